@@ -1,0 +1,37 @@
+package cvm
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors. Test for them with errors.Is; the typed errors that carry
+// a position wrap them.
+var (
+	// ErrEmptyInput is returned when a computation needs at least one
+	// transaction or customer and got none.
+	ErrEmptyInput = errors.New("cvm: empty input")
+	// ErrEmptyCustomer marks a transaction or row whose customer ID is empty.
+	ErrEmptyCustomer = errors.New("cvm: empty customer ID")
+	// ErrZeroTime marks a transaction whose time is the zero time.
+	ErrZeroTime = errors.New("cvm: zero time")
+	// ErrNonFinite marks a NaN or infinite amount.
+	ErrNonFinite = errors.New("cvm: amount is NaN or infinite")
+)
+
+// TransactionError reports an unusable transaction, naming the customer
+// (when known) and the field.
+type TransactionError struct {
+	Customer string // customer ID; empty when the ID itself is missing
+	Field    string // "customer", "time" or "amount"
+	Err      error  // the underlying error, one of the sentinels above
+}
+
+func (e *TransactionError) Error() string {
+	if e.Customer == "" {
+		return fmt.Sprintf("cvm: transaction %s: %v", e.Field, e.Err)
+	}
+	return fmt.Sprintf("cvm: customer %q: %s: %v", e.Customer, e.Field, e.Err)
+}
+
+func (e *TransactionError) Unwrap() error { return e.Err }

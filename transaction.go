@@ -1,0 +1,38 @@
+package cvm
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// Transaction is one purchase, return or refund by one customer.
+//
+// Amount is in the caller's currency; a negative Amount is a return or a
+// refund, zero is a purchase of nothing chargeable (a free item), and a
+// positive Amount is a purchase. Order is the order or invoice identifier
+// and may be empty when the source has none.
+type Transaction struct {
+	Customer string
+	Time     time.Time
+	Amount   float64
+	Order    string
+}
+
+// IsReturn reports whether t is a return or refund (a negative amount).
+func (t Transaction) IsReturn() bool { return t.Amount < 0 }
+
+// Validate reports whether t can be used by the models: the customer ID must
+// be non-empty, the time set, and the amount finite. The error is a
+// *TransactionError naming the customer and the field.
+func (t Transaction) Validate() error {
+	switch {
+	case t.Customer == "":
+		return &TransactionError{Field: "customer", Err: ErrEmptyCustomer}
+	case t.Time.IsZero():
+		return &TransactionError{Customer: t.Customer, Field: "time", Err: ErrZeroTime}
+	case math.IsNaN(t.Amount) || math.IsInf(t.Amount, 0):
+		return &TransactionError{Customer: t.Customer, Field: "amount", Err: fmt.Errorf("%w: %v", ErrNonFinite, t.Amount)}
+	}
+	return nil
+}
