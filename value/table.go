@@ -1,0 +1,119 @@
+package value
+
+import (
+	"fmt"
+	"math"
+)
+
+// Table is the input of [Fit] and [Model.Score]: one row per customer and
+// one column per indicator, identified by indicator ID. It is stored by
+// column so that a package computing one indicator for every customer (such
+// as value/clv with predicted lifetime value) can add it without copying the
+// others:
+//
+//	t = t.WithColumn("clv", predicted)
+//
+// Columns[j][i] is the value of indicator IDs[j] for customer Customers[i].
+// NaN marks a missing value, which the model handles according to its
+// [MissingPolicy]; an infinite value is always an error. Columns may be in
+// any order and need not be in catalog order; a column whose ID is not in
+// the catalog is an error wrapping [ErrUnknownID] unless
+// [Spec.IgnoreUnknown] is set.
+//
+// Functions in this package never modify a Table or keep it.
+type Table struct {
+	Customers []string    // customer IDs, unique and non-empty
+	IDs       []string    // indicator IDs, one per column
+	Columns   [][]float64 // Columns[j] has one value per customer
+}
+
+// NewTable returns an empty table for the given customers (not copied).
+func NewTable(customers []string) Table {
+	return Table{Customers: customers}
+}
+
+// Len returns the number of customers.
+func (t Table) Len() int { return len(t.Customers) }
+
+// WithColumn returns a table that shares t's columns and has the column id
+// added (or replaced when t already has it). col must have one value per
+// customer, or WithColumn panics. Neither t nor col is modified; the result
+// aliases col.
+func (t Table) WithColumn(id string, col []float64) Table {
+	if len(col) != len(t.Customers) {
+		panic(fmt.Sprintf("value: column %q has %d values for %d customers", id, len(col), len(t.Customers)))
+	}
+	out := Table{
+		Customers: t.Customers,
+		IDs:       make([]string, len(t.IDs), len(t.IDs)+1),
+		Columns:   make([][]float64, len(t.Columns), len(t.Columns)+1),
+	}
+	copy(out.IDs, t.IDs)
+	copy(out.Columns, t.Columns)
+	for j, c := range out.IDs {
+		if c == id {
+			out.Columns[j] = col
+			return out
+		}
+	}
+	out.IDs = append(out.IDs, id)
+	out.Columns = append(out.Columns, col)
+	return out
+}
+
+// Column returns the column of indicator id (aliasing the table's memory)
+// and whether it exists.
+func (t Table) Column(id string) ([]float64, bool) {
+	for j, c := range t.IDs {
+		if c == id {
+			return t.Columns[j], true
+		}
+	}
+	return nil, false
+}
+
+// Validate checks the table's shape and customers: it panics when the
+// number of IDs and columns differ or a column's length is not the number
+// of customers (programmer errors), and returns an error for no customers
+// ([ErrEmptyInput]), an empty or duplicate customer ID ([ErrDuplicate]), an
+// empty or duplicate column ID, or an infinite value ([ErrNonFinite]). NaN
+// is a missing value and is not an error here.
+func (t Table) Validate() error {
+	if len(t.IDs) != len(t.Columns) {
+		panic(fmt.Sprintf("value: table has %d IDs and %d columns", len(t.IDs), len(t.Columns)))
+	}
+	for j, c := range t.Columns {
+		if len(c) != len(t.Customers) {
+			panic(fmt.Sprintf("value: column %q has %d values for %d customers", t.IDs[j], len(c), len(t.Customers)))
+		}
+	}
+	if len(t.Customers) == 0 {
+		return ErrEmptyInput
+	}
+	seen := make(map[string]int, len(t.Customers))
+	for i, c := range t.Customers {
+		if c == "" {
+			return &DataError{Row: i, Customer: c, Err: ErrEmptyID}
+		}
+		if first, dup := seen[c]; dup {
+			return &DataError{Row: i, Customer: c, Err: fmt.Errorf("%w (first at row %d)", ErrDuplicate, first)}
+		}
+		seen[c] = i
+	}
+	cols := make(map[string]bool, len(t.IDs))
+	for j, id := range t.IDs {
+		if id == "" {
+			return &IndicatorError{ID: id, Err: ErrEmptyID}
+		}
+		if cols[id] {
+			return &IndicatorError{ID: id, Err: fmt.Errorf("table column: %w", ErrDuplicateID)}
+		}
+		cols[id] = true
+		for i, v := range t.Columns[j] {
+			if math.IsInf(v, 0) {
+				return &DataError{Row: i, Customer: t.Customers[i], Indicator: id, Value: v, Err: ErrNonFinite}
+			}
+		}
+	}
+	return nil
+}
