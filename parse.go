@@ -1,0 +1,220 @@
+package cvm
+
+import (
+	"strconv"
+	"time"
+)
+
+// parseTime parses a time field into Unix seconds and nanoseconds. Without
+// a caller layout it recognises the layouts listed at ReadOptions.TimeLayout
+// by their shape, parsing digits directly; anything else falls back to
+// time.Parse with RFC 3339.
+func (c *parseConfig) parseTime(b []byte) (sec int64, nsec int32, ok bool) {
+	if c.layout != "" {
+		t, err := time.ParseInLocation(c.layout, string(b), c.loc)
+		if err != nil {
+			return 0, 0, false
+		}
+		return t.Unix(), int32(t.Nanosecond()), true
+	}
+	n := len(b)
+	var y, mo, d, h, mi, s int
+	i := 0
+	switch {
+	case n == 8:
+		var ok1, ok2, ok3 bool
+		y, ok1 = digits(b[0:4])
+		mo, ok2 = digits(b[4:6])
+		d, ok3 = digits(b[6:8])
+		if !(ok1 && ok2 && ok3) {
+			return 0, 0, false
+		}
+		i = 8
+	case n >= 10 && b[4] == '-' && b[7] == '-':
+		var ok1, ok2, ok3 bool
+		y, ok1 = digits(b[0:4])
+		mo, ok2 = digits(b[5:7])
+		d, ok3 = digits(b[8:10])
+		if !(ok1 && ok2 && ok3) {
+			return 0, 0, false
+		}
+		i = 10
+		if n > 10 {
+			if b[10] != ' ' && b[10] != 'T' || n < 16 || b[13] != ':' {
+				return 0, 0, false
+			}
+			var ok4, ok5 bool
+			h, ok4 = digits(b[11:13])
+			mi, ok5 = digits(b[14:16])
+			if !(ok4 && ok5) {
+				return 0, 0, false
+			}
+			i = 16
+			if i < n && b[i] == ':' {
+				if n < 19 {
+					return 0, 0, false
+				}
+				var ok6 bool
+				if s, ok6 = digits(b[17:19]); !ok6 {
+					return 0, 0, false
+				}
+				i = 19
+				if i < n && (b[i] == '.' || b[i] == ',') {
+					i++
+					scale := int32(1e8)
+					j := i
+					for ; j < n && b[j] >= '0' && b[j] <= '9'; j++ {
+						nsec += int32(b[j]-'0') * scale
+						scale /= 10
+					}
+					if j == i || j-i > 9 {
+						return 0, 0, false
+					}
+					i = j
+				}
+			}
+		}
+	default:
+		t, err := time.Parse(time.RFC3339Nano, string(b))
+		if err != nil {
+			return 0, 0, false
+		}
+		return t.Unix(), int32(t.Nanosecond()), true
+	}
+	if mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) || h > 23 || mi > 59 || s > 59 {
+		return 0, 0, false
+	}
+	if i == n {
+		if c.utc {
+			return daysFromCivil(y, mo, d)*86400 + int64(h*3600+mi*60+s), nsec, true
+		}
+		t := time.Date(y, time.Month(mo), d, h, mi, s, int(nsec), c.loc)
+		return t.Unix(), nsec, true
+	}
+	// A zone: Z or ±hh:mm or ±hhmm.
+	off := 0
+	switch z := b[i:]; {
+	case len(z) == 1 && z[0] == 'Z':
+	case (len(z) == 6 && z[3] == ':' || len(z) == 5) && (z[0] == '+' || z[0] == '-'):
+		zh, ok1 := digits(z[1:3])
+		zm, ok2 := digits(z[len(z)-2:])
+		if !ok1 || !ok2 || zh > 23 || zm > 59 {
+			return 0, 0, false
+		}
+		off = zh*3600 + zm*60
+		if z[0] == '-' {
+			off = -off
+		}
+	default:
+		return 0, 0, false
+	}
+	return daysFromCivil(y, mo, d)*86400 + int64(h*3600+mi*60+s-off), nsec, true
+}
+
+// timeOf returns the time.Time of Unix (sec, nsec) in the reader's location.
+func (c *parseConfig) timeOf(sec int64, nsec int32) time.Time {
+	if c.utc {
+		return time.Unix(sec, int64(nsec)).UTC()
+	}
+	return time.Unix(sec, int64(nsec)).In(c.loc)
+}
+
+// digits parses a short run of ASCII digits.
+func digits(b []byte) (int, bool) {
+	v := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int(c-'0')
+	}
+	return v, true
+}
+
+func daysIn(m, y int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// daysFromCivil returns the number of days from 1970-01-01 to the proleptic
+// Gregorian date y-m-d (Hinnant, "chrono-Compatible Low-Level Date
+// Algorithms", 2013).
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era--
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468
+}
+
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// parseAmount parses a decimal number. Plain decimals of at most 15 digits
+// are converted exactly as an integer divided by a power of ten (both exact
+// in float64, so the quotient is correctly rounded, as strconv would give);
+// anything else goes to strconv.ParseFloat.
+func parseAmount(b []byte) (float64, bool) {
+	i, n := 0, len(b)
+	neg := false
+	if n > 0 && (b[0] == '-' || b[0] == '+') {
+		neg = b[0] == '-'
+		i++
+	}
+	var mant uint64
+	nd, frac := 0, 0
+	seenDot, any := false, false
+	for ; i < n; i++ {
+		c := b[i]
+		switch {
+		case c >= '0' && c <= '9':
+			any = true
+			if nd == 0 && c == '0' {
+				if seenDot {
+					frac++
+				}
+				continue
+			}
+			mant = mant*10 + uint64(c-'0')
+			nd++
+			if seenDot {
+				frac++
+			}
+		case c == '.' && !seenDot:
+			seenDot = true
+		default:
+			return parseFloatSlow(b)
+		}
+	}
+	if !any || nd > 15 || frac > 22 {
+		return parseFloatSlow(b)
+	}
+	v := float64(mant) / pow10[frac]
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
+func parseFloatSlow(b []byte) (float64, bool) {
+	v, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return 0, false
+	}
+	return v, true
+}
