@@ -1,0 +1,488 @@
+package segment
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+)
+
+// ScorerFormatVersion is the format version of a [Scorer]'s JSON form.
+const ScorerFormatVersion = 1
+
+// DefaultBins is the number of score bins when none is given.
+const DefaultBins = 5
+
+// Cell is a customer's R, F and M scores, each in 1..B.
+type Cell struct {
+	R, F, M int
+}
+
+// String returns the cell as analysts write it, "555" or "142"; when a score
+// is 10 (only with B = 10) the scores are separated by dashes, "10-4-2".
+func (c Cell) String() string {
+	if c.R < 10 && c.F < 10 && c.M < 10 && c.R >= 0 && c.F >= 0 && c.M >= 0 {
+		return string([]byte{byte('0' + c.R), byte('0' + c.F), byte('0' + c.M)})
+	}
+	return strconv.Itoa(c.R) + "-" + strconv.Itoa(c.F) + "-" + strconv.Itoa(c.M)
+}
+
+// TiePolicy says how values are binned when breaks are not given.
+type TiePolicy int
+
+const (
+	// TiesByValue bins by type-7 quantile breaks of the values: equal
+	// values always share a score and bins may be unequal or empty. This
+	// is the zero value.
+	TiesByValue TiePolicy = iota
+	// TiesByRank bins by rank into equal-count bins; equal values are split
+	// by customer ID (see the package documentation).
+	TiesByRank
+)
+
+// String returns "values" or "rank".
+func (p TiePolicy) String() string {
+	switch p {
+	case TiesByValue:
+		return "values"
+	case TiesByRank:
+		return "rank"
+	}
+	return fmt.Sprintf("TiePolicy(%d)", int(p))
+}
+
+// ScorerOptions configures [FitScorer]. A nil *ScorerOptions means the zero
+// value: 5 bins, quantile breaks with TiesByValue for all three dimensions.
+type ScorerOptions struct {
+	// Bins is the number of scores B, from 2 to 10; 0 means DefaultBins.
+	Bins int
+	// Ties is the tie policy of the dimensions without fixed breaks; the
+	// zero value is TiesByValue.
+	Ties TiePolicy
+	// RecencyBreaks, FrequencyBreaks and MonetaryBreaks, when not nil, are
+	// the B-1 fixed breaks of that dimension, finite and strictly
+	// increasing, in the units of the values (days for recency). nil means
+	// breaks fitted by Ties. They are copied.
+	RecencyBreaks, FrequencyBreaks, MonetaryBreaks []float64
+}
+
+// Method names how a [Binning]'s breaks were made.
+const (
+	MethodQuantile = "quantile-type7"
+	MethodRank     = "rank"
+	MethodFixed    = "fixed"
+)
+
+// Binning is the breaks of one dimension: value v has the ascending score
+// 1 + #{k : Breaks[k] < v}.
+type Binning struct {
+	Method string    `json:"method"` // MethodQuantile, MethodRank or MethodFixed
+	Breaks []float64 `json:"breaks"` // B-1 non-decreasing breaks
+}
+
+// EmptyBins returns the ascending scores, in 1..B, that no value can get
+// because two breaks coincide (b_{k-1} == b_k leaves score k empty), in
+// increasing order; nil when every score is reachable. For recency the
+// score reported is the ascending one; the R score is B+1 minus it.
+func (b Binning) EmptyBins() []int {
+	var out []int
+	for k := 1; k < len(b.Breaks); k++ {
+		if b.Breaks[k] == b.Breaks[k-1] {
+			out = append(out, k+1)
+		}
+	}
+	return out
+}
+
+// asc returns the ascending score of v.
+func (b *Binning) asc(v float64) int {
+	s := 1
+	for _, x := range b.Breaks {
+		if x < v {
+			s++
+		}
+	}
+	return s
+}
+
+// Scorer is a fitted RFM scoring model: the breaks of recency, frequency
+// and monetary. It is immutable and safe for concurrent use. Its JSON form
+// carries ScorerFormatVersion and round-trips exactly.
+type Scorer struct {
+	bins               int
+	ties               TiePolicy
+	recency, frequency Binning
+	monetary           Binning
+}
+
+// Bins returns the number of scores B.
+func (s *Scorer) Bins() int { return s.bins }
+
+// Ties returns the tie policy the scorer was fitted with.
+func (s *Scorer) Ties() TiePolicy { return s.ties }
+
+// Recency, Frequency and Monetary return copies of the breaks of each
+// dimension, in the units of the values.
+func (s *Scorer) Recency() Binning   { return cloneBinning(s.recency) }
+func (s *Scorer) Frequency() Binning { return cloneBinning(s.frequency) }
+func (s *Scorer) Monetary() Binning  { return cloneBinning(s.monetary) }
+
+func cloneBinning(b Binning) Binning {
+	return Binning{Method: b.Method, Breaks: slices.Clone(b.Breaks)}
+}
+
+// NewScorer returns a Scorer with the given breaks, each B-1 finite,
+// strictly increasing values, and method MethodFixed. It returns an
+// *RFMError wrapping ErrBins or ErrBreaks.
+func NewScorer(bins int, recency, frequency, monetary []float64) (*Scorer, error) {
+	if bins < 2 || bins > 10 {
+		return nil, &RFMError{Field: "bins", Value: float64(bins), Err: ErrBins}
+	}
+	s := &Scorer{bins: bins}
+	for i, br := range [][]float64{recency, frequency, monetary} {
+		if err := checkRFMBreaks(rfmDimNames[i], br, bins, true); err != nil {
+			return nil, err
+		}
+		*s.dim(i) = Binning{Method: MethodFixed, Breaks: slices.Clone(br)}
+	}
+	return s, nil
+}
+
+var rfmDimNames = [3]string{"recency", "frequency", "monetary"}
+
+func (s *Scorer) dim(i int) *Binning {
+	switch i {
+	case 0:
+		return &s.recency
+	case 1:
+		return &s.frequency
+	}
+	return &s.monetary
+}
+
+func checkRFMBreaks(field string, br []float64, bins int, strict bool) error {
+	if len(br) != bins-1 {
+		return &RFMError{Field: field + " breaks", Err: fmt.Errorf("%w: %d breaks for %d bins, want %d", ErrBreaks, len(br), bins, bins-1)}
+	}
+	for k, x := range br {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return &RFMError{Field: field + " breaks", Err: fmt.Errorf("%w: break %d is %v", ErrBreaks, k+1, x)}
+		}
+		if k > 0 && (x < br[k-1] || (strict && x == br[k-1])) {
+			return &RFMError{Field: field + " breaks", Err: fmt.Errorf("%w: break %d (%v) is not greater than break %d (%v)", ErrBreaks, k+1, x, k, br[k-1])}
+		}
+	}
+	return nil
+}
+
+// FitScorer fits the breaks of each dimension on values: fixed breaks where
+// opts gives them, otherwise by opts.Ties (see the package documentation).
+// values is not modified.
+//
+// It returns an *RFMError wrapping ErrBins for B outside 2..10, ErrBreaks
+// for bad fixed breaks, ErrNotFinite naming the customer of a NaN or
+// infinite value, and ErrNoCustomers for empty values.
+func FitScorer(values []RFM, opts *ScorerOptions) (*Scorer, error) {
+	s, _, err := fitRFM(nil, values, opts, false)
+	return s, err
+}
+
+// FitScore is FitScorer followed by scoring the same values: under
+// TiesByRank the scores are the equal-count rank scores (which a value
+// scoring with the fitted breaks would not reproduce exactly when ties
+// straddle a break); otherwise they equal [Scorer.ScoreAll]. The scores
+// are written into dst, which is grown when too short, and returned.
+func FitScore(dst []Cell, values []RFM, opts *ScorerOptions) (*Scorer, []Cell, error) {
+	return fitRFM(dst, values, opts, true)
+}
+
+func fitRFM(dst []Cell, values []RFM, opts *ScorerOptions, score bool) (*Scorer, []Cell, error) {
+	var o ScorerOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Bins == 0 {
+		o.Bins = DefaultBins
+	}
+	if o.Bins < 2 || o.Bins > 10 {
+		return nil, nil, &RFMError{Field: "bins", Value: float64(o.Bins), Err: ErrBins}
+	}
+	if o.Ties != TiesByValue && o.Ties != TiesByRank {
+		panic(fmt.Sprintf("segment: invalid TiePolicy %d", int(o.Ties)))
+	}
+	fixed := [3][]float64{o.RecencyBreaks, o.FrequencyBreaks, o.MonetaryBreaks}
+	for i, br := range fixed {
+		if br != nil {
+			if err := checkRFMBreaks(rfmDimNames[i], br, o.Bins, true); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	if len(values) == 0 {
+		return nil, nil, ErrNoCustomers
+	}
+	if err := checkRFMValues(values); err != nil {
+		return nil, nil, err
+	}
+	s := &Scorer{bins: o.Bins, ties: o.Ties}
+	n := len(values)
+	if score {
+		dst = growCells(dst, n)
+	}
+	// order is the permutation sorting one dimension, reused across
+	// dimensions.
+	order := make([]int32, n)
+	for d := range 3 {
+		b := s.dim(d)
+		if fixed[d] != nil {
+			*b = Binning{Method: MethodFixed, Breaks: slices.Clone(fixed[d])}
+			if score {
+				for i := range values {
+					setScore(&dst[i], d, s.bins, b.asc(rfmDim(&values[i], d)))
+				}
+			}
+			continue
+		}
+		for i := range order {
+			order[i] = int32(i)
+		}
+		slices.SortFunc(order, func(a, c int32) int {
+			if r := cmp.Compare(rfmDim(&values[a], d), rfmDim(&values[c], d)); r != 0 {
+				return r
+			}
+			if r := cmp.Compare(values[a].Customer, values[c].Customer); r != 0 {
+				return r
+			}
+			return cmp.Compare(a, c)
+		})
+		br := make([]float64, s.bins-1)
+		switch o.Ties {
+		case TiesByValue:
+			for k := 1; k < s.bins; k++ {
+				br[k-1] = rfmQuantile7(float64(k)/float64(s.bins), order, values, d)
+			}
+			*b = Binning{Method: MethodQuantile, Breaks: br}
+			if score {
+				for i := range values {
+					setScore(&dst[i], d, s.bins, b.asc(rfmDim(&values[i], d)))
+				}
+			}
+		case TiesByRank:
+			// br[k-1] is the largest value with rank score <= k.
+			for k := range br {
+				br[k] = math.Inf(-1)
+			}
+			for pos, i := range order {
+				a := rankScore(pos, n, s.bins)
+				v := rfmDim(&values[i], d)
+				for k := a; k < s.bins; k++ {
+					br[k-1] = v
+				}
+				if score {
+					setScore(&dst[i], d, s.bins, a)
+				}
+			}
+			// Bins empty from the start (n < B) keep -Inf; raise them to
+			// the first value so the breaks are finite.
+			for k := range br {
+				if math.IsInf(br[k], -1) {
+					br[k] = rfmDim(&values[order[0]], d)
+				}
+			}
+			*b = Binning{Method: MethodRank, Breaks: br}
+		}
+	}
+	return s, dst, nil
+}
+
+// rankScore is the equal-count score of 0-based position pos among n:
+// max(1, ceil(pos*B/(n-1))), pandas' qcut of ranks 1..n.
+func rankScore(pos, n, bins int) int {
+	if n == 1 || pos == 0 {
+		return 1
+	}
+	return (pos*bins + n - 2) / (n - 1)
+}
+
+// quantile7 is the type-7 quantile at p of dimension d of values, in the
+// sorted order.
+func rfmQuantile7(p float64, order []int32, values []RFM, d int) float64 {
+	h := float64(len(order)-1) * p
+	j := int(math.Floor(h))
+	lo := rfmDim(&values[order[j]], d)
+	if j+1 >= len(order) {
+		return lo
+	}
+	hi := rfmDim(&values[order[j+1]], d)
+	return lo + (h-float64(j))*(hi-lo)
+}
+
+func rfmDim(v *RFM, d int) float64 {
+	switch d {
+	case 0:
+		return v.Recency
+	case 1:
+		return v.Frequency
+	}
+	return v.Monetary
+}
+
+// setScore stores the ascending score a of dimension d, inverting recency.
+func setScore(c *Cell, d, bins, a int) {
+	switch d {
+	case 0:
+		c.R = bins + 1 - a
+	case 1:
+		c.F = a
+	default:
+		c.M = a
+	}
+}
+
+func growCells(dst []Cell, n int) []Cell {
+	if cap(dst) < n {
+		return make([]Cell, n)
+	}
+	return dst[:n]
+}
+
+func checkRFMValues(values []RFM) error {
+	for i := range values {
+		v := &values[i]
+		for d := range 3 {
+			x := rfmDim(v, d)
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return &RFMError{Customer: v.Customer, Field: rfmDimNames[d], Value: x, Err: ErrNotFinite}
+			}
+		}
+	}
+	return nil
+}
+
+// Score returns the cell of raw values with the fitted breaks: R from
+// recency (inverse), F from frequency, M from monetary. The values may be
+// anything finite, such as a k-means centre in original units. It returns
+// an *RFMError wrapping ErrNotFinite for a NaN or infinite value.
+func (s *Scorer) Score(recency, frequency, monetary float64) (Cell, error) {
+	var c Cell
+	for d, x := range [3]float64{recency, frequency, monetary} {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return Cell{}, &RFMError{Field: rfmDimNames[d], Value: x, Err: ErrNotFinite}
+		}
+		setScore(&c, d, s.bins, s.dim(d).asc(x))
+	}
+	return c, nil
+}
+
+// ScoreAll scores every customer of values with the fitted breaks into dst,
+// grown when too short, and returns it; it allocates nothing when cap(dst)
+// >= len(values). values is not modified. It returns an *RFMError wrapping
+// ErrNotFinite naming the customer of a NaN or infinite value; dst is then
+// partly written.
+func (s *Scorer) ScoreAll(dst []Cell, values []RFM) ([]Cell, error) {
+	dst = growCells(dst, len(values))
+	rb, fb, mb := s.recency.Breaks, s.frequency.Breaks, s.monetary.Breaks
+	top := s.bins + 1
+	for i := range values {
+		v := &values[i]
+		if !finite3(v.Recency, v.Frequency, v.Monetary) {
+			return dst, checkRFMValues(values[i : i+1])
+		}
+		r, f, m := 1, 1, 1
+		for _, x := range rb {
+			if x < v.Recency {
+				r++
+			}
+		}
+		for _, x := range fb {
+			if x < v.Frequency {
+				f++
+			}
+		}
+		for _, x := range mb {
+			if x < v.Monetary {
+				m++
+			}
+		}
+		dst[i] = Cell{R: top - r, F: f, M: m}
+	}
+	return dst, nil
+}
+
+func finite3(a, b, c float64) bool {
+	// x-x is 0 for finite x and NaN for NaN or Inf.
+	return (a-a)+(b-b)+(c-c) == 0
+}
+
+// BinCounts returns, for each of R, F and M, the number of customers with
+// each score 1..B (index 0 is score 1). A zero count is an empty bin.
+// Scores outside 1..B are not counted.
+func BinCounts(cells []Cell, bins int) (r, f, m []int) {
+	r, f, m = make([]int, bins), make([]int, bins), make([]int, bins)
+	for _, c := range cells {
+		if c.R >= 1 && c.R <= bins {
+			r[c.R-1]++
+		}
+		if c.F >= 1 && c.F <= bins {
+			f[c.F-1]++
+		}
+		if c.M >= 1 && c.M <= bins {
+			m[c.M-1]++
+		}
+	}
+	return r, f, m
+}
+
+type scorerJSON struct {
+	Version   int     `json:"version"`
+	Bins      int     `json:"bins"`
+	Ties      string  `json:"ties"`
+	Recency   Binning `json:"recency"`
+	Frequency Binning `json:"frequency"`
+	Monetary  Binning `json:"monetary"`
+}
+
+// MarshalJSON encodes the scorer with its format version.
+func (s *Scorer) MarshalJSON() ([]byte, error) {
+	return json.Marshal(scorerJSON{ScorerFormatVersion, s.bins, s.ties.String(), s.recency, s.frequency, s.monetary})
+}
+
+// UnmarshalJSON decodes a scorer written by MarshalJSON, checking the
+// version, the bins and the breaks (non-decreasing, finite, B-1 of them).
+func (s *Scorer) UnmarshalJSON(data []byte) error {
+	var j scorerJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	if j.Version != ScorerFormatVersion {
+		return fmt.Errorf("segment: scorer format version %d, want %d", j.Version, ScorerFormatVersion)
+	}
+	if j.Bins < 2 || j.Bins > 10 {
+		return &RFMError{Field: "bins", Value: float64(j.Bins), Err: ErrBins}
+	}
+	var t Scorer
+	t.bins = j.Bins
+	switch j.Ties {
+	case "values":
+		t.ties = TiesByValue
+	case "rank":
+		t.ties = TiesByRank
+	default:
+		return fmt.Errorf("segment: unknown tie policy %q", j.Ties)
+	}
+	for d, b := range [3]Binning{j.Recency, j.Frequency, j.Monetary} {
+		switch b.Method {
+		case MethodQuantile, MethodRank, MethodFixed:
+		default:
+			return fmt.Errorf("segment: %s: unknown method %q", rfmDimNames[d], b.Method)
+		}
+		if err := checkRFMBreaks(rfmDimNames[d], b.Breaks, j.Bins, b.Method == MethodFixed); err != nil {
+			return err
+		}
+		*t.dim(d) = b
+	}
+	*s = t
+	return nil
+}
