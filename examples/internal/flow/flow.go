@@ -1,0 +1,152 @@
+// Package flow runs the whole cvm story on one customer base: summaries,
+// RFM segments, k-means clusters, value scores, lifecycle stages, CLV
+// forecasts and recovery playbooks. The quickstart prints it as a report
+// and "cvm run" writes every stage to a folder; both call [Run].
+//
+// # Overview
+//
+// [Run] takes transactions (and, for the synthetic base, what a real firm
+// would know besides: indicators, contacts and failures) and returns a
+// [Result] holding every stage's output. [Result.Report] writes the text
+// report, [Result.Plots] the pictures and [Result.WriteFiles] one CSV per
+// stage and the fitted models as JSON.
+package flow
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/cvmkit/cvm"
+)
+
+// Input is one customer base to run the flow on.
+type Input struct {
+	// Transactions are the purchases and returns, in any order. Run does not
+	// modify or keep the slice.
+	Transactions []cvm.Transaction
+	// AsOf is the analysis date; the zero time means the day after the last
+	// transaction (00:00 UTC).
+	AsOf time.Time
+	// Source describes the data in the report's first line.
+	Source string
+	// Synthetic marks the embedded synthetic base, for which Seed also
+	// drives the indicators, contacts and failures that transactions alone
+	// cannot give.
+	Synthetic bool
+	Seed      uint64
+	// Story is the customer of the closing story; "" means pick one.
+	Story string
+}
+
+// Result is the output of every stage of the flow.
+type Result struct {
+	In        Input
+	AsOf      time.Time
+	First     time.Time // first transaction
+	Last      time.Time // last transaction
+	Rows      int       // transactions read
+	Summaries []cvm.Summary
+
+	// Notes are plain statements of what could not be done, such as a
+	// package that is not available or data a file does not contain.
+	Notes []string
+}
+
+// ErrNoData is returned by Run when there are no transactions.
+var ErrNoData = errors.New("flow: no transactions")
+
+// Run runs every stage of the flow on in.
+func Run(in Input) (*Result, error) {
+	if len(in.Transactions) == 0 {
+		return nil, ErrNoData
+	}
+	r := &Result{In: in, Rows: len(in.Transactions)}
+	r.First, r.Last = in.Transactions[0].Time, in.Transactions[0].Time
+	for _, t := range in.Transactions {
+		if t.Time.Before(r.First) {
+			r.First = t.Time
+		}
+		if t.Time.After(r.Last) {
+			r.Last = t.Time
+		}
+	}
+	r.AsOf = in.AsOf
+	if r.AsOf.IsZero() {
+		y, m, d := r.Last.UTC().Date()
+		r.AsOf = time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC)
+	}
+	sums, err := cvm.Summarize(slices.Values(in.Transactions), &cvm.SummaryOptions{AsOf: r.AsOf})
+	if err != nil {
+		return nil, fmt.Errorf("summaries: %w", err)
+	}
+	r.Summaries = sums
+	return r, nil
+}
+
+// Totals are the base's headline figures.
+type Totals struct {
+	Customers, Buyers, OneTime int
+	Gross, Returns, Net        float64
+}
+
+// Totals returns the headline figures of the summaries: customers, those
+// with at least one purchase occasion, those with exactly one, and the
+// gross, returned and net amounts.
+func (r *Result) Totals() Totals {
+	var t Totals
+	t.Customers = len(r.Summaries)
+	for _, s := range r.Summaries {
+		if s.Occasions > 0 {
+			t.Buyers++
+		}
+		if s.Occasions == 1 {
+			t.OneTime++
+		}
+		t.Gross += s.Gross()
+		t.Returns += s.Returns
+		t.Net += s.Total
+	}
+	return t
+}
+
+// occasionBands are the bands of the purchase-occasion distribution.
+var occasionBands = []struct {
+	label  string
+	lo, hi int
+}{{"0 (returns only)", 0, 0}, {"1", 1, 1}, {"2", 2, 2}, {"3-5", 3, 5}, {"6-10", 6, 10}, {"11-20", 11, 20}, {"21+", 21, 1 << 62}}
+
+// OccasionBands returns the band labels, customers and net amount per
+// band of purchase occasions.
+func (r *Result) OccasionBands() (labels []string, customers []int, net []float64) {
+	customers = make([]int, len(occasionBands))
+	net = make([]float64, len(occasionBands))
+	for _, b := range occasionBands {
+		labels = append(labels, b.label)
+	}
+	for _, s := range r.Summaries {
+		for i, b := range occasionBands {
+			if s.Occasions >= b.lo && s.Occasions <= b.hi {
+				customers[i]++
+				net[i] += s.Total
+				break
+			}
+		}
+	}
+	return labels, customers, net
+}
+
+// TopCustomers returns the n customers with the largest net amount,
+// largest first, ties by ID.
+func (r *Result) TopCustomers(n int) []cvm.Summary {
+	s := slices.Clone(r.Summaries)
+	slices.SortFunc(s, func(a, b cvm.Summary) int {
+		if c := cmp.Compare(b.Total, a.Total); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Customer, b.Customer)
+	})
+	return s[:min(n, len(s))]
+}

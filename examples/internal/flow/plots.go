@@ -1,0 +1,26 @@
+package flow
+
+import (
+	"github.com/cvmkit/cvm/examples/internal/plots"
+)
+
+// Plots writes every picture of the flow into dir as PNG and SVG and
+// returns the names written (without extension).
+func (r *Result) Plots(dir string) ([]string, error) {
+	var names []string
+	labels, cust, _ := r.OccasionBands()
+	var vals []float64
+	if cust[0] == 0 {
+		labels, cust = labels[1:], cust[1:]
+	}
+	for _, c := range cust {
+		vals = append(vals, float64(c))
+	}
+	p := plots.Bars("Customers by number of purchase occasions", "customers", labels, vals, "%.0f")
+	p.X.Label.Text = "purchase occasions (distinct days)"
+	if err := plots.Save(p, dir, "occasions"); err != nil {
+		return names, err
+	}
+	names = append(names, "occasions")
+	return names, nil
+}

@@ -1,0 +1,389 @@
+// Package plots draws the examples' pictures with gonum.org/v1/plot and
+// saves each as PNG and SVG.
+//
+// # Overview
+//
+// Each function takes plain slices and returns a *plot.Plot; [Save] writes
+// it as name.png and name.svg in a folder. The functions know nothing of
+// the cvm models, so the quickstart and "cvm run" share them: a heat map
+// with its values written in the cells ([Heatmap]), a grouped scatter with
+// reference lines ([Scatter]), line charts ([Lines]), bar charts ([Bars])
+// and stacked areas over time ([StackedArea]).
+//
+// Non-finite values are skipped by the scatter and line charts and drawn
+// as blank cells by the heat map.
+package plots
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette/moreland"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Width and Height are the size of every saved picture.
+const (
+	Width  = 18 * vg.Centimeter
+	Height = 12 * vg.Centimeter
+)
+
+// Palette is the colour of group i in scatters, lines and areas: a
+// colour-blind-safe qualitative set (Okabe & Ito 2008), cycled.
+func Palette(i int) color.Color {
+	p := []color.RGBA{
+		{0, 114, 178, 255},   // blue
+		{230, 159, 0, 255},   // orange
+		{0, 158, 115, 255},   // bluish green
+		{204, 121, 167, 255}, // reddish purple
+		{86, 180, 233, 255},  // sky blue
+		{213, 94, 0, 255},    // vermillion
+		{240, 228, 66, 255},  // yellow
+		{0, 0, 0, 255},       // black
+	}
+	return p[((i%len(p))+len(p))%len(p)]
+}
+
+// Save writes p as dir/name.png and dir/name.svg, creating dir.
+func Save(p *plot.Plot, dir, name string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, ext := range []string{".png", ".svg"} {
+		if err := p.Save(Width, Height, filepath.Join(dir, name+ext)); err != nil {
+			return fmt.Errorf("plots: saving %s%s: %w", name, ext, err)
+		}
+	}
+	return nil
+}
+
+func newPlot(title, xlabel, ylabel string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = xlabel
+	p.Y.Label.Text = ylabel
+	p.Title.TextStyle.Font.Size = vg.Points(13)
+	p.X.Tick.Marker = cleanTicks{}
+	p.Y.Tick.Marker = cleanTicks{}
+	return p
+}
+
+// cleanTicks are plot's default ticks with short labels: 750 rather than
+// 750.00, 25k rather than 25000.00.
+type cleanTicks struct{}
+
+func (cleanTicks) Ticks(min, max float64) []plot.Tick {
+	t := plot.DefaultTicks{}.Ticks(min, max)
+	for i := range t {
+		if t[i].Label != "" {
+			t[i].Label = Short(t[i].Value)
+		}
+	}
+	return t
+}
+
+// Short formats a tick value briefly: 0.25, 750, 25k, 1.5M.
+func Short(v float64) string {
+	a := math.Abs(v)
+	switch {
+	case a >= 1e6:
+		return strconv.FormatFloat(v/1e6, 'g', 4, 64) + "M"
+	case a >= 1e4:
+		return strconv.FormatFloat(v/1e3, 'g', 4, 64) + "k"
+	}
+	return strconv.FormatFloat(v, 'g', 4, 64)
+}
+
+// grid is a plotter.GridXYZ over z[row][col], row 0 at the bottom.
+type grid struct{ z [][]float64 }
+
+func (g grid) Dims() (c, r int)   { return len(g.z[0]), len(g.z) }
+func (g grid) Z(c, r int) float64 { return g.z[r][c] }
+func (g grid) X(c int) float64    { return float64(c + 1) }
+func (g grid) Y(r int) float64    { return float64(r + 1) }
+
+// Heatmap draws z[row][col] as coloured cells, row 0 at the bottom, with
+// each cell's value written in it (format like "%.0f"; NaN cells blank).
+// xticks and yticks name the columns and rows; nil numbers them from 1.
+// It panics if z is empty or ragged.
+func Heatmap(title, xlabel, ylabel string, z [][]float64, xticks, yticks []string, format string) *plot.Plot {
+	if len(z) == 0 || len(z[0]) == 0 {
+		panic("plots: empty heat map")
+	}
+	for _, r := range z {
+		if len(r) != len(z[0]) {
+			panic("plots: ragged heat map")
+		}
+	}
+	p := newPlot(title, xlabel, ylabel)
+	cm := moreland.Kindlmann()
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, r := range z {
+		for _, v := range r {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				lo, hi = math.Min(lo, v), math.Max(hi, v)
+			}
+		}
+	}
+	if math.IsInf(lo, 0) {
+		lo, hi = 0, 1
+	}
+	if hi == lo {
+		hi = lo + 1
+	}
+	cm.SetMin(lo)
+	cm.SetMax(hi)
+	h := plotter.NewHeatMap(grid{z}, cm.Palette(64))
+	h.Min, h.Max = lo, hi
+	h.NaN = color.RGBA{235, 235, 235, 255}
+	p.Add(h)
+	var pts plotter.XYs
+	var labels []string
+	var light []bool
+	for r, row := range z {
+		for c, v := range row {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				continue
+			}
+			pts = append(pts, plotter.XY{X: float64(c + 1), Y: float64(r + 1)})
+			labels = append(labels, fmt.Sprintf(format, v))
+			light = append(light, (v-lo)/(hi-lo) < 0.55)
+		}
+	}
+	if len(pts) > 0 {
+		if l, err := plotter.NewLabels(plotter.XYLabels{XYs: pts, Labels: labels}); err == nil {
+			for i := range l.TextStyle {
+				l.TextStyle[i].XAlign, l.TextStyle[i].YAlign = draw.XCenter, draw.YCenter
+				l.TextStyle[i].Font.Size = vg.Points(9)
+				if light[i] {
+					l.TextStyle[i].Color = color.White
+				}
+			}
+			p.Add(l)
+		}
+	}
+	p.X.Tick.Marker = ticks(len(z[0]), xticks)
+	p.Y.Tick.Marker = ticks(len(z), yticks)
+	return p
+}
+
+func ticks(n int, names []string) plot.ConstantTicks {
+	t := make(plot.ConstantTicks, n)
+	for i := range n {
+		label := fmt.Sprint(i + 1)
+		if i < len(names) {
+			label = names[i]
+		}
+		t[i] = plot.Tick{Value: float64(i + 1), Label: label}
+	}
+	return t
+}
+
+// Group is one coloured set of points in a scatter, or one line.
+type Group struct {
+	Name string
+	X, Y []float64
+}
+
+func xys(x, y []float64) plotter.XYs {
+	if len(x) != len(y) {
+		panic("plots: x and y lengths differ")
+	}
+	out := make(plotter.XYs, 0, len(x))
+	for i := range x {
+		if finite(x[i]) && finite(y[i]) {
+			out = append(out, plotter.XY{X: x[i], Y: y[i]})
+		}
+	}
+	return out
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// Scatter draws each group as small translucent dots in its own colour,
+// with dashed reference lines at vlines (x) and hlines (y). It panics if a
+// group's X and Y differ in length.
+func Scatter(title, xlabel, ylabel string, groups []Group, vlines, hlines []float64) *plot.Plot {
+	p := newPlot(title, xlabel, ylabel)
+	p.Legend.Top = true
+	for i, g := range groups {
+		pts := xys(g.X, g.Y)
+		if len(pts) == 0 {
+			continue
+		}
+		s, err := plotter.NewScatter(pts)
+		if err != nil {
+			continue
+		}
+		c := color.RGBAModel.Convert(Palette(i)).(color.RGBA)
+		c.A = 170
+		s.GlyphStyle = draw.GlyphStyle{Color: c, Radius: vg.Points(1.6), Shape: draw.CircleGlyph{}}
+		p.Add(s)
+		p.Legend.Add(g.Name, s)
+	}
+	refLines(p, vlines, hlines)
+	return p
+}
+
+func refLines(p *plot.Plot, vlines, hlines []float64) {
+	style := draw.LineStyle{Color: color.Gray{90}, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}}
+	for _, x := range vlines {
+		line, err := plotter.NewLine(plotter.XYs{{X: x, Y: 0}, {X: x, Y: 1}})
+		if err == nil {
+			line.LineStyle = style
+			p.Add(vline{line, x})
+		}
+	}
+	for _, y := range hlines {
+		line, err := plotter.NewLine(plotter.XYs{{X: 0, Y: y}, {X: 1, Y: y}})
+		if err == nil {
+			line.LineStyle = style
+			p.Add(hline{line, y})
+		}
+	}
+}
+
+// vline and hline span the whole axis range at draw time.
+type vline struct {
+	*plotter.Line
+	x float64
+}
+
+func (v vline) Plot(c draw.Canvas, p *plot.Plot) {
+	v.Line.XYs = plotter.XYs{{X: v.x, Y: p.Y.Min}, {X: v.x, Y: p.Y.Max}}
+	v.Line.Plot(c, p)
+}
+
+func (v vline) DataRange() (xmin, xmax, ymin, ymax float64) {
+	return v.x, v.x, math.Inf(1), math.Inf(-1)
+}
+
+type hline struct {
+	*plotter.Line
+	y float64
+}
+
+func (h hline) Plot(c draw.Canvas, p *plot.Plot) {
+	h.Line.XYs = plotter.XYs{{X: p.X.Min, Y: h.y}, {X: p.X.Max, Y: h.y}}
+	h.Line.Plot(c, p)
+}
+
+func (h hline) DataRange() (xmin, xmax, ymin, ymax float64) {
+	return math.Inf(1), math.Inf(-1), h.y, h.y
+}
+
+// Lines draws each group as a line with points, in its own colour and
+// dash pattern, with optional dashed vertical lines at vlines.
+func Lines(title, xlabel, ylabel string, groups []Group, vlines ...float64) *plot.Plot {
+	p := newPlot(title, xlabel, ylabel)
+	p.Legend.Top = true
+	for i, g := range groups {
+		pts := xys(g.X, g.Y)
+		if len(pts) == 0 {
+			continue
+		}
+		l, s, err := plotter.NewLinePoints(pts)
+		if err != nil {
+			continue
+		}
+		l.Color = Palette(i)
+		l.Width = vg.Points(1.5)
+		s.GlyphStyle = draw.GlyphStyle{Color: Palette(i), Radius: vg.Points(2.2), Shape: draw.CircleGlyph{}}
+		p.Add(l, s)
+		if g.Name != "" {
+			p.Legend.Add(g.Name, l, s)
+		}
+	}
+	refLines(p, vlines, nil)
+	return p
+}
+
+// Bars draws one bar per label, with its value written above it (format
+// like "%.0f").
+func Bars(title, ylabel string, labels []string, values []float64, format string) *plot.Plot {
+	if len(labels) != len(values) {
+		panic("plots: labels and values lengths differ")
+	}
+	p := newPlot(title, "", ylabel)
+	b, err := plotter.NewBarChart(plotter.Values(values), vg.Points(28))
+	if err != nil {
+		return p
+	}
+	b.Color = Palette(0)
+	b.LineStyle.Width = 0
+	p.Add(b)
+	var pts plotter.XYs
+	var texts []string
+	for i, v := range values {
+		pts = append(pts, plotter.XY{X: float64(i), Y: v})
+		texts = append(texts, fmt.Sprintf(format, v))
+	}
+	if l, err := plotter.NewLabels(plotter.XYLabels{XYs: pts, Labels: texts}); err == nil {
+		for i := range l.TextStyle {
+			l.TextStyle[i].XAlign = draw.XCenter
+			l.TextStyle[i].Font.Size = vg.Points(9)
+		}
+		l.Offset = vg.Point{Y: vg.Points(3)}
+		p.Add(l)
+	}
+	p.NominalX(labels...)
+	p.X.Min, p.X.Max = -0.6, float64(len(values))-0.4
+	p.Y.Min = 0
+	for _, v := range values {
+		p.Y.Max = math.Max(p.Y.Max, v*1.1)
+	}
+	return p
+}
+
+// StackedArea draws the groups' Y values stacked over the shared x, the
+// first group at the bottom; xticks label the x values when non-nil.
+// It panics if a group's Y length differs from len(x).
+func StackedArea(title, xlabel, ylabel string, x []float64, groups []Group, xticks []plot.Tick) *plot.Plot {
+	p := newPlot(title, xlabel, ylabel)
+	p.Legend.Top = true
+	p.Legend.Left = true
+	base := make([]float64, len(x))
+	type layer struct {
+		poly *plotter.Polygon
+		name string
+	}
+	var layers []layer
+	for i, g := range groups {
+		if len(g.Y) != len(x) {
+			panic("plots: stacked group length differs from x")
+		}
+		var ring plotter.XYs
+		top := make([]float64, len(x))
+		for j := range x {
+			top[j] = base[j] + g.Y[j]
+			ring = append(ring, plotter.XY{X: x[j], Y: top[j]})
+		}
+		for j := len(x) - 1; j >= 0; j-- {
+			ring = append(ring, plotter.XY{X: x[j], Y: base[j]})
+		}
+		poly, err := plotter.NewPolygon(ring)
+		if err != nil {
+			continue
+		}
+		poly.Color = Palette(i)
+		poly.LineStyle.Width = 0
+		layers = append(layers, layer{poly, g.Name})
+		base = top
+	}
+	for i := len(layers) - 1; i >= 0; i-- { // legend top-down like the areas
+		p.Add(layers[i].poly)
+		p.Legend.Add(layers[i].name, layers[i].poly)
+	}
+	if xticks != nil {
+		p.X.Tick.Marker = plot.ConstantTicks(xticks)
+	}
+	p.Y.Min = 0
+	return p
+}

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/cvmkit/cvm"
+)
+
+// inputFlags are the transaction-input flags of examples/cvm: a copy of
+// examples/cvm/input.go (that command is a package main), plus -in.
+type inputFlags struct {
+	customer, time, amount, quantity, price, order string
+	noHeader                                       bool
+	delim, timeLayout                              string
+	quiet                                          bool
+	skipBad                                        bool
+	emptyCustomer                                  string
+
+	path string
+	fs   *flag.FlagSet
+}
+
+// addInputFlags registers the shared transaction-input flags on fs.
+func addInputFlags(fs *flag.FlagSet) *inputFlags {
+	f := &inputFlags{fs: fs}
+	fs.StringVar(&f.path, "in", "", "transactions CSV (gzip recognised); default: the embedded synthetic base")
+	fs.StringVar(&f.customer, "customer", "customer", "customer ID column: header name or 1-based position")
+	fs.StringVar(&f.time, "time", "time", "time column: header name or 1-based position")
+	fs.StringVar(&f.amount, "amount", "amount", "amount column (or use -quantity and -price)")
+	fs.StringVar(&f.quantity, "quantity", "", "quantity column; amount = quantity x price")
+	fs.StringVar(&f.price, "price", "", "unit price column; amount = quantity x price")
+	fs.StringVar(&f.order, "order", "order", "order/invoice ID column; empty for none (default: \"order\" if the header has it)")
+	fs.BoolVar(&f.noHeader, "no-header", false, "the file has no header line; columns are positions (default 1, 2, 3)")
+	fs.StringVar(&f.delim, "delim", ",", "field delimiter: , ; tab whitespace")
+	fs.StringVar(&f.timeLayout, "time-layout", "", "Go time layout; empty means automatic (RFC 3339, 2006-01-02 15:04:05, 2006-01-02, 20060102)")
+	fs.BoolVar(&f.quiet, "q", false, "no progress or read statistics on stderr")
+	fs.BoolVar(&f.skipBad, "skip-bad", false, "skip rows that cannot be parsed, count them and report the first few")
+	fs.StringVar(&f.emptyCustomer, "empty-customer", "skip", "rows with an empty customer ID: skip (counted and reported) or error")
+	return f
+}
+
+// readOptions turns the flags into cvm.ReadOptions. Flags left at their
+// defaults map to the library's defaults, so -no-header alone reads
+// columns 1, 2 and 3.
+func (f *inputFlags) readOptions() (*cvm.ReadOptions, error) {
+	set := map[string]bool{}
+	if f.fs != nil {
+		f.fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	}
+	pick := func(name, v string) string {
+		if set[name] {
+			return v
+		}
+		return ""
+	}
+	o := &cvm.ReadOptions{
+		Customer:    pick("customer", f.customer),
+		Time:        pick("time", f.time),
+		Amount:      pick("amount", f.amount),
+		Quantity:    f.quantity,
+		Price:       f.price,
+		Order:       pick("order", f.order),
+		NoHeader:    f.noHeader,
+		TimeLayout:  f.timeLayout,
+		SkipBadRows: f.skipBad,
+	}
+	if set["order"] && f.order == "" {
+		o.Order = cvm.NoColumn
+	}
+	if (f.quantity == "") != (f.price == "") {
+		return nil, fmt.Errorf("-quantity and -price must be given together")
+	}
+	switch strings.ToLower(f.delim) {
+	case ",", "comma":
+		o.Comma = ','
+	case ";", "semicolon":
+		o.Comma = ';'
+	case "tab", "\t", `\t`:
+		o.Comma = '\t'
+	case "whitespace", "space", " ":
+		o.Comma = cvm.Whitespace
+	default:
+		return nil, fmt.Errorf("-delim %q: want , ; tab or whitespace", f.delim)
+	}
+	switch f.emptyCustomer {
+	case "skip":
+	case "error":
+		o.FailOnEmptyCustomer = true
+	default:
+		return nil, fmt.Errorf("-empty-customer %q: want skip or error", f.emptyCustomer)
+	}
+	return o, nil
+}
+
+// open opens path ("-" for standard input) and returns a cvm.Reader on it
+// and a function that closes the file.
+func (f *inputFlags) open(path string) (*cvm.Reader, func(), error) {
+	o, err := f.readOptions()
+	if err != nil {
+		return nil, nil, err
+	}
+	if path == "" {
+		return nil, nil, fmt.Errorf("no input file (-in FILE, or -in - for standard input)")
+	}
+	var in io.Reader = os.Stdin
+	closeFn := func() {}
+	if path != "-" {
+		file, err := os.Open(path)
+		if err != nil {
+			return nil, nil, err
+		}
+		in, closeFn = file, func() { file.Close() }
+	}
+	rd, err := cvm.NewReader(in, o)
+	if err != nil {
+		closeFn()
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return rd, closeFn, nil
+}
+
+// readAll reads every transaction of the file at path ("-" for standard
+// input) into memory, reporting progress on stderr unless -q.
+func (f *inputFlags) readAll(path string, stderr io.Writer) ([]cvm.Transaction, error) {
+	rd, closeFn, err := f.open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer closeFn()
+	var out []cvm.Transaction
+	for {
+		t, err := rd.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		out = append(out, t)
+		if !f.quiet && len(out)%1_000_000 == 0 {
+			fmt.Fprintf(stderr, "read %d transactions...\n", len(out))
+		}
+	}
+	f.report(path, rd.Stats(), stderr)
+	return out, nil
+}
+
+// report prints what was read and skipped, unless -q.
+func (f *inputFlags) report(path string, st cvm.ReadStats, stderr io.Writer) {
+	if f.quiet {
+		return
+	}
+	fmt.Fprintf(stderr, "%s: %d rows, %d transactions", path, st.Rows, st.Transactions)
+	if st.EmptyCustomer > 0 {
+		fmt.Fprintf(stderr, ", %d rows with an empty customer ID skipped", st.EmptyCustomer)
+	}
+	if st.Skipped > 0 {
+		fmt.Fprintf(stderr, ", %d bad rows skipped", st.Skipped)
+	}
+	fmt.Fprintln(stderr)
+	if st.Skipped > 0 {
+		for _, e := range st.Errors {
+			fmt.Fprintf(stderr, "  %s: %v\n", path, e)
+		}
+		if st.Skipped > len(st.Errors) {
+			fmt.Fprintf(stderr, "  ... and %d more\n", st.Skipped-len(st.Errors))
+		}
+	}
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/cvmkit/cvm/examples/internal/report"
+	"github.com/cvmkit/cvm/internal/synth"
+)
+
+// runQuickstart runs the quickstart on a small synthetic base and returns
+// its report.
+func runQuickstart(t *testing.T, args ...string) (string, string) {
+	t.Helper()
+	var out, errb strings.Builder
+	if err := run(args, &out, &errb); err != nil {
+		t.Fatalf("run(%q): %v\nstderr: %s", args, err, errb.String())
+	}
+	return out.String(), errb.String()
+}
+
+// figure returns the text after label on the report line that starts
+// with it (after indentation), with runs of spaces collapsed.
+func figure(t *testing.T, rep, label string) string {
+	t.Helper()
+	re := regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(label) + `\s+(\S+)`)
+	m := re.FindStringSubmatch(rep)
+	if m == nil {
+		t.Fatalf("report has no line %q:\n%s", label, rep)
+	}
+	return m[1]
+}
+
+func TestQuickstartKeyFigures(t *testing.T) {
+	const customers, seed = 300, 7
+	dir := t.TempDir()
+	rep, _ := runQuickstart(t, "-customers", "300", "-seed", "7", "-plots", dir, "-q")
+
+	// Independent figures, recomputed from the generator's customers and
+	// orders rather than from cvm's summaries.
+	cfg := synth.Config{Customers: customers, Seed: seed}
+	var gross, returns float64
+	oneTime := 0
+	for cu := range synth.Customers(cfg) {
+		days := map[string]bool{}
+		for _, o := range cu.Orders {
+			days[o.Time.Format("2006-01-02")] = true
+			for _, l := range o.Lines {
+				gross += l
+			}
+			returns += o.Return
+		}
+		if len(days) == 1 {
+			oneTime++
+		}
+	}
+	tests := []struct{ label, want string }{
+		{"customers", report.Int(customers)},
+		{"one-time buyers", report.Int(oneTime)},
+		{"gross sales", report.Money(gross)},
+		{"returns and refunds", report.Money(returns)},
+		{"net sales", report.Money(gross - returns)},
+	}
+	for _, tt := range tests {
+		if got := figure(t, rep, tt.label); got != tt.want {
+			t.Errorf("%s: got %s, want %s", tt.label, got, tt.want)
+		}
+	}
+	for _, name := range []string{"occasions"} {
+		for _, ext := range []string{".png", ".svg"} {
+			fi, err := os.Stat(filepath.Join(dir, name+ext))
+			if err != nil || fi.Size() < 1000 {
+				t.Errorf("picture %s%s missing or tiny: %v", name, ext, err)
+			}
+		}
+	}
+}
+
+func TestQuickstartDeterministic(t *testing.T) {
+	a, _ := runQuickstart(t, "-customers", "100", "-seed", "3", "-plots", "", "-q")
+	b, _ := runQuickstart(t, "-customers", "100", "-seed", "3", "-plots", "", "-q")
+	if a != b {
+		t.Error("two runs with the same seed gave different reports")
+	}
+}
+
+func TestQuickstartErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown flag", []string{"-nope"}, "flag provided but not defined"},
+		{"extra argument", []string{"x"}, "unexpected argument"},
+		{"too few customers", []string{"-customers", "3"}, "at least 10"},
+		{"bad as-of", []string{"-as-of", "yesterday", "-plots", ""}, "-as-of"},
+		{"missing file", []string{"-in", filepath.Join(t.TempDir(), "none.csv"), "-plots", ""}, "none.csv"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb strings.Builder
+			err := run(tt.args, &out, &errb)
+			if err == nil || !strings.Contains(err.Error()+errb.String(), tt.want) {
+				t.Errorf("got error %v (stderr %q), want one containing %q", err, errb.String(), tt.want)
+			}
+		})
+	}
+}
