@@ -1,0 +1,500 @@
+package segment
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+)
+
+// pool runs a function over fixed chunks of rows on up to GOMAXPROCS
+// goroutines that live for one fit. Chunk boundaries depend only on n, and
+// every chunk writes its own partial results, so reductions done in chunk
+// order give the same bits whatever the number of workers.
+type pool struct {
+	n, chunk, nChunks, workers int
+	ch                         chan func(int)
+	next                       atomic.Int64
+	wg                         sync.WaitGroup
+}
+
+// chunkRows returns the rows per chunk for n rows: at least 2048, at most
+// 256 chunks.
+func chunkRows(n int) int { return max(2048, (n+255)/256) }
+
+func newPool(n int) *pool {
+	p := &pool{n: n, chunk: chunkRows(n)}
+	p.nChunks = (n + p.chunk - 1) / p.chunk
+	p.workers = min(runtime.GOMAXPROCS(0), p.nChunks)
+	if p.workers > 1 {
+		p.ch = make(chan func(int))
+		for w := 1; w < p.workers; w++ {
+			go p.work()
+		}
+	}
+	return p
+}
+
+func (p *pool) bounds(c int) (lo, hi int) {
+	lo = c * p.chunk
+	return lo, min(p.n, lo+p.chunk)
+}
+
+func (p *pool) work() {
+	for f := range p.ch {
+		p.drain(f)
+		p.wg.Done()
+	}
+}
+
+func (p *pool) drain(f func(int)) {
+	for {
+		c := int(p.next.Add(1)) - 1
+		if c >= p.nChunks {
+			return
+		}
+		f(c)
+	}
+}
+
+// run calls f for every chunk and returns when all are done.
+func (p *pool) run(f func(int)) {
+	if p.workers <= 1 {
+		for c := 0; c < p.nChunks; c++ {
+			f(c)
+		}
+		return
+	}
+	p.next.Store(0)
+	p.wg.Add(p.workers - 1)
+	for w := 1; w < p.workers; w++ {
+		p.ch <- f
+	}
+	p.drain(f)
+	p.wg.Wait()
+}
+
+func (p *pool) close() {
+	if p.ch != nil {
+		close(p.ch)
+	}
+}
+
+// fitter holds every buffer of a fit, allocated once and reused by every
+// run and iteration.
+type fitter struct {
+	x       []float64
+	n, d, k int
+	w       []float64
+	algo    Algorithm
+	pool    *pool
+	tol     float64
+
+	centers, next []float64 // k*d: current centres; sums then new centres
+	labels        []int32
+	valid         bool // bounds hold for centers
+	updateSums    bool
+
+	psum     []float64 // nChunks*k*d partial weighted sums
+	pw       []float64 // nChunks*k partial weights
+	pchanged []int     // nChunks label changes
+	pval     []float64 // nChunks*m partial scalars (inertia, k-means++ potentials)
+	wsum     []float64 // k
+
+	shift                   []float64 // k: distance each centre moved last update
+	maxShift, maxShift2     float64
+	maxShiftIdx             int
+	upper, lower            []float64 // Hamerly/Elkan upper bound; Hamerly lower bound
+	half                    []float64 // k: half the distance to the nearest other centre
+	cc                      []float64 // Elkan k*k half centre-centre distances
+	lowerK                  []float64 // Elkan n*k lower bounds
+	closest, cum            []float64 // k-means++ buffers
+	cand                    []int
+	candPot                 []float64
+	assignFn, inertiaFn     func(int)
+	seedFn, candFn, closeFn func(int)
+	seedCenter              []float64
+
+	progress func(run, iteration int, inertia float64)
+}
+
+func newFitter(x []float64, n, d, k int, w []float64, algo Algorithm) *fitter {
+	f := &fitter{x: x, n: n, d: d, k: k, w: w, algo: algo, pool: newPool(n)}
+	nc := f.pool.nChunks
+	f.centers = make([]float64, k*d)
+	f.next = make([]float64, k*d)
+	f.labels = make([]int32, n)
+	f.psum = make([]float64, nc*k*d)
+	f.pw = make([]float64, nc*k)
+	f.pchanged = make([]int, nc)
+	f.pval = make([]float64, nc*(2+int(math.Log(float64(k)))))
+	f.wsum = make([]float64, k)
+	f.shift = make([]float64, k)
+	f.half = make([]float64, k)
+	f.inertiaFn = f.inertiaChunk
+	switch algo {
+	case Hamerly:
+		f.upper = make([]float64, n)
+		f.lower = make([]float64, n)
+		f.assignFn = f.hamerlyChunk
+	case Elkan:
+		f.upper = make([]float64, n)
+		f.lowerK = make([]float64, n*k)
+		f.cc = make([]float64, k*k)
+		f.assignFn = f.elkanChunk
+	default:
+		f.assignFn = f.lloydChunk
+	}
+	return f
+}
+
+// run performs one k-means run from f.centers, as scikit-learn's
+// _kmeans_single_lloyd / _kmeans_single_elkan: assign, update (relocating
+// empty clusters), stop when no label changed or the squared shift is at
+// most tol, then a final assignment when the stop was not strict.
+func (f *fitter) run(ctx context.Context, run, maxIter int) (iters int, converged bool, err error) {
+	for i := range f.labels {
+		f.labels[i] = -1
+	}
+	f.valid = false
+	strict := false
+	iters = maxIter
+	for it := 0; it < maxIter; it++ {
+		if err := ctx.Err(); err != nil {
+			return 0, false, err
+		}
+		f.prepare()
+		f.updateSums = true
+		f.pool.run(f.assignFn)
+		f.valid = true
+		changed := f.reduce()
+		f.relocateEmpty()
+		f.average()
+		tot := f.computeShift()
+		f.centers, f.next = f.next, f.centers
+		if f.progress != nil {
+			f.progress(run, it+1, f.inertia())
+		}
+		if changed == 0 {
+			strict = true
+			iters, converged = it+1, true
+			break
+		}
+		if tot <= f.tol {
+			iters, converged = it+1, true
+			break
+		}
+	}
+	if !strict {
+		f.prepare()
+		f.updateSums = false
+		f.pool.run(f.assignFn)
+	}
+	return iters, converged, nil
+}
+
+// prepare computes the centre-dependent quantities of the accelerated
+// algorithms: half the distance of each centre to its nearest other centre
+// (and, for Elkan, all half distances).
+func (f *fitter) prepare() {
+	if f.algo != Hamerly && f.algo != Elkan {
+		return
+	}
+	k, d := f.k, f.d
+	for j := range f.half {
+		f.half[j] = math.Inf(1)
+	}
+	for a := 0; a < k; a++ {
+		ca := f.centers[a*d : a*d+d]
+		for b := a + 1; b < k; b++ {
+			h := 0.5 * math.Sqrt(sqDist(ca, f.centers[b*d:b*d+d]))
+			if f.cc != nil {
+				f.cc[a*k+b], f.cc[b*k+a] = h, h
+			}
+			f.half[a] = min(f.half[a], h)
+			f.half[b] = min(f.half[b], h)
+		}
+	}
+}
+
+// accumulate adds the weighted rows lo..hi-1 of chunk c to its partial
+// sums, when the iteration updates centres.
+func (f *fitter) accumulate(c, lo, hi int) {
+	if !f.updateSums {
+		return
+	}
+	k, d := f.k, f.d
+	sums := f.psum[c*k*d : (c+1)*k*d]
+	ws := f.pw[c*k : (c+1)*k]
+	clear(sums)
+	clear(ws)
+	for i := lo; i < hi; i++ {
+		j := int(f.labels[i])
+		wi := f.w[i]
+		s := sums[j*d : j*d+d]
+		for t, v := range f.x[i*d : i*d+d] {
+			s[t] += v * wi
+		}
+		ws[j] += wi
+	}
+}
+
+// reduce sums the chunks' partial sums into f.next and f.wsum in chunk
+// order and returns the number of changed labels.
+func (f *fitter) reduce() int {
+	kd := f.k * f.d
+	clear(f.next)
+	clear(f.wsum)
+	changed := 0
+	for c := 0; c < f.pool.nChunks; c++ {
+		for j, v := range f.psum[c*kd : (c+1)*kd] {
+			f.next[j] += v
+		}
+		for j, v := range f.pw[c*f.k : (c+1)*f.k] {
+			f.wsum[j] += v
+		}
+		changed += f.pchanged[c]
+	}
+	return changed
+}
+
+// relocateEmpty moves each empty cluster onto one of the rows farthest from
+// their (old) centres, as scikit-learn's _relocate_empty_clusters_dense:
+// the row keeps its label, its weighted value moves from its cluster's sum
+// to the empty cluster's.
+func (f *fitter) relocateEmpty() {
+	var empty []int
+	for j, v := range f.wsum {
+		if v == 0 {
+			empty = append(empty, j)
+		}
+	}
+	if len(empty) == 0 {
+		return
+	}
+	d := f.d
+	dist := make([]float64, f.n)
+	for i := range dist {
+		l := int(f.labels[i])
+		dist[i] = sqDist(f.x[i*d:i*d+d], f.centers[l*d:l*d+d])
+	}
+	idx := make([]int, f.n)
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return dist[idx[a]] > dist[idx[b]] })
+	for e, nj := range empty {
+		far := idx[e]
+		wi := f.w[far]
+		old := int(f.labels[far])
+		row := f.x[far*d : far*d+d]
+		for t, v := range row {
+			f.next[old*d+t] -= v * wi
+			f.next[nj*d+t] = v * wi
+		}
+		f.wsum[nj] = wi
+		f.wsum[old] -= wi
+	}
+}
+
+// average divides the sums in f.next by the cluster weights, multiplying by
+// the reciprocal as scikit-learn's _average_centers; a cluster of zero
+// weight keeps its sum.
+func (f *fitter) average() {
+	d := f.d
+	for j, wj := range f.wsum {
+		if wj > 0 {
+			alpha := 1 / wj
+			c := f.next[j*d : j*d+d]
+			for t := range c {
+				c[t] *= alpha
+			}
+		}
+	}
+}
+
+// computeShift sets f.shift to the distance between the new and old
+// centres and returns the sum of squared shifts.
+func (f *fitter) computeShift() float64 {
+	d := f.d
+	var tot float64
+	f.maxShift, f.maxShift2, f.maxShiftIdx = 0, 0, 0
+	for j := 0; j < f.k; j++ {
+		s2 := sqDist(f.next[j*d:j*d+d], f.centers[j*d:j*d+d])
+		tot += s2
+		s := math.Sqrt(s2)
+		f.shift[j] = s
+		if s > f.maxShift {
+			f.maxShift2 = f.maxShift
+			f.maxShift, f.maxShiftIdx = s, j
+		} else if s > f.maxShift2 {
+			f.maxShift2 = s
+		}
+	}
+	return tot
+}
+
+// inertia is sum w_i ||x_i - c_label||^2 from direct differences, reduced
+// in chunk order.
+func (f *fitter) inertia() float64 {
+	f.pool.run(f.inertiaFn)
+	var s float64
+	for c := 0; c < f.pool.nChunks; c++ {
+		s += f.pval[c]
+	}
+	return s
+}
+
+func (f *fitter) inertiaChunk(c int) {
+	lo, hi := f.pool.bounds(c)
+	d := f.d
+	var s float64
+	for i := lo; i < hi; i++ {
+		l := int(f.labels[i])
+		s += f.w[i] * sqDist(f.x[i*d:i*d+d], f.centers[l*d:l*d+d])
+	}
+	f.pval[c] = s
+}
+
+// result builds the model of the current run, reusing prev's memory.
+func (f *fitter) result(inertia float64, iters int, converged bool, prev *KMeans) *KMeans {
+	m := prev
+	if m == nil {
+		m = &KMeans{
+			Centers: make([]float64, f.k*f.d),
+			Labels:  make([]int, f.n),
+			Sizes:   make([]int, f.k),
+			Weights: make([]float64, f.k),
+		}
+	}
+	m.K, m.D = f.k, f.d
+	copy(m.Centers, f.centers)
+	clear(m.Sizes)
+	clear(m.Weights)
+	for i, l := range f.labels {
+		m.Labels[i] = int(l)
+		m.Sizes[l]++
+		m.Weights[l] += f.w[i]
+	}
+	m.Inertia, m.Iterations, m.Converged, m.Algorithm = inertia, iters, converged, f.algo
+	return m
+}
+
+// initRandom sets f.centers to k distinct rows of positive weight drawn
+// uniformly (a partial Fisher-Yates shuffle).
+func (f *fitter) initRandom(rng *rand.Rand) {
+	idx := make([]int, 0, f.n)
+	for i, v := range f.w {
+		if v > 0 {
+			idx = append(idx, i)
+		}
+	}
+	d := f.d
+	for j := 0; j < f.k; j++ {
+		r := j + rng.IntN(len(idx)-j)
+		idx[j], idx[r] = idx[r], idx[j]
+		copy(f.centers[j*d:j*d+d], f.x[idx[j]*d:idx[j]*d+d])
+	}
+}
+
+// initPlusPlus is greedy k-means++ as scikit-learn's _kmeans_plusplus,
+// with weights in the sampling and the potentials.
+func (f *fitter) initPlusPlus(rng *rand.Rand) {
+	n, d, k := f.n, f.d, f.k
+	trials := 2 + int(math.Log(float64(k)))
+	if f.closest == nil {
+		f.closest = make([]float64, n)
+		f.cum = make([]float64, n)
+		f.cand = make([]int, trials)
+		f.candPot = make([]float64, trials)
+		f.seedFn = f.seedChunk
+		f.candFn = f.candChunk
+		f.closeFn = f.closeChunk
+	}
+	// First centre: weighted choice.
+	var acc float64
+	for i, v := range f.w {
+		acc += v
+		f.cum[i] = acc
+	}
+	first := searchCum(f.cum, rng.Float64()*acc)
+	copy(f.centers[:d], f.x[first*d:first*d+d])
+	f.seedCenter = f.centers[:d]
+	f.pool.run(f.seedFn)
+	var pot float64
+	for c := 0; c < f.pool.nChunks; c++ {
+		pot += f.pval[c]
+	}
+	for c := 1; c < k; c++ {
+		acc = 0
+		for i, v := range f.closest {
+			acc += v * f.w[i]
+			f.cum[i] = acc
+		}
+		for t := range f.cand {
+			f.cand[t] = searchCum(f.cum, rng.Float64()*pot)
+		}
+		f.pool.run(f.candFn)
+		best := 0
+		for t := range f.cand {
+			var s float64
+			for ch := 0; ch < f.pool.nChunks; ch++ {
+				s += f.pval[ch*trials+t]
+			}
+			f.candPot[t] = s
+			if s < f.candPot[best] {
+				best = t
+			}
+		}
+		pot = f.candPot[best]
+		row := f.cand[best]
+		copy(f.centers[c*d:c*d+d], f.x[row*d:row*d+d])
+		f.seedCenter = f.centers[c*d : c*d+d]
+		f.pool.run(f.closeFn)
+	}
+}
+
+// searchCum is numpy's searchsorted(cum, r, side="left") clipped to the
+// last index.
+func searchCum(cum []float64, r float64) int {
+	i := sort.SearchFloat64s(cum, r)
+	return min(i, len(cum)-1)
+}
+
+func (f *fitter) seedChunk(c int) {
+	lo, hi := f.pool.bounds(c)
+	d := f.d
+	var s float64
+	for i := lo; i < hi; i++ {
+		dd := sqDist(f.x[i*d:i*d+d], f.seedCenter)
+		f.closest[i] = dd
+		s += dd * f.w[i]
+	}
+	f.pval[c] = s
+}
+
+func (f *fitter) candChunk(c int) {
+	lo, hi := f.pool.bounds(c)
+	d := f.d
+	trials := len(f.cand)
+	out := f.pval[c*trials : c*trials+trials]
+	for t, ci := range f.cand {
+		cr := f.x[ci*d : ci*d+d]
+		var s float64
+		for i := lo; i < hi; i++ {
+			s += min(f.closest[i], sqDist(f.x[i*d:i*d+d], cr)) * f.w[i]
+		}
+		out[t] = s
+	}
+}
+
+func (f *fitter) closeChunk(c int) {
+	lo, hi := f.pool.bounds(c)
+	d := f.d
+	for i := lo; i < hi; i++ {
+		f.closest[i] = min(f.closest[i], sqDist(f.x[i*d:i*d+d], f.seedCenter))
+	}
+}
