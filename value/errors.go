@@ -82,3 +82,7 @@ func (e *MatrixError) Error() string {
 	return fmt.Sprintf("value: matrix entry (%d,%d) = %g: %v", e.Row+1, e.Col+1, e.Value, e.Err)
 }
 func (e *MatrixError) Unwrap() error { return e.Err }
+
+// ErrUnknownCustomer is returned by [Model.Explain] for a customer ID that
+// is not in the table.
+var ErrUnknownCustomer = errors.New("value: unknown customer")

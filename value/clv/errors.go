@@ -1,0 +1,65 @@
+package clv
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors. Test for them with errors.Is; the typed errors that carry
+// a position or a parameter name wrap them.
+var (
+	// ErrEmptyInput is returned when a fit or a data preparation gets no
+	// customer.
+	ErrEmptyInput = errors.New("clv: empty input")
+	// ErrInvalidCustomer marks a customer whose frequency, recency, age or
+	// spend is negative, NaN, infinite or inconsistent (recency > age, or a
+	// positive recency with zero frequency).
+	ErrInvalidCustomer = errors.New("clv: invalid customer")
+	// ErrInvalidParam marks a model parameter that is not positive and
+	// finite, or a prediction argument (such as a horizon) out of range.
+	ErrInvalidParam = errors.New("clv: invalid parameter")
+	// ErrNotConverged is returned when the optimiser or a series did not
+	// converge to a finite value.
+	ErrNotConverged = errors.New("clv: did not converge")
+	// ErrNoRepeatBuyers is returned by FitGammaGamma when no customer has a
+	// repeat purchase with a positive mean spend.
+	ErrNoRepeatBuyers = errors.New("clv: no repeat buyers")
+	// ErrCorrelated is returned by FitGammaGamma when the correlation of
+	// frequency and mean spend exceeds GammaGammaSettings.MaxCorrelation.
+	ErrCorrelated = errors.New("clv: frequency and spend are correlated")
+	// ErrFormat is returned when decoding a model whose JSON is malformed
+	// or has an unknown format version or model name.
+	ErrFormat = errors.New("clv: bad model format")
+)
+
+// CustomerError reports a problem with one customer: the index in the
+// caller's slice, the ID when known, and the field ("frequency", "recency",
+// "T", "spend", or "prediction").
+type CustomerError struct {
+	Index    int
+	Customer string
+	Field    string
+	Err      error
+}
+
+func (e *CustomerError) Error() string {
+	if e.Customer != "" {
+		return fmt.Sprintf("clv: customer %q (index %d): %s: %v", e.Customer, e.Index, e.Field, e.Err)
+	}
+	return fmt.Sprintf("clv: customer at index %d: %s: %v", e.Index, e.Field, e.Err)
+}
+
+func (e *CustomerError) Unwrap() error { return e.Err }
+
+// ParamError reports an unusable model parameter or argument by name.
+type ParamError struct {
+	Param string
+	Value float64
+	Err   error
+}
+
+func (e *ParamError) Error() string {
+	return fmt.Sprintf("clv: parameter %s = %v: %v", e.Param, e.Value, e.Err)
+}
+
+func (e *ParamError) Unwrap() error { return e.Err }

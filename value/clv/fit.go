@@ -1,0 +1,295 @@
+package clv
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/optimize"
+)
+
+// FitSettings configures the maximum-likelihood fits. A nil *FitSettings
+// means the zero value, whose fields' meanings are given below.
+type FitSettings struct {
+	// Penalizer is the coefficient c of an L2 penalty c * sum(theta^2) on
+	// the natural-scale parameters, added to the mean negative
+	// log-likelihood per customer, as in lifetimes (Davidson-Pilon 2019).
+	// Zero means none (plain maximum likelihood); negative, NaN or Inf is
+	// an error.
+	Penalizer float64
+	// Init is the starting point, in the model's parameter order on the
+	// natural scale (r, alpha, a, b for BG/NBD; r, alpha, s, beta for
+	// Pareto/NBD; p, q, gamma for Gamma-Gamma). Nil means all ones, as in
+	// lifetimes. Every value must be positive and finite.
+	Init []float64
+	// MaxIterations bounds the optimiser's major iterations; 0 means 1000.
+	MaxIterations int
+	// MaxCorrelation, for FitGammaGamma only, is the largest absolute
+	// Pearson correlation of frequency and mean spend among repeat buyers
+	// that is accepted; above it the fit fails with ErrCorrelated. Zero
+	// means no check (the correlation is still reported in the model).
+	MaxCorrelation float64
+}
+
+// FitInfo describes a maximum-likelihood fit.
+type FitInfo struct {
+	LogLikelihood float64   `json:"log_likelihood"` // at the optimum, without the penalty
+	Customers     float64   `json:"customers"`      // number of customers the fit used
+	Rows          int       `json:"rows"`           // distinct (x, t_x, T) rows evaluated
+	AIC           float64   `json:"aic"`            // 2k - 2 LL
+	BIC           float64   `json:"bic"`            // k ln(n) - 2 LL
+	StdErr        []float64 `json:"std_err"`        // natural-scale standard errors; nil if the Hessian is not negative definite
+	Iterations    int       `json:"iterations"`     // major iterations of the optimiser
+	Evaluations   int       `json:"evaluations"`    // objective evaluations
+	Penalizer     float64   `json:"penalizer"`      // the L2 coefficient used
+}
+
+// objective returns the total log-likelihood at natural-scale parameters
+// theta and, when grad is non-nil, stores its gradient with respect to
+// theta in grad. ok is false when the value is not finite.
+type objective func(theta, grad []float64) (ll float64, ok bool)
+
+// fitter runs maximum likelihood on the log scale of the parameters.
+type fitter struct {
+	names    []string
+	obj      objective
+	analytic bool    // obj fills grad
+	n        float64 // customers, the weight sum
+	rows     int
+}
+
+func checkSettings(s *FitSettings, names []string) (FitSettings, error) {
+	var set FitSettings
+	if s != nil {
+		set = *s
+	}
+	if !(set.Penalizer >= 0) || math.IsInf(set.Penalizer, 0) {
+		return set, &ParamError{Param: "penalizer", Value: set.Penalizer, Err: ErrInvalidParam}
+	}
+	if set.Init != nil {
+		if len(set.Init) != len(names) {
+			panic(fmt.Sprintf("clv: %d initial values for %d parameters", len(set.Init), len(names)))
+		}
+		for i, v := range set.Init {
+			if !(v > 0) || math.IsInf(v, 0) {
+				return set, &ParamError{Param: names[i], Value: v, Err: fmt.Errorf("%w: initial value must be positive and finite", ErrInvalidParam)}
+			}
+		}
+	}
+	if set.MaxIterations <= 0 {
+		set.MaxIterations = 1000
+	}
+	return set, nil
+}
+
+// run minimises the mean negative log-likelihood plus the penalty over
+// log(theta) with BFGS and returns the natural-scale optimum.
+func (f *fitter) run(set FitSettings) ([]float64, FitInfo, error) {
+	k := len(f.names)
+	theta := make([]float64, k)
+	gtheta := make([]float64, k)
+	toTheta := func(u []float64) {
+		for i, v := range u {
+			theta[i] = math.Exp(v)
+		}
+	}
+	pen := set.Penalizer
+	eval := func(u, grad []float64) float64 {
+		toTheta(u)
+		var g []float64
+		if grad != nil && f.analytic {
+			g = gtheta
+		}
+		ll, ok := f.obj(theta, g)
+		if !ok {
+			if grad != nil {
+				clear(grad)
+			}
+			return math.Inf(1)
+		}
+		val := -ll / f.n
+		for _, t := range theta {
+			val += pen * t * t
+		}
+		if grad != nil {
+			if f.analytic {
+				for i := range grad {
+					grad[i] = theta[i] * (-g[i]/f.n + 2*pen*theta[i])
+				}
+			} else {
+				f.numGrad(grad, u, pen)
+			}
+		}
+		return val
+	}
+	prob := optimize.Problem{
+		Func: func(u []float64) float64 { return eval(u, nil) },
+		Grad: func(grad, u []float64) { eval(u, grad) },
+	}
+	u0 := make([]float64, k)
+	if set.Init != nil {
+		for i, v := range set.Init {
+			u0[i] = math.Log(v)
+		}
+	}
+	settings := &optimize.Settings{
+		GradientThreshold: 1e-9,
+		MajorIterations:   set.MaxIterations,
+		Converger:         &optimize.FunctionConverge{Absolute: 1e-13, Relative: 1e-13, Iterations: 20},
+	}
+	res, err := optimize.Minimize(prob, u0, settings, &optimize.BFGS{})
+	if res == nil {
+		return nil, FitInfo{}, fmt.Errorf("%w: %v", ErrNotConverged, err)
+	}
+	if err != nil && res.Status != optimize.IterationLimit {
+		// A line search that cannot improve any more at a point with a
+		// small gradient is the usual end of a converged run.
+		if !(res.Status == optimize.Failure && gradNorm(res.Gradient) < 1e-5) {
+			return nil, FitInfo{}, fmt.Errorf("%w: %v (status %v)", ErrNotConverged, err, res.Status)
+		}
+	}
+	if res.Status == optimize.IterationLimit {
+		return nil, FitInfo{}, fmt.Errorf("%w: iteration limit %d reached", ErrNotConverged, set.MaxIterations)
+	}
+	out := make([]float64, k)
+	for i, v := range res.X {
+		out[i] = math.Exp(v)
+		if !(out[i] > 0) || math.IsInf(out[i], 0) {
+			return nil, FitInfo{}, &ParamError{Param: f.names[i], Value: out[i], Err: fmt.Errorf("%w: fit diverged", ErrNotConverged)}
+		}
+	}
+	ll, ok := f.obj(out, nil)
+	if !ok {
+		return nil, FitInfo{}, fmt.Errorf("%w: log-likelihood not finite at the optimum", ErrNotConverged)
+	}
+	info := FitInfo{
+		LogLikelihood: ll,
+		Customers:     f.n,
+		Rows:          f.rows,
+		AIC:           2*float64(k) - 2*ll,
+		BIC:           float64(k)*math.Log(f.n) - 2*ll,
+		Iterations:    res.Stats.MajorIterations,
+		Evaluations:   res.Stats.FuncEvaluations,
+		Penalizer:     pen,
+		StdErr:        f.stdErr(res.X),
+	}
+	return out, info, nil
+}
+
+func gradNorm(g []float64) float64 {
+	m := 0.0
+	for _, v := range g {
+		m = max(m, math.Abs(v))
+	}
+	return m
+}
+
+// numGrad stores in grad the central-difference gradient of the penalised
+// mean negative log-likelihood at log-parameters u.
+func (f *fitter) numGrad(grad, u []float64, pen float64) {
+	k := len(u)
+	up := make([]float64, k)
+	th := make([]float64, k)
+	val := func(v []float64) float64 {
+		for i := range v {
+			th[i] = math.Exp(v[i])
+		}
+		ll, ok := f.obj(th, nil)
+		if !ok {
+			return math.NaN()
+		}
+		s := -ll / f.n
+		for _, t := range th {
+			s += pen * t * t
+		}
+		return s
+	}
+	const h = 1e-6
+	for i := range u {
+		copy(up, u)
+		up[i] = u[i] + h
+		fp := val(up)
+		up[i] = u[i] - h
+		fm := val(up)
+		grad[i] = (fp - fm) / (2 * h)
+		if math.IsNaN(grad[i]) {
+			grad[i] = 0
+		}
+	}
+}
+
+// logGrad stores in g the gradient of the total log-likelihood with respect
+// to the log-parameters u; ok is false if it is not finite.
+func (f *fitter) logGrad(g, u []float64) bool {
+	k := len(u)
+	th := make([]float64, k)
+	for i := range u {
+		th[i] = math.Exp(u[i])
+	}
+	if f.analytic {
+		if _, ok := f.obj(th, g); !ok {
+			return false
+		}
+		for i := range g {
+			g[i] *= th[i]
+		}
+		return true
+	}
+	f.numGrad(g, u, 0)
+	for i := range g {
+		g[i] *= -f.n
+	}
+	return true
+}
+
+// stdErr returns the natural-scale standard errors at the log-scale
+// optimum u: the Hessian H of the log-likelihood in log(theta) is formed
+// by central differences of the gradient, the covariance of log(theta) is
+// inv(-H), and by the delta method se(theta_i) = theta_i * se(log theta_i).
+// It returns nil when -H is not positive definite.
+func (f *fitter) stdErr(u []float64) []float64 {
+	k := len(u)
+	h := mat.NewSymDense(k, nil)
+	up := make([]float64, k)
+	gp := make([]float64, k)
+	gm := make([]float64, k)
+	rows := make([][]float64, k)
+	const step = 1e-4
+	for i := range k {
+		copy(up, u)
+		up[i] = u[i] + step
+		if !f.logGrad(gp, up) {
+			return nil
+		}
+		up[i] = u[i] - step
+		if !f.logGrad(gm, up) {
+			return nil
+		}
+		rows[i] = make([]float64, k)
+		for j := range k {
+			rows[i][j] = (gp[j] - gm[j]) / (2 * step)
+		}
+	}
+	for i := range k {
+		for j := i; j < k; j++ {
+			h.SetSym(i, j, -(rows[i][j]+rows[j][i])/2)
+		}
+	}
+	var chol mat.Cholesky
+	if !chol.Factorize(h) {
+		return nil
+	}
+	var cov mat.SymDense
+	if err := chol.InverseTo(&cov); err != nil {
+		return nil
+	}
+	se := make([]float64, k)
+	for i := range k {
+		v := cov.At(i, i)
+		if !(v > 0) || math.IsInf(v, 0) {
+			return nil
+		}
+		se[i] = math.Exp(u[i]) * math.Sqrt(v)
+	}
+	return se
+}

@@ -1,0 +1,97 @@
+package clv
+
+import (
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// indexed is a compressed customer base in which each row refers to its
+// frequency, recency and age by index into lists of distinct values, so
+// that terms depending on one of them alone are computed once per distinct
+// value.
+type indexed struct {
+	xs, txs, ts []float64
+	rows        []irow
+	n           float64 // number of customers
+}
+
+type irow struct {
+	ix, itx, it int32
+	w           float64
+}
+
+// newIndexed validates cs and builds its compressed, indexed form.
+func newIndexed(cs []Customer) (*indexed, error) {
+	if len(cs) == 0 {
+		return nil, ErrEmptyInput
+	}
+	for i, c := range cs {
+		if err := c.validate(i); err != nil {
+			return nil, err
+		}
+	}
+	return indexRows(Compress(cs)), nil
+}
+
+func indexRows(rows []Row) *indexed {
+	d := &indexed{rows: make([]irow, len(rows))}
+	distinct := func(get func(Row) float64) ([]float64, map[float64]int32) {
+		var vals []float64
+		for _, r := range rows {
+			vals = append(vals, get(r))
+		}
+		slices.Sort(vals)
+		vals = slices.Compact(vals)
+		m := make(map[float64]int32, len(vals))
+		for i, v := range vals {
+			m[v] = int32(i)
+		}
+		return vals, m
+	}
+	var mx, mtx, mt map[float64]int32
+	d.xs, mx = distinct(func(r Row) float64 { return r.Frequency })
+	d.txs, mtx = distinct(func(r Row) float64 { return r.Recency })
+	d.ts, mt = distinct(func(r Row) float64 { return r.T })
+	for i, r := range rows {
+		d.rows[i] = irow{mx[r.Frequency], mtx[r.Recency], mt[r.T], r.Count}
+		d.n += r.Count
+	}
+	return d
+}
+
+// chunkSize is the number of rows one worker sums at a time. Partial sums
+// are reduced in chunk order, so results do not depend on the number of
+// workers.
+const chunkSize = 16384
+
+// parallelChunks calls fn(c, lo, hi) for every chunk c of [0, n) on up to
+// GOMAXPROCS goroutines (serially for one chunk) and returns when all are
+// done.
+func parallelChunks(n int, fn func(c, lo, hi int)) int {
+	chunks := (n + chunkSize - 1) / chunkSize
+	workers := min(runtime.GOMAXPROCS(0), chunks)
+	if workers <= 1 {
+		for c := range chunks {
+			fn(c, c*chunkSize, min(n, (c+1)*chunkSize))
+		}
+		return chunks
+	}
+	var wg sync.WaitGroup
+	next := make(chan int, chunks)
+	for c := range chunks {
+		next <- c
+	}
+	close(next)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range next {
+				fn(c, c*chunkSize, min(n, (c+1)*chunkSize))
+			}
+		}()
+	}
+	wg.Wait()
+	return chunks
+}

@@ -1,0 +1,604 @@
+package value
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// MissingPolicy says what happens to a missing (NaN) value. Missing values
+// are never silently replaced by zero.
+type MissingPolicy uint8
+
+// The missing-value policies. The zero value is MissingError.
+const (
+	// MissingError makes Fit and Score return a [DataError] wrapping
+	// [ErrMissing] that names the customer and the indicator.
+	MissingError MissingPolicy = iota
+	// MissingImpute replaces the value by the indicator's fitted median;
+	// the score counts it in [Score.Imputed].
+	MissingImpute
+	// MissingDrop leaves the indicator out of that customer's score and
+	// renormalises the remaining weights of its dimension to sum to 1; the
+	// score counts it in [Score.Dropped]. When every indicator of a
+	// dimension is missing the result is an error wrapping [ErrAllMissing].
+	MissingDrop
+)
+
+// String returns "error", "impute" or "drop".
+func (p MissingPolicy) String() string {
+	switch p {
+	case MissingError:
+		return "error"
+	case MissingImpute:
+		return "impute"
+	case MissingDrop:
+		return "drop"
+	}
+	return fmt.Sprintf("MissingPolicy(%d)", uint8(p))
+}
+
+// Aggregation is how a dimension's normalised indicators become its score.
+type Aggregation uint8
+
+// The aggregations. The zero value is WeightedSum.
+const (
+	// WeightedSum scores 100 * sum_j w_j r_j.
+	WeightedSum Aggregation = iota
+	// TOPSIS scores 100 * D-/(D+ + D-), the relative closeness to the fixed
+	// ideal point (every r_j = 1) against the anti-ideal point (every
+	// r_j = 0), with weighted Euclidean distances.
+	TOPSIS
+)
+
+// String returns "weighted-sum" or "topsis".
+func (a Aggregation) String() string {
+	switch a {
+	case WeightedSum:
+		return "weighted-sum"
+	case TOPSIS:
+		return "topsis"
+	}
+	return fmt.Sprintf("Aggregation(%d)", uint8(a))
+}
+
+// Split is where the value matrix divides high from low.
+type Split uint8
+
+// The splits. The zero value is SplitMedian.
+const (
+	SplitMedian Split = iota // at the fitted median of each dimension's scores
+	SplitMean                // at the fitted mean
+	SplitFixed               // at Spec.CurrentCut and Spec.PotentialCut
+)
+
+// String returns "median", "mean" or "fixed".
+func (s Split) String() string {
+	switch s {
+	case SplitMedian:
+		return "median"
+	case SplitMean:
+		return "mean"
+	case SplitFixed:
+		return "fixed"
+	}
+	return fmt.Sprintf("Split(%d)", uint8(s))
+}
+
+// DefaultTierShares is the default customer pyramid: the top 1%, the next
+// 4%, the next 15% and the remaining 80% (Zeithaml, Rust & Lemon 2001).
+var DefaultTierShares = []float64{0.01, 0.04, 0.15, 0.80}
+
+// Spec is everything [Fit] needs besides the data. The zero value of each
+// field means its default, given in the field's comment.
+type Spec struct {
+	// Catalog is the indicator hierarchy with its weights; an empty catalog
+	// means [DefaultCatalog].
+	Catalog Catalog
+
+	// CurrentWeight and PotentialWeight weigh the two dimension scores in
+	// the total score; both zero means 0.5 and 0.5. They are normalised to
+	// sum to 1 (a single dimension may have weight 0).
+	CurrentWeight, PotentialWeight float64
+
+	// NormalizeWeights rescales each group's indicator weights and each
+	// dimension's group weights to sum to 1. False (the default) means a
+	// sum further than 1e-6 from 1 is an error wrapping [ErrWeightSum]
+	// that names the group or dimension. A group or dimension whose weights
+	// are all zero is an error either way.
+	NormalizeWeights bool
+
+	// Missing is the missing-value policy; the zero value is MissingError.
+	Missing MissingPolicy
+
+	// Aggregation is WeightedSum (the zero value) or TOPSIS.
+	Aggregation Aggregation
+
+	// Split is where the value matrix is cut; the zero value is the median.
+	// With SplitFixed, a customer is high on a dimension when its score is
+	// at least CurrentCut (PotentialCut), both on the 0..100 scale.
+	Split                    Split
+	CurrentCut, PotentialCut float64
+
+	// TierShares are the shares of customers in the pyramid's tiers, top
+	// first; nil means DefaultTierShares. They must be positive and are
+	// normalised to sum to 1.
+	TierShares []float64
+
+	// IgnoreUnknown makes table columns that are not in the catalog be
+	// ignored; false (the default) means they are an error wrapping
+	// [ErrUnknownID].
+	IgnoreUnknown bool
+}
+
+// fitted is the per-indicator state fixed at fit time, in the transformed
+// (log) scale.
+type fitted struct {
+	Lo, Hi     float64   // winsorising bounds = min-max reference bounds
+	Mean, SD   float64   // of the winsorised values (ZScore)
+	Grid       []float64 // 101 percentiles of the winsorised values (PercentileRank)
+	MedianT    float64   // median in the transformed scale
+	Median     float64   // raw-scale median, the imputed value
+	ImputeNorm float64   // normalised (and direction-applied) median
+}
+
+// Model is a fitted value model. It is immutable and safe for concurrent
+// use. It marshals to JSON and back exactly ([Model.MarshalJSON]).
+type Model struct {
+	spec Spec // with defaults applied and weights normalised
+	fit  []fitted
+	gw   []float64 // global weight of each indicator within its dimension
+	dim  []uint8   // 0 current, 1 potential, per indicator
+	cost []bool
+	a    float64 // weight of current in Total
+
+	cutC, cutP float64   // quadrant cuts on the 0..100 scale
+	tierCuts   []float64 // tier k+1 when Total >= tierCuts[k]; len = tiers-1
+}
+
+// Catalog returns a copy of the model's catalog, with normalised weights.
+func (m *Model) Catalog() Catalog { return m.spec.Catalog.Clone() }
+
+// Cuts returns the value-matrix cuts of the current and potential scores.
+func (m *Model) Cuts() (current, potential float64) { return m.cutC, m.cutP }
+
+// TierCuts returns the lowest total score of each tier but the last, top
+// tier first, in fresh memory.
+func (m *Model) TierCuts() []float64 { return slices.Clone(m.tierCuts) }
+
+// Weight returns the global weight of indicator id within its dimension
+// (group weight times indicator weight) and whether the model has it.
+func (m *Model) Weight(id string) (float64, bool) {
+	k := m.spec.Catalog.Index(id)
+	if k < 0 {
+		return 0, false
+	}
+	return m.gw[k], true
+}
+
+// Score is one customer's result.
+type Score struct {
+	Customer  string
+	Current   float64  // current value score, 0..100
+	Potential float64  // potential value score, 0..100
+	Total     float64  // combined score, 0..100
+	Quadrant  Quadrant // cell of the value matrix
+	Tier      Tier     // level in the customer pyramid, 1 = top
+	Imputed   int      // number of missing values imputed (MissingImpute)
+	Dropped   int      // number of missing values left out (MissingDrop)
+}
+
+// Strategy returns the recommended strategy for the quadrant, such as
+// "invest: key-account care, joint development" for QuadrantIV, or "" for
+// an invalid quadrant.
+func (q Quadrant) Strategy() string {
+	switch q {
+	case QuadrantIV:
+		return "invest: key-account care, joint development"
+	case QuadrantIII:
+		return "retain efficiently: protect margin"
+	case QuadrantII:
+		return "develop: grow share of wallet, cross-sell"
+	case QuadrantI:
+		return "serve at low cost"
+	}
+	return ""
+}
+
+// QuadrantOf returns the quadrant of a customer who is high (or low) on
+// current and potential value.
+func QuadrantOf(highCurrent, highPotential bool) Quadrant {
+	switch {
+	case highCurrent && highPotential:
+		return QuadrantIV
+	case highCurrent:
+		return QuadrantIII
+	case highPotential:
+		return QuadrantII
+	}
+	return QuadrantI
+}
+
+func checkSum(id string, sum float64, normalize bool) error {
+	if sum == 0 {
+		return &WeightError{ID: id, Weight: 0, Err: ErrWeightSum}
+	}
+	if !normalize && math.Abs(sum-1) > 1e-6 {
+		return &WeightError{ID: id, Weight: sum, Err: ErrWeightSum}
+	}
+	return nil
+}
+
+// prepare applies defaults, validates and normalises the spec.
+func (s Spec) prepare() (Spec, error) {
+	if len(s.Catalog.Indicators) == 0 {
+		s.Catalog = DefaultCatalog()
+	} else {
+		s.Catalog = s.Catalog.Clone()
+	}
+	if err := s.Catalog.Validate(); err != nil {
+		return s, err
+	}
+	c := &s.Catalog
+	// Indicator weights within each group.
+	for g := range c.Groups {
+		gid := c.Groups[g].ID
+		sum, n := 0.0, 0
+		for _, ind := range c.Indicators {
+			if ind.Group == gid {
+				sum += ind.Weight
+				n++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		if err := checkSum("group "+gid, sum, s.NormalizeWeights); err != nil {
+			return s, err
+		}
+		for i := range c.Indicators {
+			if c.Indicators[i].Group == gid {
+				c.Indicators[i].Weight /= sum
+			}
+		}
+	}
+	// Group weights within each dimension (only groups with indicators).
+	for _, d := range []Dimension{CurrentValue, PotentialValue} {
+		sum := 0.0
+		for _, g := range c.Groups {
+			if g.Dimension == d && groupUsed(c, g.ID) {
+				sum += g.Weight
+			}
+		}
+		if err := checkSum("dimension "+d.String(), sum, s.NormalizeWeights); err != nil {
+			return s, err
+		}
+		for g := range c.Groups {
+			if c.Groups[g].Dimension == d {
+				c.Groups[g].Weight /= sum
+			}
+		}
+	}
+	for _, v := range []float64{s.CurrentWeight, s.PotentialWeight} {
+		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+			return s, &WeightError{ID: "dimension", Weight: v, Err: ErrBadWeight}
+		}
+	}
+	if s.CurrentWeight == 0 && s.PotentialWeight == 0 {
+		s.CurrentWeight, s.PotentialWeight = 0.5, 0.5
+	}
+	sum := s.CurrentWeight + s.PotentialWeight
+	s.CurrentWeight, s.PotentialWeight = s.CurrentWeight/sum, s.PotentialWeight/sum
+	if s.Missing > MissingDrop {
+		return s, fmt.Errorf("value: unknown missing policy %d", s.Missing)
+	}
+	if s.Aggregation > TOPSIS {
+		return s, fmt.Errorf("value: unknown aggregation %d", s.Aggregation)
+	}
+	if s.Split > SplitFixed {
+		return s, fmt.Errorf("value: unknown split %d", s.Split)
+	}
+	if s.Split == SplitFixed {
+		for _, v := range []float64{s.CurrentCut, s.PotentialCut} {
+			if !(v >= 0 && v <= 100) {
+				return s, fmt.Errorf("value: fixed cut %g outside 0..100", v)
+			}
+		}
+	}
+	if s.TierShares == nil {
+		s.TierShares = DefaultTierShares
+	}
+	if len(s.TierShares) == 0 || len(s.TierShares) > 255 {
+		return s, fmt.Errorf("value: %d tier shares, need 1..255", len(s.TierShares))
+	}
+	sum = 0
+	for _, v := range s.TierShares {
+		if !(v > 0) || math.IsInf(v, 0) {
+			return s, &WeightError{ID: "tier share", Weight: v, Err: ErrBadWeight}
+		}
+		sum += v
+	}
+	shares := make([]float64, len(s.TierShares))
+	for i, v := range s.TierShares {
+		shares[i] = v / sum
+	}
+	s.TierShares = shares
+	return s, nil
+}
+
+func groupUsed(c *Catalog, gid string) bool {
+	for _, ind := range c.Indicators {
+		if ind.Group == gid {
+			return true
+		}
+	}
+	return false
+}
+
+// columns maps each catalog indicator to its table column.
+func (s *Spec) columns(t Table) ([]int, error) {
+	cols := make([]int, len(s.Catalog.Indicators))
+	for k, ind := range s.Catalog.Indicators {
+		cols[k] = -1
+		for j, id := range t.IDs {
+			if id == ind.ID {
+				cols[k] = j
+				break
+			}
+		}
+		if cols[k] < 0 {
+			return nil, &IndicatorError{ID: ind.ID, Err: ErrMissingID}
+		}
+	}
+	if !s.IgnoreUnknown {
+		for _, id := range t.IDs {
+			if s.Catalog.Index(id) < 0 {
+				return nil, &IndicatorError{ID: id, Err: ErrUnknownID}
+			}
+		}
+	}
+	return cols, nil
+}
+
+// Fit fixes the model's reference bounds, imputation medians, value-matrix
+// cuts and tier cuts on the customers of t, and returns the fitted model.
+//
+// t must hold every catalog indicator; see [Table] for its rules. NaN
+// values are missing: they are left out of the reference statistics and
+// handled by spec.Missing when the fit data are scored for the cuts. An
+// indicator with no non-missing value is an error wrapping [ErrMissing].
+// Duplicate customers, infinite values, unknown columns and bad weights are
+// errors naming the thing. Fit does not modify t.
+func Fit(spec Spec, t Table) (*Model, error) {
+	s, err := spec.prepare()
+	if err != nil {
+		return nil, err
+	}
+	if err := t.Validate(); err != nil {
+		return nil, err
+	}
+	cols, err := s.columns(t)
+	if err != nil {
+		return nil, err
+	}
+	m := newModel(s)
+	inds := s.Catalog.Indicators
+	var wg sync.WaitGroup
+	errs := make([]error, len(inds))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for k := range inds {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(k int) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			m.fit[k], errs[k] = fitIndicator(inds[k], t.Columns[cols[k]])
+		}(k)
+	}
+	wg.Wait()
+	for k, e := range errs {
+		if e != nil {
+			return nil, &IndicatorError{ID: inds[k].ID, Err: e}
+		}
+	}
+	// Score the fit data to fix the cuts.
+	scores := make([]Score, t.Len())
+	if err := m.score(t, cols, scores, false); err != nil {
+		return nil, err
+	}
+	cur := make([]float64, len(scores))
+	pot := make([]float64, len(scores))
+	tot := make([]float64, len(scores))
+	for i, sc := range scores {
+		cur[i], pot[i], tot[i] = sc.Current, sc.Potential, sc.Total
+	}
+	switch s.Split {
+	case SplitMedian:
+		slices.Sort(cur)
+		slices.Sort(pot)
+		m.cutC, m.cutP = quantileSorted(cur, 0.5), quantileSorted(pot, 0.5)
+	case SplitMean:
+		m.cutC, m.cutP = mean(cur), mean(pot)
+	case SplitFixed:
+		m.cutC, m.cutP = s.CurrentCut, s.PotentialCut
+	}
+	slices.Sort(tot)
+	m.tierCuts = make([]float64, len(s.TierShares)-1)
+	cum := 0.0
+	for k := range m.tierCuts {
+		cum += s.TierShares[k]
+		m.tierCuts[k] = quantileSorted(tot, math.Max(0, 1-cum))
+	}
+	return m, nil
+}
+
+func newModel(s Spec) *Model {
+	n := len(s.Catalog.Indicators)
+	m := &Model{spec: s, fit: make([]fitted, n), gw: make([]float64, n), dim: make([]uint8, n), cost: make([]bool, n), a: s.CurrentWeight}
+	gweight := make(map[string]float64, len(s.Catalog.Groups))
+	for _, g := range s.Catalog.Groups {
+		gweight[g.ID] = g.Weight
+	}
+	for k, ind := range s.Catalog.Indicators {
+		m.gw[k] = gweight[ind.Group] * ind.Weight
+		if ind.Dimension == PotentialValue {
+			m.dim[k] = 1
+		}
+		m.cost[k] = ind.Direction == Cost
+	}
+	return m
+}
+
+func mean(x []float64) float64 {
+	s := 0.0
+	for _, v := range x {
+		s += v
+	}
+	return s / float64(len(x))
+}
+
+// quantileSorted returns the p-quantile of sorted x by linear interpolation
+// between order statistics (Hyndman & Fan 1996, definition 7).
+func quantileSorted(x []float64, p float64) float64 {
+	n := len(x)
+	if n == 1 {
+		return x[0]
+	}
+	h := p * float64(n-1)
+	i := int(math.Floor(h))
+	if i >= n-1 {
+		return x[n-1]
+	}
+	return x[i] + (h-float64(i))*(x[i+1]-x[i])
+}
+
+// slog is the signed log transform sign(x) * ln(1 + |x|).
+func slog(x float64) float64 {
+	if x < 0 {
+		return -math.Log1p(-x)
+	}
+	return math.Log1p(x)
+}
+
+func fitIndicator(ind Indicator, col []float64) (fitted, error) {
+	v := make([]float64, 0, len(col))
+	for _, x := range col {
+		if x == x {
+			if ind.Norm.Log {
+				x = slog(x)
+			}
+			v = append(v, x)
+		}
+	}
+	if len(v) == 0 {
+		return fitted{}, fmt.Errorf("%w: no non-missing value to fit", ErrMissing)
+	}
+	slices.Sort(v)
+	pl, ph := ind.Norm.bounds()
+	lo, hi := quantileSorted(v, pl), quantileSorted(v, ph)
+	med := quantileSorted(v, 0.5)
+	// Winsorise (in place: v is ours) for the moments and the grid.
+	s := 0.0
+	for i, x := range v {
+		x = min(max(x, lo), hi)
+		v[i] = x
+		s += x
+	}
+	mu := s / float64(len(v))
+	ss := 0.0
+	for _, x := range v {
+		ss += (x - mu) * (x - mu)
+	}
+	sd := math.Sqrt(ss / float64(len(v)))
+	var grid []float64
+	if ind.Norm.Method == PercentileRank {
+		grid = make([]float64, 101)
+		for p := range grid {
+			grid[p] = quantileSorted(v, float64(p)/100)
+		}
+	}
+	return newFitted(ind, lo, hi, mu, sd, med, grid), nil
+}
+
+// newFitted assembles the fitted state of ind; med is the median in the
+// transformed scale. Fit and UnmarshalJSON both use it, so a decoded model
+// is bit for bit the fitted one.
+func newFitted(ind Indicator, lo, hi, mu, sd, med float64, grid []float64) fitted {
+	f := fitted{Lo: lo, Hi: hi, Mean: mu, SD: sd, MedianT: med, Median: med, Grid: grid}
+	if ind.Norm.Log {
+		if med < 0 {
+			f.Median = -math.Expm1(-med)
+		} else {
+			f.Median = math.Expm1(med)
+		}
+	}
+	f.ImputeNorm = normalize(ind.Norm.Method, &f, med, ind.Direction == Cost)
+	return f
+}
+
+// normalize maps a transformed value onto [0, 1].
+func normalize(method NormMethod, f *fitted, x float64, cost bool) float64 {
+	var r float64
+	switch method {
+	case MinMax:
+		r = minmax(x, f.Lo, f.Hi)
+	case ZScore:
+		x = min(max(x, f.Lo), f.Hi)
+		if f.SD > 0 {
+			r = 0.5 * math.Erfc(-(x-f.Mean)/(f.SD*math.Sqrt2))
+		} else {
+			r = step(x, f.Mean)
+		}
+	case PercentileRank:
+		r = prank(x, f.Grid)
+	}
+	if cost {
+		r = 1 - r
+	}
+	return r
+}
+
+// step is the normalisation against a constant reference: 0 below, 1/2 at,
+// 1 above it.
+func step(x, c float64) float64 {
+	switch {
+	case x < c:
+		return 0
+	case x > c:
+		return 1
+	}
+	return 0.5
+}
+
+func minmax(x, lo, hi float64) float64 {
+	if hi > lo {
+		r := (x - lo) / (hi - lo)
+		return min(max(r, 0), 1)
+	}
+	return step(x, lo)
+}
+
+// prank returns the percentile rank of x on the grid of 101 percentiles,
+// interpolating linearly between grid points and taking the middle of a run
+// of equal grid points.
+func prank(x float64, g []float64) float64 {
+	n := len(g) - 1
+	if x < g[0] {
+		return 0
+	}
+	if x > g[n] {
+		return 1
+	}
+	lo, _ := slices.BinarySearch(g, x) // first index with g[lo] >= x
+	if g[lo] == x {
+		hi := lo
+		for hi < n && g[hi+1] == x {
+			hi++
+		}
+		return float64(lo+hi) / float64(2*n)
+	}
+	// g[lo-1] < x < g[lo]
+	return (float64(lo-1) + (x-g[lo-1])/(g[lo]-g[lo-1])) / float64(n)
+}

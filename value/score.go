@@ -1,0 +1,302 @@
+package value
+
+import (
+	"cmp"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// chunk is the number of customers scored together; the accumulators of a
+// chunk live on the stack.
+const chunk = 256
+
+// Score scores every customer of t and returns the scores in row order,
+// written into dst when it has the capacity (so repeated scoring does not
+// allocate) and into fresh memory otherwise.
+//
+// t must hold every catalog indicator; extra columns are an error wrapping
+// [ErrUnknownID] unless the spec set IgnoreUnknown. A missing (NaN) value is
+// handled by the model's [MissingPolicy]; an infinite value is a
+// [DataError] wrapping [ErrNonFinite]. When several cells are bad, the error
+// names the first in row-major order. An empty table returns dst[:0] and no
+// error. Score does not check for duplicate customers (rows are scored
+// independently; [Fit] and [Table.Validate] do) and does not modify t.
+//
+// Work is split over GOMAXPROCS goroutines for large tables; the result
+// does not depend on their number.
+func (m *Model) Score(t Table, dst []Score) ([]Score, error) {
+	if len(t.IDs) != len(t.Columns) {
+		panic("value: table IDs and columns differ in length")
+	}
+	for j, c := range t.Columns {
+		if len(c) != len(t.Customers) {
+			panic("value: column " + t.IDs[j] + " length differs from the number of customers")
+		}
+	}
+	cols, err := m.spec.columns(t)
+	if err != nil {
+		return nil, err
+	}
+	n := t.Len()
+	if cap(dst) >= n {
+		dst = dst[:n]
+	} else {
+		dst = make([]Score, n)
+	}
+	if err := m.score(t, cols, dst, true); err != nil {
+		return nil, err
+	}
+	return dst, nil
+}
+
+// score fills dst; with cuts false it leaves Quadrant and Tier zero.
+func (m *Model) score(t Table, cols []int, dst []Score, cuts bool) error {
+	n := len(dst)
+	if n == 0 {
+		return nil
+	}
+	colv := make([][]float64, len(cols))
+	for k, j := range cols {
+		colv[k] = t.Columns[j]
+	}
+	workers := min(runtime.GOMAXPROCS(0), (n+16*chunk-1)/(16*chunk))
+	if workers <= 1 {
+		return m.scoreRange(t.Customers, colv, dst, 0, n, cuts)
+	}
+	per := (n + workers - 1) / workers
+	per = (per + chunk - 1) / chunk * chunk
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		a, b := w*per, min((w+1)*per, n)
+		if a >= b {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[w] = m.scoreRange(t.Customers, colv, dst, a, b, cuts)
+		}()
+	}
+	wg.Wait()
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+func (m *Model) scoreRange(customers []string, colv [][]float64, dst []Score, a, b int, cuts bool) error {
+	for c := a; c < b; c += chunk {
+		if err := m.scoreChunk(customers, colv, dst, c, min(c+chunk, b), cuts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m *Model) scoreChunk(customers []string, colv [][]float64, dst []Score, a, b int, cuts bool) error {
+	var acc, acc2, wsum [2][chunk]float64
+	var imp, drop [chunk]int32
+	policy := m.spec.Missing
+	topsis := m.spec.Aggregation == TOPSIS
+	nb := b - a
+	bad := false
+	for k := range m.fit {
+		f := &m.fit[k]
+		ind := &m.spec.Catalog.Indicators[k]
+		w := m.gw[k]
+		d := m.dim[k]
+		ac, ac2, ws := &acc[d], &acc2[d], &wsum[d]
+		col := colv[k][a:b]
+		cost := m.cost[k]
+		lg := ind.Norm.Log
+		fast := ind.Norm.Method == MinMax && f.Hi > f.Lo
+		lo, inv := f.Lo, 0.0
+		if fast {
+			inv = 1 / (f.Hi - f.Lo)
+		}
+		for i, x := range col[:nb] {
+			var r float64
+			if x-x != 0 { // NaN or Inf
+				if math.IsInf(x, 0) || policy == MissingError {
+					bad = true
+					continue
+				}
+				if policy == MissingDrop {
+					drop[i]++
+					continue
+				}
+				imp[i]++
+				r = f.ImputeNorm
+			} else {
+				if lg {
+					x = slog(x)
+				}
+				if fast {
+					r = (x - lo) * inv
+					r = min(max(r, 0), 1)
+					if cost {
+						r = 1 - r
+					}
+				} else {
+					r = normalize(ind.Norm.Method, f, x, cost)
+				}
+			}
+			if topsis {
+				ac[i] += w * w * (1 - r) * (1 - r)
+				ac2[i] += w * w * r * r
+			} else {
+				ac[i] += w * r
+			}
+			ws[i] += w
+		}
+	}
+	if bad {
+		return m.firstBad(customers, colv, a, b)
+	}
+	for i := range nb {
+		var s [2]float64
+		for d := range 2 {
+			if topsis {
+				dp, dm := math.Sqrt(acc[d][i]), math.Sqrt(acc2[d][i])
+				if dp+dm == 0 || wsum[d][i] == 0 {
+					return m.allMissing(customers, a+i, d)
+				}
+				s[d] = 100 * dm / (dp + dm)
+			} else {
+				if wsum[d][i] == 0 {
+					return m.allMissing(customers, a+i, d)
+				}
+				s[d] = min(100*acc[d][i]/wsum[d][i], 100)
+			}
+		}
+		sc := &dst[a+i]
+		sc.Customer = customers[a+i]
+		sc.Current, sc.Potential = s[0], s[1]
+		sc.Total = m.a*s[0] + (1-m.a)*s[1]
+		sc.Imputed, sc.Dropped = int(imp[i]), int(drop[i])
+		if cuts {
+			sc.Quadrant = QuadrantOf(s[0] >= m.cutC, s[1] >= m.cutP)
+			sc.Tier = m.tier(sc.Total)
+		} else {
+			sc.Quadrant, sc.Tier = 0, 0
+		}
+	}
+	return nil
+}
+
+func (m *Model) tier(total float64) Tier {
+	for k, c := range m.tierCuts {
+		if total >= c {
+			return Tier(k + 1)
+		}
+	}
+	return Tier(len(m.tierCuts) + 1)
+}
+
+func (m *Model) allMissing(customers []string, row, d int) error {
+	return &DataError{Row: row, Customer: customers[row], Err: ErrAllMissing, Indicator: "", Value: 0}
+}
+
+// firstBad finds the first bad cell of rows [a, b) in row-major order.
+func (m *Model) firstBad(customers []string, colv [][]float64, a, b int) error {
+	for i := a; i < b; i++ {
+		for k := range m.fit {
+			x := colv[k][i]
+			id := m.spec.Catalog.Indicators[k].ID
+			if math.IsInf(x, 0) {
+				return &DataError{Row: i, Customer: customers[i], Indicator: id, Value: x, Err: ErrNonFinite}
+			}
+			if math.IsNaN(x) && m.spec.Missing == MissingError {
+				return &DataError{Row: i, Customer: customers[i], Indicator: id, Value: x, Err: ErrMissing}
+			}
+		}
+	}
+	return nil
+}
+
+// Contribution is one indicator's part in a customer's score.
+type Contribution struct {
+	ID        string
+	Name      string
+	Dimension Dimension
+	Group     string
+	Raw       float64 // the raw value; the fitted median when imputed; NaN when dropped
+	Imputed   bool    // the value was missing and imputed
+	Dropped   bool    // the value was missing and left out
+	// Normalized is the value mapped onto [0, 1], cost indicators inverted.
+	Normalized float64
+	// Weight is the indicator's effective weight within its dimension, after
+	// renormalisation when values were dropped; 0 when dropped.
+	Weight float64
+	// Points is 100 * Weight * Normalized, the indicator's points in its
+	// dimension's weighted-sum score (with TOPSIS aggregation, the points of
+	// the weighted sum, for reading only).
+	Points float64
+}
+
+// Explanation is a customer's score with every indicator's contribution,
+// sorted by points, highest first (ties in catalog order).
+type Explanation struct {
+	Score
+	Contributions []Contribution
+}
+
+// Explain scores the customer of t with the given ID and explains the
+// score. An unknown customer is a [DataError] wrapping [ErrUnknownCustomer];
+// other errors are those of [Model.Score].
+func (m *Model) Explain(t Table, customer string) (Explanation, error) {
+	row := slices.Index(t.Customers, customer)
+	if row < 0 {
+		return Explanation{}, &DataError{Row: -1, Customer: customer, Err: ErrUnknownCustomer}
+	}
+	one := Table{Customers: t.Customers[row : row+1], IDs: t.IDs, Columns: make([][]float64, len(t.Columns))}
+	for j, c := range t.Columns {
+		one.Columns[j] = c[row : row+1]
+	}
+	sc, err := m.Score(one, nil)
+	if err != nil {
+		if de, ok := err.(*DataError); ok {
+			de.Row = row
+		}
+		return Explanation{}, err
+	}
+	cols, _ := m.spec.columns(t)
+	var wsum [2]float64
+	ex := Explanation{Score: sc[0], Contributions: make([]Contribution, len(m.fit))}
+	for k := range m.fit {
+		ind := &m.spec.Catalog.Indicators[k]
+		x := t.Columns[cols[k]][row]
+		c := Contribution{ID: ind.ID, Name: ind.Name, Dimension: ind.Dimension, Group: ind.Group, Raw: x}
+		switch {
+		case math.IsNaN(x) && m.spec.Missing == MissingDrop:
+			c.Dropped = true
+		case math.IsNaN(x):
+			c.Imputed = true
+			c.Raw = m.fit[k].Median
+			c.Normalized = m.fit[k].ImputeNorm
+			c.Weight = m.gw[k]
+		default:
+			if ind.Norm.Log {
+				x = slog(x)
+			}
+			c.Normalized = normalize(ind.Norm.Method, &m.fit[k], x, m.cost[k])
+			c.Weight = m.gw[k]
+		}
+		wsum[m.dim[k]] += c.Weight
+		ex.Contributions[k] = c
+	}
+	for k := range ex.Contributions {
+		c := &ex.Contributions[k]
+		if ws := wsum[m.dim[k]]; ws > 0 {
+			c.Weight /= ws
+		}
+		c.Points = 100 * c.Weight * c.Normalized
+	}
+	slices.SortStableFunc(ex.Contributions, func(p, q Contribution) int { return cmp.Compare(q.Points, p.Points) })
+	return ex, nil
+}
