@@ -1,0 +1,167 @@
+package recovery
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	"github.com/cvmkit/cvm/lifecycle"
+	"github.com/cvmkit/cvm/value"
+)
+
+// synthCustomers returns n seeded, varied customers with IDs "c0000001"...
+func synthCustomers(n int, seed uint64) []Customer {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	chans := []string{"", "", "sms", "email", "phone", "chat"}
+	cs := make([]Customer, n)
+	for i := range cs {
+		f := 0
+		if rng.Float64() < 0.3 {
+			f = 1 + rng.IntN(4)
+		}
+		cs[i] = Customer{
+			ID:             fmt.Sprintf("c%07d", i),
+			Quadrant:       value.Quadrant(1 + rng.IntN(4)),
+			Tier:           value.Tier(1 + rng.IntN(4)),
+			Stage:          lifecycle.Stage(rng.IntN(6)),
+			Strength:       rng.Float64(),
+			Failures12m:    f,
+			LastRecoveryOK: rng.Float64() < 0.7,
+			Channel:        chans[rng.IntN(len(chans))],
+			Influence:      float64(rng.IntN(100)),
+			GrossProfit:    rng.ExpFloat64() * 2000,
+		}
+	}
+	return cs
+}
+
+func BenchmarkBuild(b *testing.B) {
+	m, err := New(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range []int{1_000, 100_000, 1_000_000} {
+		if testing.Short() && n > 100_000 {
+			continue
+		}
+		cs := synthCustomers(n, 1)
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.ReportAllocs()
+			var bk *Book
+			for b.Loop() {
+				bk, err = m.Build(cs)
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n*NumFailureTypes*NumSeverities)/b.Elapsed().Seconds()*float64(b.N)/1e6, "Mentries/s")
+			_ = bk
+		})
+	}
+}
+
+// BenchmarkBookMemory reports the heap a book holds per customer.
+func BenchmarkBookMemory(b *testing.B) {
+	m, _ := New(nil)
+	for _, n := range []int{10_000, 1_000_000} {
+		if testing.Short() && n > 100_000 {
+			continue
+		}
+		cs := synthCustomers(n, 2)
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			var per float64
+			for b.Loop() {
+				runtime.GC()
+				var before, after runtime.MemStats
+				runtime.ReadMemStats(&before)
+				bk, err := m.Build(cs)
+				if err != nil {
+					b.Fatal(err)
+				}
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				per = float64(after.HeapAlloc-before.HeapAlloc) / float64(n)
+				runtime.KeepAlive(bk)
+			}
+			b.ReportMetric(per, "B/customer")
+		})
+	}
+}
+
+func BenchmarkLookup(b *testing.B) {
+	m, _ := New(nil)
+	for _, n := range []int{1_000, 1_000_000} {
+		if testing.Short() && n > 100_000 {
+			continue
+		}
+		cs := synthCustomers(n, 3)
+		bk, err := m.Build(cs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids := make([]string, 4096)
+		for i := range ids {
+			ids[i] = cs[(i*7919)%n].ID
+		}
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			var sink float64
+			for b.Loop() {
+				e, err := bk.Lookup(ids[i&4095], FailureType(1+i%6), Severity(1+i%4))
+				if err != nil {
+					b.Fatal(err)
+				}
+				sink += e.Cap
+				i++
+			}
+			_ = sink
+		})
+		st := NewStore(bk)
+		b.Run(fmt.Sprintf("store/%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, err := st.Lookup(ids[i&4095], FailureType(1+i%6), Severity(1+i%4)); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
+
+func BenchmarkResolve(b *testing.B) {
+	m, _ := New(nil)
+	e, err := m.Playbook(synthCustomers(1, 4)[0], Delivery, S3)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Resolve(1200); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkUpdate(b *testing.B) {
+	m, _ := New(nil)
+	cs := synthCustomers(100_000, 5)
+	bk, err := m.Build(cs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	st := NewStore(bk)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		c := cs[(i*7919)%len(cs)]
+		c.Failures12m++
+		if err := st.Update(c); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}

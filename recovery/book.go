@@ -1,0 +1,320 @@
+package recovery
+
+import (
+	"fmt"
+	"maps"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+const (
+	chunkBits = 10
+	chunkSize = 1 << chunkBits
+)
+
+// chunk holds the playbooks of up to chunkSize consecutive customers. A
+// chunk is never modified once a Book refers to it; updating a customer
+// copies its chunk.
+type chunk struct {
+	cust []Customer
+	ch   []uint16  // channel index per customer; 0 means no preference
+	sev  []sevRec  // NumSeverities per customer
+	typ  []typeRec // NumFailureTypes*NumSeverities per customer
+}
+
+// Book holds the precomputed playbooks of a customer base: every customer x
+// failure type x severity. A Book is immutable and safe for concurrent use;
+// [Book.WithCustomer] returns a new book. To replace a book while lookups
+// continue, keep it in a [Store].
+type Book struct {
+	m        *Model
+	index    map[string]int32
+	chunks   []*chunk
+	n        int
+	channels []string          // interned channel names; channels[0] is ""
+	chanIdx  map[string]uint16 // name -> index in channels
+}
+
+// Build precomputes the playbooks of every customer, in parallel over
+// GOMAXPROCS workers; the result does not depend on the worker count. The
+// customers slice is neither kept nor modified. An invalid customer is
+// reported as a *[CustomerError] naming it (the first one in input order);
+// so is a duplicate ID ([ErrDuplicate]). An empty slice gives an empty
+// book.
+func (m *Model) Build(customers []Customer) (*Book, error) {
+	n := len(customers)
+	if n > 1<<31-1 {
+		return nil, fmt.Errorf("recovery: %d customers is more than a book holds", n)
+	}
+	b := &Book{m: m, n: n, channels: []string{""}, chanIdx: map[string]uint16{"": 0}}
+	nch := (n + chunkSize - 1) / chunkSize
+	b.chunks = make([]*chunk, nch)
+
+	// Channels are interned serially first (few distinct values).
+	chans := make([]uint16, n)
+	for i := range customers {
+		k, err := b.intern(customers[i].Channel, i, customers[i].ID)
+		if err != nil {
+			return nil, err
+		}
+		chans[i] = k
+	}
+
+	// The index map is built while the workers compute the chunks.
+	var idxErr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		idx := make(map[string]int32, n)
+		for i := range customers {
+			id := customers[i].ID
+			if _, dup := idx[id]; dup {
+				idxErr = &CustomerError{Index: i, Customer: id, Field: "id", Err: ErrDuplicate}
+				return
+			}
+			idx[id] = int32(i)
+		}
+		b.index = idx
+	}()
+
+	errs := make([]error, nch)
+	workers := min(runtime.GOMAXPROCS(0), nch)
+	var next atomic.Int64
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= nch {
+					return
+				}
+				lo := k * chunkSize
+				hi := min(lo+chunkSize, n)
+				c, err := m.buildChunk(customers[lo:hi], chans[lo:hi], lo)
+				b.chunks[k], errs[k] = c, err
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	if idxErr != nil {
+		return nil, idxErr
+	}
+	return b, nil
+}
+
+// buildChunk validates and computes the customers of one chunk; base is the
+// index of cs[0] in the input.
+func (m *Model) buildChunk(cs []Customer, chans []uint16, base int) (*chunk, error) {
+	k := len(cs)
+	c := &chunk{
+		cust: make([]Customer, k),
+		ch:   make([]uint16, k),
+		sev:  make([]sevRec, k*NumSeverities),
+		typ:  make([]typeRec, k*NumFailureTypes*NumSeverities),
+	}
+	copy(c.cust, cs)
+	copy(c.ch, chans)
+	for j := range c.cust {
+		if err := c.cust[j].validate(base + j); err != nil {
+			return nil, err
+		}
+		m.compute(&c.cust[j],
+			(*[NumSeverities]sevRec)(c.sev[j*NumSeverities:]),
+			(*[NumFailureTypes * NumSeverities]typeRec)(c.typ[j*NumFailureTypes*NumSeverities:]))
+	}
+	return c, nil
+}
+
+// intern returns the index of channel name in b's table, adding it.
+func (b *Book) intern(name string, i int, id string) (uint16, error) {
+	if k, ok := b.chanIdx[name]; ok {
+		return k, nil
+	}
+	if len(b.channels) > 1<<16-1 {
+		return 0, &CustomerError{Index: i, Customer: id, Field: "channel", Err: fmt.Errorf("%w: more than 65535 distinct channels", ErrBadValue)}
+	}
+	k := uint16(len(b.channels))
+	b.channels = append(b.channels, name)
+	b.chanIdx[name] = k
+	return k, nil
+}
+
+// Len returns the number of customers in the book; 0 for a nil book.
+func (b *Book) Len() int {
+	if b == nil {
+		return 0
+	}
+	return b.n
+}
+
+// Model returns the model the book was built with.
+func (b *Book) Model() *Model { return b.m }
+
+// Lookup returns the playbook for a customer, failure type and severity.
+// It is O(1), does not allocate, and is safe for concurrent use. An
+// invalid t or s is an error wrapping [ErrUnknownFailure] or
+// [ErrUnknownSeverity]; a customer the book does not hold is a
+// *[CustomerError] wrapping [ErrNotFound], never a zero-value entry.
+func (b *Book) Lookup(id string, t FailureType, s Severity) (Entry, error) {
+	if err := checkKind(t, s); err != nil {
+		return Entry{}, err
+	}
+	i, ok := b.index[id]
+	if !ok {
+		return Entry{}, &CustomerError{Index: -1, Customer: id, Err: ErrNotFound}
+	}
+	c := b.chunks[i>>chunkBits]
+	j := int(i & (chunkSize - 1))
+	si := int(s - 1)
+	return b.m.entry(t, s, &c.sev[j*NumSeverities+si],
+		&c.typ[(j*NumFailureTypes+int(t-1))*NumSeverities+si],
+		b.channels[c.ch[j]]), nil
+}
+
+// Customer returns the inputs the book holds for id, and whether it holds
+// them.
+func (b *Book) Customer(id string) (Customer, bool) {
+	i, ok := b.index[id]
+	if !ok {
+		return Customer{}, false
+	}
+	return b.chunks[i>>chunkBits].cust[i&(chunkSize-1)], true
+}
+
+// Customers calls yield with every customer in the book, in the order they
+// were given to Build (updated customers in place, new ones at the end).
+func (b *Book) Customers(yield func(Customer) bool) {
+	for _, c := range b.chunks {
+		for j := range c.cust {
+			if !yield(c.cust[j]) {
+				return
+			}
+		}
+	}
+}
+
+// WithCustomer returns a new book in which c's playbooks are rebuilt from
+// c, for example after its quadrant, stage or failure history changed;
+// b itself is unchanged. Updating a customer already in the book copies
+// only the 1024-customer block that holds it; adding a new customer also
+// copies the ID index, O(Len). An invalid c is a *[CustomerError].
+func (b *Book) WithCustomer(c Customer) (*Book, error) {
+	if err := c.validate(-1); err != nil {
+		return nil, err
+	}
+	nb := *b
+	if _, ok := b.chanIdx[c.Channel]; !ok {
+		nb.channels = append([]string(nil), b.channels...)
+		nb.chanIdx = maps.Clone(b.chanIdx)
+	}
+	ch, err := nb.intern(c.Channel, -1, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	i, ok := b.index[c.ID]
+	if !ok {
+		if b.n >= 1<<31-1 {
+			return nil, fmt.Errorf("recovery: book is full")
+		}
+		i = int32(b.n)
+		nb.index = maps.Clone(b.index)
+		if nb.index == nil {
+			nb.index = map[string]int32{}
+		}
+		nb.index[c.ID] = i
+		nb.n++
+	}
+	k, j := int(i>>chunkBits), int(i&(chunkSize-1))
+	nb.chunks = append([]*chunk(nil), b.chunks...)
+	var old *chunk
+	if k < len(b.chunks) {
+		old = b.chunks[k]
+	} else {
+		old = &chunk{}
+		nb.chunks = append(nb.chunks, old)
+	}
+	size := max(len(old.cust), j+1)
+	nc := &chunk{
+		cust: make([]Customer, size),
+		ch:   make([]uint16, size),
+		sev:  make([]sevRec, size*NumSeverities),
+		typ:  make([]typeRec, size*NumFailureTypes*NumSeverities),
+	}
+	copy(nc.cust, old.cust)
+	copy(nc.ch, old.ch)
+	copy(nc.sev, old.sev)
+	copy(nc.typ, old.typ)
+	nc.cust[j] = c
+	nc.ch[j] = ch
+	b.m.compute(&nc.cust[j],
+		(*[NumSeverities]sevRec)(nc.sev[j*NumSeverities:]),
+		(*[NumFailureTypes * NumSeverities]typeRec)(nc.typ[j*NumFailureTypes*NumSeverities:]))
+	nb.chunks[k] = nc
+	return &nb, nil
+}
+
+// Store holds the current book and lets it be replaced while lookups
+// continue. Readers never block and always see one whole book, the old or
+// the new. The zero Store holds no book: lookups report [ErrNotFound].
+// A Store must not be copied after first use.
+type Store struct {
+	cur atomic.Pointer[Book]
+	mu  sync.Mutex // serializes writers
+}
+
+// NewStore returns a store holding b (which may be nil).
+func NewStore(b *Book) *Store {
+	s := &Store{}
+	s.cur.Store(b)
+	return s
+}
+
+// Book returns the current book; nil if none was stored.
+func (s *Store) Book() *Book { return s.cur.Load() }
+
+// Swap replaces the current book with b atomically and returns the old one.
+func (s *Store) Swap(b *Book) *Book {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cur.Swap(b)
+}
+
+// Lookup looks the playbook up in the current book; see [Book.Lookup]. It
+// does not allocate and never blocks.
+func (s *Store) Lookup(id string, t FailureType, s2 Severity) (Entry, error) {
+	b := s.cur.Load()
+	if b == nil {
+		if err := checkKind(t, s2); err != nil {
+			return Entry{}, err
+		}
+		return Entry{}, &CustomerError{Index: -1, Customer: id, Err: ErrNotFound}
+	}
+	return b.Lookup(id, t, s2)
+}
+
+// Update rebuilds one customer's playbooks in the current book and swaps
+// the result in; see [Book.WithCustomer]. Concurrent Updates and Swaps
+// are serialized; lookups continue meanwhile. A store without a book is
+// an error.
+func (s *Store) Update(c Customer) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.cur.Load()
+	if b == nil {
+		return fmt.Errorf("recovery: store holds no book")
+	}
+	nb, err := b.WithCustomer(c)
+	if err != nil {
+		return err
+	}
+	s.cur.Store(nb)
+	return nil
+}

@@ -1,0 +1,63 @@
+package recovery
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors. Test for them with errors.Is; the typed errors below wrap
+// them with the customer, field or parameter concerned.
+var (
+	// ErrUnknownFailure marks a failure type that is not one of the six.
+	ErrUnknownFailure = errors.New("recovery: unknown failure type")
+	// ErrUnknownSeverity marks a severity other than S1 to S4.
+	ErrUnknownSeverity = errors.New("recovery: unknown severity")
+	// ErrNotFound is returned by lookups for a customer the book does not hold.
+	ErrNotFound = errors.New("recovery: customer not in the book")
+	// ErrBadLoss marks a loss amount that is negative, NaN or infinite.
+	ErrBadLoss = errors.New("recovery: loss must be a finite amount >= 0")
+	// ErrBadValue marks a customer field or configuration parameter that is
+	// out of range, NaN or infinite.
+	ErrBadValue = errors.New("recovery: value out of range")
+	// ErrDuplicate marks a customer ID given twice to Build.
+	ErrDuplicate = errors.New("recovery: duplicate customer ID")
+	// ErrEmptyID marks a customer with an empty ID.
+	ErrEmptyID = errors.New("recovery: empty customer ID")
+	// ErrFormat marks encoded data of the wrong format or version, or a
+	// book whose stored playbooks do not match its configuration and inputs.
+	ErrFormat = errors.New("recovery: bad encoding")
+)
+
+// CustomerError reports a problem with one customer: an invalid field, a
+// duplicate, or a customer that is not in the book.
+type CustomerError struct {
+	Index    int    // position in the input slice; -1 when not applicable
+	Customer string // the customer ID
+	Field    string // the field concerned, such as "strength"; empty for the whole customer
+	Err      error  // one of the sentinels above
+}
+
+func (e *CustomerError) Error() string {
+	pos := ""
+	if e.Index >= 0 {
+		pos = fmt.Sprintf(" (#%d)", e.Index)
+	}
+	if e.Field == "" {
+		return fmt.Sprintf("recovery: customer %q%s: %v", e.Customer, pos, e.Err)
+	}
+	return fmt.Sprintf("recovery: customer %q%s: %s: %v", e.Customer, pos, e.Field, e.Err)
+}
+
+func (e *CustomerError) Unwrap() error { return e.Err }
+
+// ConfigError reports an invalid model parameter, naming it.
+type ConfigError struct {
+	Param string // the Config field, with an index when it is an array, such as "RepurchaseMinor[2]"
+	Err   error  // ErrBadValue, or a more specific error
+}
+
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("recovery: config %s: %v", e.Param, e.Err)
+}
+
+func (e *ConfigError) Unwrap() error { return e.Err }

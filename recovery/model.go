@@ -1,0 +1,363 @@
+package recovery
+
+import (
+	"math"
+	"time"
+
+	"github.com/cvmkit/cvm/lifecycle"
+	"github.com/cvmkit/cvm/value"
+)
+
+// Customer is what the model needs to know about one customer.
+type Customer struct {
+	ID       string          // customer ID; must not be empty
+	Quadrant value.Quadrant  // value quadrant, I to IV; must be valid
+	Tier     value.Tier      // pyramid tier, 1 the top; 0 (unknown) is treated as the lowest tier
+	Stage    lifecycle.Stage // lifecycle stage, None to Ended
+	// Strength is the relationship strength in [0, 1] (tenure, share of
+	// wallet or similar, scaled by the caller).
+	Strength float64
+	// Failures12m is the number of failures or complaints in the last 12
+	// months, not counting the one being handled. >= 0.
+	Failures12m int
+	// LastRecoveryOK says whether the last recovery satisfied the customer.
+	// It is ignored when Failures12m is 0.
+	LastRecoveryOK bool
+	// Channel is the customer's preferred contact channel, such as "sms";
+	// empty means no preference. A preference is always honoured.
+	Channel string
+	// Influence is how many other people the customer talks to about the
+	// firm; >= 0 and finite.
+	Influence float64
+	// GrossProfit is the customer's recent (12-month) gross profit, used to
+	// cap compensation. Finite; zero or negative means the cap's floor
+	// applies.
+	GrossProfit float64
+}
+
+// grudge reports whether c's last recovery did not satisfy.
+func (c *Customer) grudge() bool { return c.Failures12m > 0 && !c.LastRecoveryOK }
+
+// validate checks c's fields; idx is c's position for the error.
+func (c *Customer) validate(idx int) error {
+	fe := func(field string) error {
+		return &CustomerError{Index: idx, Customer: c.ID, Field: field, Err: ErrBadValue}
+	}
+	switch {
+	case c.ID == "":
+		return &CustomerError{Index: idx, Field: "id", Err: ErrEmptyID}
+	case c.Quadrant < value.QuadrantI || c.Quadrant > value.QuadrantIV:
+		return fe("quadrant")
+	case c.Stage > lifecycle.Ended:
+		return fe("stage")
+	case !(c.Strength >= 0 && c.Strength <= 1): // also rejects NaN
+		return fe("strength")
+	case c.Failures12m < 0:
+		return fe("failures_12m")
+	case !(c.Influence >= 0) || math.IsInf(c.Influence, 1):
+		return fe("influence")
+	case math.IsNaN(c.GrossProfit) || math.IsInf(c.GrossProfit, 0):
+		return fe("gross_profit")
+	}
+	return nil
+}
+
+// Entry is the playbook for one customer, failure type and severity: what
+// to do when that failure happens to that customer. Amounts are in the
+// currency of GrossProfit and the loss.
+type Entry struct {
+	Failure  FailureType
+	Severity Severity
+	Remedy   Remedy  // the compensation kind that fits the failure
+	Apology  Apology // who apologises
+	Owner    Owner   // who owns the case
+	// Paradox is set when the failure is eligible for the recovery
+	// paradox (first failure, low severity) and Ratio aims above
+	// expectation.
+	Paradox bool
+	// Escalated is set when the apology went up a level because the last
+	// recovery did not satisfy.
+	Escalated bool
+	Channel   string // the contact channel: the customer's preference, else the default for the severity
+
+	Expected    float64 // the recovery the customer expects, as a ratio of the loss
+	Ratio       float64 // the compensation to offer, as a ratio of the loss
+	LossCap     float64 // compensation never exceeds LossCap x loss
+	Cap         float64 // compensation never exceeds this amount
+	PreApproved float64 // the front line may grant up to this at once
+	// ChurnWithout and ChurnWith are the probability that the customer
+	// does not buy again after this failure if it is handled without a
+	// good recovery (complained, not resolved) and with one (resolved
+	// quickly).
+	ChurnWithout, ChurnWith float64
+
+	AcknowledgeBy time.Duration // acknowledge the customer within this
+	ResolveBy     time.Duration // resolve within this
+	// FollowUp are the follow-up checkpoints in days after resolution,
+	// ascending; zeros are unused slots.
+	FollowUp [MaxFollowUps]uint16
+}
+
+// Resolution is the concrete compensation for one loss.
+type Resolution struct {
+	Loss          float64 // the loss amount given
+	Amount        float64 // compensation to grant, in money or the value of the remedy
+	Capped        bool    // Amount was limited by Cap or LossCap
+	NeedsApproval bool    // Amount exceeds PreApproved
+}
+
+// Resolve turns the entry's ratio into a concrete compensation for a loss:
+// min(Ratio x loss, LossCap x loss, Cap), and whether it needs approval
+// beyond the front line. A negative, NaN or infinite loss is an error
+// wrapping [ErrBadLoss]. A loss of 0 gives an amount of 0.
+func (e *Entry) Resolve(loss float64) (Resolution, error) {
+	if !(loss >= 0) || math.IsInf(loss, 1) {
+		return Resolution{}, ErrBadLoss
+	}
+	want := e.Ratio * loss
+	amt := min(want, e.LossCap*loss, e.Cap)
+	return Resolution{
+		Loss:          loss,
+		Amount:        amt,
+		Capped:        amt < want,
+		NeedsApproval: amt > e.PreApproved,
+	}, nil
+}
+
+// Model is a validated configuration with its derived tables. It is
+// immutable and safe for concurrent use.
+type Model struct {
+	cfg Config
+	// tierSpeed is cfg.TierSpeed extended to 256 tiers.
+	tierSpeed [256]float64
+	// follow holds the follow-up checkpoints per severity and grudge:
+	// index (s-1)*2 + grudge.
+	follow [NumSeverities * 2][MaxFollowUps]uint16
+	// churnBase holds logit(1 - repurchase) per severity for NotResolved
+	// (index 0) and ResolvedQuickly (index 1).
+	churnBase [NumSeverities][2]float64
+}
+
+// New validates cfg and returns the model. A nil cfg means
+// [DefaultConfig]. The model keeps a copy of cfg.
+func New(cfg *Config) (*Model, error) {
+	var c Config
+	if cfg == nil {
+		c = DefaultConfig()
+	} else {
+		c = cfg.clone()
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	m := &Model{cfg: c}
+	for t := range m.tierSpeed {
+		i := t - 1
+		if i < 0 || i >= len(c.TierSpeed) {
+			i = len(c.TierSpeed) - 1
+		}
+		m.tierSpeed[t] = c.TierSpeed[i]
+	}
+	for s := range NumSeverities {
+		for g := range 2 {
+			f := c.FollowUpDays[s]
+			if g == 1 && c.GrudgeFollowUpDays != 0 {
+				f = insertCheckpoint(f, c.GrudgeFollowUpDays)
+			}
+			m.follow[s*2+g] = f
+		}
+		w := c.MajorWeight[s]
+		for k, st := range [2]int{NotResolved, ResolvedQuickly} {
+			rep := (1-w)*c.RepurchaseMinor[st] + w*c.RepurchaseMajor[st]
+			m.churnBase[s][k] = logit(1 - rep)
+		}
+	}
+	return m, nil
+}
+
+// insertCheckpoint adds day d to the ascending checkpoints f if a slot is
+// free and d is not there yet.
+func insertCheckpoint(f [MaxFollowUps]uint16, d uint16) [MaxFollowUps]uint16 {
+	n := 0
+	for n < MaxFollowUps && f[n] != 0 {
+		if f[n] == d {
+			return f
+		}
+		n++
+	}
+	if n == MaxFollowUps {
+		return f
+	}
+	f[n] = d
+	for i := n; i > 0 && f[i] < f[i-1]; i-- {
+		f[i], f[i-1] = f[i-1], f[i]
+	}
+	return f
+}
+
+// Config returns a copy of the model's configuration.
+func (m *Model) Config() Config { return m.cfg.clone() }
+
+func logit(p float64) float64   { return math.Log(p / (1 - p)) }
+func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+
+// sevRec is the part of a playbook that depends on the customer and the
+// severity only.
+type sevRec struct {
+	cap, pre            float32
+	churnWith, churnOut float32
+	ackMin, resMin      uint32
+	apology             Apology
+	owner               Owner
+	flags               uint8 // flagParadox, flagEscalated, flagGrudge
+}
+
+// typeRec is the part that depends on the failure type too.
+type typeRec struct{ expected, ratio float32 }
+
+const (
+	flagParadox = 1 << iota
+	flagEscalated
+	flagGrudge
+)
+
+// compute fills the 4 severity records and 24 type records of c.
+func (m *Model) compute(c *Customer, sev *[NumSeverities]sevRec, typ *[NumFailureTypes * NumSeverities]typeRec) {
+	cfg := &m.cfg
+	grudge := c.grudge()
+	past := float64(min(c.Failures12m, cfg.RecurrenceCap))
+	recur := 1 + cfg.RecurrenceStep*past
+	rel := 1 - cfg.LoyaltyBuffer*c.Strength
+	if grudge {
+		rel = 1 + cfg.GrudgeBase + cfg.GrudgeLoyalty*c.Strength
+	}
+	shift := cfg.StageLogit[c.Stage] + cfg.FailureLogit*past
+	if grudge {
+		shift += cfg.UnsatisfiedLogit
+	}
+	q := int(c.Quadrant) - 1
+	profitCap := max(cfg.ProfitShare*c.GrossProfit, cfg.ProfitFloor)
+	absCap := min(cfg.QuadrantCap[q], profitCap)
+	speed := m.tierSpeed[c.Tier]
+	influential := cfg.InfluenceEscalation > 0 && c.Influence >= cfg.InfluenceEscalation
+
+	for si := range NumSeverities {
+		s := si + 1
+		r := &sev[si]
+		var flags uint8
+		if grudge {
+			flags |= flagGrudge
+		}
+		paradox := c.Failures12m == 0 && s <= cfg.ParadoxMaxSeverity
+		if paradox {
+			flags |= flagParadox
+		}
+		capAmt := cfg.SeverityCapShare[si] * absCap
+		r.cap = float32(capAmt)
+		r.pre = float32(min(capAmt, cfg.FrontLineLimit[q]))
+		r.churnOut = float32(sigmoid(m.churnBase[si][0] + shift + cfg.StrengthLogitWithout*c.Strength))
+		r.churnWith = float32(sigmoid(m.churnBase[si][1] + shift + cfg.StrengthLogitWith*c.Strength))
+		r.ackMin = uint32(max(1, math.Round(cfg.AcknowledgeHours[si]*60*speed)))
+		r.resMin = uint32(max(1, math.Round(cfg.ResolveHours[si]*60*speed)))
+
+		level := int(cfg.ApologyBySeverity[si])
+		if ks := cfg.KeySeverity[q]; ks != 0 && s >= ks {
+			level++
+		}
+		if influential {
+			level++
+		}
+		if grudge {
+			level++
+			flags |= flagEscalated
+		}
+		level = min(level, int(ApologyExecutive))
+		r.apology = Apology(level)
+		owner := cfg.OwnerByApology[level-1]
+		if owner == OwnerServiceManager && cfg.KeyAccount[q] {
+			owner = OwnerAccountManager
+		}
+		r.owner = owner
+		r.flags = flags
+
+		for ti := range NumFailureTypes {
+			restore := cfg.Restore[ti] * cfg.Fault[ti]
+			exp := restore * cfg.SeverityExpectation[si] * recur * rel
+			aim := max(exp, restore)
+			if paradox {
+				aim *= 1 + cfg.ParadoxUplift
+			}
+			typ[ti*NumSeverities+si] = typeRec{expected: float32(exp), ratio: float32(min(aim, cfg.MaxLossMultiple))}
+		}
+	}
+}
+
+// entry assembles the public Entry from the stored records.
+func (m *Model) entry(t FailureType, s Severity, r *sevRec, tr *typeRec, channel string) Entry {
+	g := 0
+	if r.flags&flagGrudge != 0 {
+		g = 1
+	}
+	if channel == "" {
+		channel = m.cfg.DefaultChannel[s-1]
+	}
+	return Entry{
+		Failure:       t,
+		Severity:      s,
+		Remedy:        m.cfg.Remedy[t-1],
+		Apology:       r.apology,
+		Owner:         r.owner,
+		Paradox:       r.flags&flagParadox != 0,
+		Escalated:     r.flags&flagEscalated != 0,
+		Channel:       channel,
+		Expected:      float64(tr.expected),
+		Ratio:         float64(tr.ratio),
+		LossCap:       m.cfg.MaxLossMultiple,
+		Cap:           float64(r.cap),
+		PreApproved:   float64(r.pre),
+		ChurnWithout:  float64(r.churnOut),
+		ChurnWith:     float64(r.churnWith),
+		AcknowledgeBy: time.Duration(r.ackMin) * time.Minute,
+		ResolveBy:     time.Duration(r.resMin) * time.Minute,
+		FollowUp:      m.follow[int(s-1)*2+g],
+	}
+}
+
+// Playbook computes one entry for c directly, without a book: the same
+// result a [Book] built from c returns from Lookup. An invalid t or s is an
+// error wrapping [ErrUnknownFailure] or [ErrUnknownSeverity]; an invalid
+// customer field (NaN or out of range) a *[CustomerError].
+func (m *Model) Playbook(c Customer, t FailureType, s Severity) (Entry, error) {
+	if err := checkKind(t, s); err != nil {
+		return Entry{}, err
+	}
+	if err := c.validate(-1); err != nil {
+		return Entry{}, err
+	}
+	var sev [NumSeverities]sevRec
+	var typ [NumFailureTypes * NumSeverities]typeRec
+	m.compute(&c, &sev, &typ)
+	return m.entry(t, s, &sev[s-1], &typ[int(t-1)*NumSeverities+int(s-1)], c.Channel), nil
+}
+
+var (
+	errFailure  = &kindError{ErrUnknownFailure}
+	errSeverity = &kindError{ErrUnknownSeverity}
+)
+
+// kindError is a preallocated error for invalid enum arguments, so
+// lookups do not allocate even on that path.
+type kindError struct{ err error }
+
+func (e *kindError) Error() string { return e.err.Error() }
+func (e *kindError) Unwrap() error { return e.err }
+
+func checkKind(t FailureType, s Severity) error {
+	if !t.Valid() {
+		return errFailure
+	}
+	if !s.Valid() {
+		return errSeverity
+	}
+	return nil
+}
