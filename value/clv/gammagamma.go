@@ -1,0 +1,202 @@
+package clv
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mathext"
+	"gonum.org/v1/gonum/stat"
+)
+
+// GammaGamma is a fitted Gamma-Gamma spend model (Colombo & Jiang 1999;
+// Fader, Hardie & Lee 2005b): the value of a customer's transactions is
+// Gamma(P, nu) with the customer's nu ~ Gamma(Q, Gamma), so the mean
+// transaction value across customers is P*Gamma/(Q-1).
+//
+// A *GammaGamma is not modified by its methods and is safe for concurrent
+// reads. A model built by hand must have all three parameters positive and
+// finite; methods return a *ParamError otherwise.
+type GammaGamma struct {
+	P, Q, Gamma float64
+	// Correlation is the Pearson correlation of frequency and mean spend
+	// over the repeat buyers of the fit; the model assumes they are
+	// independent, and an absolute value above about 0.3 is a warning.
+	// Zero for a model built by hand.
+	Correlation float64
+	Info        FitInfo
+}
+
+var ggNames = []string{"p", "q", "gamma"}
+
+func (m *GammaGamma) params() []float64 { return []float64{m.P, m.Q, m.Gamma} }
+func (m *GammaGamma) check() error     { return checkParams(ggNames, m.params()) }
+
+// Name returns "gammagamma".
+func (m *GammaGamma) Name() string { return "gammagamma" }
+
+type spendRow struct{ x, m float64 }
+
+// spendRows returns the repeat buyers of cs with a positive mean spend,
+// validating every repeat buyer's spend.
+func spendRows(cs []Customer) ([]spendRow, error) {
+	var rows []spendRow
+	for i, c := range cs {
+		if err := c.validate(i); err != nil {
+			return nil, err
+		}
+		if c.Frequency == 0 {
+			continue
+		}
+		if !finite(c.MeanSpend) || c.MeanSpend < 0 {
+			return nil, &CustomerError{Index: i, Customer: c.ID, Field: "spend", Err: fmt.Errorf("%w: mean spend %v is not finite and non-negative", ErrInvalidCustomer, c.MeanSpend)}
+		}
+		if c.MeanSpend == 0 {
+			continue
+		}
+		rows = append(rows, spendRow{c.Frequency, c.MeanSpend})
+	}
+	return rows, nil
+}
+
+// FitGammaGamma fits the Gamma-Gamma model by maximum likelihood to the
+// customers of cs with Frequency > 0 and MeanSpend > 0 (repeat buyers with
+// only zero-value repeat purchases are skipped; the others are ignored);
+// see the package documentation for the likelihood. s may be nil.
+//
+// It returns ErrEmptyInput for empty cs, ErrNoRepeatBuyers when no
+// customer qualifies, a *CustomerError for an invalid customer (negative,
+// NaN or infinite spend of a repeat buyer included), ErrCorrelated when
+// s.MaxCorrelation is set and exceeded, and an error wrapping
+// ErrNotConverged when the optimiser fails.
+func FitGammaGamma(cs []Customer, s *FitSettings) (*GammaGamma, error) {
+	set, err := checkSettings(s, ggNames)
+	if err != nil {
+		return nil, err
+	}
+	if len(cs) == 0 {
+		return nil, ErrEmptyInput
+	}
+	rows, err := spendRows(cs)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, ErrNoRepeatBuyers
+	}
+	corr := 0.0
+	if len(rows) > 2 {
+		xs, ms := make([]float64, len(rows)), make([]float64, len(rows))
+		for i, r := range rows {
+			xs[i], ms[i] = r.x, r.m
+		}
+		corr = stat.Correlation(xs, ms, nil)
+		if !finite(corr) {
+			corr = 0 // constant frequency or spend
+		}
+	}
+	if set.MaxCorrelation > 0 && math.Abs(corr) > set.MaxCorrelation {
+		return nil, fmt.Errorf("%w: %.3f exceeds %.3f", ErrCorrelated, corr, set.MaxCorrelation)
+	}
+	f := &fitter{names: ggNames, obj: ggObjective(rows), analytic: true, n: float64(len(rows)), rows: len(rows)}
+	th, info, err := f.run(set)
+	if err != nil {
+		return nil, err
+	}
+	return &GammaGamma{P: th[0], Q: th[1], Gamma: th[2], Correlation: corr, Info: info}, nil
+}
+
+// LogLikelihood returns the Gamma-Gamma log-likelihood of the repeat
+// buyers of cs with positive mean spend. Errors are as for FitGammaGamma.
+func (m *GammaGamma) LogLikelihood(cs []Customer) (float64, error) {
+	if err := m.check(); err != nil {
+		return 0, err
+	}
+	if len(cs) == 0 {
+		return 0, ErrEmptyInput
+	}
+	rows, err := spendRows(cs)
+	if err != nil {
+		return 0, err
+	}
+	if len(rows) == 0 {
+		return 0, ErrNoRepeatBuyers
+	}
+	ll, ok := ggObjective(rows)(m.params(), nil)
+	if !ok {
+		return 0, fmt.Errorf("%w: log-likelihood is not finite", ErrNotConverged)
+	}
+	return ll, nil
+}
+
+// ggObjective returns the total log-likelihood
+//
+//	LL = lgamma(px+q) - lgamma(px) - lgamma(q) + q log(gamma)
+//	   + (px-1) log(m) + px log(x) - (px+q) log(gamma + m x)
+//
+// and its gradient.
+func ggObjective(rows []spendRow) objective {
+	return func(th, grad []float64) (float64, bool) {
+		p, q, g := th[0], th[1], th[2]
+		lgq, lg := lgamma(q), math.Log(g)
+		var psiq float64
+		if grad != nil {
+			psiq = mathext.Digamma(q)
+		}
+		var s, gp, gq, gg float64
+		for _, r := range rows {
+			px := p * r.x
+			lm, lx, lgmx := math.Log(r.m), math.Log(r.x), math.Log(g+r.m*r.x)
+			s += lgamma(px+q) - lgamma(px) - lgq + q*lg + (px-1)*lm + px*lx - (px+q)*lgmx
+			if grad != nil {
+				dpq := mathext.Digamma(px + q)
+				gp += r.x * (dpq - mathext.Digamma(px) + lm + lx - lgmx)
+				gq += dpq - psiq + lg - lgmx
+				gg += q/g - (px+q)/(g+r.m*r.x)
+			}
+		}
+		if grad != nil {
+			grad[0], grad[1], grad[2] = gp, gq, gg
+		}
+		return s, finite(s) && finite(gp) && finite(gq) && finite(gg)
+	}
+}
+
+// ExpectedSpend returns the expected mean transaction value of a customer
+// with history c (Fader, Hardie & Lee 2005b, eq. 5):
+//
+//	E[Z | x, m] = (gamma + m x) p / (p x + q - 1)
+//
+// a weighted mean of the population mean p gamma/(q-1) and the customer's
+// observed mean m. For x = 0 it is the population mean. It returns a
+// *ParamError when q <= 1 makes the mean infinite, and a *CustomerError
+// for an invalid c (negative, NaN or Inf spend with x > 0 included).
+func (m *GammaGamma) ExpectedSpend(c Customer) (float64, error) {
+	if err := m.check(); err != nil {
+		return 0, err
+	}
+	if m.Q <= 1 {
+		return 0, &ParamError{Param: "q", Value: m.Q, Err: fmt.Errorf("%w: expected spend is infinite for q <= 1", ErrInvalidParam)}
+	}
+	if err := c.validate(0); err != nil {
+		return 0, err
+	}
+	if c.Frequency > 0 && (!finite(c.MeanSpend) || c.MeanSpend < 0) {
+		return 0, &CustomerError{Customer: c.ID, Field: "spend", Err: fmt.Errorf("%w: mean spend %v", ErrInvalidCustomer, c.MeanSpend)}
+	}
+	return m.expSpend(c)
+}
+
+func (m *GammaGamma) expSpend(c Customer) (float64, error) {
+	x := c.Frequency
+	mean := 0.0
+	if x > 0 {
+		mean = c.MeanSpend
+	}
+	// Written as a weighted mean so that huge spends do not overflow.
+	w := (m.Q - 1) / (m.P*x + m.Q - 1)
+	v := w*(m.P*m.Gamma/(m.Q-1)) + (1-w)*mean
+	if !finite(v) {
+		return 0, &CustomerError{Customer: c.ID, Field: "prediction", Err: fmt.Errorf("%w: expected spend not finite", ErrNotConverged)}
+	}
+	return v, nil
+}
