@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -69,7 +70,18 @@ func TestQuickstartKeyFigures(t *testing.T) {
 			t.Errorf("%s: got %s, want %s", tt.label, got, tt.want)
 		}
 	}
-	for _, name := range []string{"occasions"} {
+	// Every buyer is in exactly one RFM segment: the segment rows add up to
+	// the buyers (all synthetic customers buy).
+	seg := regexp.MustCompile(`(?m)^  (Champions|Loyal|Potential Loyalist|New|Promising|Need Attention|About to Sleep|Can't Lose Them|At Risk|Lost|Hibernating)\s+(\d+)\s`)
+	sum := 0
+	for _, m := range seg.FindAllStringSubmatch(rep, -1) {
+		n, _ := strconv.Atoi(m[2])
+		sum += n
+	}
+	if sum != customers {
+		t.Errorf("RFM segments hold %d customers, want %d", sum, customers)
+	}
+	for _, name := range []string{"occasions", "rfm_heatmap"} {
 		for _, ext := range []string{".png", ".svg"} {
 			fi, err := os.Stat(filepath.Join(dir, name+ext))
 			if err != nil || fi.Size() < 1000 {

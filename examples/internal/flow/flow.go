@@ -16,6 +16,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -50,6 +51,9 @@ type Result struct {
 	Rows      int       // transactions read
 	Summaries []cvm.Summary
 
+	RFM      *RFMStage
+	rfmIndex map[string]int
+
 	// Notes are plain statements of what could not be done, such as a
 	// package that is not available or data a file does not contain.
 	Notes []string
@@ -83,6 +87,13 @@ func Run(in Input) (*Result, error) {
 		return nil, fmt.Errorf("summaries: %w", err)
 	}
 	r.Summaries = sums
+	if err := r.runRFM(); err != nil {
+		return nil, err
+	}
+	r.rfmIndex = make(map[string]int, len(r.RFM.Values))
+	for i, v := range r.RFM.Values {
+		r.rfmIndex[v.Customer] = i
+	}
 	return r, nil
 }
 
@@ -150,3 +161,5 @@ func (r *Result) TopCustomers(n int) []cvm.Summary {
 	})
 	return s[:min(n, len(s))]
 }
+
+var nan = math.NaN()

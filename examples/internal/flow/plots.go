@@ -22,5 +22,12 @@ func (r *Result) Plots(dir string) ([]string, error) {
 		return names, err
 	}
 	names = append(names, "occasions")
+	for _, f := range []func(string) (string, error){r.plotRFM} {
+		name, err := f(dir)
+		if err != nil {
+			return names, err
+		}
+		names = append(names, name)
+	}
 	return names, nil
 }

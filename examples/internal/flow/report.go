@@ -15,6 +15,7 @@ func (r *Result) Report(w io.Writer) error {
 	fmt.Fprintf(ew, "%d transactions from %s to %s, analysed as of %s\n",
 		r.Rows, day(r.First), day(r.Last), day(r.AsOf))
 	r.reportSummaries(ew)
+	r.reportRFM(ew)
 	if len(r.Notes) > 0 {
 		report.Section(ew, "What this run could not do")
 		for _, n := range r.Notes {
@@ -39,15 +40,17 @@ func (r *Result) reportSummaries(w io.Writer) {
 	labels, cust, net := r.OccasionBands()
 	tb = report.New("\nPurchase occasions (distinct days with a purchase) per customer",
 		"occasions", "customers", "share", "net sales", "share of net")
+	tb.Left(0)
 	for i := range labels {
 		if cust[i] == 0 && i == 0 {
 			continue
 		}
-		tb.Row(labels[i], cust[i], report.Pct(frac(cust[i], t.Customers)), report.Money(net[i]), report.Pct(net[i]/t.Net))
+		tb.Row(labels[i], report.Int(cust[i]), report.Pct(frac(cust[i], t.Customers)), report.Money(net[i]), report.Pct(net[i]/t.Net))
 	}
 	tb.Write(w)
 
 	tb = report.New("\nLargest customers by net sales", "customer", "first", "last", "occasions", "net", "returns")
+	tb.Left(0)
 	for _, s := range r.TopCustomers(5) {
 		tb.Row(s.Customer, day(s.First), day(s.Last), s.Occasions, report.Money(s.Total), report.Money(s.Returns))
 	}

@@ -23,7 +23,7 @@ import (
 	"strconv"
 
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/palette/moreland"
+	"gonum.org/v1/plot/palette/brewer"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -109,11 +109,13 @@ func (g grid) Z(c, r int) float64 { return g.z[r][c] }
 func (g grid) X(c int) float64    { return float64(c + 1) }
 func (g grid) Y(r int) float64    { return float64(r + 1) }
 
-// Heatmap draws z[row][col] as coloured cells, row 0 at the bottom, with
-// each cell's value written in it (format like "%.0f"; NaN cells blank).
+// Heatmap draws z[row][col] as cells coloured from light yellow (low) to
+// dark red (high), row 0 at the bottom, with text[row][col] written in each
+// cell (nil text means the value as "%.0f"; NaN cells are grey and blank).
 // xticks and yticks name the columns and rows; nil numbers them from 1.
-// It panics if z is empty or ragged.
-func Heatmap(title, xlabel, ylabel string, z [][]float64, xticks, yticks []string, format string) *plot.Plot {
+// It panics if z is empty or ragged, or text is not nil and of another
+// shape.
+func Heatmap(title, xlabel, ylabel string, z [][]float64, xticks, yticks []string, text [][]string) *plot.Plot {
 	if len(z) == 0 || len(z[0]) == 0 {
 		panic("plots: empty heat map")
 	}
@@ -123,7 +125,6 @@ func Heatmap(title, xlabel, ylabel string, z [][]float64, xticks, yticks []strin
 		}
 	}
 	p := newPlot(title, xlabel, ylabel)
-	cm := moreland.Kindlmann()
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, r := range z {
 		for _, v := range r {
@@ -138,9 +139,11 @@ func Heatmap(title, xlabel, ylabel string, z [][]float64, xticks, yticks []strin
 	if hi == lo {
 		hi = lo + 1
 	}
-	cm.SetMin(lo)
-	cm.SetMax(hi)
-	h := plotter.NewHeatMap(grid{z}, cm.Palette(64))
+	pal, err := brewer.GetPalette(brewer.TypeSequential, "YlOrRd", 9)
+	if err != nil {
+		panic(err)
+	}
+	h := plotter.NewHeatMap(grid{z}, pal)
 	h.Min, h.Max = lo, hi
 	h.NaN = color.RGBA{235, 235, 235, 255}
 	p.Add(h)
@@ -153,8 +156,12 @@ func Heatmap(title, xlabel, ylabel string, z [][]float64, xticks, yticks []strin
 				continue
 			}
 			pts = append(pts, plotter.XY{X: float64(c + 1), Y: float64(r + 1)})
-			labels = append(labels, fmt.Sprintf(format, v))
-			light = append(light, (v-lo)/(hi-lo) < 0.55)
+			if text != nil {
+				labels = append(labels, text[r][c])
+			} else {
+				labels = append(labels, fmt.Sprintf("%.0f", v))
+			}
+			light = append(light, (v-lo)/(hi-lo) > 0.6)
 		}
 	}
 	if len(pts) > 0 {

@@ -28,6 +28,18 @@ type Table struct {
 	head   []string
 	rows   [][]string
 	rules  map[int]bool // a rule line before row i
+	left   map[int]bool // columns always left-aligned
+}
+
+// Left makes the given 0-based columns left-aligned even when they hold
+// numbers (such as customer IDs).
+func (t *Table) Left(cols ...int) {
+	if t.left == nil {
+		t.left = map[int]bool{}
+	}
+	for _, c := range cols {
+		t.left[c] = true
+	}
 }
 
 // New returns a table with the given title and header.
@@ -132,7 +144,7 @@ func (t *Table) Write(w io.Writer) error {
 				}
 			}
 		}
-		if !seen {
+		if !seen || t.left[c] {
 			numeric[c] = false
 		}
 	}
@@ -233,6 +245,10 @@ func Wrap(text string, width int, indent string) string {
 
 // Int formats n with thousands separators, such as 1,234,567.
 func Int(n int) string { return group(float64(n), 0) }
+
+// Whole formats x rounded to a whole number with thousands separators;
+// NaN and Inf become "-".
+func Whole(x float64) string { return group(x, 0) }
 
 // Money formats an amount with thousands separators and no decimals at
 // 1,000 and above, two decimals below; NaN and Inf become "-".
