@@ -10,10 +10,10 @@ import (
 // Repurchase states of the TARP complaint studies, the index of
 // [Config.RepurchaseMinor] and [Config.RepurchaseMajor].
 const (
-	NoComplaint      = iota // had a problem, did not complain
-	NotResolved             // complained, problem not resolved
-	Resolved                // complained, problem resolved
-	ResolvedQuickly         // complained, problem resolved quickly
+	NoComplaint     = iota // had a problem, did not complain
+	NotResolved            // complained, problem not resolved
+	Resolved               // complained, problem resolved
+	ResolvedQuickly        // complained, problem resolved quickly
 	numRepurchase
 )
 

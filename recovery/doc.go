@@ -1,0 +1,201 @@
+// Package recovery computes service-recovery playbooks in advance, per
+// customer, and looks them up in nanoseconds when a failure happens.
+//
+// # Overview
+//
+// A firm that knows its customers should not start working out how to
+// recover from a service failure after it happens. For every customer,
+// every failure type and every severity, this package decides the response
+// in advance: apology level, compensation kind and amount, deadlines,
+// channel, case owner and follow-up. When a failure occurs the response is
+// a lookup.
+//
+//	m, _ := recovery.New(nil)              // default coefficients
+//	book, _ := m.Build(customers)           // every customer x 6 types x 4 severities, in parallel
+//	store := recovery.NewStore(book)        // swap books while lookups continue
+//	e, err := store.Lookup("C042", recovery.Delivery, recovery.S3)
+//	r, err := e.Resolve(1200)               // concrete compensation for a loss of 1200
+//
+// Inputs per customer ([Customer]): value quadrant and tier (package
+// value), lifecycle stage (package lifecycle), relationship strength in
+// [0, 1], failures in the last 12 months and whether the last recovery
+// satisfied, preferred channel, influence (people the customer talks to)
+// and recent gross profit.
+//
+// Failure types and the remedy that fits each by default (Smith, Bolton &
+// Wagner 1999: customers prefer recovery resources that match the type of
+// failure, in amounts commensurate with its magnitude; tangible outcome
+// failures call for tangible compensation, process failures such as rude
+// or neglectful staff for apology and attention):
+//
+//	billing   money loss, billing error      money
+//	defect    defective product              replacement
+//	delivery  late or failed delivery        re-performance (priority redelivery)
+//	service   failed service                 re-performance
+//	staff     staff behaviour or neglect     attention (apology, explanation; a goodwill gesture at most)
+//	outage    service unavailable            money (service credit)
+//
+// Severities: S1 no impact; S2 minor impact; S3 major impact; S4 the
+// customer's operations stopped, a safety issue, or a repeat serious
+// failure within 90 days (classifying is the caller's job).
+//
+// # Expected recovery
+//
+// What the customer expects, as a ratio of the loss, for failure type t and
+// severity s, with k = min(failures in 12 months, RecurrenceCap) and
+// strength r:
+//
+//	restore  = Restore[t] x Fault[t]
+//	expected = restore x SeverityExpectation[s] x (1 + RecurrenceStep x k) x rel
+//	rel      = 1 - LoyaltyBuffer x r                      no grudge
+//	rel      = 1 + GrudgeBase + GrudgeLoyalty x r         last recovery did not satisfy
+//
+// Severity raises expectations because customers want amounts commensurate
+// with the failure (Smith, Bolton & Wagner 1999). Fault follows
+// attribution theory (Folkes 1984): customers expect more when the firm is
+// to blame; deliveries default to 0.8 because carriers share the blame.
+// Expectations rise with every failure: after a second failure a recovery
+// that would have satisfied no longer does (McCollough, Berry & Yadav 2000;
+// Maxham & Netemeyer 2002). Loyal customers expect less at first, because
+// the relationship buffers a single failure (Hess, Ganesan & Klein 2003),
+// but after a poor recovery they feel betrayed and hold the longest grudge
+// (Grégoire & Fisher 2008; Grégoire, Tripp & Legoux 2009), hence
+// GrudgeLoyalty.
+//
+// # Churn risk
+//
+// The starting point is the TARP complaint studies (Technical Assistance
+// Research Programs for the U.S. Office of Consumer Affairs, Consumer
+// Complaint Handling in America: An Update Study, 1986), as widely
+// reproduced: the share who would buy again after a problem
+//
+//	                              minor   major
+//	did not complain               37%      9%
+//	complained, not resolved       46%     19%
+//	complained, resolved           70%     54%
+//	complained, resolved quickly   95%     82%
+//
+// Severity s blends the two columns with w = MajorWeight[s] (S1 minor, S4
+// major, S2 and S3 in between). Churn without a good recovery starts from
+// "complained, not resolved" (the firm knows of the failure), churn with
+// one from "resolved quickly". Both are shifted on the log-odds scale by
+// stage, history and relationship:
+//
+//	base(x)      = 1 - ((1-w) x RepurchaseMinor[x] + w x RepurchaseMajor[x])
+//	shift        = StageLogit[stage] + FailureLogit x k + UnsatisfiedLogit x [last recovery did not satisfy]
+//	churnWithout = σ(logit(base(NotResolved))     + shift + StrengthLogitWithout x r)
+//	churnWith    = σ(logit(base(ResolvedQuickly)) + shift + StrengthLogitWith x r)
+//
+// Relationship strength lowers churn after a good recovery (Hess, Ganesan &
+// Klein 2003) but raises it after a bad one (Grégoire & Fisher 2008).
+// An unsatisfying recovery after a failure is a "double deviation"
+// (Bitner, Booms & Tetreault 1990) that hurts more than the failure itself
+// (Maxham & Netemeyer 2002).
+//
+// # Recovery paradox
+//
+// A recovery good enough to leave customers more satisfied than if nothing
+// had gone wrong (Hart, Heskett & Sasser 1990) is found only in some
+// conditions: the meta-analysis of de Matos, Henrique & Rossi (2007) finds
+// it for satisfaction but not for repurchase intention or word of mouth;
+// McCollough, Berry & Yadav (2000) did not find it; Magnini et al. (2007)
+// find it when the failure is not severe and is the customer's first;
+// Maxham & Netemeyer (2002) find it after one failure but not after two.
+// So the model aims above expectation only for a customer with no failure
+// in the last 12 months and a severity up to ParadoxMaxSeverity (S2 by
+// default). Otherwise it aims to restore:
+//
+//	aim   = max(expected, restore)
+//	aim   = aim x (1 + ParadoxUplift)              paradox eligible
+//	ratio = min(aim, MaxLossMultiple)
+//
+// # Compensation, apology, deadlines
+//
+//	cap         = SeverityCapShare[s] x min(QuadrantCap[q], max(ProfitShare x grossProfit, ProfitFloor))
+//	preApproved = min(cap, FrontLineLimit[q])
+//	amount      = min(ratio x loss, MaxLossMultiple x loss, cap)      (Entry.Resolve)
+//
+// The front line may grant up to preApproved at once: Hart, Heskett & Sasser
+// (1990) ask firms to act fast and empower the front line. The apology
+// starts at ApologyBySeverity[s] (front line for S1 and S2, a manager with a
+// written root cause for S3 and S4) and goes up one level, to at most an
+// executive, for each of: a key quadrant at or above KeySeverity (IV from
+// S3, III at S4), influence at or above InfluenceEscalation (dissatisfied
+// customers tell others, TARP 1986), and a last recovery that did not
+// satisfy. The case owner follows the apology level, with the account
+// manager instead of the service manager for KeyAccount quadrants (IV).
+// Deadlines are AcknowledgeHours[s] and ResolveHours[s] times
+// TierSpeed[tier]: a quick resolution is what moves repurchase from 70% to
+// 95% in the TARP figures. The channel is the customer's stated
+// preference, always; otherwise DefaultChannel[s]. Follow-up checkpoints
+// are FollowUpDays[s], plus GrudgeFollowUpDays for customers whose last
+// recovery did not satisfy, whose avoidance grows for months (Grégoire,
+// Tripp & Legoux 2009).
+//
+// # Defaults and their status
+//
+// The TARP repurchase rates are empirical. The signs and ordering of the
+// other coefficients follow the cited studies; their sizes (for example
+// RecurrenceStep 0.15, LoyaltyBuffer 0.2, GrudgeBase 0.25, GrudgeLoyalty
+// 0.5, the log-odds shifts, ParadoxUplift 0.2, MaxLossMultiple 2) are
+// policy choices, not estimates, and the caps, front-line limits, deadlines,
+// channels and checkpoints are service-level policy. [DefaultConfig] lists
+// them all; every one can be changed.
+//
+// # Precomputation and lookup
+//
+// [Model.Build] computes every customer x failure type x severity in
+// parallel, in blocks of 1024 customers. A [Book] is immutable: customer ID
+// to index in a map, then fixed-size records in flat arrays (a 28-byte
+// record per customer and severity, an 8-byte one per customer, failure
+// type and severity), channel names interned. [Book.Lookup] is O(1), does
+// not allocate and is safe for concurrent use; a customer not in the book
+// is an error wrapping [ErrNotFound]. [Book.WithCustomer] returns a new
+// book with one customer rebuilt, copying only that customer's block.
+// [Store] holds the current book in an atomic pointer: lookups never block
+// and see either the old or the new book, never a half-built one.
+//
+// Books and configurations marshal to JSON with a format name and version
+// ([Book.MarshalJSON], [DecodeBook], [Config.MarshalJSON]). No binary form
+// is provided: a book is rebuilt from its configuration and inputs faster
+// than a binary form would be read (about a second per million customers).
+//
+// # References
+//
+//   - Bitner, M. J., Booms, B. H. & Tetreault, M. S. (1990). The service
+//     encounter: diagnosing favorable and unfavorable incidents. Journal of
+//     Marketing 54(1), 71-84.
+//   - de Matos, C. A., Henrique, J. L. & Rossi, C. A. V. (2007). Service
+//     recovery paradox: a meta-analysis. Journal of Service Research 10(1),
+//     60-77.
+//   - Folkes, V. S. (1984). Consumer reactions to product failure: an
+//     attributional approach. Journal of Consumer Research 10, 398-409.
+//   - Grégoire, Y. & Fisher, R. J. (2008). Customer betrayal and
+//     retaliation: when your best customers become your worst enemies.
+//     Journal of the Academy of Marketing Science 36(2), 247-261.
+//   - Grégoire, Y., Tripp, T. M. & Legoux, R. (2009). When customer love
+//     turns into lasting hate: the effects of relationship strength and
+//     time on customer revenge and avoidance. Journal of Marketing 73(6),
+//     18-32.
+//   - Hart, C. W. L., Heskett, J. L. & Sasser, W. E. (1990). The profitable
+//     art of service recovery. Harvard Business Review 68(4), 148-156.
+//   - Hess, R. L., Ganesan, S. & Klein, N. M. (2003). Service failure and
+//     recovery: the impact of relationship factors on customer
+//     satisfaction. Journal of the Academy of Marketing Science 31(2),
+//     127-145.
+//   - Magnini, V. P., Ford, J. B., Markowski, E. P. & Honeycutt, E. D.
+//     (2007). The service recovery paradox: justifiable theory or
+//     smoldering myth? Journal of Services Marketing 21(3), 213-225.
+//   - Maxham, J. G. & Netemeyer, R. G. (2002). A longitudinal study of
+//     complaining customers' evaluations of multiple service failures and
+//     recovery efforts. Journal of Marketing 66(4), 57-71.
+//   - McCollough, M. A., Berry, L. L. & Yadav, M. S. (2000). An empirical
+//     investigation of customer satisfaction after service failure and
+//     recovery. Journal of Service Research 3(2), 121-137.
+//   - Smith, A. K., Bolton, R. N. & Wagner, J. (1999). A model of customer
+//     satisfaction with service encounters involving failure and recovery.
+//     Journal of Marketing Research 36(3), 356-372.
+//   - TARP, Technical Assistance Research Programs (1986). Consumer
+//     Complaint Handling in America: An Update Study. Washington, DC: U.S.
+//     Office of Consumer Affairs.
+package recovery
