@@ -1,0 +1,169 @@
+package clv
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+)
+
+// FormatVersion is the version of the JSON form of the fitted models,
+// written as "format_version". Decoding rejects any other version.
+const FormatVersion = 1
+
+// modelJSON is the JSON form shared by all models; only the parameters of
+// the named model are set.
+type modelJSON struct {
+	FormatVersion int      `json:"format_version"`
+	Model         string   `json:"model"`
+	R             *float64 `json:"r,omitempty"`
+	Alpha         *float64 `json:"alpha,omitempty"`
+	A             *float64 `json:"a,omitempty"`
+	B             *float64 `json:"b,omitempty"`
+	S             *float64 `json:"s,omitempty"`
+	Beta          *float64 `json:"beta,omitempty"`
+	P             *float64 `json:"p,omitempty"`
+	Q             *float64 `json:"q,omitempty"`
+	Gamma         *float64 `json:"gamma,omitempty"`
+	Correlation   *float64 `json:"correlation,omitempty"`
+	Info          FitInfo  `json:"info"`
+}
+
+func decodeModel(data []byte, names ...string) (*modelJSON, error) {
+	var j modelJSON
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&j); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
+	}
+	if j.FormatVersion != FormatVersion {
+		return nil, fmt.Errorf("%w: format_version %d, want %d", ErrFormat, j.FormatVersion, FormatVersion)
+	}
+	if !containsStr(names, j.Model) {
+		return nil, fmt.Errorf("%w: model %q, want one of %q", ErrFormat, j.Model, names)
+	}
+	return &j, nil
+}
+
+func containsStr(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func need(name string, p *float64) (float64, error) {
+	if p == nil {
+		return 0, fmt.Errorf("%w: missing parameter %s", ErrFormat, name)
+	}
+	return *p, nil
+}
+
+func ptr(v float64) *float64 { return &v }
+
+// MarshalJSON encodes m as {"format_version":1,"model":"bgnbd" or
+// "mbgnbd","r":…,"alpha":…,"a":…,"b":…,"info":{…}}. Floats are written
+// in the shortest form that reads back to the same value, so a round trip
+// is exact.
+func (m *BGNBD) MarshalJSON() ([]byte, error) {
+	return json.Marshal(modelJSON{FormatVersion: FormatVersion, Model: m.Name(),
+		R: ptr(m.R), Alpha: ptr(m.Alpha), A: ptr(m.A), B: ptr(m.B), Info: m.Info})
+}
+
+// UnmarshalJSON decodes what MarshalJSON writes. It returns an error
+// wrapping ErrFormat for malformed JSON, unknown fields, another format
+// version or model, or a missing parameter, and a *ParamError for a
+// parameter that is not positive and finite.
+func (m *BGNBD) UnmarshalJSON(data []byte) error {
+	j, err := decodeModel(data, "bgnbd", "mbgnbd")
+	if err != nil {
+		return err
+	}
+	var v BGNBD
+	v.Modified = j.Model == "mbgnbd"
+	if v.R, err = need("r", j.R); err == nil {
+		if v.Alpha, err = need("alpha", j.Alpha); err == nil {
+			if v.A, err = need("a", j.A); err == nil {
+				v.B, err = need("b", j.B)
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if err := v.check(); err != nil {
+		return err
+	}
+	v.Info = j.Info
+	*m = v
+	return nil
+}
+
+// MarshalJSON encodes m as {"format_version":1,"model":"pareto","r":…,
+// "alpha":…,"s":…,"beta":…,"info":{…}}; see BGNBD.MarshalJSON.
+func (m *ParetoNBD) MarshalJSON() ([]byte, error) {
+	return json.Marshal(modelJSON{FormatVersion: FormatVersion, Model: m.Name(),
+		R: ptr(m.R), Alpha: ptr(m.Alpha), S: ptr(m.S), Beta: ptr(m.Beta), Info: m.Info})
+}
+
+// UnmarshalJSON decodes what MarshalJSON writes; errors are as for
+// BGNBD.UnmarshalJSON.
+func (m *ParetoNBD) UnmarshalJSON(data []byte) error {
+	j, err := decodeModel(data, "pareto")
+	if err != nil {
+		return err
+	}
+	var v ParetoNBD
+	if v.R, err = need("r", j.R); err == nil {
+		if v.Alpha, err = need("alpha", j.Alpha); err == nil {
+			if v.S, err = need("s", j.S); err == nil {
+				v.Beta, err = need("beta", j.Beta)
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if err := v.check(); err != nil {
+		return err
+	}
+	v.Info = j.Info
+	*m = v
+	return nil
+}
+
+// MarshalJSON encodes m as {"format_version":1,"model":"gammagamma",
+// "p":…,"q":…,"gamma":…,"correlation":…,"info":{…}}; see
+// BGNBD.MarshalJSON.
+func (m *GammaGamma) MarshalJSON() ([]byte, error) {
+	return json.Marshal(modelJSON{FormatVersion: FormatVersion, Model: m.Name(),
+		P: ptr(m.P), Q: ptr(m.Q), Gamma: ptr(m.Gamma), Correlation: ptr(m.Correlation), Info: m.Info})
+}
+
+// UnmarshalJSON decodes what MarshalJSON writes; errors are as for
+// BGNBD.UnmarshalJSON.
+func (m *GammaGamma) UnmarshalJSON(data []byte) error {
+	j, err := decodeModel(data, "gammagamma")
+	if err != nil {
+		return err
+	}
+	var v GammaGamma
+	if v.P, err = need("p", j.P); err == nil {
+		if v.Q, err = need("q", j.Q); err == nil {
+			v.Gamma, err = need("gamma", j.Gamma)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if err := v.check(); err != nil {
+		return err
+	}
+	if j.Correlation != nil {
+		v.Correlation = *j.Correlation
+	}
+	v.Info = j.Info
+	*m = v
+	return nil
+}

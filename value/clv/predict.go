@@ -1,0 +1,206 @@
+package clv
+
+import (
+	"fmt"
+	"math"
+)
+
+// PurchaseModel is a fitted model of purchase counts and dropout: BG/NBD,
+// MBG/NBD or Pareto/NBD. Implementations are safe for concurrent reads.
+type PurchaseModel interface {
+	// Name returns the model's short name: "bgnbd", "mbgnbd" or "pareto".
+	Name() string
+	// ConditionalExpectedPurchases returns the expected purchases in the
+	// next t time units of a customer with history c.
+	ConditionalExpectedPurchases(t float64, c Customer) (float64, error)
+	// ProbAlive returns the probability that the customer is alive at the
+	// end of calibration.
+	ProbAlive(c Customer) (float64, error)
+	// ExpectedPurchases returns the expected repeat purchases in (0, t]
+	// of a new customer.
+	ExpectedPurchases(t float64) (float64, error)
+	// LogLikelihood returns the total log-likelihood of cs.
+	LogLikelihood(cs []Customer) (float64, error)
+}
+
+var (
+	_ PurchaseModel = (*BGNBD)(nil)
+	_ PurchaseModel = (*ParetoNBD)(nil)
+)
+
+// forEach computes dst[i] = f(cs[i]) for every customer on up to
+// GOMAXPROCS goroutines, chunk by chunk. It returns dst (allocated when
+// too short) or the error of the lowest-index failing customer, with that
+// index set.
+func forEach(dst []float64, cs []Customer, f func(c Customer) (float64, error)) ([]float64, error) {
+	if cap(dst) < len(cs) {
+		dst = make([]float64, len(cs))
+	}
+	dst = dst[:len(cs)]
+	nch := (len(cs) + chunkSize - 1) / chunkSize
+	errs := make([]error, nch)
+	parallelChunks(len(cs), func(c, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			v, err := f(cs[i])
+			if err != nil {
+				if ce, ok := err.(*CustomerError); ok {
+					cp := *ce
+					cp.Index = i
+					err = &cp
+				}
+				errs[c] = err
+				return
+			}
+			dst[i] = v
+		}
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return dst, nil
+}
+
+// PredictPurchases stores in dst, allocated when nil or too short, the
+// expected purchases in the next t time units of every customer of cs,
+// computed on all cores, and returns it. cs is not modified. Empty cs
+// gives an empty result. It returns a *CustomerError naming the first
+// customer (by index) that is invalid or whose forecast is not finite, and
+// a *ParamError for a bad t or model parameter.
+func PredictPurchases(m PurchaseModel, t float64, cs []Customer, dst []float64) ([]float64, error) {
+	if err := checkHorizon(t); err != nil {
+		return nil, err
+	}
+	return forEach(dst, cs, func(c Customer) (float64, error) { return m.ConditionalExpectedPurchases(t, c) })
+}
+
+// PredictAlive stores in dst, allocated when nil or too short, the
+// probability that each customer of cs is alive, and returns it. Errors
+// are as for PredictPurchases.
+func PredictAlive(m PurchaseModel, cs []Customer, dst []float64) ([]float64, error) {
+	return forEach(dst, cs, m.ProbAlive)
+}
+
+// PredictSpend stores in dst, allocated when nil or too short, the
+// expected mean transaction value of each customer of cs under the
+// Gamma-Gamma model m, and returns it. Customers without repeat purchases
+// get the population mean. Errors are as for GammaGamma.ExpectedSpend,
+// with the customer's index.
+func PredictSpend(m *GammaGamma, cs []Customer, dst []float64) ([]float64, error) {
+	if err := m.check(); err != nil {
+		return nil, err
+	}
+	return forEach(dst, cs, m.ExpectedSpend)
+}
+
+// CLVSettings configures CLV. A nil *CLVSettings means the zero value.
+type CLVSettings struct {
+	// Unit is the time unit the purchase model was fitted in; the zero
+	// value is Weeks.
+	Unit Unit
+	// Months is the horizon in months; 0 means 12.
+	Months int
+	// MonthlyDiscount is the discount rate per month: cash flows in month
+	// i are divided by (1+MonthlyDiscount)^i. Zero means no discounting;
+	// use MonthlyRate to convert an annual rate. It must be > -1 and
+	// finite.
+	MonthlyDiscount float64
+	// DaysPerMonth is the length of a month; 0 means 30, as in lifetimes.
+	DaysPerMonth float64
+}
+
+// MonthlyRate returns the monthly discount rate equivalent to an annual
+// rate, (1+annual)^(1/12) - 1; for example 0.1 a year is 0.007974 a month.
+// It returns NaN for annual <= -1 or NaN.
+func MonthlyRate(annual float64) float64 {
+	if !(annual > -1) {
+		return math.NaN()
+	}
+	return math.Expm1(math.Log1p(annual) / 12)
+}
+
+// CLV stores in dst, allocated when nil or too short, the discounted
+// customer lifetime value of each customer of cs over the horizon of s,
+// and returns it:
+//
+//	CLV = sum_{i=1..Months} spend[j] * (E[Y(i M)] - E[Y((i-1) M)]) / (1+d)^i
+//
+// where E[Y(t)] is m's conditional expected purchases, M the month in the
+// model's unit and d the monthly discount. spend[j] is the expected value
+// of one purchase of customer j, typically from PredictSpend; it must have
+// the length of cs (else CLV panics) and be finite and non-negative.
+// Errors are as for PredictPurchases; a bad setting is a *ParamError.
+func CLV(m PurchaseModel, spend []float64, cs []Customer, s *CLVSettings, dst []float64) ([]float64, error) {
+	if len(spend) != len(cs) {
+		panic(fmt.Sprintf("clv: %d spends for %d customers", len(spend), len(cs)))
+	}
+	var set CLVSettings
+	if s != nil {
+		set = *s
+	}
+	if set.Unit != Weeks && set.Unit != Days {
+		return nil, &ParamError{Param: "unit", Value: float64(set.Unit), Err: ErrInvalidParam}
+	}
+	if set.Months < 0 {
+		return nil, &ParamError{Param: "months", Value: float64(set.Months), Err: ErrInvalidParam}
+	}
+	if set.Months == 0 {
+		set.Months = 12
+	}
+	if !(set.MonthlyDiscount > -1) || math.IsInf(set.MonthlyDiscount, 0) {
+		return nil, &ParamError{Param: "monthly discount", Value: set.MonthlyDiscount, Err: ErrInvalidParam}
+	}
+	if set.DaysPerMonth == 0 {
+		set.DaysPerMonth = 30
+	}
+	if !(set.DaysPerMonth > 0) || math.IsInf(set.DaysPerMonth, 0) {
+		return nil, &ParamError{Param: "days per month", Value: set.DaysPerMonth, Err: ErrInvalidParam}
+	}
+	month := set.DaysPerMonth / set.Unit.days()
+	if cap(dst) < len(cs) {
+		dst = make([]float64, len(cs))
+	}
+	dst = dst[:len(cs)]
+	for j, v := range spend {
+		if !finite(v) || v < 0 {
+			c := cs[j]
+			return nil, &CustomerError{Index: j, Customer: c.ID, Field: "spend", Err: fmt.Errorf("%w: expected spend %v", ErrInvalidCustomer, v)}
+		}
+	}
+	nch := (len(cs) + chunkSize - 1) / chunkSize
+	errs := make([]error, nch)
+	parallelChunks(len(cs), func(ch, lo, hi int) {
+		for j := lo; j < hi; j++ {
+			c := cs[j]
+			prev, sum := 0.0, 0.0
+			disc := 1.0
+			for i := 1; i <= set.Months; i++ {
+				e, err := m.ConditionalExpectedPurchases(float64(i)*month, c)
+				if err != nil {
+					if ce, ok := err.(*CustomerError); ok {
+						cp := *ce
+						cp.Index = j
+						err = &cp
+					}
+					errs[ch] = err
+					return
+				}
+				disc /= 1 + set.MonthlyDiscount
+				sum += spend[j] * (e - prev) * disc
+				prev = e
+			}
+			if !finite(sum) {
+				errs[ch] = &CustomerError{Index: j, Customer: c.ID, Field: "prediction", Err: fmt.Errorf("%w: CLV not finite", ErrNotConverged)}
+				return
+			}
+			dst[j] = sum
+		}
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return dst, nil
+}
