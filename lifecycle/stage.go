@@ -1,6 +1,10 @@
 package lifecycle
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+	"time"
+)
 
 // Stage is where a customer relationship stands. The zero value, None, is a
 // customer with no purchase yet.
@@ -26,3 +30,113 @@ func (s Stage) String() string {
 	}
 	return fmt.Sprintf("Stage(%d)", uint8(s))
 }
+
+// ParseStage returns the stage named name, as String writes it. It returns
+// an error wrapping ErrUnknownStage for any other string, including "".
+func ParseStage(name string) (Stage, error) {
+	for i, n := range stageNames {
+		if n == name {
+			return Stage(i), nil
+		}
+	}
+	return None, fmt.Errorf("%w: %q", ErrUnknownStage, name)
+}
+
+// Active reports whether s is one of the four stages of a living
+// relationship: Exploration, Formation, Stability or Decline.
+func (s Stage) Active() bool { return s >= Exploration && s <= Decline }
+
+// Edge is one allowed stage change.
+type Edge struct {
+	From, To Stage
+}
+
+// table is the transition table; see [Table].
+var table = [...]Edge{
+	{None, Exploration},      // first purchase
+	{Exploration, Formation}, // repeated orders with rising volume
+	{Exploration, Decline},   // recency or sustained drop
+	{Exploration, Ended},     // recency far beyond the usual interval, or termination
+	{Formation, Stability},   // a year of regular, steady volume
+	{Formation, Decline},     //
+	{Formation, Ended},       //
+	{Stability, Decline},     //
+	{Stability, Ended},       //
+	{Decline, Exploration},   // recovery to the stage before the decline
+	{Decline, Formation},     // recovery
+	{Decline, Stability},     // recovery
+	{Decline, Ended},         // recency or termination
+	{Ended, Exploration},     // re-activation: a new order after the end
+}
+
+// allowed[from][to] mirrors table for constant-time look-up.
+var allowed = func() (a [Ended + 1][Ended + 1]bool) {
+	for _, e := range table {
+		a[e.From][e.To] = true
+	}
+	return a
+}()
+
+// Table returns the allowed stage changes, in a fresh slice the caller may
+// modify:
+//
+//	none        -> exploration                      first purchase
+//	exploration -> formation | decline | ended
+//	formation   -> stability | decline | ended
+//	stability   -> decline | ended
+//	decline     -> exploration | formation | stability (recovery to the
+//	               stage before the decline) | ended
+//	ended       -> exploration                      re-activation
+//
+// Stages only move up one step at a time, every fall goes through Decline
+// or straight to Ended, and nothing returns to None. [Apply] never makes a
+// change outside this table, and [State.Move] rejects one with a
+// *TransitionError.
+func Table() []Edge {
+	out := make([]Edge, len(table))
+	copy(out, table[:])
+	return out
+}
+
+// Allowed reports whether the change from -> to is in the [Table]. A stage
+// outside None..Ended is never allowed.
+func Allowed(from, to Stage) bool {
+	if from > Ended || to > Ended {
+		return false
+	}
+	return allowed[from][to]
+}
+
+// Sentinel errors; the typed errors [EventError], [TransitionError] and
+// [DecodeError] wrap them. Test with errors.Is.
+var (
+	// ErrNotAllowed marks a stage change outside the [Table].
+	ErrNotAllowed = errors.New("lifecycle: transition not allowed")
+	// ErrUnknownStage marks a stage name or number that is not a Stage.
+	ErrUnknownStage = errors.New("lifecycle: unknown stage")
+	// ErrUnknownKind marks an event whose Kind is not one of the Kind
+	// constants.
+	ErrUnknownKind = errors.New("lifecycle: unknown event kind")
+	// ErrOutOfOrder marks an event, tick included, earlier than the last
+	// event applied to the state.
+	ErrOutOfOrder = errors.New("lifecycle: event before the last event")
+	// ErrZeroTime marks an event with the zero time.
+	ErrZeroTime = errors.New("lifecycle: zero event time")
+	// ErrAmount marks a NaN, infinite or negative amount.
+	ErrAmount = errors.New("lifecycle: amount is NaN, infinite or negative")
+	// ErrVersion marks JSON of an unsupported format version.
+	ErrVersion = errors.New("lifecycle: unsupported format version")
+)
+
+// TransitionError reports a stage change that the [Table] does not allow.
+type TransitionError struct {
+	From, To Stage
+	At       time.Time
+}
+
+func (e *TransitionError) Error() string {
+	return fmt.Sprintf("lifecycle: %v -> %v at %s: transition not allowed", e.From, e.To, e.At.UTC().Format(time.RFC3339))
+}
+
+// Unwrap returns ErrNotAllowed.
+func (e *TransitionError) Unwrap() error { return ErrNotAllowed }

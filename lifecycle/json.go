@@ -1,0 +1,247 @@
+package lifecycle
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+)
+
+// FormatVersion is the version of the JSON format of [State] and
+// [Transition]. Decoding rejects any other version with ErrVersion.
+const FormatVersion = 1
+
+// ErrCorrupt marks JSON that decodes but does not describe a valid State
+// or Transition.
+var ErrCorrupt = errors.New("lifecycle: invalid state")
+
+// DecodeError reports JSON that could not be decoded into a [State] or
+// [Transition], naming the field.
+type DecodeError struct {
+	Field string // JSON field name; empty when the JSON itself is malformed
+	Err   error  // ErrVersion, ErrCorrupt, ErrUnknownStage or a encoding/json error
+}
+
+func (e *DecodeError) Error() string {
+	if e.Field == "" {
+		return "lifecycle: decoding: " + e.Err.Error()
+	}
+	return fmt.Sprintf("lifecycle: decoding %s: %v", e.Field, e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+type stateJSON struct {
+	Version       int       `json:"version"`
+	Stage         string    `json:"stage"`
+	Previous      string    `json:"previous"`
+	Highest       string    `json:"highest"`
+	Pending       string    `json:"pending"`
+	Streak        uint8     `json:"streak"`
+	Reactivations uint16    `json:"reactivations"`
+	Since         int64     `json:"since_unix"`
+	Start         int64     `json:"start_unix"`
+	Last          int64     `json:"last_unix"`
+	LastPurchase  int64     `json:"last_purchase_unix"`
+	StabilitySecs int64     `json:"stability_seconds"`
+	PreDecline    float32   `json:"pre_decline"`
+	Month         int32     `json:"month"`
+	Volumes       []float32 `json:"volumes"`
+	Active        uint32    `json:"active"`
+	Orders        int32     `json:"orders"`
+	Returns       int32     `json:"returns"`
+	Contacts      int32     `json:"contacts"`
+	Complaints    int32     `json:"complaints"`
+	Intervals     []int32   `json:"intervals"`
+}
+
+// MarshalJSON encodes the state as a JSON object with a "version" field
+// ([FormatVersion]); times are Unix seconds, the month ring is the month
+// index ("month", year*12 + month-1) of the first of 24 volumes, newest
+// first, and "active" is the bit set of months with a purchase.
+// [State.UnmarshalJSON] restores exactly the same State.
+func (s State) MarshalJSON() ([]byte, error) {
+	j := stateJSON{
+		Version: FormatVersion, Stage: s.stage.String(), Previous: s.prev.String(),
+		Highest: s.highest.String(), Pending: s.pending.String(), Streak: s.streak,
+		Reactivations: s.reacts, Since: s.since, Start: s.start, Last: s.last,
+		LastPurchase: s.lastBuy, StabilitySecs: s.stabSecs, PreDecline: s.preDecline,
+		Month: s.head, Volumes: s.vol[:], Active: s.active, Orders: s.orders,
+		Returns: s.returns, Contacts: s.contacts, Complaints: s.complaints,
+		Intervals: s.iv[:s.nIv],
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON decodes a state written by [State.MarshalJSON]. It
+// returns a *DecodeError wrapping ErrVersion for another format version,
+// and ErrCorrupt or ErrUnknownStage for fields that no sequence of events
+// could produce (a bad stage name, a NaN or infinite volume, a negative
+// count, a non-positive interval, more than 10 intervals, a previous stage
+// outside a decline). On error *s is unchanged.
+func (s *State) UnmarshalJSON(data []byte) error {
+	var j stateJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return &DecodeError{Err: err}
+	}
+	if j.Version != FormatVersion {
+		return &DecodeError{Field: "version", Err: fmt.Errorf("%w: %d", ErrVersion, j.Version)}
+	}
+	var n State
+	var err error
+	stage := func(field, name string, dst *Stage) {
+		if err != nil {
+			return
+		}
+		var e error
+		if *dst, e = ParseStage(name); e != nil {
+			err = &DecodeError{Field: field, Err: e}
+		}
+	}
+	stage("stage", j.Stage, &n.stage)
+	stage("previous", j.Previous, &n.prev)
+	stage("highest", j.Highest, &n.highest)
+	stage("pending", j.Pending, &n.pending)
+	if err != nil {
+		return err
+	}
+	bad := func(field, why string) error {
+		return &DecodeError{Field: field, Err: fmt.Errorf("%w: %s", ErrCorrupt, why)}
+	}
+	switch {
+	case (n.stage == Decline) != (n.prev >= Exploration && n.prev <= Stability):
+		return bad("previous", "a previous stage exactly while in decline, one of exploration, formation, stability")
+	case n.highest > Stability:
+		return bad("highest", "beyond stability")
+	case n.stage == Ended && n.pending != None:
+		return bad("pending", "pending trend while ended")
+	case len(j.Volumes) != ringMonths:
+		return bad("volumes", fmt.Sprintf("%d volumes, want %d", len(j.Volumes), ringMonths))
+	case len(j.Intervals) > ivCap:
+		return bad("intervals", fmt.Sprintf("%d intervals, want at most %d", len(j.Intervals), ivCap))
+	case j.Active&^ringMask != 0:
+		return bad("active", "bits beyond 24 months")
+	case j.Orders < 0 || j.Returns < 0 || j.Contacts < 0 || j.Complaints < 0:
+		return bad("orders", "negative count")
+	case j.StabilitySecs < 0:
+		return bad("stability_seconds", "negative")
+	case math.IsNaN(float64(j.PreDecline)) || math.IsInf(float64(j.PreDecline), 0):
+		return bad("pre_decline", "not finite")
+	}
+	for i, v := range j.Volumes {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return bad("volumes", fmt.Sprintf("volume %d not finite", i))
+		}
+		n.vol[i] = v
+	}
+	for i, d := range j.Intervals {
+		if d < 1 {
+			return bad("intervals", fmt.Sprintf("interval %d is %d days", i, d))
+		}
+		n.iv[i] = d
+	}
+	n.nIv = uint8(len(j.Intervals))
+	n.median = medianOf(n.iv, int(n.nIv))
+	n.streak, n.reacts = j.Streak, j.Reactivations
+	n.since, n.start, n.last, n.lastBuy = j.Since, j.Start, j.Last, j.LastPurchase
+	n.stabSecs, n.preDecline, n.head, n.active = j.StabilitySecs, j.PreDecline, j.Month, j.Active
+	n.orders, n.returns, n.contacts, n.complaints = j.Orders, j.Returns, j.Contacts, j.Complaints
+	*s = n
+	return nil
+}
+
+type measuresJSON struct {
+	Tenure     int      `json:"tenure_days"`
+	Orders     int      `json:"orders"`
+	Active6    int      `json:"active6"`
+	Active12   int      `json:"active12"`
+	Recency    int      `json:"recency_days"`
+	Interval   int      `json:"interval_days"`
+	Growth3    *float64 `json:"growth3"`
+	Growth6    *float64 `json:"growth6"`
+	YoY3       *float64 `json:"yoy3"`
+	Volatility *float64 `json:"volatility"`
+	Level3     *float64 `json:"level3"`
+}
+
+type transitionJSON struct {
+	Version  int          `json:"version"`
+	From     string       `json:"from"`
+	To       string       `json:"to"`
+	At       int64        `json:"at_unix"`
+	Rule     string       `json:"rule"`
+	Measures measuresJSON `json:"measures"`
+}
+
+func nanNull(x float64) *float64 {
+	if math.IsNaN(x) {
+		return nil
+	}
+	return &x
+}
+
+func nullNaN(p *float64) float64 {
+	if p == nil {
+		return math.NaN()
+	}
+	return *p
+}
+
+// MarshalJSON encodes the transition as a JSON object with a "version"
+// field ([FormatVersion]), stage and rule names, the time in Unix seconds,
+// and the measures with NaN written as null. An infinite measure is an
+// error. [Transition.UnmarshalJSON] restores exactly the same Transition
+// when At is whole seconds in UTC, as Apply makes it.
+func (tr Transition) MarshalJSON() ([]byte, error) {
+	m := tr.Measures
+	j := transitionJSON{
+		Version: FormatVersion, From: tr.From.String(), To: tr.To.String(),
+		At: tr.At.Unix(), Rule: tr.Rule.String(),
+		Measures: measuresJSON{
+			Tenure: m.Tenure, Orders: m.Orders, Active6: m.Active6, Active12: m.Active12,
+			Recency: m.Recency, Interval: m.Interval,
+			Growth3: nanNull(m.Growth3), Growth6: nanNull(m.Growth6), YoY3: nanNull(m.YoY3),
+			Volatility: nanNull(m.Volatility), Level3: nanNull(m.Level3),
+		},
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON decodes a transition written by [Transition.MarshalJSON].
+// It returns a *DecodeError for another format version, an unknown stage
+// or rule name, or malformed JSON; null measures decode as NaN. On error
+// *tr is unchanged.
+func (tr *Transition) UnmarshalJSON(data []byte) error {
+	var j transitionJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return &DecodeError{Err: err}
+	}
+	if j.Version != FormatVersion {
+		return &DecodeError{Field: "version", Err: fmt.Errorf("%w: %d", ErrVersion, j.Version)}
+	}
+	from, err := ParseStage(j.From)
+	if err != nil {
+		return &DecodeError{Field: "from", Err: err}
+	}
+	to, err := ParseStage(j.To)
+	if err != nil {
+		return &DecodeError{Field: "to", Err: err}
+	}
+	rule, ok := parseRule(j.Rule)
+	if !ok {
+		return &DecodeError{Field: "rule", Err: fmt.Errorf("%w: unknown rule %q", ErrCorrupt, j.Rule)}
+	}
+	m := j.Measures
+	*tr = Transition{
+		From: from, To: to, At: time.Unix(j.At, 0).UTC(), Rule: rule,
+		Measures: Measures{
+			Tenure: m.Tenure, Orders: m.Orders, Active6: m.Active6, Active12: m.Active12,
+			Recency: m.Recency, Interval: m.Interval,
+			Growth3: nullNaN(m.Growth3), Growth6: nullNaN(m.Growth6), YoY3: nullNaN(m.YoY3),
+			Volatility: nullNaN(m.Volatility), Level3: nullNaN(m.Level3),
+		},
+	}
+	return nil
+}

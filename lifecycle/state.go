@@ -1,0 +1,565 @@
+package lifecycle
+
+import (
+	"math"
+	"math/bits"
+	"time"
+)
+
+const (
+	ringMonths = 24    // months of volume history kept
+	ivCap      = 10    // recent inter-purchase intervals kept for the median
+	daySecs    = 86400 // seconds per day
+	ringMask   = 1<<ringMonths - 1
+)
+
+// State is one customer's relationship state: the stage, when it began,
+// and a condensed history the rules read (24 monthly net volumes, the last
+// 10 inter-purchase intervals, a few counters). It is a small value type
+// (about 220 bytes, no pointers), so copying it is cheap and [Apply] does not
+// allocate; the zero value is a customer with no event yet, in stage None.
+//
+// Times are kept as whole seconds; months and days are UTC calendar months
+// and days. Monthly volumes are float32, enough for the ratios the rules
+// read. A State marshals to JSON and back exactly ([State.MarshalJSON]).
+type State struct {
+	vol        [ringMonths]float32 // vol[i]: net volume of month head-i
+	iv         [ivCap]int32        // recent intervals in days, oldest first
+	since      int64               // Unix seconds the stage began
+	start      int64               // Unix seconds the relationship began
+	last       int64               // Unix seconds of the last event, ticks included
+	lastBuy    int64               // Unix seconds of the last purchase
+	stabSecs   int64               // seconds in stability in completed stints of this relationship
+	preDecline float32             // mean monthly volume of the 6 complete months before the decline
+	head       int32               // month index (year*12 + month-1) of vol[0]
+	active     uint32              // bit i: a purchase in month head-i
+	orders     int32               // purchase occasions in this relationship
+	returns    int32
+	contacts   int32
+	complaints int32
+	median     int32 // median of iv[:nIv]; 0 when nIv == 0
+	reacts     uint16
+	stage      Stage
+	prev       Stage // the stage before the decline, while in Decline
+	highest    Stage // highest of exploration, formation, stability reached in this relationship
+	pending    Stage // the target of the trend that held at the last evaluation
+	streak     uint8 // evaluations in a row the pending trend has held
+	nIv        uint8
+}
+
+// Transition records one stage change: when, by which rule, and the
+// measured values behind it. The zero Transition (To == None) is "no
+// change"; see [Transition.Changed].
+type Transition struct {
+	From, To Stage
+	At       time.Time // UTC, whole seconds
+	Rule     Rule
+	Measures Measures
+}
+
+// Changed reports whether tr records a stage change, that is, To is not
+// None.
+func (tr Transition) Changed() bool { return tr.To != None }
+
+// Apply applies the event e to the state s under the rules r (nil means
+// [DefaultRules]) and returns the new state and, when the stage changed, a
+// [Transition] with the rule that fired and the measured values; otherwise
+// the zero Transition. It never reads the clock: the event's time is the
+// time. It does not allocate unless it returns an error.
+//
+// A purchase starts the relationship (None -> Exploration) or re-activates
+// an ended one (Ended -> Exploration); a termination ends an active one at
+// once; every other stage change is decided at a Tick, by the rules in the
+// package documentation. At most one change happens per event.
+//
+// Apply returns s unchanged and an *EventError wrapping ErrUnknownKind for
+// a Kind outside Purchase..Tick, ErrZeroTime for the zero time,
+// ErrOutOfOrder for an event (tick included) before the last event applied,
+// ErrAmount for a purchase or return amount that is NaN, infinite or
+// negative, and a *TransitionError for a termination before any purchase
+// (none -> ended is not in the [Table]). A termination of an ended
+// relationship is no change and no error.
+func Apply(s State, e Event, r *Rules) (State, Transition, error) {
+	if e.Kind == 0 || e.Kind > Tick {
+		return s, Transition{}, s.eventErr(e, ErrUnknownKind)
+	}
+	if e.Time.IsZero() {
+		return s, Transition{}, s.eventErr(e, ErrZeroTime)
+	}
+	t := e.Time.Unix()
+	if t < s.last {
+		return s, Transition{}, s.eventErr(e, ErrOutOfOrder)
+	}
+	if (e.Kind == Purchase || e.Kind == Return) && !(e.Amount >= 0 && e.Amount <= math.MaxFloat64) {
+		return s, Transition{}, s.eventErr(e, ErrAmount)
+	}
+	n := s
+	n.last = t
+	var tr Transition
+	var err error
+	switch e.Kind {
+	case Purchase:
+		n, tr, err = n.purchase(t, e.Amount, r)
+	case Return:
+		n.advance(monthOf(t))
+		n.addVolume(-e.Amount)
+		if n.returns < math.MaxInt32 {
+			n.returns++
+		}
+	case Contact:
+		if n.contacts < math.MaxInt32 {
+			n.contacts++
+		}
+	case Complaint:
+		if n.complaints < math.MaxInt32 {
+			n.complaints++
+		}
+	case Termination:
+		switch {
+		case n.stage == Ended:
+		case n.stage == None:
+			err = &TransitionError{From: None, To: Ended, At: time.Unix(t, 0).UTC()}
+		default:
+			rr := r.resolved()
+			n.advance(monthOf(t))
+			n, tr, err = n.move(Ended, t, RuleTermination, n.measure(t, &rr))
+		}
+	case Tick:
+		n, tr, err = n.tick(t, r)
+	}
+	if err != nil {
+		return s, Transition{}, s.eventErr(e, err)
+	}
+	return n, tr, nil
+}
+
+func (s *State) eventErr(e Event, err error) error {
+	ee := &EventError{Kind: e.Kind, Time: e.Time, Err: err}
+	if s.last != 0 {
+		ee.Last = time.Unix(s.last, 0).UTC()
+	}
+	return ee
+}
+
+func (s State) purchase(t int64, amount float64, r *Rules) (State, Transition, error) {
+	s.advance(monthOf(t))
+	s.addVolume(amount)
+	s.active |= 1
+	if s.stage == None || s.stage == Ended {
+		rule := RuleFirstPurchase
+		if s.stage == Ended {
+			rule = RuleReactivation
+			if s.reacts < math.MaxUint16 {
+				s.reacts++
+			}
+		}
+		s.start, s.lastBuy, s.orders = t, t, 1
+		s.iv, s.nIv, s.median = [ivCap]int32{}, 0, 0
+		s.stabSecs, s.prev, s.highest, s.preDecline = 0, None, None, 0
+		rr := r.resolved()
+		return s.move(Exploration, t, rule, s.measure(t, &rr))
+	}
+	day, lastDay := floorDiv(t, daySecs), floorDiv(s.lastBuy, daySecs)
+	if day != lastDay {
+		if s.orders < math.MaxInt32 {
+			s.orders++
+		}
+		s.pushInterval(clampInt32(day - lastDay))
+	}
+	s.lastBuy = t
+	return s, Transition{}, nil
+}
+
+// tick evaluates the rules at time t.
+func (s State) tick(t int64, r *Rules) (State, Transition, error) {
+	if !s.stage.Active() {
+		return s, Transition{}, nil
+	}
+	rr := r.resolved()
+	s.advance(monthOf(t))
+	m := s.measure(t, &rr)
+	iv := float64(m.Interval)
+	rec := float64(m.Recency)
+
+	end := max(rr.EndRecency*iv, float64(rr.EndMinDays))
+	if rr.Seasonal {
+		end = max(end, float64(rr.SeasonalEndDays))
+	}
+	if rec > end {
+		return s.move(Ended, t, RuleRecencyEnd, m)
+	}
+	late := rec > max(rr.DeclineRecency*iv, float64(rr.DeclineMinDays))
+	if late && rr.Seasonal && s.quietLastYear() {
+		late = false
+	}
+	if late && s.stage != Decline {
+		return s.move(Decline, t, RuleRecency, m)
+	}
+
+	var drop bool
+	if rr.Seasonal {
+		drop = m.YoY3 < -rr.DeclineDrop
+	} else {
+		drop = m.Growth6 < -rr.DeclineDrop
+	}
+	target, rule := None, RuleNone
+	switch s.stage {
+	case Exploration, Formation, Stability:
+		switch {
+		case drop:
+			target, rule = Decline, RuleDrop
+		case s.stage == Exploration && m.Orders >= rr.FormationOrders && m.Active6 >= rr.FormationActiveMonths &&
+			m.Level3 > 0 && !(m.Growth3 < 0):
+			target, rule = Formation, RuleGrowth
+		case s.stage == Formation && m.Tenure >= rr.StabilityTenureDays && m.Active12 >= rr.StabilityActiveMonths &&
+			m.Volatility <= rr.StabilityVolatility:
+			target, rule = Stability, RuleSteady
+		}
+	case Decline:
+		if !late && m.Level3 > 0 && m.Level3 >= rr.RecoverLevel*float64(s.preDecline) &&
+			s.prev >= Exploration && s.prev <= Stability {
+			target, rule = s.prev, RuleRecovery
+		}
+	}
+	if target == None {
+		s.pending, s.streak = None, 0
+		return s, Transition{}, nil
+	}
+	if target == s.pending {
+		if s.streak < math.MaxUint8 {
+			s.streak++
+		}
+	} else {
+		s.pending, s.streak = target, 1
+	}
+	if int(s.streak) < rr.Confirm {
+		return s, Transition{}, nil
+	}
+	if target != Decline && t-s.since < int64(rr.MinStageDays)*daySecs {
+		return s, Transition{}, nil
+	}
+	return s.move(target, t, rule, m)
+}
+
+// move changes the stage to to at time t, checking the table.
+func (s State) move(to Stage, t int64, rule Rule, m Measures) (State, Transition, error) {
+	from := s.stage
+	if !Allowed(from, to) {
+		return s, Transition{}, &TransitionError{From: from, To: to, At: time.Unix(t, 0).UTC()}
+	}
+	if from == Stability {
+		s.stabSecs += t - s.since
+	}
+	switch {
+	case to == Decline:
+		s.prev = from
+		var sum float64
+		for i := 1; i <= 6; i++ {
+			sum += float64(s.vol[i])
+		}
+		s.preDecline = float32(sum / 6)
+	case from == Decline:
+		s.prev, s.preDecline = None, 0
+	}
+	if to <= Stability && to > s.highest {
+		s.highest = to
+	}
+	s.stage, s.since, s.pending, s.streak = to, t, None, 0
+	return s, Transition{From: from, To: to, At: time.Unix(t, 0).UTC(), Rule: rule, Measures: m}, nil
+}
+
+// Move changes the stage to to at time at by the host's decision (rule
+// RuleManual), for corrections an operator makes. It returns s unchanged
+// and a *TransitionError when the [Table] does not allow the change, and
+// an *EventError wrapping ErrOutOfOrder or ErrZeroTime for a bad time.
+// Moving into Exploration from None or Ended starts a relationship, as a
+// purchase would, without recording one.
+func (s State) Move(to Stage, at time.Time) (State, Transition, error) {
+	e := Event{Kind: Tick, Time: at}
+	if at.IsZero() {
+		return s, Transition{}, s.eventErr(e, ErrZeroTime)
+	}
+	t := at.Unix()
+	if t < s.last {
+		return s, Transition{}, s.eventErr(e, ErrOutOfOrder)
+	}
+	n := s
+	n.last = t
+	n.advance(monthOf(t))
+	if to == Exploration && (s.stage == None || s.stage == Ended) {
+		n.start = t
+		n.iv, n.nIv, n.median = [ivCap]int32{}, 0, 0
+		n.stabSecs, n.prev, n.highest, n.orders = 0, None, None, 0
+	}
+	m := n.measure(t, nil)
+	n, tr, err := n.move(to, t, RuleManual, m)
+	if err != nil {
+		return s, Transition{}, err
+	}
+	return n, tr, nil
+}
+
+// advance moves the month ring forward to month m.
+func (s *State) advance(m int32) {
+	k := int64(m) - int64(s.head)
+	if k <= 0 {
+		return
+	}
+	if k >= ringMonths {
+		s.vol = [ringMonths]float32{}
+		s.active = 0
+	} else {
+		copy(s.vol[k:], s.vol[:ringMonths-k])
+		clear(s.vol[:k])
+		s.active = s.active << k & ringMask
+	}
+	s.head = m
+}
+
+// addVolume adds x to the current month's volume, clamped to the float32
+// range so the volume stays finite.
+func (s *State) addVolume(x float64) {
+	v := float64(s.vol[0]) + x
+	s.vol[0] = float32(max(-math.MaxFloat32, min(math.MaxFloat32, v)))
+}
+
+func (s *State) pushInterval(d int32) {
+	if int(s.nIv) == ivCap {
+		copy(s.iv[:], s.iv[1:])
+		s.iv[ivCap-1] = d
+	} else {
+		s.iv[s.nIv] = d
+		s.nIv++
+	}
+	s.median = medianOf(s.iv, int(s.nIv))
+}
+
+// medianOf returns the median of a[:n], the mean of the middle two rounded
+// half up when n is even, or 0 when n is 0.
+func medianOf(a [ivCap]int32, n int) int32 {
+	if n == 0 {
+		return 0
+	}
+	for i := 1; i < n; i++ {
+		for j := i; j > 0 && a[j] < a[j-1]; j-- {
+			a[j], a[j-1] = a[j-1], a[j]
+		}
+	}
+	if n%2 == 1 {
+		return a[n/2]
+	}
+	return int32((int64(a[n/2-1]) + int64(a[n/2]) + 1) / 2)
+}
+
+// quietLastYear reports whether the customer bought nothing in the
+// complete months a year before the current silence (the same calendar
+// month a year ago while the silence is under two calendar months). A
+// silence over a year is never quiet.
+func (s *State) quietLastYear() bool {
+	k := int64(s.head) - int64(monthOf(s.lastBuy))
+	lo, hi := int64(13), k+11
+	if hi < 13 {
+		lo, hi = 12, 12
+	}
+	if hi >= ringMonths {
+		return false
+	}
+	mask := uint32(1)<<(hi+1) - uint32(1)<<lo
+	return s.active&mask == 0
+}
+
+// measure computes the measures at time t; the ring must be advanced to
+// the month of t. r nil means the defaults.
+func (s *State) measure(t int64, r *Rules) Measures {
+	if r == nil {
+		r = &defaultRules
+	}
+	var m Measures
+	if s.stage == None && s.orders == 0 && s.start == 0 {
+		m.Growth3, m.Growth6, m.YoY3, m.Volatility = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+		return m
+	}
+	m.Tenure = int(floorDiv(t-s.start, daySecs))
+	m.Orders = int(s.orders)
+	m.Recency = int(floorDiv(t-s.lastBuy, daySecs))
+	m.Interval = int(s.median)
+	if s.nIv == 0 {
+		m.Interval = r.DefaultInterval
+	}
+	m.Active6 = bits.OnesCount32(s.active & 0x7e)
+	m.Active12 = bits.OnesCount32(s.active & 0x1ffe)
+	var v [16]float64
+	for i := range v {
+		v[i] = float64(s.vol[i])
+	}
+	last3 := v[1] + v[2] + v[3]
+	prev3 := v[4] + v[5] + v[6]
+	prev6 := v[7] + v[8] + v[9] + v[10] + v[11] + v[12]
+	yo := v[13] + v[14] + v[15]
+	m.Level3 = last3 / 3
+	m.Growth3 = ratio(last3, prev3)
+	m.Growth6 = ratio(last3+prev3, prev6)
+	m.YoY3 = ratio(last3, yo)
+	mean := (last3 + prev3 + prev6) / 12
+	m.Volatility = math.NaN()
+	if mean > 0 {
+		var ss float64
+		for _, x := range v[1:13] {
+			ss += (x - mean) * (x - mean)
+		}
+		m.Volatility = math.Sqrt(ss/12) / mean
+	}
+	return m
+}
+
+// ratio returns a/b - 1, or NaN when b <= 0.
+func ratio(a, b float64) float64 {
+	if !(b > 0) {
+		return math.NaN()
+	}
+	return a/b - 1
+}
+
+// Stage returns the current stage.
+func (s State) Stage() Stage { return s.stage }
+
+// Previous returns the stage before the decline while the stage is
+// Decline (the stage a recovery returns to), and None otherwise.
+func (s State) Previous() Stage { return s.prev }
+
+// Highest returns the highest of Exploration, Formation and Stability
+// reached in the current relationship, or None before any purchase.
+func (s State) Highest() Stage { return s.highest }
+
+// Since returns when the current stage began, or the zero time in stage
+// None.
+func (s State) Since() time.Time { return unixTime(s.since) }
+
+// Start returns when the current relationship began (the first purchase,
+// or the re-activation), or the zero time before any purchase.
+func (s State) Start() time.Time { return unixTime(s.start) }
+
+// Last returns the time of the last event applied, ticks included, or the
+// zero time if none.
+func (s State) Last() time.Time { return unixTime(s.last) }
+
+// LastPurchase returns the time of the last purchase, or the zero time if
+// none.
+func (s State) LastPurchase() time.Time { return unixTime(s.lastBuy) }
+
+// Orders returns the purchase occasions (distinct UTC days) in the current
+// relationship.
+func (s State) Orders() int { return int(s.orders) }
+
+// Counts returns the returns, contacts and complaints applied over the
+// whole history, across re-activations.
+func (s State) Counts() (returns, contacts, complaints int) {
+	return int(s.returns), int(s.contacts), int(s.complaints)
+}
+
+// Reactivations returns how many times the relationship was re-activated
+// after ending; the current relationship is a re-activation when it is
+// above zero.
+func (s State) Reactivations() int { return int(s.reacts) }
+
+// TimeInStage returns at minus [State.Since], or 0 in stage None or when
+// at is before Since.
+func (s State) TimeInStage(at time.Time) time.Duration {
+	if s.stage == None || at.Unix() < s.since {
+		return 0
+	}
+	return time.Duration(at.Unix()-s.since) * time.Second
+}
+
+// Measure returns the measures the rules would read at time at (nil r
+// means the defaults; r only supplies DefaultInterval). at should not be
+// before [State.Last]; if it is, the months are those of the last event
+// and the day counts may be negative. Before any purchase every count is
+// 0 and every ratio NaN.
+func (s State) Measure(at time.Time, r *Rules) Measures {
+	rr := r.resolved()
+	t := at.Unix()
+	s.advance(monthOf(t))
+	return s.measure(t, &rr)
+}
+
+// Pattern returns the pattern of the current relationship as of at, with
+// r.LongLastingDays (nil r means the defaults): long-lasting after that
+// long in stability; left-stability-early when it reached stability but is
+// now in decline or ended; ended-in-exploration or ended-in-formation when
+// it ended from there (through decline or not); ongoing otherwise.
+func (s State) Pattern(at time.Time, r *Rules) Pattern {
+	rr := r.resolved()
+	stab := s.stabSecs
+	if s.stage == Stability && at.Unix() > s.since {
+		stab += at.Unix() - s.since
+	}
+	switch {
+	case s.highest == Stability && stab >= int64(rr.LongLastingDays)*daySecs:
+		return LongLasting
+	case s.highest == Stability && (s.stage == Decline || s.stage == Ended):
+		return LeftStabilityEarly
+	case s.stage == Ended && s.highest == Exploration:
+		return EndedInExploration
+	case s.stage == Ended && s.highest == Formation:
+		return EndedInFormation
+	}
+	return Ongoing
+}
+
+func unixTime(t int64) time.Time {
+	if t == 0 {
+		return time.Time{}
+	}
+	return time.Unix(t, 0).UTC()
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+func clampInt32(x int64) int32 {
+	if x > math.MaxInt32 {
+		return math.MaxInt32
+	}
+	return int32(x)
+}
+
+// monthOf returns the UTC month index year*12 + month-1 of Unix time t
+// (civil-from-days, Hinnant 2013).
+func monthOf(t int64) int32 {
+	z := floorDiv(t, daySecs) + 719468
+	era := floorDiv(z, 146097)
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	m := mp + 3
+	if mp >= 10 {
+		m = mp - 9
+	}
+	if m <= 2 {
+		y++
+	}
+	return int32(y*12 + m - 1)
+}
+
+// monthStart returns the Unix time of the first second of month index mi.
+func monthStart(mi int64) int64 {
+	y, m := floorDiv(mi, 12), mi-floorDiv(mi, 12)*12+1
+	// days-from-civil (Hinnant 2013)
+	if m <= 2 {
+		y--
+	}
+	era := floorDiv(y, 400)
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp + 2) / 5
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return (era*146097 + doe - 719468) * daySecs
+}
