@@ -47,8 +47,8 @@ func TestFitScoreGolden(t *testing.T) {
 			// s(v) = 1 + #{b < v}; R = 6 - s(recency). F jumps from 1 to 4:
 			// breaks 1 and 1 coincide (bin 2 empty by construction) and no
 			// frequency lies in (1, 1.4] (bin 3 empty in this data).
-			name: "values (quantile type 7), most buy once",
-			opts: nil,
+			name:  "values (quantile type 7), most buy once",
+			opts:  nil,
 			wantR: []float64{3, 16, 20, 54}, wantF: []float64{1, 1, 1.4, 2.2}, wantM: []float64{20, 36, 54, 72},
 			wantMethod: MethodQuantile,
 			want: []Cell{
@@ -67,8 +67,8 @@ func TestFitScoreGolden(t *testing.T) {
 			// and M 3 1 1 2 5 3 5 4 4 2. Breaks: the largest value of each
 			// ascending bin: recency 3 10 20 45, frequency 1 1 1 2,
 			// monetary 20 30 50 70.
-			name: "rank, ties split by customer ID",
-			opts: &ScorerOptions{Ties: TiesByRank},
+			name:  "rank, ties split by customer ID",
+			opts:  &ScorerOptions{Ties: TiesByRank},
 			wantR: []float64{3, 10, 20, 45}, wantF: []float64{1, 1, 1, 2}, wantM: []float64{20, 30, 50, 70},
 			wantMethod: MethodRank,
 			want: []Cell{
