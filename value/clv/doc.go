@@ -12,44 +12,45 @@
 // literature does. [Compress] collapses customers with identical
 // (x, t_x, T), so a fit costs what the distinct triples cost.
 //
-// The models, fitted by maximum likelihood with gonum's BFGS on the log of
-// the parameters (analytic gradients for BG/NBD, MBG/NBD and Gamma-Gamma,
-// central differences for Pareto/NBD), all in log space:
+// The models are fitted by maximum likelihood with gonum's BFGS on the log
+// of the parameters (analytic gradients for BG/NBD, MBG/NBD and
+// Gamma-Gamma, central differences for Pareto/NBD), all in log space.
 //
-//   - [FitBGNBD]: BG/NBD (Fader, Hardie & Lee 2005, "Counting your
-//     customers the easy way", Marketing Science 24(2), eq. 6):
+// [FitBGNBD] fits BG/NBD (Fader, Hardie & Lee 2005, "Counting your
+// customers the easy way", Marketing Science 24(2), eq. 6):
 //
-//     L(r, alpha, a, b | x, t_x, T) = B(a, b+x)/B(a, b) Gamma(r+x) alpha^r / (Gamma(r) (alpha+T)^(r+x))
-//     + [x>0] B(a+1, b+x-1)/B(a, b) Gamma(r+x) alpha^r / (Gamma(r) (alpha+t_x)^(r+x))
+//	L(r, alpha, a, b | x, t_x, T) =
+//	      B(a, b+x)/B(a, b) Gamma(r+x) alpha^r / (Gamma(r) (alpha+T)^(r+x))
+//	    + [x>0] B(a+1, b+x-1)/B(a, b) Gamma(r+x) alpha^r / (Gamma(r) (alpha+t_x)^(r+x))
 //
-//   - [FitMBGNBD]: MBG/NBD (Batislam, Denizel & Filiztekin 2007), where a
-//     customer may also drop out right after the first purchase:
+// [FitMBGNBD] fits MBG/NBD (Batislam, Denizel & Filiztekin 2007), where a
+// customer may also drop out right after the first purchase:
 //
-//     L = B(a, b+x+1)/B(a, b) Gamma(r+x) alpha^r / (Gamma(r) (alpha+T)^(r+x))
-//     + B(a+1, b+x)/B(a, b) Gamma(r+x) alpha^r / (Gamma(r) (alpha+t_x)^(r+x))
+//	L = B(a, b+x+1)/B(a, b) Gamma(r+x) alpha^r / (Gamma(r) (alpha+T)^(r+x))
+//	  + B(a+1, b+x)/B(a, b) Gamma(r+x) alpha^r / (Gamma(r) (alpha+t_x)^(r+x))
 //
-//   - [FitParetoNBD]: Pareto/NBD (Schmittlein, Morrison & Colombo 1987),
-//     in the form of Fader & Hardie (2005, "A note on deriving the
-//     Pareto/NBD model and related expressions", eq. 22):
+// [FitParetoNBD] fits Pareto/NBD (Schmittlein, Morrison & Colombo 1987) in
+// the form of Fader & Hardie (2005, "A note on deriving the Pareto/NBD
+// model and related expressions", eq. 22):
 //
-//     L = Gamma(r+x) alpha^r beta^s / Gamma(r)
-//     * [ 1/((alpha+T)^(r+x) (beta+T)^s) + s/(r+s+x) A0 ]
+//	L = Gamma(r+x) alpha^r beta^s / Gamma(r)
+//	    * [ 1/((alpha+T)^(r+x) (beta+T)^s) + s/(r+s+x) A0 ]
 //
-//     where A0 is a difference of two Gauss hypergeometric functions
-//     2F1(r+s+x, .; r+s+x+1; z). The series is summed with scaling, so
-//     terms beyond exp(700) do not overflow, after Euler's transformation
-//     when it makes the terms decay from the start (the slowly converging
-//     case), as BTYD and lifetimes do.
+// where A0 is a difference of two Gauss hypergeometric functions
+// 2F1(r+s+x, .; r+s+x+1; z). The series is summed with scaling, so terms
+// beyond exp(700) do not overflow, after Euler's transformation
+// 2F1(a,b;c;z) = (1-z)^(c-a-b) 2F1(c-a,c-b;c;z) when it makes the terms
+// decay from the start (the slowly converging case, as in BTYD).
 //
-//   - [FitGammaGamma]: Gamma-Gamma spend (Colombo & Jiang 1999; Fader,
-//     Hardie & Lee 2005, "RFM and CLV", Journal of Marketing Research 42),
-//     on the repeat buyers' mean spend m over x purchases:
+// [FitGammaGamma] fits the Gamma-Gamma spend model (Colombo & Jiang 1999;
+// Fader, Hardie & Lee 2005, "RFM and CLV", Journal of Marketing Research
+// 42) on the repeat buyers' mean spend m over x purchases:
 //
-//     L(p, q, gamma | m, x) = Gamma(px+q) / (Gamma(px) Gamma(q))
-//     * gamma^q m^(px-1) x^(px) / (gamma + m x)^(px+q)
+//	L(p, q, gamma | m, x) = Gamma(px+q) / (Gamma(px) Gamma(q))
+//	    * gamma^q m^(px-1) x^(px) / (gamma + m x)^(px+q)
 //
-//     It assumes spend and frequency are independent; the fitted
-//     [GammaGamma.Correlation] reports their correlation.
+// It assumes spend and frequency are independent; the fitted
+// [GammaGamma].Correlation reports their correlation.
 //
 // An optional L2 penalty c * sum(theta^2) on the natural-scale parameters
 // ([FitSettings].Penalizer) is added to the mean negative log-likelihood,

@@ -29,7 +29,7 @@ type GammaGamma struct {
 var ggNames = []string{"p", "q", "gamma"}
 
 func (m *GammaGamma) params() []float64 { return []float64{m.P, m.Q, m.Gamma} }
-func (m *GammaGamma) check() error     { return checkParams(ggNames, m.params()) }
+func (m *GammaGamma) check() error      { return checkParams(ggNames, m.params()) }
 
 // Name returns "gammagamma".
 func (m *GammaGamma) Name() string { return "gammagamma" }

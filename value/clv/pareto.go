@@ -20,7 +20,7 @@ type ParetoNBD struct {
 var paretoNames = []string{"r", "alpha", "s", "beta"}
 
 func (m *ParetoNBD) params() []float64 { return []float64{m.R, m.Alpha, m.S, m.Beta} }
-func (m *ParetoNBD) check() error     { return checkParams(paretoNames, m.params()) }
+func (m *ParetoNBD) check() error      { return checkParams(paretoNames, m.params()) }
 
 // Name returns "pareto".
 func (m *ParetoNBD) Name() string { return "pareto" }
