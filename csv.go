@@ -69,6 +69,10 @@ type ReadOptions struct {
 	// MaxErrors is how many errors ReadStats.Errors keeps; 0 means 10,
 	// a negative value means none.
 	MaxErrors int
+	// Progress, when not nil, is called by ReadAll and Summarize on the
+	// calling goroutine with the number of data rows read so far, after
+	// each block of about 4 MiB of input.
+	Progress func(rows int)
 }
 
 // ReadStats counts what a Reader has seen.
@@ -133,6 +137,7 @@ type Reader struct {
 	done  bool
 
 	recordStart int // line on which the current record starts
+	limit       int // fields to split: maxIdx+1 once configured, 0 for the header
 }
 
 // column is a resolved column: its 0-based index and its name for errors.
@@ -181,6 +186,7 @@ func NewReader(r io.Reader, opts *ReadOptions) (*Reader, error) {
 		return nil, err
 	}
 	rd.cfg = cfg
+	rd.limit = cfg.maxIdx + 1
 	return rd, nil
 }
 
@@ -340,7 +346,7 @@ func (rd *Reader) readRecord() ([][]byte, error) {
 		}
 		start := rd.line
 		var ok bool
-		rd.flds, rd.scr, ok = splitFields(line, rd.cfg.comma, rd.flds[:0], rd.scr[:0])
+		rd.flds, rd.scr, ok = splitFields(line, rd.cfg.comma, rd.flds[:0], rd.scr[:0], rd.limit)
 		if ok {
 			return rd.flds, nil
 		}
@@ -356,7 +362,7 @@ func (rd *Reader) readRecord() ([][]byte, error) {
 				return nil, err
 			}
 			joined = append(append(joined, '\n'), next...)
-			rd.flds, rd.scr, ok = splitFields(joined, rd.cfg.comma, rd.flds[:0], rd.scr[:0])
+			rd.flds, rd.scr, ok = splitFields(joined, rd.cfg.comma, rd.flds[:0], rd.scr[:0], rd.limit)
 		}
 		rd.recordStart = start
 		return rd.flds, nil
@@ -375,10 +381,16 @@ func isBlank(line []byte) bool {
 // splitFields splits one record into fields, appending to dst. Quoted
 // fields are unescaped into scr, which the returned fields may alias. ok is
 // false when a quoted field is not closed by the end of line.
-func splitFields(line []byte, comma byte, dst [][]byte, scr []byte) (fields [][]byte, scratch []byte, ok bool) {
+//
+// After limit fields (limit <= 0 means no limit) the rest of the line is
+// ignored, unless it holds a quote that might open a multi-line field.
+func splitFields(line []byte, comma byte, dst [][]byte, scr []byte, limit int) (fields [][]byte, scratch []byte, ok bool) {
 	if comma == Whitespace {
 		i := 0
 		for {
+			if len(dst) == limit && limit > 0 {
+				return dst, scr, true
+			}
 			for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
 				i++
 			}
@@ -394,6 +406,9 @@ func splitFields(line []byte, comma byte, dst [][]byte, scr []byte) (fields [][]
 		}
 	}
 	for {
+		if limit > 0 && len(dst) == limit && bytes.IndexByte(line, '"') < 0 {
+			return dst, scr, true
+		}
 		// Skip leading spaces only to detect a quoted field.
 		k := 0
 		for k < len(line) && line[k] == ' ' {
@@ -621,18 +636,5 @@ func (rd *Reader) All() iter.Seq[Transaction] {
 // Err returns the error that stopped All, or nil.
 func (rd *Reader) Err() error { return rd.err }
 
-// ReadAll reads all remaining transactions. It returns the transactions
-// read before an error together with that error.
-func (rd *Reader) ReadAll() ([]Transaction, error) {
-	var out []Transaction
-	for {
-		t, err := rd.Read()
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return out, err
-		}
-		out = append(out, t)
-	}
-}
+// SetProgress sets the ReadOptions.Progress callback.
+func (rd *Reader) SetProgress(fn func(rows int)) { rd.opts.Progress = fn }

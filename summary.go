@@ -1,7 +1,7 @@
 package cvm
 
 import (
-	"cmp"
+	"bytes"
 	"fmt"
 	"iter"
 	"math"
@@ -52,6 +52,9 @@ type SummaryOptions struct {
 // A purchase is a transaction with Amount >= 0; a return is one with
 // Amount < 0. A customer with only returns has a Summary with zero First and
 // Last and no occasions.
+//
+// First and Last are in SummaryOptions.Location (UTC by default); compare
+// them with time.Time.Equal.
 type Summary struct {
 	Customer     string
 	First        time.Time // time of the first purchase
@@ -76,12 +79,14 @@ func (s Summary) Mean() float64 {
 
 // Summarize condenses a stream of transactions, in any order, into one
 // Summary per customer, sorted by customer ID. Transactions after
-// opts.AsOf are skipped. Amounts are summed with Neumaier's compensated
-// summation, so totals do not drift with the number or order of rows.
+// opts.AsOf are skipped. Amounts are summed per customer with Neumaier's
+// compensated summation in stream order, so totals do not drift with the
+// number of rows; the same stream gives the same bits every time.
 //
 // Summarize returns a *TransactionError for the first transaction with an
 // empty customer, a zero time or a NaN or infinite amount, and
-// ErrEmptyInput when no transaction is at or before AsOf.
+// ErrEmptyInput when no transaction is at or before AsOf. A nil opts means
+// the zero SummaryOptions.
 func Summarize(txs iter.Seq[Transaction], opts *SummaryOptions) ([]Summary, error) {
 	s := NewSummarizer(opts)
 	for t := range txs {
@@ -99,29 +104,64 @@ func Summarize(txs iter.Seq[Transaction], opts *SummaryOptions) ([]Summary, erro
 // Summarizer accumulates transactions one at a time into per-customer
 // summaries. The zero value is not usable; call NewSummarizer. A Summarizer
 // is not safe for concurrent use.
+//
+// Memory is about 100 bytes per customer plus the customer IDs, and 8 bytes
+// per candidate purchase occasion (consecutive purchases of one customer on
+// one day, or in one order, are one candidate).
 type Summarizer struct {
-	opts SummaryOptions
-	byID map[string]*accumulator
+	opts    SummaryOptions
+	utc     bool
+	hasAsOf bool
+	asOfSec int64
+	asOfNs  int32
+
+	ids  *idTable
+	acc  [][]accum // blocks of accBlock accumulators, by customer index
+	last int32     // index of the last customer added, -1 if none
+
+	// Purchases add (customer index << 32 | occasion key) pairs; the
+	// distinct pairs of a customer are its occasions. New pairs go to
+	// blocks; Summaries sorts them into sorted, which has no duplicates.
+	blocks [][]uint64
+	sorted []uint64
+
+	orders map[string]uint32 // ByOrder: order ID -> key
 }
 
-type accumulator struct {
-	sum          Summary
-	total, comp  float64 // Neumaier sum of all amounts
-	ret, retComp float64 // Neumaier sum of returns (negative)
-	days         []int64
-	orders       []string
-	noOrder      int
+const (
+	accShift  = 16
+	accBlock  = 1 << accShift
+	pairBlock = 1 << 20
+)
+
+type accum struct {
+	firstSec, lastSec int64
+	firstNs, lastNs   int32
+	lastKey           uint32 // last occasion key appended + 1; 0 for none
+	tx                int
+	noOrder           int
+	total, comp       float64 // Neumaier sum of all amounts
+	ret, retComp      float64 // Neumaier sum of returns (negative)
+	bought            bool
 }
 
 // NewSummarizer returns a Summarizer with the given options; nil means the
 // zero SummaryOptions.
 func NewSummarizer(opts *SummaryOptions) *Summarizer {
-	s := &Summarizer{byID: make(map[string]*accumulator)}
+	s := &Summarizer{ids: newIDTable(), last: -1}
 	if opts != nil {
 		s.opts = *opts
 	}
 	if s.opts.Location == nil {
 		s.opts.Location = time.UTC
+	}
+	s.utc = s.opts.Location == time.UTC
+	if !s.opts.AsOf.IsZero() {
+		s.hasAsOf = true
+		s.asOfSec, s.asOfNs = s.opts.AsOf.Unix(), int32(s.opts.AsOf.Nanosecond())
+	}
+	if s.opts.Occasions == ByOrder {
+		s.orders = make(map[string]uint32)
 	}
 	return s
 }
@@ -132,56 +172,276 @@ func (s *Summarizer) Add(t Transaction) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
-	if !s.opts.AsOf.IsZero() && t.Time.After(s.opts.AsOf) {
+	sec, ns := t.Time.Unix(), int32(t.Time.Nanosecond())
+	if s.after(sec, ns) {
 		return nil
 	}
-	a := s.byID[t.Customer]
-	if a == nil {
-		a = &accumulator{sum: Summary{Customer: t.Customer}}
-		s.byID[t.Customer] = a
+	i := s.last
+	if i < 0 || string(s.ids.id(i)) != t.Customer {
+		i = s.ids.index(s.ids.hashString(t.Customer), []byte(t.Customer))
+		s.last = i
 	}
-	a.sum.Transactions++
-	a.total, a.comp = neumaier(a.total, a.comp, t.Amount)
-	if t.Amount < 0 {
-		a.ret, a.retComp = neumaier(a.ret, a.retComp, t.Amount)
-		return nil
-	}
-	if a.sum.First.IsZero() || t.Time.Before(a.sum.First) {
-		a.sum.First = t.Time
-	}
-	if t.Time.After(a.sum.Last) {
-		a.sum.Last = t.Time
-	}
-	switch s.opts.Occasions {
-	case ByOrder:
-		if t.Order == "" {
-			a.noOrder++
+	var key uint32
+	if t.Amount >= 0 {
+		if s.orders != nil {
+			key = s.orderKey(t.Order)
 		} else {
-			a.orders = append(a.orders, t.Order)
+			key = s.dayKey(sec)
 		}
-	default:
-		a.days = append(a.days, DayNumber(t.Time, s.opts.Location))
 	}
+	s.add(i, sec, ns, t.Amount, key, s.orders != nil && t.Order == "")
 	return nil
 }
 
-// Summaries returns the summaries so far, sorted by customer ID.
+// addRow is Add for a parsed CSV row whose customer ID hashes to h; cust
+// and order alias the input and are copied only when new.
+func (s *Summarizer) addRow(r *row, h uint64) {
+	if s.after(r.sec, r.nsec) {
+		return
+	}
+	i := s.last
+	if i < 0 || !bytes.Equal(s.ids.id(i), r.cust) {
+		i = s.ids.index(h, r.cust)
+		s.last = i
+	}
+	var key uint32
+	if r.amount >= 0 {
+		if s.orders != nil {
+			key = s.orderKey(string(r.order))
+		} else {
+			key = s.dayKey(r.sec)
+		}
+	}
+	s.add(i, r.sec, r.nsec, r.amount, key, s.orders != nil && len(r.order) == 0)
+}
+
+func (s *Summarizer) orderKey(order string) uint32 {
+	if order == "" {
+		return 0
+	}
+	k, ok := s.orders[order]
+	if !ok {
+		k = uint32(len(s.orders))
+		s.orders[order] = k
+	}
+	return k
+}
+
+func (s *Summarizer) after(sec int64, ns int32) bool {
+	return s.hasAsOf && (sec > s.asOfSec || sec == s.asOfSec && ns > s.asOfNs)
+}
+
+// dayKey is the occasion key of a purchase at Unix time sec by day.
+func (s *Summarizer) dayKey(sec int64) uint32 {
+	var day int64
+	if s.utc {
+		day = sec / 86400
+		if sec%86400 < 0 {
+			day--
+		}
+	} else {
+		day = DayNumber(time.Unix(sec, 0), s.opts.Location)
+	}
+	return uint32(int32(day)) ^ 1<<31
+}
+
+func (s *Summarizer) accum(i int32) *accum {
+	b := int(i >> accShift)
+	if b == len(s.acc) {
+		s.acc = append(s.acc, make([]accum, accBlock))
+	}
+	return &s.acc[b][i&(accBlock-1)]
+}
+
+func (s *Summarizer) add(i int32, sec int64, ns int32, amount float64, key uint32, noOrder bool) {
+	a := s.accum(i)
+	a.tx++
+	a.total, a.comp = neumaier(a.total, a.comp, amount)
+	if amount < 0 {
+		a.ret, a.retComp = neumaier(a.ret, a.retComp, amount)
+		return
+	}
+	if !a.bought || sec < a.firstSec || sec == a.firstSec && ns < a.firstNs {
+		a.firstSec, a.firstNs = sec, ns
+	}
+	if !a.bought || sec > a.lastSec || sec == a.lastSec && ns > a.lastNs {
+		a.lastSec, a.lastNs = sec, ns
+	}
+	a.bought = true
+	if noOrder {
+		a.noOrder++
+		return
+	}
+	if a.lastKey != key+1 {
+		a.lastKey = key + 1
+		n := len(s.blocks)
+		if n == 0 || len(s.blocks[n-1]) == cap(s.blocks[n-1]) {
+			s.blocks = append(s.blocks, make([]uint64, 0, pairBlock))
+			n++
+		}
+		s.blocks[n-1] = append(s.blocks[n-1], uint64(i)<<32|uint64(key))
+	}
+}
+
+// Len returns the number of customers so far.
+func (s *Summarizer) Len() int { return s.ids.len() }
+
+// Summaries returns the summaries so far, sorted by customer ID. The
+// Summarizer can keep accumulating afterwards.
 func (s *Summarizer) Summaries() []Summary {
-	out := make([]Summary, 0, len(s.byID))
-	for _, a := range s.byID {
-		sum := a.sum
-		sum.Total = a.total + a.comp
-		sum.Returns = -(a.ret + a.retComp)
+	n := s.ids.len()
+	if len(s.blocks) > 0 {
+		total := 0
+		for _, b := range s.blocks {
+			total += len(b)
+		}
+		tail := make([]uint64, 0, total)
+		for _, b := range s.blocks {
+			tail = append(tail, b...)
+		}
+		s.blocks = nil
+		radixSort(tail, n)
+		tail = compact(tail)
+		if len(s.sorted) > 0 {
+			s.sorted = mergeUnique(s.sorted, tail)
+		} else {
+			s.sorted = tail
+		}
+	}
+	occ := make([]int32, n)
+	for _, p := range s.sorted {
+		occ[p>>32]++
+	}
+	order := make([]int32, n)
+	for i := range order {
+		order[i] = int32(i)
+	}
+	sortByID(order, s.ids)
+	// One string holds every ID; each Summary's Customer is a substring.
+	all := string(s.ids.arena)
+	out := make([]Summary, n)
+	for k, i := range order {
+		a := s.accum(i)
+		start := 0
+		if i > 0 {
+			start = s.ids.ends[i-1]
+		}
+		sum := Summary{
+			Customer:     all[start:s.ids.ends[i]],
+			Occasions:    int(occ[i]) + a.noOrder,
+			Transactions: a.tx,
+			Total:        a.total + a.comp,
+			Returns:      -(a.ret + a.retComp),
+		}
 		if sum.Returns == 0 {
 			sum.Returns = 0 // not -0
 		}
-		slices.Sort(a.days)
-		slices.Sort(a.orders)
-		sum.Occasions = len(slices.Compact(a.days)) + len(slices.Compact(a.orders)) + a.noOrder
-		out = append(out, sum)
+		if sum.Total == 0 {
+			sum.Total = 0
+		}
+		if a.bought {
+			sum.First = s.timeOf(a.firstSec, a.firstNs)
+			sum.Last = s.timeOf(a.lastSec, a.lastNs)
+		}
+		out[k] = sum
 	}
-	slices.SortFunc(out, func(a, b Summary) int { return cmp.Compare(a.Customer, b.Customer) })
 	return out
+}
+
+func (s *Summarizer) timeOf(sec int64, ns int32) time.Time {
+	if s.utc {
+		return time.Unix(sec, int64(ns)).UTC()
+	}
+	return time.Unix(sec, int64(ns)).In(s.opts.Location)
+}
+
+// sortByID sorts customer indexes by their IDs (bytewise, as strings
+// compare). Input grouped and sorted by customer, the common case, is
+// detected in one pass.
+func sortByID(order []int32, ids *idTable) {
+	less := func(a, b int32) int { return bytes.Compare(ids.id(a), ids.id(b)) }
+	if slices.IsSortedFunc(order, less) {
+		return
+	}
+	slices.SortFunc(order, less)
+}
+
+// radixSort sorts a in place by an LSD radix sort on 16-bit digits,
+// skipping the high digits of customer indexes below n.
+func radixSort(a []uint64, n int) {
+	if len(a) < 256 {
+		slices.Sort(a)
+		return
+	}
+	bits := 32
+	for n > 0 {
+		bits++
+		n >>= 1
+	}
+	tmp := make([]uint64, len(a))
+	src, dst := a, tmp
+	var count [1 << 16]int
+	for shift := 0; shift < bits; shift += 16 {
+		clear(count[:])
+		for _, v := range src {
+			count[(v>>shift)&0xffff]++
+		}
+		if count[(src[0]>>shift)&0xffff] == len(src) {
+			continue // every value has this digit
+		}
+		pos := 0
+		for d, c := range count {
+			count[d] = pos
+			pos += c
+		}
+		for _, v := range src {
+			d := (v >> shift) & 0xffff
+			dst[count[d]] = v
+			count[d]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &a[0] {
+		copy(a, src)
+	}
+}
+
+// compact removes adjacent duplicates from sorted a in place.
+func compact(a []uint64) []uint64 {
+	if len(a) == 0 {
+		return a
+	}
+	j := 1
+	for i := 1; i < len(a); i++ {
+		if a[i] != a[j-1] {
+			a[j] = a[i]
+			j++
+		}
+	}
+	return a[:j]
+}
+
+// mergeUnique merges two sorted, duplicate-free slices into a new one
+// without duplicates.
+func mergeUnique(a, b []uint64) []uint64 {
+	out := make([]uint64, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			out = append(out, a[i])
+			i++
+		case a[i] > b[j]:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
 }
 
 // DayNumber returns the calendar day of t in loc as a count of days since
@@ -189,7 +449,7 @@ func (s *Summarizer) Summaries() []Summary {
 // have the same day number.
 func DayNumber(t time.Time, loc *time.Location) int64 {
 	y, m, d := t.In(loc).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
+	return daysFromCivil(y, int(m), d)
 }
 
 // neumaier adds x to the compensated sum (sum, c) and returns the new pair;

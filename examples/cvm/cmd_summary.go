@@ -1,7 +1,221 @@
 package main
 
-import "io"
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/cvmkit/cvm"
+)
 
 func runSummary(args []string, stdout, stderr io.Writer) error {
-	return usagef("summary: not implemented yet")
+	fs := newFlagSet("summary", "-in FILE [-as-of DATE] [-out FILE] [-json] [-occasions day|order] [input flags]",
+		"cvm summary -in /tmp/tx.csv -as-of 2025-12-31 -out /tmp/summary.csv", stderr)
+	in := fs.String("in", "", "transactions CSV file (gzip allowed); - for standard input")
+	asOf := fs.String("as-of", "", "ignore transactions after this time; a date alone means the end of that day (UTC)")
+	out := fs.String("out", "-", "output file; - for standard output")
+	asJSON := fs.Bool("json", false, "write JSON instead of CSV")
+	occasions := fs.String("occasions", "day", "what counts as one purchase occasion: day or order")
+	inf := addInputFlags(fs)
+	if done, err := parseFlags(fs, args); done {
+		return err
+	}
+	opts := &cvm.SummaryOptions{}
+	switch *occasions {
+	case "day":
+		opts.Occasions = cvm.ByDay
+	case "order":
+		opts.Occasions = cvm.ByOrder
+	default:
+		return usagef("-occasions %q: want day or order", *occasions)
+	}
+	if *asOf != "" {
+		t, err := parseAsOf(*asOf)
+		if err != nil {
+			return usagef("-as-of %q: %v", *asOf, err)
+		}
+		opts.AsOf = t
+	}
+	if *in == "" {
+		return usagef("-in is required")
+	}
+	rd, closeIn, err := inf.open(*in)
+	if err != nil {
+		return err
+	}
+	defer closeIn()
+	if !inf.quiet {
+		rd.SetProgress(progressEvery(stderr, "summary", 2_000_000))
+	}
+	sums, err := rd.Summarize(opts)
+	inf.report(*in, rd.Stats(), stderr)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *in, err)
+	}
+	w := stdout
+	var file *os.File
+	if *out != "-" {
+		f, err := os.Create(*out)
+		if err != nil {
+			return err
+		}
+		file, w = f, f
+	}
+	if *asJSON {
+		err = writeSummariesJSON(w, sums)
+	} else {
+		err = writeSummariesCSV(w, sums)
+	}
+	if file != nil {
+		if cerr := file.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err == nil && !inf.quiet {
+		fmt.Fprintf(stderr, "%d customers\n", len(sums))
+	}
+	return err
+}
+
+// progressEvery returns a progress callback that prints each time the row
+// count passes another multiple of every.
+func progressEvery(stderr io.Writer, name string, every int) func(rows int) {
+	next := every
+	return func(rows int) {
+		if rows >= next {
+			fmt.Fprintf(stderr, "%s: %d rows read...\n", name, rows)
+			for next <= rows {
+				next += every
+			}
+		}
+	}
+}
+
+// parseAsOf parses an as-of time: RFC 3339, "2006-01-02 15:04:05", or a date
+// alone, meaning the last instant of that day in UTC.
+func parseAsOf(s string) (time.Time, error) {
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t.AddDate(0, 0, 1).Add(-time.Nanosecond), nil
+	}
+	if t, err := time.Parse(time.DateTime, s); err == nil {
+		return t, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("want 2006-01-02, 2006-01-02 15:04:05 or RFC 3339")
+	}
+	return t, nil
+}
+
+const summaryTimeLayout = time.RFC3339Nano
+
+// writeSummariesCSV writes one line per customer:
+// customer,first,last,occasions,transactions,total,returns,mean.
+func writeSummariesCSV(w io.Writer, sums []cvm.Summary) error {
+	bw := bufio.NewWriterSize(w, 1<<20)
+	bw.WriteString("customer,first,last,occasions,transactions,total,returns,mean\n")
+	var b []byte
+	for i := range sums {
+		s := &sums[i]
+		b = appendCSVField(b[:0], s.Customer)
+		b = append(b, ',')
+		b = appendTime(b, s.First)
+		b = append(b, ',')
+		b = appendTime(b, s.Last)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(s.Occasions), 10)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(s.Transactions), 10)
+		b = append(b, ',')
+		b = strconv.AppendFloat(b, s.Total, 'f', -1, 64)
+		b = append(b, ',')
+		b = strconv.AppendFloat(b, s.Returns, 'f', -1, 64)
+		b = append(b, ',')
+		b = strconv.AppendFloat(b, s.Mean(), 'f', -1, 64)
+		b = append(b, '\n')
+		if _, err := bw.Write(b); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// writeSummariesJSON writes a JSON array of objects with the CSV's fields.
+func writeSummariesJSON(w io.Writer, sums []cvm.Summary) error {
+	bw := bufio.NewWriterSize(w, 1<<20)
+	bw.WriteString("[")
+	var b []byte
+	for i := range sums {
+		s := &sums[i]
+		b = b[:0]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, "\n{\"customer\":"...)
+		b = strconv.AppendQuote(b, s.Customer)
+		b = append(b, `,"first":`...)
+		b = appendJSONTime(b, s.First)
+		b = append(b, `,"last":`...)
+		b = appendJSONTime(b, s.Last)
+		b = append(b, `,"occasions":`...)
+		b = strconv.AppendInt(b, int64(s.Occasions), 10)
+		b = append(b, `,"transactions":`...)
+		b = strconv.AppendInt(b, int64(s.Transactions), 10)
+		b = append(b, `,"total":`...)
+		b = strconv.AppendFloat(b, s.Total, 'g', -1, 64)
+		b = append(b, `,"returns":`...)
+		b = strconv.AppendFloat(b, s.Returns, 'g', -1, 64)
+		b = append(b, `,"mean":`...)
+		b = strconv.AppendFloat(b, s.Mean(), 'g', -1, 64)
+		b = append(b, '}')
+		if _, err := bw.Write(b); err != nil {
+			return err
+		}
+	}
+	bw.WriteString("\n]\n")
+	return bw.Flush()
+}
+
+// appendTime appends t in RFC 3339, or nothing for the zero time (a
+// customer with only returns).
+func appendTime(b []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return b
+	}
+	return t.AppendFormat(b, summaryTimeLayout)
+}
+
+func appendJSONTime(b []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return append(b, "null"...)
+	}
+	b = append(b, '"')
+	b = t.AppendFormat(b, summaryTimeLayout)
+	return append(b, '"')
+}
+
+// appendCSVField appends s, quoted when it holds a comma, quote or line
+// end.
+func appendCSVField(b []byte, s string) []byte {
+	needs := false
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == ',' || c == '"' || c == '\n' || c == '\r' {
+			needs = true
+			break
+		}
+	}
+	if !needs {
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' {
+			b = append(b, '"')
+		}
+		b = append(b, s[i])
+	}
+	return append(b, '"')
 }

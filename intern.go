@@ -1,0 +1,84 @@
+package cvm
+
+import (
+	"bytes"
+	"hash/maphash"
+)
+
+// idTable interns customer IDs as dense indexes 0, 1, 2, ... It keeps the
+// IDs' bytes in one arena and the index in an open-addressing table of
+// pointer-free words, so a million customers cost the garbage collector
+// nothing to scan. The hash seed only decides slot placement, never an
+// index, so results do not depend on it.
+type idTable struct {
+	seed  maphash.Seed
+	arena []byte
+	ends  []int    // ID i is arena[ends[i-1]:ends[i]] (ends[-1] = 0)
+	slots []uint64 // 0 empty; else hash>>32<<32 | (index+1)
+	mask  uint64
+}
+
+func newIDTable() *idTable {
+	t := &idTable{seed: maphash.MakeSeed()}
+	t.slots = make([]uint64, 1<<10)
+	t.mask = 1<<10 - 1
+	return t
+}
+
+func (t *idTable) len() int { return len(t.ends) }
+
+func (t *idTable) id(i int32) []byte {
+	start := 0
+	if i > 0 {
+		start = t.ends[i-1]
+	}
+	return t.arena[start:t.ends[i]]
+}
+
+func (t *idTable) hash(b []byte) uint64 { return maphash.Bytes(t.seed, b) }
+
+func (t *idTable) hashString(s string) uint64 { return maphash.String(t.seed, s) }
+
+// index returns the index of id with hash h, adding id when new.
+func (t *idTable) index(h uint64, id []byte) int32 {
+	tag := h &^ 0xffffffff
+	for p := h & t.mask; ; p = (p + 1) & t.mask {
+		s := t.slots[p]
+		if s == 0 {
+			break
+		}
+		if s&^0xffffffff == tag {
+			if i := int32(s&0xffffffff) - 1; bytes.Equal(t.id(i), id) {
+				return i
+			}
+		}
+	}
+	i := int32(len(t.ends))
+	if int(i) != len(t.ends) || i == 1<<31-1 {
+		panic("cvm: more than 2^31-2 customers")
+	}
+	t.arena = append(t.arena, id...)
+	t.ends = append(t.ends, len(t.arena))
+	if 2*len(t.ends) > len(t.slots) {
+		t.grow()
+	} else {
+		t.put(h, i)
+	}
+	return i
+}
+
+func (t *idTable) put(h uint64, i int32) {
+	p := h & t.mask
+	for t.slots[p] != 0 {
+		p = (p + 1) & t.mask
+	}
+	t.slots[p] = h&^0xffffffff | uint64(i+1)
+}
+
+func (t *idTable) grow() {
+	t.slots = make([]uint64, 2*len(t.slots))
+	t.mask = uint64(len(t.slots) - 1)
+	for i := range t.ends {
+		t.put(t.hash(t.id(int32(i))), int32(i))
+	}
+}
