@@ -81,7 +81,7 @@ func TestQuickstartKeyFigures(t *testing.T) {
 	if sum != customers {
 		t.Errorf("RFM segments hold %d customers, want %d", sum, customers)
 	}
-	for _, name := range []string{"occasions", "rfm_heatmap"} {
+	for _, name := range []string{"occasions", "rfm_heatmap", "clusters", "elbow"} {
 		for _, ext := range []string{".png", ".svg"} {
 			fi, err := os.Stat(filepath.Join(dir, name+ext))
 			if err != nil || fi.Size() < 1000 {

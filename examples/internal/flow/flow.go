@@ -53,6 +53,7 @@ type Result struct {
 
 	RFM      *RFMStage
 	rfmIndex map[string]int
+	KMeans   *KMeansStage
 
 	// Notes are plain statements of what could not be done, such as a
 	// package that is not available or data a file does not contain.
@@ -93,6 +94,9 @@ func Run(in Input) (*Result, error) {
 	r.rfmIndex = make(map[string]int, len(r.RFM.Values))
 	for i, v := range r.RFM.Values {
 		r.rfmIndex[v.Customer] = i
+	}
+	if err := r.runKMeans(); err != nil {
+		return nil, err
 	}
 	return r, nil
 }
@@ -163,3 +167,7 @@ func (r *Result) TopCustomers(n int) []cvm.Summary {
 }
 
 var nan = math.NaN()
+
+func (r *Result) note(format string, args ...any) {
+	r.Notes = append(r.Notes, fmt.Sprintf(format, args...))
+}

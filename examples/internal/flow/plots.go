@@ -29,5 +29,10 @@ func (r *Result) Plots(dir string) ([]string, error) {
 		}
 		names = append(names, name)
 	}
+	more, err := r.plotKMeans(dir)
+	names = append(names, more...)
+	if err != nil {
+		return names, err
+	}
 	return names, nil
 }

@@ -16,6 +16,7 @@ func (r *Result) Report(w io.Writer) error {
 		r.Rows, day(r.First), day(r.Last), day(r.AsOf))
 	r.reportSummaries(ew)
 	r.reportRFM(ew)
+	r.reportKMeans(ew)
 	if len(r.Notes) > 0 {
 		report.Section(ew, "What this run could not do")
 		for _, n := range r.Notes {

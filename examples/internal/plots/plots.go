@@ -229,8 +229,8 @@ func Scatter(title, xlabel, ylabel string, groups []Group, vlines, hlines []floa
 		if err != nil {
 			continue
 		}
-		c := color.RGBAModel.Convert(Palette(i)).(color.RGBA)
-		c.A = 170
+		c := color.NRGBAModel.Convert(Palette(i)).(color.NRGBA)
+		c.A = 150
 		s.GlyphStyle = draw.GlyphStyle{Color: c, Radius: vg.Points(1.6), Shape: draw.CircleGlyph{}}
 		p.Add(s)
 		p.Legend.Add(g.Name, s)
@@ -393,4 +393,49 @@ func StackedArea(title, xlabel, ylabel string, x []float64, groups []Group, xtic
 	}
 	p.Y.Min = 0
 	return p
+}
+
+// LogAxes puts the x and/or y axis of p on a log scale with log ticks.
+// Points at or below zero cannot be drawn on a log axis: leave them out.
+func LogAxes(p *plot.Plot, x, y bool) {
+	if x {
+		p.X.Scale = plot.LogScale{}
+		p.X.Tick.Marker = logTicks{}
+	}
+	if y {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = logTicks{}
+	}
+}
+
+// logTicks are powers of ten with 2 and 5 between them, labelled briefly.
+type logTicks struct{}
+
+func (logTicks) Ticks(min, max float64) []plot.Tick {
+	var t []plot.Tick
+	if min <= 0 {
+		min = 1e-3
+	}
+	for e := math.Floor(math.Log10(min)); e <= math.Ceil(math.Log10(max)); e++ {
+		base := math.Pow(10, e)
+		for _, m := range []float64{1, 2, 5} {
+			v := m * base
+			if v < min || v > max {
+				continue
+			}
+			t = append(t, plot.Tick{Value: v, Label: Short(v)})
+		}
+	}
+	return t
+}
+
+// Headroom raises the top of p's y axis by frac of its span (on a log
+// axis, of its span in decades) so the legend sits above the data. Call it
+// after the data are added and the scales set.
+func Headroom(p *plot.Plot, frac float64) {
+	if _, ok := p.Y.Scale.(plot.LogScale); ok && p.Y.Min > 0 {
+		p.Y.Max *= math.Pow(p.Y.Max/p.Y.Min, frac)
+		return
+	}
+	p.Y.Max += frac * (p.Y.Max - p.Y.Min)
 }
