@@ -311,7 +311,7 @@ func (m *Model) entry(t FailureType, s Severity, r *sevRec, tr *typeRec, channel
 		Escalated:     r.flags&flagEscalated != 0,
 		Channel:       channel,
 		Expected:      float64(tr.expected),
-		Ratio:         float64(tr.ratio),
+		Ratio:         min(float64(tr.ratio), m.cfg.MaxLossMultiple), // float32 rounding may go up
 		LossCap:       m.cfg.MaxLossMultiple,
 		Cap:           float64(r.cap),
 		PreApproved:   float64(r.pre),

@@ -1,0 +1,287 @@
+package recovery
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/cvmkit/cvm/lifecycle"
+	"github.com/cvmkit/cvm/value"
+)
+
+// Every entry of a built book equals the entry computed directly.
+func TestBookMatchesPlaybook(t *testing.T) {
+	m := mustModel(t, nil)
+	cs := synthCustomers(2500, 21) // three chunks, the last partial
+	b, err := m.Build(cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Len() != len(cs) {
+		t.Fatalf("Len %d, want %d", b.Len(), len(cs))
+	}
+	for _, c := range cs {
+		for ft := MoneyLoss; ft <= Outage; ft++ {
+			for s := S1; s <= S4; s++ {
+				got, err := b.Lookup(c.ID, ft, s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := mustEntry(t, m, c, ft, s); got != want {
+					t.Fatalf("%s %v %v: %+v, want %+v", c.ID, ft, s, got, want)
+				}
+			}
+		}
+		if got, ok := b.Customer(c.ID); !ok || got != c {
+			t.Fatalf("Customer(%s) = %+v %v", c.ID, got, ok)
+		}
+	}
+}
+
+// sameBook reports whether a and b hold the same customers and records.
+func sameBook(a, b *Book) bool {
+	if a.n != b.n || len(a.chunks) != len(b.chunks) || !slices.Equal(a.channels, b.channels) || !maps.Equal(a.index, b.index) {
+		return false
+	}
+	for k := range a.chunks {
+		x, y := a.chunks[k], b.chunks[k]
+		if !slices.Equal(x.cust, y.cust) || !slices.Equal(x.ch, y.ch) || !slices.Equal(x.sev, y.sev) || !slices.Equal(x.typ, y.typ) {
+			return false
+		}
+	}
+	return true
+}
+
+// cloneBook deep-copies b.
+func cloneBook(b *Book) *Book {
+	c := *b
+	c.index = maps.Clone(b.index)
+	c.channels = slices.Clone(b.channels)
+	c.chunks = make([]*chunk, len(b.chunks))
+	for k, x := range b.chunks {
+		c.chunks[k] = &chunk{slices.Clone(x.cust), slices.Clone(x.ch), slices.Clone(x.sev), slices.Clone(x.typ)}
+	}
+	return &c
+}
+
+// The book does not depend on the number of workers.
+func TestBuildDeterministic(t *testing.T) {
+	m := mustModel(t, nil)
+	cs := synthCustomers(3000, 22)
+	prev := runtime.GOMAXPROCS(1)
+	b1, err := m.Build(cs)
+	runtime.GOMAXPROCS(prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b2, err := m.Build(cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sameBook(b1, b2) {
+		t.Error("books built with 1 and GOMAXPROCS workers differ")
+	}
+}
+
+func TestLookupBadInput(t *testing.T) {
+	m := mustModel(t, nil)
+	b, err := m.Build([]Customer{{ID: "a", Quadrant: value.QuadrantI}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ft := range []FailureType{0, 7, 255} {
+		if _, err := b.Lookup("a", ft, S1); !errors.Is(err, ErrUnknownFailure) {
+			t.Errorf("failure %d: %v", ft, err)
+		}
+	}
+	for _, s := range []Severity{0, 5} {
+		if _, err := b.Lookup("a", Staff, s); !errors.Is(err, ErrUnknownSeverity) {
+			t.Errorf("severity %d: %v", s, err)
+		}
+	}
+	e, err := b.Lookup("zz", Staff, S1)
+	var ce *CustomerError
+	if !errors.Is(err, ErrNotFound) || !errors.As(err, &ce) || ce.Customer != "zz" || e != (Entry{}) {
+		t.Errorf("not found: %+v %v", e, err)
+	}
+	if got := err.Error(); got != `recovery: customer "zz": recovery: customer not in the book` {
+		t.Errorf("message %q", got)
+	}
+	if _, ok := b.Customer("zz"); ok {
+		t.Error("Customer(zz) ok")
+	}
+	var s Store
+	if _, err := s.Lookup("a", Staff, S1); !errors.Is(err, ErrNotFound) {
+		t.Errorf("empty store: %v", err)
+	}
+	if _, err := s.Lookup("a", 9, S1); !errors.Is(err, ErrUnknownFailure) {
+		t.Errorf("empty store, bad type: %v", err)
+	}
+	if err := s.Update(Customer{ID: "a", Quadrant: 1}); err == nil {
+		t.Error("Update on an empty store succeeded")
+	}
+	empty, err := m.Build(nil)
+	if err != nil || empty.Len() != 0 {
+		t.Fatalf("empty build: %v %v", empty.Len(), err)
+	}
+	if _, err := empty.Lookup("a", Staff, S1); !errors.Is(err, ErrNotFound) {
+		t.Errorf("empty book: %v", err)
+	}
+}
+
+func TestWithCustomer(t *testing.T) {
+	m := mustModel(t, nil)
+	cs := synthCustomers(1500, 23)
+	b, err := m.Build(cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := cloneBook(b)
+	// Update an existing customer: now in decline, with a bad recovery.
+	c := cs[1200]
+	c.Stage, c.Failures12m, c.LastRecoveryOK, c.Channel = lifecycle.Decline, 2, false, "whatsapp"
+	nb, err := b.WithCustomer(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Add a new customer, filling the partial last chunk, and one more
+	// customer in an empty book.
+	n := Customer{ID: "new", Quadrant: value.QuadrantIV, Tier: 1, Channel: "sms"}
+	nb, err = nb.WithCustomer(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nb.Len() != 1501 || b.Len() != 1500 {
+		t.Errorf("Len %d/%d", nb.Len(), b.Len())
+	}
+	for _, x := range []Customer{c, n, cs[0], cs[1201]} {
+		for s := S1; s <= S4; s++ {
+			got, err := nb.Lookup(x.ID, Delivery, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := mustEntry(t, m, x, Delivery, s); got != want {
+				t.Errorf("%s %v: %+v, want %+v", x.ID, s, got, want)
+			}
+		}
+	}
+	// The old book is unchanged.
+	if !sameBook(before, b) {
+		t.Error("WithCustomer changed the original book")
+	}
+	if _, err := b.Lookup("new", Staff, S1); !errors.Is(err, ErrNotFound) {
+		t.Error("new customer visible in the old book")
+	}
+	empty, _ := m.Build(nil)
+	one, err := empty.WithCustomer(n)
+	if err != nil || one.Len() != 1 {
+		t.Fatalf("add to empty: %v", err)
+	}
+	if _, err := one.Lookup("new", Staff, S1); err != nil {
+		t.Error(err)
+	}
+	if _, err := b.WithCustomer(Customer{ID: "bad", Quadrant: 9}); !errors.Is(err, ErrBadValue) {
+		t.Errorf("invalid customer: %v", err)
+	}
+	// The customer iterator yields updated customers in place, new ones last.
+	var ids []string
+	for x := range nb.Customers {
+		ids = append(ids, x.ID)
+	}
+	if len(ids) != 1501 || ids[1200] != c.ID || ids[1500] != "new" {
+		t.Errorf("Customers order: %d %s %s", len(ids), ids[1200], ids[1500])
+	}
+}
+
+// Lookups run while single customers are rebuilt and whole books are
+// swapped. Each version v of the book gives every customer a gross profit
+// of 1000 x (v+1), so all four severities of one lookup must come from the
+// same version: cap(S4) = 4 x cap(S1) and cap(S1) is a version's value.
+// Run with -race.
+func TestConcurrentLookupsDuringSwap(t *testing.T) {
+	m := mustModel(t, nil)
+	const n, versions = 3000, 8
+	base := make([]Customer, n)
+	for i := range base {
+		base[i] = Customer{ID: fmt.Sprintf("c%d", i), Quadrant: value.QuadrantIV, Tier: 1}
+	}
+	books := make([]*Book, versions)
+	valid := map[float64]bool{}
+	for v := range versions {
+		cs := append([]Customer(nil), base...)
+		for i := range cs {
+			cs[i].GrossProfit = float64(1000 * (v + 1))
+		}
+		b, err := m.Build(cs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		books[v] = b
+		valid[0.25*min(5000, 100*float64(v+1))] = true // S1 cap share 0.25
+	}
+	st := NewStore(books[0])
+	var stop atomic.Bool
+	var lookups atomic.Int64
+	var wg sync.WaitGroup
+	errc := make(chan error, 8)
+	for r := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := r; !stop.Load(); i++ {
+				id := base[(i*31)%n].ID
+				b := st.Book()
+				e1, err1 := b.Lookup(id, Outage, S1)
+				e4, err4 := b.Lookup(id, Outage, S4)
+				e, err := st.Lookup(id, Defect, S2)
+				if err1 != nil || err4 != nil || err != nil {
+					errc <- fmt.Errorf("lookup %s: %v %v %v", id, err1, err4, err)
+					return
+				}
+				if e4.Cap != 4*e1.Cap || !valid[e1.Cap] || e.Cap <= 0 {
+					errc <- fmt.Errorf("%s: torn book: caps %v %v %v", id, e1.Cap, e4.Cap, e.Cap)
+					return
+				}
+				lookups.Add(1)
+			}
+		}()
+	}
+	// Writers: rebuild single customers and swap whole books.
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		for i := 0; i < 300 && !stop.Load(); i++ {
+			c := base[(i*17)%n]
+			c.GrossProfit = float64(1000 * (i%versions + 1))
+			if err := st.Update(c); err != nil {
+				errc <- err
+				return
+			}
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for i := 0; i < 300 && !stop.Load(); i++ {
+			st.Swap(books[i%versions])
+		}
+	}()
+	done := make(chan struct{})
+	go func() {
+		for lookups.Load() < 20000 && len(errc) == 0 {
+			runtime.Gosched()
+		}
+		stop.Store(true)
+		close(done)
+	}()
+	<-done
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		t.Error(err)
+	}
+}

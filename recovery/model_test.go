@@ -1,0 +1,500 @@
+package recovery
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/cvmkit/cvm/lifecycle"
+	"github.com/cvmkit/cvm/value"
+)
+
+const tol = 1e-6 // stored values are float32: relative precision ~6e-8
+
+func near(got, want float64) bool {
+	return math.Abs(got-want) <= tol*math.Max(1, math.Abs(want))
+}
+
+func mustModel(t testing.TB, cfg *Config) *Model {
+	t.Helper()
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func mustEntry(t testing.TB, m *Model, c Customer, ft FailureType, s Severity) Entry {
+	t.Helper()
+	e, err := m.Playbook(c, ft, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// keyAccount is a quadrant IV, tier 1 customer in the stability stage.
+var keyAccount = Customer{ID: "K1", Quadrant: value.QuadrantIV, Tier: 1, Stage: lifecycle.Stability,
+	Strength: 0.8, LastRecoveryOK: true, GrossProfit: 200_000}
+
+// Policy: a quadrant IV customer in stability with an S4 failure gets an
+// executive apology, the fastest deadlines and the highest cap.
+func TestPolicyKeyAccountS4(t *testing.T) {
+	m := mustModel(t, nil)
+	for ft := MoneyLoss; ft <= Outage; ft++ {
+		e := mustEntry(t, m, keyAccount, ft, S4)
+		// Defaults: S4 starts at manager; quadrant IV escalates from S3.
+		if e.Apology != ApologyExecutive || e.Owner != OwnerExecutive {
+			t.Errorf("%v: apology %v owner %v, want executive, executive", ft, e.Apology, e.Owner)
+		}
+		// Deadlines: 1 h and 8 h for S4 at tier speed 0.25 (DefaultConfig).
+		if e.AcknowledgeBy != 15*time.Minute || e.ResolveBy != 2*time.Hour {
+			t.Errorf("%v: deadlines %v, %v; want 15m, 2h", ft, e.AcknowledgeBy, e.ResolveBy)
+		}
+		// Cap: 1.0 x min(5000, max(0.10 x 200000, 20)) = 5000.
+		if !near(e.Cap, 5000) {
+			t.Errorf("%v: cap %v, want 5000", ft, e.Cap)
+		}
+	}
+	// No other customer, failure or severity gets a faster deadline or a
+	// higher cap.
+	best := mustEntry(t, m, keyAccount, Outage, S4)
+	b, err := m.Build(synthCustomers(2000, 11))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for c := range b.Customers {
+		for ft := MoneyLoss; ft <= Outage; ft++ {
+			for s := S1; s <= S4; s++ {
+				e, err := b.Lookup(c.ID, ft, s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if e.AcknowledgeBy < best.AcknowledgeBy || e.ResolveBy < best.ResolveBy || e.Cap > best.Cap {
+					t.Fatalf("%s %v %v: ack %v resolve %v cap %v beats the key account's %v %v %v",
+						c.ID, ft, s, e.AcknowledgeBy, e.ResolveBy, e.Cap, best.AcknowledgeBy, best.ResolveBy, best.Cap)
+				}
+			}
+		}
+	}
+}
+
+// Policy: a first-time S1 failure for a loyal customer is eligible for the
+// paradox and gets a small over-compensation; repeat or severe failures
+// only restore.
+func TestPolicyParadox(t *testing.T) {
+	m := mustModel(t, nil)
+	loyal := Customer{ID: "L", Quadrant: value.QuadrantIII, Tier: 2, Stage: lifecycle.Stability,
+		Strength: 0.9, LastRecoveryOK: true, GrossProfit: 5000}
+	tests := []struct {
+		name      string
+		failures  int
+		sev       Severity
+		paradox   bool
+		expected  float64 // hand computation from the formulas in doc.go with DefaultConfig
+		ratio     float64
+		loss, amt float64
+	}{
+		// expected = 1 x 1 x 1 x (1 - 0.2 x 0.9) = 0.82; aim = max(0.82, 1) x 1.2 = 1.2.
+		// cap = 0.25 x min(500, max(500, 20)) = 125; 1.2 x 100 = 120 < 125.
+		{"first S1", 0, S1, true, 0.82, 1.2, 100, 120},
+		// S2 is still low severity: expected = 1.1 x 0.82 = 0.902; aim = 1 x 1.2.
+		{"first S2", 0, S2, true, 0.902, 1.2, 100, 120},
+		// S3: not eligible. expected = 1.25 x 0.82 = 1.025 = aim.
+		// cap = 0.75 x 500 = 375.
+		{"first S3", 0, S3, false, 1.025, 1.025, 100, 102.5},
+		// Second failure in 12 months: expected = 1.15 x 0.82 = 0.943; aim = restore = 1.
+		{"repeat S1", 1, S1, false, 0.943, 1, 100, 100},
+	}
+	for _, tc := range tests {
+		c := loyal
+		c.Failures12m = tc.failures
+		e := mustEntry(t, m, c, MoneyLoss, tc.sev)
+		if e.Paradox != tc.paradox || !near(e.Expected, tc.expected) || !near(e.Ratio, tc.ratio) {
+			t.Errorf("%s: paradox %v expected %v ratio %v; want %v %v %v", tc.name, e.Paradox, e.Expected, e.Ratio, tc.paradox, tc.expected, tc.ratio)
+		}
+		r, err := e.Resolve(tc.loss)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !near(r.Amount, tc.amt) || r.Capped {
+			t.Errorf("%s: amount %v capped %v, want %v false", tc.name, r.Amount, r.Capped, tc.amt)
+		}
+		if tc.paradox && (r.Amount <= tc.loss || r.Amount > 1.25*tc.loss) {
+			t.Errorf("%s: paradox amount %v is not a small over-compensation of %v", tc.name, r.Amount, tc.loss)
+		}
+	}
+}
+
+// Policy: a repeat failure after an unsatisfying recovery escalates the
+// apology one level, adds the grudge follow-up and raises expectations.
+func TestPolicyRepeatAfterUnsatisfyingRecovery(t *testing.T) {
+	m := mustModel(t, nil)
+	ok := Customer{ID: "R", Quadrant: value.QuadrantI, Tier: 4, Stage: lifecycle.Formation,
+		Strength: 0.5, Failures12m: 1, LastRecoveryOK: true, GrossProfit: 300}
+	bad := ok
+	bad.LastRecoveryOK = false
+	wantApology := [NumSeverities][2]Apology{ // [satisfied, unsatisfied]: base level, one up
+		{ApologyFrontLine, ApologyManager}, {ApologyFrontLine, ApologyManager},
+		{ApologyManager, ApologyExecutive}, {ApologyManager, ApologyExecutive},
+	}
+	wantFollow := [NumSeverities][2][MaxFollowUps]uint16{
+		{{7}, {7, 60}}, {{3, 30}, {3, 30, 60}}, {{1, 7, 30}, {1, 7, 30, 60}}, {{1, 7, 30, 90}, {1, 7, 30, 90}},
+	}
+	for s := S1; s <= S4; s++ {
+		eo := mustEntry(t, m, ok, Defect, s)
+		eb := mustEntry(t, m, bad, Defect, s)
+		if eo.Apology != wantApology[s-1][0] || eb.Apology != wantApology[s-1][1] || eo.Escalated || !eb.Escalated {
+			t.Errorf("%v: apology %v/%v escalated %v/%v, want %v/%v false/true", s, eo.Apology, eb.Apology,
+				eo.Escalated, eb.Escalated, wantApology[s-1][0], wantApology[s-1][1])
+		}
+		if eo.FollowUp != wantFollow[s-1][0] || eb.FollowUp != wantFollow[s-1][1] {
+			t.Errorf("%v: follow-up %v/%v, want %v/%v", s, eo.FollowUp, eb.FollowUp, wantFollow[s-1][0], wantFollow[s-1][1])
+		}
+		// Expectation: 1.15 x (1 - 0.2 x 0.5) = 1.035 satisfied;
+		// 1.15 x (1 + 0.25 + 0.5 x 0.5) = 1.725 unsatisfied (x SeverityExpectation).
+		sf := DefaultConfig().SeverityExpectation[s-1]
+		if !near(eo.Expected, 1.035*sf) || !near(eb.Expected, 1.725*sf) {
+			t.Errorf("%v: expected %v/%v, want %v/%v", s, eo.Expected, eb.Expected, 1.035*sf, 1.725*sf)
+		}
+		if eb.ChurnWithout <= eo.ChurnWithout || eb.ChurnWith <= eo.ChurnWith {
+			t.Errorf("%v: churn after an unsatisfying recovery %v/%v not above %v/%v", s, eb.ChurnWithout, eb.ChurnWith, eo.ChurnWithout, eo.ChurnWith)
+		}
+	}
+	// Owners for quadrant I: manager level goes to the service manager.
+	if e := mustEntry(t, m, bad, Defect, S1); e.Owner != OwnerServiceManager {
+		t.Errorf("owner %v, want service-manager", e.Owner)
+	}
+}
+
+// Policy: the preferred channel is used for every failure and severity;
+// without one, the default for the severity.
+func TestPolicyPreferredChannel(t *testing.T) {
+	m := mustModel(t, nil)
+	c := Customer{ID: "P", Quadrant: value.QuadrantII, Tier: 3, Stage: lifecycle.Exploration, Channel: "sms"}
+	b, err := m.Build([]Customer{c, {ID: "N", Quadrant: value.QuadrantII}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [NumSeverities]string{"email", "email", "phone", "phone"} // DefaultConfig.DefaultChannel
+	for ft := MoneyLoss; ft <= Outage; ft++ {
+		for s := S1; s <= S4; s++ {
+			e, err := b.Lookup("P", ft, s)
+			if err != nil || e.Channel != "sms" {
+				t.Errorf("P %v %v: channel %q err %v, want sms", ft, s, e.Channel, err)
+			}
+			e, err = b.Lookup("N", ft, s)
+			if err != nil || e.Channel != want[s-1] {
+				t.Errorf("N %v %v: channel %q err %v, want %s", ft, s, e.Channel, err, want[s-1])
+			}
+		}
+	}
+}
+
+// Churn from the TARP figures (TARP 1986, as quoted in the issue): for a
+// neutral customer (formation stage, strength 0, no history) churn is one
+// minus the repurchase rate.
+func TestChurnTARP(t *testing.T) {
+	m := mustModel(t, nil)
+	c := Customer{ID: "T", Quadrant: value.QuadrantI, Stage: lifecycle.Formation}
+	tests := []struct {
+		s             Severity
+		without, with float64
+	}{
+		{S1, 1 - 0.46, 1 - 0.95}, // minor problem
+		{S4, 1 - 0.19, 1 - 0.82}, // major problem
+		// S2 = 2/3 minor + 1/3 major: 1-(2/3 x 0.46 + 1/3 x 0.19) = 0.63; 1-(2/3 x 0.95 + 1/3 x 0.82) = 0.093333.
+		{S2, 0.63, 1 - (2*0.95+0.82)/3},
+		{S3, 1 - (0.46+2*0.19)/3, 1 - (0.95+2*0.82)/3},
+	}
+	for _, tc := range tests {
+		e := mustEntry(t, m, c, Staff, tc.s)
+		if !near(e.ChurnWithout, tc.without) || !near(e.ChurnWith, tc.with) {
+			t.Errorf("%v: churn %v/%v, want %v/%v", tc.s, e.ChurnWithout, e.ChurnWith, tc.without, tc.with)
+		}
+	}
+	// Adjusted: stability (-0.5), strength 1 (-1 with, +0.5 without), two
+	// failures (+0.5), last recovery unsatisfying (+0.75), S1.
+	// Plain reference: churn = 1/(1+exp(-(ln(p/(1-p)) + shift))).
+	ref := func(p, shift float64) float64 { return 1 / (1 + math.Exp(-(math.Log(p/(1-p)) + shift))) }
+	c2 := Customer{ID: "T2", Quadrant: value.QuadrantI, Stage: lifecycle.Stability, Strength: 1, Failures12m: 2}
+	e := mustEntry(t, m, c2, Staff, S1)
+	if w, wo := ref(0.05, -0.5+0.5-1+0.75), ref(0.54, -0.5+0.5+0.5+0.75); !near(e.ChurnWith, w) || !near(e.ChurnWithout, wo) {
+		t.Errorf("adjusted churn %v/%v, want %v/%v", e.ChurnWith, e.ChurnWithout, w, wo)
+	}
+}
+
+// Caps, pre-approval and deadlines by quadrant, profit, severity and tier,
+// hand-computed from DefaultConfig.
+func TestCapsAndDeadlines(t *testing.T) {
+	m := mustModel(t, nil)
+	tests := []struct {
+		name          string
+		q             value.Quadrant
+		tier          value.Tier
+		gp            float64
+		s             Severity
+		cap, pre      float64
+		ack, resolveH float64 // minutes, hours
+	}{
+		// 0.5 x min(250, max(100, 20)) = 50; pre = min(50, 50); tier 2: 8h x 0.5, 72h x 0.5.
+		{"II S2", value.QuadrantII, 2, 1000, S2, 50, 50, 240, 36},
+		// Negative profit: floor 20. 1.0 x min(50, 20) = 20; tier 0 = slowest (1.0).
+		{"I loss-making S4", value.QuadrantI, 0, -10, S4, 20, 20, 60, 8},
+		// 0.75 x min(500, 400) = 300; pre = 100; tier 3: 2h x 0.75 = 90 min, 24h x 0.75 = 18h.
+		{"III S3", value.QuadrantIII, 3, 4000, S3, 300, 100, 90, 18},
+		// Tier 9 is beyond TierSpeed: the last element, 1.0. 0.25 x min(5000, 20) = 5.
+		{"IV no profit S1", value.QuadrantIV, 9, 0, S1, 5, 5, 24 * 60, 120},
+	}
+	for _, tc := range tests {
+		c := Customer{ID: "x", Quadrant: tc.q, Tier: tc.tier, GrossProfit: tc.gp}
+		e := mustEntry(t, m, c, Outage, tc.s)
+		if !near(e.Cap, tc.cap) || !near(e.PreApproved, tc.pre) {
+			t.Errorf("%s: cap %v pre %v, want %v %v", tc.name, e.Cap, e.PreApproved, tc.cap, tc.pre)
+		}
+		if e.AcknowledgeBy != time.Duration(tc.ack)*time.Minute || e.ResolveBy != time.Duration(tc.resolveH*60)*time.Minute {
+			t.Errorf("%s: deadlines %v %v, want %vm %vh", tc.name, e.AcknowledgeBy, e.ResolveBy, tc.ack, tc.resolveH)
+		}
+	}
+}
+
+// Remedies match the failure type (Smith, Bolton & Wagner 1999), and staff
+// failures, which mostly cost no money, restore at 0.25 of the loss.
+func TestRemedyMatchesFailure(t *testing.T) {
+	m := mustModel(t, nil)
+	want := map[FailureType]Remedy{MoneyLoss: RemedyMoney, Defect: RemedyReplacement, Delivery: RemedyReperformance,
+		FailedService: RemedyReperformance, Staff: RemedyAttention, Outage: RemedyMoney}
+	c := Customer{ID: "x", Quadrant: value.QuadrantII, Failures12m: 1, LastRecoveryOK: true}
+	for ft, r := range want {
+		if e := mustEntry(t, m, c, ft, S3); e.Remedy != r {
+			t.Errorf("%v: remedy %v, want %v", ft, e.Remedy, r)
+		}
+	}
+	// Delivery: fault 0.8; S3, one failure, strength 0:
+	// expected = 0.8 x 1.25 x 1.15 = 1.15, aim = max(1.15, 0.8).
+	if e := mustEntry(t, m, c, Delivery, S3); !near(e.Expected, 1.15) || !near(e.Ratio, 1.15) {
+		t.Errorf("delivery: expected %v ratio %v, want 1.15 1.15", e.Expected, e.Ratio)
+	}
+	// Staff, S1: restore 0.25, expected 0.25 x 1.15 = 0.2875.
+	if e := mustEntry(t, m, c, Staff, S1); !near(e.Expected, 0.2875) || !near(e.Ratio, 0.2875) {
+		t.Errorf("staff: expected %v ratio %v, want 0.2875", e.Expected, e.Ratio)
+	}
+}
+
+// Influential customers get one apology level more.
+func TestInfluenceEscalates(t *testing.T) {
+	m := mustModel(t, nil)
+	c := Customer{ID: "x", Quadrant: value.QuadrantI, Influence: 49}
+	if e := mustEntry(t, m, c, Staff, S1); e.Apology != ApologyFrontLine {
+		t.Errorf("influence 49: %v, want front-line", e.Apology)
+	}
+	c.Influence = 50
+	if e := mustEntry(t, m, c, Staff, S1); e.Apology != ApologyManager || e.Escalated {
+		t.Errorf("influence 50: %v escalated %v, want manager false", e.Apology, e.Escalated)
+	}
+}
+
+// Property: compensation never exceeds its cap or LossCap x loss, is never
+// negative, and needs approval exactly when above the pre-approved amount.
+func TestPropertyCompensationWithinCap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	cfg := DefaultConfig()
+	cfg.MaxLossMultiple = 1.1 // tighter than the paradox aim of 1.2, so both caps bind
+	for _, m := range []*Model{mustModel(t, nil), mustModel(t, &cfg)} {
+		for _, c := range synthCustomers(500, 5) {
+			for ft := MoneyLoss; ft <= Outage; ft++ {
+				for s := S1; s <= S4; s++ {
+					e := mustEntry(t, m, c, ft, s)
+					if e.PreApproved > e.Cap || e.Ratio > e.LossCap {
+						t.Fatalf("%s %v %v: pre %v cap %v ratio %v losscap %v", c.ID, ft, s, e.PreApproved, e.Cap, e.Ratio, e.LossCap)
+					}
+					for _, loss := range []float64{0, rng.Float64(), rng.Float64() * 100, rng.ExpFloat64() * 5000, 1e12, math.MaxFloat64} {
+						r, err := e.Resolve(loss)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if r.Amount < 0 || r.Amount > e.Cap || r.Amount > e.LossCap*loss || r.NeedsApproval != (r.Amount > e.PreApproved) {
+							t.Fatalf("%s %v %v loss %v: %+v breaks cap %v / %v x loss / pre %v", c.ID, ft, s, loss, r, e.Cap, e.LossCap, e.PreApproved)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestResolveBadLoss(t *testing.T) {
+	m := mustModel(t, nil)
+	e := mustEntry(t, m, keyAccount, Delivery, S3)
+	for _, loss := range []float64{-1, -math.SmallestNonzeroFloat64, math.NaN(), math.Inf(1), math.Inf(-1)} {
+		if _, err := e.Resolve(loss); !errors.Is(err, ErrBadLoss) {
+			t.Errorf("Resolve(%v): err %v, want ErrBadLoss", loss, err)
+		}
+	}
+}
+
+func TestCustomerValidation(t *testing.T) {
+	m := mustModel(t, nil)
+	good := Customer{ID: "g", Quadrant: value.QuadrantII}
+	tests := []struct {
+		name  string
+		mod   func(*Customer)
+		field string
+		err   error
+	}{
+		{"empty id", func(c *Customer) { c.ID = "" }, "id", ErrEmptyID},
+		{"quadrant 0", func(c *Customer) { c.Quadrant = 0 }, "quadrant", ErrBadValue},
+		{"quadrant 5", func(c *Customer) { c.Quadrant = 5 }, "quadrant", ErrBadValue},
+		{"stage 6", func(c *Customer) { c.Stage = 6 }, "stage", ErrBadValue},
+		{"strength NaN", func(c *Customer) { c.Strength = math.NaN() }, "strength", ErrBadValue},
+		{"strength -0.1", func(c *Customer) { c.Strength = -0.1 }, "strength", ErrBadValue},
+		{"strength 1.1", func(c *Customer) { c.Strength = 1.1 }, "strength", ErrBadValue},
+		{"failures -1", func(c *Customer) { c.Failures12m = -1 }, "failures_12m", ErrBadValue},
+		{"influence NaN", func(c *Customer) { c.Influence = math.NaN() }, "influence", ErrBadValue},
+		{"influence -1", func(c *Customer) { c.Influence = -1 }, "influence", ErrBadValue},
+		{"influence Inf", func(c *Customer) { c.Influence = math.Inf(1) }, "influence", ErrBadValue},
+		{"profit NaN", func(c *Customer) { c.GrossProfit = math.NaN() }, "gross_profit", ErrBadValue},
+		{"profit -Inf", func(c *Customer) { c.GrossProfit = math.Inf(-1) }, "gross_profit", ErrBadValue},
+	}
+	for _, tc := range tests {
+		c := good
+		tc.mod(&c)
+		_, err := m.Playbook(c, Staff, S1)
+		var ce *CustomerError
+		if !errors.As(err, &ce) || ce.Field != tc.field || !errors.Is(err, tc.err) {
+			t.Errorf("%s: Playbook err %v, want field %s %v", tc.name, err, tc.field, tc.err)
+		}
+		_, err = m.Build([]Customer{good, c})
+		if !errors.As(err, &ce) || ce.Field != tc.field || ce.Index != 1 || !errors.Is(err, tc.err) {
+			t.Errorf("%s: Build err %v, want index 1 field %s %v", tc.name, err, tc.field, tc.err)
+		}
+	}
+	_, err := m.Build([]Customer{good, {ID: "h", Quadrant: 1}, good})
+	var ce *CustomerError
+	if !errors.As(err, &ce) || !errors.Is(err, ErrDuplicate) || ce.Index != 2 || ce.Customer != "g" {
+		t.Errorf("duplicate: err %v", err)
+	}
+	if _, err := m.Playbook(good, 0, S1); !errors.Is(err, ErrUnknownFailure) {
+		t.Errorf("failure 0: %v", err)
+	}
+	if _, err := m.Playbook(good, Staff, 5); !errors.Is(err, ErrUnknownSeverity) {
+		t.Errorf("severity 5: %v", err)
+	}
+}
+
+func TestParse(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want FailureType
+	}{{"billing", MoneyLoss}, {"Money", MoneyLoss}, {"defect", Defect}, {" delivery ", Delivery}, {"late", Delivery},
+		{"service", FailedService}, {"staff", Staff}, {"neglect", Staff}, {"OUTAGE", Outage}} {
+		got, err := ParseFailureType(tc.in)
+		if err != nil || got != tc.want {
+			t.Errorf("ParseFailureType(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+	}
+	for _, in := range []string{"", "fire", "deliveryy", "0"} {
+		if _, err := ParseFailureType(in); !errors.Is(err, ErrUnknownFailure) {
+			t.Errorf("ParseFailureType(%q): err %v", in, err)
+		}
+	}
+	for in, want := range map[string]Severity{"S1": S1, "s2": S2, "3": S3, " S4 ": S4} {
+		if got, err := ParseSeverity(in); err != nil || got != want {
+			t.Errorf("ParseSeverity(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "S0", "S5", "SS1", "S", "4S", "S10"} {
+		if _, err := ParseSeverity(in); !errors.Is(err, ErrUnknownSeverity) {
+			t.Errorf("ParseSeverity(%q): err %v", in, err)
+		}
+	}
+	for s, want := range map[string]value.Quadrant{"I": 1, "ii": 2, "3": 3, "IV": 4} {
+		if got, ok := ParseQuadrant(s); !ok || got != want {
+			t.Errorf("ParseQuadrant(%q) = %v %v", s, got, ok)
+		}
+	}
+	if _, ok := ParseQuadrant("V"); ok {
+		t.Error("ParseQuadrant(V) ok")
+	}
+	if st, ok := ParseStage("Stability"); !ok || st != lifecycle.Stability {
+		t.Errorf("ParseStage: %v %v", st, ok)
+	}
+	if _, ok := ParseStage("7"); ok {
+		t.Error("ParseStage(7) ok")
+	}
+	for s, want := range map[string]value.Tier{"platinum": 1, "Gold": 2, "3": 3, "lead": 4, "12": 12} {
+		if got, ok := ParseTier(s); !ok || got != want {
+			t.Errorf("ParseTier(%q) = %v %v", s, got, ok)
+		}
+	}
+	for _, s := range []string{"0", "256", "tin", ""} {
+		if _, ok := ParseTier(s); ok {
+			t.Errorf("ParseTier(%q) ok", s)
+		}
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	tests := []struct {
+		param string
+		mod   func(*Config)
+	}{
+		{"Remedy[0]", func(c *Config) { c.Remedy[0] = 0 }},
+		{"Fault[2]", func(c *Config) { c.Fault[2] = 1.5 }},
+		{"Restore[1]", func(c *Config) { c.Restore[1] = math.NaN() }},
+		{"SeverityExpectation[0]", func(c *Config) { c.SeverityExpectation[0] = 0 }},
+		{"RecurrenceCap", func(c *Config) { c.RecurrenceCap = -1 }},
+		{"LoyaltyBuffer", func(c *Config) { c.LoyaltyBuffer = 1 }},
+		{"RepurchaseMinor[3]", func(c *Config) { c.RepurchaseMinor[3] = 1 }},
+		{"RepurchaseMajor[0]", func(c *Config) { c.RepurchaseMajor[0] = 0 }},
+		{"MajorWeight[1]", func(c *Config) { c.MajorWeight[1] = -0.1 }},
+		{"StageLogit[3]", func(c *Config) { c.StageLogit[3] = math.Inf(-1) }},
+		{"ParadoxMaxSeverity", func(c *Config) { c.ParadoxMaxSeverity = 5 }},
+		{"MaxLossMultiple", func(c *Config) { c.MaxLossMultiple = 0 }},
+		{"QuadrantCap[3]", func(c *Config) { c.QuadrantCap[3] = -1 }},
+		{"KeySeverity[0]", func(c *Config) { c.KeySeverity[0] = 9 }},
+		{"ApologyBySeverity[2]", func(c *Config) { c.ApologyBySeverity[2] = 4 }},
+		{"OwnerByApology[1]", func(c *Config) { c.OwnerByApology[1] = 0 }},
+		{"AcknowledgeHours[0]", func(c *Config) { c.AcknowledgeHours[0] = 0 }},
+		{"ResolveHours[3]", func(c *Config) { c.ResolveHours[3] = 2000 }},
+		{"TierSpeed", func(c *Config) { c.TierSpeed = nil }},
+		{"TierSpeed[1]", func(c *Config) { c.TierSpeed[1] = 0 }},
+		{"DefaultChannel[2]", func(c *Config) { c.DefaultChannel[2] = "" }},
+		{"FollowUpDays[1][1]", func(c *Config) { c.FollowUpDays[1] = [MaxFollowUps]uint16{30, 3} }},
+		{"FollowUpDays[0][2]", func(c *Config) { c.FollowUpDays[0] = [MaxFollowUps]uint16{7, 0, 9} }},
+		{"InfluenceEscalation", func(c *Config) { c.InfluenceEscalation = math.Inf(1) }},
+	}
+	for _, tc := range tests {
+		c := DefaultConfig()
+		tc.mod(&c)
+		_, err := New(&c)
+		var ce *ConfigError
+		if !errors.As(err, &ce) || ce.Param != tc.param || !errors.Is(err, ErrBadValue) {
+			t.Errorf("%s: err %v", tc.param, err)
+		}
+	}
+	// New keeps a copy: changing the caller's config afterwards changes nothing.
+	c := DefaultConfig()
+	m := mustModel(t, &c)
+	c.TierSpeed[0] = 1
+	if got := m.Config().TierSpeed[0]; got != 0.25 {
+		t.Errorf("model config changed with the caller's: %v", got)
+	}
+}
+
+// Playbook and Build do not modify their inputs.
+func TestNoMutation(t *testing.T) {
+	m := mustModel(t, nil)
+	cs := synthCustomers(3000, 9)
+	cp := append([]Customer(nil), cs...)
+	if _, err := m.Build(cs); err != nil {
+		t.Fatal(err)
+	}
+	for i := range cs {
+		if cs[i] != cp[i] {
+			t.Fatalf("customer %d modified", i)
+		}
+	}
+}
