@@ -94,8 +94,8 @@ type CoverageError struct {
 func (e *CoverageError) Error() string {
 	var b strings.Builder
 	b.WriteString("segment: rule set")
-	if n := len(e.Check.Unreachable); n > 0 {
-		fmt.Fprintf(&b, ": %d unreachable segments %q", n, e.Check.Unreachable)
+	if len(e.Check.Unreachable) > 0 {
+		fmt.Fprintf(&b, ": unreachable segments %q", e.Check.Unreachable)
 	}
 	if n := len(e.Check.Uncovered); n > 0 {
 		cells := e.Check.Uncovered

@@ -231,9 +231,9 @@ func fitRFM(dst []Cell, values []RFM, opts *ScorerOptions, score bool) (*Scorer,
 	if score {
 		dst = growCells(dst, n)
 	}
-	// order is the permutation sorting one dimension, reused across
-	// dimensions.
-	order := make([]int32, n)
+	var sorted []float64  // TiesByValue: one dimension's values, sorted
+	var keys []rfmRankKey // TiesByRank: (value, ID rank, index), sorted
+	var idRank []int32
 	for d := range 3 {
 		b := s.dim(d)
 		if fixed[d] != nil {
@@ -245,23 +245,18 @@ func fitRFM(dst []Cell, values []RFM, opts *ScorerOptions, score bool) (*Scorer,
 			}
 			continue
 		}
-		for i := range order {
-			order[i] = int32(i)
-		}
-		slices.SortFunc(order, func(a, c int32) int {
-			if r := cmp.Compare(rfmDim(&values[a], d), rfmDim(&values[c], d)); r != 0 {
-				return r
-			}
-			if r := cmp.Compare(values[a].Customer, values[c].Customer); r != 0 {
-				return r
-			}
-			return cmp.Compare(a, c)
-		})
 		br := make([]float64, s.bins-1)
 		switch o.Ties {
 		case TiesByValue:
+			if sorted == nil {
+				sorted = make([]float64, n)
+			}
+			for i := range values {
+				sorted[i] = rfmDim(&values[i], d)
+			}
+			slices.Sort(sorted)
 			for k := 1; k < s.bins; k++ {
-				br[k-1] = rfmQuantile7(float64(k)/float64(s.bins), order, values, d)
+				br[k-1] = rfmQuantile7(float64(k)/float64(s.bins), sorted)
 			}
 			*b = Binning{Method: MethodQuantile, Breaks: br}
 			if score {
@@ -270,25 +265,31 @@ func fitRFM(dst []Cell, values []RFM, opts *ScorerOptions, score bool) (*Scorer,
 				}
 			}
 		case TiesByRank:
-			// br[k-1] is the largest value with rank score <= k.
-			for k := range br {
-				br[k] = math.Inf(-1)
+			if keys == nil {
+				keys = make([]rfmRankKey, n)
+				idRank = customerRanks(values)
 			}
-			for pos, i := range order {
+			for i := range values {
+				keys[i] = rfmRankKey{v: rfmDim(&values[i], d), id: idRank[i], i: int32(i)}
+			}
+			slices.SortFunc(keys, func(a, c rfmRankKey) int {
+				switch {
+				case a.v < c.v:
+					return -1
+				case a.v > c.v:
+					return 1
+				}
+				return int(a.id) - int(c.id)
+			})
+			// br[k-1] is the largest value with rank score <= k; position
+			// 0 has score 1 and so sets every break first.
+			for pos, key := range keys {
 				a := rankScore(pos, n, s.bins)
-				v := rfmDim(&values[i], d)
 				for k := a; k < s.bins; k++ {
-					br[k-1] = v
+					br[k-1] = key.v
 				}
 				if score {
-					setScore(&dst[i], d, s.bins, a)
-				}
-			}
-			// Bins empty from the start (n < B) keep -Inf; raise them to
-			// the first value so the breaks are finite.
-			for k := range br {
-				if math.IsInf(br[k], -1) {
-					br[k] = rfmDim(&values[order[0]], d)
+					setScore(&dst[key.i], d, s.bins, a)
 				}
 			}
 			*b = Binning{Method: MethodRank, Breaks: br}
@@ -306,17 +307,51 @@ func rankScore(pos, n, bins int) int {
 	return (pos*bins + n - 2) / (n - 1)
 }
 
-// quantile7 is the type-7 quantile at p of dimension d of values, in the
-// sorted order.
-func rfmQuantile7(p float64, order []int32, values []RFM, d int) float64 {
-	h := float64(len(order)-1) * p
+// rfmQuantile7 is the type-7 quantile at p of sorted (Hyndman & Fan 1996).
+func rfmQuantile7(p float64, sorted []float64) float64 {
+	h := float64(len(sorted)-1) * p
 	j := int(math.Floor(h))
-	lo := rfmDim(&values[order[j]], d)
-	if j+1 >= len(order) {
-		return lo
+	if j+1 >= len(sorted) {
+		return sorted[j]
 	}
-	hi := rfmDim(&values[order[j+1]], d)
-	return lo + (h-float64(j))*(hi-lo)
+	return sorted[j] + (h-float64(j))*(sorted[j+1]-sorted[j])
+}
+
+// rfmRankKey is one customer's sort key under TiesByRank.
+type rfmRankKey struct {
+	v     float64
+	id, i int32
+}
+
+// customerRanks returns the rank of each customer ID in the order (ID,
+// index), so equal IDs are ordered by position. Values sorted by ID, as
+// Summarize returns them, need no sort.
+func customerRanks(values []RFM) []int32 {
+	rank := make([]int32, len(values))
+	sortedIDs := true
+	for i := range values {
+		rank[i] = int32(i)
+		if i > 0 && values[i].Customer < values[i-1].Customer {
+			sortedIDs = false
+		}
+	}
+	if sortedIDs {
+		return rank
+	}
+	order := make([]int32, len(values))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, c int32) int {
+		if r := cmp.Compare(values[a].Customer, values[c].Customer); r != 0 {
+			return r
+		}
+		return cmp.Compare(a, c)
+	})
+	for r, i := range order {
+		rank[i] = int32(r)
+	}
+	return rank
 }
 
 func rfmDim(v *RFM, d int) float64 {

@@ -421,3 +421,29 @@ func FuzzScorerJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestRankOrderIndependent(t *testing.T) {
+	// The rank policy breaks ties by customer ID, so shuffling the input
+	// only shuffles the cells.
+	_, want, err := FitScore(nil, goldenValues, &ScorerOptions{Ties: TiesByRank})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 20 {
+		perm := rng.Perm(len(goldenValues))
+		shuffled := make([]RFM, len(perm))
+		for i, p := range perm {
+			shuffled[i] = goldenValues[p]
+		}
+		_, got, err := FitScore(nil, shuffled, &ScorerOptions{Ties: TiesByRank})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, p := range perm {
+			if got[i] != want[p] {
+				t.Fatalf("customer %s: %v after shuffling, %v before", shuffled[i].Customer, got[i], want[p])
+			}
+		}
+	}
+}

@@ -1,0 +1,52 @@
+package segment
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+var benchSizes = []int{1_000, 100_000, 1_000_000}
+
+// BenchmarkRFMScoreSegment scores n customers with fitted breaks and looks
+// up their default segments, the per-period work once a Scorer is fitted.
+// It must not allocate.
+func BenchmarkRFMScoreSegment(b *testing.B) {
+	for _, n := range benchSizes {
+		values := randomValues(rand.New(rand.NewPCG(7, uint64(n))), n)
+		s, err := FitScorer(values, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rs := DefaultRules()
+		cells := make([]Cell, n)
+		idx := make([]int, n)
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.ScoreAll(cells, values); err != nil {
+					b.Fatal(err)
+				}
+				rs.AssignAll(idx, cells)
+			}
+		})
+	}
+}
+
+// BenchmarkRFMFitScore fits the breaks (one sort per dimension) and scores.
+func BenchmarkRFMFitScore(b *testing.B) {
+	for _, n := range benchSizes {
+		for _, ties := range []TiePolicy{TiesByValue, TiesByRank} {
+			values := randomValues(rand.New(rand.NewPCG(7, uint64(n))), n)
+			cells := make([]Cell, n)
+			b.Run(fmt.Sprintf("%s/%d", ties, n), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, _, err := FitScore(cells, values, &ScorerOptions{Ties: ties}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
