@@ -348,6 +348,7 @@ func (rd *Reader) readRecord() ([][]byte, error) {
 		var ok bool
 		rd.flds, rd.scr, ok = splitFields(line, rd.cfg.comma, rd.flds[:0], rd.scr[:0], rd.limit)
 		if ok {
+			rd.recordStart = start
 			return rd.flds, nil
 		}
 		// A quoted field continues on the next line.
@@ -502,20 +503,18 @@ func (c *parseConfig) parseRow(f [][]byte, line int, r *row) *ParseError {
 		}
 		r.amount = a
 	} else {
-		qv := trimSpace(f[c.qty.idx])
-		q, ok := parseAmount(qv)
-		if !ok {
+		qv, pv := trimSpace(f[c.qty.idx]), trimSpace(f[c.price.idx])
+		v, qok, pok := parseProduct(qv, pv)
+		if !qok {
 			return &ParseError{Line: line, Column: c.qty.name, Value: string(qv), Err: ErrBadAmount}
 		}
-		pv := trimSpace(f[c.price.idx])
-		p, ok := parseAmount(pv)
-		if !ok {
+		if !pok {
 			return &ParseError{Line: line, Column: c.price.name, Value: string(pv), Err: ErrBadAmount}
 		}
-		r.amount = q * p
-		if math.IsNaN(r.amount) || math.IsInf(r.amount, 0) {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return &ParseError{Line: line, Column: c.qty.name, Value: string(qv) + " x " + string(pv), Err: ErrNonFinite}
 		}
+		r.amount = v
 	}
 	r.order = nil
 	if c.order.idx >= 0 {

@@ -165,50 +165,73 @@ func daysFromCivil(y, m, d int) int64 {
 var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
-// parseAmount parses a decimal number. Plain decimals of at most 15 digits
-// are converted exactly as an integer divided by a power of ten (both exact
-// in float64, so the quotient is correctly rounded, as strconv would give);
-// anything else goes to strconv.ParseFloat.
+// parseAmount parses a decimal number. Plain decimals of at most 15
+// significant digits are converted exactly as an integer divided by a power
+// of ten (both exact in float64, so the quotient is correctly rounded, as
+// strconv would give); anything else goes to strconv.ParseFloat.
 func parseAmount(b []byte) (float64, bool) {
+	if m, frac, neg, ok := parseDecimal(b); ok {
+		v := float64(m) / pow10[frac]
+		if neg {
+			v = -v
+		}
+		return v, true
+	}
+	return parseFloatSlow(b)
+}
+
+// parseProduct parses quantity and unit price and returns their product.
+// When both are plain decimals whose integer product stays below 2^53 the
+// product is computed exactly and rounded once, so 6 x 2.55 is 15.3, not
+// 15.299999999999999 as float64 multiplication gives.
+func parseProduct(q, p []byte) (v float64, qok, pok bool) {
+	mq, fq, nq, okq := parseDecimal(q)
+	mp, fp, np, okp := parseDecimal(p)
+	if okq && okp && fq+fp < len(pow10) && (mq == 0 || mp <= (1<<53)/mq) {
+		v = float64(mq*mp) / pow10[fq+fp]
+		if nq != np && v != 0 {
+			v = -v
+		}
+		return v, true, true
+	}
+	x, qok := parseAmount(q)
+	y, pok := parseAmount(p)
+	return x * y, qok, pok
+}
+
+// parseDecimal parses [+-]digits[.digits] with at most 15 significant
+// digits into m / 10^frac; ok is false for anything else.
+func parseDecimal(b []byte) (m uint64, frac int, neg, ok bool) {
 	i, n := 0, len(b)
-	neg := false
 	if n > 0 && (b[0] == '-' || b[0] == '+') {
 		neg = b[0] == '-'
 		i++
 	}
-	var mant uint64
-	nd, frac := 0, 0
+	nd := 0
 	seenDot, any := false, false
 	for ; i < n; i++ {
 		c := b[i]
 		switch {
 		case c >= '0' && c <= '9':
 			any = true
-			if nd == 0 && c == '0' {
-				if seenDot {
-					frac++
-				}
-				continue
-			}
-			mant = mant*10 + uint64(c-'0')
-			nd++
 			if seenDot {
 				frac++
 			}
+			if nd == 0 && c == '0' {
+				continue
+			}
+			m = m*10 + uint64(c-'0')
+			nd++
 		case c == '.' && !seenDot:
 			seenDot = true
 		default:
-			return parseFloatSlow(b)
+			return 0, 0, false, false
 		}
 	}
-	if !any || nd > 15 || frac > 22 {
-		return parseFloatSlow(b)
+	if !any || nd > 15 || frac >= len(pow10) {
+		return 0, 0, false, false
 	}
-	v := float64(mant) / pow10[frac]
-	if neg {
-		v = -v
-	}
-	return v, true
+	return m, frac, neg, true
 }
 
 func parseFloatSlow(b []byte) (float64, bool) {
