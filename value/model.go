@@ -602,3 +602,39 @@ func prank(x float64, g []float64) float64 {
 	// g[lo-1] < x < g[lo]
 	return (float64(lo-1) + (x-g[lo-1])/(g[lo]-g[lo-1])) / float64(n)
 }
+
+// FitByType fits one model per customer type, each with its own spec (and
+// so its own indicator set and weights): types[i] is the type of customer
+// t.Customers[i]. A customer whose type has no spec is a [DataError]
+// naming it; a spec with no customers is an error naming the type. Use
+// IgnoreUnknown in a spec whose catalog has fewer indicators than t. Score
+// each type's rows ([Table.Rows]) with its model.
+func FitByType(specs map[string]Spec, t Table, types []string) (map[string]*Model, error) {
+	if len(types) != t.Len() {
+		panic("value: FitByType: types and customers differ in length")
+	}
+	rows := map[string][]int{}
+	for i, ty := range types {
+		if _, ok := specs[ty]; !ok {
+			return nil, &DataError{Row: i, Customer: t.Customers[i], Err: fmt.Errorf("%w: customer type %q has no spec", ErrUnknownID, ty)}
+		}
+		rows[ty] = append(rows[ty], i)
+	}
+	out := make(map[string]*Model, len(specs))
+	keys := make([]string, 0, len(specs))
+	for ty := range specs {
+		keys = append(keys, ty)
+	}
+	slices.Sort(keys)
+	for _, ty := range keys {
+		if len(rows[ty]) == 0 {
+			return nil, fmt.Errorf("%w: no customers of type %q", ErrEmptyInput, ty)
+		}
+		m, err := Fit(specs[ty], t.Rows(rows[ty]))
+		if err != nil {
+			return nil, fmt.Errorf("customer type %q: %w", ty, err)
+		}
+		out[ty] = m
+	}
+	return out, nil
+}

@@ -117,3 +117,20 @@ func (t Table) Validate() error {
 	}
 	return nil
 }
+
+// Rows returns a table with the given rows of t, in that order, in fresh
+// memory. It panics if a row is out of range.
+func (t Table) Rows(rows []int) Table {
+	out := Table{Customers: make([]string, len(rows)), IDs: append([]string(nil), t.IDs...), Columns: make([][]float64, len(t.Columns))}
+	for k, i := range rows {
+		out.Customers[k] = t.Customers[i]
+	}
+	for j, c := range t.Columns {
+		col := make([]float64, len(rows))
+		for k, i := range rows {
+			col[k] = c[i]
+		}
+		out.Columns[j] = col
+	}
+	return out
+}
