@@ -81,7 +81,17 @@ func TestQuickstartKeyFigures(t *testing.T) {
 	if sum != customers {
 		t.Errorf("RFM segments hold %d customers, want %d", sum, customers)
 	}
-	for _, name := range []string{"occasions", "rfm_heatmap", "clusters", "elbow"} {
+	// Every customer has one lifecycle stage.
+	stage := regexp.MustCompile(`(?m)^  (exploration|formation|stability|decline|ended)\s+([\d,]+)\s`)
+	sum = 0
+	for _, m := range stage.FindAllStringSubmatch(rep, -1) {
+		n, _ := strconv.Atoi(strings.ReplaceAll(m[2], ",", ""))
+		sum += n
+	}
+	if sum != customers {
+		t.Errorf("lifecycle stages hold %d customers, want %d", sum, customers)
+	}
+	for _, name := range []string{"occasions", "rfm_heatmap", "clusters", "elbow", "lifecycle_stages", "lifecycle_flow"} {
 		for _, ext := range []string{".png", ".svg"} {
 			fi, err := os.Stat(filepath.Join(dir, name+ext))
 			if err != nil || fi.Size() < 1000 {

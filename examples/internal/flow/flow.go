@@ -51,9 +51,10 @@ type Result struct {
 	Rows      int       // transactions read
 	Summaries []cvm.Summary
 
-	RFM      *RFMStage
-	rfmIndex map[string]int
-	KMeans   *KMeansStage
+	RFM       *RFMStage
+	rfmIndex  map[string]int
+	KMeans    *KMeansStage
+	Lifecycle *LifecycleStage
 
 	// Notes are plain statements of what could not be done, such as a
 	// package that is not available or data a file does not contain.
@@ -96,6 +97,9 @@ func Run(in Input) (*Result, error) {
 		r.rfmIndex[v.Customer] = i
 	}
 	if err := r.runKMeans(); err != nil {
+		return nil, err
+	}
+	if err := r.runLifecycle(); err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -29,10 +29,12 @@ func (r *Result) Plots(dir string) ([]string, error) {
 		}
 		names = append(names, name)
 	}
-	more, err := r.plotKMeans(dir)
-	names = append(names, more...)
-	if err != nil {
-		return names, err
+	for _, f := range []func(string) ([]string, error){r.plotKMeans, r.plotLifecycle} {
+		more, err := f(dir)
+		names = append(names, more...)
+		if err != nil {
+			return names, err
+		}
 	}
 	return names, nil
 }

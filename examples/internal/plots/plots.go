@@ -392,6 +392,7 @@ func StackedArea(title, xlabel, ylabel string, x []float64, groups []Group, xtic
 		p.X.Tick.Marker = plot.ConstantTicks(xticks)
 	}
 	p.Y.Min = 0
+	Headroom(p, 0.3)
 	return p
 }
 
