@@ -82,15 +82,16 @@ func TestPrepareDays(t *testing.T) {
 	if c := ds.Customers[0]; c.Recency != 213 || c.T != 272 || ds.Holdout != nil || ds.HoldoutLength != 0 {
 		t.Errorf("got %+v, holdout %v", c, ds.Holdout)
 	}
-	// Another location shifts calendar days: 23:59 UTC on 09-30 is 10-01
-	// in Tokyo, so customer x's last calibration occasion drops out.
+	// Another location shifts calendar days (hand computed): in Tokyo
+	// (UTC+9) customer x buys on 03-01, 03-08 (19:00) and 03-09 (03:00),
+	// and 09-30 23:59 UTC is 10-01, after the end: x = 2, t_x = 8.
 	tokyo := time.FixedZone("JST", 9*3600)
 	ds, err = Prepare(cdnowExcerpt, day("1997-09-30 12:00"), &PrepareSettings{Unit: Days, Location: tokyo})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := ds.Customers[1]; c.Frequency != 1 || c.Recency != 7 {
-		t.Errorf("Tokyo: got %+v, want x=1, t_x=7", c)
+	if c := ds.Customers[1]; c.Frequency != 2 || c.Recency != 8 || c.T != 213 || c.MeanSpend != 15 {
+		t.Errorf("Tokyo: got %+v, want x=2, t_x=8, T=213, spend 15", c)
 	}
 }
 
