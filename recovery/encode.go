@@ -147,7 +147,7 @@ func DecodeBook(data []byte) (*Book, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("%w: book: %v", ErrFormat, err)
+		return nil, fmt.Errorf("%w: book: %w", ErrFormat, err)
 	}
 	if dec.More() {
 		return nil, fmt.Errorf("%w: book: trailing data", ErrFormat)
