@@ -3,12 +3,15 @@ package segment
 import "math"
 
 // hamerlyChunk is Hamerly's (2010) exact assignment for chunk c: each row
-// keeps an upper bound u on the distance to its centre and a lower bound l
-// on the distance to every other centre. After the centres move by
-// delta_j, u += delta_label and l -= max_{j != label} delta_j; the row is
-// skipped when u <= max(l, s_label), s_j being half the distance from
-// centre j to its nearest other centre, since no centre can then be
-// strictly closer.
+// keeps an upper bound u on the distance to its centre a and a lower bound
+// l on the distance to every other centre. After the centres move by
+// delta_j, u += delta_a and l -= max_{j != a} delta_j; the row is skipped
+// when u <= max(l, s_a), s_j being half the distance from centre j to its
+// nearest other centre, since no centre can then be strictly closer.
+//
+// The bounds are stored relative to cumulative shifts, u_stored = u - S_a
+// and l_stored = l + R_a with S_j = sum delta_j and R_j = sum max_{j' != j}
+// delta_j', so a skipped row costs three reads and no write.
 func (f *fitter) hamerlyChunk(c int) {
 	lo, hi := f.pool.bounds(c)
 	d, k := f.d, f.k
@@ -21,36 +24,34 @@ func (f *fitter) hamerlyChunk(c int) {
 				f.labels[i] = j
 				changed++
 			}
-			f.upper[i] = math.Sqrt(b1)
-			f.lower[i] = math.Sqrt(b2)
+			f.upper[i] = math.Sqrt(b1) - f.cumS[j]
+			f.lower[i] = math.Sqrt(b2) + f.cumR[j]
 		}
 	} else {
-		shift, half := f.shift, f.half
-		maxIdx, max1, max2 := int32(f.maxShiftIdx), f.maxShift, f.maxShift2
-		for i := lo; i < hi; i++ {
-			a := f.labels[i]
-			u := f.upper[i] + shift[a]
-			l := f.lower[i]
-			if a == maxIdx {
-				l -= max2
-			} else {
-				l -= max1
+		f.clearDelta(c)
+		cumS, cumR, half := f.cumS, f.cumR, f.half
+		labels, upper, lower := f.labels[lo:hi], f.upper[lo:hi], f.lower[lo:hi]
+		for ii, a := range labels {
+			u := upper[ii] + cumS[a]
+			m := max(half[a], lower[ii]-cumR[a])
+			if u <= m {
+				continue
 			}
-			m := max(half[a], l)
-			if u > m {
-				row := f.x[i*d : i*d+d]
-				u = math.Sqrt(sqDist(row, centers[int(a)*d:int(a)*d+d]))
-				if u > m {
-					j, b1, b2 := nearestTwo(row, centers, k, d)
-					if j != a {
-						f.labels[i] = j
-						changed++
-					}
-					u, l = math.Sqrt(b1), math.Sqrt(b2)
-				}
+			i := lo + ii
+			row := f.x[i*d : i*d+d]
+			u = math.Sqrt(sqDist(row, centers[int(a)*d:int(a)*d+d]))
+			if u <= m {
+				upper[ii] = u - cumS[a]
+				continue
 			}
-			f.upper[i] = u
-			f.lower[i] = l
+			j, b1, b2 := nearestTwo(row, centers, k, d)
+			if j != a {
+				labels[ii] = j
+				changed++
+				f.move(c, i, a, j)
+			}
+			upper[ii] = math.Sqrt(b1) - cumS[j]
+			lower[ii] = math.Sqrt(b2) + cumR[j]
 		}
 	}
 	f.pchanged[c] = changed

@@ -224,9 +224,12 @@ func FitKMeans(ctx context.Context, x []float64, d, k int, weights []float64, s 
 	if k < 1 || k > n {
 		return nil, fmt.Errorf("%w: k = %d, n = %d", ErrBadK, k, n)
 	}
-	w, positive, err := checkWeights(weights, n)
-	if err != nil {
-		return nil, err
+	positive := n
+	if weights != nil {
+		var err error
+		if weights, positive, err = checkWeights(weights, n); err != nil {
+			return nil, err
+		}
 	}
 	for j := 0; j < len(s.Centers); j++ {
 		if v := s.Centers[j]; math.IsNaN(v) || math.IsInf(v, 0) {
@@ -277,11 +280,11 @@ func FitKMeans(ctx context.Context, x []float64, d, k int, weights []float64, s 
 	}
 	rng := rand.New(src)
 
-	f := newFitter(x, n, d, k, w, algo)
+	f := newFitter(x, n, d, k, weights, algo)
 	defer f.pool.close()
 	f.progress = s.Progress
 	if algo != MiniBatch {
-		f.tol = tol * meanVariance(x, n, d)
+		f.tol = tol * f.meanVariance()
 	}
 
 	var best *KMeans
@@ -348,8 +351,8 @@ func checkMatrix(x []float64, d int) (int, error) {
 	return n, nil
 }
 
-// checkWeights validates weights and returns them, or unit weights for nil,
-// with the count of positive weights.
+// checkWeights validates weights and returns a copy, or unit weights for
+// nil, with the count of positive weights.
 func checkWeights(weights []float64, n int) ([]float64, int, error) {
 	w := make([]float64, n)
 	if weights == nil {
@@ -372,31 +375,6 @@ func checkWeights(weights []float64, n int) ([]float64, int, error) {
 		return nil, 0, ErrWeightsZero
 	}
 	return w, positive, nil
-}
-
-// meanVariance is the mean over columns of the population variance,
-// scikit-learn's np.mean(np.var(X, axis=0)).
-func meanVariance(x []float64, n, d int) float64 {
-	mean := make([]float64, d)
-	for i := 0; i < n; i++ {
-		row := x[i*d : i*d+d]
-		for t, v := range row {
-			mean[t] += v
-		}
-	}
-	for t := range mean {
-		mean[t] /= float64(n)
-	}
-	var total float64
-	for t := 0; t < d; t++ {
-		var ss float64
-		for i := 0; i < n; i++ {
-			dv := x[i*d+t] - mean[t]
-			ss += dv * dv
-		}
-		total += ss / float64(n)
-	}
-	return total / float64(d)
 }
 
 // Predict writes into dst (allocated when nil or too short) the nearest

@@ -88,7 +88,7 @@ func (p *pool) close() {
 type fitter struct {
 	x       []float64
 	n, d, k int
-	w       []float64
+	w       []float64 // nil means unit weights
 	algo    Algorithm
 	pool    *pool
 	tol     float64
@@ -98,13 +98,20 @@ type fitter struct {
 	valid         bool // bounds hold for centers
 	updateSums    bool
 
-	psum     []float64 // nChunks*k*d partial weighted sums
-	pw       []float64 // nChunks*k partial weights
+	psum     []float64 // nChunks*k*d partial weighted sums (or their changes)
+	pw       []float64 // nChunks*k partial weights (or their changes)
+	pcnt     []int     // nChunks*k partial counts of positive-weight rows
+	sums     []float64 // k*d running weighted sums per cluster
+	wacc     []float64 // k running weights per cluster
+	cnt      []int     // k running counts of positive-weight rows
+	unit     bool      // all weights are 1
+	delta    bool      // this pass records changes in psum, not full sums
 	pchanged []int     // nChunks label changes
 	pval     []float64 // nChunks*m partial scalars (inertia, k-means++ potentials)
 	wsum     []float64 // k
 
 	shift                   []float64 // k: distance each centre moved last update
+	cumS, cumR              []float64 // k: sums of shift_j and of max_{j' != j} shift_j' this run
 	maxShift, maxShift2     float64
 	maxShiftIdx             int
 	upper, lower            []float64 // Hamerly/Elkan upper bound; Hamerly lower bound
@@ -117,6 +124,8 @@ type fitter struct {
 	assignFn, inertiaFn     func(int)
 	seedFn, candFn, closeFn func(int)
 	seedCenter              []float64
+	varFn                   func(int)
+	colMean                 []float64
 
 	progress func(run, iteration int, inertia float64)
 }
@@ -129,12 +138,20 @@ func newFitter(x []float64, n, d, k int, w []float64, algo Algorithm) *fitter {
 	f.labels = make([]int32, n)
 	f.psum = make([]float64, nc*k*d)
 	f.pw = make([]float64, nc*k)
+	f.pcnt = make([]int, nc*k)
+	f.sums = make([]float64, k*d)
+	f.wacc = make([]float64, k)
+	f.cnt = make([]int, k)
+	f.unit = w == nil
 	f.pchanged = make([]int, nc)
 	f.pval = make([]float64, nc*(2+int(math.Log(float64(k)))))
 	f.wsum = make([]float64, k)
 	f.shift = make([]float64, k)
 	f.half = make([]float64, k)
+	f.cumS = make([]float64, k)
+	f.cumR = make([]float64, k)
 	f.inertiaFn = f.inertiaChunk
+	f.varFn = f.varChunk
 	switch algo {
 	case Hamerly:
 		f.upper = make([]float64, n)
@@ -151,6 +168,66 @@ func newFitter(x []float64, n, d, k int, w []float64, algo Algorithm) *fitter {
 	return f
 }
 
+// meanVariance is the mean over columns of the population variance,
+// scikit-learn's np.mean(np.var(X, axis=0)), from column sums and then
+// squared deviations reduced in chunk order.
+func (f *fitter) meanVariance() float64 {
+	d, kd := f.d, f.k*f.d
+	mean := make([]float64, d)
+	f.colMean = nil
+	f.pool.run(f.varFn)
+	for c := 0; c < f.pool.nChunks; c++ {
+		for t, v := range f.psum[c*kd : c*kd+d] {
+			mean[t] += v
+		}
+	}
+	for t := range mean {
+		mean[t] /= float64(f.n)
+	}
+	f.colMean = mean
+	f.pool.run(f.varFn)
+	var total float64
+	for t := 0; t < d; t++ {
+		var ss float64
+		for c := 0; c < f.pool.nChunks; c++ {
+			ss += f.psum[c*kd+t]
+		}
+		total += ss / float64(f.n)
+	}
+	return total / float64(d)
+}
+
+// varChunk writes chunk c's column sums (f.colMean nil) or sums of squared
+// deviations from f.colMean into its partial sums.
+func (f *fitter) varChunk(c int) {
+	lo, hi := f.pool.bounds(c)
+	d := f.d
+	out := f.psum[c*f.k*d : c*f.k*d+d]
+	clear(out)
+	mean := f.colMean
+	for i := lo; i < hi; i++ {
+		row := f.x[i*d : i*d+d]
+		if mean == nil {
+			for t, v := range row {
+				out[t] += v
+			}
+		} else {
+			for t, v := range row {
+				dv := v - mean[t]
+				out[t] += dv * dv
+			}
+		}
+	}
+}
+
+// wt is the weight of row i.
+func (f *fitter) wt(i int) float64 {
+	if f.w == nil {
+		return 1
+	}
+	return f.w[i]
+}
+
 // run performs one k-means run from f.centers, as scikit-learn's
 // _kmeans_single_lloyd / _kmeans_single_elkan: assign, update (relocating
 // empty clusters), stop when no label changed or the squared shift is at
@@ -160,6 +237,8 @@ func (f *fitter) run(ctx context.Context, run, maxIter int) (iters int, converge
 		f.labels[i] = -1
 	}
 	f.valid = false
+	clear(f.cumS)
+	clear(f.cumR)
 	strict := false
 	iters = maxIter
 	for it := 0; it < maxIter; it++ {
@@ -168,12 +247,23 @@ func (f *fitter) run(ctx context.Context, run, maxIter int) (iters int, converge
 		}
 		f.prepare()
 		f.updateSums = true
+		// Hamerly and Elkan keep running sums and record only the moves of
+		// rows whose label changed; Lloyd and every first pass recompute.
+		f.delta = f.valid && (f.algo == Hamerly || f.algo == Elkan)
 		f.pool.run(f.assignFn)
 		f.valid = true
 		changed := f.reduce()
 		f.relocateEmpty()
 		f.average()
 		tot := f.computeShift()
+		for j, sh := range f.shift {
+			f.cumS[j] += sh
+			if j == f.maxShiftIdx {
+				f.cumR[j] += f.maxShift2
+			} else {
+				f.cumR[j] += f.maxShift
+			}
+		}
 		f.centers, f.next = f.next, f.centers
 		if f.progress != nil {
 			f.progress(run, it+1, f.inertia())
@@ -221,42 +311,108 @@ func (f *fitter) prepare() {
 }
 
 // accumulate adds the weighted rows lo..hi-1 of chunk c to its partial
-// sums, when the iteration updates centres.
+// sums when the iteration updates centres from scratch (not f.delta).
 func (f *fitter) accumulate(c, lo, hi int) {
-	if !f.updateSums {
-		return
-	}
 	k, d := f.k, f.d
 	sums := f.psum[c*k*d : (c+1)*k*d]
 	ws := f.pw[c*k : (c+1)*k]
+	cn := f.pcnt[c*k : (c+1)*k]
+	if f.delta {
+		return
+	}
 	clear(sums)
 	clear(ws)
+	clear(cn)
+	if !f.updateSums {
+		return
+	}
+	if f.unit && d == 3 {
+		for i := lo; i < hi; i++ {
+			j := int(f.labels[i])
+			s := sums[j*3 : j*3+3]
+			r := f.x[i*3 : i*3+3]
+			s[0] += r[0]
+			s[1] += r[1]
+			s[2] += r[2]
+			cn[j]++
+		}
+		for j := range ws {
+			ws[j] = float64(cn[j])
+		}
+		return
+	}
 	for i := lo; i < hi; i++ {
 		j := int(f.labels[i])
-		wi := f.w[i]
+		wi := f.wt(i)
 		s := sums[j*d : j*d+d]
 		for t, v := range f.x[i*d : i*d+d] {
 			s[t] += v * wi
 		}
 		ws[j] += wi
+		if wi > 0 {
+			cn[j]++
+		}
 	}
 }
 
-// reduce sums the chunks' partial sums into f.next and f.wsum in chunk
-// order and returns the number of changed labels.
+// clearDelta readies chunk c's partials to record label changes.
+func (f *fitter) clearDelta(c int) {
+	k, d := f.k, f.d
+	clear(f.psum[c*k*d : (c+1)*k*d])
+	clear(f.pw[c*k : (c+1)*k])
+	clear(f.pcnt[c*k : (c+1)*k])
+}
+
+// move records in chunk c's partials that row i left cluster from for
+// cluster to.
+func (f *fitter) move(c, i int, from, to int32) {
+	wi := f.wt(i)
+	if wi == 0 || !f.delta {
+		return
+	}
+	k, d := f.k, f.d
+	s := f.psum[c*k*d : (c+1)*k*d]
+	a, b := int(from)*d, int(to)*d
+	for t, v := range f.x[i*d : i*d+d] {
+		s[a+t] -= v * wi
+		s[b+t] += v * wi
+	}
+	f.pw[c*k+int(from)] -= wi
+	f.pw[c*k+int(to)] += wi
+	f.pcnt[c*k+int(from)]--
+	f.pcnt[c*k+int(to)]++
+}
+
+// reduce folds the chunks' partials into the running sums in chunk order,
+// copies them to f.next and f.wsum (a cluster with no row of positive
+// weight gets exactly zero), and returns the number of changed labels.
 func (f *fitter) reduce() int {
 	kd := f.k * f.d
-	clear(f.next)
-	clear(f.wsum)
+	if !f.delta {
+		clear(f.sums)
+		clear(f.wacc)
+		clear(f.cnt)
+	}
 	changed := 0
 	for c := 0; c < f.pool.nChunks; c++ {
 		for j, v := range f.psum[c*kd : (c+1)*kd] {
-			f.next[j] += v
+			f.sums[j] += v
 		}
 		for j, v := range f.pw[c*f.k : (c+1)*f.k] {
-			f.wsum[j] += v
+			f.wacc[j] += v
+		}
+		for j, v := range f.pcnt[c*f.k : (c+1)*f.k] {
+			f.cnt[j] += v
 		}
 		changed += f.pchanged[c]
+	}
+	copy(f.next, f.sums)
+	copy(f.wsum, f.wacc)
+	for j, n := range f.cnt {
+		if n == 0 {
+			f.wsum[j] = 0
+			clear(f.next[j*f.d : (j+1)*f.d])
+		}
 	}
 	return changed
 }
@@ -288,7 +444,7 @@ func (f *fitter) relocateEmpty() {
 	sort.SliceStable(idx, func(a, b int) bool { return dist[idx[a]] > dist[idx[b]] })
 	for e, nj := range empty {
 		far := idx[e]
-		wi := f.w[far]
+		wi := f.wt(far)
 		old := int(f.labels[far])
 		row := f.x[far*d : far*d+d]
 		for t, v := range row {
@@ -354,7 +510,7 @@ func (f *fitter) inertiaChunk(c int) {
 	var s float64
 	for i := lo; i < hi; i++ {
 		l := int(f.labels[i])
-		s += f.w[i] * sqDist(f.x[i*d:i*d+d], f.centers[l*d:l*d+d])
+		s += f.wt(i) * sqDist(f.x[i*d:i*d+d], f.centers[l*d:l*d+d])
 	}
 	f.pval[c] = s
 }
@@ -377,7 +533,7 @@ func (f *fitter) result(inertia float64, iters int, converged bool, prev *KMeans
 	for i, l := range f.labels {
 		m.Labels[i] = int(l)
 		m.Sizes[l]++
-		m.Weights[l] += f.w[i]
+		m.Weights[l] += f.wt(i)
 	}
 	m.Inertia, m.Iterations, m.Converged, m.Algorithm = inertia, iters, converged, f.algo
 	return m
@@ -387,8 +543,8 @@ func (f *fitter) result(inertia float64, iters int, converged bool, prev *KMeans
 // uniformly (a partial Fisher-Yates shuffle).
 func (f *fitter) initRandom(rng *rand.Rand) {
 	idx := make([]int, 0, f.n)
-	for i, v := range f.w {
-		if v > 0 {
+	for i := 0; i < f.n; i++ {
+		if f.wt(i) > 0 {
 			idx = append(idx, i)
 		}
 	}
@@ -416,8 +572,8 @@ func (f *fitter) initPlusPlus(rng *rand.Rand) {
 	}
 	// First centre: weighted choice.
 	var acc float64
-	for i, v := range f.w {
-		acc += v
+	for i := range f.cum {
+		acc += f.wt(i)
 		f.cum[i] = acc
 	}
 	first := searchCum(f.cum, rng.Float64()*acc)
@@ -431,7 +587,7 @@ func (f *fitter) initPlusPlus(rng *rand.Rand) {
 	for c := 1; c < k; c++ {
 		acc = 0
 		for i, v := range f.closest {
-			acc += v * f.w[i]
+			acc += v * f.wt(i)
 			f.cum[i] = acc
 		}
 		for t := range f.cand {
@@ -471,7 +627,7 @@ func (f *fitter) seedChunk(c int) {
 	for i := lo; i < hi; i++ {
 		dd := sqDist(f.x[i*d:i*d+d], f.seedCenter)
 		f.closest[i] = dd
-		s += dd * f.w[i]
+		s += dd * f.wt(i)
 	}
 	f.pval[c] = s
 }
@@ -485,7 +641,7 @@ func (f *fitter) candChunk(c int) {
 		cr := f.x[ci*d : ci*d+d]
 		var s float64
 		for i := lo; i < hi; i++ {
-			s += min(f.closest[i], sqDist(f.x[i*d:i*d+d], cr)) * f.w[i]
+			s += min(f.closest[i], sqDist(f.x[i*d:i*d+d], cr)) * f.wt(i)
 		}
 		out[t] = s
 	}

@@ -41,7 +41,7 @@ func (f *fitter) runMiniBatch(ctx context.Context, rng *rand.Rand, run, maxIter,
 			i := rng.IntN(n)
 			row := f.x[i*d : i*d+d]
 			j, dd := nearest(row, f.centers, k, d)
-			wi := f.w[i]
+			wi := f.wt(i)
 			bi += wi * dd
 			bwt += wi
 			s := sums[j*d : j*d+d]
