@@ -1,0 +1,73 @@
+package recovery_test
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/cvmkit/cvm/lifecycle"
+	"github.com/cvmkit/cvm/recovery"
+	"github.com/cvmkit/cvm/value"
+)
+
+func Example() {
+	m, err := recovery.New(nil) // default coefficients
+	if err != nil {
+		panic(err)
+	}
+	customers := []recovery.Customer{
+		{ID: "C1", Quadrant: value.QuadrantIV, Tier: 1, Stage: lifecycle.Stability,
+			Strength: 0.8, LastRecoveryOK: true, Channel: "sms", GrossProfit: 40000},
+		{ID: "C2", Quadrant: value.QuadrantI, Tier: 4, Stage: lifecycle.Exploration,
+			Strength: 0.1, Failures12m: 1, LastRecoveryOK: false, GrossProfit: 300},
+	}
+	book, err := m.Build(customers)
+	if err != nil {
+		panic(err)
+	}
+	store := recovery.NewStore(book)
+
+	for _, id := range []string{"C1", "C2"} {
+		e, err := store.Lookup(id, recovery.Delivery, recovery.S3)
+		if err != nil {
+			panic(err)
+		}
+		r, err := e.Resolve(1200)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Printf("%s: %s apology, owner %s, via %s, acknowledge %v, resolve %v\n",
+			id, e.Apology, e.Owner, e.Channel, e.AcknowledgeBy, e.ResolveBy)
+		fmt.Printf("    %s worth %.2f of 1200 (cap %.2f, approval needed: %v), churn %.4f with / %.4f without recovery\n",
+			e.Remedy, r.Amount, e.Cap, r.NeedsApproval, e.ChurnWith, e.ChurnWithout)
+	}
+	_, err = store.Lookup("C9", recovery.Delivery, recovery.S3)
+	fmt.Println(errors.Is(err, recovery.ErrNotFound), err)
+	// Output:
+	// C1: executive apology, owner executive, via sms, acknowledge 30m0s, resolve 6h0m0s
+	//     re-performance worth 1008.00 of 1200 (cap 3000.00, approval needed: true), churn 0.0414 with / 0.6994 without recovery
+	// C2: executive apology, owner executive, via phone, acknowledge 2h0m0s, resolve 24h0m0s
+	//     re-performance worth 22.50 of 1200 (cap 22.50, approval needed: true), churn 0.3910 with / 0.9238 without recovery
+	// true recovery: customer "C9": recovery: customer not in the book
+}
+
+// Rebuilding one customer after their history changed, while lookups
+// continue on the store.
+func ExampleStore_Update() {
+	m, _ := recovery.New(nil)
+	book, _ := m.Build([]recovery.Customer{{ID: "C1", Quadrant: value.QuadrantII, Tier: 3}})
+	store := recovery.NewStore(book)
+
+	e, _ := store.Lookup("C1", recovery.MoneyLoss, recovery.S1)
+	fmt.Printf("before: %s apology, paradox %v, ratio %.2f\n", e.Apology, e.Paradox, e.Ratio)
+
+	// The customer complained once and the recovery did not satisfy.
+	if err := store.Update(recovery.Customer{ID: "C1", Quadrant: value.QuadrantII, Tier: 3,
+		Failures12m: 1, LastRecoveryOK: false}); err != nil {
+		panic(err)
+	}
+	e, _ = store.Lookup("C1", recovery.MoneyLoss, recovery.S1)
+	fmt.Printf("after:  %s apology, paradox %v, ratio %.2f, follow-up days %v\n", e.Apology, e.Paradox, e.Ratio, e.FollowUp)
+	// Output:
+	// before: front-line apology, paradox true, ratio 1.20
+	// after:  manager apology, paradox false, ratio 1.44, follow-up days [7 60 0 0]
+}
