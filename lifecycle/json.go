@@ -147,6 +147,7 @@ func (s *State) UnmarshalJSON(data []byte) error {
 	n.streak, n.reacts = j.Streak, j.Reactivations
 	n.since, n.start, n.last, n.lastBuy = j.Since, j.Start, j.Last, j.LastPurchase
 	n.stabSecs, n.preDecline, n.head, n.active = j.StabilitySecs, j.PreDecline, j.Month, j.Active
+	n.nextMonth = nextMonthOf(n.head)
 	n.orders, n.returns, n.contacts, n.complaints = j.Orders, j.Returns, j.Contacts, j.Complaints
 	*s = n
 	return nil

@@ -91,12 +91,14 @@ func DefaultRules() Rules {
 
 var defaultRules = DefaultRules()
 
-// resolved returns r with defaults filled in.
-func (r *Rules) resolved() Rules {
+// resolve returns r with defaults filled in: &defaultRules when r is nil,
+// otherwise buf, filled in.
+func (r *Rules) resolve(buf *Rules) *Rules {
 	if r == nil {
-		return defaultRules
+		return &defaultRules
 	}
-	o := *r
+	*buf = *r
+	o := buf
 	d := &defaultRules
 	di := func(v *int, def int) {
 		if *v <= 0 {

@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"fmt"
 	"math"
 	"math/bits"
 	"time"
@@ -31,6 +32,7 @@ type State struct {
 	lastBuy    int64               // Unix seconds of the last purchase
 	stabSecs   int64               // seconds in stability in completed stints of this relationship
 	preDecline float32             // mean monthly volume of the 6 complete months before the decline
+	nextMonth  int64               // nextMonthOf(head), cached
 	head       int32               // month index (year*12 + month-1) of vol[0]
 	active     uint32              // bit i: a purchase in month head-i
 	orders     int32               // purchase occasions in this relationship
@@ -93,44 +95,40 @@ func Apply(s State, e Event, r *Rules) (State, Transition, error) {
 	if (e.Kind == Purchase || e.Kind == Return) && !(e.Amount >= 0 && e.Amount <= math.MaxFloat64) {
 		return s, Transition{}, s.eventErr(e, ErrAmount)
 	}
-	n := s
-	n.last = t
+	if e.Kind == Termination && s.stage == None {
+		return s, Transition{}, s.eventErr(e, &TransitionError{From: None, To: Ended, At: time.Unix(t, 0).UTC()})
+	}
+	// No error can happen from here on, so s (a copy) is changed in place.
+	s.last = t
 	var tr Transition
-	var err error
 	switch e.Kind {
 	case Purchase:
-		n, tr, err = n.purchase(t, e.Amount, r)
+		tr = s.purchase(t, e.Amount, r)
 	case Return:
-		n.advance(monthOf(t))
-		n.addVolume(-e.Amount)
-		if n.returns < math.MaxInt32 {
-			n.returns++
+		s.advanceTo(t)
+		s.addVolume(-e.Amount)
+		if s.returns < math.MaxInt32 {
+			s.returns++
 		}
 	case Contact:
-		if n.contacts < math.MaxInt32 {
-			n.contacts++
+		if s.contacts < math.MaxInt32 {
+			s.contacts++
 		}
 	case Complaint:
-		if n.complaints < math.MaxInt32 {
-			n.complaints++
+		if s.complaints < math.MaxInt32 {
+			s.complaints++
 		}
 	case Termination:
-		switch {
-		case n.stage == Ended:
-		case n.stage == None:
-			err = &TransitionError{From: None, To: Ended, At: time.Unix(t, 0).UTC()}
-		default:
-			rr := r.resolved()
-			n.advance(monthOf(t))
-			n, tr, err = n.move(Ended, t, RuleTermination, n.measure(t, &rr))
+		if s.stage != Ended {
+			var buf Rules
+			rr := r.resolve(&buf)
+			s.advanceTo(t)
+			tr = s.move(Ended, t, RuleTermination, rr)
 		}
 	case Tick:
-		n, tr, err = n.tick(t, r)
+		tr = s.tick(t, r)
 	}
-	if err != nil {
-		return s, Transition{}, s.eventErr(e, err)
-	}
-	return n, tr, nil
+	return s, tr, nil
 }
 
 func (s *State) eventErr(e Event, err error) error {
@@ -141,8 +139,8 @@ func (s *State) eventErr(e Event, err error) error {
 	return ee
 }
 
-func (s State) purchase(t int64, amount float64, r *Rules) (State, Transition, error) {
-	s.advance(monthOf(t))
+func (s *State) purchase(t int64, amount float64, r *Rules) Transition {
+	s.advanceTo(t)
 	s.addVolume(amount)
 	s.active |= 1
 	if s.stage == None || s.stage == Ended {
@@ -156,8 +154,8 @@ func (s State) purchase(t int64, amount float64, r *Rules) (State, Transition, e
 		s.start, s.lastBuy, s.orders = t, t, 1
 		s.iv, s.nIv, s.median = [ivCap]int32{}, 0, 0
 		s.stabSecs, s.prev, s.highest, s.preDecline = 0, None, None, 0
-		rr := r.resolved()
-		return s.move(Exploration, t, rule, s.measure(t, &rr))
+		var buf Rules
+		return s.move(Exploration, t, rule, r.resolve(&buf))
 	}
 	day, lastDay := floorDiv(t, daySecs), floorDiv(s.lastBuy, daySecs)
 	if day != lastDay {
@@ -167,40 +165,48 @@ func (s State) purchase(t int64, amount float64, r *Rules) (State, Transition, e
 		s.pushInterval(clampInt32(day - lastDay))
 	}
 	s.lastBuy = t
-	return s, Transition{}, nil
+	return Transition{}
 }
 
-// tick evaluates the rules at time t.
-func (s State) tick(t int64, r *Rules) (State, Transition, error) {
+// tick evaluates the rules at time t. It computes only what the rules of
+// the current stage read; a transition records the full measures.
+func (s *State) tick(t int64, r *Rules) Transition {
 	if !s.stage.Active() {
-		return s, Transition{}, nil
+		return Transition{}
 	}
-	rr := r.resolved()
-	s.advance(monthOf(t))
-	m := s.measure(t, &rr)
-	iv := float64(m.Interval)
-	rec := float64(m.Recency)
+	var buf Rules
+	rr := r.resolve(&buf)
+	s.advanceTo(t)
+	iv := float64(s.median)
+	if s.nIv == 0 {
+		iv = float64(rr.DefaultInterval)
+	}
+	rec := float64(floorDiv(t-s.lastBuy, daySecs))
 
 	end := max(rr.EndRecency*iv, float64(rr.EndMinDays))
 	if rr.Seasonal {
 		end = max(end, float64(rr.SeasonalEndDays))
 	}
 	if rec > end {
-		return s.move(Ended, t, RuleRecencyEnd, m)
+		return s.move(Ended, t, RuleRecencyEnd, rr)
 	}
 	late := rec > max(rr.DeclineRecency*iv, float64(rr.DeclineMinDays))
 	if late && rr.Seasonal && s.quietLastYear() {
 		late = false
 	}
 	if late && s.stage != Decline {
-		return s.move(Decline, t, RuleRecency, m)
+		return s.move(Decline, t, RuleRecency, rr)
 	}
 
+	v := &s.vol
+	last3 := float64(v[1]) + float64(v[2]) + float64(v[3])
 	var drop bool
 	if rr.Seasonal {
-		drop = m.YoY3 < -rr.DeclineDrop
+		drop = ratio(last3, float64(v[13])+float64(v[14])+float64(v[15])) < -rr.DeclineDrop
 	} else {
-		drop = m.Growth6 < -rr.DeclineDrop
+		last6 := last3 + float64(v[4]) + float64(v[5]) + float64(v[6])
+		prev6 := float64(v[7]) + float64(v[8]) + float64(v[9]) + float64(v[10]) + float64(v[11]) + float64(v[12])
+		drop = ratio(last6, prev6) < -rr.DeclineDrop
 	}
 	target, rule := None, RuleNone
 	switch s.stage {
@@ -208,22 +214,28 @@ func (s State) tick(t int64, r *Rules) (State, Transition, error) {
 		switch {
 		case drop:
 			target, rule = Decline, RuleDrop
-		case s.stage == Exploration && m.Orders >= rr.FormationOrders && m.Active6 >= rr.FormationActiveMonths &&
-			m.Level3 > 0 && !(m.Growth3 < 0):
-			target, rule = Formation, RuleGrowth
-		case s.stage == Formation && m.Tenure >= rr.StabilityTenureDays && m.Active12 >= rr.StabilityActiveMonths &&
-			m.Volatility <= rr.StabilityVolatility:
-			target, rule = Stability, RuleSteady
+		case s.stage == Exploration:
+			prev3 := float64(v[4]) + float64(v[5]) + float64(v[6])
+			if int(s.orders) >= rr.FormationOrders && bits.OnesCount32(s.active&0x7e) >= rr.FormationActiveMonths &&
+				last3 > 0 && !(ratio(last3, prev3) < 0) {
+				target, rule = Formation, RuleGrowth
+			}
+		case s.stage == Formation:
+			if floorDiv(t-s.start, daySecs) >= int64(rr.StabilityTenureDays) &&
+				bits.OnesCount32(s.active&0x1ffe) >= rr.StabilityActiveMonths &&
+				s.volatility() <= rr.StabilityVolatility {
+				target, rule = Stability, RuleSteady
+			}
 		}
 	case Decline:
-		if !late && m.Level3 > 0 && m.Level3 >= rr.RecoverLevel*float64(s.preDecline) &&
+		if !late && last3 > 0 && last3/3 >= rr.RecoverLevel*float64(s.preDecline) &&
 			s.prev >= Exploration && s.prev <= Stability {
 			target, rule = s.prev, RuleRecovery
 		}
 	}
 	if target == None {
 		s.pending, s.streak = None, 0
-		return s, Transition{}, nil
+		return Transition{}
 	}
 	if target == s.pending {
 		if s.streak < math.MaxUint8 {
@@ -233,20 +245,42 @@ func (s State) tick(t int64, r *Rules) (State, Transition, error) {
 		s.pending, s.streak = target, 1
 	}
 	if int(s.streak) < rr.Confirm {
-		return s, Transition{}, nil
+		return Transition{}
 	}
 	if target != Decline && t-s.since < int64(rr.MinStageDays)*daySecs {
-		return s, Transition{}, nil
+		return Transition{}
 	}
-	return s.move(target, t, rule, m)
+	return s.move(target, t, rule, rr)
 }
 
-// move changes the stage to to at time t, checking the table.
-func (s State) move(to Stage, t int64, rule Rule, m Measures) (State, Transition, error) {
+// volatility returns the coefficient of variation (population) of the
+// last 12 complete monthly volumes, or NaN when their mean is <= 0.
+func (s *State) volatility() float64 {
+	var sum float64
+	for _, x := range s.vol[1:13] {
+		sum += float64(x)
+	}
+	mean := sum / 12
+	if !(mean > 0) {
+		return math.NaN()
+	}
+	var ss float64
+	for _, x := range s.vol[1:13] {
+		d := float64(x) - mean
+		ss += d * d
+	}
+	return math.Sqrt(ss/12) / mean
+}
+
+// move changes the stage to to at time t by rule, recording the measures
+// before the change. The callers only make changes in the table; move
+// panics on any other, which would be a bug in this package.
+func (s *State) move(to Stage, t int64, rule Rule, r *Rules) Transition {
 	from := s.stage
 	if !Allowed(from, to) {
-		return s, Transition{}, &TransitionError{From: from, To: to, At: time.Unix(t, 0).UTC()}
+		panic(fmt.Sprintf("lifecycle: internal error: %v -> %v by %v", from, to, rule))
 	}
+	m := s.measure(t, r)
 	if from == Stability {
 		s.stabSecs += t - s.since
 	}
@@ -265,7 +299,7 @@ func (s State) move(to Stage, t int64, rule Rule, m Measures) (State, Transition
 		s.highest = to
 	}
 	s.stage, s.since, s.pending, s.streak = to, t, None, 0
-	return s, Transition{From: from, To: to, At: time.Unix(t, 0).UTC(), Rule: rule, Measures: m}, nil
+	return Transition{From: from, To: to, At: time.Unix(t, 0).UTC(), Rule: rule, Measures: m}
 }
 
 // Move changes the stage to to at time at by the host's decision (rule
@@ -285,18 +319,24 @@ func (s State) Move(to Stage, at time.Time) (State, Transition, error) {
 	}
 	n := s
 	n.last = t
-	n.advance(monthOf(t))
+	n.advanceTo(t)
 	if to == Exploration && (s.stage == None || s.stage == Ended) {
 		n.start = t
 		n.iv, n.nIv, n.median = [ivCap]int32{}, 0, 0
 		n.stabSecs, n.prev, n.highest, n.orders = 0, None, None, 0
 	}
-	m := n.measure(t, nil)
-	n, tr, err := n.move(to, t, RuleManual, m)
-	if err != nil {
-		return s, Transition{}, err
+	if !Allowed(s.stage, to) {
+		return s, Transition{}, &TransitionError{From: s.stage, To: to, At: time.Unix(t, 0).UTC()}
 	}
+	tr := n.move(to, t, RuleManual, nil)
 	return n, tr, nil
+}
+
+// advanceTo moves the month ring forward to the month of Unix time t.
+func (s *State) advanceTo(t int64) {
+	if t >= s.nextMonth {
+		s.advance(monthOf(t))
+	}
 }
 
 // advance moves the month ring forward to month m.
@@ -314,6 +354,17 @@ func (s *State) advance(m int32) {
 		s.active = s.active << k & ringMask
 	}
 	s.head = m
+	s.nextMonth = nextMonthOf(m)
+}
+
+// nextMonthOf returns the Unix time the month after month index m begins,
+// or 0 for m == 0 (the zero State's head), which makes advanceTo always
+// recompute.
+func nextMonthOf(m int32) int64 {
+	if m == 0 {
+		return 0
+	}
+	return monthStart(int64(m) + 1)
 }
 
 // addVolume adds x to the current month's volume, clamped to the float32
@@ -400,15 +451,7 @@ func (s *State) measure(t int64, r *Rules) Measures {
 	m.Growth3 = ratio(last3, prev3)
 	m.Growth6 = ratio(last3+prev3, prev6)
 	m.YoY3 = ratio(last3, yo)
-	mean := (last3 + prev3 + prev6) / 12
-	m.Volatility = math.NaN()
-	if mean > 0 {
-		var ss float64
-		for _, x := range v[1:13] {
-			ss += (x - mean) * (x - mean)
-		}
-		m.Volatility = math.Sqrt(ss/12) / mean
-	}
+	m.Volatility = s.volatility()
 	return m
 }
 
@@ -477,10 +520,10 @@ func (s State) TimeInStage(at time.Time) time.Duration {
 // and the day counts may be negative. Before any purchase every count is
 // 0 and every ratio NaN.
 func (s State) Measure(at time.Time, r *Rules) Measures {
-	rr := r.resolved()
+	var buf Rules
 	t := at.Unix()
-	s.advance(monthOf(t))
-	return s.measure(t, &rr)
+	s.advanceTo(t)
+	return s.measure(t, r.resolve(&buf))
 }
 
 // Pattern returns the pattern of the current relationship as of at, with
@@ -489,7 +532,8 @@ func (s State) Measure(at time.Time, r *Rules) Measures {
 // now in decline or ended; ended-in-exploration or ended-in-formation when
 // it ended from there (through decline or not); ongoing otherwise.
 func (s State) Pattern(at time.Time, r *Rules) Pattern {
-	rr := r.resolved()
+	var buf Rules
+	rr := r.resolve(&buf)
 	stab := s.stabSecs
 	if s.stage == Stability && at.Unix() > s.since {
 		stab += at.Unix() - s.since
