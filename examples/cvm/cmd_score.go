@@ -1,7 +1,339 @@
 package main
 
-import "io"
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"math"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/cvmkit/cvm/internal/synth"
+	"github.com/cvmkit/cvm/value"
+)
+
+const scoreExample = `cvm score -synth 10000 -seed 1 -synth-out /tmp/indicators.csv -save /tmp/model.json -out /tmp/scores.csv
+  cvm score -in /tmp/indicators.csv -model /tmp/model.json -out /tmp/scores.csv
+  cvm score -in /tmp/indicators.csv -missing impute -split mean -tiers 0.01,0.04,0.15,0.80 -explain C0042
+  cvm score -in /tmp/indicators.csv -split fixed -cuts 50,50 -weights 0.6,0.4 -topsis > /tmp/scores.csv
+  cvm score -list
+
+The indicator CSV has a header: the customer column (-customer) and one
+column per indicator ID of the catalog (cvm score -list shows the default
+30); an empty cell, NA or NaN is a missing value. Without -model the model
+is fitted on the same file (reference bounds, cuts, tiers) and can be saved
+with -save to score other files later with -model.`
 
 func runScore(args []string, stdout, stderr io.Writer) error {
-	return usagef("score: not implemented yet")
+	fs := newFlagSet("score", "(-in FILE | -synth N) [-model FILE | -catalog FILE] [-save FILE] [-missing error|impute|drop] [-split median|mean|fixed] [-cuts C,P] [-tiers S1,S2,...] [-weights C,P] [-topsis] [-explain ID] [-out FILE]",
+		scoreExample, stderr)
+	in := fs.String("in", "", "indicator CSV file; - for standard input")
+	synthN := fs.Int("synth", 0, "score N synthetic B2B customers (internal/synth) instead of -in")
+	seed := fs.Uint64("seed", 1, "seed for -synth")
+	synthOut := fs.String("synth-out", "", "with -synth, also write the generated indicator table as CSV to this file (input for -in and cvm weights)")
+	customer := fs.String("customer", "customer", "customer ID column name")
+	modelPath := fs.String("model", "", "fitted model JSON (from -save); without it the model is fitted on the input")
+	catalogPath := fs.String("catalog", "", "catalog JSON ({\"groups\":[...],\"indicators\":[...]}) instead of the default 30 indicators")
+	save := fs.String("save", "", "write the fitted model JSON to this file")
+	missing := fs.String("missing", "error", "missing values: error, impute (fitted median) or drop (renormalise that customer's weights)")
+	split := fs.String("split", "median", "value-matrix split: median, mean or fixed (with -cuts)")
+	cuts := fs.String("cuts", "", "fixed cuts current,potential on the 0..100 scale, for -split fixed")
+	tiers := fs.String("tiers", "", "pyramid shares, top first; empty means 0.01,0.04,0.15,0.80")
+	dimw := fs.String("weights", "", "weights of current,potential in the total; empty means 0.5,0.5")
+	topsis := fs.Bool("topsis", false, "aggregate by TOPSIS (closeness to the fixed ideal point) instead of the weighted sum")
+	normw := fs.Bool("normalize-weights", false, "rescale catalog weights that do not sum to 1 instead of failing")
+	ignore := fs.Bool("ignore-unknown", false, "ignore columns that are not indicators of the catalog")
+	explain := fs.String("explain", "", "print this customer's breakdown (each indicator's value, weight and points) instead of the CSV")
+	out := fs.String("out", "-", "output CSV customer,current,potential,total,quadrant,tier; - for standard output")
+	list := fs.Bool("list", false, "print the catalog's indicators (ID, dimension, group, direction, unit, definition, source) and exit")
+	if done, err := parseFlags(fs, args); done {
+		return err
+	}
+	spec := value.Spec{NormalizeWeights: *normw, IgnoreUnknown: *ignore}
+	if *catalogPath != "" {
+		b, err := os.ReadFile(*catalogPath)
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(b, &spec.Catalog); err != nil {
+			return fmt.Errorf("catalog %s: %w", *catalogPath, err)
+		}
+	}
+	if *list {
+		cat := spec.Catalog
+		if len(cat.Indicators) == 0 {
+			cat = value.DefaultCatalog()
+		}
+		return scoreList(stdout, cat)
+	}
+	if (*in == "") == (*synthN == 0) {
+		return usagef("give exactly one of -in and -synth")
+	}
+	if *synthN < 0 {
+		return usagef("-synth %d: want a positive number", *synthN)
+	}
+	var err error
+	if spec.Missing, err = scoreEnum(*missing, "-missing", map[string]value.MissingPolicy{"error": value.MissingError, "impute": value.MissingImpute, "drop": value.MissingDrop}); err != nil {
+		return err
+	}
+	if spec.Split, err = scoreEnum(*split, "-split", map[string]value.Split{"median": value.SplitMedian, "mean": value.SplitMean, "fixed": value.SplitFixed}); err != nil {
+		return err
+	}
+	if *topsis {
+		spec.Aggregation = value.TOPSIS
+	}
+	if *cuts != "" {
+		c, err := scoreFloats(*cuts, "-cuts")
+		if err != nil {
+			return err
+		}
+		if len(c) != 2 || spec.Split != value.SplitFixed {
+			return usagef("-cuts wants two numbers and -split fixed")
+		}
+		spec.CurrentCut, spec.PotentialCut = c[0], c[1]
+	} else if spec.Split == value.SplitFixed {
+		return usagef("-split fixed needs -cuts current,potential")
+	}
+	if *tiers != "" {
+		if spec.TierShares, err = scoreFloats(*tiers, "-tiers"); err != nil {
+			return err
+		}
+	}
+	if *dimw != "" {
+		w, err := scoreFloats(*dimw, "-weights")
+		if err != nil {
+			return err
+		}
+		if len(w) != 2 {
+			return usagef("-weights wants two numbers: current,potential")
+		}
+		spec.CurrentWeight, spec.PotentialWeight = w[0], w[1]
+	}
+
+	var tb value.Table
+	if *synthN > 0 {
+		cfg := synth.IndicatorConfig{Customers: *synthN, Seed: *seed}
+		st := synth.Indicators(cfg)
+		tb = value.Table{Customers: st.Customers, IDs: st.IDs, Columns: st.Columns}
+		if *synthOut != "" {
+			if err := scoreWriteOut(*synthOut, stdout, func(w io.Writer) error { return synth.WriteIndicatorCSV(w, cfg) }); err != nil {
+				return err
+			}
+		}
+	} else {
+		r := io.Reader(os.Stdin)
+		if *in != "-" {
+			f, err := os.Open(*in)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			r = f
+		}
+		if tb, err = scoreReadCSV(r, *in, *customer); err != nil {
+			return err
+		}
+	}
+	if err := tb.Validate(); err != nil {
+		return err
+	}
+
+	var m *value.Model
+	if *modelPath != "" {
+		b, err := os.ReadFile(*modelPath)
+		if err != nil {
+			return err
+		}
+		m = new(value.Model)
+		if err := json.Unmarshal(b, m); err != nil {
+			return fmt.Errorf("model %s: %w", *modelPath, err)
+		}
+	} else if m, err = value.Fit(spec, tb); err != nil {
+		return err
+	}
+	if *save != "" {
+		b, err := json.MarshalIndent(m, "", " ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*save, append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	scores, err := m.Score(tb, nil)
+	if err != nil {
+		return err
+	}
+	if *explain != "" {
+		ex, err := m.Explain(tb, *explain)
+		if err != nil {
+			return err
+		}
+		if err := scoreExplain(stdout, ex); err != nil {
+			return err
+		}
+		if *out == "-" {
+			return nil
+		}
+	}
+	return scoreWriteOut(*out, stdout, func(w io.Writer) error { return scoreWriteCSV(w, scores) })
+}
+
+func scoreEnum[T any](s, flag string, m map[string]T) (T, error) {
+	v, ok := m[s]
+	if !ok {
+		var zero T
+		return zero, usagef("%s %q: want one of %s", flag, s, strings.Join(slices.Sorted(maps.Keys(m)), ", "))
+	}
+	return v, nil
+}
+
+func scoreFloats(s, flag string) ([]float64, error) {
+	var out []float64
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, usagef("%s %q: %q is not a number", flag, s, f)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// scoreReadCSV reads a header line with the customer column and
+// indicator columns, then one row per customer. Empty, NA and NaN cells are
+// missing (NaN); anything else must parse as a number.
+func scoreReadCSV(r io.Reader, name, customerCol string) (value.Table, error) {
+	cr := csv.NewReader(bufio.NewReaderSize(r, 1<<20))
+	cr.ReuseRecord = true
+	head, err := cr.Read()
+	if err == io.EOF {
+		return value.Table{}, fmt.Errorf("%s: empty file", name)
+	}
+	if err != nil {
+		return value.Table{}, fmt.Errorf("%s: %w", name, err)
+	}
+	ci := -1
+	var ids []string
+	var pos []int
+	for j, h := range head {
+		h = strings.TrimSpace(h)
+		if j == 0 {
+			h = strings.TrimPrefix(h, "\ufeff")
+		}
+		if h == customerCol {
+			ci = j
+			continue
+		}
+		ids = append(ids, h)
+		pos = append(pos, j)
+	}
+	if ci < 0 {
+		return value.Table{}, fmt.Errorf("%s: no customer column %q in the header (use -customer)", name, customerCol)
+	}
+	t := value.Table{IDs: ids, Columns: make([][]float64, len(ids))}
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return value.Table{}, fmt.Errorf("%s: %w", name, err)
+		}
+		t.Customers = append(t.Customers, strings.Clone(strings.TrimSpace(rec[ci])))
+		for k, j := range pos {
+			s := strings.TrimSpace(rec[j])
+			v := math.NaN()
+			if s != "" && s != "NA" && s != "NaN" && s != "nan" {
+				v, err = strconv.ParseFloat(s, 64)
+				if err != nil || math.IsNaN(v) {
+					return value.Table{}, fmt.Errorf("%s: line %d, column %q: %q is not a number", name, line, ids[k], s)
+				}
+			}
+			t.Columns[k] = append(t.Columns[k], v)
+		}
+	}
+	return t, nil
+}
+
+func scoreWriteOut(path string, stdout io.Writer, write func(io.Writer) error) error {
+	if path == "-" || path == "" {
+		return write(stdout)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	err = write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func scoreWriteCSV(w io.Writer, scores []value.Score) error {
+	bw := bufio.NewWriterSize(w, 1<<20)
+	bw.WriteString("customer,current,potential,total,quadrant,tier\n")
+	var b []byte
+	for _, s := range scores {
+		b = b[:0]
+		if strings.ContainsAny(s.Customer, ",\"\n\r") {
+			b = append(b, '"')
+			b = append(b, strings.ReplaceAll(s.Customer, `"`, `""`)...)
+			b = append(b, '"')
+		} else {
+			b = append(b, s.Customer...)
+		}
+		for _, v := range []float64{s.Current, s.Potential, s.Total} {
+			b = append(b, ',')
+			b = strconv.AppendFloat(b, v, 'f', 4, 64)
+		}
+		b = append(b, ',')
+		b = append(b, s.Quadrant.String()...)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(s.Tier), 10)
+		b = append(b, '\n')
+		if _, err := bw.Write(b); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+func scoreExplain(w io.Writer, ex value.Explanation) error {
+	fmt.Fprintf(w, "customer %s: current %.2f, potential %.2f, total %.2f, quadrant %s (%s), tier %d",
+		ex.Customer, ex.Current, ex.Potential, ex.Total, ex.Quadrant, ex.Quadrant.Strategy(), ex.Tier)
+	if ex.Imputed > 0 || ex.Dropped > 0 {
+		fmt.Fprintf(w, "; %d imputed, %d dropped", ex.Imputed, ex.Dropped)
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "indicator\tdimension\tgroup\traw\tnormalized\tweight\tpoints\tnote\t")
+	for _, c := range ex.Contributions {
+		note := ""
+		switch {
+		case c.Imputed:
+			note = "missing: imputed median"
+		case c.Dropped:
+			note = "missing: dropped"
+		}
+		raw := strconv.FormatFloat(c.Raw, 'g', 8, 64)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.4f\t%.4f\t%.2f\t%s\t\n", c.ID, c.Dimension, c.Group, raw, c.Normalized, c.Weight, c.Points, note)
+	}
+	return tw.Flush()
+}
+
+func scoreList(w io.Writer, c value.Catalog) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "id\tdimension\tgroup\tdirection\tunit\tweight\tdefinition\tsource")
+	for _, ind := range c.Indicators {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%.4g\t%s\t%s\n", ind.ID, ind.Dimension, ind.Group, ind.Direction, ind.Unit, ind.Weight, ind.Definition, ind.Source)
+	}
+	return tw.Flush()
 }

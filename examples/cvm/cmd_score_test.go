@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func scoreRun(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := run(args, &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+func scoreWrite(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// scoreSmallCatalog: one current indicator a (benefit) and one potential
+// indicator c, each alone in its group, so the score is 100 x min-max.
+const scoreSmallCatalog = `{"groups":[{"id":"g1","name":"G1","dimension":"current","weight":1},{"id":"g2","name":"G2","dimension":"potential","weight":1}],
+"indicators":[{"id":"a","name":"A","dimension":"current","group":"g1","direction":"benefit","unit":"t","norm":{"method":"minmax"},"weight":1},
+{"id":"c","name":"C","dimension":"potential","group":"g2","direction":"cost","unit":"d","norm":{"method":"minmax"},"weight":1}]}`
+
+func TestScoreCommand(t *testing.T) {
+	dir := t.TempDir()
+	cat := scoreWrite(t, dir, "cat.json", scoreSmallCatalog)
+	in := scoreWrite(t, dir, "in.csv", "customer,a,c\nX,0,10\nY,5,5\nZ,10,0\n")
+	model := filepath.Join(dir, "model.json")
+	out, _, err := scoreRun(t, "score", "-in", in, "-catalog", cat, "-save", model, "-tiers", "0.5,0.5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// By hand: a = 0, 5, 10 -> current 0, 50, 100; c is a cost 10, 5, 0 ->
+	// potential 0, 50, 100; total the mean; median cuts 50/50 (>= is high);
+	// tier cut at the median total 50.
+	want := "customer,current,potential,total,quadrant,tier\n" +
+		"X,0.0000,0.0000,0.0000,I,2\n" +
+		"Y,50.0000,50.0000,50.0000,IV,1\n" +
+		"Z,100.0000,100.0000,100.0000,IV,1\n"
+	if out != want {
+		t.Errorf("got\n%s\nwant\n%s", out, want)
+	}
+	// Scoring another file with the saved model keeps the fitted bounds.
+	in2 := scoreWrite(t, dir, "in2.csv", "customer,a,c\nW,2.5,\n")
+	_, _, err = scoreRun(t, "score", "-in", in2, "-model", model)
+	if err == nil || !strings.Contains(err.Error(), `"W"`) || !strings.Contains(err.Error(), `"c"`) {
+		t.Errorf("missing value under the error policy: got %v", err)
+	}
+	out, _, err = scoreRun(t, "score", "-in", in2, "-catalog", cat, "-missing", "drop")
+	if err == nil {
+		t.Errorf("fitting on one customer whose only potential value is missing: no error (out %q)", out)
+	}
+	in3 := scoreWrite(t, dir, "in3.csv", "customer,c,a\nW,2.5,2.5\n")
+	out, _, err = scoreRun(t, "score", "-in", in3, "-model", model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// a = 2.5 -> 25; c = 2.5 (cost) -> 75; total 50 (by hand).
+	if !strings.Contains(out, "W,25.0000,75.0000,50.0000,II,1") {
+		t.Errorf("scored with saved model: %q", out)
+	}
+	// -explain prints the breakdown.
+	out, _, err = scoreRun(t, "score", "-in", in, "-catalog", cat, "-explain", "Y")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "customer Y: current 50.00, potential 50.00, total 50.00, quadrant IV") || !strings.Contains(out, "points") {
+		t.Errorf("explain: %q", out)
+	}
+	// The model file is versioned JSON.
+	b, _ := os.ReadFile(model)
+	var head struct {
+		Format  string `json:"format"`
+		Version int    `json:"version"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil || head.Format != "cvm.value.Model" || head.Version != 1 {
+		t.Errorf("model file header %+v %v", head, err)
+	}
+}
+
+func TestScoreSynthAndList(t *testing.T) {
+	dir := t.TempDir()
+	ind := filepath.Join(dir, "ind.csv")
+	out, _, err := scoreRun(t, "score", "-synth", "300", "-seed", "2", "-synth-out", ind, "-missing", "impute", "-topsis")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(out, "\n"); n != 301 {
+		t.Errorf("%d lines, want 301", n)
+	}
+	// The written table scores the same as the generated one.
+	out2, _, err := scoreRun(t, "score", "-in", ind, "-missing", "impute", "-topsis")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != out2 {
+		t.Error("scores of -synth-out file differ from -synth")
+	}
+	out, _, err = scoreRun(t, "score", "-list")
+	if err != nil || strings.Count(out, "\n") != 31 || !strings.Contains(out, "headroom") {
+		t.Errorf("list: %v %q", err, out)
+	}
+}
+
+func TestScoreErrors(t *testing.T) {
+	dir := t.TempDir()
+	cat := scoreWrite(t, dir, "cat.json", scoreSmallCatalog)
+	for _, tc := range []struct {
+		name  string
+		body  string
+		args  []string
+		usage bool
+		want  string
+	}{
+		{"no input", "", nil, true, "exactly one"},
+		{"bad missing", "customer,a,c\nX,1,1\n", []string{"-missing", "zero"}, true, "-missing"},
+		{"fixed without cuts", "customer,a,c\nX,1,1\n", []string{"-split", "fixed"}, true, "-cuts"},
+		{"bad tiers", "customer,a,c\nX,1,1\n", []string{"-tiers", "a,b"}, true, "-tiers"},
+		{"duplicate", "customer,a,c\nX,1,1\nX,2,2\n", nil, false, `"X"`},
+		{"unknown", "customer,a,c,zz\nX,1,1,1\nY,2,2,2\n", nil, false, `"zz"`},
+		{"not a number", "customer,a,c\nX,1,one\n", nil, false, "line 2"},
+		{"no customer column", "id,a,c\nX,1,1\n", nil, false, "customer"},
+		{"inf", "customer,a,c\nX,1,Inf\nY,2,2\n", nil, false, "infinite"},
+		{"unknown explain", "customer,a,c\nX,1,1\nY,2,2\n", []string{"-explain", "Q"}, false, `"Q"`},
+	} {
+		args := []string{"score", "-catalog", cat}
+		if tc.body != "" {
+			args = append(args, "-in", scoreWrite(t, dir, "in.csv", tc.body))
+		}
+		args = append(args, tc.args...)
+		_, _, err := scoreRun(t, args...)
+		var ue *usageError
+		if err == nil || errors.As(err, &ue) != tc.usage || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want error containing %q (usage %v)", tc.name, err, tc.want, tc.usage)
+		}
+	}
+	// -h prints the examples and is not an error.
+	_, stderr, err := scoreRun(t, "score", "-h")
+	if err != nil || !strings.Contains(stderr, "cvm score -synth 10000") {
+		t.Errorf("-h: %v %q", err, stderr)
+	}
+}
