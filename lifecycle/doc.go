@@ -1,0 +1,103 @@
+// Package lifecycle tracks where each customer relationship stands in the
+// four-stage relationship lifecycle, as an explicit, event-driven state
+// machine that can move back as well as forward.
+//
+// # Overview
+//
+// A relationship moves through exploration (trial orders, low trust),
+// formation (volume rising fast, trust growing), stability (high and steady
+// volume, highest trust, willingness to pay more, referrals) and decline
+// (volume falling) (Dwyer, Schurr & Oh 1987; Jap & Ganesan 2000). Decline
+// can start from any stage; a relationship can end early in exploration,
+// break off in formation, leave stability early, or last (Jap & Anderson
+// 2007), and it can recover. A new order after the end starts a new
+// exploration, marked as a re-activation.
+//
+// A [State] is a small value; [Apply] applies one [Event] (purchase,
+// return, contact, complaint, termination, or a clock tick) and returns
+// the new State and, on a stage change, a [Transition] naming the [Rule]
+// that fired and the [Measures] behind it. The clock is always an event's
+// time, never time.Now. The allowed changes are the exported [Table]:
+//
+//	none        -> exploration                      first purchase
+//	exploration -> formation | decline | ended
+//	formation   -> stability | decline | ended
+//	stability   -> decline | ended
+//	decline     -> exploration | formation | stability | ended
+//	ended       -> exploration                      re-activation
+//
+// [Classify] replays a whole transaction stream, customer by customer in
+// parallel, with ticks at a monthly or weekly cadence, and returns each
+// customer's state, history and [Pattern]. [DefaultStrategies] gives each
+// stage's recommended strategy as data.
+//
+// # Measures
+//
+// All measures are the customer's own history at the tick time t. Months
+// are UTC calendar months; V(k) is the net volume (purchases minus
+// returns) of the k-th complete month before the month of t.
+//
+//	tenure     = days since the relationship began
+//	orders     = purchase occasions (distinct UTC days) in the relationship
+//	active6/12 = months with a purchase among the last 6 / 12 complete months
+//	recency    = days since the last purchase
+//	interval   = median of the last 10 inter-purchase intervals in days
+//	             (Rules.DefaultInterval, 90, with fewer than one)
+//	growth3    = (V1+V2+V3) / (V4+V5+V6) - 1
+//	growth6    = (V1+…+V6) / (V7+…+V12) - 1
+//	yoy3       = (V1+V2+V3) / (V13+V14+V15) - 1        seasonal businesses
+//	volatility = sd(V1..V12) / mean(V1..V12)            population sd
+//	level3     = (V1+V2+V3) / 3
+//
+// A ratio with a zero or negative denominator is undefined (NaN) and
+// satisfies no rule.
+//
+// # Rules
+//
+// With the default [Rules], evaluated at each tick in this order:
+//
+//	ended        recency > max(4 x interval, 180 days)        at once
+//	             (seasonal: also > 450 days)
+//	decline      recency > max(2 x interval, 30 days)         at once
+//	             (seasonal: not when the customer was also silent over
+//	             the same months a year earlier)
+//	decline      growth6 < -50% (seasonal: yoy3 < -50%)        trend
+//	formation    from exploration: orders >= 3, active6 >= 2,
+//	             level3 > 0 and growth3 >= 0 (or undefined)     trend
+//	stability    from formation: tenure >= 365 days,
+//	             active12 >= 8, volatility <= 1                 trend
+//	recovery     from decline, back to the stage before it:
+//	             recency within the decline limit and
+//	             level3 >= 0.6 x the mean monthly volume of the
+//	             6 complete months before the decline           trend
+//
+// A trend moves the stage only after it has held at 2 evaluations (ticks)
+// in a row, and a move up (recovery included) only after 60 days in the
+// current stage; recency-based decline and ending act at once. So a steady
+// customer survives a quiet month, and a one-off dip does not flip the
+// stage back and forth. A purchase starts the relationship, or
+// re-activates an ended one, at once; a termination event ends an active
+// relationship at once. Contacts and complaints are counted for the host
+// and move no stage.
+//
+// # Storage
+//
+// State and Transition marshal to JSON with a format version
+// ([FormatVersion]) and back exactly, so a host keeps each customer's
+// state in its own database and applies events as they come.
+//
+// # Sources
+//
+// Dwyer, F. R., Schurr, P. H. & Oh, S. (1987). Developing buyer-seller
+// relationships. Journal of Marketing 51(2), 11-27.
+//
+// Jap, S. D. & Ganesan, S. (2000). Control mechanisms and the relationship
+// life cycle. Journal of Marketing Research 37(2), 227-245.
+//
+// Jap, S. D. & Anderson, E. (2007). Testing a life-cycle theory of
+// cooperative interorganizational relationships: movement across stages
+// and performance. Management Science 53(2), 260-275.
+//
+// Hinnant, H. (2013). chrono-compatible low-level date algorithms
+// (days_from_civil, civil_from_days), used for UTC calendar months.
+package lifecycle
