@@ -115,7 +115,11 @@
 //	preApproved = min(cap, FrontLineLimit[q])
 //	amount      = min(ratio x loss, MaxLossMultiple x loss, cap)      (Entry.Resolve)
 //
-// The front line may grant up to preApproved at once: Hart, Heskett & Sasser
+// An amount above preApproved, or one the cap cut short, needs the case
+// owner's approval: the playbook pre-decides everything up to its limits
+// and leaves the rest to a person (a billing error, for one, is corrected in
+// full whatever the cap on compensation). The front line may grant up to
+// preApproved at once: Hart, Heskett & Sasser
 // (1990) ask firms to act fast and empower the front line. The apology
 // starts at ApologyBySeverity[s] (front line for S1 and S2, a manager with a
 // written root cause for S3 and S4) and goes up one level, to at most an

@@ -100,15 +100,21 @@ type Entry struct {
 
 // Resolution is the concrete compensation for one loss.
 type Resolution struct {
-	Loss          float64 // the loss amount given
-	Amount        float64 // compensation to grant, in money or the value of the remedy
-	Capped        bool    // Amount was limited by Cap or LossCap
-	NeedsApproval bool    // Amount exceeds PreApproved
+	Loss   float64 // the loss amount given
+	Amount float64 // compensation to grant, in money or the value of the remedy
+	// Capped is set when Amount was limited by Cap or LossCap: the
+	// playbook's limit is reached and the case owner decides on anything
+	// beyond it (a billing error, for one, is corrected in full whatever
+	// the playbook's cap on compensation).
+	Capped bool
+	// NeedsApproval is set when Amount exceeds PreApproved or was capped:
+	// the front line cannot settle the case alone.
+	NeedsApproval bool
 }
 
 // Resolve turns the entry's ratio into a concrete compensation for a loss:
 // min(Ratio x loss, LossCap x loss, Cap), and whether it needs approval
-// beyond the front line. A negative, NaN or infinite loss is an error
+// beyond the front line (above PreApproved, or capped). A negative, NaN or infinite loss is an error
 // wrapping [ErrBadLoss]. A loss of 0 gives an amount of 0.
 func (e *Entry) Resolve(loss float64) (Resolution, error) {
 	if !(loss >= 0) || math.IsInf(loss, 1) {
@@ -120,7 +126,7 @@ func (e *Entry) Resolve(loss float64) (Resolution, error) {
 		Loss:          loss,
 		Amount:        amt,
 		Capped:        amt < want,
-		NeedsApproval: amt > e.PreApproved,
+		NeedsApproval: amt > e.PreApproved || amt < want,
 	}, nil
 }
 

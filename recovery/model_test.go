@@ -297,7 +297,8 @@ func TestInfluenceEscalates(t *testing.T) {
 }
 
 // Property: compensation never exceeds its cap or LossCap x loss, is never
-// negative, and needs approval exactly when above the pre-approved amount.
+// negative, and needs approval exactly when above the pre-approved amount
+// or capped.
 func TestPropertyCompensationWithinCap(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	cfg := DefaultConfig()
@@ -315,7 +316,7 @@ func TestPropertyCompensationWithinCap(t *testing.T) {
 						if err != nil {
 							t.Fatal(err)
 						}
-						if r.Amount < 0 || r.Amount > e.Cap || r.Amount > e.LossCap*loss || r.NeedsApproval != (r.Amount > e.PreApproved) {
+						if r.Amount < 0 || r.Amount > e.Cap || r.Amount > e.LossCap*loss || r.NeedsApproval != (r.Amount > e.PreApproved || r.Capped) || r.Capped != (r.Amount < e.Ratio*loss) {
 							t.Fatalf("%s %v %v loss %v: %+v breaks cap %v / %v x loss / pre %v", c.ID, ft, s, loss, r, e.Cap, e.LossCap, e.PreApproved)
 						}
 					}

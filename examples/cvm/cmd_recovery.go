@@ -1,7 +1,429 @@
 package main
 
-import "io"
+import (
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cvmkit/cvm/lifecycle"
+	"github.com/cvmkit/cvm/recovery"
+	"github.com/cvmkit/cvm/value"
+)
+
+const recoveryUsage = `[-in customers.csv | -book book.json] [-config model.json] [-out book.json]
+       [-lookup ID -failure TYPE -severity S1..S4 [-loss AMOUNT]] [-print-config]
+
+Precomputes a service-recovery playbook for every customer x failure type x
+severity and looks one up.
+
+Customer CSV (header required, columns in any order, extra columns ignored,
+so the outputs of other commands joined by customer work as they are):
+  customer          customer ID (required)
+  quadrant          value quadrant I, II, III, IV or 1-4 (required)
+  tier              pyramid tier 1-255 or platinum/gold/iron/lead; default 4 (lead);
+                    0 or empty means unknown and gets the slowest deadlines
+  stage             none, exploration, formation, stability, decline, ended;
+                    default formation (no stage adjustment)
+  strength          relationship strength 0..1; default 0
+  failures_12m      failures or complaints in the last 12 months; default 0
+  last_recovery_ok  did the last recovery satisfy: true/false, yes/no, 1/0;
+                    default true (ignored when failures_12m is 0)
+  channel           preferred contact channel, such as sms; default none (the
+                    severity's default channel is used)
+  influence         people the customer talks to; default 0
+  gross_profit      recent 12-month gross profit, for the cap; default 0 (the
+                    cap's floor applies)
+
+Failure types: billing (money loss), defect, delivery, service, staff, outage.
+Severities: S1 no impact, S2 minor, S3 major, S4 operations stopped, safety,
+or a repeat serious failure within 90 days.`
+
+const recoveryExample = `cvm recovery -in customers.csv -out book.json -lookup C042 -failure delivery -severity S3 -loss 1200`
 
 func runRecovery(args []string, stdout, stderr io.Writer) error {
-	return usagef("recovery: not implemented yet")
+	fs := newFlagSet("recovery", recoveryUsage, recoveryExample, stderr)
+	in := fs.String("in", "", "customer CSV to build the book from (see above); - for stdin")
+	bookIn := fs.String("book", "", "load a book written by -out instead of building one")
+	cfgPath := fs.String("config", "", "model configuration JSON (as printed by -print-config); default: the documented defaults")
+	out := fs.String("out", "", "write the book as JSON to this file")
+	lookup := fs.String("lookup", "", "customer ID whose playbook entry to print")
+	failure := fs.String("failure", "", "failure type for -lookup: billing, defect, delivery, service, staff, outage")
+	severity := fs.String("severity", "", "severity for -lookup: S1, S2, S3 or S4")
+	lossStr := fs.String("loss", "", "loss amount for -lookup: prints the concrete compensation")
+	delim := fs.String("delim", ",", "CSV field delimiter: , ; tab")
+	printCfg := fs.Bool("print-config", false, "print the model configuration as JSON and exit")
+	quiet := fs.Bool("q", false, "no build statistics on stderr")
+	if done, err := parseFlags(fs, args); done {
+		return err
+	}
+
+	var cfg *recovery.Config
+	if *cfgPath != "" {
+		data, err := os.ReadFile(*cfgPath)
+		if err != nil {
+			return err
+		}
+		cfg = new(recovery.Config)
+		if err := json.Unmarshal(data, cfg); err != nil {
+			return fmt.Errorf("%s: %w", *cfgPath, err)
+		}
+	}
+	m, err := recovery.New(cfg)
+	if err != nil {
+		return err
+	}
+	if *printCfg {
+		data, err := json.MarshalIndent(m.Config(), "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(stdout, "%s\n", data)
+		return err
+	}
+
+	// Validate the lookup flags before any work.
+	var ft recovery.FailureType
+	var sev recovery.Severity
+	loss := math.NaN()
+	if *lookup != "" {
+		if *failure == "" || *severity == "" {
+			return usagef("-lookup needs -failure and -severity")
+		}
+		if ft, err = recovery.ParseFailureType(*failure); err != nil {
+			return usagef("-failure: %v", err)
+		}
+		if sev, err = recovery.ParseSeverity(*severity); err != nil {
+			return usagef("-severity: %v", err)
+		}
+		if *lossStr != "" {
+			loss, err = strconv.ParseFloat(strings.TrimSpace(*lossStr), 64)
+			if err != nil || loss < 0 || math.IsNaN(loss) || math.IsInf(loss, 0) {
+				return usagef("-loss: %q is not a finite amount >= 0", *lossStr)
+			}
+		}
+	} else if *failure != "" || *severity != "" || *lossStr != "" {
+		return usagef("-failure, -severity and -loss need -lookup")
+	}
+	if (*in == "") == (*bookIn == "") {
+		return usagef("give exactly one of -in (customer CSV) and -book (book JSON)")
+	}
+	if *bookIn != "" && *cfgPath != "" {
+		return usagef("-config applies to -in; a book carries its own configuration")
+	}
+
+	var book *recovery.Book
+	if *bookIn != "" {
+		data, err := os.ReadFile(*bookIn)
+		if err != nil {
+			return err
+		}
+		if book, err = recovery.DecodeBook(data); err != nil {
+			return fmt.Errorf("%s: %w", *bookIn, err)
+		}
+	} else {
+		comma, err := parseDelim(*delim)
+		if err != nil {
+			return err
+		}
+		r := io.Reader(os.Stdin)
+		name := "stdin"
+		if *in != "-" {
+			f, err := os.Open(*in)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			r, name = f, *in
+		}
+		customers, err := readRecoveryCustomers(r, comma)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		start := time.Now()
+		if book, err = m.Build(customers); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if !*quiet {
+			fmt.Fprintf(stderr, "recovery: %d customers, %d playbook entries in %v\n",
+				book.Len(), book.Len()*recovery.NumFailureTypes*recovery.NumSeverities, time.Since(start).Round(time.Microsecond))
+		}
+	}
+
+	if *out != "" {
+		data, err := json.Marshal(book)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*out, data, 0o644); err != nil {
+			return err
+		}
+	}
+	if *lookup != "" {
+		e, err := book.Lookup(*lookup, ft, sev)
+		if err != nil {
+			return err
+		}
+		c, _ := book.Customer(*lookup)
+		return printEntry(stdout, c, e, loss)
+	}
+	if *out == "" {
+		return printBookSummary(stdout, book)
+	}
+	return nil
+}
+
+func parseDelim(s string) (rune, error) {
+	switch strings.ToLower(s) {
+	case ",", "comma":
+		return ',', nil
+	case ";", "semicolon":
+		return ';', nil
+	case "tab", "\t", `\t`:
+		return '\t', nil
+	}
+	return 0, usagef("-delim: %q is not , ; or tab", s)
+}
+
+// recoveryRowError names the line and column of a bad customer CSV cell.
+type recoveryRowError struct {
+	Line   int
+	Column string
+	Err    error
+}
+
+func (e *recoveryRowError) Error() string {
+	return fmt.Sprintf("line %d, column %s: %v", e.Line, e.Column, e.Err)
+}
+
+func (e *recoveryRowError) Unwrap() error { return e.Err }
+
+// readRecoveryCustomers reads the customer CSV described in recoveryUsage.
+func readRecoveryCustomers(r io.Reader, comma rune) ([]recovery.Customer, error) {
+	cr := csv.NewReader(r)
+	cr.Comma = comma
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, errors.New("empty file: want a header line")
+	}
+	if err != nil {
+		return nil, err
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if _, dup := col[h]; !dup {
+			col[h] = i
+		}
+	}
+	for _, req := range []string{"customer", "quadrant"} {
+		if _, ok := col[req]; !ok {
+			return nil, fmt.Errorf("header has no %q column (have %s)", req, strings.Join(header, ","))
+		}
+	}
+	var cs []recovery.Customer
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		cell := func(name string) string {
+			if i, ok := col[name]; ok && i < len(rec) {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		bad := func(name string, format string, args ...any) error {
+			return &recoveryRowError{Line: line, Column: name, Err: fmt.Errorf(format, args...)}
+		}
+		c := recovery.Customer{ID: cell("customer"), Tier: 4, Stage: lifecycle.Formation, LastRecoveryOK: true,
+			Channel: strings.ToLower(cell("channel"))}
+		if c.ID == "" {
+			return nil, bad("customer", "empty customer ID")
+		}
+		var ok bool
+		if c.Quadrant, ok = recovery.ParseQuadrant(cell("quadrant")); !ok {
+			return nil, bad("quadrant", "%q is not I, II, III or IV", cell("quadrant"))
+		}
+		if v := cell("tier"); v == "0" {
+			c.Tier = 0
+		} else if v != "" {
+			if c.Tier, ok = recovery.ParseTier(v); !ok {
+				return nil, bad("tier", "%q is not 1-255 or platinum, gold, iron, lead", v)
+			}
+		}
+		if v := cell("stage"); v != "" {
+			var st lifecycle.Stage
+			if st, ok = recovery.ParseStage(v); !ok {
+				return nil, bad("stage", "%q is not none, exploration, formation, stability, decline or ended", v)
+			}
+			c.Stage = st
+		}
+		num := func(name string, lo, hi float64) (float64, error) {
+			v := cell(name)
+			if v == "" {
+				return 0, nil
+			}
+			x, err := strconv.ParseFloat(v, 64)
+			if err != nil || math.IsNaN(x) || x < lo || x > hi {
+				return 0, bad(name, "%q is not a number in [%v, %v]", v, lo, hi)
+			}
+			return x, nil
+		}
+		if c.Strength, err = num("strength", 0, 1); err != nil {
+			return nil, err
+		}
+		f, err := num("failures_12m", 0, 1e9)
+		if err != nil {
+			return nil, err
+		}
+		if f != math.Trunc(f) {
+			return nil, bad("failures_12m", "%q is not a whole number", cell("failures_12m"))
+		}
+		c.Failures12m = int(f)
+		if v := cell("last_recovery_ok"); v != "" {
+			switch strings.ToLower(v) {
+			case "true", "yes", "y", "1", "t":
+				c.LastRecoveryOK = true
+			case "false", "no", "n", "0", "f":
+				c.LastRecoveryOK = false
+			default:
+				return nil, bad("last_recovery_ok", "%q is not true or false", v)
+			}
+		}
+		if c.Influence, err = num("influence", 0, math.MaxFloat64); err != nil {
+			return nil, err
+		}
+		if c.GrossProfit, err = num("gross_profit", -math.MaxFloat64, math.MaxFloat64); err != nil {
+			return nil, err
+		}
+		cs = append(cs, c)
+	}
+	if len(cs) == 0 {
+		return nil, errors.New("no customers after the header")
+	}
+	return cs, nil
+}
+
+// printEntry writes one playbook entry in readable form; loss is NaN when
+// none was given.
+func printEntry(w io.Writer, c recovery.Customer, e recovery.Entry, loss float64) error {
+	hist := fmt.Sprintf("%d failures in 12 months", c.Failures12m)
+	if c.Failures12m > 0 {
+		if c.LastRecoveryOK {
+			hist += ", last recovery satisfied"
+		} else {
+			hist += ", last recovery did NOT satisfy"
+		}
+	}
+	tier := "unknown"
+	if c.Tier > 0 {
+		tier = strconv.Itoa(int(c.Tier))
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "customer     %s: quadrant %s, tier %s, %s, strength %.2f, %s\n", c.ID, c.Quadrant, tier, c.Stage, c.Strength, hist)
+	fmt.Fprintf(&b, "failure      %s, %s\n", e.Failure, e.Severity)
+	apology := map[recovery.Apology]string{
+		recovery.ApologyFrontLine: "front line apologises",
+		recovery.ApologyManager:   "manager apologises, with a written root cause",
+		recovery.ApologyExecutive: "executive apologises personally",
+	}[e.Apology]
+	if e.Escalated {
+		apology += " (one level up: the last recovery did not satisfy)"
+	}
+	fmt.Fprintf(&b, "apology      %s\n", apology)
+	fmt.Fprintf(&b, "owner        %s\n", e.Owner)
+	fmt.Fprintf(&b, "channel      %s\n", e.Channel)
+	fmt.Fprintf(&b, "deadlines    acknowledge within %s, resolve within %s\n", fmtDuration(e.AcknowledgeBy), fmtDuration(e.ResolveBy))
+	fmt.Fprintf(&b, "remedy       %s\n", e.Remedy)
+	aim := "restore"
+	if e.Paradox {
+		aim = "above expectation (first failure, low severity: recovery paradox)"
+	}
+	fmt.Fprintf(&b, "expected     %.4f x loss\n", e.Expected)
+	fmt.Fprintf(&b, "offer        %.4f x loss, aim %s\n", e.Ratio, aim)
+	fmt.Fprintf(&b, "cap          %.2f (and at most %g x loss); front line may grant %.2f at once\n", e.Cap, e.LossCap, e.PreApproved)
+	if !math.IsNaN(loss) {
+		r, err := e.Resolve(loss)
+		if err != nil {
+			return err
+		}
+		note := "front line grants it now"
+		switch {
+		case r.Capped:
+			note = fmt.Sprintf("capped at the playbook limit; %s decides on the rest", e.Owner)
+		case r.NeedsApproval:
+			note = "needs approval by " + e.Owner.String()
+		}
+		fmt.Fprintf(&b, "compensation %.2f for a loss of %.2f (%s)\n", r.Amount, r.Loss, note)
+	}
+	fmt.Fprintf(&b, "churn risk   %.1f%% with a good, quick recovery; %.1f%% without\n", 100*e.ChurnWith, 100*e.ChurnWithout)
+	var days []string
+	for _, d := range e.FollowUp {
+		if d != 0 {
+			days = append(days, strconv.Itoa(int(d)))
+		}
+	}
+	fmt.Fprintf(&b, "follow-up    days %s after resolution\n", strings.Join(days, ", "))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func fmtDuration(d time.Duration) string {
+	switch {
+	case d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh%02dm", d/time.Hour, (d%time.Hour)/time.Minute)
+	}
+	return fmt.Sprintf("%dm", d/time.Minute)
+}
+
+// printBookSummary counts S4 apology levels and paradox-eligible S1
+// entries by quadrant.
+func printBookSummary(w io.Writer, b *recovery.Book) error {
+	type row struct{ n, exec, manager, paradox int }
+	var rows [5]row
+	for c := range b.Customers {
+		r := &rows[c.Quadrant]
+		r.n++
+		e4, err := b.Lookup(c.ID, recovery.Outage, recovery.S4)
+		if err != nil {
+			return err
+		}
+		switch e4.Apology {
+		case recovery.ApologyExecutive:
+			r.exec++
+		case recovery.ApologyManager:
+			r.manager++
+		}
+		e1, err := b.Lookup(c.ID, recovery.Outage, recovery.S1)
+		if err != nil {
+			return err
+		}
+		if e1.Paradox {
+			r.paradox++
+		}
+	}
+	tw := &strings.Builder{}
+	fmt.Fprintf(tw, "quadrant,customers,s4_executive_apology,s4_manager_apology,s1_paradox_eligible\n")
+	for q := value.QuadrantI; q <= value.QuadrantIV; q++ {
+		r := rows[q]
+		fmt.Fprintf(tw, "%s,%d,%d,%d,%d\n", q, r.n, r.exec, r.manager, r.paradox)
+	}
+	_, err := io.WriteString(w, tw.String())
+	return err
 }
