@@ -250,6 +250,10 @@ func replayCustomer(r []rec, asOf int64, c Cadence, rules *Rules, hist []Transit
 	for i, x := range r {
 		if i > 0 {
 			for ; tick < x.t; tick = c.next(tick) {
+				if s.stage == Ended { // a tick changes nothing but the last time
+					s.last = tick
+					continue
+				}
 				if err := apply(Event{Kind: Tick, Time: time.Unix(tick, 0)}); err != nil {
 					return s, hist, err
 				}
@@ -267,6 +271,10 @@ func replayCustomer(r []rec, asOf int64, c Cadence, rules *Rules, hist []Transit
 		}
 	}
 	for ; tick <= asOf; tick = c.next(tick) {
+		if s.stage == Ended {
+			s.last = tick
+			continue
+		}
 		if err := apply(Event{Kind: Tick, Time: time.Unix(tick, 0)}); err != nil {
 			return s, hist, err
 		}
