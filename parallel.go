@@ -66,6 +66,11 @@ func (rd *Reader) eachChunk(post func(c *chunk), fn func(c *chunk) error) error 
 		for {
 			var c *chunk
 			select {
+			case <-stop:
+				return
+			default:
+			}
+			select {
 			case c = <-free:
 			case <-stop:
 				return

@@ -1,0 +1,90 @@
+package cvm_test
+
+import (
+	"fmt"
+	"log"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cvmkit/cvm"
+)
+
+// Reading a CSV file and summarizing it per customer. Rows with an empty
+// customer ID are skipped and counted.
+func Example() {
+	const data = `customer,time,amount,order
+C1,2024-01-05 10:00:00,20.00,o1
+C1,2024-01-05 10:00:00,5.50,o1
+C2,2024-01-06 09:30:00,12.00,o2
+,2024-01-06 09:31:00,3.00,o3
+C1,2024-02-10 16:45:00,30.00,o4
+C1,2024-02-20 11:00:00,-5.50,r1
+`
+	rd, err := cvm.NewReader(strings.NewReader(data), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	sums, err := rd.Summarize(&cvm.SummaryOptions{AsOf: time.Date(2024, 12, 31, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, s := range sums {
+		fmt.Printf("%s first %s last %s occasions %d total %.2f returns %.2f mean %.2f\n",
+			s.Customer, s.First.Format(time.DateOnly), s.Last.Format(time.DateOnly), s.Occasions, s.Total, s.Returns, s.Mean())
+	}
+	st := rd.Stats()
+	fmt.Printf("%d rows, %d transactions, %d without a customer\n", st.Rows, st.Transactions, st.EmptyCustomer)
+	// Output:
+	// C1 first 2024-01-05 last 2024-02-10 occasions 2 total 50.00 returns 5.50 mean 25.00
+	// C2 first 2024-01-06 last 2024-01-06 occasions 1 total 12.00 returns 0.00 mean 12.00
+	// 6 rows, 5 transactions, 1 without a customer
+}
+
+// Files without a header are read by column position: here the CDNOW
+// sample, white-space separated with compact dates.
+func ExampleNewReader_positions() {
+	const data = " 00004 0001 19970101  2   29.33\r\n 00004 0001 19970118  2   29.73\r\n"
+	rd, err := cvm.NewReader(strings.NewReader(data), &cvm.ReadOptions{
+		NoHeader: true, Comma: cvm.Whitespace, Customer: "1", Time: "3", Amount: "5",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for t := range rd.All() {
+		fmt.Println(t.Customer, t.Time.Format(time.DateOnly), t.Amount)
+	}
+	if err := rd.Err(); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// 00004 1997-01-01 29.33
+	// 00004 1997-01-18 29.73
+}
+
+// A bad row names its line, column and value.
+func ExampleParseError() {
+	const data = "customer,time,amount\nC1,2024-01-05,20\nC1,2024-01-06,twelve\n"
+	rd, err := cvm.NewReader(strings.NewReader(data), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = rd.ReadAll()
+	fmt.Println(err)
+	// Output:
+	// line 3, column "amount", value "twelve": cvm: not a number
+}
+
+// Splitting at the end of a calendar day for a calibration period and a
+// holdout period, then summarizing the calibration period.
+func ExampleSplit() {
+	txs := []cvm.Transaction{
+		{Customer: "A", Time: time.Date(1997, 9, 30, 15, 0, 0, 0, time.UTC), Amount: 10},
+		{Customer: "A", Time: time.Date(1997, 10, 2, 0, 0, 0, 0, time.UTC), Amount: 20},
+	}
+	cutoff := cvm.EndOfDay(time.Date(1997, 9, 30, 0, 0, 0, 0, time.UTC))
+	cal, hold := cvm.Split(slices.Values(txs), cutoff)
+	fmt.Println(len(cal), len(hold))
+	// Output:
+	// 1 1
+}
