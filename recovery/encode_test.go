@@ -202,8 +202,18 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("failure %q -> %v -> %v %v", s, v, w, err)
 			}
 		}
-		ParseQuadrant(s)
-		ParseStage(s)
-		ParseTier(s)
+		if q, ok := ParseQuadrant(s); ok {
+			if w, ok := ParseQuadrant(q.String()); !ok || w != q {
+				t.Fatalf("quadrant %q -> %v -> %v", s, q, w)
+			}
+		}
+		if st, ok := ParseStage(s); ok {
+			if w, ok := ParseStage(st.String()); !ok || w != st {
+				t.Fatalf("stage %q -> %v -> %v", s, st, w)
+			}
+		}
+		if tr, ok := ParseTier(s); ok && (tr < 1) {
+			t.Fatalf("tier %q -> %v", s, tr)
+		}
 	})
 }

@@ -27,8 +27,8 @@ Customer CSV (header required, columns in any order, extra columns ignored,
 so the outputs of other commands joined by customer work as they are):
   customer          customer ID (required)
   quadrant          value quadrant I, II, III, IV or 1-4 (required)
-  tier              pyramid tier 1-255 or platinum/gold/iron/lead; default 4 (lead);
-                    0 or empty means unknown and gets the slowest deadlines
+  tier              pyramid tier 1-255 or platinum/gold/iron/lead; empty: 4 (lead);
+                    0: unknown, which gets the slowest tier's deadlines
   stage             none, exploration, formation, stability, decline, ended;
                     default formation (no stage adjustment)
   strength          relationship strength 0..1; default 0
