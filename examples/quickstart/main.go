@@ -19,6 +19,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/cvmkit/cvm/examples/internal/flow"
@@ -42,6 +43,7 @@ type options struct {
 	plots     string
 	asOf      string
 	story     string
+	formats   string
 	in        *inputFlags
 }
 
@@ -53,6 +55,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.Uint64Var(&o.seed, "seed", 42, "seed of the synthetic base")
 	fs.StringVar(&o.plots, "plots", "cvm-plots", `folder for the PNG and SVG pictures; "" for none`)
 	fs.StringVar(&o.asOf, "as-of", "", "analysis date YYYY-MM-DD; default the day after the last transaction")
+	fs.StringVar(&o.formats, "plot-formats", "png,svg", "comma-separated picture formats: png, svg, pdf")
 	fs.StringVar(&o.story, "story", "", "customer ID for the closing recovery story; default: chosen")
 	o.in = addInputFlags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -77,7 +80,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if o.plots != "" {
-		names, err := res.Plots(o.plots)
+		var formats []string
+		for _, f := range strings.Split(o.formats, ",") {
+			if f = strings.TrimSpace(f); f != "" {
+				formats = append(formats, "."+strings.TrimPrefix(f, "."))
+			}
+		}
+		names, err := res.Plots(o.plots, formats...)
 		if err != nil {
 			return err
 		}

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/examples/internal/plots"
 )
 
 // Input is one customer base to run the flow on.
@@ -55,6 +56,9 @@ type Result struct {
 	rfmIndex  map[string]int
 	KMeans    *KMeansStage
 	Lifecycle *LifecycleStage
+	CLV       *CLVStage
+
+	formats plots.Formats
 
 	// Notes are plain statements of what could not be done, such as a
 	// package that is not available or data a file does not contain.
@@ -97,6 +101,9 @@ func Run(in Input) (*Result, error) {
 		r.rfmIndex[v.Customer] = i
 	}
 	if err := r.runKMeans(); err != nil {
+		return nil, err
+	}
+	if err := r.runCLV(); err != nil {
 		return nil, err
 	}
 	if err := r.runLifecycle(); err != nil {

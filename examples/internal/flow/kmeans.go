@@ -171,7 +171,7 @@ func (r *Result) plotKMeans(dir string) ([]string, error) {
 	p := plots.Scatter("k-means clusters: recency against net amount", "days since the last purchase", "net amount (log scale)", groups, nil, nil)
 	plots.LogAxes(p, false, true)
 	plots.Headroom(p, 0.3)
-	if err := plots.Save(p, dir, "clusters"); err != nil {
+	if err := r.formats.Save(p, dir, "clusters"); err != nil {
 		return nil, err
 	}
 	var ks, in []float64
@@ -180,7 +180,7 @@ func (r *Result) plotKMeans(dir string) ([]string, error) {
 		in = append(in, row.Inertia)
 	}
 	p = plots.Lines("Elbow: k-means inertia by k", "k", "inertia (sum of squared distances)", []plots.Group{{Name: "inertia", X: ks, Y: in}}, float64(st.Model.K))
-	if err := plots.Save(p, dir, "elbow"); err != nil {
+	if err := r.formats.Save(p, dir, "elbow"); err != nil {
 		return nil, err
 	}
 	return []string{"clusters", "elbow"}, nil

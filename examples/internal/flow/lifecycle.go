@@ -1,3 +1,5 @@
+//go:build lifecyclebatch
+
 package flow
 
 import (
@@ -184,7 +186,7 @@ func (r *Result) plotLifecycle(dir string) ([]string, error) {
 		vals = append(vals, float64(count[s]))
 	}
 	p := plots.Bars("Lifecycle stage as of "+day(r.AsOf), "customers", labels, vals, "%.0f")
-	if err := plots.Save(p, dir, "lifecycle_stages"); err != nil {
+	if err := r.formats.Save(p, dir, "lifecycle_stages"); err != nil {
 		return nil, err
 	}
 
@@ -220,7 +222,7 @@ func (r *Result) plotLifecycle(dir string) ([]string, error) {
 		}
 	}
 	p = plots.StackedArea("Stage flow: customers in each stage at every month end", "month", "customers", x, groups, ticks)
-	if err := plots.Save(p, dir, "lifecycle_flow"); err != nil {
+	if err := r.formats.Save(p, dir, "lifecycle_flow"); err != nil {
 		return nil, err
 	}
 	return []string{"lifecycle_stages", "lifecycle_flow"}, nil

@@ -4,9 +4,11 @@ import (
 	"github.com/cvmkit/cvm/examples/internal/plots"
 )
 
-// Plots writes every picture of the flow into dir as PNG and SVG and
-// returns the names written (without extension).
-func (r *Result) Plots(dir string) ([]string, error) {
+// Plots writes every picture of the flow into dir in the given formats
+// (file extensions such as ".png"; none means PNG and SVG) and returns the
+// names written, without extension.
+func (r *Result) Plots(dir string, formats ...string) ([]string, error) {
+	r.formats = plots.Formats(formats)
 	var names []string
 	labels, cust, _ := r.OccasionBands()
 	var vals []float64
@@ -18,7 +20,7 @@ func (r *Result) Plots(dir string) ([]string, error) {
 	}
 	p := plots.Bars("Customers by number of purchase occasions", "customers", labels, vals, "%.0f")
 	p.X.Label.Text = "purchase occasions (distinct days)"
-	if err := plots.Save(p, dir, "occasions"); err != nil {
+	if err := r.formats.Save(p, dir, "occasions"); err != nil {
 		return names, err
 	}
 	names = append(names, "occasions")
@@ -29,7 +31,7 @@ func (r *Result) Plots(dir string) ([]string, error) {
 		}
 		names = append(names, name)
 	}
-	for _, f := range []func(string) ([]string, error){r.plotKMeans, r.plotLifecycle} {
+	for _, f := range []func(string) ([]string, error){r.plotKMeans, r.plotCLV, r.plotLifecycle} {
 		more, err := f(dir)
 		names = append(names, more...)
 		if err != nil {

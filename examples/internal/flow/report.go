@@ -17,6 +17,7 @@ func (r *Result) Report(w io.Writer) error {
 	r.reportSummaries(ew)
 	r.reportRFM(ew)
 	r.reportKMeans(ew)
+	r.reportCLV(ew)
 	r.reportLifecycle(ew)
 	if len(r.Notes) > 0 {
 		report.Section(ew, "What this run could not do")

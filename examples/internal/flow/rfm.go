@@ -160,5 +160,5 @@ func (r *Result) plotRFM(dir string) (string, error) {
 	}
 	p := plots.Heatmap("Mean monetary value per R x F cell (empty cells grey)",
 		"F score (purchase days, 5 = most)", "R score (5 = most recent)", z, ticks, ticks, text)
-	return "rfm_heatmap", plots.Save(p, dir, "rfm_heatmap")
+	return "rfm_heatmap", r.formats.Save(p, dir, "rfm_heatmap")
 }

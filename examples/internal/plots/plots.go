@@ -51,12 +51,27 @@ func Palette(i int) color.Color {
 	return p[((i%len(p))+len(p))%len(p)]
 }
 
+// Formats are the file formats Save writes, as file extensions.
+type Formats []string
+
+// DefaultFormats are PNG, to look at, and SVG, to scale and edit.
+var DefaultFormats = Formats{".png", ".svg"}
+
 // Save writes p as dir/name.png and dir/name.svg, creating dir.
 func Save(p *plot.Plot, dir, name string) error {
+	return DefaultFormats.Save(p, dir, name)
+}
+
+// Save writes p in every format of f as dir/name.ext, creating dir; nil f
+// means DefaultFormats.
+func (f Formats) Save(p *plot.Plot, dir, name string) error {
+	if f == nil {
+		f = DefaultFormats
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for _, ext := range []string{".png", ".svg"} {
+	for _, ext := range f {
 		if err := p.Save(Width, Height, filepath.Join(dir, name+ext)); err != nil {
 			return fmt.Errorf("plots: saving %s%s: %w", name, ext, err)
 		}
