@@ -1,0 +1,323 @@
+package lifecycle
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestTable(t *testing.T) {
+	// The table as the issue and the package documentation list it.
+	want := map[Edge]bool{
+		{None, Exploration}: true,
+		{Exploration, Formation}: true, {Exploration, Decline}: true, {Exploration, Ended}: true,
+		{Formation, Stability}: true, {Formation, Decline}: true, {Formation, Ended}: true,
+		{Stability, Decline}: true, {Stability, Ended}: true,
+		{Decline, Exploration}: true, {Decline, Formation}: true, {Decline, Stability}: true, {Decline, Ended}: true,
+		{Ended, Exploration}: true,
+	}
+	for from := Stage(0); from <= Ended+1; from++ {
+		for to := Stage(0); to <= Ended+1; to++ {
+			if got := Allowed(from, to); got != want[Edge{from, to}] {
+				t.Errorf("Allowed(%v, %v) = %v", from, to, got)
+			}
+		}
+	}
+	tab := Table()
+	if len(tab) != len(want) {
+		t.Errorf("Table has %d edges, want %d", len(tab), len(want))
+	}
+	tab[0] = Edge{Stability, None}
+	if Table()[0] == tab[0] {
+		t.Error("Table returned shared memory")
+	}
+}
+
+func TestNames(t *testing.T) {
+	for s := None; s <= Ended; s++ {
+		if got, err := ParseStage(s.String()); err != nil || got != s {
+			t.Errorf("ParseStage(%q) = %v, %v", s.String(), got, err)
+		}
+	}
+	if _, err := ParseStage("maturity"); !errors.Is(err, ErrUnknownStage) {
+		t.Errorf("ParseStage(maturity): %v", err)
+	}
+	for _, c := range []struct{ got, want string }{
+		{Stage(9).String(), "Stage(9)"}, {Kind(0).String(), "Kind(0)"}, {Tick.String(), "tick"},
+		{Rule(99).String(), "Rule(99)"}, {RuleRecencyEnd.String(), "recency-end"},
+		{Pattern(9).String(), "Pattern(9)"}, {LeftStabilityEarly.String(), "left-stability-early"},
+		{Cadence(7).String(), "Cadence(7)"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+}
+
+func TestMonthArithmetic(t *testing.T) {
+	// monthOf and monthStart against the time package, every day from 1900
+	// to 2100 and a few far dates.
+	for d := date(1900, 1, 1); d.Before(date(2100, 1, 1)); d = d.AddDate(0, 0, 1) {
+		want := int32(d.Year()*12 + int(d.Month()) - 1)
+		for _, sec := range []int64{0, 86399} {
+			if got := monthOf(d.Unix() + sec); got != want {
+				t.Fatalf("monthOf(%v) = %d, want %d", d, got, want)
+			}
+		}
+		if d.Day() == 1 {
+			if got := monthStart(int64(want)); got != d.Unix() {
+				t.Fatalf("monthStart(%d) = %d, want %d", want, got, d.Unix())
+			}
+		}
+	}
+}
+
+func TestMedian(t *testing.T) {
+	for _, c := range []struct {
+		in   []int32
+		want int32
+	}{
+		{nil, 0}, {[]int32{5}, 5}, {[]int32{9, 1}, 5}, {[]int32{30, 31}, 31}, // (30+31+1)/2
+		{[]int32{3, 1, 2}, 2}, {[]int32{28, 31, 30, 31, 30, 31, 31, 30, 31, 31}, 31},
+	} {
+		var a [ivCap]int32
+		copy(a[:], c.in)
+		if got := medianOf(a, len(c.in)); got != c.want {
+			t.Errorf("medianOf(%v) = %d, want %d", c.in, got, c.want)
+		}
+	}
+}
+
+func TestApplyBadInput(t *testing.T) {
+	s, _ := replay(t, []Event{buy(date(2024, 1, 10), 10), {Kind: Tick, Time: date(2024, 2, 1)}}, nil)
+	for _, tc := range []struct {
+		name string
+		s    State
+		e    Event
+		want error
+	}{
+		{"kind zero", s, Event{Kind: 0, Time: date(2024, 3, 1)}, ErrUnknownKind},
+		{"kind beyond tick", s, Event{Kind: Tick + 1, Time: date(2024, 3, 1)}, ErrUnknownKind},
+		{"zero time", s, Event{Kind: Purchase, Amount: 1}, ErrZeroTime},
+		{"purchase before last event", s, buy(date(2024, 1, 20), 5), ErrOutOfOrder},
+		{"tick before last event", s, Event{Kind: Tick, Time: date(2024, 1, 31)}, ErrOutOfOrder},
+		{"contact before last event", s, Event{Kind: Contact, Time: date(2023, 1, 1)}, ErrOutOfOrder},
+		{"nan amount", s, buy(date(2024, 3, 1), math.NaN()), ErrAmount},
+		{"inf amount", s, buy(date(2024, 3, 1), math.Inf(1)), ErrAmount},
+		{"negative amount", s, buy(date(2024, 3, 1), -1), ErrAmount},
+		{"nan return", s, Event{Kind: Return, Time: date(2024, 3, 1), Amount: math.NaN()}, ErrAmount},
+		{"termination before purchase", State{}, Event{Kind: Termination, Time: date(2024, 3, 1)}, ErrNotAllowed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, tr, err := Apply(tc.s, tc.e, nil)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("error %v, want %v", err, tc.want)
+			}
+			var ee *EventError
+			if !errors.As(err, &ee) || ee.Kind != tc.e.Kind {
+				t.Errorf("error %v is not an *EventError of kind %v", err, tc.e.Kind)
+			}
+			if got != tc.s || tr.Changed() {
+				t.Error("state changed on error")
+			}
+		})
+	}
+	// A NaN amount on a kind that ignores it is fine; equal times are fine.
+	for _, e := range []Event{{Kind: Contact, Time: date(2024, 2, 1), Amount: math.NaN()}, {Kind: Complaint, Time: date(2024, 2, 1)}} {
+		if _, _, err := Apply(s, e, nil); err != nil {
+			t.Errorf("%v: %v", e.Kind, err)
+		}
+	}
+}
+
+func TestMove(t *testing.T) {
+	s, _ := replay(t, []Event{buy(date(2024, 1, 10), 10)}, nil)
+	n, tr, err := s.Move(Decline, date(2024, 2, 1))
+	if err != nil || n.Stage() != Decline || n.Previous() != Exploration || tr.Rule != RuleManual {
+		t.Fatalf("Move to decline: %v %v %v %v", n.Stage(), n.Previous(), tr.Rule, err)
+	}
+	// Move checks the table only: decline -> stability is in it.
+	if m, _, err := n.Move(Stability, date(2024, 2, 2)); err != nil || m.Stage() != Stability || m.Previous() != None {
+		t.Errorf("Move decline -> stability: %v %v %v", m.Stage(), m.Previous(), err)
+	}
+	for _, tc := range []struct {
+		name string
+		to   Stage
+		at   time.Time
+		want error
+	}{
+		{"not in table", Stability, date(2024, 2, 1), ErrNotAllowed},
+		{"to none", None, date(2024, 2, 1), ErrNotAllowed},
+		{"before last", Decline, date(2024, 1, 1), ErrOutOfOrder},
+		{"zero time", Decline, time.Time{}, ErrZeroTime},
+	} {
+		got, _, err := s.Move(tc.to, tc.at)
+		if !errors.Is(err, tc.want) || got != s {
+			t.Errorf("%s: %v, want %v (state unchanged)", tc.name, err, tc.want)
+		}
+	}
+	var tre *TransitionError
+	if _, _, err := s.Move(Stability, date(2024, 2, 1)); !errors.As(err, &tre) || tre.From != Exploration || tre.To != Stability {
+		t.Errorf("error %v, want *TransitionError exploration -> stability", err)
+	}
+}
+
+// randomEvents returns a random event sequence: mostly valid, time moving
+// forward with bursts, gaps and quiet spells, plus some bad events.
+func randomEvents(rng *rand.Rand, n int) []Event {
+	t := date(2020, 1, 1).Add(time.Duration(rng.IntN(1e6)) * time.Second)
+	out := make([]Event, 0, n)
+	for range n {
+		switch rng.IntN(10) {
+		case 0:
+			t = t.Add(time.Duration(rng.IntN(400)) * 24 * time.Hour)
+		default:
+			t = t.Add(time.Duration(rng.ExpFloat64() * float64(10*24*time.Hour)))
+		}
+		e := Event{Time: t, Amount: math.Round(rng.ExpFloat64()*5000) / 100}
+		switch k := rng.IntN(20); {
+		case k < 8:
+			e.Kind = Purchase
+		case k < 15:
+			e.Kind = Tick
+		case k == 15:
+			e.Kind = Return
+		case k == 16:
+			e.Kind = Contact
+		case k == 17:
+			e.Kind = Complaint
+		case k == 18:
+			e.Kind = Termination
+		default: // bad events
+			switch rng.IntN(4) {
+			case 0:
+				e.Kind = Kind(7 + rng.IntN(10))
+			case 1:
+				e.Kind, e.Amount = Purchase, math.NaN()
+			case 2:
+				e.Kind, e.Time = Tick, t.Add(-time.Duration(1+rng.IntN(100))*time.Hour)
+			case 3:
+				e.Kind, e.Amount = Return, -1
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func TestPropertyRandomSequences(t *testing.T) {
+	rules := []*Rules{nil, {Seasonal: true}, {Confirm: 1, MinStageDays: 1, DeclineMinDays: 1, EndMinDays: 1}}
+	for seed := range uint64(300) {
+		rng := rand.New(rand.NewPCG(seed, 42))
+		evs := randomEvents(rng, 200)
+		r := rules[seed%3]
+		run := func() ([]State, []Transition) {
+			var s State
+			var states []State
+			var trs []Transition
+			for _, e := range evs {
+				n, tr, err := Apply(s, e, r)
+				if err != nil {
+					if n != s || tr.Changed() {
+						t.Fatalf("seed %d: state changed on error %v", seed, err)
+					}
+					continue
+				}
+				if tr.Changed() {
+					// No sequence reaches a transition outside the table.
+					if !Allowed(tr.From, tr.To) || tr.From != s.Stage() || tr.To != n.Stage() {
+						t.Fatalf("seed %d: transition %v -> %v from state %v to %v", seed, tr.From, tr.To, s.Stage(), n.Stage())
+					}
+					trs = append(trs, tr)
+				} else if n.Stage() != s.Stage() {
+					t.Fatalf("seed %d: stage %v -> %v without a transition", seed, s.Stage(), n.Stage())
+				}
+				s = n
+				states = append(states, s)
+			}
+			return states, trs
+		}
+		s1, t1 := run()
+		s2, t2 := run()
+		// Replay is deterministic.
+		if !slices.Equal(s1, s2) || !equalHistory(t1, t2) {
+			t.Fatalf("seed %d: replay differs", seed)
+		}
+		// JSON round trip is exact, for every state and transition.
+		for i, s := range s1 {
+			if i%7 != 0 && i != len(s1)-1 {
+				continue // every 7th state keeps the test fast
+			}
+			b, err := json.Marshal(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var back State
+			if err := json.Unmarshal(b, &back); err != nil {
+				t.Fatalf("seed %d: %v\n%s", seed, err, b)
+			}
+			if back != s {
+				t.Fatalf("seed %d: round trip differs\n got %+v\nwant %+v", seed, back, s)
+			}
+		}
+		b, err := json.Marshal(t1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back []Transition
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if !equalHistory(back, t1) {
+			t.Fatalf("seed %d: history round trip differs", seed)
+		}
+	}
+}
+
+func TestMeasure(t *testing.T) {
+	// Purchases of 100 on the 15th of Jan..Dec 2023 and 50 on the 15th of
+	// Jan..Mar 2024; measured on 2024-04-01.
+	evs := monthly(date(2023, 1, 15), date(2023, 12, 15), 100)
+	evs = append(evs, monthly(date(2024, 1, 15), date(2024, 3, 15), 50)...)
+	s, _ := replay(t, evs, nil)
+	m := s.Measure(date(2024, 4, 1), nil)
+	// By hand: tenure Jan 15 2023 -> Apr 1 2024 = 442 days; 15 orders;
+	// recency 17; intervals of the last 10 (Jun->Jul .. Feb->Mar):
+	// 30,31,31,30,31,30,31,31,31,29 -> median 31; last 3 months 150 vs
+	// Oct-Dec 300: growth3 -50%; last 6 450 vs Apr-Sep 2023 600: -25%;
+	// Jan-Mar 2023 300: yoy3 -50%; level3 50; the 12 volumes (Apr 2023..
+	// Mar 2024) are nine 100s and three 50s: mean 87.5, sd 21.65,
+	// volatility 0.2474.
+	want := Measures{Tenure: 442, Orders: 15, Active6: 6, Active12: 12, Recency: 17, Interval: 31,
+		Growth3: -0.5, Growth6: -0.25, YoY3: -0.5, Volatility: math.Sqrt(9*12.5*12.5+3*37.5*37.5) / math.Sqrt(12) / 87.5, Level3: 50}
+	tol := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
+	if m.Tenure != want.Tenure || m.Orders != want.Orders || m.Active6 != want.Active6 || m.Active12 != want.Active12 ||
+		m.Recency != want.Recency || m.Interval != want.Interval || !tol(m.Growth3, want.Growth3) || !tol(m.Growth6, want.Growth6) ||
+		!tol(m.YoY3, want.YoY3) || !tol(m.Volatility, want.Volatility) || !tol(m.Level3, want.Level3) {
+		t.Errorf("Measure:\n got %+v\nwant %+v", m, want)
+	}
+	if m := (State{}).Measure(date(2024, 1, 1), nil); m.Orders != 0 || !math.IsNaN(m.Growth6) {
+		t.Errorf("empty state measures %+v", m)
+	}
+	if got := m.String(); got == "" {
+		t.Error("empty String")
+	}
+}
+
+func TestReturnsAndCounts(t *testing.T) {
+	// A return of 60 in the month of a purchase of 100 leaves 40.
+	s, _ := replay(t, []Event{
+		buy(date(2024, 1, 10), 100), {Kind: Return, Time: date(2024, 1, 20), Amount: 60},
+		{Kind: Contact, Time: date(2024, 1, 21)}, {Kind: Complaint, Time: date(2024, 1, 22)},
+	}, nil)
+	if m := s.Measure(date(2024, 2, 1), nil); m.Level3 != 40.0/3 {
+		t.Errorf("level3 %v, want 40/3", m.Level3)
+	}
+	if r, c, k := s.Counts(); r != 1 || c != 1 || k != 1 {
+		t.Errorf("counts %d %d %d, want 1 1 1", r, c, k)
+	}
+}
