@@ -1,26 +1,3 @@
-// Package synth generates realistic, deterministic customers and
-// transactions for tests, benchmarks and the examples.
-//
-// # Model
-//
-// Each customer follows the "buy till you die" story of the BG/NBD model
-// (Fader, Hardie & Lee 2005) with Gamma-Gamma spend (Fader, Hardie & Lee
-// 2005b; Colombo & Jiang 1999):
-//
-//	lambda ~ Gamma(shape R, rate Alpha)      purchases per week while alive
-//	p      ~ Beta(A, B)                      dropout after each purchase
-//	nu     ~ Gamma(shape Q, rate Gamma)      spend scale
-//	z      ~ Gamma(shape P, rate nu)         the value of each order
-//
-// Customers are acquired uniformly over AcquisitionDays from Start with a
-// first purchase; further purchases arrive as a Poisson process (thinned by
-// an optional yearly seasonality) until the customer drops out or End is
-// reached. An order has one to a few line items, and a share of orders is
-// followed by a partial return (a negative amount).
-//
-// Every customer draws from its own PCG stream seeded by (Seed, index), so
-// the output is the same bytes on every machine and whatever GOMAXPROCS is,
-// and customers can be generated in any order or in parallel.
 package synth
 
 import (
@@ -29,7 +6,9 @@ import (
 	"iter"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/cvmkit/cvm"
@@ -170,7 +149,7 @@ func NewCustomer(c Config, i int) Customer {
 			if t.After(c.End) {
 				break
 			}
-			if c.Seasonality == 0 || rng.Float64()*(1+c.Seasonality) < 1+c.Seasonality*seasonal(t, c.PeakDay) {
+			if c.Seasonality == 0 || rng.Float64()*(1+c.Seasonality) < 1+float64(c.Seasonality*seasonal(t, c.PeakDay)) {
 				break
 			}
 		}
@@ -195,7 +174,7 @@ func newOrder(rng *rand.Rand, c Config, id string, n int, t time.Time, nu float6
 	}
 	rest := value
 	for l := 0; l < lines-1; l++ {
-		part := cents(rest * (0.2 + 0.6*rng.Float64()))
+		part := cents(rest * (0.2 + float64(0.6*rng.Float64())))
 		if part <= 0 || part >= rest {
 			break
 		}
@@ -204,7 +183,7 @@ func newOrder(rng *rand.Rand, c Config, id string, n int, t time.Time, nu float6
 	}
 	o.Lines = append(o.Lines, rest)
 	if rng.Float64() < c.ReturnRate {
-		o.Return = math.Max(cents(value*(0.1+0.9*rng.Float64())), 0.01)
+		o.Return = math.Max(cents(value*(0.1+float64(0.9*rng.Float64()))), 0.01)
 		o.RetAt = t.Add(time.Duration(1+rng.IntN(30)) * 24 * time.Hour)
 		if o.RetAt.After(c.End) {
 			o.Return = 0
@@ -227,13 +206,13 @@ func gamma(rng *rand.Rand, k float64) float64 {
 	c := 1 / math.Sqrt(9*d)
 	for {
 		x := rng.NormFloat64()
-		v := 1 + c*x
+		v := 1 + float64(c*x)
 		if v <= 0 {
 			continue
 		}
 		v = v * v * v
 		u := rng.Float64()
-		if u < 1-0.0331*x*x*x*x || math.Log(u) < 0.5*x*x+d*(1-v+math.Log(v)) {
+		if u < 1-float64(0.0331*x*x*x*x) || math.Log(u) < float64(0.5*x*x)+float64(d*(1-v+math.Log(v))) {
 			return d * v
 		}
 	}
@@ -295,13 +274,83 @@ const TimeLayout = "2006-01-02 15:04:05"
 
 // WriteCSV writes the transactions of c as CSV with the header
 // customer,time,amount,order, times in TimeLayout (UTC) and amounts with
-// two decimals.
+// two decimals. Customers are generated on GOMAXPROCS goroutines in batches
+// and written in index order, so the bytes are the same whatever
+// GOMAXPROCS; every goroutine has ended when WriteCSV returns.
 func WriteCSV(w io.Writer, c Config) error {
+	c = c.withDefaults()
 	bw := bufio.NewWriterSize(w, 1<<16)
-	bw.WriteString("customer,time,amount,order\n")
-	var buf []byte
-	for t := range Transactions(c) {
-		buf = buf[:0]
+	if _, err := bw.WriteString("customer,time,amount,order\n"); err != nil {
+		return err
+	}
+	const batchSize = 2048
+	workers := runtime.GOMAXPROCS(0)
+	if workers == 1 || c.Customers <= batchSize {
+		var buf []byte
+		for i := range c.Customers {
+			buf = appendCustomer(buf[:0], NewCustomer(c, i))
+			if _, err := bw.Write(buf); err != nil {
+				return err
+			}
+		}
+		return bw.Flush()
+	}
+	type batch struct {
+		start, end int
+		buf        []byte
+		done       chan struct{}
+	}
+	inFlight := 2 * workers
+	jobs := make(chan *batch, inFlight)
+	ordered := make(chan *batch, inFlight)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(jobs)
+		defer close(ordered)
+		for start := 0; start < c.Customers; start += batchSize {
+			b := &batch{start: start, end: min(start+batchSize, c.Customers), done: make(chan struct{})}
+			select {
+			case ordered <- b:
+			case <-stop:
+				return
+			}
+			jobs <- b
+		}
+	}()
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range jobs {
+				for i := b.start; i < b.end; i++ {
+					b.buf = appendCustomer(b.buf, NewCustomer(c, i))
+				}
+				close(b.done)
+			}
+		}()
+	}
+	var err error
+	for b := range ordered {
+		<-b.done
+		if err == nil {
+			if _, err = bw.Write(b.buf); err != nil {
+				close(stop)
+			}
+		}
+	}
+	wg.Wait()
+	if err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// appendCustomer appends the CSV rows of cu to buf.
+func appendCustomer(buf []byte, cu Customer) []byte {
+	for _, t := range cu.Transactions() {
 		buf = append(buf, t.Customer...)
 		buf = append(buf, ',')
 		buf = t.Time.UTC().AppendFormat(buf, TimeLayout)
@@ -310,9 +359,6 @@ func WriteCSV(w io.Writer, c Config) error {
 		buf = append(buf, ',')
 		buf = append(buf, t.Order...)
 		buf = append(buf, '\n')
-		if _, err := bw.Write(buf); err != nil {
-			return err
-		}
 	}
-	return bw.Flush()
+	return buf
 }
