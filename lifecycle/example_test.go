@@ -1,0 +1,75 @@
+package lifecycle_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/lifecycle"
+)
+
+// A customer who buys on the 15th of every month through June 2023 and
+// then stops, with a tick on the first of every month.
+func ExampleApply() {
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+	var s lifecycle.State
+	apply := func(e lifecycle.Event) {
+		var tr lifecycle.Transition
+		var err error
+		s, tr, err = lifecycle.Apply(s, e, nil)
+		if err != nil {
+			panic(err)
+		}
+		if tr.Changed() {
+			fmt.Printf("%s %-11v -> %-11v %-14v recency=%dd interval=%dd\n", tr.At.Format("2006-01-02"),
+				tr.From, tr.To, tr.Rule, tr.Measures.Recency, tr.Measures.Interval)
+		}
+	}
+	for m := day(2022, 2, 1); m.Before(day(2024, 3, 1)); m = m.AddDate(0, 1, 0) {
+		if buy := m.AddDate(0, -1, 14); buy.Before(day(2023, 7, 1)) {
+			apply(lifecycle.Event{Kind: lifecycle.Purchase, Time: buy, Amount: 100})
+		}
+		apply(lifecycle.Event{Kind: lifecycle.Tick, Time: m})
+	}
+	fmt.Println("pattern:", s.Pattern(day(2024, 3, 1), nil))
+	fmt.Println("strategy:", lifecycle.DefaultStrategies()[s.Stage()].Name)
+
+	// The state goes to the host's database as JSON and comes back exactly.
+	b, _ := json.Marshal(s)
+	var back lifecycle.State
+	_ = json.Unmarshal(b, &back)
+	fmt.Println("round trip exact:", back == s)
+	// Output:
+	// 2022-01-15 none        -> exploration first-purchase recency=0d interval=90d
+	// 2022-05-01 exploration -> formation   growth         recency=16d interval=31d
+	// 2023-03-01 formation   -> stability   steady         recency=14d interval=31d
+	// 2023-09-01 stability   -> decline     recency        recency=78d interval=31d
+	// 2024-01-01 decline     -> ended       recency-end    recency=200d interval=31d
+	// pattern: left-stability-early
+	// strategy: win-back
+	// round trip exact: true
+}
+
+func ExampleClassify() {
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+	var txs []cvm.Transaction
+	for m := range 18 { // "steady" buys every month of 2023 and half of 2024
+		txs = append(txs, cvm.Transaction{Customer: "steady", Time: day(2023, time.Month(1+m), 10), Amount: 80})
+	}
+	txs = append(txs, cvm.Transaction{Customer: "once", Time: day(2023, 2, 3), Amount: 25})
+	res, err := lifecycle.Classify(context.Background(), slices.Values(txs),
+		&lifecycle.BatchOptions{AsOf: day(2024, 7, 1), Tick: lifecycle.Monthly})
+	if err != nil {
+		panic(err)
+	}
+	for _, r := range res {
+		fmt.Printf("%-6s %-9v since %s  %-20v %d transitions\n", r.Customer, r.State.Stage(),
+			r.State.Since().Format("2006-01-02"), r.Pattern, len(r.History))
+	}
+	// Output:
+	// steady stability since 2024-03-01  ongoing              3 transitions
+	// once   ended     since 2024-02-01  ended-in-exploration 3 transitions
+}
