@@ -39,12 +39,24 @@ func (f *fitter) hamerlyChunk(c int) {
 			}
 			i := lo + ii
 			row := f.x[i*d : i*d+d]
-			u = math.Sqrt(sqDist(row, centers[int(a)*d:int(a)*d+d]))
+			if d == 3 {
+				ca := &f.c3[a]
+				e0, e1, e2 := row[0]-ca[0], row[1]-ca[1], row[2]-ca[2]
+				u = math.Sqrt(e0*e0 + e1*e1 + e2*e2)
+			} else {
+				u = math.Sqrt(sqDist(row, centers[int(a)*d:int(a)*d+d]))
+			}
 			if u <= m {
 				upper[ii] = u - cumS[a]
 				continue
 			}
-			j, b1, b2 := nearestTwo(row, centers, k, d)
+			var j int32
+			var b1, b2 float64
+			if d == 3 {
+				j, b1, b2 = nearestTwo3(row[0], row[1], row[2], f.c3)
+			} else {
+				j, b1, b2 = nearestTwo(row, centers, k, d)
+			}
 			if j != a {
 				labels[ii] = j
 				changed++

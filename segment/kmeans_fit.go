@@ -110,8 +110,9 @@ type fitter struct {
 	pval     []float64 // nChunks*m partial scalars (inertia, k-means++ potentials)
 	wsum     []float64 // k
 
-	shift                   []float64 // k: distance each centre moved last update
-	cumS, cumR              []float64 // k: sums of shift_j and of max_{j' != j} shift_j' this run
+	shift                   []float64    // k: distance each centre moved last update
+	c3                      [][3]float64 // centres when d = 3
+	cumS, cumR              []float64    // k: sums of shift_j and of max_{j' != j} shift_j' this run
 	maxShift, maxShift2     float64
 	maxShiftIdx             int
 	upper, lower            []float64 // Hamerly/Elkan upper bound; Hamerly lower bound
@@ -290,10 +291,19 @@ func (f *fitter) run(ctx context.Context, run, maxIter int) (iters int, converge
 // algorithms: half the distance of each centre to its nearest other centre
 // (and, for Elkan, all half distances).
 func (f *fitter) prepare() {
+	if f.d == 3 {
+		if f.c3 == nil {
+			f.c3 = make([][3]float64, f.k)
+		}
+		for j := range f.c3 {
+			copy(f.c3[j][:], f.centers[3*j:3*j+3])
+		}
+	}
 	if f.algo != Hamerly && f.algo != Elkan {
 		return
 	}
 	k, d := f.k, f.d
+
 	for j := range f.half {
 		f.half[j] = math.Inf(1)
 	}

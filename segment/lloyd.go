@@ -12,7 +12,7 @@ func (f *fitter) lloydChunk(c int) {
 	for i := lo; i < hi; i++ {
 		row := f.x[i*d : i*d+d]
 		if d == 3 {
-			best, _, _ := nearestTwo(row, centers, k, d)
+			best, _, _ := nearestTwo3(row[0], row[1], row[2], f.c3)
 			if f.labels[i] != best {
 				f.labels[i] = best
 				changed++
@@ -38,27 +38,30 @@ func (f *fitter) lloydChunk(c int) {
 // squared distances to it and to the second nearest (+Inf when k = 1).
 func nearestTwo(row, centers []float64, k, d int) (int32, float64, float64) {
 	best, b1, b2 := int32(0), math.Inf(1), math.Inf(1)
-	if d == 3 {
-		// Unrolled; the same operations in the same order as sqDist.
-		x0, x1, x2 := row[0], row[1], row[2]
-		c := centers[:k*3]
-		for j := 0; j < k; j++ {
-			e0, e1, e2 := x0-c[3*j], x1-c[3*j+1], x2-c[3*j+2]
-			dd := e0*e0 + e1*e1 + e2*e2
-			if dd < b1 {
-				best, b1, b2 = int32(j), dd, b1
-			} else if dd < b2 {
-				b2 = dd
-			}
-		}
-		return best, b1, b2
-	}
 	for j := 0; j < k; j++ {
 		dd := sqDist(row, centers[j*d:j*d+d])
 		if dd < b1 {
 			best, b1, b2 = int32(j), dd, b1
 		} else if dd < b2 {
 			b2 = dd
+		}
+	}
+	return best, b1, b2
+}
+
+// nearestTwo3 is nearestTwo for d = 3 on centres stored as [3]float64, with
+// the same operations in the same order as sqDist.
+func nearestTwo3(x0, x1, x2 float64, c3 [][3]float64) (int32, float64, float64) {
+	best, b1, b2 := int32(0), math.Inf(1), math.Inf(1)
+	for j, c := range c3 {
+		e0, e1, e2 := x0-c[0], x1-c[1], x2-c[2]
+		dd := e0*e0 + e1*e1 + e2*e2
+		if dd < b2 {
+			if dd < b1 {
+				best, b1, b2 = int32(j), dd, b1
+			} else {
+				b2 = dd
+			}
 		}
 	}
 	return best, b1, b2

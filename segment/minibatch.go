@@ -79,6 +79,7 @@ func (f *fitter) runMiniBatch(ctx context.Context, rng *rand.Rand, run, maxIter,
 	}
 	f.valid = false
 	f.updateSums = false
+	f.prepare()
 	f.pool.run(f.lloydChunk)
 	return iters, converged, nil
 }
