@@ -3,6 +3,8 @@ package segment
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -33,13 +35,26 @@ func BenchmarkRFMScoreSegment(b *testing.B) {
 	}
 }
 
-// BenchmarkRFMFitScore fits the breaks (one sort per dimension) and scores.
+// BenchmarkRFMFitScore fits the breaks (one sort per dimension) and scores,
+// on values sorted by customer ID as RFMValues returns them for
+// cvm.Summarize's output, and (rank/unsorted) on values in random ID
+// order, which adds a sort of the IDs.
 func BenchmarkRFMFitScore(b *testing.B) {
 	for _, n := range benchSizes {
-		for _, ties := range []TiePolicy{TiesByValue, TiesByRank} {
+		for _, c := range []struct {
+			ties     TiePolicy
+			unsorted bool
+		}{{TiesByValue, false}, {TiesByRank, false}, {TiesByRank, true}} {
+			ties := c.ties
 			values := randomValues(rand.New(rand.NewPCG(7, uint64(n))), n)
+			name := ties.String()
+			if c.unsorted {
+				name += "-unsorted"
+			} else {
+				slices.SortFunc(values, func(a, b RFM) int { return strings.Compare(a.Customer, b.Customer) })
+			}
 			cells := make([]Cell, n)
-			b.Run(fmt.Sprintf("%s/%d", ties, n), func(b *testing.B) {
+			b.Run(fmt.Sprintf("%s/%d", name, n), func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
 					if _, _, err := FitScore(cells, values, &ScorerOptions{Ties: ties}); err != nil {

@@ -379,3 +379,70 @@ func TestSummaryPanics(t *testing.T) {
 		}()
 	}
 }
+
+func TestNoMutationAndNoAliasing(t *testing.T) {
+	values := slices.Clone(goldenValues)
+	s, cells, err := FitScore(nil, values, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cellsCopy := slices.Clone(cells)
+	if _, err := s.ScoreAll(nil, values); err != nil {
+		t.Fatal(err)
+	}
+	SummarizeSegments(values, cells, DefaultRules())
+	RFGrid(values, cells, 5)
+	DefaultRules().AssignAll(nil, cells)
+	if !slices.Equal(values, goldenValues) || !slices.Equal(cells, cellsCopy) {
+		t.Error("an exported function modified its input")
+	}
+	// The scorer keeps copies of fixed breaks; its getters return copies.
+	br := []float64{1, 2, 3, 4}
+	s, err = FitScorer(values, &ScorerOptions{RecencyBreaks: br})
+	if err != nil {
+		t.Fatal(err)
+	}
+	br[0] = 99
+	s.Recency().Breaks[1] = 99
+	if got := s.Recency().Breaks; !slices.Equal(got, []float64{1, 2, 3, 4}) {
+		t.Errorf("scorer breaks changed through an alias: %v", got)
+	}
+	// The rule set keeps a copy of its spec.
+	spec := DefaultSpec()
+	rs, err := NewRuleSet(spec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.Rules[0].R.Min = 1
+	spec.Segments[0].Name = "changed"
+	rs.Spec().Rules[0].R.Max = 1
+	if diff := cmp.Diff(rs.Spec(), DefaultSpec()); diff != "" {
+		t.Errorf("rule set changed through an alias:\n%s", diff)
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	// Run with -race: a fitted Scorer and a RuleSet are safe for
+	// concurrent reads.
+	s, err := FitScorer(goldenValues, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := DefaultRules()
+	done := make(chan []int)
+	for range 4 {
+		go func() {
+			cells, err := s.ScoreAll(nil, goldenValues)
+			if err != nil {
+				panic(err)
+			}
+			done <- rs.AssignAll(nil, cells)
+		}()
+	}
+	first := <-done
+	for range 3 {
+		if got := <-done; !slices.Equal(got, first) {
+			t.Errorf("concurrent results differ: %v, %v", got, first)
+		}
+	}
+}

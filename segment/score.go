@@ -231,9 +231,8 @@ func fitRFM(dst []Cell, values []RFM, opts *ScorerOptions, score bool) (*Scorer,
 	if score {
 		dst = growCells(dst, n)
 	}
-	var sorted []float64  // TiesByValue: one dimension's values, sorted
-	var keys []rfmRankKey // TiesByRank: (value, ID rank, index), sorted
-	var idRank []int32
+	var sorted []float64 // TiesByValue: one dimension's values, sorted
+	var rs *rankSorter   // TiesByRank
 	for d := range 3 {
 		b := s.dim(d)
 		if fixed[d] != nil {
@@ -265,31 +264,22 @@ func fitRFM(dst []Cell, values []RFM, opts *ScorerOptions, score bool) (*Scorer,
 				}
 			}
 		case TiesByRank:
-			if keys == nil {
-				keys = make([]rfmRankKey, n)
-				idRank = customerRanks(values)
+			// A stable radix sort by value of the customers taken in
+			// customer-ID order gives the order (value, ID).
+			if rs == nil {
+				rs = newRankSorter(values)
 			}
-			for i := range values {
-				keys[i] = rfmRankKey{v: rfmDim(&values[i], d), id: idRank[i], i: int32(i)}
-			}
-			slices.SortFunc(keys, func(a, c rfmRankKey) int {
-				switch {
-				case a.v < c.v:
-					return -1
-				case a.v > c.v:
-					return 1
-				}
-				return int(a.id) - int(c.id)
-			})
+			order := rs.sort(values, d)
 			// br[k-1] is the largest value with rank score <= k; position
 			// 0 has score 1 and so sets every break first.
-			for pos, key := range keys {
+			for pos, i := range order {
 				a := rankScore(pos, n, s.bins)
+				v := rfmDim(&values[i], d)
 				for k := a; k < s.bins; k++ {
-					br[k-1] = key.v
+					br[k-1] = v
 				}
 				if score {
-					setScore(&dst[key.i], d, s.bins, a)
+					setScore(&dst[i], d, s.bins, a)
 				}
 			}
 			*b = Binning{Method: MethodRank, Breaks: br}
@@ -317,41 +307,84 @@ func rfmQuantile7(p float64, sorted []float64) float64 {
 	return sorted[j] + (h-float64(j))*(sorted[j+1]-sorted[j])
 }
 
-// rfmRankKey is one customer's sort key under TiesByRank.
-type rfmRankKey struct {
-	v     float64
-	id, i int32
+// rankSorter orders customers by (value, customer ID) with a stable LSD
+// radix sort on the value's bits, starting from customer-ID order.
+type rankSorter struct {
+	byID       []int32 // indices in (customer ID, index) order
+	keys, tmpK []uint64
+	idx, tmpI  []int32
 }
 
-// customerRanks returns the rank of each customer ID in the order (ID,
-// index), so equal IDs are ordered by position. Values sorted by ID, as
-// Summarize returns them, need no sort.
-func customerRanks(values []RFM) []int32 {
-	rank := make([]int32, len(values))
+func newRankSorter(values []RFM) *rankSorter {
+	n := len(values)
+	r := &rankSorter{
+		byID: make([]int32, n),
+		keys: make([]uint64, n), tmpK: make([]uint64, n),
+		idx: make([]int32, n), tmpI: make([]int32, n),
+	}
 	sortedIDs := true
-	for i := range values {
-		rank[i] = int32(i)
+	for i := range r.byID {
+		r.byID[i] = int32(i)
 		if i > 0 && values[i].Customer < values[i-1].Customer {
 			sortedIDs = false
 		}
 	}
-	if sortedIDs {
-		return rank
+	if !sortedIDs {
+		slices.SortFunc(r.byID, func(a, c int32) int {
+			if x := cmp.Compare(values[a].Customer, values[c].Customer); x != 0 {
+				return x
+			}
+			return cmp.Compare(a, c)
+		})
 	}
-	order := make([]int32, len(values))
-	for i := range order {
-		order[i] = int32(i)
+	return r
+}
+
+// sort returns the indices of values in (dimension d, customer ID) order;
+// the slice is reused by the next call.
+func (r *rankSorter) sort(values []RFM, d int) []int32 {
+	for p, i := range r.byID {
+		r.keys[p] = orderedBits(rfmDim(&values[i], d))
+		r.idx[p] = i
 	}
-	slices.SortFunc(order, func(a, c int32) int {
-		if r := cmp.Compare(values[a].Customer, values[c].Customer); r != 0 {
-			return r
+	keys, idx, tmpK, tmpI := r.keys, r.idx, r.tmpK, r.tmpI
+	var count [256]int
+	for shift := uint(0); shift < 64; shift += 8 {
+		clear(count[:])
+		for _, k := range keys {
+			count[byte(k>>shift)]++
 		}
-		return cmp.Compare(a, c)
-	})
-	for r, i := range order {
-		rank[i] = int32(r)
+		if count[byte(keys[0]>>shift)] == len(keys) {
+			continue // every key has this digit
+		}
+		sum := 0
+		for b, c := range count {
+			count[b] = sum
+			sum += c
+		}
+		for p, k := range keys {
+			q := count[byte(k>>shift)]
+			count[byte(k>>shift)]++
+			tmpK[q], tmpI[q] = k, idx[p]
+		}
+		keys, tmpK = tmpK, keys
+		idx, tmpI = tmpI, idx
 	}
-	return rank
+	r.keys, r.idx, r.tmpK, r.tmpI = keys, idx, tmpK, tmpI
+	return idx
+}
+
+// orderedBits maps a non-NaN float64 to a uint64 in the same order, with
+// -0 and +0 equal.
+func orderedBits(v float64) uint64 {
+	if v == 0 {
+		v = 0
+	}
+	b := math.Float64bits(v)
+	if b>>63 != 0 {
+		return ^b
+	}
+	return b | 1<<63
 }
 
 func rfmDim(v *RFM, d int) float64 {
