@@ -13,7 +13,7 @@ import (
 func TestTable(t *testing.T) {
 	// The table as the issue and the package documentation list it.
 	want := map[Edge]bool{
-		{None, Exploration}: true,
+		{None, Exploration}:      true,
 		{Exploration, Formation}: true, {Exploration, Decline}: true, {Exploration, Ended}: true,
 		{Formation, Stability}: true, {Formation, Decline}: true, {Formation, Ended}: true,
 		{Stability, Decline}: true, {Stability, Ended}: true,
