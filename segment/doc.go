@@ -12,14 +12,19 @@
 //
 //   - [RFMValues] and [RFMFromTransactions] compute the raw values.
 //   - [FitScorer] fits the breaks that turn values into scores, with a
-//     named tie policy; the fitted [Scorer] is a JSON-serialisable model
-//     (fit once, score a later period with the same breaks).
+//     named tie policy, and [FitScore] also scores the customers it was
+//     fitted on; the fitted [Scorer] is a JSON-serialisable model (fit
+//     once, score a later period with [Scorer.ScoreAll], or any raw
+//     values such as a k-means centre with [Scorer.Score]).
 //   - [NewRuleSet] builds a first-match-wins [RuleSet] of named segments and
 //     checks it: unreachable segments and uncovered cells are reported or
 //     refused. [DefaultRules] is a 5-bin map of 11 segments that covers all
 //     125 cells and reaches every segment it names.
 //   - [SummarizeSegments] and [RFGrid] give the segment table and the R x F
-//     heatmap.
+//     heatmap; [BinCounts] the customers per score, so empty scores show.
+//
+// The command "cvm rfm" in examples/cvm runs all of it on a transactions
+// CSV file.
 //
 // # RFM values
 //
@@ -92,7 +97,7 @@
 //	Lost               1     1-2        lowest on all three
 //	Hibernating        1-2   1-2.5      long ago, little, rarely
 //
-// # Sources
+// # RFM sources
 //
 // Hughes, A. M. (1994). Strategic Database Marketing. Probus.
 // Bult, J. R. & Wansbeek, T. (1995). Optimal selection for direct mail.
