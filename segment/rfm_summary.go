@@ -27,7 +27,9 @@ type SegmentStats struct {
 // Medians are the type-7 quantile at 0.5 (the middle value, or the mean of
 // the two middle values). values and cells must have the same length; it
 // panics otherwise. Revenue sums use compensated summation. Empty input
-// gives all-zero rows. Neither slice is modified.
+// gives all-zero rows. The values should be finite, as FitScore requires:
+// a NaN or Inf propagates into its segment's revenue and means, and makes
+// its medians meaningless. Neither slice is modified.
 func SummarizeSegments(values []RFM, cells []Cell, rs *RuleSet) []SegmentStats {
 	if len(values) != len(cells) {
 		panic(fmt.Sprintf("segment: %d values but %d cells", len(values), len(cells)))
@@ -128,8 +130,9 @@ type HeatGrid struct {
 
 // RFGrid returns the R x F grid of cells with bins scores. Cells with a
 // score outside 1..bins are not counted. values and cells must have the
-// same length; it panics otherwise, and for bins outside 2..10. Neither
-// slice is modified.
+// same length; it panics otherwise, and for bins outside 2..10. Empty
+// input gives an all-zero grid; a NaN or Inf monetary value propagates
+// into its cell's mean. Neither slice is modified.
 func RFGrid(values []RFM, cells []Cell, bins int) HeatGrid {
 	if len(values) != len(cells) {
 		panic(fmt.Sprintf("segment: %d values but %d cells", len(values), len(cells)))

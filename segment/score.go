@@ -123,11 +123,14 @@ func (s *Scorer) Bins() int { return s.bins }
 // Ties returns the tie policy the scorer was fitted with.
 func (s *Scorer) Ties() TiePolicy { return s.ties }
 
-// Recency, Frequency and Monetary return copies of the breaks of each
-// dimension, in the units of the values.
-func (s *Scorer) Recency() Binning   { return cloneBinning(s.recency) }
+// Recency returns a copy of the recency breaks, in days.
+func (s *Scorer) Recency() Binning { return cloneBinning(s.recency) }
+
+// Frequency returns a copy of the frequency breaks, in occasions.
 func (s *Scorer) Frequency() Binning { return cloneBinning(s.frequency) }
-func (s *Scorer) Monetary() Binning  { return cloneBinning(s.monetary) }
+
+// Monetary returns a copy of the monetary breaks, in the currency.
+func (s *Scorer) Monetary() Binning { return cloneBinning(s.monetary) }
 
 func cloneBinning(b Binning) Binning {
 	return Binning{Method: b.Method, Breaks: slices.Clone(b.Breaks)}
@@ -485,8 +488,9 @@ func finite3(a, b, c float64) bool {
 }
 
 // BinCounts returns, for each of R, F and M, the number of customers with
-// each score 1..B (index 0 is score 1). A zero count is an empty bin.
-// Scores outside 1..B are not counted.
+// each score 1..bins (index 0 is score 1). A zero count is an empty bin.
+// Scores outside 1..bins are not counted; empty cells give zero counts. It
+// panics if bins < 1.
 func BinCounts(cells []Cell, bins int) (r, f, m []int) {
 	r, f, m = make([]int, bins), make([]int, bins), make([]int, bins)
 	for _, c := range cells {
