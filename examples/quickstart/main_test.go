@@ -92,7 +92,7 @@ func TestQuickstartKeyFigures(t *testing.T) {
 	if sum != customers && !strings.Contains(rep, "lifecycle stages: the lifecycle package") {
 		t.Errorf("lifecycle stages hold %d customers, want %d", sum, customers)
 	}
-	for _, name := range []string{"occasions", "rfm_heatmap", "clusters", "elbow", "clv_holdout", "p_alive"} {
+	for _, name := range []string{"occasions", "rfm_heatmap", "clusters", "elbow", "clv_holdout", "p_alive", "value_matrix"} {
 		for _, ext := range []string{".svg"} {
 			fi, err := os.Stat(filepath.Join(dir, name+ext))
 			if err != nil || fi.Size() < 1000 {

@@ -57,6 +57,7 @@ type Result struct {
 	KMeans    *KMeansStage
 	Lifecycle *LifecycleStage
 	CLV       *CLVStage
+	Value     *ValueStage
 
 	formats plots.Formats
 
@@ -104,6 +105,9 @@ func Run(in Input) (*Result, error) {
 		return nil, err
 	}
 	if err := r.runCLV(); err != nil {
+		return nil, err
+	}
+	if err := r.runValue(); err != nil {
 		return nil, err
 	}
 	if err := r.runLifecycle(); err != nil {

@@ -64,7 +64,7 @@ func (r *Result) reportLifecycle(w io.Writer) {
 	if st == nil {
 		return
 	}
-	report.Section(w, "5. Interact in context: lifecycle stages")
+	report.Section(w, "6. Interact in context: lifecycle stages")
 	report.Para(w, "Each customer's purchases and returns are replayed through the lifecycle state machine with a tick at every month end; the stage changes by measurable rules on the customer's own history (order count, active months, recency against the usual interval, 6-month growth).")
 	net := map[string]float64{}
 	for _, s := range r.Summaries {

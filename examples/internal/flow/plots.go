@@ -31,7 +31,7 @@ func (r *Result) Plots(dir string, formats ...string) ([]string, error) {
 		}
 		names = append(names, name)
 	}
-	for _, f := range []func(string) ([]string, error){r.plotKMeans, r.plotCLV, r.plotLifecycle} {
+	for _, f := range []func(string) ([]string, error){r.plotKMeans, r.plotCLV, r.plotValue, r.plotLifecycle} {
 		more, err := f(dir)
 		names = append(names, more...)
 		if err != nil {

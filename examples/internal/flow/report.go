@@ -3,6 +3,7 @@ package flow
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/cvmkit/cvm/examples/internal/report"
 )
@@ -18,11 +19,12 @@ func (r *Result) Report(w io.Writer) error {
 	r.reportRFM(ew)
 	r.reportKMeans(ew)
 	r.reportCLV(ew)
+	r.reportValue(ew)
 	r.reportLifecycle(ew)
 	if len(r.Notes) > 0 {
 		report.Section(ew, "What this run could not do")
 		for _, n := range r.Notes {
-			fmt.Fprint(ew, report.Wrap(n, 76, "  - ")[2:])
+			fmt.Fprint(ew, "  - "+strings.ReplaceAll(strings.TrimPrefix(report.Wrap(n, 74, "    "), "    "), "\n    ", "\n    "))
 		}
 	}
 	return ew.err

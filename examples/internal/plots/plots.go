@@ -455,3 +455,26 @@ func Headroom(p *plot.Plot, frac float64) {
 	}
 	p.Y.Max += frac * (p.Y.Max - p.Y.Min)
 }
+
+// Corners writes the names of the four quadrants in the corners of the
+// box (x0, y0)-(x1, y1): lowLow bottom left, lowHigh top left (low x, high
+// y), highLow bottom right and highHigh top right.
+func Corners(p *plot.Plot, lowLow, lowHigh, highLow, highHigh string, x0, y0, x1, y1 float64) {
+	dx, dy := (x1-x0)/60, (y1-y0)/60
+	pts := plotter.XYs{{X: x0 + dx, Y: y0 + dy}, {X: x0 + dx, Y: y1 - dy}, {X: x1 - dx, Y: y0 + dy}, {X: x1 - dx, Y: y1 - dy}}
+	l, err := plotter.NewLabels(plotter.XYLabels{XYs: pts, Labels: []string{lowLow, lowHigh, highLow, highHigh}})
+	if err != nil {
+		return
+	}
+	for i := range l.TextStyle {
+		l.TextStyle[i].Font.Size = vg.Points(16)
+		l.TextStyle[i].Color = color.Gray{70}
+		if i >= 2 {
+			l.TextStyle[i].XAlign = draw.XRight
+		}
+		if i%2 == 1 {
+			l.TextStyle[i].YAlign = draw.YTop
+		}
+	}
+	p.Add(l)
+}

@@ -1,0 +1,290 @@
+package flow
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/examples/internal/plots"
+	"github.com/cvmkit/cvm/examples/internal/report"
+	"github.com/cvmkit/cvm/internal/synth"
+	"github.com/cvmkit/cvm/value"
+	"gonum.org/v1/plot/vg"
+)
+
+// Indicators the flow adds to the value catalog: the CLV forecasts that
+// drive potential value.
+const (
+	indCLV       = "clv"
+	indAlive     = "p_alive"
+	indPurchases = "expected_purchases"
+)
+
+// fromTransactions are the default catalog's indicators the flow computes
+// from the transactions themselves.
+var fromTransactions = []string{"revenue", "order_frequency", "recency", "tenure"}
+
+// ValueStage is the value step: the current-plus-potential model, fitted
+// and scored on every customer.
+type ValueStage struct {
+	Table   value.Table
+	Model   *value.Model
+	Scores  []value.Score // aligned with Table.Customers
+	Sources string        // where the indicators came from, for the report
+	index   map[string]int
+}
+
+// tierNames are the default pyramid's tiers (Zeithaml, Rust & Lemon 2001).
+var tierNames = []string{"", "Platinum", "Gold", "Iron", "Lead"}
+
+func tierName(t value.Tier) string {
+	if int(t) < len(tierNames) && t > 0 {
+		return tierNames[t]
+	}
+	return fmt.Sprintf("tier %d", t)
+}
+
+func (r *Result) runValue() error {
+	ids := make([]string, len(r.Summaries))
+	for i, s := range r.Summaries {
+		ids[i] = s.Customer
+	}
+	t := value.NewTable(ids)
+	rev, orders := r.last12Months()
+	rec := make([]float64, len(ids))
+	ten := make([]float64, len(ids))
+	for i, s := range r.Summaries {
+		rec[i], ten[i] = nan, nan
+		if s.Occasions > 0 {
+			rec[i] = float64(cvm.DayNumber(r.AsOf, time.UTC) - cvm.DayNumber(s.Last, time.UTC))
+			ten[i] = r.AsOf.Sub(s.First).Hours() / 24 / 365.25
+		}
+	}
+	t = t.WithColumn("revenue", rev).WithColumn("order_frequency", orders).WithColumn("recency", rec).WithColumn("tenure", ten)
+	clvCol, alive, purch := make([]float64, len(ids)), make([]float64, len(ids)), make([]float64, len(ids))
+	for i, id := range ids {
+		a, p, v, ok := r.CLVOf(id)
+		if !ok {
+			a, p, v = nan, nan, nan
+		}
+		clvCol[i], alive[i], purch[i] = v, a, p
+	}
+	t = t.WithColumn(indCLV, clvCol).WithColumn(indAlive, alive)
+
+	catalog := value.DefaultCatalog()
+	st := &ValueStage{}
+	if r.In.Synthetic {
+		// The indicators a firm knows besides its transactions (ERP,
+		// credit, surveys) come from the synthetic B2B table with the
+		// same customer IDs; gross profit is the synthetic margin applied
+		// to the revenue actually seen.
+		syn := synth.Indicators(synth.IndicatorConfig{Customers: len(r.Summaries), Seed: r.In.Seed})
+		if !slices.Equal(syn.Customers, ids) {
+			return fmt.Errorf("value: synthetic indicator table does not match the customers")
+		}
+		var margin []float64
+		for j, id := range syn.IDs {
+			switch {
+			case id == "gross_margin":
+				margin = syn.Columns[j]
+				t = t.WithColumn(id, syn.Columns[j])
+			case id == "gross_profit" || slices.Contains(fromTransactions, id):
+			default:
+				t = t.WithColumn(id, syn.Columns[j])
+			}
+		}
+		gp := make([]float64, len(ids))
+		for i := range gp {
+			gp[i] = rev[i] * margin[i] / 100
+		}
+		t = t.WithColumn("gross_profit", gp)
+		st.Sources = "21 indicators from the synthetic B2B table (internal/synth: volume, margin, credit, surveys), gross profit as that margin times the revenue seen, revenue, order frequency, recency and tenure from the transactions, and two CLV forecasts (12-month CLV, P(alive)) as potential-value indicators: 32 in all."
+	} else {
+		// Only what transactions give: a reduced catalog.
+		keep := fromTransactions
+		var inds []value.Indicator
+		for _, ind := range catalog.Indicators {
+			if slices.Contains(keep, ind.ID) {
+				inds = append(inds, ind)
+			}
+		}
+		catalog.Indicators = inds
+		t = t.WithColumn(indPurchases, purch)
+		catalog = catalog.Add(value.Indicator{ID: indPurchases, Name: "Expected purchases, next 52 weeks", Dimension: value.PotentialValue,
+			Group: value.GroupGrowth, Unit: "purchases", Norm: value.Normalization{Log: true, Upper: 0.99}, Weight: 0.5,
+			Definition: "BG/NBD conditional expected purchases in the next 52 weeks", Source: "value/clv"})
+		st.Sources = "transactions only: revenue, order frequency, recency and tenure for current value; 12-month CLV, expected purchases and P(alive) from the BG/NBD and Gamma-Gamma forecasts for potential value. The other 26 indicators of the default B2B catalog (margins, credit, surveys, strategic fit) are not in a transactions file and are left out."
+		r.note("value: %s", "the 26 B2B indicators beyond transactions (margins, credit, surveys, strategic fit) cannot be derived from a transactions file; current value uses revenue, order frequency, recency and tenure, potential value the CLV forecasts only")
+	}
+	catalog = catalog.Add(
+		value.Indicator{ID: indCLV, Name: "Customer lifetime value, 12 months", Dimension: value.PotentialValue, Group: value.GroupGrowth,
+			Unit: "money", Norm: value.Normalization{Log: true, Upper: 0.99}, Weight: 1,
+			Definition: "discounted spend expected over the next 12 months (BG/NBD x Gamma-Gamma)", Source: "value/clv"},
+		value.Indicator{ID: indAlive, Name: "Probability still active", Dimension: value.PotentialValue, Group: value.GroupRelationship,
+			Unit: "probability", Weight: 0.5, Definition: "BG/NBD probability that the customer has not dropped out", Source: "value/clv"},
+	)
+	var groups []value.Group
+	for _, g := range catalog.Groups {
+		if slices.ContainsFunc(catalog.Indicators, func(ind value.Indicator) bool { return ind.Group == g.ID }) {
+			groups = append(groups, g)
+		}
+	}
+	catalog.Groups = groups
+	spec := value.Spec{Catalog: catalog, NormalizeWeights: true, Missing: value.MissingImpute}
+	var err error
+	if st.Model, err = value.Fit(spec, t); err != nil {
+		return fmt.Errorf("value: %w", err)
+	}
+	if st.Scores, err = st.Model.Score(t, nil); err != nil {
+		return fmt.Errorf("value: %w", err)
+	}
+	st.Table = t
+	st.index = make(map[string]int, len(ids))
+	for i, id := range ids {
+		st.index[id] = i
+	}
+	r.Value = st
+	return nil
+}
+
+// last12Months returns, aligned with r.Summaries, each customer's net
+// amount and purchase days in the 365 days up to the analysis date.
+func (r *Result) last12Months() (revenue, orders []float64) {
+	from := r.AsOf.AddDate(0, 0, -365)
+	idx := make(map[string]int, len(r.Summaries))
+	for i, s := range r.Summaries {
+		idx[s.Customer] = i
+	}
+	revenue = make([]float64, len(r.Summaries))
+	orders = make([]float64, len(r.Summaries))
+	days := make(map[[2]int64]bool)
+	for _, t := range r.In.Transactions {
+		if !t.Time.After(from) || t.Time.After(r.AsOf) {
+			continue
+		}
+		i := idx[t.Customer]
+		revenue[i] += t.Amount
+		if t.Amount >= 0 {
+			k := [2]int64{int64(i), cvm.DayNumber(t.Time, time.UTC)}
+			if !days[k] {
+				days[k] = true
+				orders[i]++
+			}
+		}
+	}
+	return revenue, orders
+}
+
+// ScoreOf returns customer id's value score.
+func (r *Result) ScoreOf(id string) (value.Score, bool) {
+	if r.Value == nil {
+		return value.Score{}, false
+	}
+	i, ok := r.Value.index[id]
+	if !ok {
+		return value.Score{}, false
+	}
+	return r.Value.Scores[i], true
+}
+
+func (r *Result) reportValue(w io.Writer) {
+	st := r.Value
+	if st == nil {
+		return
+	}
+	report.Section(w, "5. Differentiate by worth: current and potential value")
+	report.Para(w, "The current-plus-potential value model of the Baosteel case: each customer is scored 0-100 on current value (what they bring now) and potential value (what they could bring), from weighted, normalised indicators. Indicators here: "+st.Sources)
+	cutC, cutP := st.Model.Cuts()
+	net := map[string]float64{}
+	var total float64
+	for _, s := range r.Summaries {
+		net[s.Customer] = s.Total
+		total += s.Total
+	}
+	tb := report.New(fmt.Sprintf("Value matrix (split at the medians: current %.1f, potential %.1f)", cutC, cutP),
+		"quadrant", "customers", "share", "net sales share", "mean current", "mean potential", "strategy")
+	for _, q := range []value.Quadrant{value.QuadrantIV, value.QuadrantIII, value.QuadrantII, value.QuadrantI} {
+		n := 0
+		var rev, c, p float64
+		for _, s := range st.Scores {
+			if s.Quadrant == q {
+				n++
+				rev += net[s.Customer]
+				c += s.Current
+				p += s.Potential
+			}
+		}
+		mc, mp := 0.0, 0.0
+		if n > 0 {
+			mc, mp = c/float64(n), p/float64(n)
+		}
+		tb.Row(q.String(), report.Int(n), report.Pct(frac(n, len(st.Scores))), report.Pct(rev/total), report.Float(mc, 1), report.Float(mp, 1), q.Strategy())
+	}
+	tb.Write(w)
+
+	tb = report.New("\nCustomer pyramid by total score", "tier", "customers", "net sales share", "lowest total score")
+	for tier := value.Tier(1); int(tier) < len(tierNames); tier++ {
+		n := 0
+		var rev float64
+		low := math.Inf(1)
+		for _, s := range st.Scores {
+			if s.Tier == tier {
+				n++
+				rev += net[s.Customer]
+				low = math.Min(low, s.Total)
+			}
+		}
+		tb.Row(tierName(tier), report.Int(n), report.Pct(rev/total), report.Float(low, 1))
+	}
+	tb.Write(w)
+
+	top := slices.Clone(st.Scores)
+	slices.SortFunc(top, func(a, b value.Score) int {
+		if a.Total != b.Total {
+			if a.Total > b.Total {
+				return -1
+			}
+			return 1
+		}
+		if a.Customer < b.Customer {
+			return -1
+		}
+		return 1
+	})
+	tb = report.New("\nHighest total value", "customer", "current", "potential", "total", "quadrant", "tier", "net sales", "12-month CLV")
+	tb.Left(0)
+	for _, s := range top[:min(5, len(top))] {
+		_, _, v, _ := r.CLVOf(s.Customer)
+		tb.Row(s.Customer, report.Float(s.Current, 1), report.Float(s.Potential, 1), report.Float(s.Total, 1), s.Quadrant.String(), tierName(s.Tier), report.Money(net[s.Customer]), report.Money(v))
+	}
+	tb.Write(w)
+}
+
+func (r *Result) plotValue(dir string) ([]string, error) {
+	st := r.Value
+	if st == nil {
+		return nil, nil
+	}
+	groups := make([]plots.Group, len(tierNames)-1)
+	for i := range groups {
+		groups[i].Name = tierNames[len(tierNames)-1-i]
+	}
+	for _, s := range st.Scores {
+		g := &groups[len(tierNames)-1-int(s.Tier)]
+		g.X = append(g.X, s.Current)
+		g.Y = append(g.Y, s.Potential)
+	}
+	cutC, cutP := st.Model.Cuts()
+	p := plots.Scatter("Value matrix: current against potential value, by pyramid tier", "current value score", "potential value score", groups, []float64{cutC}, []float64{cutP})
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 100, 0, 100
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.XOffs, p.Legend.YOffs = vg.Points(10), -vg.Points(30)
+	plots.Corners(p, "I", "II", "III", "IV", 0, 0, 100, 100)
+	if err := r.formats.Save(p, dir, "value_matrix"); err != nil {
+		return nil, err
+	}
+	return []string{"value_matrix"}, nil
+}
