@@ -6,6 +6,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/synth"
 )
 
 var benchSizes = []int{1_000, 100_000, 1_000_000}
@@ -64,4 +68,61 @@ func BenchmarkRFMFitScore(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkRFMPipeline times each step for synthetic customers (internal/
+// synth defaults, about 10 transactions each), side by side, so the cost
+// of scoring and segmenting can be read against cvm.Summarize's.
+func BenchmarkRFMPipeline(b *testing.B) {
+	const n = 100_000
+	cfg := synth.Config{Customers: n, Seed: 1}
+	txs := slices.Collect(synth.Transactions(cfg))
+	asOf := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	sums, err := cvm.Summarize(slices.Values(txs), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	values, _, err := RFMValues(sums, asOf, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, cells, err := FitScore(nil, values, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	idx := make([]int, len(cells))
+	rs := DefaultRules()
+	b.Run(fmt.Sprintf("summarize/%d", n), func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := cvm.Summarize(slices.Values(txs), nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run(fmt.Sprintf("values/%d", n), func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, _, err := RFMValues(sums, asOf, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run(fmt.Sprintf("fitscore/%d", n), func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, _, err := FitScore(cells, values, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run(fmt.Sprintf("score+segment/%d", n), func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := s.ScoreAll(cells, values); err != nil {
+				b.Fatal(err)
+			}
+			rs.AssignAll(idx, cells)
+		}
+	})
 }
