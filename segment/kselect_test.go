@@ -1,0 +1,130 @@
+package segment
+
+import (
+	"context"
+	"errors"
+	"math"
+	"testing"
+)
+
+// nine is a small 2-D data set with three visible groups.
+var nine = []float64{0, 0, 0, 1, 1, 0, 5, 5, 5, 6, 6, 5, 6, 6, 10, 0, 9, 1}
+
+// TestCriteria checks the three criteria against scikit-learn 1.2.1
+// (silhouette_score, calinski_harabasz_score, davies_bouldin_score on the
+// same arrays, printed with repr).
+func TestCriteria(t *testing.T) {
+	tests := []struct {
+		name          string
+		labels        []int
+		sil, ch, db   float64
+		silRel, other float64
+	}{
+		{"good", []int{0, 0, 0, 1, 1, 1, 1, 2, 2}, 0.8193409704339198, 113.3076923076923, 0.20933721512609202, 1e-12, 1e-12},
+		{"poor", []int{0, 1, 0, 1, 1, 0, 1, 0, 0}, 0.07678702668824772, 1.364153627311522, 2.036838126830741, 1e-12, 1e-12},
+	}
+	for _, tc := range tests {
+		k := 3
+		sil, err := Silhouette(nine, 2, k, tc.labels, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ch, err := CalinskiHarabasz(nine, 2, k, tc.labels)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, err := DaviesBouldin(nine, 2, k, tc.labels)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !relClose(sil, tc.sil, tc.silRel) || !relClose(ch, tc.ch, tc.other) || !relClose(db, tc.db, tc.other) {
+			t.Errorf("%s: got silhouette %v CH %v DB %v, want %v %v %v", tc.name, sil, ch, db, tc.sil, tc.ch, tc.db)
+		}
+	}
+}
+
+// TestCriteriaUndefined checks the error for one cluster and for one row
+// per cluster.
+func TestCriteriaUndefined(t *testing.T) {
+	one := make([]int, 9)
+	each := []int{0, 1, 2, 3, 4, 5, 6, 7, 8}
+	for _, labels := range [][]int{one, each} {
+		if _, err := Silhouette(nine, 2, 9, labels, nil); !errors.Is(err, ErrCriterionUndefined) {
+			t.Errorf("silhouette: error %v, want ErrCriterionUndefined", err)
+		}
+		if _, err := CalinskiHarabasz(nine, 2, 9, labels); !errors.Is(err, ErrCriterionUndefined) {
+			t.Errorf("CH: error %v, want ErrCriterionUndefined", err)
+		}
+		if _, err := DaviesBouldin(nine, 2, 9, labels); !errors.Is(err, ErrCriterionUndefined) {
+			t.Errorf("DB: error %v, want ErrCriterionUndefined", err)
+		}
+	}
+}
+
+// TestSilhouetteSample checks that the sampled silhouette is the exact
+// silhouette of the sampled rows (computed by the exact path on a copy),
+// is seeded, and that a sample equal to n is exact.
+func TestSilhouetteSample(t *testing.T) {
+	x := blobs(3000, 3, 4, 9)
+	m, err := FitKMeans(context.Background(), x, 3, 4, nil, &KMeansSettings{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exact, err := Silhouette(x, 3, 4, m.Labels, &SilhouetteSettings{SampleSize: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, _ := Silhouette(x, 3, 4, m.Labels, &SilhouetteSettings{SampleSize: 3000})
+	if full != exact {
+		t.Errorf("sample = n: %v, want exact %v", full, exact)
+	}
+	a, _ := Silhouette(x, 3, 4, m.Labels, &SilhouetteSettings{SampleSize: 500, Seed: 3})
+	b, _ := Silhouette(x, 3, 4, m.Labels, &SilhouetteSettings{SampleSize: 500, Seed: 3})
+	if a != b {
+		t.Errorf("same seed gave %v and %v", a, b)
+	}
+	if math.Abs(a-exact) > 0.05 {
+		t.Errorf("sampled %v far from exact %v", a, exact)
+	}
+}
+
+func TestSelectK(t *testing.T) {
+	x := blobs(600, 2, 3, 4)
+	got, err := SelectK(context.Background(), x, 2, nil, 2, 5, &SelectSettings{KMeans: &KMeansSettings{Seed: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 4 || got[0].K != 2 || got[3].K != 5 {
+		t.Fatalf("got %d rows", len(got))
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i].Inertia > got[i-1].Inertia {
+			t.Errorf("inertia rose from k=%d to k=%d: %v > %v", got[i-1].K, got[i].K, got[i].Inertia, got[i-1].Inertia)
+		}
+	}
+	for _, r := range [][2]int{{1, 3}, {3, 2}, {2, 600}} {
+		if _, err := SelectK(context.Background(), x, 2, nil, r[0], r[1], nil); !errors.Is(err, ErrBadK) {
+			t.Errorf("range %v: error %v, want ErrBadK", r, err)
+		}
+	}
+}
+
+// TestProfile checks sizes, shares, means and medians computed by hand.
+func TestProfile(t *testing.T) {
+	x := []float64{1, 10, 3, 30, 2, 20, 4, 40, 100, 0}
+	labels := []int{0, 0, 0, 0, 2}
+	got, err := Profile(x, 2, 3, labels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// cluster 0: columns {1,3,2,4} and {10,30,20,40}: means 2.5, 25; medians 2.5, 25.
+	if got[0].Size != 4 || got[0].Share != 0.8 || got[0].Mean[0] != 2.5 || got[0].Median[1] != 25 {
+		t.Errorf("cluster 0: %+v", got[0])
+	}
+	if got[1].Size != 0 || got[1].Mean != nil {
+		t.Errorf("cluster 1: %+v, want empty", got[1])
+	}
+	if got[2].Median[0] != 100 || got[2].Share != 0.2 {
+		t.Errorf("cluster 2: %+v", got[2])
+	}
+}
