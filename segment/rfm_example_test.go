@@ -1,6 +1,7 @@
 package segment_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -88,4 +89,41 @@ func ExampleDefaultRules() {
 	// 511 New              onboarding; make the second purchase easy
 	// 255 Can't Lose Them  win them back personally; survey why they left
 	// 111 Lost             ignore, or one low-cost win-back campaign
+}
+
+// Fit once, save the breaks, and later score raw values with them: a new
+// period's customers, or a k-means centre in original units, which the
+// default map then names.
+func ExampleScorer_Score() {
+	values := []segment.RFM{
+		{Customer: "a", Recency: 2, Frequency: 9, Monetary: 900},
+		{Customer: "b", Recency: 10, Frequency: 4, Monetary: 300},
+		{Customer: "c", Recency: 40, Frequency: 2, Monetary: 120},
+		{Customer: "d", Recency: 90, Frequency: 1, Monetary: 60},
+		{Customer: "e", Recency: 200, Frequency: 1, Monetary: 20},
+		{Customer: "f", Recency: 400, Frequency: 1, Monetary: 15},
+	}
+	scorer, err := segment.FitScorer(values, nil)
+	if err != nil {
+		panic(err)
+	}
+	saved, _ := json.Marshal(scorer)
+	fmt.Println(string(saved))
+
+	var later segment.Scorer
+	if err := json.Unmarshal(saved, &later); err != nil {
+		panic(err)
+	}
+	for _, centre := range [][3]float64{{5, 7.5, 650}, {300, 1, 18}} {
+		c, err := later.Score(centre[0], centre[1], centre[2])
+		if err != nil {
+			panic(err)
+		}
+		name, _ := segment.DefaultRules().Segment(c.R, c.F, c.M)
+		fmt.Println(centre, c, name)
+	}
+	// Output:
+	// {"version":1,"bins":5,"ties":"values","recency":{"method":"quantile-type7","breaks":[10,40,90,200]},"frequency":{"method":"quantile-type7","breaks":[1,1,2,4]},"monetary":{"method":"quantile-type7","breaks":[20,60,120,300]}}
+	// [5 7.5 650] 555 Champions
+	// [300 1 18] 111 Lost
 }
