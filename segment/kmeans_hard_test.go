@@ -1,0 +1,321 @@
+package segment
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"slices"
+	"testing"
+)
+
+func fit(t *testing.T, x []float64, d, k int, w []float64, s *KMeansSettings) *KMeans {
+	t.Helper()
+	m, err := FitKMeans(context.Background(), x, d, k, w, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestKOne checks k = 1 against the hand-computed mean of nine:
+// x = 42/9, y = 24/9, inertia = sum of squared deviations (by hand:
+// sum x^2 = 304, sum y^2 = 124, so 304 - 42^2/9 + 124 - 24^2/9 = 168).
+func TestKOne(t *testing.T) {
+	for _, algo := range []Algorithm{AlgorithmAuto, Lloyd, Hamerly, Elkan} {
+		m := fit(t, nine, 2, 1, nil, &KMeansSettings{Algorithm: algo})
+		if !relClose(m.Centers[0], 42.0/9, 1e-15) || !relClose(m.Centers[1], 24.0/9, 1e-15) || !relClose(m.Inertia, 168, 1e-13) {
+			t.Errorf("%v: centre %v inertia %v, want [4.667 2.667] 168", algo, m.Centers, m.Inertia)
+		}
+	}
+}
+
+// TestKEqualsN: with as many clusters as distinct rows every row is its own
+// cluster and the inertia is 0 (by definition).
+func TestKEqualsN(t *testing.T) {
+	for _, algo := range []Algorithm{Lloyd, Hamerly, Elkan} {
+		m := fit(t, nine, 2, 9, nil, &KMeansSettings{Algorithm: algo, Seed: 5})
+		if m.Inertia != 0 || slices.Max(m.Sizes) != 1 {
+			t.Errorf("%v: inertia %v sizes %v, want 0 and all 1", algo, m.Inertia, m.Sizes)
+		}
+	}
+}
+
+// TestFewerDistinctThanK: 2 distinct points, k = 3, with k-means++, random
+// init and caller centres: an error, never a hang.
+func TestFewerDistinctThanK(t *testing.T) {
+	x := []float64{1, 1, 1, 1, 2, 2, 2, 2, 1, 1}
+	for _, s := range []*KMeansSettings{
+		{Algorithm: Lloyd}, {Algorithm: Hamerly}, {Algorithm: Elkan}, {Init: InitRandom},
+		{Centers: []float64{1, 1, 1, 1, 2, 2}},
+	} {
+		if _, err := FitKMeans(context.Background(), x, 2, 3, nil, s); !errors.Is(err, ErrFewDistinct) {
+			t.Errorf("%+v: error %v, want ErrFewDistinct", s, err)
+		}
+	}
+}
+
+// TestDuplicatesEqualWeights: every row twice equals every row with weight
+// 2 (the weighted objective is the same function).
+func TestDuplicatesEqualWeights(t *testing.T) {
+	x := blobs(400, 3, 4, 21)
+	dup := make([]float64, 0, 2*len(x))
+	for i := 0; i < 400; i++ {
+		dup = append(dup, x[i*3:i*3+3]...)
+		dup = append(dup, x[i*3:i*3+3]...)
+	}
+	w := make([]float64, 400)
+	for i := range w {
+		w[i] = 2
+	}
+	init := slices.Clone(x[:12])
+	for _, algo := range []Algorithm{Lloyd, Hamerly, Elkan} {
+		a := fit(t, dup, 3, 4, nil, &KMeansSettings{Centers: init, Algorithm: algo})
+		b := fit(t, x, 3, 4, w, &KMeansSettings{Centers: init, Algorithm: algo})
+		if a.Iterations != b.Iterations || !relClose(a.Inertia, b.Inertia, 1e-12) {
+			t.Errorf("%v: duplicated %d iters inertia %v; weighted %d iters %v", algo, a.Iterations, a.Inertia, b.Iterations, b.Inertia)
+		}
+	}
+}
+
+// TestZeroWeightRows: rows of weight 0 far away move no centre and change
+// nothing else, but are labelled. The tolerance is set to strict
+// convergence because, as in scikit-learn, it scales with the unweighted
+// column variances, which the far rows inflate.
+func TestZeroWeightRows(t *testing.T) {
+	x := blobs(300, 2, 3, 8)
+	init := slices.Clone(x[:6])
+	base := fit(t, x, 2, 3, nil, &KMeansSettings{Centers: init, Tol: -1})
+	xz := append(slices.Clone(x), 1e6, 1e6, -1e6, 5)
+	w := make([]float64, 302)
+	for i := range 300 {
+		w[i] = 1
+	}
+	for _, algo := range []Algorithm{Lloyd, Hamerly, Elkan} {
+		m := fit(t, xz, 2, 3, w, &KMeansSettings{Centers: init, Algorithm: algo, Tol: -1})
+		if !slices.Equal(m.Centers, base.Centers) && !slicesClose(m.Centers, base.Centers, 1e-12) {
+			t.Errorf("%v: centres %v, want %v", algo, m.Centers, base.Centers)
+		}
+		if m.Iterations != base.Iterations || !relClose(m.Inertia, base.Inertia, 1e-12) {
+			t.Errorf("%v: iterations %d inertia %v, want %d %v", algo, m.Iterations, m.Inertia, base.Iterations, base.Inertia)
+		}
+		if len(m.Labels) != 302 {
+			t.Errorf("%v: %d labels", algo, len(m.Labels))
+		}
+	}
+}
+
+func slicesClose(a, b []float64, rel float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !relClose(a[i], b[i], rel) && math.Abs(a[i]-b[i]) > 1e-12 {
+			return false
+		}
+	}
+	return true
+}
+
+// TestConstantColumn: a constant column does not change the clustering of
+// the other columns (it adds 0 to every distance).
+func TestConstantColumn(t *testing.T) {
+	x := blobs(500, 2, 3, 12)
+	xc := make([]float64, 0, 500*3)
+	for i := 0; i < 500; i++ {
+		xc = append(xc, x[i*2], 7, x[i*2+1])
+	}
+	a := fit(t, x, 2, 3, nil, &KMeansSettings{Centers: slices.Clone(x[:6])})
+	b := fit(t, xc, 3, 3, nil, &KMeansSettings{Centers: slices.Clone(xc[:9])})
+	if !slices.Equal(a.Labels, b.Labels) || !relClose(a.Inertia, b.Inertia, 1e-12) {
+		t.Errorf("constant column changed the fit: inertia %v vs %v", b.Inertia, a.Inertia)
+	}
+	s, err := FitStandardizer(xc, 3, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Scale[1] != 1 || s.Mean[1] != 7 {
+		t.Errorf("constant column: mean %v scale %v, want 7 and 1", s.Mean[1], s.Scale[1])
+	}
+}
+
+// TestNoMutation checks that FitKMeans, Predict and the preprocessing
+// functions leave their inputs alone.
+func TestNoMutation(t *testing.T) {
+	x := blobs(200, 3, 3, 2)
+	w := make([]float64, 200)
+	for i := range w {
+		w[i] = float64(i%3) + 0.5
+	}
+	init := slices.Clone(x[:9])
+	x0, w0, i0 := slices.Clone(x), slices.Clone(w), slices.Clone(init)
+	m := fit(t, x, 3, 3, w, &KMeansSettings{Centers: init})
+	if _, err := m.Predict(nil, x); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Log1p(nil, x[:3], 3); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := FitStandardizer(x, 3, w)
+	s.Transform(nil, x)
+	if !slices.Equal(x, x0) || !slices.Equal(w, w0) || !slices.Equal(init, i0) {
+		t.Error("inputs were modified")
+	}
+	m.Centers[0] += 1
+	if init[0] != i0[0] {
+		t.Error("model aliases the caller's centres")
+	}
+}
+
+func TestPredict(t *testing.T) {
+	x := blobs(1000, 4, 5, 3)
+	m := fit(t, x, 4, 5, nil, &KMeansSettings{Seed: 9})
+	got, err := m.Predict(nil, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, m.Labels) {
+		t.Error("Predict on the training rows differs from the final labels")
+	}
+	if _, err := m.Predict(nil, []float64{1, 2, math.Inf(-1), 4}); !errors.Is(err, ErrFeatureNotFinite) {
+		t.Errorf("Predict Inf: error %v", err)
+	}
+	if got, _ := m.Predict(nil, nil); len(got) != 0 {
+		t.Errorf("Predict empty: %v", got)
+	}
+}
+
+// TestJSONRoundTrip checks an exact round trip and the version check.
+func TestJSONRoundTrip(t *testing.T) {
+	x := blobs(300, 3, 4, 6)
+	m := fit(t, x, 3, 4, nil, &KMeansSettings{Seed: 1})
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back KMeans
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(back.Centers, m.Centers) || back.Inertia != m.Inertia || !slices.Equal(back.Labels, m.Labels) ||
+		!slices.Equal(back.Sizes, m.Sizes) || !slices.Equal(back.Weights, m.Weights) || back.Algorithm != m.Algorithm ||
+		back.Iterations != m.Iterations || back.Converged != m.Converged || back.K != m.K || back.D != m.D {
+		t.Errorf("round trip differs:\n%+v\n%+v", back, *m)
+	}
+	for _, bad := range []string{
+		`{"format":"cvm.segment.kmeans","version":2}`,
+		`{"format":"other","version":1}`,
+		`{"format":"cvm.segment.kmeans","version":1,"k":1,"d":2,"algorithm":"lloyd","centers":[[1]],"sizes":[1],"weights":[1]}`,
+		`{"format":"cvm.segment.kmeans","version":1,"k":1,"d":1,"algorithm":"lloyd","centers":[[1]],"sizes":[1],"weights":[1],"labels":[3]}`,
+		`{"format":"cvm.segment.kmeans","version":1,"k":1,"d":1,"algorithm":"fast","centers":[[1]],"sizes":[1],"weights":[1]}`,
+		`[`,
+	} {
+		if err := json.Unmarshal([]byte(bad), &back); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+}
+
+// TestStandardizer checks hand-computed values: column {1,2,3} has mean 2
+// and population sd sqrt(2/3); column {10,10,40} mean 20, sd sqrt(200).
+func TestStandardizer(t *testing.T) {
+	x := []float64{1, 10, 2, 10, 3, 40}
+	s, err := FitStandardizer(x, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Mean[0] != 2 || !relClose(s.Scale[0], math.Sqrt(2.0/3), 1e-15) || s.Mean[1] != 20 || !relClose(s.Scale[1], math.Sqrt(200), 1e-15) {
+		t.Errorf("got %+v", s)
+	}
+	z := s.Transform(nil, x)
+	if !relClose(z[4], 1/math.Sqrt(2.0/3), 1e-15) {
+		t.Errorf("z = %v", z)
+	}
+	back := s.Inverse(nil, z)
+	if !slicesClose(back, x, 1e-14) {
+		t.Errorf("inverse %v, want %v", back, x)
+	}
+	b, _ := json.Marshal(s)
+	var s2 Standardizer
+	if err := json.Unmarshal(b, &s2); err != nil || !slices.Equal(s2.Mean, s.Mean) || !slices.Equal(s2.Scale, s.Scale) {
+		t.Errorf("JSON round trip: %v %+v", err, s2)
+	}
+	for _, bad := range []string{`{"format":"cvm.segment.standardizer","version":9,"mean":[1],"scale":[1]}`,
+		`{"format":"cvm.segment.standardizer","version":1,"mean":[1],"scale":[0]}`,
+		`{"format":"cvm.segment.standardizer","version":1,"mean":[1,2],"scale":[1]}`, `{`} {
+		if err := json.Unmarshal([]byte(bad), &s2); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+	if _, err := FitStandardizer(nil, 2, nil); !errors.Is(err, ErrNoFeatureRows) {
+		t.Errorf("empty: %v", err)
+	}
+	if _, err := FitStandardizer([]float64{1, math.NaN()}, 2, nil); !errors.Is(err, ErrFeatureNotFinite) {
+		t.Errorf("NaN: %v", err)
+	}
+	if _, err := FitStandardizer([]float64{1, 2}, 2, []float64{-1}); !errors.Is(err, ErrBadWeight) {
+		t.Errorf("weight: %v", err)
+	}
+}
+
+// TestLog1p checks log1p(e-1) = 1 and log1p(0) = 0, and the error for a
+// value below -1 naming row 1 column 0.
+func TestLog1p(t *testing.T) {
+	got, err := Log1p(nil, []float64{0, math.E - 1}, 2)
+	if err != nil || got[0] != 0 || !relClose(got[1], 1, 1e-15) {
+		t.Errorf("got %v %v", got, err)
+	}
+	_, err = Log1p(nil, []float64{0, 1, -2, 3}, 2)
+	var fe *FeatureError
+	if !errors.As(err, &fe) || fe.Row != 1 || fe.Column != 0 {
+		t.Errorf("error %v, want row 1 column 0", err)
+	}
+}
+
+// TestProgressAndMiniBatch checks the progress callback and that mini-batch
+// lands within 5% of the exact inertia on well-separated blobs.
+func TestProgressAndMiniBatch(t *testing.T) {
+	x := blobs(20000, 2, 4, 13)
+	var calls []int
+	exact := fit(t, x, 2, 4, nil, &KMeansSettings{Seed: 4, Progress: func(run, it int, in float64) { calls = append(calls, it) }})
+	if len(calls) != exact.Iterations || calls[0] != 1 {
+		t.Errorf("progress calls %v for %d iterations", calls, exact.Iterations)
+	}
+	mb := fit(t, x, 2, 4, nil, &KMeansSettings{Seed: 4, Algorithm: MiniBatch})
+	if mb.Inertia > 1.05*exact.Inertia {
+		t.Errorf("mini-batch inertia %v vs exact %v", mb.Inertia, exact.Inertia)
+	}
+	if mb.Algorithm != MiniBatch {
+		t.Errorf("algorithm %v", mb.Algorithm)
+	}
+}
+
+func TestParseAlgorithm(t *testing.T) {
+	for i, n := range []string{"auto", "Lloyd", "HAMERLY", "elkan", "minibatch"} {
+		a, err := ParseAlgorithm(n)
+		if err != nil || a != Algorithm(i) {
+			t.Errorf("%s: %v %v", n, a, err)
+		}
+	}
+	if _, err := ParseAlgorithm("yinyang"); err == nil {
+		t.Error("no error for yinyang")
+	}
+	if Algorithm(9).String() != "Algorithm(9)" {
+		t.Error(Algorithm(9).String())
+	}
+}
+
+// TestRandomInitSeeded checks that random init with a seed is reproducible
+// and that n_init = 10 is at least as good as its first run.
+func TestRandomInitSeeded(t *testing.T) {
+	x := blobs(2000, 3, 5, 17)
+	a := fit(t, x, 3, 5, nil, &KMeansSettings{Init: InitRandom, Seed: 8})
+	b := fit(t, x, 3, 5, nil, &KMeansSettings{Init: InitRandom, Seed: 8})
+	c := fit(t, x, 3, 5, nil, &KMeansSettings{Init: InitRandom, Seed: 8, NInit: 1})
+	if a.Inertia != b.Inertia || !slices.Equal(a.Labels, b.Labels) {
+		t.Error("same seed, different result")
+	}
+	if a.Inertia > c.Inertia {
+		t.Errorf("10 inits %v worse than the first %v", a.Inertia, c.Inertia)
+	}
+}
