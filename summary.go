@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -320,32 +322,55 @@ func (s *Summarizer) Summaries() []Summary {
 	// One string holds every ID; each Summary's Customer is a substring.
 	all := string(s.ids.arena)
 	out := make([]Summary, n)
-	for k, i := range order {
-		a := s.accum(i)
-		start := 0
-		if i > 0 {
-			start = s.ids.ends[i-1]
+	fill := func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			i := order[k]
+			a := &s.acc[i>>accShift][i&(accBlock-1)]
+			start := 0
+			if i > 0 {
+				start = s.ids.ends[i-1]
+			}
+			sum := &out[k]
+			sum.Customer = all[start:s.ids.ends[i]]
+			sum.Occasions = int(occ[i]) + a.noOrder
+			sum.Transactions = a.tx
+			sum.Total = a.total + a.comp
+			sum.Returns = -(a.ret + a.retComp)
+			if sum.Returns == 0 {
+				sum.Returns = 0 // not -0
+			}
+			if sum.Total == 0 {
+				sum.Total = 0
+			}
+			if a.bought {
+				sum.First = s.timeOf(a.firstSec, a.firstNs)
+				sum.Last = s.timeOf(a.lastSec, a.lastNs)
+			}
 		}
-		sum := Summary{
-			Customer:     all[start:s.ids.ends[i]],
-			Occasions:    int(occ[i]) + a.noOrder,
-			Transactions: a.tx,
-			Total:        a.total + a.comp,
-			Returns:      -(a.ret + a.retComp),
-		}
-		if sum.Returns == 0 {
-			sum.Returns = 0 // not -0
-		}
-		if sum.Total == 0 {
-			sum.Total = 0
-		}
-		if a.bought {
-			sum.First = s.timeOf(a.firstSec, a.firstNs)
-			sum.Last = s.timeOf(a.lastSec, a.lastNs)
-		}
-		out[k] = sum
 	}
+	parallelRange(n, 1<<16, fill)
 	return out
+}
+
+// parallelRange calls fn on consecutive ranges [lo, hi) covering [0, n),
+// on up to GOMAXPROCS goroutines when n is at least minPar, and returns
+// when all calls have returned. fn must write only to its own range.
+func parallelRange(n, minPar int, fn func(lo, hi int)) {
+	w := runtime.GOMAXPROCS(0)
+	if w == 1 || n < minPar {
+		fn(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for k := range w {
+		lo, hi := n*k/w, n*(k+1)/w
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(lo, hi)
+		}()
+	}
+	wg.Wait()
 }
 
 func (s *Summarizer) timeOf(sec int64, ns int32) time.Time {

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/cvmkit/cvm"
@@ -117,10 +119,9 @@ const summaryTimeLayout = time.RFC3339Nano
 func writeSummariesCSV(w io.Writer, sums []cvm.Summary) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	bw.WriteString("customer,first,last,occasions,transactions,total,returns,mean\n")
-	var b []byte
-	for i := range sums {
+	err := writeFormatted(bw, len(sums), func(b []byte, i int) []byte {
 		s := &sums[i]
-		b = appendCSVField(b[:0], s.Customer)
+		b = appendCSVField(b, s.Customer)
 		b = append(b, ',')
 		b = appendTime(b, s.First)
 		b = append(b, ',')
@@ -135,22 +136,21 @@ func writeSummariesCSV(w io.Writer, sums []cvm.Summary) error {
 		b = strconv.AppendFloat(b, s.Returns, 'f', -1, 64)
 		b = append(b, ',')
 		b = strconv.AppendFloat(b, s.Mean(), 'f', -1, 64)
-		b = append(b, '\n')
-		if _, err := bw.Write(b); err != nil {
-			return err
-		}
+		return append(b, '\n')
+	})
+	if err != nil {
+		return err
 	}
 	return bw.Flush()
 }
 
-// writeSummariesJSON writes a JSON array of objects with the CSV's fields.
+// writeSummariesJSON writes a JSON array of objects with the CSV's fields;
+// a customer with only returns has null first and last purchases.
 func writeSummariesJSON(w io.Writer, sums []cvm.Summary) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	bw.WriteString("[")
-	var b []byte
-	for i := range sums {
+	err := writeFormatted(bw, len(sums), func(b []byte, i int) []byte {
 		s := &sums[i]
-		b = b[:0]
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -170,20 +170,62 @@ func writeSummariesJSON(w io.Writer, sums []cvm.Summary) error {
 		b = strconv.AppendFloat(b, s.Returns, 'g', -1, 64)
 		b = append(b, `,"mean":`...)
 		b = strconv.AppendFloat(b, s.Mean(), 'g', -1, 64)
-		b = append(b, '}')
-		if _, err := bw.Write(b); err != nil {
-			return err
-		}
+		return append(b, '}')
+	})
+	if err != nil {
+		return err
 	}
 	bw.WriteString("\n]\n")
 	return bw.Flush()
 }
 
-// appendTime appends t in RFC 3339, or nothing for the zero time (a
-// customer with only returns).
+// writeFormatted writes the records 0..n-1 that format appends, formatting
+// blocks of them on GOMAXPROCS goroutines and writing them in order.
+func writeFormatted(w io.Writer, n int, format func(b []byte, i int) []byte) error {
+	const block = 1 << 14
+	workers := runtime.GOMAXPROCS(0)
+	bufs := make([][]byte, workers)
+	for lo := 0; lo < n; lo += block * workers {
+		var wg sync.WaitGroup
+		for k := range workers {
+			start, end := min(lo+k*block, n), min(lo+(k+1)*block, n)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				b := bufs[k][:0]
+				for i := start; i < end; i++ {
+					b = format(b, i)
+				}
+				bufs[k] = b
+			}()
+		}
+		wg.Wait()
+		for _, b := range bufs {
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// appendTime appends t in RFC 3339 (with fractional seconds when there are
+// any), or nothing for the zero time (a customer with only returns).
 func appendTime(b []byte, t time.Time) []byte {
 	if t.IsZero() {
 		return b
+	}
+	if t.Location() == time.UTC && t.Nanosecond() == 0 {
+		// Fast path for the common case, the same bytes as AppendFormat.
+		y, m, d := t.Date()
+		hh, mm, ss := t.Clock()
+		if y >= 0 && y <= 9999 {
+			b = append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+				byte('0'+int(m)/10), byte('0'+int(m)%10), '-', byte('0'+d/10), byte('0'+d%10), 'T',
+				byte('0'+hh/10), byte('0'+hh%10), ':', byte('0'+mm/10), byte('0'+mm%10), ':',
+				byte('0'+ss/10), byte('0'+ss%10), 'Z')
+			return b
+		}
 	}
 	return t.AppendFormat(b, summaryTimeLayout)
 }
@@ -193,7 +235,7 @@ func appendJSONTime(b []byte, t time.Time) []byte {
 		return append(b, "null"...)
 	}
 	b = append(b, '"')
-	b = t.AppendFormat(b, summaryTimeLayout)
+	b = appendTime(b, t)
 	return append(b, '"')
 }
 

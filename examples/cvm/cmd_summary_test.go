@@ -4,10 +4,15 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/cvmkit/cvm"
 )
 
 func summaryFixture(t *testing.T, name, content string) string {
@@ -238,5 +243,39 @@ func TestReadAll(t *testing.T) {
 	}
 	if _, err := f.readAll("", &stderr); exitCode(err, &bytes.Buffer{}) != 2 {
 		t.Errorf("no path: %v, want a usage error", err)
+	}
+}
+
+// appendTime's fast path writes what time.Time.AppendFormat writes.
+func TestAppendTime(t *testing.T) {
+	for _, tm := range []time.Time{
+		time.Date(2024, 6, 4, 17, 35, 22, 0, time.UTC),
+		time.Date(1, 1, 1, 0, 0, 1, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2024, 6, 4, 17, 35, 22, 500, time.UTC),
+		time.Date(2024, 6, 4, 17, 35, 22, 0, time.FixedZone("+2", 7200)),
+	} {
+		if got, want := string(appendTime(nil, tm)), tm.Format(summaryTimeLayout); got != want {
+			t.Errorf("appendTime(%v) = %q, want %q", tm, got, want)
+		}
+	}
+}
+
+func BenchmarkWriteSummariesCSV(b *testing.B) {
+	for _, n := range []int{1_000, 100_000} {
+		sums := make([]cvm.Summary, n)
+		for i := range sums {
+			t := time.Date(2024, 1, 1, 0, 0, i, 0, time.UTC)
+			sums[i] = cvm.Summary{Customer: "C" + strconv.Itoa(i), First: t, Last: t.Add(time.Hour), Occasions: 3, Transactions: 4, Total: float64(i) / 100, Returns: 1.25}
+		}
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := writeSummariesCSV(io.Discard, sums); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
