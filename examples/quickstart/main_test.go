@@ -92,6 +92,11 @@ func TestQuickstartKeyFigures(t *testing.T) {
 	if sum != customers && !strings.Contains(rep, "lifecycle stages: the lifecycle package") {
 		t.Errorf("lifecycle stages hold %d customers, want %d", sum, customers)
 	}
+	// The story ends the report with a quadrant IV customer and a decided
+	// response.
+	if !regexp.MustCompile(`Customer C\d{4}, a quadrant IV customer`).MatchString(rep) || !strings.Contains(rep, "acknowledge within") {
+		t.Errorf("report has no closing story with a quadrant IV customer and a response:\n%s", rep)
+	}
 	for _, name := range []string{"occasions", "rfm_heatmap", "clusters", "elbow", "clv_holdout", "p_alive", "value_matrix"} {
 		for _, ext := range []string{".svg"} {
 			fi, err := os.Stat(filepath.Join(dir, name+ext))

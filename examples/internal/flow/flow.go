@@ -58,6 +58,7 @@ type Result struct {
 	Lifecycle *LifecycleStage
 	CLV       *CLVStage
 	Value     *ValueStage
+	Recovery  *RecoveryStage
 
 	formats plots.Formats
 
@@ -111,6 +112,9 @@ func Run(in Input) (*Result, error) {
 		return nil, err
 	}
 	if err := r.runLifecycle(); err != nil {
+		return nil, err
+	}
+	if err := r.runRecovery(); err != nil {
 		return nil, err
 	}
 	return r, nil

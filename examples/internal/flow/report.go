@@ -21,6 +21,8 @@ func (r *Result) Report(w io.Writer) error {
 	r.reportCLV(ew)
 	r.reportValue(ew)
 	r.reportLifecycle(ew)
+	r.reportRecovery(ew)
+	r.reportStory(ew)
 	if len(r.Notes) > 0 {
 		report.Section(ew, "What this run could not do")
 		for _, n := range r.Notes {
