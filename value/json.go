@@ -245,6 +245,7 @@ func (m *Model) UnmarshalJSON(b []byte) error {
 		}
 		nm.fit[k] = newFitted(ind, fj.Lo, fj.Hi, fj.Mean, fj.SD, fj.Median, fj.Grid)
 	}
+	nm.finish()
 	nm.cutC, nm.cutP = j.CurrentCut, j.PotentialCut
 	nm.tierCuts = j.TierCuts
 	*m = *nm

@@ -152,7 +152,9 @@ type Model struct {
 	gw   []float64 // global weight of each indicator within its dimension
 	dim  []uint8   // 0 current, 1 potential, per indicator
 	cost []bool
-	a    float64 // weight of current in Total
+	aff  []affine   // per indicator: the min-max map as off + scale*x
+	wdim [2]float64 // total global weight of each dimension
+	a    float64    // weight of current in Total
 
 	cutC, cutP float64   // quadrant cuts on the 0..100 scale
 	tierCuts   []float64 // tier k+1 when Total >= tierCuts[k]; len = tiers-1
@@ -403,6 +405,7 @@ func Fit(spec Spec, t Table) (*Model, error) {
 			return nil, &IndicatorError{ID: inds[k].ID, Err: e}
 		}
 	}
+	m.finish()
 	// Score the fit data to fix the cuts.
 	scores := make([]Score, t.Len())
 	if err := m.score(t, cols, scores, false); err != nil {
@@ -432,6 +435,36 @@ func Fit(spec Spec, t Table) (*Model, error) {
 		m.tierCuts[k] = quantileSorted(tot, math.Max(0, 1-cum))
 	}
 	return m, nil
+}
+
+// affine is an indicator's normalisation as a clamped affine map of the
+// (transformed) value, when it is min-max with distinct bounds.
+type affine struct {
+	ok         bool
+	log, cost  bool
+	off, scale float64
+}
+
+// finish computes the derived per-indicator state once the fitted bounds
+// are known.
+func (m *Model) finish() {
+	m.aff = make([]affine, len(m.fit))
+	m.wdim = [2]float64{}
+	for k, f := range m.fit {
+		ind := &m.spec.Catalog.Indicators[k]
+		af := affine{log: ind.Norm.Log, cost: m.cost[k]}
+		if ind.Norm.Method == MinMax && f.Hi > f.Lo {
+			inv := 1 / (f.Hi - f.Lo)
+			af.ok = true
+			if af.cost {
+				af.off, af.scale = f.Hi*inv, -inv
+			} else {
+				af.off, af.scale = -f.Lo*inv, inv
+			}
+		}
+		m.aff[k] = af
+		m.wdim[m.dim[k]] += m.gw[k]
+	}
 }
 
 func newModel(s Spec) *Model {
@@ -475,9 +508,24 @@ func quantileSorted(x []float64, p float64) float64 {
 }
 
 // slog is the signed log transform sign(x) * ln(1 + |x|).
+// For |x| >= 1e-3 it computes ln(1 + |x|) with lnNormal, whose rounding
+// error is then negligible, because math.Log1p is much slower; an infinite
+// |x| gives an infinite result.
 func slog(x float64) float64 {
 	if x < 0 {
+		if x <= -1e-3 {
+			if x < -math.MaxFloat64 {
+				return math.Inf(-1)
+			}
+			return -lnNormal(1 - x)
+		}
 		return -math.Log1p(-x)
+	}
+	if x >= 1e-3 {
+		if x > math.MaxFloat64 {
+			return math.Inf(1)
+		}
+		return lnNormal(1 + x)
 	}
 	return math.Log1p(x)
 }

@@ -604,3 +604,35 @@ func TestPerTypeCatalogs(t *testing.T) {
 		t.Errorf("renormalised weight: got %g, want %g", w, 0.3*0.25)
 	}
 }
+
+func TestLnNormal(t *testing.T) {
+	// lnNormal against math.Log (the reference): within 1 ulp over a
+	// spread of magnitudes.
+	x := 1.0
+	for x < 1e300 {
+		for _, y := range []float64{x, x * 1.37, x * 1.4142, x * 1.9999} {
+			got, want := lnNormal(y), math.Log(y)
+			if math.Abs(got-want) > math.Abs(want)*2.3e-16 && got != want {
+				t.Fatalf("lnNormal(%g) = %.17g, math.Log %.17g", y, got, want)
+			}
+		}
+		x *= 3.7
+	}
+	// slog is odd and continuous at the 1e-3 switch.
+	if !near(slog(1e-3), math.Log1p(1e-3), 1e-15) || slog(-5) != -slog(5) || !math.IsInf(slog(math.Inf(1)), 1) {
+		t.Error("slog")
+	}
+}
+
+func TestAddLogMinMax(t *testing.T) {
+	// The unrolled loop equals the slog path bit for bit.
+	col := []float64{0, 5e-4, 1e-3, 0.5, 1, 7, 123.456, 1e6, 3.3e12, -2, -1e-4, 1e300}
+	ac := make([]float64, len(col))
+	addLogMinMax(ac, col, 0.3, 0.1, 0.05)
+	for i, x := range col {
+		r := min(max(0.1+0.05*slog(x), 0), 1)
+		if ac[i] != 0.3*r {
+			t.Errorf("x = %g: got %.17g, want %.17g", x, ac[i], 0.3*r)
+		}
+	}
+}

@@ -99,7 +99,7 @@ func (m *Model) scoreRange(customers []string, colv [][]float64, dst []Score, a,
 }
 
 func (m *Model) scoreChunk(customers []string, colv [][]float64, dst []Score, a, b int, cuts bool) error {
-	var acc, acc2, wsum [2][chunk]float64
+	var acc, acc2, dropw [2][chunk]float64
 	var imp, drop [chunk]int32
 	policy := m.spec.Missing
 	topsis := m.spec.Aggregation == TOPSIS
@@ -107,19 +107,39 @@ func (m *Model) scoreChunk(customers []string, colv [][]float64, dst []Score, a,
 	bad := false
 	for k := range m.fit {
 		f := &m.fit[k]
-		ind := &m.spec.Catalog.Indicators[k]
 		w := m.gw[k]
 		d := m.dim[k]
-		ac, ac2, ws := &acc[d], &acc2[d], &wsum[d]
+		ac := acc[d][:nb]
 		col := colv[k][a:b]
-		cost := m.cost[k]
-		lg := ind.Norm.Log
-		fast := ind.Norm.Method == MinMax && f.Hi > f.Lo
-		lo, inv := f.Lo, 0.0
-		if fast {
-			inv = 1 / (f.Hi - f.Lo)
+		af := m.aff[k]
+		// Fast path: a chunk column without missing or infinite values and
+		// a min-max indicator: r = clamp(off + scale*x, 0, 1).
+		clean := true
+		for _, x := range col {
+			if x-x != 0 {
+				clean = false
+				break
+			}
 		}
-		for i, x := range col[:nb] {
+		if clean && af.ok && !topsis {
+			if af.log {
+				addLogMinMax(ac, col, w, af.off, af.scale)
+			} else {
+				for i, x := range col {
+					r := af.off + af.scale*x
+					if r < 0 {
+						r = 0
+					} else if r > 1 {
+						r = 1
+					}
+					ac[i] += w * r
+				}
+			}
+			continue
+		}
+		ind := &m.spec.Catalog.Indicators[k]
+		ac2 := acc2[d][:nb]
+		for i, x := range col {
 			var r float64
 			if x-x != 0 { // NaN or Inf
 				if math.IsInf(x, 0) || policy == MissingError {
@@ -128,23 +148,13 @@ func (m *Model) scoreChunk(customers []string, colv [][]float64, dst []Score, a,
 				}
 				if policy == MissingDrop {
 					drop[i]++
+					dropw[d][i] += w
 					continue
 				}
 				imp[i]++
 				r = f.ImputeNorm
 			} else {
-				if lg {
-					x = slog(x)
-				}
-				if fast {
-					r = (x - lo) * inv
-					r = min(max(r, 0), 1)
-					if cost {
-						r = 1 - r
-					}
-				} else {
-					r = normalize(ind.Norm.Method, f, x, cost)
-				}
+				r = m.norm(k, ind, x)
 			}
 			if topsis {
 				ac[i] += w * w * (1 - r) * (1 - r)
@@ -152,7 +162,6 @@ func (m *Model) scoreChunk(customers []string, colv [][]float64, dst []Score, a,
 			} else {
 				ac[i] += w * r
 			}
-			ws[i] += w
 		}
 	}
 	if bad {
@@ -161,17 +170,18 @@ func (m *Model) scoreChunk(customers []string, colv [][]float64, dst []Score, a,
 	for i := range nb {
 		var s [2]float64
 		for d := range 2 {
+			ws := m.wdim[d] - dropw[d][i]
+			if !(ws > 1e-12*m.wdim[d]) {
+				return m.allMissing(customers, a+i, d)
+			}
 			if topsis {
 				dp, dm := math.Sqrt(acc[d][i]), math.Sqrt(acc2[d][i])
-				if dp+dm == 0 || wsum[d][i] == 0 {
+				if dp+dm == 0 {
 					return m.allMissing(customers, a+i, d)
 				}
 				s[d] = 100 * dm / (dp + dm)
 			} else {
-				if wsum[d][i] == 0 {
-					return m.allMissing(customers, a+i, d)
-				}
-				s[d] = min(100*acc[d][i]/wsum[d][i], 100)
+				s[d] = min(100*acc[d][i]/ws, 100)
 			}
 		}
 		sc := &dst[a+i]
@@ -187,6 +197,25 @@ func (m *Model) scoreChunk(customers []string, colv [][]float64, dst []Score, a,
 		}
 	}
 	return nil
+}
+
+// norm normalises the raw, non-missing value x of indicator k exactly as
+// the fast path of scoreChunk does.
+func (m *Model) norm(k int, ind *Indicator, x float64) float64 {
+	af := m.aff[k]
+	if af.log {
+		x = slog(x)
+	}
+	if af.ok {
+		r := af.off + af.scale*x
+		if r < 0 {
+			r = 0
+		} else if r > 1 {
+			r = 1
+		}
+		return r
+	}
+	return normalize(ind.Norm.Method, &m.fit[k], x, af.cost)
 }
 
 func (m *Model) tier(total float64) Tier {
@@ -281,10 +310,7 @@ func (m *Model) Explain(t Table, customer string) (Explanation, error) {
 			c.Normalized = m.fit[k].ImputeNorm
 			c.Weight = m.gw[k]
 		default:
-			if ind.Norm.Log {
-				x = slog(x)
-			}
-			c.Normalized = normalize(ind.Norm.Method, &m.fit[k], x, m.cost[k])
+			c.Normalized = m.norm(k, ind, x)
 			c.Weight = m.gw[k]
 		}
 		wsum[m.dim[k]] += c.Weight
