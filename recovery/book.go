@@ -2,6 +2,7 @@ package recovery
 
 import (
 	"fmt"
+	"hash/maphash"
 	"maps"
 	"runtime"
 	"sync"
@@ -18,9 +19,8 @@ const (
 // copies its chunk.
 type chunk struct {
 	cust []Customer
-	ch   []uint16  // channel index per customer; 0 means no preference
-	sev  []sevRec  // NumSeverities per customer
-	typ  []typeRec // NumFailureTypes*NumSeverities per customer
+	ch   []uint16   // channel index per customer; 0 means no preference
+	blk  []sevBlock // NumSeverities per customer
 }
 
 // Book holds the precomputed playbooks of a customer base: every customer x
@@ -29,7 +29,7 @@ type chunk struct {
 // continue, keep it in a [Store].
 type Book struct {
 	m        *Model
-	index    map[string]int32
+	index    idIndex
 	chunks   []*chunk
 	n        int
 	channels []string          // interned channel names; channels[0] is ""
@@ -61,20 +61,19 @@ func (m *Model) Build(customers []Customer) (*Book, error) {
 		chans[i] = k
 	}
 
-	// The index map is built while the workers compute the chunks.
+	// The ID index is built while the workers compute the chunks.
 	var idxErr error
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		idx := make(map[string]int32, n)
+		idx := newIndexSize(maphash.MakeSeed(), n)
+		idAt := func(p int) string { return customers[p].ID }
 		for i := range customers {
-			id := customers[i].ID
-			if _, dup := idx[id]; dup {
-				idxErr = &CustomerError{Index: i, Customer: id, Field: "id", Err: ErrDuplicate}
+			if !idx.insert(customers[i].ID, i, idAt) {
+				idxErr = &CustomerError{Index: i, Customer: customers[i].ID, Field: "id", Err: ErrDuplicate}
 				return
 			}
-			idx[id] = int32(i)
 		}
 		b.index = idx
 	}()
@@ -117,8 +116,7 @@ func (m *Model) buildChunk(cs []Customer, chans []uint16, base int) (*chunk, err
 	c := &chunk{
 		cust: make([]Customer, k),
 		ch:   make([]uint16, k),
-		sev:  make([]sevRec, k*NumSeverities),
-		typ:  make([]typeRec, k*NumFailureTypes*NumSeverities),
+		blk:  make([]sevBlock, k*NumSeverities),
 	}
 	copy(c.cust, cs)
 	copy(c.ch, chans)
@@ -127,8 +125,7 @@ func (m *Model) buildChunk(cs []Customer, chans []uint16, base int) (*chunk, err
 			return nil, err
 		}
 		m.compute(&c.cust[j],
-			(*[NumSeverities]sevRec)(c.sev[j*NumSeverities:]),
-			(*[NumFailureTypes * NumSeverities]typeRec)(c.typ[j*NumFailureTypes*NumSeverities:]))
+			(*[NumSeverities]sevBlock)(c.blk[j*NumSeverities:]))
 	}
 	return c, nil
 }
@@ -163,31 +160,33 @@ func (b *Book) Model() *Model { return b.m }
 // invalid t or s is an error wrapping [ErrUnknownFailure] or
 // [ErrUnknownSeverity]; a customer the book does not hold is a
 // *[CustomerError] wrapping [ErrNotFound], never a zero-value entry.
-func (b *Book) Lookup(id string, t FailureType, s Severity) (Entry, error) {
+func (b *Book) Lookup(id string, t FailureType, s Severity) (e Entry, err error) {
 	if err := checkKind(t, s); err != nil {
 		return Entry{}, err
 	}
-	i, ok := b.index[id]
-	if !ok {
+	i := b.find(id)
+	if i < 0 {
 		return Entry{}, &CustomerError{Index: -1, Customer: id, Err: ErrNotFound}
 	}
 	c := b.chunks[i>>chunkBits]
-	j := int(i & (chunkSize - 1))
+	j := i & (chunkSize - 1)
 	si := int(s - 1)
-	return b.m.entry(t, s, &c.sev[j*NumSeverities+si],
-		&c.typ[(j*NumFailureTypes+int(t-1))*NumSeverities+si],
-		b.channels[c.ch[j]]), nil
+	b.m.fill(&e, t, s, &c.blk[j*NumSeverities+si], b.channels[c.ch[j]])
+	return e, nil
 }
 
 // Customer returns the inputs the book holds for id, and whether it holds
 // them.
 func (b *Book) Customer(id string) (Customer, bool) {
-	i, ok := b.index[id]
-	if !ok {
+	i := b.find(id)
+	if i < 0 {
 		return Customer{}, false
 	}
 	return b.chunks[i>>chunkBits].cust[i&(chunkSize-1)], true
 }
+
+// idAt returns the ID of the customer at position p.
+func (b *Book) idAt(p int) string { return b.chunks[p>>chunkBits].cust[p&(chunkSize-1)].ID }
 
 // Customers calls yield with every customer in the book, in the order they
 // were given to Build (updated customers in place, new ones at the end).
@@ -219,20 +218,16 @@ func (b *Book) WithCustomer(c Customer) (*Book, error) {
 	if err != nil {
 		return nil, err
 	}
-	i, ok := b.index[c.ID]
-	if !ok {
+	i := b.find(c.ID)
+	isNew := i < 0
+	if isNew {
 		if b.n >= 1<<31-1 {
 			return nil, fmt.Errorf("recovery: book is full")
 		}
-		i = int32(b.n)
-		nb.index = maps.Clone(b.index)
-		if nb.index == nil {
-			nb.index = map[string]int32{}
-		}
-		nb.index[c.ID] = i
+		i = b.n
 		nb.n++
 	}
-	k, j := int(i>>chunkBits), int(i&(chunkSize-1))
+	k, j := i>>chunkBits, i&(chunkSize-1)
 	nb.chunks = append([]*chunk(nil), b.chunks...)
 	var old *chunk
 	if k < len(b.chunks) {
@@ -245,19 +240,29 @@ func (b *Book) WithCustomer(c Customer) (*Book, error) {
 	nc := &chunk{
 		cust: make([]Customer, size),
 		ch:   make([]uint16, size),
-		sev:  make([]sevRec, size*NumSeverities),
-		typ:  make([]typeRec, size*NumFailureTypes*NumSeverities),
+		blk:  make([]sevBlock, size*NumSeverities),
 	}
 	copy(nc.cust, old.cust)
 	copy(nc.ch, old.ch)
-	copy(nc.sev, old.sev)
-	copy(nc.typ, old.typ)
+	copy(nc.blk, old.blk)
 	nc.cust[j] = c
 	nc.ch[j] = ch
 	b.m.compute(&nc.cust[j],
-		(*[NumSeverities]sevRec)(nc.sev[j*NumSeverities:]),
-		(*[NumFailureTypes * NumSeverities]typeRec)(nc.typ[j*NumFailureTypes*NumSeverities:]))
+		(*[NumSeverities]sevBlock)(nc.blk[j*NumSeverities:]))
 	nb.chunks[k] = nc
+	if isNew {
+		// Copy the index (rebuilt larger when it would be over half full)
+		// now that the new ID is readable at position i.
+		if 2*nb.n <= len(b.index.slots) {
+			nb.index = idIndex{seed: b.index.seed, slots: append([]idSlot(nil), b.index.slots...)}
+			nb.index.insert(c.ID, i, nb.idAt)
+		} else {
+			nb.index = newIndexSize(b.index.seed, 2*nb.n)
+			for p := range nb.n {
+				nb.index.insert(nb.idAt(p), p, nb.idAt)
+			}
+		}
+	}
 	return &nb, nil
 }
 

@@ -45,12 +45,17 @@ func TestBookMatchesPlaybook(t *testing.T) {
 
 // sameBook reports whether a and b hold the same customers and records.
 func sameBook(a, b *Book) bool {
-	if a.n != b.n || len(a.chunks) != len(b.chunks) || !slices.Equal(a.channels, b.channels) || !maps.Equal(a.index, b.index) {
+	if a.n != b.n || len(a.chunks) != len(b.chunks) || !slices.Equal(a.channels, b.channels) || !maps.Equal(a.chanIdx, b.chanIdx) {
 		return false
+	}
+	for p := range a.n {
+		if id := a.idAt(p); a.find(id) != p || b.find(id) != p {
+			return false
+		}
 	}
 	for k := range a.chunks {
 		x, y := a.chunks[k], b.chunks[k]
-		if !slices.Equal(x.cust, y.cust) || !slices.Equal(x.ch, y.ch) || !slices.Equal(x.sev, y.sev) || !slices.Equal(x.typ, y.typ) {
+		if !slices.Equal(x.cust, y.cust) || !slices.Equal(x.ch, y.ch) || !slices.Equal(x.blk, y.blk) {
 			return false
 		}
 	}
@@ -60,11 +65,12 @@ func sameBook(a, b *Book) bool {
 // cloneBook deep-copies b.
 func cloneBook(b *Book) *Book {
 	c := *b
-	c.index = maps.Clone(b.index)
+	c.index = idIndex{seed: b.index.seed, slots: slices.Clone(b.index.slots)}
+	c.chanIdx = maps.Clone(b.chanIdx)
 	c.channels = slices.Clone(b.channels)
 	c.chunks = make([]*chunk, len(b.chunks))
 	for k, x := range b.chunks {
-		c.chunks[k] = &chunk{slices.Clone(x.cust), slices.Clone(x.ch), slices.Clone(x.sev), slices.Clone(x.typ)}
+		c.chunks[k] = &chunk{slices.Clone(x.cust), slices.Clone(x.ch), slices.Clone(x.blk)}
 	}
 	return &c
 }

@@ -119,8 +119,8 @@ func (b *Book) MarshalJSON() ([]byte, error) {
 			}
 			for t := range NumFailureTypes {
 				for s := range NumSeverities {
-					r := &ch.sev[j*NumSeverities+s]
-					tr := &ch.typ[(j*NumFailureTypes+t)*NumSeverities+s]
+					r := &ch.blk[j*NumSeverities+s].sevRec
+					tr := &ch.blk[j*NumSeverities+s].typ[t]
 					cj.Playbook = append(cj.Playbook, rowJSON{
 						Failure: FailureType(t + 1), Severity: Severity(s + 1),
 						Expected: tr.expected, Ratio: tr.ratio, Cap: r.cap, PreApproved: r.pre,
@@ -194,8 +194,8 @@ func DecodeBook(data []byte) (*Book, error) {
 				return nil, &CustomerError{Index: i, Customer: cj.ID, Field: "playbook", Err: ErrFormat}
 			}
 			t, s := int(row.Failure-1), int(row.Severity-1)
-			r := &ch.sev[j*NumSeverities+s]
-			tr := &ch.typ[(j*NumFailureTypes+t)*NumSeverities+s]
+			r := &ch.blk[j*NumSeverities+s].sevRec
+			tr := &ch.blk[j*NumSeverities+s].typ[t]
 			want := rowJSON{Failure: row.Failure, Severity: row.Severity,
 				Expected: tr.expected, Ratio: tr.ratio, Cap: r.cap, PreApproved: r.pre,
 				ChurnWith: r.churnWith, ChurnOut: r.churnOut, AckMin: r.ackMin, ResMin: r.resMin,

@@ -204,6 +204,16 @@ func insertCheckpoint(f [MaxFollowUps]uint16, d uint16) [MaxFollowUps]uint16 {
 // Config returns a copy of the model's configuration.
 func (m *Model) Config() Config { return m.cfg.clone() }
 
+// f32down rounds x >= 0 to a float32 not above it, so a clamped ratio
+// stays within MaxLossMultiple.
+func f32down(x float64) float32 {
+	f := float32(x)
+	if float64(f) > x {
+		f = math.Nextafter32(f, 0)
+	}
+	return f
+}
+
 func logit(p float64) float64   { return math.Log(p / (1 - p)) }
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 
@@ -221,6 +231,13 @@ type sevRec struct {
 // typeRec is the part that depends on the failure type too.
 type typeRec struct{ expected, ratio float32 }
 
+// sevBlock holds everything a lookup for one customer and severity reads,
+// 76 contiguous bytes.
+type sevBlock struct {
+	sevRec
+	typ [NumFailureTypes]typeRec
+}
+
 const (
 	flagParadox = 1 << iota
 	flagEscalated
@@ -228,7 +245,7 @@ const (
 )
 
 // compute fills the 4 severity records and 24 type records of c.
-func (m *Model) compute(c *Customer, sev *[NumSeverities]sevRec, typ *[NumFailureTypes * NumSeverities]typeRec) {
+func (m *Model) compute(c *Customer, blk *[NumSeverities]sevBlock) {
 	cfg := &m.cfg
 	grudge := c.grudge()
 	past := float64(min(c.Failures12m, cfg.RecurrenceCap))
@@ -249,7 +266,7 @@ func (m *Model) compute(c *Customer, sev *[NumSeverities]sevRec, typ *[NumFailur
 
 	for si := range NumSeverities {
 		s := si + 1
-		r := &sev[si]
+		r := &blk[si].sevRec
 		var flags uint8
 		if grudge {
 			flags |= flagGrudge
@@ -293,13 +310,14 @@ func (m *Model) compute(c *Customer, sev *[NumSeverities]sevRec, typ *[NumFailur
 			if paradox {
 				aim *= 1 + cfg.ParadoxUplift
 			}
-			typ[ti*NumSeverities+si] = typeRec{expected: float32(exp), ratio: float32(min(aim, cfg.MaxLossMultiple))}
+			blk[si].typ[ti] = typeRec{expected: float32(exp), ratio: f32down(min(aim, cfg.MaxLossMultiple))}
 		}
 	}
 }
 
-// entry assembles the public Entry from the stored records.
-func (m *Model) entry(t FailureType, s Severity, r *sevRec, tr *typeRec, channel string) Entry {
+// fill assembles the public Entry from the stored records into e.
+func (m *Model) fill(e *Entry, t FailureType, s Severity, blk *sevBlock, channel string) {
+	r, tr := &blk.sevRec, &blk.typ[t-1]
 	g := 0
 	if r.flags&flagGrudge != 0 {
 		g = 1
@@ -307,26 +325,24 @@ func (m *Model) entry(t FailureType, s Severity, r *sevRec, tr *typeRec, channel
 	if channel == "" {
 		channel = m.cfg.DefaultChannel[s-1]
 	}
-	return Entry{
-		Failure:       t,
-		Severity:      s,
-		Remedy:        m.cfg.Remedy[t-1],
-		Apology:       r.apology,
-		Owner:         r.owner,
-		Paradox:       r.flags&flagParadox != 0,
-		Escalated:     r.flags&flagEscalated != 0,
-		Channel:       channel,
-		Expected:      float64(tr.expected),
-		Ratio:         min(float64(tr.ratio), m.cfg.MaxLossMultiple), // float32 rounding may go up
-		LossCap:       m.cfg.MaxLossMultiple,
-		Cap:           float64(r.cap),
-		PreApproved:   float64(r.pre),
-		ChurnWithout:  float64(r.churnOut),
-		ChurnWith:     float64(r.churnWith),
-		AcknowledgeBy: time.Duration(r.ackMin) * time.Minute,
-		ResolveBy:     time.Duration(r.resMin) * time.Minute,
-		FollowUp:      m.follow[int(s-1)*2+g],
-	}
+	e.Failure = t
+	e.Severity = s
+	e.Remedy = m.cfg.Remedy[t-1]
+	e.Apology = r.apology
+	e.Owner = r.owner
+	e.Paradox = r.flags&flagParadox != 0
+	e.Escalated = r.flags&flagEscalated != 0
+	e.Channel = channel
+	e.Expected = float64(tr.expected)
+	e.Ratio = float64(tr.ratio)
+	e.LossCap = m.cfg.MaxLossMultiple
+	e.Cap = float64(r.cap)
+	e.PreApproved = float64(r.pre)
+	e.ChurnWithout = float64(r.churnOut)
+	e.ChurnWith = float64(r.churnWith)
+	e.AcknowledgeBy = time.Duration(r.ackMin) * time.Minute
+	e.ResolveBy = time.Duration(r.resMin) * time.Minute
+	e.FollowUp = m.follow[int(s-1)*2+g]
 }
 
 // Playbook computes one entry for c directly, without a book: the same
@@ -340,10 +356,11 @@ func (m *Model) Playbook(c Customer, t FailureType, s Severity) (Entry, error) {
 	if err := c.validate(-1); err != nil {
 		return Entry{}, err
 	}
-	var sev [NumSeverities]sevRec
-	var typ [NumFailureTypes * NumSeverities]typeRec
-	m.compute(&c, &sev, &typ)
-	return m.entry(t, s, &sev[s-1], &typ[int(t-1)*NumSeverities+int(s-1)], c.Channel), nil
+	var blk [NumSeverities]sevBlock
+	m.compute(&c, &blk)
+	var e Entry
+	m.fill(&e, t, s, &blk[s-1], c.Channel)
+	return e, nil
 }
 
 var (
