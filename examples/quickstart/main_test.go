@@ -97,7 +97,7 @@ func TestQuickstartKeyFigures(t *testing.T) {
 	if !regexp.MustCompile(`Customer C\d{4}, a quadrant IV customer`).MatchString(rep) || !strings.Contains(rep, "acknowledge within") {
 		t.Errorf("report has no closing story with a quadrant IV customer and a response:\n%s", rep)
 	}
-	for _, name := range []string{"occasions", "rfm_heatmap", "clusters", "elbow", "clv_holdout", "p_alive", "value_matrix"} {
+	for _, name := range []string{"occasions", "rfm_heatmap", "clusters", "elbow", "silhouette", "lifecycle_stages", "lifecycle_flow", "clv_holdout", "p_alive", "value_matrix"} {
 		for _, ext := range []string{".svg"} {
 			fi, err := os.Stat(filepath.Join(dir, name+ext))
 			if err != nil || fi.Size() < 1000 {

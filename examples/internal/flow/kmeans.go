@@ -23,15 +23,10 @@ const (
 type KMeansStage struct {
 	Features []float64 // n x 3 standardised features, rows as RFM.Values
 	Std      *segment.Standardizer
-	KTable   []KRow
+	KTable   []segment.KChoice
+	K        int // the k reported
 	Model    *segment.KMeans
 	Profiles []ClusterProfile
-}
-
-// KRow is one line of the k-selection table.
-type KRow struct {
-	K       int
-	Inertia float64
 }
 
 // ClusterProfile describes one cluster in original units.
@@ -64,25 +59,31 @@ func (r *Result) runKMeans() error {
 		return fmt.Errorf("k-means features: %w", err)
 	}
 	st.Features = st.Std.Transform(nil, logs)
-	ctx := context.Background()
-	fits := map[int]*segment.KMeans{}
-	for k := kMin; k <= kMax; k++ {
-		m, err := segment.FitKMeans(ctx, st.Features, 3, k, nil, &segment.KMeansSettings{Seed: kSeed, NInit: 4})
-		if err != nil {
-			return fmt.Errorf("k-means k=%d: %w", k, err)
-		}
-		fits[k] = m
-		st.KTable = append(st.KTable, KRow{K: k, Inertia: m.Inertia})
+	choices, err := segment.SelectK(context.Background(), st.Features, 3, nil, kMin, kMax,
+		&segment.SelectSettings{KMeans: &segment.KMeansSettings{Seed: kSeed, NInit: 4}})
+	if err != nil {
+		return fmt.Errorf("k-means: %w", err)
 	}
-	st.Model = fits[r.chooseK(st)]
+	st.KTable = choices
+	st.K = chooseK(choices)
+	st.Model = choices[st.K-kMin].Model
 	st.Profiles = r.profiles(st)
 	r.KMeans = st
 	return nil
 }
 
-// chooseK returns the k the report shows: 4, a common choice for RFM
-// clusters that a marketer can still name.
-func (r *Result) chooseK(st *KMeansStage) int { return 4 }
+// chooseK returns the k the report shows: the best silhouette for k >= 3
+// (k = 2 mostly splits active from lapsed buyers, which RFM already
+// shows). The table shows every criterion, so a reader can disagree.
+func chooseK(choices []segment.KChoice) int {
+	best := choices[0]
+	for _, c := range choices {
+		if c.K >= 3 && (best.K < 3 || c.Silhouette > best.Silhouette) {
+			best = c
+		}
+	}
+	return best.K
+}
 
 func (r *Result) profiles(st *KMeansStage) []ClusterProfile {
 	m := st.Model
@@ -128,17 +129,19 @@ func (r *Result) reportKMeans(w io.Writer) {
 	}
 	report.Section(w, "3. Differentiate by behaviour: k-means clusters")
 	report.Para(w, "Features: log(1+recency days), log(1+purchase days), log(1+net amount), each standardised; k-means++ with 4 restarts, seed 1. The criteria for each k are set side by side; none is picked silently.")
-	tb := report.New("Choosing k", "k", "inertia", "drop vs k-1")
+	tb := report.New("Choosing k (silhouette and Calinski-Harabasz: higher is better; Davies-Bouldin: lower)",
+		"k", "inertia", "drop vs k-1", "silhouette", "Calinski-Harabasz", "Davies-Bouldin")
 	for i, row := range st.KTable {
 		drop := "-"
 		if i > 0 {
 			drop = report.Pct(1 - row.Inertia/st.KTable[i-1].Inertia)
 		}
-		tb.Row(row.K, report.Float(row.Inertia, 1), drop)
+		tb.Row(row.K, report.Float(row.Inertia, 1), drop, report.Float(row.Silhouette, 3), report.Float(row.CalinskiHarabasz, 1), report.Float(row.DaviesBouldin, 3))
 	}
 	tb.Write(w)
-	fmt.Fprintf(w, "\nThe report uses k = %d.\n", st.Model.K)
-	tb = report.New(fmt.Sprintf("\nClusters at k = %d (means in original units; nearest RFM segment from the centre's cell)", st.Model.K),
+	fmt.Fprintln(w)
+	report.Para(w, fmt.Sprintf("The report uses k = %d, the best silhouette for k >= 3 (k = 2 mostly splits active from lapsed buyers, which RFM already shows).", st.K))
+	tb = report.New(fmt.Sprintf("Clusters at k = %d (means in original units; nearest RFM segment from the centre's cell)", st.Model.K),
 		"cluster", "customers", "share", "rev. share", "recency", "purch. days", "net amount", "reads as")
 	for _, p := range st.Profiles {
 		tb.Row(p.Cluster+1, report.Int(p.Customers), report.Pct(p.Share), report.Pct(p.RevenueShare),
@@ -174,14 +177,20 @@ func (r *Result) plotKMeans(dir string) ([]string, error) {
 	if err := r.formats.Save(p, dir, "clusters"); err != nil {
 		return nil, err
 	}
-	var ks, in []float64
+	var ks, in, sil []float64
 	for _, row := range st.KTable {
 		ks = append(ks, float64(row.K))
 		in = append(in, row.Inertia)
+		sil = append(sil, row.Silhouette)
 	}
-	p = plots.Lines("Elbow: k-means inertia by k", "k", "inertia (sum of squared distances)", []plots.Group{{Name: "inertia", X: ks, Y: in}}, float64(st.Model.K))
+	p = plots.Lines("Elbow: k-means inertia by k", "k", "inertia (sum of squared distances)", []plots.Group{{Name: "inertia", X: ks, Y: in}}, float64(st.K))
+	p.Y.Min = 0
 	if err := r.formats.Save(p, dir, "elbow"); err != nil {
 		return nil, err
 	}
-	return []string{"clusters", "elbow"}, nil
+	p = plots.Lines("Silhouette by k (higher is better)", "k", "mean silhouette", []plots.Group{{Name: "silhouette", X: ks, Y: sil}}, float64(st.K))
+	if err := r.formats.Save(p, dir, "silhouette"); err != nil {
+		return nil, err
+	}
+	return []string{"clusters", "elbow", "silhouette"}, nil
 }

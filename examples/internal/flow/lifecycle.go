@@ -1,5 +1,3 @@
-//go:build lifecyclebatch
-
 package flow
 
 import (
@@ -133,8 +131,9 @@ func measures(m lifecycle.Measures) string {
 }
 
 // historyExamples picks up to three customers whose histories tell the
-// model's story: one that reached stability, one that declined and
-// recovered or ended, and one re-activated, preferring long histories.
+// model's story: one in stability now, one that declined and recovered,
+// and one whose relationship left stability and ended; among matches the
+// shortest history of at least three transitions, ties to the lowest ID.
 func (r *Result) historyExamples() []string {
 	var out []string
 	pick := func(ok func(lifecycle.Result) bool) {
@@ -143,7 +142,7 @@ func (r *Result) historyExamples() []string {
 			if slices.Contains(out, x.Customer) || !ok(x) {
 				continue
 			}
-			if n := len(x.History); n > bestN && n <= 8 {
+			if n := len(x.History); n >= 3 && (bestN == 0 || n < bestN) {
 				best, bestN = x.Customer, n
 			}
 		}
@@ -160,7 +159,9 @@ func (r *Result) historyExamples() []string {
 		}
 		return false
 	})
-	pick(func(x lifecycle.Result) bool { return x.State.Stage() == lifecycle.Ended })
+	pick(func(x lifecycle.Result) bool {
+		return x.State.Stage() == lifecycle.Ended && x.Pattern.String() == "left-stability-early"
+	})
 	return out
 }
 
