@@ -291,3 +291,55 @@ func TestConcurrentLookupsDuringSwap(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// Lookup does not allocate, through the book or the store.
+func TestLookupNoAllocs(t *testing.T) {
+	m := mustModel(t, nil)
+	cs := synthCustomers(2000, 41)
+	b, err := m.Build(cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := NewStore(b)
+	i := 0
+	allocs := testing.AllocsPerRun(1000, func() {
+		c := &cs[(i*7)%len(cs)]
+		if _, err := b.Lookup(c.ID, FailureType(1+i%6), Severity(1+i%4)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Lookup(c.ID, FailureType(1+i%6), Severity(1+i%4)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Lookup(c.ID, 0, S1); err == nil {
+			t.Fatal("no error for failure type 0")
+		}
+		i++
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per lookup", allocs)
+	}
+}
+
+// More than 65535 distinct channels do not fit the book's channel table.
+func TestTooManyChannels(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds 65536 customers")
+	}
+	m := mustModel(t, nil)
+	cs := make([]Customer, 1<<16)
+	for i := range cs {
+		cs[i] = Customer{ID: fmt.Sprint(i), Quadrant: value.QuadrantI, Channel: fmt.Sprintf("ch%d", i)}
+	}
+	_, err := m.Build(cs)
+	var ce *CustomerError
+	if !errors.As(err, &ce) || ce.Field != "channel" || ce.Index != 65535 || !errors.Is(err, ErrBadValue) {
+		t.Fatalf("err %v", err)
+	}
+	b, err := m.Build(cs[:65535])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.WithCustomer(cs[65535]); !errors.Is(err, ErrBadValue) {
+		t.Errorf("WithCustomer: %v", err)
+	}
+}

@@ -150,9 +150,13 @@
 //
 // [Model.Build] computes every customer x failure type x severity in
 // parallel, in blocks of 1024 customers. A [Book] is immutable: customer ID
-// to index in a map, then fixed-size records in flat arrays (a 28-byte
-// record per customer and severity, an 8-byte one per customer, failure
-// type and severity), channel names interned. [Book.Lookup] is O(1), does
+// to position in an open-addressing hash table (8 to 16 bytes per
+// customer), then fixed-size records in flat arrays: per customer and
+// severity one 76-byte block holding everything a lookup reads (caps,
+// churn, deadlines, apology, owner, and the expected and offered ratio for
+// each failure type); channel names interned. With the customer's inputs
+// kept for rebuilding, a book holds about 420 bytes per customer.
+// [Book.Lookup] is O(1), does
 // not allocate and is safe for concurrent use; a customer not in the book
 // is an error wrapping [ErrNotFound]. [Book.WithCustomer] returns a new
 // book with one customer rebuilt, copying only that customer's block.
