@@ -48,6 +48,7 @@ func (rd *Reader) eachChunk(post func(c *chunk), fn func(c *chunk) error) error 
 	}
 	workers := runtime.GOMAXPROCS(0)
 	inFlight := 2*workers + 2
+	rd.nextChunk = min(64<<10, chunkSize)
 	free := make(chan *chunk, inFlight)
 	for range inFlight {
 		free <- &chunk{done: make(chan struct{}, 1)}
@@ -122,9 +123,12 @@ func (rd *Reader) eachChunk(post func(c *chunk), fn func(c *chunk) error) error 
 // the previous block) and then up to chunkSize bytes, cut after the last
 // complete record. It returns the new carry and whether the input ended.
 func (rd *Reader) fill(c *chunk, carry []byte) (rest []byte, eof bool, err error) {
-	if cap(c.data) < chunkSize+len(carry) {
-		c.data = make([]byte, 0, chunkSize+len(carry))
+	// Buffers start small, so that small inputs stay cheap, and double up
+	// to chunkSize as the input proves large.
+	if want := len(carry) + rd.nextChunk; cap(c.data) < want {
+		c.data = make([]byte, 0, want)
 	}
+	rd.nextChunk = min(2*rd.nextChunk, chunkSize)
 	c.data = append(c.data[:0], carry...)
 	for {
 		n, rerr := io.ReadFull(rd.br, c.data[len(c.data):cap(c.data)])
@@ -188,6 +192,9 @@ func lastRecordEnd(data []byte, comma byte) int {
 // parseChunk parses every record of c.data into c.rows, recording bad rows
 // in c.errs with chunk-relative line numbers.
 func (cfg *parseConfig) parseChunk(c *chunk, limit int) {
+	if want := len(c.data) / 24; cap(c.rows) < want {
+		c.rows = make([]row, 0, want) // rows are rarely shorter than 24 bytes
+	}
 	c.rows, c.errs = c.rows[:0], c.errs[:0]
 	c.lines, c.blank, c.empty = 0, 0, 0
 	c.scr = c.scr[:0]

@@ -247,12 +247,24 @@ func (s *Summarizer) dayKey(sec int64) uint32 {
 	return uint32(int32(day)) ^ 1<<31
 }
 
+// accum returns customer i's accumulator, allocating as i grows: the
+// first block doubles from 256 entries, later blocks are allocated whole
+// and never move.
 func (s *Summarizer) accum(i int32) *accum {
-	b := int(i >> accShift)
+	b, off := int(i>>accShift), int(i&(accBlock-1))
 	if b == len(s.acc) {
-		s.acc = append(s.acc, make([]accum, accBlock))
+		size := accBlock
+		if b == 0 {
+			size = 256
+		}
+		s.acc = append(s.acc, make([]accum, size))
 	}
-	return &s.acc[b][i&(accBlock-1)]
+	if blk := s.acc[b]; off >= len(blk) {
+		nb := make([]accum, min(2*len(blk), accBlock))
+		copy(nb, blk)
+		s.acc[b] = nb
+	}
+	return &s.acc[b][off]
 }
 
 func (s *Summarizer) add(i int32, sec int64, ns int32, amount float64, key uint32, noOrder bool) {
@@ -278,7 +290,11 @@ func (s *Summarizer) add(i int32, sec int64, ns int32, amount float64, key uint3
 		a.lastKey = key + 1
 		n := len(s.blocks)
 		if n == 0 || len(s.blocks[n-1]) == cap(s.blocks[n-1]) {
-			s.blocks = append(s.blocks, make([]uint64, 0, pairBlock))
+			size := 1024
+			if n > 0 {
+				size = min(2*cap(s.blocks[n-1]), pairBlock)
+			}
+			s.blocks = append(s.blocks, make([]uint64, 0, size))
 			n++
 		}
 		s.blocks[n-1] = append(s.blocks[n-1], uint64(i)<<32|uint64(key))
