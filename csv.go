@@ -86,7 +86,8 @@ type ReadStats struct {
 	Errors        []*ParseError // the first ReadOptions.MaxErrors errors, in line order
 }
 
-// ParseError is a row that could not be read. It names the 1-based line, the
+// ParseError is a row that could not be read, such as a time in no known
+// layout or an amount that is not a finite number. It names the 1-based line, the
 // column (its header name, or its 1-based position without a header) and
 // the offending value. Err is one of ErrBadTime, ErrBadAmount,
 // ErrMissingField, ErrEmptyCustomer, ErrNonFinite or ErrQuote, possibly
@@ -537,11 +538,13 @@ func trimSpace(b []byte) []byte {
 	return b
 }
 
-// Read returns the next transaction, or io.EOF at the end of the input. A
-// bad row gives a *ParseError, unless ReadOptions.SkipBadRows is set; Read
-// may be called again after a *ParseError to continue with the next row.
-// Rows with an empty customer ID are skipped and counted unless
-// ReadOptions.FailOnEmptyCustomer is set.
+// Read returns the next transaction, or io.EOF at the end of the input
+// (at once for an input with no data rows). A bad row, including an amount
+// that is NaN or infinite (ErrNonFinite), gives a *ParseError, unless
+// ReadOptions.SkipBadRows is set; Read may be called again after a
+// *ParseError to continue with the next row. Rows with an empty customer
+// ID are skipped and counted unless ReadOptions.FailOnEmptyCustomer is
+// set. Every transaction returned passes Transaction.Validate.
 func (rd *Reader) Read() (Transaction, error) {
 	for {
 		if rd.done {
@@ -605,7 +608,8 @@ func (rd *Reader) transaction(r *row) Transaction {
 	return t
 }
 
-// Stats returns the counts so far. The Errors slice is a copy.
+// Stats returns the counts so far; all zero before the first row. The
+// Errors slice is a copy.
 func (rd *Reader) Stats() ReadStats {
 	s := rd.stats
 	s.Lines = rd.line
@@ -613,8 +617,9 @@ func (rd *Reader) Stats() ReadStats {
 	return s
 }
 
-// All returns an iterator over the remaining transactions. It stops at the
-// end of the input or at the first error, which Err then returns.
+// All returns an iterator over the remaining transactions, as Read gives
+// them (nothing for an empty input). It stops at the end of the input or at
+// the first error, which Err then returns.
 func (rd *Reader) All() iter.Seq[Transaction] {
 	return func(yield func(Transaction) bool) {
 		for {
@@ -636,5 +641,5 @@ func (rd *Reader) All() iter.Seq[Transaction] {
 // Err returns the error that stopped All, or nil.
 func (rd *Reader) Err() error { return rd.err }
 
-// SetProgress sets the ReadOptions.Progress callback.
+// SetProgress sets the ReadOptions.Progress callback; nil removes it.
 func (rd *Reader) SetProgress(fn func(rows int)) { rd.opts.Progress = fn }

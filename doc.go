@@ -36,4 +36,42 @@
 // default ([ByDay]), as in the customer-base literature, or distinct orders
 // ([ByOrder]). No function here reads the clock: "as of" times are always
 // parameters.
+//
+// # Reading transactions
+//
+// [NewReader] reads CSV from any io.Reader (gzip is recognised by its
+// magic bytes) in constant memory. Columns are chosen by header name or by
+// 1-based position ([ReadOptions]); the amount is one column or quantity x
+// unit price; the delimiter is a comma, semicolon, tab or runs of white
+// space; times are RFC 3339, "2006-01-02 15:04:05", "2006-01-02",
+// "20060102" or a layout the caller gives. [Reader.Read] returns one
+// [Transaction] at a time; [Reader.Summarize] and [Reader.ReadAll] read the
+// rest of the input in blocks of whole records parsed on GOMAXPROCS
+// goroutines and combined in input order, so their results never depend on
+// the number of goroutines. A bad row is a [*ParseError] naming the line,
+// the column and the value; [ReadOptions.SkipBadRows] skips and counts bad
+// rows instead ([ReadStats]). Rows with an empty customer ID are skipped and
+// counted, or are errors with [ReadOptions.FailOnEmptyCustomer].
+//
+// # Summaries
+//
+// For customer i with purchases (amount >= 0) at times t_1..t_n and returns
+// r_1..r_m, all at or before the as-of time T:
+//
+//	First       = min t_j          Last = max t_j
+//	Occasions   = |{day(t_j)}|     (ByDay; |{order(t_j)}| with ByOrder)
+//	Total       = sum of all amounts, purchases and returns
+//	Returns     = -sum r_k
+//	Mean        = Total / Occasions
+//
+// Sums use Neumaier's compensated summation (Neumaier 1974, "Rundungsfehler-
+// analyse einiger Verfahren zur Summation endlicher Summen", ZAMM 54) in
+// input order, so a million amounts of 0.1 total exactly 100000. The
+// frequency x, recency t_x and age T of the BG/NBD and Pareto/NBD models
+// (Fader, Hardie & Lee 2005) are Occasions-1, Last-First and T-First when
+// occasions are days.
+//
+// [Split] divides a stream at a cut-off into calibration (at or before)
+// and holdout (after) periods; [EndOfDay] turns a date into the cut-off
+// that keeps that whole day in the calibration period.
 package cvm

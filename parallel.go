@@ -283,9 +283,11 @@ func (rd *Reader) consume(c *chunk, add func(rows []row)) error {
 // transactions. Rows are aggregated in input order, so the results do not
 // depend on GOMAXPROCS.
 //
-// Bad rows and empty customer IDs are handled as Read handles them, and
-// Stats counts them. Summarize returns ErrEmptyInput when no transaction is
-// at or before opts.AsOf. A nil opts means the zero SummaryOptions.
+// Bad rows (including NaN or infinite amounts) and empty customer IDs are
+// handled as Read handles them, and Stats counts them. Summarize returns
+// ErrEmptyInput when no transaction is at or before opts.AsOf. A nil opts
+// means the zero SummaryOptions. Memory is that of the summaries plus a
+// few blocks of input in flight, whatever the input size.
 func (rd *Reader) Summarize(opts *SummaryOptions) ([]Summary, error) {
 	s := NewSummarizer(opts)
 	var hashes []uint64
@@ -317,8 +319,9 @@ func (rd *Reader) Summarize(opts *SummaryOptions) ([]Summary, error) {
 
 // ReadAll reads all remaining transactions, parsing in parallel on
 // GOMAXPROCS goroutines; the result is the same as calling Read until
-// io.EOF. It returns the transactions read before an error together with
-// that error.
+// io.EOF (nil for an input with no data rows). It returns the transactions
+// read before an error together with that error; the Reader cannot
+// continue after it, unlike Read.
 func (rd *Reader) ReadAll() ([]Transaction, error) {
 	var out []Transaction
 	add := func(rows []row) {

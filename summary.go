@@ -67,7 +67,7 @@ type Summary struct {
 	Returns      float64   // total of returns and refunds, as a positive number
 }
 
-// Gross returns the total of purchases before returns.
+// Gross returns the total of purchases before returns, Total + Returns.
 func (s Summary) Gross() float64 { return s.Total + s.Returns }
 
 // Mean returns the net amount per purchase occasion, Total/Occasions, or 0
@@ -169,7 +169,8 @@ func NewSummarizer(opts *SummaryOptions) *Summarizer {
 }
 
 // Add adds one transaction. It returns a *TransactionError for an unusable
-// transaction and nil, without adding it, for one after AsOf.
+// transaction (empty customer, zero time, NaN or infinite amount) and nil,
+// without adding it, for one after AsOf.
 func (s *Summarizer) Add(t Transaction) error {
 	if err := t.Validate(); err != nil {
 		return err
@@ -301,11 +302,12 @@ func (s *Summarizer) add(i int32, sec int64, ns int32, amount float64, key uint3
 	}
 }
 
-// Len returns the number of customers so far.
+// Len returns the number of customers so far, 0 for a new Summarizer.
 func (s *Summarizer) Len() int { return s.ids.len() }
 
-// Summaries returns the summaries so far, sorted by customer ID. The
-// Summarizer can keep accumulating afterwards.
+// Summaries returns the summaries so far, sorted by customer ID (bytewise),
+// in a new slice; an empty slice when nothing was added. The Summarizer can
+// keep accumulating afterwards.
 func (s *Summarizer) Summaries() []Summary {
 	n := s.ids.len()
 	if len(s.blocks) > 0 {
