@@ -39,6 +39,68 @@
 // and CRITIC ([CRITICWeights], Diakoulaki, Mavrotas & Papayannakis 1995),
 // and blended ([Blend]) as alpha*subjective + (1-alpha)*objective.
 //
+// AHP is applied level by level ([HierarchyWeights]): one 2 x 2 matrix for
+// the dimensions, one per dimension for its groups and one per group for
+// its indicators, so the default catalog needs 67 judgements instead of
+// the 435 of one 30 x 30 matrix ([JudgementCount]). Several experts'
+// matrices are combined by the element-wise geometric mean
+// ([AggregateJudgements]). A matrix with a consistency ratio of 0.10 or
+// more is an error unless the caller accepts it; the random-index table is
+// pluggable ([SaatyRI], [SaatyRI2005]).
+//
+//	A w = lambda_max w,  CI = (lambda_max - n)/(n - 1),  CR = CI / RI(n)
+//	entropy: p_ij = x_ij / sum_i x_ij,  e_j = -sum_i p_ij ln p_ij / ln m,  w_j ~ 1 - e_j
+//	CRITIC:  C_j = sigma_j sum_k (1 - rho_jk),  w_j ~ C_j
+//
+// Entropy weights are taken of the raw non-negative values with 0 ln 0 = 0,
+// not of min-max normalised ones, so that a nearly constant column with one
+// deviating value does not get an absurdly large weight (see
+// [EntropyWeights]). CRITIC gives a constant column weight 0 and leaves it
+// out of the other columns' conflict sums.
+//
+// Weights must sum to 1 within each group and each dimension (to 1e-6);
+// [Spec.NormalizeWeights] rescales them instead of returning an error.
+//
+// # Missing and bad values
+//
+// A [Table] marks a missing value with NaN. It is never replaced by zero:
+// the [MissingPolicy] either rejects it (the default, an error naming the
+// customer and the indicator), imputes the indicator's fitted median, or
+// drops the indicator from that customer's score and renormalises the
+// remaining weights of the dimension; [Score.Imputed] and [Score.Dropped]
+// report it per customer and [Model.Explain] per indicator. Infinite values,
+// duplicate customers, unknown indicator IDs and bad weights are errors
+// that name the row, customer, indicator or parameter.
+//
+// # Value matrix and pyramid
+//
+// A customer is high on a dimension when its score is at least the cut:
+// the fitted median (default) or mean of the fit data's scores, or a given
+// cut. The quadrants ([Quadrant]) carry their strategy
+// ([Quadrant.Strategy]): IV high/high invest, III high current/low
+// potential retain efficiently, II low current/high potential develop, I
+// low/low serve at low cost. The customer pyramid ([Tier]) cuts the fitted
+// total scores at quantiles given by the tier shares, by default the top 1%,
+// the next 4%, the next 15% and the rest (Zeithaml, Rust & Lemon 2001).
+//
+// # Other indicators and customer types
+//
+// Indicators are identified by ID only, so other packages can supply
+// values: value/clv, for example, adds predicted lifetime value, expected
+// purchases and P(alive) as potential-value [Indicator] entries
+// ([Catalog.Add]) and their values as table columns ([Table.WithColumn]).
+// Different customer types can use different indicator sets and weights:
+// fit one model per type ([FitByType]).
+//
+// # Persistence and concurrency
+//
+// A fitted [Model] is immutable and safe for concurrent use. It marshals to
+// JSON with a format name and version ([ModelFormat], [ModelVersion]) and
+// decodes to a model that scores bit for bit the same, so it can be fitted
+// in one place and scored in another. Scoring writes into a caller-owned
+// slice, allocates nothing per customer, and splits large tables over
+// GOMAXPROCS goroutines with results independent of their number.
+//
 // # Sources
 //
 //   - T. L. Saaty (1977), A scaling method for priorities in hierarchical
@@ -51,4 +113,12 @@
 //     Springer.
 //   - V. A. Zeithaml, R. T. Rust, K. N. Lemon (2001), The customer pyramid,
 //     California Management Review 43(4), 118-142.
+//   - M. Zeleny (1982), Multiple Criteria Decision Making, McGraw-Hill
+//     (entropy weights).
+//   - J. Aczél, T. L. Saaty (1983), Procedures for synthesizing ratio
+//     judgements, J. Math. Psychology 27, 93-102 (geometric-mean
+//     aggregation).
+//   - R. J. Hyndman, Y. Fan (1996), Sample quantiles in statistical
+//     packages, The American Statistician 50(4), 361-365 (definition 7,
+//     used for all fitted quantiles).
 package value

@@ -8,19 +8,39 @@ import (
 // Sentinel errors. Test for them with errors.Is; the typed errors below wrap
 // them and name the indicator, customer or parameter.
 var (
-	ErrEmptyInput   = errors.New("value: empty input")
+	// ErrEmptyInput: no customers, no matrix rows, or no matrices.
+	ErrEmptyInput = errors.New("value: empty input")
+	// ErrEmptyCatalog: a catalog without indicators, or without one of the
+	// two dimensions.
 	ErrEmptyCatalog = errors.New("value: catalog has no indicators")
-	ErrEmptyID      = errors.New("value: empty ID")
-	ErrDuplicateID  = errors.New("value: duplicate ID")
-	ErrUnknownID    = errors.New("value: unknown indicator ID")
-	ErrMissingID    = errors.New("value: indicator not in table")
+	// ErrEmptyID: an empty indicator, group, column or customer ID.
+	ErrEmptyID = errors.New("value: empty ID")
+	// ErrDuplicateID: an indicator, group or table column ID given twice.
+	ErrDuplicateID = errors.New("value: duplicate ID")
+	// ErrUnknownID: an ID that is not in the catalog (a table column, a
+	// weight key, a group reference, a customer type).
+	ErrUnknownID = errors.New("value: unknown indicator ID")
+	// ErrMissingID: a catalog indicator without a table column.
+	ErrMissingID = errors.New("value: indicator not in table")
+	// ErrBadDimension: a dimension other than CurrentValue and
+	// PotentialValue, or an indicator whose dimension differs from its
+	// group's.
 	ErrBadDimension = errors.New("value: bad dimension")
-	ErrBadWeight    = errors.New("value: weight is NaN, infinite or negative")
-	ErrWeightSum    = errors.New("value: weights do not sum to 1")
-	ErrNonFinite    = errors.New("value: value is infinite")
-	ErrMissing      = errors.New("value: missing value")
-	ErrDuplicate    = errors.New("value: duplicate customer")
-	ErrAllMissing   = errors.New("value: every indicator of a dimension is missing")
+	// ErrBadWeight: a weight that is NaN, infinite or negative.
+	ErrBadWeight = errors.New("value: weight is NaN, infinite or negative")
+	// ErrWeightSum: weights of a group or dimension that do not sum to 1
+	// (or sum to 0).
+	ErrWeightSum = errors.New("value: weights do not sum to 1")
+	// ErrNonFinite: an infinite value in a table, or NaN or Inf in a matrix.
+	ErrNonFinite = errors.New("value: value is infinite")
+	// ErrMissing: a missing (NaN) value under the MissingError policy, or
+	// an indicator with no value at all to fit.
+	ErrMissing = errors.New("value: missing value")
+	// ErrDuplicate: a customer ID that appears twice in a table.
+	ErrDuplicate = errors.New("value: duplicate customer")
+	// ErrAllMissing: every indicator of one dimension missing for a
+	// customer under the MissingDrop policy.
+	ErrAllMissing = errors.New("value: every indicator of a dimension is missing")
 	// ErrInconsistent is returned by AHP when the consistency ratio is
 	// 0.10 or more and the caller did not accept it.
 	ErrInconsistent  = errors.New("value: AHP matrix is inconsistent (CR >= 0.10)")

@@ -29,3 +29,34 @@ func (q Quadrant) String() string {
 // default pyramid has four tiers (Zeithaml, Rust & Lemon 2001): Platinum
 // (top 1%), Gold (next 4%), Iron (next 15%) and Lead (the rest).
 type Tier uint8
+
+// Strategy returns the recommended strategy for the quadrant, such as
+// "invest: key-account care, joint development" for QuadrantIV, or "" for
+// an invalid quadrant.
+func (q Quadrant) Strategy() string {
+	switch q {
+	case QuadrantIV:
+		return "invest: key-account care, joint development"
+	case QuadrantIII:
+		return "retain efficiently: protect margin"
+	case QuadrantII:
+		return "develop: grow share of wallet, cross-sell"
+	case QuadrantI:
+		return "serve at low cost"
+	}
+	return ""
+}
+
+// QuadrantOf returns the quadrant of a customer who is high (or low) on
+// current and potential value.
+func QuadrantOf(highCurrent, highPotential bool) Quadrant {
+	switch {
+	case highCurrent && highPotential:
+		return QuadrantIV
+	case highCurrent:
+		return QuadrantIII
+	case highPotential:
+		return QuadrantII
+	}
+	return QuadrantI
+}
