@@ -1,7 +1,82 @@
 package main
 
-import "io"
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
 
+	"github.com/cvmkit/cvm/examples/internal/flow"
+)
+
+// runAll runs the whole quickstart flow on a transactions file and writes
+// every output into a folder.
 func runAll(args []string, stdout, stderr io.Writer) error {
-	return usagef("run: not implemented yet")
+	fs := newFlagSet("run", "-in FILE -out DIR [-as-of DATE] [-plot-formats png,svg] [input flags]",
+		"cvm run -in online_retail.csv.gz -customer CustomerID -time InvoiceDate -quantity Quantity -price UnitPrice -order InvoiceNo -out retail-run", stderr)
+	in := fs.String("in", "", "transactions CSV file (gzip allowed); - for standard input")
+	out := fs.String("out", "", "output folder: report.txt, one CSV per stage, JSON models, plots/")
+	asOf := fs.String("as-of", "", "analysis time; a date alone means the end of that day (UTC); default the end of the last transaction's day")
+	formats := fs.String("plot-formats", "png,svg", `picture formats (png, svg, pdf); "" for no pictures`)
+	story := fs.String("story", "", "customer ID for the report's closing recovery story; default: chosen")
+	inf := addInputFlags(fs)
+	if done, err := parseFlags(fs, args); done {
+		return err
+	}
+	if *in == "" {
+		return usagef("-in is required")
+	}
+	if *out == "" {
+		return usagef("-out is required")
+	}
+	var fin flow.Input
+	if *asOf != "" {
+		t, err := parseAsOf(*asOf)
+		if err != nil {
+			return usagef("-as-of %q: %v", *asOf, err)
+		}
+		fin.AsOf = t
+	}
+	var exts []string
+	for _, f := range strings.Split(*formats, ",") {
+		switch f = strings.ToLower(strings.TrimSpace(f)); f {
+		case "":
+		case "png", "svg", "pdf":
+			exts = append(exts, "."+f)
+		default:
+			return usagef("-plot-formats: unknown format %q (want png, svg or pdf)", f)
+		}
+	}
+	start := time.Now()
+	txs, err := inf.readAll(*in, stderr)
+	if err != nil {
+		return err
+	}
+	fin.Transactions, fin.Source, fin.Story = txs, *in, *story
+	res, err := flow.Run(fin)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *in, err)
+	}
+	files, err := res.WriteFiles(*out)
+	if err != nil {
+		return err
+	}
+	var pics []string
+	if len(exts) > 0 {
+		if pics, err = res.Plots(filepath.Join(*out, "plots"), exts...); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "%s: %d files and %d pictures in %s\n", *out, len(files), len(pics), *out)
+	for _, f := range files {
+		fmt.Fprintf(stdout, "  %s\n", f)
+	}
+	if len(pics) > 0 {
+		fmt.Fprintf(stdout, "  plots/: %s (%s)\n", strings.Join(pics, ", "), strings.Join(exts, " "))
+	}
+	if !inf.quiet {
+		fmt.Fprintf(stderr, "run: done in %.1f s\n", time.Since(start).Seconds())
+	}
+	return nil
 }

@@ -54,7 +54,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.customers, "customers", 3000, "customers in the synthetic base")
 	fs.Uint64Var(&o.seed, "seed", 42, "seed of the synthetic base")
 	fs.StringVar(&o.plots, "plots", "cvm-plots", `folder for the PNG and SVG pictures; "" for none`)
-	fs.StringVar(&o.asOf, "as-of", "", "analysis date YYYY-MM-DD; default the day after the last transaction")
+	fs.StringVar(&o.asOf, "as-of", "", "analysis date YYYY-MM-DD (the end of that day, UTC); default the day of the last transaction")
 	fs.StringVar(&o.formats, "plot-formats", "png,svg", "comma-separated picture formats: png, svg, pdf")
 	fs.StringVar(&o.story, "story", "", "customer ID for the closing recovery story; default: chosen")
 	o.in = addInputFlags(fs)
@@ -106,7 +106,7 @@ func (o *options) input(stderr io.Writer) (flow.Input, error) {
 		if err != nil {
 			return in, fmt.Errorf("-as-of: %w", err)
 		}
-		in.AsOf = t
+		in.AsOf = t.AddDate(0, 0, 1).Add(-time.Nanosecond)
 	}
 	in.Story = o.story
 	if o.in.path != "" {

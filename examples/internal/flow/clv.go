@@ -44,7 +44,7 @@ type CLVStage struct {
 
 func (r *Result) runCLV() error {
 	st := &CLVStage{index: map[string]int{}}
-	lastDay := r.AsOf.Add(-time.Second)
+	lastDay := r.AsOf
 	span := lastDay.Sub(r.First)
 	hold := min(26*7*24*time.Hour, span/3)
 	st.CalibrationEnd = lastDay.Add(-hold)

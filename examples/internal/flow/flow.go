@@ -29,8 +29,8 @@ type Input struct {
 	// Transactions are the purchases and returns, in any order. Run does not
 	// modify or keep the slice.
 	Transactions []cvm.Transaction
-	// AsOf is the analysis date; the zero time means the day after the last
-	// transaction (00:00 UTC).
+	// AsOf is the analysis time: later transactions are left out. The zero
+	// time means the end of the day of the last transaction (UTC).
 	AsOf time.Time
 	// Source describes the data in the report's first line.
 	Source string
@@ -88,7 +88,7 @@ func Run(in Input) (*Result, error) {
 	r.AsOf = in.AsOf
 	if r.AsOf.IsZero() {
 		y, m, d := r.Last.UTC().Date()
-		r.AsOf = time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC)
+		r.AsOf = time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC).Add(-time.Nanosecond)
 	}
 	sums, err := cvm.Summarize(slices.Values(in.Transactions), &cvm.SummaryOptions{AsOf: r.AsOf})
 	if err != nil {

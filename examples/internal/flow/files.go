@@ -1,0 +1,156 @@
+package flow
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// WriteFiles writes every stage's output into dir (created if needed) and
+// returns the file names written: one CSV per stage with one row per
+// customer, the fitted models as JSON, and report.txt. Pictures are
+// written by [Result.Plots].
+func (r *Result) WriteFiles(dir string) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var names []string
+	csv := func(name string, header string, n int, row func(i int) []string) error {
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			return err
+		}
+		w := bufio.NewWriter(f)
+		w.WriteString(header + "\n")
+		for i := range n {
+			cells := row(i)
+			for j, c := range cells {
+				if strings.ContainsAny(c, ",\"\n") {
+					cells[j] = strconv.Quote(c)
+				}
+			}
+			w.WriteString(strings.Join(cells, ",") + "\n")
+		}
+		if err := w.Flush(); err != nil {
+			f.Close()
+			return err
+		}
+		names = append(names, name)
+		return f.Close()
+	}
+	js := func(name string, v any) error {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		names = append(names, name)
+		return os.WriteFile(filepath.Join(dir, name), append(b, '\n'), 0o644)
+	}
+	// ff writes a float with at most 15 significant digits, so sums of
+	// cents read 6683.65 rather than 6683.650000000001.
+	ff := func(x float64) string {
+		v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 15, 64), 64)
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	steps := []func() error{
+		func() error {
+			s := r.Summaries
+			return csv("summaries.csv", "customer,first,last,occasions,transactions,total,returns", len(s), func(i int) []string {
+				return []string{s[i].Customer, stamp(s[i].First), stamp(s[i].Last), strconv.Itoa(s[i].Occasions), strconv.Itoa(s[i].Transactions), ff(s[i].Total), ff(s[i].Returns)}
+			})
+		},
+		func() error {
+			st := r.RFM
+			return csv("rfm.csv", "customer,recency_days,frequency,monetary,r,f,m,cell,segment", len(st.Values), func(i int) []string {
+				v, c := st.Values[i], st.Cells[i]
+				return []string{v.Customer, ff(v.Recency), ff(v.Frequency), ff(v.Monetary), strconv.Itoa(c.R), strconv.Itoa(c.F), strconv.Itoa(c.M), c.String(), r.SegmentOf(v.Customer)}
+			})
+		},
+		func() error { return js("rfm_scorer.json", r.RFM.Scorer) },
+		func() error { return js("rfm_rules.json", r.RFM.Rules) },
+		func() error {
+			st := r.KMeans
+			if st == nil {
+				return nil
+			}
+			if err := csv("clusters.csv", "customer,cluster,segment_of_centre", len(r.RFM.Values), func(i int) []string {
+				l := st.Model.Labels[i]
+				return []string{r.RFM.Values[i].Customer, strconv.Itoa(l + 1), st.Profiles[l].Segment}
+			}); err != nil {
+				return err
+			}
+			if err := js("kmeans_standardizer.json", st.Std); err != nil {
+				return err
+			}
+			return js("kmeans.json", st.Model)
+		},
+		func() error {
+			st := r.CLV
+			if st == nil {
+				return nil
+			}
+			cs := st.Data.Customers
+			if err := csv("clv.csv", "customer,frequency,recency_weeks,T_weeks,p_alive,expected_purchases_52w,expected_spend,clv_12m", len(cs), func(i int) []string {
+				c := cs[i]
+				return []string{c.ID, ff(c.Frequency), ff(c.Recency), ff(c.T), ff(st.Alive[i]), ff(st.Purchases[i]), ff(st.MeanSpend[i]), ff(st.Value[i])}
+			}); err != nil {
+				return err
+			}
+			if err := js("clv_bgnbd.json", st.Model); err != nil {
+				return err
+			}
+			return js("clv_gammagamma.json", st.Spend)
+		},
+		func() error {
+			st := r.Value
+			if st == nil {
+				return nil
+			}
+			if err := csv("value.csv", "customer,current,potential,total,quadrant,tier", len(st.Scores), func(i int) []string {
+				s := st.Scores[i]
+				return []string{s.Customer, ff(s.Current), ff(s.Potential), ff(s.Total), s.Quadrant.String(), strconv.Itoa(int(s.Tier))}
+			}); err != nil {
+				return err
+			}
+			return js("value_model.json", st.Model)
+		},
+		func() error {
+			st := r.Lifecycle
+			if st == nil {
+				return nil
+			}
+			return csv("lifecycle.csv", "customer,stage,since,pattern,transitions", len(st.Results), func(i int) []string {
+				x := st.Results[i]
+				return []string{x.Customer, x.State.Stage().String(), stamp(x.State.Since()), x.Pattern.String(), strconv.Itoa(len(x.History))}
+			})
+		},
+		func() error {
+			if r.Recovery == nil {
+				return nil
+			}
+			return js("recovery_book.json", r.Recovery.Book)
+		},
+		func() error {
+			f, err := os.Create(filepath.Join(dir, "report.txt"))
+			if err != nil {
+				return err
+			}
+			if err := r.Report(f); err != nil {
+				f.Close()
+				return err
+			}
+			names = append(names, "report.txt")
+			return f.Close()
+		},
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return names, err
+		}
+	}
+	return names, nil
+}
