@@ -327,3 +327,110 @@ func TOPSISScores(x mat.Matrix, weights []float64, benefit []bool, norm TOPSISNo
 	}
 	return out, nil
 }
+
+// Objective is a data-driven weighting method for [DataWeights].
+type Objective uint8
+
+// The objective weighting methods.
+const (
+	Entropy Objective = iota // EntropyWeights
+	CRITIC                   // CRITICWeights
+)
+
+// DataWeights returns a copy of c whose indicator weights within each group
+// are alpha*subjective + (1-alpha)*objective, the subjective weights being
+// c's own and the objective ones computed by method from the customers of t
+// that have every indicator of the group (rows with a NaN are left out).
+// Group weights are kept. Entropy weights are computed on the raw values,
+// shifted by the column minimum when it is negative; CRITIC uses the
+// indicators' directions. A group with one indicator keeps weight 1; a
+// group whose objective weights cannot be computed (fewer than two complete
+// rows, no varying column) is an error naming the group, as are the errors
+// of [Catalog.Validate], [Blend] and a missing column ([ErrMissingID]).
+// Neither c nor t is modified.
+func DataWeights(c Catalog, t Table, method Objective, alpha float64) (Catalog, error) {
+	if err := c.Validate(); err != nil {
+		return Catalog{}, err
+	}
+	if method > CRITIC {
+		panic(fmt.Sprintf("value: unknown objective weighting method %d", method))
+	}
+	out := c.Clone()
+	for _, g := range out.Groups {
+		var idx []int
+		var cols [][]float64
+		for k, ind := range out.Indicators {
+			if ind.Group != g.ID {
+				continue
+			}
+			col, ok := t.Column(ind.ID)
+			if !ok {
+				return Catalog{}, &IndicatorError{ID: ind.ID, Err: ErrMissingID}
+			}
+			idx = append(idx, k)
+			cols = append(cols, col)
+		}
+		if len(idx) < 2 {
+			continue
+		}
+		var rows []int
+		for i := range t.Customers {
+			ok := true
+			for _, col := range cols {
+				if math.IsNaN(col[i]) {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				rows = append(rows, i)
+			}
+		}
+		x := mat.NewDense(max(len(rows), 1), len(idx), nil)
+		for r, i := range rows {
+			for j, col := range cols {
+				x.Set(r, j, col[i])
+			}
+		}
+		if len(rows) < 2 {
+			return Catalog{}, &IndicatorError{ID: g.ID, Err: fmt.Errorf("%w: fewer than two complete rows for objective weights", ErrNoVariation)}
+		}
+		var obj []float64
+		var err error
+		if method == Entropy {
+			for j := range idx {
+				lo := math.Inf(1)
+				for r := range rows {
+					lo = min(lo, x.At(r, j))
+				}
+				if lo < 0 {
+					for r := range rows {
+						x.Set(r, j, x.At(r, j)-lo)
+					}
+				}
+			}
+			obj, err = EntropyWeights(x)
+		} else {
+			ben := make([]bool, len(idx))
+			for j, k := range idx {
+				ben[j] = out.Indicators[k].Direction == Benefit
+			}
+			obj, err = CRITICWeights(x, ben)
+		}
+		if err != nil {
+			return Catalog{}, &IndicatorError{ID: g.ID, Err: err}
+		}
+		subj := make([]float64, len(idx))
+		for j, k := range idx {
+			subj[j] = out.Indicators[k].Weight
+		}
+		w, err := Blend(subj, obj, alpha)
+		if err != nil {
+			return Catalog{}, &IndicatorError{ID: g.ID, Err: err}
+		}
+		for j, k := range idx {
+			out.Indicators[k].Weight = w[j]
+		}
+	}
+	return out, nil
+}

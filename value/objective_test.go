@@ -215,3 +215,43 @@ func TestBlend(t *testing.T) {
 		}
 	}
 }
+
+func TestDataWeights(t *testing.T) {
+	c := smallCatalog()
+	tb := Table{Customers: []string{"A", "B", "C", "D"}, IDs: []string{"a", "b", "c"}, Columns: [][]float64{
+		{0, 1, 2, 3}, {2, 0, 1, math.NaN()}, {1, 2, 3, 4},
+	}}
+	// Group g1 = (a, b) on the three complete rows A, B, C: a = (0,1,2), b
+	// = (2,0,1) as a cost. CRITIC by hand: normalised a = (0,.5,1), b
+	// inverted = (0,1,.5); equal sd, so equal weights 0.5; blended with the
+	// subjective (0.5, 0.5) at any alpha: 0.5.
+	got, err := DataWeights(c, tb, CRITIC, 0.3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !near(got.Indicators[0].Weight, 0.5, 1e-12) || got.Indicators[2].Weight != 1 {
+		t.Errorf("CRITIC: %+v", got.Indicators)
+	}
+	// Entropy by hand on (0,1,2) and (2,0,1): identical proportions up to
+	// order, so equal entropies and equal weights 0.5.
+	got, err = DataWeights(c, tb, Entropy, 0)
+	if err != nil || !near(got.Indicators[1].Weight, 0.5, 1e-12) {
+		t.Errorf("entropy: %v %+v", err, got.Indicators)
+	}
+	// alpha = 1 keeps the subjective weights.
+	c.Indicators[0].Weight, c.Indicators[1].Weight = 0.8, 0.2
+	got, _ = DataWeights(c, tb, Entropy, 1)
+	if !near(got.Indicators[0].Weight, 0.8, 1e-12) || c.Indicators[0].Weight != 0.8 {
+		t.Errorf("alpha 1: %+v", got.Indicators)
+	}
+	if _, err := DataWeights(c, Table{Customers: tb.Customers, IDs: tb.IDs[:2], Columns: tb.Columns[:2]}, CRITIC, 0.5); !errors.Is(err, ErrMissingID) {
+		t.Errorf("missing column: %v", err)
+	}
+	short := Table{Customers: []string{"A"}, IDs: tb.IDs, Columns: [][]float64{{1}, {1}, {1}}}
+	if _, err := DataWeights(c, short, CRITIC, 0.5); !errors.Is(err, ErrNoVariation) || !contains(err.Error(), "g1") {
+		t.Errorf("one row: %v", err)
+	}
+	if _, err := DataWeights(c, tb, CRITIC, 2); err == nil {
+		t.Error("alpha 2: no error")
+	}
+}
