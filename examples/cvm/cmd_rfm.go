@@ -336,14 +336,28 @@ func rfmWriteSummary(w io.Writer, info rfmRunInfo, values []segment.RFM, cells [
 		b      segment.Binning
 		counts []int
 		dim    func(*segment.RFM) float64
-		recent bool
+		score  func(segment.Cell) int
 	}{
-		{"R (recency, days)", s.Recency(), rc, func(v *segment.RFM) float64 { return v.Recency }, true},
-		{"F (frequency)", s.Frequency(), fc, func(v *segment.RFM) float64 { return v.Frequency }, false},
-		{"M (monetary)", s.Monetary(), mc, func(v *segment.RFM) float64 { return v.Monetary }, false},
+		{"R (recency, days)", s.Recency(), rc, func(v *segment.RFM) float64 { return v.Recency }, func(c segment.Cell) int { return c.R }},
+		{"F (frequency)", s.Frequency(), fc, func(v *segment.RFM) float64 { return v.Frequency }, func(c segment.Cell) int { return c.F }},
+		{"M (monetary)", s.Monetary(), mc, func(v *segment.RFM) float64 { return v.Monetary }, func(c segment.Cell) int { return c.M }},
 	}
 	for _, d := range dims {
 		fmt.Fprintf(bw, "%s: %s breaks %s; customers per score 1..%d: %s\n", d.name, d.b.Method, rfmFloats(d.b.Breaks), B, rfmInts(d.counts))
+		if info.fitted && s.Ties() == segment.TiesByRank && d.b.Method == segment.MethodRank {
+			// Say when the most common value was split across scores.
+			mode, modeN := rfmMode(values, d.dim)
+			lo, hi := B+1, 0
+			for i := range values {
+				if d.dim(&values[i]) == mode {
+					lo, hi = min(lo, d.score(cells[i])), max(hi, d.score(cells[i]))
+				}
+			}
+			if lo < hi {
+				fmt.Fprintf(bw, "  %d customers (%.1f%%) share the value %s and were split across scores %d..%d by customer ID (-ties rank); a later period scored with these breaks puts them all in one score\n",
+					modeN, 100*float64(modeN)/float64(len(values)), strconv.FormatFloat(mode, 'g', 6, 64), lo, hi)
+			}
+		}
 		var empty []string
 		for k, n := range d.counts {
 			if n == 0 {
