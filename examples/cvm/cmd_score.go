@@ -22,6 +22,7 @@ const scoreExample = `cvm score -synth 10000 -seed 1 -synth-out /tmp/indicators.
   cvm score -in /tmp/indicators.csv -model /tmp/model.json -out /tmp/scores.csv
   cvm score -in /tmp/indicators.csv -missing impute -split mean -tiers 0.01,0.04,0.15,0.80 -explain C0042
   cvm score -in /tmp/indicators.csv -split fixed -cuts 50,50 -weights 0.6,0.4 -topsis > /tmp/scores.csv
+  cvm score -in /tmp/indicators.csv -objective critic -alpha 0.5 -save /tmp/model_critic.json -out /tmp/scores.csv
   cvm score -list
 
 The indicator CSV has a header: the customer column (-customer) and one
@@ -31,7 +32,7 @@ is fitted on the same file (reference bounds, cuts, tiers) and can be saved
 with -save to score other files later with -model.`
 
 func runScore(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("score", "(-in FILE | -synth N) [-model FILE | -catalog FILE] [-save FILE] [-missing error|impute|drop] [-split median|mean|fixed] [-cuts C,P] [-tiers S1,S2,...] [-weights C,P] [-topsis] [-explain ID] [-out FILE]",
+	fs := newFlagSet("score", "(-in FILE | -synth N) [-model FILE | -catalog FILE] [-save FILE] [-missing error|impute|drop] [-split median|mean|fixed] [-cuts C,P] [-tiers S1,S2,...] [-weights C,P] [-objective entropy|critic -alpha A] [-topsis] [-explain ID] [-out FILE]",
 		scoreExample, stderr)
 	in := fs.String("in", "", "indicator CSV file; - for standard input")
 	synthN := fs.Int("synth", 0, "score N synthetic B2B customers (internal/synth) instead of -in")
@@ -47,6 +48,8 @@ func runScore(args []string, stdout, stderr io.Writer) error {
 	tiers := fs.String("tiers", "", "pyramid shares, top first; empty means 0.01,0.04,0.15,0.80")
 	dimw := fs.String("weights", "", "weights of current,potential in the total; empty means 0.5,0.5")
 	topsis := fs.Bool("topsis", false, "aggregate by TOPSIS (closeness to the fixed ideal point) instead of the weighted sum")
+	objective := fs.String("objective", "", "blend data-driven indicator weights into each group: entropy or critic (with -alpha)")
+	alpha := fs.Float64("alpha", 0.5, "with -objective: weight of the catalog's (subjective) weights; 1-alpha goes to the objective ones")
 	normw := fs.Bool("normalize-weights", false, "rescale catalog weights that do not sum to 1 instead of failing")
 	ignore := fs.Bool("ignore-unknown", false, "ignore columns that are not indicators of the catalog")
 	explain := fs.String("explain", "", "print this customer's breakdown (each indicator's value, weight and points) instead of the CSV")
@@ -144,6 +147,22 @@ func runScore(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
+	if *objective != "" {
+		if *modelPath != "" {
+			return usagef("-objective applies when fitting, not with -model")
+		}
+		meth, err := scoreEnum(*objective, "-objective", map[string]value.Objective{"entropy": value.Entropy, "critic": value.CRITIC})
+		if err != nil {
+			return err
+		}
+		cat := spec.Catalog
+		if len(cat.Indicators) == 0 {
+			cat = value.DefaultCatalog()
+		}
+		if spec.Catalog, err = value.DataWeights(cat, tb, meth, *alpha); err != nil {
+			return err
+		}
+	}
 	var m *value.Model
 	if *modelPath != "" {
 		b, err := os.ReadFile(*modelPath)

@@ -107,6 +107,17 @@ func TestScoreSynthAndList(t *testing.T) {
 	if out != out2 {
 		t.Error("scores of -synth-out file differ from -synth")
 	}
+	// -objective blends CRITIC weights into the default catalog.
+	model := filepath.Join(dir, "m.json")
+	if _, _, err := scoreRun(t, "score", "-in", ind, "-missing", "impute", "-objective", "critic", "-alpha", "0.5", "-save", model); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(model); bytes.Contains(b, []byte(`"weight": 0.2,`)) {
+		t.Error("-objective left the default indicator weights")
+	}
+	if _, _, err := scoreRun(t, "score", "-in", ind, "-objective", "pca"); err == nil {
+		t.Error("-objective pca: no error")
+	}
 	out, _, err = scoreRun(t, "score", "-list")
 	if err != nil || strings.Count(out, "\n") != 31 || !strings.Contains(out, "headroom") {
 		t.Errorf("list: %v %q", err, out)
