@@ -161,3 +161,21 @@ func TestEnumStrings(t *testing.T) {
 		}
 	}
 }
+
+func TestInvalidEnumsPanic(t *testing.T) {
+	sums := []cvm.Summary{{Customer: "x", First: day(2024, 1, 1, 0, 0), Last: day(2024, 1, 1, 0, 0), Occasions: 1, Transactions: 1, Total: 1}}
+	for name, f := range map[string]func(){
+		"RecencyUnit":  func() { RFMValues(sums, day(2024, 2, 1, 0, 0), &RFMOptions{Recency: 9}) },
+		"MonetaryRule": func() { RFMValues(sums, day(2024, 2, 1, 0, 0), &RFMOptions{Monetary: 9}) },
+		"TiePolicy":    func() { FitScorer([]RFM{{Customer: "x", Frequency: 1}}, &ScorerOptions{Ties: 9}) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("invalid %s: no panic", name)
+				}
+			}()
+			f()
+		}()
+	}
+}

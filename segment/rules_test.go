@@ -446,3 +446,17 @@ func TestConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+func TestCoverageErrorMessage(t *testing.T) {
+	// B = 3 with one rule for R 3: 18 cells uncovered; the message lists
+	// the first 10 and says there are more.
+	_, err := NewRuleSet(RuleSpec{Bins: 3, Segments: []SegmentInfo{{Name: "A"}}, Rules: []Rule{{Segment: "A", R: &Range{3, 3}}}}, nil)
+	var ce *CoverageError
+	if !errors.As(err, &ce) || len(ce.Check.Uncovered) != 18 {
+		t.Fatalf("err = %v", err)
+	}
+	want := "segment: rule set: 18 uncovered cells [111 112 113 121 122 123 131 132 133 211] ..."
+	if err.Error() != want {
+		t.Errorf("message %q, want %q", err.Error(), want)
+	}
+}
