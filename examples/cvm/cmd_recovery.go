@@ -23,8 +23,14 @@ const recoveryUsage = `[-in customers.csv | -book book.json] [-config model.json
 Precomputes a service-recovery playbook for every customer x failure type x
 severity and looks one up.
 
-Customer CSV (header required, columns in any order, extra columns ignored,
-so the outputs of other commands joined by customer work as they are):
+Customer CSV (header required, columns in any order, extra columns ignored).
+-in takes several files separated by commas and joins them by customer: the
+first lists the customers, later ones add columns, so the outputs of other
+commands work as they are, for example
+  -in score.csv,stages.csv,history.csv
+with score.csv from "cvm score" (customer,...,quadrant,tier), stages.csv from
+"cvm lifecycle" (customer,stage,...) and history.csv holding the rest.
+Columns:
   customer          customer ID (required)
   quadrant          value quadrant I, II, III, IV or 1-4 (required)
   tier              pyramid tier 1-255 or platinum/gold/iron/lead; empty: 4 (lead);
@@ -49,7 +55,7 @@ const recoveryExample = `cvm recovery -in customers.csv -out book.json -lookup C
 
 func runRecovery(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("recovery", recoveryUsage, recoveryExample, stderr)
-	in := fs.String("in", "", "customer CSV to build the book from (see above); - for stdin")
+	in := fs.String("in", "", "customer CSV to build the book from (see above); - for stdin; several files separated by commas are joined by customer")
 	bookIn := fs.String("book", "", "load a book written by -out instead of building one")
 	cfgPath := fs.String("config", "", "model configuration JSON (as printed by -print-config); default: the documented defaults")
 	out := fs.String("out", "", "write the book as JSON to this file")
@@ -132,23 +138,13 @@ func runRecovery(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		r := io.Reader(os.Stdin)
-		name := "stdin"
-		if *in != "-" {
-			f, err := os.Open(*in)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			r, name = f, *in
-		}
-		customers, err := readRecoveryCustomers(r, comma)
+		customers, err := readRecoveryCustomers(strings.Split(*in, ","), os.Stdin, comma)
 		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+			return err
 		}
 		start := time.Now()
 		if book, err = m.Build(customers); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+			return fmt.Errorf("%s: %w", *in, err)
 		}
 		if !*quiet {
 			fmt.Fprintf(stderr, "recovery: %d customers, %d playbook entries in %v\n",
@@ -191,61 +187,154 @@ func parseDelim(s string) (rune, error) {
 	return 0, usagef("-delim: %q is not , ; or tab", s)
 }
 
-// recoveryRowError names the line and column of a bad customer CSV cell.
+// recoveryRowError names the file, line and column of a bad customer CSV
+// cell.
 type recoveryRowError struct {
+	File   string
 	Line   int
 	Column string
 	Err    error
 }
 
 func (e *recoveryRowError) Error() string {
-	return fmt.Sprintf("line %d, column %s: %v", e.Line, e.Column, e.Err)
+	return fmt.Sprintf("%s: line %d, column %s: %v", e.File, e.Line, e.Column, e.Err)
 }
 
 func (e *recoveryRowError) Unwrap() error { return e.Err }
 
-// readRecoveryCustomers reads the customer CSV described in recoveryUsage.
-func readRecoveryCustomers(r io.Reader, comma rune) ([]recovery.Customer, error) {
-	cr := csv.NewReader(r)
-	cr.Comma = comma
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, errors.New("empty file: want a header line")
-	}
-	if err != nil {
-		return nil, err
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		if _, dup := col[h]; !dup {
-			col[h] = i
-		}
-	}
-	for _, req := range []string{"customer", "quadrant"} {
-		if _, ok := col[req]; !ok {
-			return nil, fmt.Errorf("header has no %q column (have %s)", req, strings.Join(header, ","))
-		}
-	}
-	var cs []recovery.Customer
-	for line := 2; ; line++ {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
+// recoveryCell is one cell of the joined customer table and where it came
+// from.
+type recoveryCell struct {
+	val, file string
+	line      int
+}
+
+// recoveryRow is one customer of the joined table.
+type recoveryRow struct {
+	file  string // the first file, which lists the customers
+	line  int
+	cells map[string]recoveryCell
+}
+
+// readRecoveryTable reads the customer CSV files and joins them by
+// customer: the first file lists the customers, in order; later files add
+// or replace columns for those customers and their other rows are ignored.
+// "-" reads stdin.
+func readRecoveryTable(files []string, stdin io.Reader, comma rune) ([]recoveryRow, error) {
+	var rows []recoveryRow
+	byID := map[string]int{}
+	haveQuadrant := false
+	for fi, name := range files {
+		err := func() error {
+			r := stdin
+			if name != "-" {
+				f, err := os.Open(name)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				r = f
+			}
+			cr := csv.NewReader(r)
+			cr.Comma = comma
+			cr.FieldsPerRecord = -1
+			header, err := cr.Read()
+			if err == io.EOF {
+				return fmt.Errorf("%s: empty file: want a header line", name)
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			cols := make([]string, len(header))
+			idCol := -1
+			for i, h := range header {
+				cols[i] = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+				if cols[i] == "customer" && idCol < 0 {
+					idCol = i
+				}
+				haveQuadrant = haveQuadrant || cols[i] == "quadrant"
+			}
+			if idCol < 0 {
+				return fmt.Errorf("%s: header has no \"customer\" column (have %s)", name, strings.Join(header, ","))
+			}
+			seen := map[string]bool{}
+			for line := 2; ; line++ {
+				rec, err := cr.Read()
+				if err == io.EOF {
+					return nil
+				}
+				if err != nil {
+					return fmt.Errorf("%s: %w", name, err)
+				}
+				id := ""
+				if idCol < len(rec) {
+					id = strings.TrimSpace(rec[idCol])
+				}
+				if id == "" {
+					return &recoveryRowError{File: name, Line: line, Column: "customer", Err: errors.New("empty customer ID")}
+				}
+				if seen[id] {
+					return &recoveryRowError{File: name, Line: line, Column: "customer", Err: fmt.Errorf("duplicate customer %q", id)}
+				}
+				seen[id] = true
+				k, ok := byID[id]
+				if !ok {
+					if fi > 0 {
+						continue // not in the first file
+					}
+					k = len(rows)
+					byID[id] = k
+					rows = append(rows, recoveryRow{file: name, line: line, cells: map[string]recoveryCell{}})
+				}
+				for i, v := range rec {
+					if i < len(cols) && cols[i] != "" {
+						if _, dup := rows[k].cells[cols[i]]; dup && i != idCol && fileHasEarlierCol(cols, i) {
+							continue // a repeated column in one file: the first wins
+						}
+						rows[k].cells[cols[i]] = recoveryCell{strings.TrimSpace(v), name, line}
+					}
+				}
+			}
+		}()
 		if err != nil {
 			return nil, err
 		}
-		cell := func(name string) string {
-			if i, ok := col[name]; ok && i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
+	}
+	if !haveQuadrant {
+		return nil, fmt.Errorf("no \"quadrant\" column in %s", strings.Join(files, ", "))
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("%s: no customers after the header", files[0])
+	}
+	return rows, nil
+}
+
+// fileHasEarlierCol reports whether cols[i] also appears before i.
+func fileHasEarlierCol(cols []string, i int) bool {
+	for _, c := range cols[:i] {
+		if c == cols[i] {
+			return true
 		}
+	}
+	return false
+}
+
+// readRecoveryCustomers reads and joins the customer CSV files described in
+// recoveryUsage.
+func readRecoveryCustomers(files []string, stdin io.Reader, comma rune) ([]recovery.Customer, error) {
+	rows, err := readRecoveryTable(files, stdin, comma)
+	if err != nil {
+		return nil, err
+	}
+	cs := make([]recovery.Customer, 0, len(rows))
+	for _, row := range rows {
+		cell := func(name string) string { return row.cells[name].val }
 		bad := func(name string, format string, args ...any) error {
-			return &recoveryRowError{Line: line, Column: name, Err: fmt.Errorf(format, args...)}
+			src, ok := row.cells[name]
+			if !ok {
+				src = recoveryCell{file: row.file, line: row.line}
+			}
+			return &recoveryRowError{File: src.file, Line: src.line, Column: name, Err: fmt.Errorf(format, args...)}
 		}
 		c := recovery.Customer{ID: cell("customer"), Tier: 4, Stage: lifecycle.Formation, LastRecoveryOK: true,
 			Channel: strings.ToLower(cell("channel"))}
@@ -309,9 +398,6 @@ func readRecoveryCustomers(r io.Reader, comma rune) ([]recovery.Customer, error)
 			return nil, err
 		}
 		cs = append(cs, c)
-	}
-	if len(cs) == 0 {
-		return nil, errors.New("no customers after the header")
 	}
 	return cs, nil
 }

@@ -205,3 +205,52 @@ func TestRecoveryHelp(t *testing.T) {
 		}
 	}
 }
+
+// The outputs of other commands, joined by customer: the first file lists
+// the customers, later files add columns; customers only in later files are
+// ignored.
+func TestRecoveryJoin(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	score := write("score.csv", "customer,current,potential,total,quadrant,tier\nA,0.9,0.8,0.85,IV,1\nB,0.1,0.2,0.15,I,4\n")
+	stages := write("stages.csv", "customer,stage,since,pattern,transitions\nB,decline,2024-01-01,x,3\nA,stability,2023-01-01,y,2\nZ,ended,2020-01-01,z,1\n")
+	hist := write("hist.csv", "customer,strength,failures_12m,last_recovery_ok,channel,gross_profit\nA,0.8,0,true,sms,40000\n")
+	var stdout bytes.Buffer
+	if err := run([]string{"recovery", "-q", "-in", score + "," + stages + "," + hist, "-lookup", "A", "-failure", "delivery", "-severity", "S3", "-loss", "1200"}, &stdout, new(bytes.Buffer)); err != nil {
+		t.Fatal(err)
+	}
+	// Same customer as C042 in TestRecoveryLookup: same hand-computed entry.
+	for _, want := range []string{"quadrant IV, tier 1, stability, strength 0.80", "channel      sms", "compensation 1008.00"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("joined output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	stdout.Reset()
+	if err := run([]string{"recovery", "-q", "-in", score + "," + stages + "," + hist}, &stdout, new(bytes.Buffer)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout.String(), "I,1,") || !strings.Contains(stdout.String(), "IV,1,") {
+		t.Errorf("summary should count A and B only:\n%s", stdout.String())
+	}
+	// Errors name the file and line.
+	dup := write("dup.csv", "customer,stage\nA,formation\nA,decline\n")
+	badStage := write("bad.csv", "customer,stage\nA,formation\nB,asleep\n")
+	noID := write("noid.csv", "client,stage\nA,formation\n")
+	for _, tc := range []struct{ files, want string }{
+		{score + "," + dup, "dup.csv: line 3, column customer: duplicate customer"},
+		{score + "," + badStage, "bad.csv: line 3, column stage"},
+		{score + "," + noID, `noid.csv: header has no "customer" column`},
+		{stages, `no "quadrant" column`},
+	} {
+		err := run([]string{"recovery", "-q", "-in", tc.files}, new(bytes.Buffer), new(bytes.Buffer))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err %v, want %q", tc.files, err, tc.want)
+		}
+	}
+}
