@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"os"
 	"slices"
 	"testing"
 
@@ -458,5 +459,36 @@ func TestCoverageErrorMessage(t *testing.T) {
 	want := "segment: rule set: 18 uncovered cells [111 112 113 121 122 123 131 132 133 211] ..."
 	if err.Error() != want {
 		t.Errorf("message %q, want %q", err.Error(), want)
+	}
+}
+
+func TestRulesFileRF(t *testing.T) {
+	// testdata/rfm_rules_rf.json is the common R x F map (segments by
+	// regular expressions on the "RF" string: [1-2][1-2] Hibernating,
+	// [1-2][3-4] At Risk, [1-2]5 Can't Lose Them, 3[1-2] About to Sleep,
+	// 33 Need Attention, [3-4][4-5] Loyal, 41 Promising, 51 New,
+	// [4-5][2-3] Potential Loyalist, 5[4-5] Champions) written as rules.
+	// By hand its 25 R x F cells are disjoint and cover the grid, so it
+	// builds strictly and every M gives the same segment.
+	data, err := os.ReadFile("testdata/rfm_rules_rf.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := ParseRules(data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := rs.Check(); len(c.DeadRules) != 0 {
+		t.Errorf("dead rules %v", c.DeadRules)
+	}
+	want := map[[2]int]string{{1, 1}: "Hibernating", {2, 4}: "At Risk", {1, 5}: "Can't Lose Them", {3, 2}: "About to Sleep",
+		{3, 3}: "Need Attention", {3, 5}: "Loyal", {4, 4}: "Loyal", {4, 1}: "Promising", {5, 1}: "New", {5, 3}: "Potential Loyalist",
+		{5, 4}: "Champions"}
+	for rf, name := range want {
+		for m := 1; m <= 5; m++ {
+			if got, _ := rs.Segment(rf[0], rf[1], m); got != name {
+				t.Errorf("R %d F %d M %d: %q, want %q", rf[0], rf[1], m, got, name)
+			}
+		}
 	}
 }
