@@ -109,7 +109,9 @@ func (b *Binning) asc(v float64) int {
 
 // Scorer is a fitted RFM scoring model: the breaks of recency, frequency
 // and monetary. It is immutable and safe for concurrent use. Its JSON form
-// carries ScorerFormatVersion and round-trips exactly.
+// carries ScorerFormatVersion and round-trips exactly. Make one with
+// FitScorer, FitScore, NewScorer or json.Unmarshal; the zero Scorer is not
+// usable.
 type Scorer struct {
 	bins               int
 	ties               TiePolicy
