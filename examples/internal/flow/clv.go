@@ -141,6 +141,9 @@ func (r *Result) reportCLV(w io.Writer) {
 	tb.Row("BG/NBD", fmt.Sprintf("r=%.3f alpha=%.3f a=%.3f b=%.3f", m.R, m.Alpha, m.A, m.B), report.Float(m.Info.LogLikelihood, 1))
 	tb.Row("Gamma-Gamma", fmt.Sprintf("p=%.3f q=%.3f gamma=%.3f (corr. freq/spend %.2f)", g.P, g.Q, g.Gamma, g.Correlation), report.Float(g.Info.LogLikelihood, 1))
 	tb.Write(w)
+	if m.A < 0.05 {
+		fmt.Fprint(w, "\n"+report.Wrap(fmt.Sprintf("Note: the fitted dropout (a = %.3f) is close to zero: the data show too few customers leaving for BG/NBD to estimate dropout, so P(alive) is near 1 for almost everyone. Read the expected purchases and CLV, which still rank customers, rather than P(alive).", m.A), 78, ""))
+	}
 
 	bands := []struct {
 		label  string

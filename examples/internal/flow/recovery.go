@@ -23,6 +23,10 @@ type RecoveryStage struct {
 	Story     string // the customer of the closing story
 }
 
+// assumedMargin is the gross margin assumed for compensation caps when
+// the data have no gross profit.
+const assumedMargin = 0.25
+
 var (
 	failures   = []recovery.FailureType{recovery.MoneyLoss, recovery.Defect, recovery.Delivery, recovery.FailedService, recovery.Staff, recovery.Outage}
 	severities = []recovery.Severity{recovery.S1, recovery.S2, recovery.S3, recovery.S4}
@@ -67,6 +71,8 @@ func (r *Result) runRecovery() error {
 		}
 		if hasGP && !math.IsNaN(gp[i]) {
 			c.GrossProfit = gp[i]
+		} else if rev, ok := r.Value.Table.Column("revenue"); ok && rev[i] > 0 {
+			c.GrossProfit = rev[i] * assumedMargin
 		}
 		st.Customers = append(st.Customers, c)
 	}
@@ -78,7 +84,7 @@ func (r *Result) runRecovery() error {
 		return fmt.Errorf("recovery: %w", err)
 	}
 	if !r.In.Synthetic {
-		r.note("recovery: a transactions file has no failure or complaint history, preferred channel, influence or gross profit; the playbooks assume no past failures, the default channel per severity, and the configured compensation floor instead of a share of gross profit")
+		r.note("recovery: a transactions file has no failure or complaint history, preferred channel, influence or gross profit; the playbooks assume no past failures, the default channel per severity, and a gross profit of %.0f%% of the last 12 months' net sales for the compensation caps", 100*assumedMargin)
 	}
 	st.Story = r.pickStory(st)
 	r.Recovery = st
@@ -225,7 +231,7 @@ func (r *Result) reportStory(w io.Writer) {
 	tb.Row("value", fmt.Sprintf("current %.1f, potential %.1f, total %.1f: %s", sc.Current, sc.Potential, sc.Total, sc.Quadrant.Strategy()))
 	tb.Row("history", fmt.Sprintf("%d purchase days, net %s, last on %s", sum.occasions, report.Money(sum.total), day(sum.last)))
 	tb.Row("forecast", fmt.Sprintf("P(alive) %.2f, %.1f purchases expected next year, 12-month CLV %s", alive, purch, report.Money(clvV)))
-	tb.Row("service history", fmt.Sprintf("%d failures in the last 12 months%s; prefers %s", c.Failures12m, lastOK(c), orDefault(c.Channel, "no channel stated")))
+	tb.Row("service history", fmt.Sprintf("%d failures in the last 12 months%s; %s", c.Failures12m, lastOK(c), orDefault(c.Channel, "no preferred channel stated")))
 	tb.Write(w)
 
 	e, err := st.Book.Lookup(id, recovery.Delivery, recovery.S3)
@@ -252,7 +258,11 @@ func (r *Result) reportStory(w io.Writer) {
 	tb.Left(1)
 	tb.Row("apology", fmt.Sprintf("%s; the case is owned by the %s", e.Apology, e.Owner))
 	tb.Row("contact", fmt.Sprintf("by %s: acknowledge within %s, resolve within %s", e.Channel, hours(e.AcknowledgeBy), hours(e.ResolveBy)))
-	tb.Row("remedy", fmt.Sprintf("%s worth %s (%.2f x the loss; cap %s); %s", e.Remedy, report.Money(res.Amount), e.Ratio, report.Money(e.Cap), approval))
+	capped := ""
+	if res.Capped {
+		capped = ", capped"
+	}
+	tb.Row("remedy", fmt.Sprintf("%s worth %s (%.2f x the loss%s; cap %s); %s", e.Remedy, report.Money(res.Amount), e.Ratio, capped, report.Money(e.Cap), approval))
 	tb.Row("follow up", strings.Join(fu, ", ")+" after resolution")
 	tb.Row("at stake", fmt.Sprintf("churn risk %s if handled badly, %s with this recovery", report.Pct(e.ChurnWithout), report.Pct(e.ChurnWith)))
 	if e.Paradox {
@@ -281,5 +291,5 @@ func orDefault(s, d string) string {
 	if s == "" {
 		return d
 	}
-	return s
+	return "prefers " + s
 }

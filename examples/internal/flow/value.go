@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"math"
@@ -243,22 +244,30 @@ func (r *Result) reportValue(w io.Writer) {
 
 	top := slices.Clone(st.Scores)
 	slices.SortFunc(top, func(a, b value.Score) int {
-		if a.Total != b.Total {
-			if a.Total > b.Total {
-				return -1
-			}
-			return 1
+		if c := cmp.Compare(b.Total, a.Total); c != 0 {
+			return c
 		}
-		if a.Customer < b.Customer {
-			return -1
+		if c := cmp.Compare(net[b.Customer], net[a.Customer]); c != 0 {
+			return c
 		}
-		return 1
+		return cmp.Compare(a.Customer, b.Customer)
 	})
 	tb = report.New("\nHighest total value", "customer", "current", "potential", "total", "quadrant", "tier", "net sales", "12-month CLV")
 	tb.Left(0)
 	for _, s := range top[:min(5, len(top))] {
 		_, _, v, _ := r.CLVOf(s.Customer)
 		tb.Row(s.Customer, report.Float(s.Current, 1), report.Float(s.Potential, 1), report.Float(s.Total, 1), s.Quadrant.String(), tierName(s.Tier), report.Money(net[s.Customer]), report.Money(v))
+	}
+	tb.Write(w)
+
+	tb = report.New("\nWhere the five largest customers by net sales sit", "customer", "net sales", "current", "potential", "quadrant", "tier")
+	tb.Left(0)
+	for _, s := range r.TopCustomers(5) {
+		sc, ok := r.ScoreOf(s.Customer)
+		if !ok {
+			continue
+		}
+		tb.Row(s.Customer, report.Money(s.Total), report.Float(sc.Current, 1), report.Float(sc.Potential, 1), sc.Quadrant.String(), tierName(sc.Tier))
 	}
 	tb.Write(w)
 }
