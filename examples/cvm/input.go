@@ -132,19 +132,12 @@ func (f *inputFlags) readAll(path string, stderr io.Writer) ([]cvm.Transaction, 
 		return nil, err
 	}
 	defer closeFn()
-	var out []cvm.Transaction
-	for {
-		t, err := rd.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		out = append(out, t)
-		if !f.quiet && len(out)%1_000_000 == 0 {
-			fmt.Fprintf(stderr, "read %d transactions...\n", len(out))
-		}
+	if !f.quiet {
+		rd.SetProgress(progressEvery(stderr, "read", 2_000_000))
+	}
+	out, err := rd.ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	f.report(path, rd.Stats(), stderr)
 	return out, nil
