@@ -106,7 +106,14 @@ type bookJSON struct {
 
 // MarshalJSON encodes the book: format and version, the model
 // configuration, and per customer its inputs and its 24 playbook entries.
-func (b *Book) MarshalJSON() ([]byte, error) {
+func (b *Book) MarshalJSON() ([]byte, error) { return b.marshal(true) }
+
+// MarshalInputsJSON encodes the book without the playbook entries: format
+// and version, configuration and customer inputs, about 25 times smaller
+// than MarshalJSON. [DecodeBook] rebuilds the same book from it.
+func (b *Book) MarshalInputsJSON() ([]byte, error) { return b.marshal(false) }
+
+func (b *Book) marshal(playbooks bool) ([]byte, error) {
 	v := bookJSON{Format: BookFormat, Version: FormatVersion, Config: b.m.cfg, Customers: make([]customerJSON, 0, b.n)}
 	for _, ch := range b.chunks {
 		for j := range ch.cust {
@@ -115,9 +122,11 @@ func (b *Book) MarshalJSON() ([]byte, error) {
 				ID: c.ID, Quadrant: c.Quadrant.String(), Tier: c.Tier, Stage: c.Stage.String(),
 				Strength: c.Strength, Failures12m: c.Failures12m, LastRecoveryOK: c.LastRecoveryOK,
 				Channel: c.Channel, Influence: c.Influence, GrossProfit: c.GrossProfit,
-				Playbook: make([]rowJSON, 0, NumFailureTypes*NumSeverities),
 			}
-			for t := range NumFailureTypes {
+			if playbooks {
+				cj.Playbook = make([]rowJSON, 0, NumFailureTypes*NumSeverities)
+			}
+			for t := range NumFailureTypes * btoi(playbooks) {
 				for s := range NumSeverities {
 					r := &ch.blk[j*NumSeverities+s].sevRec
 					tr := &ch.blk[j*NumSeverities+s].typ[t]
@@ -136,7 +145,15 @@ func (b *Book) MarshalJSON() ([]byte, error) {
 	return json.Marshal(v)
 }
 
-// DecodeBook decodes a book written by [Book.MarshalJSON]. It rebuilds the
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// DecodeBook decodes a book written by [Book.MarshalJSON] or
+// [Book.MarshalInputsJSON]. It rebuilds the
 // playbooks from the stored configuration and inputs; customers whose
 // stored playbook rows differ from the rebuild (edited by hand, or written
 // by a different version of the model) are an error wrapping [ErrFormat].

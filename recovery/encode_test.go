@@ -33,6 +33,21 @@ func TestBookJSONRoundTrip(t *testing.T) {
 	if err != nil || !bytes.Equal(again, data) {
 		t.Errorf("re-encoding differs: %v", err)
 	}
+	// Inputs only: smaller, and decodes to the same book.
+	small, err := b.MarshalInputsJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(small)*10 > len(data) || bytes.Contains(small, []byte("playbook")) {
+		t.Errorf("inputs-only encoding is %d bytes of %d", len(small), len(data))
+	}
+	d2, err := DecodeBook(small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sameBook(b, d2) {
+		t.Error("book decoded from inputs differs")
+	}
 }
 
 // A custom configuration travels with the book.

@@ -17,7 +17,7 @@ import (
 	"github.com/cvmkit/cvm/value"
 )
 
-const recoveryUsage = `[-in customers.csv | -book book.json] [-config model.json] [-out book.json]
+const recoveryUsage = `[-in customers.csv[,more.csv] | -book book.json] [-config model.json] [-out book.json [-compact]]
        [-lookup ID -failure TYPE -severity S1..S4 [-loss AMOUNT]] [-print-config]
 
 Precomputes a service-recovery playbook for every customer x failure type x
@@ -59,6 +59,7 @@ func runRecovery(args []string, stdout, stderr io.Writer) error {
 	bookIn := fs.String("book", "", "load a book written by -out instead of building one")
 	cfgPath := fs.String("config", "", "model configuration JSON (as printed by -print-config); default: the documented defaults")
 	out := fs.String("out", "", "write the book as JSON to this file")
+	compact := fs.Bool("compact", false, "with -out: write the configuration and customer inputs only (about 25x smaller; -book rebuilds the playbooks on loading)")
 	lookup := fs.String("lookup", "", "customer ID whose playbook entry to print")
 	failure := fs.String("failure", "", "failure type for -lookup: billing, defect, delivery, service, staff, outage")
 	severity := fs.String("severity", "", "severity for -lookup: S1, S2, S3 or S4")
@@ -153,7 +154,11 @@ func runRecovery(args []string, stdout, stderr io.Writer) error {
 	}
 
 	if *out != "" {
-		data, err := json.Marshal(book)
+		marshal := book.MarshalJSON
+		if *compact {
+			marshal = book.MarshalInputsJSON
+		}
+		data, err := marshal()
 		if err != nil {
 			return err
 		}

@@ -64,6 +64,18 @@ func TestRecoveryLookup(t *testing.T) {
 	if again.String() != stdout.String() {
 		t.Errorf("from book:\n%s\nwant\n%s", again.String(), stdout.String())
 	}
+	// A compact book (inputs only) gives the same entry too.
+	small := filepath.Join(t.TempDir(), "small.json")
+	if err := run([]string{"recovery", "-q", "-in", in, "-out", small, "-compact"}, new(bytes.Buffer), &stderr); err != nil {
+		t.Fatal(err)
+	}
+	again.Reset()
+	if err := run([]string{"recovery", "-book", small, "-lookup", "C042", "-failure", "delivery", "-severity", "S3", "-loss", "1200"}, &again, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if again.String() != stdout.String() {
+		t.Errorf("from compact book:\n%s\nwant\n%s", again.String(), stdout.String())
+	}
 	// C043: empty tier is 4 (lead, speed 1), no channel: email at
 	// S1; 1 failure with a bad recovery: manager, one level up.
 	// cap = 0.25 x min(50, max(30, 20)) = 7.50 < 1.495 x 40.
