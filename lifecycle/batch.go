@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -109,15 +110,21 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 		asOf = o.AsOf.Unix()
 	}
 
-	// Phase 1: group by customer, in first-appearance order.
+	// Phase 1: group by customer, in first-appearance order. Records go
+	// into fixed-size blocks; a run of one customer's consecutive records
+	// never straddles two blocks (a full block's open run moves to the
+	// next), so a grouped stream needs no copying.
+	const blockSize = 1 << 16
 	ids := make(map[string]int32)
 	var names []string
-	var recs []rec
-	var custs []int32 // customer of each rec
+	var blocks [][]rec
+	cur := make([]rec, 0, blockSize)
+	type run struct{ cust, block, lo, hi int32 }
+	var runs []run
 	grouped := true
 	prevName, prev := "", int32(-1)
-	maxT := int64(0)
-	n := 0
+	minT, maxT := int64(math.MaxInt64), int64(math.MinInt64)
+	n, kept := 0, 0
 	for tx := range txs {
 		if n&0xffff == 0 {
 			if err := ctx.Err(); err != nil {
@@ -138,42 +145,61 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 				id = int32(len(names))
 				ids[tx.Customer] = id
 				names = append(names, tx.Customer)
-			} else if id != prev {
+			} else {
 				grouped = false
 			}
 			prevName, prev = tx.Customer, id
+			runs = append(runs, run{cust: id, block: int32(len(blocks)), lo: int32(len(cur)), hi: int32(len(cur))})
 		}
-		recs = append(recs, rec{t, tx.Amount})
-		custs = append(custs, prev)
-		maxT = max(maxT, t)
+		if len(cur) == cap(cur) {
+			r := &runs[len(runs)-1]
+			open := cur[r.lo:]
+			blocks = append(blocks, cur)
+			cur = make([]rec, 0, max(blockSize, 2*len(open)))
+			cur = append(cur, open...)
+			r.block, r.lo = int32(len(blocks)), 0
+		}
+		cur = append(cur, rec{t, tx.Amount})
+		runs[len(runs)-1].hi = int32(len(cur))
+		minT, maxT = min(minT, t), max(maxT, t)
+		kept++
 	}
-	if len(recs) == 0 {
+	blocks = append(blocks, cur)
+	if kept == 0 {
 		return nil, cvm.ErrEmptyInput
 	}
 	if asOf == 0 {
 		asOf = maxT
 	}
-	// Offsets of each customer's records; a stable counting sort when the
-	// stream is not grouped by customer.
-	off := make([]int, len(names)+1)
-	for _, c := range custs {
-		off[c+1]++
-	}
-	for i := range names {
-		off[i+1] += off[i]
-	}
-	if !grouped {
-		sorted := make([]rec, len(recs))
-		pos := slices.Clone(off[:len(names)])
-		for i, c := range custs {
-			sorted[pos[c]] = recs[i]
-			pos[c]++
+	// Each customer's records: its one run, or, when the stream is not
+	// grouped by customer, its runs gathered in stream order.
+	byCust := make([][]rec, len(names))
+	if grouped {
+		for _, r := range runs {
+			byCust[r.cust] = blocks[r.block][r.lo:r.hi:r.hi]
 		}
-		recs = sorted
+	} else {
+		count := make([]int, len(names))
+		for _, r := range runs {
+			count[r.cust] += int(r.hi - r.lo)
+		}
+		all := make([]rec, kept)
+		pos := 0
+		for c, k := range count {
+			byCust[c] = all[pos : pos : pos+k]
+			pos += k
+		}
+		for _, r := range runs {
+			byCust[r.cust] = append(byCust[r.cust], blocks[r.block][r.lo:r.hi]...)
+		}
+		blocks = nil
 	}
-	custs = nil
+	runs = nil
 
 	// Phase 2: replay each customer, in parallel chunks.
+	var buf Rules
+	rr := o.Rules.resolve(&buf)
+	clk := newClock(o.Tick, minT, asOf)
 	out := make([]Result, len(names))
 	const chunk = 2048
 	nChunks := (len(names) + chunk - 1) / chunk
@@ -194,18 +220,13 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 				return
 			}
 			for c := k * chunk; c < min((k+1)*chunk, len(names)); c++ {
-				r := recs[off[c]:off[c+1]]
+				r := byCust[c]
 				if !slices.IsSortedFunc(r, cmpRec) {
 					slices.SortStableFunc(r, cmpRec)
 				}
 				start := len(arena)
 				var s State
-				var err error
-				s, arena, err = replayCustomer(r, asOf, o.Tick, o.Rules, arena)
-				if err != nil {
-					errs[k] = fmt.Errorf("lifecycle: customer %q: %w", names[c], err)
-					return
-				}
+				s, arena = replayCustomer(r, asOf, clk, rr, arena)
 				out[c] = Result{Customer: names[c], State: s, History: slices.Clip(arena[start:])}
 				out[c].Pattern = s.Pattern(time.Unix(asOf, 0), o.Rules)
 				if cap(arena)-len(arena) < 16 {
@@ -230,59 +251,72 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 
 func cmpRec(a, b rec) int { return cmp.Compare(a.t, b.t) }
 
-// replayCustomer replays one customer's time-ordered records with ticks,
-// appending the transitions to hist.
-func replayCustomer(r []rec, asOf int64, c Cadence, rules *Rules, hist []Transition) (State, []Transition, error) {
+// clock generates the ticks of one Classify call: for Monthly, from a
+// table of month starts covering every record's month through the month
+// after AsOf, so a tick needs no calendar arithmetic.
+type clock struct {
+	c    Cadence
+	base int64   // month index of starts[0]
+	ms   []int64 // Unix time each month from base begins
+}
+
+func newClock(c Cadence, minT, asOf int64) *clock {
+	k := &clock{c: c, base: int64(monthOf(minT))}
+	for m := k.base; m <= int64(monthOf(asOf))+2; m++ {
+		k.ms = append(k.ms, monthStart(m))
+	}
+	return k
+}
+
+// replayCustomer replays one customer's time-ordered, valid records with
+// ticks, appending the transitions to hist. It applies events in place
+// with State.step, which is what Apply does after its checks; before a
+// monthly tick it moves the month ring on with the tabled month start.
+func replayCustomer(r []rec, asOf int64, k *clock, rr *Rules, hist []Transition) (State, []Transition) {
 	var s State
 	var tr Transition
-	var err error
-	tick := int64(0)
-	apply := func(e Event) error {
-		s, tr, err = Apply(s, e, rules)
-		if err != nil {
-			return err
+	var tick, tm int64 // the next tick, and for Monthly its month index
+	advance := func() {
+		if s.stage == Ended { // a tick changes nothing but the last time
+			s.last = tick
+		} else {
+			if k.c == Monthly && tick >= s.nextMonth {
+				s.advanceKnown(int32(tm), k.ms[tm+1-k.base])
+			}
+			if s.step(tick, Tick, 0, rr, &tr) {
+				hist = append(hist, tr)
+			}
 		}
-		if tr.Changed() {
-			hist = append(hist, tr)
+		if k.c == Monthly {
+			tm++
+			tick = k.ms[tm-k.base]
+		} else {
+			tick += 7 * daySecs
 		}
-		return nil
 	}
 	for i, x := range r {
 		if i > 0 {
-			for ; tick < x.t; tick = c.next(tick) {
-				if s.stage == Ended { // a tick changes nothing but the last time
-					s.last = tick
-					continue
-				}
-				if err := apply(Event{Kind: Tick, Time: time.Unix(tick, 0)}); err != nil {
-					return s, hist, err
-				}
+			for tick < x.t {
+				advance()
 			}
 		}
-		e := Event{Kind: Purchase, Time: time.Unix(x.t, 0), Amount: x.amt}
-		if x.amt < 0 {
-			e.Kind, e.Amount = Return, -x.amt
+		kind, amt := Purchase, x.amt
+		if amt < 0 {
+			kind, amt = Return, -amt
 		}
-		if err := apply(e); err != nil {
-			return s, hist, err
+		if s.step(x.t, kind, amt, rr, &tr) {
+			hist = append(hist, tr)
 		}
 		if i == 0 {
-			tick = c.next(x.t)
+			tick = k.c.next(x.t)
+			tm = int64(monthOf(x.t)) + 1
 		}
 	}
-	for ; tick <= asOf; tick = c.next(tick) {
-		if s.stage == Ended {
-			s.last = tick
-			continue
-		}
-		if err := apply(Event{Kind: Tick, Time: time.Unix(tick, 0)}); err != nil {
-			return s, hist, err
-		}
+	for tick <= asOf {
+		advance()
 	}
-	if s.last < asOf {
-		if err := apply(Event{Kind: Tick, Time: time.Unix(asOf, 0)}); err != nil {
-			return s, hist, err
-		}
+	if s.last < asOf && s.step(asOf, Tick, 0, rr, &tr) {
+		hist = append(hist, tr)
 	}
-	return s, hist, nil
+	return s, hist
 }

@@ -284,3 +284,40 @@ func TestCadence(t *testing.T) {
 		t.Error("ParseCadence(daily): no error")
 	}
 }
+
+func TestClassifyLongRuns(t *testing.T) {
+	// Runs longer than, and straddling, the internal 65536-record blocks,
+	// grouped and interleaved, against the reference replay.
+	var a, b []cvm.Transaction
+	for i := range 70000 {
+		a = append(a, cvm.Transaction{Customer: "a", Time: date(2024, 1, 1).Add(time.Duration(i) * 7 * time.Minute), Amount: 1})
+	}
+	for i := range 40000 {
+		b = append(b, cvm.Transaction{Customer: "b", Time: date(2024, 2, 1).Add(time.Duration(i) * 11 * time.Minute), Amount: 2})
+	}
+	asOf := date(2024, 12, 31)
+	grouped := slices.Concat(b[:30000], a, b[30000:]) // b's rows come in two runs
+	res, err := Classify(context.Background(), seqOf(grouped), &BatchOptions{AsOf: asOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		var mine []cvm.Transaction
+		for _, x := range grouped {
+			if x.Customer == r.Customer {
+				mine = append(mine, x)
+			}
+		}
+		want, hist := referenceReplay(t, mine, asOf, false, nil)
+		if r.State != want || !equalHistory(r.History, hist) {
+			t.Errorf("%s differs from the reference", r.Customer)
+		}
+	}
+	res, err = Classify(context.Background(), seqOf(slices.Concat(a, b)), &BatchOptions{AsOf: asOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := referenceReplay(t, a, asOf, false, nil); res[0].State != want {
+		t.Error("a differs from the reference")
+	}
+}

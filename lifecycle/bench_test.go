@@ -37,8 +37,9 @@ func BenchmarkClassify(b *testing.B) {
 		if n > 100_000 && testing.Short() {
 			continue
 		}
-		// R, Alpha chosen so that customers average about 10 rows.
-		cfg := synth.Config{Customers: n, Seed: 1, R: 2, Alpha: 5, ReturnRate: -1}
+		// The default synthetic base averages about 10.5 rows a customer,
+		// so 1M customers are about 10.5M transactions.
+		cfg := synth.Config{Customers: n, Seed: 1}
 		var txs []cvm.Transaction
 		for t := range synth.Transactions(cfg) {
 			txs = append(txs, t)

@@ -99,14 +99,22 @@ func Apply(s State, e Event, r *Rules) (State, Transition, error) {
 		return s, Transition{}, s.eventErr(e, &TransitionError{From: None, To: Ended, At: time.Unix(t, 0).UTC()})
 	}
 	// No error can happen from here on, so s (a copy) is changed in place.
-	s.last = t
+	var buf Rules
 	var tr Transition
-	switch e.Kind {
+	s.step(t, e.Kind, e.Amount, r.resolve(&buf), &tr)
+	return s, tr, nil
+}
+
+// step applies a valid event at Unix time t >= s.last in place, under the
+// resolved rules rr. On a stage change it fills *tr and returns true.
+func (s *State) step(t int64, k Kind, amount float64, rr *Rules, tr *Transition) bool {
+	s.last = t
+	switch k {
 	case Purchase:
-		tr = s.purchase(t, e.Amount, r)
+		return s.purchase(t, amount, rr, tr)
 	case Return:
 		s.advanceTo(t)
-		s.addVolume(-e.Amount)
+		s.addVolume(-amount)
 		if s.returns < math.MaxInt32 {
 			s.returns++
 		}
@@ -120,15 +128,13 @@ func Apply(s State, e Event, r *Rules) (State, Transition, error) {
 		}
 	case Termination:
 		if s.stage != Ended {
-			var buf Rules
-			rr := r.resolve(&buf)
 			s.advanceTo(t)
-			tr = s.move(Ended, t, RuleTermination, rr)
+			return s.move(Ended, t, RuleTermination, rr, tr)
 		}
 	case Tick:
-		tr = s.tick(t, r)
+		return s.tick(t, rr, tr)
 	}
-	return s, tr, nil
+	return false
 }
 
 func (s *State) eventErr(e Event, err error) error {
@@ -139,7 +145,7 @@ func (s *State) eventErr(e Event, err error) error {
 	return ee
 }
 
-func (s *State) purchase(t int64, amount float64, r *Rules) Transition {
+func (s *State) purchase(t int64, amount float64, rr *Rules, tr *Transition) bool {
 	s.advanceTo(t)
 	s.addVolume(amount)
 	s.active |= 1
@@ -154,8 +160,7 @@ func (s *State) purchase(t int64, amount float64, r *Rules) Transition {
 		s.start, s.lastBuy, s.orders = t, t, 1
 		s.iv, s.nIv, s.median = [ivCap]int32{}, 0, 0
 		s.stabSecs, s.prev, s.highest, s.preDecline = 0, None, None, 0
-		var buf Rules
-		return s.move(Exploration, t, rule, r.resolve(&buf))
+		return s.move(Exploration, t, rule, rr, tr)
 	}
 	day, lastDay := floorDiv(t, daySecs), floorDiv(s.lastBuy, daySecs)
 	if day != lastDay {
@@ -165,17 +170,15 @@ func (s *State) purchase(t int64, amount float64, r *Rules) Transition {
 		s.pushInterval(clampInt32(day - lastDay))
 	}
 	s.lastBuy = t
-	return Transition{}
+	return false
 }
 
 // tick evaluates the rules at time t. It computes only what the rules of
 // the current stage read; a transition records the full measures.
-func (s *State) tick(t int64, r *Rules) Transition {
+func (s *State) tick(t int64, rr *Rules, tr *Transition) bool {
 	if !s.stage.Active() {
-		return Transition{}
+		return false
 	}
-	var buf Rules
-	rr := r.resolve(&buf)
 	s.advanceTo(t)
 	iv := float64(s.median)
 	if s.nIv == 0 {
@@ -188,14 +191,14 @@ func (s *State) tick(t int64, r *Rules) Transition {
 		end = max(end, float64(rr.SeasonalEndDays))
 	}
 	if rec > end {
-		return s.move(Ended, t, RuleRecencyEnd, rr)
+		return s.move(Ended, t, RuleRecencyEnd, rr, tr)
 	}
 	late := rec > max(rr.DeclineRecency*iv, float64(rr.DeclineMinDays))
 	if late && rr.Seasonal && s.quietLastYear() {
 		late = false
 	}
 	if late && s.stage != Decline {
-		return s.move(Decline, t, RuleRecency, rr)
+		return s.move(Decline, t, RuleRecency, rr, tr)
 	}
 
 	v := &s.vol
@@ -235,7 +238,7 @@ func (s *State) tick(t int64, r *Rules) Transition {
 	}
 	if target == None {
 		s.pending, s.streak = None, 0
-		return Transition{}
+		return false
 	}
 	if target == s.pending {
 		if s.streak < math.MaxUint8 {
@@ -245,12 +248,12 @@ func (s *State) tick(t int64, r *Rules) Transition {
 		s.pending, s.streak = target, 1
 	}
 	if int(s.streak) < rr.Confirm {
-		return Transition{}
+		return false
 	}
 	if target != Decline && t-s.since < int64(rr.MinStageDays)*daySecs {
-		return Transition{}
+		return false
 	}
-	return s.move(target, t, rule, rr)
+	return s.move(target, t, rule, rr, tr)
 }
 
 // volatility returns the coefficient of variation (population) of the
@@ -275,7 +278,7 @@ func (s *State) volatility() float64 {
 // move changes the stage to to at time t by rule, recording the measures
 // before the change. The callers only make changes in the table; move
 // panics on any other, which would be a bug in this package.
-func (s *State) move(to Stage, t int64, rule Rule, r *Rules) Transition {
+func (s *State) move(to Stage, t int64, rule Rule, r *Rules, tr *Transition) bool {
 	from := s.stage
 	if !Allowed(from, to) {
 		panic(fmt.Sprintf("lifecycle: internal error: %v -> %v by %v", from, to, rule))
@@ -299,7 +302,8 @@ func (s *State) move(to Stage, t int64, rule Rule, r *Rules) Transition {
 		s.highest = to
 	}
 	s.stage, s.since, s.pending, s.streak = to, t, None, 0
-	return Transition{From: from, To: to, At: time.Unix(t, 0).UTC(), Rule: rule, Measures: m}
+	*tr = Transition{From: from, To: to, At: time.Unix(t, 0).UTC(), Rule: rule, Measures: m}
+	return true
 }
 
 // Move changes the stage to to at time at by the host's decision (rule
@@ -328,7 +332,8 @@ func (s State) Move(to Stage, at time.Time) (State, Transition, error) {
 	if !Allowed(s.stage, to) {
 		return s, Transition{}, &TransitionError{From: s.stage, To: to, At: time.Unix(t, 0).UTC()}
 	}
-	tr := n.move(to, t, RuleManual, nil)
+	var tr Transition
+	n.move(to, t, RuleManual, &defaultRules, &tr)
 	return n, tr, nil
 }
 
@@ -339,11 +344,30 @@ func (s *State) advanceTo(t int64) {
 	}
 }
 
+// advanceKnown moves the month ring forward to month m, whose following
+// month begins at next (= nextMonthOf(m)), known to the caller.
+func (s *State) advanceKnown(m int32, next int64) {
+	if s.advance0(m) {
+		s.nextMonth = next
+		if m == 0 {
+			s.nextMonth = 0
+		}
+	}
+}
+
 // advance moves the month ring forward to month m.
 func (s *State) advance(m int32) {
+	if s.advance0(m) {
+		s.nextMonth = nextMonthOf(m)
+	}
+}
+
+// advance0 moves the month ring forward to month m, leaving nextMonth, and
+// reports whether it moved.
+func (s *State) advance0(m int32) bool {
 	k := int64(m) - int64(s.head)
 	if k <= 0 {
-		return
+		return false
 	}
 	if k >= ringMonths {
 		s.vol = [ringMonths]float32{}
@@ -354,7 +378,7 @@ func (s *State) advance(m int32) {
 		s.active = s.active << k & ringMask
 	}
 	s.head = m
-	s.nextMonth = nextMonthOf(m)
+	return true
 }
 
 // nextMonthOf returns the Unix time the month after month index m begins,
