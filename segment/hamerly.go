@@ -19,7 +19,14 @@ func (f *fitter) hamerlyChunk(c int) {
 	changed := 0
 	if !f.valid {
 		for i := lo; i < hi; i++ {
-			j, b1, b2 := nearestTwo(f.x[i*d:i*d+d], centers, k, d)
+			row := f.x[i*d : i*d+d]
+			var j int32
+			var b1, b2 float64
+			if d == 3 {
+				j, b1, b2 = nearestTwo3(row[0], row[1], row[2], f.c3)
+			} else {
+				j, b1, b2 = nearestTwo(row, centers, k, d)
+			}
 			if f.labels[i] != j {
 				f.labels[i] = j
 				changed++
@@ -31,41 +38,83 @@ func (f *fitter) hamerlyChunk(c int) {
 		f.clearDelta(c)
 		cumS, cumR, half := f.cumS, f.cumR, f.half
 		labels, upper, lower := f.labels[lo:hi], f.upper[lo:hi], f.lower[lo:hi]
+		// First pass, without unpredictable branches: collect the rows
+		// whose bounds do not prove their label.
+		todo := f.todo[lo:hi]
+		cnt := 0
 		for ii, a := range labels {
 			u := upper[ii] + cumS[a]
 			m := max(half[a], lower[ii]-cumR[a])
-			if u <= m {
-				continue
+			todo[cnt] = int32(ii)
+			inc := 0
+			if u > m {
+				inc = 1
 			}
+			cnt += inc
+		}
+		for _, t := range todo[:cnt] {
+			ii := int(t)
+			a := labels[ii]
+			m := max(half[a], lower[ii]-cumR[a])
 			i := lo + ii
 			row := f.x[i*d : i*d+d]
+			ca := centers[int(a)*d : int(a)*d+d]
+			var u2 float64
 			if d == 3 {
-				ca := &f.c3[a]
 				e0, e1, e2 := row[0]-ca[0], row[1]-ca[1], row[2]-ca[2]
-				u = math.Sqrt(e0*e0 + e1*e1 + e2*e2)
+				u2 = e0*e0 + e1*e1 + e2*e2
 			} else {
-				u = math.Sqrt(sqDist(row, centers[int(a)*d:int(a)*d+d]))
+				u2 = sqDist(row, ca)
 			}
-			if u <= m {
-				upper[ii] = u - cumS[a]
+			if u2 <= m*m {
+				upper[ii] = math.Sqrt(u2) - cumS[a]
 				continue
 			}
-			var j int32
-			var b1, b2 float64
-			if d == 3 {
-				j, b1, b2 = nearestTwo3(row[0], row[1], row[2], f.c3)
-			} else {
-				j, b1, b2 = nearestTwo(row, centers, k, d)
-			}
+			j, b1, l := f.hamerlySearch(row, a, u2)
 			if j != a {
 				labels[ii] = j
 				changed++
 				f.move(c, i, a, j)
 			}
 			upper[ii] = math.Sqrt(b1) - cumS[j]
-			lower[ii] = math.Sqrt(b2) + cumR[j]
+			lower[ii] = l + cumR[j]
 		}
 	}
 	f.pchanged[c] = changed
 	f.accumulate(c, lo, hi)
+}
+
+// hamerlySearch finds the nearest centre to row, whose current centre a is
+// at squared distance ua2, visiting the other centres in increasing order
+// of their distance to c_a. By the triangle inequality ||x - c_j|| >=
+// ||c_a - c_j|| - ||x - c_a||, so once that bound reaches the best distance
+// found, no remaining centre can be strictly nearer and the bound serves as
+// their lower bound. It returns the nearest centre, its squared distance
+// and a lower bound on the distance to every other centre.
+func (f *fitter) hamerlySearch(row []float64, a int32, ua2 float64) (int32, float64, float64) {
+	k, d := f.k, f.d
+	ua := math.Sqrt(ua2)
+	best, b1, b2, bs := a, ua2, math.Inf(1), ua
+	rest := math.Inf(1)
+	cc := f.cc[int(a)*k : int(a)*k+k]
+	for _, j := range f.nb[int(a)*(k-1) : int(a)*(k-1)+k-1] {
+		lb := 2*cc[j] - ua
+		if lb >= bs {
+			rest = lb
+			break
+		}
+		var dd float64
+		if d == 3 {
+			cj := &f.c3[j]
+			e0, e1, e2 := row[0]-cj[0], row[1]-cj[1], row[2]-cj[2]
+			dd = e0*e0 + e1*e1 + e2*e2
+		} else {
+			dd = sqDist(row, f.centers[int(j)*d:int(j)*d+d])
+		}
+		b2 = min(b2, max(b1, dd))
+		if dd < b1 {
+			best, b1, bs = j, dd, math.Sqrt(dd)
+		}
+	}
+	return best, b1, min(math.Sqrt(b2), rest)
 }

@@ -117,7 +117,9 @@ type fitter struct {
 	maxShiftIdx             int
 	upper, lower            []float64 // Hamerly/Elkan upper bound; Hamerly lower bound
 	half                    []float64 // k: half the distance to the nearest other centre
-	cc                      []float64 // Elkan k*k half centre-centre distances
+	cc                      []float64 // k*k half centre-centre distances
+	nb                      []int32   // Hamerly: for each centre, the others by increasing distance
+	todo                    []int32   // Hamerly: rows whose bounds failed, per chunk
 	lowerK                  []float64 // Elkan n*k lower bounds
 	closest, cum            []float64 // k-means++ buffers
 	cand                    []int
@@ -157,6 +159,9 @@ func newFitter(x []float64, n, d, k int, w []float64, algo Algorithm) *fitter {
 	case Hamerly:
 		f.upper = make([]float64, n)
 		f.lower = make([]float64, n)
+		f.cc = make([]float64, k*k)
+		f.nb = make([]int32, k*(k-1))
+		f.todo = make([]int32, n)
 		f.assignFn = f.hamerlyChunk
 	case Elkan:
 		f.upper = make([]float64, n)
@@ -316,6 +321,25 @@ func (f *fitter) prepare() {
 			}
 			f.half[a] = min(f.half[a], h)
 			f.half[b] = min(f.half[b], h)
+		}
+	}
+	if f.nb != nil {
+		for a := 0; a < k; a++ {
+			nb := f.nb[a*(k-1) : a*(k-1)+k-1]
+			i := 0
+			for b := 0; b < k; b++ {
+				if b != a {
+					nb[i] = int32(b)
+					i++
+				}
+			}
+			cc := f.cc[a*k : a*k+k]
+			// Insertion sort: k is small and this allocates nothing.
+			for x := 1; x < len(nb); x++ {
+				for y := x; y > 0 && (cc[nb[y]] < cc[nb[y-1]] || cc[nb[y]] == cc[nb[y-1]] && nb[y] < nb[y-1]); y-- {
+					nb[y], nb[y-1] = nb[y-1], nb[y]
+				}
+			}
 		}
 	}
 }

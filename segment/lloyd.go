@@ -56,13 +56,12 @@ func nearestTwo3(x0, x1, x2 float64, c3 [][3]float64) (int32, float64, float64) 
 	for j, c := range c3 {
 		e0, e1, e2 := x0-c[0], x1-c[1], x2-c[2]
 		dd := e0*e0 + e1*e1 + e2*e2
-		if dd < b2 {
-			if dd < b1 {
-				best, b1, b2 = int32(j), dd, b1
-			} else {
-				b2 = dd
-			}
+		// Branch-free form of: if dd < b1 {b2, b1 = b1, dd} else if dd < b2 {b2 = dd}.
+		b2 = min(b2, max(b1, dd))
+		if dd < b1 {
+			best = int32(j)
 		}
+		b1 = min(b1, dd)
 	}
 	return best, b1, b2
 }
