@@ -37,6 +37,7 @@ type CustomerError struct {
 	Err      error  // one of the sentinels above
 }
 
+// Error names the customer, its input position when known, and the field.
 func (e *CustomerError) Error() string {
 	pos := ""
 	if e.Index >= 0 {
@@ -48,6 +49,7 @@ func (e *CustomerError) Error() string {
 	return fmt.Sprintf("recovery: customer %q%s: %s: %v", e.Customer, pos, e.Field, e.Err)
 }
 
+// Unwrap returns the underlying sentinel error.
 func (e *CustomerError) Unwrap() error { return e.Err }
 
 // ConfigError reports an invalid model parameter, naming it.
@@ -56,8 +58,10 @@ type ConfigError struct {
 	Err   error  // ErrBadValue, or a more specific error
 }
 
+// Error names the parameter.
 func (e *ConfigError) Error() string {
 	return fmt.Sprintf("recovery: config %s: %v", e.Param, e.Err)
 }
 
+// Unwrap returns the underlying error.
 func (e *ConfigError) Unwrap() error { return e.Err }
