@@ -2,6 +2,7 @@ package segment
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -204,6 +205,7 @@ func TestFitMatchesReference(t *testing.T) {
 		{"high-d", 1500, 20, 6, 1e-4, false},
 		{"weighted", 2500, 4, 7, 1e-4, true},
 		{"k=1", 500, 3, 1, 1e-4, false},
+		{"empty cluster", 1200, 3, 5, 1e-4, false},
 	}
 	for _, tc := range tests {
 		x := blobs(tc.n, tc.d, tc.k+2, 7)
@@ -216,6 +218,13 @@ func TestFitMatchesReference(t *testing.T) {
 			}
 		}
 		init := slices.Clone(x[:tc.k*tc.d]) // first k rows as initial centres
+		if tc.name == "empty cluster" {
+			// A centre far from every row: empty after the first
+			// assignment, relocated to the farthest row.
+			for t := 0; t < tc.d; t++ {
+				init[t] = 1e3
+			}
+		}
 		refTol := max(tc.tol, 0)
 		want := refKMeans(x, tc.d, w, init, 300, refTol)
 		for _, algo := range []Algorithm{Lloyd, Hamerly, Elkan, AlgorithmAuto} {
@@ -302,4 +311,75 @@ func TestFitErrors(t *testing.T) {
 	if _, err := FitKMeans(cctx, blobs(100, 2, 3, 1), 2, 3, nil, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: error %v, want context.Canceled", err)
 	}
+}
+
+// TestNoAllocPerIteration checks that the allocation count of a fit does
+// not grow with the number of iterations.
+func TestNoAllocPerIteration(t *testing.T) {
+	x := blobs(5000, 3, 8, 31)
+	init := slices.Clone(x[:24])
+	for _, algo := range []Algorithm{Lloyd, Hamerly, Elkan} {
+		allocs := func(iter int) float64 {
+			s := &KMeansSettings{Centers: init, Algorithm: algo, MaxIter: iter, Tol: -1}
+			return testing.AllocsPerRun(3, func() {
+				if _, err := FitKMeans(context.Background(), x, 3, 8, nil, s); err != nil {
+					t.Fatal(err)
+				}
+			})
+		}
+		if a, b := allocs(2), allocs(12); a != b {
+			t.Errorf("%v: %v allocations for 2 iterations, %v for 12", algo, a, b)
+		}
+	}
+}
+
+// FuzzKMeansJSON checks that decoding never panics and that whatever
+// decodes re-encodes to something that decodes to the same model.
+func FuzzKMeansJSON(f *testing.F) {
+	m, err := FitKMeans(context.Background(), nine, 2, 3, nil, &KMeansSettings{Seed: 1})
+	if err != nil {
+		f.Fatal(err)
+	}
+	b, _ := json.Marshal(m)
+	f.Add(b)
+	f.Add([]byte(`{"format":"cvm.segment.kmeans","version":1,"k":1,"d":1,"algorithm":"lloyd","centers":[[1]],"sizes":[1],"weights":[1]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var a KMeans
+		if json.Unmarshal(data, &a) != nil {
+			return
+		}
+		b, err := json.Marshal(&a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c KMeans
+		if err := json.Unmarshal(b, &c); err != nil {
+			t.Fatalf("re-decode: %v", err)
+		}
+		if !slices.Equal(a.Centers, c.Centers) || !slices.Equal(a.Labels, c.Labels) {
+			t.Fatal("round trip differs")
+		}
+	})
+}
+
+// FuzzStandardizerJSON checks that decoding never panics and that a decoded
+// standardizer inverts its own transform to within rounding.
+func FuzzStandardizerJSON(f *testing.F) {
+	f.Add([]byte(`{"format":"cvm.segment.standardizer","version":1,"mean":[1,2],"scale":[3,4]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var s Standardizer
+		if json.Unmarshal(data, &s) != nil {
+			return
+		}
+		x := make([]float64, len(s.Mean))
+		for i := range x {
+			x[i] = float64(i)
+		}
+		back := s.Inverse(nil, s.Transform(nil, x))
+		for i := range x {
+			if math.IsNaN(back[i]) {
+				t.Fatalf("NaN after round trip: %+v", s)
+			}
+		}
+	})
 }
