@@ -20,7 +20,8 @@ type FitSettings struct {
 	// Init is the starting point, in the model's parameter order on the
 	// natural scale (r, alpha, a, b for BG/NBD; r, alpha, s, beta for
 	// Pareto/NBD; p, q, gamma for Gamma-Gamma). Nil means all ones, as in
-	// lifetimes. Every value must be positive and finite.
+	// lifetimes, except that Gamma-Gamma starts gamma at the mean spend.
+	// Every value must be positive and finite.
 	Init []float64
 	// MaxIterations bounds the optimiser's major iterations; 0 means 1000.
 	MaxIterations int
@@ -145,6 +146,18 @@ func (f *fitter) run(set FitSettings) ([]float64, FitInfo, error) {
 		// A line search that cannot improve any more at a point with a
 		// small gradient is the usual end of a converged run.
 		if !(res.Status == optimize.Failure && gradNorm(res.Gradient) < 1e-5) {
+			// Name the parameter that ran away, if one did: the maximum
+			// is then at the boundary of the parameter space.
+			far := 0
+			for i, v := range res.X {
+				if math.Abs(v) > math.Abs(res.X[far]) {
+					far = i
+				}
+			}
+			if math.Abs(res.X[far]) > 9 {
+				return nil, FitInfo{}, &ParamError{Param: f.names[far], Value: math.Exp(res.X[far]),
+					Err: fmt.Errorf("%w: the estimate runs to the boundary (%v)", ErrNotConverged, err)}
+			}
 			return nil, FitInfo{}, fmt.Errorf("%w: %v (status %v)", ErrNotConverged, err, res.Status)
 		}
 	}

@@ -97,6 +97,15 @@ func FitGammaGamma(cs []Customer, s *FitSettings) (*GammaGamma, error) {
 	if set.MaxCorrelation > 0 && math.Abs(corr) > set.MaxCorrelation {
 		return nil, fmt.Errorf("%w: %.3f exceeds %.3f", ErrCorrelated, corr, set.MaxCorrelation)
 	}
+	if set.Init == nil {
+		// Start on the scale of the data: p = q = 1 and gamma the mean
+		// spend, so spends in any currency unit start near the optimum.
+		mean := 0.0
+		for i, r := range rows {
+			mean += (r.m - mean) / float64(i+1)
+		}
+		set.Init = []float64{1, 1, mean}
+	}
 	f := &fitter{names: ggNames, obj: ggObjective(rows), analytic: true, n: float64(len(rows)), rows: len(rows)}
 	th, info, err := f.run(set)
 	if err != nil {

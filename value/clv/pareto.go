@@ -122,8 +122,17 @@ func paretoLL(r, alpha, s, beta, x, tx, T float64) (float64, bool) {
 //	A0 = 2F1(r+s+x, t; r+s+x+1; (M-m)/(M+t_x)) / (M+t_x)^(r+s+x)
 //	   - 2F1(r+s+x, t; r+s+x+1; (M-m)/(M+T))   / (M+T)^(r+s+x)
 //
-// evaluated in log space. It is -Inf when t_x = T.
+// evaluated in log space. It is -Inf when t_x = T. When the argument of
+// the series is within hypSlowGap of 1, where the series converges
+// slowly, the integral form of paretoLogA0Quad is used instead.
+// hypSlowGap is the distance from 1 of the hypergeometric argument below
+// which A0 is integrated numerically rather than summed.
+const hypSlowGap = 0.05
+
 func paretoLogA0(r, alpha, s, beta, x, tx, T float64) (float64, bool) {
+	if tx >= T {
+		return math.Inf(-1), true
+	}
 	lo, hi, t := alpha, beta, r+x
 	if alpha >= beta {
 		lo, hi, t = beta, alpha, s+1
@@ -131,6 +140,10 @@ func paretoLogA0(r, alpha, s, beta, x, tx, T float64) (float64, bool) {
 	rsx := r + s + x
 	d := hi - lo
 	q1, q2 := hi+tx, hi+T
+	if d/q1 > 1-hypSlowGap {
+		// The series would need thousands of terms: integrate instead.
+		return paretoLogA0Quad(r, alpha, s, beta, x, tx, T)
+	}
 	lp1, ok1 := log2F1(rsx, t, rsx+1, d/q1)
 	lp2, ok2 := log2F1(rsx, t, rsx+1, d/q2)
 	if !ok1 || !ok2 {
