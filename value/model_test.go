@@ -362,6 +362,10 @@ func TestErrors(t *testing.T) {
 	if _, err := m.Score(inf, nil); !errors.Is(err, ErrNonFinite) {
 		t.Errorf("score inf: got %v", err)
 	}
+	// An empty table scores to nothing.
+	if sc, err := m.Score(Table{}, nil); err != nil || len(sc) != 0 {
+		t.Errorf("empty table: %v %v", sc, err)
+	}
 	// IgnoreUnknown accepts extra columns.
 	s := smallSpec()
 	s.IgnoreUnknown = true

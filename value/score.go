@@ -35,11 +35,14 @@ func (m *Model) Score(t Table, dst []Score) ([]Score, error) {
 			panic("value: column " + t.IDs[j] + " length differs from the number of customers")
 		}
 	}
+	n := t.Len()
+	if n == 0 {
+		return dst[:0], nil
+	}
 	cols, err := m.spec.columns(t)
 	if err != nil {
 		return nil, err
 	}
-	n := t.Len()
 	if cap(dst) >= n {
 		dst = dst[:n]
 	} else {
