@@ -115,8 +115,7 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 	// never straddles two blocks (a full block's open run moves to the
 	// next), so a grouped stream needs no copying.
 	const blockSize = 1 << 16
-	ids := make(map[string]int32)
-	var names []string
+	ids := newIDTable()
 	var blocks [][]rec
 	cur := make([]rec, 0, blockSize)
 	type run struct{ cust, block, lo, hi int32 }
@@ -140,12 +139,8 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 			continue
 		}
 		if prev < 0 || tx.Customer != prevName {
-			id, ok := ids[tx.Customer]
-			if !ok {
-				id = int32(len(names))
-				ids[tx.Customer] = id
-				names = append(names, tx.Customer)
-			} else {
+			id, added := ids.lookup(tx.Customer)
+			if !added {
 				grouped = false
 			}
 			prevName, prev = tx.Customer, id
@@ -165,6 +160,8 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 		kept++
 	}
 	blocks = append(blocks, cur)
+	names := ids.names
+	ids = nil
 	if kept == 0 {
 		return nil, cvm.ErrEmptyInput
 	}
