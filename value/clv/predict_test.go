@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-var cdnowBG = &BGNBD{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426}           // FHL 2005, section 5
+var cdnowBG = &BGNBD{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426}              // FHL 2005, section 5
 var cdnowPareto = &ParetoNBD{R: 0.553, Alpha: 10.578, S: 0.606, Beta: 11.669} // Fader, Hardie & Lee 2005b
 var cdnowGG = &GammaGamma{P: 6.25, Q: 3.74, Gamma: 15.44}                     // FHL 2005b
 
