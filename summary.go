@@ -109,7 +109,8 @@ func Summarize(txs iter.Seq[Transaction], opts *SummaryOptions) ([]Summary, erro
 //
 // Memory is about 100 bytes per customer plus the customer IDs, and 8 bytes
 // per candidate purchase occasion (consecutive purchases of one customer on
-// one day, or in one order, are one candidate).
+// one day, or in one order, are one candidate); with ByOrder, about 30
+// bytes per distinct order ID as well.
 type Summarizer struct {
 	opts    SummaryOptions
 	utc     bool
@@ -127,7 +128,8 @@ type Summarizer struct {
 	blocks [][]uint64
 	sorted []uint64
 
-	orders map[string]uint32 // ByOrder: order ID -> key
+	orders    *idTable // ByOrder: order IDs, interned; nil for ByDay
+	lastOrder int32    // index of the last order interned, -1 if none
 }
 
 const (
@@ -163,7 +165,8 @@ func NewSummarizer(opts *SummaryOptions) *Summarizer {
 		s.asOfSec, s.asOfNs = s.opts.AsOf.Unix(), int32(s.opts.AsOf.Nanosecond())
 	}
 	if s.opts.Occasions == ByOrder {
-		s.orders = make(map[string]uint32)
+		s.orders = newIDTable()
+		s.lastOrder = -1
 	}
 	return s
 }
@@ -187,7 +190,7 @@ func (s *Summarizer) Add(t Transaction) error {
 	var key uint32
 	if t.Amount >= 0 {
 		if s.orders != nil {
-			key = s.orderKey(t.Order)
+			key = s.orderKeyString(t.Order)
 		} else {
 			key = s.dayKey(sec)
 		}
@@ -210,7 +213,7 @@ func (s *Summarizer) addRow(r *row, h uint64) {
 	var key uint32
 	if r.amount >= 0 {
 		if s.orders != nil {
-			key = s.orderKey(string(r.order))
+			key = s.orderKey(r.order)
 		} else {
 			key = s.dayKey(r.sec)
 		}
@@ -218,16 +221,26 @@ func (s *Summarizer) addRow(r *row, h uint64) {
 	s.add(i, r.sec, r.nsec, r.amount, key, s.orders != nil && len(r.order) == 0)
 }
 
-func (s *Summarizer) orderKey(order string) uint32 {
+// orderKey interns an order ID; rows of one order usually follow each
+// other, so the last order is checked first.
+func (s *Summarizer) orderKey(order []byte) uint32 {
+	if len(order) == 0 {
+		return 0
+	}
+	if s.lastOrder < 0 || !bytes.Equal(s.orders.id(s.lastOrder), order) {
+		s.lastOrder = s.orders.index(s.orders.hash(order), order)
+	}
+	return uint32(s.lastOrder)
+}
+
+func (s *Summarizer) orderKeyString(order string) uint32 {
 	if order == "" {
 		return 0
 	}
-	k, ok := s.orders[order]
-	if !ok {
-		k = uint32(len(s.orders))
-		s.orders[order] = k
+	if s.lastOrder < 0 || string(s.orders.id(s.lastOrder)) != order {
+		s.lastOrder = s.orders.index(s.orders.hashString(order), []byte(order))
 	}
-	return k
+	return uint32(s.lastOrder)
 }
 
 func (s *Summarizer) after(sec int64, ns int32) bool {
