@@ -10,13 +10,13 @@ import (
 )
 
 const (
-	chunkBits = 10
+	chunkBits = 8
 	chunkSize = 1 << chunkBits
 )
 
 // chunk holds the playbooks of up to chunkSize consecutive customers. A
-// chunk is never modified once a Book refers to it; updating a customer
-// copies its chunk.
+// chunk is never modified once a published Book refers to it; updating a
+// customer copies its chunk.
 type chunk struct {
 	cust []Customer
 	ch   []uint16   // channel index per customer; 0 means no preference
@@ -201,61 +201,98 @@ func (b *Book) Customers(yield func(Customer) bool) {
 }
 
 // WithCustomer returns a new book in which c's playbooks are rebuilt from
-// c, for example after its quadrant, stage or failure history changed;
-// b itself is unchanged. Updating a customer already in the book copies
-// only the 1024-customer block that holds it; adding a new customer also
-// copies the ID index, O(Len). An invalid c is a *[CustomerError].
+// c, for example after its quadrant, stage or failure history changed, or
+// c is added if the book does not hold it; b itself is unchanged. See
+// [Book.WithCustomers].
 func (b *Book) WithCustomer(c Customer) (*Book, error) {
-	if err := c.validate(-1); err != nil {
-		return nil, err
+	return b.WithCustomers([]Customer{c})
+}
+
+// WithCustomers returns a new book in which the playbooks of every customer
+// in cs are rebuilt from cs; customers the book does not hold are added at
+// the end, in order. A customer given twice takes its last entry. b itself
+// is unchanged and stays valid. The cost is one copy of each 256-customer
+// block touched (about 100 KB), plus a copy of the ID index, O(Len), when
+// customers are added. cs is neither kept nor modified. An invalid
+// customer is a *[CustomerError] naming its position in cs, and nothing is
+// applied.
+func (b *Book) WithCustomers(cs []Customer) (*Book, error) {
+	for i := range cs {
+		if err := cs[i].validate(i); err != nil {
+			return nil, err
+		}
 	}
 	nb := *b
-	if _, ok := b.chanIdx[c.Channel]; !ok {
-		nb.channels = append([]string(nil), b.channels...)
-		nb.chanIdx = maps.Clone(b.chanIdx)
-	}
-	ch, err := nb.intern(c.Channel, -1, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	i := b.find(c.ID)
-	isNew := i < 0
-	if isNew {
-		if b.n >= 1<<31-1 {
-			return nil, fmt.Errorf("recovery: book is full")
+	cloned := false
+	for i := range cs {
+		if _, ok := b.chanIdx[cs[i].Channel]; ok {
+			continue
 		}
-		i = b.n
-		nb.n++
+		if !cloned {
+			nb.channels = append([]string(nil), b.channels...)
+			nb.chanIdx = maps.Clone(b.chanIdx)
+			cloned = true
+		}
+		if _, err := nb.intern(cs[i].Channel, i, cs[i].ID); err != nil {
+			return nil, err
+		}
 	}
-	k, j := i>>chunkBits, i&(chunkSize-1)
 	nb.chunks = append([]*chunk(nil), b.chunks...)
-	var old *chunk
-	if k < len(b.chunks) {
-		old = b.chunks[k]
-	} else {
-		old = &chunk{}
-		nb.chunks = append(nb.chunks, old)
+	owned := map[int]bool{} // chunks of nb that are fresh copies
+	added := map[string]int{}
+	var addOrder []string
+	for i := range cs {
+		c := &cs[i]
+		p := b.find(c.ID)
+		if p < 0 {
+			q, ok := added[c.ID]
+			if !ok {
+				if nb.n >= 1<<31-1 {
+					return nil, fmt.Errorf("recovery: book is full")
+				}
+				q = nb.n
+				nb.n++
+				added[c.ID] = q
+				addOrder = append(addOrder, c.ID)
+			}
+			p = q
+		}
+		k, j := p>>chunkBits, p&(chunkSize-1)
+		if k == len(nb.chunks) {
+			nb.chunks = append(nb.chunks, &chunk{})
+		}
+		if !owned[k] {
+			old := nb.chunks[k]
+			size := len(old.cust)
+			nc := &chunk{
+				cust: make([]Customer, size, chunkSize),
+				ch:   make([]uint16, size, chunkSize),
+				blk:  make([]sevBlock, size*NumSeverities, chunkSize*NumSeverities),
+			}
+			copy(nc.cust, old.cust)
+			copy(nc.ch, old.ch)
+			copy(nc.blk, old.blk)
+			nb.chunks[k] = nc
+			owned[k] = true
+		}
+		nc := nb.chunks[k]
+		if j >= len(nc.cust) { // appending: within the fresh copy's capacity
+			nc.cust = nc.cust[:j+1]
+			nc.ch = nc.ch[:j+1]
+			nc.blk = nc.blk[:(j+1)*NumSeverities]
+		}
+		nc.cust[j] = *c
+		nc.ch[j] = nb.chanIdx[c.Channel]
+		b.m.compute(&nc.cust[j], (*[NumSeverities]sevBlock)(nc.blk[j*NumSeverities:]))
 	}
-	size := max(len(old.cust), j+1)
-	nc := &chunk{
-		cust: make([]Customer, size),
-		ch:   make([]uint16, size),
-		blk:  make([]sevBlock, size*NumSeverities),
-	}
-	copy(nc.cust, old.cust)
-	copy(nc.ch, old.ch)
-	copy(nc.blk, old.blk)
-	nc.cust[j] = c
-	nc.ch[j] = ch
-	b.m.compute(&nc.cust[j],
-		(*[NumSeverities]sevBlock)(nc.blk[j*NumSeverities:]))
-	nb.chunks[k] = nc
-	if isNew {
+	if len(addOrder) > 0 {
 		// Copy the index (rebuilt larger when it would be over half full)
-		// now that the new ID is readable at position i.
+		// now that the new IDs are readable at their positions.
 		if 2*nb.n <= len(b.index.slots) {
 			nb.index = idIndex{seed: b.index.seed, slots: append([]idSlot(nil), b.index.slots...)}
-			nb.index.insert(c.ID, i, nb.idAt)
+			for _, id := range addOrder {
+				nb.index.insert(id, added[id], nb.idAt)
+			}
 		} else {
 			nb.index = newIndexSize(b.index.seed, 2*nb.n)
 			for p := range nb.n {
@@ -305,18 +342,19 @@ func (s *Store) Lookup(id string, t FailureType, s2 Severity) (Entry, error) {
 	return b.Lookup(id, t, s2)
 }
 
-// Update rebuilds one customer's playbooks in the current book and swaps
-// the result in; see [Book.WithCustomer]. Concurrent Updates and Swaps
-// are serialized; lookups continue meanwhile. A store without a book is
-// an error.
-func (s *Store) Update(c Customer) error {
+// Update rebuilds the playbooks of the given customers in the current book
+// (adding those it does not hold) and swaps the result in; see
+// [Book.WithCustomers]. Concurrent Updates and Swaps are serialized;
+// lookups continue meanwhile and see the book before or after the whole
+// update, never part of it. A store without a book is an error.
+func (s *Store) Update(cs ...Customer) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := s.cur.Load()
 	if b == nil {
 		return fmt.Errorf("recovery: store holds no book")
 	}
-	nb, err := b.WithCustomer(c)
+	nb, err := b.WithCustomers(cs)
 	if err != nil {
 		return err
 	}

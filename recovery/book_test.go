@@ -343,3 +343,85 @@ func TestTooManyChannels(t *testing.T) {
 		t.Errorf("WithCustomer: %v", err)
 	}
 }
+
+// A batch update copies each touched block once, adds new customers in
+// order, lets the last entry of a repeated customer win, and leaves the old
+// book and the input slice alone.
+func TestWithCustomers(t *testing.T) {
+	m := mustModel(t, nil)
+	cs := synthCustomers(700, 24)
+	b, err := m.Build(cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := cloneBook(b)
+	up := []Customer{cs[5], cs[600], {ID: "n1", Quadrant: value.QuadrantIII}, cs[5], {ID: "n2", Quadrant: value.QuadrantI, Channel: "fax"}, {ID: "n1", Quadrant: value.QuadrantIV}}
+	up[0].Stage = lifecycle.Ended
+	up[3].Stage, up[3].Failures12m = lifecycle.Decline, 3 // the last entry for cs[5] wins
+	in := slices.Clone(up)
+	nb, err := b.WithCustomers(up)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(in, up) {
+		t.Error("input modified")
+	}
+	if !sameBook(before, b) {
+		t.Error("old book modified")
+	}
+	if nb.Len() != 702 {
+		t.Fatalf("Len %d, want 702", nb.Len())
+	}
+	for _, want := range []Customer{up[3], up[1], up[4], up[5], cs[0], cs[699]} {
+		got, ok := nb.Customer(want.ID)
+		if !ok || got != want {
+			t.Errorf("Customer(%s) = %+v, want %+v", want.ID, got, want)
+		}
+		e, err := nb.Lookup(want.ID, Defect, S2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w := mustEntry(t, m, want, Defect, S2); e != w {
+			t.Errorf("%s: %+v, want %+v", want.ID, e, w)
+		}
+	}
+	var ids []string
+	for c := range nb.Customers {
+		ids = append(ids, c.ID)
+	}
+	if ids[700] != "n1" || ids[701] != "n2" {
+		t.Errorf("new customers at %v", ids[700:])
+	}
+	// An invalid customer anywhere: nothing applied, position named.
+	_, err = b.WithCustomers([]Customer{cs[1], {ID: "bad", Quadrant: value.QuadrantI, Strength: 2}})
+	var ce *CustomerError
+	if !errors.As(err, &ce) || ce.Index != 1 || ce.Field != "strength" {
+		t.Errorf("err %v", err)
+	}
+	// Growing the index: add many customers to a small book.
+	small, _ := m.Build(cs[:3])
+	grown, err := small.WithCustomers(cs[3:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sameBook(grown, mustBuild(t, m, cs)) {
+		t.Error("book grown by WithCustomers differs from one built at once")
+	}
+	// Store.Update with several customers.
+	st := NewStore(b)
+	if err := st.Update(up...); err != nil {
+		t.Fatal(err)
+	}
+	if st.Book().Len() != 702 {
+		t.Errorf("store Len %d", st.Book().Len())
+	}
+}
+
+func mustBuild(t *testing.T, m *Model, cs []Customer) *Book {
+	t.Helper()
+	b, err := m.Build(cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

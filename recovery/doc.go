@@ -149,7 +149,7 @@
 // # Precomputation and lookup
 //
 // [Model.Build] computes every customer x failure type x severity in
-// parallel, in blocks of 1024 customers. A [Book] is immutable: customer ID
+// parallel, in blocks of 256 customers. A [Book] is immutable: customer ID
 // to position in an open-addressing hash table (8 to 16 bytes per
 // customer), then fixed-size records in flat arrays: per customer and
 // severity one 76-byte block holding everything a lookup reads (caps,
@@ -158,8 +158,9 @@
 // kept for rebuilding, a book holds about 420 bytes per customer.
 // [Book.Lookup] is O(1), does
 // not allocate and is safe for concurrent use; a customer not in the book
-// is an error wrapping [ErrNotFound]. [Book.WithCustomer] returns a new
-// book with one customer rebuilt, copying only that customer's block.
+// is an error wrapping [ErrNotFound]. [Book.WithCustomers] returns a new
+// book with some customers rebuilt or added, copying only the blocks they
+// are in (and the ID index when customers are added).
 // [Store] holds the current book in an atomic pointer: lookups never block
 // and see either the old or the new book, never a half-built one.
 //
