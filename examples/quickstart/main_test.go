@@ -137,3 +137,29 @@ func TestQuickstartErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestQuickstartFile runs the flow on a file, as a user with their own
+// transactions would, and checks that the report says what a file cannot
+// give.
+func TestQuickstartFile(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "tx.csv")
+	f, err := os.Create(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := synth.WriteCSV(f, synth.Config{Customers: 150, Seed: 2}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	rep, _ := runQuickstart(t, "-in", in, "-plots", "", "-q", "-as-of", "2025-06-30")
+	for _, want := range []string{"data: " + in, "analysed as of 2025-06-30",
+		"cannot be derived from a transactions file", "What this run could not do"} {
+		if !strings.Contains(rep, want) {
+			t.Errorf("report lacks %q:\n%s", want, rep)
+		}
+	}
+	if got := figure(t, rep, "customers"); got != "150" {
+		t.Errorf("customers: got %s, want 150", got)
+	}
+}

@@ -1,15 +1,3 @@
-// Package flow runs the whole cvm story on one customer base: summaries,
-// RFM segments, k-means clusters, value scores, lifecycle stages, CLV
-// forecasts and recovery playbooks. The quickstart prints it as a report
-// and "cvm run" writes every stage to a folder; both call [Run].
-//
-// # Overview
-//
-// [Run] takes transactions (and, for the synthetic base, what a real firm
-// would know besides: indicators, contacts and failures) and returns a
-// [Result] holding every stage's output. [Result.Report] writes the text
-// report, [Result.Plots] the pictures and [Result.WriteFiles] one CSV per
-// stage and the fitted models as JSON.
 package flow
 
 import (
@@ -70,7 +58,10 @@ type Result struct {
 // ErrNoData is returned by Run when there are no transactions.
 var ErrNoData = errors.New("flow: no transactions")
 
-// Run runs every stage of the flow on in.
+// Run runs every stage of the flow on in. It returns ErrNoData for no
+// transactions and the error of the summaries or RFM stage, which every
+// other stage needs; a later stage that fails is skipped and named in
+// Result.Notes.
 func Run(in Input) (*Result, error) {
 	if len(in.Transactions) == 0 {
 		return nil, ErrNoData
@@ -102,20 +93,17 @@ func Run(in Input) (*Result, error) {
 	for i, v := range r.RFM.Values {
 		r.rfmIndex[v.Customer] = i
 	}
-	if err := r.runKMeans(); err != nil {
-		return nil, err
-	}
-	if err := r.runCLV(); err != nil {
-		return nil, err
-	}
-	if err := r.runValue(); err != nil {
-		return nil, err
-	}
-	if err := r.runLifecycle(); err != nil {
-		return nil, err
-	}
-	if err := r.runRecovery(); err != nil {
-		return nil, err
+	// The later stages depend on the data having enough customers and
+	// repeat purchases; one that cannot run is reported in Notes and
+	// skipped, and the stages after it make do without it.
+	for _, step := range []struct {
+		name string
+		run  func() error
+	}{{"k-means clusters", r.runKMeans}, {"CLV forecasts", r.runCLV}, {"value scores", r.runValue},
+		{"lifecycle stages", r.runLifecycle}, {"recovery playbooks", r.runRecovery}} {
+		if err := step.run(); err != nil {
+			r.note("%s skipped: %v", step.name, err)
+		}
 	}
 	return r, nil
 }

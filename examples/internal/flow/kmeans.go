@@ -42,7 +42,7 @@ type ClusterProfile struct {
 func (r *Result) runKMeans() error {
 	vals := r.RFM.Values
 	n := len(vals)
-	if n < kMax {
+	if n <= kMax {
 		r.note("k-means: only %d customers with purchases; clustering skipped", n)
 		return nil
 	}

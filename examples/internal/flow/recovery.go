@@ -123,6 +123,9 @@ func (r *Result) pickStory(st *RecoveryStage) string {
 			return best
 		}
 	}
+	if len(st.Customers) == 0 {
+		return ""
+	}
 	return st.Customers[0].ID
 }
 
@@ -195,7 +198,7 @@ func hours(d time.Duration) string {
 // reportStory ends the report with one customer and one failure.
 func (r *Result) reportStory(w io.Writer) {
 	st := r.Recovery
-	if st == nil {
+	if st == nil || st.Story == "" {
 		return
 	}
 	id := st.Story

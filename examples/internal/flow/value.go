@@ -73,7 +73,9 @@ func (r *Result) runValue() error {
 		}
 		clvCol[i], alive[i], purch[i] = v, a, p
 	}
-	t = t.WithColumn(indCLV, clvCol).WithColumn(indAlive, alive)
+	if r.CLV != nil {
+		t = t.WithColumn(indCLV, clvCol).WithColumn(indAlive, alive)
+	}
 
 	catalog := value.DefaultCatalog()
 	st := &ValueStage{}
@@ -113,20 +115,24 @@ func (r *Result) runValue() error {
 			}
 		}
 		catalog.Indicators = inds
-		t = t.WithColumn(indPurchases, purch)
-		catalog = catalog.Add(value.Indicator{ID: indPurchases, Name: "Expected purchases, next 52 weeks", Dimension: value.PotentialValue,
-			Group: value.GroupGrowth, Unit: "purchases", Norm: value.Normalization{Log: true, Upper: 0.99}, Weight: 0.5,
-			Definition: "BG/NBD conditional expected purchases in the next 52 weeks", Source: "value/clv"})
+		if r.CLV != nil {
+			t = t.WithColumn(indPurchases, purch)
+			catalog = catalog.Add(value.Indicator{ID: indPurchases, Name: "Expected purchases, next 52 weeks", Dimension: value.PotentialValue,
+				Group: value.GroupGrowth, Unit: "purchases", Norm: value.Normalization{Log: true, Upper: 0.99}, Weight: 0.5,
+				Definition: "BG/NBD conditional expected purchases in the next 52 weeks", Source: "value/clv"})
+		}
 		st.Sources = "transactions only: revenue, order frequency, recency and tenure for current value; 12-month CLV, expected purchases and P(alive) from the BG/NBD and Gamma-Gamma forecasts for potential value. The other 26 indicators of the default B2B catalog (margins, credit, surveys, strategic fit) are not in a transactions file and are left out."
 		r.note("value: %s", "the 26 B2B indicators beyond transactions (margins, credit, surveys, strategic fit) cannot be derived from a transactions file; current value uses revenue, order frequency, recency and tenure, potential value the CLV forecasts only")
 	}
-	catalog = catalog.Add(
-		value.Indicator{ID: indCLV, Name: "Customer lifetime value, 12 months", Dimension: value.PotentialValue, Group: value.GroupGrowth,
-			Unit: "money", Norm: value.Normalization{Log: true, Upper: 0.99}, Weight: 1,
-			Definition: "discounted spend expected over the next 12 months (BG/NBD x Gamma-Gamma)", Source: "value/clv"},
-		value.Indicator{ID: indAlive, Name: "Probability still active", Dimension: value.PotentialValue, Group: value.GroupRelationship,
-			Unit: "probability", Weight: 0.5, Definition: "BG/NBD probability that the customer has not dropped out", Source: "value/clv"},
-	)
+	if r.CLV != nil {
+		catalog = catalog.Add(
+			value.Indicator{ID: indCLV, Name: "Customer lifetime value, 12 months", Dimension: value.PotentialValue, Group: value.GroupGrowth,
+				Unit: "money", Norm: value.Normalization{Log: true, Upper: 0.99}, Weight: 1,
+				Definition: "discounted spend expected over the next 12 months (BG/NBD x Gamma-Gamma)", Source: "value/clv"},
+			value.Indicator{ID: indAlive, Name: "Probability still active", Dimension: value.PotentialValue, Group: value.GroupRelationship,
+				Unit: "probability", Weight: 0.5, Definition: "BG/NBD probability that the customer has not dropped out", Source: "value/clv"},
+		)
+	}
 	var groups []value.Group
 	for _, g := range catalog.Groups {
 		if slices.ContainsFunc(catalog.Indicators, func(ind value.Indicator) bool { return ind.Group == g.ID }) {

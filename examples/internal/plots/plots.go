@@ -1,17 +1,3 @@
-// Package plots draws the examples' pictures with gonum.org/v1/plot and
-// saves each as PNG and SVG.
-//
-// # Overview
-//
-// Each function takes plain slices and returns a *plot.Plot; [Save] writes
-// it as name.png and name.svg in a folder. The functions know nothing of
-// the cvm models, so the quickstart and "cvm run" share them: a heat map
-// with its values written in the cells ([Heatmap]), a grouped scatter with
-// reference lines ([Scatter]), line charts ([Lines]), bar charts ([Bars])
-// and stacked areas over time ([StackedArea]).
-//
-// Non-finite values are skipped by the scatter and line charts and drawn
-// as blank cells by the heat map.
 package plots
 
 import (
@@ -283,6 +269,9 @@ func (v vline) Plot(c draw.Canvas, p *plot.Plot) {
 	v.Line.Plot(c, p)
 }
 
+// GlyphBoxes is empty: a reference line needs no padding.
+func (v vline) GlyphBoxes(*plot.Plot) []plot.GlyphBox { return nil }
+
 func (v vline) DataRange() (xmin, xmax, ymin, ymax float64) {
 	return v.x, v.x, math.Inf(1), math.Inf(-1)
 }
@@ -296,6 +285,9 @@ func (h hline) Plot(c draw.Canvas, p *plot.Plot) {
 	h.Line.XYs = plotter.XYs{{X: p.X.Min, Y: h.y}, {X: p.X.Max, Y: h.y}}
 	h.Line.Plot(c, p)
 }
+
+// GlyphBoxes is empty: a reference line needs no padding.
+func (h hline) GlyphBoxes(*plot.Plot) []plot.GlyphBox { return nil }
 
 func (h hline) DataRange() (xmin, xmax, ymin, ymax float64) {
 	return math.Inf(1), math.Inf(-1), h.y, h.y

@@ -1,0 +1,69 @@
+package plots
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"gonum.org/v1/plot"
+)
+
+// TestSaveEveryKind draws one picture of every kind, NaN and Inf
+// included, and checks that each format is written.
+func TestSaveEveryKind(t *testing.T) {
+	dir := t.TempDir()
+	nan := math.NaN()
+	pics := map[string]*plot.Plot{
+		"heatmap": Heatmap("h", "x", "y", [][]float64{{1, 2}, {nan, 4}}, []string{"a", "b"}, nil, nil),
+		"scatter": Scatter("s", "x", "y", []Group{{Name: "g", X: []float64{1, 2, nan}, Y: []float64{3, math.Inf(1), 5}}, {Name: "empty"}}, []float64{1.5}, []float64{4}),
+		"lines":   Lines("l", "x", "y", []Group{{Name: "a", X: []float64{1, 2, 3}, Y: []float64{3, 1, 2}}}, 2),
+		"bars":    Bars("b", "y", []string{"a", "b"}, []float64{3, 5}, "%.0f"),
+		"area":    StackedArea("a", "x", "y", []float64{0, 1, 2}, []Group{{Name: "lo", Y: []float64{1, 2, 3}}, {Name: "hi", Y: []float64{2, 2, 2}}}, []plot.Tick{{Value: 0, Label: "Jan"}}),
+	}
+	LogAxes(pics["lines"], true, true)
+	Headroom(pics["lines"], 0.2)
+	Corners(pics["scatter"], "I", "II", "III", "IV", 0, 0, 10, 10)
+	for name, p := range pics {
+		if err := (Formats{".png", ".svg"}).Save(p, dir, name); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, ext := range []string{".png", ".svg"} {
+			fi, err := os.Stat(filepath.Join(dir, name+ext))
+			if err != nil || fi.Size() < 500 {
+				t.Errorf("%s%s missing or tiny: %v", name, ext, err)
+			}
+		}
+	}
+	if err := (Formats{".gif"}).Save(pics["bars"], dir, "x"); err == nil {
+		t.Error("no error for an unknown format")
+	}
+}
+
+func TestPanics(t *testing.T) {
+	for name, f := range map[string]func(){
+		"empty heat map":  func() { Heatmap("", "", "", nil, nil, nil, nil) },
+		"ragged heat map": func() { Heatmap("", "", "", [][]float64{{1, 2}, {3}}, nil, nil, nil) },
+		"x and y lengths": func() { Scatter("", "", "", []Group{{X: []float64{1}, Y: nil}}, nil, nil) },
+		"bars lengths":    func() { Bars("", "", []string{"a"}, nil, "%f") },
+		"stacked lengths": func() { StackedArea("", "", "", []float64{1, 2}, []Group{{Y: []float64{1}}}, nil) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			f()
+		}()
+	}
+}
+
+func TestShort(t *testing.T) {
+	// Expected labels written by hand.
+	for v, want := range map[float64]string{0.25: "0.25", 750: "750", 25000: "25k", 1.5e6: "1.5M", -2e4: "-20k"} {
+		if got := Short(v); got != want {
+			t.Errorf("Short(%v) = %q, want %q", v, got, want)
+		}
+	}
+}
