@@ -74,14 +74,18 @@
 //
 // # Value matrix and pyramid
 //
-// A customer is high on a dimension when its score is at least the cut:
-// the fitted median (default) or mean of the fit data's scores, or a given
-// cut. The quadrants ([Quadrant]) carry their strategy
+// A customer is high on a dimension when its score is above the cut
+// (strictly): the fitted median (default) or mean of the fit data's
+// scores, or a given cut. Strictly, because real data often have many
+// customers tied at the bottom (no repeat purchase, no growth): with a
+// median of 0, "at least the median" would make everyone high. The quadrants ([Quadrant]) carry their strategy
 // ([Quadrant.Strategy]): IV high/high invest, III high current/low
 // potential retain efficiently, II low current/high potential develop, I
 // low/low serve at low cost. The customer pyramid ([Tier]) cuts the fitted
 // total scores at quantiles given by the tier shares, by default the top 1%,
-// the next 4%, the next 15% and the rest (Zeithaml, Rust & Lemon 2001).
+// the next 4%, the next 15% and the rest (Zeithaml, Rust & Lemon 2001); a
+// customer is in a tier when its total is above the tier's cut, so ties at
+// a cut go to the lower tier.
 //
 // # Other indicators and customer types
 //

@@ -72,7 +72,7 @@ func ExampleTable_WithColumn() {
 	// Output:
 	// a 0.00 0.00 I
 	// b 100.00 100.00 IV
-	// c 50.00 60.42 IV
+	// c 50.00 60.42 I
 }
 
 // AHP weights and consistency of a 3 x 3 pairwise comparison matrix.

@@ -117,8 +117,9 @@ type Spec struct {
 	Aggregation Aggregation
 
 	// Split is where the value matrix is cut; the zero value is the median.
-	// With SplitFixed, a customer is high on a dimension when its score is
-	// at least CurrentCut (PotentialCut), both on the 0..100 scale.
+	// A customer is high on a dimension when its score is above the cut
+	// (strictly). With SplitFixed the cuts are CurrentCut and PotentialCut,
+	// both on the 0..100 scale.
 	Split                    Split
 	CurrentCut, PotentialCut float64
 
@@ -157,17 +158,19 @@ type Model struct {
 	a    float64    // weight of current in Total
 
 	cutC, cutP float64   // quadrant cuts on the 0..100 scale
-	tierCuts   []float64 // tier k+1 when Total >= tierCuts[k]; len = tiers-1
+	tierCuts   []float64 // tier k+1 when Total > tierCuts[k]; len = tiers-1
 }
 
 // Catalog returns a copy of the model's catalog, with normalised weights.
 func (m *Model) Catalog() Catalog { return m.spec.Catalog.Clone() }
 
-// Cuts returns the value-matrix cuts of the current and potential scores.
+// Cuts returns the value-matrix cuts of the current and potential scores;
+// a score above the cut (strictly) is high.
 func (m *Model) Cuts() (current, potential float64) { return m.cutC, m.cutP }
 
-// TierCuts returns the lowest total score of each tier but the last, top
-// tier first, in fresh memory.
+// TierCuts returns the cut of each tier but the last, top tier first, in
+// fresh memory: a customer is in the first tier whose cut its total
+// exceeds (strictly), else in the last tier.
 func (m *Model) TierCuts() []float64 { return slices.Clone(m.tierCuts) }
 
 // Weight returns the global weight of indicator id within its dimension

@@ -60,12 +60,13 @@ func TestFitScoreByHand(t *testing.T) {
 	}
 	// Expected values by hand: current = 25i, potential = 100 - 25i,
 	// total = 0.75 current + 0.25 potential = 25 + 12.5i. Cuts at the
-	// medians (50, 50); tier cuts at the 0.8 and 0.6 quantiles of the
-	// totals (Hyndman-Fan type 7): 65 and 55.
+	// medians (50, 50), high strictly above, so C (50, 50) is low/low; tier
+	// cuts at the 0.8 and 0.6 quantiles of the totals (Hyndman-Fan type
+	// 7): 65 and 55.
 	want := []Score{
 		{Customer: "A", Current: 0, Potential: 100, Total: 25, Quadrant: QuadrantII, Tier: 3},
 		{Customer: "B", Current: 25, Potential: 75, Total: 37.5, Quadrant: QuadrantII, Tier: 3},
-		{Customer: "C", Current: 50, Potential: 50, Total: 50, Quadrant: QuadrantIV, Tier: 3},
+		{Customer: "C", Current: 50, Potential: 50, Total: 50, Quadrant: QuadrantI, Tier: 3},
 		{Customer: "D", Current: 75, Potential: 25, Total: 62.5, Quadrant: QuadrantIII, Tier: 2},
 		{Customer: "E", Current: 100, Potential: 0, Total: 75, Quadrant: QuadrantIII, Tier: 1},
 	}

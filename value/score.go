@@ -193,7 +193,7 @@ func (m *Model) scoreChunk(customers []string, colv [][]float64, dst []Score, a,
 		sc.Total = m.a*s[0] + (1-m.a)*s[1]
 		sc.Imputed, sc.Dropped = int(imp[i]), int(drop[i])
 		if cuts {
-			sc.Quadrant = QuadrantOf(s[0] >= m.cutC, s[1] >= m.cutP)
+			sc.Quadrant = QuadrantOf(s[0] > m.cutC, s[1] > m.cutP)
 			sc.Tier = m.tier(sc.Total)
 		} else {
 			sc.Quadrant, sc.Tier = 0, 0
@@ -223,7 +223,7 @@ func (m *Model) norm(k int, ind *Indicator, x float64) float64 {
 
 func (m *Model) tier(total float64) Tier {
 	for k, c := range m.tierCuts {
-		if total >= c {
+		if total > c {
 			return Tier(k + 1)
 		}
 	}

@@ -42,11 +42,11 @@ func TestScoreCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	// By hand: a = 0, 5, 10 -> current 0, 50, 100; c is a cost 10, 5, 0 ->
-	// potential 0, 50, 100; total the mean; median cuts 50/50 (>= is high);
-	// tier cut at the median total 50.
+	// potential 0, 50, 100; total the mean; median cuts 50/50 (high is
+	// strictly above); tier cut at the median total 50 (strictly above).
 	want := "customer,current,potential,total,quadrant,tier\n" +
 		"X,0.0000,0.0000,0.0000,I,2\n" +
-		"Y,50.0000,50.0000,50.0000,IV,1\n" +
+		"Y,50.0000,50.0000,50.0000,I,2\n" +
 		"Z,100.0000,100.0000,100.0000,IV,1\n"
 	if out != want {
 		t.Errorf("got\n%s\nwant\n%s", out, want)
@@ -67,7 +67,7 @@ func TestScoreCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	// a = 2.5 -> 25; c = 2.5 (cost) -> 75; total 50 (by hand).
-	if !strings.Contains(out, "W,25.0000,75.0000,50.0000,II,1") {
+	if !strings.Contains(out, "W,25.0000,75.0000,50.0000,II,2") {
 		t.Errorf("scored with saved model: %q", out)
 	}
 	// -explain prints the breakdown.
@@ -75,7 +75,7 @@ func TestScoreCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "customer Y: current 50.00, potential 50.00, total 50.00, quadrant IV") || !strings.Contains(out, "points") {
+	if !strings.Contains(out, "customer Y: current 50.00, potential 50.00, total 50.00, quadrant I") || !strings.Contains(out, "points") {
 		t.Errorf("explain: %q", out)
 	}
 	// The model file is versioned JSON.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -23,6 +24,7 @@ const weightsExample = `cvm weights ahp -in matrix.csv -json
   cvm weights ahp -in matrix.csv -ri saaty2005 -accept
   cvm score -synth 1000 -synth-out /tmp/indicators.csv -out /dev/null
   cvm weights entropy -in /tmp/indicators.csv -shift
+  cvm weights entropy -in cdnow_summary.csv -columns x,t_x,zbar
   cvm weights critic -in /tmp/indicators.csv -cost recency,volume_volatility,dso,overdue_ratio,cost_to_serve -json
 
 ahp reads a square pairwise comparison matrix: entry (i,j) says how much
@@ -52,6 +54,7 @@ func runWeights(args []string, stdout, stderr io.Writer) error {
 	ri := fs.String("ri", "saaty", "ahp: random-index table, saaty (Saaty 1980) or saaty2005")
 	accept := fs.Bool("accept", false, "ahp: print the weights even when CR >= 0.10")
 	cost := fs.String("cost", "", "critic: comma-separated cost columns (lower is better)")
+	columns := fs.String("columns", "", "entropy, critic: comma-separated columns to weigh; empty means every numeric column")
 	shift := fs.Bool("shift", false, "entropy: subtract the minimum from columns with negative values (entropy needs values >= 0)")
 	if done, err := parseFlags(fs, args); done {
 		return err
@@ -105,7 +108,13 @@ func runWeights(args []string, stdout, stderr io.Writer) error {
 		_, err = fmt.Fprintf(stdout, "lambda_max  %.4f\nCI          %.4f\nCR          %.4f\n", res.LambdaMax, res.CI, res.CR)
 		return err
 	case "entropy", "critic":
-		cols, x, err := weightsReadData(r, *in)
+		var only []string
+		if *columns != "" {
+			for _, c := range strings.Split(*columns, ",") {
+				only = append(only, strings.TrimSpace(c))
+			}
+		}
+		cols, x, err := weightsReadData(r, *in, only)
 		if err != nil {
 			return err
 		}
@@ -261,8 +270,8 @@ func weightsReadMatrix(r io.Reader, name string) ([]string, *mat.Dense, error) {
 }
 
 // weightsReadData reads a CSV with a header and keeps the columns in which
-// every cell is a number.
-func weightsReadData(r io.Reader, name string) ([]string, *mat.Dense, error) {
+// every cell is a number (or only the named ones, which must be numeric).
+func weightsReadData(r io.Reader, name string, only []string) ([]string, *mat.Dense, error) {
 	cr := csv.NewReader(bufio.NewReaderSize(r, 1<<20))
 	head, err := cr.Read()
 	if err != nil {
@@ -293,9 +302,21 @@ func weightsReadData(r io.Reader, name string) ([]string, *mat.Dense, error) {
 	var cols []string
 	var idx []int
 	for j, ok := range numeric {
+		h := strings.TrimSpace(head[j])
+		if only != nil && !slices.Contains(only, h) {
+			continue
+		}
+		if !ok && only != nil {
+			return nil, nil, fmt.Errorf("%s: column %q is not numeric", name, h)
+		}
 		if ok {
-			cols = append(cols, strings.TrimSpace(head[j]))
+			cols = append(cols, h)
 			idx = append(idx, j)
+		}
+	}
+	for _, c := range only {
+		if !slices.Contains(cols, c) {
+			return nil, nil, usagef("-columns: no column %q in %s", c, name)
 		}
 	}
 	if len(cols) == 0 || len(rows) == 0 {

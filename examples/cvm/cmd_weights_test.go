@@ -115,6 +115,17 @@ func TestWeightsData(t *testing.T) {
 			t.Errorf("%s: got %v, want %q", tc.name, err, tc.want)
 		}
 	}
+	// -columns selects columns: y alone gets weight 1.
+	p = scoreWrite(t, dir, "d2.csv", "customer,x,y,z\nA,0,1,1\nB,1,2,1\nC,1,3,1\n")
+	if out, _, err := scoreRun(t, "weights", "entropy", "-in", p, "-columns", "y", "-json"); err != nil || !strings.Contains(out, `"columns":["y"],"weights":[1]`) {
+		t.Errorf("-columns: %v %q", err, out)
+	}
+	if _, _, err := scoreRun(t, "weights", "entropy", "-in", p, "-columns", "q"); err == nil {
+		t.Error("-columns q: no error")
+	}
+	if _, _, err := scoreRun(t, "weights", "entropy", "-in", p, "-columns", "customer"); err == nil {
+		t.Error("-columns customer: no error")
+	}
 	// -shift makes negative columns usable.
 	p = scoreWrite(t, dir, "neg.csv", "x,y\n1,2\n-1,3\n")
 	if _, _, err := scoreRun(t, "weights", "entropy", "-in", p, "-shift"); err != nil {
