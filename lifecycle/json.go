@@ -154,12 +154,12 @@ func (s *State) UnmarshalJSON(data []byte) error {
 }
 
 type measuresJSON struct {
-	Tenure     int      `json:"tenure_days"`
-	Orders     int      `json:"orders"`
-	Active6    int      `json:"active6"`
-	Active12   int      `json:"active12"`
-	Recency    int      `json:"recency_days"`
-	Interval   int      `json:"interval_days"`
+	Tenure     int32    `json:"tenure_days"`
+	Orders     int32    `json:"orders"`
+	Active6    int32    `json:"active6"`
+	Active12   int32    `json:"active12"`
+	Recency    int32    `json:"recency_days"`
+	Interval   int32    `json:"interval_days"`
 	Growth3    *float64 `json:"growth3"`
 	Growth6    *float64 `json:"growth6"`
 	YoY3       *float64 `json:"yoy3"`

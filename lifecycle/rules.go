@@ -173,12 +173,13 @@ func parseRule(s string) (Rule, bool) {
 // are those before the month of the moment. The ratio measures are NaN when
 // their denominator is zero (no volume to compare with).
 type Measures struct {
-	Tenure   int // days since the relationship began (the first purchase or the re-activation)
-	Orders   int // purchase occasions (distinct UTC days) in the relationship
-	Active6  int // months with a purchase among the last 6 complete months
-	Active12 int // months with a purchase among the last 12 complete months
-	Recency  int // days since the last purchase
-	Interval int // usual inter-purchase interval in days: the median of the last 10 intervals, or Rules.DefaultInterval with fewer than one
+	// Counts in days or months; int32 keeps a Transition at 96 bytes.
+	Tenure   int32 // days since the relationship began (the first purchase or the re-activation)
+	Orders   int32 // purchase occasions (distinct UTC days) in the relationship
+	Active6  int32 // months with a purchase among the last 6 complete months
+	Active12 int32 // months with a purchase among the last 12 complete months
+	Recency  int32 // days since the last purchase
+	Interval int32 // usual inter-purchase interval in days: the median of the last 10 intervals, or Rules.DefaultInterval with fewer than one
 
 	Growth3    float64 // last 3 complete months' net volume over the 3 before, minus 1
 	Growth6    float64 // last 6 complete months over the 6 before, minus 1

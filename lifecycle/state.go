@@ -54,8 +54,8 @@ type State struct {
 // change"; see [Transition.Changed].
 type Transition struct {
 	From, To Stage
-	At       time.Time // UTC, whole seconds
 	Rule     Rule
+	At       time.Time // UTC, whole seconds
 	Measures Measures
 }
 
@@ -454,15 +454,15 @@ func (s *State) measure(t int64, r *Rules) Measures {
 		m.Growth3, m.Growth6, m.YoY3, m.Volatility = math.NaN(), math.NaN(), math.NaN(), math.NaN()
 		return m
 	}
-	m.Tenure = int(floorDiv(t-s.start, daySecs))
-	m.Orders = int(s.orders)
-	m.Recency = int(floorDiv(t-s.lastBuy, daySecs))
-	m.Interval = int(s.median)
+	m.Tenure = clampDays(t - s.start)
+	m.Orders = s.orders
+	m.Recency = clampDays(t - s.lastBuy)
+	m.Interval = s.median
 	if s.nIv == 0 {
-		m.Interval = r.DefaultInterval
+		m.Interval = int32(min(r.DefaultInterval, math.MaxInt32))
 	}
-	m.Active6 = bits.OnesCount32(s.active & 0x7e)
-	m.Active12 = bits.OnesCount32(s.active & 0x1ffe)
+	m.Active6 = int32(bits.OnesCount32(s.active & 0x7e))
+	m.Active12 = int32(bits.OnesCount32(s.active & 0x1ffe))
 	var v [16]float64
 	for i := range v {
 		v[i] = float64(s.vol[i])
@@ -588,6 +588,11 @@ func floorDiv(a, b int64) int64 {
 		q--
 	}
 	return q
+}
+
+// clampDays returns secs in whole days (floored), clamped to int32.
+func clampDays(secs int64) int32 {
+	return int32(max(math.MinInt32, min(math.MaxInt32, floorDiv(secs, daySecs))))
 }
 
 func clampInt32(x int64) int32 {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 func TestTable(t *testing.T) {
@@ -319,5 +320,27 @@ func TestReturnsAndCounts(t *testing.T) {
 	}
 	if r, c, k := s.Counts(); r != 1 || c != 1 || k != 1 {
 		t.Errorf("counts %d %d %d, want 1 1 1", r, c, k)
+	}
+}
+
+func TestSizes(t *testing.T) {
+	// The value types stay small and pointer-free (State) so Apply copies
+	// cheaply and allocates nothing.
+	if n := unsafe.Sizeof(State{}); n > 240 {
+		t.Errorf("State is %d bytes, want <= 240", n)
+	}
+	if n := unsafe.Sizeof(Transition{}); n != 96 {
+		t.Errorf("Transition is %d bytes, want 96", n)
+	}
+	var s State
+	evs := script(monthly(date(2022, 1, 15), date(2023, 12, 15), 100), date(2024, 1, 1))
+	allocs := testing.AllocsPerRun(20, func() {
+		s = State{}
+		for _, e := range evs {
+			s, _, _ = Apply(s, e, nil)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per replay, want 0", allocs)
 	}
 }
