@@ -184,8 +184,9 @@ func TestExplain(t *testing.T) {
 		t.Fatal(err)
 	}
 	// D: a = 30 -> 0.75, weight 0.5, 37.5 points; b = 2 -> cost 0.75,
-	// 37.5 points; c = 2 -> 0.25, weight 1, 25 points (by hand). Sorted by
-	// points, ties in catalog order.
+	// 37.5 points; c = 2 -> 0.25, weight 1, 25 points (by hand). Total
+	// points with dimension weights 0.75/0.25: 28.125, 28.125, 6.25; sorted,
+	// ties in catalog order.
 	want := []struct {
 		id         string
 		norm, w, p float64
@@ -196,15 +197,17 @@ func TestExplain(t *testing.T) {
 			t.Errorf("contribution %d: got %+v, want %+v", i, c, w)
 		}
 	}
-	// The points of a dimension sum to its score.
-	sum := 0.0
+	// The points of a dimension sum to its score, the total points to the
+	// total.
+	sum, tot := 0.0, 0.0
 	for _, c := range ex.Contributions {
 		if c.Dimension == CurrentValue {
 			sum += c.Points
 		}
+		tot += c.TotalPoints
 	}
-	if !near(sum, ex.Current, 1e-12) {
-		t.Errorf("current points sum to %g, score %g", sum, ex.Current)
+	if !near(sum, ex.Current, 1e-12) || !near(tot, ex.Total, 1e-12) {
+		t.Errorf("current points sum to %g, score %g; total points %g, total %g", sum, ex.Current, tot, ex.Total)
 	}
 	if _, err := m.Explain(smallTable(), "nobody"); !errors.Is(err, ErrUnknownCustomer) {
 		t.Errorf("unknown customer: got %v", err)

@@ -269,10 +269,15 @@ type Contribution struct {
 	// dimension's weighted-sum score (with TOPSIS aggregation, the points of
 	// the weighted sum, for reading only).
 	Points float64
+	// TotalPoints is Points times the dimension's weight in the total:
+	// the indicator's part of the (weighted-sum) total score.
+	TotalPoints float64
 }
 
 // Explanation is a customer's score with every indicator's contribution,
-// sorted by points, highest first (ties in catalog order).
+// sorted by TotalPoints, highest first (ties in catalog order). Under the
+// weighted sum, the Points of a dimension sum to its score and all
+// TotalPoints sum to the total.
 type Explanation struct {
 	Score
 	Contributions []Contribution
@@ -325,7 +330,11 @@ func (m *Model) Explain(t Table, customer string) (Explanation, error) {
 			c.Weight /= ws
 		}
 		c.Points = 100 * c.Weight * c.Normalized
+		c.TotalPoints = c.Points * m.a
+		if m.dim[k] == 1 {
+			c.TotalPoints = c.Points * (1 - m.a)
+		}
 	}
-	slices.SortStableFunc(ex.Contributions, func(p, q Contribution) int { return cmp.Compare(q.Points, p.Points) })
+	slices.SortStableFunc(ex.Contributions, func(p, q Contribution) int { return cmp.Compare(q.TotalPoints, p.TotalPoints) })
 	return ex, nil
 }

@@ -333,7 +333,7 @@ func scoreExplain(w io.Writer, ex value.Explanation) error {
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "indicator\tdimension\tgroup\traw\tnormalized\tweight\tpoints\tnote\t")
+	fmt.Fprintln(tw, "indicator\tdimension\tgroup\traw\tnormalized\tweight\tpoints\tof total\tnote\t")
 	for _, c := range ex.Contributions {
 		note := ""
 		switch {
@@ -343,7 +343,7 @@ func scoreExplain(w io.Writer, ex value.Explanation) error {
 			note = "missing: dropped"
 		}
 		raw := strconv.FormatFloat(c.Raw, 'g', 8, 64)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.4f\t%.4f\t%.2f\t%s\t\n", c.ID, c.Dimension, c.Group, raw, c.Normalized, c.Weight, c.Points, note)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.4f\t%.4f\t%.2f\t%.2f\t%s\t\n", c.ID, c.Dimension, c.Group, raw, c.Normalized, c.Weight, c.Points, c.TotalPoints, note)
 	}
 	return tw.Flush()
 }
