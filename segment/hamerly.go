@@ -70,13 +70,13 @@ func (f *fitter) hamerlyChunk(c int) {
 				upper[ii] = math.Sqrt(u2) - cumS[a]
 				continue
 			}
-			j, b1, l := f.hamerlySearch(row, a, u2)
+			j, u, l := f.hamerlySearch(row, a, u2)
 			if j != a {
 				labels[ii] = j
 				changed++
 				f.move(c, i, a, j)
 			}
-			upper[ii] = math.Sqrt(b1) - cumS[j]
+			upper[ii] = u - cumS[j]
 			lower[ii] = l + cumR[j]
 		}
 	}
@@ -89,8 +89,8 @@ func (f *fitter) hamerlyChunk(c int) {
 // of their distance to c_a. By the triangle inequality ||x - c_j|| >=
 // ||c_a - c_j|| - ||x - c_a||, so once that bound reaches the best distance
 // found, no remaining centre can be strictly nearer and the bound serves as
-// their lower bound. It returns the nearest centre, its squared distance
-// and a lower bound on the distance to every other centre.
+// their lower bound. It returns the nearest centre, its distance and a
+// lower bound on the distance to every other centre.
 func (f *fitter) hamerlySearch(row []float64, a int32, ua2 float64) (int32, float64, float64) {
 	k, d := f.k, f.d
 	ua := math.Sqrt(ua2)
@@ -116,5 +116,5 @@ func (f *fitter) hamerlySearch(row []float64, a int32, ua2 float64) (int32, floa
 			best, b1, bs = j, dd, math.Sqrt(dd)
 		}
 	}
-	return best, b1, min(math.Sqrt(b2), rest)
+	return best, bs, min(math.Sqrt(b2), rest)
 }
