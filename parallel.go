@@ -3,6 +3,7 @@ package cvm
 import (
 	"bytes"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"runtime"
 	"slices"
@@ -250,16 +251,16 @@ func (cfg *parseConfig) parseChunk(c *chunk, limit int) {
 }
 
 // consume applies a parsed chunk's counts to the reader's stats, calling
-// add for each run of good rows in order. It returns the first bad row's
-// error unless SkipBadRows is set.
-func (rd *Reader) consume(c *chunk, add func(rows []row)) error {
+// add for each run c.rows[lo:hi] of good rows in order. It returns the
+// first bad row's error unless SkipBadRows is set.
+func (rd *Reader) consume(c *chunk, add func(lo, hi int)) error {
 	base := rd.line
 	rd.line += c.lines
 	rd.stats.Blank += c.blank
 	rd.stats.EmptyCustomer += c.empty
 	prev := 0
 	for k, e := range c.errs {
-		add(c.rows[prev:e.at])
+		add(prev, e.at)
 		rd.stats.Transactions += e.at - prev
 		prev = e.at
 		e.pe.Line += base
@@ -268,7 +269,7 @@ func (rd *Reader) consume(c *chunk, add func(rows []row)) error {
 			return e.pe
 		}
 	}
-	add(c.rows[prev:])
+	add(prev, len(c.rows))
 	rd.stats.Transactions += len(c.rows) - prev
 	rd.stats.Rows += len(c.rows) + len(c.errs) + c.empty
 	if rd.opts.Progress != nil {
@@ -280,8 +281,9 @@ func (rd *Reader) consume(c *chunk, add func(rows []row)) error {
 // Summarize reads the rest of the input and summarizes it as the function
 // Summarize would, with the same results bit for bit, but parsing in
 // parallel on GOMAXPROCS goroutines and without materialising
-// transactions. Rows are aggregated in input order, so the results do not
-// depend on GOMAXPROCS.
+// transactions. Customers are divided among GOMAXPROCS summarizers by a
+// hash of their ID, and each sees its customers' rows in input order, so
+// the results do not depend on GOMAXPROCS.
 //
 // Bad rows (including NaN or infinite amounts) and empty customer IDs are
 // handled as Read handles them, and Stats counts them. Summarize returns
@@ -289,32 +291,105 @@ func (rd *Reader) consume(c *chunk, add func(rows []row)) error {
 // means the zero SummaryOptions. Memory is that of the summaries plus a
 // few blocks of input in flight, whatever the input size.
 func (rd *Reader) Summarize(opts *SummaryOptions) ([]Summary, error) {
-	s := NewSummarizer(opts)
-	var hashes []uint64
-	add := func(rows []row) {
-		for i := range rows {
-			s.addRow(&rows[i], hashes[i])
-		}
-		hashes = hashes[len(rows):]
+	parts := make([]*Summarizer, runtime.GOMAXPROCS(0))
+	seed := maphash.MakeSeed()
+	for k := range parts {
+		parts[k] = NewSummarizer(opts)
+		parts[k].ids.seed = seed
 	}
+	np := uint32(len(parts))
 	hashRows := func(c *chunk) {
 		c.hashes = c.hashes[:0]
 		for i := range c.rows {
-			c.hashes = append(c.hashes, s.ids.hash(c.rows[i].cust))
+			c.hashes = append(c.hashes, maphash.Bytes(seed, c.rows[i].cust))
+		}
+	}
+	var runs [][2]int
+	collect := func(lo, hi int) {
+		if lo < hi {
+			runs = append(runs, [2]int{lo, hi})
 		}
 	}
 	err := rd.eachChunk(hashRows, func(c *chunk) error {
-		hashes = c.hashes
-		return rd.consume(c, add)
+		runs = runs[:0]
+		err := rd.consume(c, collect)
+		if np == 1 {
+			for _, r := range runs {
+				for i := r[0]; i < r[1]; i++ {
+					parts[0].addRow(&c.rows[i], c.hashes[i])
+				}
+			}
+			return err
+		}
+		var wg sync.WaitGroup
+		for k := range parts {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				s := parts[k]
+				for _, r := range runs {
+					for i := r[0]; i < r[1]; i++ {
+						if h := c.hashes[i]; uint32(h>>32)%np == uint32(k) {
+							s.addRow(&c.rows[i], h)
+						}
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := s.Summaries()
+	sums := make([][]Summary, len(parts))
+	var wg sync.WaitGroup
+	for k := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sums[k] = parts[k].Summaries()
+		}()
+	}
+	wg.Wait()
+	out := mergeByCustomer(sums)
 	if len(out) == 0 {
 		return nil, ErrEmptyInput
 	}
 	return out, nil
+}
+
+// mergeByCustomer merges slices sorted by customer ID, with no customer in
+// two of them, into one sorted slice.
+func mergeByCustomer(parts [][]Summary) []Summary {
+	for len(parts) > 1 {
+		var next [][]Summary
+		for k := 0; k < len(parts); k += 2 {
+			if k+1 == len(parts) {
+				next = append(next, parts[k])
+				continue
+			}
+			a, b := parts[k], parts[k+1]
+			m := make([]Summary, 0, len(a)+len(b))
+			i, j := 0, 0
+			for i < len(a) && j < len(b) {
+				if a[i].Customer < b[j].Customer {
+					m = append(m, a[i])
+					i++
+				} else {
+					m = append(m, b[j])
+					j++
+				}
+			}
+			m = append(append(m, a[i:]...), b[j:]...)
+			next = append(next, m)
+		}
+		parts = next
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	return parts[0]
 }
 
 // ReadAll reads all remaining transactions, parsing in parallel on
@@ -324,11 +399,12 @@ func (rd *Reader) Summarize(opts *SummaryOptions) ([]Summary, error) {
 // continue after it, unlike Read.
 func (rd *Reader) ReadAll() ([]Transaction, error) {
 	var out []Transaction
-	add := func(rows []row) {
-		for i := range rows {
-			out = append(out, rd.transaction(&rows[i]))
-		}
-	}
-	err := rd.eachChunk(nil, func(c *chunk) error { return rd.consume(c, add) })
+	err := rd.eachChunk(nil, func(c *chunk) error {
+		return rd.consume(c, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				out = append(out, rd.transaction(&c.rows[i]))
+			}
+		})
+	})
 	return out, err
 }
