@@ -56,7 +56,9 @@ type IndicatorError struct {
 	Err error
 }
 
+// Error formats the IndicatorError with its position.
 func (e *IndicatorError) Error() string { return fmt.Sprintf("value: indicator %q: %v", e.ID, e.Err) }
+// Unwrap returns the underlying sentinel error.
 func (e *IndicatorError) Unwrap() error { return e.Err }
 
 // WeightError reports an unusable weight or weight sum, naming the
@@ -67,9 +69,11 @@ type WeightError struct {
 	Err    error
 }
 
+// Error formats the WeightError with its position.
 func (e *WeightError) Error() string {
 	return fmt.Sprintf("value: weight of %q = %g: %v", e.ID, e.Weight, e.Err)
 }
+// Unwrap returns the underlying sentinel error.
 func (e *WeightError) Unwrap() error { return e.Err }
 
 // DataError reports an unusable cell of a [Table]: the customer (and its
@@ -82,12 +86,14 @@ type DataError struct {
 	Err       error
 }
 
+// Error formats the DataError with its position.
 func (e *DataError) Error() string {
 	if e.Indicator == "" {
 		return fmt.Sprintf("value: row %d: customer %q: %v", e.Row, e.Customer, e.Err)
 	}
 	return fmt.Sprintf("value: row %d: customer %q: indicator %q = %g: %v", e.Row, e.Customer, e.Indicator, e.Value, e.Err)
 }
+// Unwrap returns the underlying sentinel error.
 func (e *DataError) Unwrap() error { return e.Err }
 
 // MatrixError reports a bad entry of a pairwise comparison or decision
@@ -98,9 +104,11 @@ type MatrixError struct {
 	Err      error
 }
 
+// Error formats the MatrixError with its position.
 func (e *MatrixError) Error() string {
 	return fmt.Sprintf("value: matrix entry (%d,%d) = %g: %v", e.Row+1, e.Col+1, e.Value, e.Err)
 }
+// Unwrap returns the underlying sentinel error.
 func (e *MatrixError) Unwrap() error { return e.Err }
 
 // ErrUnknownCustomer is returned by [Model.Explain] for a customer ID that
