@@ -50,8 +50,8 @@ type Config struct {
 	// Bolton & Wagner 1999). > 0.
 	SeverityExpectation [NumSeverities]float64 `json:"severity_expectation"`
 	// RecurrenceStep raises expectations by this share per failure in the
-	// last 12 months, up to RecurrenceCap failures (McCollough, Berry &
-	// Yadav 2000; Maxham & Netemeyer 2002). >= 0.
+	// last 12 months, up to RecurrenceCap failures (Maxham & Netemeyer
+	// 2002). >= 0.
 	RecurrenceStep float64 `json:"recurrence_step"`
 	// RecurrenceCap is the most past failures that count. >= 0.
 	RecurrenceCap int `json:"recurrence_cap"`

@@ -54,9 +54,10 @@
 // with the failure (Smith, Bolton & Wagner 1999). Fault follows
 // attribution theory (Folkes 1984): customers expect more when the firm is
 // to blame; deliveries default to 0.8 because carriers share the blame.
-// Expectations rise with every failure: after a second failure a recovery
-// that would have satisfied no longer does (McCollough, Berry & Yadav 2000;
-// Maxham & Netemeyer 2002). Loyal customers expect less at first, because
+// Expectations rise with every failure: in the field study of Maxham &
+// Netemeyer (2002) recovery expectations rose from the first failure to
+// the second, and a recovery that satisfied after one failure no longer
+// lifted ratings after two. Loyal customers expect less at first, because
 // the relationship buffers a single failure (Hess, Ganesan & Klein 2003),
 // but after a poor recovery they feel betrayed and hold the longest grudge
 // (Grégoire & Fisher 2008; Grégoire, Tripp & Legoux 2009), hence
