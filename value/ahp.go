@@ -177,6 +177,7 @@ func (e *ConsistencyError) Error() string {
 	}
 	return fmt.Sprintf("value: AHP matrix%s (%dx%d) is inconsistent: lambda_max = %.4f, CI = %.4f, CR = %.4f >= 0.10; revise the judgements or accept it", where, e.N, e.N, e.LambdaMax, e.CI, e.CR)
 }
+
 // Unwrap returns the underlying sentinel error.
 func (e *ConsistencyError) Unwrap() error { return ErrInconsistent }
 

@@ -58,6 +58,7 @@ type IndicatorError struct {
 
 // Error formats the IndicatorError with its position.
 func (e *IndicatorError) Error() string { return fmt.Sprintf("value: indicator %q: %v", e.ID, e.Err) }
+
 // Unwrap returns the underlying sentinel error.
 func (e *IndicatorError) Unwrap() error { return e.Err }
 
@@ -73,6 +74,7 @@ type WeightError struct {
 func (e *WeightError) Error() string {
 	return fmt.Sprintf("value: weight of %q = %g: %v", e.ID, e.Weight, e.Err)
 }
+
 // Unwrap returns the underlying sentinel error.
 func (e *WeightError) Unwrap() error { return e.Err }
 
@@ -93,6 +95,7 @@ func (e *DataError) Error() string {
 	}
 	return fmt.Sprintf("value: row %d: customer %q: indicator %q = %g: %v", e.Row, e.Customer, e.Indicator, e.Value, e.Err)
 }
+
 // Unwrap returns the underlying sentinel error.
 func (e *DataError) Unwrap() error { return e.Err }
 
@@ -108,6 +111,7 @@ type MatrixError struct {
 func (e *MatrixError) Error() string {
 	return fmt.Sprintf("value: matrix entry (%d,%d) = %g: %v", e.Row+1, e.Col+1, e.Value, e.Err)
 }
+
 // Unwrap returns the underlying sentinel error.
 func (e *MatrixError) Unwrap() error { return e.Err }
 
