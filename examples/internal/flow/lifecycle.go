@@ -98,9 +98,17 @@ func (r *Result) reportLifecycle(w io.Writer) {
 		if count[s] > 0 {
 			mean = days[s] / float64(count[s])
 		}
-		tb.Row(s.String(), report.Int(count[s]), report.Pct(frac(count[s], len(st.Results))), report.Pct(rev[s]/total), report.Whole(mean))
+		name := s.String()
+		if s == lifecycle.None {
+			name = "none (only returns)"
+		}
+		tb.Row(name, report.Int(count[s]), report.Pct(frac(count[s], len(st.Results))), report.Pct(rev[s]/total), report.Whole(mean))
 	}
 	tb.Write(w)
+	if span := r.AsOf.Sub(r.First).Hours() / 24; span < float64(lifecycle.DefaultRules().StabilityTenureDays)+30 && count[lifecycle.Stability] == 0 {
+		fmt.Fprint(w, "\n"+report.Wrap(fmt.Sprintf("Note: stability needs a relationship of at least %d days with purchases in most months; the data cover %.0f days, so few customers, if any, can have reached it yet.",
+			lifecycle.DefaultRules().StabilityTenureDays, span), 78, ""))
+	}
 
 	tb = report.New("\nRelationship patterns so far", "pattern", "customers", "share")
 	var ps []lifecycle.Pattern
