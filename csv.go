@@ -89,7 +89,7 @@ type ReadStats struct {
 // ParseError is a row that could not be read, such as a time in no known
 // layout or an amount that is not a finite number. It names the 1-based line, the
 // column (its header name, or its 1-based position without a header) and
-// the offending value. Err is one of ErrBadTime, ErrBadAmount,
+// the offending value. Err is one of ErrBadTime, ErrZeroTime, ErrBadAmount,
 // ErrMissingField, ErrEmptyCustomer, ErrNonFinite or ErrQuote, possibly
 // wrapped.
 type ParseError struct {
@@ -494,6 +494,9 @@ func (c *parseConfig) parseRow(f [][]byte, line int, r *row) *ParseError {
 	if !ok {
 		return &ParseError{Line: line, Column: c.tim.name, Value: string(tv), Err: ErrBadTime}
 	}
+	if r.sec == zeroUnix && r.nsec == 0 {
+		return &ParseError{Line: line, Column: c.tim.name, Value: string(tv), Err: ErrZeroTime}
+	}
 	if c.amt.idx >= 0 {
 		v := trimSpace(f[c.amt.idx])
 		a, ok := parseAmount(v)
@@ -524,6 +527,10 @@ func (c *parseConfig) parseRow(f [][]byte, line int, r *row) *ParseError {
 	}
 	return nil
 }
+
+// zeroUnix is the Unix time of the zero time.Time, 0001-01-01 00:00 UTC,
+// which Transaction.Validate rejects.
+var zeroUnix = time.Time{}.Unix()
 
 // errEmpty marks a skipped empty-customer row inside the reader.
 var errEmpty = errors.New("cvm: empty customer ID (skipped)")

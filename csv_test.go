@@ -235,6 +235,7 @@ var badRowTests = []struct {
 	{"bad day", "customer,time,amount\nA,20230229,1\n", nil, ErrBadTime, 2, "time", "20230229"},
 	{"bad hour", "customer,time,amount\nA,2024-01-01 24:00:00,1\n", nil, ErrBadTime, 2, "time", "2024-01-01 24:00:00"},
 	{"bad zone", "customer,time,amount\nA,2024-01-01T10:00:00+2,1\n", nil, ErrBadTime, 2, "time", "2024-01-01T10:00:00+2"},
+	{"zero time", "customer,time,amount\nA,00010101,1\n", nil, ErrZeroTime, 2, "time", "00010101"},
 	{"not a time", "customer,time,amount\nA,yesterday,1\n", nil, ErrBadTime, 2, "time", "yesterday"},
 	{"caller layout mismatch", "customer,time,amount\nA,2024-01-01,1\n", &ReadOptions{TimeLayout: "02/01/2006"}, ErrBadTime, 2, "time", "2024-01-01"},
 	{"bad amount", "customer,time,amount\nA,2024-01-01,12.5x\n", nil, ErrBadAmount, 2, "amount", "12.5x"},
