@@ -109,18 +109,110 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 	if !o.AsOf.IsZero() {
 		asOf = o.AsOf.Unix()
 	}
+	var buf Rules
+	rr := o.Rules.resolve(&buf)
 
-	// Phase 1: group by customer, in first-appearance order. Records go
-	// into fixed-size blocks; a run of one customer's consecutive records
-	// never straddles two blocks (a full block's open run moves to the
-	// next), so a grouped stream needs no copying.
-	const blockSize = 1 << 16
+	// Workers replay batches of runs (a run: one customer's consecutive
+	// records in the stream) as soon as the runs are complete when AsOf is
+	// known, so reading and replaying overlap; otherwise after reading.
+	// A customer whose records come in more than one run is replayed again
+	// at the end from all its runs, and its early results are dropped.
+	type job struct {
+		first int // index of the first run
+		names []string
+		recs  [][]rec
+	}
+	type done struct {
+		first int
+		res   []Result
+	}
+	var (
+		jobs     = make(chan job, 4)
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		finished []done
+		clk      *clock
+		started  bool
+	)
+	workers := runtime.GOMAXPROCS(0)
+	replay := func(r []rec, name string, arena []Transition) (Result, []Transition) {
+		if !slices.IsSortedFunc(r, cmpRec) {
+			slices.SortStableFunc(r, cmpRec)
+		}
+		start := len(arena)
+		s, arena := replayCustomer(r, asOf, clk, rr, arena)
+		res := Result{Customer: name, State: s, History: slices.Clip(arena[start:])}
+		res.Pattern = s.Pattern(time.Unix(asOf, 0), o.Rules)
+		if cap(arena)-len(arena) < 16 {
+			arena = make([]Transition, 0, 4096)
+		}
+		return res, arena
+	}
+	start := func() {
+		started = true
+		clk = newClock(o.Tick, asOf)
+		wg.Add(workers)
+		for range workers {
+			go func() {
+				defer wg.Done()
+				var arena []Transition
+				for j := range jobs {
+					if ctx.Err() != nil {
+						continue
+					}
+					res := make([]Result, len(j.recs))
+					for i, r := range j.recs {
+						res[i], arena = replay(r, j.names[i], arena)
+					}
+					mu.Lock()
+					finished = append(finished, done{j.first, res})
+					mu.Unlock()
+				}
+			}()
+		}
+	}
+	stop := func() {
+		if started {
+			close(jobs)
+			wg.Wait()
+			started = false
+		}
+	}
+	defer stop()
+
+	// Read: group by customer, in first-appearance order. Records go into
+	// fixed-size blocks; a run never straddles two blocks (a full block's
+	// open run moves to the next), and a run is never written again once
+	// the next run has begun.
+	const blockSize, jobRuns = 1 << 16, 1024
 	ids := newIDTable()
 	var blocks [][]rec
 	cur := make([]rec, 0, blockSize)
 	type run struct{ cust, block, lo, hi int32 }
 	var runs []run
-	grouped := true
+	recsOf := func(r run) []rec {
+		if int(r.block) == len(blocks) {
+			return cur[r.lo:r.hi:r.hi]
+		}
+		return blocks[r.block][r.lo:r.hi:r.hi]
+	}
+	sent := 0
+	dispatch := func(upTo int) {
+		for upTo-sent >= jobRuns || (upTo == len(runs) && sent < upTo) {
+			hi := min(upTo, sent+jobRuns)
+			j := job{first: sent, names: make([]string, hi-sent), recs: make([][]rec, hi-sent)}
+			for i := sent; i < hi; i++ {
+				j.names[i-sent] = ids.names[runs[i].cust]
+				j.recs[i-sent] = recsOf(runs[i])
+			}
+			jobs <- j
+			sent = hi
+		}
+	}
+	multi := map[int32]bool{} // customers with more than one run
+	if asOf != 0 {
+		start()
+	}
 	prevName, prev := "", int32(-1)
 	minT, maxT := int64(math.MaxInt64), int64(math.MinInt64)
 	n, kept := 0, 0
@@ -141,9 +233,12 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 		if prev < 0 || tx.Customer != prevName {
 			id, added := ids.lookup(tx.Customer)
 			if !added {
-				grouped = false
+				multi[id] = true
 			}
 			prevName, prev = tx.Customer, id
+			if started && len(runs)-sent >= jobRuns {
+				dispatch(len(runs))
+			}
 			runs = append(runs, run{cust: id, block: int32(len(blocks)), lo: int32(len(cur)), hi: int32(len(cur))})
 		}
 		if len(cur) == cap(cur) {
@@ -159,87 +254,66 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 		minT, maxT = min(minT, t), max(maxT, t)
 		kept++
 	}
-	blocks = append(blocks, cur)
-	names := ids.names
-	ids = nil
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if kept == 0 {
 		return nil, cvm.ErrEmptyInput
 	}
 	if asOf == 0 {
 		asOf = maxT
+		start()
 	}
-	// Each customer's records: its one run, or, when the stream is not
-	// grouped by customer, its runs gathered in stream order.
-	byCust := make([][]rec, len(names))
-	if grouped {
-		for _, r := range runs {
-			byCust[r.cust] = blocks[r.block][r.lo:r.hi:r.hi]
-		}
-	} else {
-		count := make([]int, len(names))
-		for _, r := range runs {
-			count[r.cust] += int(r.hi - r.lo)
-		}
-		all := make([]rec, kept)
-		pos := 0
-		for c, k := range count {
-			byCust[c] = all[pos : pos : pos+k]
-			pos += k
-		}
-		for _, r := range runs {
-			byCust[r.cust] = append(byCust[r.cust], blocks[r.block][r.lo:r.hi]...)
-		}
-		blocks = nil
+	dispatch(len(runs))
+	stop()
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	runs = nil
+	blocks = append(blocks, cur)
+	names := ids.names
+	ids = nil
 
-	// Phase 2: replay each customer, in parallel chunks.
-	var buf Rules
-	rr := o.Rules.resolve(&buf)
-	clk := newClock(o.Tick, minT, asOf)
 	out := make([]Result, len(names))
-	const chunk = 2048
-	nChunks := (len(names) + chunk - 1) / chunk
-	workers := min(runtime.GOMAXPROCS(0), nChunks)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make([]error, nChunks)
-	work := func() {
-		defer wg.Done()
-		var arena []Transition
-		for {
-			k := int(next.Add(1) - 1)
-			if k >= nChunks {
-				return
-			}
-			if err := ctx.Err(); err != nil {
-				errs[k] = err
-				return
-			}
-			for c := k * chunk; c < min((k+1)*chunk, len(names)); c++ {
-				r := byCust[c]
-				if !slices.IsSortedFunc(r, cmpRec) {
-					slices.SortStableFunc(r, cmpRec)
-				}
-				start := len(arena)
-				var s State
-				s, arena = replayCustomer(r, asOf, clk, rr, arena)
-				out[c] = Result{Customer: names[c], State: s, History: slices.Clip(arena[start:])}
-				out[c].Pattern = s.Pattern(time.Unix(asOf, 0), o.Rules)
-				if cap(arena)-len(arena) < 16 {
-					arena = make([]Transition, 0, 4096)
-				}
+	for _, d := range finished {
+		for i := range d.res {
+			if c := runs[d.first+i].cust; !multi[c] {
+				out[c] = d.res[i]
 			}
 		}
 	}
-	wg.Add(workers)
-	for range workers - 1 {
-		go work()
-	}
-	work()
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
+	finished = nil
+	if len(multi) > 0 {
+		// Gather each such customer's runs in stream order and replay.
+		byCust := make(map[int32][]rec, len(multi))
+		for _, r := range runs {
+			if multi[r.cust] {
+				byCust[r.cust] = append(byCust[r.cust], blocks[r.block][r.lo:r.hi]...)
+			}
+		}
+		custs := make([]int32, 0, len(multi))
+		for c := range multi {
+			custs = append(custs, c)
+		}
+		var next atomic.Int64
+		work := func() {
+			defer wg.Done()
+			var arena []Transition
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(custs) || ctx.Err() != nil {
+					return
+				}
+				c := custs[i]
+				out[c], arena = replay(byCust[c], names[c], arena)
+			}
+		}
+		wg.Add(workers)
+		for range workers - 1 {
+			go work()
+		}
+		work()
+		wg.Wait()
+		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 	}
@@ -249,20 +323,30 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 func cmpRec(a, b rec) int { return cmp.Compare(a.t, b.t) }
 
 // clock generates the ticks of one Classify call: for Monthly, from a
-// table of month starts covering every record's month through the month
-// after AsOf, so a tick needs no calendar arithmetic.
+// table of month starts around AsOf, so a tick needs no calendar
+// arithmetic.
 type clock struct {
 	c    Cadence
-	base int64   // month index of starts[0]
+	base int64   // month index of ms[0]
 	ms   []int64 // Unix time each month from base begins
 }
 
-func newClock(c Cadence, minT, asOf int64) *clock {
-	k := &clock{c: c, base: int64(monthOf(minT))}
+// newClock tables the month starts from 50 years before the month of asOf
+// to two months after it; months outside are computed.
+func newClock(c Cadence, asOf int64) *clock {
+	k := &clock{c: c, base: int64(monthOf(asOf)) - 600}
 	for m := k.base; m <= int64(monthOf(asOf))+2; m++ {
 		k.ms = append(k.ms, monthStart(m))
 	}
 	return k
+}
+
+// start returns the Unix time month index m begins.
+func (k *clock) start(m int64) int64 {
+	if i := m - k.base; i >= 0 && i < int64(len(k.ms)) {
+		return k.ms[i]
+	}
+	return monthStart(m)
 }
 
 // replayCustomer replays one customer's time-ordered, valid records with
@@ -278,7 +362,7 @@ func replayCustomer(r []rec, asOf int64, k *clock, rr *Rules, hist []Transition)
 			s.last = tick
 		} else {
 			if k.c == Monthly && tick >= s.nextMonth {
-				s.advanceKnown(int32(tm), k.ms[tm+1-k.base])
+				s.advanceKnown(int32(tm), k.start(tm+1))
 			}
 			if s.step(tick, Tick, 0, rr, &tr) {
 				hist = append(hist, tr)
@@ -286,7 +370,7 @@ func replayCustomer(r []rec, asOf int64, k *clock, rr *Rules, hist []Transition)
 		}
 		if k.c == Monthly {
 			tm++
-			tick = k.ms[tm-k.base]
+			tick = k.start(tm)
 		} else {
 			tick += 7 * daySecs
 		}
