@@ -31,7 +31,7 @@ func addInputFlags(fs *flag.FlagSet) *inputFlags {
 	fs.StringVar(&f.amount, "amount", "amount", "amount column (or use -quantity and -price)")
 	fs.StringVar(&f.quantity, "quantity", "", "quantity column; amount = quantity x price")
 	fs.StringVar(&f.price, "price", "", "unit price column; amount = quantity x price")
-	fs.StringVar(&f.order, "order", "order", "order/invoice ID column; empty for none (default: \"order\" if the header has it)")
+	fs.StringVar(&f.order, "order", "order", "order/invoice ID column (optional while left at the default); empty for none")
 	fs.BoolVar(&f.noHeader, "no-header", false, "the file has no header line; columns are positions (default 1, 2, 3)")
 	fs.StringVar(&f.delim, "delim", ",", "field delimiter: , ; tab whitespace")
 	fs.StringVar(&f.timeLayout, "time-layout", "", "Go time layout; empty means automatic (RFC 3339, 2006-01-02 15:04:05, 2006-01-02, 20060102)")
