@@ -202,11 +202,11 @@ func (e *bgEval) ll(theta, grad []float64) (float64, bool) {
 			var w3, w4, l float64
 			if a3 >= a4 {
 				q := math.Exp(a4 - a3)
-				l = a3 + math.Log1p(q)
+				l = a3 + math.Log(1+q)
 				w3, w4 = 1/(1+q), q/(1+q)
 			} else {
 				q := math.Exp(a3 - a4)
-				l = a4 + math.Log1p(q)
+				l = a4 + math.Log(1+q)
 				w3, w4 = q/(1+q), 1/(1+q)
 			}
 			s += row.w * (e.a12[ix] + l)

@@ -1,0 +1,103 @@
+package clv
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/synth"
+)
+
+// synthCustomers returns n synthetic customers (internal/synth defaults)
+// in weeks, with purchases merged by UTC day and the calibration ending
+// at synth's End, without building transaction rows.
+func synthCustomers(n int) []Customer {
+	cfg := synth.Config{Customers: n, Seed: 99, ReturnRate: -1}
+	end := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, 730)
+	endDay := cvm.DayNumber(end, time.UTC)
+	out := make([]Customer, 0, n)
+	var days []int64
+	for cu := range synth.Customers(cfg) {
+		days = days[:0]
+		for _, o := range cu.Orders {
+			days = append(days, cvm.DayNumber(o.Time, time.UTC))
+		}
+		slices.Sort(days)
+		days = slices.Compact(days)
+		c := Customer{T: float64(endDay-days[0]) / 7, Frequency: float64(len(days) - 1)}
+		c.Recency = float64(days[len(days)-1]-days[0]) / 7
+		out = append(out, c)
+	}
+	return out
+}
+
+func BenchmarkFitBGNBD(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 100_000, 1_000_000} {
+		if testing.Short() && n > 10_000 {
+			continue
+		}
+		cs := synthCustomers(n)
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.ReportAllocs()
+			var it int
+			for b.Loop() {
+				m, err := FitBGNBD(cs, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				it = m.Info.Iterations
+			}
+			b.ReportMetric(float64(it), "iterations")
+		})
+	}
+}
+
+func BenchmarkFitParetoNBD(b *testing.B) {
+	for _, n := range []int{1_000, 10_000} {
+		cs := synthCustomers(n)
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := FitParetoNBD(cs, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkPredictPurchases(b *testing.B) {
+	m := &BGNBD{R: 1.2, Alpha: 8, A: 0.9, B: 7}
+	for _, n := range []int{1_000, 100_000} {
+		cs := synthCustomers(n)
+		dst := make([]float64, n)
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := PredictPurchases(m, 52, cs, dst); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkPrepare(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		var txs []cvm.Transaction
+		for t := range synth.Transactions(synth.Config{Customers: n, Seed: 5}) {
+			txs = append(txs, t)
+		}
+		end := time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Prepare(txs, end, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,71 @@
+package clv_test
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/synth"
+	"github.com/cvmkit/cvm/value/clv"
+)
+
+// The published CDNOW BG/NBD model (Fader, Hardie & Lee 2005) forecasts
+// 1.226 purchases in the next 39 weeks for a customer with 2 repeat
+// purchases, the last at week 30.43 of 38.86.
+func ExampleBGNBD_ConditionalExpectedPurchases() {
+	m := &clv.BGNBD{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426}
+	c := clv.Customer{Frequency: 2, Recency: 30.43, T: 38.86}
+	e, err := m.ConditionalExpectedPurchases(39, c)
+	if err != nil {
+		panic(err)
+	}
+	p, _ := m.ProbAlive(c)
+	n, _ := m.ExpectedPurchases(39)
+	fmt.Printf("E[Y(39)] = %.3f, P(alive) = %.3f, new customer E[X(39)] = %.3f\n", e, p, n)
+	// Output:
+	// E[Y(39)] = 1.226, P(alive) = 0.727, new customer E[X(39)] = 1.197
+}
+
+// From transactions to a fitted model, spend model, CLV and the
+// calibration/holdout table. The synthetic customers follow the MBG/NBD
+// story with r = 1.2, alpha = 8, a = 0.9, b = 7 and Gamma-Gamma spend with
+// p = 6, q = 4, gamma = 150.
+func ExampleFitMBGNBD() {
+	cfg := synth.Config{Customers: 3000, Seed: 7, ReturnRate: -1}
+	var txs []cvm.Transaction
+	for t := range synth.Transactions(cfg) {
+		txs = append(txs, t)
+	}
+	calEnd := time.Date(2025, 3, 31, 0, 0, 0, 0, time.UTC)
+	ds, err := clv.Prepare(txs, calEnd, &clv.PrepareSettings{HoldoutEnd: time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		panic(err)
+	}
+	m, err := clv.FitMBGNBD(ds.Customers, nil)
+	if err != nil {
+		panic(err)
+	}
+	gg, err := clv.FitGammaGamma(ds.Customers, nil)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("%d customers; r=%.2f alpha=%.1f a=%.2f b=%.1f\n", len(ds.Customers), m.R, m.Alpha, m.A, m.B)
+	fmt.Printf("p=%.1f q=%.1f gamma=%.0f\n", gg.P, gg.Q, gg.Gamma)
+
+	spend, _ := clv.PredictSpend(gg, ds.Customers, nil)
+	value, _ := clv.CLV(m, spend, ds.Customers, &clv.CLVSettings{Months: 12, MonthlyDiscount: clv.MonthlyRate(0.10)}, nil)
+	fmt.Printf("customer %s: 12-month CLV %.2f\n", ds.Customers[0].ID, value[0])
+
+	tab, _ := clv.HoldoutTable(m, ds.Customers, ds.Holdout, ds.HoldoutLength, 3)
+	for _, r := range tab {
+		fmt.Printf("x=%d: %4d customers, actual %.2f, predicted %.2f\n", r.Frequency, r.Customers, r.Actual, r.Predicted)
+	}
+	// Output:
+	// 3000 customers; r=1.35 alpha=9.1 a=0.78 b=5.6
+	// p=6.0 q=4.1 gamma=157
+	// customer C0000: 12-month CLV 75.33
+	// x=0:  560 customers, actual 0.30, predicted 0.30
+	// x=1:  483 customers, actual 0.66, predicted 0.65
+	// x=2:  365 customers, actual 0.93, predicted 1.03
+	// x=3: 1592 customers, actual 3.50, predicted 3.53
+}
