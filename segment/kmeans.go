@@ -113,6 +113,7 @@ type KMeansSettings struct {
 // is never modified afterwards, so it is safe for concurrent reads
 // (Predict included). Callers must not modify its slices.
 type KMeans struct {
+	// K is the number of clusters, D the number of columns.
 	K, D int
 	// Centers are the k centres, row-major k x d, in the units of the data
 	// given to FitKMeans.
@@ -170,6 +171,7 @@ type FeatureError struct {
 	Err         error
 }
 
+// Error names the row and column (or weight) and the value.
 func (e *FeatureError) Error() string {
 	if e.Column < 0 {
 		return fmt.Sprintf("%v: row %d weight %v", e.Err, e.Row, e.Value)
