@@ -2,8 +2,13 @@ package segment
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -39,4 +44,38 @@ func BenchmarkFitBlobs32(b *testing.B) {
 			b.Run(fmt.Sprintf("n=%d/%v", n, algo), func(b *testing.B) { benchFit(b, x, 32, 16, algo) })
 		}
 	}
+}
+
+var benchCSV = flag.String("kmeans.csv", "", "write the benchmark data sets as CSV files into this directory (for the scikit-learn comparison)")
+
+// TestWriteBenchCSV writes, when -kmeans.csv is set, the data of
+// BenchmarkFitLogRFM (1M rows) and BenchmarkFitBlobs32 (100k rows) and
+// their initial centres (the first k rows), so that
+// /work/shared/peers/kmeans_sklearn.py can fit the same data from the same
+// centres.
+func TestWriteBenchCSV(t *testing.T) {
+	if *benchCSV == "" {
+		t.Skip("set -kmeans.csv=DIR")
+	}
+	write := func(name string, x []float64, d int) {
+		var b strings.Builder
+		for i := 0; i < len(x); i += d {
+			for t := 0; t < d; t++ {
+				if t > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteString(strconv.FormatFloat(x[i+t], 'g', -1, 64))
+			}
+			b.WriteByte('\n')
+		}
+		if err := os.WriteFile(filepath.Join(*benchCSV, name), []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rfm := logRFM(1_000_000, 1)
+	write("rfm1m.csv", rfm, 3)
+	write("rfm1m_init.csv", rfm[:8*3], 3)
+	b := blobs(100_000, 32, 16, 5)
+	write("blobs100k.csv", b, 32)
+	write("blobs100k_init.csv", b[:16*32], 32)
 }
