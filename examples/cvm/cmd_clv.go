@@ -29,7 +29,7 @@ func runCLV(args []string, stdout, stderr io.Writer) error {
 	discount := fs.Float64("discount", 0.01, "monthly discount rate for CLV (use -annual-discount for a yearly rate)")
 	annual := fs.Float64("annual-discount", -1, "annual discount rate for CLV, converted to monthly as (1+d)^(1/12)-1; overrides -discount when >= 0")
 	asJSON := fs.Bool("json", false, "print one JSON object with the fitted parameters, log_likelihood and fit_seconds")
-	out := fs.String("out", "", "write per-customer predictions as CSV to this file (- for standard output)")
+	out := fs.String("out", "", "write per-customer predictions as CSV to this file (- for standard output): customer, frequency, recency, T, mean_spend,\np_alive, expected_purchases (over -horizon), expected_spend and clv (Gamma-Gamma fitted alongside), holdout_purchases, holdout_spend")
 	inf := addInputFlags(fs)
 	if done, err := parseFlags(fs, args); done {
 		return err
@@ -246,7 +246,7 @@ func clvWriteOut(path string, stdout, stderr io.Writer, ds *clv.Dataset, pm clv.
 	bw := bufio.NewWriterSize(w, 1<<20)
 	bw.WriteString("customer,frequency,recency,T,mean_spend")
 	if pm != nil {
-		fmt.Fprintf(bw, ",p_alive,expected_purchases_%g", h)
+		bw.WriteString(",p_alive,expected_purchases")
 	}
 	if spend != nil {
 		bw.WriteString(",expected_spend")

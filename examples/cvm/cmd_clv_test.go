@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cvmkit/cvm/internal/synth"
+)
+
+// clvFiles writes a synthetic base as the usual CSV and as a CDNOW-style
+// white-space file without header (customer, sample ID, YYYYMMDD, CDs,
+// amount), and returns both paths and the number of customers.
+func clvFiles(t *testing.T) (csvPath, cdnowPath string, n int) {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := synth.Config{Customers: 1500, Seed: 3, ReturnRate: -1}
+	var buf bytes.Buffer
+	if err := synth.WriteCSV(&buf, cfg); err != nil {
+		t.Fatal(err)
+	}
+	csvPath = filepath.Join(dir, "tx.csv")
+	if err := os.WriteFile(csvPath, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var ws strings.Builder
+	for tx := range synth.Transactions(cfg) {
+		fmt.Fprintf(&ws, " %s 0001 %s  1   %.2f\r\n", tx.Customer, tx.Time.Format("20060102"), tx.Amount)
+	}
+	cdnowPath = filepath.Join(dir, "cdnow.txt")
+	if err := os.WriteFile(cdnowPath, []byte(ws.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return csvPath, cdnowPath, cfg.Customers
+}
+
+func TestCLVJSON(t *testing.T) {
+	csvPath, cdnowPath, _ := clvFiles(t)
+	for _, tc := range []struct {
+		model  string
+		params []string
+		args   []string
+	}{
+		{"bgnbd", []string{"r", "alpha", "a", "b"}, []string{"-in", csvPath}},
+		{"mbgnbd", []string{"r", "alpha", "a", "b"}, []string{"-in", csvPath, "-unit", "days"}},
+		{"pareto", []string{"r", "alpha", "s", "beta"}, []string{"-in", csvPath, "-penalizer", "0.001"}},
+		{"gammagamma", []string{"p", "q", "gamma"}, []string{"-in", csvPath}},
+		// The -h example's flags for CDNOW_sample.txt.
+		{"bgnbd", []string{"r", "alpha", "a", "b"}, []string{"-in", cdnowPath, "-no-header", "-customer", "1", "-time", "3", "-amount", "5", "-delim", "whitespace", "-order", ""}},
+	} {
+		t.Run(tc.model, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			args := append([]string{"clv", "-model", tc.model, "-calibration-end", "2025-06-30", "-json", "-q"}, tc.args...)
+			if err := run(args, &out, &errb); err != nil {
+				t.Fatalf("%v\n%s", err, errb.String())
+			}
+			var res map[string]any
+			if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+				t.Fatalf("%v: %s", err, out.String())
+			}
+			for _, k := range append(tc.params, "log_likelihood", "fit_seconds", "aic", "bic", "iterations") {
+				v, ok := res[k].(float64)
+				if !ok || math.IsNaN(v) || math.IsInf(v, 0) {
+					t.Errorf("%s = %v", k, res[k])
+				}
+			}
+			if res["model"] != tc.model {
+				t.Errorf("model = %v", res["model"])
+			}
+		})
+	}
+}
+
+func TestCLVOutAndHoldout(t *testing.T) {
+	csvPath, _, _ := clvFiles(t)
+	outPath := filepath.Join(t.TempDir(), "pred.csv")
+	var out, errb bytes.Buffer
+	err := run([]string{"clv", "-in", csvPath, "-calibration-end", "20250331", "-holdout-end", "2025-12-31", "-out", outPath, "-annual-discount", "0.1", "-q"}, &out, &errb)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	// 2025-03-31 to 2025-12-31 is 275 days, 39.29 weeks.
+	for _, want := range []string{"model bgnbd", "log-likelihood", "holdout 39.29 weeks", "7+"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	f, err := os.Open(outPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"customer", "frequency", "recency", "T", "mean_spend", "p_alive", "expected_purchases", "expected_spend", "clv", "holdout_purchases", "holdout_spend"}
+	if strings.Join(recs[0], ",") != strings.Join(want, ",") {
+		t.Errorf("header %v, want %v", recs[0], want)
+	}
+	if len(recs) < 100 {
+		t.Errorf("%d rows", len(recs))
+	}
+	for _, r := range recs[1:] {
+		for _, v := range r[1:] {
+			if v == "NaN" || strings.Contains(v, "Inf") {
+				t.Fatalf("non-finite value in %v", r)
+			}
+		}
+	}
+}
+
+func TestCLVUsageErrors(t *testing.T) {
+	csvPath, _, _ := clvFiles(t)
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"no in", []string{"-calibration-end", "2025-06-30"}},
+		{"no end", []string{"-in", csvPath}},
+		{"bad end", []string{"-in", csvPath, "-calibration-end", "june"}},
+		{"bad holdout", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-holdout-end", "x"}},
+		{"holdout before end", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-holdout-end", "2025-01-01"}},
+		{"bad unit", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-unit", "months"}},
+		{"bad model", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-model", "bgbb"}},
+		{"negative penalizer", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-penalizer", "-1"}},
+		{"bad months", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-months", "0"}},
+		{"bad horizon", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-horizon", "-3"}},
+		{"bad discount", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-discount", "-2"}},
+		{"extra arg", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "extra"}},
+		{"bad flag", []string{"-nope"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			err := run(append([]string{"clv", "-q"}, tc.args...), &out, &errb)
+			var ue *usageError
+			if !errors.As(err, &ue) {
+				t.Errorf("err = %v, want a usage error", err)
+			}
+		})
+	}
+}
+
+func TestCLVDataErrors(t *testing.T) {
+	dir := t.TempDir()
+	// All purchases after the calibration end: no customer to fit.
+	late := filepath.Join(dir, "late.csv")
+	os.WriteFile(late, []byte("customer,time,amount,order\na,2026-01-01,5,o1\n"), 0o644)
+	var out, errb bytes.Buffer
+	err := run([]string{"clv", "-q", "-in", late, "-calibration-end", "2025-06-30"}, &out, &errb)
+	var ue *usageError
+	if err == nil || errors.As(err, &ue) {
+		t.Errorf("err = %v, want a data error", err)
+	}
+	err = run([]string{"clv", "-q", "-in", filepath.Join(dir, "missing.csv"), "-calibration-end", "2025-06-30"}, &out, &errb)
+	if err == nil {
+		t.Error("missing file accepted")
+	}
+	// One buyer, no repeat buyers: Gamma-Gamma cannot fit.
+	one := filepath.Join(dir, "one.csv")
+	os.WriteFile(one, []byte("customer,time,amount,order\na,2025-01-01,5,o1\n"), 0o644)
+	err = run([]string{"clv", "-q", "-in", one, "-calibration-end", "2025-06-30", "-model", "gammagamma"}, &out, &errb)
+	if err == nil || !strings.Contains(err.Error(), "repeat buyers") {
+		t.Errorf("err = %v, want no repeat buyers", err)
+	}
+}
+
+func TestCLVHelp(t *testing.T) {
+	var out, errb bytes.Buffer
+	if err := run([]string{"clv", "-h"}, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"-calibration-end 1997-09-30", "-delim whitespace", "-model", "-unit"} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("help lacks %q:\n%s", want, errb.String())
+		}
+	}
+}
