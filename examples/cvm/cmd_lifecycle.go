@@ -99,7 +99,8 @@ func runLifecycle(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// lifecycleWriteCSV writes customer,stage,since,pattern,transitions.
+// lifecycleWriteCSV writes customer,stage,since,pattern,transitions; since
+// is empty for a customer with returns only (stage none).
 func lifecycleWriteCSV(w io.Writer, res []lifecycle.Result) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	bw.WriteString("customer,stage,since,pattern,transitions\n")
@@ -110,7 +111,9 @@ func lifecycleWriteCSV(w io.Writer, res []lifecycle.Result) error {
 		b = append(b, ',')
 		b = append(b, r.State.Stage().String()...)
 		b = append(b, ',')
-		b = r.State.Since().AppendFormat(b, time.RFC3339)
+		if since := r.State.Since(); !since.IsZero() {
+			b = since.AppendFormat(b, time.RFC3339)
+		}
 		b = append(b, ',')
 		b = append(b, r.Pattern.String()...)
 		b = append(b, ',')
@@ -152,7 +155,10 @@ func lifecycleWriteDistribution(w io.Writer, res []lifecycle.Result, at time.Tim
 	n := float64(len(res))
 	fmt.Fprintf(w, "lifecycle as of %s, %v ticks: %d customers in %v\n", at.UTC().Format(time.RFC3339), c, len(res), took.Round(time.Millisecond))
 	fmt.Fprintln(w, "stage        customers  share")
-	for s := lifecycle.Exploration; s <= lifecycle.Ended; s++ {
+	for s := lifecycle.None; s <= lifecycle.Ended; s++ {
+		if s == lifecycle.None && stages[s] == 0 {
+			continue // "none": only returns, no purchase
+		}
 		fmt.Fprintf(w, "%-12v %9d  %5.1f%%\n", s, stages[s], 100*float64(stages[s])/n)
 	}
 	fmt.Fprintln(w, "pattern               customers  share")

@@ -21,6 +21,7 @@ func lifecycleCSV(t *testing.T) string {
 		fmt.Fprintf(&b, "a,%s,100\n", m.Format(time.DateOnly))
 	}
 	b.WriteString("b,2022-03-10,50\n")
+	b.WriteString("c,2022-05-01,-20\n") // returns only: stage none
 	path := filepath.Join(t.TempDir(), "tx.csv")
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
@@ -41,11 +42,12 @@ func TestRunLifecycle(t *testing.T) {
 	// and ends 2023-04-01 (387 > 4 x 90).
 	want := "customer,stage,since,pattern,transitions\n" +
 		"a,ended,2024-01-01T00:00:00Z,left-stability-early,5\n" +
-		"b,ended,2023-04-01T00:00:00Z,ended-in-exploration,3\n"
+		"b,ended,2023-04-01T00:00:00Z,ended-in-exploration,3\n" +
+		"c,none,,ongoing,0\n"
 	if got := stdout.String(); got != want {
 		t.Errorf("CSV:\n%s\nwant:\n%s", got, want)
 	}
-	if !strings.Contains(stderr.String(), "ended                2  100.0%") {
+	if !strings.Contains(stderr.String(), "ended                2   66.7%") {
 		t.Errorf("stderr has no stage distribution:\n%s", stderr.String())
 	}
 
@@ -68,8 +70,8 @@ func TestRunLifecycle(t *testing.T) {
 	if err := run([]string{"lifecycle", "-q", "-in", in, "-tick", "weekly", "-seasonal"}, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(stdout.String(), "\n"); n != 3 {
-		t.Errorf("%d lines, want 3", n)
+	if n := strings.Count(stdout.String(), "\n"); n != 4 {
+		t.Errorf("%d lines, want 4", n)
 	}
 }
 
