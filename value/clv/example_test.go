@@ -6,6 +6,7 @@ import (
 
 	"github.com/cvmkit/cvm"
 	"github.com/cvmkit/cvm/internal/synth"
+	"github.com/cvmkit/cvm/value"
 	"github.com/cvmkit/cvm/value/clv"
 )
 
@@ -68,4 +69,48 @@ func ExampleFitMBGNBD() {
 	// x=1:  483 customers, actual 0.66, predicted 0.65
 	// x=2:  365 customers, actual 0.93, predicted 1.03
 	// x=3: 1592 customers, actual 3.50, predicted 3.53
+}
+
+// Forecasts drive the potential dimension of the value model: a small
+// catalog with revenue as current value and the forecasts as potential
+// value.
+func ExampleForecast_AddTo() {
+	cs := []clv.Customer{
+		{ID: "ann", Frequency: 6, Recency: 37, T: 38, MeanSpend: 40},
+		{ID: "bob", Frequency: 6, Recency: 5, T: 38, MeanSpend: 40},
+		{ID: "cid", Frequency: 1, Recency: 30, T: 38, MeanSpend: 15},
+		{ID: "dee", T: 10},
+	}
+	bg := &clv.BGNBD{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426}
+	gg := &clv.GammaGamma{P: 6.25, Q: 3.74, Gamma: 15.44}
+	f, err := clv.NewForecast(bg, gg, cs, 52, &clv.CLVSettings{Months: 12, MonthlyDiscount: 0.01})
+	if err != nil {
+		panic(err)
+	}
+	cat := value.Catalog{
+		Groups: []value.Group{
+			{ID: "spend", Dimension: value.CurrentValue, Weight: 1},
+			{ID: "forecast", Dimension: value.PotentialValue, Weight: 1},
+		},
+		Indicators: append([]value.Indicator{{ID: "revenue", Dimension: value.CurrentValue, Group: "spend", Weight: 1}},
+			clv.PotentialIndicators("forecast")...),
+	}
+	tab := value.NewTable([]string{"ann", "bob", "cid", "dee"}).WithColumn("revenue", []float64{280, 280, 30, 12})
+	tab = f.AddTo(tab)
+	m, err := value.Fit(value.Spec{Catalog: cat, NormalizeWeights: true}, tab)
+	if err != nil {
+		panic(err)
+	}
+	scores, err := m.Score(tab, nil)
+	if err != nil {
+		panic(err)
+	}
+	for i, s := range scores {
+		fmt.Printf("%s: P(alive) %.2f, CLV %6.2f, potential %5.1f, quadrant %v\n", s.Customer, f.ProbAlive[i], f.CLV[i], s.Potential, s.Quadrant)
+	}
+	// Output:
+	// ann: P(alive) 0.89, CLV 190.17, potential  96.3, quadrant IV
+	// bob: P(alive) 0.00, CLV   0.17, potential   0.0, quadrant III
+	// cid: P(alive) 0.70, CLV  17.27, potential  53.4, quadrant I
+	// dee: P(alive) 1.00, CLV  20.63, potential  61.7, quadrant II
 }
