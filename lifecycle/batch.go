@@ -97,6 +97,12 @@ type rec struct {
 // GOMAXPROCS goroutines; the results do not depend on the number. Replaying
 // the same transactions always gives the same results.
 //
+// Performance: with AsOf set, replaying overlaps reading; a stream grouped
+// by customer (each customer's rows together, as a sorted file or
+// synth.Transactions gives them) is replayed without copying, and one in
+// any other order costs a second replay of the customers it splits.
+// Memory is about 16 bytes a transaction plus the results.
+//
 // Classify returns a *cvm.TransactionError for a transaction with an empty
 // customer, a zero time or a NaN or infinite amount, cvm.ErrEmptyInput
 // when no transaction is at or before AsOf, and ctx.Err() when ctx is done.

@@ -148,7 +148,7 @@ func equalMeasures(a, b Measures) bool {
 }
 
 func TestClassifyDeterministic(t *testing.T) {
-	txs := synthBase(5000, 3)
+	txs := synthBase(3000, 3)
 	opts := &BatchOptions{Tick: Weekly}
 	want, err := Classify(context.Background(), seqOf(txs), opts)
 	if err != nil {
