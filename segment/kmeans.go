@@ -105,7 +105,9 @@ type KMeansSettings struct {
 	// Progress, when not nil, is called after every iteration of every
 	// run with the run (0-based), the iteration (1-based) and the inertia
 	// of the current labels against the updated centres. Computing that
-	// inertia costs one more pass over the data per iteration.
+	// inertia costs one more pass over the data per iteration. For
+	// MiniBatch it is called after every step with an exponentially
+	// weighted average of the mini-batch inertia scaled to n rows.
 	Progress func(run, iteration int, inertia float64)
 }
 
