@@ -162,3 +162,22 @@ func TestScoreErrors(t *testing.T) {
 		t.Errorf("-h: %v %q", err, stderr)
 	}
 }
+
+// FuzzScoreReadCSV: the indicator CSV reader never panics, and a table it
+// returns has one value per customer in every column.
+func FuzzScoreReadCSV(f *testing.F) {
+	f.Add("customer,a,c\nX,0,10\nY,5,\nZ,NA,0\n")
+	f.Add("customer\n\n")
+	f.Add("\ufeffcustomer,a\n\"q,\"\"r\",1e308\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		tb, err := scoreReadCSV(strings.NewReader(s), "fuzz", "customer")
+		if err != nil {
+			return
+		}
+		for j, c := range tb.Columns {
+			if len(c) != len(tb.Customers) {
+				t.Fatalf("column %d has %d values for %d customers", j, len(c), len(tb.Customers))
+			}
+		}
+	})
+}

@@ -135,3 +135,22 @@ func TestWeightsData(t *testing.T) {
 		t.Error("no method: no error")
 	}
 }
+
+// FuzzWeightsReadMatrix: the pairwise-matrix reader never panics and
+// returns a square matrix with one label per row when it has labels.
+func FuzzWeightsReadMatrix(f *testing.F) {
+	f.Add(",a,b\na,1,3\nb,1/3,1\n")
+	f.Add("1,3\n1/3,1\n")
+	f.Add("a,b\n1,2\n")
+	f.Add("x\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		labels, a, err := weightsReadMatrix(strings.NewReader(s), "fuzz")
+		if err != nil {
+			return
+		}
+		r, c := a.Dims()
+		if r != c || (labels != nil && len(labels) != r) {
+			t.Fatalf("%d x %d matrix with %d labels", r, c, len(labels))
+		}
+	})
+}
