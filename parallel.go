@@ -47,11 +47,28 @@ func (rd *Reader) eachChunk(post func(c *chunk), fn func(c *chunk) error) error 
 	if rd.done {
 		return nil
 	}
+	rd.nextChunk = min(256<<10, chunkSize)
+	// An input that fits in the first block is parsed here, without
+	// goroutines.
+	first := &chunk{done: make(chan struct{}, 1)}
+	carry, eof, ioErr := rd.fill(first, nil)
+	first.ioErr = ioErr
+	if eof {
+		rd.done = true
+		rd.cfg.parseChunk(first, rd.limit)
+		if post != nil {
+			post(first)
+		}
+		err := fn(first)
+		if err == nil {
+			err = first.ioErr
+		}
+		return err
+	}
 	workers := runtime.GOMAXPROCS(0)
 	inFlight := 2*workers + 2
-	rd.nextChunk = min(64<<10, chunkSize)
 	free := make(chan *chunk, inFlight)
-	for range inFlight {
+	for range inFlight - 1 {
 		free <- &chunk{done: make(chan struct{}, 1)}
 	}
 	jobs := make(chan *chunk, inFlight)
@@ -64,7 +81,8 @@ func (rd *Reader) eachChunk(post func(c *chunk), fn func(c *chunk) error) error 
 		defer wg.Done()
 		defer close(jobs)
 		defer close(ordered)
-		var carry []byte
+		jobs <- first
+		ordered <- first
 		for {
 			var c *chunk
 			select {
