@@ -99,9 +99,13 @@ func Apply(s State, e Event, r *Rules) (State, Transition, error) {
 		return s, Transition{}, s.eventErr(e, &TransitionError{From: None, To: Ended, At: time.Unix(t, 0).UTC()})
 	}
 	// No error can happen from here on, so s (a copy) is changed in place.
-	var buf Rules
+	rr := &defaultRules
+	if r != nil {
+		var buf Rules // zeroing it costs; only with custom rules
+		rr = r.resolve(&buf)
+	}
 	var tr Transition
-	s.step(t, e.Kind, e.Amount, r.resolve(&buf), &tr)
+	s.step(t, e.Kind, e.Amount, rr, &tr)
 	return s, tr, nil
 }
 
