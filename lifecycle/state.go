@@ -343,9 +343,33 @@ func (s State) Move(to Stage, at time.Time) (State, Transition, error) {
 
 // advanceTo moves the month ring forward to the month of Unix time t.
 func (s *State) advanceTo(t int64) {
-	if t >= s.nextMonth {
-		s.advance(monthOf(t))
+	if t < s.nextMonth {
+		return
 	}
+	// The common case: t is in the month right after head.
+	if m := s.head + 1; s.nextMonth != 0 && m != 0 {
+		if end := s.nextMonth + int64(daysIn(m))*daySecs; t < end {
+			s.advance0(m)
+			s.nextMonth = end
+			return
+		}
+	}
+	s.advance(monthOf(t))
+}
+
+// daysIn returns the number of days in month index m (year*12 + month-1).
+func daysIn(m int32) int32 {
+	y := floorDiv(int64(m), 12)
+	switch m - int32(y*12) + 1 {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
 
 // advanceKnown moves the month ring forward to month m, whose following

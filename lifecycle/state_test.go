@@ -344,3 +344,14 @@ func TestSizes(t *testing.T) {
 		t.Errorf("%v allocations per replay, want 0", allocs)
 	}
 }
+
+func TestDaysIn(t *testing.T) {
+	// Against the time package: the day before the first of the next month.
+	for m := int32(1800 * 12); m < 2200*12; m++ {
+		y, mo := int(m/12), time.Month(m%12+1)
+		want := date(y, mo+1, 0).Day()
+		if got := daysIn(m); int(got) != want {
+			t.Fatalf("daysIn(%d-%02d) = %d, want %d", y, mo, got, want)
+		}
+	}
+}
