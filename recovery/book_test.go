@@ -6,6 +6,7 @@ import (
 	"maps"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -424,4 +425,39 @@ func mustBuild(t *testing.T, m *Model, cs []Customer) *Book {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// IDs short enough to sit in the index slot and longer ones, with shared
+// prefixes, are all found; near misses are not.
+func TestIndexIDLengths(t *testing.T) {
+	m := mustModel(t, nil)
+	var cs []Customer
+	for n := 1; n <= 40; n++ {
+		for _, fill := range []string{"x", "y"} {
+			cs = append(cs, Customer{ID: strings.Repeat(fill, n), Quadrant: value.QuadrantII})
+		}
+	}
+	b, err := m.Build(cs[:50])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err = b.WithCustomers(cs[50:]); err != nil { // the rest added, index grown
+		t.Fatal(err)
+	}
+	for i, c := range cs {
+		if p := b.find(c.ID); p != i {
+			t.Errorf("find(%q) = %d, want %d", c.ID, p, i)
+		}
+		for _, miss := range []string{c.ID + "z", c.ID[1:] + "z", "z" + c.ID[1:]} {
+			if p := b.find(miss); p >= 0 {
+				t.Errorf("find(%q) = %d, want -1", miss, p)
+			}
+		}
+	}
+	if _, err := m.Build([]Customer{cs[79], cs[79]}); !errors.Is(err, ErrDuplicate) {
+		t.Errorf("duplicate long ID: %v", err)
+	}
+	if _, err := m.Build([]Customer{cs[3], cs[3]}); !errors.Is(err, ErrDuplicate) {
+		t.Errorf("duplicate short ID: %v", err)
+	}
 }
