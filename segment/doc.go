@@ -152,7 +152,7 @@
 // describes each cluster (size, share, mean and median per column) in
 // original units.
 //
-// # K-means sources
+// K-means sources:
 //
 // Lloyd, S. P. (1982). Least squares quantization in PCM. IEEE Trans.
 // Information Theory 28(2), 129-137.
