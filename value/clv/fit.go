@@ -123,9 +123,48 @@ func (f *fitter) run(set FitSettings) ([]float64, FitInfo, error) {
 		}
 		return val
 	}
+	// The optimiser asks for the value and the gradient at the same point
+	// in separate calls; with an analytic gradient both come from one pass
+	// over the data, so the last point's results are kept.
+	var lastU, lastG []float64
+	var lastF float64
+	cached := func(u []float64) bool {
+		if lastU == nil {
+			return false
+		}
+		for i := range u {
+			if u[i] != lastU[i] {
+				return false
+			}
+		}
+		return true
+	}
+	evalCached := func(u []float64) {
+		if cached(u) {
+			return
+		}
+		if lastU == nil {
+			lastU, lastG = make([]float64, k), make([]float64, k)
+		}
+		lastF = eval(u, lastG)
+		copy(lastU, u)
+	}
 	prob := optimize.Problem{
-		Func: func(u []float64) float64 { return eval(u, nil) },
-		Grad: func(grad, u []float64) { eval(u, grad) },
+		Func: func(u []float64) float64 {
+			if !f.analytic {
+				return eval(u, nil)
+			}
+			evalCached(u)
+			return lastF
+		},
+		Grad: func(grad, u []float64) {
+			if !f.analytic {
+				eval(u, grad)
+				return
+			}
+			evalCached(u)
+			copy(grad, lastG)
+		},
 	}
 	u0 := make([]float64, k)
 	if set.Init != nil {
@@ -134,7 +173,7 @@ func (f *fitter) run(set FitSettings) ([]float64, FitInfo, error) {
 		}
 	}
 	settings := &optimize.Settings{
-		GradientThreshold: 1e-9,
+		GradientThreshold: 1e-7,
 		MajorIterations:   set.MaxIterations,
 		Converger:         &optimize.FunctionConverge{Absolute: 1e-13, Relative: 1e-13, Iterations: 20},
 	}
