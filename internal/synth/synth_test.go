@@ -24,7 +24,7 @@ func csvHash(t *testing.T, c Config) [32]byte {
 // The same seed gives the same bytes whatever GOMAXPROCS; the reference is
 // a plain loop over NewCustomer in index order.
 func TestWriteCSVDeterministic(t *testing.T) {
-	c := Config{Customers: 5000, Seed: 42, Seasonality: 0.3}
+	c := Config{Customers: 2500, Seed: 42, Seasonality: 0.3} // more than one batch of 2048
 	var ref bytes.Buffer
 	ref.WriteString("customer,time,amount,order\n")
 	for i := range c.Customers {
@@ -37,10 +37,8 @@ func TestWriteCSVDeterministic(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, procs := range []int{1, 2, 4} {
 		runtime.GOMAXPROCS(procs)
-		for run := range 2 {
-			if got := csvHash(t, c); got != want {
-				t.Fatalf("GOMAXPROCS %d run %d: sha256 %x, want %x", procs, run, got, want)
-			}
+		if got := csvHash(t, c); got != want {
+			t.Fatalf("GOMAXPROCS %d: sha256 %x, want %x", procs, got, want)
 		}
 	}
 	c.Seed++
@@ -148,11 +146,12 @@ func TestCustomerInvariants(t *testing.T) {
 
 // The latent parameters follow their distributions: E[lambda] = R/Alpha =
 // 1.2/8 = 0.15 and E[p] = A/(A+B) = 0.9/7.9 = 0.1139 for the defaults
-// (the means of Gamma(shape, rate) and Beta(a, b)). With 20000 customers
-// the standard errors are about 0.001, so 5% is a wide tolerance.
+// (the means of Gamma(shape, rate) and Beta(a, b)). With 10000 customers
+// the standard errors are about 0.0014 and 0.0011 (sd 0.137 and 0.107), so
+// the 5% tolerance is more than 5 standard errors.
 func TestLatentMeans(t *testing.T) {
 	var lam, p float64
-	const n = 20000
+	const n = 10000
 	for cu := range Customers(Config{Customers: n, Seed: 11}) {
 		lam += cu.Lambda
 		p += cu.Dropout
