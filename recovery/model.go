@@ -139,9 +139,11 @@ type Model struct {
 	// follow holds the follow-up checkpoints per severity and grudge:
 	// index (s-1)*2 + grudge.
 	follow [NumSeverities * 2][MaxFollowUps]uint16
-	// churnBase holds logit(1 - repurchase) per severity for NotResolved
-	// (index 0) and ResolvedQuickly (index 1).
-	churnBase [NumSeverities][2]float64
+	// churnOdds holds exp(-logit(1 - repurchase)) per severity for
+	// NotResolved (index 0) and ResolvedQuickly (index 1), so that
+	// σ(base + x) = 1 / (1 + churnOdds x exp(-x)) takes one exp per
+	// customer instead of one per severity.
+	churnOdds [NumSeverities][2]float64
 }
 
 // New validates cfg and returns the model. A nil cfg means
@@ -175,7 +177,7 @@ func New(cfg *Config) (*Model, error) {
 		w := c.MajorWeight[s]
 		for k, st := range [2]int{NotResolved, ResolvedQuickly} {
 			rep := (1-w)*c.RepurchaseMinor[st] + w*c.RepurchaseMajor[st]
-			m.churnBase[s][k] = logit(1 - rep)
+			m.churnOdds[s][k] = math.Exp(-logit(1 - rep))
 		}
 	}
 	return m, nil
@@ -214,8 +216,7 @@ func f32down(x float64) float32 {
 	return f
 }
 
-func logit(p float64) float64   { return math.Log(p / (1 - p)) }
-func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+func logit(p float64) float64 { return math.Log(p / (1 - p)) }
 
 // sevRec is the part of a playbook that depends on the customer and the
 // severity only.
@@ -262,6 +263,9 @@ func (m *Model) compute(c *Customer, blk *[NumSeverities]sevBlock) {
 	profitCap := max(cfg.ProfitShare*c.GrossProfit, cfg.ProfitFloor)
 	absCap := min(cfg.QuadrantCap[q], profitCap)
 	speed := m.tierSpeed[c.Tier]
+	// exp(-x) of the customer's log-odds shifts; σ(base + x) below.
+	eOut := math.Exp(-(shift + cfg.StrengthLogitWithout*c.Strength))
+	eWith := math.Exp(-(shift + cfg.StrengthLogitWith*c.Strength))
 	influential := cfg.InfluenceEscalation > 0 && c.Influence >= cfg.InfluenceEscalation
 
 	for si := range NumSeverities {
@@ -278,8 +282,8 @@ func (m *Model) compute(c *Customer, blk *[NumSeverities]sevBlock) {
 		capAmt := cfg.SeverityCapShare[si] * absCap
 		r.cap = float32(capAmt)
 		r.pre = float32(min(capAmt, cfg.FrontLineLimit[q]))
-		r.churnOut = float32(sigmoid(m.churnBase[si][0] + shift + cfg.StrengthLogitWithout*c.Strength))
-		r.churnWith = float32(sigmoid(m.churnBase[si][1] + shift + cfg.StrengthLogitWith*c.Strength))
+		r.churnOut = float32(1 / (1 + m.churnOdds[si][0]*eOut))
+		r.churnWith = float32(1 / (1 + m.churnOdds[si][1]*eWith))
 		r.ackMin = uint32(max(1, math.Round(cfg.AcknowledgeHours[si]*60*speed)))
 		r.resMin = uint32(max(1, math.Round(cfg.ResolveHours[si]*60*speed)))
 

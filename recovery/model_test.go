@@ -499,3 +499,29 @@ func TestNoMutation(t *testing.T) {
 		}
 	}
 }
+
+// Extreme but valid coefficients give churn in [0, 1], never NaN.
+func TestChurnExtremes(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.FailureLogit, cfg.RecurrenceCap, cfg.UnsatisfiedLogit = 50, 1000, 50
+	m := mustModel(t, &cfg)
+	for _, c := range []Customer{
+		{ID: "hi", Quadrant: 1, Stage: lifecycle.Ended, Failures12m: 1_000_000, Strength: 1},
+		{ID: "lo", Quadrant: 1, Stage: lifecycle.Stability, Strength: 1},
+	} {
+		for s := S1; s <= S4; s++ {
+			e := mustEntry(t, m, c, Outage, s)
+			for _, p := range []float64{e.ChurnWith, e.ChurnWithout} {
+				if !(p >= 0 && p <= 1) {
+					t.Errorf("%s %v: churn %v", c.ID, s, p)
+				}
+			}
+		}
+	}
+	cfg.FailureLogit = -50
+	m = mustModel(t, &cfg)
+	e := mustEntry(t, m, Customer{ID: "neg", Quadrant: 1, Failures12m: 1000, LastRecoveryOK: true}, Outage, S4)
+	if !(e.ChurnWith >= 0 && e.ChurnWith < 1e-6) {
+		t.Errorf("churn with very negative shift: %v", e.ChurnWith)
+	}
+}
