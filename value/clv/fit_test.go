@@ -198,7 +198,7 @@ func TestRecovery(t *testing.T) {
 	})
 	t.Run("pareto", func(t *testing.T) {
 		truth := []float64{0.6, 10, 0.8, 12}
-		m, err := FitParetoNBD(simPareto(13, n/4, truth[0], truth[1], truth[2], truth[3]), nil)
+		m, err := FitParetoNBD(simPareto(13, n/5, truth[0], truth[1], truth[2], truth[3]), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
