@@ -3,6 +3,7 @@ package clv
 import (
 	"errors"
 	"math"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/diff/fd"
@@ -249,6 +250,7 @@ func TestPenalizerShrinks(t *testing.T) {
 
 func TestFitInfo(t *testing.T) {
 	cs := simBGNBD(22, 1000, 0.5, 5, 0.8, 2.5, false)
+	orig := slices.Clone(cs)
 	m, err := FitBGNBD(cs, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -261,6 +263,9 @@ func TestFitInfo(t *testing.T) {
 	// AIC = 2k - 2LL, BIC = k ln n - 2LL (Akaike 1974; Schwarz 1978).
 	if math.Abs(in.LogLikelihood-ll) > 1e-9 || math.Abs(in.AIC-(8-2*ll)) > 1e-9 || math.Abs(in.BIC-(4*math.Log(1000)-2*ll)) > 1e-9 {
 		t.Errorf("info %+v, LL %v", in, ll)
+	}
+	if !slices.Equal(cs, orig) {
+		t.Error("FitBGNBD modified its input")
 	}
 	if in.Customers != 1000 || in.Iterations == 0 || in.Rows == 0 || in.Rows > 1000 {
 		t.Errorf("info %+v", in)
