@@ -56,7 +56,11 @@ func (r *Result) SegmentOf(id string) string {
 func (r *Result) reportRFM(w io.Writer) {
 	st := r.RFM
 	report.Section(w, "2. Differentiate by behaviour: RFM segments")
-	report.Para(w, fmt.Sprintf("Recency R is days since the last purchase (5 = most recent), frequency F the purchase days, monetary M the net amount; scores 1-5 from quantile breaks where equal values share a score. %d customers with only returns have no RFM.", len(st.ReturnsOnly)))
+	text := "Recency R is days since the last purchase (5 = most recent), frequency F the purchase days, monetary M the net amount; scores 1-5 from quantile breaks where equal values share a score."
+	if n := len(st.ReturnsOnly); n > 0 {
+		text += fmt.Sprintf(" The %d customers with only returns (typically refunds of purchases made before the data start) have no purchase and so no RFM.", n)
+	}
+	report.Para(w, text)
 	tb := report.New("Breaks used (a score goes up past each break)", "dimension", "breaks", "empty scores")
 	for _, d := range []struct {
 		name string
