@@ -17,7 +17,7 @@ const (
 // State is one customer's relationship state: the stage, when it began,
 // and a condensed history the rules read (24 monthly net volumes, the last
 // 10 inter-purchase intervals, a few counters). It is a small value type
-// (about 220 bytes, no pointers), so copying it is cheap and [Apply] does not
+// (232 bytes, no pointers), so copying it is cheap and [Apply] does not
 // allocate; the zero value is a customer with no event yet, in stage None.
 //
 // Times are kept as whole seconds; months and days are UTC calendar months
