@@ -256,8 +256,8 @@ type Row struct {
 // their counts, sorted by frequency, then recency, then T. A likelihood over
 // the rows, each term multiplied by its count, equals the likelihood over
 // cs, so fitting costs what the distinct triples cost. Compress does not
-// validate or modify cs; it returns nil for empty cs. NaN values compare
-// as in slices.Sort and are never merged.
+// validate or modify cs; it returns nil for empty cs. A row with a NaN is
+// never merged with another, and its position is unspecified.
 func Compress(cs []Customer) []Row {
 	if len(cs) == 0 {
 		return nil
@@ -280,11 +280,19 @@ func Compress(cs []Customer) []Row {
 }
 
 func cmpRow(a, b Row) int {
-	if c := cmp.Compare(a.Frequency, b.Frequency); c != 0 {
-		return c
+	switch {
+	case a.Frequency < b.Frequency:
+		return -1
+	case a.Frequency > b.Frequency:
+		return 1
+	case a.Recency < b.Recency:
+		return -1
+	case a.Recency > b.Recency:
+		return 1
+	case a.T < b.T:
+		return -1
+	case a.T > b.T:
+		return 1
 	}
-	if c := cmp.Compare(a.Recency, b.Recency); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.T, b.T)
+	return 0
 }
