@@ -2,6 +2,7 @@ package clv
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -100,4 +101,29 @@ func BenchmarkPrepare(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkFitBGNBDCDNOWSize fits 2,357 customers simulated from the
+// published CDNOW BG/NBD parameters (Fader, Hardie & Lee 2005), T between
+// 20 and 60 weeks, times rounded to days: the size of the CDNOW sample.
+func BenchmarkFitBGNBDCDNOWSize(b *testing.B) {
+	cs := simBGNBD(2357, 2357, 0.243, 4.414, 0.793, 2.426, false)
+	for i := range cs {
+		c := &cs[i]
+		c.T = math.Round(c.T*7) / 7
+		c.Recency = math.Min(math.Round(c.Recency*7)/7, c.T)
+		if c.Frequency == 0 {
+			c.Recency = 0
+		}
+	}
+	b.ReportAllocs()
+	var it int
+	for b.Loop() {
+		m, err := FitBGNBD(cs, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		it = m.Info.Iterations
+	}
+	b.ReportMetric(float64(it), "iterations")
 }
