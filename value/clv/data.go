@@ -53,6 +53,12 @@ func (u Unit) days() float64 {
 // the end of calibration, both in the same unit. MeanSpend is the mean
 // amount of the repeat occasions (0 when Frequency is 0); only the
 // Gamma-Gamma model reads it.
+//
+// Every function that reads a Customer rejects a negative, NaN or
+// infinite Frequency, Recency or T, a Recency above T, and a positive
+// Recency with zero Frequency, with a *CustomerError naming the customer
+// and the field; the spend functions do the same for MeanSpend of a
+// repeat buyer. Frequency need not be an integer.
 type Customer struct {
 	ID        string
 	Frequency float64
@@ -84,7 +90,8 @@ func (c Customer) validate(i int) error {
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // HoldoutCustomer is one customer's activity in the holdout period, the
-// time after calibration used to validate forecasts.
+// time after calibration used to validate forecasts. Prepare always sets
+// finite values.
 type HoldoutCustomer struct {
 	Purchases int     // purchase occasions in the holdout period
 	Spend     float64 // total amount of those occasions
@@ -246,7 +253,8 @@ func neumaier(sum, c, x float64) (float64, float64) {
 }
 
 // Row is one distinct (Frequency, Recency, T) triple and the number of
-// customers who share it.
+// customers who share it, as built by Compress (which copies the values
+// as given, NaN and Inf included).
 type Row struct {
 	Frequency, Recency, T float64
 	Count                 float64

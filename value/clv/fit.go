@@ -32,7 +32,9 @@ type FitSettings struct {
 	MaxCorrelation float64
 }
 
-// FitInfo describes a maximum-likelihood fit.
+// FitInfo describes a maximum-likelihood fit. All its numbers are finite:
+// a fit whose log-likelihood is not finite fails instead, and StdErr is nil
+// rather than NaN when the Hessian cannot be inverted.
 type FitInfo struct {
 	LogLikelihood float64   `json:"log_likelihood"` // at the optimum, without the penalty
 	Customers     float64   `json:"customers"`      // number of customers the fit used

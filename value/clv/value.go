@@ -40,7 +40,7 @@ func PotentialIndicators(group string) []value.Indicator {
 
 // Forecast holds per-customer forecasts, aligned with Customers, ready to
 // become columns of a [value.Table]. CLV is nil when no spend model was
-// given.
+// given. NewForecast fills it with finite values only.
 type Forecast struct {
 	Customers         []string
 	Horizon           float64 // horizon of ExpectedPurchases, in the model's unit
