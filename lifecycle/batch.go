@@ -215,7 +215,8 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 			sent = hi
 		}
 	}
-	multi := map[int32]bool{} // customers with more than one run
+	var multi []bool // customers with more than one run
+	nMulti := 0
 	if asOf != 0 {
 		start()
 	}
@@ -238,11 +239,16 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 		}
 		if prev < 0 || tx.Customer != prevName {
 			id, added := ids.lookup(tx.Customer)
-			if !added {
+			if added {
+				multi = append(multi, false)
+			} else if !multi[id] {
 				multi[id] = true
+				nMulti++
 			}
 			prevName, prev = tx.Customer, id
-			if started && len(runs)-sent >= jobRuns {
+			// Early replay stops at the first customer seen in a second run:
+			// the stream is not grouped, and its runs are gathered at the end.
+			if started && nMulti == 0 && len(runs)-sent >= jobRuns {
 				dispatch(len(runs))
 			}
 			runs = append(runs, run{cust: id, block: int32(len(blocks)), lo: int32(len(cur)), hi: int32(len(cur))})
@@ -268,9 +274,13 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 	}
 	if asOf == 0 {
 		asOf = maxT
-		start()
 	}
-	dispatch(len(runs))
+	if nMulti == 0 {
+		if !started {
+			start()
+		}
+		dispatch(len(runs))
+	}
 	stop()
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -280,48 +290,68 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 	ids = nil
 
 	out := make([]Result, len(names))
+	replayed := make([]bool, len(names))
 	for _, d := range finished {
 		for i := range d.res {
 			if c := runs[d.first+i].cust; !multi[c] {
-				out[c] = d.res[i]
+				out[c], replayed[c] = d.res[i], true
 			}
 		}
 	}
 	finished = nil
-	if len(multi) > 0 {
-		// Gather each such customer's runs in stream order and replay.
-		byCust := make(map[int32][]rec, len(multi))
-		for _, r := range runs {
-			if multi[r.cust] {
-				byCust[r.cust] = append(byCust[r.cust], blocks[r.block][r.lo:r.hi]...)
+	// The customers not replayed early: gather each one's runs in stream
+	// order (a stable counting sort) and replay them in parallel.
+	var custs []int32
+	count := make([]int, len(names))
+	for _, r := range runs {
+		if !replayed[r.cust] {
+			if count[r.cust] == 0 {
+				custs = append(custs, r.cust)
 			}
+			count[r.cust] += int(r.hi - r.lo)
 		}
-		custs := make([]int32, 0, len(multi))
-		for c := range multi {
-			custs = append(custs, c)
+	}
+	if len(custs) == 0 {
+		return out, nil
+	}
+	byCust := make([][]rec, len(names))
+	all := make([]rec, 0, kept)
+	for _, c := range custs {
+		byCust[c] = all[len(all) : len(all) : len(all)+count[c]]
+		all = all[:len(all)+count[c]]
+	}
+	for _, r := range runs {
+		if !replayed[r.cust] {
+			byCust[r.cust] = append(byCust[r.cust], blocks[r.block][r.lo:r.hi]...)
 		}
-		var next atomic.Int64
-		work := func() {
-			defer wg.Done()
-			var arena []Transition
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(custs) || ctx.Err() != nil {
-					return
-				}
-				c := custs[i]
+	}
+	runs, blocks = nil, nil
+	if clk == nil {
+		clk = newClock(o.Tick, asOf)
+	}
+	var next atomic.Int64
+	const chunk = 256
+	work := func() {
+		defer wg.Done()
+		var arena []Transition
+		for {
+			k := int(next.Add(chunk) - chunk)
+			if k >= len(custs) || ctx.Err() != nil {
+				return
+			}
+			for _, c := range custs[k:min(k+chunk, len(custs))] {
 				out[c], arena = replay(byCust[c], names[c], arena)
 			}
 		}
-		wg.Add(workers)
-		for range workers - 1 {
-			go work()
-		}
-		work()
-		wg.Wait()
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
+	}
+	wg.Add(workers)
+	for range workers - 1 {
+		go work()
+	}
+	work()
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -321,3 +321,40 @@ func TestClassifyLongRuns(t *testing.T) {
 		t.Error("a differs from the reference")
 	}
 }
+
+func TestClassifyStraggler(t *testing.T) {
+	// A grouped stream long enough to be replayed early, then one row of an
+	// early customer: that customer is replayed again from both runs, and
+	// the rest keep their early results. Also the same stream in time
+	// order (every customer split). Both against the reference replay.
+	txs := synthBase(3000, 5)
+	first := txs[0]
+	straggler := cvm.Transaction{Customer: first.Customer, Time: date(2025, 6, 3), Amount: 42}
+	asOf := date(2025, 12, 1)
+	byTime := slices.Clone(txs)
+	slices.SortStableFunc(byTime, func(a, b cvm.Transaction) int { return a.Time.Compare(b.Time) })
+	for name, stream := range map[string][]cvm.Transaction{
+		"straggler":  append(slices.Clone(txs), straggler),
+		"time order": byTime,
+	} {
+		res, err := Classify(context.Background(), seqOf(stream), &BatchOptions{AsOf: asOf})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mine := map[string][]cvm.Transaction{}
+		for _, x := range stream {
+			if !x.Time.After(asOf) {
+				mine[x.Customer] = append(mine[x.Customer], x)
+			}
+		}
+		if len(res) != len(mine) {
+			t.Fatalf("%s: %d results, want %d", name, len(res), len(mine))
+		}
+		for _, r := range res {
+			s, hist := referenceReplay(t, mine[r.Customer], asOf, false, nil)
+			if r.State != s || !equalHistory(r.History, hist) {
+				t.Fatalf("%s: customer %s differs from the reference", name, r.Customer)
+			}
+		}
+	}
+}

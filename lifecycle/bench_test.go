@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"context"
 	"fmt"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -32,7 +33,13 @@ func BenchmarkApply(b *testing.B) {
 	}
 }
 
-func BenchmarkClassify(b *testing.B) {
+func BenchmarkClassify(b *testing.B) { benchmarkClassify(b, false) }
+
+// BenchmarkClassifyTimeOrdered feeds the rows in time order, as most
+// files come, instead of grouped by customer.
+func BenchmarkClassifyTimeOrdered(b *testing.B) { benchmarkClassify(b, true) }
+
+func benchmarkClassify(b *testing.B, timeOrdered bool) {
 	for _, n := range []int{1_000, 100_000, 1_000_000} {
 		if n > 100_000 && testing.Short() {
 			continue
@@ -43,6 +50,9 @@ func BenchmarkClassify(b *testing.B) {
 		var txs []cvm.Transaction
 		for t := range synth.Transactions(cfg) {
 			txs = append(txs, t)
+		}
+		if timeOrdered {
+			slices.SortStableFunc(txs, func(a, b cvm.Transaction) int { return a.Time.Compare(b.Time) })
 		}
 		b.Run(fmt.Sprintf("customers=%d/rows=%d", n, len(txs)), func(b *testing.B) {
 			b.ReportAllocs()
