@@ -134,6 +134,15 @@ func (r *Result) reportCLV(w io.Writer) {
 			tb.Row(label, report.Int(h.Customers), report.Float(h.Actual, 2), report.Float(h.Predicted, 2), report.Pct((h.Predicted-h.Actual)/math.Max(h.Actual, 1e-9)))
 		}
 		tb.Write(w)
+		var act, pred float64
+		for _, h := range st.Holdout {
+			act += float64(h.Customers) * h.Actual
+			pred += float64(h.Customers) * h.Predicted
+		}
+		if act > 0 && math.Abs(pred/act-1) > 0.1 {
+			fmt.Fprint(w, "\n"+report.Wrap(fmt.Sprintf("Over the holdout the model forecasts %s purchases against %s actual (%+.0f%%). BG/NBD assumes each customer's purchase rate is constant, so a seasonal peak or trough in the holdout period (such as the weeks before Christmas) shows up as this gap; the ranking of customers is what the value model uses.",
+				report.Whole(pred), report.Whole(act), 100*(pred/act-1)), 78, ""))
+		}
 		fmt.Fprintln(w)
 	}
 	m, g := st.Model, st.Spend

@@ -35,6 +35,7 @@ type ClusterProfile struct {
 	Customers                 int
 	Share, RevenueShare       float64
 	Recency, Freq, Money      float64 // means
+	MedianMoney               float64 // median net amount
 	CentreR, CentreF, CentreM float64 // the centre back in original units
 	Segment                   string  // the RFM segment of the centre's cell
 }
@@ -101,6 +102,18 @@ func (r *Result) profiles(st *KMeansStage) []ClusterProfile {
 		p.Money += v.Monetary
 		p.RevenueShare += v.Revenue
 	}
+	// Medians in original units from the segment package's profile.
+	raw := make([]float64, 0, 3*len(vals))
+	for _, v := range vals {
+		raw = append(raw, v.Recency, v.Frequency, v.Monetary)
+	}
+	if prof, err := segment.Profile(raw, 3, m.K, m.Labels); err == nil {
+		for j, p := range prof {
+			if p.Median != nil {
+				out[j].MedianMoney = p.Median[2]
+			}
+		}
+	}
 	centre := make([]float64, 3)
 	for j := range out {
 		p := &out[j]
@@ -142,10 +155,10 @@ func (r *Result) reportKMeans(w io.Writer) {
 	fmt.Fprintln(w)
 	report.Para(w, fmt.Sprintf("The report uses k = %d, the best silhouette for k >= 3 (k = 2 mostly splits active from lapsed buyers, which RFM already shows).", st.K))
 	tb = report.New(fmt.Sprintf("Clusters at k = %d (means in original units; nearest RFM segment from the centre's cell)", st.Model.K),
-		"cluster", "customers", "share", "rev. share", "recency", "purch. days", "net amount", "reads as")
+		"cluster", "customers", "share", "rev. share", "recency", "purch. days", "net amount", "median net", "reads as")
 	for _, p := range st.Profiles {
 		tb.Row(p.Cluster+1, report.Int(p.Customers), report.Pct(p.Share), report.Pct(p.RevenueShare),
-			report.Whole(p.Recency), report.Float(p.Freq, 1), report.Whole(p.Money), p.Segment)
+			report.Whole(p.Recency), report.Float(p.Freq, 1), report.Whole(p.Money), report.Whole(p.MedianMoney), p.Segment)
 	}
 	tb.Write(w)
 }
