@@ -52,6 +52,14 @@
 // It assumes spend and frequency are independent; the fitted
 // [GammaGamma].Correlation reports their correlation.
 //
+// [FitBGBB] fits the discrete-time BG/BB model (Fader, Hardie & Shang
+// 2010, "Customer-base analysis in a discrete-time noncontractual
+// setting", Marketing Science 29(6), eq. 5) for x transactions in n
+// opportunities, the last at t_x:
+//
+//	L = B(alpha+x, beta+n-x)/B(alpha,beta) B(gamma, delta+n)/B(gamma,delta)
+//	  + sum_{i=0}^{n-t_x-1} B(alpha+x, beta+t_x-x+i)/B(alpha,beta) B(gamma+1, delta+t_x+i)/B(gamma,delta)
+//
 // An optional L2 penalty c * sum(theta^2) on the natural-scale parameters
 // ([FitSettings].Penalizer) is added to the mean negative log-likelihood,
 // as in lifetimes. A fit reports, in [FitInfo], the log-likelihood, AIC,
@@ -60,7 +68,7 @@
 //
 // # Predictions
 //
-// [PurchaseModel] is what BG/NBD, MBG/NBD and Pareto/NBD share: expected
+// [PurchaseModel] is what BG/NBD, MBG/NBD, Pareto/NBD and BG/BB share: expected
 // purchases in the next t of a customer with a history, the probability
 // that the customer is alive, and expected purchases of a new customer.
 // [PredictPurchases], [PredictAlive], [PredictSpend] and [CLV] evaluate
@@ -106,7 +114,6 @@
 // -model gammagamma gives p = 6.2496, q = 3.7442, gamma = 15.4435 on the
 // 946 repeat buyers (frequency/spend correlation 0.11).
 //
-// The BG/BB model for discrete-time settings is not implemented.
 //
 // All fitted models are immutable values, safe for concurrent reads, and
 // marshal to JSON and back exactly, with a format version.

@@ -24,6 +24,7 @@ type modelJSON struct {
 	P             *float64 `json:"p,omitempty"`
 	Q             *float64 `json:"q,omitempty"`
 	Gamma         *float64 `json:"gamma,omitempty"`
+	Delta         *float64 `json:"delta,omitempty"`
 	Correlation   *float64 `json:"correlation,omitempty"`
 	Info          FitInfo  `json:"info"`
 }
@@ -162,6 +163,39 @@ func (m *GammaGamma) UnmarshalJSON(data []byte) error {
 	}
 	if j.Correlation != nil {
 		v.Correlation = *j.Correlation
+	}
+	v.Info = j.Info
+	*m = v
+	return nil
+}
+
+// MarshalJSON encodes m as {"format_version":1,"model":"bgbb","alpha":…,
+// "beta":…,"gamma":…,"delta":…,"info":{…}}; see BGNBD.MarshalJSON.
+func (m *BGBB) MarshalJSON() ([]byte, error) {
+	return json.Marshal(modelJSON{FormatVersion: FormatVersion, Model: m.Name(),
+		Alpha: ptr(m.Alpha), Beta: ptr(m.Beta), Gamma: ptr(m.Gamma), Delta: ptr(m.Delta), Info: m.Info})
+}
+
+// UnmarshalJSON decodes what MarshalJSON writes; errors are as for
+// BGNBD.UnmarshalJSON.
+func (m *BGBB) UnmarshalJSON(data []byte) error {
+	j, err := decodeModel(data, "bgbb")
+	if err != nil {
+		return err
+	}
+	var v BGBB
+	if v.Alpha, err = need("alpha", j.Alpha); err == nil {
+		if v.Beta, err = need("beta", j.Beta); err == nil {
+			if v.Gamma, err = need("gamma", j.Gamma); err == nil {
+				v.Delta, err = need("delta", j.Delta)
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if err := v.check(); err != nil {
+		return err
 	}
 	v.Info = j.Info
 	*m = v

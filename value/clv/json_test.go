@@ -93,12 +93,13 @@ func FuzzUnmarshalModel(f *testing.F) {
 	f.Add([]byte(`{"format_version":1,"model":"bgnbd","r":0.243,"alpha":4.414,"a":0.793,"b":2.426,"info":{"std_err":[1,2,3,4]}}`))
 	f.Add([]byte(`{"format_version":1,"model":"pareto","r":1,"alpha":1,"s":1,"beta":1}`))
 	f.Add([]byte(`{"format_version":1,"model":"gammagamma","p":6.25,"q":3.74,"gamma":15.44,"correlation":0.1}`))
+	f.Add([]byte(`{"format_version":1,"model":"bgbb","alpha":1.2,"beta":0.75,"gamma":0.66,"delta":2.8}`))
 	f.Add([]byte(`{}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, m := range []interface {
 			json.Marshaler
 			json.Unmarshaler
-		}{new(BGNBD), new(ParetoNBD), new(GammaGamma)} {
+		}{new(BGNBD), new(ParetoNBD), new(GammaGamma), new(BGBB)} {
 			if err := m.UnmarshalJSON(data); err != nil {
 				continue
 			}
@@ -115,6 +116,11 @@ func FuzzUnmarshalModel(f *testing.F) {
 				}
 			case *ParetoNBD:
 				var w ParetoNBD
+				if err := w.UnmarshalJSON(b); err != nil || !cmp.Equal(*v, w) {
+					t.Fatalf("round trip %s: %v", b, err)
+				}
+			case *BGBB:
+				var w BGBB
 				if err := w.UnmarshalJSON(b); err != nil || !cmp.Equal(*v, w) {
 					t.Fatalf("round trip %s: %v", b, err)
 				}

@@ -6,11 +6,12 @@ import (
 )
 
 // PurchaseModel is a fitted model of purchase counts and dropout: BG/NBD,
-// MBG/NBD or Pareto/NBD. Implementations are safe for concurrent reads and
+// MBG/NBD, Pareto/NBD or BG/BB. Implementations are safe for concurrent reads and
 // never return NaN or Inf: a value that would not be finite is an error
 // naming the customer (*CustomerError) or the parameter (*ParamError).
 type PurchaseModel interface {
-	// Name returns the model's short name: "bgnbd", "mbgnbd" or "pareto".
+	// Name returns the model's short name: "bgnbd", "mbgnbd", "pareto" or
+	// "bgbb".
 	Name() string
 	// ConditionalExpectedPurchases returns the expected purchases in the
 	// next t time units of a customer with history c.
