@@ -31,7 +31,7 @@ type BGBB struct {
 var bgbbNames = []string{"alpha", "beta", "gamma", "delta"}
 
 func (m *BGBB) params() []float64 { return []float64{m.Alpha, m.Beta, m.Gamma, m.Delta} }
-func (m *BGBB) check() error     { return checkParams(bgbbNames, m.params()) }
+func (m *BGBB) check() error      { return checkParams(bgbbNames, m.params()) }
 
 // Name returns "bgbb".
 func (m *BGBB) Name() string { return "bgbb" }

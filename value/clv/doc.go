@@ -114,7 +114,6 @@
 // -model gammagamma gives p = 6.2496, q = 3.7442, gamma = 15.4435 on the
 // 946 repeat buyers (frequency/spend correlation 0.11).
 //
-//
 // All fitted models are immutable values, safe for concurrent reads, and
 // marshal to JSON and back exactly, with a format version.
 package clv
