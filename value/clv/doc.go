@@ -14,7 +14,7 @@
 //
 // The models are fitted by maximum likelihood with gonum's BFGS on the log
 // of the parameters (analytic gradients for BG/NBD, MBG/NBD and
-// Gamma-Gamma, central differences for Pareto/NBD), all in log space.
+// Gamma-Gamma, central differences for Pareto/NBD and BG/BB), all in log space.
 //
 // [FitBGNBD] fits BG/NBD (Fader, Hardie & Lee 2005, "Counting your
 // customers the easy way", Marketing Science 24(2), eq. 6):
@@ -40,7 +40,11 @@
 // 2F1(r+s+x, .; r+s+x+1; z). The series is summed with scaling, so terms
 // beyond exp(700) do not overflow, after Euler's transformation
 // 2F1(a,b;c;z) = (1-z)^(c-a-b) 2F1(c-a,c-b;c;z) when it makes the terms
-// decay from the start (the slowly converging case, as in BTYD).
+// decay from the start (as in BTYD). When the argument is within 0.05 of
+// 1, where the series needs thousands of terms, A0 is computed instead from
+// its integral form, (r+s+x) times the integral over t_x..T of
+// (alpha+tau)^-(r+x) (beta+tau)^-(s+1), by adaptive Gauss-Legendre
+// quadrature.
 //
 // [FitGammaGamma] fits the Gamma-Gamma spend model (Colombo & Jiang 1999;
 // Fader, Hardie & Lee 2005, "RFM and CLV", Journal of Marketing Research
