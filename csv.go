@@ -99,6 +99,8 @@ type ParseError struct {
 	Err    error
 }
 
+// Error returns "line N, column "C", value "V": cause", or "line N: cause"
+// when no single column is at fault.
 func (e *ParseError) Error() string {
 	if e.Column == "" {
 		return fmt.Sprintf("line %d: %v", e.Line, e.Err)
@@ -106,6 +108,7 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("line %d, column %q, value %q: %v", e.Line, e.Column, e.Value, e.Err)
 }
 
+// Unwrap returns the cause, for errors.Is and errors.As.
 func (e *ParseError) Unwrap() error { return e.Err }
 
 // Errors of the CSV reader, wrapped in a *ParseError or returned by

@@ -27,6 +27,7 @@ type TransactionError struct {
 	Err      error  // the underlying error, one of the sentinels above
 }
 
+// Error names the customer (when known), the field and the cause.
 func (e *TransactionError) Error() string {
 	if e.Customer == "" {
 		return fmt.Sprintf("cvm: transaction %s: %v", e.Field, e.Err)
@@ -34,4 +35,5 @@ func (e *TransactionError) Error() string {
 	return fmt.Sprintf("cvm: customer %q: %s: %v", e.Customer, e.Field, e.Err)
 }
 
+// Unwrap returns the cause, for errors.Is and errors.As.
 func (e *TransactionError) Unwrap() error { return e.Err }

@@ -10,7 +10,8 @@ import (
 // rule as SummaryOptions.AsOf), and a holdout period, the transactions
 // strictly after it. Transactions keep their stream order in each part.
 // Split copies the transactions into new slices; an empty stream gives two
-// nil slices. Split does not validate transactions.
+// nil slices. Split does not validate transactions: one with a NaN amount
+// or an empty customer is split by its time like any other.
 //
 // To put a whole calendar day in the calibration period, pass the last
 // instant of that day, [EndOfDay]: the standard CDNOW set-up, calibration
