@@ -66,3 +66,18 @@ func TestWrap(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+func TestLeftColumn(t *testing.T) {
+	tb := New("", "id", "n")
+	tb.Left(0)
+	tb.Row("12", 3)
+	tb.Row("7", 10)
+	var b strings.Builder
+	tb.Write(&b)
+	// Written by hand: the ID column stays left-aligned although numeric;
+	// the number column and its heading are right-aligned.
+	want := "  id   n\n  ------\n  12   3\n  7   10\n"
+	if got := b.String(); got != want {
+		t.Errorf("got\n%q\nwant\n%q", got, want)
+	}
+}
