@@ -33,6 +33,7 @@ type CLVStage struct {
 	Data      *clv.Dataset
 	Model     *clv.BGNBD
 	Spend     *clv.GammaGamma
+	Forecast  *clv.Forecast
 	Alive     []float64 // P(alive), aligned with Data.Customers
 	Purchases []float64 // expected purchases in the next 52 weeks
 	MeanSpend []float64 // expected value of one purchase
@@ -71,16 +72,13 @@ func (r *Result) runCLV() error {
 	if st.Spend, err = clv.FitGammaGamma(cs, nil); err != nil {
 		return fmt.Errorf("clv: Gamma-Gamma: %w", err)
 	}
-	if st.Alive, err = clv.PredictAlive(st.Model, cs, nil); err != nil {
+	// The forecasts that become potential-value indicators (value/clv's
+	// link to the value model): 52-week purchases, P(alive), 12-month CLV.
+	if st.Forecast, err = clv.NewForecast(st.Model, st.Spend, cs, 52, &clv.CLVSettings{Months: clvMonths, MonthlyDiscount: clv.MonthlyRate(annualDiscount)}); err != nil {
 		return fmt.Errorf("clv: %w", err)
 	}
-	if st.Purchases, err = clv.PredictPurchases(st.Model, 52, cs, nil); err != nil {
-		return fmt.Errorf("clv: %w", err)
-	}
+	st.Alive, st.Purchases, st.Value = st.Forecast.ProbAlive, st.Forecast.ExpectedPurchases, st.Forecast.CLV
 	if st.MeanSpend, err = clv.PredictSpend(st.Spend, cs, nil); err != nil {
-		return fmt.Errorf("clv: %w", err)
-	}
-	if st.Value, err = clv.CLV(st.Model, st.MeanSpend, cs, &clv.CLVSettings{Months: clvMonths, MonthlyDiscount: clv.MonthlyRate(annualDiscount)}, nil); err != nil {
 		return fmt.Errorf("clv: %w", err)
 	}
 	for i, c := range cs {

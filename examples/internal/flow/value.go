@@ -13,15 +13,8 @@ import (
 	"github.com/cvmkit/cvm/examples/internal/report"
 	"github.com/cvmkit/cvm/internal/synth"
 	"github.com/cvmkit/cvm/value"
+	"github.com/cvmkit/cvm/value/clv"
 	"gonum.org/v1/plot/vg"
-)
-
-// Indicators the flow adds to the value catalog: the CLV forecasts that
-// drive potential value.
-const (
-	indCLV       = "clv"
-	indAlive     = "p_alive"
-	indPurchases = "expected_purchases"
 )
 
 // fromTransactions are the default catalog's indicators the flow computes
@@ -65,16 +58,9 @@ func (r *Result) runValue() error {
 		}
 	}
 	t = t.WithColumn("revenue", rev).WithColumn("order_frequency", orders).WithColumn("recency", rec).WithColumn("tenure", ten)
-	clvCol, alive, purch := make([]float64, len(ids)), make([]float64, len(ids)), make([]float64, len(ids))
-	for i, id := range ids {
-		a, p, v, ok := r.CLVOf(id)
-		if !ok {
-			a, p, v = nan, nan, nan
-		}
-		clvCol[i], alive[i], purch[i] = v, a, p
-	}
 	if r.CLV != nil {
-		t = t.WithColumn(indCLV, clvCol).WithColumn(indAlive, alive)
+		// Customers without a forecast (only returns) get NaN: imputed.
+		t = r.CLV.Forecast.AddTo(t)
 	}
 
 	catalog := value.DefaultCatalog()
@@ -104,7 +90,7 @@ func (r *Result) runValue() error {
 			gp[i] = rev[i] * margin[i] / 100
 		}
 		t = t.WithColumn("gross_profit", gp)
-		st.Sources = "21 indicators from the synthetic B2B table (internal/synth: volume, margin, credit, surveys), gross profit as that margin times the revenue seen, revenue, order frequency, recency and tenure from the transactions, and two CLV forecasts (12-month CLV, P(alive)) as potential-value indicators: 32 in all."
+		st.Sources = "21 indicators from the synthetic B2B table (internal/synth: volume, margin, credit, surveys), gross profit as that margin times the revenue seen, revenue, order frequency, recency and tenure from the transactions, and value/clv's three forecast indicators (12-month CLV, expected purchases, P(alive)) in the growth group of potential value: 33 in all."
 	} else {
 		// Only what transactions give: a reduced catalog.
 		keep := fromTransactions
@@ -115,23 +101,13 @@ func (r *Result) runValue() error {
 			}
 		}
 		catalog.Indicators = inds
-		if r.CLV != nil {
-			t = t.WithColumn(indPurchases, purch)
-			catalog = catalog.Add(value.Indicator{ID: indPurchases, Name: "Expected purchases, next 52 weeks", Dimension: value.PotentialValue,
-				Group: value.GroupGrowth, Unit: "purchases", Norm: value.Normalization{Log: true, Upper: 0.99}, Weight: 0.5,
-				Definition: "BG/NBD conditional expected purchases in the next 52 weeks", Source: "value/clv"})
-		}
 		st.Sources = "transactions only: revenue, order frequency, recency and tenure for current value; 12-month CLV, expected purchases and P(alive) from the BG/NBD and Gamma-Gamma forecasts for potential value. The other 26 indicators of the default B2B catalog (margins, credit, surveys, strategic fit) are not in a transactions file and are left out."
 		r.note("value: %s", "the 26 B2B indicators beyond transactions (margins, credit, surveys, strategic fit) cannot be derived from a transactions file; current value uses revenue, order frequency, recency and tenure, potential value the CLV forecasts only")
 	}
 	if r.CLV != nil {
-		catalog = catalog.Add(
-			value.Indicator{ID: indCLV, Name: "Customer lifetime value, 12 months", Dimension: value.PotentialValue, Group: value.GroupGrowth,
-				Unit: "money", Norm: value.Normalization{Log: true, Upper: 0.99}, Weight: 1,
-				Definition: "discounted spend expected over the next 12 months (BG/NBD x Gamma-Gamma)", Source: "value/clv"},
-			value.Indicator{ID: indAlive, Name: "Probability still active", Dimension: value.PotentialValue, Group: value.GroupRelationship,
-				Unit: "probability", Weight: 0.5, Definition: "BG/NBD probability that the customer has not dropped out", Source: "value/clv"},
-		)
+		// value/clv's forecast indicators join the growth group with its
+		// default weights; NormalizeWeights rescales the group.
+		catalog = catalog.Add(clv.PotentialIndicators(value.GroupGrowth)...)
 	}
 	var groups []value.Group
 	for _, g := range catalog.Groups {
