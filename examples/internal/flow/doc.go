@@ -18,7 +18,8 @@
 // Davies-Bouldin) and by worth (value/clv: BG/NBD and Gamma-Gamma, Fader,
 // Hardie & Lee 2005, validated on a holdout of up to 26 weeks, CLV over 12
 // months at 10% a year; value: the current-plus-potential model with the
-// CLV and P(alive) forecasts as potential-value indicators, split at the
+// CLV, expected-purchase and P(alive) forecasts as potential-value
+// indicators (value/clv.Forecast.AddTo), split at the
 // medians, pyramid of Zeithaml, Rust & Lemon 2001), interact in context
 // (lifecycle: monthly ticks, default rules after Dwyer, Schurr & Oh 1987)
 // and customise (recovery: a playbook per customer, failure type and
