@@ -333,7 +333,9 @@ func (s *Summarizer) Summaries() []Summary {
 			tail = append(tail, b...)
 		}
 		s.blocks = nil
-		radixSort(tail, n)
+		if !slices.IsSorted(tail) { // input grouped by customer in time order is sorted already
+			radixSort(tail, n)
+		}
 		tail = compact(tail)
 		if len(s.sorted) > 0 {
 			s.sorted = mergeUnique(s.sorted, tail)
