@@ -69,18 +69,20 @@ func runLifecycle(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if opts.AsOf.IsZero() {
+		// The latest transaction, as Classify would take it; knowing it
+		// up front lets Classify overlap grouping and replaying.
+		for i := range txs {
+			if txs[i].Time.After(opts.AsOf) {
+				opts.AsOf = txs[i].Time
+			}
+		}
+	}
+	at := opts.AsOf
 	start := time.Now()
 	res, err := lifecycle.Classify(context.Background(), slices.Values(txs), opts)
 	if err != nil {
 		return fmt.Errorf("%s: %w", *in, err)
-	}
-	at := opts.AsOf
-	if at.IsZero() {
-		for i := range txs {
-			if txs[i].Time.After(at) {
-				at = txs[i].Time
-			}
-		}
 	}
 	if *history != "" {
 		for _, r := range res {
