@@ -71,7 +71,7 @@ type ReadOptions struct {
 	MaxErrors int
 	// Progress, when not nil, is called by ReadAll and Summarize on the
 	// calling goroutine with the number of data rows read so far, after
-	// each block of about 4 MiB of input.
+	// each block of about 1 MiB of input.
 	Progress func(rows int)
 }
 

@@ -434,7 +434,7 @@ func TestReaderSummarizeMatchesSequential(t *testing.T) {
 					t.Fatal(err)
 				}
 				got, err := rd.Summarize(opts)
-				chunkSize = 4 << 20
+				chunkSize = 1 << 20
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -13,7 +13,7 @@ import (
 // chunkSize is the size of the blocks the parallel reader parses. It does
 // not depend on GOMAXPROCS, and rows are aggregated in file order anyway, so
 // results do not depend on the number of workers. Tests make it small.
-var chunkSize = 4 << 20
+var chunkSize = 1 << 20
 
 // chunk is a block of whole records and, once parsed, its rows.
 type chunk struct {
