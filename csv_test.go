@@ -425,6 +425,7 @@ func TestReaderSummarizeMatchesSequential(t *testing.T) {
 			t.Fatal(err, rd.Err())
 		}
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+		oldSize := chunkSize
 		for _, procs := range []int{1, 2, 4} {
 			for _, size := range []int{64, 4096, 1 << 20} {
 				runtime.GOMAXPROCS(procs)
@@ -434,7 +435,7 @@ func TestReaderSummarizeMatchesSequential(t *testing.T) {
 					t.Fatal(err)
 				}
 				got, err := rd.Summarize(opts)
-				chunkSize = 1 << 20
+				chunkSize = oldSize
 				if err != nil {
 					t.Fatal(err)
 				}
