@@ -142,7 +142,6 @@ type Reader struct {
 
 	recordStart int // line on which the current record starts
 	limit       int // fields to split: maxIdx+1 once configured, 0 for the header
-	nextChunk   int // size of the next block buffer the parallel reader allocates
 }
 
 // column is a resolved column: its 0-based index and its name for errors.

@@ -47,7 +47,6 @@ func (rd *Reader) eachChunk(post func(c *chunk), fn func(c *chunk) error) error 
 	if rd.done {
 		return nil
 	}
-	rd.nextChunk = min(256<<10, chunkSize)
 	// An input that fits in the first block is parsed here, without
 	// goroutines.
 	first := &chunk{done: make(chan struct{}, 1)}
@@ -142,12 +141,9 @@ func (rd *Reader) eachChunk(post func(c *chunk), fn func(c *chunk) error) error 
 // the previous block) and then up to chunkSize bytes, cut after the last
 // complete record. It returns the new carry and whether the input ended.
 func (rd *Reader) fill(c *chunk, carry []byte) (rest []byte, eof bool, err error) {
-	// Buffers start small, so that small inputs stay cheap, and double up
-	// to chunkSize as the input proves large.
-	if want := len(carry) + rd.nextChunk; cap(c.data) < want {
+	if want := len(carry) + chunkSize; cap(c.data) < want {
 		c.data = make([]byte, 0, want)
 	}
-	rd.nextChunk = min(2*rd.nextChunk, chunkSize)
 	c.data = append(c.data[:0], carry...)
 	for {
 		n, rerr := io.ReadFull(rd.br, c.data[len(c.data):cap(c.data)])
@@ -331,6 +327,11 @@ func (rd *Reader) Summarize(opts *SummaryOptions) ([]Summary, error) {
 	err := rd.eachChunk(hashRows, func(c *chunk) error {
 		runs = runs[:0]
 		err := rd.consume(c, collect)
+		if rd.done && np > 1 {
+			// The whole input was one block, parsed without goroutines:
+			// aggregate it the same way.
+			parts, np = parts[:1], 1
+		}
 		if np == 1 {
 			for _, r := range runs {
 				for i := r[0]; i < r[1]; i++ {
