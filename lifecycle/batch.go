@@ -117,6 +117,9 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 	if !o.AsOf.IsZero() {
 		asOf = o.AsOf.Unix()
 	}
+	if err := o.Rules.Validate(); err != nil {
+		return nil, err
+	}
 	var buf Rules
 	rr := o.Rules.resolve(&buf)
 

@@ -6,8 +6,9 @@ import (
 )
 
 // Rules configures when stages change. A nil *Rules means the defaults;
-// in a non-nil Rules each field that is zero, negative or NaN takes its
-// default, given in the field's comment. The rules are evaluated at each
+// in a non-nil Rules each field that is zero takes its default, given in
+// the field's comment. A negative or NaN field is an error (see
+// [Rules.Validate]), reported by [Apply] and [Classify]. The rules are evaluated at each
 // Tick on the customer's own history; see the package documentation for
 // the measures.
 type Rules struct {
@@ -90,6 +91,52 @@ func DefaultRules() Rules {
 }
 
 var defaultRules = DefaultRules()
+
+// RulesError reports a Rules field that is negative or NaN.
+type RulesError struct {
+	Field string  // the field's name, such as "DeclineRecency"
+	Value float64 // the offending value
+}
+
+func (e *RulesError) Error() string {
+	return fmt.Sprintf("lifecycle: rules: %s = %v: must be zero (the default) or positive", e.Field, e.Value)
+}
+
+// Validate returns a *RulesError naming the first field that is negative
+// or NaN, and nil when every field is zero (the default) or positive. A nil
+// r is valid.
+func (r *Rules) Validate() error {
+	if r == nil {
+		return nil
+	}
+	fields := [...]struct {
+		name string
+		v    float64
+	}{
+		{"FormationOrders", float64(r.FormationOrders)},
+		{"FormationActiveMonths", float64(r.FormationActiveMonths)},
+		{"StabilityTenureDays", float64(r.StabilityTenureDays)},
+		{"StabilityActiveMonths", float64(r.StabilityActiveMonths)},
+		{"StabilityVolatility", r.StabilityVolatility},
+		{"DeclineRecency", r.DeclineRecency},
+		{"DeclineMinDays", float64(r.DeclineMinDays)},
+		{"DeclineDrop", r.DeclineDrop},
+		{"RecoverLevel", r.RecoverLevel},
+		{"EndRecency", r.EndRecency},
+		{"EndMinDays", float64(r.EndMinDays)},
+		{"SeasonalEndDays", float64(r.SeasonalEndDays)},
+		{"DefaultInterval", float64(r.DefaultInterval)},
+		{"Confirm", float64(r.Confirm)},
+		{"MinStageDays", float64(r.MinStageDays)},
+		{"LongLastingDays", float64(r.LongLastingDays)},
+	}
+	for _, f := range fields {
+		if !(f.v >= 0) {
+			return &RulesError{Field: f.name, Value: f.v}
+		}
+	}
+	return nil
+}
 
 // resolve returns r with defaults filled in: &defaultRules when r is nil,
 // otherwise buf, filled in.

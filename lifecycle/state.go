@@ -79,8 +79,9 @@ func (tr Transition) Changed() bool { return tr.To != None }
 // ErrOutOfOrder for an event (tick included) before the last event applied,
 // ErrAmount for a purchase or return amount that is NaN, infinite or
 // negative, and a *TransitionError for a termination before any purchase
-// (none -> ended is not in the [Table]). A termination of an ended
-// relationship is no change and no error.
+// (none -> ended is not in the [Table]), and a *RulesError for rules with
+// a negative or NaN field. A termination of an ended relationship is no
+// change and no error.
 func Apply(s State, e Event, r *Rules) (State, Transition, error) {
 	if e.Kind == 0 || e.Kind > Tick {
 		return s, Transition{}, s.eventErr(e, ErrUnknownKind)
@@ -98,9 +99,11 @@ func Apply(s State, e Event, r *Rules) (State, Transition, error) {
 	if e.Kind == Termination && s.stage == None {
 		return s, Transition{}, s.eventErr(e, &TransitionError{From: None, To: Ended, At: time.Unix(t, 0).UTC()})
 	}
-	// No error can happen from here on, so s (a copy) is changed in place.
 	rr := &defaultRules
 	if r != nil {
+		if err := r.Validate(); err != nil {
+			return s, Transition{}, err
+		}
 		var buf Rules // zeroing it costs; only with custom rules
 		rr = r.resolve(&buf)
 	}

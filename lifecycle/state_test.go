@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"math"
@@ -9,6 +10,8 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/cvmkit/cvm"
 )
 
 func TestTable(t *testing.T) {
@@ -353,5 +356,36 @@ func TestDaysIn(t *testing.T) {
 		if got := daysIn(m); int(got) != want {
 			t.Fatalf("daysIn(%d-%02d) = %d, want %d", y, mo, got, want)
 		}
+	}
+}
+
+func TestRulesValidate(t *testing.T) {
+	at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name  string
+		rules Rules
+		field string // "" for valid
+	}{
+		{"zero means defaults", Rules{}, ""},
+		{"defaults", DefaultRules(), ""},
+		{"negative int", Rules{EndMinDays: -1}, "EndMinDays"},
+		{"negative float", Rules{DeclineDrop: -0.5}, "DeclineDrop"},
+		{"NaN", Rules{RecoverLevel: math.NaN()}, "RecoverLevel"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.rules.Validate()
+			_, _, applyErr := Apply(State{}, Event{Kind: Purchase, Time: at, Amount: 10}, &tt.rules)
+			_, classifyErr := Classify(context.Background(), slices.Values([]cvm.Transaction{{Customer: "c", Time: at, Amount: 1}}), &BatchOptions{Rules: &tt.rules})
+			for _, e := range []error{err, applyErr, classifyErr} {
+				var re *RulesError
+				switch {
+				case tt.field == "" && e != nil:
+					t.Errorf("got error %v, want nil", e)
+				case tt.field != "" && (!errors.As(e, &re) || re.Field != tt.field):
+					t.Errorf("got error %v, want a *RulesError for %s", e, tt.field)
+				}
+			}
+		})
 	}
 }
