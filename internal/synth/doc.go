@@ -10,12 +10,15 @@
 //
 // # Model
 //
-// Each customer follows the "buy till you die" story of the BG/NBD model
-// (Fader, Hardie & Lee 2005) with Gamma-Gamma spend (Fader, Hardie & Lee
-// 2005b; Colombo & Jiang 1999):
+// Each customer follows a "buy till you die" story with Gamma-Gamma spend
+// (Fader, Hardie & Lee 2005b; Colombo & Jiang 1999). By default it is the
+// story of the MBG/NBD model (Batislam, Denizel & Filiztekin 2007), where a
+// customer may drop out right after the first purchase; with Config.BGNBD
+// it is that of the BG/NBD model (Fader, Hardie & Lee 2005), where the
+// first purchase is always followed by a period of activity:
 //
 //	lambda ~ Gamma(shape R, rate Alpha)      purchases per week while alive
-//	p      ~ Beta(A, B)                      dropout after each purchase
+//	p      ~ Beta(A, B)                      dropout after each purchase (each repeat purchase with BGNBD)
 //	nu     ~ Gamma(shape Q, rate Gamma)      spend scale
 //	z      ~ Gamma(shape P, rate nu)         the value of each order
 //

@@ -33,6 +33,11 @@ type Config struct {
 	Seasonality float64
 	PeakDay     int // day of the year of the seasonal peak; 0 means 100 (spring)
 
+	// BGNBD follows the BG/NBD story: no dropout right after the first
+	// purchase. The default (false) is the MBG/NBD story, where the first
+	// purchase can be the last.
+	BGNBD bool
+
 	// ReturnRate is the probability that an order is followed by a partial
 	// return; 0 means 0.04, a negative value means none.
 	ReturnRate float64
@@ -134,7 +139,7 @@ func NewCustomer(c Config, i int) Customer {
 			break
 		}
 		cu.Orders = append(cu.Orders, newOrder(rng, c, cu.ID, n, t, cu.Nu))
-		if rng.Float64() < cu.Dropout {
+		if (n > 0 || !c.BGNBD) && rng.Float64() < cu.Dropout {
 			cu.Died = t
 			break
 		}

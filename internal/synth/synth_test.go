@@ -176,3 +176,26 @@ func TestCustomerID(t *testing.T) {
 		t.Errorf("NewCustomer: %s starting %v", cu.ID, cu.Start)
 	}
 }
+
+// TestStory checks the two dropout stories: under MBG/NBD (the default) the
+// share of customers who drop out right after the first purchase is about
+// E[p] = A/(A+B) = 0.9/7.9 = 0.114; under BG/NBD it is zero.
+func TestStory(t *testing.T) {
+	for _, bg := range []bool{false, true} {
+		cfg := Config{Customers: 20000, Seed: 3, BGNBD: bg}
+		first := 0
+		for cu := range Customers(cfg) {
+			if !cu.Died.IsZero() && cu.Died.Equal(cu.Start) {
+				first++
+			}
+		}
+		share := float64(first) / float64(cfg.Customers)
+		want := 0.9 / 7.9
+		if bg {
+			want = 0
+		}
+		if math.Abs(share-want) > 0.01 {
+			t.Errorf("BGNBD=%v: share dropping out at the first purchase %.4f, want %.4f", bg, share, want)
+		}
+	}
+}
