@@ -52,6 +52,30 @@ func (f *fitter) hamerlyChunk(c int) {
 			}
 			cnt += inc
 		}
+		if d == 3 {
+			// A row whose bounds fail is rescanned against every centre
+			// at once, without branches: at d = 3 that costs little more
+			// than tightening its upper bound and a partial search, which
+			// branch unpredictably, and it gives the exact second
+			// distance, the tightest lower bound, so fewer rows fail in
+			// later iterations.
+			c3 := f.c3
+			for _, t := range todo[:cnt] {
+				ii := int(t)
+				a := labels[ii]
+				i := lo + ii
+				row := f.x[i*3 : i*3+3 : i*3+3]
+				j, b1, b2 := nearestTwo3(row[0], row[1], row[2], c3)
+				if j != a {
+					labels[ii] = j
+					changed++
+					f.move(c, i, a, j)
+				}
+				upper[ii] = math.Sqrt(b1) - cumS[j]
+				lower[ii] = math.Sqrt(b2) + cumR[j]
+			}
+			cnt = 0
+		}
 		for _, t := range todo[:cnt] {
 			ii := int(t)
 			a := labels[ii]

@@ -51,17 +51,24 @@ func nearestTwo(row, centers []float64, k, d int) (int32, float64, float64) {
 
 // nearestTwo3 is nearestTwo for d = 3 on centres stored as [3]float64, with
 // the same operations in the same order as sqDist.
+//
+// Squared distances are non-negative (or +Inf), so their IEEE 754 bit
+// patterns, read as unsigned integers, order exactly as the values do: the
+// comparisons run on those integers, which compile to conditional moves
+// with a short dependency chain, where float min and max need several
+// instructions each to honour NaN and signed zeros.
 func nearestTwo3(x0, x1, x2 float64, c3 [][3]float64) (int32, float64, float64) {
-	best, b1, b2 := int32(0), math.Inf(1), math.Inf(1)
-	for j, c := range c3 {
+	inf := math.Float64bits(math.Inf(1))
+	best, b1, b2 := int32(0), inf, inf
+	for j := range c3 {
+		c := &c3[j]
 		e0, e1, e2 := x0-c[0], x1-c[1], x2-c[2]
-		dd := e0*e0 + e1*e1 + e2*e2
-		// Branch-free form of: if dd < b1 {b2, b1 = b1, dd} else if dd < b2 {b2 = dd}.
+		dd := math.Float64bits(e0*e0 + e1*e1 + e2*e2)
 		b2 = min(b2, max(b1, dd))
 		if dd < b1 {
 			best = int32(j)
 		}
 		b1 = min(b1, dd)
 	}
-	return best, b1, b2
+	return best, math.Float64frombits(b1), math.Float64frombits(b2)
 }
