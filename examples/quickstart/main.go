@@ -121,10 +121,16 @@ func (o *options) input(stderr io.Writer) (flow.Input, error) {
 	if o.customers < 10 {
 		return in, fmt.Errorf("-customers %d: need at least 10", o.customers)
 	}
-	cfg := synth.Config{Customers: o.customers, Seed: o.seed}
-	in.Transactions = slices.Collect(synth.Transactions(cfg))
+	in.Transactions = slices.Collect(synth.Transactions(baseConfig(o.customers, o.seed)))
 	in.Source = fmt.Sprintf("embedded synthetic base (internal/synth: %d customers, seed %d)", o.customers, o.seed)
 	in.Synthetic = true
 	in.Seed = o.seed
 	return in, nil
+}
+
+// baseConfig is the embedded synthetic base: customers who follow the
+// BG/NBD story, the model the report fits, with the generator's defaults
+// otherwise.
+func baseConfig(customers int, seed uint64) synth.Config {
+	return synth.Config{Customers: customers, Seed: seed, BGNBD: true}
 }

@@ -43,7 +43,7 @@ func TestQuickstartKeyFigures(t *testing.T) {
 
 	// Independent figures, recomputed from the generator's customers and
 	// orders rather than from cvm's summaries.
-	cfg := synth.Config{Customers: customers, Seed: seed}
+	cfg := baseConfig(customers, seed)
 	var gross, returns float64
 	oneTime := 0
 	for cu := range synth.Customers(cfg) {
