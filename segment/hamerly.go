@@ -60,19 +60,31 @@ func (f *fitter) hamerlyChunk(c int) {
 			// distance, the tightest lower bound, so fewer rows fail in
 			// later iterations.
 			c3 := f.c3
-			for _, t := range todo[:cnt] {
-				ii := int(t)
-				a := labels[ii]
-				i := lo + ii
-				row := f.x[i*3 : i*3+3 : i*3+3]
-				j, b1, b2 := nearestTwo3(row[0], row[1], row[2], c3)
-				if j != a {
-					labels[ii] = j
-					changed++
-					f.move(c, i, a, j)
+			// The rows are first copied to a small buffer, a loop of
+			// independent loads whose cache misses overlap, and then
+			// scanned from there.
+			var buf [3 * gatherRows]float64
+			for t0 := 0; t0 < cnt; t0 += gatherRows {
+				blk := todo[t0:min(t0+gatherRows, cnt)]
+				for q, t := range blk {
+					i := lo + int(t)
+					r := f.x[i*3 : i*3+3 : i*3+3]
+					b := buf[3*q : 3*q+3 : 3*q+3]
+					b[0], b[1], b[2] = r[0], r[1], r[2]
 				}
-				upper[ii] = math.Sqrt(b1) - cumS[j]
-				lower[ii] = math.Sqrt(b2) + cumR[j]
+				for q, t := range blk {
+					ii := int(t)
+					a := labels[ii]
+					r := buf[3*q : 3*q+3 : 3*q+3]
+					j, b1, b2 := nearestTwo3(r[0], r[1], r[2], c3)
+					if j != a {
+						labels[ii] = j
+						changed++
+						f.move(c, lo+ii, a, j)
+					}
+					upper[ii] = math.Sqrt(b1) - cumS[j]
+					lower[ii] = math.Sqrt(b2) + cumR[j]
+				}
 			}
 			cnt = 0
 		}
@@ -142,3 +154,6 @@ func (f *fitter) hamerlySearch(row []float64, a int32, ua2 float64) (int32, floa
 	}
 	return best, bs, min(math.Sqrt(b2), rest)
 }
+
+// gatherRows is the number of rows the Hamerly rescan copies at a time.
+const gatherRows = 128
