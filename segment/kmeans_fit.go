@@ -211,6 +211,31 @@ func (f *fitter) varChunk(c int) {
 	out := f.psum[c*f.k*d : c*f.k*d+d]
 	clear(out)
 	mean := f.colMean
+	if d == 3 {
+		// The same sums in the same order, in registers rather than
+		// through memory.
+		x := f.x[lo*3 : hi*3]
+		s0, s1, s2 := out[0], out[1], out[2]
+		if mean == nil {
+			for i := 0; i+2 < len(x); i += 3 {
+				r := x[i : i+3 : i+3]
+				s0 += r[0]
+				s1 += r[1]
+				s2 += r[2]
+			}
+		} else {
+			m0, m1, m2 := mean[0], mean[1], mean[2]
+			for i := 0; i+2 < len(x); i += 3 {
+				r := x[i : i+3 : i+3]
+				v0, v1, v2 := r[0]-m0, r[1]-m1, r[2]-m2
+				s0 += v0 * v0
+				s1 += v1 * v1
+				s2 += v2 * v2
+			}
+		}
+		out[0], out[1], out[2] = s0, s1, s2
+		return
+	}
 	for i := lo; i < hi; i++ {
 		row := f.x[i*d : i*d+d]
 		if mean == nil {
