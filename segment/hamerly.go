@@ -41,17 +41,7 @@ func (f *fitter) hamerlyChunk(c int) {
 		// First pass, without unpredictable branches: collect the rows
 		// whose bounds do not prove their label.
 		todo := f.todo[lo:hi]
-		cnt := 0
-		for ii, a := range labels {
-			u := upper[ii] + cumS[a]
-			m := max(half[a], lower[ii]-cumR[a])
-			todo[cnt] = int32(ii)
-			inc := 0
-			if u > m {
-				inc = 1
-			}
-			cnt += inc
-		}
+		cnt := hamerlyFilter(labels, upper, lower, cumS, cumR, half, todo)
 		if d == 3 {
 			// A row whose bounds fail is rescanned against every centre
 			// at once, without branches: at d = 3 that costs little more
@@ -157,3 +147,25 @@ func (f *fitter) hamerlySearch(row []float64, a int32, ua2 float64) (int32, floa
 
 // gatherRows is the number of rows the Hamerly rescan copies at a time.
 const gatherRows = 128
+
+// hamerlyFilter writes to todo the indices of the rows whose bounds do not
+// prove their label, u > max(s_a, l), and returns how many, without
+// unpredictable branches. The test is written as two comparisons: a float
+// max costs several instructions (NaN and signed zeros), a SETcc one.
+func hamerlyFilter(labels []int32, upper, lower, cumS, cumR, half []float64, todo []int32) int {
+	upper, lower, todo = upper[:len(labels)], lower[:len(labels)], todo[:len(labels)]
+	cnt := 0
+	for ii, a := range labels {
+		u := upper[ii] + cumS[a]
+		todo[cnt] = int32(ii)
+		overS, overL := 0, 0
+		if u > half[a] {
+			overS = 1
+		}
+		if u > lower[ii]-cumR[a] {
+			overL = 1
+		}
+		cnt += overS & overL
+	}
+	return cnt
+}
