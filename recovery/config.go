@@ -98,19 +98,28 @@ type Config struct {
 	// expectation. >= 0.
 	ParadoxUplift float64 `json:"paradox_uplift"`
 
-	// MaxLossMultiple caps compensation at this multiple of the loss. > 0.
+	// The caps below limit only the goodwill compensation above the
+	// restoration of the loss (min(Restore[t], 1) x loss), never the
+	// restoration itself (Smith, Bolton & Wagner 1999: the remedy that
+	// matches the failure).
+	//
+	// MaxLossMultiple caps restoration plus goodwill at this multiple of
+	// the loss. >= 1, so that restoring the loss is never cut.
 	MaxLossMultiple float64 `json:"max_loss_multiple"`
-	// QuadrantCap is the absolute compensation cap per value quadrant. >= 0.
+	// QuadrantCap is the absolute goodwill cap per value quadrant. >= 0.
 	QuadrantCap [4]float64 `json:"quadrant_cap"`
-	// ProfitShare caps compensation at this share of the customer's recent
+	// ProfitShare caps goodwill at this share of the customer's recent
 	// gross profit, but never below ProfitFloor. >= 0.
 	ProfitShare float64 `json:"profit_share"`
 	ProfitFloor float64 `json:"profit_floor"`
-	// SeverityCapShare scales the absolute cap by severity. In [0, 1].
+	// SeverityCapShare scales the absolute goodwill cap by severity. In
+	// [0, 1].
 	SeverityCapShare [NumSeverities]float64 `json:"severity_cap_share"`
-	// FrontLineLimit is what the front line may grant at once, without
-	// approval, per quadrant (Hart, Heskett & Sasser 1990: empower the
-	// front line). >= 0.
+	// FrontLineLimit is, per quadrant, the most the front line may grant at
+	// once without approval (Hart, Heskett & Sasser 1990: empower the front
+	// line): goodwill up to min(cap, FrontLineLimit), and money in total (a
+	// refund or credit plus goodwill) up to FrontLineLimit. Restoration in
+	// kind (replacement, re-performance) is not limited. >= 0.
 	FrontLineLimit [4]float64 `json:"front_line_limit"`
 
 	// ApologyBySeverity is the base apology level for each severity.
@@ -273,7 +282,7 @@ func (c *Config) Validate() error {
 		add(bad("ParadoxMaxSeverity", "%d not in [0, 4]", c.ParadoxMaxSeverity))
 	}
 	add(in("ParadoxUplift", c.ParadoxUplift, 0, 1e3, false, false))
-	add(in("MaxLossMultiple", c.MaxLossMultiple, 0, 1e6, true, false))
+	add(in("MaxLossMultiple", c.MaxLossMultiple, 1, 1e6, false, false))
 	for i := range 4 {
 		add(in(fmt.Sprintf("QuadrantCap[%d]", i), c.QuadrantCap[i], 0, math.MaxFloat32, false, false))
 		add(in(fmt.Sprintf("FrontLineLimit[%d]", i), c.FrontLineLimit[i], 0, math.MaxFloat32, false, false))

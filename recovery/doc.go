@@ -14,7 +14,7 @@
 //	book, _ := m.Build(customers)           // every customer x 6 types x 4 severities, in parallel
 //	store := recovery.NewStore(book)        // swap books while lookups continue
 //	e, err := store.Lookup("C042", recovery.Delivery, recovery.S3)
-//	r, err := e.Resolve(1200)               // concrete compensation for a loss of 1200
+//	r, err := e.Resolve(1200)               // restore the 1200 in kind, plus capped goodwill
 //
 // Inputs per customer ([Customer]): value quadrant and tier (package
 // value), lifecycle stage (package lifecycle), relationship strength in
@@ -110,17 +110,38 @@
 //	aim   = aim x (1 + ParadoxUplift)              paradox eligible
 //	ratio = min(aim, MaxLossMultiple)
 //
-// # Compensation, apology, deadlines
+// # Restoration, compensation, apology, deadlines
 //
-//	cap         = SeverityCapShare[s] x min(QuadrantCap[q], max(ProfitShare x grossProfit, ProfitFloor))
-//	preApproved = min(cap, FrontLineLimit[q])
-//	amount      = min(ratio x loss, MaxLossMultiple x loss, cap)      (Entry.Resolve)
+// Smith, Bolton & Wagner (1999) distinguish restoring the loss with the
+// remedy that matches the failure (a refund, a replacement, a priority
+// re-delivery or re-performance) from compensation beyond it. A response
+// has both parts, and only the second is capped:
 //
-// An amount above preApproved, or one the cap cut short, needs the case
-// owner's approval: the playbook pre-decides everything up to its limits
-// and leaves the rest to a person (a billing error, for one, is corrected in
-// full whatever the cap on compensation). The front line may grant up to
-// preApproved at once: Hart, Heskett & Sasser
+//	restoreRatio = min(Restore[t], 1)                                  (Entry.RestoreRatio)
+//	restore      = restoreRatio x loss                                 never capped
+//	cap          = SeverityCapShare[s] x min(QuadrantCap[q], max(ProfitShare x grossProfit, ProfitFloor))
+//	want         = max(ratio - restoreRatio, 0) x loss                 goodwill asked for
+//	compensation = min(want, (MaxLossMultiple - restoreRatio) x loss, cap)
+//	total        = restore + compensation                              (Entry.Resolve)
+//	preApproved  = min(cap, FrontLineLimit[q])
+//
+// The restoration is the full loss (restoreRatio 1) for every default
+// failure type but staff failures (0.25: the loss there is mostly not
+// money), even when the customer's expectation, lowered by shared blame or
+// loyalty, is below 1 x loss: a failed delivery of 2,800 is re-delivered in
+// full. The goodwill is what expectations above the restoration and the
+// paradox uplift ask for; MaxLossMultiple (at least 1) limits the total,
+// and the quadrant cap, the profit share with its floor and the severity
+// share limit the goodwill, so that it stays in proportion to what the
+// customer is worth.
+//
+// The front line settles a case at once when the goodwill is within
+// preApproved and was not capped, and the money paid at once (the
+// restoration for a money or attention remedy, plus the goodwill) is
+// within FrontLineLimit[q]; restoration in kind (replacement,
+// re-performance) needs no approval whatever its value. Anything else needs
+// the case owner's approval: the playbook pre-decides everything up to its
+// limits and leaves the rest to a person. Hart, Heskett & Sasser
 // (1990) ask firms to act fast and empower the front line. The apology
 // starts at ApologyBySeverity[s] (front line for S1 and S2, a manager with a
 // written root cause for S3 and S4) and goes up one level, to at most an

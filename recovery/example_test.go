@@ -37,16 +37,16 @@ func Example() {
 		}
 		fmt.Printf("%s: %s apology, owner %s, via %s, acknowledge %v, resolve %v\n",
 			id, e.Apology, e.Owner, e.Channel, e.AcknowledgeBy, e.ResolveBy)
-		fmt.Printf("    %s worth %.2f of 1200 (cap %.2f, approval needed: %v), churn %.4f with / %.4f without recovery\n",
-			e.Remedy, r.Amount, e.Cap, r.NeedsApproval, e.ChurnWith, e.ChurnWithout)
+		fmt.Printf("    %s restoring %.2f of 1200 plus goodwill %.2f (cap %.2f, approval needed: %v), churn %.4f with / %.4f without recovery\n",
+			e.Remedy, r.Restore, r.Compensation, e.Cap, r.NeedsApproval, e.ChurnWith, e.ChurnWithout)
 	}
 	_, err = store.Lookup("C9", recovery.Delivery, recovery.S3)
 	fmt.Println(errors.Is(err, recovery.ErrNotFound), err)
 	// Output:
 	// C1: executive apology, owner executive, via sms, acknowledge 30m0s, resolve 6h0m0s
-	//     re-performance worth 1008.00 of 1200 (cap 3000.00, approval needed: true), churn 0.0414 with / 0.6994 without recovery
+	//     re-performance restoring 1200.00 of 1200 plus goodwill 0.00 (cap 3000.00, approval needed: false), churn 0.0414 with / 0.6994 without recovery
 	// C2: executive apology, owner executive, via phone, acknowledge 2h0m0s, resolve 24h0m0s
-	//     re-performance worth 22.50 of 1200 (cap 22.50, approval needed: true), churn 0.3910 with / 0.9238 without recovery
+	//     re-performance restoring 1200.00 of 1200 plus goodwill 22.50 (cap 22.50, approval needed: true), churn 0.3910 with / 0.9238 without recovery
 	// true recovery: customer "C9": recovery: customer not in the book
 }
 

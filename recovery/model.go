@@ -80,11 +80,31 @@ type Entry struct {
 	Escalated bool
 	Channel   string // the contact channel: the customer's preference, else the default for the severity
 
-	Expected    float64 // the recovery the customer expects, as a ratio of the loss
-	Ratio       float64 // the compensation to offer, as a ratio of the loss
-	LossCap     float64 // compensation never exceeds LossCap x loss
-	Cap         float64 // compensation never exceeds this amount
-	PreApproved float64 // the front line may grant up to this at once
+	Expected float64 // the recovery the customer expects, as a ratio of the loss
+	// Ratio is the recovery to aim for, restoration and goodwill, as a
+	// ratio of the loss; at most LossCap. Resolve restores RestoreRatio x
+	// loss even when Ratio is lower and grants the goodwill above it within
+	// the caps.
+	Ratio float64
+	// RestoreRatio is the part of Ratio that restores the loss in the
+	// remedy kind (refund, replacement, re-performance): min(Restore[t], 1)
+	// of the configuration, 1 except for staff failures. Restoration is
+	// never cut by LossCap or Cap; Resolve grants it in full even when the
+	// customer's expectation (Ratio) is lower.
+	RestoreRatio float64
+	// LossCap and Cap limit the goodwill compensation above the
+	// restoration: restoration plus goodwill never exceeds LossCap x loss
+	// (LossCap >= 1), and the goodwill never exceeds Cap.
+	LossCap float64
+	Cap     float64
+	// PreApproved is the goodwill compensation the front line may grant at
+	// once, min(Cap, FrontLineLimit).
+	PreApproved float64
+	// FrontLineLimit is the most money (a refund or credit plus goodwill)
+	// the front line may pay at once: Config.FrontLineLimit of the
+	// customer's quadrant. Restoration in kind (replacement,
+	// re-performance) has no such limit.
+	FrontLineLimit float64
 	// ChurnWithout and ChurnWith are the probability that the customer
 	// does not buy again after this failure if it is handled without a
 	// good recovery (complained, not resolved) and with one (resolved
@@ -98,35 +118,61 @@ type Entry struct {
 	FollowUp [MaxFollowUps]uint16
 }
 
-// Resolution is the concrete compensation for one loss.
+// Resolution is the concrete response to one loss, in the currency of
+// the loss: the restoration, which is never capped, and the goodwill
+// compensation above it, which is.
 type Resolution struct {
-	Loss   float64 // the loss amount given
-	Amount float64 // compensation to grant, in money or the value of the remedy
-	// Capped is set when Amount was limited by Cap or LossCap: the
-	// playbook's limit is reached and the case owner decides on anything
-	// beyond it (a billing error, for one, is corrected in full whatever
-	// the playbook's cap on compensation).
+	Loss float64 // the loss amount given
+	// Restore is the value of the restoration in the entry's remedy kind:
+	// RestoreRatio x loss, a refund for a billing error, a replacement for
+	// a defect, a priority re-delivery or re-performance. No cap cuts it.
+	Restore float64
+	// Compensation is the goodwill above the restoration: what the
+	// customer's expectation and the paradox uplift ask for beyond
+	// RestoreRatio x loss, limited by LossCap x loss in total and by Cap.
+	Compensation float64
+	// Total is Restore + Compensation.
+	Total float64
+	// Capped is set when Compensation was limited by Cap or LossCap: the
+	// playbook's limit on goodwill is reached and the case owner decides on
+	// anything beyond it.
 	Capped bool
-	// NeedsApproval is set when Amount exceeds PreApproved or was capped:
-	// the front line cannot settle the case alone.
+	// NeedsApproval is set when the front line cannot settle the case
+	// alone: the compensation was capped or exceeds PreApproved, or the
+	// money paid at once (Restore for a money or attention remedy, plus
+	// Compensation) exceeds FrontLineLimit. Restoration in kind
+	// (replacement, re-performance) never needs approval by itself.
 	NeedsApproval bool
 }
 
-// Resolve turns the entry's ratio into a concrete compensation for a loss:
-// min(Ratio x loss, LossCap x loss, Cap), and whether it needs approval
-// beyond the front line (above PreApproved, or capped). A negative, NaN or infinite loss is an error
-// wrapping [ErrBadLoss]. A loss of 0 gives an amount of 0.
+// Resolve turns the entry into a concrete response to a loss:
+//
+//	Restore      = RestoreRatio x loss
+//	Compensation = min(max(Ratio - RestoreRatio, 0) x loss, max(LossCap - RestoreRatio, 0) x loss, Cap)
+//	Total        = Restore + Compensation
+//
+// and whether it needs approval beyond the front line (see
+// [Resolution.NeedsApproval]). A negative, NaN or infinite loss is an
+// error wrapping [ErrBadLoss]. A loss of 0 gives zero amounts.
 func (e *Entry) Resolve(loss float64) (Resolution, error) {
 	if !(loss >= 0) || math.IsInf(loss, 1) {
 		return Resolution{}, ErrBadLoss
 	}
-	want := e.Ratio * loss
-	amt := min(want, e.LossCap*loss, e.Cap)
+	restore := e.RestoreRatio * loss
+	want := max(e.Ratio-e.RestoreRatio, 0) * loss
+	comp := min(want, max(e.LossCap-e.RestoreRatio, 0)*loss, e.Cap)
+	capped := comp < want
+	paid := comp
+	if e.Remedy == RemedyMoney || e.Remedy == RemedyAttention {
+		paid += restore
+	}
 	return Resolution{
 		Loss:          loss,
-		Amount:        amt,
-		Capped:        amt < want,
-		NeedsApproval: amt > e.PreApproved || amt < want,
+		Restore:       restore,
+		Compensation:  comp,
+		Total:         restore + comp,
+		Capped:        capped,
+		NeedsApproval: capped || comp > e.PreApproved || paid > e.FrontLineLimit,
 	}, nil
 }
 
@@ -227,6 +273,7 @@ type sevRec struct {
 	apology             Apology
 	owner               Owner
 	flags               uint8 // flagParadox, flagEscalated, flagGrudge
+	quad                uint8 // quadrant - 1, for the front-line limit
 }
 
 // typeRec is the part that depends on the failure type too.
@@ -306,6 +353,7 @@ func (m *Model) compute(c *Customer, blk *[NumSeverities]sevBlock) {
 		}
 		r.owner = owner
 		r.flags = flags
+		r.quad = uint8(q)
 
 		for ti := range NumFailureTypes {
 			restore := cfg.Restore[ti] * cfg.Fault[ti]
@@ -339,9 +387,11 @@ func (m *Model) fill(e *Entry, t FailureType, s Severity, blk *sevBlock, channel
 	e.Channel = channel
 	e.Expected = float64(tr.expected)
 	e.Ratio = float64(tr.ratio)
+	e.RestoreRatio = min(m.cfg.Restore[t-1], 1)
 	e.LossCap = m.cfg.MaxLossMultiple
 	e.Cap = float64(r.cap)
 	e.PreApproved = float64(r.pre)
+	e.FrontLineLimit = m.cfg.FrontLineLimit[r.quad]
 	e.ChurnWithout = float64(r.churnOut)
 	e.ChurnWith = float64(r.churnWith)
 	e.AcknowledgeBy = time.Duration(r.ackMin) * time.Minute

@@ -89,24 +89,26 @@ func TestPolicyParadox(t *testing.T) {
 	loyal := Customer{ID: "L", Quadrant: value.QuadrantIII, Tier: 2, Stage: lifecycle.Stability,
 		Strength: 0.9, LastRecoveryOK: true, GrossProfit: 5000}
 	tests := []struct {
-		name      string
-		failures  int
-		sev       Severity
-		paradox   bool
-		expected  float64 // hand computation from the formulas in doc.go with DefaultConfig
-		ratio     float64
-		loss, amt float64
+		name     string
+		failures int
+		sev      Severity
+		paradox  bool
+		expected float64 // hand computation from the formulas in doc.go with DefaultConfig
+		ratio    float64
+		loss     float64
+		restore  float64 // RestoreRatio (1 for billing) x loss, never capped
+		comp     float64 // goodwill: (ratio - 1) x loss, within the cap
 	}{
 		// expected = 1 x 1 x 1 x (1 - 0.2 x 0.9) = 0.82; aim = max(0.82, 1) x 1.2 = 1.2.
-		// cap = 0.25 x min(500, max(500, 20)) = 125; 1.2 x 100 = 120 < 125.
-		{"first S1", 0, S1, true, 0.82, 1.2, 100, 120},
+		// cap = 0.25 x min(500, max(500, 20)) = 125; goodwill 0.2 x 100 = 20 < 125.
+		{"first S1", 0, S1, true, 0.82, 1.2, 100, 100, 20},
 		// S2 is still low severity: expected = 1.1 x 0.82 = 0.902; aim = 1 x 1.2.
-		{"first S2", 0, S2, true, 0.902, 1.2, 100, 120},
+		{"first S2", 0, S2, true, 0.902, 1.2, 100, 100, 20},
 		// S3: not eligible. expected = 1.25 x 0.82 = 1.025 = aim.
 		// cap = 0.75 x 500 = 375.
-		{"first S3", 0, S3, false, 1.025, 1.025, 100, 102.5},
+		{"first S3", 0, S3, false, 1.025, 1.025, 100, 100, 2.5},
 		// Second failure in 12 months: expected = 1.15 x 0.82 = 0.943; aim = restore = 1.
-		{"repeat S1", 1, S1, false, 0.943, 1, 100, 100},
+		{"repeat S1", 1, S1, false, 0.943, 1, 100, 100, 0},
 	}
 	for _, tc := range tests {
 		c := loyal
@@ -119,11 +121,12 @@ func TestPolicyParadox(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !near(r.Amount, tc.amt) || r.Capped {
-			t.Errorf("%s: amount %v capped %v, want %v false", tc.name, r.Amount, r.Capped, tc.amt)
+		if r.Restore != tc.restore || !near(r.Compensation, tc.comp) || r.Total != r.Restore+r.Compensation || r.Capped {
+			t.Errorf("%s: restore %v compensation %v total %v capped %v, want %v %v %v false",
+				tc.name, r.Restore, r.Compensation, r.Total, r.Capped, tc.restore, tc.comp, tc.restore+tc.comp)
 		}
-		if tc.paradox && (r.Amount <= tc.loss || r.Amount > 1.25*tc.loss) {
-			t.Errorf("%s: paradox amount %v is not a small over-compensation of %v", tc.name, r.Amount, tc.loss)
+		if tc.paradox && (r.Compensation <= 0 || r.Total > 1.25*tc.loss) {
+			t.Errorf("%s: paradox total %v is not a small over-compensation of %v", tc.name, r.Total, tc.loss)
 		}
 	}
 }
@@ -296,9 +299,12 @@ func TestInfluenceEscalates(t *testing.T) {
 	}
 }
 
-// Property: compensation never exceeds its cap or LossCap x loss, is never
-// negative, and needs approval exactly when above the pre-approved amount
-// or capped.
+// Property: the restoration is always RestoreRatio x loss in full; the
+// goodwill compensation above it is never negative, never exceeds Cap,
+// and restoration plus goodwill never exceed LossCap x loss; Capped says
+// exactly when the goodwill was cut; approval is needed exactly when the
+// goodwill was capped or exceeds PreApproved, or money paid at once
+// exceeds FrontLineLimit.
 func TestPropertyCompensationWithinCap(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	cfg := DefaultConfig()
@@ -308,20 +314,118 @@ func TestPropertyCompensationWithinCap(t *testing.T) {
 			for ft := MoneyLoss; ft <= Outage; ft++ {
 				for s := S1; s <= S4; s++ {
 					e := mustEntry(t, m, c, ft, s)
-					if e.PreApproved > e.Cap || e.Ratio > e.LossCap {
-						t.Fatalf("%s %v %v: pre %v cap %v ratio %v losscap %v", c.ID, ft, s, e.PreApproved, e.Cap, e.Ratio, e.LossCap)
+					if e.PreApproved > e.Cap || e.PreApproved > e.FrontLineLimit || e.Ratio > e.LossCap || !(e.RestoreRatio >= 0 && e.RestoreRatio <= 1) {
+						t.Fatalf("%s %v %v: %+v", c.ID, ft, s, e)
 					}
+					money := e.Remedy == RemedyMoney || e.Remedy == RemedyAttention
 					for _, loss := range []float64{0, rng.Float64(), rng.Float64() * 100, rng.ExpFloat64() * 5000, 1e12, math.MaxFloat64} {
 						r, err := e.Resolve(loss)
 						if err != nil {
 							t.Fatal(err)
 						}
-						if r.Amount < 0 || r.Amount > e.Cap || r.Amount > e.LossCap*loss || r.NeedsApproval != (r.Amount > e.PreApproved || r.Capped) || r.Capped != (r.Amount < e.Ratio*loss) {
-							t.Fatalf("%s %v %v loss %v: %+v breaks cap %v / %v x loss / pre %v", c.ID, ft, s, loss, r, e.Cap, e.LossCap, e.PreApproved)
+						want := max(e.Ratio-e.RestoreRatio, 0) * loss
+						paid := r.Compensation
+						if money {
+							paid += r.Restore
+						}
+						if r.Restore != e.RestoreRatio*loss || r.Total != r.Restore+r.Compensation ||
+							r.Compensation < 0 || r.Compensation > e.Cap || r.Total > e.LossCap*loss*(1+1e-12) ||
+							r.Capped != (r.Compensation < want) ||
+							r.NeedsApproval != (r.Capped || r.Compensation > e.PreApproved || paid > e.FrontLineLimit) {
+							t.Fatalf("%s %v %v loss %v: %+v breaks restore %v x loss / cap %v / %v x loss / pre %v / front line %v",
+								c.ID, ft, s, loss, r, e.RestoreRatio, e.Cap, e.LossCap, e.PreApproved, e.FrontLineLimit)
 						}
 					}
 				}
 			}
+		}
+	}
+}
+
+// Policy: restoring the loss in the failure's remedy kind is never cut by
+// the compensation caps, which limit only the goodwill above it (Smith,
+// Bolton & Wagner 1999: match the remedy to the failure). Expected numbers
+// by hand from DefaultConfig and the formulas in doc.go.
+func TestPolicyRestoreNeverCapped(t *testing.T) {
+	m := mustModel(t, nil)
+	// A small-profit customer: quadrant I, gross profit 300, no failures.
+	small := Customer{ID: "S", Quadrant: value.QuadrantI, Tier: 4, GrossProfit: 300}
+	loyal := small
+	loyal.Strength = 0.5
+	tiny := small
+	tiny.GrossProfit = 100
+	tests := []struct {
+		name          string
+		c             Customer
+		ft            FailureType
+		s             Severity
+		loss          float64
+		remedy        Remedy
+		ratio         float64
+		restore, comp float64
+		capped, appr  bool
+	}{
+		// Delivery S4: expected = (1 x 0.8) x 1.5 = 1.2 = aim (not paradox).
+		// Goodwill cap = 1 x min(50, max(0.1 x 300, 20)) = 30; want 0.2 x 2800 = 560.
+		// The 2,800 order is re-delivered in full; the goodwill is capped at 30.
+		{"delivery 2800 S4", small, Delivery, S4, 2800, RemedyReperformance, 1.2, 2800, 30, true, true},
+		// Delivery S3, strength 0.5: expected = 0.8 x 1.25 x (1 - 0.2 x 0.5) = 0.9
+		// = aim, below 1: still a full re-delivery, no goodwill, no approval.
+		{"delivery 2800 S3 loyal", loyal, Delivery, S3, 2800, RemedyReperformance, 0.9, 2800, 0, false, false},
+		// Defect S2, first failure: expected 1.1, aim 1.1 x 1.2 = 1.32 (paradox).
+		// Cap = 0.5 x min(50, max(10, 20)) = 10; want 0.32 x 60 = 19.2.
+		{"defect 60 S2", tiny, Defect, S2, 60, RemedyReplacement, 1.32, 60, 10, true, true},
+	}
+	for _, tc := range tests {
+		e := mustEntry(t, m, tc.c, tc.ft, tc.s)
+		if e.Remedy != tc.remedy || !near(e.Ratio, tc.ratio) || e.RestoreRatio != 1 {
+			t.Errorf("%s: remedy %v ratio %v restore ratio %v, want %v %v 1", tc.name, e.Remedy, e.Ratio, e.RestoreRatio, tc.remedy, tc.ratio)
+		}
+		r, err := e.Resolve(tc.loss)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Restore != tc.restore || !near(r.Compensation, tc.comp) || !near(r.Total, tc.restore+tc.comp) || r.Capped != tc.capped || r.NeedsApproval != tc.appr {
+			t.Errorf("%s: %+v, want restore %v compensation %v capped %v approval %v", tc.name, r, tc.restore, tc.comp, tc.capped, tc.appr)
+		}
+	}
+}
+
+// Policy: the front line grants restoration in kind at once whatever its
+// value, but a money refund plus goodwill only up to FrontLineLimit, and
+// goodwill only up to PreApproved.
+func TestPolicyApproval(t *testing.T) {
+	m := mustModel(t, nil)
+	// Quadrant II, gross profit 8000, first failure, S1 (paradox: aim 1.2).
+	// Cap = 0.25 x min(250, max(800, 20)) = 62.5; PreApproved = min(62.5, 50) = 50;
+	// FrontLineLimit = 50.
+	c := Customer{ID: "A", Quadrant: value.QuadrantII, Tier: 3, GrossProfit: 8000}
+	tests := []struct {
+		name   string
+		ft     FailureType
+		loss   float64
+		approv bool
+	}{
+		{"refund 30", MoneyLoss, 30, false},               // 30 + 6 = 36 <= 50
+		{"refund 80", MoneyLoss, 80, true},                // 80 + 16 = 96 > 50
+		{"replacement 80", Defect, 80, false},             // in kind; goodwill 16 <= 50
+		{"replacement 10000", Defect, 10000, true},        // goodwill 2000 capped at 62.5
+		{"replacement 300", Defect, 300, true},            // goodwill 60 > 50, not capped
+		{"re-performance 200", FailedService, 200, false}, // in kind; goodwill 40 <= 50
+		{"service credit 41", Outage, 41, false},          // 41 + 8.2 = 49.2 <= 50
+		{"service credit 42", Outage, 42, true},           // 42 + 8.4 = 50.4 > 50
+	}
+	for _, tc := range tests {
+		e := mustEntry(t, m, c, tc.ft, S1)
+		if !near(e.PreApproved, 50) || e.FrontLineLimit != 50 {
+			t.Fatalf("%s: pre %v front line %v, want 50 50", tc.name, e.PreApproved, e.FrontLineLimit)
+		}
+		r, err := e.Resolve(tc.loss)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Restore != tc.loss || r.NeedsApproval != tc.approv {
+			t.Errorf("%s: %+v, want restore %v approval %v", tc.name, r, tc.loss, tc.approv)
 		}
 	}
 }
@@ -454,6 +558,7 @@ func TestConfigValidate(t *testing.T) {
 		{"StageLogit[3]", func(c *Config) { c.StageLogit[3] = math.Inf(-1) }},
 		{"ParadoxMaxSeverity", func(c *Config) { c.ParadoxMaxSeverity = 5 }},
 		{"MaxLossMultiple", func(c *Config) { c.MaxLossMultiple = 0 }},
+		{"MaxLossMultiple", func(c *Config) { c.MaxLossMultiple = 0.99 }}, // would cut restoration
 		{"QuadrantCap[3]", func(c *Config) { c.QuadrantCap[3] = -1 }},
 		{"KeySeverity[0]", func(c *Config) { c.KeySeverity[0] = 9 }},
 		{"ApologyBySeverity[2]", func(c *Config) { c.ApologyBySeverity[2] = 4 }},

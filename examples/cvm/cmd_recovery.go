@@ -63,7 +63,7 @@ func runRecovery(args []string, stdout, stderr io.Writer) error {
 	lookup := fs.String("lookup", "", "customer ID whose playbook entry to print")
 	failure := fs.String("failure", "", "failure type for -lookup: billing, defect, delivery, service, staff, outage")
 	severity := fs.String("severity", "", "severity for -lookup: S1, S2, S3 or S4")
-	lossStr := fs.String("loss", "", "loss amount for -lookup: prints the concrete compensation")
+	lossStr := fs.String("loss", "", "loss amount for -lookup: prints the restoration and the goodwill compensation")
 	delim := fs.String("delim", ",", "CSV field delimiter: , ; tab")
 	printCfg := fs.Bool("print-config", false, "print the model configuration as JSON and exit")
 	quiet := fs.Bool("q", false, "no build statistics on stderr")
@@ -444,7 +444,9 @@ func printEntry(w io.Writer, c recovery.Customer, e recovery.Entry, loss float64
 	}
 	fmt.Fprintf(&b, "expected     %.4f x loss\n", e.Expected)
 	fmt.Fprintf(&b, "offer        %.4f x loss, aim %s\n", e.Ratio, aim)
-	fmt.Fprintf(&b, "cap          %.2f (and at most %g x loss); front line may grant %.2f at once\n", e.Cap, e.LossCap, e.PreApproved)
+	fmt.Fprintf(&b, "restore      %.4f x loss in %s, never capped\n", e.RestoreRatio, e.Remedy)
+	fmt.Fprintf(&b, "goodwill cap %.2f (total at most %g x loss); front line may grant goodwill up to %.2f, money up to %.2f at once\n",
+		e.Cap, e.LossCap, e.PreApproved, e.FrontLineLimit)
 	if !math.IsNaN(loss) {
 		r, err := e.Resolve(loss)
 		if err != nil {
@@ -453,11 +455,12 @@ func printEntry(w io.Writer, c recovery.Customer, e recovery.Entry, loss float64
 		note := "front line grants it now"
 		switch {
 		case r.Capped:
-			note = fmt.Sprintf("capped at the playbook limit; %s decides on the rest", e.Owner)
+			note = fmt.Sprintf("goodwill capped at the playbook limit; %s decides on the rest", e.Owner)
 		case r.NeedsApproval:
 			note = "needs approval by " + e.Owner.String()
 		}
-		fmt.Fprintf(&b, "compensation %.2f for a loss of %.2f (%s)\n", r.Amount, r.Loss, note)
+		fmt.Fprintf(&b, "resolution   loss %.2f: restore %.2f (%s) + goodwill %.2f = %.2f (%s)\n",
+			r.Loss, r.Restore, e.Remedy, r.Compensation, r.Total, note)
 	}
 	fmt.Fprintf(&b, "churn risk   %.1f%% with a good, quick recovery; %.1f%% without\n", 100*e.ChurnWith, 100*e.ChurnWithout)
 	var days []string

@@ -40,7 +40,9 @@ func TestRecoveryLookup(t *testing.T) {
 	// Hand computation with the package defaults (recovery/doc.go): quadrant
 	// IV at S3 escalates manager -> executive; tier 1 speed 0.25 of 2 h and
 	// 24 h; expected = 0.8 (delivery fault) x 1.25 x (1 - 0.2 x 0.8) = 0.84;
-	// cap = 0.75 x min(5000, 0.1 x 40000) = 3000; 0.84 x 1200 = 1008.
+	// goodwill cap = 0.75 x min(5000, 0.1 x 40000) = 3000; the re-delivery
+	// restores the 1200 in full (never capped), and 0.84 < 1 asks for no
+	// goodwill above it.
 	for _, want := range []string{
 		"apology      executive apologises personally",
 		"owner        executive",
@@ -48,8 +50,9 @@ func TestRecoveryLookup(t *testing.T) {
 		"deadlines    acknowledge within 30m, resolve within 6h",
 		"remedy       re-performance",
 		"expected     0.8400 x loss",
-		"cap          3000.00 (and at most 2 x loss); front line may grant 250.00 at once",
-		"compensation 1008.00 for a loss of 1200.00 (needs approval by executive)",
+		"restore      1.0000 x loss in re-performance, never capped",
+		"goodwill cap 3000.00 (total at most 2 x loss); front line may grant goodwill up to 250.00, money up to 250.00 at once",
+		"resolution   loss 1200.00: restore 1200.00 (re-performance) + goodwill 0.00 = 1200.00 (front line grants it now)",
 		"follow-up    days 1, 7, 30 after resolution",
 	} {
 		if !strings.Contains(stdout.String(), want) {
@@ -78,13 +81,14 @@ func TestRecoveryLookup(t *testing.T) {
 	}
 	// C043: empty tier is 4 (lead, speed 1), no channel: email at
 	// S1; 1 failure with a bad recovery: manager, one level up.
-	// cap = 0.25 x min(50, max(30, 20)) = 7.50 < 1.495 x 40.
+	// The billing error is refunded in full (40); goodwill cap
+	// = 0.25 x min(50, max(30, 20)) = 7.50 < (1.495 - 1) x 40 = 19.80.
 	var s2 bytes.Buffer
 	if err := run([]string{"recovery", "-book", out, "-lookup", "C043", "-failure", "billing", "-severity", "S1", "-loss", "40"}, &s2, &stderr); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"tier 4,", "channel      email", "one level up", "acknowledge within 1d, resolve within 5d",
-		"compensation 7.50 for a loss of 40.00 (capped at the playbook limit; service-manager decides on the rest)", "days 7, 60"} {
+		"resolution   loss 40.00: restore 40.00 (money) + goodwill 7.50 = 47.50 (goodwill capped at the playbook limit; service-manager decides on the rest)", "days 7, 60"} {
 		if !strings.Contains(s2.String(), want) {
 			t.Errorf("C043 output lacks %q:\n%s", want, s2.String())
 		}
@@ -238,7 +242,7 @@ func TestRecoveryJoin(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Same customer as C042 in TestRecoveryLookup: same hand-computed entry.
-	for _, want := range []string{"quadrant IV, tier 1, stability, strength 0.80", "channel      sms", "compensation 1008.00"} {
+	for _, want := range []string{"quadrant IV, tier 1, stability, strength 0.80", "channel      sms", "restore 1200.00 (re-performance) + goodwill 0.00 = 1200.00"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("joined output lacks %q:\n%s", want, stdout.String())
 		}

@@ -55,7 +55,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stdout, "%s %s %s, loss %.0f: %s apology, owner %s, via %s within %s (resolve within %s); offer %s worth %.0f",
-			id, s, f, loss, e.Apology, e.Owner, e.Channel, e.AcknowledgeBy, e.ResolveBy, e.Remedy, res.Amount)
+			id, s, f, loss, e.Apology, e.Owner, e.Channel, e.AcknowledgeBy, e.ResolveBy, e.Remedy, res.Total)
 		if res.NeedsApproval {
 			fmt.Fprint(stdout, ", needs approval")
 		}

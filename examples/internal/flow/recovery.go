@@ -261,11 +261,21 @@ func (r *Result) reportStory(w io.Writer) {
 	tb.Left(1)
 	tb.Row("apology", fmt.Sprintf("%s; the case is owned by the %s", e.Apology, e.Owner))
 	tb.Row("contact", fmt.Sprintf("by %s: acknowledge within %s, resolve within %s", e.Channel, hours(e.AcknowledgeBy), hours(e.ResolveBy)))
-	capped := ""
-	if res.Capped {
-		capped = ", capped"
+	restored := "the loss restored in full"
+	if e.RestoreRatio < 1 {
+		restored = fmt.Sprintf("%.2f x the loss restored", e.RestoreRatio)
 	}
-	tb.Row("remedy", fmt.Sprintf("%s worth %s (%.2f x the loss%s; cap %s); %s", e.Remedy, report.Money(res.Amount), e.Ratio, capped, report.Money(e.Cap), approval))
+	tb.Row("remedy", fmt.Sprintf("%s worth %s: %s, never capped", e.Remedy, report.Money(res.Restore), restored))
+	goodwill := "none: the customer expects no more than the loss restored"
+	if res.Compensation > 0 || res.Capped {
+		goodwill = fmt.Sprintf("%s above the loss (%s asked for", report.Money(res.Compensation), report.Money(max(e.Ratio-e.RestoreRatio, 0)*loss))
+		if res.Capped {
+			goodwill += fmt.Sprintf(", capped at %s", report.Money(e.Cap))
+		}
+		goodwill += ")"
+	}
+	tb.Row("goodwill", goodwill)
+	tb.Row("total", fmt.Sprintf("%s; %s", report.Money(res.Total), approval))
 	tb.Row("follow up", strings.Join(fu, ", ")+" after resolution")
 	tb.Row("at stake", fmt.Sprintf("churn risk %s if handled badly, %s with this recovery", report.Pct(e.ChurnWithout), report.Pct(e.ChurnWith)))
 	if e.Paradox {
