@@ -85,7 +85,7 @@ func runCLV(args []string, stdout, stderr io.Writer) error {
 		return usagef("-discount %v: must be greater than -1", monthly)
 	}
 
-	txs, err := inf.readAll(*in, stderr)
+	txs, err := inf.ReadAll(*in, stderr)
 	if err != nil {
 		return err
 	}

@@ -65,7 +65,7 @@ func runLifecycle(args []string, stdout, stderr io.Writer) error {
 		return usagef("-in is required")
 	}
 
-	txs, err := inf.readAll(*in, stderr)
+	txs, err := inf.ReadAll(*in, stderr)
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func runLifecycle(args []string, stdout, stderr io.Writer) error {
 	if err := rfmWriteFile(*out, stdout, func(w io.Writer) error { return lifecycleWriteCSV(w, res) }); err != nil {
 		return err
 	}
-	if !inf.quiet {
+	if !inf.Quiet {
 		lifecycleWriteDistribution(stderr, res, at, opts.Tick, time.Since(start))
 	}
 	return nil

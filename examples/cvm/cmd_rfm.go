@@ -165,16 +165,16 @@ func runRFM(args []string, stdout, stderr io.Writer) error {
 	}
 
 	// Read and summarise.
-	rd, closeIn, err := inf.open(*in)
+	rd, closeIn, err := inf.Open(*in)
 	if err != nil {
 		return err
 	}
 	defer closeIn()
-	if !inf.quiet {
+	if !inf.Quiet {
 		rd.SetProgress(progressEvery(stderr, "rfm", 2_000_000))
 	}
 	sums, err := rd.Summarize(sopts)
-	inf.report(*in, rd.Stats(), stderr)
+	inf.Report(*in, rd.Stats(), stderr)
 	if errors.Is(err, cvm.ErrEmptyInput) && !asOfTime.IsZero() && rd.Stats().Transactions > 0 {
 		return fmt.Errorf("%s: -as-of %s is before the first transaction: %w", *in, *asOf, segment.ErrAsOf)
 	}

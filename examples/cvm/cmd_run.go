@@ -49,7 +49,7 @@ func runAll(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	start := time.Now()
-	txs, err := inf.readAll(*in, stderr)
+	txs, err := inf.ReadAll(*in, stderr)
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func runAll(args []string, stdout, stderr io.Writer) error {
 	if len(pics) > 0 {
 		fmt.Fprintf(stdout, "  plots/: %s (%s)\n", strings.Join(pics, ", "), strings.Join(exts, " "))
 	}
-	if !inf.quiet {
+	if !inf.Quiet {
 		fmt.Fprintf(stderr, "run: done in %.1f s\n", time.Since(start).Seconds())
 	}
 	return nil

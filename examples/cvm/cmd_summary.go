@@ -44,16 +44,16 @@ func runSummary(args []string, stdout, stderr io.Writer) error {
 	if *in == "" {
 		return usagef("-in is required")
 	}
-	rd, closeIn, err := inf.open(*in)
+	rd, closeIn, err := inf.Open(*in)
 	if err != nil {
 		return err
 	}
 	defer closeIn()
-	if !inf.quiet {
+	if !inf.Quiet {
 		rd.SetProgress(progressEvery(stderr, "summary", 2_000_000))
 	}
 	sums, err := rd.Summarize(opts)
-	inf.report(*in, rd.Stats(), stderr)
+	inf.Report(*in, rd.Stats(), stderr)
 	if err != nil {
 		return fmt.Errorf("%s: %w", *in, err)
 	}
@@ -76,24 +76,10 @@ func runSummary(args []string, stdout, stderr io.Writer) error {
 			err = cerr
 		}
 	}
-	if err == nil && !inf.quiet {
+	if err == nil && !inf.Quiet {
 		fmt.Fprintf(stderr, "%d customers\n", len(sums))
 	}
 	return err
-}
-
-// progressEvery returns a progress callback that prints each time the row
-// count passes another multiple of every.
-func progressEvery(stderr io.Writer, name string, every int) func(rows int) {
-	next := every
-	return func(rows int) {
-		if rows >= next {
-			fmt.Fprintf(stderr, "%s: %d rows read...\n", name, rows)
-			for next <= rows {
-				next += every
-			}
-		}
-	}
 }
 
 // parseAsOf parses an as-of time: RFC 3339, "2006-01-02 15:04:05", or a date

@@ -18,6 +18,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/cvmkit/cvm/examples/internal/input"
 )
 
 func main() {
@@ -48,12 +50,11 @@ var commands = []command{
 }
 
 // usageError is an error in how cvm was called; it exits with status 2.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
+// It is the input package's, so that bad input flags are usage errors too.
+type usageError = input.UsageError
 
 func usagef(format string, args ...any) error {
-	return &usageError{fmt.Sprintf(format, args...)}
+	return &usageError{Msg: fmt.Sprintf(format, args...)}
 }
 
 // run dispatches args to a subcommand.
@@ -100,7 +101,7 @@ func parseFlags(fs *flag.FlagSet, args []string) (done bool, err error) {
 		if errors.Is(err, flag.ErrHelp) {
 			return true, nil
 		}
-		return true, &usageError{err.Error()}
+		return true, &usageError{Msg: err.Error()}
 	}
 	if fs.NArg() > 0 {
 		return true, usagef("unexpected argument %q", fs.Arg(0))

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/cvmkit/cvm/examples/internal/flow"
+	"github.com/cvmkit/cvm/examples/internal/input"
 	"github.com/cvmkit/cvm/internal/synth"
 )
 
@@ -44,7 +45,8 @@ type options struct {
 	asOf      string
 	story     string
 	formats   string
-	in        *inputFlags
+	in        *input.Flags
+	inPath    string
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
@@ -57,7 +59,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.asOf, "as-of", "", "analysis date YYYY-MM-DD (the end of that day, UTC); default the day of the last transaction")
 	fs.StringVar(&o.formats, "plot-formats", "png,svg", "comma-separated picture formats: png, svg, pdf")
 	fs.StringVar(&o.story, "story", "", "customer ID for the closing recovery story; default: chosen")
-	o.in = addInputFlags(fs)
+	fs.StringVar(&o.inPath, "in", "", "transactions CSV (gzip recognised); default: the embedded synthetic base")
+	o.in = input.AddFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -92,7 +95,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "\n%d pictures (PNG and SVG) written to %s: %v\n", len(names), o.plots, names)
 	}
-	if !o.in.quiet {
+	if !o.in.Quiet {
 		fmt.Fprintf(stderr, "quickstart: done in %.1f s\n", time.Since(start).Seconds())
 	}
 	return nil
@@ -109,13 +112,13 @@ func (o *options) input(stderr io.Writer) (flow.Input, error) {
 		in.AsOf = t.AddDate(0, 0, 1).Add(-time.Nanosecond)
 	}
 	in.Story = o.story
-	if o.in.path != "" {
-		txs, err := o.in.readAll(o.in.path, stderr)
+	if o.inPath != "" {
+		txs, err := o.in.ReadAll(o.inPath, stderr)
 		if err != nil {
 			return in, err
 		}
 		in.Transactions = txs
-		in.Source = o.in.path
+		in.Source = o.inPath
 		return in, nil
 	}
 	if o.customers < 10 {

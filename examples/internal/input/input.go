@@ -1,6 +1,10 @@
-package main
+// Package input holds the transaction-input flags that the cvm command and
+// the quickstart share: column names or positions, delimiter, time layout,
+// and what to do with bad rows and empty customer IDs.
+package input
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,43 +14,51 @@ import (
 	"github.com/cvmkit/cvm"
 )
 
-// inputFlags are the transaction-input flags of examples/cvm: a copy of
-// examples/cvm/input.go (that command is a package main), plus -in.
-type inputFlags struct {
+// UsageError is an error in how a program was called, such as a bad flag
+// value; programs exit with status 2 on it.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+func usagef(format string, args ...any) error {
+	return &UsageError{fmt.Sprintf(format, args...)}
+}
+
+// Flags are the flags every program that reads transactions shares.
+type Flags struct {
 	customer, time, amount, quantity, price, order string
 	noHeader                                       bool
 	delim, timeLayout                              string
-	quiet                                          bool
-	skipBad                                        bool
-	emptyCustomer                                  string
+	// Quiet is set by -q: no progress or read statistics on stderr.
+	Quiet         bool
+	skipBad       bool
+	emptyCustomer string
 
-	path string
-	fs   *flag.FlagSet
+	fs *flag.FlagSet
 }
 
-// addInputFlags registers the shared transaction-input flags on fs.
-func addInputFlags(fs *flag.FlagSet) *inputFlags {
-	f := &inputFlags{fs: fs}
-	fs.StringVar(&f.path, "in", "", "transactions CSV (gzip recognised); default: the embedded synthetic base")
+// AddFlags registers the shared transaction-input flags on fs.
+func AddFlags(fs *flag.FlagSet) *Flags {
+	f := &Flags{fs: fs}
 	fs.StringVar(&f.customer, "customer", "customer", "customer ID column: header name or 1-based position")
 	fs.StringVar(&f.time, "time", "time", "time column: header name or 1-based position")
 	fs.StringVar(&f.amount, "amount", "amount", "amount column (or use -quantity and -price)")
 	fs.StringVar(&f.quantity, "quantity", "", "quantity column; amount = quantity x price")
 	fs.StringVar(&f.price, "price", "", "unit price column; amount = quantity x price")
-	fs.StringVar(&f.order, "order", "order", "order/invoice ID column; empty for none (default: \"order\" if the header has it)")
+	fs.StringVar(&f.order, "order", "order", "order/invoice ID column (optional while left at the default); empty for none")
 	fs.BoolVar(&f.noHeader, "no-header", false, "the file has no header line; columns are positions (default 1, 2, 3)")
 	fs.StringVar(&f.delim, "delim", ",", "field delimiter: , ; tab whitespace")
 	fs.StringVar(&f.timeLayout, "time-layout", "", "Go time layout; empty means automatic (RFC 3339, 2006-01-02 15:04:05, 2006-01-02, 20060102)")
-	fs.BoolVar(&f.quiet, "q", false, "no progress or read statistics on stderr")
+	fs.BoolVar(&f.Quiet, "q", false, "no progress or read statistics on stderr")
 	fs.BoolVar(&f.skipBad, "skip-bad", false, "skip rows that cannot be parsed, count them and report the first few")
 	fs.StringVar(&f.emptyCustomer, "empty-customer", "skip", "rows with an empty customer ID: skip (counted and reported) or error")
 	return f
 }
 
-// readOptions turns the flags into cvm.ReadOptions. Flags left at their
+// ReadOptions turns the flags into cvm.ReadOptions. Flags left at their
 // defaults map to the library's defaults, so -no-header alone reads
 // columns 1, 2 and 3.
-func (f *inputFlags) readOptions() (*cvm.ReadOptions, error) {
+func (f *Flags) ReadOptions() (*cvm.ReadOptions, error) {
 	set := map[string]bool{}
 	if f.fs != nil {
 		f.fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
@@ -72,7 +84,7 @@ func (f *inputFlags) readOptions() (*cvm.ReadOptions, error) {
 		o.Order = cvm.NoColumn
 	}
 	if (f.quantity == "") != (f.price == "") {
-		return nil, fmt.Errorf("-quantity and -price must be given together")
+		return nil, usagef("-quantity and -price must be given together")
 	}
 	switch strings.ToLower(f.delim) {
 	case ",", "comma":
@@ -84,27 +96,27 @@ func (f *inputFlags) readOptions() (*cvm.ReadOptions, error) {
 	case "whitespace", "space", " ":
 		o.Comma = cvm.Whitespace
 	default:
-		return nil, fmt.Errorf("-delim %q: want , ; tab or whitespace", f.delim)
+		return nil, usagef("-delim %q: want , ; tab or whitespace", f.delim)
 	}
 	switch f.emptyCustomer {
 	case "skip":
 	case "error":
 		o.FailOnEmptyCustomer = true
 	default:
-		return nil, fmt.Errorf("-empty-customer %q: want skip or error", f.emptyCustomer)
+		return nil, usagef("-empty-customer %q: want skip or error", f.emptyCustomer)
 	}
 	return o, nil
 }
 
-// open opens path ("-" for standard input) and returns a cvm.Reader on it
+// Open opens path ("-" for standard input) and returns a cvm.Reader on it
 // and a function that closes the file.
-func (f *inputFlags) open(path string) (*cvm.Reader, func(), error) {
-	o, err := f.readOptions()
+func (f *Flags) Open(path string) (*cvm.Reader, func(), error) {
+	o, err := f.ReadOptions()
 	if err != nil {
 		return nil, nil, err
 	}
 	if path == "" {
-		return nil, nil, fmt.Errorf("no input file (-in FILE, or -in - for standard input)")
+		return nil, nil, usagef("no input file (-in FILE, or -in - for standard input)")
 	}
 	var in io.Reader = os.Stdin
 	closeFn := func() {}
@@ -118,40 +130,36 @@ func (f *inputFlags) open(path string) (*cvm.Reader, func(), error) {
 	rd, err := cvm.NewReader(in, o)
 	if err != nil {
 		closeFn()
+		if errors.Is(err, cvm.ErrColumn) {
+			return nil, nil, usagef("%s: %v", path, err)
+		}
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return rd, closeFn, nil
 }
 
-// readAll reads every transaction of the file at path ("-" for standard
+// ReadAll reads every transaction of the file at path ("-" for standard
 // input) into memory, reporting progress on stderr unless -q.
-func (f *inputFlags) readAll(path string, stderr io.Writer) ([]cvm.Transaction, error) {
-	rd, closeFn, err := f.open(path)
+func (f *Flags) ReadAll(path string, stderr io.Writer) ([]cvm.Transaction, error) {
+	rd, closeFn, err := f.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer closeFn()
-	var out []cvm.Transaction
-	for {
-		t, err := rd.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		out = append(out, t)
-		if !f.quiet && len(out)%1_000_000 == 0 {
-			fmt.Fprintf(stderr, "read %d transactions...\n", len(out))
-		}
+	if !f.Quiet {
+		rd.SetProgress(ProgressEvery(stderr, "read", 2_000_000))
 	}
-	f.report(path, rd.Stats(), stderr)
+	out, err := rd.ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	f.Report(path, rd.Stats(), stderr)
 	return out, nil
 }
 
-// report prints what was read and skipped, unless -q.
-func (f *inputFlags) report(path string, st cvm.ReadStats, stderr io.Writer) {
-	if f.quiet {
+// Report prints what was read and skipped, unless -q.
+func (f *Flags) Report(path string, st cvm.ReadStats, stderr io.Writer) {
+	if f.Quiet {
 		return
 	}
 	fmt.Fprintf(stderr, "%s: %d rows, %d transactions", path, st.Rows, st.Transactions)
@@ -168,6 +176,20 @@ func (f *inputFlags) report(path string, st cvm.ReadStats, stderr io.Writer) {
 		}
 		if st.Skipped > len(st.Errors) {
 			fmt.Fprintf(stderr, "  ... and %d more\n", st.Skipped-len(st.Errors))
+		}
+	}
+}
+
+// ProgressEvery returns a progress callback for cvm.Reader.SetProgress that
+// prints each time the row count passes another multiple of every.
+func ProgressEvery(stderr io.Writer, name string, every int) func(rows int) {
+	next := every
+	return func(rows int) {
+		if rows >= next {
+			fmt.Fprintf(stderr, "%s: %d rows read...\n", name, rows)
+			for next <= rows {
+				next += every
+			}
 		}
 	}
 }
