@@ -138,7 +138,7 @@ func (r *Result) reportRecovery(w io.Writer) {
 	report.Para(w, fmt.Sprintf("A playbook for each of the %s customers x %d failure types x %d severities (%s entries) was computed from each customer's quadrant, tier, lifecycle stage, relationship strength and failure history. When a failure happens the response is a lookup: O(1), no allocation.",
 		report.Int(st.Book.Len()), len(failures), len(severities), report.Int(st.Book.Len()*len(failures)*len(severities))))
 	tb := report.New("A late or failed delivery at severity S3, by value quadrant (medians over the quadrant's customers)",
-		"quadrant", "customers", "apology", "owner", "offer x loss", "cap", "front line may grant", "acknowledge", "resolve")
+		"quadrant", "customers", "apology", "owner", "offer x loss", "goodwill cap", "front line may grant", "acknowledge", "resolve")
 	for _, q := range []value.Quadrant{value.QuadrantIV, value.QuadrantIII, value.QuadrantII, value.QuadrantI} {
 		var es []recovery.Entry
 		for _, c := range st.Customers {
@@ -234,7 +234,7 @@ func (r *Result) reportStory(w io.Writer) {
 	tb.Row("value", fmt.Sprintf("current %.1f, potential %.1f, total %.1f: %s", sc.Current, sc.Potential, sc.Total, sc.Quadrant.Strategy()))
 	tb.Row("history", fmt.Sprintf("%d purchase days, net %s, last on %s", sum.occasions, report.Money(sum.total), day(sum.last)))
 	tb.Row("forecast", fmt.Sprintf("P(alive) %.2f, %.1f purchases expected next year, 12-month CLV %s", alive, purch, report.Money(clvV)))
-	tb.Row("service history", fmt.Sprintf("%d failures in the last 12 months%s; %s", c.Failures12m, lastOK(c), orDefault(c.Channel, "no preferred channel stated")))
+	tb.Row("service history", fmt.Sprintf("%s in the last 12 months%s; %s", plural(int(c.Failures12m), "failure"), lastOK(c), orDefault(c.Channel, "no preferred channel stated")))
 	tb.Write(w)
 
 	e, err := st.Book.Lookup(id, recovery.Delivery, recovery.S3)
@@ -305,4 +305,12 @@ func orDefault(s, d string) string {
 		return d
 	}
 	return "prefers " + s
+}
+
+// plural returns "1 failure", "2 failures" and so on.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
