@@ -128,14 +128,18 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 	// known, so reading and replaying overlap; otherwise after reading.
 	// A customer whose records come in more than one run is replayed again
 	// at the end from all its runs, and its early results are dropped.
+	// A done batch keeps its states apart from the histories, so the bulk
+	// of it has no pointers for the garbage collector to scan, and is
+	// copied into the results once, in parallel, at the end.
 	type job struct {
 		first int // index of the first run
-		names []string
 		recs  [][]rec
 	}
 	type done struct {
-		first int
-		res   []Result
+		first  int
+		states []State
+		pats   []Pattern
+		hists  [][]Transition
 	}
 	var (
 		jobs     = make(chan job, 4)
@@ -146,18 +150,19 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 		started  bool
 	)
 	workers := runtime.GOMAXPROCS(0)
-	replay := func(r []rec, name string, arena []Transition) (Result, []Transition) {
+	// replay replays one customer into *s, *pat and *hist.
+	replay := func(r []rec, arena []Transition, s *State, pat *Pattern, hist *[]Transition) []Transition {
 		if !slices.IsSortedFunc(r, cmpRec) {
 			slices.SortStableFunc(r, cmpRec)
 		}
 		start := len(arena)
-		s, arena := replayCustomer(r, asOf, clk, rr, arena)
-		res := Result{Customer: name, State: s, History: slices.Clip(arena[start:])}
-		res.Pattern = s.Pattern(time.Unix(asOf, 0), o.Rules)
+		*s, arena = replayCustomer(r, asOf, clk, rr, arena)
+		*hist = slices.Clip(arena[start:])
+		*pat = s.Pattern(time.Unix(asOf, 0), o.Rules)
 		if cap(arena)-len(arena) < 16 {
 			arena = make([]Transition, 0, 4096)
 		}
-		return res, arena
+		return arena
 	}
 	start := func() {
 		started = true
@@ -171,12 +176,13 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 					if ctx.Err() != nil {
 						continue
 					}
-					res := make([]Result, len(j.recs))
+					n := len(j.recs)
+					d := done{first: j.first, states: make([]State, n), pats: make([]Pattern, n), hists: make([][]Transition, n)}
 					for i, r := range j.recs {
-						res[i], arena = replay(r, j.names[i], arena)
+						arena = replay(r, arena, &d.states[i], &d.pats[i], &d.hists[i])
 					}
 					mu.Lock()
-					finished = append(finished, done{j.first, res})
+					finished = append(finished, d)
 					mu.Unlock()
 				}
 			}()
@@ -211,9 +217,8 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 	dispatch := func(upTo int) {
 		for upTo-sent >= jobRuns || (upTo == len(runs) && sent < upTo) {
 			hi := min(upTo, sent+jobRuns)
-			j := job{first: sent, names: make([]string, hi-sent), recs: make([][]rec, hi-sent)}
+			j := job{first: sent, recs: make([][]rec, hi-sent)}
 			for i := sent; i < hi; i++ {
-				j.names[i-sent] = ids.names[runs[i].cust]
 				j.recs[i-sent] = recsOf(runs[i])
 			}
 			jobs <- j
@@ -296,13 +301,30 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 
 	out := make([]Result, len(names))
 	replayed := make([]bool, len(names))
-	for _, d := range finished {
-		for i := range d.res {
-			if c := runs[d.first+i].cust; !multi[c] {
-				out[c], replayed[c] = d.res[i], true
+	var next atomic.Int64
+	fill := func() {
+		defer wg.Done()
+		for {
+			k := int(next.Add(1) - 1)
+			if k >= len(finished) {
+				return
 			}
+			d := &finished[k]
+			for i := range d.states {
+				if c := runs[d.first+i].cust; !multi[c] {
+					out[c] = Result{Customer: names[c], State: d.states[i], History: d.hists[i], Pattern: d.pats[i]}
+					replayed[c] = true
+				}
+			}
+			*d = done{}
 		}
 	}
+	wg.Add(workers)
+	for range workers - 1 {
+		go fill()
+	}
+	fill()
+	wg.Wait()
 	finished = nil
 	// The customers not replayed early: gather each one's runs in stream
 	// order (a stable counting sort) and replay them in parallel.
@@ -334,7 +356,7 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 	if clk == nil {
 		clk = newClock(o.Tick, asOf)
 	}
-	var next atomic.Int64
+	next.Store(0)
 	const chunk = 256
 	work := func() {
 		defer wg.Done()
@@ -345,7 +367,9 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 				return
 			}
 			for _, c := range custs[k:min(k+chunk, len(custs))] {
-				out[c], arena = replay(byCust[c], names[c], arena)
+				res := &out[c]
+				res.Customer = names[c]
+				arena = replay(byCust[c], arena, &res.State, &res.Pattern, &res.History)
 			}
 		}
 	}
