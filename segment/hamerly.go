@@ -34,6 +34,10 @@ func (f *fitter) hamerlyChunk(c int) {
 			f.upper[i] = math.Sqrt(b1) - f.cumS[j]
 			f.lower[i] = math.Sqrt(b2) + f.cumR[j]
 		}
+		f.pfail[c] = hi - lo
+	} else if d == 3 && 4*f.pfail[c] > 3*(hi-lo) {
+		f.hamerlyDense3(c, lo, hi)
+		return
 	} else {
 		f.clearDelta(c)
 		cumS, cumR, half := f.cumS, f.cumR, f.half
@@ -42,6 +46,7 @@ func (f *fitter) hamerlyChunk(c int) {
 		// whose bounds do not prove their label.
 		todo := f.todo[lo:hi]
 		cnt := hamerlyFilter(labels, upper, lower, cumS, cumR, half, todo)
+		f.pfail[c] = cnt
 		if d == 3 {
 			// A row whose bounds fail is rescanned against every centre
 			// at once, without branches: at d = 3 that costs little more
@@ -168,4 +173,41 @@ func hamerlyFilter(labels []int32, upper, lower, cumS, cumR, half []float64, tod
 		cnt += overS & overL
 	}
 	return cnt
+}
+
+// hamerlyDense3 is the d = 3 Hamerly pass over chunk c when most of its
+// rows failed their bounds in the previous pass, as in the first
+// iterations: every row is rescanned in order, without collecting the
+// failing ones first, and the rows whose bounds fail are only counted, to
+// choose the next pass. The labels and moves are those of the sparse pass.
+func (f *fitter) hamerlyDense3(c, lo, hi int) {
+	f.clearDelta(c)
+	c3, x := f.c3, f.x
+	cumS, cumR, half := f.cumS, f.cumR, f.half
+	labels, upper, lower := f.labels[lo:hi], f.upper[lo:hi], f.lower[lo:hi]
+	changed, fails := 0, 0
+	for ii, a := range labels {
+		u := upper[ii] + cumS[a]
+		overS, overL := 0, 0
+		if u > half[a] {
+			overS = 1
+		}
+		if u > lower[ii]-cumR[a] {
+			overL = 1
+		}
+		fails += overS & overL
+		i := lo + ii
+		r := x[i*3 : i*3+3 : i*3+3]
+		j, b1, b2 := nearestTwo3(r[0], r[1], r[2], c3)
+		if j != a {
+			labels[ii] = j
+			changed++
+			f.move(c, i, a, j)
+		}
+		upper[ii] = math.Sqrt(b1) - cumS[j]
+		lower[ii] = math.Sqrt(b2) + cumR[j]
+	}
+	f.pfail[c] = fails
+	f.pchanged[c] = changed
+	f.accumulate(c, lo, hi)
 }

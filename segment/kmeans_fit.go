@@ -120,6 +120,7 @@ type fitter struct {
 	cc                      []float64 // k*k half centre-centre distances
 	nb                      []int32   // Hamerly: for each centre, the others by increasing distance
 	todo                    []int32   // Hamerly: rows whose bounds failed, per chunk
+	pfail                   []int     // Hamerly: nChunks rows whose bounds failed last pass
 	lowerK                  []float64 // Elkan n*k lower bounds
 	closest, cum            []float64 // k-means++ buffers
 	cand                    []int
@@ -162,6 +163,7 @@ func newFitter(x []float64, n, d, k int, w []float64, algo Algorithm) *fitter {
 		f.cc = make([]float64, k*k)
 		f.nb = make([]int32, k*(k-1))
 		f.todo = make([]int32, n)
+		f.pfail = make([]int, nc)
 		f.assignFn = f.hamerlyChunk
 	case Elkan:
 		f.upper = make([]float64, n)
