@@ -3,57 +3,67 @@ package lifecycle
 import "hash/maphash"
 
 // idTable maps customer IDs to dense indexes in first-appearance order. It
-// keeps each key's hash, so growing never rehashes a string; it is an
-// open-addressing table with linear probing, at most half full.
+// is an open-addressing table with linear probing, at most half full. A
+// slot is 8 bytes: the top 32 bits of the key's hash, which also give the
+// slot's home position, and the index plus one (0 is an empty slot); so
+// growing never rehashes a string, and a probe touches half the memory a
+// 16-byte slot would.
 type idTable struct {
 	seed  maphash.Seed
-	slots []idSlot
+	shift uint     // 64 - log2(len(slots))
+	slots []uint64 // tag<<32 | index+1
 	names []string
 }
 
-type idSlot struct {
-	hash uint64
-	id   int32 // index into names plus one; 0 is an empty slot
-}
+const idTableLog0 = 10
 
 func newIDTable() *idTable {
-	return &idTable{seed: maphash.MakeSeed(), slots: make([]idSlot, 1<<10)}
+	return &idTable{seed: maphash.MakeSeed(), shift: 64 - idTableLog0, slots: make([]uint64, 1<<idTableLog0)}
 }
 
 // lookup returns the index of name, adding it when new; added reports
 // whether it was new.
 func (t *idTable) lookup(name string) (id int32, added bool) {
 	h := maphash.String(t.seed, name)
+	tag := h >> 32
 	mask := uint64(len(t.slots) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
-		s := &t.slots[i]
-		if s.id == 0 {
+	for i := h >> t.shift; ; i = (i + 1) & mask {
+		s := t.slots[i]
+		if s == 0 {
 			id = int32(len(t.names))
 			t.names = append(t.names, name)
-			*s = idSlot{hash: h, id: id + 1}
+			t.slots[i] = tag<<32 | uint64(id+1)
 			if 2*len(t.names) > len(t.slots) {
 				t.grow()
 			}
 			return id, true
 		}
-		if s.hash == h && t.names[s.id-1] == name {
-			return s.id - 1, false
+		if s>>32 == tag {
+			if j := int32(uint32(s)) - 1; t.names[j] == name {
+				return j, false
+			}
 		}
 	}
 }
 
+// grow doubles the table. The home position of a slot is the top bits of
+// its tag, so the tag alone places it.
 func (t *idTable) grow() {
-	slots := make([]idSlot, 2*len(t.slots))
+	if t.shift <= 32 {
+		panic("lifecycle: customer table full")
+	}
+	slots := make([]uint64, 2*len(t.slots))
+	shift := t.shift - 1
 	mask := uint64(len(slots) - 1)
 	for _, s := range t.slots {
-		if s.id == 0 {
+		if s == 0 {
 			continue
 		}
-		i := s.hash & mask
-		for slots[i].id != 0 {
+		i := (s >> 32 << 32) >> shift
+		for slots[i] != 0 {
 			i = (i + 1) & mask
 		}
 		slots[i] = s
 	}
-	t.slots = slots
+	t.slots, t.shift = slots, shift
 }
