@@ -41,8 +41,9 @@ func lnNormal(y float64) float64 {
 // addLogMinMax adds w*clamp(off + scale*ln(1+x), 0, 1) to ac[i] for each
 // x = col[i], with the body of lnNormal written out so that the loop runs
 // without calls. Values below 1e-3 (and negative ones) take the exact
-// slog path.
-func addLogMinMax(ac, col []float64, w, off, scale float64) {
+// slog path. It stops and returns false at the first NaN or infinite x,
+// leaving ac partly updated; it returns true otherwise.
+func addLogMinMax(ac, col []float64, w, off, scale float64) bool {
 	const (
 		ln2Hi = 6.93147180369123816490e-01
 		ln2Lo = 1.90821492927058770002e-10
@@ -72,6 +73,9 @@ func addLogMinMax(ac, col []float64, w, off, scale float64) {
 			hfsq := 0.5 * f * f
 			lx = k*ln2Hi - ((hfsq - (s*(hfsq+r) + k*ln2Lo)) - f)
 		} else {
+			if x-x != 0 {
+				return false
+			}
 			lx = slog(x)
 		}
 		r := off + scale*lx
@@ -82,4 +86,25 @@ func addLogMinMax(ac, col []float64, w, off, scale float64) {
 		}
 		ac[i] += w * r
 	}
+	return true
+}
+
+// addMinMax adds w*clamp(off + scale*x, 0, 1) to ac[i] for each x =
+// col[i]. It stops and returns false at the first NaN or infinite x,
+// leaving ac partly updated; it returns true otherwise.
+func addMinMax(ac, col []float64, w, off, scale float64) bool {
+	ac = ac[:len(col)]
+	for i, x := range col {
+		if x-x != 0 {
+			return false
+		}
+		r := off + scale*x
+		if r < 0 {
+			r = 0
+		} else if r > 1 {
+			r = 1
+		}
+		ac[i] += w * r
+	}
+	return true
 }

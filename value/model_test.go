@@ -644,3 +644,37 @@ func TestAddLogMinMax(t *testing.T) {
 		}
 	}
 }
+
+// TestMissingAfterFastColumns puts the missing value in the last indicator,
+// after the fast path has already added the others for the chunk: the chunk
+// is scored again on the general path, so every other customer scores as
+// on the complete table, and the customer with the missing value scores as
+// if it had the fitted median (3, the median of 5 4 3 2 1).
+func TestMissingAfterFastColumns(t *testing.T) {
+	tb := smallTable()
+	s := smallSpec()
+	s.Missing = MissingImpute
+	m, err := Fit(s, tb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	miss := Table{Customers: tb.Customers, IDs: tb.IDs, Columns: [][]float64{tb.Columns[0], tb.Columns[1], {5, math.NaN(), 3, 2, 1}}}
+	median := Table{Customers: tb.Customers, IDs: tb.IDs, Columns: [][]float64{tb.Columns[0], tb.Columns[1], {5, 3, 3, 2, 1}}}
+	got, err := m.Score(miss, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := m.Score(median, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range got {
+		g, w := got[i], want[i]
+		if i == 1 {
+			w.Imputed = 1
+		}
+		if g != w {
+			t.Errorf("customer %s: got %+v, want %+v", tb.Customers[i], g, w)
+		}
+	}
+}

@@ -108,6 +108,12 @@ func (m *Model) scoreChunk(customers []string, colv [][]float64, dst []Score, a,
 	topsis := m.spec.Aggregation == TOPSIS
 	nb := b - a
 	bad := false
+	// The fast path handles a min-max indicator, r = clamp(off + scale*x,
+	// 0, 1), in one pass over the column; at the first missing or infinite
+	// value of the chunk the chunk is scored again from the start on the
+	// general path, which handles them by the missing-value policy.
+	fast := !topsis
+columns:
 	for k := range m.fit {
 		f := &m.fit[k]
 		w := m.gw[k]
@@ -115,30 +121,21 @@ func (m *Model) scoreChunk(customers []string, colv [][]float64, dst []Score, a,
 		ac := acc[d][:nb]
 		col := colv[k][a:b]
 		af := m.aff[k]
-		// Fast path: a chunk column without missing or infinite values and
-		// a min-max indicator: r = clamp(off + scale*x, 0, 1).
-		clean := true
-		for _, x := range col {
-			if x-x != 0 {
-				clean = false
-				break
-			}
-		}
-		if clean && af.ok && !topsis {
+		if fast && af.ok {
+			var ok bool
 			if af.log {
-				addLogMinMax(ac, col, w, af.off, af.scale)
+				ok = addLogMinMax(ac, col, w, af.off, af.scale)
 			} else {
-				for i, x := range col {
-					r := af.off + af.scale*x
-					if r < 0 {
-						r = 0
-					} else if r > 1 {
-						r = 1
-					}
-					ac[i] += w * r
-				}
+				ok = addMinMax(ac, col, w, af.off, af.scale)
 			}
-			continue
+			if ok {
+				continue
+			}
+			fast = false
+			acc, acc2, dropw = [2][chunk]float64{}, [2][chunk]float64{}, [2][chunk]float64{}
+			imp, drop = [chunk]int32{}, [chunk]int32{}
+			bad = false
+			goto columns
 		}
 		ind := &m.spec.Catalog.Indicators[k]
 		ac2 := acc2[d][:nb]
