@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 )
 
 // FormatVersion is the version of the JSON form of the fitted models,
@@ -39,26 +40,29 @@ func decodeModel(data []byte, names ...string) (*modelJSON, error) {
 	if j.FormatVersion != FormatVersion {
 		return nil, fmt.Errorf("%w: format_version %d, want %d", ErrFormat, j.FormatVersion, FormatVersion)
 	}
-	if !containsStr(names, j.Model) {
+	if !slices.Contains(names, j.Model) {
 		return nil, fmt.Errorf("%w: model %q, want one of %q", ErrFormat, j.Model, names)
 	}
 	return &j, nil
 }
 
-func containsStr(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
+// param ties a parameter's JSON name and decoded value to its field.
+type param struct {
+	name string
+	src  *float64 // nil when missing from the JSON
+	dst  *float64
 }
 
-func need(name string, p *float64) (float64, error) {
-	if p == nil {
-		return 0, fmt.Errorf("%w: missing parameter %s", ErrFormat, name)
+// fill copies every parameter into its field and returns an error wrapping
+// ErrFormat naming the first one missing.
+func fill(ps ...param) error {
+	for _, p := range ps {
+		if p.src == nil {
+			return fmt.Errorf("%w: missing parameter %s", ErrFormat, p.name)
+		}
+		*p.dst = *p.src
 	}
-	return *p, nil
+	return nil
 }
 
 func ptr(v float64) *float64 { return &v }
@@ -83,14 +87,7 @@ func (m *BGNBD) UnmarshalJSON(data []byte) error {
 	}
 	var v BGNBD
 	v.Modified = j.Model == "mbgnbd"
-	if v.R, err = need("r", j.R); err == nil {
-		if v.Alpha, err = need("alpha", j.Alpha); err == nil {
-			if v.A, err = need("a", j.A); err == nil {
-				v.B, err = need("b", j.B)
-			}
-		}
-	}
-	if err != nil {
+	if err := fill(param{"r", j.R, &v.R}, param{"alpha", j.Alpha, &v.Alpha}, param{"a", j.A, &v.A}, param{"b", j.B, &v.B}); err != nil {
 		return err
 	}
 	if err := v.check(); err != nil {
@@ -116,14 +113,7 @@ func (m *ParetoNBD) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	var v ParetoNBD
-	if v.R, err = need("r", j.R); err == nil {
-		if v.Alpha, err = need("alpha", j.Alpha); err == nil {
-			if v.S, err = need("s", j.S); err == nil {
-				v.Beta, err = need("beta", j.Beta)
-			}
-		}
-	}
-	if err != nil {
+	if err := fill(param{"r", j.R, &v.R}, param{"alpha", j.Alpha, &v.Alpha}, param{"s", j.S, &v.S}, param{"beta", j.Beta, &v.Beta}); err != nil {
 		return err
 	}
 	if err := v.check(); err != nil {
@@ -150,12 +140,7 @@ func (m *GammaGamma) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	var v GammaGamma
-	if v.P, err = need("p", j.P); err == nil {
-		if v.Q, err = need("q", j.Q); err == nil {
-			v.Gamma, err = need("gamma", j.Gamma)
-		}
-	}
-	if err != nil {
+	if err := fill(param{"p", j.P, &v.P}, param{"q", j.Q, &v.Q}, param{"gamma", j.Gamma, &v.Gamma}); err != nil {
 		return err
 	}
 	if err := v.check(); err != nil {
@@ -184,14 +169,7 @@ func (m *BGBB) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	var v BGBB
-	if v.Alpha, err = need("alpha", j.Alpha); err == nil {
-		if v.Beta, err = need("beta", j.Beta); err == nil {
-			if v.Gamma, err = need("gamma", j.Gamma); err == nil {
-				v.Delta, err = need("delta", j.Delta)
-			}
-		}
-	}
-	if err != nil {
+	if err := fill(param{"alpha", j.Alpha, &v.Alpha}, param{"beta", j.Beta, &v.Beta}, param{"gamma", j.Gamma, &v.Gamma}, param{"delta", j.Delta, &v.Delta}); err != nil {
 		return err
 	}
 	if err := v.check(); err != nil {
