@@ -165,21 +165,12 @@ func runRFM(args []string, stdout, stderr io.Writer) error {
 	}
 
 	// Read and summarise.
-	rd, closeIn, err := inf.Open(*in)
-	if err != nil {
-		return err
-	}
-	defer closeIn()
-	if !inf.Quiet {
-		rd.SetProgress(progressEvery(stderr, "rfm", 2_000_000))
-	}
-	sums, err := rd.Summarize(sopts)
-	inf.Report(*in, rd.Stats(), stderr)
-	if errors.Is(err, cvm.ErrEmptyInput) && !asOfTime.IsZero() && rd.Stats().Transactions > 0 {
+	sums, st, err := inf.Summarize(*in, "rfm", sopts, stderr)
+	if errors.Is(err, cvm.ErrEmptyInput) && !asOfTime.IsZero() && st.Transactions > 0 {
 		return fmt.Errorf("%s: -as-of %s is before the first transaction: %w", *in, *asOf, segment.ErrAsOf)
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", *in, err)
+		return err
 	}
 	if asOfTime.IsZero() {
 		var last time.Time

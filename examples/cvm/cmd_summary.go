@@ -44,18 +44,9 @@ func runSummary(args []string, stdout, stderr io.Writer) error {
 	if *in == "" {
 		return usagef("-in is required")
 	}
-	rd, closeIn, err := inf.Open(*in)
+	sums, _, err := inf.Summarize(*in, "summary", opts, stderr)
 	if err != nil {
 		return err
-	}
-	defer closeIn()
-	if !inf.Quiet {
-		rd.SetProgress(progressEvery(stderr, "summary", 2_000_000))
-	}
-	sums, err := rd.Summarize(opts)
-	inf.Report(*in, rd.Stats(), stderr)
-	if err != nil {
-		return fmt.Errorf("%s: %w", *in, err)
 	}
 	w := stdout
 	var file *os.File

@@ -4,6 +4,3 @@ import "github.com/cvmkit/cvm/examples/internal/input"
 
 // addInputFlags registers (see examples/internal/input) the shared transaction-input flags on fs.
 var addInputFlags = input.AddFlags
-
-// progressEvery returns a progress callback printing every so many rows.
-var progressEvery = input.ProgressEvery

@@ -147,7 +147,7 @@ func (f *Flags) ReadAll(path string, stderr io.Writer) ([]cvm.Transaction, error
 	}
 	defer closeFn()
 	if !f.Quiet {
-		rd.SetProgress(ProgressEvery(stderr, "read", 2_000_000))
+		rd.SetProgress(progressEvery(stderr, "read", 2_000_000))
 	}
 	out, err := rd.ReadAll()
 	if err != nil {
@@ -155,6 +155,28 @@ func (f *Flags) ReadAll(path string, stderr io.Writer) ([]cvm.Transaction, error
 	}
 	f.Report(path, rd.Stats(), stderr)
 	return out, nil
+}
+
+// Summarize summarizes the file at path ("-" for standard input) with the
+// parallel reader, reporting progress as name and what was read on stderr
+// unless -q. It returns the read statistics with any error, which names
+// path and wraps the reader's error.
+func (f *Flags) Summarize(path, name string, opts *cvm.SummaryOptions, stderr io.Writer) ([]cvm.Summary, cvm.ReadStats, error) {
+	rd, closeFn, err := f.Open(path)
+	if err != nil {
+		return nil, cvm.ReadStats{}, err
+	}
+	defer closeFn()
+	if !f.Quiet {
+		rd.SetProgress(progressEvery(stderr, name, 2_000_000))
+	}
+	sums, err := rd.Summarize(opts)
+	st := rd.Stats()
+	f.Report(path, st, stderr)
+	if err != nil {
+		return nil, st, fmt.Errorf("%s: %w", path, err)
+	}
+	return sums, st, nil
 }
 
 // Report prints what was read and skipped, unless -q.
@@ -180,9 +202,9 @@ func (f *Flags) Report(path string, st cvm.ReadStats, stderr io.Writer) {
 	}
 }
 
-// ProgressEvery returns a progress callback for cvm.Reader.SetProgress that
+// progressEvery returns a progress callback for cvm.Reader.SetProgress that
 // prints each time the row count passes another multiple of every.
-func ProgressEvery(stderr io.Writer, name string, every int) func(rows int) {
+func progressEvery(stderr io.Writer, name string, every int) func(rows int) {
 	next := every
 	return func(rows int) {
 		if rows >= next {
