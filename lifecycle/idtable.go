@@ -8,22 +8,35 @@ import "hash/maphash"
 // slot's home position, and the index plus one (0 is an empty slot); so
 // growing never rehashes a string, and a probe touches half the memory a
 // 16-byte slot would.
+//
+// While the names looked up come in strictly increasing order, as from a
+// stream sorted by customer, each is new and the table only lists it: no
+// hashing, no slots. The slots are built from the names at the first name
+// out of order.
 type idTable struct {
-	seed  maphash.Seed
-	shift uint     // 64 - log2(len(slots))
-	slots []uint64 // tag<<32 | index+1
-	names []string
+	seed   maphash.Seed
+	shift  uint     // 64 - log2(len(slots))
+	slots  []uint64 // tag<<32 | index+1; nil while the names are in order
+	names  []string
+	hashed bool // the slots are in use
 }
 
 const idTableLog0 = 10
 
 func newIDTable() *idTable {
-	return &idTable{seed: maphash.MakeSeed(), shift: 64 - idTableLog0, slots: make([]uint64, 1<<idTableLog0)}
+	return &idTable{seed: maphash.MakeSeed(), shift: 64 - idTableLog0}
 }
 
 // lookup returns the index of name, adding it when new; added reports
 // whether it was new.
 func (t *idTable) lookup(name string) (id int32, added bool) {
+	if !t.hashed {
+		if n := len(t.names); n == 0 || name > t.names[n-1] {
+			t.names = append(t.names, name)
+			return int32(n), true
+		}
+		t.hashAll()
+	}
 	h := maphash.String(t.seed, name)
 	tag := h >> 32
 	mask := uint64(len(t.slots) - 1)
@@ -43,6 +56,27 @@ func (t *idTable) lookup(name string) (id int32, added bool) {
 				return j, false
 			}
 		}
+	}
+}
+
+// hashAll builds the slots from the names listed so far, which are
+// distinct.
+func (t *idTable) hashAll() {
+	t.hashed = true
+	log := uint(idTableLog0)
+	for 1<<log < 2*len(t.names)+2 {
+		log++
+	}
+	t.shift = 64 - log
+	t.slots = make([]uint64, 1<<log)
+	mask := uint64(len(t.slots) - 1)
+	for j, name := range t.names {
+		h := maphash.String(t.seed, name)
+		i := h >> t.shift
+		for t.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = h>>32<<32 | uint64(j+1)
 	}
 }
 
