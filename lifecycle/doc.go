@@ -41,7 +41,7 @@
 //	orders     = purchase occasions (distinct UTC days) in the relationship
 //	active6/12 = months with a purchase among the last 6 / 12 complete months
 //	recency    = days since the last purchase
-//	interval   = median of the last 10 inter-purchase intervals in days
+//	interval   = median of the last 10 inter-purchase intervals in days (each at most 65535)
 //	             (Rules.DefaultInterval, 90, with fewer than one)
 //	growth3    = (V1+V2+V3) / (V4+V5+V6) - 1
 //	growth6    = (V1+…+V6) / (V7+…+V12) - 1

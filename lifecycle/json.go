@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -70,7 +71,10 @@ func (s State) MarshalJSON() ([]byte, error) {
 		LastPurchase: s.lastBuy, StabilitySecs: s.stabSecs, PreDecline: s.preDecline,
 		Month: s.head, Volumes: s.vol[:], Active: s.active, Orders: s.orders,
 		Returns: s.returns, Contacts: s.contacts, Complaints: s.complaints,
-		Intervals: s.iv[:s.nIv],
+	}
+	j.Intervals = make([]int32, s.nIv)
+	for i, d := range s.iv[:s.nIv] {
+		j.Intervals[i] = int32(d)
 	}
 	return json.Marshal(j)
 }
@@ -79,7 +83,7 @@ func (s State) MarshalJSON() ([]byte, error) {
 // returns a *DecodeError wrapping ErrVersion for another format version,
 // and ErrCorrupt or ErrUnknownStage for fields that no sequence of events
 // could produce (a bad stage name, a NaN or infinite volume, a negative
-// count, a non-positive interval, more than 10 intervals, a previous stage
+// count, an interval outside 1 to 65535 days, more than 10 intervals, a previous stage
 // outside a decline). On error *s is unchanged.
 func (s *State) UnmarshalJSON(data []byte) error {
 	var j stateJSON
@@ -137,13 +141,16 @@ func (s *State) UnmarshalJSON(data []byte) error {
 		n.vol[i] = v
 	}
 	for i, d := range j.Intervals {
-		if d < 1 {
+		if d < 1 || d > maxInterval {
 			return bad("intervals", fmt.Sprintf("interval %d is %d days", i, d))
 		}
-		n.iv[i] = d
+		n.iv[i] = uint16(d)
 	}
 	n.nIv = uint8(len(j.Intervals))
-	n.median = medianOf(n.iv, int(n.nIv))
+	srt := n.ivSorted[:n.nIv]
+	copy(srt, n.iv[:n.nIv])
+	slices.Sort(srt)
+	n.median = middle(srt)
 	n.streak, n.reacts = j.Streak, j.Reactivations
 	n.since, n.start, n.last, n.lastBuy = j.Since, j.Start, j.Last, j.LastPurchase
 	n.stabSecs, n.preDecline, n.head, n.active = j.StabilitySecs, j.PreDecline, j.Month, j.Active

@@ -8,16 +8,17 @@ import (
 )
 
 const (
-	ringMonths = 24    // months of volume history kept
-	ivCap      = 10    // recent inter-purchase intervals kept for the median
-	daySecs    = 86400 // seconds per day
-	ringMask   = 1<<ringMonths - 1
+	ringMonths  = 24             // months of volume history kept
+	ivCap       = 10             // recent inter-purchase intervals kept for the median
+	maxInterval = math.MaxUint16 // intervals are kept in days up to this (about 179 years)
+	daySecs     = 86400          // seconds per day
+	ringMask    = 1<<ringMonths - 1
 )
 
 // State is one customer's relationship state: the stage, when it began,
 // and a condensed history the rules read (24 monthly net volumes, the last
 // 10 inter-purchase intervals, a few counters). It is a small value type
-// (232 bytes, no pointers), so copying it is cheap and [Apply] does not
+// (224 bytes, no pointers), so copying it is cheap and [Apply] does not
 // allocate; the zero value is a customer with no event yet, in stage None.
 //
 // Times are kept as whole seconds; months and days are UTC calendar months
@@ -25,14 +26,15 @@ const (
 // read. A State marshals to JSON and back exactly ([State.MarshalJSON]).
 type State struct {
 	vol        [ringMonths]float32 // vol[i]: net volume of month head-i
-	iv         [ivCap]int32        // recent intervals in days, oldest first
+	iv         [ivCap]uint16       // recent intervals in days (at most maxInterval), oldest first
+	ivSorted   [ivCap]uint16       // iv[:nIv] in increasing order, zero beyond
 	since      int64               // Unix seconds the stage began
 	start      int64               // Unix seconds the relationship began
 	last       int64               // Unix seconds of the last event, ticks included
 	lastBuy    int64               // Unix seconds of the last purchase
 	stabSecs   int64               // seconds in stability in completed stints of this relationship
-	preDecline float32             // mean monthly volume of the 6 complete months before the decline
 	nextMonth  int64               // nextMonthOf(head), cached
+	preDecline float32             // mean monthly volume of the 6 complete months before the decline
 	head       int32               // month index (year*12 + month-1) of vol[0]
 	active     uint32              // bit i: a purchase in month head-i
 	orders     int32               // purchase occasions in this relationship
@@ -165,7 +167,7 @@ func (s *State) purchase(t int64, amount float64, rr *Rules, tr *Transition) boo
 			}
 		}
 		s.start, s.lastBuy, s.orders = t, t, 1
-		s.iv, s.nIv, s.median = [ivCap]int32{}, 0, 0
+		s.iv, s.ivSorted, s.nIv, s.median = [ivCap]uint16{}, [ivCap]uint16{}, 0, 0
 		s.stabSecs, s.prev, s.highest, s.preDecline = 0, None, None, 0
 		return s.move(Exploration, t, rule, rr, tr)
 	}
@@ -174,7 +176,7 @@ func (s *State) purchase(t int64, amount float64, rr *Rules, tr *Transition) boo
 		if s.orders < math.MaxInt32 {
 			s.orders++
 		}
-		s.pushInterval(clampInt32(day - lastDay))
+		s.pushInterval(uint16(min(day-lastDay, maxInterval)))
 	}
 	s.lastBuy = t
 	return false
@@ -333,7 +335,7 @@ func (s State) Move(to Stage, at time.Time) (State, Transition, error) {
 	n.advanceTo(t)
 	if to == Exploration && (s.stage == None || s.stage == Ended) {
 		n.start = t
-		n.iv, n.nIv, n.median = [ivCap]int32{}, 0, 0
+		n.iv, n.ivSorted, n.nIv, n.median = [ivCap]uint16{}, [ivCap]uint16{}, 0, 0
 		n.stabSecs, n.prev, n.highest, n.orders = 0, None, None, 0
 	}
 	if !Allowed(s.stage, to) {
@@ -429,32 +431,45 @@ func (s *State) addVolume(x float64) {
 	s.vol[0] = float32(max(-math.MaxFloat32, min(math.MaxFloat32, v)))
 }
 
-func (s *State) pushInterval(d int32) {
-	if int(s.nIv) == ivCap {
+// pushInterval records the interval d in days, dropping the oldest of a
+// full window, and updates the median. The sorted copy is kept in step, so
+// the median needs no sort.
+func (s *State) pushInterval(d uint16) {
+	n := int(s.nIv)
+	srt := s.ivSorted[:]
+	if n == ivCap {
+		old := s.iv[0]
 		copy(s.iv[:], s.iv[1:])
 		s.iv[ivCap-1] = d
+		i := 0
+		for srt[i] != old {
+			i++
+		}
+		copy(srt[i:], srt[i+1:])
+		n--
 	} else {
-		s.iv[s.nIv] = d
+		s.iv[n] = d
 		s.nIv++
 	}
-	s.median = medianOf(s.iv, int(s.nIv))
+	j := n
+	for ; j > 0 && srt[j-1] > d; j-- {
+		srt[j] = srt[j-1]
+	}
+	srt[j] = d
+	s.median = middle(srt[:n+1])
 }
 
-// medianOf returns the median of a[:n], the mean of the middle two rounded
-// half up when n is even, or 0 when n is 0.
-func medianOf(a [ivCap]int32, n int) int32 {
+// middle returns the median of the sorted a, the mean of the middle two
+// rounded half up when len(a) is even, or 0 when a is empty.
+func middle(a []uint16) int32 {
+	n := len(a)
 	if n == 0 {
 		return 0
 	}
-	for i := 1; i < n; i++ {
-		for j := i; j > 0 && a[j] < a[j-1]; j-- {
-			a[j], a[j-1] = a[j-1], a[j]
-		}
-	}
 	if n%2 == 1 {
-		return a[n/2]
+		return int32(a[n/2])
 	}
-	return int32((int64(a[n/2-1]) + int64(a[n/2]) + 1) / 2)
+	return (int32(a[n/2-1]) + int32(a[n/2]) + 1) / 2
 }
 
 // quietLastYear reports whether the customer bought nothing in the
@@ -624,13 +639,6 @@ func floorDiv(a, b int64) int64 {
 // clampDays returns secs in whole days (floored), clamped to int32.
 func clampDays(secs int64) int32 {
 	return int32(max(math.MinInt32, min(math.MaxInt32, floorDiv(secs, daySecs))))
-}
-
-func clampInt32(x int64) int32 {
-	if x > math.MaxInt32 {
-		return math.MaxInt32
-	}
-	return int32(x)
 }
 
 // monthOf returns the UTC month index year*12 + month-1 of Unix time t

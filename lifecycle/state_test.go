@@ -81,18 +81,53 @@ func TestMonthArithmetic(t *testing.T) {
 }
 
 func TestMedian(t *testing.T) {
+	// Pushed one at a time, the median of the last 10 intervals against
+	// sorting a copy of the window, through ties and a full window sliding.
 	for _, c := range []struct {
-		in   []int32
-		want int32
+		in   []uint16
+		want int32 // the median after the last push
 	}{
-		{nil, 0}, {[]int32{5}, 5}, {[]int32{9, 1}, 5}, {[]int32{30, 31}, 31}, // (30+31+1)/2
-		{[]int32{3, 1, 2}, 2}, {[]int32{28, 31, 30, 31, 30, 31, 31, 30, 31, 31}, 31},
+		{nil, 0}, {[]uint16{5}, 5}, {[]uint16{9, 1}, 5}, {[]uint16{30, 31}, 31}, // (30+31+1)/2
+		{[]uint16{3, 1, 2}, 2}, {[]uint16{28, 31, 30, 31, 30, 31, 31, 30, 31, 31}, 31},
+		// 12 pushes: the window is 3..12 minus nothing: 3,3,9,9,9,1,1,2,2,2 -> (2+3+1)/2 = 3
+		{[]uint16{7, 7, 3, 3, 9, 9, 9, 1, 1, 2, 2, 2}, 3},
+		// The window keeps the last 10: 100s dropped -> median of 1..10 = (5+6+1)/2 = 6
+		{[]uint16{100, 100, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 6},
 	} {
-		var a [ivCap]int32
-		copy(a[:], c.in)
-		if got := medianOf(a, len(c.in)); got != c.want {
-			t.Errorf("medianOf(%v) = %d, want %d", c.in, got, c.want)
+		var s State
+		for i, d := range c.in {
+			s.pushInterval(d)
+			win := slices.Clone(c.in[max(0, i+1-ivCap) : i+1])
+			slices.Sort(win)
+			if got, want := s.median, refMiddle(win); got != want {
+				t.Fatalf("%v: after %d pushes median %d, want %d", c.in, i+1, got, want)
+			}
+			if got := s.ivSorted[:s.nIv]; !slices.Equal(got, win) {
+				t.Fatalf("%v: after %d pushes sorted %v, want %v", c.in, i+1, got, win)
+			}
 		}
+		if s.median != c.want {
+			t.Errorf("%v: median %d, want %d", c.in, s.median, c.want)
+		}
+	}
+	// An interval over 65535 days is kept as 65535.
+	s, _ := replay(t, []Event{buy(date(2000, 1, 1), 10), buy(date(2200, 1, 1), 10)}, nil)
+	if m := s.Measure(date(2200, 1, 2), nil); m.Interval != 65535 {
+		t.Errorf("interval of 300 years = %d days, want 65535", m.Interval)
+	}
+}
+
+// refMiddle is the median of sorted a, the mean of the middle two rounded
+// half up when len(a) is even, written out plainly.
+func refMiddle(a []uint16) int32 {
+	switch n := len(a); {
+	case n == 0:
+		return 0
+	case n%2 == 1:
+		return int32(a[n/2])
+	default:
+		sum := int64(a[n/2-1]) + int64(a[n/2])
+		return int32(math.Ceil(float64(sum) / 2))
 	}
 }
 
@@ -329,8 +364,8 @@ func TestReturnsAndCounts(t *testing.T) {
 func TestSizes(t *testing.T) {
 	// The value types stay small and pointer-free (State) so Apply copies
 	// cheaply and allocates nothing.
-	if n := unsafe.Sizeof(State{}); n > 240 {
-		t.Errorf("State is %d bytes, want <= 240", n)
+	if n := unsafe.Sizeof(State{}); n > 224 {
+		t.Errorf("State is %d bytes, want <= 224", n)
 	}
 	if n := unsafe.Sizeof(Transition{}); n != 96 {
 		t.Errorf("Transition is %d bytes, want 96", n)
