@@ -17,7 +17,10 @@ func (f *fitter) hamerlyChunk(c int) {
 	d, k := f.d, f.k
 	centers := f.centers
 	changed := 0
-	if !f.valid {
+	if !f.valid && d == 3 {
+		f.hamerlyFirst3(c, lo, hi)
+		return
+	} else if !f.valid {
 		for i := lo; i < hi; i++ {
 			row := f.x[i*d : i*d+d]
 			var j int32
@@ -57,8 +60,10 @@ func (f *fitter) hamerlyChunk(c int) {
 			c3 := f.c3
 			// The rows are first copied to a small buffer, a loop of
 			// independent loads whose cache misses overlap, and then
-			// scanned from there.
+			// scanned from there, a block at a time.
 			var buf [3 * gatherRows]float64
+			var lab [gatherRows]int32
+			var d1, d2 [gatherRows]float64
 			for t0 := 0; t0 < cnt; t0 += gatherRows {
 				blk := todo[t0:min(t0+gatherRows, cnt)]
 				for q, t := range blk {
@@ -67,11 +72,11 @@ func (f *fitter) hamerlyChunk(c int) {
 					b := buf[3*q : 3*q+3 : 3*q+3]
 					b[0], b[1], b[2] = r[0], r[1], r[2]
 				}
+				nearestTwo3Block(buf[:3*len(blk)], c3, lab[:], d1[:], d2[:])
 				for q, t := range blk {
 					ii := int(t)
 					a := labels[ii]
-					r := buf[3*q : 3*q+3 : 3*q+3]
-					j, b1, b2 := nearestTwo3(r[0], r[1], r[2], c3)
+					j, b1, b2 := lab[q], d1[q], d2[q]
 					if j != a {
 						labels[ii] = j
 						changed++
@@ -186,28 +191,61 @@ func (f *fitter) hamerlyDense3(c, lo, hi int) {
 	cumS, cumR, half := f.cumS, f.cumR, f.half
 	labels, upper, lower := f.labels[lo:hi], f.upper[lo:hi], f.lower[lo:hi]
 	changed, fails := 0, 0
-	for ii, a := range labels {
-		u := upper[ii] + cumS[a]
-		overS, overL := 0, 0
-		if u > half[a] {
-			overS = 1
+	var lab [gatherRows]int32
+	var d1, d2 [gatherRows]float64
+	for b0 := 0; b0 < len(labels); b0 += gatherRows {
+		b1 := min(b0+gatherRows, len(labels))
+		nearestTwo3Block(x[3*(lo+b0):3*(lo+b1)], c3, lab[:], d1[:], d2[:])
+		for q, a := range labels[b0:b1] {
+			ii := b0 + q
+			u := upper[ii] + cumS[a]
+			overS, overL := 0, 0
+			if u > half[a] {
+				overS = 1
+			}
+			if u > lower[ii]-cumR[a] {
+				overL = 1
+			}
+			fails += overS & overL
+			j := lab[q]
+			if j != a {
+				labels[ii] = j
+				changed++
+				f.move(c, lo+ii, a, j)
+			}
+			upper[ii] = math.Sqrt(d1[q]) - cumS[j]
+			lower[ii] = math.Sqrt(d2[q]) + cumR[j]
 		}
-		if u > lower[ii]-cumR[a] {
-			overL = 1
-		}
-		fails += overS & overL
-		i := lo + ii
-		r := x[i*3 : i*3+3 : i*3+3]
-		j, b1, b2 := nearestTwo3(r[0], r[1], r[2], c3)
-		if j != a {
-			labels[ii] = j
-			changed++
-			f.move(c, i, a, j)
-		}
-		upper[ii] = math.Sqrt(b1) - cumS[j]
-		lower[ii] = math.Sqrt(b2) + cumR[j]
 	}
 	f.pfail[c] = fails
+	f.pchanged[c] = changed
+	f.accumulate(c, lo, hi)
+}
+
+// hamerlyFirst3 is the first d = 3 Hamerly pass over chunk c: every row is
+// scanned against every centre, a block at a time, and gets its exact
+// bounds.
+func (f *fitter) hamerlyFirst3(c, lo, hi int) {
+	c3, x := f.c3, f.x
+	cumS, cumR := f.cumS, f.cumR
+	labels, upper, lower := f.labels[lo:hi], f.upper[lo:hi], f.lower[lo:hi]
+	changed := 0
+	var lab [gatherRows]int32
+	var d1, d2 [gatherRows]float64
+	for b0 := 0; b0 < len(labels); b0 += gatherRows {
+		b1 := min(b0+gatherRows, len(labels))
+		nearestTwo3Block(x[3*(lo+b0):3*(lo+b1)], c3, lab[:], d1[:], d2[:])
+		for q, j := range lab[:b1-b0] {
+			ii := b0 + q
+			if labels[ii] != j {
+				labels[ii] = j
+				changed++
+			}
+			upper[ii] = math.Sqrt(d1[q]) - cumS[j]
+			lower[ii] = math.Sqrt(d2[q]) + cumR[j]
+		}
+	}
+	f.pfail[c] = hi - lo
 	f.pchanged[c] = changed
 	f.accumulate(c, lo, hi)
 }

@@ -9,16 +9,22 @@ func (f *fitter) lloydChunk(c int) {
 	d, k := f.d, f.k
 	centers := f.centers
 	changed := 0
-	for i := lo; i < hi; i++ {
-		row := f.x[i*d : i*d+d]
-		if d == 3 {
-			best, _, _ := nearestTwo3(row[0], row[1], row[2], f.c3)
-			if f.labels[i] != best {
-				f.labels[i] = best
-				changed++
+	if d == 3 {
+		var lab [gatherRows]int32
+		var d1, d2 [gatherRows]float64
+		for b0 := lo; b0 < hi; b0 += gatherRows {
+			b1 := min(b0+gatherRows, hi)
+			nearestTwo3Block(f.x[3*b0:3*b1], f.c3, lab[:], d1[:], d2[:])
+			for q, j := range lab[:b1-b0] {
+				if f.labels[b0+q] != j {
+					f.labels[b0+q] = j
+					changed++
+				}
 			}
-			continue
 		}
+	}
+	for i := lo; i < hi && d != 3; i++ {
+		row := f.x[i*d : i*d+d]
 		best, bestD := int32(0), math.Inf(1)
 		for j := 0; j < k; j++ {
 			if dd := sqDist(row, centers[j*d:j*d+d]); dd < bestD {
@@ -63,7 +69,9 @@ func nearestTwo3(x0, x1, x2 float64, c3 [][3]float64) (int32, float64, float64) 
 	for j := range c3 {
 		c := &c3[j]
 		e0, e1, e2 := x0-c[0], x1-c[1], x2-c[2]
-		dd := math.Float64bits(e0*e0 + e1*e1 + e2*e2)
+		// The conversions forbid fused multiply-adds (GOAMD64=v3), so
+		// the bits match the AVX2 kernel's separate roundings.
+		dd := math.Float64bits(float64(e0*e0) + float64(e1*e1) + float64(e2*e2))
 		b2 = min(b2, max(b1, dd))
 		if dd < b1 {
 			best = int32(j)

@@ -1,0 +1,70 @@
+//go:build !purego
+
+package segment
+
+// hasAVX2 reports whether the CPU and the operating system support AVX2:
+// CPUID leaf 1 ECX has OSXSAVE (bit 27) and AVX (bit 28), XCR0 has the
+// SSE and AVX state enabled (bits 1 and 2), and CPUID leaf 7 EBX has AVX2
+// (bit 5).
+var hasAVX2 = detectAVX2()
+
+func detectAVX2() bool {
+	maxLeaf, _, _, _ := cpuid(0, 0)
+	if maxLeaf < 7 {
+		return false
+	}
+	_, _, ecx1, _ := cpuid(1, 0)
+	const osxsave, avx = 1 << 27, 1 << 28
+	if ecx1&(osxsave|avx) != osxsave|avx {
+		return false
+	}
+	if xcr0, _ := xgetbv(); xcr0&6 != 6 {
+		return false
+	}
+	_, ebx7, _, _ := cpuid(7, 0)
+	return ebx7&(1<<5) != 0
+}
+
+// cpuid executes the CPUID instruction for leaf eaxArg, sub-leaf ecxArg.
+func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
+
+// xgetbv returns XCR0, the register of the state components the
+// operating system saves (call only when CPUID reports OSXSAVE).
+func xgetbv() (eax, edx uint32)
+
+// nearestTwo3AVX2 is [nearestTwo3Go] on n rows, n a multiple of 4 (any
+// remainder is ignored), k >= 1 (k = 0 does nothing): four rows at a
+// time, one row per 64-bit lane of a 256-bit register. x holds the rows,
+// row-major n x 3; c the k centres; the nearest centre of row i goes to
+// lab[i], its squared distance to d1[i] and the second smallest to d2[i].
+//
+// It computes the same bits as the pure-Go code: every squared distance is
+// (e0*e0 + e1*e1) + e2*e2 with e_t = x_t - c_t, rounded after every
+// operation (separate VSUBPD, VMULPD, VADDPD, no FMA), and the minima are
+// taken on the bit patterns compared as unsigned integers (VPCMPGTQ after
+// flipping the sign bits), with the update order of nearestTwo3, so ties
+// go to the lowest index and NaNs order as in the Go code.
+//
+//go:noescape
+func nearestTwo3AVX2(x *float64, n int, c *[3]float64, k int, lab *int32, d1, d2 *float64)
+
+// nearestTwo3Block writes, for each of the len(x)/3 rows of the row-major
+// matrix x, the nearest centre of c3 (ties to the lowest index) to lab and
+// the squared distances to the nearest and second nearest centres to d1
+// and d2, bit-identical to [nearestTwo3] row by row. lab, d1 and d2 must
+// hold at least len(x)/3 values. With AVX2 the rows go four at a time
+// through [nearestTwo3AVX2] and any last one to three through the Go
+// code; otherwise all go through [nearestTwo3Go].
+func nearestTwo3Block(x []float64, c3 [][3]float64, lab []int32, d1, d2 []float64) {
+	n := len(x) / 3
+	lab, d1, d2 = lab[:n], d1[:n], d2[:n]
+	n4 := n &^ 3
+	if !hasAVX2 || n4 == 0 || len(c3) == 0 {
+		nearestTwo3Go(x, c3, lab, d1, d2)
+		return
+	}
+	nearestTwo3AVX2(&x[0], n4, &c3[0], len(c3), &lab[0], &d1[0], &d2[0])
+	if n4 < n {
+		nearestTwo3Go(x[3*n4:], c3, lab[n4:], d1[n4:], d2[n4:])
+	}
+}

@@ -1,0 +1,129 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// Sign bit of a float64, to compare bit patterns as unsigned integers with
+// the signed VPCMPGTQ: x <u y  <=>  (x ^ sign) <s (y ^ sign).
+DATA nearest3sign<>+0(SB)/8, $0x8000000000000000
+GLOBL nearest3sign<>(SB), RODATA|NOPTR, $8
+
+// +Inf's bit pattern with the sign bit flipped (0x7ff0... ^ 0x8000...).
+DATA nearest3inf<>+0(SB)/8, $0xfff0000000000000
+GLOBL nearest3inf<>(SB), RODATA|NOPTR, $8
+
+DATA nearest3one<>+0(SB)/8, $1
+GLOBL nearest3one<>(SB), RODATA|NOPTR, $8
+
+// func nearestTwo3AVX2(x *float64, n int, c *[3]float64, k int, lab *int32, d1, d2 *float64)
+//
+// Four rows per pass, one row per 64-bit lane. Register use:
+//	Y3, Y4, Y5	columns 0, 1, 2 of the four rows
+//	Y6, Y7		b1, b2: nearest and second squared distances, sign-flipped bits
+//	Y8		best centre index (int64 lanes)
+//	Y9		current centre index j (int64 lanes)
+//	Y10-Y12		centre j broadcast
+//	Y13		sign bit, Y14 int64 ones, Y15 flipped +Inf
+//	Y0-Y2		scratch
+TEXT ·nearestTwo3AVX2(SB), NOSPLIT, $0-56
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), BX
+	MOVQ c+16(FP), R8
+	MOVQ k+24(FP), R9
+	MOVQ lab+32(FP), DI
+	MOVQ d1+40(FP), R10
+	MOVQ d2+48(FP), R11
+	SHRQ $2, BX             // BX = blocks of four rows
+	JZ   done
+	TESTQ R9, R9
+	JZ   done
+	VPBROADCASTQ nearest3sign<>(SB), Y13
+	VPBROADCASTQ nearest3one<>(SB), Y14
+	VPBROADCASTQ nearest3inf<>(SB), Y15
+
+block:
+	// Load four rows (12 values, row-major) and transpose to columns:
+	// A = [r0.0 r0.1 r0.2 r1.0], B = [r1.1 r1.2 r2.0 r2.1],
+	// C = [r2.2 r3.0 r3.1 r3.2].
+	VMOVUPD 0(SI), Y0
+	VMOVUPD 32(SI), Y1
+	VMOVUPD 64(SI), Y2
+	VBLENDPD $2, Y2, Y0, Y3 // [A0 C1 A2 A3]
+	VBLENDPD $4, Y1, Y3, Y3 // [A0 C1 B2 A3]
+	VPERMPD  $0x6c, Y3, Y3  // [A0 A3 B2 C1] = column 0
+	VBLENDPD $2, Y0, Y1, Y4 // [B0 A1 B2 B3]
+	VBLENDPD $4, Y2, Y4, Y4 // [B0 A1 C2 B3]
+	VPERMPD  $0xb1, Y4, Y4  // [A1 B0 B3 C2] = column 1
+	VBLENDPD $2, Y1, Y2, Y5 // [C0 B1 C2 C3]
+	VBLENDPD $4, Y0, Y5, Y5 // [C0 B1 A2 C3]
+	VPERMPD  $0xc6, Y5, Y5  // [A2 B1 C0 C3] = column 2
+
+	VMOVDQA Y15, Y6         // b1 = +Inf
+	VMOVDQA Y15, Y7         // b2 = +Inf
+	VPXOR   Y8, Y8, Y8      // best = 0
+	VPXOR   Y9, Y9, Y9      // j = 0
+	MOVQ    R8, CX
+	MOVQ    R9, DX
+
+centre:
+	VBROADCASTSD 0(CX), Y10
+	VBROADCASTSD 8(CX), Y11
+	VBROADCASTSD 16(CX), Y12
+	// dd = (e0*e0 + e1*e1) + e2*e2, the order of nearestTwo3, no FMA.
+	VSUBPD Y10, Y3, Y0
+	VMULPD Y0, Y0, Y0
+	VSUBPD Y11, Y4, Y1
+	VMULPD Y1, Y1, Y1
+	VADDPD Y1, Y0, Y0
+	VSUBPD Y12, Y5, Y1
+	VMULPD Y1, Y1, Y1
+	VADDPD Y1, Y0, Y0
+	VPXOR  Y13, Y0, Y0       // dd bits, sign-flipped
+	VPCMPGTQ Y0, Y6, Y1      // lt = dd < b1
+	VBLENDVPD Y1, Y6, Y0, Y2 // mx = lt ? b1 : dd = max(b1, dd)
+	VPCMPGTQ Y2, Y7, Y10     // b2 > mx
+	VBLENDVPD Y10, Y2, Y7, Y7 // b2 = min(b2, mx)
+	VBLENDVPD Y1, Y0, Y6, Y6 // b1 = lt ? dd : b1
+	VBLENDVPD Y1, Y9, Y8, Y8 // best = lt ? j : best
+	VPADDQ Y14, Y9, Y9
+	ADDQ   $24, CX
+	DECQ   DX
+	JNZ    centre
+
+	VPXOR   Y13, Y6, Y6
+	VPXOR   Y13, Y7, Y7
+	VMOVUPD Y6, 0(R10)
+	VMOVUPD Y7, 0(R11)
+	VEXTRACTI128 $1, Y8, X0
+	VSHUFPS $0x88, X0, X8, X0 // low 32 bits of the four indices
+	VMOVDQU X0, 0(DI)
+
+	ADDQ $96, SI
+	ADDQ $16, DI
+	ADDQ $32, R10
+	ADDQ $32, R11
+	DECQ BX
+	JNZ  block
+
+	VZEROUPPER
+
+done:
+	RET
+
+// func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
+TEXT ·cpuid(SB), NOSPLIT, $0-24
+	MOVL eaxArg+0(FP), AX
+	MOVL ecxArg+4(FP), CX
+	CPUID
+	MOVL AX, eax+8(FP)
+	MOVL BX, ebx+12(FP)
+	MOVL CX, ecx+16(FP)
+	MOVL DX, edx+20(FP)
+	RET
+
+// func xgetbv() (eax, edx uint32)
+TEXT ·xgetbv(SB), NOSPLIT, $0-8
+	MOVL $0, CX
+	XGETBV
+	MOVL AX, eax+0(FP)
+	MOVL DX, edx+4(FP)
+	RET
