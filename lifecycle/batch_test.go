@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,7 +137,7 @@ func TestClassifyMatchesReference(t *testing.T) {
 
 func equalHistory(a, b []Transition) bool {
 	return slices.EqualFunc(a, b, func(x, y Transition) bool {
-		return x.From == y.From && x.To == y.To && x.At.Equal(y.At) && x.Rule == y.Rule && equalMeasures(x.Measures, y.Measures)
+		return x.From == y.From && x.To == y.To && x.At().Equal(y.At()) && x.Rule == y.Rule && equalMeasures(x.Measures, y.Measures)
 	})
 }
 
@@ -326,16 +327,22 @@ func TestClassifyStraggler(t *testing.T) {
 	// A grouped stream long enough to be replayed early, then one row of an
 	// early customer: that customer is replayed again from both runs, and
 	// the rest keep their early results. Also the same stream in time
-	// order (every customer split). Both against the reference replay.
+	// order (every customer split), and grouped with the customers in
+	// increasing and in decreasing ID order (the customer table hashes
+	// only the second). All against the reference replay.
 	txs := synthBase(3000, 5)
 	first := txs[0]
 	straggler := cvm.Transaction{Customer: first.Customer, Time: date(2025, 6, 3), Amount: 42}
 	asOf := date(2025, 12, 1)
 	byTime := slices.Clone(txs)
 	slices.SortStableFunc(byTime, func(a, b cvm.Transaction) int { return a.Time.Compare(b.Time) })
+	byIDDown := slices.Clone(txs)
+	slices.SortStableFunc(byIDDown, func(a, b cvm.Transaction) int { return strings.Compare(b.Customer, a.Customer) })
 	for name, stream := range map[string][]cvm.Transaction{
-		"straggler":  append(slices.Clone(txs), straggler),
-		"time order": byTime,
+		"straggler":               append(slices.Clone(txs), straggler),
+		"time order":              byTime,
+		"grouped":                 txs,
+		"grouped, IDs decreasing": byIDDown,
 	} {
 		res, err := Classify(context.Background(), seqOf(stream), &BatchOptions{AsOf: asOf})
 		if err != nil {

@@ -24,7 +24,7 @@ func ExampleApply() {
 			panic(err)
 		}
 		if tr.Changed() {
-			fmt.Printf("%s %-11v -> %-11v %-14v recency=%dd interval=%dd\n", tr.At.Format("2006-01-02"),
+			fmt.Printf("%s %-11v -> %-11v %-14v recency=%dd interval=%dd\n", tr.At().Format("2006-01-02"),
 				tr.From, tr.To, tr.Rule, tr.Measures.Recency, tr.Measures.Interval)
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"time"
 )
 
 // FormatVersion is the version of the JSON format of [State] and
@@ -200,13 +199,12 @@ func nullNaN(p *float64) float64 {
 // MarshalJSON encodes the transition as a JSON object with a "version"
 // field ([FormatVersion]), stage and rule names, the time in Unix seconds,
 // and the measures with NaN written as null. An infinite measure is an
-// error. [Transition.UnmarshalJSON] restores exactly the same Transition
-// when At is whole seconds in UTC, as Apply makes it.
+// error. [Transition.UnmarshalJSON] restores exactly the same Transition.
 func (tr Transition) MarshalJSON() ([]byte, error) {
 	m := tr.Measures
 	j := transitionJSON{
 		Version: FormatVersion, From: tr.From.String(), To: tr.To.String(),
-		At: tr.At.Unix(), Rule: tr.Rule.String(),
+		At: tr.at, Rule: tr.Rule.String(),
 		Measures: measuresJSON{
 			Tenure: m.Tenure, Orders: m.Orders, Active6: m.Active6, Active12: m.Active12,
 			Recency: m.Recency, Interval: m.Interval,
@@ -243,7 +241,7 @@ func (tr *Transition) UnmarshalJSON(data []byte) error {
 	}
 	m := j.Measures
 	*tr = Transition{
-		From: from, To: to, At: time.Unix(j.At, 0).UTC(), Rule: rule,
+		From: from, To: to, at: j.At, Rule: rule,
 		Measures: Measures{
 			Tenure: m.Tenure, Orders: m.Orders, Active6: m.Active6, Active12: m.Active12,
 			Recency: m.Recency, Interval: m.Interval,

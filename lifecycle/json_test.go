@@ -37,7 +37,7 @@ func TestStateJSONRoundTrip(t *testing.T) {
 }
 
 func TestTransitionJSON(t *testing.T) {
-	tr := Transition{From: Stability, To: Decline, At: date(2024, 3, 1), Rule: RuleRecency,
+	tr := Transition{From: Stability, To: Decline, at: date(2024, 3, 1).Unix(), Rule: RuleRecency,
 		Measures: Measures{Tenure: 400, Orders: 12, Recency: 70, Interval: 30, Growth3: math.NaN(), Growth6: -0.25, YoY3: math.NaN(), Volatility: 0.3, Level3: 12.5}}
 	b, err := json.Marshal(tr)
 	if err != nil {
@@ -50,12 +50,12 @@ func TestTransitionJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
-	if !equalHistory([]Transition{back}, []Transition{tr}) || back.At != tr.At {
+	if !equalHistory([]Transition{back}, []Transition{tr}) || back.At() != tr.At() {
 		t.Errorf("round trip:\n got %+v\nwant %+v", back, tr)
 	}
 	var zero Transition
 	b, _ = json.Marshal(Transition{})
-	if err := json.Unmarshal(b, &zero); err != nil || zero.At != (Transition{}).At || zero.Changed() {
+	if err := json.Unmarshal(b, &zero); err != nil || !zero.At().IsZero() || zero.Changed() {
 		t.Errorf("zero transition: %v %+v", err, zero)
 	}
 	for _, tc := range []struct {

@@ -220,7 +220,7 @@ func parseRule(s string) (Rule, bool) {
 // are those before the month of the moment. The ratio measures are NaN when
 // their denominator is zero (no volume to compare with).
 type Measures struct {
-	// Counts in days or months; int32 keeps a Transition at 96 bytes.
+	// Counts in days or months; int32 keeps a Transition at 80 bytes.
 	Tenure   int32 // days since the relationship began (the first purchase or the re-activation)
 	Orders   int32 // purchase occasions (distinct UTC days) in the relationship
 	Active6  int32 // months with a purchase among the last 6 complete months

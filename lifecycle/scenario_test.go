@@ -67,7 +67,7 @@ func replay(t *testing.T, evs []Event, r *Rules) (State, []step) {
 			if tr.From != s.Stage() || tr.To != n.Stage() {
 				t.Fatalf("transition %v -> %v but state %v -> %v", tr.From, tr.To, s.Stage(), n.Stage())
 			}
-			steps = append(steps, step{tr.From, tr.To, tr.At, tr.Rule})
+			steps = append(steps, step{tr.From, tr.To, tr.At(), tr.Rule})
 		}
 		s = n
 	}
@@ -221,7 +221,7 @@ func TestScenarioOneOrderAndReactivation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := (step{tr.From, tr.To, tr.At, tr.Rule}); got != (step{Ended, Exploration, date(2023, 6, 20), RuleReactivation}) {
+	if got := (step{tr.From, tr.To, tr.At(), tr.Rule}); got != (step{Ended, Exploration, date(2023, 6, 20), RuleReactivation}) {
 		t.Errorf("re-activation transition %v", got)
 	}
 	if s.Reactivations() != 1 || s.Orders() != 1 || !s.Start().Equal(date(2023, 6, 20)) || s.Highest() != Exploration {

@@ -51,15 +51,22 @@ type State struct {
 	nIv        uint8
 }
 
-// Transition records one stage change: when, by which rule, and the
-// measured values behind it. The zero Transition (To == None) is "no
-// change"; see [Transition.Changed].
+// Transition records one stage change: when ([Transition.At]), by which
+// rule, and the measured values behind it. The zero Transition (To ==
+// None) is "no change"; see [Transition.Changed]. Like [State], it is a
+// value without pointers (80 bytes), the time kept in Unix seconds, so
+// the histories of a million customers cost the garbage collector
+// nothing to scan.
 type Transition struct {
 	From, To Stage
 	Rule     Rule
-	At       time.Time // UTC, whole seconds
+	at       int64 // Unix seconds
 	Measures Measures
 }
+
+// At returns the time of the change, in UTC and whole seconds, or the
+// zero time for the zero Transition.
+func (tr Transition) At() time.Time { return unixTime(tr.at) }
 
 // Changed reports whether tr records a stage change, that is, To is not
 // None.
@@ -311,7 +318,7 @@ func (s *State) move(to Stage, t int64, rule Rule, r *Rules, tr *Transition) boo
 		s.highest = to
 	}
 	s.stage, s.since, s.pending, s.streak = to, t, None, 0
-	*tr = Transition{From: from, To: to, At: time.Unix(t, 0).UTC(), Rule: rule, Measures: m}
+	*tr = Transition{From: from, To: to, at: t, Rule: rule, Measures: m}
 	return true
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -361,14 +362,40 @@ func TestReturnsAndCounts(t *testing.T) {
 	}
 }
 
+// hasPointers reports whether a value of type t holds a pointer.
+func hasPointers(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if hasPointers(t.Field(i).Type) {
+				return true
+			}
+		}
+		return false
+	case reflect.Array:
+		return hasPointers(t.Elem())
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
+		return false
+	}
+	return true
+}
+
 func TestSizes(t *testing.T) {
-	// The value types stay small and pointer-free (State) so Apply copies
-	// cheaply and allocates nothing.
+	// The value types stay small and pointer-free so Apply copies cheaply
+	// and allocates nothing, and histories are not scanned by the garbage
+	// collector.
 	if n := unsafe.Sizeof(State{}); n > 224 {
 		t.Errorf("State is %d bytes, want <= 224", n)
 	}
-	if n := unsafe.Sizeof(Transition{}); n != 96 {
-		t.Errorf("Transition is %d bytes, want 96", n)
+	if n := unsafe.Sizeof(Transition{}); n != 80 {
+		t.Errorf("Transition is %d bytes, want 80", n)
+	}
+	for _, v := range []any{State{}, Transition{}} {
+		if typ := reflect.TypeOf(v); hasPointers(typ) {
+			t.Errorf("%v has pointers", typ)
+		}
 	}
 	var s State
 	evs := script(monthly(date(2022, 1, 15), date(2023, 12, 15), 100), date(2024, 1, 1))

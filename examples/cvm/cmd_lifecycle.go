@@ -134,7 +134,7 @@ func lifecycleWriteHistory(w io.Writer, r lifecycle.Result, at time.Time) error 
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "customer %s as of %s\n", r.Customer, at.UTC().Format(time.RFC3339))
 	for _, tr := range r.History {
-		fmt.Fprintf(bw, "%s  %-11v -> %-11v  rule %-14v %v\n", tr.At.Format(time.DateOnly), tr.From, tr.To, tr.Rule, tr.Measures)
+		fmt.Fprintf(bw, "%s  %-11v -> %-11v  rule %-14v %v\n", tr.At().Format(time.DateOnly), tr.From, tr.To, tr.Rule, tr.Measures)
 	}
 	s := r.State
 	days := int(s.TimeInStage(at) / (24 * time.Hour))

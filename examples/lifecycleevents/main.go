@@ -81,7 +81,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		if tr.Changed() {
-			fmt.Fprintf(stdout, "%s  %-11s -> %-11s by rule %-14s (%s)\n", tr.At.Format("2006-01-02"), tr.From, tr.To, tr.Rule, tr.Measures)
+			fmt.Fprintf(stdout, "%s  %-11s -> %-11s by rule %-14s (%s)\n", tr.At().Format("2006-01-02"), tr.From, tr.To, tr.Rule, tr.Measures)
 		}
 	}
 	s, err := store.load("C0042")

@@ -127,7 +127,7 @@ func (r *Result) reportLifecycle(w io.Writer) {
 			"date", "from", "to", "rule", "measured")
 		tb.Left(4)
 		for _, tr := range x.History {
-			tb.Row(day(tr.At), tr.From.String(), tr.To.String(), tr.Rule.String(), measures(tr.Measures))
+			tb.Row(day(tr.At()), tr.From.String(), tr.To.String(), tr.Rule.String(), measures(tr.Measures))
 		}
 		tb.Write(w)
 	}
@@ -177,7 +177,7 @@ func (r *Result) historyExamples() []string {
 func stageAt(x lifecycle.Result, t time.Time) lifecycle.Stage {
 	s := lifecycle.None
 	for _, tr := range x.History {
-		if tr.At.After(t) {
+		if tr.At().After(t) {
 			break
 		}
 		s = tr.To
