@@ -124,16 +124,22 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 	rr := o.Rules.resolve(&buf)
 
 	// Workers replay batches of runs (a run: one customer's consecutive
-	// records in the stream) as soon as the runs are complete when AsOf is
-	// known, so reading and replaying overlap; otherwise after reading.
+	// records in the stream). While the stream is read, and when AsOf is
+	// known, GOMAXPROCS-1 workers replay the runs already complete, so
+	// reading (one goroutine) and replaying overlap; such an early batch
+	// keeps its results in a done batch, its states apart from the
+	// histories so the bulk of it has no pointers for the garbage collector
+	// to scan, and the done batches are copied into the results in
+	// parallel at the end. Once the stream is read, the number of customers
+	// is known: the results are allocated and the rest of the runs are
+	// replayed straight into them by GOMAXPROCS workers.
 	// A customer whose records come in more than one run is replayed again
 	// at the end from all its runs, and its early results are dropped.
-	// A done batch keeps its states apart from the histories, so the bulk
-	// of it has no pointers for the garbage collector to scan, and is
-	// copied into the results once, in parallel, at the end.
 	type job struct {
 		first int // index of the first run
 		recs  [][]rec
+		out   []Result // if set, run i's result goes to out[first+i]
+		names []string // with out: the customers' names
 	}
 	type done struct {
 		first  int
@@ -142,12 +148,12 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 		hists  [][]Transition
 	}
 	var (
-		jobs     = make(chan job, 4)
+		jobs     = make(chan job, 1024)
 		wg       sync.WaitGroup
 		mu       sync.Mutex
 		finished []done
 		clk      *clock
-		started  bool
+		running  int // workers started
 	)
 	workers := runtime.GOMAXPROCS(0)
 	// replay replays one customer into *s, *pat and *hist.
@@ -164,35 +170,47 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 		}
 		return arena
 	}
-	start := func() {
-		started = true
-		clk = newClock(o.Tick, asOf)
-		wg.Add(workers)
-		for range workers {
-			go func() {
-				defer wg.Done()
-				var arena []Transition
-				for j := range jobs {
-					if ctx.Err() != nil {
-						continue
-					}
-					n := len(j.recs)
-					d := done{first: j.first, states: make([]State, n), pats: make([]Pattern, n), hists: make([][]Transition, n)}
-					for i, r := range j.recs {
-						arena = replay(r, arena, &d.states[i], &d.pats[i], &d.hists[i])
-					}
-					mu.Lock()
-					finished = append(finished, d)
-					mu.Unlock()
+	worker := func() {
+		defer wg.Done()
+		var arena []Transition
+		for j := range jobs {
+			if ctx.Err() != nil {
+				continue
+			}
+			if j.out != nil {
+				for i, r := range j.recs {
+					res := &j.out[j.first+i]
+					res.Customer = j.names[j.first+i]
+					arena = replay(r, arena, &res.State, &res.Pattern, &res.History)
 				}
-			}()
+				continue
+			}
+			n := len(j.recs)
+			d := done{first: j.first, states: make([]State, n), pats: make([]Pattern, n), hists: make([][]Transition, n)}
+			for i, r := range j.recs {
+				arena = replay(r, arena, &d.states[i], &d.pats[i], &d.hists[i])
+			}
+			mu.Lock()
+			finished = append(finished, d)
+			mu.Unlock()
 		}
 	}
+	// start starts workers until n are running.
+	start := func(n int) {
+		if clk == nil {
+			clk = newClock(o.Tick, asOf)
+		}
+		for ; running < n; running++ {
+			wg.Add(1)
+			go worker()
+		}
+	}
+	stopped := false
 	stop := func() {
-		if started {
+		if !stopped {
 			close(jobs)
 			wg.Wait()
-			started = false
+			stopped = true
 		}
 	}
 	defer stop()
@@ -214,10 +232,13 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 		return blocks[r.block][r.lo:r.hi:r.hi]
 	}
 	sent := 0
-	dispatch := func(upTo int) {
+	// dispatch sends the runs from sent up to upTo in jobs of jobRuns runs
+	// (a shorter last one when upTo is all the runs), with out and names
+	// when set.
+	dispatch := func(upTo int, out []Result, names []string) {
 		for upTo-sent >= jobRuns || (upTo == len(runs) && sent < upTo) {
 			hi := min(upTo, sent+jobRuns)
-			j := job{first: sent, recs: make([][]rec, hi-sent)}
+			j := job{first: sent, recs: make([][]rec, hi-sent), out: out, names: names}
 			for i := sent; i < hi; i++ {
 				j.recs[i-sent] = recsOf(runs[i])
 			}
@@ -227,8 +248,9 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 	}
 	var multi []bool // customers with more than one run
 	nMulti := 0
-	if asOf != 0 {
-		start()
+	early := asOf != 0 && workers > 1
+	if early {
+		start(workers - 1)
 	}
 	prevName, prev := "", int32(-1)
 	minT, maxT := int64(math.MaxInt64), int64(math.MinInt64)
@@ -258,8 +280,8 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 			prevName, prev = tx.Customer, id
 			// Early replay stops at the first customer seen in a second run:
 			// the stream is not grouped, and its runs are gathered at the end.
-			if started && nMulti == 0 && len(runs)-sent >= jobRuns {
-				dispatch(len(runs))
+			if early && nMulti == 0 && len(runs)-sent >= jobRuns {
+				dispatch(len(runs), nil, nil)
 			}
 			runs = append(runs, run{cust: id, block: int32(len(blocks)), lo: int32(len(cur)), hi: int32(len(cur))})
 		}
@@ -285,22 +307,25 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 	if asOf == 0 {
 		asOf = maxT
 	}
+	names := ids.names
+	ids = nil
+	out := make([]Result, len(names))
 	if nMulti == 0 {
-		if !started {
-			start()
-		}
-		dispatch(len(runs))
+		// Grouped: run i is customer i. The runs not yet sent are replayed
+		// straight into out.
+		start(workers)
+		dispatch(len(runs), out, names)
 	}
 	stop()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	blocks = append(blocks, cur)
-	names := ids.names
-	ids = nil
 
-	out := make([]Result, len(names))
-	replayed := make([]bool, len(names))
+	var replayed []bool // for a stream not grouped: customers in out
+	if nMulti > 0 {
+		replayed = make([]bool, len(names))
+	}
 	var next atomic.Int64
 	fill := func() {
 		defer wg.Done()
@@ -313,7 +338,9 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 			for i := range d.states {
 				if c := runs[d.first+i].cust; !multi[c] {
 					out[c] = Result{Customer: names[c], State: d.states[i], History: d.hists[i], Pattern: d.pats[i]}
-					replayed[c] = true
+					if replayed != nil {
+						replayed[c] = true
+					}
 				}
 			}
 			*d = done{}
@@ -326,26 +353,26 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 	fill()
 	wg.Wait()
 	finished = nil
+	if nMulti == 0 {
+		return out, nil
+	}
 	// The customers not replayed early: gather each one's runs in stream
 	// order (a stable counting sort) and replay them in parallel.
 	var custs []int32
-	count := make([]int, len(names))
+	count := make([]int32, len(names))
 	for _, r := range runs {
 		if !replayed[r.cust] {
 			if count[r.cust] == 0 {
 				custs = append(custs, r.cust)
 			}
-			count[r.cust] += int(r.hi - r.lo)
+			count[r.cust] += r.hi - r.lo
 		}
-	}
-	if len(custs) == 0 {
-		return out, nil
 	}
 	byCust := make([][]rec, len(names))
 	all := make([]rec, 0, kept)
 	for _, c := range custs {
-		byCust[c] = all[len(all) : len(all) : len(all)+count[c]]
-		all = all[:len(all)+count[c]]
+		byCust[c] = all[len(all) : len(all) : len(all)+int(count[c])]
+		all = all[:len(all)+int(count[c])]
 	}
 	for _, r := range runs {
 		if !replayed[r.cust] {
