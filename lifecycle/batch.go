@@ -126,21 +126,25 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 	// Workers replay batches of runs (a run: one customer's consecutive
 	// records in the stream). While the stream is read, and when AsOf is
 	// known, GOMAXPROCS-1 workers replay the runs already complete, so
-	// reading (one goroutine) and replaying overlap; such an early batch
+	// reading (one goroutine) and replaying overlap; a batch replayed then
 	// keeps its results in a done batch, its states apart from the
 	// histories so the bulk of it has no pointers for the garbage collector
 	// to scan, and the done batches are copied into the results in
 	// parallel at the end. Once the stream is read, the number of customers
-	// is known: the results are allocated and the rest of the runs are
-	// replayed straight into them by GOMAXPROCS workers.
+	// is known: if every run is a new customer (run i is customer i), the
+	// results are allocated and published in direct, and GOMAXPROCS
+	// workers replay the rest of the runs straight into them.
 	// A customer whose records come in more than one run is replayed again
 	// at the end from all its runs, and its early results are dropped.
 	type job struct {
 		first int // index of the first run
 		recs  [][]rec
-		out   []Result // if set, run i's result goes to out[first+i]
-		names []string // with out: the customers' names
 	}
+	type results struct {
+		out   []Result
+		names []string
+	}
+	var direct atomic.Pointer[results]
 	type done struct {
 		first  int
 		states []State
@@ -177,10 +181,10 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 			if ctx.Err() != nil {
 				continue
 			}
-			if j.out != nil {
+			if d := direct.Load(); d != nil {
 				for i, r := range j.recs {
-					res := &j.out[j.first+i]
-					res.Customer = j.names[j.first+i]
+					res := &d.out[j.first+i]
+					res.Customer = d.names[j.first+i]
 					arena = replay(r, arena, &res.State, &res.Pattern, &res.History)
 				}
 				continue
@@ -233,12 +237,11 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 	}
 	sent := 0
 	// dispatch sends the runs from sent up to upTo in jobs of jobRuns runs
-	// (a shorter last one when upTo is all the runs), with out and names
-	// when set.
-	dispatch := func(upTo int, out []Result, names []string) {
+	// (a shorter last one when upTo is all the runs).
+	dispatch := func(upTo int) {
 		for upTo-sent >= jobRuns || (upTo == len(runs) && sent < upTo) {
 			hi := min(upTo, sent+jobRuns)
-			j := job{first: sent, recs: make([][]rec, hi-sent), out: out, names: names}
+			j := job{first: sent, recs: make([][]rec, hi-sent)}
 			for i := sent; i < hi; i++ {
 				j.recs[i-sent] = recsOf(runs[i])
 			}
@@ -281,7 +284,7 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 			// Early replay stops at the first customer seen in a second run:
 			// the stream is not grouped, and its runs are gathered at the end.
 			if early && nMulti == 0 && len(runs)-sent >= jobRuns {
-				dispatch(len(runs), nil, nil)
+				dispatch(len(runs))
 			}
 			runs = append(runs, run{cust: id, block: int32(len(blocks)), lo: int32(len(cur)), hi: int32(len(cur))})
 		}
@@ -311,10 +314,11 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 	ids = nil
 	out := make([]Result, len(names))
 	if nMulti == 0 {
-		// Grouped: run i is customer i. The runs not yet sent are replayed
+		// Grouped: run i is customer i. The runs not yet replayed go
 		// straight into out.
+		direct.Store(&results{out, names})
 		start(workers)
-		dispatch(len(runs), out, names)
+		dispatch(len(runs))
 	}
 	stop()
 	if err := ctx.Err(); err != nil {
