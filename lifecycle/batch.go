@@ -142,7 +142,7 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 	}
 	type results struct {
 		out   []Result
-		names []string
+		names *chunked[string]
 	}
 	var direct atomic.Pointer[results]
 	type done struct {
@@ -184,7 +184,7 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 			if d := direct.Load(); d != nil {
 				for i, r := range j.recs {
 					res := &d.out[j.first+i]
-					res.Customer = d.names[j.first+i]
+					res.Customer = *d.names.at(j.first + i)
 					arena = replay(r, arena, &res.State, &res.Pattern, &res.History)
 				}
 				continue
@@ -228,7 +228,8 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 	var blocks [][]rec
 	cur := make([]rec, 0, blockSize)
 	type run struct{ cust, block, lo, hi int32 }
-	var runs []run
+	var runs chunked[run]
+	var cr *run // the current run
 	recsOf := func(r run) []rec {
 		if int(r.block) == len(blocks) {
 			return cur[r.lo:r.hi:r.hi]
@@ -239,11 +240,11 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 	// dispatch sends the runs from sent up to upTo in jobs of jobRuns runs
 	// (a shorter last one when upTo is all the runs).
 	dispatch := func(upTo int) {
-		for upTo-sent >= jobRuns || (upTo == len(runs) && sent < upTo) {
+		for upTo-sent >= jobRuns || (upTo == runs.len() && sent < upTo) {
 			hi := min(upTo, sent+jobRuns)
 			j := job{first: sent, recs: make([][]rec, hi-sent)}
 			for i := sent; i < hi; i++ {
-				j.recs[i-sent] = recsOf(runs[i])
+				j.recs[i-sent] = recsOf(*runs.at(i))
 			}
 			jobs <- j
 			sent = hi
@@ -283,13 +284,13 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 			prevName, prev = tx.Customer, id
 			// Early replay stops at the first customer seen in a second run:
 			// the stream is not grouped, and its runs are gathered at the end.
-			if early && nMulti == 0 && len(runs)-sent >= jobRuns {
-				dispatch(len(runs))
+			if early && nMulti == 0 && runs.len()-sent >= jobRuns {
+				dispatch(runs.len())
 			}
-			runs = append(runs, run{cust: id, block: int32(len(blocks)), lo: int32(len(cur)), hi: int32(len(cur))})
+			cr = runs.push(run{cust: id, block: int32(len(blocks)), lo: int32(len(cur)), hi: int32(len(cur))})
 		}
 		if len(cur) == cap(cur) {
-			r := &runs[len(runs)-1]
+			r := cr
 			open := cur[r.lo:]
 			blocks = append(blocks, cur)
 			cur = make([]rec, 0, max(blockSize, 2*len(open)))
@@ -297,7 +298,7 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 			r.block, r.lo = int32(len(blocks)), 0
 		}
 		cur = append(cur, rec{t, tx.Amount})
-		runs[len(runs)-1].hi = int32(len(cur))
+		cr.hi = int32(len(cur))
 		minT, maxT = min(minT, t), max(maxT, t)
 		kept++
 	}
@@ -310,15 +311,16 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 	if asOf == 0 {
 		asOf = maxT
 	}
-	names := ids.names
+	names := &ids.names
 	ids = nil
-	out := make([]Result, len(names))
+	nc := names.len()
+	out := make([]Result, nc)
 	if nMulti == 0 {
 		// Grouped: run i is customer i. The runs not yet replayed go
 		// straight into out.
 		direct.Store(&results{out, names})
 		start(workers)
-		dispatch(len(runs))
+		dispatch(runs.len())
 	}
 	stop()
 	if err := ctx.Err(); err != nil {
@@ -328,7 +330,7 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 
 	var replayed []bool // for a stream not grouped: customers in out
 	if nMulti > 0 {
-		replayed = make([]bool, len(names))
+		replayed = make([]bool, nc)
 	}
 	var next atomic.Int64
 	fill := func() {
@@ -340,8 +342,8 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 			}
 			d := &finished[k]
 			for i := range d.states {
-				if c := runs[d.first+i].cust; !multi[c] {
-					out[c] = Result{Customer: names[c], State: d.states[i], History: d.hists[i], Pattern: d.pats[i]}
+				if c := runs.at(d.first + i).cust; !multi[c] {
+					out[c] = Result{Customer: *names.at(int(c)), State: d.states[i], History: d.hists[i], Pattern: d.pats[i]}
 					if replayed != nil {
 						replayed[c] = true
 					}
@@ -363,27 +365,31 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 	// The customers not replayed early: gather each one's runs in stream
 	// order (a stable counting sort) and replay them in parallel.
 	var custs []int32
-	count := make([]int32, len(names))
-	for _, r := range runs {
-		if !replayed[r.cust] {
-			if count[r.cust] == 0 {
-				custs = append(custs, r.cust)
+	count := make([]int32, nc)
+	for _, ch := range runs.chunks {
+		for _, r := range ch {
+			if !replayed[r.cust] {
+				if count[r.cust] == 0 {
+					custs = append(custs, r.cust)
+				}
+				count[r.cust] += r.hi - r.lo
 			}
-			count[r.cust] += r.hi - r.lo
 		}
 	}
-	byCust := make([][]rec, len(names))
+	byCust := make([][]rec, nc)
 	all := make([]rec, 0, kept)
 	for _, c := range custs {
 		byCust[c] = all[len(all) : len(all) : len(all)+int(count[c])]
 		all = all[:len(all)+int(count[c])]
 	}
-	for _, r := range runs {
-		if !replayed[r.cust] {
-			byCust[r.cust] = append(byCust[r.cust], blocks[r.block][r.lo:r.hi]...)
+	for _, ch := range runs.chunks {
+		for _, r := range ch {
+			if !replayed[r.cust] {
+				byCust[r.cust] = append(byCust[r.cust], blocks[r.block][r.lo:r.hi]...)
+			}
 		}
 	}
-	runs, blocks = nil, nil
+	runs, blocks = chunked[run]{}, nil
 	if clk == nil {
 		clk = newClock(o.Tick, asOf)
 	}
@@ -399,7 +405,7 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 			}
 			for _, c := range custs[k:min(k+chunk, len(custs))] {
 				res := &out[c]
-				res.Customer = names[c]
+				res.Customer = *names.at(int(c))
 				arena = replay(byCust[c], arena, &res.State, &res.Pattern, &res.History)
 			}
 		}

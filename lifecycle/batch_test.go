@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -362,6 +363,43 @@ func TestClassifyStraggler(t *testing.T) {
 			if r.State != s || !equalHistory(r.History, hist) {
 				t.Fatalf("%s: customer %s differs from the reference", name, r.Customer)
 			}
+		}
+	}
+}
+
+func TestClassifyManyCustomers(t *testing.T) {
+	// More customers than fit one chunk of the internal lists (65536),
+	// grouped (IDs increasing) and then with the first customer again at
+	// the end: every customer in first-appearance order, one purchase each
+	// (two for the first), all in exploration 10 days later.
+	const n = chunkLen + 4000
+	txs := make([]cvm.Transaction, n)
+	for i := range txs {
+		txs[i] = cvm.Transaction{Customer: fmt.Sprintf("c%06d", i), Time: date(2025, 3, 1), Amount: 5}
+	}
+	asOf := date(2025, 3, 11)
+	for name, stream := range map[string][]cvm.Transaction{
+		"grouped":   txs,
+		"straggler": append(slices.Clone(txs), cvm.Transaction{Customer: "c000000", Time: date(2025, 3, 2), Amount: 5}),
+	} {
+		res, err := Classify(context.Background(), seqOf(stream), &BatchOptions{AsOf: asOf})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res) != n {
+			t.Fatalf("%s: %d results, want %d", name, len(res), n)
+		}
+		for i, r := range res {
+			if want := fmt.Sprintf("c%06d", i); r.Customer != want || r.State.Stage() != Exploration {
+				t.Fatalf("%s: result %d is %s in %v, want %s in exploration", name, i, r.Customer, r.State.Stage(), want)
+			}
+		}
+		wantOrders := 1
+		if name == "straggler" {
+			wantOrders = 2
+		}
+		if got := res[0].State.Orders(); got != wantOrders {
+			t.Errorf("%s: first customer has %d orders, want %d", name, got, wantOrders)
 		}
 	}
 }

@@ -17,8 +17,9 @@ type idTable struct {
 	seed   maphash.Seed
 	shift  uint     // 64 - log2(len(slots))
 	slots  []uint64 // tag<<32 | index+1; nil while the names are in order
-	names  []string
-	hashed bool // the slots are in use
+	names  chunked[string]
+	last   string // the last name added
+	hashed bool   // the slots are in use
 }
 
 const idTableLog0 = 10
@@ -31,8 +32,9 @@ func newIDTable() *idTable {
 // whether it was new.
 func (t *idTable) lookup(name string) (id int32, added bool) {
 	if !t.hashed {
-		if n := len(t.names); n == 0 || name > t.names[n-1] {
-			t.names = append(t.names, name)
+		if n := t.names.len(); n == 0 || name > t.last {
+			t.names.push(name)
+			t.last = name
 			return int32(n), true
 		}
 		t.hashAll()
@@ -43,16 +45,16 @@ func (t *idTable) lookup(name string) (id int32, added bool) {
 	for i := h >> t.shift; ; i = (i + 1) & mask {
 		s := t.slots[i]
 		if s == 0 {
-			id = int32(len(t.names))
-			t.names = append(t.names, name)
+			id = int32(t.names.len())
+			t.names.push(name)
 			t.slots[i] = tag<<32 | uint64(id+1)
-			if 2*len(t.names) > len(t.slots) {
+			if 2*t.names.len() > len(t.slots) {
 				t.grow()
 			}
 			return id, true
 		}
 		if s>>32 == tag {
-			if j := int32(uint32(s)) - 1; t.names[j] == name {
+			if j := int32(uint32(s)) - 1; *t.names.at(int(j)) == name {
 				return j, false
 			}
 		}
@@ -64,14 +66,14 @@ func (t *idTable) lookup(name string) (id int32, added bool) {
 func (t *idTable) hashAll() {
 	t.hashed = true
 	log := uint(idTableLog0)
-	for 1<<log < 2*len(t.names)+2 {
+	for 1<<log < 2*t.names.len()+2 {
 		log++
 	}
 	t.shift = 64 - log
 	t.slots = make([]uint64, 1<<log)
 	mask := uint64(len(t.slots) - 1)
-	for j, name := range t.names {
-		h := maphash.String(t.seed, name)
+	for j := range t.names.len() {
+		h := maphash.String(t.seed, *t.names.at(j))
 		i := h >> t.shift
 		for t.slots[i] != 0 {
 			i = (i + 1) & mask

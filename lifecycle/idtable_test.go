@@ -22,8 +22,8 @@ func TestIDTable(t *testing.T) {
 			t.Fatalf("lookup(%q) = %d, %v; want %d, %v", name, id, added, want, !ok)
 		}
 	}
-	if len(tab.names) != len(ref) {
-		t.Errorf("%d names, want %d", len(tab.names), len(ref))
+	if tab.names.len() != len(ref) {
+		t.Errorf("%d names, want %d", tab.names.len(), len(ref))
 	}
 }
 
