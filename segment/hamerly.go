@@ -38,6 +38,9 @@ func (f *fitter) hamerlyChunk(c int) {
 			f.lower[i] = math.Sqrt(b2) + f.cumR[j]
 		}
 		f.pfail[c] = hi - lo
+	} else if d == 3 && hasAVX2 {
+		f.hamerlyFused3(c, lo, hi)
+		return
 	} else if d == 3 && 4*f.pfail[c] > 3*(hi-lo) {
 		f.hamerlyDense3(c, lo, hi)
 		return
@@ -246,6 +249,40 @@ func (f *fitter) hamerlyFirst3(c, lo, hi int) {
 		}
 	}
 	f.pfail[c] = hi - lo
+	f.pchanged[c] = changed
+	f.accumulate(c, lo, hi)
+}
+
+// fusedRows is the number of rows hamerlyFused3 passes to hamerly3Block
+// at a time.
+const fusedRows = 1024
+
+// hamerlyFused3 is the d = 3 Hamerly pass over chunk c with the AVX2
+// kernel [hamerly3AVX2]: bound test, scan and new bounds for four rows at
+// a time, in row order, with no list of failing rows and no copy. When
+// more than a third of the chunk's rows failed their bounds in the last
+// pass, every row is scanned (dense). The labels, moves, bounds and
+// counts are those of the other paths.
+func (f *fitter) hamerlyFused3(c, lo, hi int) {
+	f.clearDelta(c)
+	dense := 3*f.pfail[c] > hi-lo
+	labels, upper, lower := f.labels[lo:hi], f.upper[lo:hi], f.lower[lo:hi]
+	var chg, chgLab [fusedRows]int32
+	changed, fails := 0, 0
+	for b0 := 0; b0 < len(labels); b0 += fusedRows {
+		b1 := min(b0+fusedRows, len(labels))
+		nf, nc := hamerly3Block(f.x[3*(lo+b0):3*(lo+b1)], labels[b0:b1], upper[b0:b1], lower[b0:b1],
+			f.cumS, f.cumR, f.half, f.c3, dense, chg[:], chgLab[:])
+		fails += nf
+		for q, t := range chg[:nc] {
+			ii := b0 + int(t)
+			a, j := labels[ii], chgLab[q]
+			labels[ii] = j
+			f.move(c, lo+ii, a, j)
+		}
+		changed += nc
+	}
+	f.pfail[c] = fails
 	f.pchanged[c] = changed
 	f.accumulate(c, lo, hi)
 }

@@ -68,3 +68,35 @@ func nearestTwo3Block(x []float64, c3 [][3]float64, lab []int32, d1, d2 []float6
 		nearestTwo3Go(x[3*n4:], c3, lab[n4:], d1[n4:], d2[n4:])
 	}
 }
+
+// hamerly3AVX2 is [hamerly3Go] on n rows, n a multiple of 4, k >= 1,
+// every label in [0, k): four rows at a time, the bound test, the scan of
+// [nearestTwo3AVX2] where a lane fails (every lane when dense), the square
+// roots (VSQRTPD, correctly rounded as math.Sqrt), and masked stores of
+// the new bounds. The row indices are gathered with VGATHERDPD and
+// VGATHERQPD from cumS, cumR and half. Same bits as the Go code.
+//
+//go:noescape
+func hamerly3AVX2(x *float64, n int, labels *int32, upper, lower, cumS, cumR, half *float64, c *[3]float64, k int, dense bool, chg, chgLab *int32) (fails, changes int)
+
+// hamerly3Block is [hamerly3Go], through [hamerly3AVX2] for the rows in
+// whole fours when the CPU has AVX2.
+func hamerly3Block(x []float64, labels []int32, upper, lower, cumS, cumR, half []float64, c3 [][3]float64, dense bool, chg, chgLab []int32) (fails, changes int) {
+	n, k := len(labels), len(c3)
+	x, upper, lower, chg, chgLab = x[:3*n], upper[:n], lower[:n], chg[:n], chgLab[:n]
+	cumS, cumR, half = cumS[:k], cumR[:k], half[:k]
+	n4 := n &^ 3
+	if !hasAVX2 || n4 == 0 || k == 0 {
+		return hamerly3Go(x, labels, upper, lower, cumS, cumR, half, c3, dense, chg, chgLab)
+	}
+	fails, changes = hamerly3AVX2(&x[0], n4, &labels[0], &upper[0], &lower[0], &cumS[0], &cumR[0], &half[0], &c3[0], k, dense, &chg[0], &chgLab[0])
+	if n4 < n {
+		f, c := hamerly3Go(x[3*n4:], labels[n4:], upper[n4:], lower[n4:], cumS, cumR, half, c3, dense, chg[changes:], chgLab[changes:])
+		for q := range chg[changes : changes+c] {
+			chg[changes+q] += int32(n4)
+		}
+		fails += f
+		changes += c
+	}
+	return fails, changes
+}

@@ -127,3 +127,185 @@ TEXT ·xgetbv(SB), NOSPLIT, $0-8
 	MOVL AX, eax+0(FP)
 	MOVL DX, edx+4(FP)
 	RET
+
+// Four int64 ones, added to the centre index of every lane.
+DATA hamerly3ones<>+0(SB)/8, $1
+DATA hamerly3ones<>+8(SB)/8, $1
+DATA hamerly3ones<>+16(SB)/8, $1
+DATA hamerly3ones<>+24(SB)/8, $1
+GLOBL hamerly3ones<>(SB), RODATA|NOPTR, $32
+
+// func hamerly3AVX2(x *float64, n int, labels *int32, upper, lower, cumS, cumR, half *float64, c *[3]float64, k int, dense bool, chg, chgLab *int32) (fails, changes int)
+//
+// Four rows per pass. Register use: AX row, SI its values, DI labels,
+// R8 upper, R9 lower, R10 cumS, R11 cumR, R13 failing rows, DX changes;
+// Y13 sign bit, Y14 the lanes to update, Y15 ones; the scan as in
+// nearestTwo3AVX2.
+TEXT ·hamerly3AVX2(SB), NOSPLIT, $48-120
+	MOVQ x+0(FP), SI
+	MOVQ labels+16(FP), DI
+	MOVQ upper+24(FP), R8
+	MOVQ lower+32(FP), R9
+	MOVQ cumS+40(FP), R10
+	MOVQ cumR+48(FP), R11
+	XORQ R13, R13
+	XORQ DX, DX
+	XORQ AX, AX
+	MOVQ k+72(FP), CX
+	IMULQ $24, CX
+	ADDQ c+64(FP), CX
+	MOVQ CX, cend-8(SP)
+	CMPQ AX, n+8(FP)
+	JGE  hnone
+	VPBROADCASTQ nearest3sign<>(SB), Y13
+	VMOVDQU hamerly3ones<>(SB), Y15
+
+hgroup:
+	// Bounds: u = upper + cumS[a]; the row fails when u > half[a] and
+	// u > lower - cumR[a] (ordered comparisons, as Go's >).
+	MOVQ half+56(FP), R12
+	PREFETCHT0 768(SI)
+	VMOVDQU (DI)(AX*4), X0
+	VPCMPEQD Y1, Y1, Y1
+	VGATHERDPD Y1, (R10)(X0*8), Y2
+	VPCMPEQD Y1, Y1, Y1
+	VGATHERDPD Y1, (R12)(X0*8), Y3
+	VPCMPEQD Y1, Y1, Y1
+	VGATHERDPD Y1, (R11)(X0*8), Y4
+	VMOVUPD (R8)(AX*8), Y5
+	VADDPD  Y2, Y5, Y2
+	VMOVUPD (R9)(AX*8), Y5
+	VSUBPD  Y4, Y5, Y5
+	VCMPPD  $0x1e, Y3, Y2, Y3
+	VCMPPD  $0x1e, Y5, Y2, Y5
+	VANDPD  Y5, Y3, Y14
+	VMOVMSKPD Y14, CX
+	POPCNTL CX, CX
+	ADDQ    CX, R13
+	CMPB    dense+80(FP), $0
+	JNE     hall
+	TESTQ   CX, CX
+	JZ      hnext
+	JMP     hscan
+
+hall:
+	VPCMPEQD Y14, Y14, Y14
+
+hscan:
+	VMOVUPD 0(SI), Y0
+	VMOVUPD 32(SI), Y1
+	VMOVUPD 64(SI), Y2
+	VBLENDPD $2, Y2, Y0, Y3
+	VBLENDPD $4, Y1, Y3, Y3
+	VPERMPD  $0x6c, Y3, Y3
+	VBLENDPD $2, Y0, Y1, Y4
+	VBLENDPD $4, Y2, Y4, Y4
+	VPERMPD  $0xb1, Y4, Y4
+	VBLENDPD $2, Y1, Y2, Y5
+	VBLENDPD $4, Y0, Y5, Y5
+	VPERMPD  $0xc6, Y5, Y5
+
+	VPBROADCASTQ nearest3inf<>(SB), Y6
+	VMOVDQA Y6, Y7
+	VPXOR   Y8, Y8, Y8
+	VPXOR   Y9, Y9, Y9
+	MOVQ    c+64(FP), CX
+
+hcentre:
+	VBROADCASTSD 0(CX), Y10
+	VBROADCASTSD 8(CX), Y11
+	VBROADCASTSD 16(CX), Y12
+	VSUBPD Y10, Y3, Y0
+	VMULPD Y0, Y0, Y0
+	VSUBPD Y11, Y4, Y1
+	VMULPD Y1, Y1, Y1
+	VADDPD Y1, Y0, Y0
+	VSUBPD Y12, Y5, Y1
+	VMULPD Y1, Y1, Y1
+	VADDPD Y1, Y0, Y0
+	VPXOR  Y13, Y0, Y0
+	VPCMPGTQ Y0, Y6, Y1
+	VBLENDVPD Y1, Y6, Y0, Y2
+	VPCMPGTQ Y2, Y7, Y10
+	VBLENDVPD Y10, Y2, Y7, Y7
+	VBLENDVPD Y1, Y0, Y6, Y6
+	VBLENDVPD Y1, Y9, Y8, Y8
+	VPADDQ Y15, Y9, Y9
+	ADDQ   $24, CX
+	CMPQ   CX, cend-8(SP)
+	JNE    hcentre
+
+	// New bounds sqrt(b1) - cumS[j] and sqrt(b2) + cumR[j], stored in
+	// the lanes to update.
+	VPXOR   Y13, Y6, Y6
+	VPXOR   Y13, Y7, Y7
+	VSQRTPD Y6, Y6
+	VSQRTPD Y7, Y7
+	VPCMPEQD Y1, Y1, Y1
+	VGATHERQPD Y1, (R10)(Y8*8), Y2
+	VSUBPD  Y2, Y6, Y6
+	VPCMPEQD Y1, Y1, Y1
+	VGATHERQPD Y1, (R11)(Y8*8), Y3
+	VADDPD  Y3, Y7, Y7
+	VMASKMOVPD Y6, Y14, (R8)(AX*8)
+	VMASKMOVPD Y7, Y14, (R9)(AX*8)
+
+	// Lanes to update whose label changes go to chg and chgLab.
+	VPMOVSXDQ (DI)(AX*4), Y0
+	VPCMPEQQ  Y8, Y0, Y0
+	VPANDN    Y14, Y0, Y0
+	VMOVMSKPD Y0, CX
+	TESTL     CX, CX
+	JZ        hnext
+	VMOVDQU   Y8, best-48(SP)
+	MOVQ      SI, savesi-16(SP)
+	MOVQ      chg+88(FP), BX
+	MOVQ      chgLab+96(FP), SI
+	TESTL     $1, CX
+	JZ        hlane1
+	MOVL      best-48(SP), R12
+	MOVL      R12, (SI)(DX*4)
+	MOVL      AX, (BX)(DX*4)
+	INCQ      DX
+
+hlane1:
+	TESTL $2, CX
+	JZ    hlane2
+	MOVL  best-40(SP), R12
+	MOVL  R12, (SI)(DX*4)
+	LEAQ  1(AX), R12
+	MOVL  R12, (BX)(DX*4)
+	INCQ  DX
+
+hlane2:
+	TESTL $4, CX
+	JZ    hlane3
+	MOVL  best-32(SP), R12
+	MOVL  R12, (SI)(DX*4)
+	LEAQ  2(AX), R12
+	MOVL  R12, (BX)(DX*4)
+	INCQ  DX
+
+hlane3:
+	TESTL $8, CX
+	JZ    hlanes
+	MOVL  best-24(SP), R12
+	MOVL  R12, (SI)(DX*4)
+	LEAQ  3(AX), R12
+	MOVL  R12, (BX)(DX*4)
+	INCQ  DX
+
+hlanes:
+	MOVQ savesi-16(SP), SI
+
+hnext:
+	ADDQ $96, SI
+	ADDQ $4, AX
+	CMPQ AX, n+8(FP)
+	JLT  hgroup
+	VZEROUPPER
+
+hnone:
+	MOVQ R13, fails+104(FP)
+	MOVQ DX, changes+112(FP)
+	RET

@@ -3,8 +3,9 @@
 package segment
 
 // hasAVX2 is false: the pure-Go code is used on this architecture or
-// under the purego build tag.
-const hasAVX2 = false
+// under the purego build tag. (A variable, as on amd64, so tests can
+// compare the paths.)
+var hasAVX2 = false
 
 // nearestTwo3Block writes, for each of the len(x)/3 rows of the row-major
 // matrix x, the nearest centre of c3 (ties to the lowest index) to lab and
@@ -13,4 +14,9 @@ const hasAVX2 = false
 // len(x)/3 values.
 func nearestTwo3Block(x []float64, c3 [][3]float64, lab []int32, d1, d2 []float64) {
 	nearestTwo3Go(x, c3, lab, d1, d2)
+}
+
+// hamerly3Block is [hamerly3Go].
+func hamerly3Block(x []float64, labels []int32, upper, lower, cumS, cumR, half []float64, c3 [][3]float64, dense bool, chg, chgLab []int32) (fails, changes int) {
+	return hamerly3Go(x, labels, upper, lower, cumS, cumR, half, c3, dense, chg, chgLab)
 }

@@ -1,9 +1,11 @@
 package segment
 
 import (
+	"context"
 	"encoding/binary"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -151,4 +153,113 @@ func FuzzNearestTwo3Block(f *testing.F) {
 		x = x[:len(x)/3*3]
 		checkNearest3Block(t, x, c3)
 	})
+}
+
+// TestHamerly3Block checks the fused Hamerly pass (AVX2 where the CPU has
+// it) against hamerly3Go, bit for bit: failing counts, the list of
+// changed labels, and every bound, on random blocks of 0 to 33 rows (and
+// a few longer ones), sparse and dense, with bounds drawn so that some
+// rows pass and some fail, ties, duplicate centres and extreme values.
+func TestHamerly3Block(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for trial := 0; trial < 3000; trial++ {
+		n := trial % 34
+		if trial%100 == 99 {
+			n = 200 + rng.IntN(100)
+		}
+		k := 1 + rng.IntN(20)
+		extreme := rng.IntN(4) == 0
+		kind := func() int {
+			if extreme {
+				return rng.IntN(6)
+			}
+			return rng.IntN(2)
+		}
+		c3 := make([][3]float64, k)
+		for j := range c3 {
+			if j > 0 && rng.IntN(4) == 0 {
+				c3[j] = c3[rng.IntN(j)]
+				continue
+			}
+			for q := range c3[j] {
+				c3[j][q] = nearest3Value(rng, kind())
+			}
+		}
+		x := make([]float64, 3*n)
+		for i := range x {
+			x[i] = nearest3Value(rng, kind())
+		}
+		cumS, cumR, half := make([]float64, k), make([]float64, k), make([]float64, k)
+		for j := range cumS {
+			cumS[j], cumR[j], half[j] = rng.Float64(), rng.Float64(), rng.Float64()*2
+			if rng.IntN(8) == 0 {
+				half[j] = cumS[j] + 0.5 // ties in the bound test
+			}
+		}
+		labels := make([]int32, n)
+		upper, lower := make([]float64, n), make([]float64, n)
+		for i := range labels {
+			labels[i] = int32(rng.IntN(k))
+			upper[i] = rng.Float64()*2 - 0.5
+			lower[i] = rng.Float64() * 3
+			if rng.IntN(8) == 0 {
+				lower[i] = upper[i] + cumS[labels[i]] + cumR[labels[i]] // ties
+			}
+		}
+		dense := rng.IntN(3) == 0
+		up2, lo2 := slices.Clone(upper), slices.Clone(lower)
+		chgA, labA := make([]int32, n), make([]int32, n)
+		chgB, labB := make([]int32, n), make([]int32, n)
+		fA, cA := hamerly3Block(x, labels, upper, lower, cumS, cumR, half, c3, dense, chgA, labA)
+		fB, cB := hamerly3Go(x, labels, up2, lo2, cumS, cumR, half, c3, dense, chgB, labB)
+		if fA != fB || cA != cB || !slices.Equal(chgA[:cA], chgB[:cB]) || !slices.Equal(labA[:cA], labB[:cB]) {
+			t.Fatalf("trial %d n=%d k=%d dense=%v: block gives %d fails, changes %v to %v; Go gives %d, %v to %v",
+				trial, n, k, dense, fA, chgA[:cA], labA[:cA], fB, chgB[:cB], labB[:cB])
+		}
+		for i := range upper {
+			if math.Float64bits(upper[i]) != math.Float64bits(up2[i]) || math.Float64bits(lower[i]) != math.Float64bits(lo2[i]) {
+				t.Fatalf("trial %d n=%d k=%d dense=%v row %d: block bounds (%v, %v), Go (%v, %v)",
+					trial, n, k, dense, i, upper[i], lower[i], up2[i], lo2[i])
+			}
+		}
+	}
+}
+
+// TestKernelPathsAgree fits the same d = 3 data with the AVX2 kernels and
+// with the pure-Go code (hasAVX2 switched off) and requires bit-identical
+// centres, labels, inertia and iterations, for Lloyd and Hamerly, unit and
+// integer weights, from k-means++ with restarts.
+func TestKernelPathsAgree(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2 kernel on this machine or build")
+	}
+	x := logRFM(6_001, 3) // 6001: the last chunk ends with a row outside the fours
+	w := make([]float64, len(x)/3)
+	for i := range w {
+		w[i] = float64(i % 4)
+	}
+	for _, algo := range []Algorithm{Lloyd, Hamerly} {
+		for _, k := range []int{2, 7, 13} {
+			for _, wt := range [][]float64{nil, w} {
+				s := &KMeansSettings{Algorithm: algo, Seed: uint64(k), NInit: 2}
+				a, err := FitKMeans(context.Background(), x, 3, k, wt, s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				hasAVX2 = false
+				b, err := FitKMeans(context.Background(), x, 3, k, wt, s)
+				hasAVX2 = true
+				if err != nil {
+					t.Fatal(err)
+				}
+				if a.Iterations != b.Iterations || math.Float64bits(a.Inertia) != math.Float64bits(b.Inertia) ||
+					!slices.Equal(a.Labels, b.Labels) || !slices.EqualFunc(a.Centers, b.Centers, func(p, q float64) bool {
+					return math.Float64bits(p) == math.Float64bits(q)
+				}) {
+					t.Errorf("%v k=%d weighted=%v: AVX2 gives %d iterations, inertia %v; Go gives %d, %v (or labels/centres differ)",
+						algo, k, wt != nil, a.Iterations, a.Inertia, b.Iterations, b.Inertia)
+				}
+			}
+		}
+	}
 }
