@@ -99,7 +99,7 @@ func Apply(s State, e Event, r *Rules) (State, Transition, error) {
 		return s, Transition{}, s.eventErr(e, ErrZeroTime)
 	}
 	t := e.Time.Unix()
-	if t < s.last {
+	if t < s.last && s.applied() {
 		return s, Transition{}, s.eventErr(e, ErrOutOfOrder)
 	}
 	if (e.Kind == Purchase || e.Kind == Return) && !(e.Amount >= 0 && e.Amount <= math.MaxFloat64) {
@@ -152,6 +152,11 @@ func (s *State) step(t int64, k Kind, amount float64, rr *Rules, tr *Transition)
 	}
 	return false
 }
+
+// applied reports whether an event was applied to s. Unix time 0 marks
+// "none yet" for the last event, so a State with no event accepts any
+// time, 1969 and before included.
+func (s *State) applied() bool { return s.last != 0 || s.stage != None }
 
 func (s *State) eventErr(e Event, err error) error {
 	ee := &EventError{Kind: e.Kind, Time: e.Time, Err: err}
@@ -334,7 +339,7 @@ func (s State) Move(to Stage, at time.Time) (State, Transition, error) {
 		return s, Transition{}, s.eventErr(e, ErrZeroTime)
 	}
 	t := at.Unix()
-	if t < s.last {
+	if t < s.last && s.applied() {
 		return s, Transition{}, s.eventErr(e, ErrOutOfOrder)
 	}
 	n := s

@@ -132,6 +132,25 @@ func refMiddle(a []uint16) int32 {
 	}
 }
 
+func TestBefore1970(t *testing.T) {
+	// Unix times are negative before 1970; a new State takes them as any
+	// other, and later events must still come in order.
+	s, steps := replay(t, []Event{buy(date(1965, 3, 10), 10), {Kind: Tick, Time: date(1965, 4, 1)}}, nil)
+	if s.Stage() != Exploration || !s.Since().Equal(date(1965, 3, 10)) || !s.Last().Equal(date(1965, 4, 1)) {
+		t.Errorf("stage %v since %v last %v, want exploration since 1965-03-10, last 1965-04-01", s.Stage(), s.Since(), s.Last())
+	}
+	if len(steps) != 1 || !steps[0].At.Equal(date(1965, 3, 10)) {
+		t.Errorf("transitions %v, want one on 1965-03-10", steps)
+	}
+	if _, _, err := Apply(s, buy(date(1965, 3, 31), 5), nil); !errors.Is(err, ErrOutOfOrder) {
+		t.Errorf("event before the last: error %v, want ErrOutOfOrder", err)
+	}
+	var back State
+	if b, err := json.Marshal(s); err != nil || json.Unmarshal(b, &back) != nil || back != s {
+		t.Errorf("JSON round trip of a 1965 state: %v", err)
+	}
+}
+
 func TestApplyBadInput(t *testing.T) {
 	s, _ := replay(t, []Event{buy(date(2024, 1, 10), 10), {Kind: Tick, Time: date(2024, 2, 1)}}, nil)
 	for _, tc := range []struct {
