@@ -190,3 +190,36 @@ func FuzzStateJSON(f *testing.F) {
 		}
 	})
 }
+
+func FuzzTransitionJSON(f *testing.F) {
+	for _, tr := range []Transition{
+		{},
+		{From: Stability, To: Decline, at: date(2024, 3, 1).Unix(), Rule: RuleRecency,
+			Measures: Measures{Tenure: 400, Orders: 12, Recency: 70, Interval: 30, Growth3: math.NaN(), Growth6: -0.25, YoY3: math.NaN(), Volatility: 0.3, Level3: 12.5}},
+		{From: None, To: Exploration, at: date(1965, 3, 10).Unix(), Rule: RuleFirstPurchase},
+	} {
+		b, err := json.Marshal(tr)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(`{"version":1,"from":"none","to":"none","rule":"none","at":-1}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var tr Transition
+		if err := json.Unmarshal(data, &tr); err != nil {
+			if !equalHistory([]Transition{tr}, []Transition{{}}) {
+				t.Fatal("transition changed on error")
+			}
+			return
+		}
+		b, err := json.Marshal(tr)
+		if err != nil {
+			return // an infinite measure: documented as an error
+		}
+		var back Transition
+		if err := json.Unmarshal(b, &back); err != nil || !equalHistory([]Transition{back}, []Transition{tr}) || back.at != tr.at {
+			t.Fatalf("round trip: %v\n%s", err, b)
+		}
+	})
+}
