@@ -38,7 +38,7 @@ func (f *fitter) hamerlyChunk(c int) {
 			f.lower[i] = math.Sqrt(b2) + f.cumR[j]
 		}
 		f.pfail[c] = hi - lo
-	} else if d == 3 && hasAVX2 {
+	} else if d == 3 && hasFused3(k) {
 		f.hamerlyFused3(c, lo, hi)
 		return
 	} else if d == 3 && 4*f.pfail[c] > 3*(hi-lo) {
@@ -258,7 +258,7 @@ func (f *fitter) hamerlyFirst3(c, lo, hi int) {
 const fusedRows = 1024
 
 // hamerlyFused3 is the d = 3 Hamerly pass over chunk c with the AVX2
-// kernel [hamerly3AVX2]: bound test, scan and new bounds for four rows at
+// kernel [hamerly3AVX2] (k <= 8): bound test, scan and new bounds for four rows at
 // a time, in row order, with no list of failing rows and no copy. When
 // more than a third of the chunk's rows failed their bounds in the last
 // pass, every row is scanned (dense). The labels, moves, bounds and

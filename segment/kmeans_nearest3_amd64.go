@@ -69,27 +69,37 @@ func nearestTwo3Block(x []float64, c3 [][3]float64, lab []int32, d1, d2 []float6
 	}
 }
 
-// hamerly3AVX2 is [hamerly3Go] on n rows, n a multiple of 4, k >= 1,
-// every label in [0, k): four rows at a time, the bound test, the scan of
+// hamerly3AVX2 is [hamerly3Go] on n rows, n a multiple of 4, 1 <= k <= 8,
+// every label in [0, k), tab holding cumS, half and cumR in its three
+// 8-entry thirds: four rows at a time, the bound test, the scan of
 // [nearestTwo3AVX2] where a lane fails (every lane when dense), the square
-// roots (VSQRTPD, correctly rounded as math.Sqrt), and masked stores of
-// the new bounds. The row indices are gathered with VGATHERDPD and
-// VGATHERQPD from cumS, cumR and half. Same bits as the Go code.
+// roots (VSQRTPD, correctly rounded as math.Sqrt) and the new bounds,
+// blended with the old ones in the lanes not updated. The per-label
+// values are looked up in registers (VPERMD on the two halves of a table
+// and a blend), not gathered from memory. Same bits as the Go code.
 //
 //go:noescape
-func hamerly3AVX2(x *float64, n int, labels *int32, upper, lower, cumS, cumR, half *float64, c *[3]float64, k int, dense bool, chg, chgLab *int32) (fails, changes int)
+func hamerly3AVX2(x *float64, n int, labels *int32, upper, lower *float64, tab *[24]float64, c *[3]float64, k int, dense bool, chg, chgLab *int32) (fails, changes int)
+
+// hasFused3 reports whether hamerly3Block runs the AVX2 kernel for k
+// centres: with AVX2 and 1 <= k <= 8.
+func hasFused3(k int) bool { return hasAVX2 && k >= 1 && k <= 8 }
 
 // hamerly3Block is [hamerly3Go], through [hamerly3AVX2] for the rows in
-// whole fours when the CPU has AVX2.
+// whole fours when hasFused3(len(c3)).
 func hamerly3Block(x []float64, labels []int32, upper, lower, cumS, cumR, half []float64, c3 [][3]float64, dense bool, chg, chgLab []int32) (fails, changes int) {
 	n, k := len(labels), len(c3)
 	x, upper, lower, chg, chgLab = x[:3*n], upper[:n], lower[:n], chg[:n], chgLab[:n]
 	cumS, cumR, half = cumS[:k], cumR[:k], half[:k]
 	n4 := n &^ 3
-	if !hasAVX2 || n4 == 0 || k == 0 {
+	if !hasFused3(k) || n4 == 0 {
 		return hamerly3Go(x, labels, upper, lower, cumS, cumR, half, c3, dense, chg, chgLab)
 	}
-	fails, changes = hamerly3AVX2(&x[0], n4, &labels[0], &upper[0], &lower[0], &cumS[0], &cumR[0], &half[0], &c3[0], k, dense, &chg[0], &chgLab[0])
+	var tab [24]float64
+	copy(tab[0:8], cumS)
+	copy(tab[8:16], half)
+	copy(tab[16:24], cumR)
+	fails, changes = hamerly3AVX2(&x[0], n4, &labels[0], &upper[0], &lower[0], &tab, &c3[0], k, dense, &chg[0], &chgLab[0])
 	if n4 < n {
 		f, c := hamerly3Go(x[3*n4:], labels[n4:], upper[n4:], lower[n4:], cumS, cumR, half, c3, dense, chg[changes:], chgLab[changes:])
 		for q := range chg[changes : changes+c] {

@@ -135,25 +135,56 @@ DATA hamerly3ones<>+16(SB)/8, $1
 DATA hamerly3ones<>+24(SB)/8, $1
 GLOBL hamerly3ones<>(SB), RODATA|NOPTR, $32
 
-// func hamerly3AVX2(x *float64, n int, labels *int32, upper, lower, cumS, cumR, half *float64, c *[3]float64, k int, dense bool, chg, chgLab *int32) (fails, changes int)
+// Four int64 threes: a label above 3 is in the upper half of a table.
+DATA hamerly3three<>+0(SB)/8, $3
+DATA hamerly3three<>+8(SB)/8, $3
+DATA hamerly3three<>+16(SB)/8, $3
+DATA hamerly3three<>+24(SB)/8, $3
+GLOBL hamerly3three<>(SB), RODATA|NOPTR, $32
+
+// Four int64 1<<32, turning 2a | 2a<<32 into the dword pair (2a, 2a+1).
+DATA hamerly3hi<>+0(SB)/8, $0x100000000
+DATA hamerly3hi<>+8(SB)/8, $0x100000000
+DATA hamerly3hi<>+16(SB)/8, $0x100000000
+DATA hamerly3hi<>+24(SB)/8, $0x100000000
+GLOBL hamerly3hi<>(SB), RODATA|NOPTR, $32
+
+// TABIDX turns four labels (int64 lanes of L, each in 0..7) into the
+// VPERMD index I that moves the float64 of each label's table entry into
+// its lane, within one 256-bit half of an 8-entry table, and S, all ones
+// where the label is in the upper half. T is scratch.
+#define TABIDX(L, I, S, T) \
+	VPCMPGTQ hamerly3three<>(SB), L, S \
+	VPADDQ   L, L, I \
+	VPSLLQ   $32, I, T \
+	VPOR     T, I, I \
+	VPADDQ   hamerly3hi<>(SB), I, I
+
+// LOOKUP sets D to the entries of the 8-entry float64 table at OFF(R12)
+// for the lanes of TABIDX's I and S (T is scratch).
+#define LOOKUP(OFF, I, S, D, T) \
+	VPERMD    OFF(R12), I, D \
+	VPERMD    OFF+32(R12), I, T \
+	VBLENDVPD S, T, D, D
+
+// func hamerly3AVX2(x *float64, n int, labels *int32, upper, lower *float64, tab *[24]float64, c *[3]float64, k int, dense bool, chg, chgLab *int32) (fails, changes int)
 //
 // Four rows per pass. Register use: AX row, SI its values, DI labels,
-// R8 upper, R9 lower, R10 cumS, R11 cumR, R13 failing rows, DX changes;
-// Y13 sign bit, Y14 the lanes to update, Y15 ones; the scan as in
-// nearestTwo3AVX2.
-TEXT ·hamerly3AVX2(SB), NOSPLIT, $48-120
+// R8 upper, R9 lower, R12 the tables (cumS, half, cumR; 8 entries each),
+// R13 failing rows, DX changes; Y13 sign bit, Y14 the lanes to update,
+// Y15 ones; the scan as in nearestTwo3AVX2.
+TEXT ·hamerly3AVX2(SB), NOSPLIT, $48-104
 	MOVQ x+0(FP), SI
 	MOVQ labels+16(FP), DI
 	MOVQ upper+24(FP), R8
 	MOVQ lower+32(FP), R9
-	MOVQ cumS+40(FP), R10
-	MOVQ cumR+48(FP), R11
+	MOVQ tab+40(FP), R12
 	XORQ R13, R13
 	XORQ DX, DX
 	XORQ AX, AX
-	MOVQ k+72(FP), CX
+	MOVQ k+56(FP), CX
 	IMULQ $24, CX
-	ADDQ c+64(FP), CX
+	ADDQ c+48(FP), CX
 	MOVQ CX, cend-8(SP)
 	CMPQ AX, n+8(FP)
 	JGE  hnone
@@ -163,26 +194,22 @@ TEXT ·hamerly3AVX2(SB), NOSPLIT, $48-120
 hgroup:
 	// Bounds: u = upper + cumS[a]; the row fails when u > half[a] and
 	// u > lower - cumR[a] (ordered comparisons, as Go's >).
-	MOVQ half+56(FP), R12
 	PREFETCHT0 768(SI)
-	VMOVDQU (DI)(AX*4), X0
-	VPCMPEQD Y1, Y1, Y1
-	VGATHERDPD Y1, (R10)(X0*8), Y2
-	VPCMPEQD Y1, Y1, Y1
-	VGATHERDPD Y1, (R12)(X0*8), Y3
-	VPCMPEQD Y1, Y1, Y1
-	VGATHERDPD Y1, (R11)(X0*8), Y4
-	VMOVUPD (R8)(AX*8), Y5
-	VADDPD  Y2, Y5, Y2
-	VMOVUPD (R9)(AX*8), Y5
-	VSUBPD  Y4, Y5, Y5
-	VCMPPD  $0x1e, Y3, Y2, Y3
-	VCMPPD  $0x1e, Y5, Y2, Y5
-	VANDPD  Y5, Y3, Y14
+	VPMOVZXDQ (DI)(AX*4), Y0
+	TABIDX(Y0, Y2, Y1, Y9)
+	LOOKUP(0, Y2, Y1, Y3, Y9)
+	LOOKUP(64, Y2, Y1, Y4, Y10)
+	LOOKUP(128, Y2, Y1, Y5, Y11)
+	VADDPD  (R8)(AX*8), Y3, Y3
+	VMOVUPD (R9)(AX*8), Y6
+	VSUBPD  Y5, Y6, Y6
+	VCMPPD  $0x1e, Y4, Y3, Y4
+	VCMPPD  $0x1e, Y6, Y3, Y6
+	VANDPD  Y6, Y4, Y14
 	VMOVMSKPD Y14, CX
 	POPCNTL CX, CX
 	ADDQ    CX, R13
-	CMPB    dense+80(FP), $0
+	CMPB    dense+64(FP), $0
 	JNE     hall
 	TESTQ   CX, CX
 	JZ      hnext
@@ -209,7 +236,7 @@ hscan:
 	VMOVDQA Y6, Y7
 	VPXOR   Y8, Y8, Y8
 	VPXOR   Y9, Y9, Y9
-	MOVQ    c+64(FP), CX
+	MOVQ    c+48(FP), CX
 
 hcentre:
 	VBROADCASTSD 0(CX), Y10
@@ -235,20 +262,24 @@ hcentre:
 	CMPQ   CX, cend-8(SP)
 	JNE    hcentre
 
-	// New bounds sqrt(b1) - cumS[j] and sqrt(b2) + cumR[j], stored in
-	// the lanes to update.
+	// New bounds sqrt(b1) - cumS[j] and sqrt(b2) + cumR[j] in the lanes
+	// to update, the old ones elsewhere.
+	MOVQ    tab+40(FP), R12
 	VPXOR   Y13, Y6, Y6
 	VPXOR   Y13, Y7, Y7
 	VSQRTPD Y6, Y6
 	VSQRTPD Y7, Y7
-	VPCMPEQD Y1, Y1, Y1
-	VGATHERQPD Y1, (R10)(Y8*8), Y2
-	VSUBPD  Y2, Y6, Y6
-	VPCMPEQD Y1, Y1, Y1
-	VGATHERQPD Y1, (R11)(Y8*8), Y3
-	VADDPD  Y3, Y7, Y7
-	VMASKMOVPD Y6, Y14, (R8)(AX*8)
-	VMASKMOVPD Y7, Y14, (R9)(AX*8)
+	TABIDX(Y8, Y2, Y1, Y9)
+	LOOKUP(0, Y2, Y1, Y3, Y9)
+	LOOKUP(128, Y2, Y1, Y4, Y10)
+	VSUBPD    Y3, Y6, Y6
+	VADDPD    Y4, Y7, Y7
+	VMOVUPD   (R8)(AX*8), Y3
+	VMOVUPD   (R9)(AX*8), Y4
+	VBLENDVPD Y14, Y6, Y3, Y6
+	VBLENDVPD Y14, Y7, Y4, Y7
+	VMOVUPD   Y6, (R8)(AX*8)
+	VMOVUPD   Y7, (R9)(AX*8)
 
 	// Lanes to update whose label changes go to chg and chgLab.
 	VPMOVSXDQ (DI)(AX*4), Y0
@@ -259,8 +290,8 @@ hcentre:
 	JZ        hnext
 	VMOVDQU   Y8, best-48(SP)
 	MOVQ      SI, savesi-16(SP)
-	MOVQ      chg+88(FP), BX
-	MOVQ      chgLab+96(FP), SI
+	MOVQ      chg+72(FP), BX
+	MOVQ      chgLab+80(FP), SI
 	TESTL     $1, CX
 	JZ        hlane1
 	MOVL      best-48(SP), R12
@@ -299,6 +330,7 @@ hlanes:
 	MOVQ savesi-16(SP), SI
 
 hnext:
+	MOVQ tab+40(FP), R12
 	ADDQ $96, SI
 	ADDQ $4, AX
 	CMPQ AX, n+8(FP)
@@ -306,6 +338,6 @@ hnext:
 	VZEROUPPER
 
 hnone:
-	MOVQ R13, fails+104(FP)
-	MOVQ DX, changes+112(FP)
+	MOVQ R13, fails+88(FP)
+	MOVQ DX, changes+96(FP)
 	RET

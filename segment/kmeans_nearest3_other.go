@@ -16,6 +16,9 @@ func nearestTwo3Block(x []float64, c3 [][3]float64, lab []int32, d1, d2 []float6
 	nearestTwo3Go(x, c3, lab, d1, d2)
 }
 
+// hasFused3 is false: there is no fused kernel here.
+func hasFused3(k int) bool { return false }
+
 // hamerly3Block is [hamerly3Go].
 func hamerly3Block(x []float64, labels []int32, upper, lower, cumS, cumR, half []float64, c3 [][3]float64, dense bool, chg, chgLab []int32) (fails, changes int) {
 	return hamerly3Go(x, labels, upper, lower, cumS, cumR, half, c3, dense, chg, chgLab)
