@@ -194,7 +194,12 @@ TEXT ·hamerly3AVX2(SB), NOSPLIT, $48-104
 hgroup:
 	// Bounds: u = upper + cumS[a]; the row fails when u > half[a] and
 	// u > lower - cumR[a] (ordered comparisons, as Go's >).
-	PREFETCHT0 768(SI)
+	// Software prefetch of the four streams, about 64 rows ahead: the
+	// hardware prefetcher alone leaves the loads waiting.
+	PREFETCHT0 1536(SI)
+	PREFETCHT0 1024(R8)(AX*8)
+	PREFETCHT0 1024(R9)(AX*8)
+	PREFETCHT0 512(DI)(AX*4)
 	VPMOVZXDQ (DI)(AX*4), Y0
 	TABIDX(Y0, Y2, Y1, Y9)
 	LOOKUP(0, Y2, Y1, Y3, Y9)
