@@ -41,7 +41,7 @@ func (f *fitter) hamerlyChunk(c int) {
 	} else if d == 3 && hasFused3(k) {
 		f.hamerlyFused3(c, lo, hi)
 		return
-	} else if d == 3 && 4*f.pfail[c] > 3*(hi-lo) {
+	} else if d == 3 && denseNext(f.pfail[c], hi-lo) {
 		f.hamerlyDense3(c, lo, hi)
 		return
 	} else {
@@ -183,8 +183,8 @@ func hamerlyFilter(labels []int32, upper, lower, cumS, cumR, half []float64, tod
 	return cnt
 }
 
-// hamerlyDense3 is the d = 3 Hamerly pass over chunk c when most of its
-// rows failed their bounds in the previous pass, as in the first
+// hamerlyDense3 is the d = 3 Hamerly pass over chunk c when over a third of its
+// rows failed their bounds in the previous pass ([denseNext]), as in the first
 // iterations: every row is rescanned in order, without collecting the
 // failing ones first, and the rows whose bounds fail are only counted, to
 // choose the next pass. The labels and moves are those of the sparse pass.
@@ -253,6 +253,12 @@ func (f *fitter) hamerlyFirst3(c, lo, hi int) {
 	f.accumulate(c, lo, hi)
 }
 
+// denseNext reports whether a d = 3 chunk of the given rows, of which
+// fails failed their bounds in the last pass, is rescanned densely: when
+// more than a third failed. The AVX2 and Go paths share the rule, so they
+// take the same decisions and keep the same bounds.
+func denseNext(fails, rows int) bool { return 3*fails > rows }
+
 // fusedRows is the number of rows hamerlyFused3 passes to hamerly3Block
 // at a time.
 const fusedRows = 1024
@@ -265,7 +271,7 @@ const fusedRows = 1024
 // counts are those of the other paths.
 func (f *fitter) hamerlyFused3(c, lo, hi int) {
 	f.clearDelta(c)
-	dense := 3*f.pfail[c] > hi-lo
+	dense := denseNext(f.pfail[c], hi-lo)
 	labels, upper, lower := f.labels[lo:hi], f.upper[lo:hi], f.lower[lo:hi]
 	var chg, chgLab [fusedRows]int32
 	changed, fails := 0, 0
