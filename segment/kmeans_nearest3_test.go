@@ -263,3 +263,71 @@ func TestKernelPathsAgree(t *testing.T) {
 		}
 	}
 }
+
+// FuzzHamerly3Block checks the fused Hamerly pass against hamerly3Go on
+// fuzzed data: byte 0 gives k (1 to 8, the AVX2 kernel's range), byte 1
+// dense, then float64 values fill the centres, cumS, cumR, half, and then
+// per row its three values, upper and lower bounds and (from one more
+// value's bits) its label. NaN values are replaced by zero, as in
+// FuzzNearestTwo3Block.
+func FuzzHamerly3Block(f *testing.F) {
+	seed := make([]byte, 2+8*(8*6+9*6))
+	seed[0] = 7
+	for i := 2; i+8 <= len(seed); i += 8 {
+		binary.LittleEndian.PutUint64(seed[i:], math.Float64bits(float64(i%11)-4))
+	}
+	f.Add(seed)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) < 2 {
+			return
+		}
+		k := 1 + int(b[0]%8)
+		dense := b[1]&1 == 1
+		var vals []float64
+		for i := 2; i+8 <= len(b); i += 8 {
+			v := math.Float64frombits(binary.LittleEndian.Uint64(b[i:]))
+			if math.IsNaN(v) {
+				v = 0
+			}
+			vals = append(vals, v)
+		}
+		next := func() float64 {
+			if len(vals) == 0 {
+				return 0
+			}
+			v := vals[0]
+			vals = vals[1:]
+			return v
+		}
+		c3 := make([][3]float64, k)
+		for j := range c3 {
+			c3[j] = [3]float64{next(), next(), next()}
+		}
+		cumS, cumR, half := make([]float64, k), make([]float64, k), make([]float64, k)
+		for j := 0; j < k; j++ {
+			cumS[j], cumR[j], half[j] = next(), next(), next()
+		}
+		n := len(vals) / 6
+		x := make([]float64, 3*n)
+		labels := make([]int32, n)
+		upper, lower := make([]float64, n), make([]float64, n)
+		for i := 0; i < n; i++ {
+			x[3*i], x[3*i+1], x[3*i+2] = next(), next(), next()
+			upper[i], lower[i] = next(), next()
+			labels[i] = int32(math.Float64bits(next()) % uint64(k))
+		}
+		up2, lo2 := slices.Clone(upper), slices.Clone(lower)
+		chgA, labA := make([]int32, n), make([]int32, n)
+		chgB, labB := make([]int32, n), make([]int32, n)
+		fA, cA := hamerly3Block(x, labels, upper, lower, cumS, cumR, half, c3, dense, chgA, labA)
+		fB, cB := hamerly3Go(x, labels, up2, lo2, cumS, cumR, half, c3, dense, chgB, labB)
+		if fA != fB || cA != cB || !slices.Equal(chgA[:cA], chgB[:cB]) || !slices.Equal(labA[:cA], labB[:cB]) {
+			t.Fatalf("block gives %d fails, changes %v to %v; Go gives %d, %v to %v", fA, chgA[:cA], labA[:cA], fB, chgB[:cB], labB[:cB])
+		}
+		for i := range upper {
+			if math.Float64bits(upper[i]) != math.Float64bits(up2[i]) || math.Float64bits(lower[i]) != math.Float64bits(lo2[i]) {
+				t.Fatalf("row %d: block bounds (%v, %v), Go (%v, %v)", i, upper[i], lower[i], up2[i], lo2[i])
+			}
+		}
+	})
+}
