@@ -17,7 +17,10 @@ func (f *fitter) hamerlyChunk(c int) {
 	d, k := f.d, f.k
 	centers := f.centers
 	changed := 0
-	if !f.valid && d == 3 {
+	if !f.valid && d == 3 && hasFused3(k) {
+		f.hamerlyFused3(c, lo, hi, true)
+		return
+	} else if !f.valid && d == 3 {
 		f.hamerlyFirst3(c, lo, hi)
 		return
 	} else if !f.valid {
@@ -39,7 +42,7 @@ func (f *fitter) hamerlyChunk(c int) {
 		}
 		f.pfail[c] = hi - lo
 	} else if d == 3 && hasFused3(k) {
-		f.hamerlyFused3(c, lo, hi)
+		f.hamerlyFused3(c, lo, hi, false)
 		return
 	} else if d == 3 && denseNext(f.pfail[c], hi-lo) {
 		f.hamerlyDense3(c, lo, hi)
@@ -269,10 +272,16 @@ const fusedRows = 1024
 // more than a third of the chunk's rows failed their bounds in the last
 // pass, every row is scanned (dense). The labels, moves, bounds and
 // counts are those of the other paths.
-func (f *fitter) hamerlyFused3(c, lo, hi int) {
+//
+// The first pass of a run (first) is a dense pass from label 0: every
+// row then counts as changed and failing, as its label was -1.
+func (f *fitter) hamerlyFused3(c, lo, hi int, first bool) {
 	f.clearDelta(c)
-	dense := denseNext(f.pfail[c], hi-lo)
+	dense := first || denseNext(f.pfail[c], hi-lo)
 	labels, upper, lower := f.labels[lo:hi], f.upper[lo:hi], f.lower[lo:hi]
+	if first {
+		clear(labels)
+	}
 	var chg, chgLab [fusedRows]int32
 	changed, fails := 0, 0
 	for b0 := 0; b0 < len(labels); b0 += fusedRows {
@@ -287,6 +296,9 @@ func (f *fitter) hamerlyFused3(c, lo, hi int) {
 			f.move(c, lo+ii, a, j)
 		}
 		changed += nc
+	}
+	if first {
+		fails, changed = hi-lo, hi-lo
 	}
 	f.pfail[c] = fails
 	f.pchanged[c] = changed
