@@ -38,12 +38,17 @@ func xgetbv() (eax, edx uint32)
 // row-major n x 3; c the k centres; the nearest centre of row i goes to
 // lab[i], its squared distance to d1[i] and the second smallest to d2[i].
 //
-// It computes the same bits as the pure-Go code: every squared distance is
-// (e0*e0 + e1*e1) + e2*e2 with e_t = x_t - c_t, rounded after every
-// operation (separate VSUBPD, VMULPD, VADDPD, no FMA), and the minima are
-// taken on the bit patterns compared as unsigned integers (VPCMPGTQ after
-// flipping the sign bits), with the update order of nearestTwo3, so ties
-// go to the lowest index and NaNs order as in the Go code.
+// It computes the same bits as the pure-Go code. Every squared distance
+// is (e0*e0 + e1*e1) + e2*e2 with e_t = x_t - c_t, rounded after every
+// operation (separate VSUBPD, VMULPD, VADDPD, no FMA), so it is +0, a
+// positive number, +Inf or NaN, never -0. On such values the Go code's
+// unsigned comparisons of bit patterns order the numbers as floats do and
+// put every NaN above +Inf, so a NaN distance never changes b1, b2 or the
+// label. The kernel takes, in nearestTwo3's order, lt = dd < b1 (VCMPPD,
+// ordered, false for NaN), b2 = min(max(b1, dd), b2) and b1 = min(dd,
+// b1) with VMAXPD and VMINPD, which return their second operand when one
+// is NaN: the operand order makes a NaN dd leave b1 and b2 as they are.
+// Ties go to the lowest index (strict lt).
 //
 //go:noescape
 func nearestTwo3AVX2(x *float64, n int, c *[3]float64, k int, lab *int32, d1, d2 *float64)

@@ -2,13 +2,8 @@
 
 #include "textflag.h"
 
-// Sign bit of a float64, to compare bit patterns as unsigned integers with
-// the signed VPCMPGTQ: x <u y  <=>  (x ^ sign) <s (y ^ sign).
-DATA nearest3sign<>+0(SB)/8, $0x8000000000000000
-GLOBL nearest3sign<>(SB), RODATA|NOPTR, $8
-
-// +Inf's bit pattern with the sign bit flipped (0x7ff0... ^ 0x8000...).
-DATA nearest3inf<>+0(SB)/8, $0xfff0000000000000
+// +Inf, the starting nearest and second-nearest squared distances.
+DATA nearest3inf<>+0(SB)/8, $0x7ff0000000000000
 GLOBL nearest3inf<>(SB), RODATA|NOPTR, $8
 
 DATA nearest3one<>+0(SB)/8, $1
@@ -18,11 +13,11 @@ GLOBL nearest3one<>(SB), RODATA|NOPTR, $8
 //
 // Four rows per pass, one row per 64-bit lane. Register use:
 //	Y3, Y4, Y5	columns 0, 1, 2 of the four rows
-//	Y6, Y7		b1, b2: nearest and second squared distances, sign-flipped bits
+//	Y6, Y7		b1, b2: nearest and second squared distances
 //	Y8		best centre index (int64 lanes)
 //	Y9		current centre index j (int64 lanes)
 //	Y10-Y12		centre j broadcast
-//	Y13		sign bit, Y14 int64 ones, Y15 flipped +Inf
+//	Y14		int64 ones, Y15 +Inf
 //	Y0-Y2		scratch
 TEXT ·nearestTwo3AVX2(SB), NOSPLIT, $0-56
 	MOVQ x+0(FP), SI
@@ -36,7 +31,6 @@ TEXT ·nearestTwo3AVX2(SB), NOSPLIT, $0-56
 	JZ   done
 	TESTQ R9, R9
 	JZ   done
-	VPBROADCASTQ nearest3sign<>(SB), Y13
 	VPBROADCASTQ nearest3one<>(SB), Y14
 	VPBROADCASTQ nearest3inf<>(SB), Y15
 
@@ -77,20 +71,16 @@ centre:
 	VSUBPD Y12, Y5, Y1
 	VMULPD Y1, Y1, Y1
 	VADDPD Y1, Y0, Y0
-	VPXOR  Y13, Y0, Y0       // dd bits, sign-flipped
-	VPCMPGTQ Y0, Y6, Y1      // lt = dd < b1
-	VBLENDVPD Y1, Y6, Y0, Y2 // mx = lt ? b1 : dd = max(b1, dd)
-	VPCMPGTQ Y2, Y7, Y10     // b2 > mx
-	VBLENDVPD Y10, Y2, Y7, Y7 // b2 = min(b2, mx)
-	VBLENDVPD Y1, Y0, Y6, Y6 // b1 = lt ? dd : b1
+	VCMPPD $0x11, Y6, Y0, Y1 // lt = dd < b1 (ordered: false for NaN)
+	VMAXPD Y0, Y6, Y2        // mx = max(b1, dd), NaN when dd is NaN
+	VMINPD Y7, Y2, Y7        // b2 = min(mx, b2), b2 when mx is NaN
+	VMINPD Y6, Y0, Y6        // b1 = min(dd, b1), b1 when dd is NaN
 	VBLENDVPD Y1, Y9, Y8, Y8 // best = lt ? j : best
 	VPADDQ Y14, Y9, Y9
 	ADDQ   $24, CX
 	DECQ   DX
 	JNZ    centre
 
-	VPXOR   Y13, Y6, Y6
-	VPXOR   Y13, Y7, Y7
 	VMOVUPD Y6, 0(R10)
 	VMOVUPD Y7, 0(R11)
 	VEXTRACTI128 $1, Y8, X0
@@ -171,8 +161,8 @@ GLOBL hamerly3hi<>(SB), RODATA|NOPTR, $32
 //
 // Four rows per pass. Register use: AX row, SI its values, DI labels,
 // R8 upper, R9 lower, R12 the tables (cumS, half, cumR; 8 entries each),
-// R13 failing rows, DX changes; Y13 sign bit, Y14 the lanes to update,
-// Y15 ones; the scan as in nearestTwo3AVX2.
+// R13 failing rows, DX changes; Y14 the lanes to update, Y15 ones; the
+// scan as in nearestTwo3AVX2.
 TEXT ·hamerly3AVX2(SB), NOSPLIT, $48-104
 	MOVQ x+0(FP), SI
 	MOVQ labels+16(FP), DI
@@ -188,7 +178,6 @@ TEXT ·hamerly3AVX2(SB), NOSPLIT, $48-104
 	MOVQ CX, cend-8(SP)
 	CMPQ AX, n+8(FP)
 	JGE  hnone
-	VPBROADCASTQ nearest3sign<>(SB), Y13
 	VMOVDQU hamerly3ones<>(SB), Y15
 
 hgroup:
@@ -255,12 +244,10 @@ hcentre:
 	VSUBPD Y12, Y5, Y1
 	VMULPD Y1, Y1, Y1
 	VADDPD Y1, Y0, Y0
-	VPXOR  Y13, Y0, Y0
-	VPCMPGTQ Y0, Y6, Y1
-	VBLENDVPD Y1, Y6, Y0, Y2
-	VPCMPGTQ Y2, Y7, Y10
-	VBLENDVPD Y10, Y2, Y7, Y7
-	VBLENDVPD Y1, Y0, Y6, Y6
+	VCMPPD $0x11, Y6, Y0, Y1
+	VMAXPD Y0, Y6, Y2
+	VMINPD Y7, Y2, Y7
+	VMINPD Y6, Y0, Y6
 	VBLENDVPD Y1, Y9, Y8, Y8
 	VPADDQ Y15, Y9, Y9
 	ADDQ   $24, CX
@@ -270,8 +257,6 @@ hcentre:
 	// New bounds sqrt(b1) - cumS[j] and sqrt(b2) + cumR[j] in the lanes
 	// to update, the old ones elsewhere.
 	MOVQ    tab+40(FP), R12
-	VPXOR   Y13, Y6, Y6
-	VPXOR   Y13, Y7, Y7
 	VSQRTPD Y6, Y6
 	VSQRTPD Y7, Y7
 	TABIDX(Y8, Y2, Y1, Y9)

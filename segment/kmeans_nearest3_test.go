@@ -11,8 +11,8 @@ import (
 
 // nearest3Value draws a coordinate of one of several kinds: ordinary,
 // small integers (many exact ties), zeros of both signs, huge (squares
-// overflow to +Inf), tiny and subnormal (squares underflow to zero), and
-// infinities.
+// overflow to +Inf), tiny and subnormal (squares underflow to zero),
+// infinities (Inf - Inf gives NaN distances) and NaNs.
 func nearest3Value(rng *rand.Rand, kind int) float64 {
 	switch kind {
 	case 0:
@@ -30,8 +30,12 @@ func nearest3Value(rng *rand.Rand, kind int) float64 {
 		return (rng.Float64()*2 - 1) * 1e-160
 	case 5:
 		return (rng.Float64()*2 - 1) * 5e-324 * float64(rng.IntN(1000))
-	default:
+	case 6:
 		return math.Inf(1 - 2*rng.IntN(2))
+	default:
+		// NaNs of both signs and several payloads: a NaN distance must
+		// change nothing, whatever its bits.
+		return math.Float64frombits(0x7ff8000000000000 | uint64(rng.IntN(2))<<63 | uint64(rng.IntN(1<<20)))
 	}
 }
 
@@ -74,7 +78,7 @@ func TestNearestTwo3Block(t *testing.T) {
 			case 2:
 				return rng.IntN(2) * 2 // zeros and ordinary
 			default:
-				return rng.IntN(7)
+				return rng.IntN(8)
 			}
 		}
 		c3 := make([][3]float64, k)
@@ -118,9 +122,8 @@ func TestNearestTwo3BlockTies(t *testing.T) {
 }
 
 // FuzzNearestTwo3Block checks the block kernel against the pure-Go code on
-// fuzzed rows and centres: the bytes give k, then float64 values (NaN
-// inputs are replaced by zero: with two NaN operands the propagated
-// payload is not specified in Go, and the fit never has NaN input).
+// fuzzed rows and centres: the bytes give k, then float64 values, NaNs
+// included (a NaN distance is never kept, so its bits never matter).
 func FuzzNearestTwo3Block(f *testing.F) {
 	seed := make([]byte, 1+8*3*9)
 	seed[0] = 2
@@ -135,11 +138,7 @@ func FuzzNearestTwo3Block(f *testing.F) {
 		k := 1 + int(b[0]%16)
 		var vals []float64
 		for i := 1; i+8 <= len(b); i += 8 {
-			v := math.Float64frombits(binary.LittleEndian.Uint64(b[i:]))
-			if math.IsNaN(v) {
-				v = 0
-			}
-			vals = append(vals, v)
+			vals = append(vals, math.Float64frombits(binary.LittleEndian.Uint64(b[i:])))
 		}
 		c3 := make([][3]float64, k)
 		for j := range c3 {
@@ -171,7 +170,7 @@ func TestHamerly3Block(t *testing.T) {
 		extreme := rng.IntN(4) == 0
 		kind := func() int {
 			if extreme {
-				return rng.IntN(6)
+				return rng.IntN(8)
 			}
 			return rng.IntN(2)
 		}
@@ -268,8 +267,9 @@ func TestKernelPathsAgree(t *testing.T) {
 // fuzzed data: byte 0 gives k (1 to 8, the AVX2 kernel's range), byte 1
 // dense, then float64 values fill the centres, cumS, cumR, half, and then
 // per row its three values, upper and lower bounds and (from one more
-// value's bits) its label. NaN values are replaced by zero, as in
-// FuzzNearestTwo3Block.
+// value's bits) its label. NaNs are kept in the rows and centres and
+// replaced by zero in the tables and bounds (with two NaN operands the
+// payload that propagates to a stored bound is not specified in Go).
 func FuzzHamerly3Block(f *testing.F) {
 	seed := make([]byte, 2+8*(8*6+9*6))
 	seed[0] = 7
@@ -285,13 +285,9 @@ func FuzzHamerly3Block(f *testing.F) {
 		dense := b[1]&1 == 1
 		var vals []float64
 		for i := 2; i+8 <= len(b); i += 8 {
-			v := math.Float64frombits(binary.LittleEndian.Uint64(b[i:]))
-			if math.IsNaN(v) {
-				v = 0
-			}
-			vals = append(vals, v)
+			vals = append(vals, math.Float64frombits(binary.LittleEndian.Uint64(b[i:])))
 		}
-		next := func() float64 {
+		raw := func() float64 {
 			if len(vals) == 0 {
 				return 0
 			}
@@ -299,9 +295,15 @@ func FuzzHamerly3Block(f *testing.F) {
 			vals = vals[1:]
 			return v
 		}
+		next := func() float64 {
+			if v := raw(); !math.IsNaN(v) {
+				return v
+			}
+			return 0
+		}
 		c3 := make([][3]float64, k)
 		for j := range c3 {
-			c3[j] = [3]float64{next(), next(), next()}
+			c3[j] = [3]float64{raw(), raw(), raw()}
 		}
 		cumS, cumR, half := make([]float64, k), make([]float64, k), make([]float64, k)
 		for j := 0; j < k; j++ {
@@ -312,7 +314,7 @@ func FuzzHamerly3Block(f *testing.F) {
 		labels := make([]int32, n)
 		upper, lower := make([]float64, n), make([]float64, n)
 		for i := 0; i < n; i++ {
-			x[3*i], x[3*i+1], x[3*i+2] = next(), next(), next()
+			x[3*i], x[3*i+1], x[3*i+2] = raw(), raw(), raw()
 			upper[i], lower[i] = next(), next()
 			labels[i] = int32(math.Float64bits(next()) % uint64(k))
 		}
