@@ -162,7 +162,9 @@ func newFitter(x []float64, n, d, k int, w []float64, algo Algorithm) *fitter {
 		f.lower = make([]float64, n)
 		f.cc = make([]float64, k*k)
 		f.nb = make([]int32, k*(k-1))
-		f.todo = make([]int32, n)
+		if d != 3 || !hasFused3(k) {
+			f.todo = make([]int32, n) // the fused d = 3 kernel keeps no list
+		}
 		f.pfail = make([]int, nc)
 		f.assignFn = f.hamerlyChunk
 	case Elkan:
