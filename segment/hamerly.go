@@ -289,11 +289,15 @@ func (f *fitter) hamerlyFused3(c, lo, hi int, first bool) {
 		nf, nc := hamerly3Block(f.x[3*(lo+b0):3*(lo+b1)], labels[b0:b1], upper[b0:b1], lower[b0:b1],
 			f.cumS, f.cumR, f.half, f.c3, dense, chg[:], chgLab[:])
 		fails += nf
-		for q, t := range chg[:nc] {
-			ii := b0 + int(t)
-			a, j := labels[ii], chgLab[q]
-			labels[ii] = j
-			f.move(c, lo+ii, a, j)
+		if f.delta && f.unit {
+			f.moveUnit3(c, lo+b0, labels[b0:b1], chg[:nc], chgLab[:nc])
+		} else {
+			for q, t := range chg[:nc] {
+				ii := b0 + int(t)
+				a, j := labels[ii], chgLab[q]
+				labels[ii] = j
+				f.move(c, lo+ii, a, j)
+			}
 		}
 		changed += nc
 	}
@@ -303,4 +307,32 @@ func (f *fitter) hamerlyFused3(c, lo, hi int, first bool) {
 	f.pfail[c] = fails
 	f.pchanged[c] = changed
 	f.accumulate(c, lo, hi)
+}
+
+// moveUnit3 relabels the rows lo+chg[q] of chunk c (labels holding the
+// labels of rows lo on) to chgLab[q] and records the moves as f.move does
+// for d = 3 and unit weights, the same operations in the same order
+// (v * 1 is v), without a call per row.
+func (f *fitter) moveUnit3(c, lo int, labels, chg, chgLab []int32) {
+	k := f.k
+	s := f.psum[c*k*3 : (c+1)*k*3]
+	pw, pc := f.pw[c*k:(c+1)*k], f.pcnt[c*k:(c+1)*k]
+	chgLab = chgLab[:len(chg)]
+	for q, t := range chg {
+		a, j := labels[t], chgLab[q]
+		labels[t] = j
+		i := lo + int(t)
+		r := f.x[3*i : 3*i+3 : 3*i+3]
+		sa, sj := s[3*a:3*a+3:3*a+3], s[3*j:3*j+3:3*j+3]
+		sa[0] -= r[0]
+		sj[0] += r[0]
+		sa[1] -= r[1]
+		sj[1] += r[1]
+		sa[2] -= r[2]
+		sj[2] += r[2]
+		pw[a]--
+		pw[j]++
+		pc[a]--
+		pc[j]++
+	}
 }
