@@ -126,6 +126,8 @@ type fitter struct {
 	cand                    []int
 	candPot                 []float64
 	assignFn, inertiaFn     func(int)
+	resultFn                func(int)
+	resLabels               []int // the labels result fills
 	seedFn, candFn, closeFn func(int)
 	seedCenter              []float64
 	varFn                   func(int)
@@ -155,6 +157,7 @@ func newFitter(x []float64, n, d, k int, w []float64, algo Algorithm) *fitter {
 	f.cumS = make([]float64, k)
 	f.cumR = make([]float64, k)
 	f.inertiaFn = f.inertiaChunk
+	f.resultFn = f.resultChunk
 	f.varFn = f.varChunk
 	switch algo {
 	case Hamerly:
@@ -593,13 +596,41 @@ func (f *fitter) result(inertia float64, iters int, converged bool, prev *KMeans
 	copy(m.Centers, f.centers)
 	clear(m.Sizes)
 	clear(m.Weights)
-	for i, l := range f.labels {
-		m.Labels[i] = int(l)
-		m.Sizes[l]++
-		m.Weights[l] += f.wt(i)
+	// Labels and sizes in parallel (integer counts per chunk); weights
+	// summed in row order as before, or, for unit weights, the sizes
+	// themselves (a sum of ones is exact).
+	f.resLabels = m.Labels
+	f.pool.run(f.resultFn)
+	k := f.k
+	for c := 0; c < f.pool.nChunks; c++ {
+		for j, v := range f.pcnt[c*k : (c+1)*k] {
+			m.Sizes[j] += v
+		}
+	}
+	if f.w == nil {
+		for j, sz := range m.Sizes {
+			m.Weights[j] = float64(sz)
+		}
+	} else {
+		for i, l := range f.labels {
+			m.Weights[l] += f.w[i]
+		}
 	}
 	m.Inertia, m.Iterations, m.Converged, m.Algorithm = inertia, iters, converged, f.algo
 	return m
+}
+
+// resultChunk copies chunk c's labels to f.resLabels and counts them in
+// its partial counts.
+func (f *fitter) resultChunk(c int) {
+	lo, hi := f.pool.bounds(c)
+	cn := f.pcnt[c*f.k : (c+1)*f.k]
+	clear(cn)
+	dst := f.resLabels[lo:hi]
+	for q, l := range f.labels[lo:hi] {
+		dst[q] = int(l)
+		cn[l]++
+	}
 }
 
 // initRandom sets f.centers to k distinct rows of positive weight drawn
