@@ -319,3 +319,27 @@ func TestRandomInitSeeded(t *testing.T) {
 		t.Errorf("10 inits %v worse than the first %v", a.Inertia, c.Inertia)
 	}
 }
+
+// TestAllFinite checks the summed finiteness test against a plain loop for
+// every length 0..9 with one NaN, +Inf, -Inf, huge or negative-zero value
+// at every position.
+func TestAllFinite(t *testing.T) {
+	for n := 0; n <= 9; n++ {
+		for pos := 0; pos < n; pos++ {
+			for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.MaxFloat64, math.Copysign(0, -1)} {
+				x := make([]float64, n)
+				for i := range x {
+					x[i] = float64(i) - 3.5
+				}
+				x[pos] = v
+				want := !math.IsNaN(v) && !math.IsInf(v, 0)
+				if got := allFinite(x); got != want {
+					t.Errorf("n=%d, %v at %d: got %v, want %v", n, v, pos, got, want)
+				}
+			}
+		}
+		if !allFinite(make([]float64, n)) {
+			t.Errorf("n=%d zeros: got false, want true", n)
+		}
+	}
+}
