@@ -138,6 +138,14 @@
 // from KMeansSettings.Seed or KMeansSettings.Src. A regular iteration
 // allocates nothing.
 //
+// With three features (log R, F, M), the distance scans of Lloyd and
+// Hamerly run four rows at a time in AVX2 assembly on amd64 CPUs that have
+// it, and a whole Hamerly pass does for k <= 8. The kernels compute the
+// same bits as the Go code (the same operations in the same order, no
+// fused multiply-add, ties to the lowest index), so results do not depend
+// on the CPU; other CPUs and architectures, and builds with the purego
+// tag, use the Go code.
+//
 // [Log1p] and [Standardizer] are the usual preprocessing of RFM values:
 // fit the z-score once, apply it to new rows, and invert it to report
 // centres in original units. [SelectK] reports, for each k in a range, the
