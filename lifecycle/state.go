@@ -65,8 +65,13 @@ type Transition struct {
 }
 
 // At returns the time of the change, in UTC and whole seconds, or the
-// zero time for the zero Transition.
-func (tr Transition) At() time.Time { return unixTime(tr.at) }
+// zero time when tr records no change.
+func (tr Transition) At() time.Time {
+	if !tr.Changed() {
+		return time.Time{}
+	}
+	return time.Unix(tr.at, 0).UTC()
+}
 
 // Changed reports whether tr records a stage change, that is, To is not
 // None.

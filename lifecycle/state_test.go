@@ -142,6 +142,10 @@ func TestBefore1970(t *testing.T) {
 	if len(steps) != 1 || !steps[0].At.Equal(date(1965, 3, 10)) {
 		t.Errorf("transitions %v, want one on 1965-03-10", steps)
 	}
+	// A change at the epoch itself reads as that time, not as "no change".
+	if _, tr, err := Apply(State{}, buy(time.Unix(0, 0), 1), nil); err != nil || !tr.At().Equal(time.Unix(0, 0)) || tr.At().IsZero() {
+		t.Errorf("first purchase at the epoch: transition at %v (%v)", tr.At(), err)
+	}
 	if _, _, err := Apply(s, buy(date(1965, 3, 31), 5), nil); !errors.Is(err, ErrOutOfOrder) {
 		t.Errorf("event before the last: error %v, want ErrOutOfOrder", err)
 	}
