@@ -67,6 +67,7 @@ type EventError struct {
 	Err  error     // ErrUnknownKind, ErrOutOfOrder, ErrZeroTime, ErrAmount or a *TransitionError
 }
 
+// Error describes the event, the last event's time when known, and the cause.
 func (e *EventError) Error() string {
 	s := fmt.Sprintf("lifecycle: %v event at %s", e.Kind, e.Time.UTC().Format(time.RFC3339))
 	if e.Err == ErrOutOfOrder {

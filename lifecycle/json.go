@@ -23,6 +23,7 @@ type DecodeError struct {
 	Err   error  // ErrVersion, ErrCorrupt, ErrUnknownStage or a encoding/json error
 }
 
+// Error names the JSON field, if any, and the cause.
 func (e *DecodeError) Error() string {
 	if e.Field == "" {
 		return "lifecycle: decoding: " + e.Err.Error()

@@ -98,6 +98,7 @@ type RulesError struct {
 	Value float64 // the offending value
 }
 
+// Error names the field and its value.
 func (e *RulesError) Error() string {
 	return fmt.Sprintf("lifecycle: rules: %s = %v: must be zero (the default) or positive", e.Field, e.Value)
 }
@@ -235,6 +236,8 @@ type Measures struct {
 	Level3     float64 // mean monthly net volume of the last 3 complete months
 }
 
+// String formats the measures on one line, days with a "d" suffix and
+// ratios as percentages ("n/a" for NaN).
 func (m Measures) String() string {
 	return fmt.Sprintf("tenure=%dd orders=%d active6=%d active12=%d recency=%dd interval=%dd growth3=%s growth6=%s yoy3=%s volatility=%s level3=%.2f",
 		m.Tenure, m.Orders, m.Active6, m.Active12, m.Recency, m.Interval,

@@ -134,6 +134,7 @@ type TransitionError struct {
 	At       time.Time
 }
 
+// Error names the two stages and the time.
 func (e *TransitionError) Error() string {
 	return fmt.Sprintf("lifecycle: %v -> %v at %s: transition not allowed", e.From, e.To, e.At.UTC().Format(time.RFC3339))
 }

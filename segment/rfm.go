@@ -38,6 +38,8 @@ type RFMError struct {
 	Err      error   // one of the sentinels above
 }
 
+// Error names the customer (when there is one), the field, the value
+// and the cause.
 func (e *RFMError) Error() string {
 	if e.Customer != "" {
 		return fmt.Sprintf("segment: customer %q: %s %v: %v", e.Customer, e.Field, e.Value, e.Err)
@@ -45,6 +47,7 @@ func (e *RFMError) Error() string {
 	return fmt.Sprintf("segment: %s: %v", e.Field, e.Err)
 }
 
+// Unwrap returns the underlying error.
 func (e *RFMError) Unwrap() error { return e.Err }
 
 // RecencyUnit says how recency is measured.

@@ -91,6 +91,7 @@ type CoverageError struct {
 	Check RuleCheck
 }
 
+// Error summarises the coverage problems found.
 func (e *CoverageError) Error() string {
 	var b strings.Builder
 	b.WriteString("segment: rule set")
@@ -108,6 +109,7 @@ func (e *CoverageError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns ErrRules.
 func (e *CoverageError) Unwrap() error { return ErrRules }
 
 // RuleError reports an invalid rule or segment of a rule set.
@@ -118,6 +120,7 @@ type RuleError struct {
 	Err     error
 }
 
+// Error names the rule and the cause.
 func (e *RuleError) Error() string {
 	where := "rule set"
 	if e.Rule >= 0 {
@@ -129,6 +132,7 @@ func (e *RuleError) Error() string {
 	return fmt.Sprintf("segment: %s: %s: %v", where, e.Field, e.Err)
 }
 
+// Unwrap returns the underlying error.
 func (e *RuleError) Unwrap() error { return e.Err }
 
 // RuleSetOptions configures NewRuleSet. A nil *RuleSetOptions means strict

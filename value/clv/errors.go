@@ -42,6 +42,7 @@ type CustomerError struct {
 	Err      error
 }
 
+// Error names the customer and the cause.
 func (e *CustomerError) Error() string {
 	if e.Customer != "" {
 		return fmt.Sprintf("clv: customer %q (index %d): %s: %v", e.Customer, e.Index, e.Field, e.Err)
@@ -49,6 +50,7 @@ func (e *CustomerError) Error() string {
 	return fmt.Sprintf("clv: customer at index %d: %s: %v", e.Index, e.Field, e.Err)
 }
 
+// Unwrap returns the underlying error.
 func (e *CustomerError) Unwrap() error { return e.Err }
 
 // ParamError reports an unusable model parameter or argument by name.
@@ -58,8 +60,10 @@ type ParamError struct {
 	Err   error
 }
 
+// Error names the parameter, its value and the cause.
 func (e *ParamError) Error() string {
 	return fmt.Sprintf("clv: parameter %s = %v: %v", e.Param, e.Value, e.Err)
 }
 
+// Unwrap returns the underlying error.
 func (e *ParamError) Unwrap() error { return e.Err }
