@@ -1,6 +1,7 @@
 package cvm
 
 import (
+	"github.com/cvmkit/cvm/internal/civil"
 	"strconv"
 	"time"
 )
@@ -81,12 +82,12 @@ func (c *parseConfig) parseTime(b []byte) (sec int64, nsec int32, ok bool) {
 		}
 		return t.Unix(), int32(t.Nanosecond()), true
 	}
-	if mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) || h > 23 || mi > 59 || s > 59 {
+	if mo < 1 || mo > 12 || d < 1 || d > civil.DaysIn(y, mo) || h > 23 || mi > 59 || s > 59 {
 		return 0, 0, false
 	}
 	if i == n {
 		if c.utc {
-			return daysFromCivil(y, mo, d)*86400 + int64(h*3600+mi*60+s), nsec, true
+			return civil.Days(y, mo, d)*86400 + int64(h*3600+mi*60+s), nsec, true
 		}
 		t := time.Date(y, time.Month(mo), d, h, mi, s, int(nsec), c.loc)
 		return t.Unix(), nsec, true
@@ -108,7 +109,7 @@ func (c *parseConfig) parseTime(b []byte) (sec int64, nsec int32, ok bool) {
 	default:
 		return 0, 0, false
 	}
-	return daysFromCivil(y, mo, d)*86400 + int64(h*3600+mi*60+s-off), nsec, true
+	return civil.Days(y, mo, d)*86400 + int64(h*3600+mi*60+s-off), nsec, true
 }
 
 // timeOf returns the time.Time of Unix (sec, nsec) in the reader's location.
@@ -129,37 +130,6 @@ func digits(b []byte) (int, bool) {
 		v = v*10 + int(c-'0')
 	}
 	return v, true
-}
-
-func daysIn(m, y int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
-}
-
-// daysFromCivil returns the number of days from 1970-01-01 to the proleptic
-// Gregorian date y-m-d (Hinnant, "chrono-Compatible Low-Level Date
-// Algorithms", 2013).
-func daysFromCivil(y, m, d int) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := y / 400
-	if y < 0 && y%400 != 0 {
-		era--
-	}
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return int64(era)*146097 + int64(doe) - 719468
 }
 
 var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,

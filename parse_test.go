@@ -42,18 +42,6 @@ func TestParseTimeLayouts(t *testing.T) {
 	}
 }
 
-// daysFromCivil agrees with the time package on every day from 1600 to
-// 2400.
-func TestDaysFromCivil(t *testing.T) {
-	d := time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC)
-	for d.Year() < 2400 {
-		if got, want := daysFromCivil(d.Year(), int(d.Month()), d.Day()), d.Unix()/86400; got != want {
-			t.Fatalf("%v: %d, want %d", d, got, want)
-		}
-		d = d.AddDate(0, 0, 1)
-	}
-}
-
 // parseAmount agrees with strconv.ParseFloat bit for bit.
 func TestParseAmount(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))

@@ -3,8 +3,9 @@ package cvm
 import (
 	"bytes"
 	"fmt"
+	"github.com/cvmkit/cvm/internal/civil"
+	"github.com/cvmkit/cvm/internal/num"
 	"iter"
-	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -284,9 +285,9 @@ func (s *Summarizer) accum(i int32) *accum {
 func (s *Summarizer) add(i int32, sec int64, ns int32, amount float64, key uint32, noOrder bool) {
 	a := s.accum(i)
 	a.tx++
-	a.total, a.comp = neumaier(a.total, a.comp, amount)
+	a.total, a.comp = num.AddNeumaier(a.total, a.comp, amount)
 	if amount < 0 {
-		a.ret, a.retComp = neumaier(a.ret, a.retComp, amount)
+		a.ret, a.retComp = num.AddNeumaier(a.ret, a.retComp, amount)
 		return
 	}
 	if !a.bought || sec < a.firstSec || sec == a.firstSec && ns < a.firstNs {
@@ -507,17 +508,5 @@ func mergeUnique(a, b []uint64) []uint64 {
 // have the same day number.
 func DayNumber(t time.Time, loc *time.Location) int64 {
 	y, m, d := t.In(loc).Date()
-	return daysFromCivil(y, int(m), d)
-}
-
-// neumaier adds x to the compensated sum (sum, c) and returns the new pair;
-// the compensated total is sum + c (Neumaier 1974).
-func neumaier(sum, c, x float64) (float64, float64) {
-	t := sum + x
-	if math.Abs(sum) >= math.Abs(x) {
-		c += (sum - t) + x
-	} else {
-		c += (x - t) + sum
-	}
-	return t, c
+	return civil.Days(y, int(m), d)
 }

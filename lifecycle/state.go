@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/bits"
 	"time"
+
+	"github.com/cvmkit/cvm/internal/civil"
 )
 
 const (
@@ -382,16 +384,7 @@ func (s *State) advanceTo(t int64) {
 // daysIn returns the number of days in month index m (year*12 + month-1).
 func daysIn(m int32) int32 {
 	y := floorDiv(int64(m), 12)
-	switch m - int32(y*12) + 1 {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
+	return int32(civil.DaysIn(int(y), int(int64(m)-y*12+1)))
 }
 
 // advanceKnown moves the month ring forward to month m, whose following
@@ -658,37 +651,14 @@ func clampDays(secs int64) int32 {
 	return int32(max(math.MinInt32, min(math.MaxInt32, floorDiv(secs, daySecs))))
 }
 
-// monthOf returns the UTC month index year*12 + month-1 of Unix time t
-// (civil-from-days, Hinnant 2013).
+// monthOf returns the UTC month index year*12 + month-1 of Unix time t.
 func monthOf(t int64) int32 {
-	z := floorDiv(t, daySecs) + 719468
-	era := floorDiv(z, 146097)
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	y := yoe + era*400
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	m := mp + 3
-	if mp >= 10 {
-		m = mp - 9
-	}
-	if m <= 2 {
-		y++
-	}
+	y, m, _ := civil.Date(floorDiv(t, daySecs))
 	return int32(y*12 + m - 1)
 }
 
 // monthStart returns the Unix time of the first second of month index mi.
 func monthStart(mi int64) int64 {
-	y, m := floorDiv(mi, 12), mi-floorDiv(mi, 12)*12+1
-	// days-from-civil (Hinnant 2013)
-	if m <= 2 {
-		y--
-	}
-	era := floorDiv(y, 400)
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp + 2) / 5
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return (era*146097 + doe - 719468) * daySecs
+	y := floorDiv(mi, 12)
+	return civil.Days(int(y), int(mi-y*12+1), 1) * daySecs
 }

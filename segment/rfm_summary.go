@@ -2,7 +2,7 @@ package segment
 
 import (
 	"fmt"
-	"math"
+	"github.com/cvmkit/cvm/internal/num"
 	"slices"
 )
 
@@ -46,7 +46,7 @@ func SummarizeSegments(values []RFM, cells []Cell, rs *RuleSet) []SegmentStats {
 	}
 	var total, comp float64
 	for i := range values {
-		total, comp = neumaierAdd(total, comp, values[i].Revenue)
+		total, comp = num.AddNeumaier(total, comp, values[i].Revenue)
 	}
 	total += comp
 	n := len(values)
@@ -64,7 +64,7 @@ func SummarizeSegments(values []RFM, cells []Cell, rs *RuleSet) []SegmentStats {
 			st.Share = float64(len(m)) / float64(n)
 			var rev, c float64
 			for _, i := range m {
-				rev, c = neumaierAdd(rev, c, values[i].Revenue)
+				rev, c = num.AddNeumaier(rev, c, values[i].Revenue)
 			}
 			st.Revenue = rev + c
 			if total != 0 {
@@ -95,28 +95,11 @@ func SummarizeSegments(values []RFM, cells []Cell, rs *RuleSet) []SegmentStats {
 func meanMedian(x []float64) (mean, median float64) {
 	var s, c float64
 	for _, v := range x {
-		s, c = neumaierAdd(s, c, v)
+		s, c = num.AddNeumaier(s, c, v)
 	}
 	mean = (s + c) / float64(len(x))
 	slices.Sort(x)
-	h := float64(len(x)-1) * 0.5
-	j := int(h)
-	median = x[j]
-	if j+1 < len(x) {
-		median += (h - float64(j)) * (x[j+1] - x[j])
-	}
-	return mean, median
-}
-
-// neumaierAdd adds x to the compensated sum (sum, c) (Neumaier 1974).
-func neumaierAdd(sum, c, x float64) (float64, float64) {
-	t := sum + x
-	if math.Abs(sum) >= math.Abs(x) {
-		c += (sum - t) + x
-	} else {
-		c += (x - t) + sum
-	}
-	return t, c
+	return mean, num.QuantileSorted(x, 0.5)
 }
 
 // HeatGrid is the R x F table of the usual RFM heatmap: Count[r-1][f-1] is
@@ -155,7 +138,7 @@ func RFGrid(values []RFM, cells []Cell, bins int) HeatGrid {
 		}
 		r, f := c.R-1, c.F-1
 		g.Count[r][f]++
-		sum[r][f], comp[r][f] = neumaierAdd(sum[r][f], comp[r][f], values[i].Monetary)
+		sum[r][f], comp[r][f] = num.AddNeumaier(sum[r][f], comp[r][f], values[i].Monetary)
 	}
 	for r := range bins {
 		for f := range bins {

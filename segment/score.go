@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"github.com/cvmkit/cvm/internal/num"
 	"math"
 	"slices"
 	"strconv"
@@ -260,7 +261,7 @@ func fitRFM(dst []Cell, values []RFM, opts *ScorerOptions, score bool) (*Scorer,
 			}
 			slices.Sort(sorted)
 			for k := 1; k < s.bins; k++ {
-				br[k-1] = rfmQuantile7(float64(k)/float64(s.bins), sorted)
+				br[k-1] = num.QuantileSorted(sorted, float64(k)/float64(s.bins))
 			}
 			*b = Binning{Method: MethodQuantile, Breaks: br}
 			if score {
@@ -300,16 +301,6 @@ func rankScore(pos, n, bins int) int {
 		return 1
 	}
 	return (pos*bins + n - 2) / (n - 1)
-}
-
-// rfmQuantile7 is the type-7 quantile at p of sorted (Hyndman & Fan 1996).
-func rfmQuantile7(p float64, sorted []float64) float64 {
-	h := float64(len(sorted)-1) * p
-	j := int(math.Floor(h))
-	if j+1 >= len(sorted) {
-		return sorted[j]
-	}
-	return sorted[j] + (h-float64(j))*(sorted[j+1]-sorted[j])
 }
 
 // rankSorter orders customers by (value, customer ID) with a stable LSD

@@ -3,6 +3,7 @@ package value
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/cvmkit/cvm/internal/num"
 	"math"
 	"slices"
 )
@@ -151,7 +152,7 @@ func (m *Model) MarshalJSON() ([]byte, error) {
 
 func finite(v ...float64) bool {
 	for _, x := range v {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
+		if !num.Finite(x) {
 			return false
 		}
 	}

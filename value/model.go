@@ -2,6 +2,7 @@ package value
 
 import (
 	"fmt"
+	"github.com/cvmkit/cvm/internal/num"
 	"math"
 	"runtime"
 	"slices"
@@ -467,21 +468,6 @@ func mean(x []float64) float64 {
 	return s / float64(len(x))
 }
 
-// quantileSorted returns the p-quantile of sorted x by linear interpolation
-// between order statistics (Hyndman & Fan 1996, definition 7).
-func quantileSorted(x []float64, p float64) float64 {
-	n := len(x)
-	if n == 1 {
-		return x[0]
-	}
-	h := p * float64(n-1)
-	i := int(math.Floor(h))
-	if i >= n-1 {
-		return x[n-1]
-	}
-	return x[i] + (h-float64(i))*(x[i+1]-x[i])
-}
-
 // slog is the signed log transform sign(x) * ln(1 + |x|).
 // For |x| >= 1e-3 it computes ln(1 + |x|) with lnNormal, whose rounding
 // error is then negligible, because math.Log1p is much slower; an infinite
@@ -524,7 +510,7 @@ func fitIndicator(ind Indicator, col []float64) (fitted, error) {
 	var lo, hi, med float64
 	if ind.Norm.Method == PercentileRank {
 		slices.Sort(v)
-		lo, hi, med = quantileSorted(v, pl), quantileSorted(v, ph), quantileSorted(v, 0.5)
+		lo, hi, med = num.QuantileSorted(v, pl), num.QuantileSorted(v, ph), num.QuantileSorted(v, 0.5)
 	} else {
 		q := quantilesSelect(v, pl, ph, 0.5)
 		lo, hi, med = q[0], q[1], q[2]
@@ -546,7 +532,7 @@ func fitIndicator(ind Indicator, col []float64) (fitted, error) {
 	if ind.Norm.Method == PercentileRank {
 		grid = make([]float64, 101)
 		for p := range grid {
-			grid[p] = quantileSorted(v, float64(p)/100)
+			grid[p] = num.QuantileSorted(v, float64(p)/100)
 		}
 	}
 	return newFitted(ind, lo, hi, mu, sd, med, grid), nil

@@ -7,7 +7,7 @@ import (
 )
 
 // quantileSelect returns the p-quantile of v (Hyndman & Fan 1996,
-// definition 7, as quantileSorted) without sorting: it reorders v by
+// definition 7, as num.QuantileSorted) without sorting: it reorders v by
 // selection in expected linear time. v must be non-empty and free of NaN.
 func quantileSelect(v []float64, p float64) float64 {
 	n := len(v)

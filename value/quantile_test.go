@@ -1,6 +1,7 @@
 package value
 
 import (
+	"github.com/cvmkit/cvm/internal/num"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -31,7 +32,7 @@ func TestQuantileSelect(t *testing.T) {
 			slices.Sort(sorted)
 			for _, p := range []float64{0, 0.01, 0.25, 0.5, 0.8, 0.99, 1} {
 				w := slices.Clone(v)
-				got, want := quantileSelect(w, p), quantileSorted(sorted, p)
+				got, want := quantileSelect(w, p), num.QuantileSorted(sorted, p)
 				if got != want {
 					t.Fatalf("n=%d %s p=%g: got %g, want %g", n, kind, p, got, want)
 				}
@@ -44,7 +45,7 @@ func TestQuantileSelect(t *testing.T) {
 			w := slices.Clone(v)
 			got := quantilesSelect(w, ps...)
 			for j, p := range ps {
-				if want := quantileSorted(sorted, p); got[j] != want {
+				if want := num.QuantileSorted(sorted, p); got[j] != want {
 					t.Fatalf("n=%d %s: quantilesSelect p=%g: got %g, want %g", n, kind, p, got[j], want)
 				}
 			}

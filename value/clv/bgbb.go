@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/cvmkit/cvm/internal/num"
 	"gonum.org/v1/gonum/mathext"
 )
 
@@ -136,7 +137,7 @@ func (e *bgbbEval) ll(theta, _ []float64) (float64, bool) {
 	for _, p := range parts {
 		tot += p
 	}
-	return tot, finite(tot)
+	return tot, num.Finite(tot)
 }
 
 func lbeta(a, b float64) float64 { return lgamma(a) + lgamma(b) - lgamma(a+b) }
@@ -202,7 +203,7 @@ func (m *BGBB) ConditionalExpectedPurchases(t float64, c Customer) (float64, err
 	x, tx, n := c.Frequency, c.Recency, c.T
 	lead := lbeta(a+x+1, b+n-x) - lbeta(a, b) + math.Log(d) + lgamma(g+d) - lgamma(1+d) - bgbbLL(a, b, g, d, x, tx, n)
 	v := math.Exp(lead) * bgbbBracket(g, d, n, t)
-	if !finite(v) || v < 0 {
+	if !num.Finite(v) || v < 0 {
 		return 0, &CustomerError{Customer: c.ID, Field: "prediction", Err: ErrNotConverged}
 	}
 	return v, nil
@@ -239,7 +240,7 @@ func (m *BGBB) ExpectedPurchases(t float64) (float64, error) {
 	g, d := m.Gamma, m.Delta
 	// The bracket with n = 0, scaled: [D(0) - D(t)] Gamma(gamma+delta)/Gamma(1+delta).
 	v := m.Alpha / (m.Alpha + m.Beta) * d * math.Exp(lgamma(g+d)-lgamma(1+d)) * bgbbBracket(g, d, 0, t)
-	if !finite(v) || v < 0 {
+	if !num.Finite(v) || v < 0 {
 		return 0, &ParamError{Param: "t", Value: t, Err: ErrNotConverged}
 	}
 	return v, nil

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/cvmkit/cvm/internal/num"
 	"github.com/google/go-cmp/cmp"
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -209,7 +210,7 @@ func TestBGBBErrors(t *testing.T) {
 	}
 	// Long histories stay finite: 5000 opportunities.
 	v, err := m.ConditionalExpectedPurchases(10, Customer{Frequency: 4000, Recency: 4990, T: 5000})
-	if err != nil || !finite(v) {
+	if err != nil || !num.Finite(v) {
 		t.Errorf("long history: %v %v", v, err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/cvmkit/cvm/internal/num"
 	"gonum.org/v1/gonum/mathext"
 )
 
@@ -229,7 +230,7 @@ func (e *bgEval) ll(theta, grad []float64) (float64, bool) {
 		copy(grad, tot[1:])
 	}
 	for _, v := range tot {
-		if !finite(v) {
+		if !num.Finite(v) {
 			return 0, false
 		}
 	}
@@ -324,9 +325,8 @@ func (m *BGNBD) condExp(t float64, c Customer) (float64, bool) {
 	// 1 - (1-z)^(r+x) 2F1(...)
 	lq := (r+x)*math.Log1p(-z) + lf
 	second := -math.Expm1(lq)
-	num := (a + b + x + k - 1) / (a - 1) * second
-	v := num * m.probAlive(c)
-	if !finite(v) || v < 0 {
+	v := (a + b + x + k - 1) / (a - 1) * second * m.probAlive(c)
+	if !num.Finite(v) || v < 0 {
 		return 0, false
 	}
 	return v, true

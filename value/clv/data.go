@@ -3,11 +3,11 @@ package clv
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"slices"
 	"time"
 
 	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/num"
 )
 
 // Unit is the time unit of recency, age and forecast horizons.
@@ -73,11 +73,11 @@ func (c Customer) validate(i int) error {
 		return &CustomerError{Index: i, Customer: c.ID, Field: field, Err: fmt.Errorf("%w: %v %s", ErrInvalidCustomer, v, why)}
 	}
 	switch {
-	case !finite(c.Frequency) || c.Frequency < 0:
+	case !num.Finite(c.Frequency) || c.Frequency < 0:
 		return bad("frequency", c.Frequency, "is not a finite non-negative number")
-	case !finite(c.T) || c.T < 0:
+	case !num.Finite(c.T) || c.T < 0:
 		return bad("T", c.T, "is not a finite non-negative number")
-	case !finite(c.Recency) || c.Recency < 0:
+	case !num.Finite(c.Recency) || c.Recency < 0:
 		return bad("recency", c.Recency, "is not a finite non-negative number")
 	case c.Recency > c.T*(1+1e-12):
 		return bad("recency", c.Recency, fmt.Sprintf("exceeds T = %v", c.T))
@@ -86,8 +86,6 @@ func (c Customer) validate(i int) error {
 	}
 	return nil
 }
-
-func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // HoldoutCustomer is one customer's activity in the holdout period, the
 // time after calibration used to validate forecasts. Prepare always sets
@@ -223,10 +221,10 @@ func Prepare(txs []cvm.Transaction, calibrationEnd time.Time, s *PrepareSettings
 			case day <= endDay:
 				c.Frequency++
 				c.Recency = float64(day-first) / unit
-				spend, comp = neumaier(spend, comp, amt)
+				spend, comp = num.AddNeumaier(spend, comp, amt)
 			default:
 				h.Purchases++
-				hs, hc = neumaier(hs, hc, amt)
+				hs, hc = num.AddNeumaier(hs, hc, amt)
 			}
 		}
 		if c.Frequency > 0 {
@@ -239,17 +237,6 @@ func Prepare(txs []cvm.Transaction, calibrationEnd time.Time, s *PrepareSettings
 		}
 	}
 	return ds, nil
-}
-
-// neumaier adds x to the compensated sum (sum, c) (Neumaier 1974).
-func neumaier(sum, c, x float64) (float64, float64) {
-	t := sum + x
-	if math.Abs(sum) >= math.Abs(x) {
-		c += (sum - t) + x
-	} else {
-		c += (x - t) + sum
-	}
-	return t, c
 }
 
 // Row is one distinct (Frequency, Recency, T) triple and the number of

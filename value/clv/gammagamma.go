@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/cvmkit/cvm/internal/num"
 	"gonum.org/v1/gonum/mathext"
 	"gonum.org/v1/gonum/stat"
 )
@@ -47,7 +48,7 @@ func spendRows(cs []Customer) ([]spendRow, error) {
 		if c.Frequency == 0 {
 			continue
 		}
-		if !finite(c.MeanSpend) || c.MeanSpend < 0 {
+		if !num.Finite(c.MeanSpend) || c.MeanSpend < 0 {
 			return nil, &CustomerError{Index: i, Customer: c.ID, Field: "spend", Err: fmt.Errorf("%w: mean spend %v is not finite and non-negative", ErrInvalidCustomer, c.MeanSpend)}
 		}
 		if c.MeanSpend == 0 {
@@ -90,7 +91,7 @@ func FitGammaGamma(cs []Customer, s *FitSettings) (*GammaGamma, error) {
 			xs[i], ms[i] = r.x, r.m
 		}
 		corr = stat.Correlation(xs, ms, nil)
-		if !finite(corr) {
+		if !num.Finite(corr) {
 			corr = 0 // constant frequency or spend
 		}
 	}
@@ -166,7 +167,7 @@ func ggObjective(rows []spendRow) objective {
 		if grad != nil {
 			grad[0], grad[1], grad[2] = gp, gq, gg
 		}
-		return s, finite(s) && finite(gp) && finite(gq) && finite(gg)
+		return s, num.Finite(s) && num.Finite(gp) && num.Finite(gq) && num.Finite(gg)
 	}
 }
 
@@ -189,7 +190,7 @@ func (m *GammaGamma) ExpectedSpend(c Customer) (float64, error) {
 	if err := c.validate(0); err != nil {
 		return 0, err
 	}
-	if c.Frequency > 0 && (!finite(c.MeanSpend) || c.MeanSpend < 0) {
+	if c.Frequency > 0 && (!num.Finite(c.MeanSpend) || c.MeanSpend < 0) {
 		return 0, &CustomerError{Customer: c.ID, Field: "spend", Err: fmt.Errorf("%w: mean spend %v", ErrInvalidCustomer, c.MeanSpend)}
 	}
 	return m.expSpend(c)
@@ -204,7 +205,7 @@ func (m *GammaGamma) expSpend(c Customer) (float64, error) {
 	// Written as a weighted mean so that huge spends do not overflow.
 	w := (m.Q - 1) / (m.P*x + m.Q - 1)
 	v := w*(m.P*m.Gamma/(m.Q-1)) + (1-w)*mean
-	if !finite(v) {
+	if !num.Finite(v) {
 		return 0, &CustomerError{Customer: c.ID, Field: "prediction", Err: fmt.Errorf("%w: expected spend not finite", ErrNotConverged)}
 	}
 	return v, nil

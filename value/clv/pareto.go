@@ -2,6 +2,7 @@ package clv
 
 import (
 	"fmt"
+	"github.com/cvmkit/cvm/internal/num"
 	"math"
 )
 
@@ -96,7 +97,7 @@ func (e *paretoEval) ll(theta, _ []float64) (float64, bool) {
 	for _, p := range parts {
 		tot += p
 	}
-	return tot, finite(tot)
+	return tot, num.Finite(tot)
 }
 
 // paretoLL returns one customer's log-likelihood without the terms
@@ -111,7 +112,7 @@ func paretoLL(r, alpha, s, beta, x, tx, T float64) (float64, bool) {
 	}
 	rsx := r + s + x
 	a2 := logAddExp(-(r+x)*math.Log(alpha+T)-s*math.Log(beta+T), math.Log(s)+la0-math.Log(rsx))
-	return lgamma(r+x) + a2, finite(a2)
+	return lgamma(r+x) + a2, num.Finite(a2)
 }
 
 // paretoLogA0 returns log A0 of the Pareto/NBD likelihood (Fader & Hardie
@@ -232,7 +233,7 @@ func (m *ParetoNBD) condExp(t float64, c Customer) (float64, bool) {
 		g = -math.Expm1((s-1)*lu) / (s - 1)
 	}
 	v := p * (r + x) * (beta + T) / (alpha + T) * g
-	return v, finite(v) && v >= 0
+	return v, num.Finite(v) && v >= 0
 }
 
 // ExpectedPurchases returns the expected number of repeat purchases in

@@ -2,6 +2,7 @@ package clv
 
 import (
 	"fmt"
+	"github.com/cvmkit/cvm/internal/num"
 	"math"
 )
 
@@ -166,7 +167,7 @@ func CLV(m PurchaseModel, spend []float64, cs []Customer, s *CLVSettings, dst []
 	}
 	dst = dst[:len(cs)]
 	for j, v := range spend {
-		if !finite(v) || v < 0 {
+		if !num.Finite(v) || v < 0 {
 			c := cs[j]
 			return nil, &CustomerError{Index: j, Customer: c.ID, Field: "spend", Err: fmt.Errorf("%w: expected spend %v", ErrInvalidCustomer, v)}
 		}
@@ -193,7 +194,7 @@ func CLV(m PurchaseModel, spend []float64, cs []Customer, s *CLVSettings, dst []
 				sum += spend[j] * (e - prev) * disc
 				prev = e
 			}
-			if !finite(sum) {
+			if !num.Finite(sum) {
 				errs[ch] = &CustomerError{Index: j, Customer: c.ID, Field: "prediction", Err: fmt.Errorf("%w: CLV not finite", ErrNotConverged)}
 				return
 			}

@@ -2,6 +2,7 @@ package clv
 
 import (
 	"errors"
+	"github.com/cvmkit/cvm/internal/num"
 	"math"
 	"slices"
 	"testing"
@@ -177,7 +178,7 @@ func TestRobustness(t *testing.T) {
 				continue
 			}
 			for i, v := range got {
-				if !finite(v) || v < 0 {
+				if !num.Finite(v) || v < 0 {
 					t.Errorf("%s t=%v %s: %v", m.Name(), h, cs[i].ID, v)
 				}
 			}
@@ -195,7 +196,7 @@ func TestRobustness(t *testing.T) {
 			t.Errorf("%s: heavy buyer gone for 34 weeks has P(alive) %v", m.Name(), alive[1])
 		}
 		ll, err := m.LogLikelihood(cs)
-		if err != nil || !finite(ll) {
+		if err != nil || !num.Finite(ll) {
 			t.Errorf("%s: LL %v, %v", m.Name(), ll, err)
 		}
 	}
@@ -232,7 +233,7 @@ func TestRobustness(t *testing.T) {
 	switch {
 	case err != nil && !errors.As(err, &pe):
 		t.Errorf("outlier: error %v names no parameter", err)
-	case err == nil && !(finite(m3.P) && finite(m3.Q) && finite(m3.Gamma) && finite(m3.Info.LogLikelihood)):
+	case err == nil && !(num.Finite(m3.P) && num.Finite(m3.Q) && num.Finite(m3.Gamma) && num.Finite(m3.Info.LogLikelihood)):
 		t.Errorf("outlier: non-finite model %+v", m3)
 	}
 }

@@ -3,6 +3,7 @@ package clv
 import (
 	"math"
 
+	"github.com/cvmkit/cvm/internal/num"
 	"gonum.org/v1/gonum/integrate/quad"
 )
 
@@ -30,7 +31,7 @@ func integrate(f func(float64) float64, a, b, rel float64) (float64, bool) {
 		return s * (hi - lo)
 	}
 	whole := rule(a, b, glx20, glw20)
-	if !finite(whole) {
+	if !num.Finite(whole) {
 		return 0, false
 	}
 	scale := math.Abs(whole)
@@ -38,7 +39,7 @@ func integrate(f func(float64) float64, a, b, rel float64) (float64, bool) {
 	var rec func(lo, hi, fine float64) (float64, bool)
 	rec = func(lo, hi, fine float64) (float64, bool) {
 		c := rule(lo, hi, glx10, glw10)
-		if !finite(c) {
+		if !num.Finite(c) {
 			return 0, false
 		}
 		if d := math.Abs(fine - c); d <= rel*scale*(hi-lo)/(b-a) || d <= 1e-15*math.Abs(fine) {
@@ -49,7 +50,7 @@ func integrate(f func(float64) float64, a, b, rel float64) (float64, bool) {
 		}
 		mid := (lo + hi) / 2
 		fl, fr := rule(lo, mid, glx20, glw20), rule(mid, hi, glx20, glw20)
-		if !finite(fl) || !finite(fr) {
+		if !num.Finite(fl) || !num.Finite(fr) {
 			return 0, false
 		}
 		l, ok1 := rec(lo, mid, fl)

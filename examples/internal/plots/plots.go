@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/cvmkit/cvm/internal/num"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette/brewer"
 	"gonum.org/v1/plot/plotter"
@@ -206,14 +207,12 @@ func xys(x, y []float64) plotter.XYs {
 	}
 	out := make(plotter.XYs, 0, len(x))
 	for i := range x {
-		if finite(x[i]) && finite(y[i]) {
+		if num.Finite(x[i]) && num.Finite(y[i]) {
 			out = append(out, plotter.XY{X: x[i], Y: y[i]})
 		}
 	}
 	return out
 }
-
-func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // Scatter draws each group as small translucent dots in its own colour,
 // with dashed reference lines at vlines (x) and hlines (y). It panics if a
