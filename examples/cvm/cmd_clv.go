@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"time"
 
+	"github.com/cvmkit/cvm/examples/internal/input"
 	"github.com/cvmkit/cvm/value/clv"
 )
 
@@ -234,64 +234,41 @@ func clvWriteOut(path string, stdout, stderr io.Writer, ds *clv.Dataset, pm clv.
 			return err
 		}
 	}
-	w := stdout
-	var file *os.File
-	if path != "-" {
-		f, err := os.Create(path)
-		if err != nil {
-			return err
-		}
-		file, w = f, f
-	}
-	bw := bufio.NewWriterSize(w, 1<<20)
-	bw.WriteString("customer,frequency,recency,T,mean_spend")
-	if pm != nil {
-		bw.WriteString(",p_alive,expected_purchases")
-	}
-	if spend != nil {
-		bw.WriteString(",expected_spend")
-	}
-	if value != nil {
-		bw.WriteString(",clv")
-	}
-	if ds.Holdout != nil {
-		bw.WriteString(",holdout_purchases,holdout_spend")
-	}
-	bw.WriteByte('\n')
-	f := func(v float64) string { return strconv.FormatFloat(v, 'g', 10, 64) }
-	for i, c := range ds.Customers {
-		fmt.Fprintf(bw, "%s,%s,%s,%s,%s", clvCSVField(c.ID), f(c.Frequency), f(c.Recency), f(c.T), f(c.MeanSpend))
+	return input.CreateFile(path, stdout, func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 1<<20)
+		bw.WriteString("customer,frequency,recency,T,mean_spend")
 		if pm != nil {
-			fmt.Fprintf(bw, ",%s,%s", f(alive[i]), f(exp[i]))
+			bw.WriteString(",p_alive,expected_purchases")
 		}
 		if spend != nil {
-			fmt.Fprintf(bw, ",%s", f(spend[i]))
+			bw.WriteString(",expected_spend")
 		}
 		if value != nil {
-			fmt.Fprintf(bw, ",%s", f(value[i]))
+			bw.WriteString(",clv")
 		}
 		if ds.Holdout != nil {
-			fmt.Fprintf(bw, ",%d,%s", ds.Holdout[i].Purchases, f(ds.Holdout[i].Spend))
+			bw.WriteString(",holdout_purchases,holdout_spend")
 		}
 		bw.WriteByte('\n')
-	}
-	err = bw.Flush()
-	if file != nil {
-		if cerr := file.Close(); err == nil {
-			err = cerr
+		f := func(v float64) string { return strconv.FormatFloat(v, 'g', 10, 64) }
+		for i, c := range ds.Customers {
+			fmt.Fprintf(bw, "%s,%s,%s,%s,%s", string(appendCSVField(nil, c.ID)), f(c.Frequency), f(c.Recency), f(c.T), f(c.MeanSpend))
+			if pm != nil {
+				fmt.Fprintf(bw, ",%s,%s", f(alive[i]), f(exp[i]))
+			}
+			if spend != nil {
+				fmt.Fprintf(bw, ",%s", f(spend[i]))
+			}
+			if value != nil {
+				fmt.Fprintf(bw, ",%s", f(value[i]))
+			}
+			if ds.Holdout != nil {
+				fmt.Fprintf(bw, ",%d,%s", ds.Holdout[i].Purchases, f(ds.Holdout[i].Spend))
+			}
+			bw.WriteByte('\n')
 		}
-	}
-	return err
-}
-
-// clvCSVField quotes s for CSV when needed.
-func clvCSVField(s string) string {
-	for _, r := range s {
-		if r == ',' || r == '"' || r == '\n' || r == '\r' {
-			return strconv.Quote(s)
-		}
-	}
-	return s
+		return bw.Flush()
+	})
 }
 
 // clvParseDate parses a calendar day as 2006-01-02 or 20060102, in UTC.

@@ -183,3 +183,39 @@ func TestCLVHelp(t *testing.T) {
 		}
 	}
 }
+
+// A customer ID with a comma and quotes is written as one CSV field, with
+// the quotes doubled.
+func TestCLVOutQuotesIDs(t *testing.T) {
+	csvPath, _, _ := clvFiles(t)
+	b, err := os.ReadFile(csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = `Q "x", y`
+	b = bytes.ReplaceAll(b, []byte("\nC0001,"), []byte("\n\"Q \"\"x\"\", y\","))
+	if err := os.WriteFile(csvPath, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	outPath := filepath.Join(t.TempDir(), "pred.csv")
+	var out, errb bytes.Buffer
+	if err := run([]string{"clv", "-in", csvPath, "-calibration-end", "20250331", "-out", outPath, "-q"}, &out, &errb); err != nil {
+		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	f, err := os.Open(outPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range recs {
+		found = found || r[0] == id
+	}
+	if !found {
+		t.Errorf("no row for customer %q", id)
+	}
+}

@@ -4,8 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
 
+	"github.com/cvmkit/cvm/examples/internal/input"
 	"github.com/cvmkit/cvm/internal/synth"
 )
 
@@ -27,29 +27,17 @@ func runGen(args []string, stdout, stderr io.Writer) error {
 		return usagef("-seasonality %g: want a value in [0, 1)", *seasonality)
 	}
 	cfg := synth.Config{Customers: *customers, Seed: *seed, Seasonality: *seasonality}
-	w := stdout
-	var file *os.File
-	if *out != "-" {
-		f, err := os.Create(*out)
-		if err != nil {
+	err := input.CreateFile(*out, stdout, func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 1<<20)
+		var pw io.Writer = bw
+		if !*quiet && *customers >= 200_000 {
+			pw = &progressWriter{w: bw, stderr: stderr, every: 100 << 20}
+		}
+		if err := synth.WriteCSV(pw, cfg); err != nil {
 			return err
 		}
-		file, w = f, f
-	}
-	bw := bufio.NewWriterSize(w, 1<<20)
-	var pw io.Writer = bw
-	if !*quiet && *customers >= 200_000 {
-		pw = &progressWriter{w: bw, stderr: stderr, every: 100 << 20}
-	}
-	err := synth.WriteCSV(pw, cfg)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if file != nil {
-		if cerr := file.Close(); err == nil {
-			err = cerr
-		}
-	}
+		return bw.Flush()
+	})
 	if err != nil {
 		return err
 	}

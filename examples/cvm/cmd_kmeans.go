@@ -9,12 +9,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/cvmkit/cvm/examples/internal/input"
 	"github.com/cvmkit/cvm/segment"
 )
 
@@ -130,7 +130,7 @@ func runKMeans(args []string, stdout, stderr io.Writer) error {
 		centers = std.Inverse(centers, centers)
 	}
 	if *out != "" {
-		if err := writeLabels(*out, m.Labels); err != nil {
+		if err := writeLabels(*out, stdout, m.Labels); err != nil {
 			return err
 		}
 	}
@@ -163,22 +163,16 @@ func runKMeans(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// writeLabels writes one label per line.
-func writeLabels(path string, labels []int) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(f)
-	for _, l := range labels {
-		w.WriteString(strconv.Itoa(l))
-		w.WriteByte('\n')
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+// writeLabels writes one label per line to path ("-" for stdout).
+func writeLabels(path string, stdout io.Writer, labels []int) error {
+	return input.CreateFile(path, stdout, func(f io.Writer) error {
+		w := bufio.NewWriter(f)
+		for _, l := range labels {
+			w.WriteString(strconv.Itoa(l))
+			w.WriteByte('\n')
+		}
+		return w.Flush()
+	})
 }
 
 // readFeatures reads a CSV of numeric columns ("-" is standard input). The
@@ -186,17 +180,11 @@ func writeLabels(path string, labels []int) error {
 // row must have the same number of fields; a field that is not a finite
 // number is an error naming its line and column.
 func readFeatures(path string) ([]float64, int, error) {
-	var r io.Reader
-	if path == "-" {
-		r = os.Stdin
-	} else {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, 0, err
-		}
-		defer f.Close()
-		r = f
+	r, closeIn, err := input.OpenFile(path)
+	if err != nil {
+		return nil, 0, err
 	}
+	defer closeIn()
 	return parseFeatures(r, path)
 }
 

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cvmkit/cvm/examples/internal/input"
 	"github.com/cvmkit/cvm/lifecycle"
 )
 
@@ -92,7 +93,7 @@ func runLifecycle(args []string, stdout, stderr io.Writer) error {
 		}
 		return fmt.Errorf("%s: customer %q not found (or no transaction before -as-of)", *in, *history)
 	}
-	if err := rfmWriteFile(*out, stdout, func(w io.Writer) error { return lifecycleWriteCSV(w, res) }); err != nil {
+	if err := input.CreateFile(*out, stdout, func(w io.Writer) error { return lifecycleWriteCSV(w, res) }); err != nil {
 		return err
 	}
 	if !inf.Quiet {

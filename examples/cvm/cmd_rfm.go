@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/examples/internal/input"
 	"github.com/cvmkit/cvm/segment"
 )
 
@@ -210,7 +211,7 @@ func runRFM(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	segIdx := rules.AssignAll(nil, cells)
-	if err := rfmWriteFile(*out, stdout, func(w io.Writer) error {
+	if err := input.CreateFile(*out, stdout, func(w io.Writer) error {
 		return rfmWriteCSV(w, values, cells, segIdx, rules.Segments())
 	}); err != nil {
 		return err
@@ -223,7 +224,7 @@ func runRFM(args []string, stdout, stderr io.Writer) error {
 	if *summaryPath == "" {
 		return rfmWriteSummary(stderr, info, values, cells, rules)
 	}
-	return rfmWriteFile(*summaryPath, stdout, func(w io.Writer) error {
+	return input.CreateFile(*summaryPath, stdout, func(w io.Writer) error {
 		return rfmWriteSummary(w, info, values, cells, rules)
 	})
 }
@@ -240,22 +241,6 @@ func rfmParseBreaks(s string) ([]float64, error) {
 		out[i] = v
 	}
 	return out, nil
-}
-
-// rfmWriteFile runs write on the file at path, or on stdout for "-".
-func rfmWriteFile(path string, stdout io.Writer, write func(io.Writer) error) error {
-	if path == "-" {
-		return write(stdout)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	err = write(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // rfmWriteCSV writes customer,recency_days,frequency,monetary,r,f,m,cell,segment.

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/cvmkit/cvm/examples/internal/input"
 	"github.com/cvmkit/cvm/internal/synth"
 	"github.com/cvmkit/cvm/value"
 )
@@ -125,20 +126,16 @@ func runScore(args []string, stdout, stderr io.Writer) error {
 		st := synth.Indicators(cfg)
 		tb = value.Table{Customers: st.Customers, IDs: st.IDs, Columns: st.Columns}
 		if *synthOut != "" {
-			if err := scoreWriteOut(*synthOut, stdout, func(w io.Writer) error { return synth.WriteIndicatorCSV(w, cfg) }); err != nil {
+			if err := input.CreateFile(*synthOut, stdout, func(w io.Writer) error { return synth.WriteIndicatorCSV(w, cfg) }); err != nil {
 				return err
 			}
 		}
 	} else {
-		r := io.Reader(os.Stdin)
-		if *in != "-" {
-			f, err := os.Open(*in)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			r = f
+		r, closeIn, err := input.OpenFile(*in)
+		if err != nil {
+			return err
 		}
+		defer closeIn()
 		if tb, err = scoreReadCSV(r, *in, *customer); err != nil {
 			return err
 		}
@@ -201,7 +198,7 @@ func runScore(args []string, stdout, stderr io.Writer) error {
 			return nil
 		}
 	}
-	return scoreWriteOut(*out, stdout, func(w io.Writer) error { return scoreWriteCSV(w, scores) })
+	return input.CreateFile(*out, stdout, func(w io.Writer) error { return scoreWriteCSV(w, scores) })
 }
 
 func scoreEnum[T any](s, flag string, m map[string]T) (T, error) {
@@ -281,34 +278,12 @@ func scoreReadCSV(r io.Reader, name, customerCol string) (value.Table, error) {
 	return t, nil
 }
 
-func scoreWriteOut(path string, stdout io.Writer, write func(io.Writer) error) error {
-	if path == "-" || path == "" {
-		return write(stdout)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	err = write(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
 func scoreWriteCSV(w io.Writer, scores []value.Score) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	bw.WriteString("customer,current,potential,total,quadrant,tier\n")
 	var b []byte
 	for _, s := range scores {
-		b = b[:0]
-		if strings.ContainsAny(s.Customer, ",\"\n\r") {
-			b = append(b, '"')
-			b = append(b, strings.ReplaceAll(s.Customer, `"`, `""`)...)
-			b = append(b, '"')
-		} else {
-			b = append(b, s.Customer...)
-		}
+		b = appendCSVField(b[:0], s.Customer)
 		for _, v := range []float64{s.Current, s.Potential, s.Total} {
 			b = append(b, ',')
 			b = strconv.AppendFloat(b, v, 'f', 4, 64)

@@ -2,15 +2,16 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/examples/internal/input"
 )
 
 func runSummary(args []string, stdout, stderr io.Writer) error {
@@ -48,25 +49,12 @@ func runSummary(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	w := stdout
-	var file *os.File
-	if *out != "-" {
-		f, err := os.Create(*out)
-		if err != nil {
-			return err
+	err = input.CreateFile(*out, stdout, func(w io.Writer) error {
+		if *asJSON {
+			return writeSummariesJSON(w, sums)
 		}
-		file, w = f, f
-	}
-	if *asJSON {
-		err = writeSummariesJSON(w, sums)
-	} else {
-		err = writeSummariesCSV(w, sums)
-	}
-	if file != nil {
-		if cerr := file.Close(); err == nil {
-			err = cerr
-		}
-	}
+		return writeSummariesCSV(w, sums)
+	})
 	if err == nil && !inf.Quiet {
 		fmt.Fprintf(stderr, "%d customers\n", len(sums))
 	}
@@ -132,7 +120,7 @@ func writeSummariesJSON(w io.Writer, sums []cvm.Summary) error {
 			b = append(b, ',')
 		}
 		b = append(b, "\n{\"customer\":"...)
-		b = strconv.AppendQuote(b, s.Customer)
+		b = appendJSONString(b, s.Customer)
 		b = append(b, `,"first":`...)
 		b = appendJSONTime(b, s.First)
 		b = append(b, `,"last":`...)
@@ -205,6 +193,20 @@ func appendTime(b []byte, t time.Time) []byte {
 		}
 	}
 	return t.AppendFormat(b, summaryTimeLayout)
+}
+
+// appendJSONString appends s as a JSON string. Printable ASCII, by far the
+// usual customer ID, is quoted directly (strconv escapes only " and \
+// there, as JSON does); anything else goes through encoding/json, since
+// Go's quoting of control bytes and invalid UTF-8 is not JSON.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			q, _ := json.Marshal(s) // a string always marshals
+			return append(b, q...)
+		}
+	}
+	return strconv.AppendQuote(b, s)
 }
 
 func appendJSONTime(b []byte, t time.Time) []byte {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -104,6 +105,36 @@ func TestSummaryJSONAndOut(t *testing.T) {
 	if len(got) != 2 || got[0].Customer != "C1" || got[0].Occasions != 2 || got[0].Total != 51 || got[0].Returns != 5.5 ||
 		*got[0].First != "2024-01-05T10:00:00Z" || *got[0].Mean != 25.5 || got[1].Customer != "C2" || got[1].Transactions != 1 {
 		t.Errorf("got %+v", got)
+	}
+}
+
+// Customer IDs with quotes, backslashes, control bytes and non-ASCII
+// letters come back unchanged from the JSON output (listed in ID order,
+// as the output is).
+func TestSummaryJSONCustomerIDs(t *testing.T) {
+	ids := []string{"Müller", `a"b`, `c\d`, "e\tf", "g\x01h", "x"}
+	var csvIn strings.Builder
+	csvIn.WriteString("customer,time,amount\n")
+	for _, id := range ids {
+		csvIn.WriteString(`"` + strings.ReplaceAll(id, `"`, `""`) + `",2024-01-01,1` + "\n")
+	}
+	in := summaryFixture(t, "tx.csv", csvIn.String())
+	stdout, stderr, code := runCvm("summary", "-in", in, "-q", "-json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var got []struct {
+		Customer string `json:"customer"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("%v in %s", err, stdout)
+	}
+	var back []string
+	for _, g := range got {
+		back = append(back, g.Customer)
+	}
+	if !slices.Equal(back, ids) {
+		t.Errorf("customers %q, want %q", back, ids)
 	}
 }
 

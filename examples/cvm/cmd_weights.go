@@ -8,12 +8,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/cvmkit/cvm/examples/internal/input"
 	"github.com/cvmkit/cvm/value"
 	"gonum.org/v1/gonum/mat"
 )
@@ -65,15 +65,11 @@ func runWeights(args []string, stdout, stderr io.Writer) error {
 	if *in == "" {
 		return usagef("-in is required")
 	}
-	r := io.Reader(os.Stdin)
-	if *in != "-" {
-		f, err := os.Open(*in)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		r = f
+	r, closeIn, err := input.OpenFile(*in)
+	if err != nil {
+		return err
 	}
+	defer closeIn()
 	switch method {
 	case "ahp":
 		s := &value.AHPSettings{AcceptInconsistent: *accept}

@@ -108,6 +108,36 @@ func (f *Flags) ReadOptions() (*cvm.ReadOptions, error) {
 	return o, nil
 }
 
+// OpenFile opens path for reading, "-" meaning standard input, and returns
+// a function that closes it (one that does nothing for standard input).
+func OpenFile(path string) (io.Reader, func(), error) {
+	if path == "-" {
+		return os.Stdin, func() {}, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, func() { f.Close() }, nil
+}
+
+// CreateFile runs write on a new file at path, or on stdout when path is
+// "-" or empty, and returns the first error of writing and closing.
+func CreateFile(path string, stdout io.Writer, write func(io.Writer) error) error {
+	if path == "-" || path == "" {
+		return write(stdout)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	err = write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
 // Open opens path ("-" for standard input) and returns a cvm.Reader on it
 // and a function that closes the file.
 func (f *Flags) Open(path string) (*cvm.Reader, func(), error) {
@@ -118,14 +148,9 @@ func (f *Flags) Open(path string) (*cvm.Reader, func(), error) {
 	if path == "" {
 		return nil, nil, usagef("no input file (-in FILE, or -in - for standard input)")
 	}
-	var in io.Reader = os.Stdin
-	closeFn := func() {}
-	if path != "-" {
-		file, err := os.Open(path)
-		if err != nil {
-			return nil, nil, err
-		}
-		in, closeFn = file, func() { file.Close() }
+	in, closeFn, err := OpenFile(path)
+	if err != nil {
+		return nil, nil, err
 	}
 	rd, err := cvm.NewReader(in, o)
 	if err != nil {
