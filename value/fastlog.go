@@ -2,6 +2,20 @@ package value
 
 import "math"
 
+// The constants of FreeBSD's e_log.c (as in Go's math.log): ln 2 split in
+// a high and a low part, and the Remez polynomial's coefficients.
+const (
+	ln2Hi = 6.93147180369123816490e-01
+	ln2Lo = 1.90821492927058770002e-10
+	l1    = 6.666666666666735130e-01
+	l2    = 3.999999999940941908e-01
+	l3    = 2.857142874366239149e-01
+	l4    = 2.222219843214978396e-01
+	l5    = 1.818357216161805012e-01
+	l6    = 1.531383769920937332e-01
+	l7    = 1.479819860511658591e-01
+)
+
 // lnNormal returns ln(y) for a positive, normal, finite y. It is the
 // algorithm of FreeBSD's e_log.c, as in the Go standard library's math.log
 // (reduction to m in [sqrt(2)/2, sqrt(2)) and a Remez polynomial in
@@ -10,17 +24,6 @@ import "math"
 // repeats this body) runs without calls or mispredicted branches; it is
 // several times faster than math.Log1p there. Callers guarantee the domain.
 func lnNormal(y float64) float64 {
-	const (
-		ln2Hi = 6.93147180369123816490e-01
-		ln2Lo = 1.90821492927058770002e-10
-		l1    = 6.666666666666735130e-01
-		l2    = 3.999999999940941908e-01
-		l3    = 2.857142874366239149e-01
-		l4    = 2.222219843214978396e-01
-		l5    = 1.818357216161805012e-01
-		l6    = 1.531383769920937332e-01
-		l7    = 1.479819860511658591e-01
-	)
 	// Branch-free reduction (FreeBSD e_log.c): y = 2^k * m with m in
 	// [sqrt(2)/2, sqrt(2)), done on the high word of y.
 	b := math.Float64bits(y)
@@ -44,17 +47,6 @@ func lnNormal(y float64) float64 {
 // slog path. It stops and returns false at the first NaN or infinite x,
 // leaving ac partly updated; it returns true otherwise.
 func addLogMinMax(ac, col []float64, w, off, scale float64) bool {
-	const (
-		ln2Hi = 6.93147180369123816490e-01
-		ln2Lo = 1.90821492927058770002e-10
-		l1    = 6.666666666666735130e-01
-		l2    = 3.999999999940941908e-01
-		l3    = 2.857142874366239149e-01
-		l4    = 2.222219843214978396e-01
-		l5    = 1.818357216161805012e-01
-		l6    = 1.531383769920937332e-01
-		l7    = 1.479819860511658591e-01
-	)
 	ac = ac[:len(col)]
 	for i, x := range col {
 		var lx float64
