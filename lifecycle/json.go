@@ -150,7 +150,6 @@ func (s *State) UnmarshalJSON(data []byte) error {
 	srt := n.ivSorted[:n.nIv]
 	copy(srt, n.iv[:n.nIv])
 	slices.Sort(srt)
-	n.median = middle(srt)
 	n.streak, n.reacts = j.Streak, j.Reactivations
 	n.since, n.start, n.last, n.lastBuy = j.Since, j.Start, j.Last, j.LastPurchase
 	n.stabSecs, n.preDecline, n.head, n.active = j.StabilitySecs, j.PreDecline, j.Month, j.Active

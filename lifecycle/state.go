@@ -43,7 +43,6 @@ type State struct {
 	returns    int32
 	contacts   int32
 	complaints int32
-	median     int32 // median of iv[:nIv]; 0 when nIv == 0
 	reacts     uint16
 	stage      Stage
 	prev       Stage // the stage before the decline, while in Decline
@@ -186,7 +185,7 @@ func (s *State) purchase(t int64, amount float64, rr *Rules, tr *Transition) boo
 			}
 		}
 		s.start, s.lastBuy, s.orders = t, t, 1
-		s.iv, s.ivSorted, s.nIv, s.median = [ivCap]uint16{}, [ivCap]uint16{}, 0, 0
+		s.iv, s.ivSorted, s.nIv = [ivCap]uint16{}, [ivCap]uint16{}, 0
 		s.stabSecs, s.prev, s.highest, s.preDecline = 0, None, None, 0
 		return s.move(Exploration, t, rule, rr, tr)
 	}
@@ -208,7 +207,7 @@ func (s *State) tick(t int64, rr *Rules, tr *Transition) bool {
 		return false
 	}
 	s.advanceTo(t)
-	iv := float64(s.median)
+	iv := float64(s.median())
 	if s.nIv == 0 {
 		iv = float64(rr.DefaultInterval)
 	}
@@ -354,7 +353,7 @@ func (s State) Move(to Stage, at time.Time) (State, Transition, error) {
 	n.advanceTo(t)
 	if to == Exploration && (s.stage == None || s.stage == Ended) {
 		n.start = t
-		n.iv, n.ivSorted, n.nIv, n.median = [ivCap]uint16{}, [ivCap]uint16{}, 0, 0
+		n.iv, n.ivSorted, n.nIv = [ivCap]uint16{}, [ivCap]uint16{}, 0
 		n.stabSecs, n.prev, n.highest, n.orders = 0, None, None, 0
 	}
 	if !Allowed(s.stage, to) {
@@ -442,8 +441,8 @@ func (s *State) addVolume(x float64) {
 }
 
 // pushInterval records the interval d in days, dropping the oldest of a
-// full window, and updates the median. The sorted copy is kept in step, so
-// the median needs no sort.
+// full window. The sorted copy is kept in step, so the median needs no
+// sort.
 func (s *State) pushInterval(d uint16) {
 	n := int(s.nIv)
 	srt := s.ivSorted[:]
@@ -466,8 +465,10 @@ func (s *State) pushInterval(d uint16) {
 		srt[j] = srt[j-1]
 	}
 	srt[j] = d
-	s.median = middle(srt[:n+1])
 }
+
+// median returns the median of the recent intervals, or 0 with none.
+func (s *State) median() int32 { return middle(s.ivSorted[:s.nIv]) }
 
 // middle returns the median of the sorted a, the mean of the middle two
 // rounded half up when len(a) is even, or 0 when a is empty.
@@ -513,7 +514,7 @@ func (s *State) measure(t int64, r *Rules) Measures {
 	m.Tenure = clampDays(t - s.start)
 	m.Orders = s.orders
 	m.Recency = clampDays(t - s.lastBuy)
-	m.Interval = s.median
+	m.Interval = s.median()
 	if s.nIv == 0 {
 		m.Interval = int32(min(r.DefaultInterval, math.MaxInt32))
 	}

@@ -100,15 +100,15 @@ func TestMedian(t *testing.T) {
 			s.pushInterval(d)
 			win := slices.Clone(c.in[max(0, i+1-ivCap) : i+1])
 			slices.Sort(win)
-			if got, want := s.median, refMiddle(win); got != want {
+			if got, want := s.median(), refMiddle(win); got != want {
 				t.Fatalf("%v: after %d pushes median %d, want %d", c.in, i+1, got, want)
 			}
 			if got := s.ivSorted[:s.nIv]; !slices.Equal(got, win) {
 				t.Fatalf("%v: after %d pushes sorted %v, want %v", c.in, i+1, got, win)
 			}
 		}
-		if s.median != c.want {
-			t.Errorf("%v: median %d, want %d", c.in, s.median, c.want)
+		if s.median() != c.want {
+			t.Errorf("%v: median %d, want %d", c.in, s.median(), c.want)
 		}
 	}
 	// An interval over 65535 days is kept as 65535.
