@@ -2,7 +2,9 @@ package cvm_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"sync"
 	"testing"
@@ -33,9 +35,9 @@ func benchCSV(b *testing.B, n int) []byte {
 
 var benchSizes = []int{1_000, 10_000, 100_000}
 
-// BenchmarkReaderSummarize is the parallel path of cvm summary: parse and
-// summarize a CSV held in memory.
-func BenchmarkReaderSummarize(b *testing.B) {
+// benchReader runs use on a new Reader over each size's CSV, held in
+// memory, per iteration.
+func benchReader(b *testing.B, use func(*cvm.Reader) error) {
 	for _, n := range benchSizes {
 		data := benchCSV(b, n)
 		b.Run(fmt.Sprintf("customers=%d", n), func(b *testing.B) {
@@ -46,54 +48,43 @@ func BenchmarkReaderSummarize(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := rd.Summarize(nil); err != nil {
+				if err := use(rd); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
 	}
+}
+
+// BenchmarkReaderSummarize is the parallel path of cvm summary: parse and
+// summarize a CSV held in memory.
+func BenchmarkReaderSummarize(b *testing.B) {
+	benchReader(b, func(rd *cvm.Reader) error {
+		_, err := rd.Summarize(nil)
+		return err
+	})
 }
 
 // BenchmarkRead reads row by row with Read.
 func BenchmarkRead(b *testing.B) {
-	for _, n := range benchSizes {
-		data := benchCSV(b, n)
-		b.Run(fmt.Sprintf("customers=%d", n), func(b *testing.B) {
-			b.SetBytes(int64(len(data)))
-			b.ReportAllocs()
-			for b.Loop() {
-				rd, err := cvm.NewReader(bytes.NewReader(data), nil)
-				if err != nil {
-					b.Fatal(err)
+	benchReader(b, func(rd *cvm.Reader) error {
+		for {
+			if _, err := rd.Read(); err != nil {
+				if errors.Is(err, io.EOF) {
+					return nil
 				}
-				for {
-					if _, err := rd.Read(); err != nil {
-						break
-					}
-				}
+				return err
 			}
-		})
-	}
+		}
+	})
 }
 
 // BenchmarkReadAll reads every transaction with the parallel ReadAll.
 func BenchmarkReadAll(b *testing.B) {
-	for _, n := range benchSizes {
-		data := benchCSV(b, n)
-		b.Run(fmt.Sprintf("customers=%d", n), func(b *testing.B) {
-			b.SetBytes(int64(len(data)))
-			b.ReportAllocs()
-			for b.Loop() {
-				rd, err := cvm.NewReader(bytes.NewReader(data), nil)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := rd.ReadAll(); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
+	benchReader(b, func(rd *cvm.Reader) error {
+		_, err := rd.ReadAll()
+		return err
+	})
 }
 
 // BenchmarkSummarize summarizes transactions already in memory.

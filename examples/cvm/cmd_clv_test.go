@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -92,15 +91,7 @@ func TestCLVOutAndHoldout(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
-	f, err := os.Open(outPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := readCSV(t, outPath)
 	want := []string{"customer", "frequency", "recency", "T", "mean_spend", "p_alive", "expected_purchases", "expected_spend", "clv", "holdout_purchases", "holdout_spend"}
 	if strings.Join(recs[0], ",") != strings.Join(want, ",") {
 		t.Errorf("header %v, want %v", recs[0], want)
@@ -202,15 +193,7 @@ func TestCLVOutQuotesIDs(t *testing.T) {
 	if err := run([]string{"clv", "-in", csvPath, "-calibration-end", "20250331", "-out", outPath, "-q"}, &out, &errb); err != nil {
 		t.Fatalf("%v\n%s", err, errb.String())
 	}
-	f, err := os.Open(outPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := readCSV(t, outPath)
 	found := false
 	for _, r := range recs {
 		found = found || r[0] == id
