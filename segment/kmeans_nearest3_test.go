@@ -121,6 +121,16 @@ func TestNearestTwo3BlockTies(t *testing.T) {
 	}
 }
 
+// fuzzFloats reads b as little-endian float64 values, dropping a last
+// partial one.
+func fuzzFloats(b []byte) []float64 {
+	vals := make([]float64, 0, len(b)/8)
+	for i := 0; i+8 <= len(b); i += 8 {
+		vals = append(vals, math.Float64frombits(binary.LittleEndian.Uint64(b[i:])))
+	}
+	return vals
+}
+
 // FuzzNearestTwo3Block checks the block kernel against the pure-Go code on
 // fuzzed rows and centres: the bytes give k, then float64 values, NaNs
 // included (a NaN distance is never kept, so its bits never matter).
@@ -136,10 +146,7 @@ func FuzzNearestTwo3Block(f *testing.F) {
 			return
 		}
 		k := 1 + int(b[0]%16)
-		var vals []float64
-		for i := 1; i+8 <= len(b); i += 8 {
-			vals = append(vals, math.Float64frombits(binary.LittleEndian.Uint64(b[i:])))
-		}
+		vals := fuzzFloats(b[1:])
 		c3 := make([][3]float64, k)
 		for j := range c3 {
 			for t := range c3[j] {
@@ -283,10 +290,7 @@ func FuzzHamerly3Block(f *testing.F) {
 		}
 		k := 1 + int(b[0]%8)
 		dense := b[1]&1 == 1
-		var vals []float64
-		for i := 2; i+8 <= len(b); i += 8 {
-			vals = append(vals, math.Float64frombits(binary.LittleEndian.Uint64(b[i:])))
-		}
+		vals := fuzzFloats(b[2:])
 		raw := func() float64 {
 			if len(vals) == 0 {
 				return 0
