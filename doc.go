@@ -37,6 +37,35 @@
 // ([ByOrder]). No function here reads the clock: "as of" times are always
 // parameters.
 //
+// # One convention for every package
+//
+// A user who has learned one package of cvm has learned them all:
+//
+//   - Settings: a long-running or configurable call takes a pointer to a
+//     settings struct named Settings, or XSettings where a package has
+//     several (for example [ReadSettings]). A nil pointer means every
+//     default; a zero field means that field's documented default. Where
+//     zero is itself a meaningful choice, the field's doc comment says how
+//     to ask for it.
+//   - Arguments: ctx context.Context comes first on every call that can
+//     run long (reading, summarising, fitting, classifying, building);
+//     a dst slice, where a call writes into one, comes next, before the
+//     inputs, as in gonum's floats.AddTo(dst, s, t); a nil dst is
+//     allocated. Long calls report progress through a Progress field of
+//     their settings.
+//   - Streams: transactions are passed as iter.Seq[Transaction].
+//   - Models: fit, then apply. Anything fitted marshals to JSON in one
+//     envelope, {"format": "cvm.<pkg>.<type>", "version": N, "card":
+//     {...}, ...}, with an exported Format constant per type and a
+//     [ModelCard] saying where it came from; json.Unmarshal is the one
+//     decode verb, strict about unknown fields, and a file of another
+//     format or version is a [*FormatError] naming both.
+//   - Enums: every enum type has String, MarshalText and UnmarshalText in
+//     the package that owns it.
+//   - Errors: data problems are returned as errors naming the line,
+//     column, customer, field or parameter; panics are for programmer
+//     errors only.
+//
 // # Reading transactions
 //
 // [NewReader] reads CSV from any io.Reader (gzip is recognised by its
