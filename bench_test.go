@@ -2,6 +2,7 @@ package cvm_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -60,7 +61,7 @@ func benchReader(b *testing.B, use func(*cvm.Reader) error) {
 // summarize a CSV held in memory.
 func BenchmarkReaderSummarize(b *testing.B) {
 	benchReader(b, func(rd *cvm.Reader) error {
-		_, err := rd.Summarize(nil)
+		_, err := rd.Summarize(context.Background(), nil)
 		return err
 	})
 }
@@ -82,7 +83,7 @@ func BenchmarkRead(b *testing.B) {
 // BenchmarkReadAll reads every transaction with the parallel ReadAll.
 func BenchmarkReadAll(b *testing.B) {
 	benchReader(b, func(rd *cvm.Reader) error {
-		_, err := rd.ReadAll()
+		_, err := rd.ReadAll(context.Background())
 		return err
 	})
 }
@@ -94,7 +95,7 @@ func BenchmarkSummarize(b *testing.B) {
 		b.Run(fmt.Sprintf("customers=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := cvm.Summarize(slices.Values(txs), nil); err != nil {
+				if _, err := cvm.Summarize(context.Background(), slices.Values(txs), nil); err != nil {
 					b.Fatal(err)
 				}
 			}

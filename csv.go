@@ -14,19 +14,19 @@ import (
 	"time"
 )
 
-// Whitespace is the ReadOptions.Comma value for fields separated by runs of
+// Whitespace is the ReadSettings.Comma value for fields separated by runs of
 // spaces and tabs, with leading and trailing white space ignored.
 const Whitespace = ' '
 
-// NoColumn is the ReadOptions.Order value for "the file has no order
+// NoColumn is the ReadSettings.Order value for "the file has no order
 // column".
 const NoColumn = "-"
 
-// ReadOptions configures a Reader. A nil *ReadOptions means the zero value:
+// ReadSettings configures a Reader. A nil *ReadSettings means the zero value:
 // a header line naming the columns customer, time and amount (and order when
 // present), comma-separated, automatic time layout, UTC, stop at the first
 // bad row, rows with an empty customer ID skipped and counted.
-type ReadOptions struct {
+type ReadSettings struct {
 	// Customer, Time, Amount, Quantity, Price and Order select columns:
 	// each is a header name (matched exactly, then ignoring case) or a
 	// 1-based column position such as "3". With NoHeader they must be
@@ -82,8 +82,8 @@ type ReadStats struct {
 	Transactions  int           // rows returned as transactions
 	Blank         int           // blank lines, ignored
 	EmptyCustomer int           // rows skipped because the customer ID is empty
-	Skipped       int           // bad rows skipped (ReadOptions.SkipBadRows)
-	Errors        []*ParseError // the first ReadOptions.MaxErrors errors, in line order
+	Skipped       int           // bad rows skipped (ReadSettings.SkipBadRows)
+	Errors        []*ParseError // the first ReadSettings.MaxErrors errors, in line order
 }
 
 // ParseError is a row that could not be read, such as a time in no known
@@ -129,7 +129,7 @@ var (
 type Reader struct {
 	br    *bufio.Reader
 	cfg   parseConfig
-	opts  ReadOptions
+	opts  ReadSettings
 	stats ReadStats
 	err   error // sticky error for All/Err
 	line  int   // physical lines consumed
@@ -166,8 +166,8 @@ type parseConfig struct {
 // NewReader returns a Reader of r. A gzip stream (recognised by its magic
 // bytes) is decompressed. With a header, NewReader reads it and returns an
 // error wrapping ErrColumn when a requested column is missing; an empty
-// input gives ErrEmptyInput. A nil opts means the zero ReadOptions.
-func NewReader(r io.Reader, opts *ReadOptions) (*Reader, error) {
+// input gives ErrEmptyInput. A nil opts means the zero ReadSettings.
+func NewReader(r io.Reader, opts *ReadSettings) (*Reader, error) {
 	rd := &Reader{}
 	if opts != nil {
 		rd.opts = *opts
@@ -550,9 +550,9 @@ func trimSpace(b []byte) []byte {
 // Read returns the next transaction, or io.EOF at the end of the input
 // (at once for an input with no data rows). A bad row, including an amount
 // that is NaN or infinite (ErrNonFinite), gives a *ParseError, unless
-// ReadOptions.SkipBadRows is set; Read may be called again after a
+// ReadSettings.SkipBadRows is set; Read may be called again after a
 // *ParseError to continue with the next row. Rows with an empty customer
-// ID are skipped and counted unless ReadOptions.FailOnEmptyCustomer is
+// ID are skipped and counted unless ReadSettings.FailOnEmptyCustomer is
 // set. Every transaction returned passes Transaction.Validate.
 func (rd *Reader) Read() (Transaction, error) {
 	for {
@@ -649,6 +649,3 @@ func (rd *Reader) All() iter.Seq[Transaction] {
 
 // Err returns the error that stopped All, or nil.
 func (rd *Reader) Err() error { return rd.err }
-
-// SetProgress sets the ReadOptions.Progress callback; nil removes it.
-func (rd *Reader) SetProgress(fn func(rows int)) { rd.opts.Progress = fn }

@@ -3,6 +3,7 @@ package cvm
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"errors"
 	"io"
 	"runtime"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cvmkit/cvm/internal/check"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -18,7 +20,7 @@ func utc(y int, m time.Month, d, h, mi, s int) time.Time {
 }
 
 // readSeq reads input with Read until io.EOF or the first error.
-func readSeq(input string, opts *ReadOptions) ([]Transaction, ReadStats, error) {
+func readSeq(input string, opts *ReadSettings) ([]Transaction, ReadStats, error) {
 	rd, err := NewReader(strings.NewReader(input), opts)
 	if err != nil {
 		return nil, ReadStats{}, err
@@ -37,14 +39,14 @@ func readSeq(input string, opts *ReadOptions) ([]Transaction, ReadStats, error) 
 }
 
 // readPar reads input with the parallel ReadAll, in blocks of size bytes.
-func readPar(input string, opts *ReadOptions, size int) ([]Transaction, ReadStats, error) {
+func readPar(input string, opts *ReadSettings, size int) ([]Transaction, ReadStats, error) {
 	defer func(old int) { chunkSize = old }(chunkSize)
 	chunkSize = size
 	rd, err := NewReader(strings.NewReader(input), opts)
 	if err != nil {
 		return nil, ReadStats{}, err
 	}
-	out, err := rd.ReadAll()
+	out, err := rd.ReadAll(context.Background())
 	return out, rd.Stats(), err
 }
 
@@ -52,7 +54,7 @@ func readPar(input string, opts *ReadOptions, size int) ([]Transaction, ReadStat
 var readTests = []struct {
 	name  string
 	input string
-	opts  *ReadOptions
+	opts  *ReadSettings
 	want  []Transaction
 	stats ReadStats // Lines, Rows, Transactions, Blank, EmptyCustomer, Skipped (Errors not compared)
 }{
@@ -77,21 +79,21 @@ var readTests = []struct {
 	{
 		name:  "semicolon, names ignoring case, positions with a header",
 		input: "ID;When;Value\nX;2024-03-04T05:06:07Z;7\n",
-		opts:  &ReadOptions{Comma: ';', Customer: "id", Time: "2", Amount: "VALUE"},
+		opts:  &ReadSettings{Comma: ';', Customer: "id", Time: "2", Amount: "VALUE"},
 		want:  []Transaction{{Customer: "X", Time: utc(2024, 3, 4, 5, 6, 7), Amount: 7}},
 		stats: ReadStats{Lines: 2, Rows: 1, Transactions: 1},
 	},
 	{
 		name:  "tab, blank lines and spaces around fields",
 		input: "customer\ttime\tamount\n\n  A \t 2024-01-01 \t 1 \n \t \n",
-		opts:  &ReadOptions{Comma: '\t'},
+		opts:  &ReadSettings{Comma: '\t'},
 		want:  []Transaction{{Customer: "A", Time: utc(2024, 1, 1, 0, 0, 0), Amount: 1}},
 		stats: ReadStats{Lines: 4, Rows: 1, Transactions: 1, Blank: 2},
 	},
 	{
 		name:  "CDNOW sample: whitespace runs, no header, CRLF",
 		input: " 00004 0001 19970101  2   29.33\r\n 00004 0001 19970118  2   29.73\r\n",
-		opts:  &ReadOptions{Comma: Whitespace, NoHeader: true, Customer: "1", Time: "3", Amount: "5"},
+		opts:  &ReadSettings{Comma: Whitespace, NoHeader: true, Customer: "1", Time: "3", Amount: "5"},
 		want: []Transaction{
 			{Customer: "00004", Time: utc(1997, 1, 1, 0, 0, 0), Amount: 29.33},
 			{Customer: "00004", Time: utc(1997, 1, 18, 0, 0, 0), Amount: 29.73},
@@ -101,7 +103,7 @@ var readTests = []struct {
 	{
 		name:  "no header, default positions 1, 2, 3",
 		input: "A,2024-01-01 00:00,5,ignored\n",
-		opts:  &ReadOptions{NoHeader: true},
+		opts:  &ReadSettings{NoHeader: true},
 		want:  []Transaction{{Customer: "A", Time: utc(2024, 1, 1, 0, 0, 0), Amount: 5}},
 		stats: ReadStats{Lines: 1, Rows: 1, Transactions: 1},
 	},
@@ -111,7 +113,7 @@ var readTests = []struct {
 			"536365,85123A,\"HEART, T-LIGHT\",6,2010-12-01 08:26:00,2.55,17850.0,United Kingdom\n" +
 			"536366,22633,HAND WARMER,6,2010-12-01 08:28:00,1.85,,United Kingdom\n" +
 			"C536379,D,Discount,-1,2010-12-01 09:41:00,27.50,14527.0,United Kingdom\n",
-		opts: &ReadOptions{Customer: "CustomerID", Time: "InvoiceDate", Quantity: "Quantity", Price: "UnitPrice", Order: "InvoiceNo"},
+		opts: &ReadSettings{Customer: "CustomerID", Time: "InvoiceDate", Quantity: "Quantity", Price: "UnitPrice", Order: "InvoiceNo"},
 		want: []Transaction{
 			// 6 x 2.55 = 15.30 exactly in decimal.
 			{Customer: "17850.0", Time: utc(2010, 12, 1, 8, 26, 0), Amount: 15.3, Order: "536365"},
@@ -141,14 +143,14 @@ var readTests = []struct {
 	{
 		name:  "caller layout",
 		input: "customer,time,amount\nA,05/03/2024 14:30,1\n",
-		opts:  &ReadOptions{TimeLayout: "02/01/2006 15:04"},
+		opts:  &ReadSettings{TimeLayout: "02/01/2006 15:04"},
 		want:  []Transaction{{Customer: "A", Time: utc(2024, 3, 5, 14, 30, 0), Amount: 1}},
 		stats: ReadStats{Lines: 2, Rows: 1, Transactions: 1},
 	},
 	{
 		name:  "location for times without a zone",
 		input: "customer,time,amount\nA,2024-01-01 10:00:00,1\nA,2024-01-01T10:00:00Z,2\n",
-		opts:  &ReadOptions{Location: time.FixedZone("UTC+1", 3600)},
+		opts:  &ReadSettings{Location: time.FixedZone("UTC+1", 3600)},
 		want: []Transaction{
 			{Customer: "A", Time: utc(2024, 1, 1, 9, 0, 0), Amount: 1},
 			{Customer: "A", Time: utc(2024, 1, 1, 10, 0, 0), Amount: 2},
@@ -158,7 +160,7 @@ var readTests = []struct {
 	{
 		name:  "order column present but NoColumn",
 		input: "customer,time,amount,order\nA,2024-01-01,1,o1\n",
-		opts:  &ReadOptions{Order: NoColumn},
+		opts:  &ReadSettings{Order: NoColumn},
 		want:  []Transaction{{Customer: "A", Time: utc(2024, 1, 1, 0, 0, 0), Amount: 1}},
 		stats: ReadStats{Lines: 2, Rows: 1, Transactions: 1},
 	},
@@ -208,7 +210,7 @@ func TestReadGzip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := rd.ReadAll()
+	got, err := rd.ReadAll(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +227,7 @@ func TestReadGzip(t *testing.T) {
 var badRowTests = []struct {
 	name   string
 	input  string
-	opts   *ReadOptions
+	opts   *ReadSettings
 	err    error
 	line   int
 	column string
@@ -237,17 +239,17 @@ var badRowTests = []struct {
 	{"bad zone", "customer,time,amount\nA,2024-01-01T10:00:00+2,1\n", nil, ErrBadTime, 2, "time", "2024-01-01T10:00:00+2"},
 	{"zero time", "customer,time,amount\nA,00010101,1\n", nil, ErrZeroTime, 2, "time", "00010101"},
 	{"not a time", "customer,time,amount\nA,yesterday,1\n", nil, ErrBadTime, 2, "time", "yesterday"},
-	{"caller layout mismatch", "customer,time,amount\nA,2024-01-01,1\n", &ReadOptions{TimeLayout: "02/01/2006"}, ErrBadTime, 2, "time", "2024-01-01"},
+	{"caller layout mismatch", "customer,time,amount\nA,2024-01-01,1\n", &ReadSettings{TimeLayout: "02/01/2006"}, ErrBadTime, 2, "time", "2024-01-01"},
 	{"bad amount", "customer,time,amount\nA,2024-01-01,12.5x\n", nil, ErrBadAmount, 2, "amount", "12.5x"},
 	{"bad amount text", "customer,time,amount\nA,2024-01-01,abc\n", nil, ErrBadAmount, 2, "amount", "abc"},
 	{"empty amount", "customer,time,amount\nA,2024-01-01,\n", nil, ErrBadAmount, 2, "amount", ""},
 	{"NaN amount", "customer,time,amount\nA,2024-01-01,NaN\n", nil, ErrNonFinite, 2, "amount", "NaN"},
-	{"overflowing product", "c,t,q,p\nA,2024-01-01,1e200,1e200\n", &ReadOptions{Customer: "c", Time: "t", Quantity: "q", Price: "p"}, ErrNonFinite, 2, "q", "1e200 x 1e200"},
-	{"bad quantity", "c,t,q,p\nA,2024-01-01,x,1\n", &ReadOptions{Customer: "c", Time: "t", Quantity: "q", Price: "p"}, ErrBadAmount, 2, "q", "x"},
-	{"bad price", "c,t,q,p\nA,2024-01-01,1,y\n", &ReadOptions{Customer: "c", Time: "t", Quantity: "q", Price: "p"}, ErrBadAmount, 2, "p", "y"},
+	{"overflowing product", "c,t,q,p\nA,2024-01-01,1e200,1e200\n", &ReadSettings{Customer: "c", Time: "t", Quantity: "q", Price: "p"}, ErrNonFinite, 2, "q", "1e200 x 1e200"},
+	{"bad quantity", "c,t,q,p\nA,2024-01-01,x,1\n", &ReadSettings{Customer: "c", Time: "t", Quantity: "q", Price: "p"}, ErrBadAmount, 2, "q", "x"},
+	{"bad price", "c,t,q,p\nA,2024-01-01,1,y\n", &ReadSettings{Customer: "c", Time: "t", Quantity: "q", Price: "p"}, ErrBadAmount, 2, "p", "y"},
 	{"missing field", "customer,time,amount\nA,2024-01-01\n", nil, ErrMissingField, 2, "amount", ""},
-	{"missing field no header", "A\n", &ReadOptions{NoHeader: true}, ErrMissingField, 1, "2", ""},
-	{"empty customer as error", "customer,time,amount\n ,2024-01-01,1\n", &ReadOptions{FailOnEmptyCustomer: true}, ErrEmptyCustomer, 2, "customer", ""},
+	{"missing field no header", "A\n", &ReadSettings{NoHeader: true}, ErrMissingField, 1, "2", ""},
+	{"empty customer as error", "customer,time,amount\n ,2024-01-01,1\n", &ReadSettings{FailOnEmptyCustomer: true}, ErrEmptyCustomer, 2, "customer", ""},
 	{"unterminated quote", "customer,time,amount\nA,2024-01-01,1\n\"B,2024-01-01,1\n", nil, ErrQuote, 3, "", ""},
 }
 
@@ -293,7 +295,7 @@ func TestReadSkipBadRows(t *testing.T) {
 		wantLines  []int
 		wantErrors int
 	}{{0, []int{3, 5}, 2}, {1, []int{3}, 1}, {-1, nil, 0}} {
-		opts := &ReadOptions{SkipBadRows: true, MaxErrors: tc.maxErrors}
+		opts := &ReadSettings{SkipBadRows: true, MaxErrors: tc.maxErrors}
 		check := func(how string, got []Transaction, st ReadStats, err error) {
 			t.Helper()
 			if err != nil {
@@ -339,19 +341,19 @@ func TestNewReaderErrors(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
 		input string
-		opts  *ReadOptions
+		opts  *ReadSettings
 		want  error
 	}{
 		{"empty input", "", nil, ErrEmptyInput},
 		{"missing customer column", "id,time,amount\n", nil, ErrColumn},
 		{"missing amount column", "customer,time,value\n", nil, ErrColumn},
-		{"requested order column missing", "customer,time,amount\n", &ReadOptions{Order: "order"}, ErrColumn},
-		{"position past header", "customer,time,amount\n", &ReadOptions{Amount: "9"}, ErrColumn},
-		{"name without header", "A,2024-01-01,1\n", &ReadOptions{NoHeader: true, Customer: "customer"}, ErrColumn},
-		{"zero position", "A,2024-01-01,1\n", &ReadOptions{NoHeader: true, Customer: "0"}, ErrColumn},
-		{"quantity without price", "customer,time,q\n", &ReadOptions{Quantity: "q"}, nil},
-		{"bad delimiter", "customer|time|amount\n", &ReadOptions{Comma: '|'}, nil},
-		{"missing price column", "customer,time,q\n", &ReadOptions{Quantity: "q", Price: "p"}, ErrColumn},
+		{"requested order column missing", "customer,time,amount\n", &ReadSettings{Order: "order"}, ErrColumn},
+		{"position past header", "customer,time,amount\n", &ReadSettings{Amount: "9"}, ErrColumn},
+		{"name without header", "A,2024-01-01,1\n", &ReadSettings{NoHeader: true, Customer: "customer"}, ErrColumn},
+		{"zero position", "A,2024-01-01,1\n", &ReadSettings{NoHeader: true, Customer: "0"}, ErrColumn},
+		{"quantity without price", "customer,time,q\n", &ReadSettings{Quantity: "q"}, nil},
+		{"bad delimiter", "customer|time|amount\n", &ReadSettings{Comma: '|'}, nil},
+		{"missing price column", "customer,time,q\n", &ReadSettings{Quantity: "q", Price: "p"}, ErrColumn},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := NewReader(strings.NewReader(tt.input), tt.opts)
@@ -415,12 +417,12 @@ func TestReaderSummarizeMatchesSequential(t *testing.T) {
 	}
 	input := b.String()
 	for _, occ := range []Occasion{ByDay, ByOrder} {
-		opts := &SummaryOptions{Occasions: occ, AsOf: utc(2024, 2, 20, 12, 0, 0)}
+		opts := &SummarySettings{Occasions: occ, AsOf: utc(2024, 2, 20, 12, 0, 0)}
 		rd, err := NewReader(strings.NewReader(input), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := Summarize(rd.All(), opts)
+		want, err := Summarize(context.Background(), rd.All(), opts)
 		if err != nil || rd.Err() != nil {
 			t.Fatal(err, rd.Err())
 		}
@@ -434,7 +436,7 @@ func TestReaderSummarizeMatchesSequential(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, err := rd.Summarize(opts)
+				got, err := rd.Summarize(context.Background(), opts)
 				chunkSize = oldSize
 				if err != nil {
 					t.Fatal(err)
@@ -449,19 +451,19 @@ func TestReaderSummarizeMatchesSequential(t *testing.T) {
 
 func TestReaderSummarizeErrors(t *testing.T) {
 	rd, _ := NewReader(strings.NewReader("customer,time,amount\nA,2024-01-01,1\nA,2024-01-0x,1\n"), nil)
-	if _, err := rd.Summarize(nil); !errors.Is(err, ErrBadTime) {
+	if _, err := rd.Summarize(context.Background(), nil); !errors.Is(err, ErrBadTime) {
 		t.Errorf("bad row: %v, want ErrBadTime", err)
 	}
 	rd, _ = NewReader(strings.NewReader("customer,time,amount\n,2024-01-01,1\n"), nil)
-	if _, err := rd.Summarize(nil); !errors.Is(err, ErrEmptyInput) {
+	if _, err := rd.Summarize(context.Background(), nil); !errors.Is(err, ErrEmptyInput) {
 		t.Errorf("only an empty customer: %v, want ErrEmptyInput", err)
 	}
 	rd, _ = NewReader(strings.NewReader("customer,time,amount\nA,2024-01-01,1\n"), nil)
-	if _, err := rd.Summarize(&SummaryOptions{AsOf: utc(2023, 1, 1, 0, 0, 0)}); !errors.Is(err, ErrEmptyInput) {
+	if _, err := rd.Summarize(context.Background(), &SummarySettings{AsOf: utc(2023, 1, 1, 0, 0, 0)}); !errors.Is(err, ErrEmptyInput) {
 		t.Errorf("everything after AsOf: %v, want ErrEmptyInput", err)
 	}
-	rd, _ = NewReader(errReader{}, &ReadOptions{NoHeader: true})
-	if _, err := rd.Summarize(nil); err == nil || !strings.Contains(err.Error(), "disk on fire") {
+	rd, _ = NewReader(errReader{}, &ReadSettings{NoHeader: true})
+	if _, err := rd.Summarize(context.Background(), nil); err == nil || !strings.Contains(err.Error(), "disk on fire") {
 		t.Errorf("read error: %v, want it passed on", err)
 	}
 }
@@ -472,8 +474,8 @@ func (errReader) Read([]byte) (int, error) { return 0, errors.New("disk on fire"
 
 func TestProgress(t *testing.T) {
 	var calls []int
-	rd, _ := NewReader(strings.NewReader("customer,time,amount\nA,2024-01-01,1\nB,2024-01-01,1\n"), &ReadOptions{Progress: func(n int) { calls = append(calls, n) }})
-	if _, err := rd.Summarize(nil); err != nil {
+	rd, _ := NewReader(strings.NewReader("customer,time,amount\nA,2024-01-01,1\nB,2024-01-01,1\n"), &ReadSettings{Progress: func(n int) { calls = append(calls, n) }})
+	if _, err := rd.Summarize(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
 	if len(calls) == 0 || calls[len(calls)-1] != 2 {
@@ -508,4 +510,59 @@ func ftoa(x float64) string {
 		return "-" + s
 	}
 	return s
+}
+
+// A done context stops ReadAll, Reader.Summarize and Summarize with
+// ctx.Err(), before they read anything and between blocks.
+func TestContextCancelled(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("customer,time,amount\n")
+	for i := range 10000 {
+		b.WriteString("C" + itoa(i%50) + ",2024-01-01,1\n")
+	}
+	input := b.String()
+	defer func(old int) { chunkSize = old }(chunkSize)
+	chunkSize = 256
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	rd := check.Must(NewReader(strings.NewReader(input), nil))
+	if _, err := rd.ReadAll(done); !errors.Is(err, context.Canceled) {
+		t.Errorf("ReadAll: %v, want context.Canceled", err)
+	}
+	rd = check.Must(NewReader(strings.NewReader(input), nil))
+	if _, err := rd.Summarize(done, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("Reader.Summarize: %v, want context.Canceled", err)
+	}
+	rd = check.Must(NewReader(strings.NewReader(input), nil))
+	if _, err := Summarize(done, rd.All(), nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("Summarize: %v, want context.Canceled", err)
+	}
+	// Cancelled after the first block: the rest is not read.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rd = check.Must(NewReader(strings.NewReader(input), &ReadSettings{Progress: func(int) { cancel() }}))
+	if _, err := rd.Summarize(ctx, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("Reader.Summarize cancelled mid-way: %v, want context.Canceled", err)
+	}
+	if rows := rd.Stats().Rows; rows >= 10000 {
+		t.Errorf("Reader.Summarize cancelled mid-way read all %d rows", rows)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	n := 0
+	stream := func(yield func(Transaction) bool) {
+		for i := range 3 * ctxEvery {
+			if n++; n == ctxEvery/2 {
+				cancel()
+			}
+			if !yield(Transaction{Customer: "A", Time: utc(2024, 1, 1, 0, 0, 0), Amount: float64(i)}) {
+				return
+			}
+		}
+	}
+	if _, err := Summarize(ctx, stream, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("Summarize cancelled mid-way: %v, want context.Canceled", err)
+	}
+	if n > 2*ctxEvery {
+		t.Errorf("Summarize went on for %d transactions after the cancel", n-ctxEvery/2)
+	}
 }

@@ -70,7 +70,7 @@
 //
 // [NewReader] reads CSV from any io.Reader (gzip is recognised by its
 // magic bytes) in constant memory. Columns are chosen by header name or by
-// 1-based position ([ReadOptions]); the amount is one column or quantity x
+// 1-based position ([ReadSettings]); the amount is one column or quantity x
 // unit price; the delimiter is a comma, semicolon, tab or runs of white
 // space; times are RFC 3339, "2006-01-02 15:04:05", "2006-01-02",
 // "20060102" or a layout the caller gives. [Reader.Read] returns one
@@ -78,9 +78,9 @@
 // rest of the input in blocks of whole records parsed on GOMAXPROCS
 // goroutines and combined in input order, so their results never depend on
 // the number of goroutines. A bad row is a [*ParseError] naming the line,
-// the column and the value; [ReadOptions.SkipBadRows] skips and counts bad
+// the column and the value; [ReadSettings.SkipBadRows] skips and counts bad
 // rows instead ([ReadStats]). Rows with an empty customer ID are skipped and
-// counted, or are errors with [ReadOptions.FailOnEmptyCustomer].
+// counted, or are errors with [ReadSettings.FailOnEmptyCustomer].
 //
 // # Summaries
 //

@@ -1,6 +1,7 @@
 package cvm_test
 
 import (
+	"context"
 	"fmt"
 	"log"
 	"slices"
@@ -25,7 +26,7 @@ C1,2024-02-20 11:00:00,-5.50,r1
 	if err != nil {
 		log.Fatal(err)
 	}
-	sums, err := rd.Summarize(&cvm.SummaryOptions{AsOf: time.Date(2024, 12, 31, 0, 0, 0, 0, time.UTC)})
+	sums, err := rd.Summarize(context.Background(), &cvm.SummarySettings{AsOf: time.Date(2024, 12, 31, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -45,7 +46,7 @@ C1,2024-02-20 11:00:00,-5.50,r1
 // sample, white-space separated with compact dates.
 func ExampleNewReader_positions() {
 	const data = " 00004 0001 19970101  2   29.33\r\n 00004 0001 19970118  2   29.73\r\n"
-	rd, err := cvm.NewReader(strings.NewReader(data), &cvm.ReadOptions{
+	rd, err := cvm.NewReader(strings.NewReader(data), &cvm.ReadSettings{
 		NoHeader: true, Comma: cvm.Whitespace, Customer: "1", Time: "3", Amount: "5",
 	})
 	if err != nil {
@@ -69,7 +70,7 @@ func ExampleParseError() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	_, err = rd.ReadAll()
+	_, err = rd.ReadAll(context.Background())
 	fmt.Println(err)
 	// Output:
 	// line 3, column "amount", value "twelve": cvm: not a number

@@ -2,6 +2,7 @@ package cvm
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"testing"
@@ -23,7 +24,7 @@ func FuzzReader(f *testing.F) {
 		default:
 			comma = ','
 		}
-		opts := &ReadOptions{Comma: rune(comma), NoHeader: noHeader, SkipBadRows: skip}
+		opts := &ReadSettings{Comma: rune(comma), NoHeader: noHeader, SkipBadRows: skip}
 		lines := bytes.Count(data, []byte("\n")) + 1
 		checkErr := func(err error) {
 			var pe *ParseError
@@ -63,7 +64,7 @@ func FuzzReader(f *testing.F) {
 		if err != nil {
 			t.Fatalf("second NewReader: %v", err)
 		}
-		par, parErr := rd.ReadAll()
+		par, parErr := rd.ReadAll(context.Background())
 		checkErr(parErr)
 		if d := cmp.Diff(seq, par); d != "" {
 			t.Fatalf("Read and ReadAll differ (-Read +ReadAll):\n%s", d)
@@ -78,6 +79,6 @@ func FuzzReader(f *testing.F) {
 			}
 		}
 		rd, _ = NewReader(bytes.NewReader(data), opts)
-		rd.Summarize(nil)
+		rd.Summarize(context.Background(), nil)
 	})
 }

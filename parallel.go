@@ -2,6 +2,7 @@ package cvm
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"hash/maphash"
 	"io"
@@ -43,9 +44,12 @@ type rowErr struct {
 // reading; every goroutine it starts has ended when it returns.
 //
 // post, when not nil, runs on the worker after a chunk is parsed.
-func (rd *Reader) eachChunk(post func(c *chunk), fn func(c *chunk) error) error {
+func (rd *Reader) eachChunk(ctx context.Context, post func(c *chunk), fn func(c *chunk) error) error {
 	if rd.done {
 		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	// An input that fits in the first block is parsed here, without
 	// goroutines.
@@ -123,7 +127,10 @@ func (rd *Reader) eachChunk(post func(c *chunk), fn func(c *chunk) error) error 
 		if err != nil {
 			continue // draining after a stop
 		}
-		if err = fn(c); err == nil && c.ioErr != nil {
+		if err = ctx.Err(); err == nil {
+			err = fn(c)
+		}
+		if err == nil && c.ioErr != nil {
 			err = c.ioErr
 		}
 		if err != nil {
@@ -301,14 +308,15 @@ func (rd *Reader) consume(c *chunk, add func(lo, hi int)) error {
 //
 // Bad rows (including NaN or infinite amounts) and empty customer IDs are
 // handled as Read handles them, and Stats counts them. Summarize returns
-// ErrEmptyInput when no transaction is at or before opts.AsOf. A nil opts
-// means the zero SummaryOptions. Memory is that of the summaries plus a
+// ErrEmptyInput when no transaction is at or before settings.AsOf. A nil
+// settings means the zero SummarySettings. Summarize checks ctx between
+// blocks of input and returns ctx.Err() when it is done. Memory is that of the summaries plus a
 // few blocks of input in flight, whatever the input size.
-func (rd *Reader) Summarize(opts *SummaryOptions) ([]Summary, error) {
+func (rd *Reader) Summarize(ctx context.Context, settings *SummarySettings) ([]Summary, error) {
 	parts := make([]*Summarizer, runtime.GOMAXPROCS(0))
 	seed := maphash.MakeSeed()
 	for k := range parts {
-		parts[k] = NewSummarizer(opts)
+		parts[k] = NewSummarizer(settings)
 		parts[k].ids.seed = seed
 	}
 	np := uint32(len(parts))
@@ -324,7 +332,7 @@ func (rd *Reader) Summarize(opts *SummaryOptions) ([]Summary, error) {
 			runs = append(runs, [2]int{lo, hi})
 		}
 	}
-	err := rd.eachChunk(hashRows, func(c *chunk) error {
+	err := rd.eachChunk(ctx, hashRows, func(c *chunk) error {
 		runs = runs[:0]
 		err := rd.consume(c, collect)
 		if rd.done && np > 1 {
@@ -415,10 +423,11 @@ func mergeByCustomer(parts [][]Summary) []Summary {
 // GOMAXPROCS goroutines; the result is the same as calling Read until
 // io.EOF (nil for an input with no data rows). It returns the transactions
 // read before an error together with that error; the Reader cannot
-// continue after it, unlike Read.
-func (rd *Reader) ReadAll() ([]Transaction, error) {
+// continue after it, unlike Read. ReadAll checks ctx between blocks of
+// input and returns ctx.Err() when it is done.
+func (rd *Reader) ReadAll(ctx context.Context) ([]Transaction, error) {
 	var out []Transaction
-	err := rd.eachChunk(nil, func(c *chunk) error {
+	err := rd.eachChunk(ctx, nil, func(c *chunk) error {
 		return rd.consume(c, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				out = append(out, rd.transaction(&c.rows[i]))

@@ -7,7 +7,7 @@ import (
 )
 
 // parseTime parses a time field into Unix seconds and nanoseconds. Without
-// a caller layout it recognises the layouts listed at ReadOptions.TimeLayout
+// a caller layout it recognises the layouts listed at ReadSettings.TimeLayout
 // by their shape, parsing digits directly; anything else falls back to
 // time.Parse with RFC 3339.
 func (c *parseConfig) parseTime(b []byte) (sec int64, nsec int32, ok bool) {

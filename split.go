@@ -7,7 +7,7 @@ import (
 
 // Split divides a stream of transactions at cutoff into a calibration
 // period, the transactions at or before cutoff (Time <= cutoff, the same
-// rule as SummaryOptions.AsOf), and a holdout period, the transactions
+// rule as SummarySettings.AsOf), and a holdout period, the transactions
 // strictly after it. Transactions keep their stream order in each part.
 // Split copies the transactions into new slices; an empty stream gives two
 // nil slices. Split does not validate transactions: one with a NaN amount

@@ -2,6 +2,7 @@ package cvm
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"github.com/cvmkit/cvm/internal/civil"
 	"github.com/cvmkit/cvm/internal/num"
@@ -17,7 +18,7 @@ type Occasion int
 
 const (
 	// ByDay counts distinct calendar days with at least one purchase, in the
-	// location of SummaryOptions.Location (UTC when nil). Several purchases
+	// location of SummarySettings.Location (UTC when nil). Several purchases
 	// on one day are one occasion. This is the convention of the
 	// customer-base literature (Fader, Hardie & Lee 2005 merge same-day
 	// purchases) and the default.
@@ -38,9 +39,9 @@ func (o Occasion) String() string {
 	return fmt.Sprintf("Occasion(%d)", int(o))
 }
 
-// SummaryOptions configures Summarize. A nil *SummaryOptions means the zero
+// SummarySettings configures Summarize. A nil *SummarySettings means the zero
 // value: no cut-off, occasions by UTC calendar day.
-type SummaryOptions struct {
+type SummarySettings struct {
 	// AsOf excludes transactions after it. The zero time means no cut-off.
 	AsOf time.Time
 	// Occasions is what counts as a purchase occasion; the zero value is
@@ -56,7 +57,7 @@ type SummaryOptions struct {
 // Amount < 0. A customer with only returns has a Summary with zero First and
 // Last and no occasions.
 //
-// First and Last are in SummaryOptions.Location (UTC by default); compare
+// First and Last are in SummarySettings.Location (UTC by default); compare
 // them with time.Time.Equal.
 type Summary struct {
 	Customer     string
@@ -82,19 +83,29 @@ func (s Summary) Mean() float64 {
 
 // Summarize condenses a stream of transactions, in any order, into one
 // Summary per customer, sorted by customer ID. Transactions after
-// opts.AsOf are skipped. Amounts are summed per customer with Neumaier's
+// settings.AsOf are skipped. Amounts are summed per customer with Neumaier's
 // compensated summation in stream order, so totals do not drift with the
 // number of rows; the same stream gives the same bits every time.
 //
 // Summarize returns a *TransactionError for the first transaction with an
 // empty customer, a zero time or a NaN or infinite amount, and
-// ErrEmptyInput when no transaction is at or before AsOf. A nil opts means
-// the zero SummaryOptions.
-func Summarize(txs iter.Seq[Transaction], opts *SummaryOptions) ([]Summary, error) {
-	s := NewSummarizer(opts)
+// ErrEmptyInput when no transaction is at or before AsOf. A nil settings means
+// the zero SummarySettings. Summarize checks ctx every few thousand
+// transactions and returns ctx.Err() when it is done.
+func Summarize(ctx context.Context, txs iter.Seq[Transaction], settings *SummarySettings) ([]Summary, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s := NewSummarizer(settings)
+	n := 0
 	for t := range txs {
 		if err := s.Add(t); err != nil {
 			return nil, err
+		}
+		if n++; n%ctxEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 		}
 	}
 	out := s.Summaries()
@@ -113,7 +124,7 @@ func Summarize(txs iter.Seq[Transaction], opts *SummaryOptions) ([]Summary, erro
 // one day, or in one order, are one candidate); with ByOrder, about 30
 // bytes per distinct order ID as well.
 type Summarizer struct {
-	opts    SummaryOptions
+	opts    SummarySettings
 	utc     bool
 	hasAsOf bool
 	asOfSec int64
@@ -133,6 +144,10 @@ type Summarizer struct {
 	lastOrder int32    // index of the last order interned, -1 if none
 }
 
+// ctxEvery is how many transactions Summarize adds between checks of its
+// context.
+const ctxEvery = 4096
+
 const (
 	accShift  = 16
 	accBlock  = 1 << accShift
@@ -150,12 +165,12 @@ type accum struct {
 	bought            bool
 }
 
-// NewSummarizer returns a Summarizer with the given options; nil means the
-// zero SummaryOptions.
-func NewSummarizer(opts *SummaryOptions) *Summarizer {
+// NewSummarizer returns a Summarizer with the given settings; nil means
+// the zero SummarySettings.
+func NewSummarizer(settings *SummarySettings) *Summarizer {
 	s := &Summarizer{ids: newIDTable(), last: -1}
-	if opts != nil {
-		s.opts = *opts
+	if settings != nil {
+		s.opts = *settings
 	}
 	if s.opts.Location == nil {
 		s.opts.Location = time.UTC

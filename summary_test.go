@@ -1,6 +1,7 @@
 package cvm
 
 import (
+	"context"
 	"errors"
 	"math"
 	"slices"
@@ -26,7 +27,7 @@ func TestSummarize(t *testing.T) {
 	plus1 := time.FixedZone("UTC+1", 3600)
 	for _, tt := range []struct {
 		name string
-		opts *SummaryOptions
+		opts *SummarySettings
 		want []Summary
 	}{
 		{
@@ -43,7 +44,7 @@ func TestSummarize(t *testing.T) {
 		{
 			// In UTC+1 both of C's purchases fall on Jan 3.
 			name: "by day, UTC+1",
-			opts: &SummaryOptions{Location: plus1},
+			opts: &SummarySettings{Location: plus1},
 			want: []Summary{
 				{Customer: "A", First: utc(2024, 1, 1, 10, 0, 0), Last: utc(2024, 1, 5, 0, 0, 0), Occasions: 2, Transactions: 4, Total: 31.5, Returns: 4},
 				{Customer: "B", Transactions: 1, Total: -3, Returns: 3},
@@ -54,7 +55,7 @@ func TestSummarize(t *testing.T) {
 			// A: orders o1, o2, o3 (returns are not occasions); C has no
 			// order IDs, so each purchase is its own occasion.
 			name: "by order",
-			opts: &SummaryOptions{Occasions: ByOrder},
+			opts: &SummarySettings{Occasions: ByOrder},
 			want: []Summary{
 				{Customer: "A", First: utc(2024, 1, 1, 10, 0, 0), Last: utc(2024, 1, 5, 0, 0, 0), Occasions: 3, Transactions: 4, Total: 31.5, Returns: 4},
 				{Customer: "B", Transactions: 1, Total: -3, Returns: 3},
@@ -64,7 +65,7 @@ func TestSummarize(t *testing.T) {
 		{
 			// Only A's two Jan 1 purchases are at or before Jan 2 00:00.
 			name: "as of",
-			opts: &SummaryOptions{AsOf: utc(2024, 1, 2, 0, 0, 0)},
+			opts: &SummarySettings{AsOf: utc(2024, 1, 2, 0, 0, 0)},
 			want: []Summary{
 				{Customer: "A", First: utc(2024, 1, 1, 10, 0, 0), Last: utc(2024, 1, 1, 15, 0, 0), Occasions: 1, Transactions: 2, Total: 15},
 			},
@@ -72,7 +73,7 @@ func TestSummarize(t *testing.T) {
 		{
 			// AsOf is inclusive: A's purchase at exactly Jan 5 00:00 counts.
 			name: "as of is inclusive",
-			opts: &SummaryOptions{AsOf: utc(2024, 1, 5, 0, 0, 0)},
+			opts: &SummarySettings{AsOf: utc(2024, 1, 5, 0, 0, 0)},
 			want: []Summary{
 				{Customer: "A", First: utc(2024, 1, 1, 10, 0, 0), Last: utc(2024, 1, 5, 0, 0, 0), Occasions: 2, Transactions: 4, Total: 31.5, Returns: 4},
 				{Customer: "C", First: utc(2024, 1, 2, 23, 30, 0), Last: utc(2024, 1, 3, 0, 10, 0), Occasions: 2, Transactions: 2, Total: 3},
@@ -81,7 +82,7 @@ func TestSummarize(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			in := slices.Clone(goldenTxs)
-			got, err := Summarize(slices.Values(in), tt.opts)
+			got, err := Summarize(context.Background(), slices.Values(in), tt.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -113,19 +114,19 @@ func TestSummarizeErrors(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
 		txs   []Transaction
-		opts  *SummaryOptions
+		opts  *SummarySettings
 		want  error
 		field string
 	}{
 		{"empty", nil, nil, ErrEmptyInput, ""},
-		{"all after as-of", goldenTxs, &SummaryOptions{AsOf: utc(2020, 1, 1, 0, 0, 0)}, ErrEmptyInput, ""},
+		{"all after as-of", goldenTxs, &SummarySettings{AsOf: utc(2020, 1, 1, 0, 0, 0)}, ErrEmptyInput, ""},
 		{"empty customer", []Transaction{{Time: utc(2024, 1, 1, 0, 0, 0), Amount: 1}}, nil, ErrEmptyCustomer, "customer"},
 		{"zero time", []Transaction{{Customer: "A", Amount: 1}}, nil, ErrZeroTime, "time"},
 		{"NaN", []Transaction{{Customer: "A", Time: utc(2024, 1, 1, 0, 0, 0), Amount: math.NaN()}}, nil, ErrNonFinite, "amount"},
 		{"Inf", []Transaction{{Customer: "A", Time: utc(2024, 1, 1, 0, 0, 0), Amount: math.Inf(-1)}}, nil, ErrNonFinite, "amount"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := Summarize(slices.Values(tt.txs), tt.opts)
+			got, err := Summarize(context.Background(), slices.Values(tt.txs), tt.opts)
 			if !errors.Is(err, tt.want) || got != nil {
 				t.Fatalf("got %v, %v; want nil, %v", got, err, tt.want)
 			}
@@ -192,7 +193,7 @@ func TestSummarizeManyCustomers(t *testing.T) {
 		}
 		txs = append(txs, Transaction{Customer: "C" + itoa(c), Time: utc(2024, 3, 1, 18, 0, 0), Amount: 2})
 	}
-	got, err := Summarize(slices.Values(txs), nil)
+	got, err := Summarize(context.Background(), slices.Values(txs), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package segment
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"iter"
@@ -109,7 +110,7 @@ type RFMOptions struct {
 	// Frequency is what counts as one purchase occasion when the values
 	// are computed from transactions; the zero value is cvm.ByDay.
 	// RFMValues ignores it and uses the Occasions of the summaries, which
-	// were counted as the summaries' SummaryOptions said.
+	// were counted as the summaries' SummarySettings said.
 	Frequency cvm.Occasion
 	// Location is the calendar for WholeDays and for cvm.ByDay; nil means
 	// UTC.
@@ -215,7 +216,7 @@ func RFMFromTransactions(txs iter.Seq[cvm.Transaction], asOf time.Time, opts *RF
 			}
 		}
 	}
-	sums, err := cvm.Summarize(counted, &cvm.SummaryOptions{AsOf: asOf, Occasions: o.Frequency, Location: o.Location})
+	sums, err := cvm.Summarize(context.Background(), counted, &cvm.SummarySettings{AsOf: asOf, Occasions: o.Frequency, Location: o.Location})
 	if errors.Is(err, cvm.ErrEmptyInput) && seen > 0 {
 		return nil, nil, &RFMError{Field: "as-of",
 			Err: fmt.Errorf("%w: %s is before the first transaction %s", ErrAsOf,

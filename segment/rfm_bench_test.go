@@ -1,6 +1,7 @@
 package segment
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -78,7 +79,7 @@ func BenchmarkRFMPipeline(b *testing.B) {
 	cfg := synth.Config{Customers: n, Seed: 1}
 	txs := slices.Collect(synth.Transactions(cfg))
 	asOf := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	sums, err := cvm.Summarize(slices.Values(txs), nil)
+	sums, err := cvm.Summarize(context.Background(), slices.Values(txs), nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -95,7 +96,7 @@ func BenchmarkRFMPipeline(b *testing.B) {
 	b.Run(fmt.Sprintf("summarize/%d", n), func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := cvm.Summarize(slices.Values(txs), nil); err != nil {
+			if _, err := cvm.Summarize(context.Background(), slices.Values(txs), nil); err != nil {
 				b.Fatal(err)
 			}
 		}

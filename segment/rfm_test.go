@@ -1,6 +1,7 @@
 package segment
 
 import (
+	"context"
 	"errors"
 	"math"
 	"slices"
@@ -136,7 +137,7 @@ func TestRFMErrors(t *testing.T) {
 }
 
 func TestRFMValuesDoesNotMutate(t *testing.T) {
-	sums, err := cvm.Summarize(slices.Values(valueTxs), &cvm.SummaryOptions{AsOf: valueAsOf})
+	sums, err := cvm.Summarize(context.Background(), slices.Values(valueTxs), &cvm.SummarySettings{AsOf: valueAsOf})
 	if err != nil {
 		t.Fatal(err)
 	}

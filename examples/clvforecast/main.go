@@ -7,6 +7,7 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -47,7 +48,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if txs, err = rd.ReadAll(); err != nil {
+		if txs, err = rd.ReadAll(context.Background()); err != nil {
 			return err
 		}
 	}

@@ -58,7 +58,7 @@ func runRFM(args []string, stdout, stderr io.Writer) error {
 
 	// Choices.
 	vopts := &segment.RFMOptions{}
-	sopts := &cvm.SummaryOptions{}
+	sopts := &cvm.SummarySettings{}
 	switch *frequency {
 	case "days", "day":
 		vopts.Frequency, sopts.Occasions = cvm.ByDay, cvm.ByDay

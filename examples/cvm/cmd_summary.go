@@ -26,7 +26,7 @@ func runSummary(args []string, stdout, stderr io.Writer) error {
 	if done, err := parseFlags(fs, args); done {
 		return err
 	}
-	opts := &cvm.SummaryOptions{}
+	opts := &cvm.SummarySettings{}
 	switch *occasions {
 	case "day":
 		opts.Occasions = cvm.ByDay

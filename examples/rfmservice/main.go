@@ -7,6 +7,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -48,12 +49,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	txs, err := rd.ReadAll()
+	txs, err := rd.ReadAll(context.Background())
 	if err != nil {
 		return err
 	}
 	asOf := time.Date(2025, 3, 31, 23, 59, 59, 0, time.UTC)
-	sums, err := cvm.Summarize(slices.Values(txs), nil)
+	sums, err := cvm.Summarize(context.Background(), slices.Values(txs), nil)
 	if err != nil {
 		return err
 	}

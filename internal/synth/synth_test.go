@@ -2,6 +2,7 @@ package synth
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"math"
 	"runtime"
@@ -96,7 +97,7 @@ func TestWriteCSVRowsAndTotals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sums, err := rd.Summarize(nil)
+	sums, err := rd.Summarize(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package flow
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -81,7 +82,7 @@ func Run(in Input) (*Result, error) {
 		y, m, d := r.Last.UTC().Date()
 		r.AsOf = time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC).Add(-time.Nanosecond)
 	}
-	sums, err := cvm.Summarize(slices.Values(in.Transactions), &cvm.SummaryOptions{AsOf: r.AsOf})
+	sums, err := cvm.Summarize(context.Background(), slices.Values(in.Transactions), &cvm.SummarySettings{AsOf: r.AsOf})
 	if err != nil {
 		return nil, fmt.Errorf("summaries: %w", err)
 	}

@@ -4,6 +4,7 @@
 package input
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -55,10 +56,10 @@ func AddFlags(fs *flag.FlagSet) *Flags {
 	return f
 }
 
-// ReadOptions turns the flags into cvm.ReadOptions. Flags left at their
+// ReadOptions turns the flags into cvm.ReadSettings. Flags left at their
 // defaults map to the library's defaults, so -no-header alone reads
 // columns 1, 2 and 3.
-func (f *Flags) ReadOptions() (*cvm.ReadOptions, error) {
+func (f *Flags) ReadOptions() (*cvm.ReadSettings, error) {
 	set := map[string]bool{}
 	if f.fs != nil {
 		f.fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
@@ -69,7 +70,7 @@ func (f *Flags) ReadOptions() (*cvm.ReadOptions, error) {
 		}
 		return ""
 	}
-	o := &cvm.ReadOptions{
+	o := &cvm.ReadSettings{
 		Customer:    pick("customer", f.customer),
 		Time:        pick("time", f.time),
 		Amount:      pick("amount", f.amount),
@@ -141,10 +142,16 @@ func CreateFile(path string, stdout io.Writer, write func(io.Writer) error) erro
 // Open opens path ("-" for standard input) and returns a cvm.Reader on it
 // and a function that closes the file.
 func (f *Flags) Open(path string) (*cvm.Reader, func(), error) {
+	return f.open(path, nil)
+}
+
+// open is Open with a progress callback for the reader.
+func (f *Flags) open(path string, progress func(rows int)) (*cvm.Reader, func(), error) {
 	o, err := f.ReadOptions()
 	if err != nil {
 		return nil, nil, err
 	}
+	o.Progress = progress
 	if path == "" {
 		return nil, nil, usagef("no input file (-in FILE, or -in - for standard input)")
 	}
@@ -166,15 +173,16 @@ func (f *Flags) Open(path string) (*cvm.Reader, func(), error) {
 // ReadAll reads every transaction of the file at path ("-" for standard
 // input) into memory, reporting progress on stderr unless -q.
 func (f *Flags) ReadAll(path string, stderr io.Writer) ([]cvm.Transaction, error) {
-	rd, closeFn, err := f.Open(path)
+	var progress func(rows int)
+	if !f.Quiet {
+		progress = progressEvery(stderr, "read", 2_000_000)
+	}
+	rd, closeFn, err := f.open(path, progress)
 	if err != nil {
 		return nil, err
 	}
 	defer closeFn()
-	if !f.Quiet {
-		rd.SetProgress(progressEvery(stderr, "read", 2_000_000))
-	}
-	out, err := rd.ReadAll()
+	out, err := rd.ReadAll(context.Background())
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -186,16 +194,17 @@ func (f *Flags) ReadAll(path string, stderr io.Writer) ([]cvm.Transaction, error
 // parallel reader, reporting progress as name and what was read on stderr
 // unless -q. It returns the read statistics with any error, which names
 // path and wraps the reader's error.
-func (f *Flags) Summarize(path, name string, opts *cvm.SummaryOptions, stderr io.Writer) ([]cvm.Summary, cvm.ReadStats, error) {
-	rd, closeFn, err := f.Open(path)
+func (f *Flags) Summarize(path, name string, opts *cvm.SummarySettings, stderr io.Writer) ([]cvm.Summary, cvm.ReadStats, error) {
+	var progress func(rows int)
+	if !f.Quiet {
+		progress = progressEvery(stderr, name, 2_000_000)
+	}
+	rd, closeFn, err := f.open(path, progress)
 	if err != nil {
 		return nil, cvm.ReadStats{}, err
 	}
 	defer closeFn()
-	if !f.Quiet {
-		rd.SetProgress(progressEvery(stderr, name, 2_000_000))
-	}
-	sums, err := rd.Summarize(opts)
+	sums, err := rd.Summarize(context.Background(), opts)
 	st := rd.Stats()
 	f.Report(path, st, stderr)
 	if err != nil {
@@ -227,7 +236,7 @@ func (f *Flags) Report(path string, st cvm.ReadStats, stderr io.Writer) {
 	}
 }
 
-// progressEvery returns a progress callback for cvm.Reader.SetProgress that
+// progressEvery returns a cvm.ReadSettings.Progress callback that
 // prints each time the row count passes another multiple of every.
 func progressEvery(stderr io.Writer, name string, every int) func(rows int) {
 	next := every
