@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cvmkit/cvm/examples/internal/csvout"
 	"github.com/cvmkit/cvm/examples/internal/input"
 	"github.com/cvmkit/cvm/value/clv"
 )
@@ -252,7 +253,7 @@ func clvWriteOut(path string, stdout, stderr io.Writer, ds *clv.Dataset, pm clv.
 		bw.WriteByte('\n')
 		f := func(v float64) string { return strconv.FormatFloat(v, 'g', 10, 64) }
 		for i, c := range ds.Customers {
-			fmt.Fprintf(bw, "%s,%s,%s,%s,%s", string(appendCSVField(nil, c.ID)), f(c.Frequency), f(c.Recency), f(c.T), f(c.MeanSpend))
+			fmt.Fprintf(bw, "%s,%s,%s,%s,%s", string(csvout.AppendField(nil, c.ID)), f(c.Frequency), f(c.Recency), f(c.T), f(c.MeanSpend))
 			if pm != nil {
 				fmt.Fprintf(bw, ",%s,%s", f(alive[i]), f(exp[i]))
 			}

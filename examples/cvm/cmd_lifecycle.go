@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cvmkit/cvm/examples/internal/csvout"
 	"github.com/cvmkit/cvm/examples/internal/input"
 	"github.com/cvmkit/cvm/lifecycle"
 )
@@ -110,7 +111,7 @@ func lifecycleWriteCSV(w io.Writer, res []lifecycle.Result) error {
 	var b []byte
 	for i := range res {
 		r := &res[i]
-		b = appendCSVField(b[:0], r.Customer)
+		b = csvout.AppendField(b[:0], r.Customer)
 		b = append(b, ',')
 		b = append(b, r.State.Stage().String()...)
 		b = append(b, ',')

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cvmkit/cvm/examples/internal/input"
 	"github.com/cvmkit/cvm/lifecycle"
 	"github.com/cvmkit/cvm/recovery"
 	"github.com/cvmkit/cvm/value"
@@ -162,7 +163,7 @@ func runRecovery(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(*out, data, 0o644); err != nil {
+		if err := input.CreateFile(*out, stdout, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
 			return err
 		}
 	}

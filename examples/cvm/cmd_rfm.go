@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/examples/internal/csvout"
 	"github.com/cvmkit/cvm/examples/internal/input"
 	"github.com/cvmkit/cvm/segment"
 )
@@ -22,7 +23,7 @@ const rfmExample = `cvm rfm -in CDNOW_master.txt -delim whitespace -customer cus
   -frequency orders (distinct order IDs instead of days), -monetary mean
   (net amount per occasion), -recency-breaks 30,90,180,365 (fixed breaks),
   -rules my_rules.json (your own segment map; see -print-rules),
-  -model-out scorer.json then -model scorer.json next period (same breaks).`
+  -save scorer.json then -model scorer.json next period (same breaks).`
 
 func runRFM(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("rfm", "-in FILE [-as-of DATE] [-bins B] [-ties values|rank] [-frequency days|orders] [-monetary total|mean] [-rules FILE] [-out FILE] [-summary FILE] [input flags]",
@@ -39,8 +40,8 @@ func runRFM(args []string, stdout, stderr io.Writer) error {
 	mBreaks := fs.String("monetary-breaks", "", "fixed monetary breaks, B-1 increasing numbers")
 	rulesPath := fs.String("rules", "", "segment rule set, JSON (see -print-rules); default: the built-in 5-bin map")
 	printRules := fs.Bool("print-rules", false, "print the built-in rule set as JSON and exit")
-	modelIn := fs.String("model", "", "score with the breaks of this saved scorer (JSON from -model-out) instead of fitting")
-	modelOut := fs.String("model-out", "", "write the fitted scorer (breaks) as JSON to this file")
+	modelIn := fs.String("model", "", "score with the breaks of this saved scorer (JSON from -save) instead of fitting")
+	modelOut := fs.String("save", "", "write the scorer (breaks) as JSON to this file")
 	out := fs.String("out", "-", "per-customer CSV: customer,recency_days,frequency,monetary,r,f,m,cell,segment; - for standard output")
 	summaryPath := fs.String("summary", "", "segment summary file (markdown); default: standard error")
 	inf := addInputFlags(fs)
@@ -201,17 +202,24 @@ func runRFM(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Every output is committed together at the end, so that a run that
+	// fails part way replaces none of them.
+	var outs input.Outputs
+	defer outs.Abort()
 	if *modelOut != "" {
 		data, err := json.MarshalIndent(scorer, "", "  ")
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(*modelOut, append(data, '\n'), 0o644); err != nil {
+		if err := outs.Write(*modelOut, stdout, func(w io.Writer) error {
+			_, err := w.Write(append(data, '\n'))
+			return err
+		}); err != nil {
 			return err
 		}
 	}
 	segIdx := rules.AssignAll(nil, cells)
-	if err := input.CreateFile(*out, stdout, func(w io.Writer) error {
+	if err := outs.Write(*out, stdout, func(w io.Writer) error {
 		return rfmWriteCSV(w, values, cells, segIdx, rules.Segments())
 	}); err != nil {
 		return err
@@ -222,11 +230,17 @@ func runRFM(args []string, stdout, stderr io.Writer) error {
 		info.rulesName = *rulesPath
 	}
 	if *summaryPath == "" {
+		if err := outs.Commit(); err != nil {
+			return err
+		}
 		return rfmWriteSummary(stderr, info, values, cells, rules)
 	}
-	return input.CreateFile(*summaryPath, stdout, func(w io.Writer) error {
+	if err := outs.Write(*summaryPath, stdout, func(w io.Writer) error {
 		return rfmWriteSummary(w, info, values, cells, rules)
-	})
+	}); err != nil {
+		return err
+	}
+	return outs.Commit()
 }
 
 // rfmParseBreaks parses "30,90,180,365".
@@ -250,7 +264,7 @@ func rfmWriteCSV(w io.Writer, values []segment.RFM, cells []segment.Cell, segIdx
 	var b []byte
 	for i := range values {
 		v, c := &values[i], cells[i]
-		b = appendCSVField(b[:0], v.Customer)
+		b = csvout.AppendField(b[:0], v.Customer)
 		b = append(b, ',')
 		b = strconv.AppendFloat(b, v.Recency, 'f', -1, 64)
 		b = append(b, ',')
@@ -267,7 +281,7 @@ func rfmWriteCSV(w io.Writer, values []segment.RFM, cells []segment.Cell, segIdx
 		b = append(b, c.String()...)
 		b = append(b, ',')
 		if s := segIdx[i]; s >= 0 {
-			b = appendCSVField(b, segs[s].Name)
+			b = csvout.AppendField(b, segs[s].Name)
 		}
 		b = append(b, '\n')
 		if _, err := bw.Write(b); err != nil {

@@ -125,7 +125,7 @@ func TestRunRFMModelAndFiles(t *testing.T) {
 	out1, out2, sum := filepath.Join(dir, "a.csv"), filepath.Join(dir, "b.csv"), filepath.Join(dir, "s.md")
 	var stdout, stderr bytes.Buffer
 	base := []string{"-in", in, "-as-of", "2024-01-31", "-rules", rules, "-q"}
-	if err := runRFM(append(base, "-model-out", model, "-out", out1, "-summary", sum), &stdout, &stderr); err != nil {
+	if err := runRFM(append(base, "-save", model, "-out", out1, "-summary", sum), &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
 	if stdout.Len() != 0 || stderr.Len() != 0 {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cvmkit/cvm/examples/internal/flow"
+	"github.com/cvmkit/cvm/examples/internal/input"
 )
 
 // runAll runs the whole quickstart flow on a transactions file and writes
@@ -16,7 +17,7 @@ func runAll(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("run", "-in FILE -out DIR [-as-of DATE] [-plot-formats png,svg] [input flags]",
 		"cvm run -in online_retail.csv.gz -customer CustomerID -time InvoiceDate -quantity Quantity -price UnitPrice -order InvoiceNo -out retail-run", stderr)
 	in := fs.String("in", "", "transactions CSV file (gzip allowed); - for standard input")
-	out := fs.String("out", "", "output folder: report.txt, one CSV per stage, JSON models, plots/")
+	out := fs.String("out", "", "output folder: report.txt, one CSV per stage, JSON models, plots/, manifest.txt (SHA-256 of each file); built aside and swapped in whole; an existing folder is replaced only if empty or the output of an earlier run")
 	asOf := fs.String("as-of", "", "analysis time; a date alone means the end of that day (UTC); default the end of the last transaction's day")
 	formats := fs.String("plot-formats", "png,svg", `picture formats (png, svg, pdf); "" for no pictures`)
 	story := fs.String("story", "", "customer ID for the report's closing recovery story; default: chosen")
@@ -58,16 +59,23 @@ func runAll(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", *in, err)
 	}
-	files, err := res.WriteFiles(*out)
-	if err != nil {
-		return err
-	}
-	var pics []string
-	if len(exts) > 0 {
-		if pics, err = res.Plots(filepath.Join(*out, "plots"), exts...); err != nil {
+	// The folder is built aside and swapped in whole: a run that fails, or
+	// a disk that fills, leaves the previous run's folder as it was.
+	var files, pics []string
+	err = input.ReplaceDir(*out, func(dir string) error {
+		var err error
+		if files, err = res.WriteFiles(dir); err != nil {
 			return err
 		}
+		if len(exts) > 0 {
+			pics, err = res.Plots(filepath.Join(dir, "plots"), exts...)
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", *out, err)
 	}
+	files = append(files, input.ManifestName)
 	fmt.Fprintf(stdout, "%s: %d files and %d pictures in %s\n", *out, len(files), len(pics), *out)
 	for _, f := range files {
 		fmt.Fprintf(stdout, "  %s\n", f)

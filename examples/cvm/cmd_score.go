@@ -14,6 +14,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/cvmkit/cvm/examples/internal/csvout"
 	"github.com/cvmkit/cvm/examples/internal/input"
 	"github.com/cvmkit/cvm/internal/synth"
 	"github.com/cvmkit/cvm/value"
@@ -173,12 +174,19 @@ func runScore(args []string, stdout, stderr io.Writer) error {
 	} else if m, err = value.Fit(spec, tb); err != nil {
 		return err
 	}
+	// The saved model and the scores are committed together at the end,
+	// so that a run that fails replaces neither.
+	var outs input.Outputs
+	defer outs.Abort()
 	if *save != "" {
 		b, err := json.MarshalIndent(m, "", " ")
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(*save, append(b, '\n'), 0o644); err != nil {
+		if err := outs.Write(*save, stdout, func(w io.Writer) error {
+			_, err := w.Write(append(b, '\n'))
+			return err
+		}); err != nil {
 			return err
 		}
 	}
@@ -195,10 +203,13 @@ func runScore(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		if *out == "-" {
-			return nil
+			return outs.Commit()
 		}
 	}
-	return input.CreateFile(*out, stdout, func(w io.Writer) error { return scoreWriteCSV(w, scores) })
+	if err := outs.Write(*out, stdout, func(w io.Writer) error { return scoreWriteCSV(w, scores) }); err != nil {
+		return err
+	}
+	return outs.Commit()
 }
 
 func scoreEnum[T any](s, flag string, m map[string]T) (T, error) {
@@ -283,7 +294,7 @@ func scoreWriteCSV(w io.Writer, scores []value.Score) error {
 	bw.WriteString("customer,current,potential,total,quadrant,tier\n")
 	var b []byte
 	for _, s := range scores {
-		b = appendCSVField(b[:0], s.Customer)
+		b = csvout.AppendField(b[:0], s.Customer)
 		for _, v := range []float64{s.Current, s.Potential, s.Total} {
 			b = append(b, ',')
 			b = strconv.AppendFloat(b, v, 'f', 4, 64)

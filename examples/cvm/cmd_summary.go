@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/examples/internal/csvout"
 	"github.com/cvmkit/cvm/examples/internal/input"
 )
 
@@ -86,7 +87,7 @@ func writeSummariesCSV(w io.Writer, sums []cvm.Summary) error {
 	bw.WriteString("customer,first,last,occasions,transactions,total,returns,mean\n")
 	err := writeFormatted(bw, len(sums), func(b []byte, i int) []byte {
 		s := &sums[i]
-		b = appendCSVField(b, s.Customer)
+		b = csvout.AppendField(b, s.Customer)
 		b = append(b, ',')
 		b = appendTime(b, s.First)
 		b = append(b, ',')
@@ -215,28 +216,5 @@ func appendJSONTime(b []byte, t time.Time) []byte {
 	}
 	b = append(b, '"')
 	b = appendTime(b, t)
-	return append(b, '"')
-}
-
-// appendCSVField appends s, quoted when it holds a comma, quote or line
-// end.
-func appendCSVField(b []byte, s string) []byte {
-	needs := false
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c == ',' || c == '"' || c == '\n' || c == '\r' {
-			needs = true
-			break
-		}
-	}
-	if !needs {
-		return append(b, s...)
-	}
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		if s[i] == '"' {
-			b = append(b, '"')
-		}
-		b = append(b, s[i])
-	}
 	return append(b, '"')
 }

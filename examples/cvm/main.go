@@ -5,11 +5,17 @@
 //
 //	cvm <command> [flags]
 //
-// Run "cvm help" for the list of commands and "cvm <command> -h" for the
-// flags of one, with a complete example invocation.
+// Run "cvm help" for the list of commands and "cvm help <command>" (or
+// "cvm <command> -h") for the flags of one, with a complete example
+// invocation.
+//
+// Every output file is written whole or not at all: to a temporary file
+// in the same folder, renamed over the old file only when the command has
+// succeeded; "cvm run" builds its folder aside and swaps it in.
 //
 // Exit status: 0 on success, 1 when the data is bad (the message names the
-// line), 2 on a usage error.
+// file and line) or an output could not be written (standard output
+// included), 2 on a usage error.
 package main
 
 import (
@@ -57,21 +63,56 @@ func usagef(format string, args ...any) error {
 	return &usageError{Msg: fmt.Sprintf(format, args...)}
 }
 
-// run dispatches args to a subcommand.
+// run dispatches args to a subcommand. Standard output is checked: when a
+// write to it fails (a full disk, a closed pipe) a command that otherwise
+// succeeded fails with that error, so the exit status says output was
+// lost.
 func run(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		printHelp(stderr)
-		if len(args) == 0 {
-			return usagef("no command given")
-		}
-		return nil
+	ow := &input.ErrWriter{W: stdout}
+	err := dispatch(args, ow, stderr)
+	if err == nil && ow.Err != nil {
+		err = fmt.Errorf("standard output: %w", ow.Err)
 	}
-	for _, c := range commands {
-		if c.name == args[0] {
-			return c.run(args[1:], stdout, stderr)
+	return err
+}
+
+func dispatch(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		printHelp(stderr)
+		return usagef("no command given")
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		if len(args) == 1 {
+			printHelp(stdout)
+			return nil
 		}
+		if len(args) > 2 {
+			return usagef("help: want one command name, got %d", len(args)-1)
+		}
+		c := lookup(args[1])
+		if c == nil {
+			return usagef("help: unknown command %q (run \"cvm help\")", args[1])
+		}
+		// A command prints its usage on standard error for -h, as the
+		// flag package does; asked for by "cvm help CMD" it goes to
+		// standard output, so that it can be paged or saved.
+		return c.run([]string{"-h"}, stdout, stdout)
+	}
+	if c := lookup(args[0]); c != nil {
+		return c.run(args[1:], stdout, stderr)
 	}
 	return usagef("unknown command %q (run \"cvm help\")", args[0])
+}
+
+// lookup returns the command called name, or nil.
+func lookup(name string) *command {
+	for i := range commands {
+		if commands[i].name == name {
+			return &commands[i]
+		}
+	}
+	return nil
 }
 
 func printHelp(w io.Writer) {
@@ -79,7 +120,7 @@ func printHelp(w io.Writer) {
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun \"cvm <command> -h\" for a command's flags and an example.")
+	fmt.Fprintln(w, "\nRun \"cvm help <command>\" (or \"cvm <command> -h\") for a command's flags and an example.")
 }
 
 // newFlagSet returns a flag set for a subcommand whose -h prints the usage

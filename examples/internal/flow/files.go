@@ -1,54 +1,63 @@
 package flow
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/cvmkit/cvm/examples/internal/csvout"
+	"github.com/cvmkit/cvm/examples/internal/input"
 )
 
 // WriteFiles writes every stage's output into dir (created if needed) and
 // returns the file names written: one CSV per stage with one row per
-// customer, the fitted models as JSON, and report.txt. Pictures are
-// written by [Result.Plots].
+// customer (quoted by encoding/csv's rules), the fitted models as JSON,
+// and report.txt. Each file is written whole or not at all; a caller that
+// wants the folder whole or not at all builds it aside
+// (examples/internal/input.ReplaceDir). Pictures are written by
+// [Result.Plots].
 func (r *Result) WriteFiles(dir string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	var names []string
+	// csv writes one file by encoding/csv's rules (examples/internal/csvout),
+	// each file whole or not at all (examples/internal/input.CreateFile).
 	csv := func(name string, header string, n int, row func(i int) []string) error {
-		f, err := os.Create(filepath.Join(dir, name))
+		err := input.CreateFile(filepath.Join(dir, name), nil, func(f io.Writer) error {
+			w := csvout.NewWriter(f)
+			w.Write(strings.Split(header, ",")...)
+			for i := range n {
+				if err := w.Write(row(i)...); err != nil {
+					return err
+				}
+			}
+			return w.Flush()
+		})
 		if err != nil {
 			return err
 		}
-		w := bufio.NewWriter(f)
-		w.WriteString(header + "\n")
-		for i := range n {
-			cells := row(i)
-			for j, c := range cells {
-				if strings.ContainsAny(c, ",\"\n") {
-					cells[j] = strconv.Quote(c)
-				}
-			}
-			w.WriteString(strings.Join(cells, ",") + "\n")
-		}
-		if err := w.Flush(); err != nil {
-			f.Close()
-			return err
-		}
 		names = append(names, name)
-		return f.Close()
+		return nil
 	}
 	js := func(name string, v any) error {
 		b, err := json.Marshal(v)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
+		err = input.CreateFile(filepath.Join(dir, name), nil, func(w io.Writer) error {
+			_, err := w.Write(append(b, '\n'))
+			return err
+		})
+		if err != nil {
+			return err
+		}
 		names = append(names, name)
-		return os.WriteFile(filepath.Join(dir, name), append(b, '\n'), 0o644)
+		return nil
 	}
 	// ff writes a float with at most 15 significant digits, so sums of
 	// cents read 6683.65 rather than 6683.650000000001.
@@ -135,16 +144,11 @@ func (r *Result) WriteFiles(dir string) ([]string, error) {
 			return js("recovery_book.json", r.Recovery.Book)
 		},
 		func() error {
-			f, err := os.Create(filepath.Join(dir, "report.txt"))
-			if err != nil {
-				return err
-			}
-			if err := r.Report(f); err != nil {
-				f.Close()
+			if err := input.CreateFile(filepath.Join(dir, "report.txt"), nil, r.Report); err != nil {
 				return err
 			}
 			names = append(names, "report.txt")
-			return f.Close()
+			return nil
 		},
 	}
 	for _, step := range steps {

@@ -139,7 +139,7 @@ func (r *Result) Totals() Totals {
 var occasionBands = []struct {
 	label  string
 	lo, hi int
-}{{"0 (returns only)", 0, 0}, {"1", 1, 1}, {"2", 2, 2}, {"3-5", 3, 5}, {"6-10", 6, 10}, {"11-20", 11, 20}, {"21+", 21, 1 << 62}}
+}{{"0 (returns only)", 0, 0}, {"1", 1, 1}, {"2", 2, 2}, {"3-5", 3, 5}, {"6-10", 6, 10}, {"11-20", 11, 20}, {"21+", 21, math.MaxInt}}
 
 // OccasionBands returns the band labels, customers and net amount per
 // band of purchase occasions.

@@ -122,23 +122,6 @@ func OpenFile(path string) (io.Reader, func(), error) {
 	return f, func() { f.Close() }, nil
 }
 
-// CreateFile runs write on a new file at path, or on stdout when path is
-// "-" or empty, and returns the first error of writing and closing.
-func CreateFile(path string, stdout io.Writer, write func(io.Writer) error) error {
-	if path == "-" || path == "" {
-		return write(stdout)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	err = write(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
 // Open opens path ("-" for standard input) and returns a cvm.Reader on it
 // and a function that closes the file.
 func (f *Flags) Open(path string) (*cvm.Reader, func(), error) {

@@ -3,10 +3,14 @@ package plots
 import (
 	"fmt"
 	"image/color"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+
+	"github.com/cvmkit/cvm/examples/internal/input"
 
 	"github.com/cvmkit/cvm/internal/num"
 	"gonum.org/v1/plot"
@@ -50,7 +54,8 @@ func Save(p *plot.Plot, dir, name string) error {
 }
 
 // Save writes p in every format of f as dir/name.ext, creating dir; nil f
-// means DefaultFormats.
+// means DefaultFormats. Each file is written whole or not at all
+// (examples/internal/input.CreateFile).
 func (f Formats) Save(p *plot.Plot, dir, name string) error {
 	if f == nil {
 		f = DefaultFormats
@@ -59,7 +64,15 @@ func (f Formats) Save(p *plot.Plot, dir, name string) error {
 		return err
 	}
 	for _, ext := range f {
-		if err := p.Save(Width, Height, filepath.Join(dir, name+ext)); err != nil {
+		wt, err := p.WriterTo(Width, Height, strings.TrimPrefix(ext, "."))
+		if err != nil {
+			return fmt.Errorf("plots: saving %s%s: %w", name, ext, err)
+		}
+		err = input.CreateFile(filepath.Join(dir, name+ext), nil, func(w io.Writer) error {
+			_, err := wt.WriteTo(w)
+			return err
+		})
+		if err != nil {
 			return fmt.Errorf("plots: saving %s%s: %w", name, ext, err)
 		}
 	}
