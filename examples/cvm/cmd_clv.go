@@ -14,16 +14,17 @@ import (
 	"github.com/cvmkit/cvm/value/clv"
 )
 
-const clvExample = `cvm clv -in CDNOW_sample.txt -no-header -customer 1 -time 3 -amount 5 -delim whitespace -order "" -calibration-end 1997-09-30 -holdout-end 1998-06-30 -unit weeks -model bgnbd -json -out /tmp/clv.csv`
+const clvExample = `cvm clv -in CDNOW_sample.txt -no-header -customer 1 -time 3 -amount 5 -delim whitespace -order "" -calibration-end 1997-09-30 -holdout-end 1998-06-30 -unit weeks -kind bgnbd -json -save bgnbd.json -out /tmp/clv.csv`
 
 func runCLV(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("clv", "-in FILE -calibration-end DATE [-holdout-end DATE] [-unit weeks|days] [-model bgnbd|mbgnbd|pareto|gammagamma] [-json] [-out FILE] [input flags]",
+	fs := newFlagSet("clv", "-in FILE -calibration-end DATE [-holdout-end DATE] [-unit weeks|days] [-kind bgnbd|mbgnbd|pareto|gammagamma] [-json] [-save FILE] [-out FILE] [input flags]",
 		clvExample, stderr)
 	in := fs.String("in", "", "transactions CSV file; - for standard input")
 	calEnd := fs.String("calibration-end", "", "last day of the calibration period, inclusive (2006-01-02 or 20060102); required")
 	holdEnd := fs.String("holdout-end", "", "last day of the holdout period, inclusive; prints the calibration/holdout table")
 	unitFlag := fs.String("unit", "weeks", "time unit: weeks or days")
-	model := fs.String("model", "bgnbd", "model: bgnbd, mbgnbd, pareto or gammagamma")
+	model := fs.String("kind", "bgnbd", "model to fit: bgnbd, mbgnbd, pareto or gammagamma")
+	save := fs.String("save", "", "write the fitted model as JSON to this file")
 	penalizer := fs.Float64("penalizer", 0, "L2 penalty coefficient on the parameters (as lifetimes' penalizer_coef)")
 	horizon := fs.Float64("horizon", 0, "forecast horizon for expected purchases in -out, in -unit; 0 means the holdout length, else 52 weeks / 365 days")
 	months := fs.Int("months", 12, "CLV horizon in months of 30 days")
@@ -67,7 +68,7 @@ func runCLV(args []string, stdout, stderr io.Writer) error {
 	switch *model {
 	case "bgnbd", "mbgnbd", "pareto", "gammagamma":
 	default:
-		return usagef("-model %q: want bgnbd, mbgnbd, pareto or gammagamma", *model)
+		return usagef("-kind %q: want bgnbd, mbgnbd, pareto or gammagamma", *model)
 	}
 	if *penalizer < 0 {
 		return usagef("-penalizer %v: must be non-negative", *penalizer)
@@ -99,6 +100,7 @@ func runCLV(args []string, stdout, stderr io.Writer) error {
 	var pm clv.PurchaseModel
 	var gg *clv.GammaGamma
 	var info clv.FitInfo
+	var fitted any // the model -save writes
 	var names []string
 	var vals []float64
 	start := time.Now()
@@ -112,21 +114,21 @@ func runCLV(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		pm, info = m, m.Info
+		pm, info, fitted = m, m.Info, m
 		names, vals = []string{"r", "alpha", "a", "b"}, []float64{m.R, m.Alpha, m.A, m.B}
 	case "pareto":
 		m, err := clv.FitParetoNBD(ds.Customers, fitSet)
 		if err != nil {
 			return err
 		}
-		pm, info = m, m.Info
+		pm, info, fitted = m, m.Info, m
 		names, vals = []string{"r", "alpha", "s", "beta"}, []float64{m.R, m.Alpha, m.S, m.Beta}
 	case "gammagamma":
 		m, err := clv.FitGammaGamma(ds.Customers, fitSet)
 		if err != nil {
 			return err
 		}
-		gg, info = m, m.Info
+		gg, info, fitted = m, m.Info, m
 		names, vals = []string{"p", "q", "gamma"}, []float64{m.P, m.Q, m.Gamma}
 		res["correlation"] = m.Correlation
 	}
@@ -184,21 +186,27 @@ func runCLV(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	if *out == "" {
-		return nil
-	}
-	h := *horizon
-	if h == 0 {
-		switch {
-		case ds.HoldoutLength > 0:
-			h = ds.HoldoutLength
-		case set.Unit == clv.Weeks:
-			h = 52
-		default:
-			h = 365
+	if *out != "" {
+		h := *horizon
+		if h == 0 {
+			switch {
+			case ds.HoldoutLength > 0:
+				h = ds.HoldoutLength
+			case set.Unit == clv.Weeks:
+				h = 52
+			default:
+				h = 365
+			}
+		}
+		if err := clvWriteOut(*out, stdout, stderr, ds, pm, gg, fitSet, h, &clv.CLVSettings{Unit: set.Unit, Months: *months, MonthlyDiscount: monthly}); err != nil {
+			return err
 		}
 	}
-	return clvWriteOut(*out, stdout, stderr, ds, pm, gg, fitSet, h, &clv.CLVSettings{Unit: set.Unit, Months: *months, MonthlyDiscount: monthly})
+	if *save == "" {
+		return nil
+	}
+	// Written last, so that a run that fails replaces no saved model.
+	return input.CreateFile(*save, stdout, func(w io.Writer) error { return json.NewEncoder(w).Encode(fitted) })
 }
 
 // clvWriteOut writes the per-customer predictions CSV. For a purchase

@@ -56,7 +56,7 @@ func TestCLVJSON(t *testing.T) {
 	} {
 		t.Run(tc.model, func(t *testing.T) {
 			var out, errb bytes.Buffer
-			args := append([]string{"clv", "-model", tc.model, "-calibration-end", "2025-06-30", "-json", "-q"}, tc.args...)
+			args := append([]string{"clv", "-kind", tc.model, "-calibration-end", "2025-06-30", "-json", "-q"}, tc.args...)
 			if err := run(args, &out, &errb); err != nil {
 				t.Fatalf("%v\n%s", err, errb.String())
 			}
@@ -120,7 +120,7 @@ func TestCLVUsageErrors(t *testing.T) {
 		{"bad holdout", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-holdout-end", "x"}},
 		{"holdout before end", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-holdout-end", "2025-01-01"}},
 		{"bad unit", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-unit", "months"}},
-		{"bad model", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-model", "bgbb"}},
+		{"bad model", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-kind", "bgbb"}},
 		{"negative penalizer", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-penalizer", "-1"}},
 		{"bad months", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-months", "0"}},
 		{"bad horizon", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-horizon", "-3"}},
@@ -157,7 +157,7 @@ func TestCLVDataErrors(t *testing.T) {
 	// One buyer, no repeat buyers: Gamma-Gamma cannot fit.
 	one := filepath.Join(dir, "one.csv")
 	os.WriteFile(one, []byte("customer,time,amount,order\na,2025-01-01,5,o1\n"), 0o644)
-	err = run([]string{"clv", "-q", "-in", one, "-calibration-end", "2025-06-30", "-model", "gammagamma"}, &out, &errb)
+	err = run([]string{"clv", "-q", "-in", one, "-calibration-end", "2025-06-30", "-kind", "gammagamma"}, &out, &errb)
 	if err == nil || !strings.Contains(err.Error(), "repeat buyers") {
 		t.Errorf("err = %v, want no repeat buyers", err)
 	}
@@ -168,7 +168,7 @@ func TestCLVHelp(t *testing.T) {
 	if err := run([]string{"clv", "-h"}, &out, &errb); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"-calibration-end 1997-09-30", "-delim whitespace", "-model", "-unit"} {
+	for _, want := range []string{"-calibration-end 1997-09-30", "-delim whitespace", "-kind", "-unit"} {
 		if !strings.Contains(errb.String(), want) {
 			t.Errorf("help lacks %q:\n%s", want, errb.String())
 		}

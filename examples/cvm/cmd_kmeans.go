@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -105,11 +106,19 @@ func runKMeans(args []string, stdout, stderr io.Writer) error {
 	k := fs.Int("k", 8, "number of clusters")
 	out := fs.String("out", "", "write the label (0..k-1) of every row, one per line, to this file")
 	asJSON := fs.Bool("json", false, "print one JSON object: inertia, iterations, sizes (descending), centers, fit_seconds")
+	save := fs.String("save", "", "write the fitted model as JSON to this file (features as given: not with -standardize)")
+	modelPath := fs.String("model", "", "label the rows with the centres of this saved model (JSON from -save) instead of fitting; writes -out only")
 	if done, err := parseFlags(fs, args); done {
 		return err
 	}
 	if *k < 1 {
 		return usagef("-k must be >= 1")
+	}
+	if kf.standardize && (*save != "" || *modelPath != "") {
+		return usagef("-save and -model use the features as given; drop -standardize (or standardize the CSV first)")
+	}
+	if *modelPath != "" {
+		return kmeansPredict(*modelPath, kf.in, *out, stdout)
 	}
 	x, d, std, err := kf.load()
 	if err != nil {
@@ -129,10 +138,21 @@ func runKMeans(args []string, stdout, stderr io.Writer) error {
 	if std != nil {
 		centers = std.Inverse(centers, centers)
 	}
-	if *out != "" {
-		if err := writeLabels(*out, stdout, m.Labels); err != nil {
+	// The outputs are committed together once everything is written.
+	var outs input.Outputs
+	defer outs.Abort()
+	if *save != "" {
+		if err := outs.Write(*save, stdout, func(w io.Writer) error { return json.NewEncoder(w).Encode(m) }); err != nil {
 			return err
 		}
+	}
+	if *out != "" {
+		if err := outs.Write(*out, stdout, func(w io.Writer) error { return writeLabels(w, m.Labels) }); err != nil {
+			return err
+		}
+	}
+	if err := outs.Commit(); err != nil {
+		return err
 	}
 	sizes := slices.Clone(m.Sizes)
 	slices.Sort(sizes)
@@ -163,16 +183,40 @@ func runKMeans(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// writeLabels writes one label per line to path ("-" for stdout).
-func writeLabels(path string, stdout io.Writer, labels []int) error {
-	return input.CreateFile(path, stdout, func(f io.Writer) error {
-		w := bufio.NewWriter(f)
-		for _, l := range labels {
-			w.WriteString(strconv.Itoa(l))
-			w.WriteByte('\n')
-		}
-		return w.Flush()
-	})
+// writeLabels writes one label per line.
+func writeLabels(f io.Writer, labels []int) error {
+	w := bufio.NewWriter(f)
+	for _, l := range labels {
+		w.WriteString(strconv.Itoa(l))
+		w.WriteByte('\n')
+	}
+	return w.Flush()
+}
+
+// kmeansPredict labels the rows of the features file in with the nearest
+// centre of the saved model at modelPath and writes the labels to out
+// (standard output when "" or "-").
+func kmeansPredict(modelPath, in, out string, stdout io.Writer) error {
+	data, err := os.ReadFile(modelPath)
+	if err != nil {
+		return err
+	}
+	m := new(segment.KMeans)
+	if err := json.Unmarshal(data, m); err != nil {
+		return fmt.Errorf("%s: %w", modelPath, err)
+	}
+	x, d, err := readFeatures(in)
+	if err != nil {
+		return err
+	}
+	if d != m.D {
+		return fmt.Errorf("%s: %d columns, but the model %s has d = %d", in, d, modelPath, m.D)
+	}
+	labels, err := m.Predict(nil, x)
+	if err != nil {
+		return fmt.Errorf("%s: %w", in, err)
+	}
+	return input.CreateFile(out, stdout, func(w io.Writer) error { return writeLabels(w, labels) })
 }
 
 // readFeatures reads a CSV of numeric columns ("-" is standard input). The

@@ -110,12 +110,12 @@
 // calibration through 1997-09-30) the example command reproduces them:
 //
 //	cvm clv -in CDNOW_sample.txt -no-header -customer 1 -time 3 -amount 5 \
-//	    -delim whitespace -order "" -calibration-end 1997-09-30 -model bgnbd -json
+//	    -delim whitespace -order "" -calibration-end 1997-09-30 -kind bgnbd -json
 //
 // gives r = 0.2426, alpha = 4.4136, a = 0.7929, b = 2.4259, log-likelihood
-// -9582.43 in 29 BFGS iterations; -model pareto gives r = 0.5533,
+// -9582.43 in 29 BFGS iterations; -kind pareto gives r = 0.5533,
 // alpha = 10.5777, s = 0.6062, beta = 11.6687, log-likelihood -9594.98;
-// -model gammagamma gives p = 6.2496, q = 3.7442, gamma = 15.4435 on the
+// -kind gammagamma gives p = 6.2496, q = 3.7442, gamma = 15.4435 on the
 // 946 repeat buyers (frequency/spend correlation 0.11).
 //
 // All fitted models are immutable values, safe for concurrent reads, and
