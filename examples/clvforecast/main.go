@@ -57,27 +57,30 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	// The calibration period ends with the last day in the file.
 	end := slices.MaxFunc(txs, func(a, b cvm.Transaction) int { return a.Time.Compare(b.Time) }).Time
-	data, err := clv.Prepare(txs, end, nil) // weeks, same-day purchases merged
+	ctx := context.Background()
+	data, err := clv.Prepare(ctx, slices.Values(txs), end, nil) // weeks, same-day purchases merged
 	if err != nil {
 		return err
 	}
-	bg, err := clv.FitBGNBD(data.Customers, nil)
+	fit := &clv.FitSettings{Source: data} // the models' cards record the data's periods
+	bg, err := clv.FitBGNBD(ctx, data.Customers, fit)
 	if err != nil {
 		return err
 	}
-	gg, err := clv.FitGammaGamma(data.Customers, nil)
+	gg, err := clv.FitGammaGamma(ctx, data.Customers, fit)
 	if err != nil {
 		return err
 	}
-	alive, err := clv.PredictAlive(bg, data.Customers, nil)
+	alive, err := clv.PredictAlive(nil, bg, data.Customers)
 	if err != nil {
 		return err
 	}
-	spend, err := clv.PredictSpend(gg, data.Customers, nil) // expected value of one purchase
+	spend, err := clv.PredictSpend(nil, gg, data.Customers) // expected value of one purchase
 	if err != nil {
 		return err
 	}
-	value, err := clv.CLV(bg, spend, data.Customers, &clv.CLVSettings{Months: 12, MonthlyDiscount: clv.MonthlyRate(0.10)}, nil)
+	// 12 months at the default discount, clv.DefaultAnnualDiscount (10% a year).
+	value, err := clv.CLV(nil, bg, spend, data.Customers, nil)
 	if err != nil {
 		return err
 	}

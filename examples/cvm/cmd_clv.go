@@ -2,235 +2,369 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"slices"
 	"strconv"
 	"time"
 
-	"github.com/cvmkit/cvm/examples/internal/csvout"
+	"github.com/cvmkit/cvm"
 	"github.com/cvmkit/cvm/examples/internal/input"
 	"github.com/cvmkit/cvm/value/clv"
 )
 
 const clvExample = `cvm clv -in CDNOW_sample.txt -no-header -customer 1 -time 3 -amount 5 -delim whitespace -order "" -calibration-end 1997-09-30 -holdout-end 1998-06-30 -unit weeks -kind bgnbd -json -save bgnbd.json -out /tmp/clv.csv`
 
+// clvKinds are the models cvm clv fits, by -kind name (the models' Name).
+var clvKinds = []string{"bgnbd", "mbgnbd", "pareto", "gammagamma"}
+
+// clvCmd is one run of cvm clv: its flags, checked, and what it computed.
+type clvCmd struct {
+	in, out, save, modelPath string
+	kind                     string
+	cal                      time.Time
+	prep                     clv.PrepareSettings
+	fit                      clv.FitSettings
+	clvSet                   clv.CLVSettings
+	horizon                  float64
+	asJSON                   bool
+
+	ds    *clv.Dataset
+	pm    clv.PurchaseModel // nil for Gamma-Gamma
+	gg    *clv.GammaGamma   // the spend model, when fitted or loaded
+	saved json.Marshaler    // the model -save writes
+	info  clv.FitInfo
+	card  *cvm.ModelCard
+	ll    float64   // log-likelihood on the data
+	secs  float64   // fit time; 0 for a loaded model
+	names []string  // parameter names, in order
+	vals  []float64 // parameter values
+	table []clv.HoldoutRow
+}
+
 func runCLV(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("clv", "-in FILE -calibration-end DATE [-holdout-end DATE] [-unit weeks|days] [-kind bgnbd|mbgnbd|pareto|gammagamma] [-json] [-save FILE] [-out FILE] [input flags]",
+	c, inf, err := parseCLV(args, stderr)
+	if c == nil || err != nil {
+		return err
+	}
+	txs, err := inf.ReadAll(c.in, stderr)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	if c.ds, err = clv.Prepare(ctx, slices.Values(txs), c.cal, &c.prep); err != nil {
+		return fmt.Errorf("%s: %w", c.in, err)
+	}
+	c.fit.Source = c.ds
+	if c.modelPath != "" {
+		err = c.apply()
+	} else {
+		err = c.fitModel(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	if c.pm != nil && c.ds.Holdout != nil {
+		if c.table, err = clv.HoldoutTable(c.pm, c.ds.Customers, c.ds.Holdout, c.ds.HoldoutLength, 7); err != nil {
+			return err
+		}
+	}
+	if err := c.print(stdout); err != nil {
+		return err
+	}
+	if c.out != "" {
+		if err := c.writeOut(ctx, stdout, stderr); err != nil {
+			return err
+		}
+	}
+	if c.save != "" {
+		return input.CreateFile(c.save, stdout, func(w io.Writer) error {
+			b, err := json.MarshalIndent(c.saved, "", "  ")
+			if err != nil {
+				return err
+			}
+			_, err = w.Write(append(b, '\n'))
+			return err
+		})
+	}
+	return nil
+}
+
+// parseCLV parses and checks the flags; a nil command with a nil error
+// means -h was asked for.
+func parseCLV(args []string, stderr io.Writer) (*clvCmd, *input.Flags, error) {
+	fs := newFlagSet("clv", "-in FILE -calibration-end DATE [-holdout-end DATE] [-unit weeks|days] [-kind bgnbd|mbgnbd|pareto|gammagamma | -model FILE] [-save FILE] [-json] [-out FILE] [input flags]",
 		clvExample, stderr)
-	in := fs.String("in", "", "transactions CSV file; - for standard input")
+	c := &clvCmd{}
+	fs.StringVar(&c.in, "in", "", "transactions CSV file; - for standard input")
 	calEnd := fs.String("calibration-end", "", "last day of the calibration period, inclusive (2006-01-02 or 20060102); required")
 	holdEnd := fs.String("holdout-end", "", "last day of the holdout period, inclusive; prints the calibration/holdout table")
 	unitFlag := fs.String("unit", "weeks", "time unit: weeks or days")
-	model := fs.String("kind", "bgnbd", "model to fit: bgnbd, mbgnbd, pareto or gammagamma")
-	save := fs.String("save", "", "write the fitted model as JSON to this file")
+	fs.StringVar(&c.kind, "kind", "", "model to fit: bgnbd, mbgnbd, pareto or gammagamma (default bgnbd)")
+	fs.StringVar(&c.modelPath, "model", "", "apply this saved model file (from -save) instead of fitting one")
+	fs.StringVar(&c.save, "save", "", "write the fitted model, with its model card, as JSON to this file")
 	penalizer := fs.Float64("penalizer", 0, "L2 penalty coefficient on the parameters (as lifetimes' penalizer_coef)")
-	horizon := fs.Float64("horizon", 0, "forecast horizon for expected purchases in -out, in -unit; 0 means the holdout length, else 52 weeks / 365 days")
+	fs.Float64Var(&c.horizon, "horizon", 0, "forecast horizon for expected purchases in -out, in -unit; 0 means the holdout length, else 52 weeks / 365 days")
 	months := fs.Int("months", 12, "CLV horizon in months of 30 days")
-	discount := fs.Float64("discount", 0.01, "monthly discount rate for CLV (use -annual-discount for a yearly rate)")
-	annual := fs.Float64("annual-discount", -1, "annual discount rate for CLV, converted to monthly as (1+d)^(1/12)-1; overrides -discount when >= 0")
-	asJSON := fs.Bool("json", false, "print one JSON object with the fitted parameters, log_likelihood and fit_seconds")
-	out := fs.String("out", "", "write per-customer predictions as CSV to this file (- for standard output): customer, frequency, recency, T, mean_spend,\np_alive, expected_purchases (over -horizon), expected_spend and clv (Gamma-Gamma fitted alongside), holdout_purchases, holdout_spend")
+	annual := fs.Float64("annual-discount", clv.DefaultAnnualDiscount, "annual discount rate for CLV, applied monthly as (1+d)^(1/12)-1; 0 means no discounting")
+	fs.BoolVar(&c.asJSON, "json", false, "print one JSON object with the parameters, log_likelihood, the model card and fit_seconds")
+	fs.StringVar(&c.out, "out", "", "write per-customer predictions as CSV to this file (- for standard output): customer, frequency, recency, T, mean_spend,\np_alive, expected_purchases (over -horizon), expected_spend and clv (Gamma-Gamma fitted alongside), holdout_purchases, holdout_spend")
 	inf := addInputFlags(fs)
 	if done, err := parseFlags(fs, args); done {
-		return err
+		return nil, nil, err
 	}
-	if *in == "" {
-		return usagef("-in is required")
+	if c.in == "" {
+		return nil, nil, usagef("-in is required")
 	}
 	if *calEnd == "" {
-		return usagef("-calibration-end is required")
+		return nil, nil, usagef("-calibration-end is required")
 	}
-	cal, err := clvParseDate(*calEnd)
-	if err != nil {
-		return usagef("-calibration-end %q: %v", *calEnd, err)
+	var err error
+	if c.cal, err = clvParseDate(*calEnd); err != nil {
+		return nil, nil, usagef("-calibration-end %q: %v", *calEnd, err)
 	}
-	set := &clv.PrepareSettings{}
 	switch *unitFlag {
 	case "weeks":
-		set.Unit = clv.Weeks
+		c.prep.Unit = clv.Weeks
 	case "days":
-		set.Unit = clv.Days
+		c.prep.Unit = clv.Days
 	default:
-		return usagef("-unit %q: want weeks or days", *unitFlag)
+		return nil, nil, usagef("-unit %q: want weeks or days", *unitFlag)
 	}
 	if *holdEnd != "" {
 		h, err := clvParseDate(*holdEnd)
 		if err != nil {
-			return usagef("-holdout-end %q: %v", *holdEnd, err)
+			return nil, nil, usagef("-holdout-end %q: %v", *holdEnd, err)
 		}
-		if h.Before(cal) {
-			return usagef("-holdout-end %s is before -calibration-end %s", *holdEnd, *calEnd)
+		if h.Before(c.cal) {
+			return nil, nil, usagef("-holdout-end %s is before -calibration-end %s", *holdEnd, *calEnd)
 		}
-		set.HoldoutEnd = h
+		c.prep.HoldoutEnd = h
 	}
-	switch *model {
-	case "bgnbd", "mbgnbd", "pareto", "gammagamma":
-	default:
-		return usagef("-kind %q: want bgnbd, mbgnbd, pareto or gammagamma", *model)
+	switch {
+	case c.kind != "" && c.modelPath != "":
+		return nil, nil, usagef("-kind %s and -model %s: the model file says its kind; give one of them", c.kind, c.modelPath)
+	case c.kind == "":
+		c.kind = "bgnbd"
+	case !slices.Contains(clvKinds, c.kind):
+		return nil, nil, usagef("-kind %q: want bgnbd, mbgnbd, pareto or gammagamma", c.kind)
 	}
 	if *penalizer < 0 {
-		return usagef("-penalizer %v: must be non-negative", *penalizer)
+		return nil, nil, usagef("-penalizer %v: must be non-negative", *penalizer)
 	}
 	if *months <= 0 {
-		return usagef("-months %d: must be positive", *months)
+		return nil, nil, usagef("-months %d: must be positive", *months)
 	}
-	if *horizon < 0 {
-		return usagef("-horizon %v: must be non-negative", *horizon)
+	if c.horizon < 0 {
+		return nil, nil, usagef("-horizon %v: must be non-negative", c.horizon)
 	}
-	monthly := *discount
-	if *annual >= 0 {
-		monthly = clv.MonthlyRate(*annual)
+	if !(*annual > -1) {
+		return nil, nil, usagef("-annual-discount %v: must be greater than -1", *annual)
 	}
-	if !(monthly > -1) {
-		return usagef("-discount %v: must be greater than -1", monthly)
-	}
+	c.fit.Penalizer = *penalizer
+	c.clvSet = clv.CLVSettings{Unit: c.prep.Unit, Months: *months, AnnualDiscount: *annual, NoDiscount: *annual == 0}
+	return c, inf, nil
+}
 
-	txs, err := inf.ReadAll(*in, stderr)
+// fitModel fits the model of -kind.
+func (c *clvCmd) fitModel(ctx context.Context) error {
+	cs := c.ds.Customers
+	start := time.Now()
+	switch c.kind {
+	case "bgnbd", "mbgnbd":
+		fit := clv.FitBGNBD
+		if c.kind == "mbgnbd" {
+			fit = clv.FitMBGNBD
+		}
+		m, err := fit(ctx, cs, &c.fit)
+		if err != nil {
+			return err
+		}
+		c.usePurchase(m, m.Info, m.Card, []string{"r", "alpha", "a", "b"}, []float64{m.R, m.Alpha, m.A, m.B})
+	case "pareto":
+		m, err := clv.FitParetoNBD(ctx, cs, &c.fit)
+		if err != nil {
+			return err
+		}
+		c.usePurchase(m, m.Info, m.Card, []string{"r", "alpha", "s", "beta"}, []float64{m.R, m.Alpha, m.S, m.Beta})
+	case "gammagamma":
+		m, err := clv.FitGammaGamma(ctx, cs, &c.fit)
+		if err != nil {
+			return err
+		}
+		c.useSpend(m)
+	}
+	c.secs = time.Since(start).Seconds()
+	c.ll = c.info.LogLikelihood
+	return nil
+}
+
+func (c *clvCmd) usePurchase(m clv.PurchaseModel, info clv.FitInfo, card *cvm.ModelCard, names []string, vals []float64) {
+	c.pm, c.saved, c.info, c.card, c.names, c.vals = m, m.(json.Marshaler), info, card, names, vals
+	c.kind = m.Name()
+}
+
+func (c *clvCmd) useSpend(m *clv.GammaGamma) {
+	c.gg, c.saved, c.info, c.card = m, m, m.Info, m.Card
+	c.names, c.vals = []string{"p", "q", "gamma"}, []float64{m.P, m.Q, m.Gamma}
+	c.kind = m.Name()
+}
+
+// apply loads the -model file, of any clv format, and evaluates it on the
+// data: its log-likelihood there replaces the fitted one.
+func (c *clvCmd) apply() error {
+	data, err := os.ReadFile(c.modelPath)
 	if err != nil {
 		return err
 	}
-	ds, err := clv.Prepare(txs, cal, set)
+	var head struct {
+		Format string `json:"format"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return fmt.Errorf("%s: %w", c.modelPath, err)
+	}
+	var ll float64
+	switch head.Format {
+	case clv.BGNBDFormat, clv.MBGNBDFormat:
+		var m clv.BGNBD
+		if err = json.Unmarshal(data, &m); err == nil {
+			c.usePurchase(&m, m.Info, m.Card, []string{"r", "alpha", "a", "b"}, []float64{m.R, m.Alpha, m.A, m.B})
+		}
+	case clv.ParetoNBDFormat:
+		var m clv.ParetoNBD
+		if err = json.Unmarshal(data, &m); err == nil {
+			c.usePurchase(&m, m.Info, m.Card, []string{"r", "alpha", "s", "beta"}, []float64{m.R, m.Alpha, m.S, m.Beta})
+		}
+	case clv.GammaGammaFormat:
+		var m clv.GammaGamma
+		if err = json.Unmarshal(data, &m); err == nil {
+			c.useSpend(&m)
+		}
+	default:
+		err = fmt.Errorf("format %q is not a model cvm clv applies (want %s, %s, %s or %s)",
+			head.Format, clv.BGNBDFormat, clv.MBGNBDFormat, clv.ParetoNBDFormat, clv.GammaGammaFormat)
+	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", *in, err)
+		return fmt.Errorf("%s: %w", c.modelPath, err)
 	}
-	fitSet := &clv.FitSettings{Penalizer: *penalizer}
-	res := map[string]any{"model": *model, "unit": *unitFlag, "customers": len(ds.Customers)}
-	var pm clv.PurchaseModel
-	var gg *clv.GammaGamma
-	var info clv.FitInfo
-	var fitted any // the model -save writes
-	var names []string
-	var vals []float64
-	start := time.Now()
-	switch *model {
-	case "bgnbd", "mbgnbd":
-		fit := clv.FitBGNBD
-		if *model == "mbgnbd" {
-			fit = clv.FitMBGNBD
-		}
-		m, err := fit(ds.Customers, fitSet)
-		if err != nil {
-			return err
-		}
-		pm, info, fitted = m, m.Info, m
-		names, vals = []string{"r", "alpha", "a", "b"}, []float64{m.R, m.Alpha, m.A, m.B}
-	case "pareto":
-		m, err := clv.FitParetoNBD(ds.Customers, fitSet)
-		if err != nil {
-			return err
-		}
-		pm, info, fitted = m, m.Info, m
-		names, vals = []string{"r", "alpha", "s", "beta"}, []float64{m.R, m.Alpha, m.S, m.Beta}
-	case "gammagamma":
-		m, err := clv.FitGammaGamma(ds.Customers, fitSet)
-		if err != nil {
-			return err
-		}
-		gg, info, fitted = m, m.Info, m
-		names, vals = []string{"p", "q", "gamma"}, []float64{m.P, m.Q, m.Gamma}
-		res["correlation"] = m.Correlation
+	if u := c.prep.Unit.String(); c.card != nil && c.card.TimeUnit != "" && c.card.TimeUnit != u {
+		return usagef("%s: the model was fitted in %s, not -unit %s", c.modelPath, c.card.TimeUnit, u)
 	}
-	secs := time.Since(start).Seconds()
-	se := map[string]float64{}
-	for i, n := range names {
-		res[n] = vals[i]
-		if info.StdErr != nil {
-			se[n] = info.StdErr[i]
-		}
-	}
-	res["std_err"] = se
-	res["log_likelihood"] = info.LogLikelihood
-	res["aic"], res["bic"] = info.AIC, info.BIC
-	res["iterations"] = info.Iterations
-	res["fit_seconds"] = secs
-	res["fit_customers"] = info.Customers
-
-	var table []clv.HoldoutRow
-	if pm != nil && ds.Holdout != nil {
-		table, err = clv.HoldoutTable(pm, ds.Customers, ds.Holdout, ds.HoldoutLength, 7)
-		if err != nil {
-			return err
-		}
-		res["holdout"] = table
-	}
-
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		if err := enc.Encode(res); err != nil {
-			return err
-		}
+	if c.pm != nil {
+		ll, err = c.pm.LogLikelihood(c.ds.Customers)
 	} else {
-		fmt.Fprintf(stdout, "model %s, %d customers (%g used), unit %s\n", *model, len(ds.Customers), info.Customers, *unitFlag)
-		for i, n := range names {
-			if info.StdErr != nil {
-				fmt.Fprintf(stdout, "  %-6s %10.4f  (se %.4f)\n", n, vals[i], info.StdErr[i])
-			} else {
-				fmt.Fprintf(stdout, "  %-6s %10.4f\n", n, vals[i])
-			}
-		}
-		fmt.Fprintf(stdout, "log-likelihood %.4f  AIC %.2f  BIC %.2f  iterations %d  fit %.3fs\n",
-			info.LogLikelihood, info.AIC, info.BIC, info.Iterations, secs)
-		if gg != nil && (gg.Correlation > 0.3 || gg.Correlation < -0.3) {
-			fmt.Fprintf(stdout, "warning: frequency/spend correlation %.3f; Gamma-Gamma assumes independence\n", gg.Correlation)
-		}
-		if table != nil {
-			fmt.Fprintf(stdout, "\nholdout %.2f %s: mean purchases by calibration frequency\n  x   customers   actual  predicted\n", ds.HoldoutLength, *unitFlag)
-			for _, r := range table {
-				lab := strconv.Itoa(r.Frequency)
-				if r.Frequency == 7 {
-					lab += "+"
-				}
-				fmt.Fprintf(stdout, "  %-3s %9d %8.3f %10.3f\n", lab, r.Customers, r.Actual, r.Predicted)
-			}
-		}
+		ll, err = c.gg.LogLikelihood(c.ds.Customers)
 	}
-	if *out != "" {
-		h := *horizon
-		if h == 0 {
-			switch {
-			case ds.HoldoutLength > 0:
-				h = ds.HoldoutLength
-			case set.Unit == clv.Weeks:
-				h = 52
-			default:
-				h = 365
-			}
-		}
-		if err := clvWriteOut(*out, stdout, stderr, ds, pm, gg, fitSet, h, &clv.CLVSettings{Unit: set.Unit, Months: *months, MonthlyDiscount: monthly}); err != nil {
-			return err
-		}
+	if err != nil {
+		return fmt.Errorf("%s on %s: %w", c.modelPath, c.in, err)
 	}
-	if *save == "" {
-		return nil
-	}
-	// Written last, so that a run that fails replaces no saved model.
-	return input.CreateFile(*save, stdout, func(w io.Writer) error { return json.NewEncoder(w).Encode(fitted) })
+	c.ll = ll
+	return nil
 }
 
-// clvWriteOut writes the per-customer predictions CSV. For a purchase
-// model it also fits Gamma-Gamma for the spend and CLV columns, leaving
-// them out (with a note) when that fit fails.
-func clvWriteOut(path string, stdout, stderr io.Writer, ds *clv.Dataset, pm clv.PurchaseModel, gg *clv.GammaGamma, fitSet *clv.FitSettings, h float64, cs *clv.CLVSettings) error {
+// print writes the parameters, the fit and the holdout table, as text or
+// as one JSON object.
+func (c *clvCmd) print(stdout io.Writer) error {
+	unit := c.prep.Unit.String()
+	if c.asJSON {
+		res := map[string]any{"kind": c.kind, "unit": unit, "customers": len(c.ds.Customers),
+			"log_likelihood": c.ll, "fit_customers": c.info.Customers, "card": c.card}
+		se := map[string]float64{}
+		for i, n := range c.names {
+			res[n] = c.vals[i]
+			if c.info.StdErr != nil {
+				se[n] = c.info.StdErr[i]
+			}
+		}
+		res["std_err"] = se
+		if c.modelPath != "" {
+			res["model_file"] = c.modelPath
+		} else {
+			res["aic"], res["bic"] = c.info.AIC, c.info.BIC
+			res["iterations"] = c.info.Iterations
+			res["fit_seconds"] = c.secs
+		}
+		if c.gg != nil {
+			res["correlation"] = c.gg.Correlation
+		}
+		if c.table != nil {
+			res["holdout"] = c.table
+		}
+		return json.NewEncoder(stdout).Encode(res)
+	}
+	bw := bufio.NewWriter(stdout)
+	if c.modelPath != "" {
+		fmt.Fprintf(bw, "model %s from %s, %d customers, unit %s\n", c.kind, c.modelPath, len(c.ds.Customers), unit)
+	} else {
+		fmt.Fprintf(bw, "model %s, %d customers (%g used), unit %s\n", c.kind, len(c.ds.Customers), c.info.Customers, unit)
+	}
+	for i, n := range c.names {
+		if c.info.StdErr != nil {
+			fmt.Fprintf(bw, "  %-6s %10.4f  (se %.4f)\n", n, c.vals[i], c.info.StdErr[i])
+		} else {
+			fmt.Fprintf(bw, "  %-6s %10.4f\n", n, c.vals[i])
+		}
+	}
+	if c.modelPath != "" {
+		fmt.Fprintf(bw, "log-likelihood on %s %.4f\n", c.in, c.ll)
+	} else {
+		fmt.Fprintf(bw, "log-likelihood %.4f  AIC %.2f  BIC %.2f  iterations %d  fit %.3fs\n",
+			c.ll, c.info.AIC, c.info.BIC, c.info.Iterations, c.secs)
+	}
+	if c.gg != nil && (c.gg.Correlation > 0.3 || c.gg.Correlation < -0.3) {
+		fmt.Fprintf(bw, "warning: frequency/spend correlation %.3f; Gamma-Gamma assumes independence\n", c.gg.Correlation)
+	}
+	if c.table != nil {
+		fmt.Fprintf(bw, "\nholdout %.2f %s: mean purchases by calibration frequency\n  x   customers   actual  predicted\n", c.ds.HoldoutLength, unit)
+		for _, r := range c.table {
+			lab := strconv.Itoa(r.Frequency)
+			if r.Frequency == 7 {
+				lab += "+"
+			}
+			fmt.Fprintf(bw, "  %-3s %9d %8.3f %10.3f\n", lab, r.Customers, r.Actual, r.Predicted)
+		}
+	}
+	return bw.Flush()
+}
+
+// writeOut writes the per-customer predictions CSV. For a purchase model
+// it also fits Gamma-Gamma for the spend and CLV columns, leaving them out
+// (with a note) when that fit fails.
+func (c *clvCmd) writeOut(ctx context.Context, stdout, stderr io.Writer) error {
+	h := c.horizon
+	if h == 0 {
+		switch {
+		case c.ds.HoldoutLength > 0:
+			h = c.ds.HoldoutLength
+		case c.prep.Unit == clv.Weeks:
+			h = 52
+		default:
+			h = 365
+		}
+	}
+	ds, pm, gg := c.ds, c.pm, c.gg
 	var alive, exp, spend, value []float64
 	var err error
 	if pm != nil {
-		if alive, err = clv.PredictAlive(pm, ds.Customers, nil); err != nil {
+		if alive, err = clv.PredictAlive(nil, pm, ds.Customers); err != nil {
 			return err
 		}
-		if exp, err = clv.PredictPurchases(pm, h, ds.Customers, nil); err != nil {
+		if exp, err = clv.PredictPurchases(nil, pm, h, ds.Customers); err != nil {
 			return err
 		}
 		if gg == nil {
-			gg, err = clv.FitGammaGamma(ds.Customers, fitSet)
+			gg, err = clv.FitGammaGamma(ctx, ds.Customers, &c.fit)
 			if err != nil {
 				fmt.Fprintf(stderr, "no spend or CLV columns: Gamma-Gamma fit: %v\n", err)
 			}
 		}
 	}
 	if gg != nil {
-		if spend, err = clv.PredictSpend(gg, ds.Customers, nil); err != nil {
+		if spend, err = clv.PredictSpend(nil, gg, ds.Customers); err != nil {
 			if !errors.Is(err, clv.ErrInvalidParam) || pm == nil {
 				return err
 			}
@@ -239,11 +373,11 @@ func clvWriteOut(path string, stdout, stderr io.Writer, ds *clv.Dataset, pm clv.
 		}
 	}
 	if pm != nil && spend != nil {
-		if value, err = clv.CLV(pm, spend, ds.Customers, cs, nil); err != nil {
+		if value, err = clv.CLV(nil, pm, spend, ds.Customers, &c.clvSet); err != nil {
 			return err
 		}
 	}
-	return input.CreateFile(path, stdout, func(w io.Writer) error {
+	return input.CreateFile(c.out, stdout, func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, 1<<20)
 		bw.WriteString("customer,frequency,recency,T,mean_spend")
 		if pm != nil {
@@ -260,8 +394,8 @@ func clvWriteOut(path string, stdout, stderr io.Writer, ds *clv.Dataset, pm clv.
 		}
 		bw.WriteByte('\n')
 		f := func(v float64) string { return strconv.FormatFloat(v, 'g', 10, 64) }
-		for i, c := range ds.Customers {
-			fmt.Fprintf(bw, "%s,%s,%s,%s,%s", string(csvout.AppendField(nil, c.ID)), f(c.Frequency), f(c.Recency), f(c.T), f(c.MeanSpend))
+		for i, cu := range ds.Customers {
+			fmt.Fprintf(bw, "%s,%s,%s,%s,%s", string(appendCSVField(nil, cu.ID)), f(cu.Frequency), f(cu.Recency), f(cu.T), f(cu.MeanSpend))
 			if pm != nil {
 				fmt.Fprintf(bw, ",%s,%s", f(alive[i]), f(exp[i]))
 			}

@@ -8,9 +8,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/cvmkit/cvm/internal/check"
 	"github.com/cvmkit/cvm/internal/synth"
 )
 
@@ -70,8 +73,12 @@ func TestCLVJSON(t *testing.T) {
 					t.Errorf("%s = %v", k, res[k])
 				}
 			}
-			if res["model"] != tc.model {
-				t.Errorf("model = %v", res["model"])
+			if res["kind"] != tc.model {
+				t.Errorf("kind = %v", res["kind"])
+			}
+			card, ok := res["card"].(map[string]any)
+			if !ok || card["fingerprint"] == "" || card["time_unit"] == nil || card["calibration_end"] != "2025-06-30T00:00:00Z" {
+				t.Errorf("card = %v", res["card"])
 			}
 		})
 	}
@@ -81,7 +88,7 @@ func TestCLVOutAndHoldout(t *testing.T) {
 	csvPath, _, _ := clvFiles(t)
 	outPath := filepath.Join(t.TempDir(), "pred.csv")
 	var out, errb bytes.Buffer
-	err := run([]string{"clv", "-in", csvPath, "-calibration-end", "20250331", "-holdout-end", "2025-12-31", "-out", outPath, "-annual-discount", "0.1", "-q"}, &out, &errb)
+	err := run([]string{"clv", "-in", csvPath, "-calibration-end", "20250331", "-holdout-end", "2025-12-31", "-out", outPath, "-q"}, &out, &errb)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, errb.String())
 	}
@@ -120,11 +127,13 @@ func TestCLVUsageErrors(t *testing.T) {
 		{"bad holdout", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-holdout-end", "x"}},
 		{"holdout before end", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-holdout-end", "2025-01-01"}},
 		{"bad unit", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-unit", "months"}},
-		{"bad model", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-kind", "bgbb"}},
+		{"bad kind", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-kind", "bgbb"}},
+		{"kind and model", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-kind", "pareto", "-model", "m.json"}},
+		{"monthly -discount is gone", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-discount", "0.01"}},
 		{"negative penalizer", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-penalizer", "-1"}},
 		{"bad months", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-months", "0"}},
 		{"bad horizon", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-horizon", "-3"}},
-		{"bad discount", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-discount", "-2"}},
+		{"bad discount", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-annual-discount", "-2"}},
 		{"extra arg", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "extra"}},
 		{"bad flag", []string{"-nope"}},
 	} {
@@ -161,6 +170,14 @@ func TestCLVDataErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "repeat buyers") {
 		t.Errorf("err = %v, want no repeat buyers", err)
 	}
+	// A year-0000 date (issue 13): an error naming the customer and the
+	// date, not parameters of 1e13.
+	old := filepath.Join(dir, "old.csv")
+	os.WriteFile(old, []byte("customer,time,amount,order\na,2025-01-01,5,o1\na,2025-02-01,5,o2\nb,0000-01-01,5,o3\nb,2025-03-01,5,o4\n"), 0o644)
+	err = run([]string{"clv", "-q", "-in", old, "-calibration-end", "2025-06-30"}, &out, &errb)
+	if err == nil || !strings.Contains(err.Error(), `customer "b"`) || !strings.Contains(err.Error(), "0000-01-01") {
+		t.Errorf("err = %v, want one naming customer b and 0000-01-01", err)
+	}
 }
 
 func TestCLVHelp(t *testing.T) {
@@ -168,7 +185,7 @@ func TestCLVHelp(t *testing.T) {
 	if err := run([]string{"clv", "-h"}, &out, &errb); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"-calibration-end 1997-09-30", "-delim whitespace", "-kind", "-unit"} {
+	for _, want := range []string{"-calibration-end 1997-09-30", "-delim whitespace", "-kind", "-model FILE", "-save", "-unit"} {
 		if !strings.Contains(errb.String(), want) {
 			t.Errorf("help lacks %q:\n%s", want, errb.String())
 		}
@@ -200,5 +217,113 @@ func TestCLVOutQuotesIDs(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no row for customer %q", id)
+	}
+}
+
+// -save writes the fitted model in its envelope; -model applies it to the
+// same data with the same parameters and the same per-customer output.
+func TestCLVSaveAndModel(t *testing.T) {
+	csvPath, _, _ := clvFiles(t)
+	dir := t.TempDir()
+	for _, kind := range []string{"bgnbd", "mbgnbd", "pareto", "gammagamma"} {
+		t.Run(kind, func(t *testing.T) {
+			saved := filepath.Join(dir, kind+".json")
+			fitOut, applyOut := filepath.Join(dir, kind+"-fit.csv"), filepath.Join(dir, kind+"-apply.csv")
+			base := []string{"clv", "-q", "-in", csvPath, "-calibration-end", "2025-03-31", "-holdout-end", "2025-12-31", "-json"}
+			var out, errb bytes.Buffer
+			if err := run(append(base, "-kind", kind, "-save", saved, "-out", fitOut), &out, &errb); err != nil {
+				t.Fatalf("%v\n%s", err, errb.String())
+			}
+			var fitted map[string]any
+			check.NoErr(t, json.Unmarshal(out.Bytes(), &fitted))
+			b, err := os.ReadFile(saved)
+			check.NoErr(t, err)
+			var env struct {
+				Format  string         `json:"format"`
+				Version int            `json:"version"`
+				Card    map[string]any `json:"card"`
+			}
+			check.NoErr(t, json.Unmarshal(b, &env))
+			if !strings.HasPrefix(env.Format, "cvm.clv.") || env.Version != 2 || env.Card["holdout_end"] != "2025-12-31T00:00:00Z" || env.Card["fingerprint"] == "" {
+				t.Errorf("saved envelope %s", b)
+			}
+			out.Reset()
+			if err := run(append(base, "-model", saved, "-out", applyOut), &out, &errb); err != nil {
+				t.Fatalf("%v\n%s", err, errb.String())
+			}
+			var applied map[string]any
+			check.NoErr(t, json.Unmarshal(out.Bytes(), &applied))
+			for k, v := range fitted {
+				if _, ok := v.(float64); ok && k != "fit_seconds" && k != "aic" && k != "bic" && k != "iterations" && applied[k] != v {
+					t.Errorf("%s: applied %v, fitted %v", k, applied[k], v)
+				}
+			}
+			if applied["kind"] != kind || applied["model_file"] != saved {
+				t.Errorf("applied %v", applied)
+			}
+			a, f := readCSV(t, applyOut), readCSV(t, fitOut)
+			if fmt.Sprint(a) != fmt.Sprint(f) {
+				t.Error("-model output differs from the fit's")
+			}
+		})
+	}
+	// Bad model files: the error names the file; a model of another
+	// unit is a usage error.
+	notModel := filepath.Join(dir, "other.json")
+	os.WriteFile(notModel, []byte(`{"format":"cvm.segment.kmeans","version":1}`), 0o644)
+	truncated := filepath.Join(dir, "cut.json")
+	b, err := os.ReadFile(filepath.Join(dir, "bgnbd.json"))
+	check.NoErr(t, err)
+	os.WriteFile(truncated, b[:len(b)/2], 0o644)
+	unknown := filepath.Join(dir, "unknown.json")
+	os.WriteFile(unknown, bytes.Replace(b, []byte(`"r":`), []byte(`"rr":1,"r":`), 1), 0o644)
+	for _, tc := range []struct {
+		name, path, want string
+		usage            bool
+	}{
+		{"missing", filepath.Join(dir, "none.json"), "no such file", false},
+		{"other format", notModel, `"cvm.segment.kmeans" is not a model`, false},
+		{"truncated", truncated, "cut.json", false},
+		{"unknown field", unknown, `unknown field "rr"`, false},
+		{"other unit", filepath.Join(dir, "bgnbd.json"), "fitted in weeks, not -unit days", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			err := run([]string{"clv", "-q", "-in", csvPath, "-calibration-end", "2025-03-31", "-unit", "days", "-model", tc.path}, &out, &errb)
+			var ue *usageError
+			if err == nil || !strings.Contains(err.Error(), tc.want) || errors.As(err, &ue) != tc.usage {
+				t.Errorf("err = %v, want one containing %q (usage %v)", err, tc.want, tc.usage)
+			}
+		})
+	}
+}
+
+// -annual-discount 0 turns discounting off: the CLV is then larger than
+// at the default 10% a year.
+func TestCLVDiscount(t *testing.T) {
+	csvPath, _, _ := clvFiles(t)
+	dir := t.TempDir()
+	clvOf := func(args ...string) []float64 {
+		path := filepath.Join(dir, "p.csv")
+		var out, errb bytes.Buffer
+		if err := run(append([]string{"clv", "-q", "-in", csvPath, "-calibration-end", "2025-03-31", "-out", path}, args...), &out, &errb); err != nil {
+			t.Fatalf("%v\n%s", err, errb.String())
+		}
+		recs := readCSV(t, path)
+		col := slices.Index(recs[0], "clv")
+		var v []float64
+		for _, r := range recs[1:] {
+			v = append(v, check.Must(strconv.ParseFloat(r[col], 64)))
+		}
+		return v
+	}
+	def, ten, none := clvOf(), clvOf("-annual-discount", "0.1"), clvOf("-annual-discount", "0")
+	if fmt.Sprint(def) != fmt.Sprint(ten) {
+		t.Error("the default discount is not 10% a year")
+	}
+	for i := range def {
+		if none[i] < def[i] || def[i] > 0 && none[i] == def[i] {
+			t.Fatalf("customer %d: undiscounted CLV %v, discounted %v", i, none[i], def[i])
+		}
 	}
 }

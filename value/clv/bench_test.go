@@ -44,7 +44,7 @@ func BenchmarkFitBGNBD(b *testing.B) {
 			b.ReportAllocs()
 			var it int
 			for b.Loop() {
-				m, err := FitBGNBD(cs, nil)
+				m, err := FitBGNBD(ctx, cs, nil)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -61,7 +61,7 @@ func BenchmarkFitParetoNBD(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := FitParetoNBD(cs, nil); err != nil {
+				if _, err := FitParetoNBD(ctx, cs, nil); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -77,7 +77,7 @@ func BenchmarkPredictPurchases(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := PredictPurchases(m, 52, cs, dst); err != nil {
+				if _, err := PredictPurchases(dst, m, 52, cs); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -95,7 +95,7 @@ func BenchmarkPrepare(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := Prepare(txs, end, nil); err != nil {
+				if _, err := Prepare(ctx, slices.Values(txs), end, nil); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -119,7 +119,7 @@ func BenchmarkFitBGNBDCDNOWSize(b *testing.B) {
 	b.ReportAllocs()
 	var it int
 	for b.Loop() {
-		m, err := FitBGNBD(cs, nil)
+		m, err := FitBGNBD(ctx, cs, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

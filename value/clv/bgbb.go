@@ -1,7 +1,9 @@
 package clv
 
 import (
+	"context"
 	"fmt"
+	"github.com/cvmkit/cvm"
 	"math"
 
 	"github.com/cvmkit/cvm/internal/num"
@@ -26,7 +28,8 @@ import (
 // finite; methods return a *ParamError otherwise.
 type BGBB struct {
 	Alpha, Beta, Gamma, Delta float64
-	Info                      FitInfo // zero for a model built by hand
+	Info                      FitInfo        // zero for a model built by hand
+	Card                      *cvm.ModelCard // where the fit came from; nil for a model built by hand
 }
 
 var bgbbNames = []string{"alpha", "beta", "gamma", "delta"}
@@ -65,8 +68,8 @@ func validateBGBB(c Customer, i int) error {
 // FitBGBB fits the BG/BB model to cs by maximum likelihood, with the
 // gradient by central differences; see BGBB for the meaning of the
 // customer fields. Errors are as for FitBGNBD.
-func FitBGBB(cs []Customer, s *FitSettings) (*BGBB, error) {
-	set, err := checkSettings(s, bgbbNames)
+func FitBGBB(ctx context.Context, cs []Customer, s *FitSettings) (*BGBB, error) {
+	set, err := checkSettings(s, bgbbNames, len(cs))
 	if err != nil {
 		return nil, err
 	}
@@ -76,11 +79,13 @@ func FitBGBB(cs []Customer, s *FitSettings) (*BGBB, error) {
 	}
 	ev := &bgbbEval{d: d}
 	f := &fitter{names: bgbbNames, obj: ev.ll, n: d.n, rows: len(d.rows)}
-	th, info, err := f.run(set)
+	th, info, err := f.run(ctx, set)
 	if err != nil {
 		return nil, err
 	}
-	return &BGBB{Alpha: th[0], Beta: th[1], Gamma: th[2], Delta: th[3], Info: info}, nil
+	m := &BGBB{Alpha: th[0], Beta: th[1], Gamma: th[2], Delta: th[3], Info: info}
+	m.Card = purchaseCard(m, cs, set, info)
+	return m, nil
 }
 
 func newIndexedBGBB(cs []Customer) (*indexed, error) {

@@ -125,7 +125,7 @@ func TestBGBBPredictionsQuadrature(t *testing.T) {
 func TestBGBBRecoveryAndJSON(t *testing.T) {
 	truth := []float64{1.2, 0.75, 0.66, 2.8}
 	cs := simBGBB(61, 4000, 6, truth[0], truth[1], truth[2], truth[3])
-	m, err := FitBGBB(cs, nil)
+	m, err := FitBGBB(ctx, cs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,10 +145,10 @@ func TestBGBBRecoveryAndJSON(t *testing.T) {
 	if d := cmp.Diff(*m, back); d != "" {
 		t.Errorf("round trip (-in +out):\n%s", d)
 	}
-	if err := back.UnmarshalJSON([]byte(`{"format_version":1,"model":"bgbb","alpha":1,"beta":1,"gamma":1}`)); !errors.Is(err, ErrFormat) {
+	if err := back.UnmarshalJSON([]byte(`{"format":"cvm.clv.bgbb","version":2,"alpha":1,"beta":1,"gamma":1}`)); !errors.Is(err, ErrFormat) {
 		t.Errorf("missing delta: %v", err)
 	}
-	if err := back.UnmarshalJSON([]byte(`{"format_version":1,"model":"bgbb","alpha":1,"beta":1,"gamma":1,"delta":-1}`)); !errors.Is(err, ErrInvalidParam) {
+	if err := back.UnmarshalJSON([]byte(`{"format":"cvm.clv.bgbb","version":2,"alpha":1,"beta":1,"gamma":1,"delta":-1}`)); !errors.Is(err, ErrInvalidParam) {
 		t.Errorf("negative delta: %v", err)
 	}
 }
@@ -173,7 +173,7 @@ func TestBGBBErrors(t *testing.T) {
 		if _, err := m.ConditionalExpectedPurchases(1, tc.c); !errors.Is(err, ErrInvalidCustomer) {
 			t.Errorf("%+v: %v", tc.c, err)
 		}
-		if _, err := FitBGBB([]Customer{tc.c}, nil); !errors.Is(err, ErrInvalidCustomer) {
+		if _, err := FitBGBB(ctx, []Customer{tc.c}, nil); !errors.Is(err, ErrInvalidCustomer) {
 			t.Errorf("fit %+v: %v", tc.c, err)
 		}
 	}
@@ -199,10 +199,10 @@ func TestBGBBErrors(t *testing.T) {
 	if v, err := m.ConditionalExpectedPurchases(0, Customer{T: 1}); v != 0 || err != nil {
 		t.Errorf("t=0: %v %v", v, err)
 	}
-	if _, err := FitBGBB(nil, nil); !errors.Is(err, ErrEmptyInput) {
+	if _, err := FitBGBB(ctx, nil, nil); !errors.Is(err, ErrEmptyInput) {
 		t.Errorf("empty: %v", err)
 	}
-	if _, err := FitBGBB(bgbbSmall, &FitSettings{Penalizer: -1}); !errors.Is(err, ErrInvalidParam) {
+	if _, err := FitBGBB(ctx, bgbbSmall, &FitSettings{Penalizer: -1}); !errors.Is(err, ErrInvalidParam) {
 		t.Errorf("bad settings: %v", err)
 	}
 	if _, err := m.LogLikelihood(nil); !errors.Is(err, ErrEmptyInput) {

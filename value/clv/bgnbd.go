@@ -1,7 +1,9 @@
 package clv
 
 import (
+	"context"
 	"fmt"
+	"github.com/cvmkit/cvm"
 	"math"
 
 	"github.com/cvmkit/cvm/internal/num"
@@ -19,7 +21,8 @@ import (
 type BGNBD struct {
 	Modified       bool // MBG/NBD: the customer may also drop out at the first purchase
 	R, Alpha, A, B float64
-	Info           FitInfo // zero for a model built by hand
+	Info           FitInfo        // zero for a model built by hand
+	Card           *cvm.ModelCard // where the fit came from; nil for a model built by hand
 }
 
 var bgNames = []string{"r", "alpha", "a", "b"}
@@ -60,18 +63,18 @@ func (m *BGNBD) k() float64 {
 // It returns ErrEmptyInput for empty cs, a *CustomerError for a customer
 // with a negative, NaN or infinite value, a *ParamError for bad settings,
 // and an error wrapping ErrNotConverged when the optimiser fails.
-func FitBGNBD(cs []Customer, s *FitSettings) (*BGNBD, error) {
-	return fitBG(cs, s, false)
+func FitBGNBD(ctx context.Context, cs []Customer, s *FitSettings) (*BGNBD, error) {
+	return fitBG(ctx, cs, s, false)
 }
 
 // FitMBGNBD fits the MBG/NBD model (Batislam, Denizel & Filiztekin 2007)
 // like FitBGNBD.
-func FitMBGNBD(cs []Customer, s *FitSettings) (*BGNBD, error) {
-	return fitBG(cs, s, true)
+func FitMBGNBD(ctx context.Context, cs []Customer, s *FitSettings) (*BGNBD, error) {
+	return fitBG(ctx, cs, s, true)
 }
 
-func fitBG(cs []Customer, s *FitSettings, modified bool) (*BGNBD, error) {
-	set, err := checkSettings(s, bgNames)
+func fitBG(ctx context.Context, cs []Customer, s *FitSettings, modified bool) (*BGNBD, error) {
+	set, err := checkSettings(s, bgNames, len(cs))
 	if err != nil {
 		return nil, err
 	}
@@ -81,11 +84,13 @@ func fitBG(cs []Customer, s *FitSettings, modified bool) (*BGNBD, error) {
 	}
 	ev := newBGEval(d, modified)
 	f := &fitter{names: bgNames, obj: ev.ll, analytic: true, n: d.n, rows: len(d.rows)}
-	th, info, err := f.run(set)
+	th, info, err := f.run(ctx, set)
 	if err != nil {
 		return nil, err
 	}
-	return &BGNBD{Modified: modified, R: th[0], Alpha: th[1], A: th[2], B: th[3], Info: info}, nil
+	m := &BGNBD{Modified: modified, R: th[0], Alpha: th[1], A: th[2], B: th[3], Info: info}
+	m.Card = purchaseCard(m, cs, set, info)
+	return m, nil
 }
 
 // LogLikelihood returns the total log-likelihood of cs under m. It returns

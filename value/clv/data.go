@@ -1,8 +1,9 @@
 package clv
 
 import (
-	"cmp"
+	"context"
 	"fmt"
+	"iter"
 	"slices"
 	"time"
 
@@ -91,12 +92,18 @@ func (c Customer) validate(i int) error {
 // time after calibration used to validate forecasts. Prepare always sets
 // finite values.
 type HoldoutCustomer struct {
-	Purchases int     // purchase occasions in the holdout period
+	Purchases int     // purchase occasions (days) in the holdout period
 	Spend     float64 // total amount of those occasions
 }
 
+// DefaultMaxAge is the longest customer age Prepare accepts when
+// PrepareSettings.MaxAge is zero: 100 years of 365.25 days. A first
+// purchase further back is a wrong date (a year 0000 or 1900 placeholder,
+// a two-digit year read as the first century), not a customer.
+const DefaultMaxAge = 36525 * 24 * time.Hour
+
 // PrepareSettings configures Prepare. A nil *PrepareSettings means the zero
-// value: weeks, no holdout, calendar days in UTC.
+// value: weeks, no holdout, calendar days in UTC, ages up to DefaultMaxAge.
 type PrepareSettings struct {
 	// Unit is the time unit; the zero value is Weeks.
 	Unit Unit
@@ -105,6 +112,11 @@ type PrepareSettings struct {
 	HoldoutEnd time.Time
 	// Location is the calendar in which days are counted; nil means UTC.
 	Location *time.Location
+	// MaxAge is the longest time from a customer's first purchase to the
+	// calibration end that Prepare accepts; an older customer is an error
+	// naming the customer. Zero means DefaultMaxAge (100 years); a
+	// negative value means no limit.
+	MaxAge time.Duration
 }
 
 // Dataset is the model input built by Prepare: one Customer per customer
@@ -112,131 +124,222 @@ type PrepareSettings struct {
 // and, when a holdout was asked for, each customer's holdout activity at the
 // same index.
 type Dataset struct {
-	Unit           Unit
-	CalibrationEnd time.Time
-	HoldoutEnd     time.Time         // zero when there is no holdout
-	HoldoutLength  float64           // length of the holdout period in Unit; 0 without holdout
-	Customers      []Customer        // sorted by ID
-	Holdout        []HoldoutCustomer // nil without holdout; else aligned with Customers
+	Unit             Unit
+	CalibrationStart time.Time         // the earliest first purchase of Customers
+	CalibrationEnd   time.Time         // as passed to Prepare
+	HoldoutEnd       time.Time         // zero when there is no holdout
+	HoldoutLength    float64           // length of the holdout period in Unit; 0 without holdout
+	Customers        []Customer        // sorted by ID
+	Holdout          []HoldoutCustomer // nil without holdout; else aligned with Customers
 }
 
-// Prepare builds the model input from transactions, following the
-// convention of the customer-base literature (Fader, Hardie & Lee 2005):
+// Prepare builds the model input from a stream of transactions in any
+// order, following the convention of the customer-base literature (Fader,
+// Hardie & Lee 2005):
 //
 //   - a purchase is a transaction with Amount >= 0; returns (negative
 //     amounts) are ignored;
-//   - purchases of one customer on one calendar day are merged into one
-//     occasion whose amount is their sum;
-//   - calibration runs through calibrationEnd's calendar day inclusive, and
-//     only customers with a first purchase in it are kept;
+//   - purchases of one customer on one calendar day are one occasion
+//     whose amount is their sum;
+//   - calibration runs through calibrationEnd's calendar day inclusive (the
+//     transactions at or before [cvm.EndOfDay] of that day, the rule of
+//     [cvm.Split]), and only customers with a purchase in it are kept;
 //   - T is the number of days from the first purchase day to the
 //     calibration end day, divided by 7 for weeks, so a first purchase on
 //     1997-01-01 with calibration end 1997-09-30 gives T = 272/7 = 38.857
 //     weeks; Recency is the days from the first to the last occasion, in
-//     the same unit;
-//   - MeanSpend is the mean amount of the repeat occasions.
+//     the same unit; Frequency is the occasions after the first;
+//   - MeanSpend is the mean amount of the repeat occasions: the
+//     calibration total less the first day's amount, divided by
+//     Frequency.
 //
-// With a holdout end, the occasions after the calibration end day and
-// through the holdout end day are counted per customer.
+// The per-customer figures are those of [cvm.Summarize] with occasions by
+// day in the settings' Location, over the calibration purchases and, with
+// a holdout end, over the purchases after the calibration end day and
+// through the holdout end day (Holdout). Amounts are summed with
+// compensated summation and combined in customer order, so the order of
+// the stream does not change a result.
 //
-// Prepare does not modify txs. It returns a *cvm.TransactionError for an
-// unusable transaction, ErrEmptyInput when no customer buys in the
-// calibration period, and a *ParamError when the holdout end is before the
-// calibration end or the unit is invalid.
-func Prepare(txs []cvm.Transaction, calibrationEnd time.Time, s *PrepareSettings) (*Dataset, error) {
-	var set PrepareSettings
+// Prepare ranges over txs once and does not modify the transactions. It
+// returns a *cvm.TransactionError for an unusable transaction, and one
+// wrapping ErrImplausibleSpan for a customer whose first purchase is more
+// than MaxAge before the calibration end; ErrEmptyInput when no customer
+// buys in the calibration period; a *ParamError when the calibration end
+// is the zero time, the holdout end is before the calibration end or the
+// unit is invalid; and ctx.Err() when ctx is done before the end.
+func Prepare(ctx context.Context, txs iter.Seq[cvm.Transaction], calibrationEnd time.Time, s *PrepareSettings) (*Dataset, error) {
+	set, err := preparing(calibrationEnd, s)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cal, hold, spends, err := set.summarize(ctx, txs)
+	if err != nil {
+		return nil, err
+	}
+	return set.dataset(cal, hold, spends)
+}
+
+// prepare is a checked PrepareSettings for one calibration end.
+type prepare struct {
+	PrepareSettings
+	calEnd, cutoff, holdCutoff time.Time // cut-offs: the last instants of the days
+	endDay, holdEndDay         int64     // their day numbers in Location
+	unit                       float64   // days per Unit
+}
+
+func preparing(calibrationEnd time.Time, s *PrepareSettings) (*prepare, error) {
+	p := &prepare{calEnd: calibrationEnd}
 	if s != nil {
-		set = *s
+		p.PrepareSettings = *s
 	}
-	if set.Unit != Weeks && set.Unit != Days {
-		return nil, &ParamError{Param: "unit", Value: float64(set.Unit), Err: ErrInvalidParam}
+	if p.Unit != Weeks && p.Unit != Days {
+		return nil, &ParamError{Param: "unit", Value: float64(p.Unit), Err: ErrInvalidParam}
 	}
-	loc := set.Location
-	if loc == nil {
-		loc = time.UTC
+	p.unit = p.Unit.days()
+	if p.Location == nil {
+		p.Location = time.UTC
+	}
+	if p.MaxAge == 0 {
+		p.MaxAge = DefaultMaxAge
 	}
 	if calibrationEnd.IsZero() {
 		return nil, &ParamError{Param: "calibration end", Value: 0, Err: fmt.Errorf("%w: zero time", ErrInvalidParam)}
 	}
-	endDay := cvm.DayNumber(calibrationEnd, loc)
-	holdout := !set.HoldoutEnd.IsZero()
-	var hEndDay int64
-	if holdout {
-		hEndDay = cvm.DayNumber(set.HoldoutEnd, loc)
-		if hEndDay < endDay {
-			return nil, &ParamError{Param: "holdout end", Value: float64(hEndDay - endDay), Err: fmt.Errorf("%w: holdout end before calibration end", ErrInvalidParam)}
+	p.cutoff = cvm.EndOfDay(calibrationEnd.In(p.Location))
+	p.endDay = cvm.DayNumber(calibrationEnd, p.Location)
+	if !p.HoldoutEnd.IsZero() {
+		p.holdEndDay = cvm.DayNumber(p.HoldoutEnd, p.Location)
+		if p.holdEndDay < p.endDay {
+			return nil, &ParamError{Param: "holdout end", Value: float64(p.holdEndDay - p.endDay), Err: fmt.Errorf("%w: holdout end before calibration end", ErrInvalidParam)}
 		}
+		p.holdCutoff = cvm.EndOfDay(p.HoldoutEnd.In(p.Location))
 	}
-	type dayAmt struct {
-		day int64
-		amt float64
+	return p, nil
+}
+
+// spend is a customer's calibration spend split at the earliest purchase
+// day seen so far: the amount of that day and of all later days, each a
+// compensated sum. A purchase on an earlier day moves the first day's
+// amount to the rest.
+type spend struct {
+	day             int64
+	first, firstC   float64
+	repeat, repeatC float64
+}
+
+func (s *spend) add(day int64, amount float64) {
+	switch {
+	case day == s.day:
+		s.first, s.firstC = num.AddNeumaier(s.first, s.firstC, amount)
+	case day > s.day:
+		s.repeat, s.repeatC = num.AddNeumaier(s.repeat, s.repeatC, amount)
+	default:
+		s.repeat, s.repeatC = num.AddNeumaier(s.repeat, s.repeatC, s.first)
+		s.repeat, s.repeatC = num.AddNeumaier(s.repeat, s.repeatC, s.firstC)
+		s.day, s.first, s.firstC = day, amount, 0
 	}
-	byID := make(map[string][]dayAmt)
-	for _, t := range txs {
+}
+
+// ctxEvery is how many transactions Prepare reads between checks of its
+// context.
+const ctxEvery = 4096
+
+// summarize reads the stream once: calibration purchases go to cal,
+// holdout purchases to hold (nil without a holdout), and each customer's
+// calibration spend, split at the first day, to spends. (A Summary's
+// Total cannot be split at the first day without a second pass.)
+func (p *prepare) summarize(ctx context.Context, txs iter.Seq[cvm.Transaction]) (cal, hold *cvm.Summarizer, spends map[string]*spend, err error) {
+	cal = cvm.NewSummarizer(&cvm.SummaryOptions{Location: p.Location})
+	if !p.holdCutoff.IsZero() {
+		hold = cvm.NewSummarizer(&cvm.SummaryOptions{AsOf: p.holdCutoff, Location: p.Location})
+	}
+	spends = make(map[string]*spend)
+	n := 0
+	for t := range txs {
+		if n++; n%ctxEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, nil, nil, err
+			}
+		}
 		if err := t.Validate(); err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
-		if t.Amount < 0 {
-			continue
+		switch {
+		case t.Amount < 0: // a return
+		case !t.Time.After(p.cutoff): // calibration, as cvm.Split cuts
+			if err := cal.Add(t); err != nil {
+				return nil, nil, nil, err
+			}
+			d := cvm.DayNumber(t.Time, p.Location)
+			if sp := spends[t.Customer]; sp != nil {
+				sp.add(d, t.Amount)
+			} else {
+				spends[t.Customer] = &spend{day: d, first: t.Amount}
+			}
+		case hold != nil: // holdout; Add skips what is after its end
+			if err := hold.Add(t); err != nil {
+				return nil, nil, nil, err
+			}
 		}
-		d := cvm.DayNumber(t.Time, loc)
-		if d > endDay && (!holdout || d > hEndDay) {
-			continue
-		}
-		byID[t.Customer] = append(byID[t.Customer], dayAmt{d, t.Amount})
 	}
-	ids := make([]string, 0, len(byID))
-	for id, v := range byID {
-		if slices.ContainsFunc(v, func(x dayAmt) bool { return x.day <= endDay }) {
-			ids = append(ids, id)
-		}
-	}
-	if len(ids) == 0 {
+	return cal, hold, spends, ctx.Err()
+}
+
+// dataset turns the summaries into the Dataset.
+func (p *prepare) dataset(cal, hold *cvm.Summarizer, spends map[string]*spend) (*Dataset, error) {
+	sums := cal.Summaries()
+	if len(sums) == 0 {
 		return nil, ErrEmptyInput
 	}
-	slices.Sort(ids)
-	ds := &Dataset{Unit: set.Unit, CalibrationEnd: calibrationEnd, Customers: make([]Customer, len(ids))}
-	if holdout {
-		ds.HoldoutEnd = set.HoldoutEnd
-		ds.HoldoutLength = float64(hEndDay-endDay) / set.Unit.days()
-		ds.Holdout = make([]HoldoutCustomer, len(ids))
-	}
-	unit := set.Unit.days()
-	for i, id := range ids {
-		v := byID[id]
-		slices.SortFunc(v, func(a, b dayAmt) int { return cmp.Compare(a.day, b.day) })
-		first := v[0].day
-		c := Customer{ID: id, T: float64(endDay-first) / unit}
-		var spend, comp float64
-		var h HoldoutCustomer
-		var hs, hc float64
-		for j := 0; j < len(v); {
-			day := v[j].day
-			var amt float64
-			for ; j < len(v) && v[j].day == day; j++ {
-				amt += v[j].amt
-			}
-			switch {
-			case day == first:
-			case day <= endDay:
-				c.Frequency++
-				c.Recency = float64(day-first) / unit
-				spend, comp = num.AddNeumaier(spend, comp, amt)
-			default:
-				h.Purchases++
-				hs, hc = num.AddNeumaier(hs, hc, amt)
-			}
+	ds := &Dataset{Unit: p.Unit, CalibrationEnd: p.calEnd, Customers: make([]Customer, len(sums))}
+	maxDays := int64(p.MaxAge / (24 * time.Hour))
+	for i, s := range sums {
+		d0 := cvm.DayNumber(s.First, p.Location)
+		if age := p.endDay - d0; p.MaxAge > 0 && age > maxDays {
+			return nil, &cvm.TransactionError{Customer: s.Customer, Field: "time", Err: fmt.Errorf(
+				"%w: first purchase on %s is %d days before the calibration end, more than MaxAge (%d days)",
+				ErrImplausibleSpan, s.First.Format(time.DateOnly), age, maxDays)}
 		}
-		if c.Frequency > 0 {
-			c.MeanSpend = (spend + comp) / c.Frequency
+		c := Customer{
+			ID:        s.Customer,
+			Frequency: float64(s.Occasions - 1),
+			Recency:   float64(cvm.DayNumber(s.Last, p.Location)-d0) / p.unit,
+			T:         float64(p.endDay-d0) / p.unit,
+		}
+		if s.Occasions > 1 {
+			sp := spends[s.Customer]
+			c.MeanSpend = (sp.repeat + sp.repeatC) / c.Frequency
 		}
 		ds.Customers[i] = c
-		if holdout {
-			h.Spend = hs + hc
-			ds.Holdout[i] = h
+		if i == 0 || s.First.Before(ds.CalibrationStart) {
+			ds.CalibrationStart = s.First
 		}
 	}
+	if hold != nil {
+		ds.HoldoutEnd = p.HoldoutEnd
+		ds.HoldoutLength = float64(p.holdEndDay-p.endDay) / p.unit
+		ds.Holdout = holdoutOf(ds.Customers, hold.Summaries())
+	}
 	return ds, nil
+}
+
+// holdoutOf returns the holdout activity of each customer of cs from the
+// holdout summaries hs; both are sorted by customer ID.
+func holdoutOf(cs []Customer, hs []cvm.Summary) []HoldoutCustomer {
+	out := make([]HoldoutCustomer, len(cs))
+	j := 0
+	for i, c := range cs {
+		for j < len(hs) && hs[j].Customer < c.ID {
+			j++
+		}
+		if j < len(hs) && hs[j].Customer == c.ID {
+			out[i] = HoldoutCustomer{Purchases: hs[j].Occasions, Spend: hs[j].Total}
+		}
+	}
+	return out
 }
 
 // Row is one distinct (Frequency, Recency, T) triple and the number of

@@ -41,7 +41,7 @@ var cdnowExcerpt = []cvm.Transaction{
 
 func TestPrepareCDNOWConvention(t *testing.T) {
 	in := slices.Clone(cdnowExcerpt)
-	ds, err := Prepare(in, day("1997-09-30 00:00"), &PrepareSettings{HoldoutEnd: day("1998-06-30 00:00")})
+	ds, err := Prepare(ctx, slices.Values(in), day("1997-09-30 00:00"), &PrepareSettings{HoldoutEnd: day("1998-06-30 00:00")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestPrepareCDNOWConvention(t *testing.T) {
 }
 
 func TestPrepareDays(t *testing.T) {
-	ds, err := Prepare(cdnowExcerpt, day("1997-09-30 12:00"), &PrepareSettings{Unit: Days})
+	ds, err := Prepare(ctx, slices.Values(cdnowExcerpt), day("1997-09-30 12:00"), &PrepareSettings{Unit: Days})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestPrepareDays(t *testing.T) {
 	// (UTC+9) customer x buys on 03-01, 03-08 (19:00) and 03-09 (03:00),
 	// and 09-30 23:59 UTC is 10-01, after the end: x = 2, t_x = 8.
 	tokyo := time.FixedZone("JST", 9*3600)
-	ds, err = Prepare(cdnowExcerpt, day("1997-09-30 12:00"), &PrepareSettings{Unit: Days, Location: tokyo})
+	ds, err = Prepare(ctx, slices.Values(cdnowExcerpt), day("1997-09-30 12:00"), &PrepareSettings{Unit: Days, Location: tokyo})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestPrepareErrors(t *testing.T) {
 		{"zero end", cdnowExcerpt, time.Time{}, nil, ErrInvalidParam},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ds, err := Prepare(tc.txs, tc.end, tc.s)
+			ds, err := Prepare(ctx, slices.Values(tc.txs), tc.end, tc.s)
 			if !errors.Is(err, tc.want) || ds != nil {
 				t.Errorf("err = %v, want %v", err, tc.want)
 			}

@@ -37,7 +37,7 @@ func HoldoutTable(m PurchaseModel, cs []Customer, holdout []HoldoutCustomer, t f
 	if len(cs) == 0 {
 		return nil, nil
 	}
-	pred, err := PredictPurchases(m, t, cs, nil)
+	pred, err := PredictPurchases(nil, m, t, cs)
 	if err != nil {
 		return nil, err
 	}

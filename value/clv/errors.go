@@ -25,8 +25,12 @@ var (
 	// repeat purchase with a positive mean spend.
 	ErrNoRepeatBuyers = errors.New("clv: no repeat buyers")
 	// ErrCorrelated is returned by FitGammaGamma when the correlation of
-	// frequency and mean spend exceeds GammaGammaSettings.MaxCorrelation.
+	// frequency and mean spend exceeds FitSettings.MaxCorrelation.
 	ErrCorrelated = errors.New("clv: frequency and spend are correlated")
+	// ErrImplausibleSpan is returned by Prepare, wrapped in a
+	// *cvm.TransactionError naming the customer, for a first purchase more
+	// than PrepareSettings.MaxAge before the calibration end.
+	ErrImplausibleSpan = errors.New("clv: implausible time span")
 	// ErrFormat is returned when decoding a model whose JSON is malformed
 	// or has an unknown format version or model name.
 	ErrFormat = errors.New("clv: bad model format")

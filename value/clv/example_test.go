@@ -1,10 +1,11 @@
 package clv_test
 
 import (
+	"context"
 	"fmt"
+	"math"
 	"time"
 
-	"github.com/cvmkit/cvm"
 	"github.com/cvmkit/cvm/internal/synth"
 	"github.com/cvmkit/cvm/value"
 	"github.com/cvmkit/cvm/value/clv"
@@ -20,8 +21,14 @@ func ExampleBGNBD_ConditionalExpectedPurchases() {
 	if err != nil {
 		panic(err)
 	}
-	p, _ := m.ProbAlive(c)
-	n, _ := m.ExpectedPurchases(39)
+	p, err := m.ProbAlive(c)
+	if err != nil {
+		panic(err)
+	}
+	n, err := m.ExpectedPurchases(39)
+	if err != nil {
+		panic(err)
+	}
 	fmt.Printf("E[Y(39)] = %.3f, P(alive) = %.3f, new customer E[X(39)] = %.3f\n", e, p, n)
 	// Output:
 	// E[Y(39)] = 1.226, P(alive) = 0.727, new customer E[X(39)] = 1.197
@@ -33,31 +40,38 @@ func ExampleBGNBD_ConditionalExpectedPurchases() {
 // p = 6, q = 4, gamma = 150.
 func ExampleFitMBGNBD() {
 	cfg := synth.Config{Customers: 3000, Seed: 7, ReturnRate: -1}
-	var txs []cvm.Transaction
-	for t := range synth.Transactions(cfg) {
-		txs = append(txs, t)
-	}
+	ctx := context.Background()
 	calEnd := time.Date(2025, 3, 31, 0, 0, 0, 0, time.UTC)
-	ds, err := clv.Prepare(txs, calEnd, &clv.PrepareSettings{HoldoutEnd: time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC)})
+	ds, err := clv.Prepare(ctx, synth.Transactions(cfg), calEnd, &clv.PrepareSettings{HoldoutEnd: time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		panic(err)
 	}
-	m, err := clv.FitMBGNBD(ds.Customers, nil)
+	m, err := clv.FitMBGNBD(ctx, ds.Customers, nil)
 	if err != nil {
 		panic(err)
 	}
-	gg, err := clv.FitGammaGamma(ds.Customers, nil)
+	gg, err := clv.FitGammaGamma(ctx, ds.Customers, nil)
 	if err != nil {
 		panic(err)
 	}
 	fmt.Printf("%d customers; r=%.2f alpha=%.1f a=%.2f b=%.1f\n", len(ds.Customers), m.R, m.Alpha, m.A, m.B)
 	fmt.Printf("p=%.1f q=%.1f gamma=%.0f\n", gg.P, gg.Q, gg.Gamma)
 
-	spend, _ := clv.PredictSpend(gg, ds.Customers, nil)
-	value, _ := clv.CLV(m, spend, ds.Customers, &clv.CLVSettings{Months: 12, MonthlyDiscount: clv.MonthlyRate(0.10)}, nil)
+	spend, err := clv.PredictSpend(nil, gg, ds.Customers)
+	if err != nil {
+		panic(err)
+	}
+	// 12 months at the default discount, 10% a year.
+	value, err := clv.CLV(nil, m, spend, ds.Customers, nil)
+	if err != nil {
+		panic(err)
+	}
 	fmt.Printf("customer %s: 12-month CLV %.2f\n", ds.Customers[0].ID, value[0])
 
-	tab, _ := clv.HoldoutTable(m, ds.Customers, ds.Holdout, ds.HoldoutLength, 3)
+	tab, err := clv.HoldoutTable(m, ds.Customers, ds.Holdout, ds.HoldoutLength, 3)
+	if err != nil {
+		panic(err)
+	}
 	for _, r := range tab {
 		fmt.Printf("x=%d: %4d customers, actual %.2f, predicted %.2f\n", r.Frequency, r.Customers, r.Actual, r.Predicted)
 	}
@@ -83,7 +97,7 @@ func ExampleForecast_AddTo() {
 	}
 	bg := &clv.BGNBD{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426}
 	gg := &clv.GammaGamma{P: 6.25, Q: 3.74, Gamma: 15.44}
-	f, err := clv.NewForecast(bg, gg, cs, 52, &clv.CLVSettings{Months: 12, MonthlyDiscount: 0.01})
+	f, err := clv.NewForecast(bg, gg, cs, 52, &clv.CLVSettings{Months: 12, AnnualDiscount: math.Pow(1.01, 12) - 1})
 	if err != nil {
 		panic(err)
 	}

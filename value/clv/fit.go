@@ -1,8 +1,10 @@
 package clv
 
 import (
+	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
@@ -30,6 +32,15 @@ type FitSettings struct {
 	// that is accepted; above it the fit fails with ErrCorrelated. Zero
 	// means no check (the correlation is still reported in the model).
 	MaxCorrelation float64
+	// Source is the Dataset the customers come from, when they come from
+	// one (cs is Source.Customers). The fit copies its as-of, periods and
+	// time unit into the model's card and, for a purchase model on a
+	// Dataset with a holdout period, records the holdout error of its
+	// forecasts ("holdout_mae", "holdout_bias": the mean absolute and the
+	// mean error of the expected holdout purchases per customer). Nil
+	// leaves those card fields empty. A Source whose Customers do not have
+	// the length of cs is a programmer error and panics.
+	Source *Dataset
 }
 
 // FitInfo describes a maximum-likelihood fit. All its numbers are finite:
@@ -61,10 +72,15 @@ type fitter struct {
 	rows     int
 }
 
-func checkSettings(s *FitSettings, names []string) (FitSettings, error) {
+// checkSettings returns the settings s of a fit of n customers with the
+// parameters names, defaults filled in, or a *ParamError.
+func checkSettings(s *FitSettings, names []string, n int) (FitSettings, error) {
 	var set FitSettings
 	if s != nil {
 		set = *s
+	}
+	if src := set.Source; src != nil && (len(src.Customers) != n || src.Holdout != nil && len(src.Holdout) != n) {
+		panic(fmt.Sprintf("clv: FitSettings.Source has %d customers and %d holdout records for %d customers", len(src.Customers), len(src.Holdout), n))
 	}
 	if !(set.Penalizer >= 0) || math.IsInf(set.Penalizer, 0) {
 		return set, &ParamError{Param: "penalizer", Value: set.Penalizer, Err: ErrInvalidParam}
@@ -86,148 +102,197 @@ func checkSettings(s *FitSettings, names []string) (FitSettings, error) {
 }
 
 // run minimises the mean negative log-likelihood plus the penalty over
-// log(theta) with BFGS and returns the natural-scale optimum.
-func (f *fitter) run(set FitSettings) ([]float64, FitInfo, error) {
-	k := len(f.names)
-	theta := make([]float64, k)
-	gtheta := make([]float64, k)
-	toTheta := func(u []float64) {
-		for i, v := range u {
-			theta[i] = math.Exp(v)
-		}
+// log(theta) with BFGS and returns the natural-scale optimum and the fit's
+// description. It returns ctx.Err() when ctx is done before the end.
+func (f *fitter) run(ctx context.Context, set FitSettings) ([]float64, FitInfo, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, FitInfo{}, err
 	}
-	pen := set.Penalizer
-	eval := func(u, grad []float64) float64 {
-		toTheta(u)
-		var g []float64
-		if grad != nil && f.analytic {
-			g = gtheta
-		}
-		ll, ok := f.obj(theta, g)
-		if !ok {
-			if grad != nil {
-				clear(grad)
-			}
-			return math.Inf(1)
-		}
-		val := -ll / f.n
-		for _, t := range theta {
-			val += pen * t * t
-		}
+	prob := f.problem(ctx, set.Penalizer)
+	res, err := optimize.Minimize(prob, f.start(set.Init), optSettings(set.MaxIterations), &optimize.BFGS{})
+	if cerr := ctx.Err(); cerr != nil {
+		return nil, FitInfo{}, cerr
+	}
+	if err := f.checkResult(res, err, set.MaxIterations); err != nil {
+		return nil, FitInfo{}, err
+	}
+	theta, err := f.natural(res.X)
+	if err != nil {
+		return nil, FitInfo{}, err
+	}
+	ll, ok := f.obj(theta, nil)
+	if !ok {
+		return nil, FitInfo{}, fmt.Errorf("%w: log-likelihood not finite at the optimum", ErrNotConverged)
+	}
+	return theta, f.info(ll, res, set.Penalizer), nil
+}
+
+// penalised returns the minimised objective at natural-scale theta from
+// the total log-likelihood ll: -ll/n + pen * sum(theta^2).
+func (f *fitter) penalised(ll float64, theta []float64, pen float64) float64 {
+	val := -ll / f.n
+	for _, t := range theta {
+		val += pen * t * t
+	}
+	return val
+}
+
+// eval returns the objective at log-parameters u and, when grad is not
+// nil, stores its gradient with respect to u there: by the chain rule
+// d/du_i = theta_i d/dtheta_i for an analytic gradient, by central
+// differences otherwise. A non-finite log-likelihood gives +Inf and a zero
+// gradient, which the line search backs away from. theta and gtheta are
+// scratch space of the parameters' length.
+func (f *fitter) eval(u, grad, theta, gtheta []float64, pen float64) float64 {
+	for i, v := range u {
+		theta[i] = math.Exp(v)
+	}
+	var g []float64
+	if grad != nil && f.analytic {
+		g = gtheta
+	}
+	ll, ok := f.obj(theta, g)
+	if !ok {
 		if grad != nil {
-			if f.analytic {
-				for i := range grad {
-					grad[i] = theta[i] * (-g[i]/f.n + 2*pen*theta[i])
-				}
-			} else {
-				f.numGrad(grad, u, pen)
-			}
+			clear(grad)
 		}
-		return val
+		return math.Inf(1)
 	}
-	// The optimiser asks for the value and the gradient at the same point
-	// in separate calls; with an analytic gradient both come from one pass
-	// over the data, so the last point's results are kept.
+	val := f.penalised(ll, theta, pen)
+	switch {
+	case grad == nil:
+	case f.analytic:
+		for i := range grad {
+			grad[i] = theta[i] * (-g[i]/f.n + 2*pen*theta[i])
+		}
+	default:
+		f.numGrad(grad, u, pen)
+	}
+	return val
+}
+
+// problem returns the optimisation problem over the log-parameters. The
+// optimiser asks for the value and the gradient at the same point in
+// separate calls; with an analytic gradient both come from one pass over
+// the data, so the last point's results are kept. The problem's status
+// reports ctx's error after any evaluation once ctx is done.
+func (f *fitter) problem(ctx context.Context, pen float64) optimize.Problem {
+	k := len(f.names)
+	theta, gtheta := make([]float64, k), make([]float64, k)
+	status := func() (optimize.Status, error) {
+		if err := ctx.Err(); err != nil {
+			return optimize.Failure, err
+		}
+		return optimize.NotTerminated, nil
+	}
+	if !f.analytic {
+		return optimize.Problem{
+			Func:   func(u []float64) float64 { return f.eval(u, nil, theta, gtheta, pen) },
+			Grad:   func(grad, u []float64) { f.eval(u, grad, theta, gtheta, pen) },
+			Status: status,
+		}
+	}
 	var lastU, lastG []float64
 	var lastF float64
-	cached := func(u []float64) bool {
-		if lastU == nil {
-			return false
-		}
-		for i := range u {
-			if u[i] != lastU[i] {
-				return false
-			}
-		}
-		return true
-	}
-	evalCached := func(u []float64) {
-		if cached(u) {
+	at := func(u []float64) {
+		if lastU != nil && slices.Equal(u, lastU) {
 			return
 		}
 		if lastU == nil {
 			lastU, lastG = make([]float64, k), make([]float64, k)
 		}
-		lastF = eval(u, lastG)
+		lastF = f.eval(u, lastG, theta, gtheta, pen)
 		copy(lastU, u)
 	}
-	prob := optimize.Problem{
+	return optimize.Problem{
 		Func: func(u []float64) float64 {
-			if !f.analytic {
-				return eval(u, nil)
-			}
-			evalCached(u)
+			at(u)
 			return lastF
 		},
 		Grad: func(grad, u []float64) {
-			if !f.analytic {
-				eval(u, grad)
-				return
-			}
-			evalCached(u)
+			at(u)
 			copy(grad, lastG)
 		},
+		Status: status,
 	}
-	u0 := make([]float64, k)
-	if set.Init != nil {
-		for i, v := range set.Init {
-			u0[i] = math.Log(v)
-		}
+}
+
+// start returns the starting log-parameters: log(init), or all zeros
+// (theta = 1) when init is nil.
+func (f *fitter) start(init []float64) []float64 {
+	u0 := make([]float64, len(f.names))
+	for i, v := range init {
+		u0[i] = math.Log(v)
 	}
-	settings := &optimize.Settings{
+	return u0
+}
+
+// optSettings returns the optimiser's settings: stop at a gradient below
+// 1e-7, at maxIter major iterations, or when the objective has changed by
+// less than 1e-13 (absolute and relative) over 20 iterations.
+func optSettings(maxIter int) *optimize.Settings {
+	return &optimize.Settings{
 		GradientThreshold: 1e-7,
-		MajorIterations:   set.MaxIterations,
+		MajorIterations:   maxIter,
 		Converger:         &optimize.FunctionConverge{Absolute: 1e-13, Relative: 1e-13, Iterations: 20},
 	}
-	res, err := optimize.Minimize(prob, u0, settings, &optimize.BFGS{})
+}
+
+// checkResult turns the optimiser's outcome into an error, or nil for a
+// converged run. A line search that cannot improve any more at a point
+// with a small gradient is the usual end of a converged run; an
+// estimate that ran far away (|log theta| > 9) names its parameter, the
+// maximum being at the boundary of the parameter space.
+func (f *fitter) checkResult(res *optimize.Result, err error, maxIter int) error {
 	if res == nil {
-		return nil, FitInfo{}, fmt.Errorf("%w: %v", ErrNotConverged, err)
-	}
-	if err != nil && res.Status != optimize.IterationLimit {
-		// A line search that cannot improve any more at a point with a
-		// small gradient is the usual end of a converged run.
-		if !(res.Status == optimize.Failure && gradNorm(res.Gradient) < 1e-5) {
-			// Name the parameter that ran away, if one did: the maximum
-			// is then at the boundary of the parameter space.
-			far := 0
-			for i, v := range res.X {
-				if math.Abs(v) > math.Abs(res.X[far]) {
-					far = i
-				}
-			}
-			if math.Abs(res.X[far]) > 9 {
-				return nil, FitInfo{}, &ParamError{Param: f.names[far], Value: math.Exp(res.X[far]),
-					Err: fmt.Errorf("%w: the estimate runs to the boundary (%v)", ErrNotConverged, err)}
-			}
-			return nil, FitInfo{}, fmt.Errorf("%w: %v (status %v)", ErrNotConverged, err, res.Status)
-		}
+		return fmt.Errorf("%w: %v", ErrNotConverged, err)
 	}
 	if res.Status == optimize.IterationLimit {
-		return nil, FitInfo{}, fmt.Errorf("%w: iteration limit %d reached", ErrNotConverged, set.MaxIterations)
+		return fmt.Errorf("%w: iteration limit %d reached", ErrNotConverged, maxIter)
 	}
-	out := make([]float64, k)
+	if err == nil || res.Status == optimize.Failure && gradNorm(res.Gradient) < 1e-5 {
+		return nil
+	}
+	far := 0
 	for i, v := range res.X {
-		out[i] = math.Exp(v)
-		if !(out[i] > 0) || math.IsInf(out[i], 0) {
-			return nil, FitInfo{}, &ParamError{Param: f.names[i], Value: out[i], Err: fmt.Errorf("%w: fit diverged", ErrNotConverged)}
+		if math.Abs(v) > math.Abs(res.X[far]) {
+			far = i
 		}
 	}
-	ll, ok := f.obj(out, nil)
-	if !ok {
-		return nil, FitInfo{}, fmt.Errorf("%w: log-likelihood not finite at the optimum", ErrNotConverged)
+	if math.Abs(res.X[far]) > 9 {
+		return &ParamError{Param: f.names[far], Value: math.Exp(res.X[far]),
+			Err: fmt.Errorf("%w: the estimate runs to the boundary (%v)", ErrNotConverged, err)}
 	}
-	info := FitInfo{
+	return fmt.Errorf("%w: %v (status %v)", ErrNotConverged, err, res.Status)
+}
+
+// natural returns the natural-scale parameters exp(u), or a *ParamError
+// naming one that overflowed or underflowed.
+func (f *fitter) natural(u []float64) ([]float64, error) {
+	out := make([]float64, len(u))
+	for i, v := range u {
+		out[i] = math.Exp(v)
+		if !(out[i] > 0) || math.IsInf(out[i], 0) {
+			return nil, &ParamError{Param: f.names[i], Value: out[i], Err: fmt.Errorf("%w: fit diverged", ErrNotConverged)}
+		}
+	}
+	return out, nil
+}
+
+// info describes a converged fit with log-likelihood ll at res.X.
+func (f *fitter) info(ll float64, res *optimize.Result, pen float64) FitInfo {
+	k := float64(len(f.names))
+	return FitInfo{
 		LogLikelihood: ll,
 		Customers:     f.n,
 		Rows:          f.rows,
-		AIC:           2*float64(k) - 2*ll,
-		BIC:           float64(k)*math.Log(f.n) - 2*ll,
+		AIC:           2*k - 2*ll,
+		BIC:           k*math.Log(f.n) - 2*ll,
 		Iterations:    res.Stats.MajorIterations,
 		Evaluations:   res.Stats.FuncEvaluations,
 		Penalizer:     pen,
 		StdErr:        f.stdErr(res.X),
 	}
-	return out, info, nil
 }
 
 func gradNorm(g []float64) float64 {
@@ -252,11 +317,7 @@ func (f *fitter) numGrad(grad, u []float64, pen float64) {
 		if !ok {
 			return math.NaN()
 		}
-		s := -ll / f.n
-		for _, t := range th {
-			s += pen * t * t
-		}
-		return s
+		return f.penalised(ll, th, pen)
 	}
 	const h = 1e-6
 	for i := range u {

@@ -183,7 +183,7 @@ func TestRecovery(t *testing.T) {
 	const n = 8000
 	t.Run("bgnbd", func(t *testing.T) {
 		truth := []float64{0.5, 5, 0.8, 2.5}
-		m, err := FitBGNBD(simBGNBD(11, n, truth[0], truth[1], truth[2], truth[3], false), nil)
+		m, err := FitBGNBD(ctx, simBGNBD(11, n, truth[0], truth[1], truth[2], truth[3], false), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -191,7 +191,7 @@ func TestRecovery(t *testing.T) {
 	})
 	t.Run("mbgnbd", func(t *testing.T) {
 		truth := []float64{1.2, 8, 0.9, 7}
-		m, err := FitMBGNBD(simBGNBD(12, n, truth[0], truth[1], truth[2], truth[3], true), nil)
+		m, err := FitMBGNBD(ctx, simBGNBD(12, n, truth[0], truth[1], truth[2], truth[3], true), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -199,7 +199,7 @@ func TestRecovery(t *testing.T) {
 	})
 	t.Run("pareto", func(t *testing.T) {
 		truth := []float64{0.6, 10, 0.8, 12}
-		m, err := FitParetoNBD(simPareto(13, n/5, truth[0], truth[1], truth[2], truth[3]), nil)
+		m, err := FitParetoNBD(ctx, simPareto(13, n/5, truth[0], truth[1], truth[2], truth[3]), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -207,7 +207,7 @@ func TestRecovery(t *testing.T) {
 	})
 	t.Run("gammagamma", func(t *testing.T) {
 		truth := []float64{6, 4, 150}
-		m, err := FitGammaGamma(simSpend(14, 3000, truth[0], truth[1], truth[2]), nil)
+		m, err := FitGammaGamma(ctx, simSpend(14, 3000, truth[0], truth[1], truth[2]), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -220,11 +220,11 @@ func TestRecovery(t *testing.T) {
 
 func TestPenalizerShrinks(t *testing.T) {
 	cs := simBGNBD(21, 2000, 0.5, 5, 0.8, 2.5, false)
-	m0, err := FitBGNBD(cs, nil)
+	m0, err := FitBGNBD(ctx, cs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m1, err := FitBGNBD(cs, &FitSettings{Penalizer: 0.01})
+	m1, err := FitBGNBD(ctx, cs, &FitSettings{Penalizer: 0.01})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +251,7 @@ func TestPenalizerShrinks(t *testing.T) {
 func TestFitInfo(t *testing.T) {
 	cs := simBGNBD(22, 1000, 0.5, 5, 0.8, 2.5, false)
 	orig := slices.Clone(cs)
-	m, err := FitBGNBD(cs, nil)
+	m, err := FitBGNBD(ctx, cs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,9 +302,9 @@ func TestFitErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for name, fit := range map[string]func([]Customer, *FitSettings) (PurchaseModel, error){
-				"bgnbd":  func(c []Customer, s *FitSettings) (PurchaseModel, error) { return FitBGNBD(c, s) },
-				"mbgnbd": func(c []Customer, s *FitSettings) (PurchaseModel, error) { return FitMBGNBD(c, s) },
-				"pareto": func(c []Customer, s *FitSettings) (PurchaseModel, error) { return FitParetoNBD(c, s) },
+				"bgnbd":  func(c []Customer, s *FitSettings) (PurchaseModel, error) { return FitBGNBD(ctx, c, s) },
+				"mbgnbd": func(c []Customer, s *FitSettings) (PurchaseModel, error) { return FitMBGNBD(ctx, c, s) },
+				"pareto": func(c []Customer, s *FitSettings) (PurchaseModel, error) { return FitParetoNBD(ctx, c, s) },
 			} {
 				m, err := fit(tc.cs, tc.s)
 				if !errors.Is(err, tc.want) {
@@ -317,12 +317,12 @@ func TestFitErrors(t *testing.T) {
 		})
 	}
 	var ce *CustomerError
-	_, err := FitBGNBD(bad, nil)
+	_, err := FitBGNBD(ctx, bad, nil)
 	if !errors.As(err, &ce) || ce.Index != 1 || ce.Customer != "neg" || ce.Field != "frequency" {
 		t.Errorf("err = %#v, want customer neg at index 1, field frequency", err)
 	}
 	var pe *ParamError
-	_, err = FitBGNBD(good, &FitSettings{Init: []float64{1, math.Inf(1), 1, 1}})
+	_, err = FitBGNBD(ctx, good, &FitSettings{Init: []float64{1, math.Inf(1), 1, 1}})
 	if !errors.As(err, &pe) || pe.Param != "alpha" {
 		t.Errorf("err = %v, want parameter alpha", err)
 	}
@@ -354,7 +354,7 @@ func TestGammaGammaErrors(t *testing.T) {
 		{"correlated", correlatedSpend(), &FitSettings{MaxCorrelation: 0.3}, ErrCorrelated},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := FitGammaGamma(tc.cs, tc.s)
+			m, err := FitGammaGamma(ctx, tc.cs, tc.s)
 			if !errors.Is(err, tc.want) || m != nil {
 				t.Errorf("err = %v, want %v", err, tc.want)
 			}

@@ -1,7 +1,9 @@
 package clv
 
 import (
+	"context"
 	"fmt"
+	"github.com/cvmkit/cvm"
 	"math"
 
 	"github.com/cvmkit/cvm/internal/num"
@@ -24,7 +26,8 @@ type GammaGamma struct {
 	// independent, and an absolute value above about 0.3 is a warning.
 	// Zero for a model built by hand.
 	Correlation float64
-	Info        FitInfo
+	Info        FitInfo        // zero for a model built by hand
+	Card        *cvm.ModelCard // where the fit came from; nil for a model built by hand
 }
 
 var ggNames = []string{"p", "q", "gamma"}
@@ -69,8 +72,8 @@ func spendRows(cs []Customer) ([]spendRow, error) {
 // NaN or infinite spend of a repeat buyer included), ErrCorrelated when
 // s.MaxCorrelation is set and exceeded, and an error wrapping
 // ErrNotConverged when the optimiser fails.
-func FitGammaGamma(cs []Customer, s *FitSettings) (*GammaGamma, error) {
-	set, err := checkSettings(s, ggNames)
+func FitGammaGamma(ctx context.Context, cs []Customer, s *FitSettings) (*GammaGamma, error) {
+	set, err := checkSettings(s, ggNames, len(cs))
 	if err != nil {
 		return nil, err
 	}
@@ -108,11 +111,12 @@ func FitGammaGamma(cs []Customer, s *FitSettings) (*GammaGamma, error) {
 		set.Init = []float64{1, 1, mean}
 	}
 	f := &fitter{names: ggNames, obj: ggObjective(rows), analytic: true, n: float64(len(rows)), rows: len(rows)}
-	th, info, err := f.run(set)
+	th, info, err := f.run(ctx, set)
 	if err != nil {
 		return nil, err
 	}
-	return &GammaGamma{P: th[0], Q: th[1], Gamma: th[2], Correlation: corr, Info: info}, nil
+	card := newCard(cs, set, info)
+	return &GammaGamma{P: th[0], Q: th[1], Gamma: th[2], Correlation: corr, Info: info, Card: card}, nil
 }
 
 // LogLikelihood returns the Gamma-Gamma log-likelihood of the repeat

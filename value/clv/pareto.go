@@ -1,7 +1,9 @@
 package clv
 
 import (
+	"context"
 	"fmt"
+	"github.com/cvmkit/cvm"
 	"github.com/cvmkit/cvm/internal/num"
 	"math"
 )
@@ -15,7 +17,8 @@ import (
 // finite; methods return a *ParamError otherwise.
 type ParetoNBD struct {
 	R, Alpha, S, Beta float64
-	Info              FitInfo // zero for a model built by hand
+	Info              FitInfo        // zero for a model built by hand
+	Card              *cvm.ModelCard // where the fit came from; nil for a model built by hand
 }
 
 var paretoNames = []string{"r", "alpha", "s", "beta"}
@@ -29,8 +32,8 @@ func (m *ParetoNBD) Name() string { return "pareto" }
 // FitParetoNBD fits the Pareto/NBD model to cs by maximum likelihood; see
 // the package documentation for the likelihood. The gradient is taken by
 // central differences. Errors are as for FitBGNBD.
-func FitParetoNBD(cs []Customer, s *FitSettings) (*ParetoNBD, error) {
-	set, err := checkSettings(s, paretoNames)
+func FitParetoNBD(ctx context.Context, cs []Customer, s *FitSettings) (*ParetoNBD, error) {
+	set, err := checkSettings(s, paretoNames, len(cs))
 	if err != nil {
 		return nil, err
 	}
@@ -40,11 +43,13 @@ func FitParetoNBD(cs []Customer, s *FitSettings) (*ParetoNBD, error) {
 	}
 	ev := &paretoEval{d: d}
 	f := &fitter{names: paretoNames, obj: ev.ll, n: d.n, rows: len(d.rows)}
-	th, info, err := f.run(set)
+	th, info, err := f.run(ctx, set)
 	if err != nil {
 		return nil, err
 	}
-	return &ParetoNBD{R: th[0], Alpha: th[1], S: th[2], Beta: th[3], Info: info}, nil
+	m := &ParetoNBD{R: th[0], Alpha: th[1], S: th[2], Beta: th[3], Info: info}
+	m.Card = purchaseCard(m, cs, set, info)
+	return m, nil
 }
 
 // LogLikelihood returns the total log-likelihood of cs under m. Errors are

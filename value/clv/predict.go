@@ -71,8 +71,9 @@ func forEach(dst []float64, cs []Customer, f func(c Customer) (float64, error)) 
 // computed on all cores, and returns it. cs is not modified. Empty cs
 // gives an empty result. It returns a *CustomerError naming the first
 // customer (by index) that is invalid or whose forecast is not finite, and
-// a *ParamError for a bad t or model parameter.
-func PredictPurchases(m PurchaseModel, t float64, cs []Customer, dst []float64) ([]float64, error) {
+// a *ParamError for a bad t or model parameter; dst's contents are then
+// unspecified.
+func PredictPurchases(dst []float64, m PurchaseModel, t float64, cs []Customer) ([]float64, error) {
 	if err := checkHorizon(t); err != nil {
 		return nil, err
 	}
@@ -82,7 +83,7 @@ func PredictPurchases(m PurchaseModel, t float64, cs []Customer, dst []float64) 
 // PredictAlive stores in dst, allocated when nil or too short, the
 // probability that each customer of cs is alive, and returns it. Errors
 // are as for PredictPurchases.
-func PredictAlive(m PurchaseModel, cs []Customer, dst []float64) ([]float64, error) {
+func PredictAlive(dst []float64, m PurchaseModel, cs []Customer) ([]float64, error) {
 	return forEach(dst, cs, m.ProbAlive)
 }
 
@@ -91,7 +92,7 @@ func PredictAlive(m PurchaseModel, cs []Customer, dst []float64) ([]float64, err
 // Gamma-Gamma model m, and returns it. Customers without repeat purchases
 // get the population mean. Errors are as for GammaGamma.ExpectedSpend,
 // with the customer's index.
-func PredictSpend(m *GammaGamma, cs []Customer, dst []float64) ([]float64, error) {
+func PredictSpend(dst []float64, m *GammaGamma, cs []Customer) ([]float64, error) {
 	if err := m.check(); err != nil {
 		return nil, err
 	}
@@ -105,14 +106,25 @@ type CLVSettings struct {
 	Unit Unit
 	// Months is the horizon in months; 0 means 12.
 	Months int
-	// MonthlyDiscount is the discount rate per month: cash flows in month
-	// i are divided by (1+MonthlyDiscount)^i. Zero means no discounting;
-	// use MonthlyRate to convert an annual rate. It must be > -1 and
-	// finite.
-	MonthlyDiscount float64
+	// AnnualDiscount is the annual discount rate. Cash flows in month i
+	// are divided by (1+d)^i, where d = (1+AnnualDiscount)^(1/12) - 1 is
+	// the equivalent monthly rate ([MonthlyRate]). Zero means
+	// [DefaultAnnualDiscount], 10% a year (d = 0.7974% a month); set
+	// NoDiscount for no discounting. It must be > -1 and finite. A monthly
+	// rate m, such as lifetimes' discount_rate, is the annual rate
+	// (1+m)^12 - 1.
+	AnnualDiscount float64
+	// NoDiscount turns discounting off: every month's cash flow counts in
+	// full. AnnualDiscount must then be zero.
+	NoDiscount bool
 	// DaysPerMonth is the length of a month; 0 means 30, as in lifetimes.
 	DaysPerMonth float64
 }
+
+// DefaultAnnualDiscount is the discount rate CLV uses when
+// CLVSettings.AnnualDiscount is zero: 10% a year, applied monthly as
+// MonthlyRate(0.10) = 0.7974% a month. The command-line tools use it too.
+const DefaultAnnualDiscount = 0.10
 
 // MonthlyRate returns the monthly discount rate equivalent to an annual
 // rate, (1+annual)^(1/12) - 1; for example 0.1 a year is 0.007974 a month.
@@ -122,6 +134,23 @@ func MonthlyRate(annual float64) float64 {
 		return math.NaN()
 	}
 	return math.Expm1(math.Log1p(annual) / 12)
+}
+
+// monthlyDiscount returns the monthly discount rate of s, or a
+// *ParamError for a bad rate.
+func (s *CLVSettings) monthlyDiscount() (float64, error) {
+	a := s.AnnualDiscount
+	switch {
+	case s.NoDiscount && a != 0:
+		return 0, &ParamError{Param: "annual discount", Value: a, Err: fmt.Errorf("%w: set with NoDiscount", ErrInvalidParam)}
+	case s.NoDiscount:
+		return 0, nil
+	case !(a > -1) || math.IsInf(a, 0):
+		return 0, &ParamError{Param: "annual discount", Value: a, Err: fmt.Errorf("%w: must be finite and above -1", ErrInvalidParam)}
+	case a == 0:
+		a = DefaultAnnualDiscount
+	}
+	return MonthlyRate(a), nil
 }
 
 // CLV stores in dst, allocated when nil or too short, the discounted
@@ -135,7 +164,7 @@ func MonthlyRate(annual float64) float64 {
 // of one purchase of customer j, typically from PredictSpend; it must have
 // the length of cs (else CLV panics) and be finite and non-negative.
 // Errors are as for PredictPurchases; a bad setting is a *ParamError.
-func CLV(m PurchaseModel, spend []float64, cs []Customer, s *CLVSettings, dst []float64) ([]float64, error) {
+func CLV(dst []float64, m PurchaseModel, spend []float64, cs []Customer, s *CLVSettings) ([]float64, error) {
 	if len(spend) != len(cs) {
 		panic(fmt.Sprintf("clv: %d spends for %d customers", len(spend), len(cs)))
 	}
@@ -152,8 +181,9 @@ func CLV(m PurchaseModel, spend []float64, cs []Customer, s *CLVSettings, dst []
 	if set.Months == 0 {
 		set.Months = 12
 	}
-	if !(set.MonthlyDiscount > -1) || math.IsInf(set.MonthlyDiscount, 0) {
-		return nil, &ParamError{Param: "monthly discount", Value: set.MonthlyDiscount, Err: ErrInvalidParam}
+	monthly, err := set.monthlyDiscount()
+	if err != nil {
+		return nil, err
 	}
 	if set.DaysPerMonth == 0 {
 		set.DaysPerMonth = 30
@@ -190,7 +220,7 @@ func CLV(m PurchaseModel, spend []float64, cs []Customer, s *CLVSettings, dst []
 					errs[ch] = err
 					return
 				}
-				disc /= 1 + set.MonthlyDiscount
+				disc /= 1 + monthly
 				sum += spend[j] * (e - prev) * disc
 				prev = e
 			}

@@ -2,6 +2,7 @@ package clv
 
 import (
 	"errors"
+	"github.com/cvmkit/cvm/internal/check"
 	"github.com/cvmkit/cvm/internal/num"
 	"math"
 	"slices"
@@ -172,7 +173,7 @@ func TestRobustness(t *testing.T) {
 	models := []PurchaseModel{cdnowBG, &BGNBD{Modified: true, R: 0.25, Alpha: 4.4, A: 0.8, B: 2.4}, cdnowPareto, &ParetoNBD{R: 0.5, Alpha: 0.1, S: 2, Beta: 300}}
 	for _, m := range models {
 		for _, h := range []float64{0.5, 39, 1000} {
-			got, err := PredictPurchases(m, h, cs, nil)
+			got, err := PredictPurchases(nil, m, h, cs)
 			if err != nil {
 				t.Errorf("%s t=%v: %v", m.Name(), h, err)
 				continue
@@ -183,7 +184,7 @@ func TestRobustness(t *testing.T) {
 				}
 			}
 		}
-		alive, err := PredictAlive(m, cs, nil)
+		alive, err := PredictAlive(nil, m, cs)
 		if err != nil {
 			t.Fatalf("%s: %v", m.Name(), err)
 		}
@@ -202,23 +203,23 @@ func TestRobustness(t *testing.T) {
 	}
 	// Fitting data with a few extreme customers works too.
 	data := append(simBGNBD(31, 500, 0.5, 5, 0.8, 2.5, false), cs...)
-	if _, err := FitBGNBD(data, nil); err != nil {
+	if _, err := FitBGNBD(ctx, data, nil); err != nil {
 		t.Errorf("BG/NBD fit with extremes: %v", err)
 	}
-	if _, err := FitParetoNBD(data[len(data)-100:], nil); err != nil {
+	if _, err := FitParetoNBD(ctx, data[len(data)-100:], nil); err != nil {
 		t.Errorf("Pareto/NBD fit with extremes: %v", err)
 	}
 	// Huge spends: scaling every spend by 1e9 scales gamma by 1e9 and
 	// leaves p and q (the Gamma-Gamma model is scale-equivariant).
 	spend := simSpend(32, 300, 6, 4, 150)
-	m1, err := FitGammaGamma(spend, nil)
+	m1, err := FitGammaGamma(ctx, spend, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range spend {
 		spend[i].MeanSpend *= 1e9
 	}
-	m2, err := FitGammaGamma(spend, nil)
+	m2, err := FitGammaGamma(ctx, spend, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +229,7 @@ func TestRobustness(t *testing.T) {
 	// One absurd outlier pushes the maximum to the boundary: a finite
 	// model or an error naming the parameter, never NaN.
 	out := append(simSpend(32, 300, 6, 4, 150), Customer{Frequency: 2, Recency: 1, T: 2, MeanSpend: 1e12})
-	m3, err := FitGammaGamma(out, nil)
+	m3, err := FitGammaGamma(ctx, out, nil)
 	var pe *ParamError
 	switch {
 	case err != nil && !errors.As(err, &pe):
@@ -256,7 +257,7 @@ func TestPredictionErrors(t *testing.T) {
 			if _, err := m.ExpectedPurchases(h); !errors.Is(err, ErrInvalidParam) {
 				t.Errorf("%s t=%v: %v", m.Name(), h, err)
 			}
-			if _, err := PredictPurchases(m, h, small, nil); !errors.Is(err, ErrInvalidParam) {
+			if _, err := PredictPurchases(nil, m, h, small); !errors.Is(err, ErrInvalidParam) {
 				t.Errorf("%s PredictPurchases t=%v: %v", m.Name(), h, err)
 			}
 		}
@@ -284,11 +285,11 @@ func TestPredictVectorised(t *testing.T) {
 	cs := simBGNBD(41, 3*chunkSize+17, 0.5, 5, 0.8, 2.5, false)
 	orig := slices.Clone(cs)
 	for _, m := range []PurchaseModel{cdnowBG, cdnowPareto} {
-		e, err := PredictPurchases(m, 10, cs, nil)
+		e, err := PredictPurchases(nil, m, 10, cs)
 		if err != nil {
 			t.Fatal(err)
 		}
-		a, err := PredictAlive(m, cs, make([]float64, 0, len(cs)))
+		a, err := PredictAlive(make([]float64, 0, len(cs)), m, cs)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -307,19 +308,19 @@ func TestPredictVectorised(t *testing.T) {
 	bad[2*chunkSize+3].Recency = -1
 	bad[2*chunkSize+3].ID = "bad"
 	bad[len(bad)-1].T = math.NaN()
-	_, err := PredictAlive(cdnowBG, bad, nil)
+	_, err := PredictAlive(nil, cdnowBG, bad)
 	var ce *CustomerError
 	if !errors.As(err, &ce) || ce.Index != 2*chunkSize+3 || ce.Customer != "bad" {
 		t.Errorf("err = %v, want index %d", err, 2*chunkSize+3)
 	}
-	if got, err := PredictAlive(cdnowBG, nil, nil); err != nil || len(got) != 0 {
+	if got, err := PredictAlive(nil, cdnowBG, nil); err != nil || len(got) != 0 {
 		t.Errorf("empty: %v %v", got, err)
 	}
-	sp, err := PredictSpend(cdnowGG, []Customer{{T: 1}}, nil)
+	sp, err := PredictSpend(nil, cdnowGG, []Customer{{T: 1}})
 	if err != nil || len(sp) != 1 {
 		t.Errorf("PredictSpend: %v %v", sp, err)
 	}
-	if _, err := PredictSpend(&GammaGamma{}, []Customer{{T: 1}}, nil); !errors.Is(err, ErrInvalidParam) {
+	if _, err := PredictSpend(nil, &GammaGamma{}, []Customer{{T: 1}}); !errors.Is(err, ErrInvalidParam) {
 		t.Errorf("PredictSpend bad model: %v", err)
 	}
 }
@@ -334,7 +335,8 @@ func TestCLV(t *testing.T) {
 	}
 	cs := small[:4]
 	spend := []float64{10, 20, 30, 0}
-	got, err := CLV(cdnowBG, spend, cs, &CLVSettings{Months: 3, MonthlyDiscount: 0.01}, nil)
+	// 1% a month, lifetimes' default discount_rate, as an annual rate.
+	got, err := CLV(nil, cdnowBG, spend, cs, &CLVSettings{Months: 3, AnnualDiscount: math.Pow(1.01, 12) - 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,9 +356,22 @@ func TestCLV(t *testing.T) {
 	// Days, no discount, one month: spend * E[Y(30 days)].
 	daysM := &BGNBD{R: 0.243, Alpha: 4.414 * 7, A: 0.793, B: 2.426}
 	c := Customer{Frequency: 2, Recency: 213, T: 272}
-	got, err = CLV(daysM, []float64{5}, []Customer{c}, &CLVSettings{Unit: Days, Months: 1}, nil)
+	got, err = CLV(nil, daysM, []float64{5}, []Customer{c}, &CLVSettings{Unit: Days, Months: 1, NoDiscount: true})
 	if want := 5 * bgCondExpPlain(daysM, 30, c); err != nil || math.Abs(got[0]-want) > 1e-9 {
 		t.Errorf("days: %v (%v), want %v", got, err, want)
+	}
+	// The default: 10% a year, 1.1^(1/12) a month, for nil settings and a
+	// zero AnnualDiscount alike.
+	for _, s := range []*CLVSettings{nil, {Months: 12}} {
+		got, err := CLV(nil, cdnowBG, []float64{7}, []Customer{small[2]}, s)
+		check.NoErr(t, err)
+		want, prev := 0.0, 0.0
+		for i := 1; i <= 12; i++ {
+			e := bgCondExpPlain(cdnowBG, float64(i)*30/7, small[2])
+			want += 7 * (e - prev) / math.Pow(1.1, float64(i)/12)
+			prev = e
+		}
+		check.Float(t, "default-discount CLV", got[0], want, 1e-12, 0)
 	}
 	for _, tc := range []struct {
 		name  string
@@ -366,16 +381,19 @@ func TestCLV(t *testing.T) {
 	}{
 		{"bad unit", &CLVSettings{Unit: 5}, 1, ErrInvalidParam},
 		{"negative months", &CLVSettings{Months: -1}, 1, ErrInvalidParam},
-		{"bad discount", &CLVSettings{MonthlyDiscount: -1}, 1, ErrInvalidParam},
+		{"discount -1", &CLVSettings{AnnualDiscount: -1}, 1, ErrInvalidParam},
+		{"NaN discount", &CLVSettings{AnnualDiscount: math.NaN()}, 1, ErrInvalidParam},
+		{"infinite discount", &CLVSettings{AnnualDiscount: math.Inf(1)}, 1, ErrInvalidParam},
+		{"discount with NoDiscount", &CLVSettings{AnnualDiscount: 0.1, NoDiscount: true}, 1, ErrInvalidParam},
 		{"bad month", &CLVSettings{DaysPerMonth: -30}, 1, ErrInvalidParam},
 		{"NaN spend", nil, math.NaN(), ErrInvalidCustomer},
 		{"negative spend", nil, -1, ErrInvalidCustomer},
 	} {
-		if _, err := CLV(cdnowBG, []float64{tc.spend}, []Customer{c}, tc.s, nil); !errors.Is(err, tc.want) {
+		if _, err := CLV(nil, cdnowBG, []float64{tc.spend}, []Customer{c}, tc.s); !errors.Is(err, tc.want) {
 			t.Errorf("%s: err = %v, want %v", tc.name, err, tc.want)
 		}
 	}
-	_, err = CLV(cdnowBG, []float64{1}, []Customer{{ID: "z", Frequency: -2}}, nil, nil)
+	_, err = CLV(nil, cdnowBG, []float64{1}, []Customer{{ID: "z", Frequency: -2}}, nil)
 	var ce *CustomerError
 	if !errors.As(err, &ce) || ce.Customer != "z" {
 		t.Errorf("bad customer: %v", err)

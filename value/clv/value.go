@@ -61,18 +61,18 @@ func NewForecast(m PurchaseModel, gg *GammaGamma, cs []Customer, horizon float64
 		f.Customers[i] = c.ID
 	}
 	var err error
-	if f.ExpectedPurchases, err = PredictPurchases(m, horizon, cs, nil); err != nil {
+	if f.ExpectedPurchases, err = PredictPurchases(nil, m, horizon, cs); err != nil {
 		return nil, err
 	}
-	if f.ProbAlive, err = PredictAlive(m, cs, nil); err != nil {
+	if f.ProbAlive, err = PredictAlive(nil, m, cs); err != nil {
 		return nil, err
 	}
 	if gg != nil {
-		spend, err := PredictSpend(gg, cs, nil)
+		spend, err := PredictSpend(nil, gg, cs)
 		if err != nil {
 			return nil, err
 		}
-		if f.CLV, err = CLV(m, spend, cs, s, nil); err != nil {
+		if f.CLV, err = CLV(nil, m, spend, cs, s); err != nil {
 			return nil, err
 		}
 	}

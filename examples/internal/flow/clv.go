@@ -1,9 +1,11 @@
 package flow
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/cvmkit/cvm/examples/internal/plots"
@@ -12,10 +14,10 @@ import (
 	"gonum.org/v1/plot"
 )
 
-// CLV settings of the flow: a 12-month horizon discounted at 10% a year.
+// CLV settings of the flow: a 12-month horizon discounted at
+// clv.DefaultAnnualDiscount, 10% a year.
 const (
 	clvMonths      = 12
-	annualDiscount = 0.10
 	holdoutMaxFreq = 7
 )
 
@@ -50,10 +52,11 @@ func (r *Result) runCLV() error {
 	hold := min(26*7*24*time.Hour, span/3)
 	st.CalibrationEnd = lastDay.Add(-hold)
 	st.HoldoutEnd = lastDay
-	check, err := clv.Prepare(r.In.Transactions, st.CalibrationEnd, &clv.PrepareSettings{HoldoutEnd: st.HoldoutEnd})
+	ctx := context.Background()
+	check, err := clv.Prepare(ctx, slices.Values(r.In.Transactions), st.CalibrationEnd, &clv.PrepareSettings{HoldoutEnd: st.HoldoutEnd})
 	if err == nil {
 		st.HoldoutWeeks = check.HoldoutLength
-		if st.Check, err = clv.FitBGNBD(check.Customers, nil); err == nil {
+		if st.Check, err = clv.FitBGNBD(ctx, check.Customers, &clv.FitSettings{Source: check}); err == nil {
 			st.Holdout, err = clv.HoldoutTable(st.Check, check.Customers, check.Holdout, check.HoldoutLength, holdoutMaxFreq)
 		}
 	}
@@ -62,23 +65,23 @@ func (r *Result) runCLV() error {
 		st.Check, st.Holdout = nil, nil
 	}
 
-	if st.Data, err = clv.Prepare(r.In.Transactions, lastDay, nil); err != nil {
+	if st.Data, err = clv.Prepare(ctx, slices.Values(r.In.Transactions), lastDay, nil); err != nil {
 		return fmt.Errorf("clv: %w", err)
 	}
 	cs := st.Data.Customers
-	if st.Model, err = clv.FitBGNBD(cs, nil); err != nil {
+	if st.Model, err = clv.FitBGNBD(ctx, cs, &clv.FitSettings{Source: st.Data}); err != nil {
 		return fmt.Errorf("clv: BG/NBD: %w", err)
 	}
-	if st.Spend, err = clv.FitGammaGamma(cs, nil); err != nil {
+	if st.Spend, err = clv.FitGammaGamma(ctx, cs, &clv.FitSettings{Source: st.Data}); err != nil {
 		return fmt.Errorf("clv: Gamma-Gamma: %w", err)
 	}
 	// The forecasts that become potential-value indicators (value/clv's
 	// link to the value model): 52-week purchases, P(alive), 12-month CLV.
-	if st.Forecast, err = clv.NewForecast(st.Model, st.Spend, cs, 52, &clv.CLVSettings{Months: clvMonths, MonthlyDiscount: clv.MonthlyRate(annualDiscount)}); err != nil {
+	if st.Forecast, err = clv.NewForecast(st.Model, st.Spend, cs, 52, &clv.CLVSettings{Months: clvMonths, AnnualDiscount: clv.DefaultAnnualDiscount}); err != nil {
 		return fmt.Errorf("clv: %w", err)
 	}
 	st.Alive, st.Purchases, st.Value = st.Forecast.ProbAlive, st.Forecast.ExpectedPurchases, st.Forecast.CLV
-	if st.MeanSpend, err = clv.PredictSpend(st.Spend, cs, nil); err != nil {
+	if st.MeanSpend, err = clv.PredictSpend(nil, st.Spend, cs); err != nil {
 		return fmt.Errorf("clv: %w", err)
 	}
 	for i, c := range cs {
@@ -119,7 +122,7 @@ func (r *Result) reportCLV(w io.Writer) {
 		return
 	}
 	report.Section(w, "4. Differentiate by worth: lifetime value forecasts")
-	report.Para(w, "BG/NBD (Fader, Hardie & Lee 2005) models repeat purchases and dropout from each customer's repeat purchases x, recency t_x and age T in weeks (same-day purchases merged, returns ignored); Gamma-Gamma models the value of a purchase. CLV is the discounted spend expected over the next 12 months at 10% a year.")
+	report.Para(w, "BG/NBD (Fader, Hardie & Lee 2005) models repeat purchases and dropout from each customer's repeat purchases x, recency t_x and age T in weeks (same-day purchases merged, returns ignored); Gamma-Gamma models the value of a purchase. CLV is the discounted spend expected over the next 12 months at "+fmt.Sprintf("%.0f%%", 100*clv.DefaultAnnualDiscount)+" a year.")
 	if st.Check != nil {
 		tb := report.New(fmt.Sprintf("Validation: fitted up to %s, forecast for the %.0f weeks to %s",
 			day(st.CalibrationEnd), st.HoldoutWeeks, day(st.HoldoutEnd)),
