@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/examples/internal/csvout"
 	"github.com/cvmkit/cvm/examples/internal/input"
 	"github.com/cvmkit/cvm/value/clv"
 )
@@ -74,15 +75,19 @@ func runCLV(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if err := c.print(stdout); err != nil {
-		return err
+		return fmt.Errorf("standard output: %w", err)
 	}
+	// The files are committed together once everything is written, so
+	// that a run that fails replaces neither.
+	var outs input.Outputs
+	defer outs.Abort()
 	if c.out != "" {
-		if err := c.writeOut(ctx, stdout, stderr); err != nil {
+		if err := c.writeOut(ctx, &outs, stdout, stderr); err != nil {
 			return err
 		}
 	}
 	if c.save != "" {
-		return input.CreateFile(c.save, stdout, func(w io.Writer) error {
+		err := outs.Write(c.save, stdout, func(w io.Writer) error {
 			b, err := json.MarshalIndent(c.saved, "", "  ")
 			if err != nil {
 				return err
@@ -90,8 +95,11 @@ func runCLV(args []string, stdout, stderr io.Writer) error {
 			_, err = w.Write(append(b, '\n'))
 			return err
 		})
+		if err != nil {
+			return err
+		}
 	}
-	return nil
+	return outs.Commit()
 }
 
 // parseCLV parses and checks the flags; a nil command with a nil error
@@ -334,7 +342,7 @@ func (c *clvCmd) print(stdout io.Writer) error {
 // writeOut writes the per-customer predictions CSV. For a purchase model
 // it also fits Gamma-Gamma for the spend and CLV columns, leaving them out
 // (with a note) when that fit fails.
-func (c *clvCmd) writeOut(ctx context.Context, stdout, stderr io.Writer) error {
+func (c *clvCmd) writeOut(ctx context.Context, outs *input.Outputs, stdout, stderr io.Writer) error {
 	h := c.horizon
 	if h == 0 {
 		switch {
@@ -377,7 +385,7 @@ func (c *clvCmd) writeOut(ctx context.Context, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	return input.CreateFile(c.out, stdout, func(w io.Writer) error {
+	return outs.Write(c.out, stdout, func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, 1<<20)
 		bw.WriteString("customer,frequency,recency,T,mean_spend")
 		if pm != nil {
@@ -395,7 +403,7 @@ func (c *clvCmd) writeOut(ctx context.Context, stdout, stderr io.Writer) error {
 		bw.WriteByte('\n')
 		f := func(v float64) string { return strconv.FormatFloat(v, 'g', 10, 64) }
 		for i, cu := range ds.Customers {
-			fmt.Fprintf(bw, "%s,%s,%s,%s,%s", string(appendCSVField(nil, cu.ID)), f(cu.Frequency), f(cu.Recency), f(cu.T), f(cu.MeanSpend))
+			fmt.Fprintf(bw, "%s,%s,%s,%s,%s", string(csvout.AppendField(nil, cu.ID)), f(cu.Frequency), f(cu.Recency), f(cu.T), f(cu.MeanSpend))
 			if pm != nil {
 				fmt.Fprintf(bw, ",%s,%s", f(alive[i]), f(exp[i]))
 			}

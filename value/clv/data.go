@@ -252,9 +252,9 @@ const ctxEvery = 4096
 // calibration spend, split at the first day, to spends. (A Summary's
 // Total cannot be split at the first day without a second pass.)
 func (p *prepare) summarize(ctx context.Context, txs iter.Seq[cvm.Transaction]) (cal, hold *cvm.Summarizer, spends map[string]*spend, err error) {
-	cal = cvm.NewSummarizer(&cvm.SummaryOptions{Location: p.Location})
+	cal = cvm.NewSummarizer(&cvm.SummarySettings{Location: p.Location})
 	if !p.holdCutoff.IsZero() {
-		hold = cvm.NewSummarizer(&cvm.SummaryOptions{AsOf: p.holdCutoff, Location: p.Location})
+		hold = cvm.NewSummarizer(&cvm.SummarySettings{AsOf: p.holdCutoff, Location: p.Location})
 	}
 	spends = make(map[string]*spend)
 	n := 0
