@@ -73,6 +73,11 @@ type ReadSettings struct {
 	// calling goroutine with the number of data rows read so far, after
 	// each block of about 1 MiB of input.
 	Progress func(rows int)
+	// Audit, when not nil, is given every row the Reader returns, reads or
+	// summarises, with its line, on the calling goroutine, and every row
+	// with an empty customer ID (with its amount when that parses); see
+	// Reader.Report. Nil (the default) audits nothing.
+	Audit *Auditor
 }
 
 // ReadStats counts what a Reader has seen.
@@ -466,6 +471,7 @@ type row struct {
 	cust   []byte
 	sec    int64
 	nsec   int32
+	line   int32 // the line parseRow was given, in the parallel reader relative to the chunk
 	amount float64
 	order  []byte
 }
@@ -484,10 +490,12 @@ func (c *parseConfig) parseRow(f [][]byte, line int, r *row) *ParseError {
 		return &ParseError{Line: line, Column: missing.name, Err: fmt.Errorf("%w: got %d, need %d", ErrMissingField, len(f), c.maxIdx+1)}
 	}
 	r.cust = trimSpace(f[c.cust.idx])
+	r.line = int32(line)
 	if len(r.cust) == 0 {
 		if c.failEmpty {
 			return &ParseError{Line: line, Column: c.cust.name, Err: ErrEmptyCustomer}
 		}
+		r.amount = c.emptyAmount(f)
 		return &ParseError{Line: line, Column: c.cust.name, Err: errEmpty}
 	}
 	tv := trimSpace(f[c.tim.idx])
@@ -579,6 +587,9 @@ func (rd *Reader) Read() (Transaction, error) {
 		if pe := rd.cfg.parseRow(f, rd.recordStart, &r); pe != nil {
 			if pe.Err == errEmpty {
 				rd.stats.EmptyCustomer++
+				if rd.opts.Audit != nil {
+					rd.opts.Audit.addEmpty(r.amount)
+				}
 				continue
 			}
 			if rd.badRow(pe) {
@@ -587,6 +598,9 @@ func (rd *Reader) Read() (Transaction, error) {
 			return Transaction{}, pe
 		}
 		rd.stats.Transactions++
+		if rd.opts.Audit != nil {
+			rd.opts.Audit.addParsed(&r, rd.recordStart)
+		}
 		return rd.transaction(&r), nil
 	}
 }

@@ -26,7 +26,8 @@ type chunk struct {
 	empty  int
 	scr    []byte
 	fields [][]byte
-	hashes []uint64 // Summarize: hash of each row's customer ID
+	hashes []uint64  // Summarize: hash of each row's customer ID
+	emptyA []float64 // amounts of the rows with an empty customer ID (0 when bad)
 	ioErr  error
 	done   chan struct{}
 }
@@ -219,6 +220,7 @@ func (cfg *parseConfig) parseChunk(c *chunk, limit int) {
 	}
 	c.rows, c.errs = c.rows[:0], c.errs[:0]
 	c.lines, c.blank, c.empty = 0, 0, 0
+	c.emptyA = c.emptyA[:0]
 	c.scr = c.scr[:0]
 	data := c.data
 	var ok bool
@@ -264,6 +266,7 @@ func (cfg *parseConfig) parseChunk(c *chunk, limit int) {
 			c.rows = c.rows[:len(c.rows)-1]
 			if pe.Err == errEmpty {
 				c.empty++
+				c.emptyA = append(c.emptyA, r.amount)
 				continue
 			}
 			c.errs = append(c.errs, rowErr{len(c.rows), pe})
@@ -279,6 +282,14 @@ func (rd *Reader) consume(c *chunk, add func(lo, hi int)) error {
 	rd.line += c.lines
 	rd.stats.Blank += c.blank
 	rd.stats.EmptyCustomer += c.empty
+	if a := rd.opts.Audit; a != nil {
+		a.addEmptyRows(c)
+		inner := add
+		add = func(lo, hi int) {
+			a.addRows(c.rows[lo:hi], base)
+			inner(lo, hi)
+		}
+	}
 	prev := 0
 	for k, e := range c.errs {
 		add(prev, e.at)

@@ -52,3 +52,43 @@ func TestSplit(t *testing.T) {
 		t.Errorf("EndOfDay in +2 = %v", got)
 	}
 }
+
+// A nil location is UTC, as everywhere else in cvm (it used to panic).
+func TestDayNumberNilLocation(t *testing.T) {
+	for _, tt := range []struct {
+		t    time.Time
+		want int64
+	}{
+		{utc(1970, 1, 1, 23, 59, 59), 0},
+		{utc(1969, 12, 31, 0, 0, 0), -1},
+		// 23:30 at +1 is 22:30 UTC, still day 0; at UTC it would be day 1 at +1.
+		{time.Date(1970, 1, 1, 23, 30, 0, 0, time.FixedZone("+1", 3600)), 0},
+	} {
+		if got := DayNumber(tt.t, nil); got != tt.want {
+			t.Errorf("DayNumber(%v, nil) = %d, want %d", tt.t, got, tt.want)
+		}
+	}
+}
+
+// Split takes any iter.Seq[Transaction], not only a slice's: here a
+// generator with no slice behind it.
+func TestSplitSeq(t *testing.T) {
+	gen := func(yield func(Transaction) bool) {
+		for d := 1; d <= 5; d++ {
+			if !yield(Transaction{Customer: "c", Time: utc(2024, 1, d, 12, 0, 0), Amount: float64(d)}) {
+				return
+			}
+		}
+	}
+	cal, hold := Split(gen, EndOfDay(utc(2024, 1, 3, 0, 0, 0)))
+	var ca, ha []float64
+	for _, t := range cal {
+		ca = append(ca, t.Amount)
+	}
+	for _, t := range hold {
+		ha = append(ha, t.Amount)
+	}
+	if !slices.Equal(ca, []float64{1, 2, 3}) || !slices.Equal(ha, []float64{4, 5}) {
+		t.Errorf("calibration %v, holdout %v; want [1 2 3] and [4 5]", ca, ha)
+	}
+}

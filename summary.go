@@ -520,8 +520,11 @@ func mergeUnique(a, b []uint64) []uint64 {
 
 // DayNumber returns the calendar day of t in loc as a count of days since
 // 1970-01-01 (negative before it). Two times on the same calendar day in loc
-// have the same day number.
+// have the same day number. A nil loc means UTC, as everywhere in cvm.
 func DayNumber(t time.Time, loc *time.Location) int64 {
+	if loc == nil {
+		loc = time.UTC
+	}
 	y, m, d := t.In(loc).Date()
 	return civil.Days(y, int(m), d)
 }
