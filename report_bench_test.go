@@ -2,6 +2,7 @@ package cvm_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"testing"
 
@@ -22,12 +23,12 @@ func BenchmarkReaderSummarizeAudit(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
 			for b.Loop() {
-				o := &cvm.ReadOptions{}
+				o := &cvm.ReadSettings{}
 				if audit {
 					o.Audit = cvm.NewAuditor(nil)
 				}
 				rd := check.Must(cvm.NewReader(bytes.NewReader(data), o))
-				check.Must(rd.Summarize(nil))
+				check.Must(rd.Summarize(context.Background(), nil))
 			}
 		})
 	}

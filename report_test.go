@@ -1,6 +1,7 @@
 package cvm
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -88,7 +89,7 @@ func TestReportAnomalies(t *testing.T) {
 				defer func(old int) { chunkSize = old }(chunkSize)
 				chunkSize = size
 				a := NewAuditor(nil)
-				rd := check.Must(NewReader(strings.NewReader(anomalies), &ReadOptions{Audit: a}))
+				rd := check.Must(NewReader(strings.NewReader(anomalies), &ReadSettings{Audit: a}))
 				switch how {
 				case "Read":
 					for {
@@ -99,9 +100,9 @@ func TestReportAnomalies(t *testing.T) {
 						}
 					}
 				case "ReadAll":
-					check.Must(rd.ReadAll())
+					check.Must(rd.ReadAll(context.Background()))
 				case "Summarize":
-					check.Must(rd.Summarize(nil))
+					check.Must(rd.Summarize(context.Background(), nil))
 				}
 				got := rd.Report()
 				if d := cmp.Diff(want, got, ignoreWarnings); d != "" {
