@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -16,7 +17,7 @@ import (
 	"time"
 
 	"github.com/cvmkit/cvm/examples/internal/input"
-	"github.com/cvmkit/cvm/segment"
+	"github.com/cvmkit/cvm/segment/kmeans"
 )
 
 const kmeansExample = `cvm kmeans -in features.csv -k 8 -init kmeans++ -n-init 1 -max-iter 300 -tol 1e-4 -seed 1 -algorithm auto -standardize -out labels.csv -json`
@@ -45,30 +46,25 @@ func addKMeansFlags(fs *flag.FlagSet) *kmeansFlags {
 
 // settings turns the flags into k-means settings for data with d columns,
 // reading an -init file if one is given (transformed by std when not nil).
-func (f *kmeansFlags) settings(k, d int, std *segment.Standardizer) (*segment.KMeansSettings, error) {
-	algo, err := segment.ParseAlgorithm(f.algorithm)
-	if err != nil {
-		return nil, usagef("%v", err)
+func (f *kmeansFlags) settings(k, d int, std *kmeans.Standardizer) (*kmeans.Settings, error) {
+	var algo kmeans.Algorithm
+	if err := algo.UnmarshalText([]byte(f.algorithm)); err != nil {
+		return nil, usagef("-algorithm: %v", err)
 	}
 	if f.maxIter < 1 {
 		return nil, usagef("-max-iter must be >= 1")
 	}
-	if f.tol < 0 {
-		return nil, usagef("-tol must be >= 0")
+	if !(f.tol >= 0) || math.IsInf(f.tol, 1) {
+		return nil, usagef("-tol must be a finite number >= 0")
 	}
 	if f.nInit < 0 {
 		return nil, usagef("-n-init must be >= 0")
 	}
-	s := &segment.KMeansSettings{Algorithm: algo, NInit: f.nInit, MaxIter: f.maxIter, Tol: f.tol, Seed: f.seed}
+	s := &kmeans.Settings{Algorithm: algo, NInit: f.nInit, MaxIter: f.maxIter, Tol: f.tol, Seed: f.seed}
 	if f.tol == 0 {
 		s.Tol = -1
 	}
-	switch f.init {
-	case "kmeans++", "k-means++":
-		s.Init = segment.InitKMeansPlusPlus
-	case "random":
-		s.Init = segment.InitRandom
-	default:
+	if err := s.Init.UnmarshalText([]byte(f.init)); err != nil {
 		c, cd, err := readFeatures(f.init)
 		if err != nil {
 			return nil, fmt.Errorf("-init: %w", err)
@@ -85,13 +81,13 @@ func (f *kmeansFlags) settings(k, d int, std *segment.Standardizer) (*segment.KM
 }
 
 // load reads the features and standardizes them when asked.
-func (f *kmeansFlags) load() (x []float64, d int, std *segment.Standardizer, err error) {
+func (f *kmeansFlags) load() (x []float64, d int, std *kmeans.Standardizer, err error) {
 	x, d, err = readFeatures(f.in)
 	if err != nil {
 		return nil, 0, nil, err
 	}
 	if f.standardize {
-		std, err = segment.FitStandardizer(x, d, nil)
+		std, err = kmeans.FitStandardizer(x, d, nil)
 		if err != nil {
 			return nil, 0, nil, err
 		}
@@ -105,7 +101,7 @@ func runKMeans(args []string, stdout, stderr io.Writer) error {
 	kf := addKMeansFlags(fs)
 	k := fs.Int("k", 8, "number of clusters")
 	out := fs.String("out", "", "write the label (0..k-1) of every row, one per line, to this file")
-	asJSON := fs.Bool("json", false, "print one JSON object: inertia, iterations, sizes (descending), centers, fit_seconds")
+	asJSON := fs.Bool("json", false, "print one JSON object: inertia, iterations, sizes and centers (sizes[j] rows in cluster j, centre centers[j]), fit_seconds")
 	save := fs.String("save", "", "write the fitted model as JSON to this file (features as given: not with -standardize)")
 	modelPath := fs.String("model", "", "label the rows with the centres of this saved model (JSON from -save) instead of fitting; writes -out only")
 	if done, err := parseFlags(fs, args); done {
@@ -129,7 +125,7 @@ func runKMeans(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	start := time.Now()
-	m, err := segment.FitKMeans(context.Background(), x, d, *k, nil, s)
+	m, err := kmeans.Fit(context.Background(), x, d, *k, nil, s)
 	if err != nil {
 		return err
 	}
@@ -154,9 +150,6 @@ func runKMeans(args []string, stdout, stderr io.Writer) error {
 	if err := outs.Commit(); err != nil {
 		return err
 	}
-	sizes := slices.Clone(m.Sizes)
-	slices.Sort(sizes)
-	slices.Reverse(sizes)
 	if *asJSON {
 		rows := make([][]float64, m.K)
 		for j := range rows {
@@ -168,19 +161,20 @@ func runKMeans(args []string, stdout, stderr io.Writer) error {
 			Sizes      []int       `json:"sizes"`
 			Centers    [][]float64 `json:"centers"`
 			FitSeconds float64     `json:"fit_seconds"`
-		}{m.Inertia, m.Iterations, sizes, rows, secs})
+		}{m.Inertia, m.Iterations, m.Sizes, rows, secs})
 	}
-	fmt.Fprintf(stdout, "k=%d n=%d d=%d algorithm=%s iterations=%d converged=%v inertia=%.6g fit=%.3fs\n",
+	bw := bufio.NewWriter(stdout)
+	fmt.Fprintf(bw, "k=%d n=%d d=%d algorithm=%s iterations=%d converged=%v inertia=%.6g fit=%.3fs\n",
 		m.K, len(m.Labels), d, m.Algorithm, m.Iterations, m.Converged, m.Inertia, secs)
-	fmt.Fprintln(stdout, "cluster\tsize\tcentre")
+	fmt.Fprintln(bw, "cluster\tsize\tcentre")
 	for j := 0; j < m.K; j++ {
 		parts := make([]string, d)
 		for t, v := range centers[j*d : (j+1)*d] {
 			parts[t] = strconv.FormatFloat(v, 'f', 4, 64)
 		}
-		fmt.Fprintf(stdout, "%d\t%d\t%s\n", j, m.Sizes[j], strings.Join(parts, ","))
+		fmt.Fprintf(bw, "%d\t%d\t%s\n", j, m.Sizes[j], strings.Join(parts, ","))
 	}
-	return nil
+	return bw.Flush() // a write error on standard output is the command's error
 }
 
 // writeLabels writes one label per line.
@@ -201,7 +195,7 @@ func kmeansPredict(modelPath, in, out string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	m := new(segment.KMeans)
+	m := new(kmeans.Model)
 	if err := json.Unmarshal(data, m); err != nil {
 		return fmt.Errorf("%s: %w", modelPath, err)
 	}

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/cvmkit/cvm/internal/check"
 )
 
 // kmeansCSV has two obvious groups around (0,0) and (10,10), 3 and 2 rows.
@@ -51,9 +54,61 @@ func TestKMeansJSON(t *testing.T) {
 	if sizes[0].(float64) != 3 || sizes[1].(float64) != 2 {
 		t.Errorf("sizes %v, want [3 2]", sizes)
 	}
-	b, _ := os.ReadFile(labels)
+	b := check.Must(os.ReadFile(labels))
 	if string(b) != "0\n0\n0\n1\n1\n" {
 		t.Errorf("labels %q", b)
+	}
+}
+
+// TestKMeansJSONSizesMatchCenters checks that sizes[j] is the size of the
+// cluster whose centre is centers[j]: with the initial centres given in
+// the order (10,10), (0,0), cluster 0 is the group of 2 rows with mean
+// (10, 10.5) and cluster 1 the group of 3 with mean (1/3, 1/3), worked by
+// hand from kmeansCSV. (Sizes sorted largest first would give [3 2].)
+func TestKMeansJSONSizesMatchCenters(t *testing.T) {
+	in := writeTemp(t, "f.csv", kmeansCSV)
+	init := writeTemp(t, "init.csv", "10,10\n0,0\n")
+	var out, errb bytes.Buffer
+	if err := run([]string{"kmeans", "-in", in, "-k", "2", "-init", init, "-json", "-algorithm", "lloyd"}, &out, &errb); err != nil {
+		t.Fatal(err, errb.String())
+	}
+	var got struct {
+		Sizes   []int       `json:"sizes"`
+		Centers [][]float64 `json:"centers"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Sizes, []int{2, 3}) {
+		t.Errorf("sizes %v, want [2 3]", got.Sizes)
+	}
+	want := [][]float64{{10, 10.5}, {1.0 / 3, 1.0 / 3}}
+	if len(got.Centers) != 2 {
+		t.Fatalf("centers %v", got.Centers)
+	}
+	for j := range want {
+		check.Floats(t, fmt.Sprintf("centers[%d]", j), got.Centers[j], want[j], 1e-12, 0)
+	}
+}
+
+// failWriter fails every write, as a full device does.
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// TestKMeansWriteError checks that a failing standard output is the
+// command's error, for the text output of kmeans and kselect.
+func TestKMeansWriteError(t *testing.T) {
+	in := writeTemp(t, "f.csv", kmeansCSV)
+	for _, args := range [][]string{
+		{"kmeans", "-in", in, "-k", "2", "-seed", "1"},
+		{"kselect", "-in", in, "-kmax", "3"},
+	} {
+		var errb bytes.Buffer
+		err := run(args, failWriter{}, &errb)
+		if err == nil || !strings.Contains(err.Error(), "no space left") {
+			t.Errorf("%v: error %v, want the write error", args, err)
+		}
 	}
 }
 
@@ -83,6 +138,9 @@ func TestKMeansErrors(t *testing.T) {
 		{[]string{"kmeans", "-in", in, "-algorithm", "fast"}, true, "algorithm"},
 		{[]string{"kmeans", "-in", in, "-max-iter", "0"}, true, "max-iter"},
 		{[]string{"kmeans", "-in", in, "-tol", "-1"}, true, "tol"},
+		{[]string{"kmeans", "-in", in, "-tol", "NaN"}, true, "tol"},
+		{[]string{"kmeans", "-in", in, "-tol", "+Inf"}, true, "tol"},
+		{[]string{"kmeans", "-in", in, "-init", "forgy", "-k", "2"}, false, "forgy"},
 		{[]string{"kmeans", "-in", in, "-n-init", "-1"}, true, "n-init"},
 		{[]string{"kmeans", "-in", in, "-k", "2", "-init", in}, false, "init"},
 		{[]string{"kmeans", "-in", bad, "-k", "1"}, false, "line 2 column 2"},

@@ -1,13 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"text/tabwriter"
 
-	"github.com/cvmkit/cvm/segment"
+	"github.com/cvmkit/cvm/segment/kmeans"
 )
 
 const kselectExample = `cvm kselect -in features.csv -kmin 2 -kmax 10 -standardize -seed 1 -sample 5000`
@@ -39,11 +40,11 @@ func runKSelect(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ss := &segment.SilhouetteSettings{SampleSize: *sample, Seed: kf.seed}
+	ss := &kmeans.SilhouetteSettings{SampleSize: *sample, Seed: kf.seed}
 	if *sample == 0 {
 		ss.SampleSize = -1
 	}
-	rows, err := segment.SelectK(context.Background(), x, d, nil, *kmin, *kmax, &segment.SelectSettings{KMeans: s, Silhouette: ss})
+	rows, err := kmeans.SelectK(context.Background(), x, d, nil, *kmin, *kmax, &kmeans.SelectSettings{Fit: s, Silhouette: ss})
 	if err != nil {
 		return err
 	}
@@ -62,7 +63,8 @@ func runKSelect(args []string, stdout, stderr io.Writer) error {
 		}
 		return json.NewEncoder(stdout).Encode(out)
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	bw := bufio.NewWriter(stdout)
+	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "k\tinertia\tsilhouette (high)\tcalinski-harabasz (high)\tdavies-bouldin (low)\titerations\t")
 	for _, r := range rows {
 		fmt.Fprintf(tw, "%d\t%.6g\t%.4f\t%.2f\t%.4f\t%d\t\n", r.K, r.Inertia, r.Silhouette, r.CalinskiHarabasz, r.DaviesBouldin, r.Iterations)
@@ -71,9 +73,9 @@ func runKSelect(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if len(x)/d > *sample && *sample > 0 {
-		fmt.Fprintf(stdout, "silhouette on a sample of %d rows (seed %d); the criteria may disagree: the choice of k is yours\n", *sample, kf.seed)
+		fmt.Fprintf(bw, "silhouette on a sample of %d rows (seed %d); the criteria may disagree: the choice of k is yours\n", *sample, kf.seed)
 	} else {
-		fmt.Fprintln(stdout, "silhouette exact; the criteria may disagree: the choice of k is yours")
+		fmt.Fprintln(bw, "silhouette exact; the criteria may disagree: the choice of k is yours")
 	}
-	return nil
+	return bw.Flush() // a write error on standard output is the command's error
 }

@@ -42,3 +42,36 @@ func TestForAndChunksCoverOnce(t *testing.T) {
 		runtime.GOMAXPROCS(old)
 	}
 }
+
+func TestPoolCoversOnce(t *testing.T) {
+	for _, procs := range []int{1, 2, 3} {
+		old := runtime.GOMAXPROCS(procs)
+		for _, n := range []int{0, 1, 5, 100, 1001} {
+			p := NewPool(n, 7)
+			seen := make([]int32, n)
+			fn := func(c int) {
+				lo, hi := p.Bounds(c)
+				if lo != c*7 || hi > n || hi-lo > 7 {
+					t.Errorf("chunk %d bounds [%d,%d)", c, lo, hi)
+				}
+				for i := lo; i < hi; i++ {
+					atomic.AddInt32(&seen[i], 1)
+				}
+			}
+			for range 3 {
+				clear(seen)
+				p.Run(fn)
+				for i, c := range seen {
+					if c != 1 {
+						t.Fatalf("Pool procs=%d n=%d: index %d visited %d times", procs, n, i, c)
+					}
+				}
+			}
+			if want := (n + 6) / 7; p.Chunks() != want {
+				t.Errorf("Chunks() = %d, want %d", p.Chunks(), want)
+			}
+			p.Close()
+		}
+		runtime.GOMAXPROCS(old)
+	}
+}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/cvmkit/cvm/examples/internal/plots"
 	"github.com/cvmkit/cvm/examples/internal/report"
-	"github.com/cvmkit/cvm/segment"
+	"github.com/cvmkit/cvm/segment/kmeans"
 )
 
 // Cluster settings of the flow: k tried from KMin to KMax, the fit kept at
@@ -22,10 +22,10 @@ const (
 // standardised.
 type KMeansStage struct {
 	Features []float64 // n x 3 standardised features, rows as RFM.Values
-	Std      *segment.Standardizer
-	KTable   []segment.KChoice
+	Std      *kmeans.Standardizer
+	KTable   []kmeans.KChoice
 	K        int // the k reported
-	Model    *segment.KMeans
+	Model    *kmeans.Model
 	Profiles []ClusterProfile
 }
 
@@ -52,16 +52,16 @@ func (r *Result) runKMeans() error {
 	for _, v := range vals {
 		raw = append(raw, v.Recency, v.Frequency, math.Max(v.Monetary, 0))
 	}
-	logs, err := segment.Log1p(nil, raw, 3)
+	logs, err := kmeans.Log1p(nil, raw, 3)
 	if err != nil {
 		return fmt.Errorf("k-means features: %w", err)
 	}
-	if st.Std, err = segment.FitStandardizer(logs, 3, nil); err != nil {
+	if st.Std, err = kmeans.FitStandardizer(logs, 3, nil); err != nil {
 		return fmt.Errorf("k-means features: %w", err)
 	}
 	st.Features = st.Std.Transform(nil, logs)
-	choices, err := segment.SelectK(context.Background(), st.Features, 3, nil, kMin, kMax,
-		&segment.SelectSettings{KMeans: &segment.KMeansSettings{Seed: kSeed, NInit: 4}})
+	choices, err := kmeans.SelectK(context.Background(), st.Features, 3, nil, kMin, kMax,
+		&kmeans.SelectSettings{Fit: &kmeans.Settings{Seed: kSeed, NInit: 4}})
 	if err != nil {
 		return fmt.Errorf("k-means: %w", err)
 	}
@@ -76,7 +76,7 @@ func (r *Result) runKMeans() error {
 // chooseK returns the k the report shows: the best silhouette for k >= 3
 // (k = 2 mostly splits active from lapsed buyers, which RFM already
 // shows). The table shows every criterion, so a reader can disagree.
-func chooseK(choices []segment.KChoice) int {
+func chooseK(choices []kmeans.KChoice) int {
 	best := choices[0]
 	for _, c := range choices {
 		if c.K >= 3 && (best.K < 3 || c.Silhouette > best.Silhouette) {
@@ -107,7 +107,7 @@ func (r *Result) profiles(st *KMeansStage) []ClusterProfile {
 	for _, v := range vals {
 		raw = append(raw, v.Recency, v.Frequency, v.Monetary)
 	}
-	if prof, err := segment.Profile(raw, 3, m.K, m.Labels); err == nil {
+	if prof, err := kmeans.Profile(raw, 3, m.K, m.Labels); err == nil {
 		for j, p := range prof {
 			if p.Median != nil {
 				out[j].MedianMoney = p.Median[2]

@@ -1,4 +1,4 @@
-package segment
+package kmeans
 
 import (
 	"context"
@@ -80,6 +80,6 @@ func (f *fitter) runMiniBatch(ctx context.Context, rng *rand.Rand, run, maxIter,
 	f.valid = false
 	f.updateSums = false
 	f.prepare()
-	f.pool.run(f.lloydChunk)
+	f.pool.Run(f.lloydChunk)
 	return iters, converged, nil
 }

@@ -1,4 +1,4 @@
-package segment
+package kmeans
 
 import (
 	"context"
@@ -25,7 +25,7 @@ func TestCriteria(t *testing.T) {
 	}
 	for _, tc := range tests {
 		k := 3
-		sil, err := Silhouette(nine, 2, k, tc.labels, nil)
+		sil, err := Silhouette(context.Background(), nine, 2, k, tc.labels, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,7 +49,7 @@ func TestCriteriaUndefined(t *testing.T) {
 	one := make([]int, 9)
 	each := []int{0, 1, 2, 3, 4, 5, 6, 7, 8}
 	for _, labels := range [][]int{one, each} {
-		if _, err := Silhouette(nine, 2, 9, labels, nil); !errors.Is(err, ErrCriterionUndefined) {
+		if _, err := Silhouette(context.Background(), nine, 2, 9, labels, nil); !errors.Is(err, ErrCriterionUndefined) {
 			t.Errorf("silhouette: error %v, want ErrCriterionUndefined", err)
 		}
 		if _, err := CalinskiHarabasz(nine, 2, 9, labels); !errors.Is(err, ErrCriterionUndefined) {
@@ -66,20 +66,20 @@ func TestCriteriaUndefined(t *testing.T) {
 // is seeded, and that a sample equal to n is exact.
 func TestSilhouetteSample(t *testing.T) {
 	x := blobs(3000, 3, 4, 9)
-	m, err := FitKMeans(context.Background(), x, 3, 4, nil, &KMeansSettings{Seed: 1})
+	m, err := Fit(context.Background(), x, 3, 4, nil, &Settings{Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	exact, err := Silhouette(x, 3, 4, m.Labels, &SilhouetteSettings{SampleSize: -1})
+	exact, err := Silhouette(context.Background(), x, 3, 4, m.Labels, &SilhouetteSettings{SampleSize: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	full, _ := Silhouette(x, 3, 4, m.Labels, &SilhouetteSettings{SampleSize: 3000})
+	full, _ := Silhouette(context.Background(), x, 3, 4, m.Labels, &SilhouetteSettings{SampleSize: 3000})
 	if full != exact {
 		t.Errorf("sample = n: %v, want exact %v", full, exact)
 	}
-	a, _ := Silhouette(x, 3, 4, m.Labels, &SilhouetteSettings{SampleSize: 500, Seed: 3})
-	b, _ := Silhouette(x, 3, 4, m.Labels, &SilhouetteSettings{SampleSize: 500, Seed: 3})
+	a, _ := Silhouette(context.Background(), x, 3, 4, m.Labels, &SilhouetteSettings{SampleSize: 500, Seed: 3})
+	b, _ := Silhouette(context.Background(), x, 3, 4, m.Labels, &SilhouetteSettings{SampleSize: 500, Seed: 3})
 	if a != b {
 		t.Errorf("same seed gave %v and %v", a, b)
 	}
@@ -90,7 +90,7 @@ func TestSilhouetteSample(t *testing.T) {
 
 func TestSelectK(t *testing.T) {
 	x := blobs(600, 2, 3, 4)
-	got, err := SelectK(context.Background(), x, 2, nil, 2, 5, &SelectSettings{KMeans: &KMeansSettings{Seed: 2}})
+	got, err := SelectK(context.Background(), x, 2, nil, 2, 5, &SelectSettings{Fit: &Settings{Seed: 2}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,6 @@
 //go:build !amd64 || purego
 
-package segment
+package kmeans
 
 // hasAVX2 is false: the pure-Go code is used on this architecture or
 // under the purego build tag. (A variable, as on amd64, so tests can

@@ -1,4 +1,4 @@
-package segment
+package kmeans
 
 import (
 	"context"
@@ -228,7 +228,7 @@ func TestFitMatchesReference(t *testing.T) {
 		refTol := max(tc.tol, 0)
 		want := refKMeans(x, tc.d, w, init, 300, refTol)
 		for _, algo := range []Algorithm{Lloyd, Hamerly, Elkan, AlgorithmAuto} {
-			got, err := FitKMeans(context.Background(), x, tc.d, tc.k, w, &KMeansSettings{Centers: init, Algorithm: algo, Tol: tc.tol})
+			got, err := Fit(context.Background(), x, tc.d, tc.k, w, &Settings{Centers: init, Algorithm: algo, Tol: tc.tol})
 			if err != nil {
 				t.Fatalf("%s/%v: %v", tc.name, algo, err)
 			}
@@ -254,10 +254,10 @@ func TestDeterministicAcrossProcs(t *testing.T) {
 	x := blobs(20000, 3, 6, 11)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, algo := range []Algorithm{Lloyd, Hamerly, Elkan, MiniBatch} {
-		var res []*KMeans
+		var res []*Model
 		for _, p := range []int{1, 4} {
 			runtime.GOMAXPROCS(p)
-			m, err := FitKMeans(context.Background(), x, 3, 6, nil, &KMeansSettings{Seed: 42, NInit: 3, Algorithm: algo})
+			m, err := Fit(context.Background(), x, 3, 6, nil, &Settings{Seed: 42, NInit: 3, Algorithm: algo})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -278,12 +278,12 @@ func TestFitErrors(t *testing.T) {
 		x    []float64
 		d, k int
 		w    []float64
-		s    *KMeansSettings
+		s    *Settings
 		want error
 		row  int
 		col  int
 	}{
-		{"empty", nil, 2, 1, nil, nil, ErrNoFeatureRows, 0, 0},
+		{"empty", nil, 2, 1, nil, nil, ErrNoRows, 0, 0},
 		{"k>n", []float64{1, 2, 3, 4}, 2, 3, nil, nil, ErrBadK, 0, 0},
 		{"k=0", []float64{1, 2, 3, 4}, 2, 0, nil, nil, ErrBadK, 0, 0},
 		{"nan", []float64{1, 2, 3, nan}, 2, 1, nil, nil, ErrFeatureNotFinite, 1, 1},
@@ -291,12 +291,12 @@ func TestFitErrors(t *testing.T) {
 		{"negative weight", []float64{1, 2, 3, 4}, 2, 1, []float64{1, -1}, nil, ErrBadWeight, 1, -1},
 		{"nan weight", []float64{1, 2, 3, 4}, 2, 1, []float64{nan, 1}, nil, ErrBadWeight, 0, -1},
 		{"zero weights", []float64{1, 2, 3, 4}, 2, 1, []float64{0, 0}, nil, ErrWeightsZero, 0, 0},
-		{"nan centre", []float64{1, 2, 3, 4}, 2, 2, nil, &KMeansSettings{Centers: []float64{0, 0, 0, nan}}, ErrCenterNotFinite, 1, 1},
-		{"random init, too few positive", []float64{1, 2, 3, 4}, 2, 2, []float64{1, 0}, &KMeansSettings{Init: InitRandom}, ErrFewDistinct, 0, 0},
+		{"nan centre", []float64{1, 2, 3, 4}, 2, 2, nil, &Settings{Centers: []float64{0, 0, 0, nan}}, ErrCenterNotFinite, 1, 1},
+		{"random init, too few positive", []float64{1, 2, 3, 4}, 2, 2, []float64{1, 0}, &Settings{Init: InitRandom}, ErrFewDistinct, 0, 0},
 		{"fewer distinct than k", []float64{1, 1, 1, 1, 2, 2}, 1, 3, nil, nil, ErrFewDistinct, 0, 0},
 	}
 	for _, tc := range tests {
-		_, err := FitKMeans(ctx, tc.x, tc.d, tc.k, tc.w, tc.s)
+		_, err := Fit(ctx, tc.x, tc.d, tc.k, tc.w, tc.s)
 		if !errors.Is(err, tc.want) {
 			t.Errorf("%s: error %v, want %v", tc.name, err, tc.want)
 			continue
@@ -308,7 +308,7 @@ func TestFitErrors(t *testing.T) {
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := FitKMeans(cctx, blobs(100, 2, 3, 1), 2, 3, nil, nil); !errors.Is(err, context.Canceled) {
+	if _, err := Fit(cctx, blobs(100, 2, 3, 1), 2, 3, nil, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: error %v, want context.Canceled", err)
 	}
 }
@@ -320,9 +320,9 @@ func TestNoAllocPerIteration(t *testing.T) {
 	init := slices.Clone(x[:24])
 	for _, algo := range []Algorithm{Lloyd, Hamerly, Elkan} {
 		allocs := func(iter int) float64 {
-			s := &KMeansSettings{Centers: init, Algorithm: algo, MaxIter: iter, Tol: -1}
+			s := &Settings{Centers: init, Algorithm: algo, MaxIter: iter, Tol: -1}
 			return testing.AllocsPerRun(3, func() {
-				if _, err := FitKMeans(context.Background(), x, 3, 8, nil, s); err != nil {
+				if _, err := Fit(context.Background(), x, 3, 8, nil, s); err != nil {
 					t.Fatal(err)
 				}
 			})
@@ -336,7 +336,7 @@ func TestNoAllocPerIteration(t *testing.T) {
 // FuzzKMeansJSON checks that decoding never panics and that whatever
 // decodes re-encodes to something that decodes to the same model.
 func FuzzKMeansJSON(f *testing.F) {
-	m, err := FitKMeans(context.Background(), nine, 2, 3, nil, &KMeansSettings{Seed: 1})
+	m, err := Fit(context.Background(), nine, 2, 3, nil, &Settings{Seed: 1})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -344,7 +344,7 @@ func FuzzKMeansJSON(f *testing.F) {
 	f.Add(b)
 	f.Add([]byte(`{"format":"cvm.segment.kmeans","version":1,"k":1,"d":1,"algorithm":"lloyd","centers":[[1]],"sizes":[1],"weights":[1]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var a KMeans
+		var a Model
 		if json.Unmarshal(data, &a) != nil {
 			return
 		}
@@ -352,7 +352,7 @@ func FuzzKMeansJSON(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var c KMeans
+		var c Model
 		if err := json.Unmarshal(b, &c); err != nil {
 			t.Fatalf("re-decode: %v", err)
 		}

@@ -1,11 +1,11 @@
-package segment
+package kmeans
 
 import "math"
 
 // lloydChunk assigns every row of chunk c to its nearest centre (ties to
 // the lowest index), computing every distance: Lloyd's (1982) step.
 func (f *fitter) lloydChunk(c int) {
-	lo, hi := f.pool.bounds(c)
+	lo, hi := f.pool.Bounds(c)
 	d, k := f.d, f.k
 	centers := f.centers
 	changed := 0
@@ -36,7 +36,7 @@ func (f *fitter) lloydChunk(c int) {
 			changed++
 		}
 	}
-	f.pchanged[c] = changed
+	f.part.changed[c] = changed
 	f.accumulate(c, lo, hi)
 }
 

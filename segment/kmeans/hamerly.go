@@ -1,4 +1,4 @@
-package segment
+package kmeans
 
 import "math"
 
@@ -13,7 +13,7 @@ import "math"
 // and l_stored = l + R_a with S_j = sum delta_j and R_j = sum max_{j' != j}
 // delta_j', so a skipped row costs three reads and no write.
 func (f *fitter) hamerlyChunk(c int) {
-	lo, hi := f.pool.bounds(c)
+	lo, hi := f.pool.Bounds(c)
 	d, k := f.d, f.k
 	centers := f.centers
 	changed := 0
@@ -37,25 +37,25 @@ func (f *fitter) hamerlyChunk(c int) {
 				f.labels[i] = j
 				changed++
 			}
-			f.upper[i] = math.Sqrt(b1) - f.cumS[j]
-			f.lower[i] = math.Sqrt(b2) + f.cumR[j]
+			f.bound.upper[i] = math.Sqrt(b1) - f.bound.cumS[j]
+			f.bound.lower[i] = math.Sqrt(b2) + f.bound.cumR[j]
 		}
-		f.pfail[c] = hi - lo
+		f.part.fails[c] = hi - lo
 	} else if d == 3 && hasFused3(k) {
 		f.hamerlyFused3(c, lo, hi, false)
 		return
-	} else if d == 3 && denseNext(f.pfail[c], hi-lo) {
+	} else if d == 3 && denseNext(f.part.fails[c], hi-lo) {
 		f.hamerlyDense3(c, lo, hi)
 		return
 	} else {
 		f.clearDelta(c)
-		cumS, cumR, half := f.cumS, f.cumR, f.half
-		labels, upper, lower := f.labels[lo:hi], f.upper[lo:hi], f.lower[lo:hi]
+		cumS, cumR, half := f.bound.cumS, f.bound.cumR, f.bound.half
+		labels, upper, lower := f.labels[lo:hi], f.bound.upper[lo:hi], f.bound.lower[lo:hi]
 		// First pass, without unpredictable branches: collect the rows
 		// whose bounds do not prove their label.
-		todo := f.todo[lo:hi]
+		todo := f.bound.todo[lo:hi]
 		cnt := hamerlyFilter(labels, upper, lower, cumS, cumR, half, todo)
-		f.pfail[c] = cnt
+		f.part.fails[c] = cnt
 		if d == 3 {
 			// A row whose bounds fail is rescanned against every centre
 			// at once, without branches: at d = 3 that costs little more
@@ -122,7 +122,7 @@ func (f *fitter) hamerlyChunk(c int) {
 			lower[ii] = l + cumR[j]
 		}
 	}
-	f.pchanged[c] = changed
+	f.part.changed[c] = changed
 	f.accumulate(c, lo, hi)
 }
 
@@ -138,8 +138,8 @@ func (f *fitter) hamerlySearch(row []float64, a int32, ua2 float64) (int32, floa
 	ua := math.Sqrt(ua2)
 	best, b1, b2, bs := a, ua2, math.Inf(1), ua
 	rest := math.Inf(1)
-	cc := f.cc[int(a)*k : int(a)*k+k]
-	for _, j := range f.nb[int(a)*(k-1) : int(a)*(k-1)+k-1] {
+	cc := f.bound.cc[int(a)*k : int(a)*k+k]
+	for _, j := range f.bound.nb[int(a)*(k-1) : int(a)*(k-1)+k-1] {
 		lb := 2*cc[j] - ua
 		if lb >= bs {
 			rest = lb
@@ -194,8 +194,8 @@ func hamerlyFilter(labels []int32, upper, lower, cumS, cumR, half []float64, tod
 func (f *fitter) hamerlyDense3(c, lo, hi int) {
 	f.clearDelta(c)
 	c3, x := f.c3, f.x
-	cumS, cumR, half := f.cumS, f.cumR, f.half
-	labels, upper, lower := f.labels[lo:hi], f.upper[lo:hi], f.lower[lo:hi]
+	cumS, cumR, half := f.bound.cumS, f.bound.cumR, f.bound.half
+	labels, upper, lower := f.labels[lo:hi], f.bound.upper[lo:hi], f.bound.lower[lo:hi]
 	changed, fails := 0, 0
 	var lab [gatherRows]int32
 	var d1, d2 [gatherRows]float64
@@ -223,8 +223,8 @@ func (f *fitter) hamerlyDense3(c, lo, hi int) {
 			lower[ii] = math.Sqrt(d2[q]) + cumR[j]
 		}
 	}
-	f.pfail[c] = fails
-	f.pchanged[c] = changed
+	f.part.fails[c] = fails
+	f.part.changed[c] = changed
 	f.accumulate(c, lo, hi)
 }
 
@@ -233,8 +233,8 @@ func (f *fitter) hamerlyDense3(c, lo, hi int) {
 // bounds.
 func (f *fitter) hamerlyFirst3(c, lo, hi int) {
 	c3, x := f.c3, f.x
-	cumS, cumR := f.cumS, f.cumR
-	labels, upper, lower := f.labels[lo:hi], f.upper[lo:hi], f.lower[lo:hi]
+	cumS, cumR := f.bound.cumS, f.bound.cumR
+	labels, upper, lower := f.labels[lo:hi], f.bound.upper[lo:hi], f.bound.lower[lo:hi]
 	changed := 0
 	var lab [gatherRows]int32
 	var d1, d2 [gatherRows]float64
@@ -251,8 +251,8 @@ func (f *fitter) hamerlyFirst3(c, lo, hi int) {
 			lower[ii] = math.Sqrt(d2[q]) + cumR[j]
 		}
 	}
-	f.pfail[c] = hi - lo
-	f.pchanged[c] = changed
+	f.part.fails[c] = hi - lo
+	f.part.changed[c] = changed
 	f.accumulate(c, lo, hi)
 }
 
@@ -277,8 +277,8 @@ const fusedRows = 1024
 // row then counts as changed and failing, as its label was -1.
 func (f *fitter) hamerlyFused3(c, lo, hi int, first bool) {
 	f.clearDelta(c)
-	dense := first || denseNext(f.pfail[c], hi-lo)
-	labels, upper, lower := f.labels[lo:hi], f.upper[lo:hi], f.lower[lo:hi]
+	dense := first || denseNext(f.part.fails[c], hi-lo)
+	labels, upper, lower := f.labels[lo:hi], f.bound.upper[lo:hi], f.bound.lower[lo:hi]
 	if first {
 		clear(labels)
 	}
@@ -287,7 +287,7 @@ func (f *fitter) hamerlyFused3(c, lo, hi int, first bool) {
 	for b0 := 0; b0 < len(labels); b0 += fusedRows {
 		b1 := min(b0+fusedRows, len(labels))
 		nf, nc := hamerly3Block(f.x[3*(lo+b0):3*(lo+b1)], labels[b0:b1], upper[b0:b1], lower[b0:b1],
-			f.cumS, f.cumR, f.half, f.c3, dense, chg[:], chgLab[:])
+			f.bound.cumS, f.bound.cumR, f.bound.half, f.c3, dense, chg[:], chgLab[:])
 		fails += nf
 		if f.delta && f.unit {
 			f.moveUnit3(c, lo+b0, labels[b0:b1], chg[:nc], chgLab[:nc])
@@ -304,8 +304,8 @@ func (f *fitter) hamerlyFused3(c, lo, hi int, first bool) {
 	if first {
 		fails, changed = hi-lo, hi-lo
 	}
-	f.pfail[c] = fails
-	f.pchanged[c] = changed
+	f.part.fails[c] = fails
+	f.part.changed[c] = changed
 	f.accumulate(c, lo, hi)
 }
 
@@ -315,8 +315,8 @@ func (f *fitter) hamerlyFused3(c, lo, hi int, first bool) {
 // (v * 1 is v), without a call per row.
 func (f *fitter) moveUnit3(c, lo int, labels, chg, chgLab []int32) {
 	k := f.k
-	s := f.psum[c*k*3 : (c+1)*k*3]
-	pw, pc := f.pw[c*k:(c+1)*k], f.pcnt[c*k:(c+1)*k]
+	s := f.part.sums[c*k*3 : (c+1)*k*3]
+	pw, pc := f.part.weights[c*k:(c+1)*k], f.part.counts[c*k:(c+1)*k]
 	chgLab = chgLab[:len(chg)]
 	for q, t := range chg {
 		a, j := labels[t], chgLab[q]

@@ -1,4 +1,4 @@
-package segment
+package kmeans
 
 import "math"
 
@@ -13,18 +13,18 @@ import "math"
 // delta_j (u_stored = u - S_a, l_stored = l_j + S_j), so a skipped row
 // costs two reads and no write, instead of k updates per iteration.
 func (f *fitter) elkanChunk(c int) {
-	lo, hi := f.pool.bounds(c)
+	lo, hi := f.pool.Bounds(c)
 	d, k := f.d, f.k
 	centers := f.centers
 	changed := 0
 	if !f.valid {
 		for i := lo; i < hi; i++ {
 			row := f.x[i*d : i*d+d]
-			lb := f.lowerK[i*k : i*k+k]
+			lb := f.bound.lowerK[i*k : i*k+k]
 			best, bestD := int32(0), math.Inf(1)
 			for j := 0; j < k; j++ {
 				dj := math.Sqrt(sqDist(row, centers[j*d:j*d+d]))
-				lb[j] = dj + f.cumS[j]
+				lb[j] = dj + f.bound.cumS[j]
 				if dj < bestD {
 					best, bestD = int32(j), dj
 				}
@@ -33,18 +33,18 @@ func (f *fitter) elkanChunk(c int) {
 				f.labels[i] = best
 				changed++
 			}
-			f.upper[i] = bestD - f.cumS[best]
+			f.bound.upper[i] = bestD - f.bound.cumS[best]
 		}
 	} else {
 		f.clearDelta(c)
-		cumS, half, cc := f.cumS, f.half, f.cc
+		cumS, half, cc := f.bound.cumS, f.bound.half, f.bound.cc
 		for i := lo; i < hi; i++ {
 			a := f.labels[i]
-			u := f.upper[i] + cumS[a]
+			u := f.bound.upper[i] + cumS[a]
 			if u <= half[a] {
 				continue
 			}
-			lb := f.lowerK[i*k : i*k+k]
+			lb := f.bound.lowerK[i*k : i*k+k]
 			row := f.x[i*d : i*d+d]
 			tight := false
 			orig := a
@@ -76,10 +76,10 @@ func (f *fitter) elkanChunk(c int) {
 				f.move(c, i, orig, a)
 			}
 			if tight {
-				f.upper[i] = u - cumS[a]
+				f.bound.upper[i] = u - cumS[a]
 			}
 		}
 	}
-	f.pchanged[c] = changed
+	f.part.changed[c] = changed
 	f.accumulate(c, lo, hi)
 }

@@ -1,4 +1,4 @@
-package segment
+package kmeans
 
 import (
 	"context"
@@ -247,13 +247,13 @@ func TestKernelPathsAgree(t *testing.T) {
 	for _, algo := range []Algorithm{Lloyd, Hamerly} {
 		for _, k := range []int{2, 7, 13} {
 			for _, wt := range [][]float64{nil, w} {
-				s := &KMeansSettings{Algorithm: algo, Seed: uint64(k), NInit: 2}
-				a, err := FitKMeans(context.Background(), x, 3, k, wt, s)
+				s := &Settings{Algorithm: algo, Seed: uint64(k), NInit: 2}
+				a, err := Fit(context.Background(), x, 3, k, wt, s)
 				if err != nil {
 					t.Fatal(err)
 				}
 				hasAVX2 = false
-				b, err := FitKMeans(context.Background(), x, 3, k, wt, s)
+				b, err := Fit(context.Background(), x, 3, k, wt, s)
 				hasAVX2 = true
 				if err != nil {
 					t.Fatal(err)

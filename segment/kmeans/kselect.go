@@ -1,4 +1,4 @@
-package segment
+package kmeans
 
 import (
 	"context"
@@ -7,23 +7,26 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync/atomic"
+
+	"github.com/cvmkit/cvm/internal/parallel"
 )
 
 // ErrCriterionUndefined means a clustering criterion is undefined for the
 // labels: fewer than 2 non-empty clusters, or as many clusters as rows.
-var ErrCriterionUndefined = errors.New("segment: criterion needs 2 <= clusters <= rows-1")
+var ErrCriterionUndefined = errors.New("kmeans: criterion needs 2 <= clusters <= rows-1")
 
 // checkLabels panics on a length mismatch or a label outside [0,k) and
 // returns the cluster sizes and the number of non-empty clusters; it
 // returns ErrCriterionUndefined when that number is outside [2, n-1].
 func checkLabels(n, k int, labels []int) ([]int, int, error) {
 	if len(labels) != n {
-		panic(fmt.Sprintf("segment: %d labels for %d rows", len(labels), n))
+		panic(fmt.Sprintf("kmeans: %d labels for %d rows", len(labels), n))
 	}
 	sizes := make([]int, k)
 	for i, l := range labels {
 		if l < 0 || l >= k {
-			panic(fmt.Sprintf("segment: label %d of row %d outside [0,%d)", l, i, k))
+			panic(fmt.Sprintf("kmeans: label %d of row %d outside [0,%d)", l, i, k))
 		}
 		sizes[l]++
 	}
@@ -179,8 +182,12 @@ type SilhouetteSettings struct {
 // unweighted, as scikit-learn's silhouette_score. When n exceeds the
 // sample size, rows are sampled as [SilhouetteSettings] describes, and the
 // criterion must be defined on the sample. Panics and errors are those of
-// [CalinskiHarabasz]. The result does not depend on GOMAXPROCS.
-func Silhouette(x []float64, d, k int, labels []int, s *SilhouetteSettings) (float64, error) {
+// [CalinskiHarabasz], plus ctx.Err() when ctx is cancelled (checked
+// between chunks of rows) and, with a sample, ErrCriterionUndefined
+// wrapped with "silhouette sample" when the sample holds fewer than two
+// clusters. The result does
+// not depend on GOMAXPROCS.
+func Silhouette(ctx context.Context, x []float64, d, k int, labels []int, s *SilhouetteSettings) (float64, error) {
 	if s == nil {
 		s = &SilhouetteSettings{}
 	}
@@ -217,14 +224,18 @@ func Silhouette(x []float64, d, k int, labels []int, s *SilhouetteSettings) (flo
 	if err != nil {
 		return 0, fmt.Errorf("silhouette sample: %w", err)
 	}
-	p := newPool(m)
-	defer p.close()
-	part := make([]float64, p.nChunks)
-	// sums[c] is a per-chunk buffer of k distance sums.
-	sums := make([]float64, p.nChunks*k)
-	p.run(func(c int) {
-		lo, hi := p.bounds(c)
-		acc := sums[c*k : c*k+k]
+	// One partial sum per chunk, reduced in chunk order, and one buffer
+	// of k distance sums per worker; ctx is checked before every chunk.
+	chunk := chunkRows(m)
+	part := make([]float64, (m+chunk-1)/chunk)
+	sums := make([]float64, parallel.Workers()*k)
+	var cancelled atomic.Bool
+	parallel.Chunks(m, chunk, func(w, lo, hi int) {
+		if cancelled.Load() || ctx.Err() != nil {
+			cancelled.Store(true)
+			return
+		}
+		acc := sums[w*k : w*k+k]
 		var tot float64
 		for i := lo; i < hi; i++ {
 			clear(acc)
@@ -249,8 +260,11 @@ func Silhouette(x []float64, d, k int, labels []int, s *SilhouetteSettings) (flo
 				tot += (b - a) / mx
 			}
 		}
-		part[c] = tot
+		part[lo/chunk] = tot
 	})
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	var total float64
 	for _, v := range part {
 		total += v
@@ -267,31 +281,31 @@ type KChoice struct {
 	// Silhouette (higher is better), CalinskiHarabasz (higher is better)
 	// and DaviesBouldin (lower is better) of the fitted labels.
 	Silhouette, CalinskiHarabasz, DaviesBouldin float64
-	Model                                       *KMeans
+	Model                                       *Model
 }
 
 // SelectSettings are the settings of [SelectK]; nil means the zero value.
 type SelectSettings struct {
-	// KMeans are the fit settings used for every k (nil means defaults);
+	// Fit are the fit settings used for every k (nil means defaults);
 	// Centers must be nil.
-	KMeans *KMeansSettings
+	Fit *Settings
 	// Silhouette are the silhouette settings (nil means defaults: a seeded
 	// sample of 5000 rows when n > 5000).
 	Silhouette *SilhouetteSettings
 }
 
 // SelectK fits k-means for every k in [kmin, kmax] on the row-major x
-// (weights as in [FitKMeans]) and returns one [KChoice] per k, in order,
+// (weights as in [Fit]) and returns one [KChoice] per k, in order,
 // with the inertia and the three criteria. It does not pick a k: the
 // criteria often disagree, and the choice is the caller's. It panics if
-// s.KMeans.Centers is set; it returns ErrBadK unless 2 <= kmin <= kmax and
-// kmax <= n-1, and otherwise the errors of [FitKMeans].
+// s.Fit.Centers is set; it returns ErrBadK unless 2 <= kmin <= kmax and
+// kmax <= n-1, and otherwise the errors of [Fit].
 func SelectK(ctx context.Context, x []float64, d int, weights []float64, kmin, kmax int, s *SelectSettings) ([]KChoice, error) {
 	if s == nil {
 		s = &SelectSettings{}
 	}
-	if s.KMeans != nil && s.KMeans.Centers != nil {
-		panic("segment: SelectK with fixed initial centres")
+	if s.Fit != nil && s.Fit.Centers != nil {
+		panic("kmeans: SelectK with fixed initial centres")
 	}
 	n, err := checkMatrix(x, d)
 	if err != nil {
@@ -302,12 +316,12 @@ func SelectK(ctx context.Context, x []float64, d int, weights []float64, kmin, k
 	}
 	var out []KChoice
 	for k := kmin; k <= kmax; k++ {
-		m, err := FitKMeans(ctx, x, d, k, weights, s.KMeans)
+		m, err := Fit(ctx, x, d, k, weights, s.Fit)
 		if err != nil {
 			return nil, fmt.Errorf("k = %d: %w", k, err)
 		}
 		c := KChoice{K: k, Inertia: m.Inertia, Iterations: m.Iterations, Model: m}
-		if c.Silhouette, err = Silhouette(x, d, k, m.Labels, s.Silhouette); err != nil {
+		if c.Silhouette, err = Silhouette(ctx, x, d, k, m.Labels, s.Silhouette); err != nil {
 			return nil, fmt.Errorf("k = %d: %w", k, err)
 		}
 		if c.CalinskiHarabasz, err = CalinskiHarabasz(x, d, k, m.Labels); err != nil {
@@ -336,19 +350,19 @@ type ClusterProfile struct {
 // rows of the row-major x, typically the raw features before log1p and
 // standardisation so a marketer reads days and currency. It panics on a
 // label outside [0,k), len(labels) != n, d < 1 or len(x) not a multiple of
-// d; a NaN or Inf cell is a *FeatureError and no rows is ErrNoFeatureRows.
+// d; a NaN or Inf cell is a *FeatureError and no rows is ErrNoRows.
 func Profile(x []float64, d, k int, labels []int) ([]ClusterProfile, error) {
 	n, err := checkMatrix(x, d)
 	if err != nil {
 		return nil, err
 	}
 	if len(labels) != n {
-		panic(fmt.Sprintf("segment: %d labels for %d rows", len(labels), n))
+		panic(fmt.Sprintf("kmeans: %d labels for %d rows", len(labels), n))
 	}
 	members := make([][]int, k)
 	for i, l := range labels {
 		if l < 0 || l >= k {
-			panic(fmt.Sprintf("segment: label %d of row %d outside [0,%d)", l, i, k))
+			panic(fmt.Sprintf("kmeans: label %d of row %d outside [0,%d)", l, i, k))
 		}
 		members[l] = append(members[l], i)
 	}

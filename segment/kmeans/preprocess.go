@@ -1,10 +1,12 @@
-package segment
+package kmeans
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
+
+	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/envelope"
 )
 
 // Log1p writes log(1+x) of every element of x into dst (allocated when nil
@@ -14,7 +16,7 @@ import (
 // is only used to name the position); an empty x gives an empty result.
 func Log1p(dst, x []float64, d int) ([]float64, error) {
 	if d < 1 {
-		panic(fmt.Sprintf("segment: d = %d, want >= 1", d))
+		panic(fmt.Sprintf("kmeans: d = %d, want >= 1", d))
 	}
 	for i, v := range x {
 		if v < -1 || math.IsNaN(v) || math.IsInf(v, 0) {
@@ -38,34 +40,46 @@ func Log1p(dst, x []float64, d int) ([]float64, error) {
 // concurrent use.
 type Standardizer struct {
 	Mean, Scale []float64
+	// Card says where the transform came from: Customers is the number of
+	// rows it was fitted on. FitStandardizer sets it; a decoded
+	// Standardizer has the card it was saved with (nil when none).
+	Card *cvm.ModelCard
 }
 
-// standardizerVersion is the JSON format version of Standardizer.
-const standardizerVersion = 1
+// StandardizerFormat and StandardizerVersion name the JSON form of a
+// [Standardizer]; decoding another format or version is a
+// *cvm.FormatError naming both.
+const (
+	StandardizerFormat  = "cvm.segment.standardizer"
+	StandardizerVersion = 2
+)
 
 // FitStandardizer fits a Standardizer to the n = len(x)/d rows of the
 // row-major matrix x with optional non-negative weights (nil means unit
 // weights; the weighted mean and weighted population variance are used).
 // It panics if d < 1, len(x) is not a multiple of d or len(weights) != n.
-// It returns ErrNoFeatureRows for n = 0, a *FeatureError for a NaN/Inf cell
-// or a bad weight, and ErrWeightsZero when all weights are zero.
+// It returns ErrNoRows for n = 0, a *FeatureError for a NaN/Inf cell or
+// a bad weight, a *FeatureError wrapping ErrFeatureRange when finite
+// values are so large that the variance would overflow, and
+// ErrWeightsZero when all weights are zero.
 func FitStandardizer(x []float64, d int, weights []float64) (*Standardizer, error) {
 	n, err := checkMatrix(x, d)
 	if err != nil {
 		return nil, err
 	}
 	if weights != nil && len(weights) != n {
-		panic(fmt.Sprintf("segment: %d weights for %d rows", len(weights), n))
+		panic(fmt.Sprintf("kmeans: %d weights for %d rows", len(weights), n))
 	}
-	w, _, err := checkWeights(weights, n)
+	w, _, wt, err := checkWeights(weights, n)
 	if err != nil {
 		return nil, err
 	}
-	var wt float64
-	for _, v := range w {
-		wt += v
+	if err := checkRange(x, nil, d, wt); err != nil {
+		return nil, err
 	}
-	s := &Standardizer{Mean: make([]float64, d), Scale: make([]float64, d)}
+	card := cvm.NewModelCard()
+	card.Customers = n
+	s := &Standardizer{Mean: make([]float64, d), Scale: make([]float64, d), Card: &card}
 	for i := 0; i < n; i++ {
 		for t, v := range x[i*d : i*d+d] {
 			s.Mean[t] += w[i] * v
@@ -91,7 +105,7 @@ func FitStandardizer(x []float64, d int, weights []float64) (*Standardizer, erro
 
 // Transform writes (x - Mean)/Scale of the row-major x into dst (allocated
 // when nil or short; may be x) and returns dst[:len(x)]. NaN and Inf
-// propagate (validate with FitKMeans or Predict). It panics if len(x) is
+// propagate (validate with Fit or Predict). It panics if len(x) is
 // not a multiple of len(s.Mean).
 func (s *Standardizer) Transform(dst, x []float64) []float64 {
 	d := s.check(x)
@@ -126,43 +140,42 @@ func (s *Standardizer) Inverse(dst, x []float64) []float64 {
 func (s *Standardizer) check(x []float64) int {
 	d := len(s.Mean)
 	if d == 0 || len(x)%d != 0 {
-		panic(fmt.Sprintf("segment: len(x) = %d is not a multiple of the standardizer's %d columns", len(x), d))
+		panic(fmt.Sprintf("kmeans: len(x) = %d is not a multiple of the standardizer's %d columns", len(x), d))
 	}
 	return d
 }
 
 type standardizerJSON struct {
-	Format  string    `json:"format"`
-	Version int       `json:"version"`
-	Mean    []float64 `json:"mean"`
-	Scale   []float64 `json:"scale"`
+	envelope.Header
+	Mean  []float64 `json:"mean"`
+	Scale []float64 `json:"scale"`
 }
 
-// MarshalJSON encodes s with a format name and version; floats use the
-// shortest representation that reads back to the same bits.
+// MarshalJSON encodes s in the cvm envelope ({"format":
+// StandardizerFormat, "version": StandardizerVersion, "card": ...}); floats
+// use the shortest representation that reads back to the same bits.
 func (s *Standardizer) MarshalJSON() ([]byte, error) {
-	return json.Marshal(standardizerJSON{"cvm.segment.standardizer", standardizerVersion, s.Mean, s.Scale})
+	return json.Marshal(standardizerJSON{envelope.New(StandardizerFormat, StandardizerVersion, s.Card), s.Mean, s.Scale})
 }
 
-// UnmarshalJSON decodes what MarshalJSON wrote. An unknown format or
-// version, mismatched lengths, or a non-positive or non-finite scale is
-// an error.
+// UnmarshalJSON decodes what MarshalJSON wrote. Another format or version
+// is a *cvm.FormatError; unknown fields and trailing data are errors
+// naming them; empty or mismatched mean and scale, a non-finite mean, or a
+// scale that is not finite and positive is an error naming the column. On
+// error s is unchanged.
 func (s *Standardizer) UnmarshalJSON(b []byte) error {
 	var v standardizerJSON
-	if err := json.Unmarshal(b, &v); err != nil {
+	if err := envelope.Decode("kmeans", b, StandardizerFormat, StandardizerVersion, &v); err != nil {
 		return err
 	}
-	if v.Format != "cvm.segment.standardizer" || v.Version != standardizerVersion {
-		return fmt.Errorf("segment: standardizer JSON format %q version %d, want cvm.segment.standardizer version %d", v.Format, v.Version, standardizerVersion)
-	}
 	if len(v.Mean) == 0 || len(v.Mean) != len(v.Scale) {
-		return errors.New("segment: standardizer JSON has empty or mismatched mean and scale")
+		return fmt.Errorf("kmeans: decoding %s: %d means and %d scales, want the same number >= 1", StandardizerFormat, len(v.Mean), len(v.Scale))
 	}
 	for t, sc := range v.Scale {
 		if !(sc > 0) || math.IsInf(sc, 0) || math.IsNaN(v.Mean[t]) || math.IsInf(v.Mean[t], 0) {
-			return fmt.Errorf("segment: standardizer JSON column %d: mean %v scale %v", t, v.Mean[t], sc)
+			return fmt.Errorf("kmeans: decoding %s: column %d: mean %v scale %v, want a finite mean and a finite positive scale", StandardizerFormat, t, v.Mean[t], sc)
 		}
 	}
-	s.Mean, s.Scale = v.Mean, v.Scale
+	*s = Standardizer{Mean: v.Mean, Scale: v.Scale, Card: v.Card}
 	return nil
 }

@@ -1,4 +1,4 @@
-package segment
+package kmeans
 
 import (
 	"context"
@@ -16,11 +16,11 @@ import (
 // setup used for the scikit-learn comparison (same initial centres).
 func benchFit(b *testing.B, x []float64, d, k int, algo Algorithm) {
 	init := slices.Clone(x[:k*d])
-	s := &KMeansSettings{Centers: init, Algorithm: algo}
+	s := &Settings{Centers: init, Algorithm: algo}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := FitKMeans(context.Background(), x, d, k, nil, s); err != nil {
+		if _, err := Fit(context.Background(), x, d, k, nil, s); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,4 +1,4 @@
-package segment
+package kmeans
 
 import (
 	"context"
@@ -6,12 +6,15 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/cvmkit/cvm/internal/check"
 )
 
-func fit(t *testing.T, x []float64, d, k int, w []float64, s *KMeansSettings) *KMeans {
+func fit(t *testing.T, x []float64, d, k int, w []float64, s *Settings) *Model {
 	t.Helper()
-	m, err := FitKMeans(context.Background(), x, d, k, w, s)
+	m, err := Fit(context.Background(), x, d, k, w, s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,7 +26,7 @@ func fit(t *testing.T, x []float64, d, k int, w []float64, s *KMeansSettings) *K
 // sum x^2 = 304, sum y^2 = 124, so 304 - 42^2/9 + 124 - 24^2/9 = 168).
 func TestKOne(t *testing.T) {
 	for _, algo := range []Algorithm{AlgorithmAuto, Lloyd, Hamerly, Elkan} {
-		m := fit(t, nine, 2, 1, nil, &KMeansSettings{Algorithm: algo})
+		m := fit(t, nine, 2, 1, nil, &Settings{Algorithm: algo})
 		if !relClose(m.Centers[0], 42.0/9, 1e-15) || !relClose(m.Centers[1], 24.0/9, 1e-15) || !relClose(m.Inertia, 168, 1e-13) {
 			t.Errorf("%v: centre %v inertia %v, want [4.667 2.667] 168", algo, m.Centers, m.Inertia)
 		}
@@ -34,7 +37,7 @@ func TestKOne(t *testing.T) {
 // cluster and the inertia is 0 (by definition).
 func TestKEqualsN(t *testing.T) {
 	for _, algo := range []Algorithm{Lloyd, Hamerly, Elkan} {
-		m := fit(t, nine, 2, 9, nil, &KMeansSettings{Algorithm: algo, Seed: 5})
+		m := fit(t, nine, 2, 9, nil, &Settings{Algorithm: algo, Seed: 5})
 		if m.Inertia != 0 || slices.Max(m.Sizes) != 1 {
 			t.Errorf("%v: inertia %v sizes %v, want 0 and all 1", algo, m.Inertia, m.Sizes)
 		}
@@ -45,11 +48,11 @@ func TestKEqualsN(t *testing.T) {
 // init and caller centres: an error, never a hang.
 func TestFewerDistinctThanK(t *testing.T) {
 	x := []float64{1, 1, 1, 1, 2, 2, 2, 2, 1, 1}
-	for _, s := range []*KMeansSettings{
+	for _, s := range []*Settings{
 		{Algorithm: Lloyd}, {Algorithm: Hamerly}, {Algorithm: Elkan}, {Init: InitRandom},
 		{Centers: []float64{1, 1, 1, 1, 2, 2}},
 	} {
-		if _, err := FitKMeans(context.Background(), x, 2, 3, nil, s); !errors.Is(err, ErrFewDistinct) {
+		if _, err := Fit(context.Background(), x, 2, 3, nil, s); !errors.Is(err, ErrFewDistinct) {
 			t.Errorf("%+v: error %v, want ErrFewDistinct", s, err)
 		}
 	}
@@ -70,8 +73,8 @@ func TestDuplicatesEqualWeights(t *testing.T) {
 	}
 	init := slices.Clone(x[:12])
 	for _, algo := range []Algorithm{Lloyd, Hamerly, Elkan} {
-		a := fit(t, dup, 3, 4, nil, &KMeansSettings{Centers: init, Algorithm: algo})
-		b := fit(t, x, 3, 4, w, &KMeansSettings{Centers: init, Algorithm: algo})
+		a := fit(t, dup, 3, 4, nil, &Settings{Centers: init, Algorithm: algo})
+		b := fit(t, x, 3, 4, w, &Settings{Centers: init, Algorithm: algo})
 		if a.Iterations != b.Iterations || !relClose(a.Inertia, b.Inertia, 1e-12) {
 			t.Errorf("%v: duplicated %d iters inertia %v; weighted %d iters %v", algo, a.Iterations, a.Inertia, b.Iterations, b.Inertia)
 		}
@@ -85,14 +88,14 @@ func TestDuplicatesEqualWeights(t *testing.T) {
 func TestZeroWeightRows(t *testing.T) {
 	x := blobs(300, 2, 3, 8)
 	init := slices.Clone(x[:6])
-	base := fit(t, x, 2, 3, nil, &KMeansSettings{Centers: init, Tol: -1})
+	base := fit(t, x, 2, 3, nil, &Settings{Centers: init, Tol: -1})
 	xz := append(slices.Clone(x), 1e6, 1e6, -1e6, 5)
 	w := make([]float64, 302)
 	for i := range 300 {
 		w[i] = 1
 	}
 	for _, algo := range []Algorithm{Lloyd, Hamerly, Elkan} {
-		m := fit(t, xz, 2, 3, w, &KMeansSettings{Centers: init, Algorithm: algo, Tol: -1})
+		m := fit(t, xz, 2, 3, w, &Settings{Centers: init, Algorithm: algo, Tol: -1})
 		if !slices.Equal(m.Centers, base.Centers) && !slicesClose(m.Centers, base.Centers, 1e-12) {
 			t.Errorf("%v: centres %v, want %v", algo, m.Centers, base.Centers)
 		}
@@ -125,8 +128,8 @@ func TestConstantColumn(t *testing.T) {
 	for i := 0; i < 500; i++ {
 		xc = append(xc, x[i*2], 7, x[i*2+1])
 	}
-	a := fit(t, x, 2, 3, nil, &KMeansSettings{Centers: slices.Clone(x[:6])})
-	b := fit(t, xc, 3, 3, nil, &KMeansSettings{Centers: slices.Clone(xc[:9])})
+	a := fit(t, x, 2, 3, nil, &Settings{Centers: slices.Clone(x[:6])})
+	b := fit(t, xc, 3, 3, nil, &Settings{Centers: slices.Clone(xc[:9])})
 	if !slices.Equal(a.Labels, b.Labels) || !relClose(a.Inertia, b.Inertia, 1e-12) {
 		t.Errorf("constant column changed the fit: inertia %v vs %v", b.Inertia, a.Inertia)
 	}
@@ -139,7 +142,7 @@ func TestConstantColumn(t *testing.T) {
 	}
 }
 
-// TestNoMutation checks that FitKMeans, Predict and the preprocessing
+// TestNoMutation checks that Fit, Predict and the preprocessing
 // functions leave their inputs alone.
 func TestNoMutation(t *testing.T) {
 	x := blobs(200, 3, 3, 2)
@@ -149,7 +152,7 @@ func TestNoMutation(t *testing.T) {
 	}
 	init := slices.Clone(x[:9])
 	x0, w0, i0 := slices.Clone(x), slices.Clone(w), slices.Clone(init)
-	m := fit(t, x, 3, 3, w, &KMeansSettings{Centers: init})
+	m := fit(t, x, 3, 3, w, &Settings{Centers: init})
 	if _, err := m.Predict(nil, x); err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +172,7 @@ func TestNoMutation(t *testing.T) {
 
 func TestPredict(t *testing.T) {
 	x := blobs(1000, 4, 5, 3)
-	m := fit(t, x, 4, 5, nil, &KMeansSettings{Seed: 9})
+	m := fit(t, x, 4, 5, nil, &Settings{Seed: 9})
 	got, err := m.Predict(nil, x)
 	if err != nil {
 		t.Fatal(err)
@@ -188,12 +191,12 @@ func TestPredict(t *testing.T) {
 // TestJSONRoundTrip checks an exact round trip and the version check.
 func TestJSONRoundTrip(t *testing.T) {
 	x := blobs(300, 3, 4, 6)
-	m := fit(t, x, 3, 4, nil, &KMeansSettings{Seed: 1})
+	m := fit(t, x, 3, 4, nil, &Settings{Seed: 1})
 	b, err := json.Marshal(m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var back KMeans
+	var back Model
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +250,7 @@ func TestStandardizer(t *testing.T) {
 			t.Errorf("%s: no error", bad)
 		}
 	}
-	if _, err := FitStandardizer(nil, 2, nil); !errors.Is(err, ErrNoFeatureRows) {
+	if _, err := FitStandardizer(nil, 2, nil); !errors.Is(err, ErrNoRows) {
 		t.Errorf("empty: %v", err)
 	}
 	if _, err := FitStandardizer([]float64{1, math.NaN()}, 2, nil); !errors.Is(err, ErrFeatureNotFinite) {
@@ -277,11 +280,11 @@ func TestLog1p(t *testing.T) {
 func TestProgressAndMiniBatch(t *testing.T) {
 	x := blobs(20000, 2, 4, 13)
 	var calls []int
-	exact := fit(t, x, 2, 4, nil, &KMeansSettings{Seed: 4, Progress: func(run, it int, in float64) { calls = append(calls, it) }})
+	exact := fit(t, x, 2, 4, nil, &Settings{Seed: 4, Progress: func(run, it int, in float64) { calls = append(calls, it) }})
 	if len(calls) != exact.Iterations || calls[0] != 1 {
 		t.Errorf("progress calls %v for %d iterations", calls, exact.Iterations)
 	}
-	mb := fit(t, x, 2, 4, nil, &KMeansSettings{Seed: 4, Algorithm: MiniBatch})
+	mb := fit(t, x, 2, 4, nil, &Settings{Seed: 4, Algorithm: MiniBatch})
 	if mb.Inertia > 1.05*exact.Inertia {
 		t.Errorf("mini-batch inertia %v vs exact %v", mb.Inertia, exact.Inertia)
 	}
@@ -290,18 +293,43 @@ func TestProgressAndMiniBatch(t *testing.T) {
 	}
 }
 
-func TestParseAlgorithm(t *testing.T) {
+// TestEnumText checks the text forms of Algorithm and Init, both ways.
+func TestEnumText(t *testing.T) {
 	for i, n := range []string{"auto", "Lloyd", "HAMERLY", "elkan", "minibatch"} {
-		a, err := ParseAlgorithm(n)
-		if err != nil || a != Algorithm(i) {
+		var a Algorithm
+		if err := a.UnmarshalText([]byte(n)); err != nil || a != Algorithm(i) {
 			t.Errorf("%s: %v %v", n, a, err)
 		}
+		b := check.Must(a.MarshalText())
+		if !strings.EqualFold(string(b), n) {
+			t.Errorf("MarshalText(%v) = %s, want %s", a, b, n)
+		}
 	}
-	if _, err := ParseAlgorithm("yinyang"); err == nil {
-		t.Error("no error for yinyang")
+	var a Algorithm
+	if err := a.UnmarshalText([]byte("yinyang")); err == nil || !strings.Contains(err.Error(), "yinyang") {
+		t.Errorf("yinyang: error %v, want one naming it", err)
 	}
-	if Algorithm(9).String() != "Algorithm(9)" {
-		t.Error(Algorithm(9).String())
+	if _, err := Algorithm(9).MarshalText(); err == nil {
+		t.Error("MarshalText(Algorithm(9)): no error")
+	}
+	if Algorithm(9).String() != "Algorithm(9)" || Init(7).String() != "Init(7)" {
+		t.Error(Algorithm(9).String(), Init(7).String())
+	}
+	for _, tc := range []struct {
+		in   string
+		want Init
+	}{{"kmeans++", InitKMeansPlusPlus}, {"K-Means++", InitKMeansPlusPlus}, {"random", InitRandom}} {
+		var i Init
+		if err := i.UnmarshalText([]byte(tc.in)); err != nil || i != tc.want {
+			t.Errorf("Init %q: %v %v", tc.in, i, err)
+		}
+	}
+	var i Init
+	if err := i.UnmarshalText([]byte("forgy")); err == nil {
+		t.Error("Init forgy: no error")
+	}
+	if b := check.Must(InitRandom.MarshalText()); string(b) != "random" {
+		t.Errorf("InitRandom.MarshalText() = %s", b)
 	}
 }
 
@@ -309,9 +337,9 @@ func TestParseAlgorithm(t *testing.T) {
 // and that n_init = 10 is at least as good as its first run.
 func TestRandomInitSeeded(t *testing.T) {
 	x := blobs(2000, 3, 5, 17)
-	a := fit(t, x, 3, 5, nil, &KMeansSettings{Init: InitRandom, Seed: 8})
-	b := fit(t, x, 3, 5, nil, &KMeansSettings{Init: InitRandom, Seed: 8})
-	c := fit(t, x, 3, 5, nil, &KMeansSettings{Init: InitRandom, Seed: 8, NInit: 1})
+	a := fit(t, x, 3, 5, nil, &Settings{Init: InitRandom, Seed: 8})
+	b := fit(t, x, 3, 5, nil, &Settings{Init: InitRandom, Seed: 8})
+	c := fit(t, x, 3, 5, nil, &Settings{Init: InitRandom, Seed: 8, NInit: 1})
 	if a.Inertia != b.Inertia || !slices.Equal(a.Labels, b.Labels) {
 		t.Error("same seed, different result")
 	}
@@ -320,26 +348,30 @@ func TestRandomInitSeeded(t *testing.T) {
 	}
 }
 
-// TestAllFinite checks the summed finiteness test against a plain loop for
-// every length 0..9 with one NaN, +Inf, -Inf, huge or negative-zero value
-// at every position.
-func TestAllFinite(t *testing.T) {
+// TestMaxAbs checks the four-way maximum against a plain loop for every
+// length 0..9 with one NaN, +Inf, -Inf, huge or negative-zero value at
+// every position.
+func TestMaxAbs(t *testing.T) {
 	for n := 0; n <= 9; n++ {
 		for pos := 0; pos < n; pos++ {
-			for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.MaxFloat64, math.Copysign(0, -1)} {
+			for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), -math.MaxFloat64, math.Copysign(0, -1)} {
 				x := make([]float64, n)
 				for i := range x {
 					x[i] = float64(i) - 3.5
 				}
 				x[pos] = v
-				want := !math.IsNaN(v) && !math.IsInf(v, 0)
-				if got := allFinite(x); got != want {
+				want := 0.0
+				for _, y := range x {
+					if math.IsNaN(y) {
+						want = y
+						break
+					}
+					want = math.Max(want, math.Abs(y))
+				}
+				if got := maxAbs(x); !check.Close(got, want, 0, 0) {
 					t.Errorf("n=%d, %v at %d: got %v, want %v", n, v, pos, got, want)
 				}
 			}
-		}
-		if !allFinite(make([]float64, n)) {
-			t.Errorf("n=%d zeros: got false, want true", n)
 		}
 	}
 }

@@ -1,6 +1,6 @@
 //go:build !purego
 
-package segment
+package kmeans
 
 // hasAVX2 reports whether the CPU and the operating system support AVX2:
 // CPUID leaf 1 ECX has OSXSAVE (bit 27) and AVX (bit 28), XCR0 has the

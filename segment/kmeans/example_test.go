@@ -1,15 +1,15 @@
-package segment_test
+package kmeans_test
 
 import (
 	"context"
 	"fmt"
 
-	"github.com/cvmkit/cvm/segment"
+	"github.com/cvmkit/cvm/segment/kmeans"
 )
 
-// ExampleFitKMeans clusters six customers described by log1p of recency
+// ExampleFit clusters six customers described by log1p of recency
 // (days) and frequency (orders), from k-means++ with a fixed seed.
-func ExampleFitKMeans() {
+func ExampleFit() {
 	raw := []float64{ // recency days, orders
 		3, 12,
 		5, 9,
@@ -18,18 +18,18 @@ func ExampleFitKMeans() {
 		260, 2,
 		300, 1,
 	}
-	x, err := segment.Log1p(nil, raw, 2)
+	x, err := kmeans.Log1p(nil, raw, 2)
 	if err != nil {
 		panic(err)
 	}
-	m, err := segment.FitKMeans(context.Background(), x, 2, 2, nil, &segment.KMeansSettings{Seed: 1})
+	m, err := kmeans.Fit(context.Background(), x, 2, 2, nil, &kmeans.Settings{Seed: 1})
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println("labels:", m.Labels)
 	fmt.Println("sizes:", m.Sizes)
 	fmt.Printf("inertia: %.4f\n", m.Inertia)
-	p, _ := segment.Profile(raw, 2, m.K, m.Labels)
+	p, _ := kmeans.Profile(raw, 2, m.K, m.Labels)
 	for _, c := range p {
 		fmt.Printf("cluster %d: share %.2f, median recency %.0f days, median orders %.0f\n", c.Cluster, c.Share, c.Median[0], c.Median[1])
 	}
@@ -45,7 +45,7 @@ func ExampleFitKMeans() {
 // centre in original units.
 func ExampleStandardizer() {
 	x := []float64{1, 100, 2, 200, 3, 300}
-	s, _ := segment.FitStandardizer(x, 2, nil)
+	s, _ := kmeans.FitStandardizer(x, 2, nil)
 	z := s.Transform(nil, x)
 	fmt.Printf("z row 0: %.4f %.4f\n", z[0], z[1])
 	centre := s.Inverse(nil, []float64{1, 1}) // one standard deviation above the mean
@@ -59,7 +59,7 @@ func ExampleStandardizer() {
 // well-separated groups.
 func ExampleSelectK() {
 	x := []float64{0, 0, 0, 1, 1, 0, 5, 5, 5, 6, 6, 5, 6, 6, 10, 0, 9, 1}
-	rows, err := segment.SelectK(context.Background(), x, 2, nil, 2, 4, &segment.SelectSettings{KMeans: &segment.KMeansSettings{Seed: 3}})
+	rows, err := kmeans.SelectK(context.Background(), x, 2, nil, 2, 4, &kmeans.SelectSettings{Fit: &kmeans.Settings{Seed: 3}})
 	if err != nil {
 		panic(err)
 	}
