@@ -12,118 +12,155 @@ import "math"
 // The bounds are stored relative to cumulative shifts, u_stored = u - S_a
 // and l_stored = l + R_a with S_j = sum delta_j and R_j = sum max_{j' != j}
 // delta_j', so a skipped row costs three reads and no write.
+//
+// hamerlyChunk picks the pass for the chunk; each pass computes the same
+// labels and bounds, and they differ only in how the rows are scanned:
+//
+//   - d = 3 with the AVX2 kernel (k <= 8): [fitter.hamerlyFused3], the
+//     bound test and scan in one kernel call;
+//   - d = 3, first pass of a run: [fitter.hamerlyFirst3], every row
+//     against every centre;
+//   - d = 3, over a third of the rows failing last pass:
+//     [fitter.hamerlyDense3], every row rescanned in order;
+//   - d = 3 otherwise: [fitter.hamerlySparse3], the failing rows
+//     collected, then rescanned a block at a time;
+//   - other d, first pass: [fitter.hamerlyFirst];
+//   - other d otherwise: [fitter.hamerlySparse], each failing row
+//     tightened and, when that does not settle it, searched.
 func (f *fitter) hamerlyChunk(c int) {
 	lo, hi := f.pool.Bounds(c)
-	d, k := f.d, f.k
-	centers := f.centers
-	changed := 0
-	if !f.valid && d == 3 && hasFused3(k) {
-		f.hamerlyFused3(c, lo, hi, true)
-		return
-	} else if !f.valid && d == 3 {
+	switch d3 := f.d == 3; {
+	case d3 && hasFused3(f.k):
+		f.hamerlyFused3(c, lo, hi, !f.valid)
+	case d3 && !f.valid:
 		f.hamerlyFirst3(c, lo, hi)
-		return
-	} else if !f.valid {
-		for i := lo; i < hi; i++ {
-			row := f.x[i*d : i*d+d]
-			var j int32
-			var b1, b2 float64
-			if d == 3 {
-				j, b1, b2 = nearestTwo3(row[0], row[1], row[2], f.c3)
-			} else {
-				j, b1, b2 = nearestTwo(row, centers, k, d)
-			}
-			if f.labels[i] != j {
-				f.labels[i] = j
-				changed++
-			}
-			f.bound.upper[i] = math.Sqrt(b1) - f.bound.cumS[j]
-			f.bound.lower[i] = math.Sqrt(b2) + f.bound.cumR[j]
-		}
-		f.part.fails[c] = hi - lo
-	} else if d == 3 && hasFused3(k) {
-		f.hamerlyFused3(c, lo, hi, false)
-		return
-	} else if d == 3 && denseNext(f.part.fails[c], hi-lo) {
+	case d3 && denseNext(f.part.fails[c], hi-lo):
 		f.hamerlyDense3(c, lo, hi)
-		return
-	} else {
-		f.clearDelta(c)
-		cumS, cumR, half := f.bound.cumS, f.bound.cumR, f.bound.half
-		labels, upper, lower := f.labels[lo:hi], f.bound.upper[lo:hi], f.bound.lower[lo:hi]
-		// First pass, without unpredictable branches: collect the rows
-		// whose bounds do not prove their label.
-		todo := f.bound.todo[lo:hi]
-		cnt := hamerlyFilter(labels, upper, lower, cumS, cumR, half, todo)
-		f.part.fails[c] = cnt
-		if d == 3 {
-			// A row whose bounds fail is rescanned against every centre
-			// at once, without branches: at d = 3 that costs little more
-			// than tightening its upper bound and a partial search, which
-			// branch unpredictably, and it gives the exact second
-			// distance, the tightest lower bound, so fewer rows fail in
-			// later iterations.
-			c3 := f.c3
-			// The rows are first copied to a small buffer, a loop of
-			// independent loads whose cache misses overlap, and then
-			// scanned from there, a block at a time.
-			var buf [3 * gatherRows]float64
-			var lab [gatherRows]int32
-			var d1, d2 [gatherRows]float64
-			for t0 := 0; t0 < cnt; t0 += gatherRows {
-				blk := todo[t0:min(t0+gatherRows, cnt)]
-				for q, t := range blk {
-					i := lo + int(t)
-					r := f.x[i*3 : i*3+3 : i*3+3]
-					b := buf[3*q : 3*q+3 : 3*q+3]
-					b[0], b[1], b[2] = r[0], r[1], r[2]
-				}
-				nearestTwo3Block(buf[:3*len(blk)], c3, lab[:], d1[:], d2[:])
-				for q, t := range blk {
-					ii := int(t)
-					a := labels[ii]
-					j, b1, b2 := lab[q], d1[q], d2[q]
-					if j != a {
-						labels[ii] = j
-						changed++
-						f.move(c, lo+ii, a, j)
-					}
-					upper[ii] = math.Sqrt(b1) - cumS[j]
-					lower[ii] = math.Sqrt(b2) + cumR[j]
-				}
-			}
-			cnt = 0
+	case d3:
+		f.hamerlySparse3(c, lo, hi)
+	case !f.valid:
+		f.hamerlyFirst(c, lo, hi)
+	default:
+		f.hamerlySparse(c, lo, hi)
+	}
+}
+
+// hamerlyFirst is the first Hamerly pass over chunk c for d != 3: every
+// row is scanned against every centre and gets its exact bounds.
+func (f *fitter) hamerlyFirst(c, lo, hi int) {
+	d, k, b := f.d, f.k, &f.bound
+	changed := 0
+	for i := lo; i < hi; i++ {
+		j, b1, b2 := nearestTwo(f.x[i*d:i*d+d], f.centers, k, d)
+		if f.labels[i] != j {
+			f.labels[i] = j
+			changed++
 		}
-		for _, t := range todo[:cnt] {
-			ii := int(t)
-			a := labels[ii]
-			m := max(half[a], lower[ii]-cumR[a])
-			i := lo + ii
-			row := f.x[i*d : i*d+d]
-			ca := centers[int(a)*d : int(a)*d+d]
-			var u2 float64
-			if d == 3 {
-				e0, e1, e2 := row[0]-ca[0], row[1]-ca[1], row[2]-ca[2]
-				u2 = e0*e0 + e1*e1 + e2*e2
-			} else {
-				u2 = sqDist(row, ca)
-			}
-			if u2 <= m*m {
-				upper[ii] = math.Sqrt(u2) - cumS[a]
-				continue
-			}
-			j, u, l := f.hamerlySearch(row, a, u2)
-			if j != a {
-				labels[ii] = j
-				changed++
-				f.move(c, i, a, j)
-			}
-			upper[ii] = u - cumS[j]
-			lower[ii] = l + cumR[j]
+		b.upper[i] = math.Sqrt(b1) - b.cumS[j]
+		b.lower[i] = math.Sqrt(b2) + b.cumR[j]
+	}
+	f.part.fails[c] = hi - lo
+	f.part.changed[c] = changed
+	f.accumulate(c, lo, hi)
+}
+
+// hamerlySparse is a later Hamerly pass over chunk c for d != 3: the rows
+// whose bounds do not prove their label are collected without branches,
+// then each is settled by [fitter.hamerlyRow].
+func (f *fitter) hamerlySparse(c, lo, hi int) {
+	f.clearDelta(c)
+	b := &f.bound
+	todo := b.todo[lo:hi]
+	cnt := hamerlyFilter(f.labels[lo:hi], b.upper[lo:hi], b.lower[lo:hi], b.cumS, b.cumR, b.half, todo)
+	f.part.fails[c] = cnt
+	changed := 0
+	for _, t := range todo[:cnt] {
+		if f.hamerlyRow(c, lo+int(t)) {
+			changed++
 		}
 	}
 	f.part.changed[c] = changed
 	f.accumulate(c, lo, hi)
+}
+
+// hamerlyRow settles row i of chunk c, whose bounds failed: it tightens
+// the upper bound to the exact distance to the row's centre a, and when
+// that still exceeds max(s_a, l) searches the other centres
+// ([fitter.hamerlySearch]). It reports whether the label changed (the
+// move is then recorded).
+func (f *fitter) hamerlyRow(c, i int) bool {
+	d, b := f.d, &f.bound
+	a := f.labels[i]
+	m := max(b.half[a], b.lower[i]-b.cumR[a])
+	row := f.x[i*d : i*d+d]
+	u2 := sqDist(row, f.centers[int(a)*d:int(a)*d+d])
+	if u2 <= m*m {
+		b.upper[i] = math.Sqrt(u2) - b.cumS[a]
+		return false
+	}
+	j, u, l := f.hamerlySearch(row, a, u2)
+	moved := j != a
+	if moved {
+		f.labels[i] = j
+		f.move(c, i, a, j)
+	}
+	b.upper[i] = u - b.cumS[j]
+	b.lower[i] = l + b.cumR[j]
+	return moved
+}
+
+// hamerlySparse3 is a later d = 3 Hamerly pass over chunk c when at most
+// a third of its rows failed last pass: the failing rows are collected
+// without branches, then rescanned by [fitter.hamerlyRescan3].
+//
+// A failing row is rescanned against every centre at once, without
+// branches: at d = 3 that costs little more than tightening its upper
+// bound and a partial search, which branch unpredictably, and it gives
+// the exact second distance, the tightest lower bound, so fewer rows fail
+// in later iterations.
+func (f *fitter) hamerlySparse3(c, lo, hi int) {
+	f.clearDelta(c)
+	b := &f.bound
+	todo := b.todo[lo:hi]
+	cnt := hamerlyFilter(f.labels[lo:hi], b.upper[lo:hi], b.lower[lo:hi], b.cumS, b.cumR, b.half, todo)
+	f.part.fails[c] = cnt
+	f.part.changed[c] = f.hamerlyRescan3(c, lo, todo[:cnt])
+	f.accumulate(c, lo, hi)
+}
+
+// hamerlyRescan3 rescans the rows lo+t, t in rows, of chunk c (d = 3)
+// against every centre, sets their labels and exact bounds, records the
+// moves and returns the number of changed labels. The rows are first
+// copied to a small buffer, a loop of independent loads whose cache
+// misses overlap, and then scanned from there, a block at a time.
+func (f *fitter) hamerlyRescan3(c, lo int, rows []int32) int {
+	b := &f.bound
+	changed := 0
+	var buf [3 * gatherRows]float64
+	var lab [gatherRows]int32
+	var d1, d2 [gatherRows]float64
+	for t0 := 0; t0 < len(rows); t0 += gatherRows {
+		blk := rows[t0:min(t0+gatherRows, len(rows))]
+		for q, t := range blk {
+			i := lo + int(t)
+			r := f.x[i*3 : i*3+3 : i*3+3]
+			bq := buf[3*q : 3*q+3 : 3*q+3]
+			bq[0], bq[1], bq[2] = r[0], r[1], r[2]
+		}
+		nearestTwo3Block(buf[:3*len(blk)], f.c3, lab[:], d1[:], d2[:])
+		for q, t := range blk {
+			i := lo + int(t)
+			a, j := f.labels[i], lab[q]
+			if j != a {
+				f.labels[i] = j
+				changed++
+				f.move(c, i, a, j)
+			}
+			b.upper[i] = math.Sqrt(d1[q]) - b.cumS[j]
+			b.lower[i] = math.Sqrt(d2[q]) + b.cumR[j]
+		}
+	}
+	return changed
 }
 
 // hamerlySearch finds the nearest centre to row, whose current centre a is
@@ -145,14 +182,7 @@ func (f *fitter) hamerlySearch(row []float64, a int32, ua2 float64) (int32, floa
 			rest = lb
 			break
 		}
-		var dd float64
-		if d == 3 {
-			cj := &f.c3[j]
-			e0, e1, e2 := row[0]-cj[0], row[1]-cj[1], row[2]-cj[2]
-			dd = e0*e0 + e1*e1 + e2*e2
-		} else {
-			dd = sqDist(row, f.centers[int(j)*d:int(j)*d+d])
-		}
+		dd := sqDist(row, f.centers[int(j)*d:int(j)*d+d])
 		b2 = min(b2, max(b1, dd))
 		if dd < b1 {
 			best, b1, bs = j, dd, math.Sqrt(dd)

@@ -2,35 +2,13 @@
 
 package kmeans
 
-// hasAVX2 reports whether the CPU and the operating system support AVX2:
-// CPUID leaf 1 ECX has OSXSAVE (bit 27) and AVX (bit 28), XCR0 has the
-// SSE and AVX state enabled (bits 1 and 2), and CPUID leaf 7 EBX has AVX2
-// (bit 5).
-var hasAVX2 = detectAVX2()
+import "golang.org/x/sys/cpu"
 
-func detectAVX2() bool {
-	maxLeaf, _, _, _ := cpuid(0, 0)
-	if maxLeaf < 7 {
-		return false
-	}
-	_, _, ecx1, _ := cpuid(1, 0)
-	const osxsave, avx = 1 << 27, 1 << 28
-	if ecx1&(osxsave|avx) != osxsave|avx {
-		return false
-	}
-	if xcr0, _ := xgetbv(); xcr0&6 != 6 {
-		return false
-	}
-	_, ebx7, _, _ := cpuid(7, 0)
-	return ebx7&(1<<5) != 0
-}
-
-// cpuid executes the CPUID instruction for leaf eaxArg, sub-leaf ecxArg.
-func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
-
-// xgetbv returns XCR0, the register of the state components the
-// operating system saves (call only when CPUID reports OSXSAVE).
-func xgetbv() (eax, edx uint32)
+// hasAVX2 reports whether the CPU and the operating system support AVX2
+// (golang.org/x/sys/cpu checks the CPUID feature bit and that the OS saves
+// the AVX state). It is set once here and only read by the library; tests
+// switch the kernels off with [withoutAVX2], which restores it.
+var hasAVX2 = cpu.X86.HasAVX2
 
 // nearestTwo3AVX2 is [nearestTwo3Go] on n rows, n a multiple of 4 (any
 // remainder is ignored), k >= 1 (k = 0 does nothing): four rows at a

@@ -3,8 +3,8 @@
 package kmeans
 
 // hasAVX2 is false: the pure-Go code is used on this architecture or
-// under the purego build tag. (A variable, as on amd64, so tests can
-// compare the paths.)
+// under the purego build tag. (A variable, as on amd64, so that the tests
+// read it the same way everywhere.)
 var hasAVX2 = false
 
 // nearestTwo3Block writes, for each of the len(x)/3 rows of the row-major

@@ -252,9 +252,7 @@ func TestKernelPathsAgree(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				hasAVX2 = false
-				b, err := Fit(context.Background(), x, 3, k, wt, s)
-				hasAVX2 = true
+				b, err := fitWithoutAVX2(t, x, k, wt, s)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -268,6 +266,24 @@ func TestKernelPathsAgree(t *testing.T) {
 			}
 		}
 	}
+}
+
+// withoutAVX2 switches the AVX2 kernels off until t ends; the detected
+// value is restored by t.Cleanup, even when t fails.
+func withoutAVX2(t testing.TB) {
+	old := hasAVX2
+	hasAVX2 = false
+	t.Cleanup(func() { hasAVX2 = old })
+}
+
+// fitWithoutAVX2 fits d = 3 data with the pure-Go code, in a subtest so
+// that the kernels are back on when it returns.
+func fitWithoutAVX2(t *testing.T, x []float64, k int, w []float64, s *Settings) (m *Model, err error) {
+	t.Run("purego", func(t *testing.T) {
+		withoutAVX2(t)
+		m, err = Fit(context.Background(), x, 3, k, w, s)
+	})
+	return m, err
 }
 
 // FuzzHamerly3Block checks the fused Hamerly pass against hamerly3Go on
