@@ -167,13 +167,12 @@ func TestCatalogue(t *testing.T) {
 				model := filepath.Join(dir, "huge.json")
 				// 126 bytes that declare d = 2^62 for one centre of one
 				// value: allocating k*d before checking kills the process.
-				body := `{"format":"cvm.segment.kmeans","version":1,"k":1,"d":4611686018427387904,"algorithm":"lloyd","centers":[[0]],"sizes":[1],"weights":[1]}`
+				body := `{"format":"cvm.segment.kmeans","version":2,"k":1,"d":4611686018427387904,"algorithm":"lloyd","centers":[[0]],"sizes":[1],"weights":[1]}`
 				check.NoErr(t, os.WriteFile(model, []byte(body), 0o644))
 				return []string{"kmeans", "-in", feat, "-model", model}
 			},
 			wantCode: 1,
-			want:     []string{"huge.json"},
-			skip:     "TODO(segment engineer, issue 13 item 6): KMeans.UnmarshalJSON allocates k*d before checking it",
+			want:     []string{"huge.json", "centre 0 has 1 values, want d = 4611686018427387904"},
 		},
 		{
 			name: "amount overflow: 1e308 twice",

@@ -91,27 +91,6 @@ func TestKMeansJSONSizesMatchCenters(t *testing.T) {
 	}
 }
 
-// failWriter fails every write, as a full device does.
-type failWriter struct{}
-
-func (failWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
-
-// TestKMeansWriteError checks that a failing standard output is the
-// command's error, for the text output of kmeans and kselect.
-func TestKMeansWriteError(t *testing.T) {
-	in := writeTemp(t, "f.csv", kmeansCSV)
-	for _, args := range [][]string{
-		{"kmeans", "-in", in, "-k", "2", "-seed", "1"},
-		{"kselect", "-in", in, "-kmax", "3"},
-	} {
-		var errb bytes.Buffer
-		err := run(args, failWriter{}, &errb)
-		if err == nil || !strings.Contains(err.Error(), "no space left") {
-			t.Errorf("%v: error %v, want the write error", args, err)
-		}
-	}
-}
-
 func TestKMeansStandardizeText(t *testing.T) {
 	in := writeTemp(t, "f.csv", kmeansCSV)
 	var out bytes.Buffer

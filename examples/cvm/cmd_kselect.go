@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -63,8 +62,7 @@ func runKSelect(args []string, stdout, stderr io.Writer) error {
 		}
 		return json.NewEncoder(stdout).Encode(out)
 	}
-	bw := bufio.NewWriter(stdout)
-	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "k\tinertia\tsilhouette (high)\tcalinski-harabasz (high)\tdavies-bouldin (low)\titerations\t")
 	for _, r := range rows {
 		fmt.Fprintf(tw, "%d\t%.6g\t%.4f\t%.2f\t%.4f\t%d\t\n", r.K, r.Inertia, r.Silhouette, r.CalinskiHarabasz, r.DaviesBouldin, r.Iterations)
@@ -73,9 +71,9 @@ func runKSelect(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if len(x)/d > *sample && *sample > 0 {
-		fmt.Fprintf(bw, "silhouette on a sample of %d rows (seed %d); the criteria may disagree: the choice of k is yours\n", *sample, kf.seed)
+		fmt.Fprintf(stdout, "silhouette on a sample of %d rows (seed %d); the criteria may disagree: the choice of k is yours\n", *sample, kf.seed)
 	} else {
-		fmt.Fprintln(bw, "silhouette exact; the criteria may disagree: the choice of k is yours")
+		fmt.Fprintln(stdout, "silhouette exact; the criteria may disagree: the choice of k is yours")
 	}
-	return bw.Flush() // a write error on standard output is the command's error
+	return nil
 }
