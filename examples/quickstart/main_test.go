@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cvmkit/cvm/examples/internal/report"
+	"github.com/cvmkit/cvm/internal/check"
 	"github.com/cvmkit/cvm/internal/synth"
 )
 
@@ -76,8 +78,7 @@ func TestQuickstartKeyFigures(t *testing.T) {
 	seg := regexp.MustCompile(`(?m)^  (Champions|Loyal|Potential Loyalist|New|Promising|Need Attention|About to Sleep|Can't Lose Them|At Risk|Lost|Hibernating)\s+(\d+)\s`)
 	sum := 0
 	for _, m := range seg.FindAllStringSubmatch(rep, -1) {
-		n, _ := strconv.Atoi(m[2])
-		sum += n
+		sum += check.Must(strconv.Atoi(m[2]))
 	}
 	if sum != customers {
 		t.Errorf("RFM segments hold %d customers, want %d", sum, customers)
@@ -86,8 +87,7 @@ func TestQuickstartKeyFigures(t *testing.T) {
 	stage := regexp.MustCompile(`(?m)^  (exploration|formation|stability|decline|ended)\s+([\d,]+)\s`)
 	sum = 0
 	for _, m := range stage.FindAllStringSubmatch(rep, -1) {
-		n, _ := strconv.Atoi(strings.ReplaceAll(m[2], ",", ""))
-		sum += n
+		sum += check.Must(strconv.Atoi(strings.ReplaceAll(m[2], ",", "")))
 	}
 	if sum != customers && !strings.Contains(rep, "lifecycle stages: the lifecycle package") {
 		t.Errorf("lifecycle stages hold %d customers, want %d", sum, customers)
@@ -96,6 +96,35 @@ func TestQuickstartKeyFigures(t *testing.T) {
 	// response.
 	if !regexp.MustCompile(`Customer C\d{4}, a quadrant IV customer`).MatchString(rep) || !strings.Contains(rep, "acknowledge within") {
 		t.Errorf("report has no closing story with a quadrant IV customer and a response:\n%s", rep)
+	}
+	// The value model's indicators, counted from the synthetic table: all
+	// its columns but gross profit (recomputed from the margin) and the
+	// four the transactions give; with those five and value/clv's three
+	// forecasts, every column of the table plus three.
+	syn := synth.Indicators(synth.IndicatorConfig{Customers: customers, Seed: seed})
+	flat := strings.Join(strings.Fields(rep), " ")
+	for _, want := range []string{
+		fmt.Sprintf("Indicators here: %d indicators from the synthetic B2B table", len(syn.IDs)-5),
+		fmt.Sprintf("in the growth group of potential value: %d in all.", len(syn.IDs)+3),
+	} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	// Every default response to a delivery failure restores the full loss
+	// (recovery.DefaultConfig: Restore 1 for deliveries), so no offer is
+	// below 1 x loss.
+	offer := regexp.MustCompile(`(?m)^  (I|II|III|IV)\s+[\d,]+\s+\S+\s+\S+\s+(\d+\.\d+)\s`)
+	_, table, _ := strings.Cut(rep, "A late or failed delivery at severity S3")
+	table, _, _ = strings.Cut(table, "\n\n")
+	ms := offer.FindAllStringSubmatch(table, -1)
+	if len(ms) != 4 {
+		t.Fatalf("found %d quadrant rows in the recovery table, want 4:\n%s", len(ms), rep)
+	}
+	for _, m := range ms {
+		if v := check.Must(strconv.ParseFloat(m[2], 64)); v < 1 {
+			t.Errorf("quadrant %s: offer x loss %v, below the full loss every response restores", m[1], v)
+		}
 	}
 	for _, name := range []string{"occasions", "rfm_heatmap", "clusters", "elbow", "silhouette", "lifecycle_stages", "lifecycle_flow", "clv_holdout", "p_alive", "value_matrix"} {
 		for _, ext := range []string{".svg"} {
@@ -151,7 +180,7 @@ func TestQuickstartFile(t *testing.T) {
 	if err := synth.WriteCSV(f, synth.Config{Customers: 150, Seed: 2}); err != nil {
 		t.Fatal(err)
 	}
-	f.Close()
+	check.NoErr(t, f.Close())
 	rep, _ := runQuickstart(t, "-in", in, "-plots", "", "-q", "-as-of", "2025-06-30")
 	for _, want := range []string{"data: " + in, "analysed as of 2025-06-30",
 		"cannot be derived from a transactions file", "What this run could not do"} {
@@ -161,5 +190,13 @@ func TestQuickstartFile(t *testing.T) {
 	}
 	if got := figure(t, rep, "customers"); got != "150" {
 		t.Errorf("customers: got %s, want 150", got)
+	}
+	// A file gives 4 of the default catalog's 30 indicators, plus the 3
+	// forecasts.
+	flat := strings.Join(strings.Fields(rep), " ")
+	for _, want := range []string{"potential value: 7 in all.", "The other 26 indicators of the default B2B catalog"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("report lacks %q", want)
+		}
 	}
 }

@@ -137,16 +137,32 @@ func (r *Result) reportRecovery(w io.Writer) {
 	report.Section(w, "7. Customise: service-recovery playbooks, decided in advance")
 	report.Para(w, fmt.Sprintf("A playbook for each of the %s customers x %d failure types x %d severities (%s entries) was computed from each customer's quadrant, tier, lifecycle stage, relationship strength and failure history. When a failure happens the response is a lookup: O(1), no allocation.",
 		report.Int(st.Book.Len()), len(failures), len(severities), report.Int(st.Book.Len()*len(failures)*len(severities))))
-	tb := report.New("A late or failed delivery at severity S3, by value quadrant (medians over the quadrant's customers)",
+	// The offer is what Entry.Resolve grants for a loss of the customer's
+	// mean purchase occasion: the restoration (the full loss for a
+	// delivery) plus the goodwill above it within the caps, as a ratio of
+	// the loss.
+	meanOrder := make(map[string]float64, len(r.Summaries))
+	for _, s := range r.Summaries {
+		meanOrder[s.Customer] = s.Mean()
+	}
+	tb := report.New("A late or failed delivery at severity S3, by value quadrant (medians over the quadrant's customers; offer for a loss of the customer's mean order)",
 		"quadrant", "customers", "apology", "owner", "offer x loss", "goodwill cap", "front line may grant", "acknowledge", "resolve")
 	for _, q := range []value.Quadrant{value.QuadrantIV, value.QuadrantIII, value.QuadrantII, value.QuadrantI} {
 		var es []recovery.Entry
+		var offers []float64
 		for _, c := range st.Customers {
 			if c.Quadrant != q {
 				continue
 			}
-			if e, err := st.Book.Lookup(c.ID, recovery.Delivery, recovery.S3); err == nil {
-				es = append(es, e)
+			e, err := st.Book.Lookup(c.ID, recovery.Delivery, recovery.S3)
+			if err != nil {
+				continue
+			}
+			es = append(es, e)
+			if loss := meanOrder[c.ID]; loss > 0 {
+				if res, err := e.Resolve(loss); err == nil {
+					offers = append(offers, res.Total/loss)
+				}
 			}
 		}
 		if len(es) == 0 {
@@ -162,13 +178,23 @@ func (r *Result) reportRecovery(w io.Writer) {
 		}
 		tb.Row(q.String(), report.Int(len(es)), mode(es, func(e recovery.Entry) string { return e.Apology.String() }),
 			mode(es, func(e recovery.Entry) string { return e.Owner.String() }),
-			report.Float(med(func(e recovery.Entry) float64 { return e.Ratio }), 2),
+			medianOf(offers),
 			report.Money(med(func(e recovery.Entry) float64 { return e.Cap })),
 			report.Money(med(func(e recovery.Entry) float64 { return e.PreApproved })),
 			hours(time.Duration(med(func(e recovery.Entry) float64 { return float64(e.AcknowledgeBy) }))),
 			hours(time.Duration(med(func(e recovery.Entry) float64 { return float64(e.ResolveBy) }))))
 	}
 	tb.Write(w)
+}
+
+// medianOf returns the upper median of v formatted with two decimals, or
+// "-" for none.
+func medianOf(v []float64) string {
+	if len(v) == 0 {
+		return "-"
+	}
+	slices.Sort(v)
+	return report.Float(v[len(v)/2], 2)
 }
 
 // mode returns the most common label of es, ties to the first seen.

@@ -65,6 +65,7 @@ func (r *Result) runValue() error {
 
 	catalog := value.DefaultCatalog()
 	st := &ValueStage{}
+	left := 0 // default catalog indicators a transactions file cannot give
 	if r.In.Synthetic {
 		// The indicators a firm knows besides its transactions (ERP,
 		// credit, surveys) come from the synthetic B2B table with the
@@ -75,22 +76,23 @@ func (r *Result) runValue() error {
 			return fmt.Errorf("value: synthetic indicator table does not match the customers")
 		}
 		var margin []float64
+		fromSynth := 0
 		for j, id := range syn.IDs {
 			switch {
+			case id == "gross_profit" || slices.Contains(fromTransactions, id):
+				continue
 			case id == "gross_margin":
 				margin = syn.Columns[j]
-				t = t.WithColumn(id, syn.Columns[j])
-			case id == "gross_profit" || slices.Contains(fromTransactions, id):
-			default:
-				t = t.WithColumn(id, syn.Columns[j])
 			}
+			t = t.WithColumn(id, syn.Columns[j])
+			fromSynth++
 		}
 		gp := make([]float64, len(ids))
 		for i := range gp {
 			gp[i] = rev[i] * margin[i] / 100
 		}
 		t = t.WithColumn("gross_profit", gp)
-		st.Sources = "21 indicators from the synthetic B2B table (internal/synth: volume, margin, credit, surveys), gross profit as that margin times the revenue seen, revenue, order frequency, recency and tenure from the transactions, and value/clv's three forecast indicators (12-month CLV, expected purchases, P(alive)) in the growth group of potential value: 33 in all."
+		st.Sources = fmt.Sprintf("%d indicators from the synthetic B2B table (internal/synth: volume, margin, credit, surveys), gross profit as that margin times the revenue seen, and revenue, order frequency, recency and tenure from the transactions", fromSynth)
 	} else {
 		// Only what transactions give: a reduced catalog.
 		keep := fromTransactions
@@ -100,14 +102,27 @@ func (r *Result) runValue() error {
 				inds = append(inds, ind)
 			}
 		}
+		left = len(catalog.Indicators) - len(inds)
 		catalog.Indicators = inds
-		st.Sources = "transactions only: revenue, order frequency, recency and tenure for current value; 12-month CLV, expected purchases and P(alive) from the BG/NBD and Gamma-Gamma forecasts for potential value. The other 26 indicators of the default B2B catalog (margins, credit, surveys, strategic fit) are not in a transactions file and are left out."
-		r.note("value: %s", "the 26 B2B indicators beyond transactions (margins, credit, surveys, strategic fit) cannot be derived from a transactions file; current value uses revenue, order frequency, recency and tenure, potential value the CLV forecasts only")
+		st.Sources = "transactions only: revenue, order frequency, recency and tenure for current value"
+		r.note("value: the %d B2B indicators beyond transactions (margins, credit, surveys, strategic fit) cannot be derived from a transactions file; current value uses revenue, order frequency, recency and tenure, potential value the CLV forecasts only", left)
 	}
 	if r.CLV != nil {
 		// value/clv's forecast indicators join the growth group with its
 		// default weights; NormalizeWeights rescales the group.
-		catalog = catalog.Add(clv.PotentialIndicators(value.GroupGrowth)...)
+		forecasts := clv.PotentialIndicators(value.GroupGrowth)
+		catalog = catalog.Add(forecasts...)
+		st.Sources += fmt.Sprintf("; value/clv's %d forecast indicators (12-month CLV, expected purchases, P(alive)) in the growth group of potential value", len(forecasts))
+	}
+	used := 0
+	for _, ind := range catalog.Indicators {
+		if _, ok := t.Column(ind.ID); ok {
+			used++
+		}
+	}
+	st.Sources += fmt.Sprintf(": %d in all.", used)
+	if left > 0 {
+		st.Sources += fmt.Sprintf(" The other %d indicators of the default B2B catalog (margins, credit, surveys, strategic fit) are not in a transactions file and are left out.", left)
 	}
 	var groups []value.Group
 	for _, g := range catalog.Groups {
