@@ -18,9 +18,9 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-var benchTables = map[int]Table{}
+var benchTables = map[int]IndicatorTable{}
 
-func benchTable(n int) Table {
+func benchTable(n int) IndicatorTable {
 	if t, ok := benchTables[n]; ok {
 		return t
 	}
@@ -35,7 +35,7 @@ func benchTable(n int) Table {
 func BenchmarkScore(b *testing.B) {
 	for _, n := range []int{1_000, 100_000, 1_000_000} {
 		tb := benchTable(n)
-		m, err := Fit(Spec{Missing: MissingImpute}, tb)
+		m, err := Fit(ctx, tb, &Settings{Missing: MissingImpute})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -47,7 +47,7 @@ func BenchmarkScore(b *testing.B) {
 				b.ReportAllocs()
 				c0 := cpuTime()
 				for b.Loop() {
-					if _, err := m.Score(tb, dst); err != nil {
+					if _, err := m.Score(ctx, dst, tb); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -66,7 +66,7 @@ func BenchmarkFit(b *testing.B) {
 			b.ReportAllocs()
 			c0 := cpuTime()
 			for b.Loop() {
-				if _, err := Fit(Spec{Missing: MissingImpute}, tb); err != nil {
+				if _, err := Fit(ctx, tb, &Settings{Missing: MissingImpute}); err != nil {
 					b.Fatal(err)
 				}
 			}

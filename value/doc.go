@@ -59,11 +59,11 @@
 // out of the other columns' conflict sums.
 //
 // Weights must sum to 1 within each group and each dimension (to 1e-6);
-// [Spec.NormalizeWeights] rescales them instead of returning an error.
+// [Settings.NormalizeWeights] rescales them instead of returning an error.
 //
 // # Missing and bad values
 //
-// A [Table] marks a missing value with NaN. It is never replaced by zero:
+// A [IndicatorTable] marks a missing value with NaN. It is never replaced by zero:
 // the [MissingPolicy] either rejects it (the default, an error naming the
 // customer and the indicator), imputes the indicator's fitted median, or
 // drops the indicator from that customer's score and renormalises the
@@ -92,7 +92,7 @@
 // Indicators are identified by ID only, so other packages can supply
 // values: value/clv, for example, adds predicted lifetime value, expected
 // purchases and P(alive) as potential-value [Indicator] entries
-// ([Catalog.Add]) and their values as table columns ([Table.WithColumn]).
+// ([Catalog.Add]) and their values as table columns ([IndicatorTable.WithColumn]).
 // Different customer types can use different indicator sets and weights:
 // fit one model per type ([FitByType]).
 //

@@ -31,7 +31,7 @@ var (
 	// ErrWeightSum: weights of a group or dimension that do not sum to 1
 	// (or sum to 0).
 	ErrWeightSum = errors.New("value: weights do not sum to 1")
-	// ErrNonFinite: an infinite value in a table, or NaN or Inf in a matrix.
+	// ErrNonFinite: an infinite value in a table (NaN is a missing value).
 	ErrNonFinite = errors.New("value: value is infinite")
 	// ErrMissing: a missing (NaN) value under the MissingError policy, or
 	// an indicator with no value at all to fit.
@@ -41,13 +41,11 @@ var (
 	// ErrAllMissing: every indicator of one dimension missing for a
 	// customer under the MissingDrop policy.
 	ErrAllMissing = errors.New("value: every indicator of a dimension is missing")
-	// ErrInconsistent is returned by AHP when the consistency ratio is
-	// 0.10 or more and the caller did not accept it.
-	ErrInconsistent  = errors.New("value: AHP matrix is inconsistent (CR >= 0.10)")
-	ErrNotReciprocal = errors.New("value: AHP matrix is not reciprocal")
-	ErrNonPositive   = errors.New("value: AHP matrix entry is not positive and finite")
-	ErrNotSquare     = errors.New("value: matrix is not square")
-	ErrFormat        = errors.New("value: unsupported model format")
+	// ErrFormat: a model file whose format and version are right but
+	// whose contents are not a valid model (bounds out of order, weights
+	// that do not sum to 1, sizes that do not match). A file of another
+	// format or version is a *cvm.FormatError instead.
+	ErrFormat = errors.New("value: invalid model file")
 )
 
 // IndicatorError reports a problem with one indicator or group, by ID.
@@ -78,42 +76,29 @@ func (e *WeightError) Error() string {
 // Unwrap returns the underlying sentinel error.
 func (e *WeightError) Unwrap() error { return e.Err }
 
-// DataError reports an unusable cell of a [Table]: the customer (and its
-// row, 0-based) and the indicator.
+// DataError reports an unusable cell of an [IndicatorTable]: the customer,
+// its index in the table (0-based, as in t.Customers[Index]; -1 when the
+// customer is not in the table) and the indicator. The message names the
+// customer and the indicator, not the index: a caller that read the table
+// from a file maps Index to its line (as cvm score does).
 type DataError struct {
-	Row       int
+	Index     int
 	Customer  string
 	Indicator string // empty when the problem is the customer itself
 	Value     float64
 	Err       error
 }
 
-// Error formats the DataError with its position.
+// Error formats the DataError with the customer and indicator.
 func (e *DataError) Error() string {
 	if e.Indicator == "" {
-		return fmt.Sprintf("value: row %d: customer %q: %v", e.Row, e.Customer, e.Err)
+		return fmt.Sprintf("value: customer %q: %v", e.Customer, e.Err)
 	}
-	return fmt.Sprintf("value: row %d: customer %q: indicator %q = %g: %v", e.Row, e.Customer, e.Indicator, e.Value, e.Err)
+	return fmt.Sprintf("value: customer %q: indicator %q = %g: %v", e.Customer, e.Indicator, e.Value, e.Err)
 }
 
 // Unwrap returns the underlying sentinel error.
 func (e *DataError) Unwrap() error { return e.Err }
-
-// MatrixError reports a bad entry of a pairwise comparison or decision
-// matrix, by 0-based row and column.
-type MatrixError struct {
-	Row, Col int
-	Value    float64
-	Err      error
-}
-
-// Error formats the MatrixError with its position.
-func (e *MatrixError) Error() string {
-	return fmt.Sprintf("value: matrix entry (%d,%d) = %g: %v", e.Row+1, e.Col+1, e.Value, e.Err)
-}
-
-// Unwrap returns the underlying sentinel error.
-func (e *MatrixError) Unwrap() error { return e.Err }
 
 // ErrUnknownCustomer is returned by [Model.Explain] for a customer ID that
 // is not in the table.

@@ -124,7 +124,7 @@ type Indicator struct {
 	Norm      Normalization `json:"norm"`      // how raw values map onto [0, 1]
 
 	// Weight is the indicator's weight within its group. The weights of
-	// a group's indicators must sum to 1 (see [Spec.NormalizeWeights]).
+	// a group's indicators must sum to 1 (see [Settings.NormalizeWeights]).
 	Weight float64 `json:"weight"`
 
 	Definition string `json:"definition,omitempty"` // one-line definition
@@ -139,7 +139,7 @@ type Group struct {
 	Dimension Dimension `json:"dimension"` // CurrentValue or PotentialValue
 
 	// Weight is the group's weight within its dimension; the weights of a
-	// dimension's groups must sum to 1 (see [Spec.NormalizeWeights]).
+	// dimension's groups must sum to 1 (see [Settings.NormalizeWeights]).
 	Weight float64 `json:"weight"`
 }
 
@@ -229,7 +229,7 @@ func (c Catalog) WithWeights(w map[string]float64) (Catalog, error) {
 // indicator in a known group of the same dimension, valid enums and
 // normalisations, weights finite and non-negative, and at least one
 // indicator per dimension. It does not check that weights sum to 1 ([Fit]
-// does, according to [Spec.NormalizeWeights]).
+// does, according to [Settings.NormalizeWeights]).
 func (c Catalog) Validate() error {
 	if len(c.Indicators) == 0 {
 		return ErrEmptyCatalog

@@ -1,18 +1,23 @@
 package value
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/cvmkit/cvm/internal/num"
+	"io"
 	"math"
 	"slices"
+
+	"github.com/cvmkit/cvm/internal/envelope"
+	"github.com/cvmkit/cvm/internal/num"
 )
 
-// ModelFormat and ModelVersion identify the JSON encoding of a [Model]. A
-// decoder accepts only this format and a version it knows.
+// ModelFormat and ModelVersion identify the JSON encoding of a [Model]: the
+// "format" and "version" fields of its envelope. A decoder accepts only
+// this format and version; another is a *[cvm.FormatError] naming both.
 const (
-	ModelFormat  = "cvm.value.Model"
-	ModelVersion = 1
+	ModelFormat  = "cvm.value.model"
+	ModelVersion = 2
 )
 
 type enumText interface{ String() string }
@@ -25,6 +30,8 @@ func marshalEnum(v enumText, names []string) ([]byte, error) {
 	return []byte(s), nil
 }
 
+// unmarshalEnum returns the index of b in names, or an error naming b and
+// the accepted names.
 func unmarshalEnum(b []byte, names []string, kind string) (int, error) {
 	i := slices.Index(names, string(b))
 	if i < 0 {
@@ -39,67 +46,108 @@ var (
 	normNames   = []string{"minmax", "zscore", "percentile"}
 	policyNames = []string{"error", "impute", "drop"}
 	aggNames    = []string{"weighted-sum", "topsis"}
-	splitNames  = []string{"median", "mean", "fixed"}
+	cutNames    = []string{"median", "mean", "fixed"}
 )
 
 // MarshalText returns "current" or "potential"; any other value is an error.
 func (d Dimension) MarshalText() ([]byte, error) { return marshalEnum(d, dimNames[1:]) }
 
-// UnmarshalText parses "current" or "potential".
+// UnmarshalText parses "current" or "potential"; on error d is unchanged.
 func (d *Dimension) UnmarshalText(b []byte) error {
 	i, err := unmarshalEnum(b, dimNames[1:], "dimension")
-	*d = Dimension(i + 1)
+	if err == nil {
+		*d = Dimension(i + 1)
+	}
 	return err
 }
 
-// MarshalText returns "benefit" or "cost".
+// MarshalText returns "benefit" or "cost"; any other value is an error.
 func (d Direction) MarshalText() ([]byte, error) { return marshalEnum(d, dirNames) }
 
-// UnmarshalText parses "benefit" or "cost".
+// UnmarshalText parses "benefit" or "cost"; on error d is unchanged.
 func (d *Direction) UnmarshalText(b []byte) error {
 	i, err := unmarshalEnum(b, dirNames, "direction")
-	*d = Direction(i)
+	if err == nil {
+		*d = Direction(i)
+	}
 	return err
 }
 
-// MarshalText returns "minmax", "zscore" or "percentile".
+// MarshalText returns "minmax", "zscore" or "percentile"; any other value
+// is an error.
 func (m NormMethod) MarshalText() ([]byte, error) { return marshalEnum(m, normNames) }
 
-// UnmarshalText parses "minmax", "zscore" or "percentile".
+// UnmarshalText parses "minmax", "zscore" or "percentile"; on error m is
+// unchanged.
 func (m *NormMethod) UnmarshalText(b []byte) error {
 	i, err := unmarshalEnum(b, normNames, "normalisation")
-	*m = NormMethod(i)
+	if err == nil {
+		*m = NormMethod(i)
+	}
 	return err
 }
 
-// MarshalText returns "error", "impute" or "drop".
+// MarshalText returns "error", "impute" or "drop"; any other value is an
+// error.
 func (p MissingPolicy) MarshalText() ([]byte, error) { return marshalEnum(p, policyNames) }
 
-// UnmarshalText parses "error", "impute" or "drop".
+// UnmarshalText parses "error", "impute" or "drop"; on error p is
+// unchanged.
 func (p *MissingPolicy) UnmarshalText(b []byte) error {
 	i, err := unmarshalEnum(b, policyNames, "missing policy")
-	*p = MissingPolicy(i)
+	if err == nil {
+		*p = MissingPolicy(i)
+	}
 	return err
 }
 
-// MarshalText returns "weighted-sum" or "topsis".
+// MarshalText returns "weighted-sum" or "topsis"; any other value is an
+// error.
 func (a Aggregation) MarshalText() ([]byte, error) { return marshalEnum(a, aggNames) }
 
-// UnmarshalText parses "weighted-sum" or "topsis".
+// UnmarshalText parses "weighted-sum" or "topsis"; on error a is
+// unchanged.
 func (a *Aggregation) UnmarshalText(b []byte) error {
 	i, err := unmarshalEnum(b, aggNames, "aggregation")
-	*a = Aggregation(i)
+	if err == nil {
+		*a = Aggregation(i)
+	}
 	return err
 }
 
-// MarshalText returns "median", "mean" or "fixed".
-func (s Split) MarshalText() ([]byte, error) { return marshalEnum(s, splitNames) }
+// MarshalText returns "median", "mean" or "fixed"; any other value is an
+// error.
+func (s CutRule) MarshalText() ([]byte, error) { return marshalEnum(s, cutNames) }
 
-// UnmarshalText parses "median", "mean" or "fixed".
-func (s *Split) UnmarshalText(b []byte) error {
-	i, err := unmarshalEnum(b, splitNames, "split")
-	*s = Split(i)
+// UnmarshalText parses "median", "mean" or "fixed"; on error s is
+// unchanged.
+func (s *CutRule) UnmarshalText(b []byte) error {
+	i, err := unmarshalEnum(b, cutNames, "cut rule")
+	if err == nil {
+		*s = CutRule(i)
+	}
 	return err
+}
+
+// catalogJSON has Catalog's fields without its methods, for decoding.
+type catalogJSON Catalog
+
+// UnmarshalJSON decodes a catalog strictly: an unknown field anywhere in
+// it (a misspelt "weight" would otherwise leave the weight 0) and data
+// after the object are errors naming them. It does not validate the
+// catalog; [Catalog.Validate] and [Fit] do.
+func (c *Catalog) UnmarshalJSON(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var v catalogJSON
+	if err := dec.Decode(&v); err != nil {
+		return fmt.Errorf("value: catalog: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("value: catalog: data after the JSON object")
+	}
+	*c = Catalog(v)
+	return nil
 }
 
 type fittedJSON struct {
@@ -113,14 +161,14 @@ type fittedJSON struct {
 }
 
 type modelJSON struct {
-	Format          string        `json:"format"`
-	Version         int           `json:"version"`
+	envelope.Header
+	Weighting       *Weighting    `json:"weighting,omitempty"`
 	Catalog         Catalog       `json:"catalog"`
 	CurrentWeight   float64       `json:"current_weight"`
 	PotentialWeight float64       `json:"potential_weight"`
 	Missing         MissingPolicy `json:"missing"`
 	Aggregation     Aggregation   `json:"aggregation"`
-	Split           Split         `json:"split"`
+	Cut             CutRule       `json:"cut"`
 	CurrentCut      float64       `json:"current_cut"`
 	PotentialCut    float64       `json:"potential_cut"`
 	TierShares      []float64     `json:"tier_shares"`
@@ -130,25 +178,35 @@ type modelJSON struct {
 }
 
 // MarshalJSON encodes the fitted model (catalog with normalised weights,
-// settings, reference bounds, cuts) as one JSON object with "format" and
-// "version" fields. Decoding it with [Model.UnmarshalJSON] gives a model
-// that scores bit for bit the same.
+// settings, reference bounds, cuts) in the cvm envelope: one JSON object
+// with "format" ([ModelFormat]), "version" ([ModelVersion]) and "card"
+// ([Model.Card]) fields, and "weighting" when [Settings.Weighting] was
+// set. It holds no customer data. Decoding it with [Model.UnmarshalJSON]
+// gives a model that scores bit for bit the same.
 func (m *Model) MarshalJSON() ([]byte, error) {
+	card := m.Card()
 	j := modelJSON{
-		Format: ModelFormat, Version: ModelVersion,
+		Header:        envelope.New(ModelFormat, ModelVersion, &card),
 		Catalog:       m.spec.Catalog,
 		CurrentWeight: m.spec.CurrentWeight, PotentialWeight: m.spec.PotentialWeight,
-		Missing: m.spec.Missing, Aggregation: m.spec.Aggregation, Split: m.spec.Split,
+		Missing: m.spec.Missing, Aggregation: m.spec.Aggregation, Cut: m.spec.Cut,
 		CurrentCut: m.cutC, PotentialCut: m.cutP,
 		TierShares: m.spec.TierShares, TierCuts: m.tierCuts,
 		IgnoreUnknown: m.spec.IgnoreUnknown,
 		Fitted:        make([]fittedJSON, len(m.fit)),
+	}
+	if m.spec.Weighting != (Weighting{}) {
+		w := m.spec.Weighting
+		j.Weighting = &w
 	}
 	for k, f := range m.fit {
 		j.Fitted[k] = fittedJSON{ID: m.spec.Catalog.Indicators[k].ID, Lo: f.Lo, Hi: f.Hi, Mean: f.Mean, SD: f.SD, Median: f.MedianT, Grid: f.Grid}
 	}
 	return json.Marshal(j)
 }
+
+// inScore reports whether v is on the 0..100 score scale.
+func inScore(v float64) bool { return v >= 0 && v <= 100 }
 
 func finite(v ...float64) bool {
 	for _, x := range v {
@@ -159,26 +217,34 @@ func finite(v ...float64) bool {
 	return true
 }
 
-// UnmarshalJSON decodes a model written by [Model.MarshalJSON]. It checks
-// the format and version (an error wrapping [ErrFormat] otherwise) and
-// everything scoring relies on: a valid catalog whose weights sum to 1
-// within 1e-9 per group and dimension, one finite fitted record per
-// indicator in catalog order, ordered bounds, sorted percentile grids and
-// consistent tier cuts. On error m is unchanged.
+// UnmarshalJSON decodes a model written by [Model.MarshalJSON]; it is the
+// one way to decode a model (json.Unmarshal calls it). Another format or
+// version is a *[cvm.FormatError] naming both; an unknown field anywhere
+// or data after the object is an error naming it. It then checks
+// everything scoring relies on (an error wrapping [ErrFormat] or naming
+// the indicator otherwise): a valid catalog whose weights sum to 1 within
+// 1e-9 per group and dimension, dimension weights summing to 1, cuts on
+// the 0..100 scale, 1 to 255 tier shares and one fewer finite,
+// non-increasing tier cuts, one finite fitted record per indicator in
+// catalog order, ordered bounds, a non-negative SD and sorted 101-point
+// percentile grids. On error m is unchanged.
 func (m *Model) UnmarshalJSON(b []byte) error {
 	var j modelJSON
-	if err := json.Unmarshal(b, &j); err != nil {
+	if err := envelope.Decode("value", b, ModelFormat, ModelVersion, &j); err != nil {
 		return err
-	}
-	if j.Format != ModelFormat || j.Version != ModelVersion {
-		return fmt.Errorf("%w: format %q version %d (want %q version %d)", ErrFormat, j.Format, j.Version, ModelFormat, ModelVersion)
 	}
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrFormat, fmt.Sprintf(format, args...))
 	}
-	s := Spec{Catalog: j.Catalog, CurrentWeight: j.CurrentWeight, PotentialWeight: j.PotentialWeight,
-		Missing: j.Missing, Aggregation: j.Aggregation, Split: j.Split, CurrentCut: j.CurrentCut, PotentialCut: j.PotentialCut,
+	s := Settings{Catalog: j.Catalog, CurrentWeight: j.CurrentWeight, PotentialWeight: j.PotentialWeight,
+		Missing: j.Missing, Aggregation: j.Aggregation, Cut: j.Cut, CurrentCut: j.CurrentCut, PotentialCut: j.PotentialCut,
 		TierShares: j.TierShares, IgnoreUnknown: j.IgnoreUnknown}
+	if j.Weighting != nil {
+		if w := j.Weighting.CR; !(w >= 0) || math.IsInf(w, 0) {
+			return bad("weighting CR %g", w)
+		}
+		s.Weighting = *j.Weighting
+	}
 	if err := s.Catalog.Validate(); err != nil {
 		return err
 	}
@@ -209,8 +275,8 @@ func (m *Model) UnmarshalJSON(b []byte) error {
 	if !finite(s.CurrentWeight, s.PotentialWeight) || s.CurrentWeight < 0 || s.PotentialWeight < 0 || math.Abs(s.CurrentWeight+s.PotentialWeight-1) > 1e-9 {
 		return bad("dimension weights %g, %g", s.CurrentWeight, s.PotentialWeight)
 	}
-	if !finite(j.CurrentCut, j.PotentialCut) {
-		return bad("cuts %g, %g", j.CurrentCut, j.PotentialCut)
+	if !inScore(j.CurrentCut) || !inScore(j.PotentialCut) {
+		return bad("cuts %g, %g not in 0..100", j.CurrentCut, j.PotentialCut)
 	}
 	if len(s.TierShares) == 0 || len(s.TierShares) > 255 || len(j.TierCuts) != len(s.TierShares)-1 {
 		return bad("%d tier shares and %d tier cuts", len(s.TierShares), len(j.TierCuts))
@@ -221,8 +287,8 @@ func (m *Model) UnmarshalJSON(b []byte) error {
 		}
 	}
 	for k, v := range j.TierCuts {
-		if !finite(v) || (k > 0 && v > j.TierCuts[k-1]) {
-			return bad("tier cuts %v not finite and decreasing", j.TierCuts)
+		if !inScore(v) || (k > 0 && v > j.TierCuts[k-1]) {
+			return bad("tier cuts %v not in 0..100 and non-increasing", j.TierCuts)
 		}
 	}
 	if len(j.Fitted) != len(c.Indicators) {
@@ -249,6 +315,9 @@ func (m *Model) UnmarshalJSON(b []byte) error {
 	nm.finish()
 	nm.cutC, nm.cutP = j.CurrentCut, j.PotentialCut
 	nm.tierCuts = j.TierCuts
+	if j.Card != nil {
+		nm.card = *j.Card
+	}
 	*m = *nm
 	return nil
 }

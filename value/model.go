@@ -1,12 +1,16 @@
 package value
 
 import (
+	"context"
 	"fmt"
-	"github.com/cvmkit/cvm/internal/num"
+	"maps"
 	"math"
-	"runtime"
 	"slices"
-	"sync"
+	"strings"
+
+	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/num"
+	"github.com/cvmkit/cvm/internal/parallel"
 )
 
 // MissingPolicy says what happens to a missing (NaN) value. Missing values
@@ -65,36 +69,51 @@ func (a Aggregation) String() string {
 	return fmt.Sprintf("Aggregation(%d)", uint8(a))
 }
 
-// Split is where the value matrix divides high from low.
-type Split uint8
+// CutRule says where the value matrix is cut into high and low on each
+// dimension, and so how customers fall into the four quadrants.
+type CutRule uint8
 
-// The splits. The zero value is SplitMedian.
+// The cut rules. The zero value is CutMedian.
 const (
-	SplitMedian Split = iota // at the fitted median of each dimension's scores
-	SplitMean                // at the fitted mean
-	SplitFixed               // at Spec.CurrentCut and Spec.PotentialCut
+	CutMedian CutRule = iota // at the fitted median of each dimension's scores
+	CutMean                  // at the fitted mean
+	CutFixed                 // at Settings.CurrentCut and Settings.PotentialCut
 )
 
-// String returns "median", "mean" or "fixed".
-func (s Split) String() string {
+// String returns "median", "mean" or "fixed", or "CutRule(n)" for an
+// invalid value.
+func (s CutRule) String() string {
 	switch s {
-	case SplitMedian:
+	case CutMedian:
 		return "median"
-	case SplitMean:
+	case CutMean:
 		return "mean"
-	case SplitFixed:
+	case CutFixed:
 		return "fixed"
 	}
-	return fmt.Sprintf("Split(%d)", uint8(s))
+	return fmt.Sprintf("CutRule(%d)", uint8(s))
 }
 
 // DefaultTierShares is the default customer pyramid: the top 1%, the next
 // 4%, the next 15% and the remaining 80% (Zeithaml, Rust & Lemon 2001).
 var DefaultTierShares = []float64{0.01, 0.04, 0.15, 0.80}
 
-// Spec is everything [Fit] needs besides the data. The zero value of each
-// field means its default, given in the field's comment.
-type Spec struct {
+// Weighting records how a catalog's weights were obtained. [Fit] copies it
+// into the model's JSON and [cvm.ModelCard]; it changes no score.
+type Weighting struct {
+	// Method names the method: empty for weights given by hand, "ahp"
+	// ([HierarchyWeights]), "entropy" or "critic" blended into given
+	// weights ([DataWeights]), or a combination such as "ahp+critic".
+	Method string `json:"method,omitempty"`
+	// CR is the largest AHP consistency ratio of the hierarchy
+	// ([HierarchyResult.MaxCR]) when Method involves AHP; 0 otherwise.
+	CR float64 `json:"cr,omitempty"`
+}
+
+// Settings is everything [Fit] needs besides the data. A nil *Settings
+// means every default; the zero value of each field means its default,
+// given in the field's comment.
+type Settings struct {
 	// Catalog is the indicator hierarchy with its weights; an empty catalog
 	// means [DefaultCatalog].
 	Catalog Catalog
@@ -117,11 +136,11 @@ type Spec struct {
 	// Aggregation is WeightedSum (the zero value) or TOPSIS.
 	Aggregation Aggregation
 
-	// Split is where the value matrix is cut; the zero value is the median.
+	// Cut is where the value matrix is cut; the zero value is CutMedian.
 	// A customer is high on a dimension when its score is above the cut
-	// (strictly). With SplitFixed the cuts are CurrentCut and PotentialCut,
-	// both on the 0..100 scale.
-	Split                    Split
+	// (strictly). With CutFixed the cuts are CurrentCut and PotentialCut,
+	// both on the 0..100 scale (0 is a valid fixed cut).
+	Cut                      CutRule
 	CurrentCut, PotentialCut float64
 
 	// TierShares are the shares of customers in the pyramid's tiers, top
@@ -133,6 +152,11 @@ type Spec struct {
 	// ignored; false (the default) means they are an error wrapping
 	// [ErrUnknownID].
 	IgnoreUnknown bool
+
+	// Weighting records how the catalog's weights were obtained, for the
+	// model card; the zero value means given by hand. Its CR must be
+	// finite and non-negative.
+	Weighting Weighting
 }
 
 // fitted is the per-indicator state fixed at fit time, in the transformed
@@ -149,7 +173,8 @@ type fitted struct {
 // Model is a fitted value model. It is immutable and safe for concurrent
 // use. It marshals to JSON and back exactly ([Model.MarshalJSON]).
 type Model struct {
-	spec Spec // with defaults applied and weights normalised
+	spec Settings // with defaults applied and weights normalised
+	card cvm.ModelCard
 	fit  []fitted
 	gw   []float64 // global weight of each indicator within its dimension
 	dim  []uint8   // 0 current, 1 potential, per indicator
@@ -161,6 +186,23 @@ type Model struct {
 	cutC, cutP float64   // quadrant cuts on the 0..100 scale
 	tierCuts   []float64 // tier k+1 when Total > tierCuts[k]; len = tiers-1
 }
+
+// Card returns the model's card (in fresh memory): the library version,
+// the number of customers it was fitted on, a fingerprint of the fitted
+// reference statistics, and the quality figures "indicators" (the number of
+// indicators) and, when the weights came from AHP, "ahp_cr" (the largest
+// consistency ratio, from [Settings.Weighting]).
+func (m *Model) Card() cvm.ModelCard {
+	c := m.card
+	if c.Quality != nil {
+		c.Quality = maps.Clone(c.Quality)
+	}
+	return c
+}
+
+// Weighting returns how the model's catalog weights were obtained, as
+// given in [Settings.Weighting] at fit time.
+func (m *Model) Weighting() Weighting { return m.spec.Weighting }
 
 // Catalog returns a copy of the model's catalog, with normalised weights.
 func (m *Model) Catalog() Catalog { return m.spec.Catalog.Clone() }
@@ -207,7 +249,7 @@ func checkSum(id string, sum float64, normalize bool) error {
 }
 
 // prepare applies defaults, validates and normalises the spec.
-func (s Spec) prepare() (Spec, error) {
+func (s Settings) prepare() (Settings, error) {
 	if len(s.Catalog.Indicators) == 0 {
 		s.Catalog = DefaultCatalog()
 	} else {
@@ -272,10 +314,13 @@ func (s Spec) prepare() (Spec, error) {
 	if s.Aggregation > TOPSIS {
 		return s, fmt.Errorf("value: unknown aggregation %d", s.Aggregation)
 	}
-	if s.Split > SplitFixed {
-		return s, fmt.Errorf("value: unknown split %d", s.Split)
+	if s.Cut > CutFixed {
+		return s, fmt.Errorf("value: unknown cut rule %d", s.Cut)
 	}
-	if s.Split == SplitFixed {
+	if w := s.Weighting.CR; !(w >= 0) || math.IsInf(w, 0) {
+		return s, fmt.Errorf("value: weighting CR %g is not finite and non-negative", w)
+	}
+	if s.Cut == CutFixed {
 		for _, v := range []float64{s.CurrentCut, s.PotentialCut} {
 			if !(v >= 0 && v <= 100) {
 				return s, fmt.Errorf("value: fixed cut %g outside 0..100", v)
@@ -313,7 +358,7 @@ func groupUsed(c *Catalog, gid string) bool {
 }
 
 // columns maps each catalog indicator to its table column.
-func (s *Spec) columns(t Table) ([]int, error) {
+func (s *Settings) columns(t IndicatorTable) ([]int, error) {
 	cols := make([]int, len(s.Catalog.Indicators))
 	for k, ind := range s.Catalog.Indicators {
 		cols[k] = -1
@@ -338,41 +383,50 @@ func (s *Spec) columns(t Table) ([]int, error) {
 }
 
 // Fit fixes the model's reference bounds, imputation medians, value-matrix
-// cuts and tier cuts on the customers of t, and returns the fitted model.
+// cuts and tier cuts on the customers of t, and returns the fitted model,
+// whose [Model.Card] records the number of customers and a fingerprint of
+// the fitted statistics. A nil s means the default [Settings].
 //
-// t must hold every catalog indicator; see [Table] for its rules. NaN
-// values are missing: they are left out of the reference statistics and
-// handled by spec.Missing when the fit data are scored for the cuts. An
+// t must hold every catalog indicator; see [IndicatorTable] for its rules.
+// NaN values are missing: they are left out of the reference statistics
+// and handled by s.Missing when the fit data are scored for the cuts. An
 // indicator with no non-missing value is an error wrapping [ErrMissing].
-// Duplicate customers, infinite values, unknown columns and bad weights are
-// errors naming the thing. Fit does not modify t.
-func Fit(spec Spec, t Table) (*Model, error) {
-	s, err := spec.prepare()
+// Duplicate customers, infinite values, unknown columns and bad weights
+// are errors naming the thing. Fitting runs on up to GOMAXPROCS goroutines
+// with a result independent of their number; it returns ctx's error when
+// ctx is cancelled. Fit does not modify t.
+func Fit(ctx context.Context, t IndicatorTable, s *Settings) (*Model, error) {
+	if s == nil {
+		s = &Settings{}
+	}
+	set, err := s.prepare()
 	if err != nil {
 		return nil, err
 	}
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
-	cols, err := s.columns(t)
+	cols, err := set.columns(t)
 	if err != nil {
 		return nil, err
 	}
-	m := newModel(s)
-	inds := s.Catalog.Indicators
-	var wg sync.WaitGroup
-	errs := make([]error, len(inds))
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for k := range inds {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(k int) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			m.fit[k], errs[k] = fitIndicator(inds[k], t.Columns[cols[k]])
-		}(k)
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	wg.Wait()
+	m := newModel(set)
+	inds := set.Catalog.Indicators
+	errs := make([]error, len(inds))
+	counts := make([]int, len(inds))
+	parallel.Chunks(len(inds), 1, func(_, lo, hi int) {
+		for k := lo; k < hi; k++ {
+			if ctx.Err() == nil {
+				m.fit[k], counts[k], errs[k] = fitIndicator(inds[k], t.Columns[cols[k]])
+			}
+		}
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	for k, e := range errs {
 		if e != nil {
 			return nil, &IndicatorError{ID: inds[k].ID, Err: e}
@@ -381,7 +435,7 @@ func Fit(spec Spec, t Table) (*Model, error) {
 	m.finish()
 	// Score the fit data to fix the cuts.
 	scores := make([]Score, t.Len())
-	if err := m.score(t, cols, scores, false); err != nil {
+	if err := m.score(ctx, t, cols, scores, false); err != nil {
 		return nil, err
 	}
 	cur := make([]float64, len(scores))
@@ -390,18 +444,18 @@ func Fit(spec Spec, t Table) (*Model, error) {
 	for i, sc := range scores {
 		cur[i], pot[i], tot[i] = sc.Current, sc.Potential, sc.Total
 	}
-	switch s.Split {
-	case SplitMedian:
+	switch set.Cut {
+	case CutMedian:
 		m.cutC, m.cutP = quantileSelect(cur, 0.5), quantileSelect(pot, 0.5)
-	case SplitMean:
+	case CutMean:
 		m.cutC, m.cutP = mean(cur), mean(pot)
-	case SplitFixed:
-		m.cutC, m.cutP = s.CurrentCut, s.PotentialCut
+	case CutFixed:
+		m.cutC, m.cutP = set.CurrentCut, set.PotentialCut
 	}
-	ps := make([]float64, len(s.TierShares)-1)
+	ps := make([]float64, len(set.TierShares)-1)
 	cum := 0.0
 	for k := range ps {
-		cum += s.TierShares[k]
+		cum += set.TierShares[k]
 		ps[k] = math.Max(0, 1-cum)
 	}
 	m.tierCuts = quantilesSelect(tot, ps...)
@@ -410,7 +464,27 @@ func Fit(spec Spec, t Table) (*Model, error) {
 	for k := 1; k < len(m.tierCuts); k++ {
 		m.tierCuts[k] = min(m.tierCuts[k], m.tierCuts[k-1])
 	}
+	m.card = fitCard(m, t.Len(), counts)
 	return m, nil
+}
+
+// fitCard fills the model card of a freshly fitted model: customers, a
+// fingerprint of what it was fitted on (the number of customers, and per
+// indicator the number of non-missing values and the fitted statistics)
+// and the quality figures.
+func fitCard(m *Model, customers int, counts []int) cvm.ModelCard {
+	card := cvm.NewModelCard()
+	card.Customers = customers
+	figs := []float64{float64(customers), float64(len(m.fit))}
+	for k, f := range m.fit {
+		figs = append(figs, float64(counts[k]), f.Lo, f.Hi, f.Mean, f.SD, f.MedianT)
+	}
+	card.Fingerprint = cvm.Fingerprint(figs...)
+	card.SetQuality("indicators", float64(len(m.fit)))
+	if w := m.spec.Weighting; strings.Contains(w.Method, "ahp") {
+		card.SetQuality("ahp_cr", w.CR)
+	}
+	return card
 }
 
 // affine is an indicator's normalisation as a clamped affine map of the
@@ -443,7 +517,7 @@ func (m *Model) finish() {
 	}
 }
 
-func newModel(s Spec) *Model {
+func newModel(s Settings) *Model {
 	n := len(s.Catalog.Indicators)
 	m := &Model{spec: s, fit: make([]fitted, n), gw: make([]float64, n), dim: make([]uint8, n), cost: make([]bool, n), a: s.CurrentWeight}
 	gweight := make(map[string]float64, len(s.Catalog.Groups))
@@ -491,7 +565,9 @@ func slog(x float64) float64 {
 	return math.Log1p(x)
 }
 
-func fitIndicator(ind Indicator, col []float64) (fitted, error) {
+// fitIndicator fits the reference statistics of one indicator and returns
+// them with the number of non-missing values.
+func fitIndicator(ind Indicator, col []float64) (fitted, int, error) {
 	v := make([]float64, 0, len(col))
 	for _, x := range col {
 		if x == x {
@@ -502,7 +578,7 @@ func fitIndicator(ind Indicator, col []float64) (fitted, error) {
 		}
 	}
 	if len(v) == 0 {
-		return fitted{}, fmt.Errorf("%w: no non-missing value to fit", ErrMissing)
+		return fitted{}, 0, fmt.Errorf("%w: no non-missing value to fit", ErrMissing)
 	}
 	// The percentile grid needs the sorted values; the bounds and the
 	// median only need selection, which is several times faster.
@@ -535,7 +611,7 @@ func fitIndicator(ind Indicator, col []float64) (fitted, error) {
 			grid[p] = num.QuantileSorted(v, float64(p)/100)
 		}
 	}
-	return newFitted(ind, lo, hi, mu, sd, med, grid), nil
+	return newFitted(ind, lo, hi, mu, sd, med, grid), len(v), nil
 }
 
 // newFitted assembles the fitted state of ind; med is the median in the
@@ -619,34 +695,32 @@ func prank(x float64, g []float64) float64 {
 	return (float64(lo-1) + (x-g[lo-1])/(g[lo]-g[lo-1])) / float64(n)
 }
 
-// FitByType fits one model per customer type, each with its own spec (and
-// so its own indicator set and weights): types[i] is the type of customer
-// t.Customers[i]. A customer whose type has no spec is a [DataError]
-// naming it; a spec with no customers is an error naming the type. Use
-// IgnoreUnknown in a spec whose catalog has fewer indicators than t. Score
-// each type's rows ([Table.Rows]) with its model.
-func FitByType(specs map[string]Spec, t Table, types []string) (map[string]*Model, error) {
+// FitByType fits one model per customer type, each with its own settings
+// (and so its own indicator set and weights): types[i] is the type of
+// customer t.Customers[i]. A customer whose type has no settings is a
+// [DataError] naming it; settings with no customers are an error naming
+// the type; a nil *Settings in s means the defaults. Use IgnoreUnknown in
+// settings whose catalog has fewer indicators than t. Score each type's
+// rows ([IndicatorTable.Rows]) with its model. It panics if types and
+// t.Customers differ in length, and returns ctx's error when ctx is
+// cancelled.
+func FitByType(ctx context.Context, t IndicatorTable, types []string, s map[string]*Settings) (map[string]*Model, error) {
 	if len(types) != t.Len() {
 		panic("value: FitByType: types and customers differ in length")
 	}
 	rows := map[string][]int{}
 	for i, ty := range types {
-		if _, ok := specs[ty]; !ok {
-			return nil, &DataError{Row: i, Customer: t.Customers[i], Err: fmt.Errorf("%w: customer type %q has no spec", ErrUnknownID, ty)}
+		if _, ok := s[ty]; !ok {
+			return nil, &DataError{Index: i, Customer: t.Customers[i], Err: fmt.Errorf("%w: customer type %q has no settings", ErrUnknownID, ty)}
 		}
 		rows[ty] = append(rows[ty], i)
 	}
-	out := make(map[string]*Model, len(specs))
-	keys := make([]string, 0, len(specs))
-	for ty := range specs {
-		keys = append(keys, ty)
-	}
-	slices.Sort(keys)
-	for _, ty := range keys {
+	out := make(map[string]*Model, len(s))
+	for _, ty := range slices.Sorted(maps.Keys(s)) {
 		if len(rows[ty]) == 0 {
 			return nil, fmt.Errorf("%w: no customers of type %q", ErrEmptyInput, ty)
 		}
-		m, err := Fit(specs[ty], t.Rows(rows[ty]))
+		m, err := Fit(ctx, t.Rows(rows[ty]), s[ty])
 		if err != nil {
 			return nil, fmt.Errorf("customer type %q: %w", ty, err)
 		}

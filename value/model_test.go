@@ -1,16 +1,24 @@
 package value
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"math"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/cvmkit/cvm/internal/check"
 	"github.com/cvmkit/cvm/internal/synth"
-	"gonum.org/v1/gonum/floats/scalar"
 )
+
+// ctx is the context of the tests' Fit and Score calls.
+var ctx = context.Background()
+
+// ptr returns a pointer to a copy of v.
+func ptr[T any](v T) *T { return &v }
 
 // smallCatalog has one current group with a benefit and a cost indicator
 // and one potential group with one indicator; the hand computations below
@@ -31,8 +39,8 @@ func smallCatalog() Catalog {
 
 // smallTable: a = 0..40 and b = 5..1 give current = 25i; c = 5..1 gives
 // potential = 100 - 25i for customer i = 0..4 (min-max by hand).
-func smallTable() Table {
-	return Table{
+func smallTable() IndicatorTable {
+	return IndicatorTable{
 		Customers: []string{"A", "B", "C", "D", "E"},
 		IDs:       []string{"a", "b", "c"},
 		Columns: [][]float64{
@@ -43,18 +51,16 @@ func smallTable() Table {
 	}
 }
 
-func smallSpec() Spec {
-	return Spec{Catalog: smallCatalog(), CurrentWeight: 0.75, PotentialWeight: 0.25, TierShares: []float64{0.2, 0.2, 0.6}}
+func smallSettings() Settings {
+	return Settings{Catalog: smallCatalog(), CurrentWeight: 0.75, PotentialWeight: 0.25, TierShares: []float64{0.2, 0.2, 0.6}}
 }
 
-func near(got, want, tol float64) bool { return scalar.EqualWithinAbsOrRel(got, want, tol, tol) }
-
 func TestFitScoreByHand(t *testing.T) {
-	m, err := Fit(smallSpec(), smallTable())
+	m, err := Fit(ctx, smallTable(), ptr(smallSettings()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, err := m.Score(smallTable(), nil)
+	sc, err := m.Score(ctx, nil, smallTable())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,47 +78,47 @@ func TestFitScoreByHand(t *testing.T) {
 	}
 	for i, w := range want {
 		g := sc[i]
-		if g.Customer != w.Customer || !near(g.Current, w.Current, 1e-12) || !near(g.Potential, w.Potential, 1e-12) ||
-			!near(g.Total, w.Total, 1e-12) || g.Quadrant != w.Quadrant || g.Tier != w.Tier {
+		if g.Customer != w.Customer || !check.Close(g.Current, w.Current, 1e-12, 1e-12) || !check.Close(g.Potential, w.Potential, 1e-12, 1e-12) ||
+			!check.Close(g.Total, w.Total, 1e-12, 1e-12) || g.Quadrant != w.Quadrant || g.Tier != w.Tier {
 			t.Errorf("customer %d: got %+v, want %+v", i, g, w)
 		}
 	}
 	c, p := m.Cuts()
-	if !near(c, 50, 1e-12) || !near(p, 50, 1e-12) {
+	if !check.Close(c, 50, 1e-12, 1e-12) || !check.Close(p, 50, 1e-12, 1e-12) {
 		t.Errorf("cuts: got %g %g, want 50 50", c, p)
 	}
-	if tc := m.TierCuts(); len(tc) != 2 || !near(tc[0], 65, 1e-12) || !near(tc[1], 55, 1e-12) {
+	if tc := m.TierCuts(); len(tc) != 2 || !check.Close(tc[0], 65, 1e-12, 1e-12) || !check.Close(tc[1], 55, 1e-12, 1e-12) {
 		t.Errorf("tier cuts: got %v, want [65 55]", tc)
 	}
 }
 
-func TestSplits(t *testing.T) {
+func TestCutRules(t *testing.T) {
 	// Mean of current 0,25,50,75,100 is 50; of potential also 50 (by hand).
 	for _, tc := range []struct {
 		name   string
-		split  Split
+		split  CutRule
 		cc, cp float64
 		wantC  float64
 	}{
-		{"median", SplitMedian, 0, 0, 50},
-		{"mean", SplitMean, 0, 0, 50},
-		{"fixed", SplitFixed, 30, 80, 30},
+		{"median", CutMedian, 0, 0, 50},
+		{"mean", CutMean, 0, 0, 50},
+		{"fixed", CutFixed, 30, 80, 30},
 	} {
-		s := smallSpec()
-		s.Split, s.CurrentCut, s.PotentialCut = tc.split, tc.cc, tc.cp
-		m, err := Fit(s, smallTable())
+		s := smallSettings()
+		s.Cut, s.CurrentCut, s.PotentialCut = tc.split, tc.cc, tc.cp
+		m, err := Fit(ctx, smallTable(), &s)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c, _ := m.Cuts(); !near(c, tc.wantC, 1e-12) {
+		if c, _ := m.Cuts(); !check.Close(c, tc.wantC, 1e-12, 1e-12) {
 			t.Errorf("%s: current cut %g, want %g", tc.name, c, tc.wantC)
 		}
 	}
 	// With fixed cuts 30/80, B (25, 75) is low/low and A (0, 100) low/high.
-	s := smallSpec()
-	s.Split, s.CurrentCut, s.PotentialCut = SplitFixed, 30, 80
-	m, _ := Fit(s, smallTable())
-	sc, _ := m.Score(smallTable(), nil)
+	s := smallSettings()
+	s.Cut, s.CurrentCut, s.PotentialCut = CutFixed, 30, 80
+	m := check.Must(Fit(ctx, smallTable(), &s))
+	sc := check.Must(m.Score(ctx, nil, smallTable()))
 	if sc[0].Quadrant != QuadrantII || sc[1].Quadrant != QuadrantI || sc[3].Quadrant != QuadrantIII {
 		t.Errorf("fixed cut quadrants: got %v %v %v, want II I III", sc[0].Quadrant, sc[1].Quadrant, sc[3].Quadrant)
 	}
@@ -120,7 +126,7 @@ func TestSplits(t *testing.T) {
 
 func TestMissingPolicies(t *testing.T) {
 	tb := smallTable()
-	miss := Table{Customers: tb.Customers, IDs: tb.IDs, Columns: [][]float64{
+	miss := IndicatorTable{Customers: tb.Customers, IDs: tb.IDs, Columns: [][]float64{
 		{0, math.NaN(), 20, 30, 40}, tb.Columns[1], tb.Columns[2],
 	}}
 	for _, tc := range []struct {
@@ -137,16 +143,16 @@ func TestMissingPolicies(t *testing.T) {
 		// drop: only b remains with weight renormalised to 1: 100*0.25 = 25.
 		{"drop", MissingDrop, 25, 0, 1, nil},
 	} {
-		s := smallSpec()
+		s := smallSettings()
 		s.Missing = tc.policy
-		m, err := Fit(s, tb)
+		m, err := Fit(ctx, tb, &s)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sc, err := m.Score(miss, nil)
+		sc, err := m.Score(ctx, nil, miss)
 		if tc.err != nil {
 			var de *DataError
-			if !errors.Is(err, tc.err) || !errors.As(err, &de) || de.Customer != "B" || de.Indicator != "a" || de.Row != 1 {
+			if !errors.Is(err, tc.err) || !errors.As(err, &de) || de.Customer != "B" || de.Indicator != "a" || de.Index != 1 {
 				t.Errorf("%s: got error %v, want %v naming B and a", tc.name, err, tc.err)
 			}
 			continue
@@ -154,7 +160,7 @@ func TestMissingPolicies(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
-		if !near(sc[1].Current, tc.current, 1e-12) || sc[1].Imputed != tc.imp || sc[1].Dropped != tc.drp {
+		if !check.Close(sc[1].Current, tc.current, 1e-12, 1e-12) || sc[1].Imputed != tc.imp || sc[1].Dropped != tc.drp {
 			t.Errorf("%s: got %+v, want current %g imputed %d dropped %d", tc.name, sc[1], tc.current, tc.imp, tc.drp)
 		}
 		ex, err := m.Explain(miss, "B")
@@ -168,17 +174,17 @@ func TestMissingPolicies(t *testing.T) {
 		}
 	}
 	// Every indicator of a dimension missing under drop is an error.
-	s := smallSpec()
+	s := smallSettings()
 	s.Missing = MissingDrop
-	m, _ := Fit(s, tb)
-	allMiss := Table{Customers: tb.Customers, IDs: tb.IDs, Columns: [][]float64{tb.Columns[0], tb.Columns[1], {1, 2, math.NaN(), 4, 5}}}
-	if _, err := m.Score(allMiss, nil); !errors.Is(err, ErrAllMissing) {
+	m := check.Must(Fit(ctx, tb, &s))
+	allMiss := IndicatorTable{Customers: tb.Customers, IDs: tb.IDs, Columns: [][]float64{tb.Columns[0], tb.Columns[1], {1, 2, math.NaN(), 4, 5}}}
+	if _, err := m.Score(ctx, nil, allMiss); !errors.Is(err, ErrAllMissing) {
 		t.Errorf("all missing: got %v, want ErrAllMissing", err)
 	}
 }
 
 func TestExplain(t *testing.T) {
-	m, _ := Fit(smallSpec(), smallTable())
+	m := check.Must(Fit(ctx, smallTable(), ptr(smallSettings())))
 	ex, err := m.Explain(smallTable(), "D")
 	if err != nil {
 		t.Fatal(err)
@@ -193,7 +199,7 @@ func TestExplain(t *testing.T) {
 	}{{"a", 0.75, 0.5, 37.5}, {"b", 0.75, 0.5, 37.5}, {"c", 0.25, 1, 25}}
 	for i, w := range want {
 		c := ex.Contributions[i]
-		if c.ID != w.id || !near(c.Normalized, w.norm, 1e-12) || !near(c.Weight, w.w, 1e-12) || !near(c.Points, w.p, 1e-12) {
+		if c.ID != w.id || !check.Close(c.Normalized, w.norm, 1e-12, 1e-12) || !check.Close(c.Weight, w.w, 1e-12, 1e-12) || !check.Close(c.Points, w.p, 1e-12, 1e-12) {
 			t.Errorf("contribution %d: got %+v, want %+v", i, c, w)
 		}
 	}
@@ -206,7 +212,7 @@ func TestExplain(t *testing.T) {
 		}
 		tot += c.TotalPoints
 	}
-	if !near(sum, ex.Current, 1e-12) || !near(tot, ex.Total, 1e-12) {
+	if !check.Close(sum, ex.Current, 1e-12, 1e-12) || !check.Close(tot, ex.Total, 1e-12, 1e-12) {
 		t.Errorf("current points sum to %g, score %g; total points %g, total %g", sum, ex.Current, tot, ex.Total)
 	}
 	if _, err := m.Explain(smallTable(), "nobody"); !errors.Is(err, ErrUnknownCustomer) {
@@ -255,17 +261,17 @@ func TestNormalizations(t *testing.T) {
 			},
 		}
 		n := len(tc.fit)
-		tb := Table{Customers: ids(n), IDs: []string{"x", "y"}, Columns: [][]float64{tc.fit, seq(n)}}
-		m, err := Fit(Spec{Catalog: cat}, tb)
+		tb := IndicatorTable{Customers: ids(n), IDs: []string{"x", "y"}, Columns: [][]float64{tc.fit, seq(n)}}
+		m, err := Fit(ctx, tb, &Settings{Catalog: cat})
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
-		one := Table{Customers: []string{"q"}, IDs: []string{"x", "y"}, Columns: [][]float64{{tc.x}, {0}}}
-		sc, err := m.Score(one, nil)
+		one := IndicatorTable{Customers: []string{"q"}, IDs: []string{"x", "y"}, Columns: [][]float64{{tc.x}, {0}}}
+		sc, err := m.Score(ctx, nil, one)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !near(sc[0].Current/100, tc.want, 1e-6) {
+		if !check.Close(sc[0].Current/100, tc.want, 1e-6, 1e-6) {
 			t.Errorf("%s: got %.7f, want %.7f", tc.name, sc[0].Current/100, tc.want)
 		}
 	}
@@ -288,32 +294,32 @@ func ids(n int) []string {
 }
 
 func TestTOPSISAggregation(t *testing.T) {
-	s := smallSpec()
+	s := smallSettings()
 	s.Aggregation = TOPSIS
-	m, err := Fit(s, smallTable())
+	m, err := Fit(ctx, smallTable(), &s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, _ := m.Score(smallTable(), nil)
+	sc := check.Must(m.Score(ctx, nil, smallTable()))
 	// Customer B: r_a = r_b = 0.25, w = 0.5 each: D+ = sqrt(2*(0.5*0.75)^2),
 	// D- = sqrt(2*(0.5*0.25)^2), closeness = 0.25/(0.75+0.25) = 0.25 (by hand).
-	if !near(sc[1].Current, 25, 1e-12) {
+	if !check.Close(sc[1].Current, 25, 1e-12, 1e-12) {
 		t.Errorf("TOPSIS current of B: got %g, want 25", sc[1].Current)
 	}
 	// Unequal values: D (0.75, 0.75) -> 75; mix check on a one-off table
 	// with r_a = 1, r_b = 0: D+ = D- = 0.5 -> 50.
-	one := Table{Customers: []string{"x"}, IDs: []string{"a", "b", "c"}, Columns: [][]float64{{40}, {5}, {3}}}
-	sc, _ = m.Score(one, nil)
-	if !near(sc[0].Current, 50, 1e-12) {
+	one := IndicatorTable{Customers: []string{"x"}, IDs: []string{"a", "b", "c"}, Columns: [][]float64{{40}, {5}, {3}}}
+	sc = check.Must(m.Score(ctx, nil, one))
+	if !check.Close(sc[0].Current, 50, 1e-12, 1e-12) {
 		t.Errorf("TOPSIS current: got %g, want 50", sc[0].Current)
 	}
 }
 
 func TestErrors(t *testing.T) {
 	tb := smallTable()
-	withCol := func(id string, col []float64) Table { return tb.WithColumn(id, col) }
-	dup := Table{Customers: []string{"A", "B", "A", "D", "E"}, IDs: tb.IDs, Columns: tb.Columns}
-	inf := Table{Customers: tb.Customers, IDs: tb.IDs, Columns: [][]float64{{0, 1, math.Inf(1), 3, 4}, tb.Columns[1], tb.Columns[2]}}
+	withCol := func(id string, col []float64) IndicatorTable { return tb.WithColumn(id, col) }
+	dup := IndicatorTable{Customers: []string{"A", "B", "A", "D", "E"}, IDs: tb.IDs, Columns: tb.Columns}
+	inf := IndicatorTable{Customers: tb.Customers, IDs: tb.IDs, Columns: [][]float64{{0, 1, math.Inf(1), 3, 4}, tb.Columns[1], tb.Columns[2]}}
 	badSum := smallCatalog()
 	badSum.Indicators[0].Weight = 0.7
 	negW := smallCatalog()
@@ -324,67 +330,63 @@ func TestErrors(t *testing.T) {
 	dupID.Indicators[1].ID = "a"
 	for _, tc := range []struct {
 		name  string
-		spec  Spec
-		table Table
+		spec  Settings
+		table IndicatorTable
 		err   error
 		named string // a string the message must contain
 	}{
-		{"unknown indicator", smallSpec(), withCol("zzz", make([]float64, 5)), ErrUnknownID, `"zzz"`},
-		{"missing column", smallSpec(), Table{Customers: tb.Customers, IDs: tb.IDs[:2], Columns: tb.Columns[:2]}, ErrMissingID, `"c"`},
-		{"duplicate customer", smallSpec(), dup, ErrDuplicate, `"A"`},
-		{"infinite", smallSpec(), inf, ErrNonFinite, `"C"`},
-		{"weights not 1", Spec{Catalog: badSum}, tb, ErrWeightSum, "g1"},
-		{"NaN weight", Spec{Catalog: negW}, tb, ErrBadWeight, `"a"`},
-		{"unknown group", Spec{Catalog: unknownGroup}, tb, ErrUnknownID, "nope"},
-		{"duplicate ID", Spec{Catalog: dupID}, tb, ErrDuplicateID, `"a"`},
-		{"empty", smallSpec(), Table{}, ErrEmptyInput, ""},
-		{"all missing", Spec{Catalog: smallCatalog(), Missing: MissingImpute}, Table{Customers: tb.Customers, IDs: tb.IDs,
+		{"unknown indicator", smallSettings(), withCol("zzz", make([]float64, 5)), ErrUnknownID, `"zzz"`},
+		{"missing column", smallSettings(), IndicatorTable{Customers: tb.Customers, IDs: tb.IDs[:2], Columns: tb.Columns[:2]}, ErrMissingID, `"c"`},
+		{"duplicate customer", smallSettings(), dup, ErrDuplicate, `"A"`},
+		{"infinite", smallSettings(), inf, ErrNonFinite, `"C"`},
+		{"weights not 1", Settings{Catalog: badSum}, tb, ErrWeightSum, "g1"},
+		{"NaN weight", Settings{Catalog: negW}, tb, ErrBadWeight, `"a"`},
+		{"unknown group", Settings{Catalog: unknownGroup}, tb, ErrUnknownID, "nope"},
+		{"duplicate ID", Settings{Catalog: dupID}, tb, ErrDuplicateID, `"a"`},
+		{"empty", smallSettings(), IndicatorTable{}, ErrEmptyInput, ""},
+		{"all missing", Settings{Catalog: smallCatalog(), Missing: MissingImpute}, IndicatorTable{Customers: tb.Customers, IDs: tb.IDs,
 			Columns: [][]float64{tb.Columns[0], tb.Columns[1], {math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()}}}, ErrMissing, `"c"`},
 	} {
-		_, err := Fit(tc.spec, tc.table)
+		_, err := Fit(ctx, tc.table, &tc.spec)
 		if !errors.Is(err, tc.err) {
 			t.Errorf("%s: got %v, want %v", tc.name, err, tc.err)
 			continue
 		}
-		if tc.named != "" && !contains(err.Error(), tc.named) {
+		if tc.named != "" && !strings.Contains(err.Error(), tc.named) {
 			t.Errorf("%s: message %q does not name %s", tc.name, err, tc.named)
 		}
 	}
 	// NormalizeWeights rescales instead: a 0.7/0.5 group becomes 7/12, 5/12.
-	m, err := Fit(Spec{Catalog: badSum, NormalizeWeights: true}, tb)
+	m, err := Fit(ctx, tb, &Settings{Catalog: badSum, NormalizeWeights: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w, _ := m.Weight("a"); !near(w, 7.0/12, 1e-12) {
+	if w, _ := m.Weight("a"); !check.Close(w, 7.0/12, 1e-12, 1e-12) {
 		t.Errorf("normalised weight: got %g, want 7/12", w)
 	}
 	// Score errors: unknown column, Inf.
-	m, _ = Fit(smallSpec(), tb)
-	if _, err := m.Score(withCol("zzz", make([]float64, 5)), nil); !errors.Is(err, ErrUnknownID) {
+	m = check.Must(Fit(ctx, tb, ptr(smallSettings())))
+	if _, err := m.Score(ctx, nil, withCol("zzz", make([]float64, 5))); !errors.Is(err, ErrUnknownID) {
 		t.Errorf("score unknown: got %v", err)
 	}
-	if _, err := m.Score(inf, nil); !errors.Is(err, ErrNonFinite) {
+	if _, err := m.Score(ctx, nil, inf); !errors.Is(err, ErrNonFinite) {
 		t.Errorf("score inf: got %v", err)
 	}
 	// An empty table scores to nothing.
-	if sc, err := m.Score(Table{}, nil); err != nil || len(sc) != 0 {
+	if sc, err := m.Score(ctx, nil, IndicatorTable{}); err != nil || len(sc) != 0 {
 		t.Errorf("empty table: %v %v", sc, err)
 	}
 	// IgnoreUnknown accepts extra columns.
-	s := smallSpec()
+	s := smallSettings()
 	s.IgnoreUnknown = true
-	if _, err := Fit(s, withCol("zzz", make([]float64, 5))); err != nil {
+	if _, err := Fit(ctx, withCol("zzz", make([]float64, 5)), &s); err != nil {
 		t.Errorf("IgnoreUnknown: %v", err)
 	}
 }
 
-func contains(s, sub string) bool {
-	return len(sub) == 0 || (len(s) >= len(sub) && (s[:len(sub)] == sub || contains(s[1:], sub)))
-}
-
-func synthTable(n int, seed uint64, missing float64) Table {
+func synthTable(n int, seed uint64, missing float64) IndicatorTable {
 	st := synth.Indicators(synth.IndicatorConfig{Customers: n, Seed: seed, MissingRate: missing})
-	return Table{Customers: st.Customers, IDs: st.IDs, Columns: st.Columns}
+	return IndicatorTable{Customers: st.Customers, IDs: st.IDs, Columns: st.Columns}
 }
 
 func TestJSONRoundTrip(t *testing.T) {
@@ -393,7 +395,7 @@ func TestJSONRoundTrip(t *testing.T) {
 	cat.Indicators[3].Norm = Normalization{Method: ZScore, Lower: 0.05, Upper: 0.95}
 	cat.Indicators[20].Norm = Normalization{Method: PercentileRank}
 	for _, agg := range []Aggregation{WeightedSum, TOPSIS} {
-		m, err := Fit(Spec{Catalog: cat, Missing: MissingImpute, Aggregation: agg, CurrentWeight: 0.6, PotentialWeight: 0.4}, tb)
+		m, err := Fit(ctx, tb, &Settings{Catalog: cat, Missing: MissingImpute, Aggregation: agg, CurrentWeight: 0.6, PotentialWeight: 0.4})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -405,12 +407,12 @@ func TestJSONRoundTrip(t *testing.T) {
 		if err := json.Unmarshal(b, &m2); err != nil {
 			t.Fatal(err)
 		}
-		b2, _ := json.Marshal(&m2)
+		b2 := check.Must(json.Marshal(&m2))
 		if string(b) != string(b2) {
 			t.Errorf("re-marshalled JSON differs")
 		}
-		s1, _ := m.Score(tb, nil)
-		s2, err := m2.Score(tb, nil)
+		s1 := check.Must(m.Score(ctx, nil, tb))
+		s2, err := m2.Score(ctx, nil, tb)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -424,7 +426,8 @@ func TestJSONRoundTrip(t *testing.T) {
 	var m Model
 	for _, bad := range []string{
 		`{"format":"other","version":1}`,
-		`{"format":"cvm.value.Model","version":2}`,
+		`{"format":"cvm.value.Model","version":1}`,
+		`{"format":"cvm.value.model","version":1}`,
 		`not json`,
 	} {
 		if err := json.Unmarshal([]byte(bad), &m); err == nil {
@@ -435,20 +438,20 @@ func TestJSONRoundTrip(t *testing.T) {
 
 func TestDeterministicAcrossWorkers(t *testing.T) {
 	tb := synthTable(20000, 3, 0.01)
-	m, err := Fit(Spec{Missing: MissingDrop}, tb)
+	m, err := Fit(ctx, tb, &Settings{Missing: MissingDrop})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s1, _ := m.Score(tb, nil)
+	s1 := check.Must(m.Score(ctx, nil, tb))
 	prev := runtime.GOMAXPROCS(1)
-	s2, _ := m.Score(tb, nil)
-	m1, _ := Fit(Spec{Missing: MissingDrop}, tb)
+	s2 := check.Must(m.Score(ctx, nil, tb))
+	m1 := check.Must(Fit(ctx, tb, &Settings{Missing: MissingDrop}))
 	runtime.GOMAXPROCS(prev)
 	if !slices.Equal(s1, s2) {
 		t.Error("scores differ between GOMAXPROCS 1 and", prev)
 	}
-	b0, _ := json.Marshal(m)
-	b1, _ := json.Marshal(m1)
+	b0 := check.Must(json.Marshal(m))
+	b1 := check.Must(json.Marshal(m1))
 	if string(b0) != string(b1) {
 		t.Error("fitted models differ between GOMAXPROCS 1 and", prev)
 	}
@@ -456,17 +459,17 @@ func TestDeterministicAcrossWorkers(t *testing.T) {
 
 func TestNoMutation(t *testing.T) {
 	tb := synthTable(500, 1, 0.05)
-	cp := Table{Customers: slices.Clone(tb.Customers), IDs: slices.Clone(tb.IDs)}
+	cp := IndicatorTable{Customers: slices.Clone(tb.Customers), IDs: slices.Clone(tb.IDs)}
 	for _, c := range tb.Columns {
 		cp.Columns = append(cp.Columns, slices.Clone(c))
 	}
 	cat := DefaultCatalog()
 	catCopy := cat.Clone()
-	m, err := Fit(Spec{Catalog: cat, Missing: MissingImpute, NormalizeWeights: true}, tb)
+	m, err := Fit(ctx, tb, &Settings{Catalog: cat, Missing: MissingImpute, NormalizeWeights: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.Score(tb, nil); err != nil {
+	if _, err := m.Score(ctx, nil, tb); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := m.Explain(tb, tb.Customers[3]); err != nil {
@@ -490,11 +493,11 @@ func TestNoMutation(t *testing.T) {
 
 func TestScoreRangeAndTiers(t *testing.T) {
 	tb := synthTable(10000, 11, 0)
-	m, err := Fit(Spec{}, tb)
+	m, err := Fit(ctx, tb, &Settings{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, _ := m.Score(tb, nil)
+	sc := check.Must(m.Score(ctx, nil, tb))
 	var tiers [5]int
 	var quads [5]int
 	for _, s := range sc {
@@ -567,7 +570,7 @@ func TestCatalog(t *testing.T) {
 		t.Errorf("WithWeights negative: %v", err)
 	}
 	// Catalog JSON round trip uses readable enums.
-	b, _ := json.Marshal(c)
+	b := check.Must(json.Marshal(c))
 	var c2 Catalog
 	if err := json.Unmarshal(b, &c2); err != nil {
 		t.Fatal(err)
@@ -575,7 +578,7 @@ func TestCatalog(t *testing.T) {
 	if !slices.Equal(c.Indicators, c2.Indicators) {
 		t.Error("catalog JSON round trip")
 	}
-	if !contains(string(b), `"direction":"cost"`) {
+	if !strings.Contains(string(b), `"direction":"cost"`) {
 		t.Error("enums not marshalled as text")
 	}
 }
@@ -598,17 +601,17 @@ func TestPerTypeCatalogs(t *testing.T) {
 			dist.Indicators = append(dist.Indicators, ind)
 		}
 	}
-	models, err := FitByType(map[string]Spec{
+	models, err := FitByType(ctx, tb, types, map[string]*Settings{
 		"manufacturer": {Catalog: full},
 		"distributor":  {Catalog: dist, NormalizeWeights: true, IgnoreUnknown: true},
-	}, tb, types)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := models["distributor"].Weight("contacts"); ok {
 		t.Error("distributor model has contacts")
 	}
-	if w, _ := models["distributor"].Weight("satisfaction"); !near(w, 0.3*0.25, 1e-12) {
+	if w, _ := models["distributor"].Weight("satisfaction"); !check.Close(w, 0.3*0.25, 1e-12, 1e-12) {
 		t.Errorf("renormalised weight: got %g, want %g", w, 0.3*0.25)
 	}
 }
@@ -627,7 +630,7 @@ func TestLnNormal(t *testing.T) {
 		x *= 3.7
 	}
 	// slog is odd and continuous at the 1e-3 switch.
-	if !near(slog(1e-3), math.Log1p(1e-3), 1e-15) || slog(-5) != -slog(5) || !math.IsInf(slog(math.Inf(1)), 1) {
+	if !check.Close(slog(1e-3), math.Log1p(1e-3), 1e-15, 1e-15) || slog(-5) != -slog(5) || !math.IsInf(slog(math.Inf(1)), 1) {
 		t.Error("slog")
 	}
 }
@@ -652,19 +655,19 @@ func TestAddLogMinMax(t *testing.T) {
 // if it had the fitted median (3, the median of 5 4 3 2 1).
 func TestMissingAfterFastColumns(t *testing.T) {
 	tb := smallTable()
-	s := smallSpec()
+	s := smallSettings()
 	s.Missing = MissingImpute
-	m, err := Fit(s, tb)
+	m, err := Fit(ctx, tb, &s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	miss := Table{Customers: tb.Customers, IDs: tb.IDs, Columns: [][]float64{tb.Columns[0], tb.Columns[1], {5, math.NaN(), 3, 2, 1}}}
-	median := Table{Customers: tb.Customers, IDs: tb.IDs, Columns: [][]float64{tb.Columns[0], tb.Columns[1], {5, 3, 3, 2, 1}}}
-	got, err := m.Score(miss, nil)
+	miss := IndicatorTable{Customers: tb.Customers, IDs: tb.IDs, Columns: [][]float64{tb.Columns[0], tb.Columns[1], {5, math.NaN(), 3, 2, 1}}}
+	median := IndicatorTable{Customers: tb.Customers, IDs: tb.IDs, Columns: [][]float64{tb.Columns[0], tb.Columns[1], {5, 3, 3, 2, 1}}}
+	got, err := m.Score(ctx, nil, miss)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := m.Score(median, nil)
+	want, err := m.Score(ctx, nil, median)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,10 +2,13 @@ package value
 
 import (
 	"cmp"
+	"context"
+	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"sync"
+
+	"github.com/cvmkit/cvm/internal/parallel"
 )
 
 // chunk is the number of customers scored together; the accumulators of a
@@ -17,16 +20,19 @@ const chunk = 256
 // allocate) and into fresh memory otherwise.
 //
 // t must hold every catalog indicator; extra columns are an error wrapping
-// [ErrUnknownID] unless the spec set IgnoreUnknown. A missing (NaN) value is
-// handled by the model's [MissingPolicy]; an infinite value is a
-// [DataError] wrapping [ErrNonFinite]. When several cells are bad, the error
-// names the first in row-major order. An empty table returns dst[:0] and no
-// error. Score does not check for duplicate customers (rows are scored
-// independently; [Fit] and [Table.Validate] do) and does not modify t.
+// [ErrUnknownID] unless the settings set IgnoreUnknown. A missing (NaN)
+// value is handled by the model's [MissingPolicy]; an infinite value is a
+// [DataError] wrapping [ErrNonFinite]. When several cells are bad, the
+// error names the first in row-major order. An empty table returns dst[:0]
+// and no error. Score does not check for duplicate customers (rows are
+// scored independently; [Fit] and [IndicatorTable.Validate] do) and does
+// not modify t. It panics if t's IDs, columns and customers differ in
+// length.
 //
 // Work is split over GOMAXPROCS goroutines for large tables; the result
-// does not depend on their number.
-func (m *Model) Score(t Table, dst []Score) ([]Score, error) {
+// does not depend on their number. Score returns ctx's error when ctx is
+// cancelled (checked between blocks of customers).
+func (m *Model) Score(ctx context.Context, dst []Score, t IndicatorTable) ([]Score, error) {
 	if len(t.IDs) != len(t.Columns) {
 		panic("value: table IDs and columns differ in length")
 	}
@@ -48,48 +54,54 @@ func (m *Model) Score(t Table, dst []Score) ([]Score, error) {
 	} else {
 		dst = make([]Score, n)
 	}
-	if err := m.score(t, cols, dst, true); err != nil {
+	if err := m.score(ctx, t, cols, dst, true); err != nil {
 		return nil, err
 	}
 	return dst, nil
 }
 
-// score fills dst; with cuts false it leaves Quadrant and Tier zero.
-func (m *Model) score(t Table, cols []int, dst []Score, cuts bool) error {
+// block is the number of customers handed to one goroutine at a time.
+const block = 16 * chunk
+
+// score fills dst; with cuts false it leaves Quadrant and Tier zero. The
+// blocks are handed out dynamically, but each block's result depends only
+// on its rows, and the error is the one of the first failing block.
+func (m *Model) score(ctx context.Context, t IndicatorTable, cols []int, dst []Score, cuts bool) error {
 	n := len(dst)
 	if n == 0 {
 		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	colv := make([][]float64, len(cols))
 	for k, j := range cols {
 		colv[k] = t.Columns[j]
 	}
-	workers := min(runtime.GOMAXPROCS(0), (n+16*chunk-1)/(16*chunk))
-	if workers <= 1 {
+	if n <= block {
 		return m.scoreRange(t.Customers, colv, dst, 0, n, cuts)
 	}
-	per := (n + workers - 1) / workers
-	per = (per + chunk - 1) / chunk * chunk
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		a, b := w*per, min((w+1)*per, n)
-		if a >= b {
-			continue
+	// The error of the first failing block (lowest lo), whatever the order
+	// in which blocks finish.
+	var mu sync.Mutex
+	var first error
+	firstLo := n
+	parallel.Chunks(n, block, func(_, lo, hi int) {
+		if ctx.Err() != nil {
+			return
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[w] = m.scoreRange(t.Customers, colv, dst, a, b, cuts)
-		}()
-	}
-	wg.Wait()
-	for _, e := range errs {
-		if e != nil {
-			return e
+		if err := m.scoreRange(t.Customers, colv, dst, lo, hi, cuts); err != nil {
+			mu.Lock()
+			if lo < firstLo {
+				first, firstLo = err, lo
+			}
+			mu.Unlock()
 		}
+	})
+	if err := ctx.Err(); err != nil {
+		return err
 	}
-	return nil
+	return first
 }
 
 func (m *Model) scoreRange(customers []string, colv [][]float64, dst []Score, a, b int, cuts bool) error {
@@ -228,7 +240,7 @@ func (m *Model) tier(total float64) Tier {
 }
 
 func (m *Model) allMissing(customers []string, row, d int) error {
-	return &DataError{Row: row, Customer: customers[row], Err: ErrAllMissing, Indicator: "", Value: 0}
+	return &DataError{Index: row, Customer: customers[row], Err: fmt.Errorf("%w (%v)", ErrAllMissing, Dimension(d+1)), Indicator: "", Value: 0}
 }
 
 // firstBad finds the first bad cell of rows [a, b) in row-major order.
@@ -238,10 +250,10 @@ func (m *Model) firstBad(customers []string, colv [][]float64, a, b int) error {
 			x := colv[k][i]
 			id := m.spec.Catalog.Indicators[k].ID
 			if math.IsInf(x, 0) {
-				return &DataError{Row: i, Customer: customers[i], Indicator: id, Value: x, Err: ErrNonFinite}
+				return &DataError{Index: i, Customer: customers[i], Indicator: id, Value: x, Err: ErrNonFinite}
 			}
 			if math.IsNaN(x) && m.spec.Missing == MissingError {
-				return &DataError{Row: i, Customer: customers[i], Indicator: id, Value: x, Err: ErrMissing}
+				return &DataError{Index: i, Customer: customers[i], Indicator: id, Value: x, Err: ErrMissing}
 			}
 		}
 	}
@@ -283,23 +295,26 @@ type Explanation struct {
 // Explain scores the customer of t with the given ID and explains the
 // score. An unknown customer is a [DataError] wrapping [ErrUnknownCustomer];
 // other errors are those of [Model.Score].
-func (m *Model) Explain(t Table, customer string) (Explanation, error) {
+func (m *Model) Explain(t IndicatorTable, customer string) (Explanation, error) {
 	row := slices.Index(t.Customers, customer)
 	if row < 0 {
-		return Explanation{}, &DataError{Row: -1, Customer: customer, Err: ErrUnknownCustomer}
+		return Explanation{}, &DataError{Index: -1, Customer: customer, Err: ErrUnknownCustomer}
 	}
-	one := Table{Customers: t.Customers[row : row+1], IDs: t.IDs, Columns: make([][]float64, len(t.Columns))}
+	one := IndicatorTable{Customers: t.Customers[row : row+1], IDs: t.IDs, Columns: make([][]float64, len(t.Columns))}
 	for j, c := range t.Columns {
 		one.Columns[j] = c[row : row+1]
 	}
-	sc, err := m.Score(one, nil)
+	sc, err := m.Score(context.Background(), nil, one)
 	if err != nil {
 		if de, ok := err.(*DataError); ok {
-			de.Row = row
+			de.Index = row
 		}
 		return Explanation{}, err
 	}
-	cols, _ := m.spec.columns(t)
+	cols, err := m.spec.columns(t)
+	if err != nil {
+		return Explanation{}, err // cannot happen: Score checked the columns
+	}
 	var wsum [2]float64
 	ex := Explanation{Score: sc[0], Contributions: make([]Contribution, len(m.fit))}
 	for k := range m.fit {

@@ -5,7 +5,7 @@ import (
 	"math"
 )
 
-// Table is the input of [Fit] and [Model.Score]: one row per customer and
+// IndicatorTable is the input of [Fit] and [Model.Score]: one row per customer and
 // one column per indicator, identified by indicator ID. It is stored by
 // column so that a package computing one indicator for every customer (such
 // as value/clv with predicted lifetime value) can add it without copying the
@@ -18,32 +18,32 @@ import (
 // [MissingPolicy]; an infinite value is always an error. Columns may be in
 // any order and need not be in catalog order; a column whose ID is not in
 // the catalog is an error wrapping [ErrUnknownID] unless
-// [Spec.IgnoreUnknown] is set.
+// [Settings.IgnoreUnknown] is set.
 //
-// Functions in this package never modify a Table or keep it.
-type Table struct {
+// Functions in this package never modify a IndicatorTable or keep it.
+type IndicatorTable struct {
 	Customers []string    // customer IDs, unique and non-empty
 	IDs       []string    // indicator IDs, one per column
 	Columns   [][]float64 // Columns[j] has one value per customer
 }
 
-// NewTable returns an empty table for the given customers (not copied).
-func NewTable(customers []string) Table {
-	return Table{Customers: customers}
+// NewIndicatorTable returns an empty table for the given customers (not copied).
+func NewIndicatorTable(customers []string) IndicatorTable {
+	return IndicatorTable{Customers: customers}
 }
 
 // Len returns the number of customers.
-func (t Table) Len() int { return len(t.Customers) }
+func (t IndicatorTable) Len() int { return len(t.Customers) }
 
 // WithColumn returns a table that shares t's columns and has the column id
 // added (or replaced when t already has it). col must have one value per
 // customer, or WithColumn panics. Neither t nor col is modified; the result
 // aliases col.
-func (t Table) WithColumn(id string, col []float64) Table {
+func (t IndicatorTable) WithColumn(id string, col []float64) IndicatorTable {
 	if len(col) != len(t.Customers) {
 		panic(fmt.Sprintf("value: column %q has %d values for %d customers", id, len(col), len(t.Customers)))
 	}
-	out := Table{
+	out := IndicatorTable{
 		Customers: t.Customers,
 		IDs:       make([]string, len(t.IDs), len(t.IDs)+1),
 		Columns:   make([][]float64, len(t.Columns), len(t.Columns)+1),
@@ -63,7 +63,7 @@ func (t Table) WithColumn(id string, col []float64) Table {
 
 // Column returns the column of indicator id (aliasing the table's memory)
 // and whether it exists.
-func (t Table) Column(id string) ([]float64, bool) {
+func (t IndicatorTable) Column(id string) ([]float64, bool) {
 	for j, c := range t.IDs {
 		if c == id {
 			return t.Columns[j], true
@@ -78,7 +78,7 @@ func (t Table) Column(id string) ([]float64, bool) {
 // ([ErrEmptyInput]), an empty or duplicate customer ID ([ErrDuplicate]), an
 // empty or duplicate column ID, or an infinite value ([ErrNonFinite]). NaN
 // is a missing value and is not an error here.
-func (t Table) Validate() error {
+func (t IndicatorTable) Validate() error {
 	if len(t.IDs) != len(t.Columns) {
 		panic(fmt.Sprintf("value: table has %d IDs and %d columns", len(t.IDs), len(t.Columns)))
 	}
@@ -93,10 +93,10 @@ func (t Table) Validate() error {
 	seen := make(map[string]int, len(t.Customers))
 	for i, c := range t.Customers {
 		if c == "" {
-			return &DataError{Row: i, Customer: c, Err: ErrEmptyID}
+			return &DataError{Index: i, Customer: c, Err: ErrEmptyID}
 		}
 		if first, dup := seen[c]; dup {
-			return &DataError{Row: i, Customer: c, Err: fmt.Errorf("%w (first at row %d)", ErrDuplicate, first)}
+			return &DataError{Index: i, Customer: c, Err: fmt.Errorf("%w (first at index %d)", ErrDuplicate, first)}
 		}
 		seen[c] = i
 	}
@@ -111,7 +111,7 @@ func (t Table) Validate() error {
 		cols[id] = true
 		for i, v := range t.Columns[j] {
 			if math.IsInf(v, 0) {
-				return &DataError{Row: i, Customer: t.Customers[i], Indicator: id, Value: v, Err: ErrNonFinite}
+				return &DataError{Index: i, Customer: t.Customers[i], Indicator: id, Value: v, Err: ErrNonFinite}
 			}
 		}
 	}
@@ -120,8 +120,8 @@ func (t Table) Validate() error {
 
 // Rows returns a table with the given rows of t, in that order, in fresh
 // memory. It panics if a row is out of range.
-func (t Table) Rows(rows []int) Table {
-	out := Table{Customers: make([]string, len(rows)), IDs: append([]string(nil), t.IDs...), Columns: make([][]float64, len(t.Columns))}
+func (t IndicatorTable) Rows(rows []int) IndicatorTable {
+	out := IndicatorTable{Customers: make([]string, len(rows)), IDs: append([]string(nil), t.IDs...), Columns: make([][]float64, len(t.Columns))}
 	for k, i := range rows {
 		out.Customers[k] = t.Customers[i]
 	}

@@ -2,14 +2,14 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"math"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -22,19 +22,23 @@ import (
 
 const scoreExample = `cvm score -synth 10000 -seed 1 -synth-out /tmp/indicators.csv -save /tmp/model.json -out /tmp/scores.csv
   cvm score -in /tmp/indicators.csv -model /tmp/model.json -out /tmp/scores.csv
-  cvm score -in /tmp/indicators.csv -missing impute -split mean -tiers 0.01,0.04,0.15,0.80 -explain C0042
-  cvm score -in /tmp/indicators.csv -split fixed -cuts 50,50 -weights 0.6,0.4 -topsis > /tmp/scores.csv
+  cvm score -in /tmp/indicators.csv -missing impute -cut mean -tiers 0.01,0.04,0.15,0.80 -explain C0042
+  cvm score -in /tmp/indicators.csv -cut fixed -cuts 50,50 -weights 0.6,0.4 -topsis > /tmp/scores.csv
   cvm score -in /tmp/indicators.csv -objective critic -alpha 0.5 -save /tmp/model_critic.json -out /tmp/scores.csv
   cvm score -list
 
 The indicator CSV has a header: the customer column (-customer) and one
 column per indicator ID of the catalog (cvm score -list shows the default
-30); an empty cell, NA or NaN is a missing value. Without -model the model
-is fitted on the same file (reference bounds, cuts, tiers) and can be saved
-with -save to score other files later with -model.`
+30); an empty cell, NA or NaN is a missing value; other cells must be
+decimal numbers (hexadecimal and infinite values are errors). Errors name
+the file, line, column and customer. Without -model the model is fitted on
+the same file (reference bounds, cuts, tiers) and can be saved with -save
+to score other files later with -model; the saved file is written only
+after scoring succeeded. The -catalog and -model files are decoded
+strictly: an unknown field is an error naming it.`
 
 func runScore(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("score", "(-in FILE | -synth N) [-model FILE | -catalog FILE] [-save FILE] [-missing error|impute|drop] [-split median|mean|fixed] [-cuts C,P] [-tiers S1,S2,...] [-weights C,P] [-objective entropy|critic -alpha A] [-topsis] [-explain ID] [-out FILE]",
+	fs := newFlagSet("score", "(-in FILE | -synth N) [-model FILE | -catalog FILE] [-save FILE] [-missing error|impute|drop] [-cut median|mean|fixed] [-cuts C,P] [-tiers S1,S2,...] [-weights C,P] [-objective entropy|critic -alpha A] [-topsis] [-explain ID] [-out FILE]",
 		scoreExample, stderr)
 	in := fs.String("in", "", "indicator CSV file; - for standard input")
 	synthN := fs.Int("synth", 0, "score N synthetic B2B customers (internal/synth) instead of -in")
@@ -45,8 +49,8 @@ func runScore(args []string, stdout, stderr io.Writer) error {
 	catalogPath := fs.String("catalog", "", "catalog JSON ({\"groups\":[...],\"indicators\":[...]}) instead of the default 30 indicators")
 	save := fs.String("save", "", "write the fitted model JSON to this file")
 	missing := fs.String("missing", "error", "missing values: error, impute (fitted median) or drop (renormalise that customer's weights)")
-	split := fs.String("split", "median", "value-matrix split: median, mean or fixed (with -cuts)")
-	cuts := fs.String("cuts", "", "fixed cuts current,potential on the 0..100 scale, for -split fixed")
+	cut := fs.String("cut", "median", "value-matrix cut rule: median, mean or fixed (with -cuts)")
+	cuts := fs.String("cuts", "", "fixed cuts current,potential on the 0..100 scale, for -cut fixed")
 	tiers := fs.String("tiers", "", "pyramid shares, top first; empty means 0.01,0.04,0.15,0.80")
 	dimw := fs.String("weights", "", "weights of current,potential in the total; empty means 0.5,0.5")
 	topsis := fs.Bool("topsis", false, "aggregate by TOPSIS (closeness to the fixed ideal point) instead of the weighted sum")
@@ -60,7 +64,7 @@ func runScore(args []string, stdout, stderr io.Writer) error {
 	if done, err := parseFlags(fs, args); done {
 		return err
 	}
-	spec := value.Spec{NormalizeWeights: *normw, IgnoreUnknown: *ignore}
+	spec := value.Settings{NormalizeWeights: *normw, IgnoreUnknown: *ignore}
 	if *catalogPath != "" {
 		b, err := os.ReadFile(*catalogPath)
 		if err != nil {
@@ -83,12 +87,11 @@ func runScore(args []string, stdout, stderr io.Writer) error {
 	if *synthN < 0 {
 		return usagef("-synth %d: want a positive number", *synthN)
 	}
-	var err error
-	if spec.Missing, err = scoreEnum(*missing, "-missing", map[string]value.MissingPolicy{"error": value.MissingError, "impute": value.MissingImpute, "drop": value.MissingDrop}); err != nil {
-		return err
+	if err := spec.Missing.UnmarshalText([]byte(*missing)); err != nil {
+		return usagef("-missing: %v", err)
 	}
-	if spec.Split, err = scoreEnum(*split, "-split", map[string]value.Split{"median": value.SplitMedian, "mean": value.SplitMean, "fixed": value.SplitFixed}); err != nil {
-		return err
+	if err := spec.Cut.UnmarshalText([]byte(*cut)); err != nil {
+		return usagef("-cut: %v", err)
 	}
 	if *topsis {
 		spec.Aggregation = value.TOPSIS
@@ -98,13 +101,14 @@ func runScore(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if len(c) != 2 || spec.Split != value.SplitFixed {
-			return usagef("-cuts wants two numbers and -split fixed")
+		if len(c) != 2 || spec.Cut != value.CutFixed {
+			return usagef("-cuts wants two numbers and -cut fixed")
 		}
 		spec.CurrentCut, spec.PotentialCut = c[0], c[1]
-	} else if spec.Split == value.SplitFixed {
-		return usagef("-split fixed needs -cuts current,potential")
+	} else if spec.Cut == value.CutFixed {
+		return usagef("-cut fixed needs -cuts current,potential")
 	}
+	var err error
 	if *tiers != "" {
 		if spec.TierShares, err = scoreFloats(*tiers, "-tiers"); err != nil {
 			return err
@@ -121,11 +125,12 @@ func runScore(args []string, stdout, stderr io.Writer) error {
 		spec.CurrentWeight, spec.PotentialWeight = w[0], w[1]
 	}
 
-	var tb value.Table
+	var tb value.IndicatorTable
+	src := scoreSource{name: "synthetic table"}
 	if *synthN > 0 {
 		cfg := synth.IndicatorConfig{Customers: *synthN, Seed: *seed}
 		st := synth.Indicators(cfg)
-		tb = value.Table{Customers: st.Customers, IDs: st.IDs, Columns: st.Columns}
+		tb = value.IndicatorTable{Customers: st.Customers, IDs: st.IDs, Columns: st.Columns}
 		if *synthOut != "" {
 			if err := input.CreateFile(*synthOut, stdout, func(w io.Writer) error { return synth.WriteIndicatorCSV(w, cfg) }); err != nil {
 				return err
@@ -137,29 +142,31 @@ func runScore(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer closeIn()
-		if tb, err = scoreReadCSV(r, *in, *customer); err != nil {
+		if tb, src, err = scoreReadCSV(r, *in, *customer); err != nil {
 			return err
 		}
 	}
 	if err := tb.Validate(); err != nil {
-		return err
+		return src.wrap(err)
 	}
+	ctx := context.Background()
 
 	if *objective != "" {
 		if *modelPath != "" {
 			return usagef("-objective applies when fitting, not with -model")
 		}
-		meth, err := scoreEnum(*objective, "-objective", map[string]value.Objective{"entropy": value.Entropy, "critic": value.CRITIC})
-		if err != nil {
-			return err
+		var meth value.Objective
+		if err := meth.UnmarshalText([]byte(*objective)); err != nil {
+			return usagef("-objective: %v", err)
 		}
 		cat := spec.Catalog
 		if len(cat.Indicators) == 0 {
 			cat = value.DefaultCatalog()
 		}
-		if spec.Catalog, err = value.DataWeights(cat, tb, meth, *alpha); err != nil {
-			return err
+		if spec.Catalog, err = value.DataWeights(ctx, cat, tb, meth, *alpha); err != nil {
+			return src.wrap(err)
 		}
+		spec.Weighting = value.Weighting{Method: meth.String()}
 	}
 	var m *value.Model
 	if *modelPath != "" {
@@ -171,8 +178,8 @@ func runScore(args []string, stdout, stderr io.Writer) error {
 		if err := json.Unmarshal(b, m); err != nil {
 			return fmt.Errorf("model %s: %w", *modelPath, err)
 		}
-	} else if m, err = value.Fit(spec, tb); err != nil {
-		return err
+	} else if m, err = value.Fit(ctx, tb, &spec); err != nil {
+		return src.wrap(err)
 	}
 	// The saved model and the scores are committed together at the end,
 	// so that a run that fails replaces neither.
@@ -190,14 +197,14 @@ func runScore(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	scores, err := m.Score(tb, nil)
+	scores, err := m.Score(ctx, nil, tb)
 	if err != nil {
-		return err
+		return src.wrap(err)
 	}
 	if *explain != "" {
 		ex, err := m.Explain(tb, *explain)
 		if err != nil {
-			return err
+			return src.wrap(err)
 		}
 		if err := scoreExplain(stdout, ex); err != nil {
 			return err
@@ -212,21 +219,38 @@ func runScore(args []string, stdout, stderr io.Writer) error {
 	return outs.Commit()
 }
 
-func scoreEnum[T any](s, flag string, m map[string]T) (T, error) {
-	v, ok := m[s]
-	if !ok {
-		var zero T
-		return zero, usagef("%s %q: want one of %s", flag, s, strings.Join(slices.Sorted(maps.Keys(m)), ", "))
+// scoreSource is where the indicator table came from, to name the file,
+// line and column in errors: lines[i] is the 1-based line of table row i
+// (nil for a synthetic table, whose rows are named by number).
+type scoreSource struct {
+	name  string
+	lines []int
+}
+
+// wrap names the file, line and column of a value.DataError (the
+// library's errors name the customer and indicator but know no lines) and
+// the file of any other error.
+func (s scoreSource) wrap(err error) error {
+	var de *value.DataError
+	if !errors.As(err, &de) || de.Index < 0 {
+		return fmt.Errorf("%s: %w", s.name, err)
 	}
-	return v, nil
+	where := fmt.Sprintf("row %d", de.Index+1)
+	if de.Index < len(s.lines) {
+		where = fmt.Sprintf("line %d", s.lines[de.Index])
+	}
+	if de.Indicator != "" {
+		where += fmt.Sprintf(", column %q", de.Indicator)
+	}
+	return fmt.Errorf("%s: %s: %w", s.name, where, err)
 }
 
 func scoreFloats(s, flag string) ([]float64, error) {
 	var out []float64
 	for _, f := range strings.Split(s, ",") {
-		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, usagef("%s %q: %q is not a number", flag, s, f)
+		v, err := parseDecimal(f)
+		if err != nil {
+			return nil, usagef("%s %q: %v", flag, s, err)
 		}
 		out = append(out, v)
 	}
@@ -235,25 +259,34 @@ func scoreFloats(s, flag string) ([]float64, error) {
 
 // scoreReadCSV reads a header line with the customer column and
 // indicator columns, then one row per customer. Empty, NA and NaN cells are
-// missing (NaN); anything else must parse as a number.
-func scoreReadCSV(r io.Reader, name, customerCol string) (value.Table, error) {
+// missing (NaN); anything else must be a finite decimal number. Empty and
+// duplicate customer IDs are errors naming the line (and the line of the
+// first occurrence), as is a header without the customer column or with
+// a column twice.
+func scoreReadCSV(r io.Reader, name, customerCol string) (value.IndicatorTable, scoreSource, error) {
+	src := scoreSource{name: name}
 	cr := csv.NewReader(bufio.NewReaderSize(r, 1<<20))
 	cr.ReuseRecord = true
 	head, err := cr.Read()
 	if err == io.EOF {
-		return value.Table{}, fmt.Errorf("%s: empty file", name)
+		return value.IndicatorTable{}, src, fmt.Errorf("%s: empty file", name)
 	}
 	if err != nil {
-		return value.Table{}, fmt.Errorf("%s: %w", name, err)
+		return value.IndicatorTable{}, src, fmt.Errorf("%s: %w", name, err)
 	}
 	ci := -1
 	var ids []string
 	var pos []int
+	seenCol := map[string]bool{}
 	for j, h := range head {
 		h = strings.TrimSpace(h)
 		if j == 0 {
 			h = strings.TrimPrefix(h, "\ufeff")
 		}
+		if seenCol[h] {
+			return value.IndicatorTable{}, src, fmt.Errorf("%s: line 1: column %q appears twice in the header", name, h)
+		}
+		seenCol[h] = true
 		if h == customerCol {
 			ci = j
 			continue
@@ -262,31 +295,42 @@ func scoreReadCSV(r io.Reader, name, customerCol string) (value.Table, error) {
 		pos = append(pos, j)
 	}
 	if ci < 0 {
-		return value.Table{}, fmt.Errorf("%s: no customer column %q in the header (use -customer)", name, customerCol)
+		return value.IndicatorTable{}, src, fmt.Errorf("%s: no customer column %q in the header (use -customer)", name, customerCol)
 	}
-	t := value.Table{IDs: ids, Columns: make([][]float64, len(ids))}
-	for line := 2; ; line++ {
+	t := value.IndicatorTable{IDs: ids, Columns: make([][]float64, len(ids))}
+	first := map[string]int{} // customer -> line
+	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return value.Table{}, fmt.Errorf("%s: %w", name, err)
+			return value.IndicatorTable{}, src, fmt.Errorf("%s: %w", name, err)
 		}
-		t.Customers = append(t.Customers, strings.Clone(strings.TrimSpace(rec[ci])))
+		line, _ := cr.FieldPos(ci)
+		id := strings.TrimSpace(rec[ci])
+		if id == "" {
+			return value.IndicatorTable{}, src, fmt.Errorf("%s: line %d, column %q: empty customer ID", name, line, customerCol)
+		}
+		if l, dup := first[id]; dup {
+			return value.IndicatorTable{}, src, fmt.Errorf("%s: line %d, column %q: customer %q appears twice (first on line %d)", name, line, customerCol, id, l)
+		}
+		id = strings.Clone(id)
+		first[id] = line
+		t.Customers = append(t.Customers, id)
+		src.lines = append(src.lines, line)
 		for k, j := range pos {
 			s := strings.TrimSpace(rec[j])
 			v := math.NaN()
 			if s != "" && s != "NA" && s != "NaN" && s != "nan" {
-				v, err = strconv.ParseFloat(s, 64)
-				if err != nil || math.IsNaN(v) {
-					return value.Table{}, fmt.Errorf("%s: line %d, column %q: %q is not a number", name, line, ids[k], s)
+				if v, err = parseDecimal(s); err != nil {
+					return value.IndicatorTable{}, src, fmt.Errorf("%s: line %d, column %q: customer %q: %w", name, line, ids[k], id, err)
 				}
 			}
 			t.Columns[k] = append(t.Columns[k], v)
 		}
 	}
-	return t, nil
+	return t, src, nil
 }
 
 func scoreWriteCSV(w io.Writer, scores []value.Score) error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/cvmkit/cvm/value"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,14 +79,47 @@ func TestScoreCommand(t *testing.T) {
 	if !strings.Contains(out, "customer Y: current 50.00, potential 50.00, total 50.00, quadrant I") || !strings.Contains(out, "points") {
 		t.Errorf("explain: %q", out)
 	}
-	// The model file is versioned JSON.
-	b, _ := os.ReadFile(model)
+	// The model file carries the cvm envelope with a model card: 3
+	// customers.
+	b, err := os.ReadFile(model)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var head struct {
 		Format  string `json:"format"`
 		Version int    `json:"version"`
+		Card    struct {
+			Customers   int    `json:"customers"`
+			Fingerprint string `json:"fingerprint"`
+		} `json:"card"`
 	}
-	if err := json.Unmarshal(b, &head); err != nil || head.Format != "cvm.value.Model" || head.Version != 1 {
+	if err := json.Unmarshal(b, &head); err != nil || head.Format != value.ModelFormat || head.Version != value.ModelVersion || head.Card.Customers != 3 || head.Card.Fingerprint == "" {
 		t.Errorf("model file header %+v %v", head, err)
+	}
+	// A model file of another format, another version, or with an unknown
+	// field is an error naming it.
+	for _, tc := range []struct{ name, body, want string }{
+		{"format", strings.Replace(string(b), value.ModelFormat, "cvm.segment.kmeans", 1), `"cvm.segment.kmeans"`},
+		{"version", strings.Replace(string(b), `"version": 2`, `"version": 7`, 1), "version 7, want version 2"},
+		{"unknown field", strings.Replace(string(b), `"catalog"`, `"colour": 1, "catalog"`, 1), `unknown field "colour"`},
+	} {
+		if tc.body == string(b) {
+			t.Fatalf("%s: replacement did not apply", tc.name)
+		}
+		p := scoreWrite(t, dir, "bad_model.json", tc.body)
+		_, _, err := scoreRun(t, "score", "-in", in, "-model", p)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "bad_model.json") {
+			t.Errorf("%s: got %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	// -save is written only when scoring succeeded: a failing run leaves
+	// the old file as it was.
+	old := scoreWrite(t, dir, "old.json", "old")
+	if _, _, err := scoreRun(t, "score", "-in", in, "-catalog", cat, "-save", old, "-explain", "nobody"); err == nil {
+		t.Error("-explain nobody: no error")
+	}
+	if b, err := os.ReadFile(old); err != nil || string(b) != "old" {
+		t.Errorf("-save after a failure: %q %v", b, err)
 	}
 }
 
@@ -136,14 +170,23 @@ func TestScoreErrors(t *testing.T) {
 	}{
 		{"no input", "", nil, true, "exactly one"},
 		{"bad missing", "customer,a,c\nX,1,1\n", []string{"-missing", "zero"}, true, "-missing"},
-		{"fixed without cuts", "customer,a,c\nX,1,1\n", []string{"-split", "fixed"}, true, "-cuts"},
+		{"fixed without cuts", "customer,a,c\nX,1,1\n", []string{"-cut", "fixed"}, true, "-cuts"},
+		{"bad cut", "customer,a,c\nX,1,1\n", []string{"-cut", "middle"}, true, "-cut"},
 		{"bad tiers", "customer,a,c\nX,1,1\n", []string{"-tiers", "a,b"}, true, "-tiers"},
-		{"duplicate", "customer,a,c\nX,1,1\nX,2,2\n", nil, false, `"X"`},
+		{"duplicate", "customer,a,c\nX,1,1\nX,2,2\n", nil, false, `in.csv: line 3, column "customer": customer "X" appears twice (first on line 2)`},
+		{"empty customer", "customer,a,c\nX,1,1\n,2,2\n", nil, false, `in.csv: line 3, column "customer": empty customer ID`},
+		{"hex", "customer,a,c\nX,1,0x1p3\nY,2,2\n", nil, false, `in.csv: line 2, column "c": customer "X": "0x1p3": hexadecimal`},
+		{"missing under error policy", "customer,a,c\nX,1,1\nY,2,\nZ,3,3\n", nil, false, `in.csv: line 3, column "c": value: customer "Y": indicator "c" = NaN: value: missing value`},
+		{"missing after quoted newline", "customer,a,c\n\"X\nX\",1,1\nY,2,\n", nil, false, `in.csv: line 4, column "c"`},
+		{"all missing under drop", "customer,a,c\nX,1,1\nY,2,\nZ,3,3\n", []string{"-missing", "drop"}, false, `in.csv: line 3: value: customer "Y": value: every indicator`},
+		{"column twice", "customer,a,a,c\nX,1,1,1\n", nil, false, `line 1: column "a" appears twice`},
+		{"unknown catalog field", "customer,a,c\nX,1,1\n", []string{"-catalog", scoreWrite(t, dir, "typo.json", strings.Replace(scoreSmallCatalog, `"weight"`, `"wieght"`, 1))}, false, `unknown field "wieght"`},
 		{"unknown", "customer,a,c,zz\nX,1,1,1\nY,2,2,2\n", nil, false, `"zz"`},
-		{"not a number", "customer,a,c\nX,1,one\n", nil, false, "line 2"},
+		{"not a number", "customer,a,c\nX,1,one\n", nil, false, `in.csv: line 2, column "c": customer "X": "one" is not a number`},
 		{"no customer column", "id,a,c\nX,1,1\n", nil, false, "customer"},
-		{"inf", "customer,a,c\nX,1,Inf\nY,2,2\n", nil, false, "infinite"},
-		{"unknown explain", "customer,a,c\nX,1,1\nY,2,2\n", []string{"-explain", "Q"}, false, `"Q"`},
+		{"inf", "customer,a,c\nX,1,Inf\nY,2,2\n", nil, false, `in.csv: line 2, column "c": customer "X": "Inf": infinite`},
+		{"overflow", "customer,a,c\nX,1,1e400\nY,2,2\n", nil, false, `in.csv: line 2, column "c": customer "X": "1e400" is out of the range`},
+		{"unknown explain", "customer,a,c\nX,1,1\nY,2,2\n", []string{"-explain", "Q"}, false, `in.csv: value: customer "Q": value: unknown customer`},
 	} {
 		args := []string{"score", "-catalog", cat}
 		if tc.body != "" {
@@ -169,8 +212,11 @@ func FuzzScoreReadCSV(f *testing.F) {
 	f.Add("customer,a,c\nX,0,10\nY,5,\nZ,NA,0\n")
 	f.Add("customer\n\n")
 	f.Add("\ufeffcustomer,a\n\"q,\"\"r\",1e308\n")
+	f.Add("customer,a\nX,0x1p3\nY,Inf\n")
+	f.Add("customer,a\nX,1\nX,2\n")
+	f.Add("customer,a,a\nX,1,2\n")
 	f.Fuzz(func(t *testing.T, s string) {
-		tb, err := scoreReadCSV(strings.NewReader(s), "fuzz", "customer")
+		tb, src, err := scoreReadCSV(strings.NewReader(s), "fuzz", "customer")
 		if err != nil {
 			return
 		}
@@ -178,6 +224,9 @@ func FuzzScoreReadCSV(f *testing.F) {
 			if len(c) != len(tb.Customers) {
 				t.Fatalf("column %d has %d values for %d customers", j, len(c), len(tb.Customers))
 			}
+		}
+		if len(src.lines) != len(tb.Customers) {
+			t.Fatalf("%d lines for %d customers", len(src.lines), len(tb.Customers))
 		}
 	})
 }

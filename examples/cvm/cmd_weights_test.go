@@ -50,12 +50,24 @@ water,2,9,9,3,2,3,1
 		usage      bool
 		want       string
 	}{
-		{"not reciprocal", "1,3\n3,1\n", nil, false, "not reciprocal"},
-		{"zero", "1,0\n1,1\n", nil, false, "not positive"},
-		{"ragged", "1,3\n1/3\n", nil, false, "row 2"},
-		{"text", "1,x\n1,1\n", nil, false, "row 1"},
+		// Issue 13: each bad input names the file, line, column and cause.
+		{"not reciprocal", "1,3\n3,1\n", nil, false, "bad.csv: line 2, column 1: weight: matrix entry (2,1) = 3: weight: AHP matrix is not reciprocal"},
+		{"zero", "1,0\n1,1\n", nil, false, "bad.csv: line 1, column 2: weight: matrix entry (1,2) = 0: weight: AHP matrix entry is not positive"},
+		{"ragged", "1,3\n1/3\n", nil, false, "bad.csv: line 2: row 2 has 1 entries"},
+		{"text", "1,x\n1,1\n", nil, false, "bad.csv: line 2: row 1 has 2 entries for a 1 x 1 matrix"},
+		{"NaN 2x2 (was a header plus a 1x1 matrix, weight 1)", "1,NaN\nNaN,1\n", nil, false, `bad.csv: line 1, column 2: "NaN": NaN is not a number`},
+		{"NaN in a labelled row", ",a,b\na,1,nan\nb,1,1\n", nil, false, `bad.csv: line 2, column 3: "nan": NaN is not a number`},
+		{"Inf", "1,+Inf\n0,1\n", nil, false, `bad.csv: line 1, column 2: "+Inf": infinite values are not accepted`},
+		{"hex (was accepted)", "1,0x1p1\n0x1p-1,1\n", nil, false, `bad.csv: line 1, column 2: "0x1p1": hexadecimal numbers are not accepted`},
+		{"hex fraction", "1,1/0x2\n2,1\n", nil, false, `bad.csv: line 1, column 2: denominator of "1/0x2": "0x2": hexadecimal`},
+		{"1/0 (was 'not a number or fraction')", "1,1/0\n0,1\n", nil, false, `bad.csv: line 1, column 2: "1/0" divides by zero`},
+		{"1/0 labelled", ",a,b\na,1,3\nb,1/0,1\n", nil, false, `bad.csv: line 3, column 2: "1/0" divides by zero`},
+		{"overflow", "1,1e400\n1,1\n", nil, false, `bad.csv: line 1, column 2: "1e400" is out of the range`},
 		{"inconsistent", "1,9,1/9\n1/9,1,9\n9,1/9,1\n", nil, false, "CR"},
 		{"bad ri", "1,3\n1/3,1\n", []string{"-ri", "dd"}, true, "-ri"},
+		{"RI of zeros (was CR = 0)", "1,9,1/9\n1/9,1,9\n9,1/9,1\n", []string{"-ri", "0,0,0", "-accept"}, false, "bad.csv: weight: RI[2] = 0: weight: random index must be positive and finite for n >= 3 (entry for n = 3)"},
+		{"RI negative", "1,9,1/9\n1/9,1,9\n9,1/9,1\n", []string{"-ri", "0,0,-0.58"}, false, "RI[2] = -0.58"},
+		{"RI NaN", "1,3\n1/3,1\n", []string{"-ri", "0,0,NaN"}, true, `-ri: entry 3 (n = 3): "NaN": NaN is not a number`},
 	} {
 		p := scoreWrite(t, dir, "bad.csv", tc.body)
 		_, _, err := scoreRun(t, append([]string{"weights", "ahp", "-in", p}, tc.args...)...)
@@ -63,6 +75,18 @@ water,2,9,9,3,2,3,1
 		if err == nil || errors.As(err, &ue) != tc.usage || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: got %v, want %q", tc.name, err, tc.want)
 		}
+	}
+	// A user RI table is used as given: CR = CI / RI(3) = 3.5556 / 1 by hand
+	// (circulant matrix: lambda_max = 1 + 9 + 1/9).
+	p0 := scoreWrite(t, dir, "inc0.csv", "1,9,1/9\n1/9,1,9\n9,1/9,1\n")
+	if out, _, err := scoreRun(t, "weights", "ahp", "-in", p0, "-ri", "0,0,1", "-accept"); err != nil || !strings.Contains(out, "CR          3.5556") {
+		t.Errorf("-ri list: %v %q", err, out)
+	}
+	// CRITIC of columns near ±1e308 (was NaN weights, exit 0): the weights
+	// of the same columns at unit scale, (0,1,2) and (2,0,1): 0.5 each.
+	p1 := scoreWrite(t, dir, "big.csv", "a,b\n-1e308,1.7e308\n0,-1.7e308\n1e308,0\n")
+	if out, _, err := scoreRun(t, "weights", "critic", "-in", p1); err != nil || strings.Count(out, "0.5000") != 2 {
+		t.Errorf("critic 1e308: %v %q", err, out)
 	}
 	// -accept prints an inconsistent matrix's weights.
 	p := scoreWrite(t, dir, "inc.csv", "1,9,1/9\n1/9,1,9\n9,1/9,1\n")
@@ -102,8 +126,11 @@ func TestWeightsData(t *testing.T) {
 		usage              bool
 		want               string
 	}{
-		{"negative", "entropy", "x,y\n1,2\n-1,3\n", nil, false, `line 3, column "x"`},
-		{"missing cell", "critic", "x,y\n1,2\n,3\n", nil, false, "missing"},
+		{"negative", "entropy", "x,y\n1,2\n-1,3\n", nil, false, `bad.csv: line 3, column "x": weight: negative value`},
+		{"missing cell", "critic", "x,y\n1,2\n,3\n", nil, false, `bad.csv: line 3, column "x": missing value`},
+		{"NaN cell", "critic", "x,y\n1,2\nNaN,3\n", nil, false, `bad.csv: line 3, column "x": "NaN": NaN is not a number`},
+		{"hex cell", "entropy", "x,y\n1,2\n0x10,3\n", nil, false, `bad.csv: line 3, column "x": "0x10": hexadecimal`},
+		{"Inf cell after a quoted newline", "critic", "x,y\n\"1\",\"2\n\"\n-Inf,3\n", nil, false, `bad.csv: line 4, column "x": "-Inf": infinite`},
 		{"no numeric", "critic", "x\na\n", nil, false, "no numeric"},
 		{"cost unknown", "critic", "x,y\n1,2\n2,3\n", []string{"-cost", "q"}, true, `"q"`},
 		{"unknown method", "pca", "x\n1\n", nil, true, "pca"},
@@ -143,14 +170,25 @@ func FuzzWeightsReadMatrix(f *testing.F) {
 	f.Add("1,3\n1/3,1\n")
 	f.Add("a,b\n1,2\n")
 	f.Add("x\n")
+	f.Add("1,NaN\nNaN,1\n")
+	f.Add("1,0x1p1\n0x1p-1,1\n")
+	f.Add("1,1/0\n0,1\n")
+	f.Add(",a,b\na,1,Inf\nb,1,1\n")
 	f.Fuzz(func(t *testing.T, s string) {
-		labels, a, err := weightsReadMatrix(strings.NewReader(s), "fuzz")
+		mx, err := weightsReadMatrix(strings.NewReader(s), "fuzz")
 		if err != nil {
 			return
 		}
-		r, c := a.Dims()
-		if r != c || (labels != nil && len(labels) != r) {
-			t.Fatalf("%d x %d matrix with %d labels", r, c, len(labels))
+		r, c := mx.a.Dims()
+		if r != c || (mx.labels != nil && len(mx.labels) != r) || len(mx.lines) != r {
+			t.Fatalf("%d x %d matrix with %d labels and %d lines", r, c, len(mx.labels), len(mx.lines))
+		}
+		for i := range r {
+			for j := range r {
+				if v := mx.a.At(i, j); math.IsNaN(v) || math.IsInf(v, 0) {
+					t.Fatalf("entry (%d,%d) = %g accepted", i+1, j+1, v)
+				}
+			}
 		}
 	})
 }

@@ -7,6 +7,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -43,12 +44,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("no arguments expected, got %q", args)
 	}
 	// One column per indicator, as the host's warehouse exports them.
-	t := value.NewTable([]string{"acme", "bolt", "core", "dyna", "ergo", "flux"}).
+	ctx := context.Background()
+	t := value.NewIndicatorTable([]string{"acme", "bolt", "core", "dyna", "ergo", "flux"}).
 		WithColumn("revenue", []float64{1_200_000, 90_000, 450_000, 15_000, 600_000, 30_000}).
 		WithColumn("dso", []float64{35, 80, 42, 30, 95, 60}).
 		WithColumn("headroom", []float64{2_000_000, 1_500_000, 50_000, 10_000, 300_000, 900_000}).
 		WithColumn("satisfaction", []float64{4, 5, 3, 2, 2, 4})
-	fitted, err := value.Fit(value.Spec{Catalog: catalog()}, t)
+	fitted, err := value.Fit(ctx, t, &value.Settings{Catalog: catalog()})
 	if err != nil {
 		return err
 	}
@@ -61,7 +63,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err := json.Unmarshal(blob, &m); err != nil {
 		return err
 	}
-	scores, err := m.Score(t, nil)
+	scores, err := m.Score(ctx, nil, t)
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ type IndicatorConfig struct {
 }
 
 // IndicatorTable is a customer x indicator table stored by column, the
-// shape of value.Table: Columns[j][i] is indicator IDs[j] of customer
+// shape of value.IndicatorTable: Columns[j][i] is indicator IDs[j] of customer
 // Customers[i]; NaN marks a missing value.
 type IndicatorTable struct {
 	Customers []string

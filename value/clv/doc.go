@@ -95,7 +95,7 @@
 //
 // [PotentialIndicators] returns predicted CLV, expected purchases and
 // P(alive) as potential-value [value.Indicator] entries, and
-// [Forecast.AddTo] adds their values to a [value.Table], so the value
+// [Forecast.AddTo] adds their values to a [value.IndicatorTable], so the value
 // model's potential dimension is driven by a fitted forecast rather than
 // typed-in guesses.
 //

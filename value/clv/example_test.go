@@ -109,13 +109,13 @@ func ExampleForecast_AddTo() {
 		Indicators: append([]value.Indicator{{ID: "revenue", Dimension: value.CurrentValue, Group: "spend", Weight: 1}},
 			clv.PotentialIndicators("forecast")...),
 	}
-	tab := value.NewTable([]string{"ann", "bob", "cid", "dee"}).WithColumn("revenue", []float64{280, 280, 30, 12})
+	tab := value.NewIndicatorTable([]string{"ann", "bob", "cid", "dee"}).WithColumn("revenue", []float64{280, 280, 30, 12})
 	tab = f.AddTo(tab)
-	m, err := value.Fit(value.Spec{Catalog: cat, NormalizeWeights: true}, tab)
+	m, err := value.Fit(context.Background(), tab, &value.Settings{Catalog: cat, NormalizeWeights: true})
 	if err != nil {
 		panic(err)
 	}
-	scores, err := m.Score(tab, nil)
+	scores, err := m.Score(context.Background(), nil, tab)
 	if err != nil {
 		panic(err)
 	}

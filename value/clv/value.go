@@ -19,7 +19,7 @@ const (
 // each with weight 0.2 within the group: predicted CLV and expected
 // purchases log-transformed and winsorised at the 99th percentile like the
 // default catalog's money indicators, P(alive) plain min-max. Adding them
-// to a group changes its weight sum: set [value.Spec].NormalizeWeights or
+// to a group changes its weight sum: set [value.Settings].NormalizeWeights or
 // reweigh with [value.Catalog.WithWeights].
 //
 //	cat := value.DefaultCatalog().Add(clv.PotentialIndicators(value.GroupGrowth)...)
@@ -39,7 +39,7 @@ func PotentialIndicators(group string) []value.Indicator {
 }
 
 // Forecast holds per-customer forecasts, aligned with Customers, ready to
-// become columns of a [value.Table]. CLV is nil when no spend model was
+// become columns of a [value.IndicatorTable]. CLV is nil when no spend model was
 // given. NewForecast fills it with finite values only.
 type Forecast struct {
 	Customers         []string
@@ -85,7 +85,7 @@ func NewForecast(m PurchaseModel, gg *GammaGamma, cs []Customer, horizon float64
 // example one with no purchase before the calibration end) gets NaN, a
 // missing value that the value model handles by its MissingPolicy. t is
 // not modified; the new columns are fresh memory.
-func (f *Forecast) AddTo(t value.Table) value.Table {
+func (f *Forecast) AddTo(t value.IndicatorTable) value.IndicatorTable {
 	pos := make(map[string]int, len(f.Customers))
 	for i, id := range f.Customers {
 		pos[id] = i

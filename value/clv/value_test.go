@@ -21,7 +21,7 @@ func TestForecastAddTo(t *testing.T) {
 	if math.Abs(f.ExpectedPurchases[0]-1.226) > 5e-4 || f.ProbAlive[1] != 1 || len(f.CLV) != 2 {
 		t.Errorf("forecast %+v", f)
 	}
-	tab := value.NewTable([]string{"b", "z", "a"}).WithColumn("revenue", []float64{1, 2, 3})
+	tab := value.NewIndicatorTable([]string{"b", "z", "a"}).WithColumn("revenue", []float64{1, 2, 3})
 	got := f.AddTo(tab)
 	ep, ok := got.Column(IndicatorExpectedPurchases)
 	if !ok || ep[0] != f.ExpectedPurchases[1] || !math.IsNaN(ep[1]) || ep[2] != f.ExpectedPurchases[0] {

@@ -2,6 +2,7 @@ package flow
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -24,7 +25,7 @@ var fromTransactions = []string{"revenue", "order_frequency", "recency", "tenure
 // ValueStage is the value step: the current-plus-potential model, fitted
 // and scored on every customer.
 type ValueStage struct {
-	Table   value.Table
+	Table   value.IndicatorTable
 	Model   *value.Model
 	Scores  []value.Score // aligned with Table.Customers
 	Sources string        // where the indicators came from, for the report
@@ -46,7 +47,7 @@ func (r *Result) runValue() error {
 	for i, s := range r.Summaries {
 		ids[i] = s.Customer
 	}
-	t := value.NewTable(ids)
+	t := value.NewIndicatorTable(ids)
 	rev, orders := r.last12Months()
 	rec := make([]float64, len(ids))
 	ten := make([]float64, len(ids))
@@ -131,12 +132,12 @@ func (r *Result) runValue() error {
 		}
 	}
 	catalog.Groups = groups
-	spec := value.Spec{Catalog: catalog, NormalizeWeights: true, Missing: value.MissingImpute}
+	spec := value.Settings{Catalog: catalog, NormalizeWeights: true, Missing: value.MissingImpute}
 	var err error
-	if st.Model, err = value.Fit(spec, t); err != nil {
+	if st.Model, err = value.Fit(context.Background(), t, &spec); err != nil {
 		return fmt.Errorf("value: %w", err)
 	}
-	if st.Scores, err = st.Model.Score(t, nil); err != nil {
+	if st.Scores, err = st.Model.Score(context.Background(), nil, t); err != nil {
 		return fmt.Errorf("value: %w", err)
 	}
 	st.Table = t

@@ -1,4 +1,4 @@
-package value
+package weight
 
 import (
 	"errors"
@@ -7,13 +7,6 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 )
-
-// ErrNoVariation is returned by [EntropyWeights] and [CRITICWeights] when
-// no column varies, so the data carry no information to weigh by.
-var ErrNoVariation = errors.New("value: no column varies")
-
-// ErrNegative is returned by [EntropyWeights] for a negative value.
-var ErrNegative = errors.New("value: negative value")
 
 func checkFinite(x mat.Matrix) (int, int, error) {
 	m, n := x.Dims()
@@ -30,7 +23,34 @@ func checkFinite(x mat.Matrix) (int, int, error) {
 	return m, n, nil
 }
 
-// EntropyWeights returns the entropy weights of the columns (criteria) of x,
+// colRange returns the minimum and maximum of column j of x and a divisor
+// s that keeps (x - lo)/s and (hi - lo)/s finite: 1 when hi - lo is
+// finite, 2 otherwise (finite values near ±MaxFloat64). Dividing both the
+// numerator and denominator of (x - lo)/(hi - lo) by s does not change the
+// ratio.
+func colRange(x mat.Matrix, m, j int) (lo, hi, s float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for i := range m {
+		v := x.At(i, j)
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	s = 1
+	if math.IsInf(hi-lo, 0) {
+		s = 2
+	}
+	return lo, hi, s
+}
+
+// unit returns (v - lo)/(hi - lo) for hi > lo computed without overflow,
+// with s from colRange.
+func unit(v, lo, hi, s float64) float64 {
+	if s == 1 {
+		return (v - lo) / (hi - lo)
+	}
+	return (v/s - lo/s) / (hi/s - lo/s)
+}
+
+// Entropy returns the entropy weights of the columns (criteria) of x,
 // whose rows are alternatives (Shannon entropy; Zeleny 1982; Hwang & Yoon
 // 1981, sec. 4.1):
 //
@@ -46,13 +66,15 @@ func checkFinite(x mat.Matrix) (int, int, error) {
 // 0, the largest weight); on the raw values that column has entropy close
 // to 1 and a weight close to 0. A column of zeros carries no information
 // and gets weight 0. Shift a column that can be negative (growth, NPS)
-// before calling.
+// before calling. The proportions do not depend on a column's scale; a
+// column whose sum would overflow is divided by its maximum first, so
+// finite values of any size give finite weights.
 //
 // Errors: an empty matrix ([ErrEmptyInput]), NaN or Inf ([ErrNonFinite])
 // and negative values ([ErrNegative]) are [MatrixError]s naming the entry;
 // a single row or no varying column gives [ErrNoVariation]. x is not
 // modified.
-func EntropyWeights(x mat.Matrix) ([]float64, error) {
+func Entropy(x mat.Matrix) ([]float64, error) {
 	m, n, err := checkFinite(x)
 	if err != nil {
 		return nil, err
@@ -64,20 +86,30 @@ func EntropyWeights(x mat.Matrix) ([]float64, error) {
 	d := make([]float64, n)
 	total := 0.0
 	for j := range n {
-		s := 0.0
+		s, mx := 0.0, 0.0
 		for i := range m {
 			v := x.At(i, j)
 			if v < 0 {
 				return nil, &MatrixError{Row: i, Col: j, Value: v, Err: ErrNegative}
 			}
 			s += v
+			mx = max(mx, v)
 		}
 		if s == 0 {
 			continue // no information: d_j = 0
 		}
+		scale := 1.0
+		if math.IsInf(s, 0) {
+			// p_ij = (x_ij/mx) / sum_i (x_ij/mx): the same proportions,
+			// with a sum of at most m.
+			scale, s = mx, 0
+			for i := range m {
+				s += x.At(i, j) / mx
+			}
+		}
 		e := 0.0
 		for i := range m {
-			if p := x.At(i, j) / s; p > 0 {
+			if p := x.At(i, j) / scale / s; p > 0 {
 				e -= p * math.Log(p)
 			}
 		}
@@ -93,7 +125,7 @@ func EntropyWeights(x mat.Matrix) ([]float64, error) {
 	return d, nil
 }
 
-// CRITICWeights returns the CRITIC weights (CRiteria Importance Through
+// CRITIC returns the CRITIC weights (CRiteria Importance Through
 // Intercriteria Correlation; Diakoulaki, Mavrotas & Papayannakis 1995) of
 // the columns of x, whose rows are alternatives. benefit[j] says whether
 // criterion j is a benefit (nil means all are):
@@ -105,34 +137,33 @@ func EntropyWeights(x mat.Matrix) ([]float64, error) {
 // with sigma_j the (population) standard deviation of column j of r and
 // rho the Pearson correlation. A constant column has no contrast: its
 // weight is 0 and it is left out of the other columns' sums, so adding a
-// constant column does not change the other weights.
+// constant column does not change the other weights. The normalisation
+// makes the weights independent of each column's scale, and it is computed
+// without overflow, so finite values of any size (±1e308) give finite
+// weights.
 //
 // Errors: an empty matrix, NaN or Inf (a [MatrixError]), or no varying
 // column ([ErrNoVariation]). It panics if benefit has the wrong length. x is
 // not modified.
-func CRITICWeights(x mat.Matrix, benefit []bool) ([]float64, error) {
+func CRITIC(x mat.Matrix, benefit []bool) ([]float64, error) {
 	m, n, err := checkFinite(x)
 	if err != nil {
 		return nil, err
 	}
 	if benefit != nil && len(benefit) != n {
-		panic("value: CRITICWeights: benefit has the wrong length")
+		panic("weight: CRITIC: benefit has the wrong length")
 	}
 	r := make([][]float64, n) // centred normalised columns
 	sd := make([]float64, n)
 	for j := range n {
-		lo, hi := math.Inf(1), math.Inf(-1)
-		for i := range m {
-			v := x.At(i, j)
-			lo, hi = min(lo, v), max(hi, v)
-		}
+		lo, hi, sc := colRange(x, m, j)
 		if !(hi > lo) {
 			continue
 		}
 		col := make([]float64, m)
 		mu := 0.0
 		for i := range m {
-			v := (x.At(i, j) - lo) / (hi - lo)
+			v := unit(x.At(i, j), lo, hi, sc)
 			if benefit != nil && !benefit[j] {
 				v = 1 - v
 			}
@@ -189,32 +220,20 @@ func CRITICWeights(x mat.Matrix, benefit []bool) ([]float64, error) {
 // Blend returns alpha*subjective + (1-alpha)*objective, each normalised to
 // sum to 1 first, in fresh memory. alpha must be in [0, 1] and both vectors
 // non-negative, finite, with a positive sum and the same length (a length
-// mismatch panics; the others are errors naming the offending value).
+// mismatch panics; the others are [VectorError]s naming the offending
+// element).
 func Blend(subjective, objective []float64, alpha float64) ([]float64, error) {
 	if len(subjective) != len(objective) {
-		panic("value: Blend: vectors differ in length")
+		panic("weight: Blend: vectors differ in length")
 	}
 	if !(alpha >= 0 && alpha <= 1) {
-		return nil, &WeightError{ID: "alpha", Weight: alpha, Err: errors.New("alpha outside [0, 1]")}
+		return nil, &VectorError{Vector: "alpha", Index: -1, Value: alpha, Err: fmt.Errorf("%w: alpha outside [0, 1]", ErrBadWeight)}
 	}
-	sum := func(name string, w []float64) (float64, error) {
-		s := 0.0
-		for i, v := range w {
-			if !(v >= 0) || math.IsInf(v, 0) {
-				return 0, &WeightError{ID: fmt.Sprintf("%s[%d]", name, i), Weight: v, Err: ErrBadWeight}
-			}
-			s += v
-		}
-		if s == 0 {
-			return 0, &WeightError{ID: name, Weight: 0, Err: ErrWeightSum}
-		}
-		return s, nil
-	}
-	ss, err := sum("subjective", subjective)
+	ss, err := weightSum("subjective", subjective)
 	if err != nil {
 		return nil, err
 	}
-	so, err := sum("objective", objective)
+	so, err := weightSum("objective", objective)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +244,25 @@ func Blend(subjective, objective []float64, alpha float64) ([]float64, error) {
 	return out, nil
 }
 
-// TOPSISNorm is the normalisation of [TOPSISScores].
+// weightSum checks a weight vector and returns its sum.
+func weightSum(name string, w []float64) (float64, error) {
+	s := 0.0
+	for i, v := range w {
+		if !(v >= 0) || math.IsInf(v, 0) {
+			return 0, &VectorError{Vector: name, Index: i, Value: v, Err: ErrBadWeight}
+		}
+		s += v
+	}
+	if s == 0 {
+		return 0, &VectorError{Vector: name, Index: -1, Value: 0, Err: ErrWeightSum}
+	}
+	if math.IsInf(s, 0) {
+		return 0, &VectorError{Vector: name, Index: -1, Value: s, Err: fmt.Errorf("%w: sum overflows", ErrBadWeight)}
+	}
+	return s, nil
+}
+
+// TOPSISNorm is the normalisation of [TOPSIS].
 type TOPSISNorm uint8
 
 // The TOPSIS normalisations. The zero value is VectorNorm.
@@ -239,28 +276,65 @@ const (
 	MinMaxNorm
 )
 
-// TOPSISScores returns the relative closeness C_i = D-_i / (D+_i + D-_i)
-// of each alternative (row of x) to the ideal point, with weighted
-// Euclidean distances D+ to the ideal and D- to the anti-ideal (Hwang &
-// Yoon 1981). weights are normalised to sum to 1; benefit[j] says whether
-// criterion j is a benefit (nil means all are). An alternative at both
-// points at once (all alternatives equal) gets 0.5. A constant column
-// contributes nothing.
+var normNames = [...]string{"vector", "minmax"}
+
+// String returns "vector" or "minmax", or "TOPSISNorm(n)" for an invalid
+// value.
+func (n TOPSISNorm) String() string {
+	if int(n) < len(normNames) {
+		return normNames[n]
+	}
+	return fmt.Sprintf("TOPSISNorm(%d)", uint8(n))
+}
+
+// MarshalText returns "vector" or "minmax"; an invalid value is an error.
+func (n TOPSISNorm) MarshalText() ([]byte, error) {
+	if int(n) >= len(normNames) {
+		return nil, fmt.Errorf("weight: cannot marshal %v", n)
+	}
+	return []byte(normNames[n]), nil
+}
+
+// UnmarshalText parses "vector" or "minmax"; anything else is an error
+// naming it.
+func (n *TOPSISNorm) UnmarshalText(b []byte) error {
+	for i, s := range normNames {
+		if string(b) == s {
+			*n = TOPSISNorm(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("weight: unknown TOPSIS normalisation %q (want vector or minmax)", b)
+}
+
+// TOPSIS returns the relative closeness C_i = D-_i / (D+_i + D-_i) of
+// each alternative (row of x) to the ideal point, with weighted Euclidean
+// distances D+ to the ideal and D- to the anti-ideal (Hwang & Yoon 1981).
+// weights are normalised to sum to 1; benefit[j] says whether criterion j
+// is a benefit (nil means all are). An alternative at both points at once
+// (all alternatives equal) gets 0.5. A constant column contributes nothing
+// under MinMaxNorm. Both normalisations are scale-invariant per column and
+// computed without overflow, so finite values of any size give finite
+// scores.
 //
 // Errors: an empty matrix or NaN/Inf ([MatrixError]), bad weights
-// ([WeightError]), a column of zeros under VectorNorm. Lengths that do not
-// match x panic. x is not modified.
-func TOPSISScores(x mat.Matrix, weights []float64, benefit []bool, norm TOPSISNorm) ([]float64, error) {
+// ([VectorError]), a column of zeros under VectorNorm. Lengths that do not
+// match x panic, as does an invalid norm. x is not modified.
+func TOPSIS(x mat.Matrix, weights []float64, benefit []bool, norm TOPSISNorm) ([]float64, error) {
 	m, n, err := checkFinite(x)
 	if err != nil {
 		return nil, err
 	}
 	if len(weights) != n || (benefit != nil && len(benefit) != n) {
-		panic("value: TOPSISScores: weights or benefit have the wrong length")
+		panic("weight: TOPSIS: weights or benefit have the wrong length")
 	}
-	w, err := Blend(weights, weights, 1)
+	ws, err := weightSum("weights", weights)
 	if err != nil {
 		return nil, err
+	}
+	w := make([]float64, n)
+	for j, v := range weights {
+		w[j] = v / ws
 	}
 	v := mat.NewDense(m, n, nil)
 	ideal := make([]float64, n)
@@ -269,17 +343,24 @@ func TOPSISScores(x mat.Matrix, weights []float64, benefit []bool, norm TOPSISNo
 		ben := benefit == nil || benefit[j]
 		switch norm {
 		case VectorNorm:
+			// ||x_j|| computed on x_j/max|x_j|, as hypot does, so that it
+			// neither overflows nor underflows.
+			mx := 0.0
+			for i := range m {
+				mx = max(mx, math.Abs(x.At(i, j)))
+			}
+			if mx == 0 {
+				return nil, &MatrixError{Row: 0, Col: j, Value: 0, Err: errors.New("column of zeros cannot be vector-normalised")}
+			}
 			ss := 0.0
 			for i := range m {
-				ss += x.At(i, j) * x.At(i, j)
-			}
-			if ss == 0 {
-				return nil, &MatrixError{Row: 0, Col: j, Value: 0, Err: errors.New("column of zeros cannot be vector-normalised")}
+				y := x.At(i, j) / mx
+				ss += y * y
 			}
 			nrm := math.Sqrt(ss)
 			lo, hi := math.Inf(1), math.Inf(-1)
 			for i := range m {
-				r := w[j] * x.At(i, j) / nrm
+				r := w[j] * (x.At(i, j) / mx) / nrm
 				v.Set(i, j, r)
 				lo, hi = min(lo, r), max(hi, r)
 			}
@@ -289,14 +370,11 @@ func TOPSISScores(x mat.Matrix, weights []float64, benefit []bool, norm TOPSISNo
 				ideal[j], anti[j] = lo, hi
 			}
 		case MinMaxNorm:
-			lo, hi := math.Inf(1), math.Inf(-1)
-			for i := range m {
-				lo, hi = min(lo, x.At(i, j)), max(hi, x.At(i, j))
-			}
+			lo, hi, sc := colRange(x, m, j)
 			for i := range m {
 				r := 0.0
 				if hi > lo {
-					r = (x.At(i, j) - lo) / (hi - lo)
+					r = unit(x.At(i, j), lo, hi, sc)
 					if !ben {
 						r = 1 - r
 					}
@@ -307,7 +385,7 @@ func TOPSISScores(x mat.Matrix, weights []float64, benefit []bool, norm TOPSISNo
 				ideal[j] = w[j]
 			}
 		default:
-			panic(fmt.Sprintf("value: unknown TOPSIS normalisation %d", norm))
+			panic(fmt.Sprintf("weight: unknown TOPSIS normalisation %d", norm))
 		}
 	}
 	out := make([]float64, m)
@@ -323,113 +401,6 @@ func TOPSISScores(x mat.Matrix, weights []float64, benefit []bool, norm TOPSISNo
 			out[i] = 0.5
 		} else {
 			out[i] = dm / (dp + dm)
-		}
-	}
-	return out, nil
-}
-
-// Objective is a data-driven weighting method for [DataWeights].
-type Objective uint8
-
-// The objective weighting methods.
-const (
-	Entropy Objective = iota // EntropyWeights
-	CRITIC                   // CRITICWeights
-)
-
-// DataWeights returns a copy of c whose indicator weights within each group
-// are alpha*subjective + (1-alpha)*objective, the subjective weights being
-// c's own and the objective ones computed by method from the customers of t
-// that have every indicator of the group (rows with a NaN are left out).
-// Group weights are kept. Entropy weights are computed on the raw values,
-// shifted by the column minimum when it is negative; CRITIC uses the
-// indicators' directions. A group with one indicator keeps weight 1; a
-// group whose objective weights cannot be computed (fewer than two complete
-// rows, no varying column) is an error naming the group, as are the errors
-// of [Catalog.Validate], [Blend] and a missing column ([ErrMissingID]).
-// Neither c nor t is modified.
-func DataWeights(c Catalog, t Table, method Objective, alpha float64) (Catalog, error) {
-	if err := c.Validate(); err != nil {
-		return Catalog{}, err
-	}
-	if method > CRITIC {
-		panic(fmt.Sprintf("value: unknown objective weighting method %d", method))
-	}
-	out := c.Clone()
-	for _, g := range out.Groups {
-		var idx []int
-		var cols [][]float64
-		for k, ind := range out.Indicators {
-			if ind.Group != g.ID {
-				continue
-			}
-			col, ok := t.Column(ind.ID)
-			if !ok {
-				return Catalog{}, &IndicatorError{ID: ind.ID, Err: ErrMissingID}
-			}
-			idx = append(idx, k)
-			cols = append(cols, col)
-		}
-		if len(idx) < 2 {
-			continue
-		}
-		var rows []int
-		for i := range t.Customers {
-			ok := true
-			for _, col := range cols {
-				if math.IsNaN(col[i]) {
-					ok = false
-					break
-				}
-			}
-			if ok {
-				rows = append(rows, i)
-			}
-		}
-		x := mat.NewDense(max(len(rows), 1), len(idx), nil)
-		for r, i := range rows {
-			for j, col := range cols {
-				x.Set(r, j, col[i])
-			}
-		}
-		if len(rows) < 2 {
-			return Catalog{}, &IndicatorError{ID: g.ID, Err: fmt.Errorf("%w: fewer than two complete rows for objective weights", ErrNoVariation)}
-		}
-		var obj []float64
-		var err error
-		if method == Entropy {
-			for j := range idx {
-				lo := math.Inf(1)
-				for r := range rows {
-					lo = min(lo, x.At(r, j))
-				}
-				if lo < 0 {
-					for r := range rows {
-						x.Set(r, j, x.At(r, j)-lo)
-					}
-				}
-			}
-			obj, err = EntropyWeights(x)
-		} else {
-			ben := make([]bool, len(idx))
-			for j, k := range idx {
-				ben[j] = out.Indicators[k].Direction == Benefit
-			}
-			obj, err = CRITICWeights(x, ben)
-		}
-		if err != nil {
-			return Catalog{}, &IndicatorError{ID: g.ID, Err: err}
-		}
-		subj := make([]float64, len(idx))
-		for j, k := range idx {
-			subj[j] = out.Indicators[k].Weight
-		}
-		w, err := Blend(subj, obj, alpha)
-		if err != nil {
-			return Catalog{}, &IndicatorError{ID: g.ID, Err: err}
-		}
-		for j, k := range idx {
-			out.Indicators[k].Weight = w[j]
 		}
 	}
 	return out, nil

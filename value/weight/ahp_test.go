@@ -1,9 +1,12 @@
-package value
+package weight
 
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
+
+	"github.com/cvmkit/cvm/internal/check"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -91,7 +94,7 @@ func TestAHPGolden(t *testing.T) {
 			continue
 		}
 		for i := range tc.w {
-			if !near(res.Weights[i], tc.w[i], tc.tol) && math.Abs(res.Weights[i]-tc.w[i]) > tc.tol {
+			if !check.Close(res.Weights[i], tc.w[i], tc.tol, tc.tol) && math.Abs(res.Weights[i]-tc.w[i]) > tc.tol {
 				t.Errorf("%s: weight %d: got %.6f, want %.6f", tc.name, i, res.Weights[i], tc.w[i])
 			}
 		}
@@ -188,7 +191,7 @@ func TestAHPErrors(t *testing.T) {
 	}
 	// A pluggable RI table of 16 entries accepts the 16x16 matrix.
 	ri := append(append([]float64(nil), SaatyRI...), 1.60)
-	if r, err := AHP(big, &AHPSettings{RI: ri}); err != nil || !near(r.Weights[0], 1.0/16, 1e-12) {
+	if r, err := AHP(big, &AHPSettings{RI: ri}); err != nil || !check.Close(r.Weights[0], 1.0/16, 1e-12, 1e-12) {
 		t.Errorf("custom RI: %v %v", r, err)
 	}
 	// 0.333 for 1/3 passes the reciprocity tolerance.
@@ -205,16 +208,16 @@ func TestAggregateJudgements(t *testing.T) {
 		t.Fatal(err)
 	}
 	// sqrt(2*8) = 4 and sqrt(1/16) = 1/4 (by hand).
-	if !near(g.At(0, 1), 4, 1e-12) || !near(g.At(1, 0), 0.25, 1e-12) {
+	if !check.Close(g.At(0, 1), 4, 1e-12, 1e-12) || !check.Close(g.At(1, 0), 0.25, 1e-12, 1e-12) {
 		t.Errorf("got %v", mat.Formatted(g))
 	}
 	// Weighted 3:1: 2^0.75 * 8^0.25 = 2^1.5 (by hand).
-	g, _ = AggregateJudgements([]mat.Matrix{e1, e2}, []float64{3, 1})
-	if !near(g.At(0, 1), math.Pow(2, 1.5), 1e-12) {
+	g = check.Must(AggregateJudgements([]mat.Matrix{e1, e2}, []float64{3, 1}))
+	if !check.Close(g.At(0, 1), math.Pow(2, 1.5), 1e-12, 1e-12) {
 		t.Errorf("weighted: got %g", g.At(0, 1))
 	}
 	bad := mat.NewDense(2, 2, []float64{1, 2, 2, 1})
-	if _, err := AggregateJudgements([]mat.Matrix{e1, bad}, nil); !errors.Is(err, ErrNotReciprocal) || !contains(err.Error(), "expert 1") {
+	if _, err := AggregateJudgements([]mat.Matrix{e1, bad}, nil); !errors.Is(err, ErrNotReciprocal) || !strings.Contains(err.Error(), "expert 1") {
 		t.Errorf("bad expert: got %v", err)
 	}
 	if _, err := AggregateJudgements(nil, nil); !errors.Is(err, ErrEmptyInput) {
@@ -223,71 +226,5 @@ func TestAggregateJudgements(t *testing.T) {
 	three := mat.NewDense(3, 3, []float64{1, 1, 1, 1, 1, 1, 1, 1, 1})
 	if _, err := AggregateJudgements([]mat.Matrix{e1, three}, nil); !errors.Is(err, ErrNotSquare) {
 		t.Errorf("sizes: got %v", err)
-	}
-}
-
-func TestHierarchyWeights(t *testing.T) {
-	c := DefaultCatalog()
-	// 1 dimension judgement + 2 x 3 group judgements + 6 x 10 indicator
-	// judgements = 67; one flat 30 x 30 matrix would need 435.
-	if n := JudgementCount(c); n != 67 {
-		t.Errorf("JudgementCount = %d, want 67", n)
-	}
-	if flat := 30 * 29 / 2; flat != 435 {
-		t.Errorf("flat = %d", flat)
-	}
-	groups := mat.NewDense(3, 3, []float64{1, 2, 2, 0.5, 1, 1, 0.5, 1, 1}) // consistent (0.5, 0.25, 0.25)
-	ones := mat.NewDense(5, 5, nil)
-	for i := range 5 {
-		for j := range 5 {
-			ones.Set(i, j, 1)
-		}
-	}
-	j := Judgements{
-		Dimensions: mat.NewDense(2, 2, []float64{1, 2, 0.5, 1}),
-		Groups:     map[string]mat.Matrix{"current": groups, "potential": groups},
-		Indicators: map[string]mat.Matrix{},
-	}
-	for _, g := range c.Groups {
-		j.Indicators[g.ID] = ones
-	}
-	res, err := HierarchyWeights(c, j, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !near(res.CurrentWeight, 2.0/3, 1e-12) || !near(res.PotentialWeight, 1.0/3, 1e-12) {
-		t.Errorf("dimension weights %g %g, want 2/3 1/3", res.CurrentWeight, res.PotentialWeight)
-	}
-	m, err := Fit(Spec{Catalog: res.Catalog, CurrentWeight: res.CurrentWeight, PotentialWeight: res.PotentialWeight}, synthTable(200, 1, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// revenue: economic group 0.5 x indicator 0.2 = 0.1 (by hand).
-	if w, _ := m.Weight("revenue"); !near(w, 0.1, 1e-12) {
-		t.Errorf("revenue weight %g, want 0.1", w)
-	}
-	// Errors name the level.
-	delete(j.Indicators, GroupCredit)
-	if _, err := HierarchyWeights(c, j, nil); err == nil || !contains(err.Error(), GroupCredit) {
-		t.Errorf("missing matrix: got %v", err)
-	}
-	j.Indicators[GroupCredit] = mat.NewDense(5, 5, []float64{
-		1, 9, 9, 9, 1.0 / 9,
-		1.0 / 9, 1, 9, 9, 9,
-		1.0 / 9, 1.0 / 9, 1, 9, 9,
-		1.0 / 9, 1.0 / 9, 1.0 / 9, 1, 9,
-		9, 1.0 / 9, 1.0 / 9, 1.0 / 9, 1})
-	var ce *ConsistencyError
-	if _, err := HierarchyWeights(c, j, nil); !errors.As(err, &ce) || ce.Level != GroupCredit {
-		t.Errorf("inconsistent level: got %v", err)
-	}
-	j.Indicators[GroupCredit] = groups
-	if _, err := HierarchyWeights(c, j, nil); !errors.Is(err, ErrNotSquare) {
-		t.Errorf("wrong size: got %v", err)
-	}
-	j.Indicators[GroupCredit] = ones
-	j.Indicators["nope"] = ones
-	if _, err := HierarchyWeights(c, j, nil); !errors.Is(err, ErrUnknownID) {
-		t.Errorf("unknown group: got %v", err)
 	}
 }

@@ -1,21 +1,23 @@
-package value
+package weight
 
 import (
 	"errors"
 	"math"
 	"testing"
 
+	"github.com/cvmkit/cvm/internal/check"
+
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 )
 
-func TestEntropyWeights(t *testing.T) {
+func TestEntropy(t *testing.T) {
 	// By hand (k = 1/ln 3): column 1 = (0, 1, 1): p = (0, 1/2, 1/2) with
 	// 0 ln 0 = 0, e = ln 2/ln 3, d = 0.3690702; column 2 = (1, 2, 3): p =
 	// (1/6, 1/3, 1/2), e = 0.9206198, d = 0.0793802; column 3 constant: d = 0.
 	// w = d / sum d = 0.8229901, 0.1770099, 0.
 	x := mat.NewDense(3, 3, []float64{0, 1, 1, 1, 2, 1, 1, 3, 1})
-	w, err := EntropyWeights(x)
+	w, err := Entropy(x)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +32,7 @@ func TestEntropyWeights(t *testing.T) {
 	// would turn it into (0, 0, 0, 1), entropy 0, and give it 93% of the
 	// weight.
 	x = mat.NewDense(4, 2, []float64{100, 1, 100, 2, 100, 3, 101, 4})
-	w, err = EntropyWeights(x)
+	w, err = Entropy(x)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +51,7 @@ func TestEntropyWeights(t *testing.T) {
 		{"one row", mat.NewDense(1, 2, []float64{1, 2}), ErrNoVariation},
 		{"zeros", mat.NewDense(2, 1, []float64{0, 0}), ErrNoVariation},
 	} {
-		if _, err := EntropyWeights(tc.x); !errors.Is(err, tc.err) {
+		if _, err := Entropy(tc.x); !errors.Is(err, tc.err) {
 			t.Errorf("%s: got %v, want %v", tc.name, err, tc.err)
 		}
 	}
@@ -87,7 +89,7 @@ func critic(cols [][]float64) []float64 {
 	return cs
 }
 
-func TestCRITICWeights(t *testing.T) {
+func TestCRITIC(t *testing.T) {
 	a := []float64{3, 7, 1, 9, 4, 6}
 	b := []float64{2, 1, 8, 3, 5, 5}
 	c := []float64{10, 12, 11, 30, 15, 13}
@@ -100,7 +102,7 @@ func TestCRITICWeights(t *testing.T) {
 		x.Set(i, 2, b[i])
 		x.Set(i, 3, c[i])
 	}
-	w, err := CRITICWeights(x, nil)
+	w, err := CRITIC(x, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,21 +118,21 @@ func TestCRITICWeights(t *testing.T) {
 	}
 	// By hand: (0,1,2) and (2,0,1) normalise to (0,.5,1) and (1,0,.5), equal
 	// standard deviations and correlation -0.5, so equal weights.
-	w, _ = CRITICWeights(mat.NewDense(3, 2, []float64{0, 2, 1, 0, 2, 1}), nil)
-	if !near(w[0], 0.5, 1e-12) || !near(w[1], 0.5, 1e-12) {
+	w = check.Must(CRITIC(mat.NewDense(3, 2, []float64{0, 2, 1, 0, 2, 1}), nil))
+	if !check.Close(w[0], 0.5, 1e-12, 1e-12) || !check.Close(w[1], 0.5, 1e-12, 1e-12) {
 		t.Errorf("symmetric: %v", w)
 	}
 	// A cost column is inverted before the correlations: (0,1,2) as cost
 	// is perfectly correlated with (2,1,0) as benefit, so they share the
 	// weight equally by contrast.
-	w, _ = CRITICWeights(mat.NewDense(3, 2, []float64{0, 2, 1, 1, 2, 0}), []bool{false, true})
-	if !near(w[0], 0.5, 1e-12) {
+	w = check.Must(CRITIC(mat.NewDense(3, 2, []float64{0, 2, 1, 1, 2, 0}), []bool{false, true}))
+	if !check.Close(w[0], 0.5, 1e-12, 1e-12) {
 		t.Errorf("cost column: %v", w)
 	}
-	if _, err := CRITICWeights(mat.NewDense(2, 2, []float64{1, 1, 1, 1}), nil); !errors.Is(err, ErrNoVariation) {
+	if _, err := CRITIC(mat.NewDense(2, 2, []float64{1, 1, 1, 1}), nil); !errors.Is(err, ErrNoVariation) {
 		t.Errorf("all constant: %v", err)
 	}
-	if _, err := CRITICWeights(mat.NewDense(2, 1, []float64{1, math.NaN()}), nil); !errors.Is(err, ErrNonFinite) {
+	if _, err := CRITIC(mat.NewDense(2, 1, []float64{1, math.NaN()}), nil); !errors.Is(err, ErrNonFinite) {
 		t.Errorf("NaN: %v", err)
 	}
 }
@@ -150,7 +152,7 @@ func TestTOPSISHwangYoon(t *testing.T) {
 	x := mat.NewDense(4, 6, data)
 	w := []float64{0.2, 0.1, 0.1, 0.1, 0.2, 0.3}
 	ben := []bool{true, true, true, false, true, true}
-	c, err := TOPSISScores(x, w, ben, VectorNorm)
+	c, err := TOPSIS(x, w, ben, VectorNorm)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +163,7 @@ func TestTOPSISHwangYoon(t *testing.T) {
 	}
 	// Min-max normalisation: a plain reference with the ideal at w_j and
 	// the anti-ideal at 0 on every column.
-	c, err = TOPSISScores(x, w, ben, MinMaxNorm)
+	c, err = TOPSIS(x, w, ben, MinMaxNorm)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,10 +186,10 @@ func TestTOPSISHwangYoon(t *testing.T) {
 			t.Errorf("min-max A%d: got %.6f, want %.6f", i+1, c[i], want)
 		}
 	}
-	if _, err := TOPSISScores(mat.NewDense(2, 1, []float64{0, 0}), []float64{1}, nil, VectorNorm); err == nil {
+	if _, err := TOPSIS(mat.NewDense(2, 1, []float64{0, 0}), []float64{1}, nil, VectorNorm); err == nil {
 		t.Error("zero column: no error")
 	}
-	if _, err := TOPSISScores(x, []float64{1, 1, 1, 1, 1, -1}, ben, VectorNorm); !errors.Is(err, ErrBadWeight) {
+	if _, err := TOPSIS(x, []float64{1, 1, 1, 1, 1, -1}, ben, VectorNorm); !errors.Is(err, ErrBadWeight) {
 		t.Errorf("negative weight: %v", err)
 	}
 }
@@ -196,7 +198,7 @@ func TestBlend(t *testing.T) {
 	// By hand: 0.25*0.5 + 0.75*0.2 = 0.275, 0.25*0.5 + 0.75*0.8 = 0.725;
 	// inputs are normalised first (1, 1 -> 0.5, 0.5).
 	w, err := Blend([]float64{1, 1}, []float64{0.2, 0.8}, 0.25)
-	if err != nil || !near(w[0], 0.275, 1e-12) || !near(w[1], 0.725, 1e-12) {
+	if err != nil || !check.Close(w[0], 0.275, 1e-12, 1e-12) || !check.Close(w[1], 0.725, 1e-12, 1e-12) {
 		t.Errorf("got %v %v", w, err)
 	}
 	for _, tc := range []struct {
@@ -216,42 +218,21 @@ func TestBlend(t *testing.T) {
 	}
 }
 
-func TestDataWeights(t *testing.T) {
-	c := smallCatalog()
-	tb := Table{Customers: []string{"A", "B", "C", "D"}, IDs: []string{"a", "b", "c"}, Columns: [][]float64{
-		{0, 1, 2, 3}, {2, 0, 1, math.NaN()}, {1, 2, 3, 4},
-	}}
-	// Group g1 = (a, b) on the three complete rows A, B, C: a = (0,1,2), b
-	// = (2,0,1) as a cost. CRITIC by hand: normalised a = (0,.5,1), b
-	// inverted = (0,1,.5); equal sd, so equal weights 0.5; blended with the
-	// subjective (0.5, 0.5) at any alpha: 0.5.
-	got, err := DataWeights(c, tb, CRITIC, 0.3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !near(got.Indicators[0].Weight, 0.5, 1e-12) || got.Indicators[2].Weight != 1 {
-		t.Errorf("CRITIC: %+v", got.Indicators)
-	}
-	// Entropy by hand on (0,1,2) and (2,0,1): identical proportions up to
-	// order, so equal entropies and equal weights 0.5.
-	got, err = DataWeights(c, tb, Entropy, 0)
-	if err != nil || !near(got.Indicators[1].Weight, 0.5, 1e-12) {
-		t.Errorf("entropy: %v %+v", err, got.Indicators)
-	}
-	// alpha = 1 keeps the subjective weights.
-	c.Indicators[0].Weight, c.Indicators[1].Weight = 0.8, 0.2
-	got, _ = DataWeights(c, tb, Entropy, 1)
-	if !near(got.Indicators[0].Weight, 0.8, 1e-12) || c.Indicators[0].Weight != 0.8 {
-		t.Errorf("alpha 1: %+v", got.Indicators)
-	}
-	if _, err := DataWeights(c, Table{Customers: tb.Customers, IDs: tb.IDs[:2], Columns: tb.Columns[:2]}, CRITIC, 0.5); !errors.Is(err, ErrMissingID) {
-		t.Errorf("missing column: %v", err)
-	}
-	short := Table{Customers: []string{"A"}, IDs: tb.IDs, Columns: [][]float64{{1}, {1}, {1}}}
-	if _, err := DataWeights(c, short, CRITIC, 0.5); !errors.Is(err, ErrNoVariation) || !contains(err.Error(), "g1") {
-		t.Errorf("one row: %v", err)
-	}
-	if _, err := DataWeights(c, tb, CRITIC, 2); err == nil {
-		t.Error("alpha 2: no error")
+// The weighting functions do not modify their matrix arguments.
+func TestWeightsNoMutation(t *testing.T) {
+	data := []float64{2, 1500, 20000, 5.5, 2.5, 2700, 18000, 6.5, 1.8, 2000, 21000, 4.5}
+	x := mat.NewDense(3, 4, append([]float64(nil), data...))
+	w := []float64{0.4, 0.3, 0.2, 0.1}
+	Entropy(x)
+	CRITIC(x, []bool{true, true, true, false})
+	TOPSIS(x, w, nil, VectorNorm)
+	TOPSIS(x, w, nil, MinMaxNorm)
+	a := mat.NewDense(2, 2, []float64{1, 3, 1.0 / 3, 1})
+	AHP(a, nil)
+	AggregateJudgements([]mat.Matrix{a, a}, nil)
+	s, o := []float64{1, 2}, []float64{3, 4}
+	Blend(s, o, 0.5)
+	if !mat.Equal(x, mat.NewDense(3, 4, data)) || a.At(0, 1) != 3 || w[0] != 0.4 || s[1] != 2 || o[0] != 3 {
+		t.Error("an input was modified")
 	}
 }

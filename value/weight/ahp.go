@@ -1,7 +1,6 @@
-package value
+package weight
 
 import (
-	"errors"
 	"fmt"
 	"math"
 
@@ -19,10 +18,6 @@ var SaatyRI = []float64{0, 0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.
 // p. 31), which some software uses instead of [SaatyRI].
 var SaatyRI2005 = []float64{0, 0, 0.52, 0.89, 1.11, 1.25, 1.35, 1.40, 1.45, 1.49, 1.52, 1.54, 1.56, 1.58, 1.59}
 
-// ErrNoRandomIndex is returned by [AHP] for a matrix larger than its
-// random-index table.
-var ErrNoRandomIndex = errors.New("value: no random index for this matrix size")
-
 // ReciprocalTol is the tolerance of the reciprocity check of [AHP]:
 // |a_ij * a_ji - 1| must not exceed it, so judgements typed as 0.333 for
 // 1/3 are accepted.
@@ -31,7 +26,10 @@ const ReciprocalTol = 0.01
 // AHPSettings configures [AHP]. A nil *AHPSettings means the zero value.
 type AHPSettings struct {
 	// RI is the random-index table, RI[n-1] for an n x n matrix; nil means
-	// SaatyRI.
+	// [SaatyRI]. Entries for n = 1 and 2 are not used (CR is 0 there);
+	// every entry for n >= 3 must be positive and finite, or AHP returns an
+	// error wrapping [ErrBadRandomIndex] naming it (a table of zeros
+	// would otherwise hide every inconsistency behind CR = 0).
 	RI []float64
 	// AcceptInconsistent makes AHP return the weights of a matrix whose
 	// consistency ratio is 0.10 or more; false (the default) means that is
@@ -86,10 +84,12 @@ func CheckPairwise(a mat.Matrix) error {
 //
 //	A w = lambda_max w,  CI = (lambda_max - n)/(n - 1),  CR = CI / RI(n)
 //
-// a must pass [CheckPairwise]. A consistency ratio of 0.10 or more is an
-// error wrapping [ErrInconsistent] unless s.AcceptInconsistent; a matrix
-// larger than the RI table (n >= 3) is an error wrapping [ErrNoRandomIndex].
-// On error the result is the zero value. a is not modified.
+// a must pass [CheckPairwise] (NaN, Inf and non-positive entries are
+// [MatrixError]s). A consistency ratio of 0.10 or more is an error wrapping
+// [ErrInconsistent] unless s.AcceptInconsistent; a matrix larger than the
+// RI table (n >= 3) is an error wrapping [ErrNoRandomIndex]; a bad RI table
+// is a [VectorError] wrapping [ErrBadRandomIndex]. A nil s means the zero
+// [AHPSettings]. On error the result is the zero value. a is not modified.
 func AHP(a mat.Matrix, s *AHPSettings) (AHPResult, error) {
 	if s == nil {
 		s = &AHPSettings{}
@@ -97,6 +97,9 @@ func AHP(a mat.Matrix, s *AHPSettings) (AHPResult, error) {
 	ri := s.RI
 	if ri == nil {
 		ri = SaatyRI
+	}
+	if err := checkRI(ri); err != nil {
+		return AHPResult{}, err
 	}
 	if err := CheckPairwise(a); err != nil {
 		return AHPResult{}, err
@@ -150,9 +153,8 @@ func AHP(a mat.Matrix, s *AHPSettings) (AHPResult, error) {
 	res := AHPResult{Weights: w, LambdaMax: lambda}
 	if n > 2 {
 		res.CI = (lambda - float64(n)) / float64(n-1)
-		if ri[n-1] > 0 {
-			res.CR = res.CI / ri[n-1]
-		}
+		res.CR = res.CI / ri[n-1] // positive and finite: checkRI
+
 	}
 	if res.CR >= 0.10 && !s.AcceptInconsistent {
 		return AHPResult{}, &ConsistencyError{N: n, LambdaMax: res.LambdaMax, CI: res.CI, CR: res.CR}
@@ -175,11 +177,22 @@ func (e *ConsistencyError) Error() string {
 	if e.Level != "" {
 		where = " " + e.Level
 	}
-	return fmt.Sprintf("value: AHP matrix%s (%dx%d) is inconsistent: lambda_max = %.4f, CI = %.4f, CR = %.4f >= 0.10; revise the judgements or accept it", where, e.N, e.N, e.LambdaMax, e.CI, e.CR)
+	return fmt.Sprintf("weight: AHP matrix%s (%dx%d) is inconsistent: lambda_max = %.4f, CI = %.4f, CR = %.4f >= 0.10; revise the judgements or accept it", where, e.N, e.N, e.LambdaMax, e.CI, e.CR)
 }
 
 // Unwrap returns the underlying sentinel error.
 func (e *ConsistencyError) Unwrap() error { return ErrInconsistent }
+
+// checkRI checks a random-index table: entries for n >= 3 positive and
+// finite, those for n = 1, 2 finite and non-negative.
+func checkRI(ri []float64) error {
+	for i, v := range ri {
+		if !(v >= 0) || math.IsInf(v, 0) || (i >= 2 && v == 0) {
+			return &VectorError{Vector: "RI", Index: i, Value: v, Err: fmt.Errorf("%w (entry for n = %d)", ErrBadRandomIndex, i+1)}
+		}
+	}
+	return nil
+}
 
 func normalize1(w []float64) {
 	s := 0.0
@@ -203,7 +216,7 @@ func AggregateJudgements(ms []mat.Matrix, weights []float64) (*mat.Dense, error)
 		return nil, ErrEmptyInput
 	}
 	if weights != nil && len(weights) != len(ms) {
-		panic("value: AggregateJudgements: weights and matrices differ in length")
+		panic("weight: AggregateJudgements: weights and matrices differ in length")
 	}
 	n, _ := ms[0].Dims()
 	wsum := 0.0
@@ -218,13 +231,13 @@ func AggregateJudgements(ms []mat.Matrix, weights []float64) (*mat.Dense, error)
 		if weights != nil {
 			w = weights[k]
 			if !(w >= 0) || math.IsInf(w, 0) {
-				return nil, &WeightError{ID: fmt.Sprintf("expert %d", k), Weight: w, Err: ErrBadWeight}
+				return nil, &VectorError{Vector: "experts", Index: k, Value: w, Err: ErrBadWeight}
 			}
 		}
 		wsum += w
 	}
 	if wsum == 0 {
-		return nil, &WeightError{ID: "experts", Weight: 0, Err: ErrWeightSum}
+		return nil, &VectorError{Vector: "experts", Index: -1, Value: 0, Err: ErrWeightSum}
 	}
 	out := mat.NewDense(n, n, nil)
 	for i := range n {
@@ -238,147 +251,6 @@ func AggregateJudgements(ms []mat.Matrix, weights []float64) (*mat.Dense, error)
 				s += w / wsum * math.Log(m.At(i, j))
 			}
 			out.Set(i, j, math.Exp(s))
-		}
-	}
-	return out, nil
-}
-
-// Judgements are the pairwise comparison matrices of a catalog's hierarchy,
-// one per level node, for [HierarchyWeights]. Rows and columns follow
-// catalog order.
-type Judgements struct {
-	// Dimensions compares current value (row 0) with potential value (row
-	// 1); nil means equal weights.
-	Dimensions mat.Matrix
-	// Groups compares the groups of each dimension, keyed by "current" or
-	// "potential"; a dimension with one group needs none.
-	Groups map[string]mat.Matrix
-	// Indicators compares the indicators of each group, keyed by group ID; a
-	// group with one indicator needs none.
-	Indicators map[string]mat.Matrix
-}
-
-// JudgementCount returns the number of pairwise judgements a hierarchy
-// needs: n(n-1)/2 for each level node with n children. The default catalog
-// needs 1 + 2*3 + 6*10 = 67, against 30*29/2 = 435 for comparing all 30
-// indicators in one matrix.
-func JudgementCount(c Catalog) int {
-	pairs := func(n int) int { return n * (n - 1) / 2 }
-	total := pairs(2)
-	for _, d := range []Dimension{CurrentValue, PotentialValue} {
-		n := 0
-		for _, g := range c.Groups {
-			if g.Dimension == d && groupUsed(&c, g.ID) {
-				n++
-			}
-		}
-		total += pairs(n)
-	}
-	for _, g := range c.Groups {
-		n := 0
-		for _, ind := range c.Indicators {
-			if ind.Group == g.ID {
-				n++
-			}
-		}
-		total += pairs(n)
-	}
-	return total
-}
-
-// HierarchyResult is the outcome of [HierarchyWeights].
-type HierarchyResult struct {
-	Catalog                        Catalog              // the catalog with AHP group and indicator weights
-	CurrentWeight, PotentialWeight float64              // the dimension weights, for Spec
-	Levels                         map[string]AHPResult // by "dimensions", "current", "potential" or group ID
-}
-
-// HierarchyWeights sets the group and indicator weights of c from per-level
-// pairwise comparison matrices ([Judgements]) by [AHP], level by level. A
-// missing matrix for a node with two or more children is an error naming
-// the node, as is a matrix of the wrong size or one that fails AHP (the
-// error says which level). c is not modified.
-func HierarchyWeights(c Catalog, j Judgements, s *AHPSettings) (HierarchyResult, error) {
-	if err := c.Validate(); err != nil {
-		return HierarchyResult{}, err
-	}
-	out := HierarchyResult{Catalog: c.Clone(), Levels: map[string]AHPResult{}}
-	level := func(name string, m mat.Matrix, n int) ([]float64, error) {
-		if n == 1 {
-			return []float64{1}, nil
-		}
-		if m == nil {
-			return nil, &IndicatorError{ID: name, Err: fmt.Errorf("no pairwise comparison matrix for %d children", n)}
-		}
-		if r, cc := m.Dims(); r != n || cc != n {
-			return nil, &IndicatorError{ID: name, Err: fmt.Errorf("%w: matrix is %d x %d for %d children", ErrNotSquare, r, cc, n)}
-		}
-		res, err := AHP(m, s)
-		if err != nil {
-			var ce *ConsistencyError
-			if errors.As(err, &ce) {
-				ce.Level = name
-				return nil, ce
-			}
-			return nil, &IndicatorError{ID: name, Err: err}
-		}
-		out.Levels[name] = res
-		return res.Weights, nil
-	}
-	out.CurrentWeight, out.PotentialWeight = 0.5, 0.5
-	if j.Dimensions != nil {
-		w, err := level("dimensions", j.Dimensions, 2)
-		if err != nil {
-			return HierarchyResult{}, err
-		}
-		out.CurrentWeight, out.PotentialWeight = w[0], w[1]
-	}
-	cat := &out.Catalog
-	for _, d := range []Dimension{CurrentValue, PotentialValue} {
-		var idx []int
-		for g := range cat.Groups {
-			if cat.Groups[g].Dimension == d && groupUsed(cat, cat.Groups[g].ID) {
-				idx = append(idx, g)
-			}
-		}
-		w, err := level(d.String(), j.Groups[d.String()], len(idx))
-		if err != nil {
-			return HierarchyResult{}, err
-		}
-		for k, g := range idx {
-			cat.Groups[g].Weight = w[k]
-		}
-	}
-	for _, g := range cat.Groups {
-		var idx []int
-		for i := range cat.Indicators {
-			if cat.Indicators[i].Group == g.ID {
-				idx = append(idx, i)
-			}
-		}
-		if len(idx) == 0 {
-			continue
-		}
-		w, err := level(g.ID, j.Indicators[g.ID], len(idx))
-		if err != nil {
-			return HierarchyResult{}, err
-		}
-		for k, i := range idx {
-			cat.Indicators[i].Weight = w[k]
-		}
-	}
-	for key := range j.Indicators {
-		found := false
-		for _, g := range cat.Groups {
-			found = found || g.ID == key
-		}
-		if !found {
-			return HierarchyResult{}, &IndicatorError{ID: key, Err: fmt.Errorf("%w: judgements for unknown group", ErrUnknownID)}
-		}
-	}
-	for key := range j.Groups {
-		if key != "current" && key != "potential" {
-			return HierarchyResult{}, &IndicatorError{ID: key, Err: fmt.Errorf("%w: judgements for unknown dimension", ErrBadDimension)}
 		}
 	}
 	return out, nil
