@@ -205,7 +205,7 @@ func TestCatalogStrictJSON(t *testing.T) {
 	for in, want := range map[string]string{
 		`{"groups":[],"indicators":[{"id":"a","wieght":1}]}`: `unknown field "wieght"`,
 		`{"groups":[],"indicators":[],"extra":1}`:            `unknown field "extra"`,
-		`{"groups":[{"id":"g","dimension":"future"}]}`:        `unknown dimension "future"`,
+		`{"groups":[{"id":"g","dimension":"future"}]}`:       `unknown dimension "future"`,
 	} {
 		if err := json.Unmarshal([]byte(in), &c); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: got %v, want %q", in, err, want)

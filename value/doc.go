@@ -11,7 +11,8 @@
 // catalog ([DefaultCatalog]) has 30 indicators, 15 per dimension in 3 groups
 // of 5 each.
 //
-// Fitting ([Fit]) fixes, per indicator, reference bounds for the
+// Fitting ([Fit]) takes an [IndicatorTable] (customers x indicators) and
+// optional [Settings], and fixes, per indicator, reference bounds for the
 // normalisation, so scores stay comparable across periods and do not move
 // when customers are added; it also fixes the cuts of the value matrix and
 // the customer pyramid. Scoring ([Model.Score]) then maps each raw value x
@@ -34,19 +35,25 @@
 // # Weights
 //
 // Weights can be given directly, derived from pairwise comparisons by the
-// analytic hierarchy process ([AHP], Saaty 1977, 1980), or from the data by
-// the entropy weight method ([EntropyWeights], Shannon 1948; Zeleny 1982)
-// and CRITIC ([CRITICWeights], Diakoulaki, Mavrotas & Papayannakis 1995),
-// and blended ([Blend]) as alpha*subjective + (1-alpha)*objective.
+// analytic hierarchy process (Saaty 1977, 1980), or from the data by the
+// entropy weight method (Shannon 1948; Zeleny 1982) and CRITIC
+// (Diakoulaki, Mavrotas & Papayannakis 1995), and blended as
+// alpha*subjective + (1-alpha)*objective. The methods themselves, which
+// know nothing of customers, are in package [weight] ([weight.AHP],
+// [weight.Entropy], [weight.CRITIC], [weight.Blend], [weight.TOPSIS]); this
+// package applies them to a catalog ([HierarchyWeights], [DataWeights]).
 //
 // AHP is applied level by level ([HierarchyWeights]): one 2 x 2 matrix for
 // the dimensions, one per dimension for its groups and one per group for
 // its indicators, so the default catalog needs 67 judgements instead of
 // the 435 of one 30 x 30 matrix ([JudgementCount]). Several experts'
 // matrices are combined by the element-wise geometric mean
-// ([AggregateJudgements]). A matrix with a consistency ratio of 0.10 or
-// more is an error unless the caller accepts it; the random-index table is
-// pluggable ([SaatyRI], [SaatyRI2005]).
+// ([weight.AggregateJudgements]). A matrix with a consistency ratio of
+// 0.10 or more is an error unless the caller accepts it; the random-index
+// table is pluggable ([weight.SaatyRI], [weight.SaatyRI2005]) and checked.
+// Record how the weights were obtained in [Settings.Weighting]
+// ([HierarchyResult.Weighting] for AHP): the fitted model's card then says
+// so, with the largest consistency ratio.
 //
 //	A w = lambda_max w,  CI = (lambda_max - n)/(n - 1),  CR = CI / RI(n)
 //	entropy: p_ij = x_ij / sum_i x_ij,  e_j = -sum_i p_ij ln p_ij / ln m,  w_j ~ 1 - e_j
@@ -55,7 +62,7 @@
 // Entropy weights are taken of the raw non-negative values with 0 ln 0 = 0,
 // not of min-max normalised ones, so that a nearly constant column with one
 // deviating value does not get an absurdly large weight (see
-// [EntropyWeights]). CRITIC gives a constant column weight 0 and leaves it
+// [weight.Entropy]). CRITIC gives a constant column weight 0 and leaves it
 // out of the other columns' conflict sums.
 //
 // Weights must sum to 1 within each group and each dimension (to 1e-6);
@@ -63,25 +70,29 @@
 //
 // # Missing and bad values
 //
-// A [IndicatorTable] marks a missing value with NaN. It is never replaced by zero:
+// An [IndicatorTable] marks a missing value with NaN. It is never replaced by zero:
 // the [MissingPolicy] either rejects it (the default, an error naming the
 // customer and the indicator), imputes the indicator's fitted median, or
 // drops the indicator from that customer's score and renormalises the
 // remaining weights of the dimension; [Score.Imputed] and [Score.Dropped]
 // report it per customer and [Model.Explain] per indicator. Infinite values,
 // duplicate customers, unknown indicator IDs and bad weights are errors
-// that name the row, customer, indicator or parameter.
+// that name the customer, indicator or parameter; a [DataError] also
+// carries the customer's index in the table, which a caller that read the
+// table from a file maps to its line (as cvm score does).
 //
 // # Value matrix and pyramid
 //
 // A customer is high on a dimension when its score is above the cut
-// (strictly): the fitted median (default) or mean of the fit data's
+// (strictly), as the [CutRule] says: the fitted median (default) or mean of the fit data's
 // scores, or a given cut. Strictly, because real data often have many
 // customers tied at the bottom (no repeat purchase, no growth): with a
 // median of 0, "at least the median" would make everyone high. The quadrants ([Quadrant]) carry their strategy
 // ([Quadrant.Strategy]): IV high/high invest, III high current/low
 // potential retain efficiently, II low current/high potential develop, I
-// low/low serve at low cost. The customer pyramid ([Tier]) cuts the fitted
+// low/low serve at low cost. Quadrants and tiers have text forms
+// ([ParseQuadrant], [ParseTier]: "IV", "gold"). The customer pyramid
+// ([Tier]) cuts the fitted
 // total scores at quantiles given by the tier shares, by default the top 1%,
 // the next 4%, the next 15% and the rest (Zeithaml, Rust & Lemon 2001); a
 // customer is in a tier when its total is above the tier's cut, so ties at
@@ -92,16 +103,30 @@
 // Indicators are identified by ID only, so other packages can supply
 // values: value/clv, for example, adds predicted lifetime value, expected
 // purchases and P(alive) as potential-value [Indicator] entries
-// ([Catalog.Add]) and their values as table columns ([IndicatorTable.WithColumn]).
+// ([Catalog.Add]) and their values as table columns
+// ([IndicatorTable.WithColumn]).
 // Different customer types can use different indicator sets and weights:
 // fit one model per type ([FitByType]).
 //
-// # Persistence and concurrency
+// # Calls, persistence and concurrency
+//
+// The package follows the module's one convention: [Fit], [FitByType],
+// [Model.Score] and [DataWeights] take a context first (they can run long
+// on a million customers) and return its error when it is cancelled;
+// [Model.Score] takes its dst slice before the table; settings are a
+// *[Settings] where nil means every default.
 //
 // A fitted [Model] is immutable and safe for concurrent use. It marshals to
-// JSON with a format name and version ([ModelFormat], [ModelVersion]) and
-// decodes to a model that scores bit for bit the same, so it can be fitted
-// in one place and scored in another. Scoring writes into a caller-owned
+// JSON in the cvm envelope, {"format": "cvm.value.model", "version": 2,
+// "card": {...}, ...} ([ModelFormat], [ModelVersion]), whose
+// [cvm.ModelCard] records the library version, the number of customers, a
+// fingerprint of the fitted statistics (never customer data) and the
+// quality figures "indicators" and, for AHP weights, "ahp_cr".
+// json.Unmarshal is the one decode verb: it rejects another format or
+// version with a *cvm.FormatError naming both, and unknown fields with an
+// error naming them, and decodes to a model that scores bit for bit the
+// same, so it can be fitted in one place and scored in another. A
+// [Catalog] decodes strictly too. Scoring writes into a caller-owned
 // slice, allocates nothing per customer, and splits large tables over
 // GOMAXPROCS goroutines with results independent of their number.
 //
