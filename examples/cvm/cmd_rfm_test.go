@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cvmkit/cvm/internal/check"
 	"github.com/cvmkit/cvm/internal/synth"
 	"github.com/cvmkit/cvm/segment"
 )
@@ -134,12 +135,12 @@ func TestRunRFMModelAndFiles(t *testing.T) {
 	if err := runRFM(append(base, "-model", model, "-out", out2), &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
-	a, _ := os.ReadFile(out1)
-	b, _ := os.ReadFile(out2)
+	a := check.Must(os.ReadFile(out1))
+	b := check.Must(os.ReadFile(out2))
 	if len(a) == 0 || !bytes.Equal(a, b) {
 		t.Errorf("scoring with the saved model differs:\n%s\n%s", a, b)
 	}
-	if s, _ := os.ReadFile(sum); !strings.Contains(string(s), "| segment |") {
+	if s := check.Must(os.ReadFile(sum)); !strings.Contains(string(s), "| segment |") {
 		t.Errorf("summary file: %s", s)
 	}
 	if !strings.Contains(stderr.String(), "from the saved model") {
@@ -166,7 +167,7 @@ func TestRunRFMSynthetic(t *testing.T) {
 	if err := synth.WriteCSV(f, synth.Config{Customers: 500, Seed: 1, A: 5, B: 1}); err != nil {
 		t.Fatal(err)
 	}
-	f.Close()
+	check.NoErr(t, f.Close())
 	for _, ties := range []string{"values", "rank"} {
 		var stdout, stderr bytes.Buffer
 		if err := runRFM([]string{"-in", in, "-ties", ties, "-q"}, &stdout, &stderr); err != nil {
@@ -196,13 +197,13 @@ func TestRunRFMSynthetic(t *testing.T) {
 func TestRunRFMErrors(t *testing.T) {
 	dir, in, rules := rfmFiles(t)
 	badRules := filepath.Join(dir, "bad.json")
-	os.WriteFile(badRules, []byte(`{"bins": 3, "segments": [{"name": "A"}], "rules": [{"segment": "B"}]}`), 0o644)
+	writeOK(t, badRules, []byte(`{"bins": 3, "segments": [{"name": "A"}], "rules": [{"segment": "B"}]}`), 0o644)
 	gapRules := filepath.Join(dir, "gap.json")
-	os.WriteFile(gapRules, []byte(`{"bins": 5, "segments": [{"name": "A"}], "rules": [{"segment": "A", "r": [5, 5]}]}`), 0o644)
+	writeOK(t, gapRules, []byte(`{"bins": 5, "segments": [{"name": "A"}], "rules": [{"segment": "A", "r": [5, 5]}]}`), 0o644)
 	badModel := filepath.Join(dir, "model.json")
-	os.WriteFile(badModel, []byte(`{"version": 9}`), 0o644)
+	writeOK(t, badModel, []byte(`{"version": 9}`), 0o644)
 	nanCSV := filepath.Join(dir, "nan.csv")
-	os.WriteFile(nanCSV, []byte("customer,time,amount\nx,2024-01-01,NaN\n"), 0o644)
+	writeOK(t, nanCSV, []byte("customer,time,amount\nx,2024-01-01,NaN\n"), 0o644)
 	tests := []struct {
 		name  string
 		args  []string

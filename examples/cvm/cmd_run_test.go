@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cvmkit/cvm/internal/check"
 	"github.com/cvmkit/cvm/internal/synth"
 )
 
@@ -22,7 +23,7 @@ func TestRunWritesEveryStage(t *testing.T) {
 	if err := synth.WriteCSV(f, synth.Config{Customers: customers, Seed: 5}); err != nil {
 		t.Fatal(err)
 	}
-	f.Close()
+	check.NoErr(t, f.Close())
 	out := filepath.Join(dir, "out")
 	var stdout, stderr strings.Builder
 	// SVG only: PNG rendering under the race detector is slow.
@@ -53,6 +54,12 @@ func TestRunWritesEveryStage(t *testing.T) {
 	}
 }
 
+// writeOK writes a test input file, failing the test on an error.
+func writeOK(t *testing.T, path string, data []byte, perm os.FileMode) {
+	t.Helper()
+	check.NoErr(t, os.WriteFile(path, data, perm))
+}
+
 func readCSV(t *testing.T, path string) [][]string {
 	t.Helper()
 	f, err := os.Open(path)
@@ -70,7 +77,7 @@ func readCSV(t *testing.T, path string) [][]string {
 func TestRunErrors(t *testing.T) {
 	dir := t.TempDir()
 	empty := filepath.Join(dir, "empty.csv")
-	os.WriteFile(empty, []byte("customer,time,amount,order\n"), 0o644)
+	writeOK(t, empty, []byte("customer,time,amount,order\n"), 0o644)
 	tests := []struct {
 		name  string
 		args  []string

@@ -146,9 +146,12 @@ func TestSummaryReturnsOnly(t *testing.T) {
 	if code != 0 || stdout != want {
 		t.Errorf("exit %d, got %q, want %q", code, stdout, want)
 	}
-	stdout, _, _ = runCvm("summary", "-in", in, "-q", "-json")
-	if !strings.Contains(stdout, `"first":null`) {
-		t.Errorf("JSON %q: want a null first purchase", stdout)
+	stdout, stderr, code := runCvm("summary", "-in", in, "-q", "-json")
+	if code != 0 || !strings.Contains(stdout, `"first":null`) {
+		t.Errorf("exit %d (%s), JSON %q: want a null first purchase", code, stderr, stdout)
+	}
+	if !json.Valid([]byte(stdout)) {
+		t.Errorf("invalid JSON %q", stdout)
 	}
 }
 
