@@ -28,7 +28,13 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	// A report lost to a full disk or a closed pipe is an error.
+	stdout := &input.ErrWriter{W: os.Stdout}
+	err := run(os.Args[1:], stdout, os.Stderr)
+	if err == nil && stdout.Err != nil {
+		err = fmt.Errorf("standard output: %w", stdout.Err)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
