@@ -1,9 +1,10 @@
 package cvm
 
 import (
-	"github.com/cvmkit/cvm/internal/civil"
 	"strconv"
 	"time"
+
+	"github.com/cvmkit/cvm/internal/civil"
 )
 
 // parseTime parses a time field into Unix seconds and nanoseconds. Without

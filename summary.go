@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/cvmkit/cvm/internal/civil"
-	"github.com/cvmkit/cvm/internal/num"
 	"iter"
 	"runtime"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/cvmkit/cvm/internal/civil"
+	"github.com/cvmkit/cvm/internal/num"
 )
 
 // Occasion says what counts as one purchase occasion.

@@ -2,8 +2,9 @@ package segment
 
 import (
 	"fmt"
-	"github.com/cvmkit/cvm/internal/num"
 	"slices"
+
+	"github.com/cvmkit/cvm/internal/num"
 )
 
 // SegmentStats is one row of the segment table.

@@ -4,10 +4,11 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
-	"github.com/cvmkit/cvm/internal/num"
 	"math"
 	"slices"
 	"strconv"
+
+	"github.com/cvmkit/cvm/internal/num"
 )
 
 // ScorerFormatVersion is the format version of a [Scorer]'s JSON form.

@@ -1,10 +1,11 @@
 package value
 
 import (
-	"github.com/cvmkit/cvm/internal/check"
 	"math/rand/v2"
 	"sync"
 	"testing"
+
+	"github.com/cvmkit/cvm/internal/check"
 )
 
 // Raising a benefit indicator never lowers a customer's score and raising

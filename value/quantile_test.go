@@ -1,10 +1,11 @@
 package value
 
 import (
-	"github.com/cvmkit/cvm/internal/num"
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/cvmkit/cvm/internal/num"
 )
 
 // quantileSelect against the plain sort-based definition on data with

@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"github.com/cvmkit/cvm/value"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cvmkit/cvm/value"
 )
 
 func scoreRun(t *testing.T, args ...string) (string, string, error) {

@@ -3,8 +3,9 @@ package clv
 import (
 	"context"
 	"fmt"
-	"github.com/cvmkit/cvm"
 	"math"
+
+	"github.com/cvmkit/cvm"
 
 	"github.com/cvmkit/cvm/internal/num"
 	"gonum.org/v1/gonum/mathext"

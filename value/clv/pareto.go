@@ -3,9 +3,10 @@ package clv
 import (
 	"context"
 	"fmt"
+	"math"
+
 	"github.com/cvmkit/cvm"
 	"github.com/cvmkit/cvm/internal/num"
-	"math"
 )
 
 // ParetoNBD is a fitted Pareto/NBD model (Schmittlein, Morrison & Colombo

@@ -2,8 +2,9 @@ package clv
 
 import (
 	"fmt"
-	"github.com/cvmkit/cvm/internal/num"
 	"math"
+
+	"github.com/cvmkit/cvm/internal/num"
 )
 
 // PurchaseModel is a fitted model of purchase counts and dropout: BG/NBD,

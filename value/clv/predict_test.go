@@ -2,11 +2,12 @@ package clv
 
 import (
 	"errors"
-	"github.com/cvmkit/cvm/internal/check"
-	"github.com/cvmkit/cvm/internal/num"
 	"math"
 	"slices"
 	"testing"
+
+	"github.com/cvmkit/cvm/internal/check"
+	"github.com/cvmkit/cvm/internal/num"
 )
 
 var cdnowBG = &BGNBD{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426}              // FHL 2005, section 5
