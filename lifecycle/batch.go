@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"iter"
 	"math"
-	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/parallel"
 )
 
 // Cadence is how often [Classify] ticks the clock for each customer.
@@ -36,16 +36,33 @@ func (c Cadence) String() string {
 	return fmt.Sprintf("Cadence(%d)", uint8(c))
 }
 
-// ParseCadence returns the cadence named s ("monthly" or "weekly"), or an
-// error for any other string.
-func ParseCadence(s string) (Cadence, error) {
-	switch s {
-	case "monthly":
-		return Monthly, nil
-	case "weekly":
-		return Weekly, nil
+// MarshalText encodes c as "monthly" or "weekly"; another value is an
+// error wrapping ErrUnknownName.
+func (c Cadence) MarshalText() ([]byte, error) {
+	if c > Weekly {
+		return nil, fmt.Errorf("%w: cadence %d", ErrUnknownName, uint8(c))
 	}
-	return 0, fmt.Errorf("lifecycle: unknown cadence %q (want monthly or weekly)", s)
+	return []byte(c.String()), nil
+}
+
+// UnmarshalText decodes a cadence name accepted by [ParseCadence].
+func (c *Cadence) UnmarshalText(b []byte) error {
+	v, err := ParseCadence(string(b))
+	if err != nil {
+		return err
+	}
+	*c = v
+	return nil
+}
+
+// ParseCadence returns the cadence named s ("monthly" or "weekly"),
+// ignoring case and surrounding space; any other string is an error
+// wrapping ErrUnknownName.
+func ParseCadence(s string) (Cadence, error) {
+	if i := nameIndex([]string{"monthly", "weekly"}, s); i >= 0 {
+		return Cadence(i), nil
+	}
+	return 0, fmt.Errorf("%w: cadence %q (want monthly or weekly)", ErrUnknownName, s)
 }
 
 // next returns the first tick strictly after Unix time t.
@@ -58,17 +75,28 @@ func (c Cadence) next(t int64) int64 {
 	return monthStart(int64(monthOf(t)) + 1)
 }
 
-// BatchOptions configures [Classify]. A nil *BatchOptions means the zero
-// value: as of the latest transaction, monthly ticks, default rules.
-type BatchOptions struct {
+// ClassifySettings configure [Classify]. A nil *ClassifySettings means
+// every default: as of the latest transaction, monthly ticks, the default
+// [Settings], no progress reports.
+type ClassifySettings struct {
 	// AsOf is the moment of classification: later transactions are
 	// skipped and a last tick falls on it. The zero time means the time of
-	// the latest transaction.
+	// the latest transaction. An AsOf far beyond the data costs no more
+	// than one at its end (see [Classify]).
 	AsOf time.Time
 	// Tick is the cadence of the ticks; the zero value is Monthly.
 	Tick Cadence
-	// Rules are the rules; nil means the defaults.
-	Rules *Rules
+	// Settings are the rules; nil means the defaults.
+	Settings *Settings
+	// Progress, when not nil, is called with the number of transactions
+	// read and of customers replayed so far: every 65536 transactions
+	// while the stream is read, once at its end, and after every batch of
+	// customers replayed (a customer of a stream not grouped by customer
+	// can be counted twice: once early, once replayed again from all its
+	// rows). Calls never overlap, but they may
+	// come from any of Classify's goroutines; Progress should return
+	// quickly.
+	Progress func(rows, customers int)
 }
 
 // Result is one customer's classification.
@@ -97,6 +125,17 @@ type rec struct {
 // GOMAXPROCS goroutines; the results do not depend on the number. Replaying
 // the same transactions always gives the same results.
 //
+// Cost is bounded by the data, not by AsOf: a tick changes nothing but the
+// clock once a relationship has ended (until the customer buys again) or
+// before the first purchase, so those ticks are skipped, with the same
+// results as ticking through them. Each customer is ticked over its own
+// span of transactions plus the time its relationship takes to end after
+// the last purchase (the end limit of the [Settings], 180 days to a few
+// years), whatever AsOf is: one transaction dated 9999-12-31, or an AsOf
+// centuries ahead, costs about what an AsOf at the end of the data does.
+// (It still makes every relationship end by then: an AsOf the data does
+// not support is the caller's choice to check.)
+//
 // Performance: with AsOf set, replaying overlaps reading while the stream
 // is grouped by customer (each customer's rows together, as a file sorted
 // by customer or synth.Transactions gives them); such a stream is also
@@ -108,268 +147,342 @@ type rec struct {
 // about 16 bytes a transaction plus the results (a Result is 272 bytes, a
 // Transition 80).
 //
-// Classify returns a *cvm.TransactionError for a transaction with an empty
-// customer, a zero time or a NaN or infinite amount, cvm.ErrEmptyInput
-// when no transaction is at or before AsOf, and ctx.Err() when ctx is done.
-func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOptions) ([]Result, error) {
-	var o BatchOptions
-	if opts != nil {
-		o = *opts
-	}
-	asOf := int64(0)
-	if !o.AsOf.IsZero() {
-		asOf = o.AsOf.Unix()
-	}
-	if err := o.Rules.Validate(); err != nil {
+// Classify returns a *SettingsError for invalid settings, a
+// *cvm.TransactionError for a transaction with an empty customer, a zero
+// time or a NaN or infinite amount, cvm.ErrEmptyInput when no transaction
+// is at or before AsOf, and ctx.Err() when ctx is done.
+func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], settings *ClassifySettings) ([]Result, error) {
+	c, err := newClassifier(ctx, settings)
+	if err != nil {
 		return nil, err
 	}
-	var buf Rules
-	rr := o.Rules.resolve(&buf)
+	defer c.stopWorkers()
+	// 1. Group the transactions by customer; while the stream is grouped
+	// and AsOf known, replay the customers already complete meanwhile.
+	if err := c.group(txs); err != nil {
+		return nil, err
+	}
+	// 2. Replay the rest of a grouped stream straight into the results.
+	out := c.finishGrouped()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// 3. Move the results replayed early into place.
+	c.collectEarly(out)
+	// 4. For a stream not grouped: gather the customers not replayed yet
+	// and replay them.
+	if c.nMulti > 0 {
+		c.replayGathered(out)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
-	// Workers replay batches of runs (a run: one customer's consecutive
-	// records in the stream). While the stream is read, and when AsOf is
-	// known, GOMAXPROCS-1 workers replay the runs already complete, so
-	// reading (one goroutine) and replaying overlap; a batch replayed then
-	// keeps its results in a done batch, its states apart from the
-	// histories so the bulk of it has no pointers for the garbage collector
-	// to scan, and the done batches are copied into the results in
-	// parallel at the end. Once the stream is read, the number of customers
-	// is known: if every run is a new customer (run i is customer i), the
-	// results are allocated and published in direct, and GOMAXPROCS
-	// workers replay the rest of the runs straight into them.
-	// A customer whose records come in more than one run is replayed again
-	// at the end from all its runs, and its early results are dropped.
-	type job struct {
+// Classify's pipeline: workers replay batches of runs (a run: one
+// customer's consecutive records in the stream). While the stream is read,
+// and when AsOf is known, GOMAXPROCS-1 workers replay the runs already
+// complete, so reading (one goroutine) and replaying overlap; a batch
+// replayed then keeps its results in a done batch, its states apart from
+// the histories so the bulk of it has no pointers for the garbage
+// collector to scan, and the done batches are copied into the results in
+// parallel at the end. Once the stream is read, the number of customers is
+// known: if every run is a new customer (run i is customer i), the results
+// are allocated and published in direct, and GOMAXPROCS workers replay the
+// rest of the runs straight into them. A customer whose records come in
+// more than one run is replayed again at the end from all its runs, and
+// its early results are dropped.
+const (
+	blockSize = 1 << 16 // records per block
+	jobRuns   = 1024    // runs per job
+	lateChunk = 256     // customers per chunk of the gathered replay
+)
+
+type (
+	// job is a batch of runs for a worker.
+	job struct {
 		first int // index of the first run
 		recs  [][]rec
 	}
-	type results struct {
+	// results is where a grouped stream's workers write directly.
+	results struct {
 		out   []Result
 		names *chunked[string]
 	}
-	var direct atomic.Pointer[results]
-	type done struct {
+	// done is a batch replayed before the results were allocated.
+	done struct {
 		first  int
 		states []State
 		pats   []Pattern
 		hists  [][]Transition
 	}
-	var (
-		jobs     = make(chan job, 1024)
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		finished []done
-		clk      *clock
-		running  int // workers started
-	)
-	workers := runtime.GOMAXPROCS(0)
-	// replay replays one customer into *s, *pat and *hist.
-	replay := func(r []rec, arena []Transition, s *State, pat *Pattern, hist *[]Transition) []Transition {
-		if !slices.IsSortedFunc(r, cmpRec) {
-			slices.SortStableFunc(r, cmpRec)
-		}
-		start := len(arena)
-		*s, arena = replayCustomer(r, asOf, clk, rr, arena)
-		*hist = slices.Clip(arena[start:])
-		*pat = s.Pattern(time.Unix(asOf, 0), o.Rules)
-		if cap(arena)-len(arena) < 16 {
-			arena = make([]Transition, 0, 4096)
-		}
-		return arena
-	}
-	worker := func() {
-		defer wg.Done()
-		var arena []Transition
-		for j := range jobs {
-			if ctx.Err() != nil {
-				continue
-			}
-			if d := direct.Load(); d != nil {
-				for i, r := range j.recs {
-					res := &d.out[j.first+i]
-					res.Customer = *d.names.at(j.first + i)
-					arena = replay(r, arena, &res.State, &res.Pattern, &res.History)
-				}
-				continue
-			}
-			n := len(j.recs)
-			d := done{first: j.first, states: make([]State, n), pats: make([]Pattern, n), hists: make([][]Transition, n)}
-			for i, r := range j.recs {
-				arena = replay(r, arena, &d.states[i], &d.pats[i], &d.hists[i])
-			}
-			mu.Lock()
-			finished = append(finished, d)
-			mu.Unlock()
-		}
-	}
-	// start starts workers until n are running.
-	start := func(n int) {
-		if clk == nil {
-			clk = newClock(o.Tick, asOf)
-		}
-		for ; running < n; running++ {
-			wg.Add(1)
-			go worker()
-		}
-	}
-	stopped := false
-	stop := func() {
-		if !stopped {
-			close(jobs)
-			wg.Wait()
-			stopped = true
-		}
-	}
-	defer stop()
+	// run is one customer's consecutive records: block and range.
+	run struct{ cust, block, lo, hi int32 }
+)
 
-	// Read: group by customer, in first-appearance order. Records go into
-	// fixed-size blocks; a run never straddles two blocks (a full block's
-	// open run moves to the next), and a run is never written again once
-	// the next run has begun.
-	const blockSize, jobRuns = 1 << 16, 1024
-	ids := newIDTable()
-	var blocks [][]rec
-	cur := make([]rec, 0, blockSize)
-	type run struct{ cust, block, lo, hi int32 }
-	var runs chunked[run]
-	var cr *run // the current run
-	recsOf := func(r run) []rec {
-		if int(r.block) == len(blocks) {
-			return cur[r.lo:r.hi:r.hi]
-		}
-		return blocks[r.block][r.lo:r.hi:r.hi]
+// classifier holds one Classify call.
+type classifier struct {
+	ctx     context.Context
+	asOf    int64     // Unix seconds; 0 until known
+	tick    Cadence   //
+	rules   *Settings // resolved
+	buf     Settings  // backing for rules
+	clk     *clock    // made when the first worker starts
+	workers int
+	prog    progress
+
+	// Grouping. Records go into fixed-size blocks; a run never straddles
+	// two blocks (a full block's open run moves to the next), and a run
+	// is never written again once the next run has begun.
+	ids    *idTable
+	names  *chunked[string] // ids.names once the stream is read
+	blocks [][]rec
+	cur    []rec
+	runs   chunked[run]
+	multi  []bool // customers with more than one run
+	nMulti int
+	kept   int // transactions at or before AsOf
+
+	// The early pipeline.
+	jobs     chan job
+	wg       sync.WaitGroup
+	running  int // workers started
+	stopped  bool
+	sent     int // runs dispatched
+	direct   atomic.Pointer[results]
+	mu       sync.Mutex
+	finished []done
+}
+
+func newClassifier(ctx context.Context, settings *ClassifySettings) (*classifier, error) {
+	var o ClassifySettings
+	if settings != nil {
+		o = *settings
 	}
-	sent := 0
-	// dispatch sends the runs from sent up to upTo in jobs of jobRuns runs
-	// (a shorter last one when upTo is all the runs).
-	dispatch := func(upTo int) {
-		for upTo-sent >= jobRuns || (upTo == runs.len() && sent < upTo) {
-			hi := min(upTo, sent+jobRuns)
-			j := job{first: sent, recs: make([][]rec, hi-sent)}
-			for i := sent; i < hi; i++ {
-				j.recs[i-sent] = recsOf(*runs.at(i))
-			}
-			jobs <- j
-			sent = hi
-		}
+	if err := o.Settings.Validate(); err != nil {
+		return nil, err
 	}
-	var multi []bool // customers with more than one run
-	nMulti := 0
-	early := asOf != 0 && workers > 1
+	c := &classifier{
+		ctx: ctx, tick: o.Tick,
+		workers: parallel.Workers(), prog: progress{fn: o.Progress},
+		ids: newIDTable(), cur: make([]rec, 0, blockSize), jobs: make(chan job, 1024),
+	}
+	if !o.AsOf.IsZero() {
+		c.asOf = o.AsOf.Unix()
+	}
+	c.rules = o.Settings.resolve(&c.buf)
+	return c, nil
+}
+
+// group reads the stream, grouping the records by customer in
+// first-appearance order, and starts the early replay when it can.
+func (c *classifier) group(txs iter.Seq[cvm.Transaction]) error {
+	early := c.asOf != 0 && c.workers > 1
 	if early {
-		start(workers - 1)
+		c.startWorkers(c.workers - 1)
 	}
 	prevName, prev := "", int32(-1)
-	minT, maxT := int64(math.MaxInt64), int64(math.MinInt64)
-	n, kept := 0, 0
+	var cr *run // the current run
+	maxT := int64(math.MinInt64)
+	n := 0
 	for tx := range txs {
 		if n&0xffff == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
+			if err := c.ctx.Err(); err != nil {
+				return err
+			}
+			if n > 0 {
+				c.prog.read(n)
 			}
 		}
 		n++
 		if err := tx.Validate(); err != nil {
-			return nil, err
+			return err
 		}
 		t := tx.Time.Unix()
-		if asOf != 0 && t > asOf {
+		if c.asOf != 0 && t > c.asOf {
 			continue
 		}
 		if prev < 0 || tx.Customer != prevName {
-			id, added := ids.lookup(tx.Customer)
+			id, added := c.ids.lookup(tx.Customer)
 			if added {
-				multi = append(multi, false)
-			} else if !multi[id] {
-				multi[id] = true
-				nMulti++
+				c.multi = append(c.multi, false)
+			} else if !c.multi[id] {
+				c.multi[id] = true
+				c.nMulti++
 			}
 			prevName, prev = tx.Customer, id
 			// Early replay stops at the first customer seen in a second run:
 			// the stream is not grouped, and its runs are gathered at the end.
-			if early && nMulti == 0 && runs.len()-sent >= jobRuns {
-				dispatch(runs.len())
+			if early && c.nMulti == 0 && c.runs.len()-c.sent >= jobRuns {
+				c.dispatch(c.runs.len())
 			}
-			cr = runs.push(run{cust: id, block: int32(len(blocks)), lo: int32(len(cur)), hi: int32(len(cur))})
+			cr = c.runs.push(run{cust: id, block: int32(len(c.blocks)), lo: int32(len(c.cur)), hi: int32(len(c.cur))})
 		}
-		if len(cur) == cap(cur) {
-			r := cr
-			open := cur[r.lo:]
-			blocks = append(blocks, cur)
-			cur = make([]rec, 0, max(blockSize, 2*len(open)))
-			cur = append(cur, open...)
-			r.block, r.lo = int32(len(blocks)), 0
+		if len(c.cur) == cap(c.cur) {
+			open := c.cur[cr.lo:]
+			c.blocks = append(c.blocks, c.cur)
+			c.cur = make([]rec, 0, max(blockSize, 2*len(open)))
+			c.cur = append(c.cur, open...)
+			cr.block, cr.lo = int32(len(c.blocks)), 0
 		}
-		cur = append(cur, rec{t, tx.Amount})
-		cr.hi = int32(len(cur))
-		minT, maxT = min(minT, t), max(maxT, t)
-		kept++
+		c.cur = append(c.cur, rec{t, tx.Amount})
+		cr.hi = int32(len(c.cur))
+		maxT = max(maxT, t)
+		c.kept++
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	if err := c.ctx.Err(); err != nil {
+		return err
 	}
-	if kept == 0 {
-		return nil, cvm.ErrEmptyInput
+	c.prog.read(n)
+	if c.kept == 0 {
+		return cvm.ErrEmptyInput
 	}
-	if asOf == 0 {
-		asOf = maxT
+	if c.asOf == 0 {
+		c.asOf = maxT
 	}
-	names := &ids.names
-	ids = nil
-	nc := names.len()
-	out := make([]Result, nc)
-	if nMulti == 0 {
-		// Grouped: run i is customer i. The runs not yet replayed go
-		// straight into out.
-		direct.Store(&results{out, names})
-		start(workers)
-		dispatch(runs.len())
-	}
-	stop()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	blocks = append(blocks, cur)
+	c.names = &c.ids.names
+	c.ids = nil
+	return nil
+}
 
-	var replayed []bool // for a stream not grouped: customers in out
-	if nMulti > 0 {
-		replayed = make([]bool, nc)
+// recsOf returns the records of run r.
+func (c *classifier) recsOf(r run) []rec {
+	if int(r.block) == len(c.blocks) {
+		return c.cur[r.lo:r.hi:r.hi]
 	}
-	var next atomic.Int64
-	fill := func() {
-		defer wg.Done()
-		for {
-			k := int(next.Add(1) - 1)
-			if k >= len(finished) {
-				return
+	return c.blocks[r.block][r.lo:r.hi:r.hi]
+}
+
+// dispatch sends the runs from c.sent up to upTo in jobs of jobRuns runs
+// (a shorter last one when upTo is all the runs).
+func (c *classifier) dispatch(upTo int) {
+	for upTo-c.sent >= jobRuns || (upTo == c.runs.len() && c.sent < upTo) {
+		hi := min(upTo, c.sent+jobRuns)
+		j := job{first: c.sent, recs: make([][]rec, hi-c.sent)}
+		for i := c.sent; i < hi; i++ {
+			j.recs[i-c.sent] = c.recsOf(*c.runs.at(i))
+		}
+		c.jobs <- j
+		c.sent = hi
+	}
+}
+
+// startWorkers starts workers until n are running.
+func (c *classifier) startWorkers(n int) {
+	if c.clk == nil {
+		c.clk = newClock(c.tick, c.asOf)
+	}
+	for ; c.running < n; c.running++ {
+		c.wg.Add(1)
+		go c.worker()
+	}
+}
+
+// stopWorkers closes the job queue and waits for the workers; it may be
+// called more than once.
+func (c *classifier) stopWorkers() {
+	if !c.stopped {
+		close(c.jobs)
+		c.wg.Wait()
+		c.stopped = true
+	}
+}
+
+// worker replays jobs: straight into the results once they are published,
+// into done batches before.
+func (c *classifier) worker() {
+	defer c.wg.Done()
+	var arena []Transition
+	for j := range c.jobs {
+		if c.ctx.Err() != nil {
+			continue
+		}
+		if d := c.direct.Load(); d != nil {
+			for i, r := range j.recs {
+				res := &d.out[j.first+i]
+				res.Customer = *d.names.at(j.first + i)
+				arena = c.replay(r, arena, &res.State, &res.Pattern, &res.History)
 			}
-			d := &finished[k]
+		} else {
+			n := len(j.recs)
+			d := done{first: j.first, states: make([]State, n), pats: make([]Pattern, n), hists: make([][]Transition, n)}
+			for i, r := range j.recs {
+				arena = c.replay(r, arena, &d.states[i], &d.pats[i], &d.hists[i])
+			}
+			c.mu.Lock()
+			c.finished = append(c.finished, d)
+			c.mu.Unlock()
+		}
+		c.prog.add(len(j.recs))
+	}
+}
+
+// replay replays one customer's records r (sorting them by time if they
+// are not) into *s, *pat and *hist, keeping the history in arena, and
+// returns the arena to use next.
+func (c *classifier) replay(r []rec, arena []Transition, s *State, pat *Pattern, hist *[]Transition) []Transition {
+	if !slices.IsSortedFunc(r, cmpRec) {
+		slices.SortStableFunc(r, cmpRec)
+	}
+	start := len(arena)
+	*s, arena, _ = replayCustomer(r, c.asOf, c.clk, c.rules, arena)
+	*hist = slices.Clip(arena[start:])
+	*pat = s.Pattern(time.Unix(c.asOf, 0), c.rules)
+	if cap(arena)-len(arena) < 16 {
+		arena = make([]Transition, 0, 4096)
+	}
+	return arena
+}
+
+// finishGrouped allocates the results; for a grouped stream (run i is
+// customer i) it replays the runs not yet replayed straight into them. It
+// stops the workers.
+func (c *classifier) finishGrouped() []Result {
+	out := make([]Result, c.names.len())
+	if c.nMulti == 0 {
+		c.direct.Store(&results{out, c.names})
+		c.startWorkers(c.workers)
+		c.dispatch(c.runs.len())
+	}
+	c.stopWorkers()
+	c.blocks = append(c.blocks, c.cur)
+	c.cur = nil
+	return out
+}
+
+// collectEarly copies the batches replayed before the results were
+// allocated into out, but for customers with more than one run.
+func (c *classifier) collectEarly(out []Result) {
+	parallel.Chunks(len(c.finished), 1, func(_, lo, hi int) {
+		for k := lo; k < hi; k++ {
+			d := &c.finished[k]
 			for i := range d.states {
-				if c := runs.at(d.first + i).cust; !multi[c] {
-					out[c] = Result{Customer: *names.at(int(c)), State: d.states[i], History: d.hists[i], Pattern: d.pats[i]}
-					if replayed != nil {
-						replayed[c] = true
-					}
+				if cust := c.runs.at(d.first + i).cust; !c.multi[cust] {
+					out[cust] = Result{Customer: *c.names.at(int(cust)), State: d.states[i], History: d.hists[i], Pattern: d.pats[i]}
 				}
 			}
 			*d = done{}
 		}
+	})
+	c.finished = nil
+}
+
+// replayGathered replays, for a stream not grouped, the customers not
+// replayed early: it gathers each one's runs in stream order (a stable
+// counting sort) and replays them in parallel.
+func (c *classifier) replayGathered(out []Result) {
+	nc := len(out)
+	// The customers replayed early are those in a done batch with one run.
+	replayed := make([]bool, nc)
+	for i := range c.sent {
+		if cust := c.runs.at(i).cust; !c.multi[cust] {
+			replayed[cust] = true
+		}
 	}
-	wg.Add(workers)
-	for range workers - 1 {
-		go fill()
-	}
-	fill()
-	wg.Wait()
-	finished = nil
-	if nMulti == 0 {
-		return out, nil
-	}
-	// The customers not replayed early: gather each one's runs in stream
-	// order (a stable counting sort) and replay them in parallel.
 	var custs []int32
 	count := make([]int32, nc)
-	for _, ch := range runs.chunks {
+	for _, ch := range c.runs.chunks {
 		for _, r := range ch {
 			if !replayed[r.cust] {
 				if count[r.cust] == 0 {
@@ -380,49 +493,64 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], opts *BatchOpt
 		}
 	}
 	byCust := make([][]rec, nc)
-	all := make([]rec, 0, kept)
-	for _, c := range custs {
-		byCust[c] = all[len(all) : len(all) : len(all)+int(count[c])]
-		all = all[:len(all)+int(count[c])]
+	all := make([]rec, 0, c.kept)
+	for _, cu := range custs {
+		byCust[cu] = all[len(all) : len(all) : len(all)+int(count[cu])]
+		all = all[:len(all)+int(count[cu])]
 	}
-	for _, ch := range runs.chunks {
+	for _, ch := range c.runs.chunks {
 		for _, r := range ch {
 			if !replayed[r.cust] {
-				byCust[r.cust] = append(byCust[r.cust], blocks[r.block][r.lo:r.hi]...)
+				byCust[r.cust] = append(byCust[r.cust], c.blocks[r.block][r.lo:r.hi]...)
 			}
 		}
 	}
-	runs, blocks = chunked[run]{}, nil
-	if clk == nil {
-		clk = newClock(o.Tick, asOf)
+	c.runs, c.blocks = chunked[run]{}, nil
+	if c.clk == nil {
+		c.clk = newClock(c.tick, c.asOf)
 	}
-	next.Store(0)
-	const chunk = 256
-	work := func() {
-		defer wg.Done()
-		var arena []Transition
-		for {
-			k := int(next.Add(chunk) - chunk)
-			if k >= len(custs) || ctx.Err() != nil {
-				return
-			}
-			for _, c := range custs[k:min(k+chunk, len(custs))] {
-				res := &out[c]
-				res.Customer = *names.at(int(c))
-				arena = replay(byCust[c], arena, &res.State, &res.Pattern, &res.History)
-			}
+	arenas := make([][]Transition, parallel.Workers())
+	parallel.Chunks(len(custs), lateChunk, func(w, lo, hi int) {
+		if c.ctx.Err() != nil {
+			return
 		}
+		for _, cu := range custs[lo:hi] {
+			res := &out[cu]
+			res.Customer = *c.names.at(int(cu))
+			arenas[w] = c.replay(byCust[cu], arenas[w], &res.State, &res.Pattern, &res.History)
+		}
+		c.prog.add(hi - lo)
+	})
+}
+
+// progress reports Classify's progress to fn, one call at a time.
+type progress struct {
+	fn       func(rows, customers int)
+	mu       sync.Mutex
+	rows     atomic.Int64 // transactions read
+	replayed atomic.Int64 // customers replayed
+}
+
+// read records that rows transactions are read and reports.
+func (p *progress) read(rows int) {
+	if p.fn != nil {
+		p.rows.Store(int64(rows))
+		p.report()
 	}
-	wg.Add(workers)
-	for range workers - 1 {
-		go work()
+}
+
+// add counts n more customers replayed and reports.
+func (p *progress) add(n int) {
+	if p.fn != nil {
+		p.replayed.Add(int64(n))
+		p.report()
 	}
-	work()
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return out, nil
+}
+
+func (p *progress) report() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.fn(int(p.rows.Load()), int(p.replayed.Load()))
 }
 
 func cmpRec(a, b rec) int { return cmp.Compare(a.t, b.t) }
@@ -455,14 +583,23 @@ func (k *clock) start(m int64) int64 {
 }
 
 // replayCustomer replays one customer's time-ordered, valid records with
-// ticks, appending the transitions to hist. It applies events in place
+// ticks, appending the transitions to hist, and returns the state, the
+// history and the number of ticks evaluated. It applies events in place
 // with State.step, which is what Apply does after its checks; before a
 // monthly tick it moves the month ring on with the tabled month start.
-func replayCustomer(r []rec, asOf int64, k *clock, rr *Rules, hist []Transition) (State, []Transition) {
+//
+// Ticks that change nothing but the time are skipped: those while the
+// relationship has ended and those before the first purchase. The result
+// is the same as ticking through them (a later event or the last tick at
+// asOf sets the time), and the ticks evaluated are bounded by the
+// customer's own records and the end rules, not by asOf.
+func replayCustomer(r []rec, asOf int64, k *clock, rr *Settings, hist []Transition) (State, []Transition, int) {
 	var s State
 	var tr Transition
 	var tick, tm int64 // the next tick, and for Monthly its month index
+	ticks := 0
 	advance := func() {
+		ticks++
 		if s.stage == Ended { // a tick changes nothing but the last time
 			s.last = tick
 		} else {
@@ -480,11 +617,29 @@ func replayCustomer(r []rec, asOf int64, k *clock, rr *Rules, hist []Transition)
 			tick += 7 * daySecs
 		}
 	}
+	// skip moves the clock on to the first tick at or after until, past
+	// ticks that change nothing but the time: Apply ignores a tick before
+	// the first purchase or after the end.
+	skip := func(until int64) {
+		if k.c == Weekly {
+			tick = max(tick, k.c.next(until-1))
+		} else if ntm := int64(monthOf(until-1)) + 1; ntm > tm { // the month of the first tick >= until
+			tm, tick = ntm, k.start(ntm)
+		}
+	}
+	// catchUp applies the ticks before until.
+	catchUp := func(until int64) {
+		for tick < until {
+			if !s.stage.Active() {
+				skip(until)
+				return
+			}
+			advance()
+		}
+	}
 	for i, x := range r {
 		if i > 0 {
-			for tick < x.t {
-				advance()
-			}
+			catchUp(x.t)
 		}
 		kind, amt := Purchase, x.amt
 		if amt < 0 {
@@ -498,11 +653,11 @@ func replayCustomer(r []rec, asOf int64, k *clock, rr *Rules, hist []Transition)
 			tm = int64(monthOf(x.t)) + 1
 		}
 	}
-	for tick <= asOf {
-		advance()
+	if asOf < math.MaxInt64 {
+		catchUp(asOf + 1)
 	}
 	if s.last < asOf && s.step(asOf, Tick, 0, rr, &tr) {
 		hist = append(hist, tr)
 	}
-	return s, hist
+	return s, hist, ticks
 }

@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/check"
 	"github.com/cvmkit/cvm/internal/synth"
 )
 
@@ -25,7 +27,7 @@ func seqOf(txs []cvm.Transaction) func(func(cvm.Transaction) bool) {
 // stably by time, ticks on the first of each month (or each Monday) after
 // the first transaction, transactions before ticks at equal times, a last
 // tick at asOf.
-func referenceReplay(t *testing.T, txs []cvm.Transaction, asOf time.Time, weekly bool, r *Rules) (State, []Transition) {
+func referenceReplay(t *testing.T, txs []cvm.Transaction, asOf time.Time, weekly bool, r *Settings) (State, []Transition) {
 	t.Helper()
 	txs = slices.Clone(txs)
 	slices.SortStableFunc(txs, func(a, b cvm.Transaction) int { return a.Time.Compare(b.Time) })
@@ -93,14 +95,14 @@ func TestClassifyMatchesReference(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		tick  Cadence
-		rules *Rules
+		rules *Settings
 	}{
 		{"monthly", Monthly, nil},
 		{"weekly", Weekly, nil},
-		{"monthly-seasonal", Monthly, &Rules{Seasonal: true}},
+		{"monthly-seasonal", Monthly, &Settings{Seasonal: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := Classify(context.Background(), seqOf(txs), &BatchOptions{AsOf: asOf, Tick: tc.tick, Rules: tc.rules})
+			res, err := Classify(context.Background(), seqOf(txs), &ClassifySettings{AsOf: asOf, Tick: tc.tick, Settings: tc.rules})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -151,7 +153,7 @@ func equalMeasures(a, b Measures) bool {
 
 func TestClassifyDeterministic(t *testing.T) {
 	txs := synthBase(3000, 3)
-	opts := &BatchOptions{Tick: Weekly}
+	opts := &ClassifySettings{Tick: Weekly}
 	want, err := Classify(context.Background(), seqOf(txs), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -211,7 +213,7 @@ func TestClassifyReordersWithinCustomer(t *testing.T) {
 		{Customer: "a", Time: date(2024, 1, 15), Amount: 10},
 		{Customer: "a", Time: date(2024, 2, 15), Amount: 20},
 	}
-	got, err := Classify(context.Background(), seqOf(txs), &BatchOptions{AsOf: date(2024, 4, 1)})
+	got, err := Classify(context.Background(), seqOf(txs), &ClassifySettings{AsOf: date(2024, 4, 1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +241,7 @@ func TestClassifyErrors(t *testing.T) {
 		{"canceled", canceled, []cvm.Transaction{ok}, time.Time{}, context.Canceled},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Classify(tc.ctx, seqOf(tc.txs), &BatchOptions{AsOf: tc.asOf})
+			_, err := Classify(tc.ctx, seqOf(tc.txs), &ClassifySettings{AsOf: tc.asOf})
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("error %v, want %v", err, tc.want)
 			}
@@ -299,7 +301,7 @@ func TestClassifyLongRuns(t *testing.T) {
 	}
 	asOf := date(2024, 12, 31)
 	grouped := slices.Concat(b[:30000], a, b[30000:]) // b's rows come in two runs
-	res, err := Classify(context.Background(), seqOf(grouped), &BatchOptions{AsOf: asOf})
+	res, err := Classify(context.Background(), seqOf(grouped), &ClassifySettings{AsOf: asOf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,11 +317,11 @@ func TestClassifyLongRuns(t *testing.T) {
 			t.Errorf("%s differs from the reference", r.Customer)
 		}
 	}
-	res, err = Classify(context.Background(), seqOf(slices.Concat(a, b)), &BatchOptions{AsOf: asOf})
+	res, err = Classify(context.Background(), seqOf(slices.Concat(a, b)), &ClassifySettings{AsOf: asOf})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want, _ := referenceReplay(t, a, asOf, false, nil); res[0].State != want {
+	if want, hist := referenceReplay(t, a, asOf, false, nil); res[0].State != want || !equalHistory(res[0].History, hist) {
 		t.Error("a differs from the reference")
 	}
 }
@@ -345,7 +347,7 @@ func TestClassifyStraggler(t *testing.T) {
 		"grouped":                 txs,
 		"grouped, IDs decreasing": byIDDown,
 	} {
-		res, err := Classify(context.Background(), seqOf(stream), &BatchOptions{AsOf: asOf})
+		res, err := Classify(context.Background(), seqOf(stream), &ClassifySettings{AsOf: asOf})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -382,7 +384,7 @@ func TestClassifyManyCustomers(t *testing.T) {
 		"grouped":   txs,
 		"straggler": append(slices.Clone(txs), cvm.Transaction{Customer: "c000000", Time: date(2025, 3, 2), Amount: 5}),
 	} {
-		res, err := Classify(context.Background(), seqOf(stream), &BatchOptions{AsOf: asOf})
+		res, err := Classify(context.Background(), seqOf(stream), &ClassifySettings{AsOf: asOf})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -401,5 +403,162 @@ func TestClassifyManyCustomers(t *testing.T) {
 		if got := res[0].State.Orders(); got != wantOrders {
 			t.Errorf("%s: first customer has %d orders, want %d", name, got, wantOrders)
 		}
+	}
+}
+
+func TestClassifyFarAsOf(t *testing.T) {
+	// Issue 13, item 8: an AsOf far beyond the data (or one row dated
+	// 9999-12-31, which becomes the default AsOf) ticked every customer to
+	// that year. Ticks after the end and before the first purchase are now
+	// skipped; the results must equal the plain reference, which ticks
+	// through every month, here to the year 2400.
+	txs := synthBase(200, 11)
+	txs = append(txs,
+		cvm.Transaction{Customer: "returns-only", Time: date(2024, 5, 3), Amount: -20},
+		cvm.Transaction{Customer: "gap", Time: date(2023, 2, 1), Amount: 10},
+		cvm.Transaction{Customer: "gap", Time: date(2300, 2, 1), Amount: 10}, // 277 years later
+	)
+	byCust := map[string][]cvm.Transaction{}
+	for _, x := range txs {
+		byCust[x.Customer] = append(byCust[x.Customer], x)
+	}
+	asOf := date(2400, 7, 9)
+	for _, tick := range []Cadence{Monthly, Weekly} {
+		res, err := Classify(context.Background(), seqOf(txs), &ClassifySettings{AsOf: asOf, Tick: tick})
+		check.NoErr(t, err)
+		for _, r := range res {
+			s, hist := referenceReplay(t, byCust[r.Customer], asOf, tick == Weekly, nil)
+			if r.State != s || !equalHistory(r.History, hist) {
+				t.Fatalf("%v: %s differs from the reference:\n got %+v\nwant %+v", tick, r.Customer, r.State, s)
+			}
+		}
+	}
+}
+
+func TestReplayTicksBounded(t *testing.T) {
+	// The ticks evaluated do not grow with AsOf. By hand, default rules:
+	// one purchase on 2024-01-15 with no interval (usual interval 90 days)
+	// ends at the first tick with recency > max(4 x 90, 180) = 360 days,
+	// 2025-02-01 (383 days); monthly ticks 2024-02-01 .. 2025-02-01 are 13.
+	// A return alone (stage none) evaluates no tick at all.
+	buy := []rec{{date(2024, 1, 15).Unix(), 50}}
+	ret := []rec{{date(2024, 1, 15).Unix(), -50}}
+	for _, tc := range []struct {
+		name  string
+		r     []rec
+		asOf  time.Time
+		ticks int
+	}{
+		{"end of data", buy, date(2025, 6, 1), 13},
+		{"year 9999", buy, date(9999, 12, 31), 13},
+		{"return only, year 9999", ret, date(9999, 12, 31), 0},
+		// Bought again 7000 years later: 13 ticks to the end, then 13 more
+		// after the re-activation.
+		{"re-activation after 7000 years", append(slices.Clone(buy), rec{date(9024, 1, 15).Unix(), 50}), date(9999, 12, 31), 26},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			asOf := tc.asOf.Unix()
+			s, _, ticks := replayCustomer(tc.r, asOf, newClock(Monthly, asOf), &defaultSettings, nil)
+			if ticks != tc.ticks {
+				t.Errorf("%d ticks evaluated, want %d", ticks, tc.ticks)
+			}
+			if !s.Last().Equal(tc.asOf) {
+				t.Errorf("last event %v, want the as-of %v", s.Last(), tc.asOf)
+			}
+			if tc.ticks > 0 && (s.Stage() != Ended || !s.Since().Equal(date(2025, 2, 1)) && tc.ticks == 13) {
+				t.Errorf("stage %v since %v, want ended since 2025-02-01", s.Stage(), s.Since())
+			}
+		})
+	}
+}
+
+func TestClassifyProgress(t *testing.T) {
+	// Progress: rows never decrease, the last call has every row, and the
+	// customers replayed reach the number of results (grouped, so each is
+	// replayed once).
+	txs := synthBase(3000, 4)
+	var calls, lastRows, lastCust int
+	res, err := Classify(context.Background(), seqOf(txs), &ClassifySettings{
+		AsOf: date(2026, 1, 1),
+		Progress: func(rows, customers int) {
+			if rows < lastRows {
+				t.Errorf("rows went back from %d to %d", lastRows, rows)
+			}
+			calls++
+			lastRows, lastCust = max(lastRows, rows), max(lastCust, customers)
+		},
+	})
+	check.NoErr(t, err)
+	if calls < 2 || lastRows != len(txs) || lastCust != len(res) {
+		t.Errorf("%d calls, last rows %d customers %d; want >= 2 calls, %d rows, %d customers", calls, lastRows, lastCust, len(txs), len(res))
+	}
+}
+
+func TestEnumText(t *testing.T) {
+	// Every enum's text form round-trips through its String name; values
+	// outside the type and unknown names are errors.
+	type textual interface {
+		MarshalText() ([]byte, error)
+		String() string
+	}
+	rt := func(v textual, back interface{ UnmarshalText([]byte) error }) {
+		t.Helper()
+		b, err := v.MarshalText()
+		if err != nil || string(b) != v.String() {
+			t.Fatalf("%v: MarshalText %q, %v", v, b, err)
+		}
+		check.NoErr(t, back.UnmarshalText([]byte(" "+strings.ToUpper(string(b))+" ")))
+	}
+	for s := None; s <= Ended; s++ {
+		var back Stage
+		if rt(s, &back); back != s {
+			t.Errorf("stage %v came back as %v", s, back)
+		}
+	}
+	for k := Purchase; k <= Tick; k++ {
+		var back Kind
+		if rt(k, &back); back != k {
+			t.Errorf("kind %v came back as %v", k, back)
+		}
+	}
+	for r := RuleNone; r <= RuleManual; r++ {
+		var back Rule
+		if rt(r, &back); back != r {
+			t.Errorf("rule %v came back as %v", r, back)
+		}
+	}
+	for p := Ongoing; p <= LongLasting; p++ {
+		var back Pattern
+		if rt(p, &back); back != p {
+			t.Errorf("pattern %v came back as %v", p, back)
+		}
+	}
+	for c := Monthly; c <= Weekly; c++ {
+		var back Cadence
+		if rt(c, &back); back != c {
+			t.Errorf("cadence %v came back as %v", c, back)
+		}
+	}
+	for _, v := range []textual{Stage(6), Kind(0), Kind(7), Rule(11), Pattern(5), Cadence(2)} {
+		if _, err := v.MarshalText(); err == nil {
+			t.Errorf("%v: MarshalText without error", v)
+		}
+	}
+	for _, tc := range []struct {
+		into interface{ UnmarshalText([]byte) error }
+		want error
+	}{
+		{new(Stage), ErrUnknownStage}, {new(Kind), ErrUnknownKind}, {new(Rule), ErrUnknownName},
+		{new(Pattern), ErrUnknownName}, {new(Cadence), ErrUnknownName},
+	} {
+		for _, in := range []string{"", "maturity"} {
+			if err := tc.into.UnmarshalText([]byte(in)); !errors.Is(err, tc.want) {
+				t.Errorf("%T(%q): %v, want %v", tc.into, in, err, tc.want)
+			}
+		}
+	}
+	// Stages in JSON are their names.
+	if b := check.Must(json.Marshal(map[Stage]Stage{Decline: Stability})); string(b) != `{"decline":"stability"}` {
+		t.Errorf("JSON %s", b)
 	}
 }

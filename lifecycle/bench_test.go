@@ -64,7 +64,7 @@ func benchmarkClassify(b *testing.B, timeOrdered bool) {
 							return
 						}
 					}
-				}, &BatchOptions{AsOf: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+				}, &ClassifySettings{AsOf: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
 				if err != nil || len(res) != n {
 					b.Fatal(err, len(res))
 				}

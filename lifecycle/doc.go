@@ -17,7 +17,8 @@
 // return, contact, complaint, termination, or a clock tick) and returns
 // the new State and, on a stage change, a [Transition] naming the [Rule]
 // that fired and the [Measures] behind it. The clock is always an event's
-// time, never time.Now. The allowed changes are the exported [Table]:
+// time, never time.Now. The allowed changes are the exported
+// [TransitionTable]:
 //
 //	none        -> exploration                      first purchase
 //	exploration -> formation | decline | ended
@@ -28,8 +29,17 @@
 //
 // [Classify] replays a whole transaction stream, customer by customer in
 // parallel, with ticks at a monthly or weekly cadence, and returns each
-// customer's state, history and [Pattern]. [DefaultStrategies] gives each
-// stage's recommended strategy as data.
+// customer's state, history and [Pattern]; its cost is bounded by the data,
+// not by the as-of time (ticks that change nothing, after the end or before
+// the first purchase, are skipped). [DefaultStrategies] gives each stage's
+// recommended strategy as data.
+//
+// The package follows the library's one convention: the rules are
+// [Settings] (nil or a zero field means the documented default; see
+// [DefaultSettings]) passed to [Apply], and [ClassifySettings] (as-of,
+// cadence, rules, a Progress callback) to Classify, which takes ctx first.
+// Every enum ([Stage], [Kind], [Rule], [Pattern], [Cadence]) has String,
+// MarshalText and UnmarshalText.
 //
 // # Measures
 //
@@ -42,7 +52,7 @@
 //	active6/12 = months with a purchase among the last 6 / 12 complete months
 //	recency    = days since the last purchase
 //	interval   = median of the last 10 inter-purchase intervals in days (each at most 65535)
-//	             (Rules.DefaultInterval, 90, with fewer than one)
+//	             (Settings.DefaultInterval, 90, with fewer than one)
 //	growth3    = (V1+V2+V3) / (V4+V5+V6) - 1
 //	growth6    = (V1+…+V6) / (V7+…+V12) - 1
 //	yoy3       = (V1+V2+V3) / (V13+V14+V15) - 1        seasonal businesses
@@ -54,7 +64,7 @@
 //
 // # Rules
 //
-// With the default [Rules], evaluated at each tick in this order:
+// With the default [Settings], evaluated at each tick in this order:
 //
 //	ended        recency > max(4 x interval, 180 days)        at once
 //	             (seasonal: also > 450 days)
@@ -82,9 +92,14 @@
 //
 // # Storage
 //
-// State and Transition marshal to JSON with a format version
-// ([FormatVersion]) and back exactly, so a host keeps each customer's
-// state in its own database and applies events as they come.
+// State, Transition and Settings marshal to JSON in the library's envelope,
+// {"format": ..., "version": ..., ...} ([StateFormat], [TransitionFormat],
+// [SettingsFormat]), and back exactly with json.Unmarshal, so a host keeps
+// each customer's state in its own database and applies events as they
+// come, and keeps its rules in a settings file. Decoding is strict: another
+// format or version is a *cvm.FormatError, an unknown field (a misspelt
+// rule) or a value no sequence of events could produce is a [*DecodeError]
+// naming the field, and trailing data is an error.
 //
 // # Sources
 //

@@ -46,6 +46,28 @@ func (k Kind) String() string {
 	return fmt.Sprintf("Kind(%d)", uint8(k))
 }
 
+// MarshalText encodes k by its name, as String writes it; a value that is
+// not a kind is an error wrapping ErrUnknownKind.
+func (k Kind) MarshalText() ([]byte, error) {
+	if k == 0 || int(k) >= len(kindNames) {
+		return nil, fmt.Errorf("%w: %d", ErrUnknownKind, uint8(k))
+	}
+	return []byte(kindNames[k]), nil
+}
+
+// UnmarshalText decodes a kind name as String writes it ("purchase",
+// "return", "contact", "complaint", "termination", "tick"), ignoring case
+// and surrounding space; any other name is an error wrapping
+// ErrUnknownKind.
+func (k *Kind) UnmarshalText(b []byte) error {
+	i := nameIndex(kindNames[:], string(b))
+	if i <= 0 {
+		return fmt.Errorf("%w: %q", ErrUnknownKind, b)
+	}
+	*k = Kind(i)
+	return nil
+}
+
 // Event is one thing that happens to a customer relationship.
 //
 // Time is kept to the second, in UTC; calendar months and days are UTC.

@@ -38,9 +38,14 @@ func ExampleApply() {
 	fmt.Println("strategy:", lifecycle.DefaultStrategies()[s.Stage()].Name)
 
 	// The state goes to the host's database as JSON and comes back exactly.
-	b, _ := json.Marshal(s)
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(err)
+	}
 	var back lifecycle.State
-	_ = json.Unmarshal(b, &back)
+	if err := json.Unmarshal(b, &back); err != nil {
+		panic(err)
+	}
 	fmt.Println("round trip exact:", back == s)
 	// Output:
 	// 2022-01-15 none        -> exploration first-purchase recency=0d interval=90d
@@ -61,7 +66,7 @@ func ExampleClassify() {
 	}
 	txs = append(txs, cvm.Transaction{Customer: "once", Time: day(2023, 2, 3), Amount: 25})
 	res, err := lifecycle.Classify(context.Background(), slices.Values(txs),
-		&lifecycle.BatchOptions{AsOf: day(2024, 7, 1), Tick: lifecycle.Monthly})
+		&lifecycle.ClassifySettings{AsOf: day(2024, 7, 1), Tick: lifecycle.Monthly})
 	if err != nil {
 		panic(err)
 	}
@@ -72,4 +77,22 @@ func ExampleClassify() {
 	// Output:
 	// steady stability since 2024-03-01  ongoing              3 transitions
 	// once   ended     since 2024-02-01  ended-in-exploration 3 transitions
+}
+
+// A settings file for cvm lifecycle: the envelope, and only the rules to
+// change; a misspelt rule is an error naming it, never a silent default.
+func ExampleSettings_UnmarshalJSON() {
+	var s lifecycle.Settings
+	err := json.Unmarshal([]byte(`{"format": "cvm.lifecycle.settings", "version": 1,
+		"decline_recency": 3, "end_min_days": 365, "seasonal": true}`), &s)
+	fmt.Println(s.DeclineRecency, s.EndMinDays, s.Seasonal, s.Confirm, err)
+
+	err = json.Unmarshal([]byte(`{"format": "cvm.lifecycle.settings", "version": 1, "decline_recencey": 3}`), &s)
+	fmt.Println(err)
+	err = json.Unmarshal([]byte(`{"format": "cvm.lifecycle.settings", "version": 1, "decline_drop": 1.5}`), &s)
+	fmt.Println(err)
+	// Output:
+	// 3 365 true 0 <nil>
+	// lifecycle: decoding cvm.lifecycle.settings: json: unknown field "decline_recencey"
+	// lifecycle: decoding cvm.lifecycle.settings: field "decline_drop": settings: DeclineDrop (decline_drop) = 1.5: want 0 (the default) to 1 (a fraction)
 }

@@ -6,36 +6,73 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
+
+	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/envelope"
 )
 
-// FormatVersion is the version of the JSON format of [State] and
-// [Transition]. Decoding rejects any other version with ErrVersion.
-const FormatVersion = 1
+// The JSON formats of the package, in the library's envelope
+// {"format": ..., "version": ..., ...}. Decoding a document of another
+// format or version is a *[cvm.FormatError] naming both.
+const (
+	StateFormat       = "cvm.lifecycle.state"      // a [State]
+	StateVersion      = 1                          // the version of StateFormat
+	TransitionFormat  = "cvm.lifecycle.transition" // a [Transition]
+	TransitionVersion = 1                          // the version of TransitionFormat
+	SettingsFormat    = "cvm.lifecycle.settings"   // [Settings], the settings file of cvm lifecycle
+	SettingsVersion   = 1                          // the version of SettingsFormat
+)
 
 // ErrCorrupt marks JSON that decodes but does not describe a valid State
 // or Transition.
 var ErrCorrupt = errors.New("lifecycle: invalid state")
 
-// DecodeError reports JSON that could not be decoded into a [State] or
-// [Transition], naming the field.
+// DecodeError reports JSON that could not be decoded into a [State],
+// [Transition] or [Settings], naming the field.
 type DecodeError struct {
-	Field string // JSON field name; empty when the JSON itself is malformed
-	Err   error  // ErrVersion, ErrCorrupt, ErrUnknownStage or a encoding/json error
+	Format string // the format being decoded, such as StateFormat
+	Field  string // JSON field name; empty when the JSON itself is malformed
+	Err    error  // ErrCorrupt, ErrUnknownStage, ErrUnknownName, a *SettingsError or the decoding error
 }
 
-// Error names the JSON field, if any, and the cause.
+// Error names the format, the JSON field, if any, and the cause.
 func (e *DecodeError) Error() string {
-	if e.Field == "" {
-		return "lifecycle: decoding: " + e.Err.Error()
+	msg := e.Err.Error()
+	if strings.HasPrefix(msg, "lifecycle: decoding ") {
+		return msg // from the envelope decoder, which names format and field
 	}
-	return fmt.Sprintf("lifecycle: decoding %s: %v", e.Field, e.Err)
+	if e.Field == "" {
+		return fmt.Sprintf("lifecycle: decoding %s: %s", e.Format, strings.TrimPrefix(msg, "lifecycle: "))
+	}
+	return fmt.Sprintf("lifecycle: decoding %s: field %q: %s", e.Format, e.Field, strings.TrimPrefix(msg, "lifecycle: "))
 }
 
 // Unwrap returns the underlying error.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
+// decode decodes data, a document of the given format and version, into v
+// strictly: a *cvm.FormatError for another format or version, a
+// *DecodeError naming the field for an unknown field, and a *DecodeError
+// for malformed JSON or trailing data.
+func decode(data []byte, format string, version int, v any) error {
+	err := envelope.Decode("lifecycle", data, format, version, v)
+	if err == nil {
+		return nil
+	}
+	var fe *cvm.FormatError
+	if errors.As(err, &fe) {
+		return err
+	}
+	de := &DecodeError{Format: format, Err: err}
+	if _, after, ok := strings.Cut(err.Error(), `unknown field "`); ok {
+		de.Field, _, _ = strings.Cut(after, `"`)
+	}
+	return de
+}
+
 type stateJSON struct {
-	Version       int       `json:"version"`
+	envelope.Header
 	Stage         string    `json:"stage"`
 	Previous      string    `json:"previous"`
 	Highest       string    `json:"highest"`
@@ -58,14 +95,13 @@ type stateJSON struct {
 	Intervals     []int32   `json:"intervals"`
 }
 
-// MarshalJSON encodes the state as a JSON object with a "version" field
-// ([FormatVersion]); times are Unix seconds, the month ring is the month
+// MarshalJSON encodes the state in the envelope of [StateFormat]; times are Unix seconds, the month ring is the month
 // index ("month", year*12 + month-1) of the first of 24 volumes, newest
 // first, and "active" is the bit set of months with a purchase.
 // [State.UnmarshalJSON] restores exactly the same State.
 func (s State) MarshalJSON() ([]byte, error) {
 	j := stateJSON{
-		Version: FormatVersion, Stage: s.stage.String(), Previous: s.prev.String(),
+		Header: envelope.New(StateFormat, StateVersion, nil), Stage: s.stage.String(), Previous: s.prev.String(),
 		Highest: s.highest.String(), Pending: s.pending.String(), Streak: s.streak,
 		Reactivations: s.reacts, Since: s.since, Start: s.start, Last: s.last,
 		LastPurchase: s.lastBuy, StabilitySecs: s.stabSecs, PreDecline: s.preDecline,
@@ -80,18 +116,17 @@ func (s State) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON decodes a state written by [State.MarshalJSON]. It
-// returns a *DecodeError wrapping ErrVersion for another format version,
-// and ErrCorrupt or ErrUnknownStage for fields that no sequence of events
-// could produce (a bad stage name, a NaN or infinite volume, a negative
-// count, an interval outside 1 to 65535 days, more than 10 intervals, a previous stage
-// outside a decline). On error *s is unchanged.
+// returns a *cvm.FormatError for another format or version, a
+// *DecodeError naming the field for an unknown field, malformed JSON or
+// trailing data, and a *DecodeError wrapping ErrCorrupt or ErrUnknownStage
+// for fields that no sequence of events could produce (a bad stage name,
+// a NaN or infinite volume, a negative count, an interval outside 1 to
+// 65535 days, other than 24 volumes, more than 10 intervals, a previous
+// stage outside a decline). On error *s is unchanged.
 func (s *State) UnmarshalJSON(data []byte) error {
 	var j stateJSON
-	if err := json.Unmarshal(data, &j); err != nil {
-		return &DecodeError{Err: err}
-	}
-	if j.Version != FormatVersion {
-		return &DecodeError{Field: "version", Err: fmt.Errorf("%w: %d", ErrVersion, j.Version)}
+	if err := decode(data, StateFormat, StateVersion, &j); err != nil {
+		return err
 	}
 	var n State
 	var err error
@@ -101,7 +136,7 @@ func (s *State) UnmarshalJSON(data []byte) error {
 		}
 		var e error
 		if *dst, e = ParseStage(name); e != nil {
-			err = &DecodeError{Field: field, Err: e}
+			err = &DecodeError{Format: StateFormat, Field: field, Err: e}
 		}
 	}
 	stage("stage", j.Stage, &n.stage)
@@ -112,7 +147,7 @@ func (s *State) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	bad := func(field, why string) error {
-		return &DecodeError{Field: field, Err: fmt.Errorf("%w: %s", ErrCorrupt, why)}
+		return &DecodeError{Format: StateFormat, Field: field, Err: fmt.Errorf("%w: %s", ErrCorrupt, why)}
 	}
 	switch {
 	case (n.stage == Decline) != (n.prev >= Exploration && n.prev <= Stability):
@@ -174,7 +209,7 @@ type measuresJSON struct {
 }
 
 type transitionJSON struct {
-	Version  int          `json:"version"`
+	envelope.Header
 	From     string       `json:"from"`
 	To       string       `json:"to"`
 	At       int64        `json:"at_unix"`
@@ -196,14 +231,14 @@ func nullNaN(p *float64) float64 {
 	return *p
 }
 
-// MarshalJSON encodes the transition as a JSON object with a "version"
-// field ([FormatVersion]), stage and rule names, the time in Unix seconds,
+// MarshalJSON encodes the transition in the envelope of
+// [TransitionFormat]: stage and rule names, the time in Unix seconds,
 // and the measures with NaN written as null. An infinite measure is an
 // error. [Transition.UnmarshalJSON] restores exactly the same Transition.
 func (tr Transition) MarshalJSON() ([]byte, error) {
 	m := tr.Measures
 	j := transitionJSON{
-		Version: FormatVersion, From: tr.From.String(), To: tr.To.String(),
+		Header: envelope.New(TransitionFormat, TransitionVersion, nil), From: tr.From.String(), To: tr.To.String(),
 		At: tr.at, Rule: tr.Rule.String(),
 		Measures: measuresJSON{
 			Tenure: m.Tenure, Orders: m.Orders, Active6: m.Active6, Active12: m.Active12,
@@ -216,28 +251,26 @@ func (tr Transition) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON decodes a transition written by [Transition.MarshalJSON].
-// It returns a *DecodeError for another format version, an unknown stage
-// or rule name, or malformed JSON; null measures decode as NaN. On error
-// *tr is unchanged.
+// It returns a *cvm.FormatError for another format or version and a
+// *DecodeError naming the field for an unknown field or an unknown stage
+// or rule name, or for malformed JSON; null measures decode as NaN. On
+// error *tr is unchanged.
 func (tr *Transition) UnmarshalJSON(data []byte) error {
 	var j transitionJSON
-	if err := json.Unmarshal(data, &j); err != nil {
-		return &DecodeError{Err: err}
-	}
-	if j.Version != FormatVersion {
-		return &DecodeError{Field: "version", Err: fmt.Errorf("%w: %d", ErrVersion, j.Version)}
+	if err := decode(data, TransitionFormat, TransitionVersion, &j); err != nil {
+		return err
 	}
 	from, err := ParseStage(j.From)
 	if err != nil {
-		return &DecodeError{Field: "from", Err: err}
+		return &DecodeError{Format: TransitionFormat, Field: "from", Err: err}
 	}
 	to, err := ParseStage(j.To)
 	if err != nil {
-		return &DecodeError{Field: "to", Err: err}
+		return &DecodeError{Format: TransitionFormat, Field: "to", Err: err}
 	}
-	rule, ok := parseRule(j.Rule)
-	if !ok {
-		return &DecodeError{Field: "rule", Err: fmt.Errorf("%w: unknown rule %q", ErrCorrupt, j.Rule)}
+	var rule Rule
+	if err := rule.UnmarshalText([]byte(j.Rule)); err != nil {
+		return &DecodeError{Format: TransitionFormat, Field: "rule", Err: err}
 	}
 	m := j.Measures
 	*tr = Transition{
@@ -249,5 +282,47 @@ func (tr *Transition) UnmarshalJSON(data []byte) error {
 			Volatility: nullNaN(m.Volatility), Level3: nullNaN(m.Level3),
 		},
 	}
+	return nil
+}
+
+// settingsJSON is Settings in its envelope; settingsFields drops the
+// methods so that encoding does not recurse.
+type (
+	settingsFields Settings
+	settingsJSON   struct {
+		envelope.Header
+		settingsFields
+	}
+)
+
+// MarshalJSON encodes the settings in the envelope of [SettingsFormat],
+// with the field names of the settings file ("decline_recency"); a zero
+// field, which takes its default, is left out. Invalid settings are an
+// error.
+func (s Settings) MarshalJSON() ([]byte, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return json.Marshal(settingsJSON{envelope.New(SettingsFormat, SettingsVersion, nil), settingsFields(s)})
+}
+
+// UnmarshalJSON decodes settings written by [Settings.MarshalJSON] or by
+// hand. A missing field is zero and takes its default. It returns a
+// *cvm.FormatError for another format or version, a *DecodeError naming
+// the field for an unknown field (a misspelt rule never silently takes
+// the default), and a *DecodeError wrapping a *SettingsError for a value
+// out of range. On error *s is unchanged.
+func (s *Settings) UnmarshalJSON(data []byte) error {
+	var j settingsJSON
+	if err := decode(data, SettingsFormat, SettingsVersion, &j); err != nil {
+		return err
+	}
+	n := Settings(j.settingsFields)
+	if err := n.Validate(); err != nil {
+		var se *SettingsError
+		errors.As(err, &se)
+		return &DecodeError{Format: SettingsFormat, Field: se.JSON, Err: err}
+	}
+	*s = n
 	return nil
 }

@@ -5,80 +5,99 @@ import (
 	"math"
 )
 
-// Rules configures when stages change. A nil *Rules means the defaults;
-// in a non-nil Rules each field that is zero takes its default, given in
-// the field's comment. A negative or NaN field is an error (see
-// [Rules.Validate]), reported by [Apply] and [Classify]. The rules are evaluated at each
-// Tick on the customer's own history; see the package documentation for
-// the measures.
-type Rules struct {
+// Settings are the rules of the state machine: when stages change. They
+// are read by [Apply], [Classify], [State.Measure] and [State.Pattern].
+//
+// A nil *Settings means every default. In a non-nil Settings each field
+// left at zero takes its default, given in the field's comment, so
+// &Settings{Seasonal: true} changes one thing. No field needs a zero of its
+// own: every count is at least 1 to mean anything (1 is the least
+// requirement, and with ticks days apart 1 day is no minimum at all).
+// [Settings.Validate] rejects a negative, NaN or infinite field, a
+// fraction above 1 and a count beyond its range, naming the field in a
+// *[SettingsError]; Apply and Classify report the same error.
+//
+// Settings marshal to JSON in the library's envelope ([SettingsFormat]),
+// the settings file of the cvm lifecycle command; decoding rejects unknown
+// fields and invalid values, naming them, and missing fields take their
+// defaults.
+type Settings struct {
 	// Exploration -> Formation: at least FormationOrders purchase
 	// occasions (default 3), purchases in at least FormationActiveMonths of
-	// the last 6 complete months (default 2), and volume rising: the last
-	// 3 complete months at least as large as the 3 before (or the 3 before
-	// empty).
-	FormationOrders       int
-	FormationActiveMonths int
+	// the last 6 complete months (default 2, at most 6), and volume
+	// rising: the last 3 complete months at least as large as the 3 before
+	// (or the 3 before empty).
+	FormationOrders       int `json:"formation_orders,omitempty"`
+	FormationActiveMonths int `json:"formation_active_months,omitempty"`
 
 	// Formation -> Stability: a relationship at least StabilityTenureDays
 	// old (default 365), purchases in at least StabilityActiveMonths of the
-	// last 12 complete months (default 8), a coefficient of variation of
-	// those 12 monthly volumes at most StabilityVolatility (default 1),
-	// and no sustained drop.
-	StabilityTenureDays   int
-	StabilityActiveMonths int
-	StabilityVolatility   float64
+	// last 12 complete months (default 8, at most 12), a coefficient of
+	// variation of those 12 monthly volumes at most StabilityVolatility
+	// (default 1; finite), and no sustained drop.
+	StabilityTenureDays   int     `json:"stability_tenure_days,omitempty"`
+	StabilityActiveMonths int     `json:"stability_active_months,omitempty"`
+	StabilityVolatility   float64 `json:"stability_volatility,omitempty"`
 
 	// Any active stage -> Decline, at once, when the days since the last
 	// purchase exceed max(DeclineRecency x usual interval, DeclineMinDays)
 	// (defaults 2 and 30); or, when the trend holds, when the volume falls
-	// by more than DeclineDrop (default 0.5, a halving): the last 6
-	// complete months against the 6 before, or with Seasonal the last 3
-	// complete months against the same 3 months a year earlier.
-	DeclineRecency float64
-	DeclineMinDays int
-	DeclineDrop    float64
+	// by more than the fraction DeclineDrop (default 0.5, a halving; at
+	// most 1): the last 6 complete months against the 6 before, or with
+	// Seasonal the last 3 complete months against the same 3 months a
+	// year earlier.
+	DeclineRecency float64 `json:"decline_recency,omitempty"`
+	DeclineMinDays int     `json:"decline_min_days,omitempty"`
+	DeclineDrop    float64 `json:"decline_drop,omitempty"`
 
 	// Decline -> the stage before the decline, when the trend holds: the
 	// recency is back within the decline limit and the mean monthly volume
-	// of the last 3 complete months is positive and at least RecoverLevel
-	// (default 0.6) times the mean of the 6 complete months before the
-	// decline.
-	RecoverLevel float64
+	// of the last 3 complete months is positive and at least the fraction
+	// RecoverLevel (default 0.6; at most 1) of the mean of the 6 complete
+	// months before the decline.
+	RecoverLevel float64 `json:"recover_level,omitempty"`
 
 	// Any active stage -> Ended, at once, when the days since the last
 	// purchase exceed max(EndRecency x usual interval, EndMinDays)
 	// (defaults 4 and 180), with Seasonal also SeasonalEndDays (default
 	// 450).
-	EndRecency      float64
-	EndMinDays      int
-	SeasonalEndDays int
+	EndRecency      float64 `json:"end_recency,omitempty"`
+	EndMinDays      int     `json:"end_min_days,omitempty"`
+	SeasonalEndDays int     `json:"seasonal_end_days,omitempty"`
 
 	// DefaultInterval is the usual inter-purchase interval, in days, of a
 	// customer with fewer than two purchase occasions (default 90).
-	DefaultInterval int
+	DefaultInterval int `json:"default_interval,omitempty"`
 
 	// Confirm is the number of evaluations in a row a trend must hold
-	// before it moves the stage (default 2). MinStageDays is the minimum
-	// time in a stage before moving up, recovery included (default 60).
-	// Recency-based decline and ending act at once.
-	Confirm      int
-	MinStageDays int
+	// before it moves the stage (default 2, at most 255). MinStageDays is
+	// the minimum time in a stage before moving up, recovery included
+	// (default 60). Recency-based decline and ending act at once.
+	Confirm      int `json:"confirm,omitempty"`
+	MinStageDays int `json:"min_stage_days,omitempty"`
 
 	// Seasonal marks a seasonal business: the volume trend is the
 	// year-on-year change of the last 3 complete months, and a silence is
 	// not a decline when the customer was silent over the same months a
-	// year before.
-	Seasonal bool
+	// year before. The default, false, is a business without seasons.
+	Seasonal bool `json:"seasonal,omitempty"`
 
 	// LongLastingDays is the time in Stability, in days, that makes a
 	// relationship long-lasting (default 730); see [Pattern].
-	LongLastingDays int
+	LongLastingDays int `json:"long_lasting_days,omitempty"`
 }
 
-// DefaultRules returns the default rules with every field filled in.
-func DefaultRules() Rules {
-	return Rules{
+// Limits of the Settings fields beyond which Validate reports an error:
+// day counts at most maxSettingDays (about 179 years, the longest interval
+// a State keeps), multipliers of the usual interval at most maxMultiple.
+const (
+	maxSettingDays = maxInterval
+	maxMultiple    = 100
+)
+
+// DefaultSettings returns the default settings with every field filled in.
+func DefaultSettings() Settings {
+	return Settings{
 		FormationOrders: 3, FormationActiveMonths: 2,
 		StabilityTenureDays: 365, StabilityActiveMonths: 8, StabilityVolatility: 1,
 		DeclineRecency: 2, DeclineMinDays: 30, DeclineDrop: 0.5,
@@ -90,64 +109,93 @@ func DefaultRules() Rules {
 	}
 }
 
-var defaultRules = DefaultRules()
+var defaultSettings = DefaultSettings()
 
-// RulesError reports a Rules field that is negative or NaN.
-type RulesError struct {
-	Field string  // the field's name, such as "DeclineRecency"
+// SettingsError reports a Settings field that is out of range, naming it.
+type SettingsError struct {
+	Field string  // the Go field's name, such as "DeclineRecency"
+	JSON  string  // its name in the settings file, such as "decline_recency"
 	Value float64 // the offending value
+	Want  string  // the range allowed, such as "0 (the default) to 1"
 }
 
-// Error names the field and its value.
-func (e *RulesError) Error() string {
-	return fmt.Sprintf("lifecycle: rules: %s = %v: must be zero (the default) or positive", e.Field, e.Value)
+// Error names the field (as in the settings file too) and its value.
+func (e *SettingsError) Error() string {
+	return fmt.Sprintf("lifecycle: settings: %s (%s) = %v: want %s", e.Field, e.JSON, e.Value, e.Want)
 }
 
-// Validate returns a *RulesError naming the first field that is negative
-// or NaN, and nil when every field is zero (the default) or positive. A nil
-// r is valid.
-func (r *Rules) Validate() error {
-	if r == nil {
+// settingsField is one Settings field for Validate: its names, its value
+// and its upper bound.
+type settingsField struct {
+	name, json string
+	v, max     float64
+	why        string // what the bound is
+}
+
+func (s *Settings) fields() [16]settingsField {
+	days := func(name, js string, v int) settingsField {
+		return settingsField{name, js, float64(v), maxSettingDays, "days"}
+	}
+	months := func(name, js string, v, n int) settingsField {
+		return settingsField{name, js, float64(v), float64(n), "months"}
+	}
+	mult := func(name, js string, v float64) settingsField {
+		return settingsField{name, js, v, maxMultiple, "(times the usual interval)"}
+	}
+	frac := func(name, js string, v float64) settingsField {
+		return settingsField{name, js, v, 1, "(a fraction)"}
+	}
+	return [...]settingsField{
+		{"FormationOrders", "formation_orders", float64(s.FormationOrders), math.MaxInt32, "orders"},
+		months("FormationActiveMonths", "formation_active_months", s.FormationActiveMonths, 6),
+		days("StabilityTenureDays", "stability_tenure_days", s.StabilityTenureDays),
+		months("StabilityActiveMonths", "stability_active_months", s.StabilityActiveMonths, 12),
+		{"StabilityVolatility", "stability_volatility", s.StabilityVolatility, math.MaxFloat64, "a coefficient of variation"},
+		mult("DeclineRecency", "decline_recency", s.DeclineRecency),
+		days("DeclineMinDays", "decline_min_days", s.DeclineMinDays),
+		frac("DeclineDrop", "decline_drop", s.DeclineDrop),
+		frac("RecoverLevel", "recover_level", s.RecoverLevel),
+		mult("EndRecency", "end_recency", s.EndRecency),
+		days("EndMinDays", "end_min_days", s.EndMinDays),
+		days("SeasonalEndDays", "seasonal_end_days", s.SeasonalEndDays),
+		days("DefaultInterval", "default_interval", s.DefaultInterval),
+		{"Confirm", "confirm", float64(s.Confirm), math.MaxUint8, "evaluations"},
+		days("MinStageDays", "min_stage_days", s.MinStageDays),
+		days("LongLastingDays", "long_lasting_days", s.LongLastingDays),
+	}
+}
+
+// Validate returns a *SettingsError naming the first field that is
+// negative, NaN, infinite or above its limit: 1 for the fractions
+// DeclineDrop and RecoverLevel, 6 and 12 for the active-month counts, 255
+// for Confirm, 65535 days (about 179 years) for the day counts, 100 for
+// the multipliers DeclineRecency and EndRecency. Zero, the default, is
+// always valid, and so is a nil s.
+func (s *Settings) Validate() error {
+	if s == nil {
 		return nil
 	}
-	fields := [...]struct {
-		name string
-		v    float64
-	}{
-		{"FormationOrders", float64(r.FormationOrders)},
-		{"FormationActiveMonths", float64(r.FormationActiveMonths)},
-		{"StabilityTenureDays", float64(r.StabilityTenureDays)},
-		{"StabilityActiveMonths", float64(r.StabilityActiveMonths)},
-		{"StabilityVolatility", r.StabilityVolatility},
-		{"DeclineRecency", r.DeclineRecency},
-		{"DeclineMinDays", float64(r.DeclineMinDays)},
-		{"DeclineDrop", r.DeclineDrop},
-		{"RecoverLevel", r.RecoverLevel},
-		{"EndRecency", r.EndRecency},
-		{"EndMinDays", float64(r.EndMinDays)},
-		{"SeasonalEndDays", float64(r.SeasonalEndDays)},
-		{"DefaultInterval", float64(r.DefaultInterval)},
-		{"Confirm", float64(r.Confirm)},
-		{"MinStageDays", float64(r.MinStageDays)},
-		{"LongLastingDays", float64(r.LongLastingDays)},
-	}
-	for _, f := range fields {
-		if !(f.v >= 0) {
-			return &RulesError{Field: f.name, Value: f.v}
+	for _, f := range s.fields() {
+		if !(f.v >= 0 && f.v <= f.max) {
+			want := fmt.Sprintf("0 (the default) to %v %s", f.max, f.why)
+			if f.max == math.MaxFloat64 {
+				want = "0 (the default) or a finite positive number"
+			}
+			return &SettingsError{Field: f.name, JSON: f.json, Value: f.v, Want: want}
 		}
 	}
 	return nil
 }
 
-// resolve returns r with defaults filled in: &defaultRules when r is nil,
-// otherwise buf, filled in.
-func (r *Rules) resolve(buf *Rules) *Rules {
-	if r == nil {
-		return &defaultRules
+// resolve returns s with defaults filled in: &defaultSettings when s is
+// nil, otherwise buf, filled in. s must be valid.
+func (s *Settings) resolve(buf *Settings) *Settings {
+	if s == nil {
+		return &defaultSettings
 	}
-	*buf = *r
+	*buf = *s
 	o := buf
-	d := &defaultRules
+	d := &defaultSettings
 	di := func(v *int, def int) {
 		if *v <= 0 {
 			*v = def
@@ -207,13 +255,24 @@ func (r Rule) String() string {
 	return fmt.Sprintf("Rule(%d)", uint8(r))
 }
 
-func parseRule(s string) (Rule, bool) {
-	for i, n := range ruleNames {
-		if n == s {
-			return Rule(i), true
-		}
+// MarshalText encodes r by its name, as String writes it; a value that is
+// not a rule is an error wrapping ErrUnknownName.
+func (r Rule) MarshalText() ([]byte, error) {
+	if int(r) >= len(ruleNames) {
+		return nil, fmt.Errorf("%w: rule %d", ErrUnknownName, uint8(r))
 	}
-	return 0, false
+	return []byte(ruleNames[r]), nil
+}
+
+// UnmarshalText decodes a rule name as String writes it, ignoring case and
+// surrounding space; any other name is an error wrapping ErrUnknownName.
+func (r *Rule) UnmarshalText(b []byte) error {
+	i := nameIndex(ruleNames[:], string(b))
+	if i < 0 {
+		return fmt.Errorf("%w: rule %q", ErrUnknownName, b)
+	}
+	*r = Rule(i)
+	return nil
 }
 
 // Measures are the values the rules read, measured on one customer's own
@@ -227,7 +286,7 @@ type Measures struct {
 	Active6  int32 // months with a purchase among the last 6 complete months
 	Active12 int32 // months with a purchase among the last 12 complete months
 	Recency  int32 // days since the last purchase
-	Interval int32 // usual inter-purchase interval in days: the median of the last 10 intervals, or Rules.DefaultInterval with fewer than one
+	Interval int32 // usual inter-purchase interval in days: the median of the last 10 intervals, or Settings.DefaultInterval with fewer than one
 
 	Growth3    float64 // last 3 complete months' net volume over the 3 before, minus 1
 	Growth6    float64 // last 6 complete months over the 6 before, minus 1
@@ -291,4 +350,25 @@ func (p Pattern) String() string {
 		return patternNames[p]
 	}
 	return fmt.Sprintf("Pattern(%d)", uint8(p))
+}
+
+// MarshalText encodes p by its name, as String writes it; a value that is
+// not a pattern is an error wrapping ErrUnknownName.
+func (p Pattern) MarshalText() ([]byte, error) {
+	if int(p) >= len(patternNames) {
+		return nil, fmt.Errorf("%w: pattern %d", ErrUnknownName, uint8(p))
+	}
+	return []byte(patternNames[p]), nil
+}
+
+// UnmarshalText decodes a pattern name as String writes it, ignoring case
+// and surrounding space; any other name is an error wrapping
+// ErrUnknownName.
+func (p *Pattern) UnmarshalText(b []byte) error {
+	i := nameIndex(patternNames[:], string(b))
+	if i < 0 {
+		return fmt.Errorf("%w: pattern %q", ErrUnknownName, b)
+	}
+	*p = Pattern(i)
+	return nil
 }

@@ -54,7 +54,7 @@ type step struct {
 
 // replay applies evs to the zero state and returns the final state, the
 // transitions and the stage after each event.
-func replay(t *testing.T, evs []Event, r *Rules) (State, []step) {
+func replay(t *testing.T, evs []Event, r *Settings) (State, []step) {
 	t.Helper()
 	var s State
 	var steps []step
@@ -128,7 +128,7 @@ func TestScenarioSeasonal(t *testing.T) {
 	// so never stability; every winter silence is quiet a year earlier too,
 	// and the longest silence (May 10 to Mar 10, 304 days) is under the
 	// seasonal end limit of 450 days.
-	s, steps := replay(t, evs, &Rules{Seasonal: true})
+	s, steps := replay(t, evs, &Settings{Seasonal: true})
 	checkSteps(t, steps, []step{
 		{None, Exploration, date(2021, 3, 10), RuleFirstPurchase},
 		{Exploration, Formation, date(2021, 7, 1), RuleGrowth},
@@ -150,7 +150,7 @@ func TestScenarioSeasonal(t *testing.T) {
 	for ; tick.Before(date(2024, 12, 1)); tick = tick.AddDate(0, 0, 7) {
 		weekly = append(weekly, Event{Kind: Tick, Time: tick})
 	}
-	_, steps = replay(t, weekly, &Rules{Seasonal: true})
+	_, steps = replay(t, weekly, &Settings{Seasonal: true})
 	for _, st := range steps {
 		if st.To == Decline || st.To == Ended {
 			t.Errorf("weekly ticks: seasonal customer moved %v -> %v at %v", st.From, st.To, st.At)

@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -23,7 +24,8 @@ const (
 
 var stageNames = [...]string{"none", "exploration", "formation", "stability", "decline", "ended"}
 
-// String returns the lower-case name of the stage, such as "stability".
+// String returns the lower-case name of the stage, such as "stability",
+// or "Stage(n)" for a value that is not a stage.
 func (s Stage) String() string {
 	if int(s) < len(stageNames) {
 		return stageNames[s]
@@ -31,15 +33,49 @@ func (s Stage) String() string {
 	return fmt.Sprintf("Stage(%d)", uint8(s))
 }
 
-// ParseStage returns the stage named name, as String writes it. It returns
-// an error wrapping ErrUnknownStage for any other string, including "".
+// MarshalText encodes s by its name, as String writes it; a value that is
+// not a stage is an error wrapping ErrUnknownStage.
+func (s Stage) MarshalText() ([]byte, error) {
+	if int(s) >= len(stageNames) {
+		return nil, fmt.Errorf("%w: %d", ErrUnknownStage, uint8(s))
+	}
+	return []byte(stageNames[s]), nil
+}
+
+// UnmarshalText decodes a stage name accepted by [ParseStage].
+func (s *Stage) UnmarshalText(b []byte) error {
+	v, err := ParseStage(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// ParseStage returns the stage named name, as String writes it ("none",
+// "exploration", "formation", "stability", "decline", "ended"), ignoring
+// case and surrounding space. Any other string, "" included, is an error
+// wrapping ErrUnknownStage.
 func ParseStage(name string) (Stage, error) {
-	for i, n := range stageNames {
-		if n == name {
-			return Stage(i), nil
+	if i := nameIndex(stageNames[:], name); i >= 0 {
+		return Stage(i), nil
+	}
+	return None, fmt.Errorf("%w: %q (want none, exploration, formation, stability, decline or ended)", ErrUnknownStage, name)
+}
+
+// nameIndex returns the index of name in names, ignoring case and
+// surrounding space, or -1. An empty name is never found.
+func nameIndex(names []string, name string) int {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return -1
+	}
+	for i, n := range names {
+		if strings.EqualFold(n, name) {
+			return i
 		}
 	}
-	return None, fmt.Errorf("%w: %q", ErrUnknownStage, name)
+	return -1
 }
 
 // Active reports whether s is one of the four stages of a living
@@ -51,7 +87,7 @@ type Edge struct {
 	From, To Stage
 }
 
-// table is the transition table; see [Table].
+// table is the transition table; see [TransitionTable].
 var table = [...]Edge{
 	{None, Exploration},      // first purchase
 	{Exploration, Formation}, // repeated orders with rising volume
@@ -77,8 +113,8 @@ var allowed = func() (a [Ended + 1][Ended + 1]bool) {
 	return a
 }()
 
-// Table returns the allowed stage changes, in a fresh slice the caller may
-// modify:
+// TransitionTable returns the state machine's transition table: the
+// allowed stage changes, in a fresh slice the caller may modify.
 //
 //	none        -> exploration                      first purchase
 //	exploration -> formation | decline | ended
@@ -92,14 +128,14 @@ var allowed = func() (a [Ended + 1][Ended + 1]bool) {
 // or straight to Ended, and nothing returns to None. [Apply] never makes a
 // change outside this table, and [State.Move] rejects one with a
 // *TransitionError.
-func Table() []Edge {
+func TransitionTable() []Edge {
 	out := make([]Edge, len(table))
 	copy(out, table[:])
 	return out
 }
 
-// Allowed reports whether the change from -> to is in the [Table]. A stage
-// outside None..Ended is never allowed.
+// Allowed reports whether the change from -> to is in the
+// [TransitionTable]. A stage outside None..Ended is never allowed.
 func Allowed(from, to Stage) bool {
 	if from > Ended || to > Ended {
 		return false
@@ -110,7 +146,7 @@ func Allowed(from, to Stage) bool {
 // Sentinel errors; the typed errors [EventError], [TransitionError] and
 // [DecodeError] wrap them. Test with errors.Is.
 var (
-	// ErrNotAllowed marks a stage change outside the [Table].
+	// ErrNotAllowed marks a stage change outside the [TransitionTable].
 	ErrNotAllowed = errors.New("lifecycle: transition not allowed")
 	// ErrUnknownStage marks a stage name or number that is not a Stage.
 	ErrUnknownStage = errors.New("lifecycle: unknown stage")
@@ -124,11 +160,13 @@ var (
 	ErrZeroTime = errors.New("lifecycle: zero event time")
 	// ErrAmount marks a NaN, infinite or negative amount.
 	ErrAmount = errors.New("lifecycle: amount is NaN, infinite or negative")
-	// ErrVersion marks JSON of an unsupported format version.
-	ErrVersion = errors.New("lifecycle: unsupported format version")
+	// ErrUnknownName marks a rule, pattern or cadence name that is not
+	// one of the type's names.
+	ErrUnknownName = errors.New("lifecycle: unknown name")
 )
 
-// TransitionError reports a stage change that the [Table] does not allow.
+// TransitionError reports a stage change that the [TransitionTable] does
+// not allow.
 type TransitionError struct {
 	From, To Stage
 	At       time.Time

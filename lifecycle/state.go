@@ -79,7 +79,7 @@ func (tr Transition) At() time.Time {
 func (tr Transition) Changed() bool { return tr.To != None }
 
 // Apply applies the event e to the state s under the rules r (nil means
-// [DefaultRules]) and returns the new state and, when the stage changed, a
+// [DefaultSettings]) and returns the new state and, when the stage changed, a
 // [Transition] with the rule that fired and the measured values; otherwise
 // the zero Transition. It never reads the clock: the event's time is the
 // time. It does not allocate unless it returns an error.
@@ -94,10 +94,10 @@ func (tr Transition) Changed() bool { return tr.To != None }
 // ErrOutOfOrder for an event (tick included) before the last event applied,
 // ErrAmount for a purchase or return amount that is NaN, infinite or
 // negative, and a *TransitionError for a termination before any purchase
-// (none -> ended is not in the [Table]), and a *RulesError for rules with
-// a negative or NaN field. A termination of an ended relationship is no
+// (none -> ended is not in the [TransitionTable]), and a *SettingsError for
+// invalid settings (see [Settings.Validate]). A termination of an ended relationship is no
 // change and no error.
-func Apply(s State, e Event, r *Rules) (State, Transition, error) {
+func Apply(s State, e Event, r *Settings) (State, Transition, error) {
 	if e.Kind == 0 || e.Kind > Tick {
 		return s, Transition{}, s.eventErr(e, ErrUnknownKind)
 	}
@@ -114,12 +114,12 @@ func Apply(s State, e Event, r *Rules) (State, Transition, error) {
 	if e.Kind == Termination && s.stage == None {
 		return s, Transition{}, s.eventErr(e, &TransitionError{From: None, To: Ended, At: time.Unix(t, 0).UTC()})
 	}
-	rr := &defaultRules
+	rr := &defaultSettings
 	if r != nil {
 		if err := r.Validate(); err != nil {
 			return s, Transition{}, err
 		}
-		var buf Rules // zeroing it costs; only with custom rules
+		var buf Settings // zeroing it costs; only with custom rules
 		rr = r.resolve(&buf)
 	}
 	var tr Transition
@@ -129,7 +129,7 @@ func Apply(s State, e Event, r *Rules) (State, Transition, error) {
 
 // step applies a valid event at Unix time t >= s.last in place, under the
 // resolved rules rr. On a stage change it fills *tr and returns true.
-func (s *State) step(t int64, k Kind, amount float64, rr *Rules, tr *Transition) bool {
+func (s *State) step(t int64, k Kind, amount float64, rr *Settings, tr *Transition) bool {
 	s.last = t
 	switch k {
 	case Purchase:
@@ -172,7 +172,7 @@ func (s *State) eventErr(e Event, err error) error {
 	return ee
 }
 
-func (s *State) purchase(t int64, amount float64, rr *Rules, tr *Transition) bool {
+func (s *State) purchase(t int64, amount float64, rr *Settings, tr *Transition) bool {
 	s.advanceTo(t)
 	s.addVolume(amount)
 	s.active |= 1
@@ -202,7 +202,7 @@ func (s *State) purchase(t int64, amount float64, rr *Rules, tr *Transition) boo
 
 // tick evaluates the rules at time t. It computes only what the rules of
 // the current stage read; a transition records the full measures.
-func (s *State) tick(t int64, rr *Rules, tr *Transition) bool {
+func (s *State) tick(t int64, rr *Settings, tr *Transition) bool {
 	if !s.stage.Active() {
 		return false
 	}
@@ -305,7 +305,7 @@ func (s *State) volatility() float64 {
 // move changes the stage to to at time t by rule, recording the measures
 // before the change. The callers only make changes in the table; move
 // panics on any other, which would be a bug in this package.
-func (s *State) move(to Stage, t int64, rule Rule, r *Rules, tr *Transition) bool {
+func (s *State) move(to Stage, t int64, rule Rule, r *Settings, tr *Transition) bool {
 	from := s.stage
 	if !Allowed(from, to) {
 		panic(fmt.Sprintf("lifecycle: internal error: %v -> %v by %v", from, to, rule))
@@ -335,7 +335,7 @@ func (s *State) move(to Stage, t int64, rule Rule, r *Rules, tr *Transition) boo
 
 // Move changes the stage to to at time at by the host's decision (rule
 // RuleManual), for corrections an operator makes. It returns s unchanged
-// and a *TransitionError when the [Table] does not allow the change, and
+// and a *TransitionError when the [TransitionTable] does not allow the change, and
 // an *EventError wrapping ErrOutOfOrder or ErrZeroTime for a bad time.
 // Moving into Exploration from None or Ended starts a relationship, as a
 // purchase would, without recording one.
@@ -360,7 +360,7 @@ func (s State) Move(to Stage, at time.Time) (State, Transition, error) {
 		return s, Transition{}, &TransitionError{From: s.stage, To: to, At: time.Unix(t, 0).UTC()}
 	}
 	var tr Transition
-	n.move(to, t, RuleManual, &defaultRules, &tr)
+	n.move(to, t, RuleManual, &defaultSettings, &tr)
 	return n, tr, nil
 }
 
@@ -502,9 +502,9 @@ func (s *State) quietLastYear() bool {
 
 // measure computes the measures at time t; the ring must be advanced to
 // the month of t. r nil means the defaults.
-func (s *State) measure(t int64, r *Rules) Measures {
+func (s *State) measure(t int64, r *Settings) Measures {
 	if r == nil {
-		r = &defaultRules
+		r = &defaultSettings
 	}
 	var m Measures
 	if s.stage == None && s.orders == 0 && s.start == 0 {
@@ -595,25 +595,31 @@ func (s State) TimeInStage(at time.Time) time.Duration {
 	return time.Duration(at.Unix()-s.since) * time.Second
 }
 
-// Measure returns the measures the rules would read at time at (nil r
-// means the defaults; r only supplies DefaultInterval). at should not be
-// before [State.Last]; if it is, the months are those of the last event
-// and the day counts may be negative. Before any purchase every count is
+// Measure returns the measures the rules would read at time at (nil r, or
+// an invalid one, means the defaults; r only supplies DefaultInterval). at
+// should not be before [State.Last]; if it is, the months are those of the
+// last event and the day counts may be negative. Before any purchase every count is
 // 0 and every ratio NaN.
-func (s State) Measure(at time.Time, r *Rules) Measures {
-	var buf Rules
+func (s State) Measure(at time.Time, r *Settings) Measures {
+	if r.Validate() != nil {
+		r = nil
+	}
+	var buf Settings
 	t := at.Unix()
 	s.advanceTo(t)
 	return s.measure(t, r.resolve(&buf))
 }
 
 // Pattern returns the pattern of the current relationship as of at, with
-// r.LongLastingDays (nil r means the defaults): long-lasting after that
-// long in stability; left-stability-early when it reached stability but is
-// now in decline or ended; ended-in-exploration or ended-in-formation when
+// r.LongLastingDays (nil r, or an invalid one, means the defaults):
+// long-lasting after that long in stability; left-stability-early when it
+// reached stability but is now in decline or ended; ended-in-exploration or ended-in-formation when
 // it ended from there (through decline or not); ongoing otherwise.
-func (s State) Pattern(at time.Time, r *Rules) Pattern {
-	var buf Rules
+func (s State) Pattern(at time.Time, r *Settings) Pattern {
+	if r.Validate() != nil {
+		r = nil
+	}
+	var buf Settings
 	rr := r.resolve(&buf)
 	stab := s.stabSecs
 	if s.stage == Stability && at.Unix() > s.since {

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 	"unsafe"
@@ -32,12 +33,12 @@ func TestTable(t *testing.T) {
 			}
 		}
 	}
-	tab := Table()
+	tab := TransitionTable()
 	if len(tab) != len(want) {
 		t.Errorf("Table has %d edges, want %d", len(tab), len(want))
 	}
 	tab[0] = Edge{Stability, None}
-	if Table()[0] == tab[0] {
+	if TransitionTable()[0] == tab[0] {
 		t.Error("Table returned shared memory")
 	}
 }
@@ -273,7 +274,7 @@ func randomEvents(rng *rand.Rand, n int) []Event {
 }
 
 func TestPropertyRandomSequences(t *testing.T) {
-	rules := []*Rules{nil, {Seasonal: true}, {Confirm: 1, MinStageDays: 1, DeclineMinDays: 1, EndMinDays: 1}}
+	rules := []*Settings{nil, {Seasonal: true}, {Confirm: 1, MinStageDays: 1, DeclineMinDays: 1, EndMinDays: 1}}
 	for seed := range uint64(200) {
 		rng := rand.New(rand.NewPCG(seed, 42))
 		evs := randomEvents(rng, 200)
@@ -412,8 +413,10 @@ func TestSizes(t *testing.T) {
 	if n := unsafe.Sizeof(State{}); n > 224 {
 		t.Errorf("State is %d bytes, want <= 224", n)
 	}
-	if n := unsafe.Sizeof(Transition{}); n != 80 {
-		t.Errorf("Transition is %d bytes, want 80", n)
+	// 80 bytes where int64 is 8-byte aligned; 76 on 386, where it is
+	// 4-byte aligned.
+	if n, want := unsafe.Sizeof(Transition{}), 72+unsafe.Alignof(int64(0)); n != want {
+		t.Errorf("Transition is %d bytes, want %d", n, want)
 	}
 	for _, v := range []any{State{}, Transition{}} {
 		if typ := reflect.TypeOf(v); hasPointers(typ) {
@@ -444,31 +447,46 @@ func TestDaysIn(t *testing.T) {
 	}
 }
 
-func TestRulesValidate(t *testing.T) {
+func TestSettingsValidate(t *testing.T) {
 	at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name  string
-		rules Rules
+		rules Settings
 		field string // "" for valid
 	}{
-		{"zero means defaults", Rules{}, ""},
-		{"defaults", DefaultRules(), ""},
-		{"negative int", Rules{EndMinDays: -1}, "EndMinDays"},
-		{"negative float", Rules{DeclineDrop: -0.5}, "DeclineDrop"},
-		{"NaN", Rules{RecoverLevel: math.NaN()}, "RecoverLevel"},
+		{"zero means defaults", Settings{}, ""},
+		{"defaults", DefaultSettings(), ""},
+		{"negative int", Settings{EndMinDays: -1}, "EndMinDays"},
+		{"negative float", Settings{DeclineDrop: -0.5}, "DeclineDrop"},
+		{"NaN", Settings{RecoverLevel: math.NaN()}, "RecoverLevel"},
+		// Issue 13: +Inf and fractions above 1 were accepted.
+		{"+Inf volatility", Settings{StabilityVolatility: math.Inf(1)}, "StabilityVolatility"},
+		{"+Inf recency", Settings{DeclineRecency: math.Inf(1)}, "DeclineRecency"},
+		{"-Inf", Settings{EndRecency: math.Inf(-1)}, "EndRecency"},
+		{"drop above 1", Settings{DeclineDrop: 1.01}, "DeclineDrop"},
+		{"drop of 1", Settings{DeclineDrop: 1}, ""},
+		{"recover level above 1", Settings{RecoverLevel: 1.5}, "RecoverLevel"},
+		{"7 of 6 months", Settings{FormationActiveMonths: 7}, "FormationActiveMonths"},
+		{"13 of 12 months", Settings{StabilityActiveMonths: 13}, "StabilityActiveMonths"},
+		{"12 of 12 months", Settings{StabilityActiveMonths: 12}, ""},
+		{"confirm beyond the streak", Settings{Confirm: 256}, "Confirm"},
+		{"days beyond 65535", Settings{MinStageDays: 65536}, "MinStageDays"},
+		{"days overflowing seconds", Settings{LongLastingDays: math.MaxInt}, "LongLastingDays"},
+		{"multiplier above 100", Settings{EndRecency: 101}, "EndRecency"},
+		{"huge volatility is finite", Settings{StabilityVolatility: 1e300}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.rules.Validate()
 			_, _, applyErr := Apply(State{}, Event{Kind: Purchase, Time: at, Amount: 10}, &tt.rules)
-			_, classifyErr := Classify(context.Background(), slices.Values([]cvm.Transaction{{Customer: "c", Time: at, Amount: 1}}), &BatchOptions{Rules: &tt.rules})
+			_, classifyErr := Classify(context.Background(), slices.Values([]cvm.Transaction{{Customer: "c", Time: at, Amount: 1}}), &ClassifySettings{Settings: &tt.rules})
 			for _, e := range []error{err, applyErr, classifyErr} {
-				var re *RulesError
+				var re *SettingsError
 				switch {
 				case tt.field == "" && e != nil:
 					t.Errorf("got error %v, want nil", e)
-				case tt.field != "" && (!errors.As(e, &re) || re.Field != tt.field):
-					t.Errorf("got error %v, want a *RulesError for %s", e, tt.field)
+				case tt.field != "" && (!errors.As(e, &re) || re.Field != tt.field || !strings.Contains(e.Error(), tt.field)):
+					t.Errorf("got error %v, want a *SettingsError naming %s", e, tt.field)
 				}
 			}
 		})

@@ -21,24 +21,35 @@ const lifecycleExample = `cvm lifecycle -in CDNOW_master.txt -delim whitespace -
   One customer's transitions with the measures behind each:
     cvm lifecycle -in CDNOW_master.txt -delim whitespace -customer customer_id -time date -amount dollar_value -order "" -history 00007
   Other choices: -tick weekly (evaluate every Monday), -seasonal (year-on-year
-  trend; silences that recur every year are not declines), -rules rules.json
-  (override any field of lifecycle.Rules, e.g. {"DeclineRecency": 3, "EndMinDays": 365}).`
+  trend; silences that recur every year are not declines), -settings settings.json
+  (override any rule: print the defaults with -print-settings, keep the
+  "format" and "version" lines and the rules to change, e.g.
+  {"format": "cvm.lifecycle.settings", "version": 1, "decline_recency": 3, "end_min_days": 365}).`
 
 func runLifecycle(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("lifecycle", "-in FILE [-as-of DATE] [-tick monthly|weekly] [-seasonal] [-rules FILE] [-out FILE | -history ID] [input flags]",
+	fs := newFlagSet("lifecycle", "-in FILE [-as-of DATE] [-tick monthly|weekly] [-seasonal] [-settings FILE] [-out FILE | -history ID] [input flags]\n       cvm lifecycle -print-settings",
 		lifecycleExample, stderr)
 	in := fs.String("in", "", "transactions CSV file (gzip allowed); - for standard input")
 	asOf := fs.String("as-of", "", "classify as of this time; transactions after it are ignored and a last tick falls on it; a date alone means the end of that day (UTC); default: the last transaction")
 	tick := fs.String("tick", "monthly", "how often the rules are evaluated: monthly (the 1st, 00:00 UTC) or weekly (Mondays)")
 	seasonal := fs.Bool("seasonal", false, "seasonal business: volume trend year on year, recurring yearly silences are not declines")
-	rulesPath := fs.String("rules", "", "JSON file overriding fields of lifecycle.Rules (zero or missing fields keep their defaults)")
+	settingsPath := fs.String("settings", "", "settings file (format cvm.lifecycle.settings, as -print-settings writes it) overriding rules; missing or zero fields keep their defaults")
+	printSettings := fs.Bool("print-settings", false, "print the default settings file and exit")
 	out := fs.String("out", "-", "per-customer CSV: customer,stage,since,pattern,transitions; - for standard output")
 	history := fs.String("history", "", "print this customer's transitions with their rules and measures instead of the CSV")
 	inf := addInputFlags(fs)
 	if done, err := parseFlags(fs, args); done {
 		return err
 	}
-	opts := &lifecycle.BatchOptions{Rules: &lifecycle.Rules{}}
+	if *printSettings {
+		data, err := json.MarshalIndent(lifecycle.DefaultSettings(), "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(stdout, "%s\n", data)
+		return err
+	}
+	opts := &lifecycle.ClassifySettings{Settings: &lifecycle.Settings{}}
 	c, err := lifecycle.ParseCadence(*tick)
 	if err != nil {
 		return usagef("-tick %q: want monthly or weekly", *tick)
@@ -51,17 +62,17 @@ func runLifecycle(args []string, stdout, stderr io.Writer) error {
 		}
 		opts.AsOf = t
 	}
-	if *rulesPath != "" {
-		data, err := os.ReadFile(*rulesPath)
+	if *settingsPath != "" {
+		data, err := os.ReadFile(*settingsPath)
 		if err != nil {
 			return err
 		}
-		if err := json.Unmarshal(data, opts.Rules); err != nil {
-			return fmt.Errorf("%s: %w", *rulesPath, err)
+		if err := json.Unmarshal(data, opts.Settings); err != nil {
+			return fmt.Errorf("%s: %w", *settingsPath, err)
 		}
 	}
 	if *seasonal {
-		opts.Rules.Seasonal = true
+		opts.Settings.Seasonal = true
 	}
 	if *in == "" {
 		return usagef("-in is required")

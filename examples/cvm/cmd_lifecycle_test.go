@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cvmkit/cvm/internal/check"
 )
 
 // lifecycleCSV: a buys 100 on the 15th of every month from 2022-01 to
@@ -77,8 +79,59 @@ func TestRunLifecycle(t *testing.T) {
 
 func TestRunLifecycleErrors(t *testing.T) {
 	in := lifecycleCSV(t)
-	rules := filepath.Join(t.TempDir(), "rules.json")
-	os.WriteFile(rules, []byte(`{"DeclineRecency": "x"}`), 0o644)
+	dir := t.TempDir()
+	settings := func(name, body string) string {
+		path := filepath.Join(dir, name)
+		check.NoErr(t, os.WriteFile(path, []byte(body), 0o644))
+		return path
+	}
+	const env = `{"format": "cvm.lifecycle.settings", "version": 1, `
+	// Issue 13: a bad settings file is reported against the settings file,
+	// naming the field, not against the data file; a misspelt rule is an
+	// error, not the default.
+	for _, tc := range []struct {
+		name, body, want string
+	}{
+		{"bad type", env + `"decline_recency": "x"}`, "decline_recency"},
+		{"misspelt rule", env + `"decline_recencey": 3}`, `unknown field "decline_recencey"`},
+		{"Go field name", env + `"DeclineRecency": 3}`, `unknown field "DeclineRecency"`},
+		{"fraction above 1", env + `"decline_drop": 1.5}`, "decline_drop"},
+		{"negative", env + `"end_min_days": -5}`, "end_min_days"},
+		{"infinite", env + `"end_recency": 1e999}`, "end_recency"},
+		{"no envelope", `{"decline_recency": 3}`, `"format"`},
+		{"other format", `{"format": "cvm.lifecycle.state", "version": 1}`, "cvm.lifecycle.settings"},
+		{"trailing data", env + `"confirm": 3}}`, "after top-level value"},
+	} {
+		t.Run("settings "+tc.name, func(t *testing.T) {
+			path := settings(strings.ReplaceAll(tc.name, " ", "_")+".json", tc.body)
+			err := run([]string{"lifecycle", "-q", "-in", in, "-settings", path}, &bytes.Buffer{}, &bytes.Buffer{})
+			if err == nil || !strings.HasPrefix(err.Error(), path+": ") || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), in) {
+				t.Errorf("error %v, want one naming %s and %s", err, path, tc.want)
+			}
+		})
+	}
+	// The printed defaults are a valid settings file, and a file changing
+	// one rule changes the result. By hand: b buys once, 2022-03-10 (usual
+	// interval 90 days). By default the recency rule moves it to decline
+	// at the first tick with recency > 2 x 90 days, 2022-10-01 (205 days).
+	// With decline_recency 3 that needs > 270 days (2023-01-01), but the
+	// volume trend comes first: from the tick of 2022-10-01 the last six
+	// complete months (Apr-Sep) are empty against the March purchase in
+	// the six before, a drop of 100% > 50%, held at two ticks: 2022-11-01.
+	var def bytes.Buffer
+	check.NoErr(t, run([]string{"lifecycle", "-print-settings"}, &def, &bytes.Buffer{}))
+	var stdout bytes.Buffer
+	check.NoErr(t, run([]string{"lifecycle", "-q", "-in", in, "-as-of", "2023-01-15", "-settings", settings("def.json", def.String())}, &stdout, &bytes.Buffer{}))
+	if !strings.Contains(stdout.String(), "b,decline,2022-10-01") {
+		t.Errorf("defaults from -print-settings: b not in decline since 2022-10-01:\n%s", stdout.String())
+	}
+	stdout.Reset()
+	check.NoErr(t, run([]string{"lifecycle", "-q", "-in", in, "-as-of", "2023-01-15", "-settings", settings("slow.json", env+`"decline_recency": 3}`)}, &stdout, &bytes.Buffer{}))
+	if !strings.Contains(stdout.String(), "b,decline,2022-11-01") {
+		t.Errorf("decline_recency 3: b not in decline since 2022-11-01:\n%s", stdout.String())
+	}
+
+	rules := settings("rules.json", env+`"decline_recency": "x"}`)
 	for _, tc := range []struct {
 		name  string
 		args  []string
@@ -90,7 +143,8 @@ func TestRunLifecycleErrors(t *testing.T) {
 		{"unknown flag", []string{"lifecycle", "-in", in, "-x"}, true},
 		{"unknown customer", []string{"lifecycle", "-q", "-in", in, "-history", "zed"}, false},
 		{"missing file", []string{"lifecycle", "-in", in + ".none"}, false},
-		{"bad rules", []string{"lifecycle", "-in", in, "-rules", rules}, false},
+		{"bad settings", []string{"lifecycle", "-in", in, "-settings", rules}, false},
+		{"old -rules flag", []string{"lifecycle", "-in", in, "-rules", rules}, true},
 		{"as-of before data", []string{"lifecycle", "-q", "-in", in, "-as-of", "2020-01-01"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

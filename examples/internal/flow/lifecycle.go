@@ -24,7 +24,7 @@ type LifecycleStage struct {
 var stages = []lifecycle.Stage{lifecycle.Exploration, lifecycle.Formation, lifecycle.Stability, lifecycle.Decline, lifecycle.Ended}
 
 func (r *Result) runLifecycle() error {
-	res, err := lifecycle.Classify(context.Background(), slices.Values(r.In.Transactions), &lifecycle.BatchOptions{AsOf: r.AsOf})
+	res, err := lifecycle.Classify(context.Background(), slices.Values(r.In.Transactions), &lifecycle.ClassifySettings{AsOf: r.AsOf})
 	if err != nil {
 		return fmt.Errorf("lifecycle: %w", err)
 	}
@@ -105,9 +105,9 @@ func (r *Result) reportLifecycle(w io.Writer) {
 		tb.Row(name, report.Int(count[s]), report.Pct(frac(count[s], len(st.Results))), report.Pct(rev[s]/total), report.Whole(mean))
 	}
 	tb.Write(w)
-	if span := r.AsOf.Sub(r.First).Hours() / 24; span < float64(lifecycle.DefaultRules().StabilityTenureDays)+30 && count[lifecycle.Stability] == 0 {
+	if span := r.AsOf.Sub(r.First).Hours() / 24; span < float64(lifecycle.DefaultSettings().StabilityTenureDays)+30 && count[lifecycle.Stability] == 0 {
 		fmt.Fprint(w, "\n"+report.Wrap(fmt.Sprintf("Note: stability needs a relationship of at least %d days with purchases in most months; the data cover %.0f days, so few customers, if any, can have reached it yet.",
-			lifecycle.DefaultRules().StabilityTenureDays, span), 78, ""))
+			lifecycle.DefaultSettings().StabilityTenureDays, span), 78, ""))
 	}
 
 	tb = report.New("\nRelationship patterns so far", "pattern", "customers", "share")
