@@ -1,14 +1,25 @@
 package clv
 
 import (
+	"cmp"
+	"context"
 	"errors"
+	"fmt"
+	"iter"
 	"math"
+	"math/big"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/cvmkit/cvm"
-	"github.com/google/go-cmp/cmp"
+	"github.com/cvmkit/cvm/internal/check"
+	"github.com/cvmkit/cvm/internal/synth"
+	gocmp "github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
@@ -54,11 +65,11 @@ func TestPrepareCDNOWConvention(t *testing.T) {
 		{ID: "00004", Frequency: 2, Recency: 213.0 / 7, T: 272.0 / 7, MeanSpend: 22.345},
 		{ID: "x", Frequency: 2, Recency: 213.0 / 7, T: 213.0 / 7, MeanSpend: 15},
 	}
-	if d := cmp.Diff(want, ds.Customers, cmpopts.EquateApprox(0, 1e-12)); d != "" {
+	if d := gocmp.Diff(want, ds.Customers, cmpopts.EquateApprox(0, 1e-12)); d != "" {
 		t.Errorf("customers (-want +got):\n%s", d)
 	}
 	wantH := []HoldoutCustomer{{Purchases: 1, Spend: 26.48}, {Purchases: 1, Spend: 7}}
-	if d := cmp.Diff(wantH, ds.Holdout, cmpopts.EquateApprox(0, 1e-12)); d != "" {
+	if d := gocmp.Diff(wantH, ds.Holdout, cmpopts.EquateApprox(0, 1e-12)); d != "" {
 		t.Errorf("holdout (-want +got):\n%s", d)
 	}
 	// 273 days from 1997-09-30 to 1998-06-30.
@@ -97,26 +108,230 @@ func TestPrepareDays(t *testing.T) {
 
 func TestPrepareErrors(t *testing.T) {
 	end := day("1997-09-30 00:00")
+	one := func(c string, tm time.Time, amt float64) []cvm.Transaction {
+		return []cvm.Transaction{{Customer: "ok", Time: end, Amount: 1}, {Customer: c, Time: tm, Amount: amt}}
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
 	for _, tc := range []struct {
 		name string
+		ctx  context.Context
 		txs  []cvm.Transaction
 		end  time.Time
 		s    *PrepareSettings
 		want error
+		msg  string
 	}{
-		{"empty", nil, end, nil, ErrEmptyInput},
-		{"all after end", cdnowExcerpt[11:], end, nil, ErrEmptyInput},
-		{"bad transaction", []cvm.Transaction{{Customer: "a", Time: end, Amount: math.NaN()}}, end, nil, cvm.ErrNonFinite},
-		{"holdout before end", cdnowExcerpt, end, &PrepareSettings{HoldoutEnd: day("1997-01-01 00:00")}, ErrInvalidParam},
-		{"bad unit", cdnowExcerpt, end, &PrepareSettings{Unit: 7}, ErrInvalidParam},
-		{"zero end", cdnowExcerpt, time.Time{}, nil, ErrInvalidParam},
+		{"empty", ctx, nil, end, nil, ErrEmptyInput, ""},
+		{"all after end", ctx, cdnowExcerpt[11:], end, nil, ErrEmptyInput, ""},
+		{"only returns", ctx, []cvm.Transaction{{Customer: "r", Time: end, Amount: -3}}, end, nil, ErrEmptyInput, ""},
+		{"NaN amount", ctx, one("a", end, math.NaN()), end, nil, cvm.ErrNonFinite, `customer "a"`},
+		{"-Inf amount (a return)", ctx, one("a", end, math.Inf(-1)), end, nil, cvm.ErrNonFinite, `customer "a"`},
+		{"empty customer", ctx, one("", end, 1), end, nil, cvm.ErrEmptyCustomer, ""},
+		{"zero time", ctx, one("z", time.Time{}, 1), end, nil, cvm.ErrZeroTime, `customer "z"`},
+		{"bad holdout transaction", ctx, one("h", end.AddDate(0, 1, 0), math.NaN()), end, &PrepareSettings{HoldoutEnd: end.AddDate(1, 0, 0)}, cvm.ErrNonFinite, `customer "h"`},
+		// Issue 13: a year-0000 date made a 2,000-year-old customer.
+		{"year 0000", ctx, one("y0", time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), 1), end, nil, ErrImplausibleSpan, `customer "y0": time: clv: implausible time span: first purchase on 0000-01-01`},
+		{"year 1800", ctx, one("old", time.Date(1800, 5, 1, 0, 0, 0, 0, time.UTC), 1), end, nil, ErrImplausibleSpan, `customer "old"`},
+		{"older than MaxAge", ctx, one("two", end.AddDate(-2, 0, 0), 1), end, &PrepareSettings{MaxAge: 365 * 24 * time.Hour}, ErrImplausibleSpan, "more than MaxAge (365 days)"},
+		{"holdout before end", ctx, cdnowExcerpt, end, &PrepareSettings{HoldoutEnd: day("1997-01-01 00:00")}, ErrInvalidParam, "holdout end"},
+		{"bad unit", ctx, cdnowExcerpt, end, &PrepareSettings{Unit: 7}, ErrInvalidParam, "unit"},
+		{"zero end", ctx, cdnowExcerpt, time.Time{}, nil, ErrInvalidParam, "calibration end"},
+		{"cancelled", cancelled, cdnowExcerpt, end, nil, context.Canceled, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ds, err := Prepare(ctx, slices.Values(tc.txs), tc.end, tc.s)
-			if !errors.Is(err, tc.want) || ds != nil {
-				t.Errorf("err = %v, want %v", err, tc.want)
+			ds, err := Prepare(tc.ctx, slices.Values(tc.txs), tc.end, tc.s)
+			if !errors.Is(err, tc.want) || ds != nil || !strings.Contains(fmt.Sprint(err), tc.msg) {
+				t.Errorf("err = %v, want %v containing %q", err, tc.want, tc.msg)
 			}
 		})
+	}
+	// A negative MaxAge accepts any age; the year-0000 customer is then
+	// 729,662 days old (hand computed: 1997-09-30 is day 10134 after
+	// 1970-01-01, 0000-01-01 is day -719528).
+	ds := check.Must(Prepare(ctx, slices.Values(one("y0", time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), 1)), end, &PrepareSettings{MaxAge: -1, Unit: Days}))
+	check.Float(t, "T of year 0000", ds.Customers[1].T, 10134+719528, 0, 0)
+	// Cancellation during a long stream stops it.
+	ctx2, cancel2 := context.WithCancel(ctx)
+	n := 0
+	long := func(yield func(cvm.Transaction) bool) {
+		for ; n < 1e6; n++ {
+			if n == 5000 {
+				cancel2()
+			}
+			if !yield(cvm.Transaction{Customer: "c", Time: end, Amount: 1}) {
+				return
+			}
+		}
+	}
+	if _, err := Prepare(ctx2, long, end, nil); !errors.Is(err, context.Canceled) || n > 2*ctxEvery+5000 {
+		t.Errorf("err = %v after %d transactions, want context.Canceled soon after 5000", err, n)
+	}
+}
+
+// dataDir is the folder of the real data sets (see /work/shared/data's
+// README), CVM_DATA or the shared folder beside the main checkout; tests
+// that read it skip when it is absent.
+func dataDir(t *testing.T, name string) string {
+	dir := os.Getenv("CVM_DATA")
+	if dir == "" {
+		dir = "../../../shared/data"
+	}
+	path := filepath.Join(dir, name)
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("%s not found (set CVM_DATA to the data folder): %v", name, err)
+	}
+	return path
+}
+
+// readCDNOW reads CDNOW_master.txt (header, customer date cds dollars) or
+// CDNOW_sample.txt (no header, customer sample-id date cds dollars).
+func readCDNOW(t *testing.T, name string) []cvm.Transaction {
+	f, err := os.Open(dataDir(t, name))
+	check.NoErr(t, err)
+	defer f.Close()
+	set := &cvm.ReadSettings{Customer: "1", Time: "2", Amount: "4", Order: cvm.NoColumn, Comma: cvm.Whitespace}
+	if name == "CDNOW_sample.txt" {
+		set = &cvm.ReadSettings{NoHeader: true, Customer: "1", Time: "3", Amount: "5", Order: cvm.NoColumn, Comma: cvm.Whitespace}
+	}
+	rd := check.Must(cvm.NewReader(f, set))
+	return check.Must(rd.ReadAll(ctx))
+}
+
+// prepareReference builds the Dataset the way the issue states it, from
+// cvm.Split and cvm.Summarize, with the spend figures summed exactly
+// (math/big) in the test: the independent reference for Prepare.
+func prepareReference(t *testing.T, txs []cvm.Transaction, calEnd, holdEnd time.Time, unit Unit) ([]Customer, []HoldoutCustomer) {
+	t.Helper()
+	cut, hcut := cvm.EndOfDay(calEnd), cvm.EndOfDay(holdEnd)
+	cal, hold := cvm.Split(slices.Values(txs), cut)
+	purchases := func(txs []cvm.Transaction) iter.Seq[cvm.Transaction] {
+		return func(yield func(cvm.Transaction) bool) {
+			for _, t := range txs {
+				if t.Amount >= 0 && !t.Time.After(hcut) && !yield(t) {
+					return
+				}
+			}
+		}
+	}
+	sums := check.Must(cvm.Summarize(ctx, purchases(cal), nil))
+	hsums, err := cvm.Summarize(ctx, purchases(hold), nil)
+	if err != nil && !errors.Is(err, cvm.ErrEmptyInput) {
+		t.Fatal(err)
+	}
+	hby := map[string]cvm.Summary{}
+	for _, s := range hsums {
+		hby[s.Customer] = s
+	}
+	days := float64(unit.days())
+	dayOf := func(tm time.Time) int64 { return cvm.DayNumber(tm, time.UTC) }
+	// Exact repeat spend: every calibration purchase not on the first day.
+	first := map[string]int64{}
+	for _, s := range sums {
+		first[s.Customer] = dayOf(s.First)
+	}
+	repeat := map[string]*big.Rat{}
+	for _, tx := range cal {
+		if tx.Amount >= 0 && dayOf(tx.Time) != first[tx.Customer] {
+			r := repeat[tx.Customer]
+			if r == nil {
+				r = new(big.Rat)
+				repeat[tx.Customer] = r
+			}
+			r.Add(r, new(big.Rat).SetFloat64(tx.Amount))
+		}
+	}
+	cs := make([]Customer, len(sums))
+	hs := make([]HoldoutCustomer, len(sums))
+	for i, s := range sums {
+		c := Customer{ID: s.Customer, Frequency: float64(s.Occasions - 1),
+			Recency: float64(dayOf(s.Last)-dayOf(s.First)) / days, T: float64(dayOf(cut)-dayOf(s.First)) / days}
+		if c.Frequency > 0 {
+			c.MeanSpend, _ = new(big.Rat).Quo(repeat[s.Customer], new(big.Rat).SetFloat64(c.Frequency)).Float64()
+		}
+		cs[i] = c
+		if h, ok := hby[s.Customer]; ok {
+			hs[i] = HoldoutCustomer{Purchases: h.Occasions, Spend: h.Total}
+		}
+	}
+	return cs, hs
+}
+
+// Prepare agrees with cvm.Split + cvm.Summarize for every customer:
+// frequency, recency and age exactly, spend to the last bit or two of an
+// exact sum.
+func TestPrepareAgreesWithSummarize(t *testing.T) {
+	cases := []struct {
+		name            string
+		txs             func(t *testing.T) []cvm.Transaction
+		calEnd, holdEnd time.Time
+	}{
+		{"synthetic", func(*testing.T) []cvm.Transaction {
+			return slices.Collect(synth.Transactions(synth.Config{Customers: 3000, Seed: 17}))
+		}, time.Date(2025, 3, 31, 0, 0, 0, 0, time.UTC), time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC)},
+		{"CDNOW master", func(t *testing.T) []cvm.Transaction { return readCDNOW(t, "CDNOW_master.txt") },
+			time.Date(1997, 9, 30, 0, 0, 0, 0, time.UTC), time.Date(1998, 6, 30, 0, 0, 0, 0, time.UTC)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			txs := tc.txs(t)
+			for _, unit := range []Unit{Weeks, Days} {
+				ds := check.Must(Prepare(ctx, slices.Values(txs), tc.calEnd, &PrepareSettings{Unit: unit, HoldoutEnd: tc.holdEnd}))
+				wantC, wantH := prepareReference(t, txs, tc.calEnd, tc.holdEnd, unit)
+				if d := gocmp.Diff(wantC, ds.Customers, cmpopts.EquateApprox(1e-15, 0)); d != "" {
+					t.Errorf("%v: customers (-Split+Summarize +Prepare):\n%s", unit, d)
+				}
+				if d := gocmp.Diff(wantH, ds.Holdout); d != "" {
+					t.Errorf("%v: holdout (-Split+Summarize +Prepare):\n%s", unit, d)
+				}
+				for i, c := range ds.Customers {
+					if c.Frequency != wantC[i].Frequency || c.Recency != wantC[i].Recency || c.T != wantC[i].T {
+						t.Fatalf("%v: customer %s: %+v, want x, t_x, T of %+v exactly", unit, c.ID, c, wantC[i])
+					}
+				}
+			}
+		})
+	}
+}
+
+// Issue 13: the order of the rows never changes a result. Each purchase is
+// split into three same-day parts with awkward cents, and the stream is
+// shuffled: the Dataset is the same to the bit.
+func TestPrepareOrderIndependent(t *testing.T) {
+	calEnd, holdEnd := time.Date(2025, 3, 31, 0, 0, 0, 0, time.UTC), time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC)
+	var txs []cvm.Transaction
+	for tx := range synth.Transactions(synth.Config{Customers: 2000, Seed: 23}) {
+		a := math.Round(tx.Amount*0.37*100) / 100
+		b := math.Round(tx.Amount*0.21*100) / 100
+		for i, amt := range []float64{a, b, tx.Amount - a - b} {
+			u := tx
+			u.Amount, u.Time = amt, tx.Time.Add(time.Duration(i)*time.Minute)
+			txs = append(txs, u)
+		}
+	}
+	sets := map[string][]cvm.Transaction{"synthetic": txs}
+	if _, err := os.Stat(filepath.Join(cmp.Or(os.Getenv("CVM_DATA"), "../../../shared/data"), "CDNOW_master.txt")); err == nil {
+		sets["CDNOW master"] = readCDNOW(t, "CDNOW_master.txt")
+	}
+	for name, txs := range sets {
+		end, hend := calEnd, holdEnd
+		if name != "synthetic" {
+			end, hend = time.Date(1997, 9, 30, 0, 0, 0, 0, time.UTC), time.Date(1998, 6, 30, 0, 0, 0, 0, time.UTC)
+		}
+		s := &PrepareSettings{HoldoutEnd: hend}
+		want := check.Must(Prepare(ctx, slices.Values(txs), end, s))
+		rng := rand.New(rand.NewPCG(5, 6))
+		for round := range 3 {
+			sh := slices.Clone(txs)
+			rng.Shuffle(len(sh), func(i, j int) { sh[i], sh[j] = sh[j], sh[i] })
+			if round == 2 {
+				slices.Reverse(sh)
+			}
+			got := check.Must(Prepare(ctx, slices.Values(sh), end, s))
+			if d := gocmp.Diff(want, got); d != "" {
+				t.Fatalf("%s: shuffle %d changes the Dataset (-in order +shuffled):\n%s", name, round, d)
+			}
+		}
 	}
 }
 
@@ -131,7 +346,7 @@ func TestCompress(t *testing.T) {
 	orig := slices.Clone(cs)
 	// Hand counted.
 	want := []Row{{0, 0, 5, 2}, {2, 3, 5, 2}, {2, 3, 6, 1}}
-	if d := cmp.Diff(want, Compress(cs)); d != "" {
+	if d := gocmp.Diff(want, Compress(cs)); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
 	}
 	if !slices.Equal(cs, orig) {
