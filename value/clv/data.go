@@ -33,6 +33,30 @@ func (u Unit) String() string {
 	return fmt.Sprintf("Unit(%d)", int(u))
 }
 
+// MarshalText returns "weeks" or "days", and an error for an invalid
+// unit.
+func (u Unit) MarshalText() ([]byte, error) {
+	switch u {
+	case Weeks, Days:
+		return []byte(u.String()), nil
+	}
+	return nil, fmt.Errorf("clv: invalid unit %d", int(u))
+}
+
+// UnmarshalText sets u from "weeks" or "days"; any other text is an error
+// naming it, and leaves u unchanged.
+func (u *Unit) UnmarshalText(text []byte) error {
+	switch string(text) {
+	case "weeks":
+		*u = Weeks
+	case "days":
+		*u = Days
+	default:
+		return fmt.Errorf("clv: unknown unit %q (want weeks or days)", text)
+	}
+	return nil
+}
+
 // days returns the number of days in one u. It panics on an invalid unit, a
 // programmer error.
 func (u Unit) days() float64 {

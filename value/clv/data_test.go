@@ -401,8 +401,25 @@ func TestCustomerValidate(t *testing.T) {
 	}
 }
 
-func TestUnitString(t *testing.T) {
+func TestUnitText(t *testing.T) {
 	if Weeks.String() != "weeks" || Days.String() != "days" || Unit(9).String() != "Unit(9)" {
 		t.Error("Unit.String")
+	}
+	for _, u := range []Unit{Weeks, Days} {
+		b := check.Must(u.MarshalText())
+		var back Unit = 7
+		check.NoErr(t, back.UnmarshalText(b))
+		if back != u || string(b) != u.String() {
+			t.Errorf("%v: text %q back to %v", u, b, back)
+		}
+	}
+	if _, err := Unit(9).MarshalText(); err == nil {
+		t.Error("Unit(9).MarshalText: no error")
+	}
+	u := Days
+	for _, in := range []string{"", "week", "Weeks", "months", "0"} {
+		if err := u.UnmarshalText([]byte(in)); err == nil || u != Days || !strings.Contains(err.Error(), fmt.Sprintf("%q", in)) {
+			t.Errorf("UnmarshalText(%q) = %v, unit %v", in, err, u)
+		}
 	}
 }

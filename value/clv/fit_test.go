@@ -1,8 +1,10 @@
 package clv
 
 import (
+	"context"
 	"errors"
 	"math"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -368,4 +370,46 @@ func correlatedSpend() []Customer {
 		cs = append(cs, Customer{Frequency: float64(i), Recency: 1, T: 2, MeanSpend: 10 * float64(i)})
 	}
 	return cs
+}
+
+// countdown is a context whose Err reports context.Canceled from its n-th
+// call on, so a test can cancel a fit part way, deterministically.
+type countdown struct {
+	context.Context
+	n int
+}
+
+func (c *countdown) Err() error {
+	if c.n--; c.n <= 0 {
+		return context.Canceled
+	}
+	return nil
+}
+
+// Every fit returns ctx's error, and no model, when ctx is done before it
+// starts or while it runs.
+func TestFitContext(t *testing.T) {
+	bg := simBGNBD(31, 500, 0.5, 5, 0.8, 2.5, false)
+	fits := map[string]func(context.Context) (any, error){
+		"bgnbd":      func(c context.Context) (any, error) { return FitBGNBD(c, bg, nil) },
+		"mbgnbd":     func(c context.Context) (any, error) { return FitMBGNBD(c, bg, nil) },
+		"pareto":     func(c context.Context) (any, error) { return FitParetoNBD(c, bg, nil) },
+		"gammagamma": func(c context.Context) (any, error) { return FitGammaGamma(c, simSpend(32, 200, 6, 4, 150), nil) },
+		"bgbb": func(c context.Context) (any, error) {
+			return FitBGBB(c, simBGBB(33, 300, 6, 1.2, 0.75, 0.66, 2.78), nil)
+		},
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	for name, fit := range fits {
+		for _, c := range []context.Context{cancelled, &countdown{Context: ctx, n: 5}} {
+			m, err := fit(c)
+			if !errors.Is(err, context.Canceled) || !reflect.ValueOf(m).IsNil() {
+				t.Errorf("%s: %v, %v; want context.Canceled and no model", name, m, err)
+			}
+		}
+		if _, err := fit(ctx); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
 }

@@ -1,9 +1,9 @@
 package clv
 
 import (
-	"runtime"
 	"slices"
-	"sync"
+
+	"github.com/cvmkit/cvm/internal/parallel"
 )
 
 // indexed is a compressed customer base in which each row refers to its
@@ -65,33 +65,9 @@ func indexRows(rows []Row) *indexed {
 // workers.
 const chunkSize = 16384
 
-// parallelChunks calls fn(c, lo, hi) for every chunk c of [0, n) on up to
-// GOMAXPROCS goroutines (serially for one chunk) and returns when all are
-// done.
-func parallelChunks(n int, fn func(c, lo, hi int)) int {
-	chunks := (n + chunkSize - 1) / chunkSize
-	workers := min(runtime.GOMAXPROCS(0), chunks)
-	if workers <= 1 {
-		for c := range chunks {
-			fn(c, c*chunkSize, min(n, (c+1)*chunkSize))
-		}
-		return chunks
-	}
-	var wg sync.WaitGroup
-	next := make(chan int, chunks)
-	for c := range chunks {
-		next <- c
-	}
-	close(next)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c := range next {
-				fn(c, c*chunkSize, min(n, (c+1)*chunkSize))
-			}
-		}()
-	}
-	wg.Wait()
-	return chunks
+// parallelChunks calls fn(c, lo, hi) for every chunk c of [0, n) of
+// chunkSize rows, on up to GOMAXPROCS goroutines (serially for one chunk),
+// and returns when all are done.
+func parallelChunks(n int, fn func(c, lo, hi int)) {
+	parallel.Chunks(n, chunkSize, func(_, lo, hi int) { fn(lo/chunkSize, lo, hi) })
 }
