@@ -61,9 +61,12 @@ func (m *BGNBD) k() float64 {
 // the package documentation for the likelihood. Customers with identical
 // (Frequency, Recency, T) are evaluated once. s may be nil.
 //
-// It returns ErrEmptyInput for empty cs, a *CustomerError for a customer
-// with a negative, NaN or infinite value, a *ParamError for bad settings,
-// and an error wrapping ErrNotConverged when the optimiser fails.
+// The fitted model's Card records the fit (see FitSettings.Source). It
+// returns ErrEmptyInput for empty cs, a *CustomerError for a customer with
+// a negative, NaN or infinite value, a *ParamError for bad settings, an
+// error wrapping ErrNotConverged when the optimiser fails, and ctx.Err()
+// when ctx is done before the fit ends (checked after every evaluation of
+// the likelihood).
 func FitBGNBD(ctx context.Context, cs []Customer, s *FitSettings) (*BGNBD, error) {
 	return fitBG(ctx, cs, s, false)
 }

@@ -7,14 +7,25 @@
 // repeat purchases x (Frequency), the time of the last purchase since the
 // first t_x (Recency), the time since the first purchase T, and the mean
 // value of the repeat purchases (MeanSpend), in days or weeks. [Prepare]
-// builds these from [cvm.Transaction] rows with a calibration end date and
-// an optional holdout period, merging purchases on the same day as the
-// literature does. [Compress] collapses customers with identical
+// builds these from a stream of [cvm.Transaction] (an iter.Seq, such as
+// [cvm.Reader.All] or slices.Values) with a calibration end date and an
+// optional holdout period, merging purchases on the same day as the
+// literature does. It is built on the library's one summariser,
+// [cvm.Summarizer], with the calibration/holdout cut of [cvm.Split], so a
+// Dataset agrees with [cvm.Summarize] customer by customer; amounts are
+// compensated sums combined in customer order, so the order of the rows
+// never changes a result. A first purchase more than
+// [PrepareSettings].MaxAge (100 years by default) before the calibration
+// end is an error naming the customer: a year-0000 date is a broken row,
+// not a customer. [Compress] collapses customers with identical
 // (x, t_x, T), so a fit costs what the distinct triples cost.
 //
 // The models are fitted by maximum likelihood with gonum's BFGS on the log
 // of the parameters (analytic gradients for BG/NBD, MBG/NBD and
-// Gamma-Gamma, central differences for Pareto/NBD and BG/BB), all in log space.
+// Gamma-Gamma, central differences for Pareto/NBD and BG/BB), all in log
+// space. Every Fit function takes a context first and returns its error
+// when it is done before the fit ends, then the customers and a
+// *[FitSettings] (nil for the defaults).
 //
 // [FitBGNBD] fits BG/NBD (Fader, Hardie & Lee 2005, "Counting your
 // customers the easy way", Marketing Science 24(2), eq. 6):
@@ -76,13 +87,18 @@
 // purchases in the next t of a customer with a history, the probability
 // that the customer is alive, and expected purchases of a new customer.
 // [PredictPurchases], [PredictAlive], [PredictSpend] and [CLV] evaluate
-// them over a customer base on all cores. CLV is discounted monthly:
+// them over a customer base on all cores, writing into a dst slice given
+// first (allocated when nil), as gonum does. CLV is discounted monthly:
 //
 //	CLV = sum_{i=1..H} spend * (E[Y(i*M)] - E[Y((i-1)*M)]) / (1+d)^i
+//	d   = (1 + annual)^(1/12) - 1
 //
 // with M the days of a month (30 by default, as lifetimes) in the model's
-// time unit and d the monthly discount rate; [MonthlyRate] converts an
-// annual rate, (1+annual)^(1/12) - 1.
+// time unit and d the monthly rate equivalent to the annual discount rate
+// of [CLVSettings] ([MonthlyRate]). The annual rate is
+// [DefaultAnnualDiscount], 10% a year (d = 0.797% a month), unless the
+// settings say otherwise; the cvm command (clv and run) uses the same
+// default.
 //
 // # Diagnostics
 //
@@ -118,6 +134,21 @@
 // -kind gammagamma gives p = 6.2496, q = 3.7442, gamma = 15.4435 on the
 // 946 repeat buyers (frequency/spend correlation 0.11).
 //
+// # Model files
+//
 // All fitted models are immutable values, safe for concurrent reads, and
-// marshal to JSON and back exactly, with a format version.
+// marshal to JSON and back exactly in the library's one envelope,
+//
+//	{"format": "cvm.clv.bgnbd", "version": 2, "card": {...}, "r": ..., "info": {...}}
+//
+// with the formats [BGNBDFormat], [MBGNBDFormat], [ParetoNBDFormat],
+// [GammaGammaFormat] and [BGBBFormat] at [FormatVersion]. json.Unmarshal
+// decodes them strictly: another format or version is a *[cvm.FormatError]
+// naming both, an unknown field is an error naming it, and every parameter
+// and fit figure is checked. The card ([cvm.ModelCard]) says where the fit
+// came from without holding customer data: the library version, the as-of
+// and calibration and holdout dates and time unit of the Dataset given as
+// [FitSettings].Source, the discount convention, the number of customers,
+// a [Fingerprint] of their (x, t_x, T, spend) sums, and the log-likelihood,
+// AIC, BIC and, with a holdout period, the holdout error of the forecasts.
 package clv

@@ -2,6 +2,7 @@ package clv_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"time"
@@ -83,6 +84,39 @@ func ExampleFitMBGNBD() {
 	// x=1:  483 customers, actual 0.66, predicted 0.65
 	// x=2:  365 customers, actual 0.93, predicted 1.03
 	// x=3: 1592 customers, actual 3.50, predicted 3.53
+}
+
+// A fitted model is saved as JSON in the library's envelope, with a model
+// card saying where it came from, and read back with json.Unmarshal.
+func ExampleBGNBD_MarshalJSON() {
+	ctx := context.Background()
+	cfg := synth.Config{Customers: 1000, Seed: 3, ReturnRate: -1}
+	ds, err := clv.Prepare(ctx, synth.Transactions(cfg), time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC), nil)
+	if err != nil {
+		panic(err)
+	}
+	m, err := clv.FitBGNBD(ctx, ds.Customers, &clv.FitSettings{Source: ds})
+	if err != nil {
+		panic(err)
+	}
+	data, err := json.Marshal(m)
+	if err != nil {
+		panic(err)
+	}
+	var back clv.BGNBD
+	if err := json.Unmarshal(data, &back); err != nil {
+		panic(err)
+	}
+	c := back.Card
+	fmt.Printf("%s version %d: r=%.4f, same model %v\n", back.Format(), clv.FormatVersion, back.R, back.R == m.R && back.B == m.B)
+	fmt.Printf("calibration %s to %s in %s, %d customers, log-likelihood %.1f\n",
+		c.CalibrationStart.Format(time.DateOnly), c.CalibrationEnd.Format(time.DateOnly), c.TimeUnit, c.Customers, c.Quality["log_likelihood"])
+	var other clv.ParetoNBD
+	fmt.Println(json.Unmarshal(data, &other))
+	// Output:
+	// cvm.clv.bgnbd version 2: r=0.8301, same model true
+	// calibration 2024-01-01 to 2025-06-30 in weeks, 1000 customers, log-likelihood -16806.5
+	// cvm: model format "cvm.clv.bgnbd" version 2, want "cvm.clv.paretonbd" version 2
 }
 
 // Forecasts drive the potential dimension of the value model: a small

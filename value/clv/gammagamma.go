@@ -71,8 +71,10 @@ func spendRows(cs []Customer) ([]spendRow, error) {
 // It returns ErrEmptyInput for empty cs, ErrNoRepeatBuyers when no
 // customer qualifies, a *CustomerError for an invalid customer (negative,
 // NaN or infinite spend of a repeat buyer included), ErrCorrelated when
-// s.MaxCorrelation is set and exceeded, and an error wrapping
-// ErrNotConverged when the optimiser fails.
+// s.MaxCorrelation is set and exceeded, an error wrapping ErrNotConverged
+// when the optimiser fails, and ctx.Err() when ctx is done first. The
+// card's fingerprint is of all of cs, the same as a purchase model's on
+// the same customers; its customer count is of the repeat buyers used.
 func FitGammaGamma(ctx context.Context, cs []Customer, s *FitSettings) (*GammaGamma, error) {
 	set, err := checkSettings(s, ggNames, len(cs))
 	if err != nil {

@@ -100,7 +100,8 @@ func PredictSpend(dst []float64, m *GammaGamma, cs []Customer) ([]float64, error
 	return forEach(dst, cs, m.ExpectedSpend)
 }
 
-// CLVSettings configures CLV. A nil *CLVSettings means the zero value.
+// CLVSettings configures CLV. A nil *CLVSettings means the zero value:
+// weeks, 12 months of 30 days, discounted at DefaultAnnualDiscount.
 type CLVSettings struct {
 	// Unit is the time unit the purchase model was fitted in; the zero
 	// value is Weeks.
@@ -161,7 +162,9 @@ func (s *CLVSettings) monthlyDiscount() (float64, error) {
 //	CLV = sum_{i=1..Months} spend[j] * (E[Y(i M)] - E[Y((i-1) M)]) / (1+d)^i
 //
 // where E[Y(t)] is m's conditional expected purchases, M the month in the
-// model's unit and d the monthly discount. spend[j] is the expected value
+// model's unit and d the monthly discount, (1+annual)^(1/12) - 1 for the
+// annual rate of s (DefaultAnnualDiscount, 10% a year, for nil s or a zero
+// rate; none with NoDiscount). spend[j] is the expected value
 // of one purchase of customer j, typically from PredictSpend; it must have
 // the length of cs (else CLV panics) and be finite and non-negative.
 // Errors are as for PredictPurchases; a bad setting is a *ParamError.
