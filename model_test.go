@@ -17,7 +17,7 @@ func TestModelCard(t *testing.T) {
 	if len(c.Quality) != 1 {
 		t.Fatalf("quality %v, want only ll", c.Quality)
 	}
-	if Fingerprint(1, 2) == Fingerprint(2, 1) || Fingerprint(1, 2) != Fingerprint(1, 2) {
+	if first, again := Fingerprint(1, 2), Fingerprint(1, 2); first == Fingerprint(2, 1) || first != again {
 		t.Fatal("fingerprint not order-sensitive or not deterministic")
 	}
 	if len(Fingerprint()) != 24 {
