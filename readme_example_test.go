@@ -39,7 +39,7 @@ func readmeSnippet() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	scorer, cells, err := segment.FitScore(nil, values, nil) // 5 bins; equal values share a score
+	cells, scorer, err := segment.Score(nil, values, nil) // fit 5 bins and score; equal values share a score
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -78,7 +78,7 @@ eve,2025-10-01,50,o15
 // output is worked by hand: with five distinct values and 5 bins, the
 // type-7 breaks fall between neighbours, so each score is the rank (R
 // reversed: recent is 5). Cells: ann 534, bob 311, cid 222, dee 455, eve
-// 143. Segments, by the first rule of segment.DefaultSpec that matches (R,
+// 143. Segments, by the first rule of segment.DefaultRuleSetDef that matches (R,
 // FM = (F+M)/2): ann R5 FM 3.5 -> Loyal; bob R3 FM 1 -> About to Sleep;
 // cid R2 FM 2 -> Hibernating; dee R4 FM 5 -> Loyal; eve R1 FM 3.5 -> At
 // Risk. Recency breaks over 1, 11, 30, 46, 91 at p = 0.2 .. 0.8 (h = 4p):

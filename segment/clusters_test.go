@@ -33,7 +33,7 @@ func TestNameClusters(t *testing.T) {
 
 	// A rule set covering only R = 5: cell 111 is uncovered; the nearest
 	// covered cell is 511 (distance 16), segment "Recent".
-	rs, err := NewRuleSet(RuleSpec{Bins: 5, Segments: []SegmentInfo{{Name: "Recent"}}, Rules: []Rule{{Segment: "Recent", R: &Range{5, 5}}}}, &RuleSetOptions{AllowGaps: true})
+	rs, err := NewRuleSet(RuleSetDef{Bins: 5, Segments: []SegmentInfo{{Name: "Recent"}}, Rules: []Rule{{Segment: "Recent", R: &Range{5, 5}}}}, &RuleSetSettings{AllowGaps: true})
 	if err != nil {
 		t.Fatal(err)
 	}

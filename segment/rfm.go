@@ -55,7 +55,7 @@ func (e *RFMError) Unwrap() error { return e.Err }
 type RecencyUnit int
 
 const (
-	// WholeDays counts calendar days, in RFMOptions.Location, from the day
+	// WholeDays counts calendar days, in RFMSettings.Location, from the day
 	// of the last purchase to the day of the as-of time: a purchase
 	// earlier on the as-of day has recency 0, one the day before has 1.
 	// This is the zero value.
@@ -74,6 +74,29 @@ func (u RecencyUnit) String() string {
 		return "fractional-days"
 	}
 	return fmt.Sprintf("RecencyUnit(%d)", int(u))
+}
+
+// MarshalText returns the name [RecencyUnit.String] gives; an invalid
+// value is an error.
+func (u RecencyUnit) MarshalText() ([]byte, error) {
+	if u != WholeDays && u != FractionalDays {
+		return nil, fmt.Errorf("segment: invalid recency unit %d", int(u))
+	}
+	return []byte(u.String()), nil
+}
+
+// UnmarshalText sets u from "whole-days" or "fractional-days"; any other
+// text is an error naming it.
+func (u *RecencyUnit) UnmarshalText(text []byte) error {
+	switch string(text) {
+	case "whole-days":
+		*u = WholeDays
+	case "fractional-days":
+		*u = FractionalDays
+	default:
+		return fmt.Errorf("segment: unknown recency unit %q (want whole-days or fractional-days)", text)
+	}
+	return nil
 }
 
 // MonetaryRule says what the monetary value is.
@@ -99,10 +122,33 @@ func (m MonetaryRule) String() string {
 	return fmt.Sprintf("MonetaryRule(%d)", int(m))
 }
 
-// RFMOptions configures [RFMValues] and [RFMFromTransactions]. A nil
-// *RFMOptions means the zero value: whole calendar days in UTC, purchase
+// MarshalText returns the name [MonetaryRule.String] gives; an invalid
+// value is an error.
+func (m MonetaryRule) MarshalText() ([]byte, error) {
+	if m != MonetaryTotal && m != MonetaryMean {
+		return nil, fmt.Errorf("segment: invalid monetary rule %d", int(m))
+	}
+	return []byte(m.String()), nil
+}
+
+// UnmarshalText sets m from "total" or "mean"; any other text is an error
+// naming it.
+func (m *MonetaryRule) UnmarshalText(text []byte) error {
+	switch string(text) {
+	case "total":
+		*m = MonetaryTotal
+	case "mean":
+		*m = MonetaryMean
+	default:
+		return fmt.Errorf("segment: unknown monetary rule %q (want total or mean)", text)
+	}
+	return nil
+}
+
+// RFMSettings are the settings of [RFMValues] and [RFMFromTransactions].
+// A nil *RFMSettings means the zero value: whole calendar days in UTC, purchase
 // occasions by day, monetary as the net total.
-type RFMOptions struct {
+type RFMSettings struct {
 	// Recency is the unit of recency; the zero value is WholeDays.
 	Recency RecencyUnit
 	// Monetary is the monetary rule; the zero value is MonetaryTotal.
@@ -136,8 +182,8 @@ type RFM struct {
 // customer's last purchase, one wrapping ErrNotFinite for a NaN or infinite
 // total, and ErrNoCustomers when no customer has a purchase. sums is not
 // modified.
-func RFMValues(sums []cvm.Summary, asOf time.Time, opts *RFMOptions) (values []RFM, returnsOnly []string, err error) {
-	var o RFMOptions
+func RFMValues(sums []cvm.Summary, asOf time.Time, opts *RFMSettings) (values []RFM, returnsOnly []string, err error) {
+	var o RFMSettings
 	if opts != nil {
 		o = *opts
 	}
@@ -193,13 +239,14 @@ func RFMValues(sums []cvm.Summary, asOf time.Time, opts *RFMOptions) (values []R
 //
 // It returns an *RFMError wrapping ErrAsOf when asOf is zero or before
 // every transaction, the *cvm.TransactionError of the first transaction
-// with an empty customer, zero time or NaN or infinite amount, and
-// cvm.ErrEmptyInput when txs is empty.
-func RFMFromTransactions(txs iter.Seq[cvm.Transaction], asOf time.Time, opts *RFMOptions) (values []RFM, returnsOnly []string, err error) {
+// with an empty customer, zero time or NaN or infinite amount,
+// cvm.ErrEmptyInput when txs is empty, and ctx.Err() when ctx is
+// cancelled while summarising.
+func RFMFromTransactions(ctx context.Context, txs iter.Seq[cvm.Transaction], asOf time.Time, opts *RFMSettings) (values []RFM, returnsOnly []string, err error) {
 	if asOf.IsZero() {
 		return nil, nil, &RFMError{Field: "as-of", Err: ErrAsOf}
 	}
-	var o RFMOptions
+	var o RFMSettings
 	if opts != nil {
 		o = *opts
 	}
@@ -216,7 +263,7 @@ func RFMFromTransactions(txs iter.Seq[cvm.Transaction], asOf time.Time, opts *RF
 			}
 		}
 	}
-	sums, err := cvm.Summarize(context.Background(), counted, &cvm.SummarySettings{AsOf: asOf, Occasions: o.Frequency, Location: o.Location})
+	sums, err := cvm.Summarize(ctx, counted, &cvm.SummarySettings{AsOf: asOf, Occasions: o.Frequency, Location: o.Location})
 	if errors.Is(err, cvm.ErrEmptyInput) && seen > 0 {
 		return nil, nil, &RFMError{Field: "as-of",
 			Err: fmt.Errorf("%w: %s is before the first transaction %s", ErrAsOf,

@@ -62,7 +62,7 @@ func BenchmarkRFMFitScore(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/%d", name, n), func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
-					if _, _, err := FitScore(cells, values, &ScorerOptions{Ties: ties}); err != nil {
+					if _, _, err := Score(cells, values, &ScorerSettings{Ties: ties}); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -87,7 +87,7 @@ func BenchmarkRFMPipeline(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s, cells, err := FitScore(nil, values, nil)
+	cells, s, err := Score(nil, values, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func BenchmarkRFMPipeline(b *testing.B) {
 	b.Run(fmt.Sprintf("fitscore/%d", n), func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, _, err := FitScore(cells, values, nil); err != nil {
+			if _, _, err := Score(cells, values, nil); err != nil {
 				b.Fatal(err)
 			}
 		}

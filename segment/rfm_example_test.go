@@ -1,6 +1,7 @@
 package segment_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -22,20 +23,22 @@ func Example() {
 		{Customer: "dee", Time: at(29), Amount: 10},
 		{Customer: "eve", Time: at(5), Amount: -10}, // a return only
 	}
-	values, returnsOnly, err := segment.RFMFromTransactions(slices.Values(txs), at(31), nil)
+	values, returnsOnly, err := segment.RFMFromTransactions(context.Background(), slices.Values(txs), at(31), nil)
 	if err != nil {
 		panic(err)
 	}
-	scorer, cells, err := segment.FitScore(nil, values, &segment.ScorerOptions{Bins: 3})
+	cells, scorer, err := segment.Score(nil, values, &segment.ScorerSettings{Bins: 3})
 	if err != nil {
 		panic(err)
 	}
-	rules, err := segment.ParseRules([]byte(`{"version": 1, "bins": 3,
+	// A rules file as a user writes it; json.Unmarshal reads it.
+	var rules segment.RuleSet
+	err = json.Unmarshal([]byte(`{"format": "cvm.segment.rules", "version": 2, "bins": 3,
 	  "segments": [{"name": "Best"}, {"name": "New"}, {"name": "Lapsing"}, {"name": "Other"}],
 	  "rules": [{"segment": "Best", "r": [2, 3], "fm": [2.5, 3]},
 	            {"segment": "New", "r": [3, 3]},
 	            {"segment": "Lapsing", "r": [1, 1]},
-	            {"segment": "Other"}]}`), nil)
+	            {"segment": "Other"}]}`), &rules)
 	if err != nil {
 		panic(err)
 	}
@@ -58,7 +61,7 @@ func Example() {
 // what is wrong; AllowGaps returns it with the report.
 func ExampleNewRuleSet() {
 	rg := func(lo, hi float64) *segment.Range { return &segment.Range{Min: lo, Max: hi} }
-	spec := segment.RuleSpec{
+	spec := segment.RuleSetDef{
 		Bins:     2,
 		Segments: []segment.SegmentInfo{{Name: "Recent"}, {Name: "Recent big"}, {Name: "Old"}},
 		Rules: []segment.Rule{
@@ -69,7 +72,7 @@ func ExampleNewRuleSet() {
 	}
 	_, err := segment.NewRuleSet(spec, nil)
 	fmt.Println(err)
-	rs, _ := segment.NewRuleSet(spec, &segment.RuleSetOptions{AllowGaps: true})
+	rs, _ := segment.NewRuleSet(spec, &segment.RuleSetSettings{AllowGaps: true})
 	fmt.Printf("%+v\n", rs.Check())
 	// Output:
 	// segment: rule set: unreachable segments ["Recent big"]: 2 uncovered cells [121 122]
@@ -107,8 +110,20 @@ func ExampleScorer_Score() {
 	if err != nil {
 		panic(err)
 	}
-	saved, _ := json.Marshal(scorer)
-	fmt.Println(string(saved))
+	saved, err := json.Marshal(scorer)
+	if err != nil {
+		panic(err)
+	}
+	var envelope struct {
+		Format  string
+		Version int
+		Card    struct{ Customers int }
+		Recency struct{ Breaks []float64 }
+	}
+	if err := json.Unmarshal(saved, &envelope); err != nil {
+		panic(err)
+	}
+	fmt.Println(envelope.Format, envelope.Version, envelope.Card.Customers, envelope.Recency.Breaks)
 
 	var later segment.Scorer
 	if err := json.Unmarshal(saved, &later); err != nil {
@@ -123,7 +138,7 @@ func ExampleScorer_Score() {
 		fmt.Println(centre, c, name)
 	}
 	// Output:
-	// {"version":1,"bins":5,"ties":"values","recency":{"method":"quantile-type7","breaks":[10,40,90,200]},"frequency":{"method":"quantile-type7","breaks":[1,1,2,4]},"monetary":{"method":"quantile-type7","breaks":[20,60,120,300]}}
+	// cvm.segment.scorer 2 6 [10 40 90 200]
 	// [5 7.5 650] 555 Champions
 	// [300 1 18] 111 Lost
 }

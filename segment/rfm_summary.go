@@ -28,7 +28,7 @@ type SegmentStats struct {
 // Medians are the type-7 quantile at 0.5 (the middle value, or the mean of
 // the two middle values). values and cells must have the same length; it
 // panics otherwise. Revenue sums use compensated summation. Empty input
-// gives all-zero rows. The values should be finite, as FitScore requires:
+// gives all-zero rows. The values should be finite, as FitScorer and Score require:
 // a NaN or Inf propagates into its segment's revenue and means, and makes
 // its medians meaningless. Neither slice is modified.
 func SummarizeSegments(values []RFM, cells []Cell, rs *RuleSet) []SegmentStats {
@@ -36,7 +36,7 @@ func SummarizeSegments(values []RFM, cells []Cell, rs *RuleSet) []SegmentStats {
 		panic(fmt.Sprintf("segment: %d values but %d cells", len(values), len(cells)))
 	}
 	idx := rs.AssignAll(nil, cells)
-	nseg := len(rs.spec.Segments)
+	nseg := len(rs.def.Segments)
 	// group customers by segment, slot nseg holding the unassigned.
 	members := make([][]int32, nseg+1)
 	for i, s := range idx {
@@ -59,7 +59,7 @@ func SummarizeSegments(values []RFM, cells []Cell, rs *RuleSet) []SegmentStats {
 		}
 		st := SegmentStats{Customers: len(m)}
 		if s < nseg {
-			st.Segment = rs.spec.Segments[s].Name
+			st.Segment = rs.def.Segments[s].Name
 		}
 		if len(m) > 0 {
 			st.Share = float64(len(m)) / float64(n)

@@ -42,32 +42,32 @@ func TestRFMFromTransactions(t *testing.T) {
 	// c: returns only, left out. d: only after as-of, absent.
 	tests := []struct {
 		name string
-		opts *RFMOptions
+		opts *RFMSettings
 		want []RFM
 	}{
 		{"nil options: whole days, by day, total", nil, []RFM{
 			{Customer: "a", Recency: 5, Frequency: 2, Monetary: 30, Revenue: 30},
 			{Customer: "b", Recency: 7, Frequency: 1, Monetary: 0, Revenue: 0},
 		}},
-		{"fractional, by order, mean", &RFMOptions{Recency: FractionalDays, Frequency: cvm.ByOrder, Monetary: MonetaryMean}, []RFM{
+		{"fractional, by order, mean", &RFMSettings{Recency: FractionalDays, Frequency: cvm.ByOrder, Monetary: MonetaryMean}, []RFM{
 			{Customer: "a", Recency: 4.75, Frequency: 3, Monetary: 10, Revenue: 30},
 			{Customer: "b", Recency: 7.125, Frequency: 1, Monetary: 0, Revenue: 0},
 		}},
-		{"whole days, by day, mean", &RFMOptions{Monetary: MonetaryMean}, []RFM{
+		{"whole days, by day, mean", &RFMSettings{Monetary: MonetaryMean}, []RFM{
 			{Customer: "a", Recency: 5, Frequency: 2, Monetary: 15, Revenue: 30},
 			{Customer: "b", Recency: 7, Frequency: 1, Monetary: 0, Revenue: 0},
 		}},
 		// In UTC+10 the as-of time is 01-10 22:00; a's purchases fall on
 		// 01-01 20:00, 01-02 01:00 and 01-06 04:00 local: 3 days, the last
 		// 4 days before; b's on 01-03 19:00: 7 days.
-		{"whole days in UTC+10", &RFMOptions{Location: time.FixedZone("x", 10*3600)}, []RFM{
+		{"whole days in UTC+10", &RFMSettings{Location: time.FixedZone("x", 10*3600)}, []RFM{
 			{Customer: "a", Recency: 4, Frequency: 3, Monetary: 30, Revenue: 30},
 			{Customer: "b", Recency: 7, Frequency: 1, Monetary: 0, Revenue: 0},
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ret, err := RFMFromTransactions(slices.Values(valueTxs), valueAsOf, tt.opts)
+			got, ret, err := RFMFromTransactions(context.Background(), slices.Values(valueTxs), valueAsOf, tt.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -101,19 +101,19 @@ func TestRFMErrors(t *testing.T) {
 		{"returns only", func() error { _, _, err := RFMValues(returnsOnly, day(2024, 2, 1, 0, 0), nil); return err }, ErrNoCustomers},
 		{"no summaries", func() error { _, _, err := RFMValues(nil, day(2024, 2, 1, 0, 0), nil); return err }, ErrNoCustomers},
 		{"tx: zero as-of", func() error {
-			_, _, err := RFMFromTransactions(slices.Values(valueTxs), time.Time{}, nil)
+			_, _, err := RFMFromTransactions(context.Background(), slices.Values(valueTxs), time.Time{}, nil)
 			return err
 		}, ErrAsOf},
 		{"tx: as-of before first transaction", func() error {
-			_, _, err := RFMFromTransactions(slices.Values(valueTxs), day(2023, 12, 31, 0, 0), nil)
+			_, _, err := RFMFromTransactions(context.Background(), slices.Values(valueTxs), day(2023, 12, 31, 0, 0), nil)
 			return err
 		}, ErrAsOf},
 		{"tx: empty", func() error {
-			_, _, err := RFMFromTransactions(slices.Values([]cvm.Transaction(nil)), valueAsOf, nil)
+			_, _, err := RFMFromTransactions(context.Background(), slices.Values([]cvm.Transaction(nil)), valueAsOf, nil)
 			return err
 		}, cvm.ErrEmptyInput},
 		{"tx: NaN amount", func() error {
-			_, _, err := RFMFromTransactions(slices.Values(nanTx), valueAsOf, nil)
+			_, _, err := RFMFromTransactions(context.Background(), slices.Values(nanTx), valueAsOf, nil)
 			return err
 		}, cvm.ErrNonFinite},
 	}
@@ -142,7 +142,7 @@ func TestRFMValuesDoesNotMutate(t *testing.T) {
 		t.Fatal(err)
 	}
 	orig := slices.Clone(sums)
-	if _, _, err := RFMValues(sums, valueAsOf, &RFMOptions{Monetary: MonetaryMean}); err != nil {
+	if _, _, err := RFMValues(sums, valueAsOf, &RFMSettings{Monetary: MonetaryMean}); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(sums, orig); diff != "" {
@@ -166,9 +166,9 @@ func TestEnumStrings(t *testing.T) {
 func TestInvalidEnumsPanic(t *testing.T) {
 	sums := []cvm.Summary{{Customer: "x", First: day(2024, 1, 1, 0, 0), Last: day(2024, 1, 1, 0, 0), Occasions: 1, Transactions: 1, Total: 1}}
 	for name, f := range map[string]func(){
-		"RecencyUnit":  func() { RFMValues(sums, day(2024, 2, 1, 0, 0), &RFMOptions{Recency: 9}) },
-		"MonetaryRule": func() { RFMValues(sums, day(2024, 2, 1, 0, 0), &RFMOptions{Monetary: 9}) },
-		"TiePolicy":    func() { FitScorer([]RFM{{Customer: "x", Frequency: 1}}, &ScorerOptions{Ties: 9}) },
+		"RecencyUnit":  func() { RFMValues(sums, day(2024, 2, 1, 0, 0), &RFMSettings{Recency: 9}) },
+		"MonetaryRule": func() { RFMValues(sums, day(2024, 2, 1, 0, 0), &RFMSettings{Monetary: 9}) },
+		"TiePolicy":    func() { FitScorer([]RFM{{Customer: "x", Frequency: 1}}, &ScorerSettings{Ties: 9}) },
 	} {
 		func() {
 			defer func() {

@@ -1,16 +1,27 @@
 package segment
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/cvmkit/cvm/internal/envelope"
 )
 
-// RulesFormatVersion is the format version of a rule set's JSON form.
-const RulesFormatVersion = 1
+// RulesFormat and RulesVersion name the JSON form of a [RuleSet], the
+// form of a rules file a user writes:
+//
+//	{"format": "cvm.segment.rules", "version": 2, "bins": 5,
+//	 "segments": [{"name": "Best", "meaning": "...", "action": "..."}, ...],
+//	 "rules": [{"segment": "Best", "r": [5, 5], "fm": [4, 5]}, ...]}
+//
+// Decoding another format or version is a *cvm.FormatError naming both.
+const (
+	RulesFormat  = "cvm.segment.rules"
+	RulesVersion = 2
+)
 
 // SegmentInfo names a segment and says what it means and what to do.
 type SegmentInfo struct {
@@ -61,10 +72,10 @@ func (u *Rule) matches(r, f, m int) bool {
 		u.FM.contains(float64(f+m)/2)
 }
 
-// RuleSpec is the definition of a rule set and its JSON form.
-type RuleSpec struct {
-	Version  int           `json:"version"` // RulesFormatVersion; 0 is taken as it
-	Bins     int           `json:"bins"`    // B, 2..10
+// RuleSetDef is the definition of a rule set: the fields of its JSON form
+// after the envelope.
+type RuleSetDef struct {
+	Bins     int           `json:"bins"` // B, 2..10
 	Segments []SegmentInfo `json:"segments"`
 	Rules    []Rule        `json:"rules"` // evaluated in order, first match wins
 }
@@ -72,7 +83,7 @@ type RuleSpec struct {
 // RuleCheck is what building a rule set found.
 type RuleCheck struct {
 	// Unreachable lists the segments that no cell gets, in the order of
-	// RuleSpec.Segments.
+	// RuleSetDef.Segments.
 	Unreachable []string
 	// Uncovered lists the cells that no rule matches, in R, F, M order.
 	Uncovered []Cell
@@ -116,7 +127,7 @@ func (e *CoverageError) Unwrap() error { return ErrRules }
 type RuleError struct {
 	Rule    int    // 0-based rule index; -1 when the problem is not in a rule
 	Segment string // the segment concerned, when there is one
-	Field   string // "segment", "r", "f", "m", "fm", "bins", "rules", "version"
+	Field   string // "segment", "segments", "r", "f", "m", "fm", "bins", "rules"
 	Err     error
 }
 
@@ -135,9 +146,9 @@ func (e *RuleError) Error() string {
 // Unwrap returns the underlying error.
 func (e *RuleError) Unwrap() error { return e.Err }
 
-// RuleSetOptions configures NewRuleSet. A nil *RuleSetOptions means strict
-// checking.
-type RuleSetOptions struct {
+// RuleSetSettings are the settings of [NewRuleSet]. A nil
+// *RuleSetSettings means the zero value: strict checking.
+type RuleSetSettings struct {
 	// AllowGaps, when true, builds the rule set even with unreachable
 	// segments or uncovered cells and leaves them to [RuleSet.Check];
 	// false (the zero value) returns a *CoverageError instead.
@@ -147,40 +158,37 @@ type RuleSetOptions struct {
 // RuleSet is a checked, first-match-wins map from score cells to segment
 // names. It is immutable and safe for concurrent use.
 type RuleSet struct {
-	spec  RuleSpec
+	def   RuleSetDef
 	check RuleCheck
 	table []int16 // (r-1)*B*B + (f-1)*B + (m-1) -> segment index, -1 uncovered
 }
 
-// NewRuleSet validates spec and evaluates it on all B^3 cells. It returns a
+// NewRuleSet validates def and evaluates it on all B^3 cells. It returns a
 // *RuleError wrapping ErrRules for B outside 2..10, no segments or rules,
-// an empty or repeated segment name, a rule naming an unknown segment, a
-// range outside 1..B, reversed, NaN, or not on the score grid (integers
-// for r, f, m; multiples of 0.5 for fm), and a *CoverageError when a
-// segment is unreachable or a cell uncovered unless opts.AllowGaps. spec
-// is copied.
-func NewRuleSet(spec RuleSpec, opts *RuleSetOptions) (*RuleSet, error) {
+// more than 32767 segments, an empty or repeated segment name, a rule
+// naming an unknown segment, a range outside 1..B, reversed, NaN, or not
+// on the score grid (integers for r, f, m; multiples of 0.5 for fm), and a
+// *CoverageError when a segment is unreachable or a cell uncovered unless
+// settings.AllowGaps. def is copied.
+func NewRuleSet(def RuleSetDef, settings *RuleSetSettings) (*RuleSet, error) {
 	bad := func(rule int, seg, field, format string, args ...any) error {
 		return &RuleError{Rule: rule, Segment: seg, Field: field, Err: fmt.Errorf("%w: "+format, append([]any{ErrRules}, args...)...)}
 	}
-	if spec.Version != 0 && spec.Version != RulesFormatVersion {
-		return nil, bad(-1, "", "version", "format version %d, want %d", spec.Version, RulesFormatVersion)
-	}
-	B := spec.Bins
+	B := def.Bins
 	if B < 2 || B > 10 {
 		return nil, &RuleError{Rule: -1, Field: "bins", Err: fmt.Errorf("%w (got %d)", ErrBins, B)}
 	}
-	if len(spec.Segments) == 0 {
+	if len(def.Segments) == 0 {
 		return nil, bad(-1, "", "segments", "no segments")
 	}
-	if len(spec.Segments) > math.MaxInt16 {
-		return nil, bad(-1, "", "segments", "%d segments, at most %d", len(spec.Segments), math.MaxInt16)
+	if len(def.Segments) > math.MaxInt16 {
+		return nil, bad(-1, "", "segments", "%d segments, at most %d", len(def.Segments), math.MaxInt16)
 	}
-	if len(spec.Rules) == 0 {
+	if len(def.Rules) == 0 {
 		return nil, bad(-1, "", "rules", "no rules")
 	}
-	index := make(map[string]int, len(spec.Segments))
-	for i, s := range spec.Segments {
+	index := make(map[string]int, len(def.Segments))
+	for i, s := range def.Segments {
 		if s.Name == "" {
 			return nil, bad(-1, "", "segment", "segment %d has no name", i+1)
 		}
@@ -189,8 +197,8 @@ func NewRuleSet(spec RuleSpec, opts *RuleSetOptions) (*RuleSet, error) {
 		}
 		index[s.Name] = i
 	}
-	ruleSeg := make([]int16, len(spec.Rules))
-	for i, u := range spec.Rules {
+	ruleSeg := make([]int16, len(def.Rules))
+	for i, u := range def.Rules {
 		si, ok := index[u.Segment]
 		if !ok {
 			return nil, bad(i, u.Segment, "segment", "unknown segment")
@@ -217,15 +225,15 @@ func NewRuleSet(spec RuleSpec, opts *RuleSetOptions) (*RuleSet, error) {
 			}
 		}
 	}
-	rs := &RuleSet{spec: cloneSpec(spec), table: make([]int16, B*B*B)}
-	reached := make([]bool, len(spec.Segments))
-	won := make([]bool, len(spec.Rules))
+	rs := &RuleSet{def: cloneDef(def), table: make([]int16, B*B*B)}
+	reached := make([]bool, len(def.Segments))
+	won := make([]bool, len(def.Rules))
 	for r := 1; r <= B; r++ {
 		for f := 1; f <= B; f++ {
 			for m := 1; m <= B; m++ {
 				seg := int16(-1)
-				for i := range rs.spec.Rules {
-					if rs.spec.Rules[i].matches(r, f, m) {
+				for i := range rs.def.Rules {
+					if rs.def.Rules[i].matches(r, f, m) {
 						seg = ruleSeg[i]
 						reached[seg] = true
 						won[i] = true
@@ -241,7 +249,7 @@ func NewRuleSet(spec RuleSpec, opts *RuleSetOptions) (*RuleSet, error) {
 	}
 	for i, ok := range reached {
 		if !ok {
-			rs.check.Unreachable = append(rs.check.Unreachable, spec.Segments[i].Name)
+			rs.check.Unreachable = append(rs.check.Unreachable, def.Segments[i].Name)
 		}
 	}
 	for i, ok := range won {
@@ -249,14 +257,13 @@ func NewRuleSet(spec RuleSpec, opts *RuleSetOptions) (*RuleSet, error) {
 			rs.check.DeadRules = append(rs.check.DeadRules, i)
 		}
 	}
-	if !rs.check.OK() && (opts == nil || !opts.AllowGaps) {
+	if !rs.check.OK() && (settings == nil || !settings.AllowGaps) {
 		return nil, &CoverageError{Check: rs.Check()}
 	}
 	return rs, nil
 }
 
-func cloneSpec(s RuleSpec) RuleSpec {
-	s.Version = RulesFormatVersion
+func cloneDef(s RuleSetDef) RuleSetDef {
 	s.Segments = slices.Clone(s.Segments)
 	rules := make([]Rule, len(s.Rules))
 	cp := func(r *Range) *Range {
@@ -273,29 +280,44 @@ func cloneSpec(s RuleSpec) RuleSpec {
 	return s
 }
 
-// ParseRules decodes a rule set from its JSON form (a [RuleSpec]; unknown
-// fields are an error) and builds it with [NewRuleSet].
-func ParseRules(data []byte, opts *RuleSetOptions) (*RuleSet, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var spec RuleSpec
-	if err := dec.Decode(&spec); err != nil {
-		return nil, fmt.Errorf("segment: decoding rule set: %w", err)
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("segment: decoding rule set: data after the rule set")
-	}
-	return NewRuleSet(spec, opts)
+type rulesJSON struct {
+	envelope.Header
+	RuleSetDef
 }
 
-// MarshalJSON encodes the rule set as its RuleSpec with the format version.
-func (rs *RuleSet) MarshalJSON() ([]byte, error) { return json.Marshal(rs.spec) }
+// MarshalJSON encodes the rule set's definition in the cvm envelope
+// ({"format": RulesFormat, "version": RulesVersion, ...}); a rule set has
+// no model card, as nothing is fitted.
+func (rs *RuleSet) MarshalJSON() ([]byte, error) {
+	return json.Marshal(rulesJSON{envelope.New(RulesFormat, RulesVersion, nil), rs.def})
+}
 
-// Spec returns a copy of the rule set's definition.
-func (rs *RuleSet) Spec() RuleSpec { return cloneSpec(rs.spec) }
+// UnmarshalJSON decodes a rule set from its JSON form, a file written by
+// MarshalJSON or by hand, and builds it as [NewRuleSet] does with
+// AllowGaps: unreachable segments and uncovered cells are left to
+// [RuleSet.Check], so that a saved rule set with gaps reads back; call
+// Check and refuse them if they matter. Another format or version is a
+// *cvm.FormatError; unknown fields (a misspelt "fm") and trailing data are
+// errors naming them; an invalid rule is NewRuleSet's *RuleError. On error
+// rs is unchanged. Do not decode into the shared [DefaultRules].
+func (rs *RuleSet) UnmarshalJSON(data []byte) error {
+	var v rulesJSON
+	if err := envelope.Decode("segment", data, RulesFormat, RulesVersion, &v); err != nil {
+		return err
+	}
+	built, err := NewRuleSet(v.RuleSetDef, &RuleSetSettings{AllowGaps: true})
+	if err != nil {
+		return err
+	}
+	*rs = *built
+	return nil
+}
+
+// Def returns a copy of the rule set's definition.
+func (rs *RuleSet) Def() RuleSetDef { return cloneDef(rs.def) }
 
 // Bins returns the number of scores B the rule set is for.
-func (rs *RuleSet) Bins() int { return rs.spec.Bins }
+func (rs *RuleSet) Bins() int { return rs.def.Bins }
 
 // Check returns what building the rule set found (empty for a strict
 // rule set).
@@ -307,13 +329,13 @@ func (rs *RuleSet) Check() RuleCheck {
 	}
 }
 
-// Segments returns the segments in the order of the spec; the index of a
+// Segments returns the segments in the order of the definition; the index of a
 // segment there is what [RuleSet.Index] returns.
-func (rs *RuleSet) Segments() []SegmentInfo { return slices.Clone(rs.spec.Segments) }
+func (rs *RuleSet) Segments() []SegmentInfo { return slices.Clone(rs.def.Segments) }
 
 // Info returns the segment named name.
 func (rs *RuleSet) Info(name string) (SegmentInfo, bool) {
-	for _, s := range rs.spec.Segments {
+	for _, s := range rs.def.Segments {
 		if s.Name == name {
 			return s, true
 		}
@@ -324,7 +346,7 @@ func (rs *RuleSet) Info(name string) (SegmentInfo, bool) {
 // Index returns the index in Segments of the segment of cell (r, f, m),
 // or -1 when a score is outside 1..B or no rule covers the cell.
 func (rs *RuleSet) Index(r, f, m int) int {
-	B := rs.spec.Bins
+	B := rs.def.Bins
 	if uint(r-1) >= uint(B) || uint(f-1) >= uint(B) || uint(m-1) >= uint(B) {
 		return -1
 	}
@@ -338,7 +360,7 @@ func (rs *RuleSet) Segment(r, f, m int) (name string, ok bool) {
 	if i < 0 {
 		return "", false
 	}
-	return rs.spec.Segments[i].Name, true
+	return rs.def.Segments[i].Name, true
 }
 
 // AssignAll writes the segment index of every cell into dst, grown when
@@ -349,7 +371,7 @@ func (rs *RuleSet) AssignAll(dst []int, cells []Cell) []int {
 		dst = make([]int, len(cells))
 	}
 	dst = dst[:len(cells)]
-	B := uint(rs.spec.Bins)
+	B := uint(rs.def.Bins)
 	t := rs.table
 	for i, c := range cells {
 		r, f, m := uint(c.R-1), uint(c.F-1), uint(c.M-1)

@@ -1,13 +1,12 @@
 package segment
 
-// DefaultSpec returns the definition of the default 5-bin rule set over R
-// and FM = (F+M)/2; see the table in the package documentation. It is a
-// fresh copy the caller may change and pass to [NewRuleSet].
-func DefaultSpec() RuleSpec {
+// DefaultRuleSetDef returns the definition of the default 5-bin rule set
+// over R and FM = (F+M)/2; see the table in the package documentation. It
+// is a fresh copy the caller may change and pass to [NewRuleSet].
+func DefaultRuleSetDef() RuleSetDef {
 	rg := func(lo, hi float64) *Range { return &Range{lo, hi} }
-	return RuleSpec{
-		Version: RulesFormatVersion,
-		Bins:    5,
+	return RuleSetDef{
+		Bins: 5,
 		Segments: []SegmentInfo{
 			{"Champions", "bought recently, buy often and spend the most", "reward them; early access, ask for reviews and referrals"},
 			{"Loyal", "buy regularly and spend well, recently enough", "upsell higher-value products; loyalty programme"},
@@ -38,7 +37,7 @@ func DefaultSpec() RuleSpec {
 }
 
 var defaultRules = func() *RuleSet {
-	rs, err := NewRuleSet(DefaultSpec(), nil)
+	rs, err := NewRuleSet(DefaultRuleSetDef(), nil)
 	if err != nil {
 		panic(err) // a test checks this never happens
 	}

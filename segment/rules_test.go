@@ -6,8 +6,10 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/cvmkit/cvm/internal/check"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -104,7 +106,7 @@ func TestRuleSetCheck(t *testing.T) {
 	// B = 2: 8 cells. "Top" takes R 2 (4 cells), "Shadowed" only asks for
 	// R 2 F 2 (already taken), "Low" takes R 1 F 1 (2 cells): cells (1,2,1)
 	// and (1,2,2) are uncovered, "Never" has no rule, rule 2 is dead.
-	spec := RuleSpec{
+	spec := RuleSetDef{
 		Bins:     2,
 		Segments: []SegmentInfo{{Name: "Top"}, {Name: "Shadowed"}, {Name: "Low"}, {Name: "Never"}},
 		Rules: []Rule{
@@ -129,7 +131,7 @@ func TestRuleSetCheck(t *testing.T) {
 	if ce.Error() == "" {
 		t.Error("empty message")
 	}
-	rs, err := NewRuleSet(spec, &RuleSetOptions{AllowGaps: true})
+	rs, err := NewRuleSet(spec, &RuleSetSettings{AllowGaps: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +145,7 @@ func TestRuleSetCheck(t *testing.T) {
 		t.Errorf("Segment(2,2,1) = %q, want Top", s)
 	}
 	// A rule set over R, F, M with a catch-all last rule.
-	spec2 := RuleSpec{Bins: 3, Segments: []SegmentInfo{{Name: "Big"}, {Name: "Rest"}},
+	spec2 := RuleSetDef{Bins: 3, Segments: []SegmentInfo{{Name: "Big"}, {Name: "Rest"}},
 		Rules: []Rule{{Segment: "Big", M: rg(3, 3), F: rg(2, 3)}, {Segment: "Rest"}}}
 	rs2, err := NewRuleSet(spec2, nil)
 	if err != nil {
@@ -164,29 +166,28 @@ func TestRuleSetErrors(t *testing.T) {
 	seg := []SegmentInfo{{Name: "S"}}
 	tests := []struct {
 		name  string
-		spec  RuleSpec
+		spec  RuleSetDef
 		field string
 		want  error
 	}{
-		{"bins 1", RuleSpec{Bins: 1, Segments: seg, Rules: []Rule{{Segment: "S"}}}, "bins", ErrBins},
-		{"bins 11", RuleSpec{Bins: 11, Segments: seg, Rules: []Rule{{Segment: "S"}}}, "bins", ErrBins},
-		{"version 2", RuleSpec{Version: 2, Bins: 5, Segments: seg, Rules: []Rule{{Segment: "S"}}}, "version", ErrRules},
-		{"no segments", RuleSpec{Bins: 5, Rules: []Rule{{Segment: "S"}}}, "segments", ErrRules},
-		{"no rules", RuleSpec{Bins: 5, Segments: seg}, "rules", ErrRules},
-		{"empty name", RuleSpec{Bins: 5, Segments: []SegmentInfo{{}}, Rules: []Rule{{Segment: ""}}}, "segment", ErrRules},
-		{"duplicate name", RuleSpec{Bins: 5, Segments: []SegmentInfo{{Name: "S"}, {Name: "S"}}, Rules: []Rule{{Segment: "S"}}}, "segment", ErrRules},
-		{"unknown segment", RuleSpec{Bins: 5, Segments: seg, Rules: []Rule{{Segment: "S"}, {Segment: "T"}}}, "segment", ErrRules},
-		{"r above B", RuleSpec{Bins: 5, Segments: seg, Rules: []Rule{{Segment: "S", R: rg(4, 6)}}}, "r", ErrRules},
-		{"f below 1", RuleSpec{Bins: 5, Segments: seg, Rules: []Rule{{Segment: "S", F: rg(0, 2)}}}, "f", ErrRules},
-		{"m reversed", RuleSpec{Bins: 5, Segments: seg, Rules: []Rule{{Segment: "S", M: rg(3, 2)}}}, "m", ErrRules},
-		{"r not integer", RuleSpec{Bins: 5, Segments: seg, Rules: []Rule{{Segment: "S", R: rg(1.5, 2)}}}, "r", ErrRules},
-		{"fm off grid", RuleSpec{Bins: 5, Segments: seg, Rules: []Rule{{Segment: "S", FM: rg(1.25, 2)}}}, "fm", ErrRules},
-		{"fm NaN", RuleSpec{Bins: 5, Segments: seg, Rules: []Rule{{Segment: "S", FM: rg(math.NaN(), 2)}}}, "fm", ErrRules},
-		{"fm above B", RuleSpec{Bins: 3, Segments: seg, Rules: []Rule{{Segment: "S", FM: rg(1, 3.5)}}}, "fm", ErrRules},
+		{"bins 1", RuleSetDef{Bins: 1, Segments: seg, Rules: []Rule{{Segment: "S"}}}, "bins", ErrBins},
+		{"bins 11", RuleSetDef{Bins: 11, Segments: seg, Rules: []Rule{{Segment: "S"}}}, "bins", ErrBins},
+		{"no segments", RuleSetDef{Bins: 5, Rules: []Rule{{Segment: "S"}}}, "segments", ErrRules},
+		{"no rules", RuleSetDef{Bins: 5, Segments: seg}, "rules", ErrRules},
+		{"empty name", RuleSetDef{Bins: 5, Segments: []SegmentInfo{{}}, Rules: []Rule{{Segment: ""}}}, "segment", ErrRules},
+		{"duplicate name", RuleSetDef{Bins: 5, Segments: []SegmentInfo{{Name: "S"}, {Name: "S"}}, Rules: []Rule{{Segment: "S"}}}, "segment", ErrRules},
+		{"unknown segment", RuleSetDef{Bins: 5, Segments: seg, Rules: []Rule{{Segment: "S"}, {Segment: "T"}}}, "segment", ErrRules},
+		{"r above B", RuleSetDef{Bins: 5, Segments: seg, Rules: []Rule{{Segment: "S", R: rg(4, 6)}}}, "r", ErrRules},
+		{"f below 1", RuleSetDef{Bins: 5, Segments: seg, Rules: []Rule{{Segment: "S", F: rg(0, 2)}}}, "f", ErrRules},
+		{"m reversed", RuleSetDef{Bins: 5, Segments: seg, Rules: []Rule{{Segment: "S", M: rg(3, 2)}}}, "m", ErrRules},
+		{"r not integer", RuleSetDef{Bins: 5, Segments: seg, Rules: []Rule{{Segment: "S", R: rg(1.5, 2)}}}, "r", ErrRules},
+		{"fm off grid", RuleSetDef{Bins: 5, Segments: seg, Rules: []Rule{{Segment: "S", FM: rg(1.25, 2)}}}, "fm", ErrRules},
+		{"fm NaN", RuleSetDef{Bins: 5, Segments: seg, Rules: []Rule{{Segment: "S", FM: rg(math.NaN(), 2)}}}, "fm", ErrRules},
+		{"fm above B", RuleSetDef{Bins: 3, Segments: seg, Rules: []Rule{{Segment: "S", FM: rg(1, 3.5)}}}, "fm", ErrRules},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := NewRuleSet(tt.spec, &RuleSetOptions{AllowGaps: true})
+			_, err := NewRuleSet(tt.spec, &RuleSetSettings{AllowGaps: true})
 			var re *RuleError
 			if !errors.Is(err, tt.want) || !errors.As(err, &re) || re.Field != tt.field {
 				t.Fatalf("err = %v, want %v in field %s", err, tt.want, tt.field)
@@ -198,29 +199,35 @@ func TestRuleSetErrors(t *testing.T) {
 	}
 }
 
-func TestParseRules(t *testing.T) {
-	data, err := json.Marshal(DefaultRules())
-	if err != nil {
-		t.Fatal(err)
+// decodeRules decodes a rule set with the one decode verb.
+func decodeRules(data []byte) (*RuleSet, error) {
+	rs := new(RuleSet)
+	if err := json.Unmarshal(data, rs); err != nil {
+		return nil, err
 	}
-	rs, err := ParseRules(data, nil)
-	if err != nil {
-		t.Fatal(err)
+	return rs, nil
+}
+
+// rulesHead is the envelope a rules file starts with.
+const rulesHead = `{"format": "cvm.segment.rules", "version": 2, `
+
+func TestRuleSetJSON(t *testing.T) {
+	data := check.Must(json.Marshal(DefaultRules()))
+	if !strings.HasPrefix(string(data), `{"format":"cvm.segment.rules","version":2,"bins":5,`) {
+		t.Errorf("envelope: %.80s", data)
 	}
-	if diff := cmp.Diff(rs.Spec(), DefaultSpec()); diff != "" {
+	rs := check.Must(decodeRules(data))
+	if diff := cmp.Diff(rs.Def(), DefaultRuleSetDef()); diff != "" {
 		t.Errorf("round trip (-got +want):\n%s", diff)
 	}
 	if !slices.Equal(rs.table, DefaultRules().table) {
 		t.Error("round trip changed the cell table")
 	}
 	// A hand-written file over R and FM; FM 2.5 falls to the second rule.
-	src := `{"version": 1, "bins": 3,
+	src := rulesHead + `"bins": 3,
 	  "segments": [{"name": "Best", "meaning": "m", "action": "a"}, {"name": "Other"}],
 	  "rules": [{"segment": "Best", "r": [3, 3], "fm": [3, 3]}, {"segment": "Other"}]}`
-	rs, err = ParseRules([]byte(src), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rs = check.Must(decodeRules([]byte(src)))
 	if s, _ := rs.Segment(3, 3, 3); s != "Best" {
 		t.Errorf("Segment(3,3,3) = %q", s)
 	}
@@ -230,29 +237,62 @@ func TestParseRules(t *testing.T) {
 	if rs.Bins() != 3 {
 		t.Errorf("Bins = %d", rs.Bins())
 	}
-	for _, bad := range []string{
-		``,
-		`{"bins": 3, "segments": [{"name": "A"}], "rules": [{"segment": "A"}], "extra": 1}`,
-		`{"bins": 3, "segments": [{"name": "A"}], "rules": [{"segment": "A", "r": [1]}]}`,
-		`{"bins": 3, "segments": [{"name": "A"}], "rules": [{"segment": "A", "r": "1-2"}]}`,
-		`{"bins": 3, "segments": [{"name": "A"}], "rules": [{"segment": "A", "r": [1, 4]}]}`,
-		`{"bins": 3, "segments": [{"name": "A"}], "rules": [{"segment": "B"}]}`,
-		`{"bins": 3, "segments": [{"name": "A"}], "rules": [{"segment": "A", "r": [1, 2]}]}`,
-		`{"bins": 3, "segments": [{"name": "A"}], "rules": [{"segment": "A"}]} {}`,
-	} {
-		if _, err := ParseRules([]byte(bad), nil); err == nil {
-			t.Errorf("ParseRules(%s) succeeded", bad)
-		}
+	// Gaps are kept for Check, so that a saved rule set with gaps reads
+	// back: only R = 3 is covered.
+	gappy := check.Must(decodeRules([]byte(rulesHead + `"bins": 3, "segments": [{"name": "A"}], "rules": [{"segment": "A", "r": [3, 3]}]}`)))
+	if c := gappy.Check(); len(c.Uncovered) != 18 {
+		t.Errorf("uncovered %d cells, want 18 (R 1 and 2, 9 cells each)", len(c.Uncovered))
+	}
+	back := check.Must(decodeRules(check.Must(json.Marshal(gappy))))
+	if !slices.Equal(back.table, gappy.table) {
+		t.Error("gappy round trip changed the cell table")
 	}
 }
 
-func FuzzParseRules(f *testing.F) {
-	def, _ := json.Marshal(DefaultRules())
-	f.Add(def, false)
-	f.Add([]byte(`{"bins": 2, "segments": [{"name": "A"}], "rules": [{"segment": "A", "fm": [1.5, 2]}]}`), true)
-	f.Add([]byte(`{"bins": 3, "segments": [{"name": "A"},{"name":"B"}], "rules": [{"segment": "B", "m": [2,3]},{"segment":"A"}]}`), false)
-	f.Fuzz(func(t *testing.T, data []byte, allowGaps bool) {
-		rs, err := ParseRules(data, &RuleSetOptions{AllowGaps: allowGaps})
+// TestRuleSetJSONBad is the table of bad rule files: each is an error
+// naming its cause, and decoding leaves the target unchanged.
+func TestRuleSetJSONBad(t *testing.T) {
+	body := `"bins": 3, "segments": [{"name": "A"}], "rules": [{"segment": "A"}]}`
+	tests := []struct{ name, in, want string }{
+		{"empty", ``, "unexpected end"},
+		{"no envelope (version 1 file)", `{"version": 1, ` + body, `no "format" field`},
+		{"other format", `{"format": "cvm.segment.scorer", "version": 2, ` + body, `"cvm.segment.scorer" version 2, want "cvm.segment.rules" version 2`},
+		{"old version", `{"format": "cvm.segment.rules", "version": 1, ` + body, "version 1, want version 2"},
+		{"unknown top field", rulesHead + `"extra": 1, ` + body, `unknown field "extra"`},
+		{"misspelt range", rulesHead + `"bins": 3, "segments": [{"name": "A"}], "rules": [{"segment": "A", "fn": [1, 2]}]}`, `unknown field "fn"`},
+		{"unknown segment field", rulesHead + `"bins": 3, "segments": [{"name": "A", "colour": "red"}], "rules": [{"segment": "A"}]}`, `unknown field "colour"`},
+		{"range of one", rulesHead + `"bins": 3, "segments": [{"name": "A"}], "rules": [{"segment": "A", "r": [1]}]}`, "got 1 numbers"},
+		{"range as text", rulesHead + `"bins": 3, "segments": [{"name": "A"}], "rules": [{"segment": "A", "r": "1-2"}]}`, "range must be [min, max]"},
+		{"range above B", rulesHead + `"bins": 3, "segments": [{"name": "A"}], "rules": [{"segment": "A", "r": [1, 4]}]}`, "outside 1..3"},
+		{"unknown segment", rulesHead + `"bins": 3, "segments": [{"name": "A"}], "rules": [{"segment": "B"}]}`, "unknown segment"},
+		{"bins 11", rulesHead + `"bins": 11, "segments": [{"name": "A"}], "rules": [{"segment": "A"}]}`, "bins"},
+		{"bins huge", rulesHead + `"bins": 4611686018427387904, "segments": [{"name": "A"}], "rules": [{"segment": "A"}]}`, "bins"},
+		{"trailing object", rulesHead + body + ` {}`, "after top-level value"},
+		{"trailing brace", rulesHead + body + `}`, "invalid character"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs := DefaultRuleSetDef()
+			target := check.Must(NewRuleSet(rs, nil))
+			err := json.Unmarshal([]byte(tt.in), target)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want one containing %q", err, tt.want)
+			}
+			if !slices.Equal(target.table, DefaultRules().table) {
+				t.Error("a failed decode changed the target")
+			}
+		})
+	}
+}
+
+func FuzzRuleSetJSON(f *testing.F) {
+	f.Add(check.Must(json.Marshal(DefaultRules())))
+	f.Add([]byte(rulesHead + `"bins": 2, "segments": [{"name": "A"}], "rules": [{"segment": "A", "fm": [1.5, 2]}]}`))
+	f.Add([]byte(rulesHead + `"bins": 3, "segments": [{"name": "A"},{"name":"B"}], "rules": [{"segment": "B", "m": [2,3]},{"segment":"A"}]}`))
+	f.Add([]byte(rulesHead + `"bins": 4611686018427387904, "segments": [{"name": "A"}], "rules": [{"segment": "A"}]}`))
+	f.Add([]byte(rulesHead + `"bins": 3, "segments": [{"name": "A"}], "rules": [{"segment": "A", "r": [1e308, 1e309]}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rs, err := decodeRules(data)
 		if err != nil {
 			return
 		}
@@ -260,7 +300,7 @@ func FuzzParseRules(f *testing.F) {
 		if B < 2 || B > 10 {
 			t.Fatalf("bins %d accepted", B)
 		}
-		check := rs.Check()
+		c := rs.Check()
 		uncovered := 0
 		for r := 1; r <= B; r++ {
 			for fr := 1; fr <= B; fr++ {
@@ -271,19 +311,16 @@ func FuzzParseRules(f *testing.F) {
 				}
 			}
 		}
-		if uncovered != len(check.Uncovered) {
-			t.Fatalf("%d uncovered cells, check says %d", uncovered, len(check.Uncovered))
-		}
-		if !allowGaps && !check.OK() {
-			t.Fatalf("strict rule set with gaps: %+v", check)
+		if uncovered != len(c.Uncovered) {
+			t.Fatalf("%d uncovered cells, check says %d", uncovered, len(c.Uncovered))
 		}
 		out, err := json.Marshal(rs)
 		if err != nil {
 			t.Fatal(err)
 		}
-		back, err := ParseRules(out, &RuleSetOptions{AllowGaps: true})
+		back, err := decodeRules(out)
 		if err != nil {
-			t.Fatalf("re-parsing %s: %v", out, err)
+			t.Fatalf("re-decoding %s: %v", out, err)
 		}
 		if !slices.Equal(back.table, rs.table) {
 			t.Fatal("round trip changed the cell table")
@@ -383,7 +420,7 @@ func TestSummaryPanics(t *testing.T) {
 
 func TestNoMutationAndNoAliasing(t *testing.T) {
 	values := slices.Clone(goldenValues)
-	s, cells, err := FitScore(nil, values, nil)
+	cells, s, err := Score(nil, values, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -399,7 +436,7 @@ func TestNoMutationAndNoAliasing(t *testing.T) {
 	}
 	// The scorer keeps copies of fixed breaks; its getters return copies.
 	br := []float64{1, 2, 3, 4}
-	s, err = FitScorer(values, &ScorerOptions{RecencyBreaks: br})
+	s, err = FitScorer(values, &ScorerSettings{RecencyBreaks: br})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -409,15 +446,15 @@ func TestNoMutationAndNoAliasing(t *testing.T) {
 		t.Errorf("scorer breaks changed through an alias: %v", got)
 	}
 	// The rule set keeps a copy of its spec.
-	spec := DefaultSpec()
+	spec := DefaultRuleSetDef()
 	rs, err := NewRuleSet(spec, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	spec.Rules[0].R.Min = 1
 	spec.Segments[0].Name = "changed"
-	rs.Spec().Rules[0].R.Max = 1
-	if diff := cmp.Diff(rs.Spec(), DefaultSpec()); diff != "" {
+	rs.Def().Rules[0].R.Max = 1
+	if diff := cmp.Diff(rs.Def(), DefaultRuleSetDef()); diff != "" {
 		t.Errorf("rule set changed through an alias:\n%s", diff)
 	}
 }
@@ -451,7 +488,7 @@ func TestConcurrentUse(t *testing.T) {
 func TestCoverageErrorMessage(t *testing.T) {
 	// B = 3 with one rule for R 3: 18 cells uncovered; the message lists
 	// the first 10 and says there are more.
-	_, err := NewRuleSet(RuleSpec{Bins: 3, Segments: []SegmentInfo{{Name: "A"}}, Rules: []Rule{{Segment: "A", R: &Range{3, 3}}}}, nil)
+	_, err := NewRuleSet(RuleSetDef{Bins: 3, Segments: []SegmentInfo{{Name: "A"}}, Rules: []Rule{{Segment: "A", R: &Range{3, 3}}}}, nil)
 	var ce *CoverageError
 	if !errors.As(err, &ce) || len(ce.Check.Uncovered) != 18 {
 		t.Fatalf("err = %v", err)
@@ -470,13 +507,9 @@ func TestRulesFileRF(t *testing.T) {
 	// [4-5][2-3] Potential Loyalist, 5[4-5] Champions) written as rules.
 	// By hand its 25 R x F cells are disjoint and cover the grid, so it
 	// builds strictly and every M gives the same segment.
-	data, err := os.ReadFile("testdata/rfm_rules_rf.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := ParseRules(data, nil)
-	if err != nil {
-		t.Fatal(err)
+	rs := check.Must(decodeRules(check.Must(os.ReadFile("testdata/rfm_rules_rf.json"))))
+	if c := rs.Check(); !c.OK() {
+		t.Errorf("gaps %+v", c)
 	}
 	if c := rs.Check(); len(c.DeadRules) != 0 {
 		t.Errorf("dead rules %v", c.DeadRules)

@@ -7,12 +7,19 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
+	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/envelope"
 	"github.com/cvmkit/cvm/internal/num"
 )
 
-// ScorerFormatVersion is the format version of a [Scorer]'s JSON form.
-const ScorerFormatVersion = 1
+// ScorerFormat and ScorerVersion name the JSON form of a [Scorer];
+// decoding another format or version is a *cvm.FormatError naming both.
+const (
+	ScorerFormat  = "cvm.segment.scorer"
+	ScorerVersion = 2
+)
 
 // DefaultBins is the number of score bins when none is given.
 const DefaultBins = 5
@@ -44,7 +51,8 @@ const (
 	TiesByRank
 )
 
-// String returns "values" or "rank".
+// String returns "values" or "rank", or "TiePolicy(N)" for an invalid
+// value.
 func (p TiePolicy) String() string {
 	switch p {
 	case TiesByValue:
@@ -55,9 +63,32 @@ func (p TiePolicy) String() string {
 	return fmt.Sprintf("TiePolicy(%d)", int(p))
 }
 
-// ScorerOptions configures [FitScorer]. A nil *ScorerOptions means the zero
-// value: 5 bins, quantile breaks with TiesByValue for all three dimensions.
-type ScorerOptions struct {
+// MarshalText returns "values" or "rank"; an invalid value is an error.
+func (p TiePolicy) MarshalText() ([]byte, error) {
+	if p != TiesByValue && p != TiesByRank {
+		return nil, fmt.Errorf("segment: invalid tie policy %d", int(p))
+	}
+	return []byte(p.String()), nil
+}
+
+// UnmarshalText sets p from "values" or "rank" (case-insensitive); any
+// other text is an error naming it.
+func (p *TiePolicy) UnmarshalText(text []byte) error {
+	switch strings.ToLower(string(text)) {
+	case "values":
+		*p = TiesByValue
+	case "rank":
+		*p = TiesByRank
+	default:
+		return fmt.Errorf("segment: unknown tie policy %q (want values or rank)", text)
+	}
+	return nil
+}
+
+// ScorerSettings are the settings of [FitScorer] and [Score]. A nil
+// *ScorerSettings means the zero value: 5 bins, quantile breaks with
+// TiesByValue for all three dimensions.
+type ScorerSettings struct {
 	// Bins is the number of scores B, from 2 to 10; 0 means DefaultBins.
 	Bins int
 	// Ties is the tie policy of the dimensions without fixed breaks; the
@@ -111,14 +142,36 @@ func (b *Binning) asc(v float64) int {
 
 // Scorer is a fitted RFM scoring model: the breaks of recency, frequency
 // and monetary. It is immutable and safe for concurrent use. Its JSON form
-// carries ScorerFormatVersion and round-trips exactly. Make one with
-// FitScorer, FitScore, NewScorer or json.Unmarshal; the zero Scorer is not
-// usable.
+// is the cvm envelope with [ScorerFormat] and [ScorerVersion] and
+// round-trips exactly. Make one with [FitScorer], [Score], [NewScorer] or
+// json.Unmarshal; the zero Scorer is not usable.
 type Scorer struct {
 	bins               int
 	ties               TiePolicy
 	recency, frequency Binning
 	monetary           Binning
+	card               *cvm.ModelCard
+}
+
+// Card returns a copy of the scorer's model card: for a fitted scorer the
+// number of customers it was fitted on and a fingerprint of their values
+// (the count, the smallest and largest recency, frequency and monetary
+// value, and the fitted breaks, none of which depends on the order of the
+// customers). It is nil for a scorer from [NewScorer], which fits nothing,
+// and for a decoded scorer saved without a card.
+func (s *Scorer) Card() *cvm.ModelCard {
+	if s.card == nil {
+		return nil
+	}
+	c := *s.card
+	c.Quality = nil
+	if s.card.Quality != nil {
+		c.Quality = make(map[string]float64, len(s.card.Quality))
+		for k, v := range s.card.Quality {
+			c.Quality[k] = v
+		}
+	}
+	return &c
 }
 
 // Bins returns the number of scores B.
@@ -184,31 +237,36 @@ func checkRFMBreaks(field string, br []float64, bins int, strict bool) error {
 	return nil
 }
 
-// FitScorer fits the breaks of each dimension on values: fixed breaks where
-// opts gives them, otherwise by opts.Ties (see the package documentation).
-// values is not modified.
+// FitScorer fits the breaks of each dimension on values and returns the
+// scorer, to score these or later values with [Scorer.ScoreAll]: fixed
+// breaks where s gives them, otherwise by s.Ties (see the package
+// documentation). values is not modified.
 //
 // It returns an *RFMError wrapping ErrBins for B outside 2..10, ErrBreaks
 // for bad fixed breaks, ErrNotFinite naming the customer of a NaN or
 // infinite value, and ErrNoCustomers for empty values.
-func FitScorer(values []RFM, opts *ScorerOptions) (*Scorer, error) {
-	s, _, err := fitRFM(nil, values, opts, false)
-	return s, err
+func FitScorer(values []RFM, s *ScorerSettings) (*Scorer, error) {
+	sc, _, err := fitRFM(nil, values, s, false)
+	return sc, err
 }
 
-// FitScore is FitScorer followed by scoring the same values: under
-// TiesByRank the scores are the equal-count rank scores (which a value
-// scoring with the fitted breaks would not reproduce exactly when ties
-// straddle a break); otherwise they equal [Scorer.ScoreAll]. The scores
-// are written into dst, which is grown when too short, and returned.
-func FitScore(dst []Cell, values []RFM, opts *ScorerOptions) (*Scorer, []Cell, error) {
-	return fitRFM(dst, values, opts, true)
+// Score fits a scorer on values, as [FitScorer] does, and scores those
+// same values in one call, writing the cells into dst (grown when too
+// short) and returning it with the scorer. Under TiesByRank the cells are
+// the equal-count rank scores, which scoring with the fitted breaks would
+// not reproduce exactly when ties straddle a break; otherwise they equal
+// those of [Scorer.ScoreAll]. (Scorer.Score, a method, scores one triple
+// of raw values with a scorer already fitted.) The errors are those of
+// FitScorer.
+func Score(dst []Cell, values []RFM, s *ScorerSettings) ([]Cell, *Scorer, error) {
+	sc, cells, err := fitRFM(dst, values, s, true)
+	return cells, sc, err
 }
 
-func fitRFM(dst []Cell, values []RFM, opts *ScorerOptions, score bool) (*Scorer, []Cell, error) {
-	var o ScorerOptions
-	if opts != nil {
-		o = *opts
+func fitRFM(dst []Cell, values []RFM, settings *ScorerSettings, score bool) (*Scorer, []Cell, error) {
+	var o ScorerSettings
+	if settings != nil {
+		o = *settings
 	}
 	if o.Bins == 0 {
 		o.Bins = DefaultBins
@@ -292,7 +350,27 @@ func fitRFM(dst []Cell, values []RFM, opts *ScorerOptions, score bool) (*Scorer,
 			*b = Binning{Method: MethodRank, Breaks: br}
 		}
 	}
+	s.card = scorerCard(values, s)
 	return s, dst, nil
+}
+
+// scorerCard is the model card of a fitted scorer: the customers and a
+// fingerprint of the count, the range of each dimension and the breaks.
+func scorerCard(values []RFM, s *Scorer) *cvm.ModelCard {
+	card := cvm.NewModelCard()
+	card.Customers = len(values)
+	figs := []float64{float64(len(values)), float64(s.bins)}
+	for d := range 3 {
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for i := range values {
+			v := rfmDim(&values[i], d)
+			lo, hi = min(lo, v), max(hi, v)
+		}
+		figs = append(figs, lo, hi)
+		figs = append(figs, s.dim(d).Breaks...)
+	}
+	card.Fingerprint = cvm.Fingerprint(figs...)
+	return &card
 }
 
 // rankScore is the equal-count score of 0-based position pos among n:
@@ -502,47 +580,43 @@ func BinCounts(cells []Cell, bins int) (r, f, m []int) {
 }
 
 type scorerJSON struct {
-	Version   int     `json:"version"`
-	Bins      int     `json:"bins"`
-	Ties      string  `json:"ties"`
-	Recency   Binning `json:"recency"`
-	Frequency Binning `json:"frequency"`
-	Monetary  Binning `json:"monetary"`
+	envelope.Header
+	Bins      int       `json:"bins"`
+	Ties      TiePolicy `json:"ties"`
+	Recency   Binning   `json:"recency"`
+	Frequency Binning   `json:"frequency"`
+	Monetary  Binning   `json:"monetary"`
 }
 
-// MarshalJSON encodes the scorer with its format version.
+// MarshalJSON encodes the scorer in the cvm envelope ({"format":
+// ScorerFormat, "version": ScorerVersion, "card": ...}).
 func (s *Scorer) MarshalJSON() ([]byte, error) {
-	return json.Marshal(scorerJSON{ScorerFormatVersion, s.bins, s.ties.String(), s.recency, s.frequency, s.monetary})
+	return json.Marshal(scorerJSON{envelope.New(ScorerFormat, ScorerVersion, s.card), s.bins, s.ties, s.recency, s.frequency, s.monetary})
 }
 
-// UnmarshalJSON decodes a scorer written by MarshalJSON, checking the
-// version, the bins and the breaks (non-decreasing, finite, B-1 of them).
+// UnmarshalJSON decodes a scorer written by MarshalJSON. Another format or
+// version is a *cvm.FormatError; unknown fields and trailing data are
+// errors naming them; bins outside 2..10 and breaks that are not B-1
+// finite, non-decreasing values (strictly increasing for fixed breaks)
+// are an *RFMError naming the field, and an unknown tie policy or method
+// an error naming it. On error s is unchanged.
 func (s *Scorer) UnmarshalJSON(data []byte) error {
 	var j scorerJSON
-	if err := json.Unmarshal(data, &j); err != nil {
+	if err := envelope.Decode("segment", data, ScorerFormat, ScorerVersion, &j); err != nil {
 		return err
-	}
-	if j.Version != ScorerFormatVersion {
-		return fmt.Errorf("segment: scorer format version %d, want %d", j.Version, ScorerFormatVersion)
 	}
 	if j.Bins < 2 || j.Bins > 10 {
 		return &RFMError{Field: "bins", Value: float64(j.Bins), Err: ErrBins}
 	}
-	var t Scorer
-	t.bins = j.Bins
-	switch j.Ties {
-	case "values":
-		t.ties = TiesByValue
-	case "rank":
-		t.ties = TiesByRank
-	default:
-		return fmt.Errorf("segment: unknown tie policy %q", j.Ties)
+	if j.Card != nil && j.Card.Customers < 0 {
+		return fmt.Errorf("segment: decoding %s: card customers = %d, want >= 0", ScorerFormat, j.Card.Customers)
 	}
+	t := Scorer{bins: j.Bins, ties: j.Ties, card: j.Card}
 	for d, b := range [3]Binning{j.Recency, j.Frequency, j.Monetary} {
 		switch b.Method {
 		case MethodQuantile, MethodRank, MethodFixed:
 		default:
-			return fmt.Errorf("segment: %s: unknown method %q", rfmDimNames[d], b.Method)
+			return fmt.Errorf("segment: decoding %s: %s: unknown method %q", ScorerFormat, rfmDimNames[d], b.Method)
 		}
 		if err := checkRFMBreaks(rfmDimNames[d], b.Breaks, j.Bins, b.Method == MethodFixed); err != nil {
 			return err

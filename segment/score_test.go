@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/check"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -31,7 +33,7 @@ var goldenValues = []RFM{
 func TestFitScoreGolden(t *testing.T) {
 	tests := []struct {
 		name                   string
-		opts                   *ScorerOptions
+		opts                   *ScorerSettings
 		wantR, wantF, wantM    []float64
 		wantMethod             string
 		want                   []Cell
@@ -68,7 +70,7 @@ func TestFitScoreGolden(t *testing.T) {
 			// ascending bin: recency 3 10 20 45, frequency 1 1 1 2,
 			// monetary 20 30 50 70.
 			name:  "rank, ties split by customer ID",
-			opts:  &ScorerOptions{Ties: TiesByRank},
+			opts:  &ScorerSettings{Ties: TiesByRank},
 			wantR: []float64{3, 10, 20, 45}, wantF: []float64{1, 1, 1, 2}, wantM: []float64{20, 30, 50, 70},
 			wantMethod: MethodRank,
 			want: []Cell{
@@ -83,7 +85,7 @@ func TestFitScoreGolden(t *testing.T) {
 			// Fixed breaks, by hand: recency 7 30 90 180 (90 is in bin 3,
 			// right-closed), frequency 1 2 3 4, monetary 25 50 100 500.
 			name: "fixed breaks",
-			opts: &ScorerOptions{
+			opts: &ScorerSettings{
 				RecencyBreaks:   []float64{7, 30, 90, 180},
 				FrequencyBreaks: []float64{1, 2, 3, 4},
 				MonetaryBreaks:  []float64{25, 50, 100, 500},
@@ -101,7 +103,7 @@ func TestFitScoreGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, got, err := FitScore(nil, goldenValues, tt.opts)
+			got, s, err := Score(nil, goldenValues, tt.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -190,20 +192,20 @@ func TestScorerErrors(t *testing.T) {
 	tests := []struct {
 		name   string
 		values []RFM
-		opts   *ScorerOptions
+		opts   *ScorerSettings
 		want   error
 	}{
-		{"bins 1", goldenValues, &ScorerOptions{Bins: 1}, ErrBins},
-		{"bins 11", goldenValues, &ScorerOptions{Bins: 11}, ErrBins},
-		{"bins -3", goldenValues, &ScorerOptions{Bins: -3}, ErrBins},
-		{"breaks not increasing", goldenValues, &ScorerOptions{RecencyBreaks: []float64{1, 2, 2, 3}}, ErrBreaks},
-		{"breaks decreasing", goldenValues, &ScorerOptions{MonetaryBreaks: []float64{4, 3, 2, 1}}, ErrBreaks},
-		{"breaks too few", goldenValues, &ScorerOptions{FrequencyBreaks: []float64{1, 2}}, ErrBreaks},
-		{"breaks for other bins", goldenValues, &ScorerOptions{Bins: 3, FrequencyBreaks: four}, ErrBreaks},
-		{"breaks NaN", goldenValues, &ScorerOptions{FrequencyBreaks: []float64{1, math.NaN(), 3, 4}}, ErrBreaks},
-		{"breaks Inf", goldenValues, &ScorerOptions{FrequencyBreaks: []float64{1, 2, 3, math.Inf(1)}}, ErrBreaks},
+		{"bins 1", goldenValues, &ScorerSettings{Bins: 1}, ErrBins},
+		{"bins 11", goldenValues, &ScorerSettings{Bins: 11}, ErrBins},
+		{"bins -3", goldenValues, &ScorerSettings{Bins: -3}, ErrBins},
+		{"breaks not increasing", goldenValues, &ScorerSettings{RecencyBreaks: []float64{1, 2, 2, 3}}, ErrBreaks},
+		{"breaks decreasing", goldenValues, &ScorerSettings{MonetaryBreaks: []float64{4, 3, 2, 1}}, ErrBreaks},
+		{"breaks too few", goldenValues, &ScorerSettings{FrequencyBreaks: []float64{1, 2}}, ErrBreaks},
+		{"breaks for other bins", goldenValues, &ScorerSettings{Bins: 3, FrequencyBreaks: four}, ErrBreaks},
+		{"breaks NaN", goldenValues, &ScorerSettings{FrequencyBreaks: []float64{1, math.NaN(), 3, 4}}, ErrBreaks},
+		{"breaks Inf", goldenValues, &ScorerSettings{FrequencyBreaks: []float64{1, 2, 3, math.Inf(1)}}, ErrBreaks},
 		{"NaN value", nan, nil, ErrNotFinite},
-		{"Inf value", inf, &ScorerOptions{Ties: TiesByRank}, ErrNotFinite},
+		{"Inf value", inf, &ScorerSettings{Ties: TiesByRank}, ErrNotFinite},
 		{"empty", nil, nil, ErrNoCustomers},
 	}
 	for _, tt := range tests {
@@ -212,7 +214,7 @@ func TestScorerErrors(t *testing.T) {
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("FitScorer err = %v, want %v", err, tt.want)
 			}
-			_, _, err = FitScore(nil, tt.values, tt.opts)
+			_, _, err = Score(nil, tt.values, tt.opts)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("FitScore err = %v, want %v", err, tt.want)
 			}
@@ -272,7 +274,7 @@ func TestScoreProperties(t *testing.T) {
 			for _, ties := range []TiePolicy{TiesByValue, TiesByRank} {
 				values := randomValues(rng, n)
 				orig := slices.Clone(values)
-				s, cells, err := FitScore(nil, values, &ScorerOptions{Bins: bins, Ties: ties})
+				cells, s, err := Score(nil, values, &ScorerSettings{Bins: bins, Ties: ties})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -360,48 +362,103 @@ func TestRankScoreSizes(t *testing.T) {
 }
 
 func TestScorerJSON(t *testing.T) {
-	for _, opts := range []*ScorerOptions{nil, {Ties: TiesByRank, Bins: 7}, {Bins: 3, RecencyBreaks: []float64{30, 90}}} {
-		s, err := FitScorer(randomValues(rand.New(rand.NewPCG(3, 4)), 500), opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, err := json.Marshal(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(string(data), `"version":1`) {
-			t.Errorf("no version in %s", data)
+	for _, opts := range []*ScorerSettings{nil, {Ties: TiesByRank, Bins: 7}, {Bins: 3, RecencyBreaks: []float64{30, 90}}} {
+		s := check.Must(FitScorer(randomValues(rand.New(rand.NewPCG(3, 4)), 500), opts))
+		data := check.Must(json.Marshal(s))
+		if !strings.HasPrefix(string(data), `{"format":"cvm.segment.scorer","version":2,"card":{"library":"`+cvm.Version+`","customers":500,`) {
+			t.Errorf("envelope: %.120s", data)
 		}
 		var back Scorer
-		if err := json.Unmarshal(data, &back); err != nil {
-			t.Fatal(err)
-		}
+		check.NoErr(t, json.Unmarshal(data, &back))
 		if diff := cmp.Diff(back, *s, cmp.AllowUnexported(Scorer{})); diff != "" {
 			t.Errorf("round trip (-got +want):\n%s", diff)
 		}
 	}
-	for _, bad := range []string{
-		`{"version":2,"bins":5,"ties":"values"}`,
-		`{"version":1,"bins":11,"ties":"values"}`,
-		`{"version":1,"bins":2,"ties":"odd","recency":{"method":"fixed","breaks":[1]},"frequency":{"method":"fixed","breaks":[1]},"monetary":{"method":"fixed","breaks":[1]}}`,
-		`{"version":1,"bins":2,"ties":"values","recency":{"method":"magic","breaks":[1]},"frequency":{"method":"fixed","breaks":[1]},"monetary":{"method":"fixed","breaks":[1]}}`,
-		`{"version":1,"bins":3,"ties":"values","recency":{"method":"fixed","breaks":[2,1]},"frequency":{"method":"fixed","breaks":[1,2]},"monetary":{"method":"fixed","breaks":[1,2]}}`,
-		`{"version":1,"bins":3,"ties":"values","recency":{"method":"quantile-type7","breaks":[1]},"frequency":{"method":"fixed","breaks":[1,2]},"monetary":{"method":"fixed","breaks":[1,2]}}`,
-		`{"version":1,"bins":3,"ties":"values","recency":{"method":"fixed","breaks":[1,1]},"frequency":{"method":"fixed","breaks":[1,2]},"monetary":{"method":"fixed","breaks":[1,2]}}`,
-		`[1,2]`,
+}
+
+// TestScorerCard checks the card of a fitted scorer against figures
+// computed here: the count, each dimension's range and breaks; shuffling
+// the customers gives the same fingerprint; NewScorer has no card.
+func TestScorerCard(t *testing.T) {
+	values := randomValues(rand.New(rand.NewPCG(5, 6)), 300)
+	s := check.Must(FitScorer(values, nil))
+	card := s.Card()
+	if card == nil || card.Customers != 300 || card.Library != cvm.Version {
+		t.Fatalf("card %+v", card)
+	}
+	figs := []float64{300, 5}
+	for d, get := range []func(RFM) float64{
+		func(v RFM) float64 { return v.Recency },
+		func(v RFM) float64 { return v.Frequency },
+		func(v RFM) float64 { return v.Monetary },
 	} {
-		var s Scorer
-		if err := json.Unmarshal([]byte(bad), &s); err == nil {
-			t.Errorf("Unmarshal(%s) succeeded", bad)
+		lo, hi := get(values[0]), get(values[0])
+		for _, v := range values {
+			lo, hi = math.Min(lo, get(v)), math.Max(hi, get(v))
 		}
+		figs = append(figs, lo, hi)
+		figs = append(figs, s.dim(d).Breaks...)
+	}
+	if want := cvm.Fingerprint(figs...); card.Fingerprint != want {
+		t.Errorf("fingerprint %s, want %s", card.Fingerprint, want)
+	}
+	shuffled := slices.Clone(values)
+	rand.New(rand.NewPCG(1, 1)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	if got := check.Must(FitScorer(shuffled, nil)).Card().Fingerprint; got != card.Fingerprint {
+		t.Errorf("shuffled fingerprint %s, want %s", got, card.Fingerprint)
+	}
+	card.Customers = 1 // a copy: the scorer's card is unchanged
+	if s.Card().Customers != 300 {
+		t.Error("Card returned the scorer's own card")
+	}
+	if c := check.Must(NewScorer(3, []float64{1, 2}, []float64{1, 2}, []float64{1, 2})).Card(); c != nil {
+		t.Errorf("NewScorer card %+v, want nil", c)
+	}
+}
+
+// TestScorerJSONBad is the table of bad scorer files: each is an error
+// naming its cause, and the target is left unchanged.
+func TestScorerJSONBad(t *testing.T) {
+	head := `{"format":"cvm.segment.scorer","version":2,`
+	fixed3 := `"recency":{"method":"fixed","breaks":[1,2]},"frequency":{"method":"fixed","breaks":[1,2]},"monetary":{"method":"fixed","breaks":[1,2]}}`
+	tests := []struct{ name, in, want string }{
+		{"version 1 file", `{"version":1,"bins":3,"ties":"values",` + fixed3, `no "format" field`},
+		{"other version", `{"format":"cvm.segment.scorer","version":1,"bins":3,` + fixed3, "version 1, want version 2"},
+		{"other format", `{"format":"cvm.segment.kmeans","version":2,"bins":3,` + fixed3, `"cvm.segment.kmeans"`},
+		{"bins 11", head + `"bins":11,"ties":"values"}`, "bins"},
+		{"bins huge", head + `"bins":4611686018427387904,` + fixed3, "bins"},
+		{"unknown ties", head + `"bins":3,"ties":"odd",` + fixed3, `unknown tie policy "odd"`},
+		{"unknown method", head + `"bins":3,"recency":{"method":"magic","breaks":[1,2]},"frequency":{"method":"fixed","breaks":[1,2]},"monetary":{"method":"fixed","breaks":[1,2]}}`, `unknown method "magic"`},
+		{"reversed", head + `"bins":3,"recency":{"method":"fixed","breaks":[2,1]},"frequency":{"method":"fixed","breaks":[1,2]},"monetary":{"method":"fixed","breaks":[1,2]}}`, "recency breaks"},
+		{"too few breaks", head + `"bins":3,"recency":{"method":"quantile-type7","breaks":[1]},"frequency":{"method":"fixed","breaks":[1,2]},"monetary":{"method":"fixed","breaks":[1,2]}}`, "1 breaks for 3 bins"},
+		{"fixed ties", head + `"bins":3,"recency":{"method":"fixed","breaks":[1,1]},"frequency":{"method":"fixed","breaks":[1,2]},"monetary":{"method":"fixed","breaks":[1,2]}}`, "not greater"},
+		{"unknown field", head + `"bins":3,"colour":1,` + fixed3, `unknown field "colour"`},
+		{"unknown binning field", head + `"bins":3,"recency":{"method":"fixed","breaks":[1,2],"x":0},"frequency":{"method":"fixed","breaks":[1,2]},"monetary":{"method":"fixed","breaks":[1,2]}}`, `unknown field "x"`},
+		{"unknown card field", head + `"card":{"oops":1},"bins":3,` + fixed3, `unknown field "oops"`},
+		{"negative customers", head + `"card":{"customers":-1},"bins":3,` + fixed3, "customers"},
+		{"trailing", head + `"bins":3,` + fixed3 + `]]]`, "invalid character"},
+		{"array", `[1,2]`, "cannot unmarshal array"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := *check.Must(NewScorer(2, []float64{1}, []float64{1}, []float64{1}))
+			before := s
+			err := json.Unmarshal([]byte(tt.in), &s)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want one containing %q", err, tt.want)
+			}
+			if diff := cmp.Diff(s, before, cmp.AllowUnexported(Scorer{})); diff != "" {
+				t.Errorf("a failed decode changed the target:\n%s", diff)
+			}
+		})
 	}
 }
 
 func FuzzScorerJSON(f *testing.F) {
-	s, _ := FitScorer(goldenValues, nil)
-	data, _ := json.Marshal(s)
-	f.Add(data)
-	f.Add([]byte(`{"version":1,"bins":2,"ties":"rank","recency":{"method":"rank","breaks":[1]},"frequency":{"method":"rank","breaks":[1]},"monetary":{"method":"rank","breaks":[-1e308]}}`))
+	f.Add(check.Must(json.Marshal(check.Must(FitScorer(goldenValues, nil)))))
+	f.Add([]byte(`{"format":"cvm.segment.scorer","version":2,"bins":2,"ties":"rank","recency":{"method":"rank","breaks":[1]},"frequency":{"method":"rank","breaks":[1]},"monetary":{"method":"rank","breaks":[-1e308]}}`))
+	f.Add([]byte(`{"format":"cvm.segment.scorer","version":2,"bins":4611686018427387904,"ties":"rank"}`))
+	f.Add([]byte(`{"format":"cvm.segment.scorer","version":2,"card":{"customers":-1,"quality":{"x":1e308}},"bins":2,"recency":{"method":"fixed","breaks":[1]},"frequency":{"method":"fixed","breaks":[1]},"monetary":{"method":"fixed","breaks":[1]}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var s Scorer
 		if err := json.Unmarshal(data, &s); err != nil {
@@ -425,7 +482,7 @@ func FuzzScorerJSON(f *testing.F) {
 func TestRankOrderIndependent(t *testing.T) {
 	// The rank policy breaks ties by customer ID, so shuffling the input
 	// only shuffles the cells.
-	_, want, err := FitScore(nil, goldenValues, &ScorerOptions{Ties: TiesByRank})
+	want, _, err := Score(nil, goldenValues, &ScorerSettings{Ties: TiesByRank})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -436,7 +493,7 @@ func TestRankOrderIndependent(t *testing.T) {
 		for i, p := range perm {
 			shuffled[i] = goldenValues[p]
 		}
-		_, got, err := FitScore(nil, shuffled, &ScorerOptions{Ties: TiesByRank})
+		got, _, err := Score(nil, shuffled, &ScorerSettings{Ties: TiesByRank})
 		if err != nil {
 			t.Fatal(err)
 		}

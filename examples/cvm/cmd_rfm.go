@@ -58,7 +58,7 @@ func runRFM(args []string, stdout, stderr io.Writer) error {
 	}
 
 	// Choices.
-	vopts := &segment.RFMOptions{}
+	vopts := &segment.RFMSettings{}
 	sopts := &cvm.SummarySettings{}
 	switch *frequency {
 	case "days", "day":
@@ -84,7 +84,7 @@ func runRFM(args []string, stdout, stderr io.Writer) error {
 	default:
 		return usagef("-recency %q: want whole or fractional", *recency)
 	}
-	scOpts := &segment.ScorerOptions{}
+	scOpts := &segment.ScorerSettings{}
 	switch *ties {
 	case "values", "value":
 		scOpts.Ties = segment.TiesByValue
@@ -124,8 +124,8 @@ func runRFM(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		rs, err := segment.ParseRules(data, &segment.RuleSetOptions{AllowGaps: true})
-		if err != nil {
+		rs := new(segment.RuleSet) // decoded with gaps allowed: warned about below
+		if err := json.Unmarshal(data, rs); err != nil {
 			return fmt.Errorf("%s: %w", *rulesPath, err)
 		}
 		if c := rs.Check(); !c.OK() {
@@ -197,7 +197,7 @@ func runRFM(args []string, stdout, stderr io.Writer) error {
 	if scorer != nil {
 		cells, err = scorer.ScoreAll(nil, values)
 	} else {
-		scorer, cells, err = segment.FitScore(nil, values, scOpts)
+		cells, scorer, err = segment.Score(nil, values, scOpts)
 	}
 	if err != nil {
 		return err
@@ -293,7 +293,7 @@ func rfmWriteCSV(w io.Writer, values []segment.RFM, cells []segment.Cell, segIdx
 
 type rfmRunInfo struct {
 	asOf        time.Time
-	vopts       *segment.RFMOptions
+	vopts       *segment.RFMSettings
 	scorer      *segment.Scorer
 	fitted      bool
 	returnsOnly int

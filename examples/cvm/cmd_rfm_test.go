@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -28,7 +29,7 @@ dee,2024-01-29,10,o7
 eve,2024-01-05,-10,r1
 `
 
-const rfmTestRules = `{"version": 1, "bins": 3,
+const rfmTestRules = `{"format": "cvm.segment.rules", "version": 2, "bins": 3,
   "segments": [{"name": "Best"}, {"name": "New"}, {"name": "Lapsing"}, {"name": "Other"}],
   "rules": [{"segment": "Best", "r": [2, 3], "fm": [2.5, 3]},
             {"segment": "New", "r": [3, 3]},
@@ -151,7 +152,7 @@ func TestRunRFMModelAndFiles(t *testing.T) {
 	if err := runRFM([]string{"-print-rules"}, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := segment.ParseRules(stdout.Bytes(), nil); err != nil {
+	if err := json.Unmarshal(stdout.Bytes(), new(segment.RuleSet)); err != nil {
 		t.Errorf("-print-rules output does not parse: %v", err)
 	}
 }
@@ -197,11 +198,11 @@ func TestRunRFMSynthetic(t *testing.T) {
 func TestRunRFMErrors(t *testing.T) {
 	dir, in, rules := rfmFiles(t)
 	badRules := filepath.Join(dir, "bad.json")
-	writeOK(t, badRules, []byte(`{"bins": 3, "segments": [{"name": "A"}], "rules": [{"segment": "B"}]}`), 0o644)
+	writeOK(t, badRules, []byte(`{"format": "cvm.segment.rules", "version": 2, "bins": 3, "segments": [{"name": "A"}], "rules": [{"segment": "B"}]}`), 0o644)
 	gapRules := filepath.Join(dir, "gap.json")
-	writeOK(t, gapRules, []byte(`{"bins": 5, "segments": [{"name": "A"}], "rules": [{"segment": "A", "r": [5, 5]}]}`), 0o644)
+	writeOK(t, gapRules, []byte(`{"format": "cvm.segment.rules", "version": 2, "bins": 5, "segments": [{"name": "A"}], "rules": [{"segment": "A", "r": [5, 5]}]}`), 0o644)
 	badModel := filepath.Join(dir, "model.json")
-	writeOK(t, badModel, []byte(`{"version": 9}`), 0o644)
+	writeOK(t, badModel, []byte(`{"format": "cvm.segment.scorer", "version": 9}`), 0o644)
 	nanCSV := filepath.Join(dir, "nan.csv")
 	writeOK(t, nanCSV, []byte("customer,time,amount\nx,2024-01-01,NaN\n"), 0o644)
 	tests := []struct {

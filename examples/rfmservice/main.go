@@ -63,7 +63,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	// Fit once: 3 bins for a tiny base. Store the model as JSON.
-	scorer, err := segment.FitScorer(values, &segment.ScorerOptions{Bins: 3})
+	scorer, err := segment.FitScorer(values, &segment.ScorerSettings{Bins: 3})
 	if err != nil {
 		return err
 	}
@@ -78,7 +78,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err := json.Unmarshal(saved, &loaded); err != nil {
 		return err
 	}
-	rules, err := segment.NewRuleSet(segment.RuleSpec{Bins: 3,
+	rules, err := segment.NewRuleSet(segment.RuleSetDef{Bins: 3,
 		Segments: []segment.SegmentInfo{{Name: "Best", Action: "thank and reward"}, {Name: "Slipping", Action: "send a reactivation offer"}, {Name: "Other", Action: "keep in the newsletter"}},
 		Rules: []segment.Rule{{Segment: "Best", R: &segment.Range{Min: 2, Max: 3}, FM: &segment.Range{Min: 2.5, Max: 3}},
 			{Segment: "Slipping", R: &segment.Range{Min: 1, Max: 1}}, {Segment: "Other"}}}, nil)

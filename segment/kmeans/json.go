@@ -78,6 +78,8 @@ func (m *Model) UnmarshalJSON(b []byte) error {
 		return bad("iterations = %d, want >= 0", v.Iterations)
 	case !(v.Inertia >= 0) || math.IsInf(v.Inertia, 0):
 		return bad("inertia = %v, want finite and >= 0", v.Inertia)
+	case v.Card != nil && v.Card.Customers < 0:
+		return bad("card customers = %d, want >= 0", v.Card.Customers)
 	}
 	for j, c := range v.Centers {
 		if len(c) != v.D {

@@ -171,6 +171,9 @@ func (s *Standardizer) UnmarshalJSON(b []byte) error {
 	if len(v.Mean) == 0 || len(v.Mean) != len(v.Scale) {
 		return fmt.Errorf("kmeans: decoding %s: %d means and %d scales, want the same number >= 1", StandardizerFormat, len(v.Mean), len(v.Scale))
 	}
+	if v.Card != nil && v.Card.Customers < 0 {
+		return fmt.Errorf("kmeans: decoding %s: card customers = %d, want >= 0", StandardizerFormat, v.Card.Customers)
+	}
 	for t, sc := range v.Scale {
 		if !(sc > 0) || math.IsInf(sc, 0) || math.IsNaN(v.Mean[t]) || math.IsInf(v.Mean[t], 0) {
 			return fmt.Errorf("kmeans: decoding %s: column %d: mean %v scale %v, want a finite mean and a finite positive scale", StandardizerFormat, t, v.Mean[t], sc)

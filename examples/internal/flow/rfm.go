@@ -30,7 +30,7 @@ func (r *Result) runRFM() error {
 	if err != nil {
 		return fmt.Errorf("rfm: %w", err)
 	}
-	st.Scorer, st.Cells, err = segment.FitScore(nil, st.Values, nil)
+	st.Cells, st.Scorer, err = segment.Score(nil, st.Values, nil)
 	if err != nil {
 		return fmt.Errorf("rfm: %w", err)
 	}
