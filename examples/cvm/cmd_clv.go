@@ -52,7 +52,7 @@ func runCLV(args []string, stdout, stderr io.Writer) error {
 	if c == nil || err != nil {
 		return err
 	}
-	txs, err := inf.ReadAll(c.in, stderr)
+	txs, _, err := inf.ReadAll(c.in, time.Time{}, stderr)
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ func runLifecycle(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("lifecycle", "-in FILE [-as-of DATE] [-tick monthly|weekly] [-seasonal] [-settings FILE] [-out FILE | -history ID] [input flags]\n       cvm lifecycle -print-settings",
 		lifecycleExample, stderr)
 	in := fs.String("in", "", "transactions CSV file (gzip allowed); - for standard input")
-	asOf := fs.String("as-of", "", "classify as of this time; transactions after it are ignored and a last tick falls on it; a date alone means the end of that day (UTC); default: the last transaction")
+	asOf := fs.String("as-of", "", "classify as of this time; transactions after it are ignored and a last tick falls on it; a date alone means the end of that day (UTC); "+input.AsOfDefault)
 	tick := fs.String("tick", "monthly", "how often the rules are evaluated: monthly (the 1st, 00:00 UTC) or weekly (Mondays)")
 	seasonal := fs.Bool("seasonal", false, "seasonal business: volume trend year on year, recurring yearly silences are not declines")
 	settingsPath := fs.String("settings", "", "settings file (format cvm.lifecycle.settings, as -print-settings writes it) overriding rules; missing or zero fields keep their defaults")
@@ -78,19 +78,13 @@ func runLifecycle(args []string, stdout, stderr io.Writer) error {
 		return usagef("-in is required")
 	}
 
-	txs, err := inf.ReadAll(*in, stderr)
+	txs, rep, err := inf.ReadAll(*in, opts.AsOf, stderr)
 	if err != nil {
 		return err
 	}
-	if opts.AsOf.IsZero() {
-		// The latest transaction, as Classify would take it; knowing it
-		// up front lets Classify overlap grouping and replaying.
-		for i := range txs {
-			if txs[i].Time.After(opts.AsOf) {
-				opts.AsOf = txs[i].Time
-			}
-		}
-	}
+	// The one default as-of of every command (knowing it up front also
+	// lets Classify overlap grouping and replaying).
+	opts.AsOf = rep.AsOf
 	at := opts.AsOf
 	start := time.Now()
 	res, err := lifecycle.Classify(context.Background(), slices.Values(txs), opts)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,7 +30,7 @@ func runRFM(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("rfm", "-in FILE [-as-of DATE] [-bins B] [-ties values|rank] [-frequency days|orders] [-monetary total|mean] [-rules FILE] [-out FILE] [-summary FILE] [input flags]",
 		rfmExample, stderr)
 	in := fs.String("in", "", "transactions CSV file (gzip allowed); - for standard input")
-	asOf := fs.String("as-of", "", "score as of this time; transactions after it are ignored; a date alone means the end of that day (UTC); default: the end of the day of the last purchase")
+	asOf := fs.String("as-of", "", "score as of this time; transactions after it are ignored; a date alone means the end of that day (UTC); "+input.AsOfDefault)
 	bins := fs.Int("bins", 0, "number of scores B, 2..10 (default 5, or the bins of -rules or -model)")
 	ties := fs.String("ties", "values", "tie policy: values (type-7 quantile breaks; equal values share a score; bins may be empty) or rank (equal-count bins; ties split by customer ID)")
 	frequency := fs.String("frequency", "days", "purchase occasions: days (distinct calendar days, UTC) or orders (distinct order IDs)")
@@ -167,7 +168,7 @@ func runRFM(args []string, stdout, stderr io.Writer) error {
 	}
 
 	// Read and summarise.
-	sums, st, err := inf.Summarize(*in, "rfm", sopts, stderr)
+	sums, st, rep, err := inf.Summarize(*in, "rfm", sopts, stderr)
 	if errors.Is(err, cvm.ErrEmptyInput) && !asOfTime.IsZero() && st.Transactions > 0 {
 		return fmt.Errorf("%s: -as-of %s is before the first transaction: %w", *in, *asOf, segment.ErrAsOf)
 	}
@@ -175,17 +176,10 @@ func runRFM(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if asOfTime.IsZero() {
-		var last time.Time
-		for i := range sums {
-			if sums[i].Last.After(last) {
-				last = sums[i].Last
-			}
-		}
-		if last.IsZero() {
+		if !slices.ContainsFunc(sums, func(s cvm.Summary) bool { return s.Occasions > 0 }) {
 			return fmt.Errorf("%s: no purchases, only returns: %w", *in, segment.ErrNoCustomers)
 		}
-		y, m, d := last.UTC().Date()
-		asOfTime = time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC).Add(-time.Nanosecond)
+		asOfTime = rep.AsOf // the one default as-of of every command
 	}
 	values, returnsOnly, err := segment.RFMValues(sums, asOfTime, vopts)
 	if err != nil {

@@ -18,7 +18,7 @@ func runAll(args []string, stdout, stderr io.Writer) error {
 		"cvm run -in online_retail.csv.gz -customer CustomerID -time InvoiceDate -quantity Quantity -price UnitPrice -order InvoiceNo -out retail-run", stderr)
 	in := fs.String("in", "", "transactions CSV file (gzip allowed); - for standard input")
 	out := fs.String("out", "", "output folder: report.txt, one CSV per stage, JSON models, plots/, manifest.txt (SHA-256 of each file); built aside and swapped in whole; an existing folder is replaced only if empty or the output of an earlier run")
-	asOf := fs.String("as-of", "", "analysis time; a date alone means the end of that day (UTC); default the end of the last transaction's day")
+	asOf := fs.String("as-of", "", "analysis time; a date alone means the end of that day (UTC); "+input.AsOfDefault)
 	formats := fs.String("plot-formats", "png,svg", `picture formats (png, svg, pdf); "" for no pictures`)
 	story := fs.String("story", "", "customer ID for the report's closing recovery story; default: chosen")
 	inf := addInputFlags(fs)
@@ -50,10 +50,11 @@ func runAll(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	start := time.Now()
-	txs, err := inf.ReadAll(*in, stderr)
+	txs, rep, err := inf.ReadAll(*in, fin.AsOf, stderr)
 	if err != nil {
 		return err
 	}
+	fin.AsOf = rep.AsOf
 	fin.Transactions, fin.Source, fin.Story = txs, *in, *story
 	res, err := flow.Run(fin)
 	if err != nil {

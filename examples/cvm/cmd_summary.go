@@ -19,7 +19,7 @@ func runSummary(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("summary", "-in FILE [-as-of DATE] [-out FILE] [-json] [-occasions day|order] [input flags]",
 		"cvm summary -in /tmp/tx.csv -as-of 2025-12-31 -out /tmp/summary.csv", stderr)
 	in := fs.String("in", "", "transactions CSV file (gzip allowed); - for standard input")
-	asOf := fs.String("as-of", "", "ignore transactions after this time; a date alone means the end of that day (UTC)")
+	asOf := fs.String("as-of", "", "ignore transactions after this time; a date alone means the end of that day (UTC); "+input.AsOfDefault)
 	out := fs.String("out", "-", "output file; - for standard output")
 	asJSON := fs.Bool("json", false, "write JSON instead of CSV")
 	occasions := fs.String("occasions", "day", "what counts as one purchase occasion: day or order")
@@ -46,7 +46,7 @@ func runSummary(args []string, stdout, stderr io.Writer) error {
 	if *in == "" {
 		return usagef("-in is required")
 	}
-	sums, _, err := inf.Summarize(*in, "summary", opts, stderr)
+	sums, _, _, err := inf.Summarize(*in, "summary", opts, stderr)
 	if err != nil {
 		return err
 	}

@@ -255,7 +255,7 @@ func TestReadAll(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stderr bytes.Buffer
-	txs, err := f.ReadAll(in, &stderr)
+	txs, _, err := f.ReadAll(in, time.Time{}, &stderr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,15 +267,15 @@ func TestReadAll(t *testing.T) {
 	fs = newFlagSet("x", "", "", &bytes.Buffer{})
 	f = addInputFlags(fs)
 	fs.Parse([]string{"-order", ""})
-	txs, err = f.ReadAll(in, &stderr)
+	txs, _, err = f.ReadAll(in, time.Time{}, &stderr)
 	if err != nil || len(txs) != 1 || txs[0].Order != "" {
 		t.Errorf("-order \"\": %+v, %v", txs, err)
 	}
 	bad := summaryFixture(t, "bad.csv", "customer,time,amount\nA,2024-01-01,x\n")
-	if _, err := f.ReadAll(bad, &stderr); err == nil || !strings.Contains(err.Error(), "line 2") {
+	if _, _, err := f.ReadAll(bad, time.Time{}, &stderr); err == nil || !strings.Contains(err.Error(), "line 2") {
 		t.Errorf("bad row: %v", err)
 	}
-	if _, err := f.ReadAll("", &stderr); exitCode(err, &bytes.Buffer{}) != 2 {
+	if _, _, err := f.ReadAll("", time.Time{}, &stderr); exitCode(err, &bytes.Buffer{}) != 2 {
 		t.Errorf("no path: %v, want a usage error", err)
 	}
 }

@@ -62,7 +62,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.customers, "customers", 3000, "customers in the synthetic base")
 	fs.Uint64Var(&o.seed, "seed", 42, "seed of the synthetic base")
 	fs.StringVar(&o.plots, "plots", "cvm-plots", `folder for the PNG and SVG pictures; "" for none`)
-	fs.StringVar(&o.asOf, "as-of", "", "analysis date YYYY-MM-DD (the end of that day, UTC); default the day of the last transaction")
+	fs.StringVar(&o.asOf, "as-of", "", "analysis date YYYY-MM-DD (the end of that day, UTC); with -in, "+input.AsOfDefault)
 	fs.StringVar(&o.formats, "plot-formats", "png,svg", "comma-separated picture formats: png, svg, pdf")
 	fs.StringVar(&o.story, "story", "", "customer ID for the closing recovery story; default: chosen")
 	fs.StringVar(&o.inPath, "in", "", "transactions CSV (gzip recognised); default: the embedded synthetic base")
@@ -119,11 +119,11 @@ func (o *options) input(stderr io.Writer) (flow.Input, error) {
 	}
 	in.Story = o.story
 	if o.inPath != "" {
-		txs, err := o.in.ReadAll(o.inPath, stderr)
+		txs, rep, err := o.in.ReadAll(o.inPath, in.AsOf, stderr)
 		if err != nil {
 			return in, err
 		}
-		in.Transactions = txs
+		in.Transactions, in.AsOf = txs, rep.AsOf
 		in.Source = o.inPath
 		return in, nil
 	}

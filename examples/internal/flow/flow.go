@@ -19,7 +19,8 @@ type Input struct {
 	// modify or keep the slice.
 	Transactions []cvm.Transaction
 	// AsOf is the analysis time: later transactions are left out. The zero
-	// time means the end of the day of the last transaction (UTC).
+	// time means the default of cvm.Report.AsOf: the end of the day (UTC)
+	// of the last plausible transaction.
 	AsOf time.Time
 	// Source describes the data in the report's first line.
 	Source string
@@ -79,8 +80,9 @@ func Run(in Input) (*Result, error) {
 	}
 	r.AsOf = in.AsOf
 	if r.AsOf.IsZero() {
-		y, m, d := r.Last.UTC().Date()
-		r.AsOf = time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC).Add(-time.Nanosecond)
+		// The one default as-of of cvm: the end of the day of the last
+		// plausible transaction.
+		r.AsOf = cvm.Audit(slices.Values(in.Transactions), nil).AsOf
 	}
 	sums, err := cvm.Summarize(context.Background(), slices.Values(in.Transactions), &cvm.SummarySettings{AsOf: r.AsOf})
 	if err != nil {

@@ -4,7 +4,6 @@
 package input
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -34,6 +33,7 @@ type Flags struct {
 	Quiet         bool
 	skipBad       bool
 	emptyCustomer string
+	report        bool // -report: print the data report
 
 	fs *flag.FlagSet
 }
@@ -53,6 +53,7 @@ func AddFlags(fs *flag.FlagSet) *Flags {
 	fs.BoolVar(&f.Quiet, "q", false, "no progress or read statistics on stderr")
 	fs.BoolVar(&f.skipBad, "skip-bad", false, "skip rows that cannot be parsed, count them and report the first few")
 	fs.StringVar(&f.emptyCustomer, "empty-customer", "skip", "rows with an empty customer ID: skip (counted and reported) or error")
+	fs.BoolVar(&f.report, "report", false, reportHelp)
 	return f
 }
 
@@ -125,16 +126,17 @@ func OpenFile(path string) (io.Reader, func(), error) {
 // Open opens path ("-" for standard input) and returns a cvm.Reader on it
 // and a function that closes the file.
 func (f *Flags) Open(path string) (*cvm.Reader, func(), error) {
-	return f.open(path, nil)
+	return f.open(path, nil, nil)
 }
 
-// open is Open with a progress callback for the reader.
-func (f *Flags) open(path string, progress func(rows int)) (*cvm.Reader, func(), error) {
+// open is Open with a progress callback and an auditor (each may be nil)
+// for the reader.
+func (f *Flags) open(path string, progress func(rows int), audit *cvm.Auditor) (*cvm.Reader, func(), error) {
 	o, err := f.ReadOptions()
 	if err != nil {
 		return nil, nil, err
 	}
-	o.Progress = progress
+	o.Progress, o.Audit = progress, audit
 	if path == "" {
 		return nil, nil, usagef("no input file (-in FILE, or -in - for standard input)")
 	}
@@ -151,49 +153,6 @@ func (f *Flags) open(path string, progress func(rows int)) (*cvm.Reader, func(),
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return rd, closeFn, nil
-}
-
-// ReadAll reads every transaction of the file at path ("-" for standard
-// input) into memory, reporting progress on stderr unless -q.
-func (f *Flags) ReadAll(path string, stderr io.Writer) ([]cvm.Transaction, error) {
-	var progress func(rows int)
-	if !f.Quiet {
-		progress = progressEvery(stderr, "read", 2_000_000)
-	}
-	rd, closeFn, err := f.open(path, progress)
-	if err != nil {
-		return nil, err
-	}
-	defer closeFn()
-	out, err := rd.ReadAll(context.Background())
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	f.Report(path, rd.Stats(), stderr)
-	return out, nil
-}
-
-// Summarize summarizes the file at path ("-" for standard input) with the
-// parallel reader, reporting progress as name and what was read on stderr
-// unless -q. It returns the read statistics with any error, which names
-// path and wraps the reader's error.
-func (f *Flags) Summarize(path, name string, opts *cvm.SummarySettings, stderr io.Writer) ([]cvm.Summary, cvm.ReadStats, error) {
-	var progress func(rows int)
-	if !f.Quiet {
-		progress = progressEvery(stderr, name, 2_000_000)
-	}
-	rd, closeFn, err := f.open(path, progress)
-	if err != nil {
-		return nil, cvm.ReadStats{}, err
-	}
-	defer closeFn()
-	sums, err := rd.Summarize(context.Background(), opts)
-	st := rd.Stats()
-	f.Report(path, st, stderr)
-	if err != nil {
-		return nil, st, fmt.Errorf("%s: %w", path, err)
-	}
-	return sums, st, nil
 }
 
 // Report prints what was read and skipped, unless -q.

@@ -1,0 +1,205 @@
+package input
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cvmkit/cvm"
+)
+
+// AsOfDefault is the sentence every command's -as-of help ends with: the
+// one default as-of of cvm (cvm.Report.AsOf).
+const AsOfDefault = "default: the end of the day (UTC) of the last plausible transaction, so that one row dated far beyond the rest (such as 9999-12-31) never becomes the as-of; rows after the as-of are counted, excluded and named in a warning (see -report)"
+
+// reportHelp is the -report flag's help.
+const reportHelp = "print the data report on stderr: rows, duplicates, zero and negative amounts, returns-only customers, orders over several days, rows out of time order, time span and outliers, time-zone suspicion, revenue covered; as JSON when the command's -json is set"
+
+// wantJSON reports whether the command's own -json flag is set.
+func (f *Flags) wantJSON() bool {
+	if f.fs == nil {
+		return false
+	}
+	fl := f.fs.Lookup("json")
+	return fl != nil && fl.Value.String() == "true"
+}
+
+// auditor returns an Auditor for the as-of (zero: the default rule).
+func auditor(asOf time.Time) *cvm.Auditor {
+	return cvm.NewAuditor(&cvm.AuditSettings{AsOf: asOf})
+}
+
+// ReadAll reads every transaction of the file at path ("-" for standard
+// input) into memory and audits it. asOf is the -as-of time, zero for the
+// default (cvm.Report.AsOf). It returns the transactions at or before the
+// as-of, in file order, and the data report, whose AsOf is the as-of to
+// use; the rows after it are counted in the report and left out. It
+// prints the read counts (unless -q), the warnings that change the
+// analysis (always) and the whole report with -report, on stderr.
+func (f *Flags) ReadAll(path string, asOf time.Time, stderr io.Writer) ([]cvm.Transaction, cvm.Report, error) {
+	var progress func(rows int)
+	if !f.Quiet {
+		progress = progressEvery(stderr, "read", 2_000_000)
+	}
+	a := auditor(asOf)
+	rd, closeFn, err := f.open(path, progress, a)
+	if err != nil {
+		return nil, cvm.Report{}, err
+	}
+	defer closeFn()
+	out, err := rd.ReadAll(context.Background())
+	if err != nil {
+		return nil, cvm.Report{}, fmt.Errorf("%s: %w", path, err)
+	}
+	f.Report(path, rd.Stats(), stderr)
+	rep := rd.Report()
+	if err := f.printReport(path, rep, stderr); err != nil {
+		return nil, rep, err
+	}
+	if rep.AfterAsOf > 0 {
+		out = slices.DeleteFunc(out, func(t cvm.Transaction) bool { return t.Time.After(rep.AsOf) })
+	}
+	return out, rep, nil
+}
+
+// Summarize summarizes the file at path ("-" for standard input) with the
+// parallel reader and audits it, reporting progress as name and what was
+// read on stderr unless -q. A zero set.AsOf means the default as-of
+// (cvm.Report.AsOf); the report's AsOf is the as-of the summaries are
+// cut at. When rows lie after the default as-of (outliers far beyond the
+// rest), the file is read a second time with that cut-off; standard
+// input, which cannot be read twice, is then an error asking for -as-of.
+// It returns the read statistics and the report with any error, which
+// names path and wraps the reader's error. Warnings and -report are
+// printed as by ReadAll.
+func (f *Flags) Summarize(path, name string, set *cvm.SummarySettings, stderr io.Writer) ([]cvm.Summary, cvm.ReadStats, cvm.Report, error) {
+	var progress func(rows int)
+	if !f.Quiet {
+		progress = progressEvery(stderr, name, 2_000_000)
+	}
+	var s cvm.SummarySettings
+	if set != nil {
+		s = *set
+	}
+	a := auditor(s.AsOf)
+	rd, closeFn, err := f.open(path, progress, a)
+	if err != nil {
+		return nil, cvm.ReadStats{}, cvm.Report{}, err
+	}
+	defer closeFn()
+	sums, err := rd.Summarize(context.Background(), &s)
+	st := rd.Stats()
+	f.Report(path, st, stderr)
+	rep := rd.Report()
+	if perr := f.printReport(path, rep, stderr); perr != nil && err == nil {
+		err = perr
+	}
+	if err != nil {
+		return nil, st, rep, fmt.Errorf("%s: %w", path, err)
+	}
+	if s.AsOf.IsZero() && rep.AfterAsOf > 0 {
+		// The summaries hold the late outliers: cut them off.
+		if path == "-" {
+			return nil, st, rep, fmt.Errorf("%s: %d rows after the default as-of %s; standard input cannot be read again without them: give -as-of", path, rep.AfterAsOf, rep.AsOf.Format(time.RFC3339))
+		}
+		s.AsOf = rep.AsOf
+		rd2, close2, err := f.open(path, nil, nil)
+		if err != nil {
+			return nil, st, rep, err
+		}
+		defer close2()
+		if sums, err = rd2.Summarize(context.Background(), &s); err != nil {
+			return nil, st, rep, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	return sums, st, rep, nil
+}
+
+// printReport prints the warnings that change what is analysed (outliers
+// and rows after the as-of) always, and the whole report with -report:
+// as text, or as JSON when the command's -json is set. Without -report
+// and -q, it says how many other findings -report would show.
+func (f *Flags) printReport(path string, r cvm.Report, stderr io.Writer) error {
+	if f.report {
+		if f.wantJSON() {
+			data, err := json.MarshalIndent(struct {
+				Input  string     `json:"input"`
+				Report cvm.Report `json:"report"`
+			}{path, r}, "", "  ")
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(stderr, "%s\n", data)
+			return err
+		}
+		return WriteReport(stderr, path, r)
+	}
+	other := 0
+	for _, w := range r.Warnings {
+		if isLoud(w) {
+			fmt.Fprintf(stderr, "cvm: warning: %s: %s\n", path, w)
+		} else {
+			other++
+		}
+	}
+	if other > 0 && !f.Quiet {
+		fmt.Fprintf(stderr, "%s: %d more findings in the data report (-report)\n", path, other)
+	}
+	return nil
+}
+
+// isLoud reports whether a warning is about rows far outside the data or
+// left out after the as-of, which every command prints.
+func isLoud(w string) bool {
+	return strings.Contains(w, "far outside the bulk") || strings.Contains(w, "are excluded")
+}
+
+// WriteReport writes r as text: one line per figure, then the warnings.
+func WriteReport(w io.Writer, path string, r cvm.Report) error {
+	var b strings.Builder
+	day := func(t time.Time) string {
+		if t.IsZero() {
+			return "-"
+		}
+		return t.Format(time.RFC3339Nano)
+	}
+	fmt.Fprintf(&b, "data report: %s\n", path)
+	fmt.Fprintf(&b, "  rows           %d (%d transactions, %d customers; %d bad rows skipped, %d with an empty customer ID, %d invalid)\n",
+		r.Rows, r.Transactions, r.Customers, r.Skipped, r.EmptyCustomer, r.Invalid)
+	fmt.Fprintf(&b, "  time span      %s to %s\n", day(r.First), day(r.Last))
+	fmt.Fprintf(&b, "  plausible      %s to %s (%d outliers)\n", day(r.PlausibleFirst), day(r.PlausibleLast), r.Outliers.Count)
+	how := "given"
+	if r.DefaultAsOf {
+		how = "default"
+	}
+	fmt.Fprintf(&b, "  as of          %s (%s), %d rows after it excluded\n", day(r.AsOf), how, r.AfterAsOf)
+	rv := r.Revenue
+	fmt.Fprintf(&b, "  revenue        %.1f%% of purchases %g analysed (%g without a customer, %g after the as-of)\n",
+		100*rv.Share, rv.Gross, rv.EmptyCustomer, rv.AfterAsOf)
+	fmt.Fprintf(&b, "  duplicates     %d\n", r.Duplicates.Count)
+	fmt.Fprintf(&b, "  zero amounts   %d\n", r.ZeroAmounts.Count)
+	fmt.Fprintf(&b, "  returns        %d rows; %d customers with returns only\n", r.Returns.Count, r.ReturnsOnly.Count)
+	fmt.Fprintf(&b, "  orders         %d; %d over several days\n", r.Orders, r.MultiDayOrders.Count)
+	fmt.Fprintf(&b, "  out of order   %d\n", r.OutOfOrder.Count)
+	fmt.Fprintf(&b, "  hours (UTC)   ")
+	for h, n := range r.Hours {
+		fmt.Fprintf(&b, " %02d:%d", h, n)
+	}
+	fmt.Fprintf(&b, "\n  quarter hours  %d", r.QuarterHours)
+	if r.TimeZone != "" {
+		fmt.Fprintf(&b, " (suspected zone %s)", r.TimeZone)
+	}
+	b.WriteString("\n")
+	if len(r.Warnings) == 0 {
+		b.WriteString("  no warnings\n")
+	}
+	for _, s := range r.Warnings {
+		fmt.Fprintf(&b, "  warning: %s\n", s)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
