@@ -74,7 +74,7 @@ func runAll(args []string, stdout, stderr io.Writer) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("%s: %w", *out, err)
+		return err
 	}
 	files = append(files, input.ManifestName)
 	fmt.Fprintf(stdout, "%s: %d files and %d pictures in %s\n", *out, len(files), len(pics), *out)

@@ -78,12 +78,24 @@ func TestRunReplacesItsFolder(t *testing.T) {
 			t.Fatalf("run %d: %v", i, err)
 		}
 		if i == 0 {
-			// A file an in-place rewrite would leave; the swap removes it.
-			check.NoErr(t, os.WriteFile(filepath.Join(out, "stray.txt"), []byte("x"), 0o644))
+			// A file an earlier run wrote (listed in its manifest) that
+			// this run does not write: an in-place rewrite would leave it
+			// beside the new files, the swap removes it.
+			check.NoErr(t, os.WriteFile(filepath.Join(out, "old_stage.csv"), []byte("x"), 0o644))
+			m := check.Must(os.OpenFile(filepath.Join(out, "manifest.txt"), os.O_APPEND|os.O_WRONLY, 0))
+			check.Must(m.WriteString("0000  old_stage.csv\n"))
+			check.NoErr(t, m.Close())
 		}
 	}
-	if _, err := os.Stat(filepath.Join(out, "stray.txt")); err == nil {
-		t.Error("the second run left a file of the first folder")
+	if _, err := os.Stat(filepath.Join(out, "old_stage.csv")); err == nil {
+		t.Error("the second run left a file of the first run's folder")
+	}
+	// A file the user put in the folder is never removed: the run refuses.
+	check.NoErr(t, os.WriteFile(filepath.Join(out, "notes.txt"), []byte("mine"), 0o644))
+	var stdout, stderr bytes.Buffer
+	err := run([]string{"run", "-q", "-in", small, "-out", out, "-plot-formats", ""}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "notes.txt is not in manifest.txt") {
+		t.Fatalf("run over a folder with a user's file: %v", err)
 	}
 	names := check.Must(os.ReadDir(dir))
 	for _, e := range names {

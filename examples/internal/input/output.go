@@ -290,30 +290,34 @@ const ManifestName = "manifest.txt"
 // a new temporary folder beside dir; when it succeeds, ReplaceDir writes
 // the manifest ([ManifestName]) and swaps the folder in: a missing dir is
 // the new folder renamed; an existing one (empty, or a previous folder
-// that ReplaceDir built) is renamed aside, the new one renamed in, and
-// the old one removed. When build or the swap fails, the temporary folder is removed
-// and dir is left as it was. An existing dir that is not empty and holds
-// no manifest is an error (it is not a folder ReplaceDir built, and its
-// files would be lost), as is a dir that is not a folder.
+// that ReplaceDir built) is renamed aside, the new one renamed in, and the
+// old one removed. When build or the swap fails, the temporary folder is
+// removed and dir is left as it was. A dir that is a symbolic link is
+// resolved, and the folder it points to is replaced.
+//
+// Only files ReplaceDir wrote are ever removed: an existing dir that is
+// not empty and holds no manifest, or that holds a file its manifest does
+// not list (an input a user put there), is an error, as is a dir that is
+// not a folder.
 func ReplaceDir(dir string, build func(tmp string) error) error {
 	dir = filepath.Clean(dir)
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err
 	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real // replace the folder a link points to, not the link
+	}
 	replace := false
+	perm := fs.FileMode(0o755)
 	if fi, err := os.Stat(abs); err == nil {
 		if !fi.IsDir() {
 			return fmt.Errorf("%s: not a folder", dir)
 		}
-		names, err := readDirNames(abs)
-		if err != nil {
-			return err
+		if err := checkReplaceable(abs); err != nil {
+			return fmt.Errorf("%s: %w", dir, err)
 		}
-		if len(names) > 0 && !slices.Contains(names, ManifestName) {
-			return fmt.Errorf("%s: folder exists, is not empty and has no %s: not the output of an earlier run; remove it or choose another folder", dir, ManifestName)
-		}
-		replace = true
+		replace, perm = true, fi.Mode().Perm()
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
@@ -331,11 +335,11 @@ func ReplaceDir(dir string, build func(tmp string) error) error {
 			os.RemoveAll(tmp)
 		}
 	}()
-	if err := os.Chmod(tmp, 0o755); err != nil {
+	if err := os.Chmod(tmp, perm); err != nil {
 		return err
 	}
 	if err := build(tmp); err != nil {
-		return err
+		return fmt.Errorf("%s (built in %s, removed): %w", dir, filepath.Base(tmp), err)
 	}
 	if err := writeManifest(tmp); err != nil {
 		return err
@@ -364,6 +368,42 @@ func ReplaceDir(dir string, build func(tmp string) error) error {
 		return fmt.Errorf("%s: new folder in place; removing the previous one: %w", dir, err)
 	}
 	return nil
+}
+
+// checkReplaceable returns nil when dir is empty or holds only what its
+// manifest lists (and the folders they are in): the files of an earlier
+// run, and nothing a user put there since.
+func checkReplaceable(dir string) error {
+	names, err := readDirNames(dir)
+	if err != nil || len(names) == 0 {
+		return err
+	}
+	if !slices.Contains(names, ManifestName) {
+		return fmt.Errorf("folder exists, is not empty and has no %s: not the output of an earlier run; remove it or choose another folder", ManifestName)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, ManifestName))
+	if err != nil {
+		return err
+	}
+	listed := map[string]bool{ManifestName: true}
+	for _, line := range strings.Split(string(data), "\n") {
+		if _, name, ok := strings.Cut(line, "  "); ok {
+			listed[name] = true
+		}
+	}
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		if !listed[filepath.ToSlash(rel)] {
+			return fmt.Errorf("%s is not in %s: not written by an earlier run; move it away or choose another folder", filepath.ToSlash(rel), ManifestName)
+		}
+		return nil
+	})
 }
 
 func readDirNames(dir string) ([]string, error) {

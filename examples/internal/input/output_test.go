@@ -256,3 +256,32 @@ func TestCreateFileStdout(t *testing.T) {
 		t.Errorf("stdout got %q", b.String())
 	}
 }
+
+func TestReplaceDirKeepsForeignFiles(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "run")
+	write := func(tmp string) error { return CreateFile(filepath.Join(tmp, "a.csv"), nil, writeString("one")) }
+	check.NoErr(t, ReplaceDir(dir, write))
+	// The user keeps an input in the folder of an earlier run: the next
+	// run must not remove it.
+	check.NoErr(t, os.WriteFile(filepath.Join(dir, "tx.csv"), []byte("input"), 0o644))
+	err := ReplaceDir(dir, write)
+	if err == nil || !strings.Contains(err.Error(), "tx.csv is not in manifest.txt") {
+		t.Fatalf("ReplaceDir = %v, want a refusal naming tx.csv", err)
+	}
+	if got := readFile(t, filepath.Join(dir, "tx.csv")); got != "input" {
+		t.Errorf("tx.csv holds %q", got)
+	}
+	// Through a symbolic link, the folder it points to is replaced and the
+	// link stays.
+	check.NoErr(t, os.Remove(filepath.Join(dir, "tx.csv")))
+	link := filepath.Join(parent, "latest")
+	if err := os.Symlink(dir, link); err != nil {
+		t.Skip("no symbolic links:", err)
+	}
+	check.NoErr(t, ReplaceDir(link, func(tmp string) error { return CreateFile(filepath.Join(tmp, "b.csv"), nil, writeString("two")) }))
+	if fi := check.Must(os.Lstat(link)); fi.Mode()&os.ModeSymlink == 0 {
+		t.Error("the link was replaced by a folder")
+	}
+	assertOnly(t, dir, "b.csv", ManifestName)
+}
