@@ -3,6 +3,8 @@ package clv
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"github.com/cvmkit/cvm/internal/check"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -59,10 +61,7 @@ func TestBGBBLogLikelihood(t *testing.T) {
 	for _, c := range bgbbSmall {
 		want += math.Log(bgbbPlain(p[0], p[1], p[2], p[3], c))
 	}
-	got, err := m.LogLikelihood(bgbbSmall)
-	if err != nil || math.Abs(got-want) > 1e-10*math.Abs(want) {
-		t.Errorf("LL %.12g (%v), want %.12g", got, err, want)
-	}
+	check.Float(t, "LL", check.Must(m.LogLikelihood(bgbbSmall)), want, 1e-10, 0)
 }
 
 func TestBGBBPredictionsQuadrature(t *testing.T) {
@@ -97,29 +96,16 @@ func TestBGBBPredictionsQuadrature(t *testing.T) {
 			}
 		}
 		L = bgbbPlain(m.Alpha, m.Beta, m.Gamma, m.Delta, c) * q * q
-		gotA, err := m.ProbAlive(c)
-		if err != nil || math.Abs(gotA-alive/L) > 5e-3 {
-			t.Errorf("%+v: P(alive) %.5f (%v), want %.5f", c, gotA, err, alive/L)
-		}
-		gotE, err := m.ConditionalExpectedPurchases(k, c)
-		if err != nil || math.Abs(gotE-exp/L) > 1e-2*math.Max(1, exp/L) {
-			t.Errorf("%+v: E %.5f (%v), want %.5f", c, gotE, err, exp/L)
-		}
+		check.Float(t, fmt.Sprintf("%+v: P(alive)", c), check.Must(m.ProbAlive(c)), alive/L, 0, 5e-3)
+		check.Float(t, fmt.Sprintf("%+v: E[Y(%d)]", c, k), check.Must(m.ConditionalExpectedPurchases(k, c)), exp/L, 1e-2, 1e-2)
 	}
 	// New customer: FHS 2010 eq. (9) in plain arithmetic.
 	a, b, g, d := m.Alpha, m.Beta, m.Gamma, m.Delta
 	want := a / (a + b) * d / (g - 1) * (1 - math.Gamma(g+d)/math.Gamma(g+d+6)*math.Gamma(1+d+6)/math.Gamma(1+d))
-	got, err := m.ExpectedPurchases(6)
-	if err != nil || math.Abs(got-want) > 1e-12 {
-		t.Errorf("E[X(6)] = %.12g (%v), want %.12g", got, err, want)
-	}
+	check.Float(t, "E[X(6)]", check.Must(m.ExpectedPurchases(6)), want, 0, 1e-12)
 	// gamma = 1: the limit is finite and matches a nearby gamma.
 	m1, m2 := &BGBB{Alpha: 1, Beta: 1, Gamma: 1, Delta: 2}, &BGBB{Alpha: 1, Beta: 1, Gamma: 1 + 1e-5, Delta: 2}
-	v1, err1 := m1.ExpectedPurchases(6)
-	v2, _ := m2.ExpectedPurchases(6)
-	if err1 != nil || math.Abs(v1-v2) > 1e-4 {
-		t.Errorf("gamma=1: %v (%v), nearby %v", v1, err1, v2)
-	}
+	check.Float(t, "E[X(6)] at gamma = 1", check.Must(m1.ExpectedPurchases(6)), check.Must(m2.ExpectedPurchases(6)), 0, 1e-4)
 }
 
 func TestBGBBRecoveryAndJSON(t *testing.T) {

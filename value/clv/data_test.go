@@ -73,12 +73,8 @@ func TestPrepareCDNOWConvention(t *testing.T) {
 		t.Errorf("holdout (-want +got):\n%s", d)
 	}
 	// 273 days from 1997-09-30 to 1998-06-30.
-	if math.Abs(ds.HoldoutLength-273.0/7) > 1e-12 {
-		t.Errorf("HoldoutLength = %v, want %v", ds.HoldoutLength, 273.0/7)
-	}
-	if math.Abs(ds.Customers[0].T-38.857142857) > 1e-9 {
-		t.Errorf("T = %v, want 38.857 (272/7)", ds.Customers[0].T)
-	}
+	check.Float(t, "HoldoutLength", ds.HoldoutLength, 273.0/7, 0, 1e-12)
+	check.Float(t, "T (272/7)", ds.Customers[0].T, 38.857142857, 0, 1e-9)
 	if !slices.Equal(in, cdnowExcerpt) {
 		t.Error("Prepare modified its input")
 	}

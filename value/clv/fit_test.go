@@ -3,6 +3,8 @@ package clv
 import (
 	"context"
 	"errors"
+	"fmt"
+	"github.com/cvmkit/cvm/internal/check"
 	"math"
 	"reflect"
 	"slices"
@@ -65,9 +67,7 @@ func TestBGNBDLogLikelihoodClosedForm(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if math.Abs(got-want) > 1e-9*math.Abs(want) {
-				t.Errorf("LL = %.12g, want %.12g", got, want)
-			}
+			check.Float(t, "LL", got, want, 1e-9, 0)
 		})
 	}
 }
@@ -117,9 +117,7 @@ func TestParetoLogLikelihoodQuadrature(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if math.Abs(got-want) > 5e-3 {
-				t.Errorf("params %v customer %s: LL = %.6f, want %.6f", p, c.ID, got, want)
-			}
+			check.Float(t, fmt.Sprintf("params %v customer %s: LL", p, c.ID), got, want, 0, 5e-3)
 		}
 	}
 }
@@ -138,31 +136,31 @@ func TestGammaGammaLogLikelihoodClosedForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if math.Abs(got-want) > 1e-9*math.Abs(want) {
-		t.Errorf("LL = %.12g, want %.12g", got, want)
-	}
+	check.Float(t, "LL", got, want, 1e-9, 0)
 }
 
 func TestAnalyticGradients(t *testing.T) {
 	// Expected: central differences of the log-likelihood itself.
 	d := indexRows(Compress(small))
-	check := func(name string, obj objective, th []float64) {
+	gradOK := func(name string, obj objective, th []float64) {
 		g := make([]float64, len(th))
 		if _, ok := obj(th, g); !ok {
 			t.Fatalf("%s: not finite", name)
 		}
-		want := fd.Gradient(nil, func(x []float64) float64 { v, _ := obj(x, nil); return v }, th, &fd.Settings{Formula: fd.Central, Step: 1e-6})
-		for i := range g {
-			if math.Abs(g[i]-want[i]) > 1e-5*math.Max(1, math.Abs(want[i])) {
-				t.Errorf("%s: grad[%d] = %.8g, want %.8g", name, i, g[i], want[i])
+		want := fd.Gradient(nil, func(x []float64) float64 {
+			v, ok := obj(x, nil)
+			if !ok {
+				t.Fatalf("%s: log-likelihood not finite at %v", name, x)
 			}
-		}
+			return v
+		}, th, &fd.Settings{Formula: fd.Central, Step: 1e-6})
+		check.Floats(t, name+": gradient", g, want, 1e-5, 1e-5)
 	}
 	th := []float64{0.8, 3, 1.2, 2.5}
-	check("bgnbd", newBGEval(d, false).ll, th)
-	check("mbgnbd", newBGEval(d, true).ll, th)
-	rows, _ := spendRows(simSpend(1, 50, 6, 4, 150))
-	check("gammagamma", ggObjective(rows), []float64{5, 3, 100})
+	gradOK("bgnbd", newBGEval(d, false).ll, th)
+	gradOK("mbgnbd", newBGEval(d, true).ll, th)
+	rows := check.Must(spendRows(simSpend(1, 50, 6, 4, 150)))
+	gradOK("gammagamma", ggObjective(rows), []float64{5, 3, 100})
 }
 
 // within checks that every estimate is within z standard errors of the
@@ -263,9 +261,9 @@ func TestFitInfo(t *testing.T) {
 	}
 	in := m.Info
 	// AIC = 2k - 2LL, BIC = k ln n - 2LL (Akaike 1974; Schwarz 1978).
-	if math.Abs(in.LogLikelihood-ll) > 1e-9 || math.Abs(in.AIC-(8-2*ll)) > 1e-9 || math.Abs(in.BIC-(4*math.Log(1000)-2*ll)) > 1e-9 {
-		t.Errorf("info %+v, LL %v", in, ll)
-	}
+	check.Float(t, "LL", in.LogLikelihood, ll, 0, 1e-9)
+	check.Float(t, "AIC", in.AIC, 8-2*ll, 0, 1e-9)
+	check.Float(t, "BIC", in.BIC, 4*math.Log(1000)-2*ll, 0, 1e-9)
 	if !slices.Equal(cs, orig) {
 		t.Error("FitBGNBD modified its input")
 	}
@@ -278,7 +276,7 @@ func TestFitInfo(t *testing.T) {
 			p := m.params()
 			p[i] *= f
 			mm := &BGNBD{R: p[0], Alpha: p[1], A: p[2], B: p[3]}
-			l2, _ := mm.LogLikelihood(cs)
+			l2 := check.Must(mm.LogLikelihood(cs))
 			if l2 > ll {
 				t.Errorf("param %d x%.2f: LL %.6f > max %.6f", i, f, l2, ll)
 			}

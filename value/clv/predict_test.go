@@ -2,6 +2,7 @@ package clv
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -40,17 +41,12 @@ func TestBGNBDPredictions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if math.Abs(got-1.226) > 5e-4 {
-		t.Errorf("E[Y(39)] = %.4f, want 1.226 (FHL 2005)", got)
-	}
+	check.Float(t, "E[Y(39)] (FHL 2005: 1.226)", got, 1.226, 0, 5e-4)
 	for _, m := range []*BGNBD{cdnowBG, {Modified: true, R: 0.25, Alpha: 4.4, A: 0.8, B: 2.4}, {R: 1.5, Alpha: 2, A: 3, B: 0.7}} {
 		for _, c := range small {
 			for _, h := range []float64{0, 1, 39, 200} {
-				got, err := m.ConditionalExpectedPurchases(h, c)
-				want := bgCondExpPlain(m, h, c)
-				if err != nil || math.Abs(got-want) > 1e-9*math.Max(1, want) {
-					t.Errorf("%s %+v t=%v: got %.12g (%v), want %.12g", m.Name(), c, h, got, err, want)
-				}
+				got := check.Must(m.ConditionalExpectedPurchases(h, c))
+				check.Float(t, fmt.Sprintf("%s %+v t=%v", m.Name(), c, h), got, bgCondExpPlain(m, h, c), 1e-9, 1e-9)
 			}
 			// P(alive): FHL 2005 eq. (13); Batislam et al. 2007 eq. (8).
 			x := c.Frequency
@@ -60,10 +56,7 @@ func TestBGNBDPredictions(t *testing.T) {
 			} else if x > 0 {
 				want = 1 / (1 + m.A/(m.B+x-1)*math.Pow((m.Alpha+c.T)/(m.Alpha+c.Recency), m.R+x))
 			}
-			got, err := m.ProbAlive(c)
-			if err != nil || math.Abs(got-want) > 1e-12 {
-				t.Errorf("%s %+v: P(alive) %.12g (%v), want %.12g", m.Name(), c, got, err, want)
-			}
+			check.Float(t, fmt.Sprintf("%s %+v: P(alive)", m.Name(), c), check.Must(m.ProbAlive(c)), want, 0, 1e-12)
 		}
 		// New customer: FHL 2005 eq. (9), Batislam et al. 2007 eq. (6).
 		var want float64
@@ -73,10 +66,7 @@ func TestBGNBDPredictions(t *testing.T) {
 		} else {
 			want = (a + b - 1) / (a - 1) * (1 - math.Pow(al/(al+39), r)*naive2F1(r, b, a+b-1, 39/(al+39)))
 		}
-		got, err := m.ExpectedPurchases(39)
-		if err != nil || math.Abs(got-want) > 1e-10 {
-			t.Errorf("%s: E[X(39)] = %.12g (%v), want %.12g", m.Name(), got, err, want)
-		}
+		check.Float(t, m.Name()+": E[X(39)]", check.Must(m.ExpectedPurchases(39)), want, 0, 1e-10)
 	}
 }
 
@@ -109,28 +99,16 @@ func TestParetoPredictionsQuadrature(t *testing.T) {
 				exp += a * l / mu * (-math.Expm1(-mu * h))
 			}
 		}
-		gotA, err := m.ProbAlive(c)
-		if err != nil || math.Abs(gotA-alive/L) > 3e-3 {
-			t.Errorf("%+v: P(alive) %.5f (%v), want %.5f", c, gotA, err, alive/L)
-		}
-		gotE, err := m.ConditionalExpectedPurchases(h, c)
-		if err != nil || math.Abs(gotE-exp/L) > 5e-3*math.Max(1, exp/L) {
-			t.Errorf("%+v: E[Y(39)] %.5f (%v), want %.5f", c, gotE, err, exp/L)
-		}
+		check.Float(t, fmt.Sprintf("%+v: P(alive)", c), check.Must(m.ProbAlive(c)), alive/L, 0, 3e-3)
+		check.Float(t, fmt.Sprintf("%+v: E[Y(39)]", c), check.Must(m.ConditionalExpectedPurchases(h, c)), exp/L, 5e-3, 5e-3)
 	}
 	// New customer: r beta/(alpha(s-1)) (1 - (beta/(beta+t))^(s-1))
 	// (Schmittlein et al. 1987, eq. 17).
 	want := m.R * m.Beta / (m.Alpha * (m.S - 1)) * (1 - math.Pow(m.Beta/(m.Beta+h), m.S-1))
-	got, err := m.ExpectedPurchases(h)
-	if err != nil || math.Abs(got-want) > 1e-12 {
-		t.Errorf("E[X(39)] = %.12g (%v), want %.12g", got, err, want)
-	}
+	check.Float(t, "E[X(39)]", check.Must(m.ExpectedPurchases(h)), want, 0, 1e-12)
 	// s = 1: the limit r beta/alpha log((beta+t)/beta).
 	m1 := &ParetoNBD{R: 0.5, Alpha: 10, S: 1, Beta: 12}
-	got, err = m1.ExpectedPurchases(h)
-	if want := 0.5 * 12 / 10 * math.Log((12+h)/12); err != nil || math.Abs(got-want) > 1e-12 {
-		t.Errorf("s=1: E[X(39)] = %.12g (%v), want %.12g", got, err, want)
-	}
+	check.Float(t, "s=1: E[X(39)]", check.Must(m1.ExpectedPurchases(h)), 0.5*12/10*math.Log((12+h)/12), 0, 1e-12)
 }
 
 func TestGammaGammaExpectedSpend(t *testing.T) {
@@ -143,10 +121,7 @@ func TestGammaGammaExpectedSpend(t *testing.T) {
 		if math.IsInf(want, 0) { // huge spend: the weighted form stays finite
 			want = c.MeanSpend * cdnowGG.P / (cdnowGG.P + cdnowGG.Q - 1)
 		}
-		got, err := cdnowGG.ExpectedSpend(c)
-		if err != nil || math.Abs(got-want) > 1e-12*want {
-			t.Errorf("%+v: %.12g (%v), want %.12g", c, got, err, want)
-		}
+		check.Float(t, fmt.Sprintf("%+v: expected spend", c), check.Must(cdnowGG.ExpectedSpend(c)), want, 1e-12, 0)
 	}
 	if _, err := (&GammaGamma{P: 6, Q: 0.9, Gamma: 15}).ExpectedSpend(Customer{T: 1}); !errors.Is(err, ErrInvalidParam) {
 		t.Errorf("q < 1: err = %v", err)
@@ -224,9 +199,7 @@ func TestRobustness(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if math.Abs(m2.P/m1.P-1) > 1e-5 || math.Abs(m2.Q/m1.Q-1) > 1e-5 || math.Abs(m2.Gamma/m1.Gamma/1e9-1) > 1e-5 {
-		t.Errorf("scaled fit %v %v %v, want %v %v %v", m2.P, m2.Q, m2.Gamma, m1.P, m1.Q, m1.Gamma*1e9)
-	}
+	check.Floats(t, "fit on spends x 1e9", []float64{m2.P, m2.Q, m2.Gamma}, []float64{m1.P, m1.Q, m1.Gamma * 1e9}, 1e-5, 0)
 	// One absurd outlier pushes the maximum to the boundary: a finite
 	// model or an error naming the parameter, never NaN.
 	out := append(simSpend(32, 300, 6, 4, 150), Customer{Frequency: 2, Recency: 1, T: 2, MeanSpend: 1e12})
@@ -295,8 +268,8 @@ func TestPredictVectorised(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, i := range []int{0, chunkSize, 2*chunkSize + 5, len(cs) - 1} {
-			we, _ := m.ConditionalExpectedPurchases(10, cs[i])
-			wa, _ := m.ProbAlive(cs[i])
+			we := check.Must(m.ConditionalExpectedPurchases(10, cs[i]))
+			wa := check.Must(m.ProbAlive(cs[i]))
 			if e[i] != we || a[i] != wa {
 				t.Errorf("%s customer %d: %v %v, want %v %v", m.Name(), i, e[i], a[i], we, wa)
 			}
@@ -328,9 +301,7 @@ func TestPredictVectorised(t *testing.T) {
 
 func TestCLV(t *testing.T) {
 	// MonthlyRate: 1.1^(1/12) - 1 = 0.00797414042... (hand computed).
-	if got := MonthlyRate(0.1); math.Abs(got-0.0079741404289) > 1e-12 {
-		t.Errorf("MonthlyRate(0.1) = %.13f", got)
-	}
+	check.Float(t, "MonthlyRate(0.1)", MonthlyRate(0.1), 0.0079741404289, 0, 1e-12)
 	if !math.IsNaN(MonthlyRate(-1)) {
 		t.Error("MonthlyRate(-1) not NaN")
 	}
@@ -350,17 +321,13 @@ func TestCLV(t *testing.T) {
 			want += spend[j] * (e - prev) / math.Pow(1.01, float64(i))
 			prev = e
 		}
-		if math.Abs(got[j]-want) > 1e-9 {
-			t.Errorf("customer %d: CLV %.10f, want %.10f", j, got[j], want)
-		}
+		check.Float(t, fmt.Sprintf("customer %d: CLV", j), got[j], want, 0, 1e-9)
 	}
 	// Days, no discount, one month: spend * E[Y(30 days)].
 	daysM := &BGNBD{R: 0.243, Alpha: 4.414 * 7, A: 0.793, B: 2.426}
 	c := Customer{Frequency: 2, Recency: 213, T: 272}
-	got, err = CLV(nil, daysM, []float64{5}, []Customer{c}, &CLVSettings{Unit: Days, Months: 1, NoDiscount: true})
-	if want := 5 * bgCondExpPlain(daysM, 30, c); err != nil || math.Abs(got[0]-want) > 1e-9 {
-		t.Errorf("days: %v (%v), want %v", got, err, want)
-	}
+	got = check.Must(CLV(nil, daysM, []float64{5}, []Customer{c}, &CLVSettings{Unit: Days, Months: 1, NoDiscount: true}))
+	check.Float(t, "days, no discount: CLV", got[0], 5*bgCondExpPlain(daysM, 30, c), 0, 1e-9)
 	// The default: 10% a year, 1.1^(1/12) a month, for nil settings and a
 	// zero AnnualDiscount alike.
 	for _, s := range []*CLVSettings{nil, {Months: 12}} {
@@ -442,16 +409,12 @@ func TestHoldoutTableAndMatrices(t *testing.T) {
 		}
 	}
 	wantA := 1 / (1 + 0.793/(2.426+1)*math.Pow((4.414+38)/(4.414+19), 0.243+2))
-	if math.Abs(am.At(2, 2)-wantA) > 1e-12 {
-		t.Errorf("cell (2,2) = %v, want %v", am.At(2, 2), wantA)
-	}
+	check.Float(t, "cell (2,2)", am.At(2, 2), wantA, 0, 1e-12)
 	em, err := ExpectedMatrix(cdnowBG, 10, 38, 3, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w := bgCondExpPlain(cdnowBG, 10, Customer{Frequency: 3, Recency: 38, T: 38}); math.Abs(em.At(3, 4)-w) > 1e-9 {
-		t.Errorf("cell (3,4) = %v, want %v", em.At(3, 4), w)
-	}
+	check.Float(t, "cell (3,4)", em.At(3, 4), bgCondExpPlain(cdnowBG, 10, Customer{Frequency: 3, Recency: 38, T: 38}), 0, 1e-9)
 	if _, err := ExpectedMatrix(cdnowBG, -1, 38, 3, 5); !errors.Is(err, ErrInvalidParam) {
 		t.Errorf("bad t: %v", err)
 	}

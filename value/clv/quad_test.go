@@ -1,6 +1,7 @@
 package clv
 
 import (
+	"github.com/cvmkit/cvm/internal/check"
 	"math"
 	"testing"
 )
@@ -10,11 +11,11 @@ func TestIntegrate(t *testing.T) {
 	// of u^3 over [0, 2] is 4.
 	for _, k := range []float64{0.1, 1, 50, 2000} {
 		got, ok := integrate(func(u float64) float64 { return math.Exp(-k * u) }, 0, 3, 1e-13)
-		if want := -math.Expm1(-3*k) / k; !ok || math.Abs(got-want) > 1e-12*want {
+		if want := -math.Expm1(-3*k) / k; !ok || !check.Close(got, want, 1e-12, 0) {
 			t.Errorf("k=%v: %v (ok %v), want %v", k, got, ok, want)
 		}
 	}
-	if got, ok := integrate(func(u float64) float64 { return u * u * u }, 0, 2, 1e-13); !ok || math.Abs(got-4) > 1e-12 {
+	if got, ok := integrate(func(u float64) float64 { return u * u * u }, 0, 2, 1e-13); !ok || !check.Close(got, 4, 0, 1e-12) {
 		t.Errorf("u^3: %v", got)
 	}
 	if _, ok := integrate(func(u float64) float64 { return math.NaN() }, 0, 1, 1e-10); ok {
@@ -34,7 +35,7 @@ func TestParetoA0SeriesAndQuadratureAgree(t *testing.T) {
 		for _, c := range []Customer{{Frequency: 0, T: 30}, {Frequency: 2, Recency: 5, T: 30}, {Frequency: 30, Recency: 29, T: 30}, {Frequency: 200, Recency: 10, T: 39}} {
 			s, ok1 := paretoLogA0(p[0], p[1], p[2], p[3], c.Frequency, c.Recency, c.T)
 			q, ok2 := paretoLogA0Quad(p[0], p[1], p[2], p[3], c.Frequency, c.Recency, c.T)
-			if !ok1 || !ok2 || math.Abs(s-q) > 1e-9*math.Max(1, math.Abs(s)) {
+			if !ok1 || !ok2 || !check.Close(s, q, 1e-9, 1e-9) {
 				t.Errorf("params %v %+v: series %.12g (%v), quadrature %.12g (%v)", p, c, s, ok1, q, ok2)
 			}
 		}
