@@ -4,10 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/cvmkit/cvm/internal/check"
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/cvmkit/cvm/internal/check"
 
 	"github.com/cvmkit/cvm/internal/num"
 	"github.com/google/go-cmp/cmp"

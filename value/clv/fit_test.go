@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/cvmkit/cvm/internal/check"
 	"math"
 	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/cvmkit/cvm/internal/check"
 
 	"gonum.org/v1/gonum/diff/fd"
 )

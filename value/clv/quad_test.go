@@ -1,9 +1,10 @@
 package clv
 
 import (
-	"github.com/cvmkit/cvm/internal/check"
 	"math"
 	"testing"
+
+	"github.com/cvmkit/cvm/internal/check"
 )
 
 func TestIntegrate(t *testing.T) {

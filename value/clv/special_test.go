@@ -1,9 +1,10 @@
 package clv
 
 import (
-	"github.com/cvmkit/cvm/internal/check"
 	"math"
 	"testing"
+
+	"github.com/cvmkit/cvm/internal/check"
 )
 
 // naive2F1 sums the hypergeometric series term by term in plain
