@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/check"
 )
 
 func summaryFixture(t *testing.T, name, content string) string {
@@ -162,12 +163,12 @@ func TestSummaryInputShapes(t *testing.T) {
 	cdnowSample := " 00004 0001 19970101  2   29.33\r\n 00004 0001 19970118  2   29.73\r\n"
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
-	zw.Write([]byte("InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n" +
+	check.Must(zw.Write([]byte("InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n" +
 		"536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,2010-12-01 08:26:00,2.55,17850.0,United Kingdom\n" +
 		"536365,71053,WHITE METAL LANTERN,6,2010-12-01 08:26:00,3.39,17850.0,United Kingdom\n" +
 		"536414,22139,\"RETROSPOT, TEA SET\",56,2010-12-01 11:52:00,0,,United Kingdom\n" +
-		"C536379,D,Discount,-1,2010-12-01 09:41:00,27.50,14527.0,United Kingdom\n"))
-	zw.Close()
+		"C536379,D,Discount,-1,2010-12-01 09:41:00,27.50,14527.0,United Kingdom\n")))
+	check.NoErr(t, zw.Close())
 	retail := summaryFixture(t, "retail.csv.gz", gz.String())
 	for _, tt := range []struct {
 		name   string
