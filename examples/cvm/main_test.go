@@ -110,3 +110,26 @@ func TestRunReplacesItsFolder(t *testing.T) {
 		}
 	}
 }
+
+// TestStdoutDevFull writes the text outputs of kmeans and clv to a real
+// full device: the command must exit 1 naming standard output.
+func TestStdoutDevFull(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full:", err)
+	}
+	defer full.Close()
+	dir := t.TempDir()
+	tx := writeTx(t, dir, synthCSV(t, 200, 4))
+	for _, args := range [][]string{
+		{"kmeans", "-k", "2", "-in", writeTemp(t, "f.csv", kmeansCSV)},
+		{"clv", "-q", "-in", tx, "-calibration-end", "2025-06-30"},
+		{"summary", "-q", "-in", tx},
+	} {
+		var stderr bytes.Buffer
+		code := exitCode(run(args, full, &stderr), &stderr)
+		if code != 1 || !strings.Contains(stderr.String(), "no space left on device") {
+			t.Errorf("%v > /dev/full: exit %d, stderr %q; want 1 and ENOSPC", args, code, stderr.String())
+		}
+	}
+}
