@@ -2,12 +2,12 @@ package kmeans
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -294,6 +294,20 @@ func TestFitErrors(t *testing.T) {
 		{"nan centre", []float64{1, 2, 3, 4}, 2, 2, nil, &Settings{Centers: []float64{0, 0, 0, nan}}, ErrCenterNotFinite, 1, 1},
 		{"random init, too few positive", []float64{1, 2, 3, 4}, 2, 2, []float64{1, 0}, &Settings{Init: InitRandom}, ErrFewDistinct, 0, 0},
 		{"fewer distinct than k", []float64{1, 1, 1, 1, 2, 2}, 1, 3, nil, nil, ErrFewDistinct, 0, 0},
+		// Settings out of range were silently taken as the defaults.
+		{"negative MaxIter", []float64{1, 2, 3, 4}, 2, 1, nil, &Settings{MaxIter: -1}, ErrSettings, 0, 0},
+		{"negative NInit", []float64{1, 2, 3, 4}, 2, 1, nil, &Settings{NInit: -2}, ErrSettings, 0, 0},
+		{"negative BatchSize", []float64{1, 2, 3, 4}, 2, 1, nil, &Settings{Algorithm: MiniBatch, BatchSize: -5}, ErrSettings, 0, 0},
+		{"NaN Tol", []float64{1, 2, 3, 4}, 2, 1, nil, &Settings{Tol: nan}, ErrSettings, 0, 0},
+		{"+Inf Tol", []float64{1, 2, 3, 4}, 2, 1, nil, &Settings{Tol: math.Inf(1)}, ErrSettings, 0, 0},
+		// Finite features whose squared distances overflow gave a -Inf
+		// centre and no error; the error names the largest cell (the
+		// first of equal magnitude).
+		{"+-1e308 features", []float64{1e308, -1e308, -1e308, 1e308, 1e308, 1e308}, 1, 2, nil, nil, ErrFeatureRange, 0, 0},
+		{"one huge column", []float64{1, 2, 3, -1e200, 5, 6}, 2, 2, nil, nil, ErrFeatureRange, 1, 1},
+		{"huge initial centre", []float64{1, 2, 3, 4}, 2, 2, nil, &Settings{Centers: []float64{0, 0, 1e300, 0}}, ErrFeatureRange, 1, 0},
+		{"weights sum to +Inf", []float64{1, 2}, 1, 1, []float64{math.MaxFloat64, math.MaxFloat64}, nil, ErrBadWeight, 1, -1},
+		{"huge weight times distance", []float64{1, 2e150}, 1, 1, []float64{1, 1e10}, nil, ErrFeatureRange, 1, 0},
 	}
 	for _, tc := range tests {
 		_, err := Fit(ctx, tc.x, tc.d, tc.k, tc.w, tc.s)
@@ -304,6 +318,9 @@ func TestFitErrors(t *testing.T) {
 		var fe *FeatureError
 		if errors.As(err, &fe) && (fe.Row != tc.row || fe.Column != tc.col) {
 			t.Errorf("%s: error at row %d column %d, want %d, %d", tc.name, fe.Row, fe.Column, tc.row, tc.col)
+		}
+		if errors.Is(err, ErrSettings) && !strings.Contains(err.Error(), strings.Fields(tc.name)[1]) {
+			t.Errorf("%s: error %q does not name the field", tc.name, err)
 		}
 	}
 	cctx, cancel := context.WithCancel(ctx)
@@ -333,53 +350,3 @@ func TestNoAllocPerIteration(t *testing.T) {
 	}
 }
 
-// FuzzKMeansJSON checks that decoding never panics and that whatever
-// decodes re-encodes to something that decodes to the same model.
-func FuzzKMeansJSON(f *testing.F) {
-	m, err := Fit(context.Background(), nine, 2, 3, nil, &Settings{Seed: 1})
-	if err != nil {
-		f.Fatal(err)
-	}
-	b, _ := json.Marshal(m)
-	f.Add(b)
-	f.Add([]byte(`{"format":"cvm.segment.kmeans","version":1,"k":1,"d":1,"algorithm":"lloyd","centers":[[1]],"sizes":[1],"weights":[1]}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		var a Model
-		if json.Unmarshal(data, &a) != nil {
-			return
-		}
-		b, err := json.Marshal(&a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var c Model
-		if err := json.Unmarshal(b, &c); err != nil {
-			t.Fatalf("re-decode: %v", err)
-		}
-		if !slices.Equal(a.Centers, c.Centers) || !slices.Equal(a.Labels, c.Labels) {
-			t.Fatal("round trip differs")
-		}
-	})
-}
-
-// FuzzStandardizerJSON checks that decoding never panics and that a decoded
-// standardizer inverts its own transform to within rounding.
-func FuzzStandardizerJSON(f *testing.F) {
-	f.Add([]byte(`{"format":"cvm.segment.standardizer","version":1,"mean":[1,2],"scale":[3,4]}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		var s Standardizer
-		if json.Unmarshal(data, &s) != nil {
-			return
-		}
-		x := make([]float64, len(s.Mean))
-		for i := range x {
-			x[i] = float64(i)
-		}
-		back := s.Inverse(nil, s.Transform(nil, x))
-		for i := range x {
-			if math.IsNaN(back[i]) {
-				t.Fatalf("NaN after round trip: %+v", s)
-			}
-		}
-	})
-}

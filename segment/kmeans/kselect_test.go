@@ -128,3 +128,34 @@ func TestProfile(t *testing.T) {
 		t.Errorf("cluster 2: %+v", got[2])
 	}
 }
+
+// TestSilhouetteCancelled checks that a cancelled context stops the
+// silhouette and SelectK with ctx.Err().
+func TestSilhouetteCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	labels := []int{0, 0, 0, 1, 1, 1, 2, 2, 2}
+	if _, err := Silhouette(ctx, nine, 2, 3, labels, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("Silhouette: error %v, want context.Canceled", err)
+	}
+	if _, err := SelectK(ctx, nine, 2, nil, 2, 3, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("SelectK: error %v, want context.Canceled", err)
+	}
+}
+
+// TestCriteriaHugeFeatures checks that features whose squared distances
+// overflow are an error for every criterion and Profile, not NaN or Inf.
+func TestCriteriaHugeFeatures(t *testing.T) {
+	x := []float64{0, 0, 1e300, 0, 0, 1e300, 1e300, 1e300}
+	labels := []int{0, 1, 0, 1}
+	for name, f := range map[string]func() error{
+		"CalinskiHarabasz": func() error { _, err := CalinskiHarabasz(x, 2, 2, labels); return err },
+		"DaviesBouldin":    func() error { _, err := DaviesBouldin(x, 2, 2, labels); return err },
+		"Silhouette":       func() error { _, err := Silhouette(context.Background(), x, 2, 2, labels, nil); return err },
+		"Profile":          func() error { _, err := Profile(x, 2, 2, labels); return err },
+	} {
+		if err := f(); !errors.Is(err, ErrFeatureRange) {
+			t.Errorf("%s: error %v, want ErrFeatureRange", name, err)
+		}
+	}
+}
