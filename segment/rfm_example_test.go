@@ -72,7 +72,10 @@ func ExampleNewRuleSet() {
 	}
 	_, err := segment.NewRuleSet(spec, nil)
 	fmt.Println(err)
-	rs, _ := segment.NewRuleSet(spec, &segment.RuleSetSettings{AllowGaps: true})
+	rs, err := segment.NewRuleSet(spec, &segment.RuleSetSettings{AllowGaps: true})
+	if err != nil {
+		panic(err)
+	}
 	fmt.Printf("%+v\n", rs.Check())
 	// Output:
 	// segment: rule set: unreachable segments ["Recent big"]: 2 uncovered cells [121 122]

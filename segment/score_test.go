@@ -115,9 +115,7 @@ func TestFitScoreGolden(t *testing.T) {
 				b    Binning
 				want []float64
 			}{{"recency", s.Recency(), tt.wantR}, {"frequency", s.Frequency(), tt.wantF}, {"monetary", s.Monetary(), tt.wantM}} {
-				if !approxEqual(c.b.Breaks, c.want, 1e-12) {
-					t.Errorf("%s breaks = %v, want %v", c.name, c.b.Breaks, c.want)
-				}
+				check.Floats(t, c.name+" breaks", c.b.Breaks, c.want, 0, 1e-12)
 				if c.b.Method != tt.wantMethod {
 					t.Errorf("%s method = %q, want %q", c.name, c.b.Method, tt.wantMethod)
 				}
@@ -142,18 +140,6 @@ func TestFitScoreGolden(t *testing.T) {
 			}
 		})
 	}
-}
-
-func approxEqual(a, b []float64, tol float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if math.Abs(a[i]-b[i]) > tol {
-			return false
-		}
-	}
-	return true
 }
 
 func TestScore(t *testing.T) {
@@ -230,7 +216,7 @@ func TestScorerErrors(t *testing.T) {
 	if _, err := NewScorer(5, four, []float64{2, 1, 3, 4}, four); !errors.Is(err, ErrBreaks) {
 		t.Errorf("NewScorer bad breaks: err = %v", err)
 	}
-	s, _ := NewScorer(5, four, four, four)
+	s := check.Must(NewScorer(5, four, four, four))
 	if _, err := s.ScoreAll(nil, nan); !errors.Is(err, ErrNotFinite) {
 		t.Errorf("ScoreAll NaN: err = %v", err)
 	}

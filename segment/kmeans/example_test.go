@@ -29,7 +29,10 @@ func ExampleFit() {
 	fmt.Println("labels:", m.Labels)
 	fmt.Println("sizes:", m.Sizes)
 	fmt.Printf("inertia: %.4f\n", m.Inertia)
-	p, _ := kmeans.Profile(raw, 2, m.K, m.Labels)
+	p, err := kmeans.Profile(raw, 2, m.K, m.Labels)
+	if err != nil {
+		panic(err)
+	}
 	for _, c := range p {
 		fmt.Printf("cluster %d: share %.2f, median recency %.0f days, median orders %.0f\n", c.Cluster, c.Share, c.Median[0], c.Median[1])
 	}
@@ -45,7 +48,10 @@ func ExampleFit() {
 // centre in original units.
 func ExampleStandardizer() {
 	x := []float64{1, 100, 2, 200, 3, 300}
-	s, _ := kmeans.FitStandardizer(x, 2, nil)
+	s, err := kmeans.FitStandardizer(x, 2, nil)
+	if err != nil {
+		panic(err)
+	}
 	z := s.Transform(nil, x)
 	fmt.Printf("z row 0: %.4f %.4f\n", z[0], z[1])
 	centre := s.Inverse(nil, []float64{1, 1}) // one standard deviation above the mean

@@ -26,7 +26,7 @@ func fit(t *testing.T, x []float64, d, k int, w []float64, s *Settings) *Model {
 func TestKOne(t *testing.T) {
 	for _, algo := range []Algorithm{AlgorithmAuto, Lloyd, Hamerly, Elkan} {
 		m := fit(t, nine, 2, 1, nil, &Settings{Algorithm: algo})
-		if !relClose(m.Centers[0], 42.0/9, 1e-15) || !relClose(m.Centers[1], 24.0/9, 1e-15) || !relClose(m.Inertia, 168, 1e-13) {
+		if !check.Close(m.Centers[0], 42.0/9, 1e-15, 0) || !check.Close(m.Centers[1], 24.0/9, 1e-15, 0) || !check.Close(m.Inertia, 168, 1e-13, 0) {
 			t.Errorf("%v: centre %v inertia %v, want [4.667 2.667] 168", algo, m.Centers, m.Inertia)
 		}
 	}
@@ -74,7 +74,7 @@ func TestDuplicatesEqualWeights(t *testing.T) {
 	for _, algo := range []Algorithm{Lloyd, Hamerly, Elkan} {
 		a := fit(t, dup, 3, 4, nil, &Settings{Centers: init, Algorithm: algo})
 		b := fit(t, x, 3, 4, w, &Settings{Centers: init, Algorithm: algo})
-		if a.Iterations != b.Iterations || !relClose(a.Inertia, b.Inertia, 1e-12) {
+		if a.Iterations != b.Iterations || !check.Close(a.Inertia, b.Inertia, 1e-12, 0) {
 			t.Errorf("%v: duplicated %d iters inertia %v; weighted %d iters %v", algo, a.Iterations, a.Inertia, b.Iterations, b.Inertia)
 		}
 	}
@@ -95,28 +95,14 @@ func TestZeroWeightRows(t *testing.T) {
 	}
 	for _, algo := range []Algorithm{Lloyd, Hamerly, Elkan} {
 		m := fit(t, xz, 2, 3, w, &Settings{Centers: init, Algorithm: algo, Tol: -1})
-		if !slices.Equal(m.Centers, base.Centers) && !slicesClose(m.Centers, base.Centers, 1e-12) {
-			t.Errorf("%v: centres %v, want %v", algo, m.Centers, base.Centers)
-		}
-		if m.Iterations != base.Iterations || !relClose(m.Inertia, base.Inertia, 1e-12) {
+		check.Floats(t, algo.String()+" centres", m.Centers, base.Centers, 1e-12, 1e-12)
+		if m.Iterations != base.Iterations || !check.Close(m.Inertia, base.Inertia, 1e-12, 0) {
 			t.Errorf("%v: iterations %d inertia %v, want %d %v", algo, m.Iterations, m.Inertia, base.Iterations, base.Inertia)
 		}
 		if len(m.Labels) != 302 {
 			t.Errorf("%v: %d labels", algo, len(m.Labels))
 		}
 	}
-}
-
-func slicesClose(a, b []float64, rel float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if !relClose(a[i], b[i], rel) && math.Abs(a[i]-b[i]) > 1e-12 {
-			return false
-		}
-	}
-	return true
 }
 
 // TestConstantColumn: a constant column does not change the clustering of
@@ -129,7 +115,7 @@ func TestConstantColumn(t *testing.T) {
 	}
 	a := fit(t, x, 2, 3, nil, &Settings{Centers: slices.Clone(x[:6])})
 	b := fit(t, xc, 3, 3, nil, &Settings{Centers: slices.Clone(xc[:9])})
-	if !slices.Equal(a.Labels, b.Labels) || !relClose(a.Inertia, b.Inertia, 1e-12) {
+	if !slices.Equal(a.Labels, b.Labels) || !check.Close(a.Inertia, b.Inertia, 1e-12, 0) {
 		t.Errorf("constant column changed the fit: inertia %v vs %v", b.Inertia, a.Inertia)
 	}
 	s, err := FitStandardizer(xc, 3, nil)
@@ -158,7 +144,7 @@ func TestNoMutation(t *testing.T) {
 	if _, err := Log1p(nil, x[:3], 3); err != nil {
 		t.Fatal(err)
 	}
-	s, _ := FitStandardizer(x, 3, w)
+	s := check.Must(FitStandardizer(x, 3, w))
 	s.Transform(nil, x)
 	if !slices.Equal(x, x0) || !slices.Equal(w, w0) || !slices.Equal(init, i0) {
 		t.Error("inputs were modified")
@@ -182,7 +168,7 @@ func TestPredict(t *testing.T) {
 	if _, err := m.Predict(nil, []float64{1, 2, math.Inf(-1), 4}); !errors.Is(err, ErrFeatureNotFinite) {
 		t.Errorf("Predict Inf: error %v", err)
 	}
-	if got, _ := m.Predict(nil, nil); len(got) != 0 {
+	if got := check.Must(m.Predict(nil, nil)); len(got) != 0 {
 		t.Errorf("Predict empty: %v", got)
 	}
 }
@@ -195,17 +181,15 @@ func TestStandardizer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Mean[0] != 2 || !relClose(s.Scale[0], math.Sqrt(2.0/3), 1e-15) || s.Mean[1] != 20 || !relClose(s.Scale[1], math.Sqrt(200), 1e-15) {
+	if s.Mean[0] != 2 || !check.Close(s.Scale[0], math.Sqrt(2.0/3), 1e-15, 0) || s.Mean[1] != 20 || !check.Close(s.Scale[1], math.Sqrt(200), 1e-15, 0) {
 		t.Errorf("got %+v", s)
 	}
 	z := s.Transform(nil, x)
-	if !relClose(z[4], 1/math.Sqrt(2.0/3), 1e-15) {
+	if !check.Close(z[4], 1/math.Sqrt(2.0/3), 1e-15, 0) {
 		t.Errorf("z = %v", z)
 	}
 	back := s.Inverse(nil, z)
-	if !slicesClose(back, x, 1e-14) {
-		t.Errorf("inverse %v, want %v", back, x)
-	}
+	check.Floats(t, "inverse", back, x, 1e-14, 1e-12)
 	if s.Card == nil || s.Card.Customers != 3 {
 		t.Errorf("card %+v, want 3 customers", s.Card)
 	}
@@ -230,7 +214,7 @@ func TestStandardizer(t *testing.T) {
 // value below -1 naming row 1 column 0.
 func TestLog1p(t *testing.T) {
 	got, err := Log1p(nil, []float64{0, math.E - 1}, 2)
-	if err != nil || got[0] != 0 || !relClose(got[1], 1, 1e-15) {
+	if err != nil || got[0] != 0 || !check.Close(got[1], 1, 1e-15, 0) {
 		t.Errorf("got %v %v", got, err)
 	}
 	_, err = Log1p(nil, []float64{0, 1, -2, 3}, 2)

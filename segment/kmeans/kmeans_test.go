@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/cvmkit/cvm/internal/check"
 )
 
 // blobs returns n rows of d columns drawn around centres spread in [0,10)^d
@@ -185,10 +187,6 @@ func sortedSizes(labels []int, k int) []int {
 	return s
 }
 
-func relClose(got, want, rel float64) bool {
-	return math.Abs(got-want) <= rel*math.Max(math.Abs(want), 1e-300)
-}
-
 // TestFitMatchesReference checks Lloyd, Hamerly and Elkan, with caller
 // centres, against the plain reference refKMeans: same iteration count,
 // same sizes, inertia within 1e-9 relative. Expected values come from
@@ -238,7 +236,7 @@ func TestFitMatchesReference(t *testing.T) {
 			if !slices.Equal(sortedSizes(got.Labels, tc.k), sortedSizes(want.labels, tc.k)) {
 				t.Errorf("%s/%v: sizes %v, want %v", tc.name, algo, sortedSizes(got.Labels, tc.k), sortedSizes(want.labels, tc.k))
 			}
-			if !relClose(got.Inertia, want.inertia, 1e-9) {
+			if !check.Close(got.Inertia, want.inertia, 1e-9, 0) {
 				t.Errorf("%s/%v: inertia %.17g, want %.17g", tc.name, algo, got.Inertia, want.inertia)
 			}
 			if !slices.Equal(got.Labels, want.labels) {
@@ -349,4 +347,3 @@ func TestNoAllocPerIteration(t *testing.T) {
 		}
 	}
 }
-

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"math"
 	"testing"
+
+	"github.com/cvmkit/cvm/internal/check"
 )
 
 // nine is a small 2-D data set with three visible groups.
@@ -37,7 +39,7 @@ func TestCriteria(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !relClose(sil, tc.sil, tc.silRel) || !relClose(ch, tc.ch, tc.other) || !relClose(db, tc.db, tc.other) {
+		if !check.Close(sil, tc.sil, tc.silRel, 0) || !check.Close(ch, tc.ch, tc.other, 0) || !check.Close(db, tc.db, tc.other, 0) {
 			t.Errorf("%s: got silhouette %v CH %v DB %v, want %v %v %v", tc.name, sil, ch, db, tc.sil, tc.ch, tc.db)
 		}
 	}
@@ -74,12 +76,12 @@ func TestSilhouetteSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	full, _ := Silhouette(context.Background(), x, 3, 4, m.Labels, &SilhouetteSettings{SampleSize: 3000})
+	full := check.Must(Silhouette(context.Background(), x, 3, 4, m.Labels, &SilhouetteSettings{SampleSize: 3000}))
 	if full != exact {
 		t.Errorf("sample = n: %v, want exact %v", full, exact)
 	}
-	a, _ := Silhouette(context.Background(), x, 3, 4, m.Labels, &SilhouetteSettings{SampleSize: 500, Seed: 3})
-	b, _ := Silhouette(context.Background(), x, 3, 4, m.Labels, &SilhouetteSettings{SampleSize: 500, Seed: 3})
+	a := check.Must(Silhouette(context.Background(), x, 3, 4, m.Labels, &SilhouetteSettings{SampleSize: 500, Seed: 3}))
+	b := check.Must(Silhouette(context.Background(), x, 3, 4, m.Labels, &SilhouetteSettings{SampleSize: 500, Seed: 3}))
 	if a != b {
 		t.Errorf("same seed gave %v and %v", a, b)
 	}
