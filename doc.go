@@ -14,7 +14,7 @@
 //     from CSV files of any size and condenses them into one [Summary] per
 //     customer.
 //   - segment differentiates by behaviour: RFM scores with named segments,
-//     and k-means clusters with honest k selection.
+//     and (segment/kmeans) k-means clusters with honest k selection.
 //   - value differentiates by worth: a 30-indicator model of current and
 //     potential value with AHP, entropy and CRITIC weights, the value matrix
 //     and the customer pyramid; value/clv forecasts lifetime value with

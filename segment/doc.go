@@ -1,5 +1,6 @@
 // Package segment differentiates customers by behaviour: RFM scores with
-// named, checked segment maps, and k-means clusters.
+// named, checked segment maps, and the RFM names of k-means clusters (the
+// k-means library itself is [github.com/cvmkit/cvm/segment/kmeans]).
 //
 // # Overview
 //
@@ -12,10 +13,11 @@
 //
 //   - [RFMValues] and [RFMFromTransactions] compute the raw values.
 //   - [FitScorer] fits the breaks that turn values into scores, with a
-//     named tie policy, and [FitScore] also scores the customers it was
-//     fitted on; the fitted [Scorer] is a JSON-serialisable model (fit
-//     once, score a later period with [Scorer.ScoreAll], or any raw
-//     values such as a k-means centre with [Scorer.Score]).
+//     named tie policy, and [Score] fits them and scores the customers it
+//     was fitted on in one call; the fitted [Scorer] is a
+//     JSON-serialisable model (fit once, score a later period with
+//     [Scorer.ScoreAll], or any raw values such as a k-means centre with
+//     [Scorer.Score]).
 //   - [NewRuleSet] builds a first-match-wins [RuleSet] of named segments and
 //     checks it: unreachable segments and uncovered cells are reported or
 //     refused. [DefaultRules] is a 5-bin map of 11 segments that covers all
@@ -105,76 +107,42 @@
 // Hyndman, R. J. & Fan, Y. (1996). Sample quantiles in statistical
 // packages. The American Statistician 50(4), 361-365.
 //
-// # K-means
+// # Clusters
 //
-// [FitKMeans] partitions the n rows of a row-major n x d matrix (a flat
-// []float64 with d; see FitKMeans for why not *mat.Dense) into k clusters
-// minimising the weighted inertia
+// The general k-means library, with k selection, preprocessing and
+// validity indices, is the nested package
+// [github.com/cvmkit/cvm/segment/kmeans]; it knows nothing of RFM.
+// [NameClusters] is the join: it scores each centre, in original units,
+// with a [Scorer] and names it with a [RuleSet], so a marketer can read a
+// cluster as "Champions" or "At Risk".
 //
-//	J = sum_i w_i ||x_i - c_label(i)||^2,  c_j = sum_{label(i)=j} w_i x_i / sum_{label(i)=j} w_i.
+// # Models and files
 //
-// It follows scikit-learn 1.2's KMeans so the two give the same answers:
-// greedy k-means++ seeding (2+floor(ln k) candidates per centre, drawn with
-// probability proportional to w_i D(x_i)^2), random seeding, or caller
-// centres; n_init restarts keeping the lowest inertia; a run stops when no
-// label changed (strict convergence) or when
+// The Scorer and the RuleSet marshal to JSON in the one cvm envelope,
 //
-//	sum_j ||c_j(new) - c_j(old)||^2 <= tol * mean_t var(X[:, t]),
+//	{"format": "cvm.segment.scorer", "version": 2, "card": {...}, "bins": 5, ...}
+//	{"format": "cvm.segment.rules", "version": 2, "bins": 5, "segments": [...], "rules": [...]}
 //
-// after which one more assignment makes the labels match the centres; an
-// empty cluster takes the row farthest from its centre; the inertia is
-// computed from direct differences. With the same initial centres the
-// iteration count, the cluster sizes and the inertia agree with
-// scikit-learn to rounding (the package tests check this against a plain
-// transcription; the README gives a side-by-side run).
+// ([ScorerFormat], [ScorerVersion], [RulesFormat], [RulesVersion]), and
+// json.Unmarshal is the one way to read them: a rules file a user writes
+// is the RuleSet's JSON form. Decoding is strict: a file of another format
+// or version is a *cvm.FormatError naming both, and unknown fields (a
+// misspelt "fm" in a rule) and trailing data are errors naming them. A
+// fitted Scorer carries a [cvm.ModelCard] ([Scorer.Card]): the customers
+// it was fitted on and a fingerprint of their values.
 //
-// [Lloyd] computes every distance. [Hamerly] (for small d) and [Elkan]
-// (larger d) skip distances that triangle-inequality bounds prove cannot
-// change a label, so they produce the same labels as Lloyd, iteration by
-// iteration, except for exact ties. [MiniBatch] is an approximation for
-// very large n. Work is split into chunks whose size depends only on n
-// and partial sums are reduced in chunk order, so the same inputs and seed
-// give bit-identical results whatever GOMAXPROCS is; randomness comes only
-// from KMeansSettings.Seed or KMeansSettings.Src. A regular iteration
-// allocates nothing.
+// # Names
 //
-// With three features (log R, F, M), the distance scans of Lloyd and
-// Hamerly run four rows at a time in AVX2 assembly on amd64 CPUs that have
-// it, and a whole Hamerly pass does for k <= 8. The kernels compute the
-// same bits as the Go code (the same operations in the same order, no
-// fused multiply-add, ties to the lowest index), so results do not depend
-// on the CPU; other CPUs and architectures, and builds with the purego
-// tag, use the Go code.
+// Fitting and applying are separate calls, named for what they return:
 //
-// [Log1p] and [Standardizer] are the usual preprocessing of RFM values:
-// fit the z-score once, apply it to new rows, and invert it to report
-// centres in original units. [SelectK] reports, for each k in a range, the
-// inertia and three criteria side by side and picks none:
+//	FitScorer(values, s)        -> *Scorer: the breaks, to save and reuse
+//	Score(dst, values, s)       -> cells and the *Scorer: fit and score in one call
+//	(*Scorer).ScoreAll(dst, v)  -> cells of values with a fitted scorer
+//	(*Scorer).Score(r, f, m)    -> the cell of one triple of raw values
 //
-//	silhouette s_i = (b_i - a_i) / max(a_i, b_i)          (higher is better)
-//	CH = [B/(m-1)] / [W/(n-m)]                              (higher is better)
-//	DB = mean_i max_{j!=i} (s_i + s_j) / ||mu_i - mu_j||   (lower is better)
-//
-// The silhouette is exact up to 5000 rows and otherwise computed on a
-// seeded sample, so it never costs O(n^2) on a million rows. [Profile]
-// describes each cluster (size, share, mean and median per column) in
-// original units.
-//
-// K-means sources:
-//
-// Lloyd, S. P. (1982). Least squares quantization in PCM. IEEE Trans.
-// Information Theory 28(2), 129-137.
-// Arthur, D. & Vassilvitskii, S. (2007). k-means++: the advantages of
-// careful seeding. SODA 2007, 1027-1035.
-// Elkan, C. (2003). Using the triangle inequality to accelerate k-means.
-// ICML 2003, 147-153.
-// Hamerly, G. (2010). Making k-means even faster. SDM 2010, 130-140.
-// Sculley, D. (2010). Web-scale k-means clustering. WWW 2010, 1177-1178.
-// Rousseeuw, P. J. (1987). Silhouettes. J. Comput. Appl. Math. 20, 53-65.
-// Calinski, T. & Harabasz, J. (1974). A dendrite method for cluster
-// analysis. Communications in Statistics 3(1), 1-27.
-// Davies, D. L. & Bouldin, D. W. (1979). A cluster separation measure.
-// IEEE Trans. Pattern Analysis and Machine Intelligence 1(2), 224-227.
-// Pedregosa, F. et al. (2011). Scikit-learn: machine learning in Python.
-// JMLR 12, 2825-2830 (sklearn/cluster/_kmeans.py, version 1.2).
+// Settings structs are [RFMSettings], [ScorerSettings] and
+// [RuleSetSettings]; a nil pointer means every default. A call that
+// writes into a caller's slice takes it first (dst), and
+// [RFMFromTransactions], which summarises a stream, takes a
+// context.Context first.
 package segment
