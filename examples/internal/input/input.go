@@ -1,6 +1,9 @@
-// Package input holds the transaction-input flags that the cvm command and
-// the quickstart share: column names or positions, delimiter, time layout,
-// and what to do with bad rows and empty customer IDs.
+// Package input holds what the cvm command and the quickstart share about
+// files: the transaction-input flags (column names or positions,
+// delimiter, time layout, what to do with bad rows and empty customer
+// IDs), and the one way every program writes an output, whole or not at
+// all ([Create], [CreateFile], [Outputs] for files, [ReplaceDir] for the
+// folder of "cvm run", [ErrWriter] for standard output).
 package input
 
 import (
