@@ -227,6 +227,9 @@ func (c *clvCmd) useSpend(m *clv.GammaGamma) {
 func (c *clvCmd) apply() error {
 	data, err := os.ReadFile(c.modelPath)
 	if err != nil {
+		if slices.Contains(clvKinds, c.modelPath) && errors.Is(err, os.ErrNotExist) {
+			return usagef("-model %s: no such file; -model loads a saved model, -kind %s fits one", c.modelPath, c.modelPath)
+		}
 		return err
 	}
 	var head struct {

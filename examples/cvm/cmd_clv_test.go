@@ -282,6 +282,7 @@ func TestCLVSaveAndModel(t *testing.T) {
 		usage            bool
 	}{
 		{"missing", filepath.Join(dir, "none.json"), "no such file", false},
+		{"a kind given to -model", "pareto", "-model loads a saved model, -kind pareto fits one", true},
 		{"other format", notModel, `"cvm.segment.kmeans" is not a model`, false},
 		{"truncated", truncated, "cut.json", false},
 		{"unknown field", unknown, `unknown field "rr"`, false},

@@ -31,8 +31,10 @@ var (
 	// *cvm.TransactionError naming the customer, for a first purchase more
 	// than PrepareSettings.MaxAge before the calibration end.
 	ErrImplausibleSpan = errors.New("clv: implausible time span")
-	// ErrFormat is returned when decoding a model whose JSON is malformed
-	// or has an unknown format version or model name.
+	// ErrFormat marks a model file that does not decode: malformed JSON,
+	// an unknown field, a missing parameter, inconsistent fit information,
+	// or another format or version (then also a *cvm.FormatError, which
+	// errors.As finds).
 	ErrFormat = errors.New("clv: bad model format")
 )
 
