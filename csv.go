@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -69,6 +69,25 @@ type ReadSettings struct {
 	// MaxErrors is how many errors ReadStats.Errors keeps; 0 means 10,
 	// a negative value means none.
 	MaxErrors int
+	// MaxRecordBytes bounds one record: the bytes of a line before its
+	// "\n" (a "\r" there included), or of the lines a quoted field joins
+	// with the line ends between them. 0 means DefaultMaxRecordBytes
+	// (1 MiB); at most
+	// 1 GiB. A line longer than this is a bad row at that line
+	// (ErrRecordTooLong), skipped up to its line end with SkipBadRows, so
+	// that a file without line ends cannot exhaust memory.
+	MaxRecordBytes int
+	// MaxRecordLines bounds how many lines one record may span through
+	// quoted fields that hold line ends. 0 means DefaultMaxRecordLines
+	// (100); 1 allows no line end inside a quoted field.
+	//
+	// A quoted field not closed within MaxRecordLines lines and
+	// MaxRecordBytes bytes (or by the end of the input) is a stray quote:
+	// its line is a bad row at that line (ErrQuote), and the next line is
+	// read as a new record, so with SkipBadRows one stray quote costs one
+	// row. Finding records takes time linear in the input whatever its
+	// quotes.
+	MaxRecordLines int
 	// Progress, when not nil, is called by ReadAll and Summarize on the
 	// calling goroutine with the number of data rows read so far, after
 	// each block of about 1 MiB of input.
@@ -95,8 +114,9 @@ type ReadStats struct {
 // layout or an amount that is not a finite number. It names the 1-based line, the
 // column (its header name, or its 1-based position without a header) and
 // the offending value. Err is one of ErrBadTime, ErrZeroTime, ErrBadAmount,
-// ErrMissingField, ErrEmptyCustomer, ErrNonFinite or ErrQuote, possibly
-// wrapped.
+// ErrMissingField, ErrEmptyCustomer, ErrNonFinite, ErrQuote or
+// ErrRecordTooLong, possibly wrapped; from Reader.Summarize it may also be
+// a *TransactionError wrapping ErrOverflow.
 type ParseError struct {
 	Line   int
 	Column string
@@ -122,23 +142,41 @@ var (
 	ErrBadTime      = errors.New("cvm: not a time in a known layout")
 	ErrBadAmount    = errors.New("cvm: not a number")
 	ErrMissingField = errors.New("cvm: row has too few fields")
-	ErrQuote        = errors.New("cvm: unterminated quoted field")
+	// ErrQuote is a quoted field not closed within the record bounds of
+	// ReadSettings (MaxRecordLines, MaxRecordBytes) or by the end of the
+	// input.
+	ErrQuote = errors.New("cvm: quoted field not closed")
+	// ErrRecordTooLong is a line longer than ReadSettings.MaxRecordBytes.
+	ErrRecordTooLong = errors.New("cvm: record too long")
 	// ErrColumn is returned by NewReader when a column cannot be found in
 	// the header or is not a valid position; the message names it.
 	ErrColumn = errors.New("cvm: column not found")
 )
 
-// Reader reads transactions from a CSV file. It streams: memory use does
-// not grow with the size of the input. A Reader is not safe for concurrent
-// use.
+// Reader reads transactions from a CSV file. It streams: its memory is a
+// few blocks of input and the longest record (at most
+// ReadSettings.MaxRecordBytes), whatever the size of the input. A Reader
+// is not safe for concurrent use.
 type Reader struct {
-	br    *bufio.Reader
+	src   io.Reader // the input, decompressed
 	cfg   parseConfig
 	opts  ReadSettings
 	stats ReadStats
 	err   error // sticky error for All/Err
 	line  int   // physical lines consumed
-	buf   []byte
+
+	// The unread input is buf[r:]. eof says src has ended; rerr is the
+	// error src returned after the bytes in buf, reported once the
+	// records before it are read; fail is that error, once reported,
+	// returned by every later call.
+	buf  []byte
+	r    int
+	eof  bool
+	rerr error
+	fail error
+	sp   splitter
+
+	join  []byte // a record of several lines, joined
 	flds  [][]byte
 	scr   []byte
 	last  string // last customer string, reused when the next row repeats it
@@ -147,49 +185,59 @@ type Reader struct {
 
 	recordStart int // line on which the current record starts
 	limit       int // fields to split: maxIdx+1 once configured, 0 for the header
+
+	skipping bool     // parallel reader: discarding the rest of a line longer than maxBytes
+	psp      splitter // parallel reader: the producer's splitter
 }
 
-// column is a resolved column: its 0-based index and its name for errors.
-type column struct {
-	idx  int
-	name string
-}
+// Default record bounds (ReadSettings.MaxRecordBytes, MaxRecordLines).
+const (
+	DefaultMaxRecordBytes = 1 << 20
+	DefaultMaxRecordLines = 100
+	maxMaxRecordBytes     = 1 << 30
+)
 
-// parseConfig is everything needed to turn one line into a row; it is
-// immutable once built, so parallel workers share it.
-type parseConfig struct {
-	comma                      byte
-	cust, tim, amt, qty, price column
-	order                      column // idx -1: none
-	maxIdx                     int
-	layout                     string
-	loc                        *time.Location
-	utc                        bool
-	failEmpty                  bool
-}
+// readSize is how much Read asks of the input at a time.
+const readSize = 1 << 16
 
 // NewReader returns a Reader of r. A gzip stream (recognised by its magic
-// bytes) is decompressed. With a header, NewReader reads it and returns an
-// error wrapping ErrColumn when a requested column is missing; an empty
-// input gives ErrEmptyInput. A nil opts means the zero ReadSettings.
-func NewReader(r io.Reader, opts *ReadSettings) (*Reader, error) {
+// bytes) is decompressed; a stream of several gzip members is read as
+// their concatenation, and anything else after the last member is an
+// error, as is a member cut short. With a header, NewReader reads it and
+// returns an error wrapping ErrColumn when a requested column is missing;
+// an empty input gives ErrEmptyInput. A nil settings means the zero
+// ReadSettings; a negative record bound, or MaxRecordBytes above 1 GiB, is
+// an error.
+func NewReader(r io.Reader, settings *ReadSettings) (*Reader, error) {
 	rd := &Reader{}
-	if opts != nil {
-		rd.opts = *opts
+	if settings != nil {
+		rd.opts = *settings
 	}
 	o := &rd.opts
 	if o.MaxErrors == 0 {
 		o.MaxErrors = 10
 	}
-	br := bufio.NewReaderSize(r, 1<<16)
+	switch {
+	case o.MaxRecordBytes < 0 || o.MaxRecordBytes > maxMaxRecordBytes:
+		return nil, fmt.Errorf("cvm: ReadSettings.MaxRecordBytes %d is outside [0, %d]", o.MaxRecordBytes, maxMaxRecordBytes)
+	case o.MaxRecordLines < 0:
+		return nil, fmt.Errorf("cvm: ReadSettings.MaxRecordLines %d is negative", o.MaxRecordLines)
+	case o.MaxRecordBytes == 0:
+		o.MaxRecordBytes = DefaultMaxRecordBytes
+	}
+	if o.MaxRecordLines == 0 {
+		o.MaxRecordLines = DefaultMaxRecordLines
+	}
+	br := bufio.NewReaderSize(r, readSize)
+	rd.src = br
 	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, fmt.Errorf("cvm: gzip: %w", err)
 		}
-		br = bufio.NewReaderSize(zr, 1<<16)
+		zr.Multistream(false)
+		rd.src = &gzipStream{br: br, zr: zr}
 	}
-	rd.br = br
 	cfg, err := rd.configure()
 	if err != nil {
 		return nil, err
@@ -199,9 +247,68 @@ func NewReader(r io.Reader, opts *ReadSettings) (*Reader, error) {
 	return rd, nil
 }
 
+// gzipStream decompresses one gzip member after another. Anything after a
+// member other than another member is an error (errGzipTrailing), and a
+// member cut short is io.ErrUnexpectedEOF, both wrapped.
+type gzipStream struct {
+	br  *bufio.Reader
+	zr  *gzip.Reader
+	err error
+}
+
+var errGzipTrailing = errors.New("data after the end of the compressed stream")
+
+func (g *gzipStream) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	for g.err == nil {
+		n, err := g.zr.Read(p)
+		switch {
+		case err == io.EOF:
+			g.err = g.next()
+		case err != nil:
+			g.err = fmt.Errorf("gzip: %w", err)
+		}
+		if n > 0 {
+			return n, nil
+		}
+	}
+	return 0, g.err
+}
+
+// next starts the member after the one that ended, and returns io.EOF at
+// the end of the input.
+func (g *gzipStream) next() error {
+	magic, err := g.br.Peek(2)
+	switch {
+	case len(magic) == 0 && err == io.EOF:
+		return io.EOF
+	case len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b:
+	case err != nil && err != io.EOF:
+		return fmt.Errorf("gzip: %w", err)
+	default:
+		return fmt.Errorf("gzip: %w", errGzipTrailing)
+	}
+	if err := g.zr.Reset(g.br); err != nil {
+		return fmt.Errorf("gzip: %w", noEOF(err))
+	}
+	g.zr.Multistream(false)
+	return nil
+}
+
+// noEOF turns io.EOF into io.ErrUnexpectedEOF.
+func noEOF(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
 func (rd *Reader) configure() (parseConfig, error) {
 	o := &rd.opts
-	c := parseConfig{layout: o.TimeLayout, loc: o.Location, failEmpty: o.FailOnEmptyCustomer}
+	c := parseConfig{layout: o.TimeLayout, loc: o.Location, failEmpty: o.FailOnEmptyCustomer,
+		maxBytes: o.MaxRecordBytes, maxLines: o.MaxRecordLines}
 	if c.loc == nil {
 		c.loc = time.UTC
 	}
@@ -217,7 +324,9 @@ func (rd *Reader) configure() (parseConfig, error) {
 	if (o.Quantity == "") != (o.Price == "") {
 		return c, fmt.Errorf("cvm: Quantity and Price must be given together")
 	}
-	rd.cfg.comma = c.comma
+	rd.cfg = c // for reading the header
+	rd.sp = newSplitter(c.comma, c.maxBytes, c.maxLines)
+	rd.psp = newSplitter(c.comma, c.maxBytes, c.maxLines)
 	var header []string
 	if !o.NoHeader {
 		line, err := rd.readRecord()
@@ -306,262 +415,139 @@ func (rd *Reader) configure() (parseConfig, error) {
 	return c, nil
 }
 
-// readLine returns the next physical line without its line end, or io.EOF.
-// The slice is valid until the next call.
-func (rd *Reader) readLine() ([]byte, error) {
-	line, err := rd.br.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		rd.buf = append(rd.buf[:0], line...)
-		for err == bufio.ErrBufferFull {
-			line, err = rd.br.ReadSlice('\n')
-			rd.buf = append(rd.buf, line...)
-		}
-		line = rd.buf
+// more reads more input into buf, keeping the unread part. It sets eof
+// at the end of the input and rerr on a failure.
+func (rd *Reader) more() {
+	if rd.r > 0 && rd.r >= len(rd.buf)-rd.r { // move the unread part down when it is at most half
+		n := copy(rd.buf, rd.buf[rd.r:])
+		rd.sp.shift(rd.r)
+		rd.buf, rd.r = rd.buf[:n], 0
 	}
-	if len(line) == 0 && err != nil {
+	if cap(rd.buf)-len(rd.buf) < readSize {
+		rd.buf = slices.Grow(rd.buf, readSize)
+	}
+	for range 100 {
+		n, err := rd.src.Read(rd.buf[len(rd.buf):cap(rd.buf)])
+		rd.buf = rd.buf[:len(rd.buf)+n]
 		if err == io.EOF {
-			return nil, io.EOF
+			rd.eof = true
+		} else if err != nil {
+			rd.rerr = err
 		}
-		return nil, fmt.Errorf("cvm: reading line %d: %w", rd.line+1, err)
+		if n > 0 || err != nil {
+			return
+		}
 	}
-	if err != nil && err != io.EOF {
-		return nil, fmt.Errorf("cvm: reading line %d: %w", rd.line+1, err)
-	}
-	rd.line++
-	return trimEOL(line), nil
+	rd.rerr = io.ErrNoProgress
 }
 
-func trimEOL(line []byte) []byte {
-	if n := len(line); n > 0 && line[n-1] == '\n' {
-		line = line[:n-1]
-	}
-	if n := len(line); n > 0 && line[n-1] == '\r' {
-		line = line[:n-1]
-	}
-	return line
+// readErr is the error for a failure to read the input past the lines
+// consumed.
+func readErr(line int, err error) error {
+	return fmt.Errorf("cvm: reading line %d: %w", line+1, err)
 }
 
-// readRecord reads the next record's fields, joining physical lines when a
-// quoted field spans them. Blank lines are counted and skipped.
+// Errors for records past the bounds of ReadSettings.
+func (c *parseConfig) errLong() error {
+	return fmt.Errorf("%w: no line end within %d bytes (ReadSettings.MaxRecordBytes)", ErrRecordTooLong, c.maxBytes)
+}
+
+func (c *parseConfig) errQuote() error {
+	return fmt.Errorf("%w within %d lines and %d bytes (ReadSettings.MaxRecordLines, MaxRecordBytes)", ErrQuote, c.maxLines, c.maxBytes)
+}
+
+// readRecord reads the next record's fields, or returns io.EOF. Blank
+// lines are counted and skipped. A record past the bounds is a
+// *ParseError naming its first line, after which reading goes on at the
+// next line.
 func (rd *Reader) readRecord() ([][]byte, error) {
 	for {
-		line, err := rd.readLine()
-		if err != nil {
-			return nil, err
+		if rd.fail != nil {
+			return nil, rd.fail
 		}
-		if isBlank(line) {
-			rd.stats.Blank++
+		if rd.r == len(rd.buf) {
+			switch {
+			case rd.eof:
+				return nil, io.EOF
+			case rd.rerr != nil:
+				rd.fail = readErr(rd.line, rd.rerr)
+				return nil, rd.fail
+			}
+			rd.more()
 			continue
 		}
-		start := rd.line
-		var ok bool
-		rd.flds, rd.scr, ok = splitFields(line, rd.cfg.comma, rd.flds[:0], rd.scr[:0], rd.limit)
-		if ok {
+		status, end, lines := rd.sp.record(rd.buf, rd.r, rd.line+1, rd.eof)
+		start := rd.line + 1
+		switch status {
+		case recMore:
+			if rd.rerr != nil {
+				rd.fail = readErr(rd.line, rd.rerr)
+				return nil, rd.fail
+			}
+			rd.more()
+			continue
+		case recLong:
+			rd.skipLine()
+			rd.line++
 			rd.recordStart = start
-			return rd.flds, nil
+			return nil, &ParseError{Line: start, Err: rd.cfg.errLong()}
+		case recQuote:
+			rd.r = end
+			rd.line++
+			rd.recordStart = start
+			return nil, &ParseError{Line: start, Err: rd.cfg.errQuote()}
 		}
-		// A quoted field continues on the next line.
-		joined := append([]byte(nil), line...)
-		for !ok {
-			next, err := rd.readLine()
-			if err == io.EOF {
-				rd.recordStart = start
-				return nil, &ParseError{Line: start, Err: ErrQuote}
+		rec := rd.buf[rd.r:end]
+		rd.r = end
+		rd.line += lines
+		if lines == 1 {
+			if rec = trimEOL(rec); isBlank(rec) {
+				rd.stats.Blank++
+				continue
 			}
-			if err != nil {
-				return nil, err
-			}
-			joined = append(append(joined, '\n'), next...)
-			rd.flds, rd.scr, ok = splitFields(joined, rd.cfg.comma, rd.flds[:0], rd.scr[:0], rd.limit)
+		} else {
+			rd.join = joinLines(rec, rd.join)
+			rec = rd.join
 		}
 		rd.recordStart = start
+		var ok bool
+		rd.flds, rd.scr, ok = splitFields(rec, rd.cfg.comma, rd.flds[:0], rd.scr[:0], rd.limit)
+		if !ok { // the splitter found the quotes closed: not reached
+			return nil, &ParseError{Line: start, Err: rd.cfg.errQuote()}
+		}
 		return rd.flds, nil
 	}
 }
 
-func isBlank(line []byte) bool {
-	for _, c := range line {
-		if c != ' ' && c != '\t' {
-			return false
-		}
-	}
-	return true
-}
-
-// splitFields splits one record into fields, appending to dst. Quoted
-// fields are unescaped into scr, which the returned fields may alias. ok is
-// false when a quoted field is not closed by the end of line.
-//
-// After limit fields (limit <= 0 means no limit) the rest of the line is
-// ignored, unless it holds a quote that might open a multi-line field.
-func splitFields(line []byte, comma byte, dst [][]byte, scr []byte, limit int) (fields [][]byte, scratch []byte, ok bool) {
-	if comma == Whitespace {
-		i := 0
-		for {
-			if len(dst) == limit && limit > 0 {
-				return dst, scr, true
-			}
-			for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
-				i++
-			}
-			if i == len(line) {
-				return dst, scr, true
-			}
-			j := i
-			for j < len(line) && line[j] != ' ' && line[j] != '\t' {
-				j++
-			}
-			dst = append(dst, line[i:j])
-			i = j
-		}
-	}
+// skipLine discards the input up to and including the next line end.
+func (rd *Reader) skipLine() {
 	for {
-		if limit > 0 && len(dst) == limit && bytes.IndexByte(line, '"') < 0 {
-			return dst, scr, true
+		if i := bytes.IndexByte(rd.buf[rd.r:], '\n'); i >= 0 {
+			rd.r += i + 1
+			return
 		}
-		// Skip leading spaces only to detect a quoted field.
-		k := 0
-		for k < len(line) && line[k] == ' ' {
-			k++
+		rd.r = len(rd.buf)
+		if rd.eof || rd.rerr != nil {
+			return
 		}
-		if k < len(line) && line[k] == '"' {
-			start := len(scr)
-			i := k + 1
-			for {
-				j := bytes.IndexByte(line[i:], '"')
-				if j < 0 {
-					return dst, scr, false
-				}
-				scr = append(scr, line[i:i+j]...)
-				i += j + 1
-				if i < len(line) && line[i] == '"' {
-					scr = append(scr, '"')
-					i++
-					continue
-				}
-				break
-			}
-			dst = append(dst, scr[start:len(scr):len(scr)])
-			// Anything between the closing quote and the delimiter is kept
-			// leniently as part of the field.
-			j := bytes.IndexByte(line[i:], comma)
-			if j < 0 {
-				if rest := bytes.TrimSpace(line[i:]); len(rest) > 0 {
-					dst[len(dst)-1] = append(dst[len(dst)-1], rest...)
-				}
-				return dst, scr, true
-			}
-			if rest := bytes.TrimSpace(line[i : i+j]); len(rest) > 0 {
-				dst[len(dst)-1] = append(dst[len(dst)-1], rest...)
-			}
-			line = line[i+j+1:]
-			continue
-		}
-		j := bytes.IndexByte(line, comma)
-		if j < 0 {
-			return append(dst, line), scr, true
-		}
-		dst = append(dst, line[:j])
-		line = line[j+1:]
+		rd.more()
 	}
-}
-
-// row is one parsed data row; its byte slices alias the input.
-type row struct {
-	cust   []byte
-	sec    int64
-	nsec   int32
-	line   int32 // the line parseRow was given, in the parallel reader relative to the chunk
-	amount float64
-	order  []byte
-}
-
-// parseRow turns the fields of the record on line into a row. It returns a
-// *ParseError (with errEmpty as Err for an empty customer when the config
-// does not fail on it).
-func (c *parseConfig) parseRow(f [][]byte, line int, r *row) *ParseError {
-	if len(f) <= c.maxIdx {
-		missing := c.cust
-		for _, col := range []column{c.tim, c.amt, c.qty, c.price, c.order} {
-			if col.idx >= len(f) && (missing.idx < len(f) || col.idx < missing.idx) {
-				missing = col
-			}
-		}
-		return &ParseError{Line: line, Column: missing.name, Err: fmt.Errorf("%w: got %d, need %d", ErrMissingField, len(f), c.maxIdx+1)}
-	}
-	r.cust = trimSpace(f[c.cust.idx])
-	r.line = int32(line)
-	if len(r.cust) == 0 {
-		if c.failEmpty {
-			return &ParseError{Line: line, Column: c.cust.name, Err: ErrEmptyCustomer}
-		}
-		r.amount = c.emptyAmount(f)
-		return &ParseError{Line: line, Column: c.cust.name, Err: errEmpty}
-	}
-	tv := trimSpace(f[c.tim.idx])
-	var ok bool
-	r.sec, r.nsec, ok = c.parseTime(tv)
-	if !ok {
-		return &ParseError{Line: line, Column: c.tim.name, Value: string(tv), Err: ErrBadTime}
-	}
-	if r.sec == zeroUnix && r.nsec == 0 {
-		return &ParseError{Line: line, Column: c.tim.name, Value: string(tv), Err: ErrZeroTime}
-	}
-	if c.amt.idx >= 0 {
-		v := trimSpace(f[c.amt.idx])
-		a, ok := parseAmount(v)
-		if !ok {
-			return &ParseError{Line: line, Column: c.amt.name, Value: string(v), Err: ErrBadAmount}
-		}
-		if math.IsNaN(a) || math.IsInf(a, 0) {
-			return &ParseError{Line: line, Column: c.amt.name, Value: string(v), Err: ErrNonFinite}
-		}
-		r.amount = a
-	} else {
-		qv, pv := trimSpace(f[c.qty.idx]), trimSpace(f[c.price.idx])
-		v, qok, pok := parseProduct(qv, pv)
-		if !qok {
-			return &ParseError{Line: line, Column: c.qty.name, Value: string(qv), Err: ErrBadAmount}
-		}
-		if !pok {
-			return &ParseError{Line: line, Column: c.price.name, Value: string(pv), Err: ErrBadAmount}
-		}
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return &ParseError{Line: line, Column: c.qty.name, Value: string(qv) + " x " + string(pv), Err: ErrNonFinite}
-		}
-		r.amount = v
-	}
-	r.order = nil
-	if c.order.idx >= 0 {
-		r.order = trimSpace(f[c.order.idx])
-	}
-	return nil
-}
-
-// zeroUnix is the Unix time of the zero time.Time, 0001-01-01 00:00 UTC,
-// which Transaction.Validate rejects.
-var zeroUnix = time.Time{}.Unix()
-
-// errEmpty marks a skipped empty-customer row inside the reader.
-var errEmpty = errors.New("cvm: empty customer ID (skipped)")
-
-func trimSpace(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
-		b = b[1:]
-	}
-	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
-		b = b[:len(b)-1]
-	}
-	return b
 }
 
 // Read returns the next transaction, or io.EOF at the end of the input
 // (at once for an input with no data rows). A bad row, including an amount
-// that is NaN or infinite (ErrNonFinite), gives a *ParseError, unless
-// ReadSettings.SkipBadRows is set; Read may be called again after a
-// *ParseError to continue with the next row. Rows with an empty customer
-// ID are skipped and counted unless ReadSettings.FailOnEmptyCustomer is
-// set. Every transaction returned passes Transaction.Validate.
+// that is NaN or infinite (ErrNonFinite), a line longer than
+// ReadSettings.MaxRecordBytes (ErrRecordTooLong) and a stray quote
+// (ErrQuote), gives a *ParseError, unless ReadSettings.SkipBadRows is set;
+// Read may be called again after a *ParseError to continue with the next
+// row. Rows with an empty customer ID are skipped and counted unless
+// ReadSettings.FailOnEmptyCustomer is set. Every transaction returned
+// passes Transaction.Validate.
+//
+// An input that fails or ends inside a record (an io.ErrUnexpectedEOF
+// from a gzip member or a connection cut short, any other read error) is
+// an error naming the line reached and wrapping the cause, returned again
+// by every later call: truncated input is never taken for a complete one.
 func (rd *Reader) Read() (Transaction, error) {
 	for {
 		if rd.done {
@@ -573,8 +559,7 @@ func (rd *Reader) Read() (Transaction, error) {
 			return Transaction{}, io.EOF
 		}
 		if err != nil {
-			var pe *ParseError
-			if errors.As(err, &pe) {
+			if pe, ok := err.(*ParseError); ok {
 				rd.stats.Rows++
 				if rd.badRow(pe) {
 					continue

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -564,5 +565,418 @@ func TestContextCancelled(t *testing.T) {
 	}
 	if n > 2*ctxEvery {
 		t.Errorf("Summarize went on for %d transactions after the cancel", n-ctxEvery/2)
+	}
+}
+
+// cutReader returns data in pieces of at most step bytes, then err: a
+// source that fails or is cut short mid-stream.
+type cutReader struct {
+	data []byte
+	step int
+	err  error
+}
+
+func (r *cutReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, r.err
+	}
+	n := copy(p[:min(len(p), r.step)], r.data)
+	r.data = r.data[n:]
+	return n, nil
+}
+
+var errDisk = errors.New("disk on fire")
+
+// Issue 13 item 1: every way of reading reports a truncated or failing
+// source as an error that names the line reached and wraps the cause,
+// after the whole rows before it; never as a smaller, complete input, and
+// never as a bad row.
+func TestReadBadSources(t *testing.T) {
+	const rows = "customer,time,amount\nA,2024-01-01,1\nB,2024-01-02,89.5\n"
+	full := gzipped(rows)
+	// A gzip stream flushed after line 2 and cut there: a valid prefix
+	// that decompresses to whole lines, with no end of stream.
+	var flushed bytes.Buffer
+	zw := gzip.NewWriter(&flushed)
+	io.WriteString(zw, "customer,time,amount\nA,2024-01-01,1\n")
+	zw.Flush()
+	cutAtFlush := slices.Clone(flushed.Bytes())
+	io.WriteString(zw, "B,2024-01-02,89.5\n")
+	zw.Close()
+
+	for _, tt := range []struct {
+		name string
+		src  func() io.Reader
+		want error // the cause, wrapped
+		line int   // the line reached, named in the message
+		txs  int   // whole rows before it
+	}{
+		{"gzip cut at a flush point", func() io.Reader { return bytes.NewReader(cutAtFlush) }, io.ErrUnexpectedEOF, 3, 1},
+		{"gzip without its trailer", func() io.Reader { return bytes.NewReader(full[:len(full)-8]) }, io.ErrUnexpectedEOF, 4, 2},
+		{"gzip cut inside the data", func() io.Reader { return bytes.NewReader(full[:len(full)-14]) }, io.ErrUnexpectedEOF, 0, -1},
+		{"gzip then garbage", func() io.Reader { return bytes.NewReader(append(slices.Clip(full), "trailing garbage"...)) }, errGzipTrailing, 4, 2},
+		{"gzip then a few bytes", func() io.Reader { return bytes.NewReader(append(slices.Clip(full), 0, 0)) }, errGzipTrailing, 4, 2},
+		{"read error inside a field", func() io.Reader { return &cutReader{[]byte(rows[:len(rows)-3]), 7, errDisk} }, errDisk, 3, 1},
+		{"read error at a line end", func() io.Reader { return &cutReader{[]byte(rows[:36]), 5, errDisk} }, errDisk, 3, 1},
+		// An HTTP body cut short: 89.5 cut to 89.
+		{"unexpected EOF inside a field", func() io.Reader { return &cutReader{[]byte(rows[:len(rows)-3]), 1 << 20, io.ErrUnexpectedEOF} }, io.ErrUnexpectedEOF, 3, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			checkErr := func(how string, n int, err error) {
+				t.Helper()
+				if !errors.Is(err, tt.want) {
+					t.Fatalf("%s: error %v, want one wrapping %v", how, err, tt.want)
+				}
+				var pe *ParseError
+				if errors.As(err, &pe) || errors.Is(err, ErrMissingField) {
+					t.Errorf("%s: error %v is a bad row, want a read error", how, err)
+				}
+				if tt.line > 0 && !strings.Contains(err.Error(), "line "+itoa(tt.line)+":") {
+					t.Errorf("%s: error %q does not name line %d", how, err, tt.line)
+				}
+				if tt.txs >= 0 && n != tt.txs {
+					t.Errorf("%s: %d transactions before the error, want %d", how, n, tt.txs)
+				}
+			}
+			for _, size := range []int{4, 1 << 20} {
+				func() {
+					defer func(old int) { chunkSize = old }(chunkSize)
+					chunkSize = size
+					rd, err := NewReader(tt.src(), nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					n := 0
+					for {
+						_, err = rd.Read()
+						if err != nil {
+							break
+						}
+						n++
+					}
+					checkErr("Read", n, err)
+					if _, again := rd.Read(); again == nil || again.Error() != err.Error() {
+						t.Errorf("Read again: %v, want %v", again, err)
+					}
+
+					rd = check.Must(NewReader(tt.src(), nil))
+					n = 0
+					for range rd.All() {
+						n++
+					}
+					checkErr("All", n, rd.Err())
+
+					rd = check.Must(NewReader(tt.src(), nil))
+					txs, err := rd.ReadAll(context.Background())
+					checkErr("ReadAll", len(txs), err)
+					if tt.txs == 2 && txs[1].Amount != 89.5 {
+						t.Errorf("ReadAll: last amount %v, want 89.5", txs[1].Amount)
+					}
+
+					rd = check.Must(NewReader(tt.src(), nil))
+					sums, err := rd.Summarize(context.Background(), nil)
+					checkErr("Summarize", tt.txs, err)
+					if sums != nil {
+						t.Errorf("Summarize: %v with the error, want nil", sums)
+					}
+				}()
+			}
+		})
+	}
+}
+
+// Several gzip members, as gzip -c a b > ab.gz writes, are one stream.
+func TestReadGzipMembers(t *testing.T) {
+	data := append(gzipped("customer,time,amount\nA,2024-01-01,1\n"), gzipped("B,2024-01-02,2\n")...)
+	rd := check.Must(NewReader(bytes.NewReader(data), nil))
+	got, err := rd.ReadAll(context.Background())
+	if err != nil || len(got) != 2 || got[1].Customer != "B" {
+		t.Fatalf("got %+v, %v; want A and B", got, err)
+	}
+}
+
+// goodRows returns n rows of customers C0..C(n/10-1), 10 rows each, on
+// consecutive lines.
+func goodRows(n int) string {
+	var b strings.Builder
+	for i := range n {
+		b.WriteString("C" + itoa(i/10) + ",2024-01-" + pad2(1+i%10) + ",1\n")
+	}
+	return b.String()
+}
+
+// Issue 13 item 2: a stray quote is a bad row at its own line. Strict
+// reading stops there; skipping costs that one line and keeps every good
+// row after it, in linear time (the old reader re-split the growing
+// record after every line, 8 s of CPU for 160k rows).
+func TestStrayQuote(t *testing.T) {
+	const n = 100_000
+	input := "customer,time,amount\n\"Q,2024-01-01,1\n" + goodRows(n)
+	for _, size := range []int{1 << 12, 1 << 20} {
+		func() {
+			defer func(old int) { chunkSize = old }(chunkSize)
+			chunkSize = size
+			for _, how := range []string{"Read", "ReadAll", "Summarize"} {
+				var err error
+				rd := check.Must(NewReader(strings.NewReader(input), nil))
+				switch how {
+				case "Read":
+					_, err = rd.Read()
+				case "ReadAll":
+					_, err = rd.ReadAll(context.Background())
+				case "Summarize":
+					_, err = rd.Summarize(context.Background(), nil)
+				}
+				var pe *ParseError
+				if !errors.As(err, &pe) || !errors.Is(err, ErrQuote) || pe.Line != 2 {
+					t.Errorf("%s block %d strict: %v, want ErrQuote at line 2", how, size, err)
+				}
+
+				opts := &ReadSettings{SkipBadRows: true}
+				rd = check.Must(NewReader(strings.NewReader(input), opts))
+				var got int
+				switch how {
+				case "Read":
+					for {
+						if _, err = rd.Read(); err != nil {
+							break
+						}
+						got++
+					}
+					if err == io.EOF {
+						err = nil
+					}
+				case "ReadAll":
+					var txs []Transaction
+					txs, err = rd.ReadAll(context.Background())
+					got = len(txs)
+				case "Summarize":
+					var sums []Summary
+					sums, err = rd.Summarize(context.Background(), nil)
+					for _, s := range sums {
+						got += s.Transactions
+						if s.Transactions != 10 || strings.ContainsAny(s.Customer, "\n\"") {
+							t.Fatalf("Summarize block %d: %+v, want 10 rows of one customer", size, s)
+						}
+					}
+					if len(sums) != n/10 {
+						t.Errorf("Summarize block %d: %d customers, want %d", size, len(sums), n/10)
+					}
+				}
+				st := rd.Stats()
+				if err != nil || got != n || st.Skipped != 1 || st.Transactions != n || st.Rows != n+1 || st.Lines != n+2 ||
+					len(st.Errors) != 1 || st.Errors[0].Line != 2 {
+					t.Errorf("%s block %d skip: %d transactions, %v, stats %+v; want %d, 1 skipped at line 2", how, size, got, err, st, n)
+				}
+			}
+		}()
+	}
+}
+
+// Two stray quotes far apart (more lines than MaxRecordLines, more bytes
+// than MaxRecordBytes) do not merge the rows between them into one
+// customer; each costs its own line. Two near each other, within the
+// bounds, are one quoted field, as RFC 4180 reads them.
+func TestStrayQuotesApart(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		apart int
+		opts  *ReadSettings
+	}{
+		{"lines apart", 1000, nil},
+		{"bytes apart", 50, &ReadSettings{MaxRecordBytes: 256}},
+		{"no line end allowed in quotes", 1, &ReadSettings{MaxRecordLines: 1}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			// The quote on line 2 opens a field and the one on the line of
+			// Q would close it.
+			input := "customer,time,amount\n\"P,2024-01-01,1\n" + goodRows(tt.apart) + "Q\",2024-01-01,1\n" + goodRows(20)
+			opts := ReadSettings{SkipBadRows: true}
+			if tt.opts != nil {
+				opts.MaxRecordBytes, opts.MaxRecordLines = tt.opts.MaxRecordBytes, tt.opts.MaxRecordLines
+			}
+			for _, size := range []int{64, 1 << 20} {
+				got, st, err := readPar(input, &opts, size)
+				want, wantSt, wantErr := readSeq(input, &opts)
+				if err != nil || wantErr != nil {
+					t.Fatal(err, wantErr)
+				}
+				if len(got) != tt.apart+21 || st.Skipped != 1 || st.Errors[0].Line != 2 {
+					t.Errorf("block %d: %d transactions, %d skipped; want %d, line 2 skipped", size, len(got), st.Skipped, tt.apart+21)
+				}
+				for _, tx := range got {
+					if strings.Contains(tx.Customer, "\n") {
+						t.Fatalf("block %d: merged customer %q", size, tx.Customer)
+					}
+				}
+				if d := cmp.Diff(want, got); d != "" || st.Skipped != wantSt.Skipped {
+					t.Errorf("block %d: Read and ReadAll differ:\n%s", size, d)
+				}
+			}
+		})
+	}
+	// Within the bounds: one field spanning three lines.
+	got, _, err := readPar("customer,time,amount\n\"A\n\nB\",2024-01-01,1\nC,2024-01-01,2\n", nil, 1<<20)
+	if err != nil || len(got) != 2 || got[0].Customer != "A\n\nB" {
+		t.Errorf("quoted field over 3 lines: %+v, %v", got, err)
+	}
+}
+
+// A line on which a quote closes and another opens keeps a field open
+// from one line to the next: a file of such lines is the costliest input
+// for finding records, and is still read in linear time, each line a bad
+// row.
+func TestStrayQuoteEveryLine(t *testing.T) {
+	const n = 50_000
+	input := "customer,time,amount\n" + strings.Repeat("x\",y,\"\n", n) + "A,2024-01-01,1\n"
+	for _, size := range []int{1 << 10, 1 << 20} {
+		got, st, err := readPar(input, &ReadSettings{SkipBadRows: true}, size)
+		if err != nil || len(got) != 1 || st.Skipped != n {
+			t.Errorf("block %d: %d transactions, %d skipped, %v; want 1 and %d", size, len(got), st.Skipped, err, n)
+		}
+	}
+	got, st, err := readSeq(input, &ReadSettings{SkipBadRows: true})
+	if err != nil || len(got) != 1 || st.Skipped != n {
+		t.Errorf("Read: %d transactions, %d skipped, %v; want 1 and %d", len(got), st.Skipped, err, n)
+	}
+}
+
+// nulReader is n NUL bytes with no line end, then rest: the decompressed
+// form of a small gzip bomb.
+type nulReader struct {
+	n    int
+	rest string
+}
+
+func (r *nulReader) Read(p []byte) (int, error) {
+	if r.n > 0 {
+		k := min(len(p), r.n)
+		clear(p[:k])
+		r.n -= k
+		return k, nil
+	}
+	if r.rest == "" {
+		return 0, io.EOF
+	}
+	k := copy(p, r.rest)
+	r.rest = r.rest[k:]
+	return k, nil
+}
+
+// Issue 13 item 7: a line longer than MaxRecordBytes is a bad row at its
+// line, and reading it takes memory bounded by the limit, not by the line
+// (the old reader grew its buffer to the whole line: 2.2 GB for 1 GB of
+// NUL bytes).
+func TestRecordTooLong(t *testing.T) {
+	const bomb = 64 << 20 // 64 MiB without a line end
+	src := func() io.Reader {
+		return io.MultiReader(strings.NewReader("customer,time,amount\nA,2024-01-01,1\n"),
+			&nulReader{n: bomb, rest: "\nB,2024-01-02,2\nC,2024-01-03,3\n"})
+	}
+	for _, how := range []string{"Read", "ReadAll", "Summarize"} {
+		for _, skip := range []bool{false, true} {
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			rd := check.Must(NewReader(src(), &ReadSettings{SkipBadRows: skip}))
+			var got int
+			var err error
+			switch how {
+			case "Read":
+				for {
+					if _, err = rd.Read(); err != nil && (!skip || err == io.EOF) {
+						break
+					}
+					if err == nil {
+						got++
+					}
+				}
+			case "ReadAll":
+				var txs []Transaction
+				txs, err = rd.ReadAll(context.Background())
+				got = len(txs)
+			case "Summarize":
+				var sums []Summary
+				sums, err = rd.Summarize(context.Background(), nil)
+				got = len(sums)
+			}
+			runtime.ReadMemStats(&after)
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 32<<20 {
+				t.Errorf("%s skip=%v: allocated %d MiB for a %d MiB line", how, skip, alloc>>20, bomb>>20)
+			}
+			st := rd.Stats()
+			if !skip {
+				var pe *ParseError
+				if !errors.As(err, &pe) || !errors.Is(err, ErrRecordTooLong) || pe.Line != 3 {
+					t.Errorf("%s strict: %v, want ErrRecordTooLong at line 3", how, err)
+				}
+				continue
+			}
+			if err == io.EOF {
+				err = nil
+			}
+			if err != nil || got != 3 || st.Skipped != 1 || st.Lines != 5 || st.Errors[0].Line != 3 {
+				t.Errorf("%s skip: %d, %v, stats %+v; want 3 (customers or rows), 1 skipped at line 3, 5 lines", how, got, err, st)
+			}
+		}
+	}
+}
+
+// MaxRecordBytes is exact: a line of that many bytes before its "\n" is
+// read, one more byte is too long. Bad bounds are errors of NewReader.
+func TestMaxRecordBytes(t *testing.T) {
+	line := "A,2024-01-01," + strings.Repeat("0", 100) + "1" // 114 bytes
+	for _, tt := range []struct {
+		max  int
+		want error
+	}{{114, nil}, {113, ErrRecordTooLong}} {
+		opts := &ReadSettings{NoHeader: true, MaxRecordBytes: tt.max}
+		_, _, err := readSeq(line+"\n", opts)
+		if tt.want == nil && err != nil || tt.want != nil && !errors.Is(err, tt.want) {
+			t.Errorf("Read, MaxRecordBytes %d: %v, want %v", tt.max, err, tt.want)
+		}
+		_, _, err = readPar(line+"\n", opts, 16)
+		if tt.want == nil && err != nil || tt.want != nil && !errors.Is(err, tt.want) {
+			t.Errorf("ReadAll, MaxRecordBytes %d: %v, want %v", tt.max, err, tt.want)
+		}
+	}
+	for _, o := range []ReadSettings{{MaxRecordBytes: -1}, {MaxRecordBytes: 1<<30 + 1}, {MaxRecordLines: -1}} {
+		if _, err := NewReader(strings.NewReader("customer,time,amount\n"), &o); err == nil {
+			t.Errorf("NewReader(%+v): no error", o)
+		}
+	}
+}
+
+// Issue 13 item 3 through the parallel reader: the row that overflows its
+// customer's total is named by line, column and customer, whatever the
+// block size and GOMAXPROCS, and comes before a later bad row.
+func TestReaderSummarizeOverflow(t *testing.T) {
+	input := "customer,time,amount\n" + goodRows(100) + "A,2024-01-01,1e308\n" + goodRows(50) +
+		"A,2024-01-02,1e308\nB,2024-01-03,x\n" + goodRows(10)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{1, 2, 4} {
+		runtime.GOMAXPROCS(procs)
+		for _, size := range []int{64, 1 << 20} {
+			func() {
+				defer func(old int) { chunkSize = old }(chunkSize)
+				chunkSize = size
+				rd := check.Must(NewReader(strings.NewReader(input), nil))
+				sums, err := rd.Summarize(context.Background(), nil)
+				var pe *ParseError
+				var te *TransactionError
+				// Line 1 header, 100 rows, A on 102, 50 rows, A again on 153.
+				if sums != nil || !errors.Is(err, ErrOverflow) || !errors.As(err, &pe) || !errors.As(err, &te) ||
+					pe.Line != 153 || pe.Column != "amount" || pe.Value != "1e+308" || te.Customer != "A" {
+					t.Errorf("GOMAXPROCS %d block %d: %v, want ErrOverflow at line 153 naming customer A", procs, size, err)
+				}
+			}()
+		}
+	}
+	// Quantity x price names the quantity column.
+	rd := check.Must(NewReader(strings.NewReader("c,t,q,p\nA,2024-01-01,1e154,1e154\nA,2024-01-01,1e154,1e154\n"),
+		&ReadSettings{Customer: "c", Time: "t", Quantity: "q", Price: "p"}))
+	var pe *ParseError
+	if _, err := rd.Summarize(context.Background(), nil); !errors.As(err, &pe) || pe.Line != 3 || pe.Column != "q" {
+		t.Errorf("quantity x price: %v, want ErrOverflow at line 3, column q", err)
 	}
 }

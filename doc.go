@@ -69,18 +69,37 @@
 // # Reading transactions
 //
 // [NewReader] reads CSV from any io.Reader (gzip is recognised by its
-// magic bytes) in constant memory. Columns are chosen by header name or by
-// 1-based position ([ReadSettings]); the amount is one column or quantity x
-// unit price; the delimiter is a comma, semicolon, tab or runs of white
-// space; times are RFC 3339, "2006-01-02 15:04:05", "2006-01-02",
-// "20060102" or a layout the caller gives. [Reader.Read] returns one
-// [Transaction] at a time; [Reader.Summarize] and [Reader.ReadAll] read the
-// rest of the input in blocks of whole records parsed on GOMAXPROCS
-// goroutines and combined in input order, so their results never depend on
-// the number of goroutines. A bad row is a [*ParseError] naming the line,
-// the column and the value; [ReadSettings.SkipBadRows] skips and counts bad
-// rows instead ([ReadStats]). Rows with an empty customer ID are skipped and
-// counted, or are errors with [ReadSettings.FailOnEmptyCustomer].
+// magic bytes). Columns are chosen by header name or by 1-based position
+// ([ReadSettings]); the amount is one column or quantity x unit price; the
+// delimiter is a comma, semicolon, tab or runs of white space; times are
+// RFC 3339, "2006-01-02 15:04:05", "2006-01-02", "20060102" or a layout
+// the caller gives. [Reader.Read] returns one [Transaction] at a time;
+// [Reader.Summarize] and [Reader.ReadAll] read the rest of the input in
+// blocks of whole records parsed on GOMAXPROCS goroutines and combined in
+// input order, so their results never depend on the number of goroutines.
+// A bad row is a [*ParseError] naming the line, the column and the value;
+// [ReadSettings.SkipBadRows] skips and counts bad rows instead
+// ([ReadStats]). Rows with an empty customer ID are skipped and counted, or
+// are errors with [ReadSettings.FailOnEmptyCustomer].
+//
+// No input is read as less than it holds, and none exhausts memory:
+//
+//   - A source that fails or ends inside a record (a gzip member or an
+//     HTTP body cut short, a disk error) is an error naming the line
+//     reached and wrapping the cause, on every path; trailing data after
+//     a gzip stream is an error too.
+//   - A record is bounded: a line longer than [ReadSettings.MaxRecordBytes]
+//     (1 MiB by default) is a bad row ([ErrRecordTooLong]), read in
+//     bounded memory; a quoted field not closed within
+//     [ReadSettings.MaxRecordLines] lines (100) and MaxRecordBytes is a
+//     stray quote, a bad row at its line ([ErrQuote]), after which reading
+//     resumes on the next line. Finding records is linear in the input.
+//   - The reader holds a few blocks of input and the longest record; the
+//     summaries hold about 100 bytes per customer plus its ID and 8 to 48
+//     bytes per distinct (customer, occasion) pair, whatever the number of
+//     rows ([Summarizer]).
+//   - A customer's total that would overflow float64 is an error naming
+//     the customer ([ErrOverflow]), never a NaN or infinite total.
 //
 // # Summaries
 //

@@ -17,6 +17,9 @@ var (
 	ErrZeroTime = errors.New("cvm: zero time")
 	// ErrNonFinite marks a NaN or infinite amount.
 	ErrNonFinite = errors.New("cvm: amount is NaN or infinite")
+	// ErrOverflow marks a transaction that would take its customer's total
+	// amount out of the range of float64 (beyond about ±1.8e308).
+	ErrOverflow = errors.New("cvm: total amount overflows float64")
 )
 
 // TransactionError reports an unusable transaction, naming the customer

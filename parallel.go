@@ -3,12 +3,14 @@ package cvm
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"hash/maphash"
 	"io"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
+
+	"github.com/cvmkit/cvm/internal/parallel"
 )
 
 // chunkSize is the size of the blocks the parallel reader parses. It does
@@ -28,7 +30,7 @@ type chunk struct {
 	fields [][]byte
 	hashes []uint64  // Summarize: hash of each row's customer ID
 	emptyA []float64 // amounts of the rows with an empty customer ID (0 when bad)
-	ioErr  error
+	ioErr  error     // the input failed after data
 	done   chan struct{}
 }
 
@@ -41,33 +43,45 @@ type rowErr struct {
 // eachChunk reads the rest of the input in blocks of whole records, parses
 // them on GOMAXPROCS workers and calls fn with each parsed chunk in input
 // order, on the calling goroutine. Line numbers in the chunk's errors are
-// relative to the chunk. It stops at the first error from fn or from
-// reading; every goroutine it starts has ended when it returns.
+// relative to the chunk. It stops at the first error from fn, from reading
+// (named by the line reached, after the records before it) or from ctx;
+// every goroutine it starts has ended when it returns.
 //
 // post, when not nil, runs on the worker after a chunk is parsed.
 func (rd *Reader) eachChunk(ctx context.Context, post func(c *chunk), fn func(c *chunk) error) error {
+	if rd.fail != nil {
+		return rd.fail
+	}
 	if rd.done {
 		return nil
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	// apply hands a parsed chunk to fn, then reports the read error
+	// that ended it.
+	apply := func(c *chunk) error {
+		if err := fn(c); err != nil {
+			return err
+		}
+		if c.ioErr != nil {
+			rd.fail = readErr(rd.line, c.ioErr)
+			return rd.fail
+		}
+		return nil
+	}
 	// An input that fits in the first block is parsed here, without
-	// goroutines.
+	// goroutines. The first block starts with what Read left unread.
 	first := &chunk{done: make(chan struct{}, 1)}
-	carry, eof, ioErr := rd.fill(first, nil)
-	first.ioErr = ioErr
-	if eof {
+	carry, end := rd.fill(first, rd.buf[rd.r:])
+	rd.buf, rd.r = nil, 0
+	if end {
 		rd.done = true
 		rd.cfg.parseChunk(first, rd.limit)
 		if post != nil {
 			post(first)
 		}
-		err := fn(first)
-		if err == nil {
-			err = first.ioErr
-		}
-		return err
+		return apply(first)
 	}
 	workers := runtime.GOMAXPROCS(0)
 	inFlight := 2*workers + 2
@@ -99,11 +113,11 @@ func (rd *Reader) eachChunk(ctx context.Context, post func(c *chunk), fn func(c 
 			case <-stop:
 				return
 			}
-			var eof bool
-			carry, eof, c.ioErr = rd.fill(c, carry)
+			var end bool
+			carry, end = rd.fill(c, carry)
 			jobs <- c
 			ordered <- c
-			if eof || c.ioErr != nil {
+			if end {
 				return
 			}
 		}
@@ -129,10 +143,7 @@ func (rd *Reader) eachChunk(ctx context.Context, post func(c *chunk), fn func(c 
 			continue // draining after a stop
 		}
 		if err = ctx.Err(); err == nil {
-			err = fn(c)
-		}
-		if err == nil && c.ioErr != nil {
-			err = c.ioErr
+			err = apply(c)
 		}
 		if err != nil {
 			close(stop)
@@ -145,75 +156,126 @@ func (rd *Reader) eachChunk(ctx context.Context, post func(c *chunk), fn func(c 
 	return err
 }
 
-// fill reads the next block into c: carry (the incomplete record left by
-// the previous block) and then up to chunkSize bytes, cut after the last
-// complete record. It returns the new carry and whether the input ended.
-func (rd *Reader) fill(c *chunk, carry []byte) (rest []byte, eof bool, err error) {
+// fill reads the next block into c: carry (the input the previous block
+// left undecided) and then about chunkSize bytes, cut after the last
+// record that can be decided without more input, so that the workers,
+// taking the end of a block for the end of the input, split it into
+// records as Read would. It returns the new carry and whether the block
+// is the last, at the end of the input or at a read error (c.ioErr).
+//
+// fill runs on one goroutine at a time; it alone uses rd.src, rd.eof,
+// rd.rerr, rd.skipping and rd.psp once eachChunk has started.
+func (rd *Reader) fill(c *chunk, carry []byte) (rest []byte, end bool) {
+	c.ioErr = nil
 	if want := len(carry) + chunkSize; cap(c.data) < want {
 		c.data = make([]byte, 0, want)
 	}
 	c.data = append(c.data[:0], carry...)
 	for {
-		n, rerr := io.ReadFull(rd.br, c.data[len(c.data):cap(c.data)])
-		c.data = c.data[:len(c.data)+n]
-		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
-			return nil, true, nil
+		if !rd.eof && rd.rerr == nil {
+			rd.readInto(c)
 		}
-		if rerr != nil {
-			return nil, true, fmt.Errorf("cvm: reading after line %d: %w", rd.line, rerr)
+		if rd.skipping { // the rest of a line too long to keep
+			nl := bytes.IndexByte(c.data, '\n')
+			if nl < 0 {
+				c.data = c.data[:0]
+				if rd.eof || rd.rerr != nil {
+					c.ioErr = rd.rerr
+					return nil, true
+				}
+				continue
+			}
+			rd.skipping = false
+			c.data = c.data[:copy(c.data, c.data[nl+1:])]
 		}
-		if cut := lastRecordEnd(c.data, rd.cfg.comma); cut > 0 {
+		if rd.eof {
+			return nil, true
+		}
+		cut, long := rd.cut(c.data)
+		if long >= 0 {
+			// A line with no line end within the bound: the block ends
+			// with enough of it for the worker to see that, and the rest
+			// of the line is discarded.
+			c.data = c.data[:long+rd.cfg.maxBytes+1]
+			rd.skipping = true
+			c.ioErr = rd.rerr
+			return nil, rd.rerr != nil
+		}
+		if rd.rerr != nil {
+			c.data = c.data[:cut] // a record cut short by the failure is not parsed
+			c.ioErr = rd.rerr
+			return nil, true
+		}
+		if cut > 0 {
 			rest = append(carry[:0], c.data[cut:]...)
 			c.data = c.data[:cut]
-			return rest, false, nil
+			return rest, false
 		}
-		// One record longer than the buffer: grow it.
-		c.data = slices.Grow(c.data, cap(c.data))
+		// Not one record decided yet: read more (a record is decided
+		// within MaxRecordBytes+1 bytes, so this stops).
+		c.data = slices.Grow(c.data, chunkSize)
 	}
 }
 
-// lastRecordEnd returns the offset just past the last line end that is not
-// inside a quoted field, or 0 when there is none. data starts at a record
-// boundary.
-func lastRecordEnd(data []byte, comma byte) int {
-	if comma == Whitespace || bytes.IndexByte(data, '"') < 0 {
-		return bytes.LastIndexByte(data, '\n') + 1
-	}
-	// Follow the quoting rules of splitFields: a field is quoted when its
-	// first non-space byte is a quote; "" inside it is a literal quote.
-	last := -1
-	atStart, inQuote := true, false
-	for i := 0; i < len(data); i++ {
-		b := data[i]
-		if inQuote {
-			if b == '"' {
-				if i+1 < len(data) && data[i+1] == '"' {
-					i++
-				} else {
-					inQuote = false
-				}
+// readInto reads input into c.data until it is full or the input ends or
+// fails.
+func (rd *Reader) readInto(c *chunk) {
+	for tries := 0; len(c.data) < cap(c.data); {
+		n, err := rd.src.Read(c.data[len(c.data):cap(c.data)])
+		c.data = c.data[:len(c.data)+n]
+		switch {
+		case err == io.EOF:
+			rd.eof = true
+			return
+		case err != nil:
+			rd.rerr = err
+			return
+		case n == 0:
+			if tries++; tries == 100 {
+				rd.rerr = io.ErrNoProgress
+				return
 			}
+		}
+	}
+}
+
+// cut returns the end of the last record of data (which starts at a
+// record boundary and is not the end of the input) that can be decided
+// without more input, and the start of a line with no line end within
+// MaxRecordBytes that ends data, or -1 when there is none.
+func (rd *Reader) cut(data []byte) (cut, long int) {
+	if rd.cfg.comma == Whitespace || bytes.IndexByte(data, '"') < 0 {
+		cut = bytes.LastIndexByte(data, '\n') + 1
+		if len(data)-cut > rd.cfg.maxBytes {
+			return cut, cut
+		}
+		return cut, -1
+	}
+	sp := &rd.psp
+	sp.forget()
+	pos, line := 0, 1
+	for pos < len(data) {
+		status, end, lines := sp.record(data, pos, line, false)
+		switch status {
+		case recMore:
+			return pos, -1
+		case recLong:
+			nl := bytes.IndexByte(data[pos:], '\n')
+			if nl < 0 {
+				return pos, pos
+			}
+			pos, line = pos+nl+1, line+1
 			continue
 		}
-		switch b {
-		case '"':
-			if atStart {
-				inQuote = true
-			}
-			atStart = false
-		case ' ':
-		case '\n':
-			last = i
-			atStart = true
-		default:
-			atStart = b == comma
-		}
+		pos, line = end, line+lines
 	}
-	return last + 1
+	return pos, -1
 }
 
 // parseChunk parses every record of c.data into c.rows, recording bad rows
-// in c.errs with chunk-relative line numbers.
+// in c.errs with chunk-relative line numbers. It takes the end of c.data
+// for the end of the input (fill cuts blocks so that this decides every
+// record as Read does).
 func (cfg *parseConfig) parseChunk(c *chunk, limit int) {
 	if want := len(c.data) / 24; cap(c.rows) < want {
 		c.rows = make([]row, 0, want) // rows are rarely shorter than 24 bytes
@@ -223,42 +285,46 @@ func (cfg *parseConfig) parseChunk(c *chunk, limit int) {
 	c.emptyA = c.emptyA[:0]
 	c.scr = c.scr[:0]
 	data := c.data
+	sp := newSplitter(cfg.comma, cfg.maxBytes, cfg.maxLines)
+	if bytes.IndexByte(data, '"') < 0 {
+		sp.comma = Whitespace // no quote to look for: every record is one line
+	}
 	var ok bool
 	for pos := 0; pos < len(data); {
-		var line []byte
-		if nl := bytes.IndexByte(data[pos:], '\n'); nl >= 0 {
-			line, pos = data[pos:pos+nl], pos+nl+1
-		} else {
-			line, pos = data[pos:], len(data)
-		}
-		c.lines++
-		start := c.lines
-		if n := len(line); n > 0 && line[n-1] == '\r' {
-			line = line[:n-1]
-		}
-		if len(line) == 0 || (line[0] == ' ' || line[0] == '\t') && isBlank(line) {
-			c.blank++
+		status, end, lines := sp.record(data, pos, c.lines+1, true)
+		start := c.lines + 1
+		switch status {
+		case recLong:
+			c.lines++
+			if nl := bytes.IndexByte(data[pos:], '\n'); nl >= 0 {
+				pos += nl + 1
+			} else {
+				pos = len(data)
+			}
+			c.errs = append(c.errs, rowErr{len(c.rows), &ParseError{Line: start, Err: cfg.errLong()}})
+			continue
+		case recQuote:
+			c.lines++
+			pos = end
+			c.errs = append(c.errs, rowErr{len(c.rows), &ParseError{Line: start, Err: cfg.errQuote()}})
 			continue
 		}
-		c.fields, c.scr, ok = splitFields(line, cfg.comma, c.fields[:0], c.scr, limit)
-		if !ok {
-			// A quoted field spans lines: join them (rare, so copied).
-			joined := append([]byte(nil), line...)
-			for !ok && pos < len(data) {
-				var next []byte
-				if nl := bytes.IndexByte(data[pos:], '\n'); nl >= 0 {
-					next, pos = data[pos:pos+nl], pos+nl+1
-				} else {
-					next, pos = data[pos:], len(data)
-				}
-				c.lines++
-				joined = append(append(joined, '\n'), trimEOL(next)...)
-				c.fields, c.scr, ok = splitFields(joined, cfg.comma, c.fields[:0], c.scr, limit)
-			}
-			if !ok {
-				c.errs = append(c.errs, rowErr{len(c.rows), &ParseError{Line: start, Err: ErrQuote}})
+		rec := data[pos:end]
+		pos = end
+		c.lines += lines
+		if lines == 1 {
+			rec = trimEOL(rec)
+			if len(rec) == 0 || (rec[0] == ' ' || rec[0] == '\t') && isBlank(rec) {
+				c.blank++
 				continue
 			}
+		} else {
+			rec = joinLines(rec, nil) // rows alias it: a new copy each time (rare)
+		}
+		c.fields, c.scr, ok = splitFields(rec, cfg.comma, c.fields[:0], c.scr, limit)
+		if !ok { // the splitter found the quotes closed: not reached
+			c.errs = append(c.errs, rowErr{len(c.rows), &ParseError{Line: start, Err: cfg.errQuote()}})
+			continue
 		}
 		c.rows = append(c.rows, row{})
 		r := &c.rows[len(c.rows)-1]
@@ -318,11 +384,20 @@ func (rd *Reader) consume(c *chunk, add func(lo, hi int)) error {
 // the results do not depend on GOMAXPROCS.
 //
 // Bad rows (including NaN or infinite amounts) and empty customer IDs are
-// handled as Read handles them, and Stats counts them. Summarize returns
-// ErrEmptyInput when no transaction is at or before settings.AsOf. A nil
-// settings means the zero SummarySettings. Summarize checks ctx between
-// blocks of input and returns ctx.Err() when it is done. Memory is that of the summaries plus a
-// few blocks of input in flight, whatever the input size.
+// handled as Read handles them, and Stats counts them; a truncated or
+// failing input is an error, as for Read. A customer whose total would
+// overflow float64 is a *ParseError at the row that overflows it,
+// wrapping a *TransactionError that names the customer and wraps
+// ErrOverflow. Summarize returns ErrEmptyInput when no transaction is at
+// or before settings.AsOf. A nil settings means the zero SummarySettings.
+// Summarize checks ctx between blocks of input and returns ctx.Err() when
+// it is done.
+//
+// Memory is that of GOMAXPROCS Summarizers sharing the customers (see
+// Summarizer: bounded by the customers and their distinct occasions, not
+// by the rows) plus the input in flight: 2*GOMAXPROCS+2 blocks of 1 MiB
+// and their parsed rows (about 4 MiB each), plus the longest record (at
+// most ReadSettings.MaxRecordBytes).
 func (rd *Reader) Summarize(ctx context.Context, settings *SummarySettings) ([]Summary, error) {
 	parts := make([]*Summarizer, runtime.GOMAXPROCS(0))
 	seed := maphash.MakeSeed()
@@ -343,53 +418,76 @@ func (rd *Reader) Summarize(ctx context.Context, settings *SummarySettings) ([]S
 			runs = append(runs, [2]int{lo, hi})
 		}
 	}
+	// failed[k] is the first row part k could not add, and its error.
+	type failure struct {
+		at  int
+		err error
+	}
+	failed := make([]failure, len(parts))
 	err := rd.eachChunk(ctx, hashRows, func(c *chunk) error {
 		runs = runs[:0]
+		base := rd.line
 		err := rd.consume(c, collect)
 		if rd.done && np > 1 {
 			// The whole input was one block, parsed without goroutines:
 			// aggregate it the same way.
 			parts, np = parts[:1], 1
 		}
-		if np == 1 {
+		add := func(k int) {
+			s := parts[k]
+			failed[k] = failure{at: -1}
 			for _, r := range runs {
 				for i := r[0]; i < r[1]; i++ {
-					parts[0].addRow(&c.rows[i], c.hashes[i])
-				}
-			}
-			return err
-		}
-		var wg sync.WaitGroup
-		for k := range parts {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				s := parts[k]
-				for _, r := range runs {
-					for i := r[0]; i < r[1]; i++ {
-						if h := c.hashes[i]; uint32(h>>32)%np == uint32(k) {
-							s.addRow(&c.rows[i], h)
+					if h := c.hashes[i]; np == 1 || uint32(h>>32)%np == uint32(k) {
+						w := &c.rows[i]
+						if err := s.addParsed(w.cust, h, w.sec, w.nsec, w.amount, w.order); err != nil {
+							failed[k] = failure{i, err}
+							return
 						}
 					}
 				}
-			}()
+			}
 		}
-		wg.Wait()
+		if np == 1 {
+			add(0)
+		} else {
+			var wg sync.WaitGroup
+			for k := range parts {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					add(k)
+				}()
+			}
+			wg.Wait()
+		}
+		// The first row that overflowed, in input order, comes before
+		// any bad row consume stopped at.
+		first := failure{at: -1}
+		for _, f := range failed[:len(parts)] {
+			if f.at >= 0 && (first.at < 0 || f.at < first.at) {
+				first = f
+			}
+		}
+		if first.at >= 0 {
+			w := &c.rows[first.at]
+			col := rd.cfg.amt.name
+			if rd.cfg.amt.idx < 0 {
+				col = rd.cfg.qty.name
+			}
+			return &ParseError{Line: base + int(w.line), Column: col, Value: strconv.FormatFloat(w.amount, 'g', -1, 64), Err: first.err}
+		}
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	sums := make([][]Summary, len(parts))
-	var wg sync.WaitGroup
-	for k := range parts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	parallel.For(len(parts), 2, func(lo, hi int) {
+		for k := lo; k < hi; k++ {
 			sums[k] = parts[k].Summaries()
-		}()
-	}
-	wg.Wait()
+		}
+	})
 	out := mergeByCustomer(sums)
 	if len(out) == 0 {
 		return nil, ErrEmptyInput
@@ -434,8 +532,9 @@ func mergeByCustomer(parts [][]Summary) []Summary {
 // GOMAXPROCS goroutines; the result is the same as calling Read until
 // io.EOF (nil for an input with no data rows). It returns the transactions
 // read before an error together with that error; the Reader cannot
-// continue after it, unlike Read. ReadAll checks ctx between blocks of
-// input and returns ctx.Err() when it is done.
+// continue after it, unlike Read. A truncated or failing input is an
+// error, as for Read. ReadAll checks ctx between blocks of input and
+// returns ctx.Err() when it is done.
 func (rd *Reader) ReadAll(ctx context.Context) ([]Transaction, error) {
 	var out []Transaction
 	err := rd.eachChunk(ctx, nil, func(c *chunk) error {

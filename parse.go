@@ -1,11 +1,127 @@
 package cvm
 
 import (
+	"errors"
+	"fmt"
+	"math"
 	"strconv"
 	"time"
 
 	"github.com/cvmkit/cvm/internal/civil"
 )
+
+// column is a resolved column: its 0-based index and its name for errors.
+type column struct {
+	idx  int
+	name string
+}
+
+// parseConfig is everything needed to split the input into records and
+// turn each record into a row, resolved from ReadSettings and the header.
+// It is immutable once built, so parallel workers share it.
+type parseConfig struct {
+	comma                      byte
+	maxBytes, maxLines         int // record bounds (ReadSettings.MaxRecordBytes, MaxRecordLines)
+	cust, tim, amt, qty, price column
+	order                      column // idx -1: none
+	maxIdx                     int
+	layout                     string
+	loc                        *time.Location
+	utc                        bool
+	failEmpty                  bool
+}
+
+// row is one parsed data row; its byte slices alias the input.
+type row struct {
+	cust   []byte
+	sec    int64
+	nsec   int32
+	line   int32 // line of the record, relative to its block of input
+	amount float64
+	order  []byte
+}
+
+// parseRow turns the fields of the record on line into a row. It returns a
+// *ParseError (with errEmpty as Err for an empty customer when the config
+// does not fail on it).
+//
+// The parallel reader's blocks hold at most chunkSize + MaxRecordBytes
+// bytes (1 GiB at most), so a line number relative to a block fits r.line.
+func (c *parseConfig) parseRow(f [][]byte, line int, r *row) *ParseError {
+	if len(f) <= c.maxIdx {
+		missing := c.cust
+		for _, col := range []column{c.tim, c.amt, c.qty, c.price, c.order} {
+			if col.idx >= len(f) && (missing.idx < len(f) || col.idx < missing.idx) {
+				missing = col
+			}
+		}
+		return &ParseError{Line: line, Column: missing.name, Err: fmt.Errorf("%w: got %d, need %d", ErrMissingField, len(f), c.maxIdx+1)}
+	}
+	r.cust = trimSpace(f[c.cust.idx])
+	r.line = int32(line)
+	if len(r.cust) == 0 {
+		if c.failEmpty {
+			return &ParseError{Line: line, Column: c.cust.name, Err: ErrEmptyCustomer}
+		}
+		r.amount = c.emptyAmount(f)
+		return &ParseError{Line: line, Column: c.cust.name, Err: errEmpty}
+	}
+	tv := trimSpace(f[c.tim.idx])
+	var ok bool
+	r.sec, r.nsec, ok = c.parseTime(tv)
+	if !ok {
+		return &ParseError{Line: line, Column: c.tim.name, Value: string(tv), Err: ErrBadTime}
+	}
+	if r.sec == zeroUnix && r.nsec == 0 {
+		return &ParseError{Line: line, Column: c.tim.name, Value: string(tv), Err: ErrZeroTime}
+	}
+	if c.amt.idx >= 0 {
+		v := trimSpace(f[c.amt.idx])
+		a, ok := parseAmount(v)
+		if !ok {
+			return &ParseError{Line: line, Column: c.amt.name, Value: string(v), Err: ErrBadAmount}
+		}
+		if math.IsNaN(a) || math.IsInf(a, 0) {
+			return &ParseError{Line: line, Column: c.amt.name, Value: string(v), Err: ErrNonFinite}
+		}
+		r.amount = a
+	} else {
+		qv, pv := trimSpace(f[c.qty.idx]), trimSpace(f[c.price.idx])
+		v, qok, pok := parseProduct(qv, pv)
+		if !qok {
+			return &ParseError{Line: line, Column: c.qty.name, Value: string(qv), Err: ErrBadAmount}
+		}
+		if !pok {
+			return &ParseError{Line: line, Column: c.price.name, Value: string(pv), Err: ErrBadAmount}
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return &ParseError{Line: line, Column: c.qty.name, Value: string(qv) + " x " + string(pv), Err: ErrNonFinite}
+		}
+		r.amount = v
+	}
+	r.order = nil
+	if c.order.idx >= 0 {
+		r.order = trimSpace(f[c.order.idx])
+	}
+	return nil
+}
+
+// zeroUnix is the Unix time of the zero time.Time, 0001-01-01 00:00 UTC,
+// which Transaction.Validate rejects.
+var zeroUnix = time.Time{}.Unix()
+
+// errEmpty marks a skipped empty-customer row inside the reader.
+var errEmpty = errors.New("cvm: empty customer ID (skipped)")
+
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
 
 // parseTime parses a time field into Unix seconds and nanoseconds. Without
 // a caller layout it recognises the layouts listed at ReadSettings.TimeLayout

@@ -5,13 +5,13 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"runtime"
+	"math"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/cvmkit/cvm/internal/civil"
 	"github.com/cvmkit/cvm/internal/num"
+	"github.com/cvmkit/cvm/internal/parallel"
 )
 
 // Occasion says what counts as one purchase occasion.
@@ -89,7 +89,8 @@ func (s Summary) Mean() float64 {
 // number of rows; the same stream gives the same bits every time.
 //
 // Summarize returns a *TransactionError for the first transaction with an
-// empty customer, a zero time or a NaN or infinite amount, and
+// empty customer, a zero time or a NaN or infinite amount, or that would
+// take its customer's total out of the range of float64 (ErrOverflow), and
 // ErrEmptyInput when no transaction is at or before AsOf. A nil settings means
 // the zero SummarySettings. Summarize checks ctx every few thousand
 // transactions and returns ctx.Err() when it is done.
@@ -120,10 +121,15 @@ func Summarize(ctx context.Context, txs iter.Seq[Transaction], settings *Summary
 // summaries. The zero value is not usable; call NewSummarizer. A Summarizer
 // is not safe for concurrent use.
 //
-// Memory is about 100 bytes per customer plus the customer IDs, and 8 bytes
-// per candidate purchase occasion (consecutive purchases of one customer on
-// one day, or in one order, are one candidate); with ByOrder, about 30
-// bytes per distinct order ID as well.
+// Memory is about 100 bytes per customer plus the customer IDs; with
+// ByOrder, about 30 bytes per distinct order ID; and, for purchase
+// occasions, 8 bytes per distinct (customer, occasion) pair plus 8 bytes
+// per candidate not yet deduplicated (consecutive purchases of one
+// customer on one day, or in one order, are one candidate). Candidates are
+// deduplicated whenever they number at least 2 million and at least as
+// many as the distinct pairs, so memory is bounded by customers and their
+// distinct occasions, never by the number of rows: at most about 48 bytes
+// per distinct pair plus 100 MB while deduplicating.
 type Summarizer struct {
 	opts    SummarySettings
 	utc     bool
@@ -138,8 +144,10 @@ type Summarizer struct {
 	// Purchases add (customer index << 32 | occasion key) pairs; the
 	// distinct pairs of a customer are its occasions. New pairs go to
 	// blocks; Summaries sorts them into sorted, which has no duplicates.
-	blocks [][]uint64
-	sorted []uint64
+	blocks   [][]uint64
+	pending  int        // pairs in blocks
+	sorted   [][]uint64 // runs: together sorted, without duplicates
+	distinct int        // pairs in sorted
 
 	orders    *idTable // ByOrder: order IDs, interned; nil for ByDay
 	lastOrder int32    // index of the last order interned, -1 if none
@@ -154,6 +162,11 @@ const (
 	accBlock  = 1 << accShift
 	pairBlock = 1 << 20
 )
+
+// Pending occasion pairs are sorted into the distinct ones once they are
+// at least compactMin and at least as many as the distinct ones, which
+// bounds memory by distinct pairs at a linear cost. Tests make it small.
+var compactMin = 1 << 21
 
 type accum struct {
 	firstSec, lastSec int64
@@ -189,8 +202,10 @@ func NewSummarizer(settings *SummarySettings) *Summarizer {
 }
 
 // Add adds one transaction. It returns a *TransactionError for an unusable
-// transaction (empty customer, zero time, NaN or infinite amount) and nil,
-// without adding it, for one after AsOf.
+// transaction (empty customer, zero time, NaN or infinite amount), or for
+// one that would take its customer's total (or total of returns) out of
+// the range of float64 (ErrOverflow), without adding it; and nil, without
+// adding it, for one after AsOf.
 func (s *Summarizer) Add(t Transaction) error {
 	if err := t.Validate(); err != nil {
 		return err
@@ -212,30 +227,38 @@ func (s *Summarizer) Add(t Transaction) error {
 			key = s.dayKey(sec)
 		}
 	}
-	s.add(i, sec, ns, t.Amount, key, s.orders != nil && t.Order == "")
+	if !s.add(i, sec, ns, t.Amount, key, s.orders != nil && t.Order == "") {
+		return &TransactionError{Customer: t.Customer, Field: "amount", Err: ErrOverflow}
+	}
 	return nil
 }
 
-// addRow is Add for a parsed CSV row whose customer ID hashes to h; cust
-// and order alias the input and are copied only when new.
-func (s *Summarizer) addRow(r *row, h uint64) {
-	if s.after(r.sec, r.nsec) {
-		return
+// addParsed is Add for the fields of a row the CSV reader has parsed and
+// validated: customer cust, whose hash with the Summarizer's seed is h,
+// Unix time (sec, ns), amount and order. cust and order may alias the
+// reader's buffers; they are copied only when new. This is the one way in
+// for the parallel reader.
+func (s *Summarizer) addParsed(cust []byte, h uint64, sec int64, ns int32, amount float64, order []byte) error {
+	if s.after(sec, ns) {
+		return nil
 	}
 	i := s.last
-	if i < 0 || !bytes.Equal(s.ids.id(i), r.cust) {
-		i = s.ids.index(h, r.cust)
+	if i < 0 || !bytes.Equal(s.ids.id(i), cust) {
+		i = s.ids.index(h, cust)
 		s.last = i
 	}
 	var key uint32
-	if r.amount >= 0 {
+	if amount >= 0 {
 		if s.orders != nil {
-			key = s.orderKey(r.order)
+			key = s.orderKey(order)
 		} else {
-			key = s.dayKey(r.sec)
+			key = s.dayKey(sec)
 		}
 	}
-	s.add(i, r.sec, r.nsec, r.amount, key, s.orders != nil && len(r.order) == 0)
+	if !s.add(i, sec, ns, amount, key, s.orders != nil && len(order) == 0) {
+		return &TransactionError{Customer: string(cust), Field: "amount", Err: ErrOverflow}
+	}
+	return nil
 }
 
 // orderKey interns an order ID; rows of one order usually follow each
@@ -298,14 +321,27 @@ func (s *Summarizer) accum(i int32) *accum {
 	return &s.acc[b][off]
 }
 
-func (s *Summarizer) add(i int32, sec int64, ns int32, amount float64, key uint32, noOrder bool) {
+// add adds a purchase or return to customer i, or reports false, adding
+// nothing, when the customer's total or total of returns would leave the
+// range of float64.
+func (s *Summarizer) add(i int32, sec int64, ns int32, amount float64, key uint32, noOrder bool) bool {
 	a := s.accum(i)
-	a.tx++
-	a.total, a.comp = num.AddNeumaier(a.total, a.comp, amount)
-	if amount < 0 {
-		a.ret, a.retComp = num.AddNeumaier(a.ret, a.retComp, amount)
-		return
+	total, comp := num.AddNeumaier(a.total, a.comp, amount)
+	if !(math.Abs(total+comp) <= math.MaxFloat64) { // also false for NaN
+		return false
 	}
+	if amount < 0 {
+		ret, retComp := num.AddNeumaier(a.ret, a.retComp, amount)
+		if !(math.Abs(ret+retComp) <= math.MaxFloat64) {
+			return false
+		}
+		a.tx++
+		a.total, a.comp = total, comp
+		a.ret, a.retComp = ret, retComp
+		return true
+	}
+	a.tx++
+	a.total, a.comp = total, comp
 	if !a.bought || sec < a.firstSec || sec == a.firstSec && ns < a.firstNs {
 		a.firstSec, a.firstNs = sec, ns
 	}
@@ -315,12 +351,16 @@ func (s *Summarizer) add(i int32, sec int64, ns int32, amount float64, key uint3
 	a.bought = true
 	if noOrder {
 		a.noOrder++
-		return
+		return true
 	}
 	if a.lastKey != key+1 {
 		a.lastKey = key + 1
 		n := len(s.blocks)
 		if n == 0 || len(s.blocks[n-1]) == cap(s.blocks[n-1]) {
+			if s.pending >= max(s.distinct, compactMin) {
+				s.flush()
+				n = 0
+			}
 			size := 1024
 			if n > 0 {
 				size = min(2*cap(s.blocks[n-1]), pairBlock)
@@ -329,7 +369,61 @@ func (s *Summarizer) add(i int32, sec int64, ns int32, amount float64, key uint3
 			n++
 		}
 		s.blocks[n-1] = append(s.blocks[n-1], uint64(i)<<32|uint64(key))
+		s.pending++
 	}
+	return true
+}
+
+// flush moves the pending occasion pairs into the distinct ones, kept as
+// runs that together are one sorted sequence without duplicates.
+func (s *Summarizer) flush() {
+	if len(s.blocks) == 0 {
+		return
+	}
+	lastKept := func() (uint64, bool) {
+		if s.distinct == 0 {
+			return 0, false
+		}
+		r := s.sorted[len(s.sorted)-1]
+		return r[len(r)-1], true
+	}
+	// Pairs already in order, as from input grouped by customer in time
+	// order, become runs as they are, without their duplicates.
+	inOrder := true
+	last, has := lastKept()
+	for _, b := range s.blocks {
+		if has && b[0] < last || !slices.IsSorted(b) {
+			inOrder = false
+			break
+		}
+		last, has = b[len(b)-1], true
+	}
+	if inOrder {
+		last, has = lastKept()
+		for _, b := range s.blocks {
+			for has && len(b) > 0 && b[0] == last {
+				b = b[1:]
+			}
+			if b = compact(b); len(b) > 0 {
+				s.sorted = append(s.sorted, slices.Clip(b))
+				s.distinct += len(b)
+				last, has = b[len(b)-1], true
+			}
+		}
+		s.blocks, s.pending = nil, 0
+		return
+	}
+	tail := make([]uint64, 0, s.pending)
+	for _, b := range s.blocks {
+		tail = append(tail, b...)
+	}
+	s.blocks, s.pending = nil, 0
+	radixSort(tail, s.ids.len())
+	tail = compact(tail)
+	if s.distinct > 0 {
+		tail = mergeUnique(s.sorted, tail)
+	}
+	s.sorted, s.distinct = [][]uint64{tail}, len(tail)
 }
 
 // Len returns the number of customers so far, 0 for a new Summarizer.
@@ -340,29 +434,12 @@ func (s *Summarizer) Len() int { return s.ids.len() }
 // keep accumulating afterwards.
 func (s *Summarizer) Summaries() []Summary {
 	n := s.ids.len()
-	if len(s.blocks) > 0 {
-		total := 0
-		for _, b := range s.blocks {
-			total += len(b)
-		}
-		tail := make([]uint64, 0, total)
-		for _, b := range s.blocks {
-			tail = append(tail, b...)
-		}
-		s.blocks = nil
-		if !slices.IsSorted(tail) { // input grouped by customer in time order is sorted already
-			radixSort(tail, n)
-		}
-		tail = compact(tail)
-		if len(s.sorted) > 0 {
-			s.sorted = mergeUnique(s.sorted, tail)
-		} else {
-			s.sorted = tail
-		}
-	}
+	s.flush()
 	occ := make([]int32, n)
-	for _, p := range s.sorted {
-		occ[p>>32]++
+	for _, r := range s.sorted {
+		for _, p := range r {
+			occ[p>>32]++
+		}
 	}
 	order := make([]int32, n)
 	for i := range order {
@@ -398,29 +475,8 @@ func (s *Summarizer) Summaries() []Summary {
 			}
 		}
 	}
-	parallelRange(n, 1<<16, fill)
+	parallel.For(n, 1<<16, fill)
 	return out
-}
-
-// parallelRange calls fn on consecutive ranges [lo, hi) covering [0, n),
-// on up to GOMAXPROCS goroutines when n is at least minPar, and returns
-// when all calls have returned. fn must write only to its own range.
-func parallelRange(n, minPar int, fn func(lo, hi int)) {
-	w := runtime.GOMAXPROCS(0)
-	if w == 1 || n < minPar {
-		fn(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	for k := range w {
-		lo, hi := n*k/w, n*(k+1)/w
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn(lo, hi)
-		}()
-	}
-	wg.Wait()
 }
 
 func (s *Summarizer) timeOf(sec int64, ns int32) time.Time {
@@ -496,26 +552,34 @@ func compact(a []uint64) []uint64 {
 	return a[:j]
 }
 
-// mergeUnique merges two sorted, duplicate-free slices into a new one
-// without duplicates.
-func mergeUnique(a, b []uint64) []uint64 {
-	out := make([]uint64, 0, len(a)+len(b))
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] < b[j]:
-			out = append(out, a[i])
-			i++
-		case a[i] > b[j]:
-			out = append(out, b[j])
-			j++
-		default:
-			out = append(out, a[i])
-			i++
-			j++
-		}
+// mergeUnique merges runs that together are sorted and duplicate-free
+// with another sorted, duplicate-free slice b into a new slice without
+// duplicates.
+func mergeUnique(runs [][]uint64, b []uint64) []uint64 {
+	n := len(b)
+	for _, r := range runs {
+		n += len(r)
 	}
-	out = append(out, a[i:]...)
+	out := make([]uint64, 0, n)
+	j := 0
+	for _, a := range runs {
+		i := 0
+		for i < len(a) && j < len(b) {
+			switch {
+			case a[i] < b[j]:
+				out = append(out, a[i])
+				i++
+			case a[i] > b[j]:
+				out = append(out, b[j])
+				j++
+			default:
+				out = append(out, a[i])
+				i++
+				j++
+			}
+		}
+		out = append(out, a[i:]...)
+	}
 	return append(out, b[j:]...)
 }
 
