@@ -1,6 +1,7 @@
 package recovery
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/cvmkit/cvm/lifecycle"
 	"github.com/cvmkit/cvm/value"
+
+	"github.com/cvmkit/cvm/internal/check"
 )
 
 // cpuTime returns the process's user+system CPU time. On a shared machine
@@ -65,7 +68,7 @@ func BenchmarkBuild(b *testing.B) {
 			c0 := cpuTime()
 			defer func() { b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op") }()
 			for b.Loop() {
-				bk, err = m.Build(cs)
+				bk, err = m.Build(context.Background(), cs, nil)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -78,7 +81,7 @@ func BenchmarkBuild(b *testing.B) {
 
 // BenchmarkBookMemory reports the heap a book holds per customer.
 func BenchmarkBookMemory(b *testing.B) {
-	m, _ := New(nil)
+	m := check.Must(New(nil))
 	for _, n := range []int{10_000, 1_000_000} {
 		if testing.Short() && n > 100_000 {
 			continue
@@ -90,7 +93,7 @@ func BenchmarkBookMemory(b *testing.B) {
 				runtime.GC()
 				var before, after runtime.MemStats
 				runtime.ReadMemStats(&before)
-				bk, err := m.Build(cs)
+				bk, err := m.Build(context.Background(), cs, nil)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -105,13 +108,13 @@ func BenchmarkBookMemory(b *testing.B) {
 }
 
 func BenchmarkLookup(b *testing.B) {
-	m, _ := New(nil)
+	m := check.Must(New(nil))
 	for _, n := range []int{1_000, 1_000_000} {
 		if testing.Short() && n > 100_000 {
 			continue
 		}
 		cs := synthCustomers(n, 3)
-		bk, err := m.Build(cs)
+		bk, err := m.Build(context.Background(), cs, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -158,7 +161,7 @@ func BenchmarkLookup(b *testing.B) {
 }
 
 func BenchmarkResolve(b *testing.B) {
-	m, _ := New(nil)
+	m := check.Must(New(nil))
 	e, err := m.Playbook(synthCustomers(1, 4)[0], Delivery, S3)
 	if err != nil {
 		b.Fatal(err)
@@ -172,9 +175,9 @@ func BenchmarkResolve(b *testing.B) {
 }
 
 func BenchmarkUpdate(b *testing.B) {
-	m, _ := New(nil)
+	m := check.Must(New(nil))
 	cs := synthCustomers(100_000, 5)
-	bk, err := m.Build(cs)
+	bk, err := m.Build(context.Background(), cs, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -194,13 +197,13 @@ func BenchmarkUpdate(b *testing.B) {
 // BenchmarkIndex compares the book's ID index with a Go map on the same
 // IDs, side by side, so the ratio holds on a loaded machine.
 func BenchmarkIndex(b *testing.B) {
-	m, _ := New(nil)
+	m := check.Must(New(nil))
 	for _, n := range []int{1_000, 100_000, 1_000_000} {
 		if testing.Short() && n > 100_000 {
 			continue
 		}
 		cs := synthCustomers(n, 6)
-		bk, err := m.Build(cs)
+		bk, err := m.Build(context.Background(), cs, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -229,7 +232,7 @@ func BenchmarkIndex(b *testing.B) {
 			i := 0
 			var s float64
 			for b.Loop() {
-				e, _ := bk.Lookup(ids[i&4095], Staff, S2)
+				e := check.Must(bk.Lookup(ids[i&4095], Staff, S2))
 				s += e.Cap
 				i++
 			}

@@ -1,12 +1,15 @@
 package recovery
 
 import (
+	"context"
 	"fmt"
 	"hash/maphash"
 	"maps"
-	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
+
+	"github.com/cvmkit/cvm/internal/parallel"
 )
 
 const (
@@ -29,6 +32,7 @@ type chunk struct {
 // continue, keep it in a [Store].
 type Book struct {
 	m        *Model
+	asOf     time.Time // from BuildSettings, for the card
 	index    idIndex
 	chunks   []*chunk
 	n        int
@@ -36,18 +40,33 @@ type Book struct {
 	chanIdx  map[string]uint16 // name -> index in channels
 }
 
+// BuildSettings configure [Model.Build]. A nil *BuildSettings means the
+// zero value.
+type BuildSettings struct {
+	// AsOf is the time the customers' inputs describe (their quadrant,
+	// stage and 12-month history), recorded in the book's model card
+	// ([Book.Card]); the zero time records none. It changes no playbook.
+	AsOf time.Time
+}
+
 // Build precomputes the playbooks of every customer, in parallel over
 // GOMAXPROCS workers; the result does not depend on the worker count. The
 // customers slice is neither kept nor modified. An invalid customer is
 // reported as a *[CustomerError] naming it (the first one in input order);
 // so is a duplicate ID ([ErrDuplicate]). An empty slice gives an empty
-// book.
-func (m *Model) Build(customers []Customer) (*Book, error) {
+// book. Build returns ctx.Err() when ctx is done before it finishes.
+func (m *Model) Build(ctx context.Context, customers []Customer, settings *BuildSettings) (*Book, error) {
 	n := len(customers)
 	if n > 1<<31-1 {
 		return nil, fmt.Errorf("recovery: %d customers is more than a book holds", n)
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	b := &Book{m: m, n: n, channels: []string{""}, chanIdx: map[string]uint16{"": 0}}
+	if settings != nil {
+		b.asOf = settings.AsOf
+	}
 	nch := (n + chunkSize - 1) / chunkSize
 	b.chunks = make([]*chunk, nch)
 
@@ -77,27 +96,18 @@ func (m *Model) Build(customers []Customer) (*Book, error) {
 		}
 		b.index = idx
 	}()
-
 	errs := make([]error, nch)
-	workers := min(runtime.GOMAXPROCS(0), nch)
-	var next atomic.Int64
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				k := int(next.Add(1) - 1)
-				if k >= nch {
-					return
-				}
-				lo := k * chunkSize
-				hi := min(lo+chunkSize, n)
-				c, err := m.buildChunk(customers[lo:hi], chans[lo:hi], lo)
-				b.chunks[k], errs[k] = c, err
-			}
-		}()
-	}
+	parallel.Chunks(n, chunkSize, func(_, lo, hi int) {
+		if ctx.Err() != nil {
+			return
+		}
+		k := lo / chunkSize
+		b.chunks[k], errs[k] = m.buildChunk(customers[lo:hi], chans[lo:hi], lo)
+	})
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
@@ -152,14 +162,20 @@ func (b *Book) Len() int {
 	return b.n
 }
 
-// Model returns the model the book was built with.
-func (b *Book) Model() *Model { return b.m }
+// Model returns the model the book was built with; nil for a nil book.
+func (b *Book) Model() *Model {
+	if b == nil {
+		return nil
+	}
+	return b.m
+}
 
 // Lookup returns the playbook for a customer, failure type and severity.
 // It is O(1), does not allocate, and is safe for concurrent use. An
 // invalid t or s is an error wrapping [ErrUnknownFailure] or
 // [ErrUnknownSeverity]; a customer the book does not hold is a
-// *[CustomerError] wrapping [ErrNotFound], never a zero-value entry.
+// *[CustomerError] wrapping [ErrNotFound], never a zero-value entry. A nil
+// book holds no customer.
 func (b *Book) Lookup(id string, t FailureType, s Severity) (e Entry, err error) {
 	if err := checkKind(t, s); err != nil {
 		return Entry{}, err
@@ -176,7 +192,7 @@ func (b *Book) Lookup(id string, t FailureType, s Severity) (e Entry, err error)
 }
 
 // Customer returns the inputs the book holds for id, and whether it holds
-// them.
+// them; a nil book holds none.
 func (b *Book) Customer(id string) (Customer, bool) {
 	i := b.find(id)
 	if i < 0 {
@@ -189,8 +205,12 @@ func (b *Book) Customer(id string) (Customer, bool) {
 func (b *Book) idAt(p int) string { return b.chunks[p>>chunkBits].cust[p&(chunkSize-1)].ID }
 
 // Customers calls yield with every customer in the book, in the order they
-// were given to Build (updated customers in place, new ones at the end).
+// were given to Build (updated customers in place, new ones at the end);
+// none for a nil book.
 func (b *Book) Customers(yield func(Customer) bool) {
+	if b == nil {
+		return
+	}
 	for _, c := range b.chunks {
 		for j := range c.cust {
 			if !yield(c.cust[j]) {
@@ -215,8 +235,11 @@ func (b *Book) WithCustomer(c Customer) (*Book, error) {
 // block touched (about 100 KB), plus a copy of the ID index, O(Len), when
 // customers are added. cs is neither kept nor modified. An invalid
 // customer is a *[CustomerError] naming its position in cs, and nothing is
-// applied.
+// applied. A nil book is an error: build one with [Model.Build].
 func (b *Book) WithCustomers(cs []Customer) (*Book, error) {
+	if b == nil {
+		return nil, fmt.Errorf("recovery: WithCustomers on a nil book")
+	}
 	for i := range cs {
 		if err := cs[i].validate(i); err != nil {
 			return nil, err

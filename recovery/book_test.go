@@ -1,6 +1,7 @@
 package recovery
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -10,16 +11,19 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/cvmkit/cvm/lifecycle"
 	"github.com/cvmkit/cvm/value"
+
+	"github.com/cvmkit/cvm/internal/check"
 )
 
 // Every entry of a built book equals the entry computed directly.
 func TestBookMatchesPlaybook(t *testing.T) {
 	m := mustModel(t, nil)
 	cs := synthCustomers(2500, 21) // three chunks, the last partial
-	b, err := m.Build(cs)
+	b, err := m.Build(context.Background(), cs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,12 +85,12 @@ func TestBuildDeterministic(t *testing.T) {
 	m := mustModel(t, nil)
 	cs := synthCustomers(3000, 22)
 	prev := runtime.GOMAXPROCS(1)
-	b1, err := m.Build(cs)
+	b1, err := m.Build(context.Background(), cs, nil)
 	runtime.GOMAXPROCS(prev)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b2, err := m.Build(cs)
+	b2, err := m.Build(context.Background(), cs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +101,7 @@ func TestBuildDeterministic(t *testing.T) {
 
 func TestLookupBadInput(t *testing.T) {
 	m := mustModel(t, nil)
-	b, err := m.Build([]Customer{{ID: "a", Quadrant: value.QuadrantI}})
+	b, err := m.Build(context.Background(), []Customer{{ID: "a", Quadrant: value.QuadrantI}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +136,7 @@ func TestLookupBadInput(t *testing.T) {
 	if err := s.Update(Customer{ID: "a", Quadrant: 1}); err == nil {
 		t.Error("Update on an empty store succeeded")
 	}
-	empty, err := m.Build(nil)
+	empty, err := m.Build(context.Background(), nil, nil)
 	if err != nil || empty.Len() != 0 {
 		t.Fatalf("empty build: %v %v", empty.Len(), err)
 	}
@@ -144,7 +148,7 @@ func TestLookupBadInput(t *testing.T) {
 func TestWithCustomer(t *testing.T) {
 	m := mustModel(t, nil)
 	cs := synthCustomers(1500, 23)
-	b, err := m.Build(cs)
+	b, err := m.Build(context.Background(), cs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +188,7 @@ func TestWithCustomer(t *testing.T) {
 	if _, err := b.Lookup("new", Staff, S1); !errors.Is(err, ErrNotFound) {
 		t.Error("new customer visible in the old book")
 	}
-	empty, _ := m.Build(nil)
+	empty := check.Must(m.Build(context.Background(), nil, nil))
 	one, err := empty.WithCustomer(n)
 	if err != nil || one.Len() != 1 {
 		t.Fatalf("add to empty: %v", err)
@@ -224,7 +228,7 @@ func TestConcurrentLookupsDuringSwap(t *testing.T) {
 		for i := range cs {
 			cs[i].GrossProfit = float64(1000 * (v + 1))
 		}
-		b, err := m.Build(cs)
+		b, err := m.Build(context.Background(), cs, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -297,7 +301,7 @@ func TestConcurrentLookupsDuringSwap(t *testing.T) {
 func TestLookupNoAllocs(t *testing.T) {
 	m := mustModel(t, nil)
 	cs := synthCustomers(2000, 41)
-	b, err := m.Build(cs)
+	b, err := m.Build(context.Background(), cs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -331,12 +335,12 @@ func TestTooManyChannels(t *testing.T) {
 	for i := range cs {
 		cs[i] = Customer{ID: fmt.Sprint(i), Quadrant: value.QuadrantI, Channel: fmt.Sprintf("ch%d", i)}
 	}
-	_, err := m.Build(cs)
+	_, err := m.Build(context.Background(), cs, nil)
 	var ce *CustomerError
 	if !errors.As(err, &ce) || ce.Field != "channel" || ce.Index != 65535 || !errors.Is(err, ErrBadValue) {
 		t.Fatalf("err %v", err)
 	}
-	b, err := m.Build(cs[:65535])
+	b, err := m.Build(context.Background(), cs[:65535], nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -351,7 +355,7 @@ func TestTooManyChannels(t *testing.T) {
 func TestWithCustomers(t *testing.T) {
 	m := mustModel(t, nil)
 	cs := synthCustomers(700, 24)
-	b, err := m.Build(cs)
+	b, err := m.Build(context.Background(), cs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -400,7 +404,7 @@ func TestWithCustomers(t *testing.T) {
 		t.Errorf("err %v", err)
 	}
 	// Growing the index: add many customers to a small book.
-	small, _ := m.Build(cs[:3])
+	small := check.Must(m.Build(context.Background(), cs[:3], nil))
 	grown, err := small.WithCustomers(cs[3:])
 	if err != nil {
 		t.Fatal(err)
@@ -420,7 +424,7 @@ func TestWithCustomers(t *testing.T) {
 
 func mustBuild(t *testing.T, m *Model, cs []Customer) *Book {
 	t.Helper()
-	b, err := m.Build(cs)
+	b, err := m.Build(context.Background(), cs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -437,7 +441,7 @@ func TestIndexIDLengths(t *testing.T) {
 			cs = append(cs, Customer{ID: strings.Repeat(fill, n), Quadrant: value.QuadrantII})
 		}
 	}
-	b, err := m.Build(cs[:50])
+	b, err := m.Build(context.Background(), cs[:50], nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -454,10 +458,61 @@ func TestIndexIDLengths(t *testing.T) {
 			}
 		}
 	}
-	if _, err := m.Build([]Customer{cs[79], cs[79]}); !errors.Is(err, ErrDuplicate) {
+	if _, err := m.Build(context.Background(), []Customer{cs[79], cs[79]}, nil); !errors.Is(err, ErrDuplicate) {
 		t.Errorf("duplicate long ID: %v", err)
 	}
-	if _, err := m.Build([]Customer{cs[3], cs[3]}); !errors.Is(err, ErrDuplicate) {
+	if _, err := m.Build(context.Background(), []Customer{cs[3], cs[3]}, nil); !errors.Is(err, ErrDuplicate) {
 		t.Errorf("duplicate short ID: %v", err)
+	}
+}
+
+// A nil book is an empty book (issue 13: Lookup panicked while Len
+// handled nil).
+func TestNilBook(t *testing.T) {
+	var b *Book
+	if b.Len() != 0 || b.Model() != nil {
+		t.Errorf("nil book: Len %d, Model %v", b.Len(), b.Model())
+	}
+	if _, err := b.Lookup("a", Outage, S1); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Lookup: %v, want ErrNotFound", err)
+	}
+	if _, err := b.Lookup("a", 0, S1); !errors.Is(err, ErrUnknownFailure) {
+		t.Errorf("Lookup with a bad type: %v, want ErrUnknownFailure", err)
+	}
+	if _, ok := b.Customer("a"); ok {
+		t.Error("Customer found in a nil book")
+	}
+	for range b.Customers {
+		t.Error("a customer in a nil book")
+	}
+	if c := b.Card(); c.Customers != 0 {
+		t.Errorf("card of a nil book: %+v", c)
+	}
+	if _, err := b.MarshalJSON(); err == nil {
+		t.Error("MarshalJSON of a nil book: no error")
+	}
+	if _, err := b.WithCustomer(Customer{ID: "a", Quadrant: value.QuadrantI}); err == nil {
+		t.Error("WithCustomer on a nil book: no error")
+	}
+}
+
+func TestBuildContext(t *testing.T) {
+	m := mustModel(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := m.Build(ctx, synthCustomers(3000, 5), nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("canceled: %v, want context.Canceled", err)
+	}
+	// The as-of goes to the card and changes no playbook.
+	at := time.Date(2024, 3, 31, 0, 0, 0, 0, time.UTC)
+	a := check.Must(m.Build(context.Background(), synthCustomers(300, 5), &BuildSettings{AsOf: at}))
+	b := check.Must(m.Build(context.Background(), synthCustomers(300, 5), nil))
+	if !sameBook(a, b) || !a.Card().AsOf.Equal(at) || !b.Card().AsOf.IsZero() || a.Card().Fingerprint != b.Card().Fingerprint {
+		t.Error("as-of changed the book, or is not on the card")
+	}
+	// The fingerprint follows the inputs.
+	c := check.Must(a.WithCustomer(Customer{ID: "new", Quadrant: value.QuadrantII}))
+	if c.Card().Fingerprint == a.Card().Fingerprint || c.Card().Customers != 301 {
+		t.Errorf("card after WithCustomer: %+v", c.Card())
 	}
 }

@@ -10,11 +10,11 @@
 // channel, case owner and follow-up. When a failure occurs the response is
 // a lookup.
 //
-//	m, _ := recovery.New(nil)              // default coefficients
-//	book, _ := m.Build(customers)           // every customer x 6 types x 4 severities, in parallel
-//	store := recovery.NewStore(book)        // swap books while lookups continue
+//	m, err := recovery.New(nil)                      // default coefficients
+//	book, err := m.Build(ctx, customers, nil)         // every customer x 6 types x 4 severities, in parallel
+//	store := recovery.NewStore(book)                  // swap books while lookups continue
 //	e, err := store.Lookup("C042", recovery.Delivery, recovery.S3)
-//	r, err := e.Resolve(1200)               // restore the 1200 in kind, plus capped goodwill
+//	r, err := e.Resolve(1200)                         // restore the 1200 in kind, plus capped goodwill
 //
 // Inputs per customer ([Customer]): value quadrant and tier (package
 // value), lifecycle stage (package lifecycle), relationship strength in
@@ -165,8 +165,20 @@
 // RecurrenceStep 0.15, LoyaltyBuffer 0.2, GrudgeBase 0.25, GrudgeLoyalty
 // 0.5, the log-odds shifts, ParadoxUplift 0.2, MaxLossMultiple 2) are
 // policy choices, not estimates, and the caps, front-line limits, deadlines,
-// channels and checkpoints are service-level policy. [DefaultConfig] lists
-// them all; every one can be changed.
+// channels and checkpoints are service-level policy. [DefaultSettings]
+// lists them all; every one can be changed.
+//
+// # Settings
+//
+// The package follows the library's one convention. [Settings] hold the
+// coefficients; [New] takes a *Settings where nil means every default and,
+// in a non-nil one, every zero field (every zero array element, a nil
+// slice, an all-zero FollowUpDays row) takes its default, in Go as in a
+// settings file, so Settings{ProfitFloor: 30} or a file with one field
+// changes one coefficient. Where zero is a meaningful choice (no loyalty
+// buffer, no paradox, no grudge checkpoint), the field accepts [Off],
+// which asks for zero. [Model.Build] takes ctx first and a *BuildSettings
+// (the as-of time for the book's card).
 //
 // # Precomputation and lookup
 //
@@ -179,23 +191,29 @@
 // churn, deadlines, apology, owner, and the expected and offered ratio for
 // each failure type); channel names interned. With the customer's inputs
 // kept for rebuilding, a book holds about 475 bytes per customer (measured
-// at a million customers, BenchmarkBookMemory).
-// [Book.Lookup] is O(1), does
-// not allocate and is safe for concurrent use; a customer not in the book
-// is an error wrapping [ErrNotFound]. [Book.WithCustomers] returns a new
+// at a million customers, BenchmarkBookMemory). [Book.Lookup] is O(1),
+// does not allocate and is safe for concurrent use; a customer not in the
+// book is an error wrapping [ErrNotFound], and a nil *Book is an empty
+// book. [Book.WithCustomers] returns a new
 // book with some customers rebuilt or added, copying only the blocks they
 // are in (and the ID index when customers are added).
 // [Store] holds the current book in an atomic pointer: lookups never block
 // and see either the old or the new book, never a half-built one.
 //
-// Books and configurations marshal to JSON with a format name and version
-// ([Book.MarshalJSON], [DecodeBook], [Config.MarshalJSON]). The full form
-// lists every playbook entry (about 6 KB per customer) and is checked
-// against a rebuild on decoding; [Book.MarshalInputsJSON] writes only the
-// configuration and the inputs (about 250 bytes per customer), from which
-// DecodeBook rebuilds the same book. No binary form is provided: the
-// playbooks are rebuilt from the inputs in about a second per million
-// customers, so storing them in binary would not pay for itself.
+// Books and settings marshal to JSON in the library's envelope,
+// {"format": ..., "version": ..., ...} ([BookFormat], [SettingsFormat]),
+// and json.Unmarshal is the one way back. A book's envelope carries a
+// model card ([Book.Card]: library version, as-of, customers, a
+// fingerprint of the inputs), its settings and its customers. The full
+// form lists every playbook entry (about 6 KB per customer) and is
+// checked against a rebuild on decoding, card included;
+// [Book.MarshalInputsJSON] writes only the card, the settings and the
+// inputs (about 250 bytes per customer), from which json.Unmarshal
+// rebuilds the same book. Decoding is strict: another format or version
+// is a *cvm.FormatError, and unknown fields and trailing data are errors.
+// No binary form is provided: the playbooks are rebuilt from the inputs in
+// about a second per million customers, so storing them in binary would
+// not pay for itself.
 //
 // # References
 //

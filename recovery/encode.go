@@ -1,69 +1,65 @@
 package recovery
 
 import (
-	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
-	"math"
-	"strconv"
-	"strings"
 
+	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/envelope"
 	"github.com/cvmkit/cvm/lifecycle"
 	"github.com/cvmkit/cvm/value"
 )
 
-// Format names and versions written into the JSON encodings.
+// The JSON formats of the package, in the library's envelope
+// {"format": ..., "version": ..., ...}. Decoding a document of another
+// format or version is a *[cvm.FormatError] naming both.
 const (
-	ConfigFormat  = "cvm.recovery.config"
-	BookFormat    = "cvm.recovery.book"
-	FormatVersion = 1
+	SettingsFormat  = "cvm.recovery.settings" // [Settings], the settings file of cvm recovery
+	SettingsVersion = 1                       // the version of SettingsFormat
+	BookFormat      = "cvm.recovery.book"     // a [Book]: card, settings, customers and their playbooks
+	BookVersion     = 2                       // the version of BookFormat (1 had "config" for "settings" and no card)
 )
 
-type configAlias Config
+// settingsFields drops the methods of Settings so that encoding does not
+// recurse.
+type settingsFields Settings
 
-type configJSON struct {
-	Format  string `json:"format"`
-	Version int    `json:"version"`
-	*configAlias
+type settingsJSON struct {
+	envelope.Header
+	*settingsFields
 }
 
-// MarshalJSON encodes c with its format name and version. NaN or infinite
-// parameters cannot be encoded and are an error.
-func (c Config) MarshalJSON() ([]byte, error) {
-	return json.Marshal(configJSON{Format: ConfigFormat, Version: FormatVersion, configAlias: (*configAlias)(&c)})
+// MarshalJSON encodes s in the envelope of [SettingsFormat] with every
+// default filled in, so a settings file shows every coefficient ([Off] is
+// written as its value). NaN or infinite parameters cannot be encoded and
+// are an error.
+func (s Settings) MarshalJSON() ([]byte, error) {
+	f := s.filled()
+	return json.Marshal(settingsJSON{envelope.New(SettingsFormat, SettingsVersion, nil), (*settingsFields)(&f)})
 }
 
-// UnmarshalJSON decodes a configuration written by MarshalJSON. Fields
-// missing from the input keep DefaultConfig's values; unknown fields,
-// another format or version, and an invalid configuration are errors.
-func (c *Config) UnmarshalJSON(b []byte) error {
-	d := DefaultConfig()
-	d.TierSpeed = nil
-	v := configJSON{configAlias: (*configAlias)(&d)}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&v); err != nil {
-		return fmt.Errorf("%w: config: %v", ErrFormat, err)
-	}
-	if dec.More() {
-		return fmt.Errorf("%w: config: trailing data", ErrFormat)
-	}
-	if v.Format != ConfigFormat || v.Version != FormatVersion {
-		return fmt.Errorf("%w: config format %q version %d, want %q version %d", ErrFormat, v.Format, v.Version, ConfigFormat, FormatVersion)
-	}
-	if d.TierSpeed == nil {
-		d.TierSpeed = DefaultConfig().TierSpeed
+// UnmarshalJSON decodes settings written by MarshalJSON or by hand. A
+// missing field is zero and takes its default, as in Go. Another format or
+// version is a *cvm.FormatError; an unknown field, trailing data or
+// invalid settings are errors naming the field. On error *s is unchanged.
+func (s *Settings) UnmarshalJSON(b []byte) error {
+	var d Settings
+	if err := envelope.Decode("recovery", b, SettingsFormat, SettingsVersion, &settingsJSON{settingsFields: (*settingsFields)(&d)}); err != nil {
+		return err
 	}
 	if err := d.Validate(); err != nil {
 		return err
 	}
-	*c = d
+	*s = d
 	return nil
 }
 
 // customerJSON is one customer in the book encoding: the inputs and, when
 // written by MarshalJSON, the 24 playbook rows (6 failure types x 4
-// severities, failure type major).
+// severities, failure type major). Quadrant and stage are their text
+// forms, parsed by value.ParseQuadrant and lifecycle.ParseStage so that
+// an error names the customer.
 type customerJSON struct {
 	ID             string     `json:"customer"`
 	Quadrant       string     `json:"quadrant"`
@@ -98,23 +94,26 @@ type rowJSON struct {
 }
 
 type bookJSON struct {
-	Format    string         `json:"format"`
-	Version   int            `json:"version"`
-	Config    Config         `json:"config"`
+	envelope.Header
+	Settings  Settings       `json:"settings"`
 	Customers []customerJSON `json:"customers"`
 }
 
-// MarshalJSON encodes the book: format and version, the model
-// configuration, and per customer its inputs and its 24 playbook entries.
+// MarshalJSON encodes the book in the envelope of [BookFormat]: the model
+// card ([Book.Card]), the settings, and per customer its inputs and its
+// 24 playbook entries. A nil book is an error.
 func (b *Book) MarshalJSON() ([]byte, error) { return b.marshal(true) }
 
-// MarshalInputsJSON encodes the book without the playbook entries: format
-// and version, configuration and customer inputs, about 25 times smaller
-// than MarshalJSON. [DecodeBook] rebuilds the same book from it.
+// MarshalInputsJSON encodes the book as MarshalJSON does but without the
+// playbook entries: card, settings and customer inputs, about 25 times
+// smaller. json.Unmarshal rebuilds the same book from it.
 func (b *Book) MarshalInputsJSON() ([]byte, error) { return b.marshal(false) }
 
 func (b *Book) marshal(playbooks bool) ([]byte, error) {
-	v := bookJSON{Format: BookFormat, Version: FormatVersion, Config: b.m.cfg, Customers: make([]customerJSON, 0, b.n)}
+	if b == nil {
+		return nil, fmt.Errorf("recovery: encoding a nil book")
+	}
+	v := bookJSON{Header: envelope.New(BookFormat, BookVersion, b.Card()), Settings: b.m.set, Customers: make([]customerJSON, 0, b.n)}
 	for _, ch := range b.chunks {
 		for j := range ch.cust {
 			c := &ch.cust[j]
@@ -125,18 +124,10 @@ func (b *Book) marshal(playbooks bool) ([]byte, error) {
 			}
 			if playbooks {
 				cj.Playbook = make([]rowJSON, 0, NumFailureTypes*NumSeverities)
-			}
-			for t := range NumFailureTypes * btoi(playbooks) {
-				for s := range NumSeverities {
-					r := &ch.blk[j*NumSeverities+s].sevRec
-					tr := &ch.blk[j*NumSeverities+s].typ[t]
-					cj.Playbook = append(cj.Playbook, rowJSON{
-						Failure: FailureType(t + 1), Severity: Severity(s + 1),
-						Expected: tr.expected, Ratio: tr.ratio, Cap: r.cap, PreApproved: r.pre,
-						ChurnWith: r.churnWith, ChurnOut: r.churnOut, AckMin: r.ackMin, ResMin: r.resMin,
-						Apology: r.apology, Owner: r.owner,
-						Paradox: r.flags&flagParadox != 0, Escalated: r.flags&flagEscalated != 0,
-					})
+				for t := range NumFailureTypes {
+					for s := range NumSeverities {
+						cj.Playbook = append(cj.Playbook, row(&ch.blk[j*NumSeverities+s], t, s))
+					}
 				}
 			}
 			v.Customers = append(v.Customers, cj)
@@ -145,136 +136,126 @@ func (b *Book) marshal(playbooks bool) ([]byte, error) {
 	return json.Marshal(v)
 }
 
-func btoi(b bool) int {
-	if b {
-		return 1
+// row returns the stored playbook row of failure type index t and
+// severity index s from the customer's block.
+func row(blk *sevBlock, t, s int) rowJSON {
+	r, tr := &blk.sevRec, &blk.typ[t]
+	return rowJSON{
+		Failure: FailureType(t + 1), Severity: Severity(s + 1),
+		Expected: tr.expected, Ratio: tr.ratio, Cap: r.cap, PreApproved: r.pre,
+		ChurnWith: r.churnWith, ChurnOut: r.churnOut, AckMin: r.ackMin, ResMin: r.resMin,
+		Apology: r.apology, Owner: r.owner,
+		Paradox: r.flags&flagParadox != 0, Escalated: r.flags&flagEscalated != 0,
 	}
-	return 0
 }
 
-// DecodeBook decodes a book written by [Book.MarshalJSON] or
-// [Book.MarshalInputsJSON]. It rebuilds the
-// playbooks from the stored configuration and inputs; customers whose
-// stored playbook rows differ from the rebuild (edited by hand, or written
-// by a different version of the model) are an error wrapping [ErrFormat].
-// Customers without playbook rows are simply built, so a hand-written
-// file with the configuration and inputs only is accepted.
-func DecodeBook(data []byte) (*Book, error) {
+// UnmarshalJSON decodes a book written by [Book.MarshalJSON] or
+// [Book.MarshalInputsJSON]; it is the one way to load a book
+// (json.Unmarshal(data, &book)). It rebuilds the playbooks from the stored
+// settings (missing settings are the defaults) and inputs; customers whose
+// stored playbook rows differ from the rebuild (edited by hand, or
+// written by a different version of the model) are an error wrapping
+// [ErrFormat], and so is a card whose customer count or fingerprint does
+// not match the inputs. Customers without playbook rows are simply built,
+// so a hand-written file with the settings and inputs only is accepted.
+// Another format or version is a *cvm.FormatError; unknown fields and
+// trailing data are errors naming them. On error *b is unchanged.
+func (b *Book) UnmarshalJSON(data []byte) error {
 	var v bookJSON
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("%w: book: %w", ErrFormat, err)
+	if err := envelope.Decode("recovery", data, BookFormat, BookVersion, &v); err != nil {
+		return err
 	}
-	if dec.More() {
-		return nil, fmt.Errorf("%w: book: trailing data", ErrFormat)
-	}
-	if v.Format != BookFormat || v.Version != FormatVersion {
-		return nil, fmt.Errorf("%w: book format %q version %d, want %q version %d", ErrFormat, v.Format, v.Version, BookFormat, FormatVersion)
-	}
-	if v.Config.TierSpeed == nil {
-		return nil, fmt.Errorf("%w: book: missing config", ErrFormat)
-	}
-	m, err := New(&v.Config)
+	m, err := New(&v.Settings)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	cs := make([]Customer, len(v.Customers))
 	for i, cj := range v.Customers {
-		q, ok := ParseQuadrant(cj.Quadrant)
-		if !ok {
-			return nil, &CustomerError{Index: i, Customer: cj.ID, Field: "quadrant", Err: ErrBadValue}
+		q, err := value.ParseQuadrant(cj.Quadrant)
+		if err != nil {
+			return &CustomerError{Index: i, Customer: cj.ID, Field: "quadrant", Err: err}
 		}
-		st, ok := ParseStage(cj.Stage)
-		if !ok {
-			return nil, &CustomerError{Index: i, Customer: cj.ID, Field: "stage", Err: ErrBadValue}
+		st, err := lifecycle.ParseStage(cj.Stage)
+		if err != nil {
+			return &CustomerError{Index: i, Customer: cj.ID, Field: "stage", Err: err}
+		}
+		if n := len(cj.Playbook); n != 0 && n != NumFailureTypes*NumSeverities {
+			return &CustomerError{Index: i, Customer: cj.ID, Field: "playbook", Err: fmt.Errorf("%w: %d rows, want %d", ErrFormat, n, NumFailureTypes*NumSeverities)}
 		}
 		cs[i] = Customer{ID: cj.ID, Quadrant: q, Tier: cj.Tier, Stage: st, Strength: cj.Strength,
 			Failures12m: cj.Failures12m, LastRecoveryOK: cj.LastRecoveryOK, Channel: cj.Channel,
 			Influence: cj.Influence, GrossProfit: cj.GrossProfit}
 	}
-	b, err := m.Build(cs)
+	var bs BuildSettings
+	if v.Card != nil {
+		bs.AsOf = v.Card.AsOf
+	}
+	nb, err := m.Build(context.Background(), cs, &bs)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for i, cj := range v.Customers {
 		if len(cj.Playbook) == 0 {
 			continue
 		}
-		if len(cj.Playbook) != NumFailureTypes*NumSeverities {
-			return nil, &CustomerError{Index: i, Customer: cj.ID, Field: "playbook", Err: fmt.Errorf("%w: %d rows, want %d", ErrFormat, len(cj.Playbook), NumFailureTypes*NumSeverities)}
-		}
-		ch := b.chunks[i>>chunkBits]
+		ch := nb.chunks[i>>chunkBits]
 		j := i & (chunkSize - 1)
-		for _, row := range cj.Playbook {
-			if !row.Failure.Valid() || !row.Severity.Valid() {
-				return nil, &CustomerError{Index: i, Customer: cj.ID, Field: "playbook", Err: ErrFormat}
+		for _, r := range cj.Playbook {
+			if !r.Failure.Valid() || !r.Severity.Valid() {
+				return &CustomerError{Index: i, Customer: cj.ID, Field: "playbook", Err: ErrFormat}
 			}
-			t, s := int(row.Failure-1), int(row.Severity-1)
-			r := &ch.blk[j*NumSeverities+s].sevRec
-			tr := &ch.blk[j*NumSeverities+s].typ[t]
-			want := rowJSON{Failure: row.Failure, Severity: row.Severity,
-				Expected: tr.expected, Ratio: tr.ratio, Cap: r.cap, PreApproved: r.pre,
-				ChurnWith: r.churnWith, ChurnOut: r.churnOut, AckMin: r.ackMin, ResMin: r.resMin,
-				Apology: r.apology, Owner: r.owner,
-				Paradox: r.flags&flagParadox != 0, Escalated: r.flags&flagEscalated != 0}
-			if row != want {
-				return nil, &CustomerError{Index: i, Customer: cj.ID, Field: "playbook",
-					Err: fmt.Errorf("%w: %s %s row does not match the configuration and inputs", ErrFormat, row.Failure, row.Severity)}
+			if want := row(&ch.blk[j*NumSeverities+int(r.Severity-1)], int(r.Failure-1), int(r.Severity-1)); r != want {
+				return &CustomerError{Index: i, Customer: cj.ID, Field: "playbook",
+					Err: fmt.Errorf("%w: %s %s row does not match the settings and inputs", ErrFormat, r.Failure, r.Severity)}
 			}
 		}
 	}
-	return b, nil
-}
-
-// ParseQuadrant parses a value quadrant written as a Roman numeral ("I" to
-// "IV", case-insensitive) or a digit ("1" to "4").
-func ParseQuadrant(s string) (value.Quadrant, bool) {
-	switch strings.ToUpper(strings.TrimSpace(s)) {
-	case "I", "1":
-		return value.QuadrantI, true
-	case "II", "2":
-		return value.QuadrantII, true
-	case "III", "3":
-		return value.QuadrantIII, true
-	case "IV", "4":
-		return value.QuadrantIV, true
-	}
-	return 0, false
-}
-
-// ParseStage parses a lifecycle stage name as written by Stage.String
-// ("none", "exploration", "formation", "stability", "decline", "ended"),
-// case-insensitively, or its number 0 to 5.
-func ParseStage(s string) (lifecycle.Stage, bool) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	for st := lifecycle.None; st <= lifecycle.Ended; st++ {
-		if s == st.String() {
-			return st, true
+	if c := v.Card; c != nil {
+		got := nb.Card()
+		if c.Customers != got.Customers || (c.Fingerprint != "" && c.Fingerprint != got.Fingerprint) {
+			return fmt.Errorf("%w: book card: %d customers, fingerprint %s; the inputs give %d, %s",
+				ErrFormat, c.Customers, c.Fingerprint, got.Customers, got.Fingerprint)
 		}
 	}
-	if n, err := strconv.Atoi(s); err == nil && n >= 0 && n <= int(lifecycle.Ended) {
-		return lifecycle.Stage(n), true
-	}
-	return 0, false
+	*b = *nb
+	return nil
 }
 
-// ParseTier parses a pyramid tier: a number 1 to 255, or a default tier
-// name (platinum 1, gold 2, iron 3, lead 4), case-insensitively.
-func ParseTier(s string) (value.Tier, bool) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "platinum":
-		return 1, true
-	case "gold":
-		return 2, true
-	case "iron":
-		return 3, true
-	case "lead":
-		return 4, true
+// Card returns the book's model card: the library version, the as-of time
+// given to [Model.Build], the number of customers and a fingerprint of
+// their inputs (counts by quadrant, tier and stage and the sums of the
+// numeric fields, in book order; never the inputs themselves). It is
+// computed on each call, so it follows [Book.WithCustomers]. A nil book
+// has a card with no customers.
+func (b *Book) Card() *cvm.ModelCard {
+	c := cvm.NewModelCard()
+	if b == nil {
+		return &c
 	}
-	n, err := strconv.Atoi(strings.TrimSpace(s))
-	if err != nil || n < 1 || n > math.MaxUint8 {
-		return 0, false
+	c.AsOf = b.asOf
+	c.Customers = b.n
+	var quad [5]float64
+	var stage [int(lifecycle.Ended) + 1]float64
+	var tier [256]float64
+	var strength, failures, grudges, influence, profit float64
+	for _, ch := range b.chunks {
+		for j := range ch.cust {
+			x := &ch.cust[j]
+			quad[x.Quadrant]++
+			stage[x.Stage]++
+			tier[x.Tier]++
+			strength += x.Strength
+			failures += float64(x.Failures12m)
+			if x.grudge() {
+				grudges++
+			}
+			influence += x.Influence
+			profit += x.GrossProfit
+		}
 	}
-	return value.Tier(n), true
+	figs := append([]float64{float64(b.n), strength, failures, grudges, influence, profit}, quad[1:]...)
+	figs = append(figs, stage[:]...)
+	figs = append(figs, tier[:]...)
+	c.Fingerprint = cvm.Fingerprint(figs...)
+	return &c
 }

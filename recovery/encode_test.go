@@ -2,162 +2,173 @@ package recovery
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/check"
+	"github.com/cvmkit/cvm/value"
 )
+
+// decodeBook is json.Unmarshal into a fresh Book.
+func decodeBook(data []byte) (*Book, error) {
+	var b Book
+	if err := json.Unmarshal(data, &b); err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
 
 func TestBookJSONRoundTrip(t *testing.T) {
 	m := mustModel(t, nil)
 	cs := synthCustomers(1100, 31)
-	b, err := m.Build(cs)
-	if err != nil {
-		t.Fatal(err)
+	asOf := time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
+	b := check.Must(m.Build(context.Background(), cs, &BuildSettings{AsOf: asOf}))
+	data := check.Must(json.Marshal(b))
+	if !bytes.HasPrefix(data, []byte(`{"format":"cvm.recovery.book","version":2,"card":{"library":"`+cvm.Version+`","as_of":"2025-06-30T00:00:00Z","customers":1100,"fingerprint":"`)) {
+		t.Errorf("header %s", data[:160])
 	}
-	data, err := json.Marshal(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.HasPrefix(data, []byte(`{"format":"cvm.recovery.book","version":1,`)) {
-		t.Errorf("header %s", data[:60])
-	}
-	d, err := DecodeBook(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := check.Must(decodeBook(data))
 	if !sameBook(b, d) {
 		t.Error("decoded book differs")
 	}
-	again, err := json.Marshal(d)
-	if err != nil || !bytes.Equal(again, data) {
-		t.Errorf("re-encoding differs: %v", err)
+	if again := check.Must(json.Marshal(d)); !bytes.Equal(again, data) {
+		t.Error("re-encoding differs")
 	}
 	// Inputs only: smaller, and decodes to the same book.
-	small, err := b.MarshalInputsJSON()
-	if err != nil {
-		t.Fatal(err)
-	}
+	small := check.Must(b.MarshalInputsJSON())
 	if len(small)*10 > len(data) || bytes.Contains(small, []byte("playbook")) {
 		t.Errorf("inputs-only encoding is %d bytes of %d", len(small), len(data))
 	}
-	d2, err := DecodeBook(small)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !sameBook(b, d2) {
+	d2 := check.Must(decodeBook(small))
+	if c1, c2 := d2.Card(), b.Card(); !sameBook(b, d2) || c1.Fingerprint != c2.Fingerprint || !c1.AsOf.Equal(c2.AsOf) || c1.Customers != c2.Customers {
 		t.Error("book decoded from inputs differs")
 	}
 }
 
-// A custom configuration travels with the book.
-func TestBookJSONCustomConfig(t *testing.T) {
-	cfg := DefaultConfig()
-	cfg.QuadrantCap[0] = 75
-	cfg.TierSpeed = []float64{0.1, 1}
-	cfg.DefaultChannel[0] = "letter"
-	m := mustModel(t, &cfg)
-	b, err := m.Build(synthCustomers(50, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, _ := json.Marshal(b)
-	d, err := DecodeBook(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := d.Model().Config(); got.QuadrantCap[0] != 75 || len(got.TierSpeed) != 2 || got.DefaultChannel[0] != "letter" {
-		t.Errorf("config not restored: %+v", got)
+// Custom settings travel with the book.
+func TestBookJSONCustomSettings(t *testing.T) {
+	s := DefaultSettings()
+	s.QuadrantCap[0] = 75
+	s.TierSpeed = []float64{0.1, 1}
+	s.DefaultChannel[0] = "letter"
+	s.LoyaltyBuffer = Off
+	s.KeyAccount = []value.Quadrant{}
+	m := mustModel(t, &s)
+	b := check.Must(m.Build(context.Background(), synthCustomers(50, 32), nil))
+	d := check.Must(decodeBook(check.Must(json.Marshal(b))))
+	if got := d.Model().Settings(); got.QuadrantCap[0] != 75 || len(got.TierSpeed) != 2 || got.DefaultChannel[0] != "letter" ||
+		got.LoyaltyBuffer != Off || got.KeyAccount == nil || len(got.KeyAccount) != 0 {
+		t.Errorf("settings not restored: %+v", got)
 	}
 	if !sameBook(b, d) {
 		t.Error("decoded book differs")
 	}
 }
 
-func TestConfigJSON(t *testing.T) {
-	c := DefaultConfig()
+func TestSettingsJSON(t *testing.T) {
+	c := DefaultSettings()
 	c.ParadoxMaxSeverity = 1
-	data, err := json.Marshal(c)
-	if err != nil {
-		t.Fatal(err)
+	data := check.Must(json.Marshal(c))
+	if !bytes.HasPrefix(data, []byte(`{"format":"cvm.recovery.settings","version":1,`)) {
+		t.Errorf("header %s", data[:60])
 	}
-	var got Config
-	if err := json.Unmarshal(data, &got); err != nil {
-		t.Fatal(err)
-	}
-	d1, _ := json.Marshal(got)
-	if !bytes.Equal(d1, data) {
+	var got Settings
+	check.NoErr(t, json.Unmarshal(data, &got))
+	if d1 := check.Must(json.Marshal(got)); !bytes.Equal(d1, data) {
 		t.Errorf("round trip differs:\n%s\n%s", d1, data)
 	}
-	// Missing fields keep the defaults.
-	if err := json.Unmarshal([]byte(`{"format":"cvm.recovery.config","version":1,"max_loss_multiple":3}`), &got); err != nil {
-		t.Fatal(err)
-	}
-	want := DefaultConfig()
+	// Missing fields are zero and take the defaults, as in Go: the model
+	// is the default model but for the one field.
+	check.NoErr(t, json.Unmarshal([]byte(`{"format":"cvm.recovery.settings","version":1,"max_loss_multiple":3}`), &got))
+	want := DefaultSettings()
 	want.MaxLossMultiple = 3
-	w, _ := json.Marshal(want)
-	g, _ := json.Marshal(got)
-	if !bytes.Equal(w, g) {
-		t.Errorf("partial config:\n%s\nwant\n%s", g, w)
+	w := check.Must(json.Marshal(want))
+	if g := check.Must(json.Marshal(mustModel(t, &got).Settings())); !bytes.Equal(w, g) {
+		t.Errorf("partial settings:\n%s\nwant\n%s", g, w)
 	}
 }
 
+// TestDecodeErrors is the table of bad book files. Issue 13: trailing "}"
+// or "]]]" after a book was accepted.
 func TestDecodeErrors(t *testing.T) {
 	m := mustModel(t, nil)
-	b, _ := m.Build(synthCustomers(3, 33))
-	good, _ := json.Marshal(b)
-	s := string(good)
+	b := check.Must(m.Build(context.Background(), synthCustomers(3, 33), nil))
+	s := string(check.Must(json.Marshal(b)))
 	tests := []struct {
 		name string
 		in   string
-		err  error
+		err  error // errors.Is target, if any
+		has  string
 	}{
-		{"empty", "", ErrFormat},
-		{"not json", "{", ErrFormat},
-		{"array", "[]", ErrFormat},
-		{"trailing", s + "{}", ErrFormat},
-		{"format", strings.Replace(s, "cvm.recovery.book", "cvm.other", 1), ErrFormat},
-		{"version", strings.Replace(s, `"version":1`, `"version":2`, 1), ErrFormat},
-		{"config version", strings.Replace(s, `"version":1`, `"version":9`, 2), ErrFormat},
-		{"unknown field", strings.Replace(s, `"customers":`, `"extra":1,"customers":`, 1), ErrFormat},
-		{"no config", `{"format":"cvm.recovery.book","version":1,"customers":[]}`, ErrFormat},
-		{"bad config", strings.Replace(s, `"max_loss_multiple":2`, `"max_loss_multiple":-2`, 1), ErrBadValue},
-		{"bad quadrant", strings.Replace(s, `"quadrant":"`, `"quadrant":"V`, 1), ErrBadValue},
-		{"bad stage", strings.Replace(s, `"stage":"`, `"stage":"x`, 1), ErrBadValue},
-		{"bad strength", strings.Replace(s, `"strength":0.`, `"strength":3.`, 1), ErrBadValue},
-		{"bad failure", strings.Replace(s, `"failure":"billing"`, `"failure":"fire"`, 1), ErrFormat},
-		{"tampered", strings.Replace(s, `"ratio":`, `"ratio":9`, 1), ErrFormat},
-		{"short playbook", strings.Replace(s, `"playbook":[{`, `"playbook":[{"failure":"billing","severity":"S1"},{`, 1), ErrFormat},
+		{"empty", "", nil, "unexpected end"},
+		{"not json", "{", nil, "unexpected end"},
+		{"array", "[]", nil, "cannot unmarshal array"},
+		{"trailing object", s + "{}", nil, "after top-level value"},
+		{"trailing brace", s + "}", nil, "after top-level value"},
+		{"trailing brackets", s + "]]]", nil, "after top-level value"},
+		{"format", strings.Replace(s, "cvm.recovery.book", "cvm.other", 1), nil, "cvm.other"},
+		{"version 1", strings.Replace(s, `"version":2`, `"version":1`, 1), nil, "version 1"},
+		{"settings version", strings.Replace(s, `"cvm.recovery.settings","version":1`, `"cvm.recovery.settings","version":9`, 1), nil, "version 9"},
+		{"unknown field", strings.Replace(s, `"customers":`, `"extra":1,"customers":`, 1), nil, `"extra"`},
+		{"unknown settings field", strings.Replace(s, `"max_loss_multiple":2`, `"max_loss_multiplier":2`, 1), nil, `"max_loss_multiplier"`},
+		{"old config field", strings.Replace(s, `"settings":`, `"config":`, 1), nil, `"config"`},
+		{"bad settings", strings.Replace(s, `"max_loss_multiple":2`, `"max_loss_multiple":-2`, 1), ErrBadValue, "MaxLossMultiple"},
+		{"bad quadrant", strings.Replace(s, `"quadrant":"`, `"quadrant":"V`, 1), value.ErrUnknownQuadrant, "quadrant"},
+		{"bad stage", strings.Replace(s, `"stage":"`, `"stage":"x`, 1), nil, "stage"},
+		{"bad tier", strings.Replace(s, `"tier":`, `"tier":999`, 1), value.ErrUnknownTier, "tier"},
+		{"bad strength", strings.Replace(s, `"strength":0.`, `"strength":3.`, 1), ErrBadValue, "strength"},
+		{"bad failure", strings.Replace(s, `"failure":"billing"`, `"failure":"fire"`, 1), ErrUnknownFailure, "fire"},
+		{"tampered", strings.Replace(s, `"ratio":`, `"ratio":9`, 1), ErrFormat, "does not match"},
+		{"short playbook", strings.Replace(s, `"playbook":[{`, `"playbook":[{"failure":"billing","severity":"S1"},{`, 1), ErrFormat, "25 rows"},
+		{"card count", strings.Replace(s, `"customers":3,`, `"customers":4,`, 1), ErrFormat, "card"},
+		{"card fingerprint", strings.Replace(s, `"fingerprint":"`, `"fingerprint":"0`, 1), ErrFormat, "fingerprint"},
 	}
 	for _, tc := range tests {
-		if tc.in == s {
-			t.Fatalf("%s: replacement did not apply", tc.name)
-		}
-		if _, err := DecodeBook([]byte(tc.in)); !errors.Is(err, tc.err) {
-			t.Errorf("%s: err %v, want %v", tc.name, err, tc.err)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.in == s {
+				t.Fatal("replacement did not apply")
+			}
+			_, err := decodeBook([]byte(tc.in))
+			var fe *cvm.FormatError
+			switch {
+			case err == nil:
+				t.Fatal("no error")
+			case (tc.name == "format" || strings.Contains(tc.name, "version")) && !errors.As(err, &fe):
+				t.Errorf("err %v, want a *cvm.FormatError", err)
+			case tc.err != nil && !errors.Is(err, tc.err):
+				t.Errorf("err %v, want %v", err, tc.err)
+			case !strings.Contains(err.Error(), tc.has):
+				t.Errorf("err %v, want it to name %q", err, tc.has)
+			}
+		})
 	}
-	// Inputs without playbooks are built.
-	in := `{"format":"cvm.recovery.book","version":1,"config":{"format":"cvm.recovery.config","version":1},
+	// Inputs without playbooks, settings or card are built with the
+	// defaults.
+	in := `{"format":"cvm.recovery.book","version":2,
 	"customers":[{"customer":"a","quadrant":"IV","tier":1,"stage":"stability","strength":0.5,"failures_12m":0,"last_recovery_ok":true,"influence":0,"gross_profit":100}]}`
-	d, err := DecodeBook([]byte(in))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := check.Must(decodeBook([]byte(in)))
 	if _, err := d.Lookup("a", Outage, S4); err != nil {
 		t.Error(err)
 	}
 }
 
 func FuzzDecodeBook(f *testing.F) {
-	m, _ := New(nil)
-	b, _ := m.Build(synthCustomers(2, 34))
-	good, _ := json.Marshal(b)
+	m := check.Must(New(nil))
+	b := check.Must(m.Build(context.Background(), synthCustomers(2, 34), nil))
+	good := check.Must(json.Marshal(b))
 	f.Add(good)
-	f.Add([]byte(`{"format":"cvm.recovery.book","version":1,"config":{"format":"cvm.recovery.config","version":1},"customers":[{"customer":"a","quadrant":"2","tier":0,"stage":"none","strength":1,"failures_12m":3,"last_recovery_ok":false,"influence":1e9,"gross_profit":-5}]}`))
+	f.Add([]byte(`{"format":"cvm.recovery.book","version":2,"settings":{"format":"cvm.recovery.settings","version":1},"customers":[{"customer":"a","quadrant":"2","tier":0,"stage":"none","strength":1,"failures_12m":3,"last_recovery_ok":false,"influence":1e9,"gross_profit":-5}]}`))
 	f.Add([]byte(`{}`))
+	// Issue 13: trailing data was accepted.
+	f.Add(append(bytes.Clone(good), '}'))
+	f.Add(append(bytes.Clone(good), "]]]"...))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		d, err := DecodeBook(data)
+		d, err := decodeBook(data)
 		if err != nil {
 			return
 		}
@@ -165,7 +176,7 @@ func FuzzDecodeBook(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-encode: %v", err)
 		}
-		d2, err := DecodeBook(enc)
+		d2, err := decodeBook(enc)
 		if err != nil {
 			t.Fatalf("decode of re-encoding: %v", err)
 		}
@@ -175,28 +186,23 @@ func FuzzDecodeBook(f *testing.F) {
 	})
 }
 
-func FuzzConfigJSON(f *testing.F) {
-	good, _ := json.Marshal(DefaultConfig())
-	f.Add(good)
-	f.Add([]byte(`{"format":"cvm.recovery.config","version":1,"tier_speed":[1]}`))
+func FuzzSettingsJSON(f *testing.F) {
+	f.Add(check.Must(json.Marshal(DefaultSettings())))
+	f.Add([]byte(`{"format":"cvm.recovery.settings","version":1,"tier_speed":[1]}`))
+	f.Add([]byte(`{"format":"cvm.recovery.settings","version":1,"loyalty_buffer":-2147483648,"key_account":[]}`))
+	f.Add([]byte(`{"format":"cvm.recovery.settings","version":1}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var c Config
+		var c Settings
 		if err := json.Unmarshal(data, &c); err != nil {
 			return
 		}
 		if err := c.Validate(); err != nil {
-			t.Fatalf("decoded an invalid config: %v", err)
+			t.Fatalf("decoded invalid settings: %v", err)
 		}
-		enc, err := json.Marshal(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var c2 Config
-		if err := json.Unmarshal(enc, &c2); err != nil {
-			t.Fatal(err)
-		}
-		enc2, _ := json.Marshal(c2)
-		if !bytes.Equal(enc, enc2) {
+		enc := check.Must(json.Marshal(c))
+		var c2 Settings
+		check.NoErr(t, json.Unmarshal(enc, &c2))
+		if enc2 := check.Must(json.Marshal(c2)); !bytes.Equal(enc, enc2) {
 			t.Fatal("round trip differs")
 		}
 	})
@@ -216,19 +222,6 @@ func FuzzParse(f *testing.F) {
 			if w, err := ParseFailureType(v.String()); err != nil || w != v {
 				t.Fatalf("failure %q -> %v -> %v %v", s, v, w, err)
 			}
-		}
-		if q, ok := ParseQuadrant(s); ok {
-			if w, ok := ParseQuadrant(q.String()); !ok || w != q {
-				t.Fatalf("quadrant %q -> %v -> %v", s, q, w)
-			}
-		}
-		if st, ok := ParseStage(s); ok {
-			if w, ok := ParseStage(st.String()); !ok || w != st {
-				t.Fatalf("stage %q -> %v -> %v", s, st, w)
-			}
-		}
-		if tr, ok := ParseTier(s); ok && (tr < 1) {
-			t.Fatalf("tier %q -> %v", s, tr)
 		}
 	})
 }

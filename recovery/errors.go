@@ -23,8 +23,9 @@ var (
 	ErrDuplicate = errors.New("recovery: duplicate customer ID")
 	// ErrEmptyID marks a customer with an empty ID.
 	ErrEmptyID = errors.New("recovery: empty customer ID")
-	// ErrFormat marks encoded data of the wrong format or version, or a
-	// book whose stored playbooks do not match its configuration and inputs.
+	// ErrFormat marks a book whose stored playbooks or card do not match
+	// its settings and inputs, or stored data that cannot be decoded.
+	// Another format or version is a *cvm.FormatError.
 	ErrFormat = errors.New("recovery: bad encoding")
 )
 
@@ -52,16 +53,16 @@ func (e *CustomerError) Error() string {
 // Unwrap returns the underlying sentinel error.
 func (e *CustomerError) Unwrap() error { return e.Err }
 
-// ConfigError reports an invalid model parameter, naming it.
-type ConfigError struct {
-	Param string // the Config field, with an index when it is an array, such as "RepurchaseMinor[2]"
+// SettingsError reports an invalid model parameter, naming it.
+type SettingsError struct {
+	Param string // the Settings field, with an index when it is an array, such as "RepurchaseMinor[2]"
 	Err   error  // ErrBadValue, or a more specific error
 }
 
 // Error names the parameter.
-func (e *ConfigError) Error() string {
-	return fmt.Sprintf("recovery: config %s: %v", e.Param, e.Err)
+func (e *SettingsError) Error() string {
+	return fmt.Sprintf("recovery: settings: %s: %v", e.Param, e.Err)
 }
 
 // Unwrap returns the underlying error.
-func (e *ConfigError) Unwrap() error { return e.Err }
+func (e *SettingsError) Unwrap() error { return e.Err }

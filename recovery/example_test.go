@@ -1,6 +1,7 @@
 package recovery_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -20,7 +21,7 @@ func Example() {
 		{ID: "C2", Quadrant: value.QuadrantI, Tier: 4, Stage: lifecycle.Exploration,
 			Strength: 0.1, Failures12m: 1, LastRecoveryOK: false, GrossProfit: 300},
 	}
-	book, err := m.Build(customers)
+	book, err := m.Build(context.Background(), customers, nil)
 	if err != nil {
 		panic(err)
 	}
@@ -53,11 +54,20 @@ func Example() {
 // Rebuilding one customer after their history changed, while lookups
 // continue on the store.
 func ExampleStore_Update() {
-	m, _ := recovery.New(nil)
-	book, _ := m.Build([]recovery.Customer{{ID: "C1", Quadrant: value.QuadrantII, Tier: 3}})
+	m, err := recovery.New(nil)
+	if err != nil {
+		panic(err)
+	}
+	book, err := m.Build(context.Background(), []recovery.Customer{{ID: "C1", Quadrant: value.QuadrantII, Tier: 3}}, nil)
+	if err != nil {
+		panic(err)
+	}
 	store := recovery.NewStore(book)
 
-	e, _ := store.Lookup("C1", recovery.MoneyLoss, recovery.S1)
+	e, err := store.Lookup("C1", recovery.MoneyLoss, recovery.S1)
+	if err != nil {
+		panic(err)
+	}
 	fmt.Printf("before: %s apology, paradox %v, ratio %.2f\n", e.Apology, e.Paradox, e.Ratio)
 
 	// The customer complained once and the recovery did not satisfy.
@@ -65,9 +75,31 @@ func ExampleStore_Update() {
 		Failures12m: 1, LastRecoveryOK: false}); err != nil {
 		panic(err)
 	}
-	e, _ = store.Lookup("C1", recovery.MoneyLoss, recovery.S1)
+	if e, err = store.Lookup("C1", recovery.MoneyLoss, recovery.S1); err != nil {
+		panic(err)
+	}
 	fmt.Printf("after:  %s apology, paradox %v, ratio %.2f, follow-up days %v\n", e.Apology, e.Paradox, e.Ratio, e.FollowUp)
 	// Output:
 	// before: front-line apology, paradox true, ratio 1.20
 	// after:  manager apology, paradox false, ratio 1.44, follow-up days [7 60 0 0]
+}
+
+// Settings change only what they set: a zero field takes its default, and
+// Off asks for a zero where zero means something. Here a model without the
+// recovery paradox and with a goodwill floor of 30.
+func ExampleSettings() {
+	m, err := recovery.New(&recovery.Settings{ParadoxMaxSeverity: recovery.Off, ProfitFloor: 30})
+	if err != nil {
+		panic(err)
+	}
+	s := m.Settings()
+	fmt.Println(s.ParadoxMaxSeverity == recovery.Off, s.ProfitFloor, s.MaxLossMultiple, s.LoyaltyBuffer)
+	e, err := m.Playbook(recovery.Customer{ID: "C1", Quadrant: value.QuadrantI}, recovery.MoneyLoss, recovery.S1)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("paradox %v, ratio %.2f, cap %.2f\n", e.Paradox, e.Ratio, e.Cap)
+	// Output:
+	// true 30 2 0.2
+	// paradox false, ratio 1.00, cap 7.50
 }

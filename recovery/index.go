@@ -46,8 +46,11 @@ func newIndexSize(seed maphash.Seed, n int) idIndex {
 	return idIndex{seed: seed, slots: make([]idSlot, size)}
 }
 
-// find returns the position of id in b, or -1.
+// find returns the position of id in b, or -1; -1 for a nil b.
 func (b *Book) find(id string) int {
+	if b == nil {
+		return -1
+	}
 	x := &b.index
 	if len(x.slots) == 0 {
 		return -1

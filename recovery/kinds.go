@@ -10,7 +10,7 @@ import (
 type FailureType uint8
 
 // The failure types. Each has a remedy kind that fits it by default
-// ([Config.Remedy]); see the package documentation for the sources.
+// ([Settings.Remedy]); see the package documentation for the sources.
 const (
 	MoneyLoss     FailureType = iota + 1 // money lost by the customer, such as a billing error
 	Defect                               // a defective product

@@ -88,7 +88,7 @@ type Entry struct {
 	Ratio float64
 	// RestoreRatio is the part of Ratio that restores the loss in the
 	// remedy kind (refund, replacement, re-performance): min(Restore[t], 1)
-	// of the configuration, 1 except for staff failures. Restoration is
+	// of the settings, 1 except for staff failures. Restoration is
 	// never cut by LossCap or Cap; Resolve grants it in full even when the
 	// customer's expectation (Ratio) is lower.
 	RestoreRatio float64
@@ -101,7 +101,7 @@ type Entry struct {
 	// once, min(Cap, FrontLineLimit).
 	PreApproved float64
 	// FrontLineLimit is the most money (a refund or credit plus goodwill)
-	// the front line may pay at once: Config.FrontLineLimit of the
+	// the front line may pay at once: Settings.FrontLineLimit of the
 	// customer's quadrant. Restoration in kind (replacement,
 	// re-performance) has no such limit.
 	FrontLineLimit float64
@@ -176,10 +176,13 @@ func (e *Entry) Resolve(loss float64) (Resolution, error) {
 	}, nil
 }
 
-// Model is a validated configuration with its derived tables. It is
+// Model is a validated set of [Settings] with its derived tables. It is
 // immutable and safe for concurrent use.
 type Model struct {
-	cfg Config
+	set Settings // as given, with the defaults filled in ([Off] kept)
+	cfg Settings // the numbers computed with: set with Off as zero
+	// keyAccount[q-1] marks the key-account quadrants.
+	keyAccount [4]bool
 	// tierSpeed is cfg.TierSpeed extended to 256 tiers.
 	tierSpeed [256]float64
 	// follow holds the follow-up checkpoints per severity and grudge:
@@ -192,19 +195,20 @@ type Model struct {
 	churnOdds [NumSeverities][2]float64
 }
 
-// New validates cfg and returns the model. A nil cfg means
-// [DefaultConfig]. The model keeps a copy of cfg.
-func New(cfg *Config) (*Model, error) {
-	var c Config
-	if cfg == nil {
-		c = DefaultConfig()
-	} else {
-		c = cfg.clone()
-	}
-	if err := c.Validate(); err != nil {
+// New validates the settings and returns the model. A nil s means
+// [DefaultSettings], and so does every zero field of s (see [Settings]).
+// The model keeps a copy of s. Invalid settings are a *[SettingsError]
+// naming the field.
+func New(s *Settings) (*Model, error) {
+	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	m := &Model{cfg: c}
+	set := s.filled()
+	c := set.effective()
+	m := &Model{set: set, cfg: c}
+	for _, q := range c.KeyAccount {
+		m.keyAccount[q-1] = true
+	}
 	for t := range m.tierSpeed {
 		i := t - 1
 		if i < 0 || i >= len(c.TierSpeed) {
@@ -214,9 +218,12 @@ func New(cfg *Config) (*Model, error) {
 	}
 	for s := range NumSeverities {
 		for g := range 2 {
-			f := c.FollowUpDays[s]
+			var f [MaxFollowUps]uint16
+			for j, d := range c.FollowUpDays[s] {
+				f[j] = uint16(d)
+			}
 			if g == 1 && c.GrudgeFollowUpDays != 0 {
-				f = insertCheckpoint(f, c.GrudgeFollowUpDays)
+				f = insertCheckpoint(f, uint16(c.GrudgeFollowUpDays))
 			}
 			m.follow[s*2+g] = f
 		}
@@ -249,8 +256,10 @@ func insertCheckpoint(f [MaxFollowUps]uint16, d uint16) [MaxFollowUps]uint16 {
 	return f
 }
 
-// Config returns a copy of the model's configuration.
-func (m *Model) Config() Config { return m.cfg.clone() }
+// Settings returns a copy of the model's settings with every default
+// filled in; a field asked to be zero stays [Off], so New(&settings)
+// gives the same model.
+func (m *Model) Settings() Settings { return m.set.clone() }
 
 // f32down rounds x >= 0 to a float32 not above it, so a clamped ratio
 // stays within MaxLossMultiple.
@@ -348,7 +357,7 @@ func (m *Model) compute(c *Customer, blk *[NumSeverities]sevBlock) {
 		level = min(level, int(ApologyExecutive))
 		r.apology = Apology(level)
 		owner := cfg.OwnerByApology[level-1]
-		if owner == OwnerServiceManager && cfg.KeyAccount[q] {
+		if owner == OwnerServiceManager && m.keyAccount[q] {
 			owner = OwnerAccountManager
 		}
 		r.owner = owner

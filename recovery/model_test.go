@@ -1,23 +1,27 @@
 package recovery
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/cvmkit/cvm/internal/check"
 	"github.com/cvmkit/cvm/lifecycle"
 	"github.com/cvmkit/cvm/value"
 )
 
 const tol = 1e-6 // stored values are float32: relative precision ~6e-8
 
-func near(got, want float64) bool {
-	return math.Abs(got-want) <= tol*math.Max(1, math.Abs(want))
-}
+// near compares a stored float32 value with its hand computation.
+func near(got, want float64) bool { return check.Close(got, want, tol, tol) }
 
-func mustModel(t testing.TB, cfg *Config) *Model {
+func mustModel(t testing.TB, cfg *Settings) *Model {
 	t.Helper()
 	m, err := New(cfg)
 	if err != nil {
@@ -49,7 +53,7 @@ func TestPolicyKeyAccountS4(t *testing.T) {
 		if e.Apology != ApologyExecutive || e.Owner != OwnerExecutive {
 			t.Errorf("%v: apology %v owner %v, want executive, executive", ft, e.Apology, e.Owner)
 		}
-		// Deadlines: 1 h and 8 h for S4 at tier speed 0.25 (DefaultConfig).
+		// Deadlines: 1 h and 8 h for S4 at tier speed 0.25 (DefaultSettings).
 		if e.AcknowledgeBy != 15*time.Minute || e.ResolveBy != 2*time.Hour {
 			t.Errorf("%v: deadlines %v, %v; want 15m, 2h", ft, e.AcknowledgeBy, e.ResolveBy)
 		}
@@ -61,7 +65,7 @@ func TestPolicyKeyAccountS4(t *testing.T) {
 	// No other customer, failure or severity gets a faster deadline or a
 	// higher cap.
 	best := mustEntry(t, m, keyAccount, Outage, S4)
-	b, err := m.Build(synthCustomers(2000, 11))
+	b, err := m.Build(context.Background(), synthCustomers(2000, 11), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +97,7 @@ func TestPolicyParadox(t *testing.T) {
 		failures int
 		sev      Severity
 		paradox  bool
-		expected float64 // hand computation from the formulas in doc.go with DefaultConfig
+		expected float64 // hand computation from the formulas in doc.go with DefaultSettings
 		ratio    float64
 		loss     float64
 		restore  float64 // RestoreRatio (1 for billing) x loss, never capped
@@ -158,7 +162,7 @@ func TestPolicyRepeatAfterUnsatisfyingRecovery(t *testing.T) {
 		}
 		// Expectation: 1.15 x (1 - 0.2 x 0.5) = 1.035 satisfied;
 		// 1.15 x (1 + 0.25 + 0.5 x 0.5) = 1.725 unsatisfied (x SeverityExpectation).
-		sf := DefaultConfig().SeverityExpectation[s-1]
+		sf := DefaultSettings().SeverityExpectation[s-1]
 		if !near(eo.Expected, 1.035*sf) || !near(eb.Expected, 1.725*sf) {
 			t.Errorf("%v: expected %v/%v, want %v/%v", s, eo.Expected, eb.Expected, 1.035*sf, 1.725*sf)
 		}
@@ -177,11 +181,11 @@ func TestPolicyRepeatAfterUnsatisfyingRecovery(t *testing.T) {
 func TestPolicyPreferredChannel(t *testing.T) {
 	m := mustModel(t, nil)
 	c := Customer{ID: "P", Quadrant: value.QuadrantII, Tier: 3, Stage: lifecycle.Exploration, Channel: "sms"}
-	b, err := m.Build([]Customer{c, {ID: "N", Quadrant: value.QuadrantII}})
+	b, err := m.Build(context.Background(), []Customer{c, {ID: "N", Quadrant: value.QuadrantII}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := [NumSeverities]string{"email", "email", "phone", "phone"} // DefaultConfig.DefaultChannel
+	want := [NumSeverities]string{"email", "email", "phone", "phone"} // DefaultSettings.DefaultChannel
 	for ft := MoneyLoss; ft <= Outage; ft++ {
 		for s := S1; s <= S4; s++ {
 			e, err := b.Lookup("P", ft, s)
@@ -230,7 +234,7 @@ func TestChurnTARP(t *testing.T) {
 }
 
 // Caps, pre-approval and deadlines by quadrant, profit, severity and tier,
-// hand-computed from DefaultConfig.
+// hand-computed from DefaultSettings.
 func TestCapsAndDeadlines(t *testing.T) {
 	m := mustModel(t, nil)
 	tests := []struct {
@@ -307,7 +311,7 @@ func TestInfluenceEscalates(t *testing.T) {
 // exceeds FrontLineLimit.
 func TestPropertyCompensationWithinCap(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	cfg := DefaultConfig()
+	cfg := DefaultSettings()
 	cfg.MaxLossMultiple = 1.1 // tighter than the paradox aim of 1.2, so both caps bind
 	for _, m := range []*Model{mustModel(t, nil), mustModel(t, &cfg)} {
 		for _, c := range synthCustomers(500, 5) {
@@ -345,7 +349,7 @@ func TestPropertyCompensationWithinCap(t *testing.T) {
 // Policy: restoring the loss in the failure's remedy kind is never cut by
 // the compensation caps, which limit only the goodwill above it (Smith,
 // Bolton & Wagner 1999: match the remedy to the failure). Expected numbers
-// by hand from DefaultConfig and the formulas in doc.go.
+// by hand from DefaultSettings and the formulas in doc.go.
 func TestPolicyRestoreNeverCapped(t *testing.T) {
 	m := mustModel(t, nil)
 	// A small-profit customer: quadrant I, gross profit 300, no failures.
@@ -471,12 +475,12 @@ func TestCustomerValidation(t *testing.T) {
 		if !errors.As(err, &ce) || ce.Field != tc.field || !errors.Is(err, tc.err) {
 			t.Errorf("%s: Playbook err %v, want field %s %v", tc.name, err, tc.field, tc.err)
 		}
-		_, err = m.Build([]Customer{good, c})
+		_, err = m.Build(context.Background(), []Customer{good, c}, nil)
 		if !errors.As(err, &ce) || ce.Field != tc.field || ce.Index != 1 || !errors.Is(err, tc.err) {
 			t.Errorf("%s: Build err %v, want index 1 field %s %v", tc.name, err, tc.field, tc.err)
 		}
 	}
-	_, err := m.Build([]Customer{good, {ID: "h", Quadrant: 1}, good})
+	_, err := m.Build(context.Background(), []Customer{good, {ID: "h", Quadrant: 1}, good}, nil)
 	var ce *CustomerError
 	if !errors.As(err, &ce) || !errors.Is(err, ErrDuplicate) || ce.Index != 2 || ce.Customer != "g" {
 		t.Errorf("duplicate: err %v", err)
@@ -515,77 +519,62 @@ func TestParse(t *testing.T) {
 			t.Errorf("ParseSeverity(%q): err %v", in, err)
 		}
 	}
-	for s, want := range map[string]value.Quadrant{"I": 1, "ii": 2, "3": 3, "IV": 4} {
-		if got, ok := ParseQuadrant(s); !ok || got != want {
-			t.Errorf("ParseQuadrant(%q) = %v %v", s, got, ok)
-		}
-	}
-	if _, ok := ParseQuadrant("V"); ok {
-		t.Error("ParseQuadrant(V) ok")
-	}
-	if st, ok := ParseStage("Stability"); !ok || st != lifecycle.Stability {
-		t.Errorf("ParseStage: %v %v", st, ok)
-	}
-	if _, ok := ParseStage("7"); ok {
-		t.Error("ParseStage(7) ok")
-	}
-	for s, want := range map[string]value.Tier{"platinum": 1, "Gold": 2, "3": 3, "lead": 4, "12": 12} {
-		if got, ok := ParseTier(s); !ok || got != want {
-			t.Errorf("ParseTier(%q) = %v %v", s, got, ok)
-		}
-	}
-	for _, s := range []string{"0", "256", "tin", ""} {
-		if _, ok := ParseTier(s); ok {
-			t.Errorf("ParseTier(%q) ok", s)
-		}
-	}
 }
 
-func TestConfigValidate(t *testing.T) {
+func TestSettingsValidate(t *testing.T) {
 	tests := []struct {
 		param string
-		mod   func(*Config)
+		mod   func(*Settings)
 	}{
-		{"Remedy[0]", func(c *Config) { c.Remedy[0] = 0 }},
-		{"Fault[2]", func(c *Config) { c.Fault[2] = 1.5 }},
-		{"Restore[1]", func(c *Config) { c.Restore[1] = math.NaN() }},
-		{"SeverityExpectation[0]", func(c *Config) { c.SeverityExpectation[0] = 0 }},
-		{"RecurrenceCap", func(c *Config) { c.RecurrenceCap = -1 }},
-		{"LoyaltyBuffer", func(c *Config) { c.LoyaltyBuffer = 1 }},
-		{"RepurchaseMinor[3]", func(c *Config) { c.RepurchaseMinor[3] = 1 }},
-		{"RepurchaseMajor[0]", func(c *Config) { c.RepurchaseMajor[0] = 0 }},
-		{"MajorWeight[1]", func(c *Config) { c.MajorWeight[1] = -0.1 }},
-		{"StageLogit[3]", func(c *Config) { c.StageLogit[3] = math.Inf(-1) }},
-		{"ParadoxMaxSeverity", func(c *Config) { c.ParadoxMaxSeverity = 5 }},
-		{"MaxLossMultiple", func(c *Config) { c.MaxLossMultiple = 0 }},
-		{"MaxLossMultiple", func(c *Config) { c.MaxLossMultiple = 0.99 }}, // would cut restoration
-		{"QuadrantCap[3]", func(c *Config) { c.QuadrantCap[3] = -1 }},
-		{"KeySeverity[0]", func(c *Config) { c.KeySeverity[0] = 9 }},
-		{"ApologyBySeverity[2]", func(c *Config) { c.ApologyBySeverity[2] = 4 }},
-		{"OwnerByApology[1]", func(c *Config) { c.OwnerByApology[1] = 0 }},
-		{"AcknowledgeHours[0]", func(c *Config) { c.AcknowledgeHours[0] = 0 }},
-		{"ResolveHours[3]", func(c *Config) { c.ResolveHours[3] = 2000 }},
-		{"TierSpeed", func(c *Config) { c.TierSpeed = nil }},
-		{"TierSpeed[1]", func(c *Config) { c.TierSpeed[1] = 0 }},
-		{"DefaultChannel[2]", func(c *Config) { c.DefaultChannel[2] = "" }},
-		{"FollowUpDays[1][1]", func(c *Config) { c.FollowUpDays[1] = [MaxFollowUps]uint16{30, 3} }},
-		{"FollowUpDays[0][2]", func(c *Config) { c.FollowUpDays[0] = [MaxFollowUps]uint16{7, 0, 9} }},
-		{"InfluenceEscalation", func(c *Config) { c.InfluenceEscalation = math.Inf(1) }},
+		{"Remedy[0]", func(c *Settings) { c.Remedy[0] = 9 }},
+		{"Fault[2]", func(c *Settings) { c.Fault[2] = 1.5 }},
+		{"Restore[1]", func(c *Settings) { c.Restore[1] = math.NaN() }},
+		{"SeverityExpectation[0]", func(c *Settings) { c.SeverityExpectation[0] = -1 }},
+		{"SeverityExpectation[1]", func(c *Settings) { c.SeverityExpectation[1] = Off }}, // must be > 0
+		{"RecurrenceCap", func(c *Settings) { c.RecurrenceCap = -1 }},
+		{"RecurrenceCap", func(c *Settings) { c.RecurrenceCap = 1001 }},
+		{"LoyaltyBuffer", func(c *Settings) { c.LoyaltyBuffer = 1 }},
+		{"RepurchaseMinor[3]", func(c *Settings) { c.RepurchaseMinor[3] = 1 }},
+		{"RepurchaseMajor[0]", func(c *Settings) { c.RepurchaseMajor[0] = -0.5 }},
+		{"MajorWeight[1]", func(c *Settings) { c.MajorWeight[1] = -0.1 }},
+		{"StageLogit[3]", func(c *Settings) { c.StageLogit[3] = math.Inf(-1) }},
+		{"ParadoxMaxSeverity", func(c *Settings) { c.ParadoxMaxSeverity = 5 }},
+		{"MaxLossMultiple", func(c *Settings) { c.MaxLossMultiple = Off }},
+		{"MaxLossMultiple", func(c *Settings) { c.MaxLossMultiple = 0.99 }}, // would cut restoration
+		{"QuadrantCap[3]", func(c *Settings) { c.QuadrantCap[3] = -1 }},
+		{"KeySeverity[0]", func(c *Settings) { c.KeySeverity[0] = 9 }},
+		{"ApologyBySeverity[2]", func(c *Settings) { c.ApologyBySeverity[2] = 4 }},
+		{"OwnerByApology[1]", func(c *Settings) { c.OwnerByApology[1] = 7 }},
+		{"AcknowledgeHours[0]", func(c *Settings) { c.AcknowledgeHours[0] = -1 }},
+		{"ResolveHours[3]", func(c *Settings) { c.ResolveHours[3] = 2000 }},
+		{"TierSpeed", func(c *Settings) { c.TierSpeed = make([]float64, 256) }},
+		{"TierSpeed[1]", func(c *Settings) { c.TierSpeed[1] = 0 }},
+		{"FollowUpDays[1][1]", func(c *Settings) { c.FollowUpDays[1] = [MaxFollowUps]int{30, 3} }},
+		{"FollowUpDays[0][2]", func(c *Settings) { c.FollowUpDays[0] = [MaxFollowUps]int{7, 0, 9} }},
+		{"FollowUpDays[2][0]", func(c *Settings) { c.FollowUpDays[2] = [MaxFollowUps]int{70000} }},
+		{"FollowUpDays[3]", func(c *Settings) { c.FollowUpDays[3] = [MaxFollowUps]int{Off, 7} }},
+		{"InfluenceEscalation", func(c *Settings) { c.InfluenceEscalation = math.Inf(1) }},
+		{"InfluenceEscalation", func(c *Settings) { c.InfluenceEscalation = -1 }},
+		{"LoyaltyBuffer", func(c *Settings) { c.LoyaltyBuffer = -1 }}, // only Off asks for 0
+		{"ParadoxMaxSeverity", func(c *Settings) { c.ParadoxMaxSeverity = -1 }},
+		{"KeyAccount[0]", func(c *Settings) { c.KeyAccount = []value.Quadrant{5} }},
+		{"GrudgeFollowUpDays", func(c *Settings) { c.GrudgeFollowUpDays = 70000 }},
+		{"StrengthLogitWith", func(c *Settings) { c.StrengthLogitWith = 51 }},
 	}
 	for _, tc := range tests {
-		c := DefaultConfig()
+		c := DefaultSettings()
 		tc.mod(&c)
 		_, err := New(&c)
-		var ce *ConfigError
-		if !errors.As(err, &ce) || ce.Param != tc.param || !errors.Is(err, ErrBadValue) {
+		var ce *SettingsError
+		if !errors.As(err, &ce) || ce.Param != tc.param || !errors.Is(err, ErrBadValue) || !strings.Contains(err.Error(), tc.param) {
 			t.Errorf("%s: err %v", tc.param, err)
 		}
 	}
 	// New keeps a copy: changing the caller's config afterwards changes nothing.
-	c := DefaultConfig()
+	c := DefaultSettings()
 	m := mustModel(t, &c)
 	c.TierSpeed[0] = 1
-	if got := m.Config().TierSpeed[0]; got != 0.25 {
+	if got := m.Settings().TierSpeed[0]; got != 0.25 {
 		t.Errorf("model config changed with the caller's: %v", got)
 	}
 }
@@ -595,7 +584,7 @@ func TestNoMutation(t *testing.T) {
 	m := mustModel(t, nil)
 	cs := synthCustomers(3000, 9)
 	cp := append([]Customer(nil), cs...)
-	if _, err := m.Build(cs); err != nil {
+	if _, err := m.Build(context.Background(), cs, nil); err != nil {
 		t.Fatal(err)
 	}
 	for i := range cs {
@@ -607,7 +596,7 @@ func TestNoMutation(t *testing.T) {
 
 // Extreme but valid coefficients give churn in [0, 1], never NaN.
 func TestChurnExtremes(t *testing.T) {
-	cfg := DefaultConfig()
+	cfg := DefaultSettings()
 	cfg.FailureLogit, cfg.RecurrenceCap, cfg.UnsatisfiedLogit = 50, 1000, 50
 	m := mustModel(t, &cfg)
 	for _, c := range []Customer{
@@ -628,5 +617,90 @@ func TestChurnExtremes(t *testing.T) {
 	e := mustEntry(t, m, Customer{ID: "neg", Quadrant: 1, Failures12m: 1000, LastRecoveryOK: true}, Outage, S4)
 	if !(e.ChurnWith >= 0 && e.ChurnWith < 1e-6) {
 		t.Errorf("churn with very negative shift: %v", e.ChurnWith)
+	}
+}
+
+// TestSettingsDefaults: one rule for defaults (issue 14): nil, the zero
+// Settings and a file with no field all give the default model, and a zero
+// field of a partial Settings takes its default (before, New used a
+// non-nil Settings as it was, zeros included, while decoding kept the
+// defaults for missing fields).
+func TestSettingsDefaults(t *testing.T) {
+	def := mustModel(t, nil)
+	var fromFile Settings
+	check.NoErr(t, json.Unmarshal([]byte(`{"format":"cvm.recovery.settings","version":1}`), &fromFile))
+	c := Customer{ID: "x", Quadrant: value.QuadrantIII, Tier: 2, Stage: lifecycle.Decline, Strength: 0.4, Failures12m: 2, GrossProfit: 900, Influence: 60}
+	defs := DefaultSettings()
+	for name, s := range map[string]*Settings{"zero": {}, "file": &fromFile, "defaults": &defs} {
+		m := mustModel(t, s)
+		if !reflect.DeepEqual(m.Settings(), def.Settings()) {
+			t.Errorf("%s: settings differ from the defaults", name)
+		}
+		for ft := MoneyLoss; ft <= Outage; ft++ {
+			for sv := S1; sv <= S4; sv++ {
+				if mustEntry(t, m, c, ft, sv) != mustEntry(t, def, c, ft, sv) {
+					t.Fatalf("%s: %v %v entry differs from the default model's", name, ft, sv)
+				}
+			}
+		}
+	}
+	// One field set: the others keep their defaults.
+	got := mustModel(t, &Settings{ProfitFloor: 30, TierSpeed: []float64{0.5}}).Settings()
+	want := DefaultSettings()
+	want.ProfitFloor, want.TierSpeed = 30, []float64{0.5}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("partial settings:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+// TestSettingsOff: Off asks for zero where zero means something. Expected
+// values by hand from the formulas in doc.go.
+func TestSettingsOff(t *testing.T) {
+	// A quadrant IV customer, strength 0.5, no failures, in formation
+	// (stage shift 0), delivery failure S3.
+	c := Customer{ID: "k", Quadrant: value.QuadrantIV, Tier: 1, Stage: lifecycle.Formation, Strength: 0.5, GrossProfit: 1e6}
+	// Default: expected = Restore 1 x Fault 0.8 x 1.25 x (1 - 0.2 x 0.5) = 0.9.
+	if e := mustEntry(t, mustModel(t, nil), c, Delivery, S3); !near(e.Expected, 0.9) {
+		t.Errorf("default expected %v, want 0.9", e.Expected)
+	}
+	// LoyaltyBuffer Off: 1 x 0.8 x 1.25 x 1 = 1.0.
+	if e := mustEntry(t, mustModel(t, &Settings{LoyaltyBuffer: Off}), c, Delivery, S3); !near(e.Expected, 1) {
+		t.Errorf("no loyalty buffer: expected %v, want 1", e.Expected)
+	}
+	// Fault[2] Off: restore = Restore x Fault = 0, so expected = 0 and the
+	// aim max(0, 0) = 0.
+	if e := mustEntry(t, mustModel(t, &Settings{Fault: [NumFailureTypes]float64{2: Off}}), c, Delivery, S3); e.Expected != 0 || e.Ratio != 0 {
+		t.Errorf("no fault: expected %v ratio %v, want 0, 0", e.Expected, e.Ratio)
+	}
+	// ParadoxMaxSeverity Off: a first S1 failure is not eligible.
+	if e := mustEntry(t, mustModel(t, &Settings{ParadoxMaxSeverity: Off}), c, Delivery, S1); e.Paradox {
+		t.Error("paradox with ParadoxMaxSeverity Off")
+	}
+	// KeyAccount empty: IV's manager-level cases go to the service
+	// manager, not the account manager. S3 starts at a manager apology;
+	// KeySeverity[3] Off keeps it there (by default IV goes up a level
+	// from S3).
+	noKey := &Settings{KeyAccount: []value.Quadrant{}, KeySeverity: [4]int{3: Off}}
+	if e := mustEntry(t, mustModel(t, noKey), c, Delivery, S3); e.Apology != ApologyManager || e.Owner != OwnerServiceManager {
+		t.Errorf("no key accounts: %v, %v; want manager, service-manager", e.Apology, e.Owner)
+	}
+	if e := mustEntry(t, mustModel(t, &Settings{KeySeverity: [4]int{3: Off}}), c, Delivery, S3); e.Owner != OwnerAccountManager {
+		t.Errorf("default key accounts: owner %v, want account-manager", e.Owner)
+	}
+	// No follow-up at S1, and no grudge checkpoint.
+	g := Customer{ID: "g", Quadrant: value.QuadrantI, Failures12m: 1}
+	m := mustModel(t, &Settings{FollowUpDays: [NumSeverities][MaxFollowUps]int{{Off}}, GrudgeFollowUpDays: Off})
+	if e := mustEntry(t, m, g, Staff, S1); e.FollowUp != [MaxFollowUps]uint16{} {
+		t.Errorf("follow-up %v, want none", e.FollowUp)
+	}
+	if e := mustEntry(t, m, g, Staff, S2); e.FollowUp != [MaxFollowUps]uint16{3, 30} {
+		t.Errorf("S2 follow-up %v, want the default [3 30] without the grudge day", e.FollowUp)
+	}
+	// Off survives Settings() and JSON, so the model is rebuilt the same.
+	s := m.Settings()
+	var back Settings
+	check.NoErr(t, json.Unmarshal(check.Must(json.Marshal(s)), &back))
+	if !reflect.DeepEqual(mustModel(t, &back).Settings(), s) || back.GrudgeFollowUpDays != Off {
+		t.Error("Off lost in the round trip")
 	}
 }

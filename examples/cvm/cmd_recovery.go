@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -18,8 +19,8 @@ import (
 	"github.com/cvmkit/cvm/value"
 )
 
-const recoveryUsage = `[-in customers.csv[,more.csv] | -book book.json] [-config model.json] [-out book.json [-compact]]
-       [-lookup ID -failure TYPE -severity S1..S4 [-loss AMOUNT]] [-print-config]
+const recoveryUsage = `[-in customers.csv[,more.csv] | -book book.json] [-settings settings.json] [-as-of DATE] [-out book.json [-compact]]
+       [-lookup ID -failure TYPE -severity S1..S4 [-loss AMOUNT]] [-print-settings]
 
 Precomputes a service-recovery playbook for every customer x failure type x
 severity and looks one up.
@@ -58,7 +59,8 @@ func runRecovery(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("recovery", recoveryUsage, recoveryExample, stderr)
 	in := fs.String("in", "", "customer CSV to build the book from (see above); - for stdin; several files separated by commas are joined by customer")
 	bookIn := fs.String("book", "", "load a book written by -out instead of building one")
-	cfgPath := fs.String("config", "", "model configuration JSON (as printed by -print-config); default: the documented defaults")
+	settingsPath := fs.String("settings", "", "model settings file (format cvm.recovery.settings, as -print-settings writes it); missing or zero fields keep their defaults")
+	asOf := fs.String("as-of", "", "with -in: the date the customer inputs describe, recorded in the book's model card")
 	out := fs.String("out", "", "write the book as JSON to this file")
 	compact := fs.Bool("compact", false, "with -out: write the configuration and customer inputs only (about 25x smaller; -book rebuilds the playbooks on loading)")
 	lookup := fs.String("lookup", "", "customer ID whose playbook entry to print")
@@ -66,29 +68,29 @@ func runRecovery(args []string, stdout, stderr io.Writer) error {
 	severity := fs.String("severity", "", "severity for -lookup: S1, S2, S3 or S4")
 	lossStr := fs.String("loss", "", "loss amount for -lookup: prints the restoration and the goodwill compensation")
 	delim := fs.String("delim", ",", "CSV field delimiter: , ; tab")
-	printCfg := fs.Bool("print-config", false, "print the model configuration as JSON and exit")
+	printSettings := fs.Bool("print-settings", false, "print the model settings file, every default filled in, and exit")
 	quiet := fs.Bool("q", false, "no build statistics on stderr")
 	if done, err := parseFlags(fs, args); done {
 		return err
 	}
 
-	var cfg *recovery.Config
-	if *cfgPath != "" {
-		data, err := os.ReadFile(*cfgPath)
+	var settings *recovery.Settings
+	if *settingsPath != "" {
+		data, err := os.ReadFile(*settingsPath)
 		if err != nil {
 			return err
 		}
-		cfg = new(recovery.Config)
-		if err := json.Unmarshal(data, cfg); err != nil {
-			return fmt.Errorf("%s: %w", *cfgPath, err)
+		settings = new(recovery.Settings)
+		if err := json.Unmarshal(data, settings); err != nil {
+			return fmt.Errorf("%s: %w", *settingsPath, err)
 		}
 	}
-	m, err := recovery.New(cfg)
+	m, err := recovery.New(settings)
 	if err != nil {
 		return err
 	}
-	if *printCfg {
-		data, err := json.MarshalIndent(m.Config(), "", "  ")
+	if *printSettings {
+		data, err := json.MarshalIndent(m.Settings(), "", "  ")
 		if err != nil {
 			return err
 		}
@@ -122,8 +124,14 @@ func runRecovery(args []string, stdout, stderr io.Writer) error {
 	if (*in == "") == (*bookIn == "") {
 		return usagef("give exactly one of -in (customer CSV) and -book (book JSON)")
 	}
-	if *bookIn != "" && *cfgPath != "" {
-		return usagef("-config applies to -in; a book carries its own configuration")
+	if *bookIn != "" && (*settingsPath != "" || *asOf != "") {
+		return usagef("-settings and -as-of apply to -in; a book carries its own settings and card")
+	}
+	var bs recovery.BuildSettings
+	if *asOf != "" {
+		if bs.AsOf, err = parseAsOf(*asOf); err != nil {
+			return usagef("-as-of %q: %v", *asOf, err)
+		}
 	}
 
 	var book *recovery.Book
@@ -132,7 +140,8 @@ func runRecovery(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if book, err = recovery.DecodeBook(data); err != nil {
+		book = new(recovery.Book)
+		if err = json.Unmarshal(data, book); err != nil {
 			return fmt.Errorf("%s: %w", *bookIn, err)
 		}
 	} else {
@@ -145,7 +154,7 @@ func runRecovery(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		start := time.Now()
-		if book, err = m.Build(customers); err != nil {
+		if book, err = m.Build(context.Background(), customers, &bs); err != nil {
 			return fmt.Errorf("%s: %w", *in, err)
 		}
 		if !*quiet {
@@ -347,23 +356,18 @@ func readRecoveryCustomers(files []string, stdin io.Reader, comma rune) ([]recov
 		if c.ID == "" {
 			return nil, bad("customer", "empty customer ID")
 		}
-		var ok bool
-		if c.Quadrant, ok = recovery.ParseQuadrant(cell("quadrant")); !ok {
+		if c.Quadrant, err = value.ParseQuadrant(cell("quadrant")); err != nil {
 			return nil, bad("quadrant", "%q is not I, II, III or IV", cell("quadrant"))
 		}
-		if v := cell("tier"); v == "0" {
-			c.Tier = 0
-		} else if v != "" {
-			if c.Tier, ok = recovery.ParseTier(v); !ok {
-				return nil, bad("tier", "%q is not 1-255 or platinum, gold, iron, lead", v)
+		if v := cell("tier"); v != "" {
+			if c.Tier, err = value.ParseTier(v); err != nil {
+				return nil, bad("tier", "%q is not 0-255 or platinum, gold, iron, lead", v)
 			}
 		}
 		if v := cell("stage"); v != "" {
-			var st lifecycle.Stage
-			if st, ok = recovery.ParseStage(v); !ok {
+			if c.Stage, err = lifecycle.ParseStage(v); err != nil {
 				return nil, bad("stage", "%q is not none, exploration, formation, stability, decline or ended", v)
 			}
-			c.Stage = st
 		}
 		num := func(name string, lo, hi float64) (float64, error) {
 			v := cell(name)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cvmkit/cvm/internal/check"
+
 	"github.com/cvmkit/cvm/recovery"
 )
 
@@ -95,7 +97,7 @@ func TestRecoveryLookup(t *testing.T) {
 	}
 }
 
-func TestRecoverySummaryAndConfig(t *testing.T) {
+func TestRecoverySummaryAndSettings(t *testing.T) {
 	in := recoveryFile(t, recoveryTestCSV)
 	var stdout, stderr bytes.Buffer
 	if err := run([]string{"recovery", "-in", in}, &stdout, &stderr); err != nil {
@@ -108,23 +110,39 @@ func TestRecoverySummaryAndConfig(t *testing.T) {
 	if !strings.Contains(stderr.String(), "3 customers, 72 playbook entries") {
 		t.Errorf("stderr %q", stderr.String())
 	}
-	// -print-config, edited, and read back with -config.
+	// -print-settings, edited, and read back with -settings.
 	stdout.Reset()
-	if err := run([]string{"recovery", "-print-config"}, &stdout, &stderr); err != nil {
+	if err := run([]string{"recovery", "-print-settings"}, &stdout, &stderr); err != nil {
 		t.Fatal(err)
+	}
+	if !strings.HasPrefix(stdout.String(), "{\n  \"format\": \"cvm.recovery.settings\",\n  \"version\": 1,") {
+		t.Errorf("settings file without the envelope:\n%s", stdout.String())
 	}
 	cfg := strings.Replace(stdout.String(), `"max_loss_multiple": 2`, `"max_loss_multiple": 1`, 1)
 	if cfg == stdout.String() {
-		t.Fatal("config has no max_loss_multiple 2")
+		t.Fatal("settings have no max_loss_multiple 2")
 	}
 	cp := filepath.Join(t.TempDir(), "cfg.json")
-	os.WriteFile(cp, []byte(cfg), 0o644)
+	check.NoErr(t, os.WriteFile(cp, []byte(cfg), 0o644))
 	stdout.Reset()
-	if err := run([]string{"recovery", "-q", "-in", in, "-config", cp, "-lookup", "C044", "-failure", "defect", "-severity", "S2"}, &stdout, &stderr); err != nil {
+	if err := run([]string{"recovery", "-q", "-in", in, "-settings", cp, "-lookup", "C044", "-failure", "defect", "-severity", "S2"}, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(stdout.String(), "at most 1 x loss") {
-		t.Errorf("config not applied:\n%s", stdout.String())
+		t.Errorf("settings not applied:\n%s", stdout.String())
+	}
+	// A settings file with one field: the rest are the defaults.
+	check.NoErr(t, os.WriteFile(cp, []byte(`{"format": "cvm.recovery.settings", "version": 1, "max_loss_multiple": 1}`), 0o644))
+	stdout.Reset()
+	check.NoErr(t, run([]string{"recovery", "-q", "-in", in, "-settings", cp, "-lookup", "C044", "-failure", "defect", "-severity", "S2"}, &stdout, &stderr))
+	if !strings.Contains(stdout.String(), "at most 1 x loss") {
+		t.Errorf("partial settings not applied:\n%s", stdout.String())
+	}
+	// -as-of goes into the book's card.
+	book := filepath.Join(t.TempDir(), "book.json")
+	check.NoErr(t, run([]string{"recovery", "-q", "-in", in, "-as-of", "2024-06-30", "-out", book}, &stdout, &stderr))
+	if data := check.Must(os.ReadFile(book)); !bytes.Contains(data, []byte(`"card":{"library":`)) || !bytes.Contains(data, []byte(`"as_of":"2024-06-30T23:59:59.999999999Z","customers":3,`)) {
+		t.Errorf("book card: %.200s", data)
 	}
 }
 
@@ -134,8 +152,17 @@ func TestRecoveryErrors(t *testing.T) {
 	if err := run([]string{"recovery", "-q", "-in", good, "-out", book}, new(bytes.Buffer), new(bytes.Buffer)); err != nil {
 		t.Fatal(err)
 	}
-	badCfg := filepath.Join(t.TempDir(), "cfg.json")
-	os.WriteFile(badCfg, []byte(`{"format":"cvm.recovery.config","version":1,"max_loss_multiple":-1}`), 0o644)
+	dir := t.TempDir()
+	file := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		check.NoErr(t, os.WriteFile(p, []byte(body), 0o644))
+		return p
+	}
+	badCfg := file("cfg.json", `{"format":"cvm.recovery.settings","version":1,"max_loss_multiple":-1}`)
+	oldCfg := file("old.json", `{"format":"cvm.recovery.config","version":1,"max_loss_multiple":3}`)
+	typo := file("typo.json", `{"format":"cvm.recovery.settings","version":1,"max_loss_multipel":3}`)
+	trailing := file("trailing.json", `{"format":"cvm.recovery.settings","version":1}]]]`)
+	oldBook := file("oldbook.json", `{"format":"cvm.recovery.book","version":1,"config":{},"customers":[]}`)
 	tests := []struct {
 		name  string
 		args  []string
@@ -151,8 +178,14 @@ func TestRecoveryErrors(t *testing.T) {
 		{"unknown severity", []string{"-in", good, "-lookup", "C042", "-failure", "staff", "-severity", "S5"}, true, "unknown severity", nil},
 		{"negative loss", []string{"-in", good, "-lookup", "C042", "-failure", "staff", "-severity", "S1", "-loss", "-5"}, true, "-loss", nil},
 		{"NaN loss", []string{"-in", good, "-lookup", "C042", "-failure", "staff", "-severity", "S1", "-loss", "NaN"}, true, "-loss", nil},
-		{"config with book", []string{"-book", book, "-config", badCfg}, false, "max_loss_multiple", nil},
-		{"bad config", []string{"-in", good, "-config", badCfg}, false, "MaxLossMultiple", recovery.ErrBadValue},
+		{"settings with book", []string{"-book", book, "-settings", file("ok.json", `{"format":"cvm.recovery.settings","version":1}`)}, true, "-settings and -as-of apply to -in", nil},
+		{"bad settings", []string{"-in", good, "-settings", badCfg}, false, badCfg + ": recovery: settings: MaxLossMultiple", recovery.ErrBadValue},
+		{"old config file", []string{"-in", good, "-settings", oldCfg}, false, `"cvm.recovery.config" version 1, want "cvm.recovery.settings" version 1`, nil},
+		{"misspelt setting", []string{"-in", good, "-settings", typo}, false, `unknown field "max_loss_multipel"`, nil},
+		{"trailing data", []string{"-in", good, "-settings", trailing}, false, "after top-level value", nil},
+		{"old book", []string{"-book", oldBook}, false, `cvm.recovery.book version 1, want version 2`, nil},
+		{"old -config flag", []string{"-in", good, "-config", badCfg}, true, "-config", nil},
+		{"bad as-of", []string{"-in", good, "-as-of", "soon"}, true, "-as-of", nil},
 		{"not found", []string{"-book", book, "-lookup", "C999", "-failure", "staff", "-severity", "S1"}, false, `"C999"`, recovery.ErrNotFound},
 		{"bad delim", []string{"-in", good, "-delim", "x"}, true, "-delim", nil},
 		{"missing file", []string{"-in", filepath.Join(t.TempDir(), "none.csv")}, false, "no such file", nil},
@@ -161,7 +194,7 @@ func TestRecoveryErrors(t *testing.T) {
 		var stdout, stderr bytes.Buffer
 		err := run(append([]string{"recovery", "-q"}, tc.args...), &stdout, &stderr)
 		var ue *usageError
-		if err == nil || errors.As(err, &ue) != tc.usage || (!strings.Contains(err.Error(), tc.want) && tc.name != "config with book") {
+		if err == nil || errors.As(err, &ue) != tc.usage || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err %v (usage %v), want %q usage %v", tc.name, err, errors.As(err, &ue), tc.want, tc.usage)
 		}
 		if tc.is != nil && !errors.Is(err, tc.is) {

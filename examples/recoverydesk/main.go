@@ -6,6 +6,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -38,7 +39,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	book, err := model.Build(customers)
+	book, err := model.Build(context.Background(), customers, nil)
 	if err != nil {
 		return err
 	}

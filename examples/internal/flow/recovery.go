@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -80,7 +81,7 @@ func (r *Result) runRecovery() error {
 	if err != nil {
 		return fmt.Errorf("recovery: %w", err)
 	}
-	if st.Book, err = m.Build(st.Customers); err != nil {
+	if st.Book, err = m.Build(context.Background(), st.Customers, &recovery.BuildSettings{AsOf: r.AsOf}); err != nil {
 		return fmt.Errorf("recovery: %w", err)
 	}
 	if !r.In.Synthetic {
