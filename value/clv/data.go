@@ -180,12 +180,13 @@ type Dataset struct {
 // The per-customer figures are those of [cvm.Summarize] with occasions by
 // day in the settings' Location, over the calibration purchases and, with
 // a holdout end, over the purchases after the calibration end day and
-// through the holdout end day (Holdout). Amounts are compensated
-// (Neumaier) sums, correctly rounded but for sums that cancel to within a
-// rounding error of a tie, so the order of the stream does not change the
-// result: shuffled CDNOW and synthetic streams give the same bits, where
-// the plain same-day sums of earlier versions changed the mean spend of
-// about one customer in ten.
+// through the holdout end day (Holdout). Purchase amounts are
+// non-negative, and their compensated (Neumaier) sums are correctly
+// rounded unless the exact sum lies within about n 2^-106 of it of a
+// rounding tie, so the order of the stream does not change the result:
+// shuffled CDNOW and synthetic streams give the same bits, where the plain
+// same-day sums of earlier versions changed the mean spend of about one
+// customer in ten.
 //
 // Prepare ranges over txs once and does not modify the transactions. It
 // returns a *cvm.TransactionError for an unusable transaction, and one
