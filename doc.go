@@ -122,4 +122,54 @@
 // [Split] divides a stream at a cut-off into calibration (at or before)
 // and holdout (after) periods; [EndOfDay] turns a date into the cut-off
 // that keeps that whole day in the calibration period.
+//
+// # Data report and the default as-of
+//
+// A [Report] says what a user should know about the data before trusting
+// a result: rows read, skipped and without a customer; exact duplicates;
+// zero and negative amounts; customers with returns only; orders whose
+// rows fall on several days; rows earlier than the same customer's
+// previous row; the time span and the rows far outside it; a suspected
+// time-zone shift; and how much of the purchase amount the analysis
+// covers. Each finding is a count with the first rows as examples (line,
+// customer, time, amount), and Report.Warnings states the findings as
+// sentences. [Auditor] builds it one transaction at a time, [Audit] from
+// an iter.Seq, and [Reader.Report] from what a Reader read with
+// [ReadSettings.Audit] set, with the reader's counts and line numbers.
+//
+// Outliers and the default as-of. Let k_1 <= ... <= k_n be the calendar
+// months (year*12 + month) of the n rows, Q1 = k_ceil(n/4) and Q3 =
+// k_ceil(3n/4). A row is an outlier when
+//
+//	k < Q1 - M  or  k > Q3 + M,   M = max(10 (Q3 - Q1), 12) months
+//
+// and the default as-of is the end of the day of the latest row that is
+// not an outlier: every row after it is a late outlier, counted in
+// Report.AfterAsOf, left out by an analysis as of it and named in a
+// warning. So one row dated 9999-12-31 cannot become the analysis time,
+// and one dated in year 0 or 1 is named. The quartiles ignore up to a
+// quarter of the rows at either end, so outliers cannot move the fence.
+// The factor 10 keeps real data inside it: for activity that decays
+// exponentially (a cohort of customers acquired together, as CDNOW) with
+// rate λ, Q1 = ln(4/3)/λ, Q3 = ln(4)/λ and the fence lies at
+// (ln 4 + 10 ln 3)/λ = 12.4/λ, beyond which a fraction e^-12.4 = 4e-6
+// of the rows fall; data spread evenly over a span S has Q3 - Q1 = S/2
+// and the fence 4.75 S after its end. The floor of 12 months keeps a short
+// file (a week of data) from calling a row a few months later an outlier.
+// With fewer than four rows nothing can be called an outlier.
+//
+// Time-zone suspicion: of date-only data every row is at midnight. When
+// more than half of 10 or more rows are exactly on a quarter hour and
+// fewer than half of those at midnight, the most common such time of day
+// is taken for shifted midnights, and Report.TimeZone names the zone
+// whose midnight it is (23:00 UTC is midnight at UTC+01:00).
+//
+// Memory of an Auditor is bounded by the customers, not the rows: about
+// 40 bytes a customer plus its ID, a duplicate window of the last 4096
+// rows (AuditSettings.DuplicateWindow, about 56 bytes a row), and about
+// 150 bytes a calendar month that holds data. Exact duplicates are
+// therefore found within the window only; a whole export appended twice
+// shows as rows out of time order instead. The report is deterministic:
+// the same rows in the same order give the same report, whatever
+// GOMAXPROCS.
 package cvm
