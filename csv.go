@@ -183,8 +183,9 @@ type Reader struct {
 	lastO string
 	done  bool
 
-	recordStart int // line on which the current record starts
-	limit       int // fields to split: maxIdx+1 once configured, 0 for the header
+	recordStart int    // line on which the current record starts
+	rec         []byte // the current record, for ReadSettings.Audit; valid until the next read
+	limit       int    // fields to split: maxIdx+1 once configured, 0 for the header
 
 	skipping bool     // parallel reader: discarding the rest of a line longer than maxBytes
 	psp      splitter // parallel reader: the producer's splitter
@@ -308,7 +309,7 @@ func noEOF(err error) error {
 func (rd *Reader) configure() (parseConfig, error) {
 	o := &rd.opts
 	c := parseConfig{layout: o.TimeLayout, loc: o.Location, failEmpty: o.FailOnEmptyCustomer,
-		maxBytes: o.MaxRecordBytes, maxLines: o.MaxRecordLines}
+		maxBytes: o.MaxRecordBytes, maxLines: o.MaxRecordLines, hashRows: o.Audit != nil && o.Audit.dups != nil}
 	if c.loc == nil {
 		c.loc = time.UTC
 	}
@@ -509,7 +510,7 @@ func (rd *Reader) readRecord() ([][]byte, error) {
 			rd.join = joinLines(rec, rd.join)
 			rec = rd.join
 		}
-		rd.recordStart = start
+		rd.recordStart, rd.rec = start, rec
 		var ok bool
 		rd.flds, rd.scr, ok = splitFields(rec, rd.cfg.comma, rd.flds[:0], rd.scr[:0], rd.limit)
 		if !ok { // the splitter found the quotes closed: not reached
@@ -584,6 +585,9 @@ func (rd *Reader) Read() (Transaction, error) {
 		}
 		rd.stats.Transactions++
 		if rd.opts.Audit != nil {
+			if rd.cfg.hashRows {
+				r.hash = recordHash(rd.rec)
+			}
 			rd.opts.Audit.addParsed(&r, rd.recordStart)
 		}
 		return rd.transaction(&r), nil

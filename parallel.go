@@ -336,6 +336,8 @@ func (cfg *parseConfig) parseChunk(c *chunk, limit int) {
 				continue
 			}
 			c.errs = append(c.errs, rowErr{len(c.rows), pe})
+		} else if cfg.hashRows {
+			r.hash = recordHash(rec)
 		}
 	}
 }

@@ -29,6 +29,7 @@ type parseConfig struct {
 	loc                        *time.Location
 	utc                        bool
 	failEmpty                  bool
+	hashRows                   bool // ReadSettings.Audit checks duplicates: rows carry recordHash
 }
 
 // row is one parsed data row; its byte slices alias the input.
@@ -36,7 +37,8 @@ type row struct {
 	cust   []byte
 	sec    int64
 	nsec   int32
-	line   int32 // line of the record, relative to its block of input
+	line   int32  // line of the record, relative to its block of input
+	hash   uint64 // with parseConfig.hashRows, the recordHash of the record
 	amount float64
 	order  []byte
 }

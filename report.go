@@ -162,8 +162,11 @@ type Report struct {
 	// AsOf excludes.
 	AfterAsOf int `json:"after_as_of"`
 
-	// Duplicates are rows equal in customer, time, amount and order to
-	// one of the AuditSettings.DuplicateWindow rows before them.
+	// Duplicates are rows equal to one of the
+	// AuditSettings.DuplicateWindow rows before them: with a Reader, equal
+	// byte for byte as records, every column included (line items of one
+	// order that differ only in a product column are not duplicates);
+	// given to Add, equal in customer, time, amount and order.
 	Duplicates Finding `json:"duplicates"`
 	// ZeroAmounts are rows with an amount of 0.
 	ZeroAmounts Finding `json:"zero_amounts"`
@@ -419,7 +422,9 @@ func (a *Auditor) Add(t Transaction) {
 		a.invalid++
 		return
 	}
-	a.add([]byte(t.Customer), t.Time.Unix(), int32(t.Time.Nanosecond()), t.Amount, []byte(t.Order), 0)
+	c, o := []byte(t.Customer), []byte(t.Order)
+	sec, ns := t.Time.Unix(), int32(t.Time.Nanosecond())
+	a.add(c, sec, ns, t.Amount, o, 0, rowHash(c, sec, ns, t.Amount, o))
 }
 
 // addEmpty counts a row with an empty customer ID and its purchase.
@@ -434,7 +439,7 @@ func (a *Auditor) addEmpty(amount float64) {
 // addParsed adds a parsed CSV row found on line; its slices alias the
 // input and are copied only when kept.
 func (a *Auditor) addParsed(r *row, line int) {
-	a.add(r.cust, r.sec, r.nsec, r.amount, r.order, line)
+	a.add(r.cust, r.sec, r.nsec, r.amount, r.order, line, r.hash)
 }
 
 // addRows adds rows parsed by the parallel reader from a chunk that starts
@@ -442,7 +447,7 @@ func (a *Auditor) addParsed(r *row, line int) {
 func (a *Auditor) addRows(rows []row, base int) {
 	for i := range rows {
 		r := &rows[i]
-		a.add(r.cust, r.sec, r.nsec, r.amount, r.order, base+int(r.line))
+		a.add(r.cust, r.sec, r.nsec, r.amount, r.order, base+int(r.line), r.hash)
 	}
 }
 
@@ -523,7 +528,8 @@ func before(s1 int64, n1 int32, s2 int64, n2 int32) bool {
 	return s1 < s2 || s1 == s2 && n1 < n2
 }
 
-func (a *Auditor) add(cust []byte, sec int64, ns int32, amount float64, order []byte, line int) {
+// add adds a row whose duplicate key is h.
+func (a *Auditor) add(cust []byte, sec int64, ns int32, amount float64, order []byte, line int, h uint64) {
 	a.rows++
 	a.tx++
 	if amount > 0 {
@@ -588,7 +594,7 @@ func (a *Auditor) add(cust []byte, sec int64, ns int32, amount float64, order []
 
 	// Exact duplicates within the window.
 	if a.dups != nil {
-		if e, ok := a.dups.add(rowHash(cust, sec, ns, amount, order), a.rows, line); ok {
+		if e, ok := a.dups.add(h, a.rows, line); ok {
 			a.dup.Count++
 			if len(a.dup.Examples) < a.examples {
 				r := a.ref(cust, sec, ns, amount, order, line)
@@ -706,6 +712,13 @@ func rowHash(cust []byte, sec int64, ns int32, amount float64, order []byte) uin
 	h = mix64(h, math.Float64bits(amount))
 	h = mixBytes(h, order)
 	return mix64(h, 0)
+}
+
+// recordHash hashes a whole CSV record as read (without its line end), so
+// that a Reader's Auditor calls rows duplicates only when every byte of
+// them is equal, columns it does not read included.
+func recordHash(rec []byte) uint64 {
+	return mix64(mixBytes(0x13198a2e03707344, rec), uint64(len(rec)))
 }
 
 func mixBytes(h uint64, b []byte) uint64 {
@@ -899,7 +912,7 @@ func (r *Report) warnings(commonTOD int) []string {
 		add("%d rows with an empty customer ID are not analysed (%.1f%% of the purchase amount)", r.EmptyCustomer, 100*r.Revenue.EmptyCustomer/max(r.Revenue.Gross, math.SmallestNonzeroFloat64))
 	}
 	if r.Duplicates.Count > 0 {
-		add("%d exact duplicate rows (same customer, time, amount and order)%s", r.Duplicates.Count, named(r.Duplicates))
+		add("%d exact duplicate rows%s", r.Duplicates.Count, named(r.Duplicates))
 	}
 	if r.ZeroAmounts.Count > 0 {
 		add("%d rows with a zero amount%s", r.ZeroAmounts.Count, named(r.ZeroAmounts))

@@ -44,7 +44,7 @@ C1,9999-12-31 00:00:00,30.00,o5
 	// - 1 rows far outside the bulk of the data, which runs 2024-01-05T10:00:00Z to 2024-02-20T11:00:00Z: line 8 (customer "C1", 9999-12-31T00:00:00Z, amount 30, order "o5")
 	// - 1 rows after the default as-of (the end of the day of the last plausible row) 2024-02-20T23:59:59.999999999Z are excluded (35.3% of the purchase amount)
 	// - 1 rows with an empty customer ID are not analysed (3.5% of the purchase amount)
-	// - 1 exact duplicate rows (same customer, time, amount and order): line 3 (customer "C1", 2024-01-05T10:00:00Z, amount 20, order "o1") repeats line 2
+	// - 1 exact duplicate rows: line 3 (customer "C1", 2024-01-05T10:00:00Z, amount 20, order "o1") repeats line 2
 	// - 1 rows with a zero amount: line 6 (customer "C2", 2024-02-10T16:45:00Z, amount 0, order "o4")
 	// - 1 customers with returns only, no purchase: "C3"
 }

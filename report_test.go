@@ -112,7 +112,7 @@ func TestReportAnomalies(t *testing.T) {
 					`1 rows far outside the bulk of the data, which runs 2024-01-10T10:00:00Z to 2024-03-05T11:11:11Z: line 10 (customer "D", 9999-12-31T00:00:00Z, amount 50, order "o7")`,
 					`1 rows after the default as-of (the end of the day of the last plausible row) 2024-03-05T23:59:59.999999999Z are excluded (27.8% of the purchase amount)`,
 					`1 rows with an empty customer ID are not analysed (16.7% of the purchase amount)`,
-					`1 exact duplicate rows (same customer, time, amount and order): line 3 (customer "A", 2024-01-10T10:00:00Z, amount 10, order "o1") repeats line 2`,
+					`1 exact duplicate rows: line 3 (customer "A", 2024-01-10T10:00:00Z, amount 10, order "o1") repeats line 2`,
 					`1 rows with a zero amount: line 5 (customer "B", 2024-02-01T12:30:00Z, amount 0, order "o2")`,
 					`1 customers with returns only, no purchase: "C"`,
 					`1 of 7 orders have rows on more than one day: line 4 (customer "A", 2024-01-11T09:00:00Z, amount 5, order "o1")`,
@@ -160,7 +160,7 @@ func TestAuditSeq(t *testing.T) {
 	if d := cmp.Diff(want, got, cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Warnings" }, cmp.Ignore())); d != "" {
 		t.Errorf("report (-want +got):\n%s", d)
 	}
-	if !slices.Contains(got.Warnings, `1 exact duplicate rows (same customer, time, amount and order): row 2 (customer "A", 2024-01-10T10:00:00Z, amount 10, order "o1") repeats row 1`) {
+	if !slices.Contains(got.Warnings, `1 exact duplicate rows: row 2 (customer "A", 2024-01-10T10:00:00Z, amount 10, order "o1") repeats row 1`) {
 		t.Errorf("warnings name rows by line:\n%s", strings.Join(got.Warnings, "\n"))
 	}
 	// The report is valid JSON and reads back the same.
@@ -330,3 +330,37 @@ func TestAuditLocation(t *testing.T) {
 }
 
 func nan() float64 { var z float64; return z / z }
+
+// A Reader's Auditor compares whole records: line items of one order that
+// differ only in a column it does not read are not duplicates, whether
+// the column comes before the last one read or after it.
+func TestReportDuplicatesWholeRecords(t *testing.T) {
+	const data = `order,sku,customer,time,amount,country
+o1,A,c,2024-01-01,5,UK
+o1,B,c,2024-01-01,5,UK
+o1,B,c,2024-01-01,5,FR
+o1,B,c,2024-01-01,5,FR
+"o1",B,c,2024-01-01,5,FR
+`
+	// Lines 3 (sku) and 4 (country) differ from the line before; line 5
+	// repeats line 4; line 6 differs from it in its bytes (the quotes),
+	// though not in its fields.
+	for _, how := range []string{"Read", "ReadAll"} {
+		rd := check.Must(NewReader(strings.NewReader(data), &ReadSettings{Audit: NewAuditor(nil)}))
+		if how == "Read" {
+			for {
+				if _, err := rd.Read(); err == io.EOF {
+					break
+				} else if err != nil {
+					t.Fatal(err)
+				}
+			}
+		} else {
+			check.Must(rd.ReadAll(context.Background()))
+		}
+		r := rd.Report()
+		if r.Duplicates.Count != 1 || r.Duplicates.Examples[0].Line != 5 || r.Duplicates.Examples[0].EarlierLine != 4 {
+			t.Errorf("%s: duplicates %+v, want line 5 repeating line 4", how, r.Duplicates)
+		}
+	}
+}

@@ -164,7 +164,7 @@ C,2024-02-15 14:00:00,-7,o4
 			// Purchases 10+10+5+30 = 55, 30 of them without a customer.
 			"revenue        45.5% of purchases 55 analysed (30 without a customer, 0 after the as-of)",
 			// Orders: o1, o2 and o4 (o5 has no customer).
-			`warning: 1 exact duplicate rows (same customer, time, amount and order): line 3 (customer "A", 2024-01-10T10:00:00Z, amount 10, order "o1") repeats line 2`,
+			`warning: 1 exact duplicate rows: line 3 (customer "A", 2024-01-10T10:00:00Z, amount 10, order "o1") repeats line 2`,
 			`warning: 1 customers with returns only, no purchase: "C"`,
 			`warning: 1 of 3 orders have rows on more than one day: line 4`,
 		} {
