@@ -31,6 +31,15 @@ type AuditSettings struct {
 	// with to find exact duplicates; 0 means 4096, a negative value turns
 	// the check off. Memory is about 56 bytes a row of the window.
 	DuplicateWindow int
+	// TimeOnly restricts the audit to what costs no memory per customer
+	// or per row of a window: the counts of rows, amounts and returns,
+	// the time span, outliers and as-of, the hours of day and the
+	// revenue. Customers, Duplicates, ReturnsOnly, Orders,
+	// MultiDayOrders and OutOfOrder then stay zero. It is for a program
+	// that needs the default as-of of every run and the full report only
+	// on request (cvm without -report); false (the default) checks
+	// everything.
+	TimeOnly bool
 }
 
 // RowRef names one row of the data.
@@ -224,6 +233,8 @@ type Report struct {
 // found only within the window: a row repeated further away, such as a
 // whole export appended twice, is not counted as a duplicate (it shows
 // in OutOfOrder instead when the rows are in time order per customer).
+// With AuditSettings.TimeOnly, memory is that of the months and the
+// examples alone.
 type Auditor struct {
 	set      AuditSettings
 	utc      bool
@@ -390,7 +401,7 @@ func NewAuditor(s *AuditSettings) *Auditor {
 	if w == 0 {
 		w = 1 << 12
 	}
-	if w > 0 {
+	if w > 0 && !a.set.TimeOnly {
 		a.dups = newDupSet(w)
 	}
 	return a
@@ -424,7 +435,11 @@ func (a *Auditor) Add(t Transaction) {
 	}
 	c, o := []byte(t.Customer), []byte(t.Order)
 	sec, ns := t.Time.Unix(), int32(t.Time.Nanosecond())
-	a.add(c, sec, ns, t.Amount, o, 0, rowHash(c, sec, ns, t.Amount, o))
+	var h uint64
+	if a.dups != nil {
+		h = rowHash(c, sec, ns, t.Amount, o)
+	}
+	a.add(c, sec, ns, t.Amount, o, 0, h)
 }
 
 // addEmpty counts a row with an empty customer ID and its purchase.
@@ -590,6 +605,10 @@ func (a *Auditor) add(cust []byte, sec int64, ns int32, amount float64, order []
 		a.keep(&a.zero, cust, sec, ns, amount, order, line)
 	case amount < 0:
 		a.keep(&a.neg, cust, sec, ns, amount, order, line)
+	}
+
+	if a.set.TimeOnly {
+		return
 	}
 
 	// Exact duplicates within the window.

@@ -364,3 +364,19 @@ o1,B,c,2024-01-01,5,FR
 		}
 	}
 }
+
+// TimeOnly keeps the times, amounts and revenue and leaves the checks
+// that need memory per customer or per row at zero.
+func TestReportTimeOnly(t *testing.T) {
+	a := NewAuditor(&AuditSettings{TimeOnly: true})
+	rd := check.Must(NewReader(strings.NewReader(anomalies), &ReadSettings{Audit: a}))
+	check.Must(rd.ReadAll(context.Background()))
+	got := rd.Report()
+	want := anomaliesWant()
+	want.Customers, want.Orders = 0, 0
+	want.Duplicates, want.MultiDayOrders, want.OutOfOrder = Finding{}, Finding{}, Finding{}
+	want.ReturnsOnly = CustomerFinding{}
+	if d := cmp.Diff(want, got, cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Warnings" }, cmp.Ignore())); d != "" {
+		t.Errorf("report (-want +got):\n%s", d)
+	}
+}

@@ -28,9 +28,11 @@ func (f *Flags) wantJSON() bool {
 	return fl != nil && fl.Value.String() == "true"
 }
 
-// auditor returns an Auditor for the as-of (zero: the default rule).
-func auditor(asOf time.Time) *cvm.Auditor {
-	return cvm.NewAuditor(&cvm.AuditSettings{AsOf: asOf})
+// auditor returns an Auditor for the as-of (zero: the default rule):
+// without -report, one that checks only times and amounts, which costs
+// no memory per customer.
+func (f *Flags) auditor(asOf time.Time) *cvm.Auditor {
+	return cvm.NewAuditor(&cvm.AuditSettings{AsOf: asOf, TimeOnly: !f.report})
 }
 
 // ReadAll reads every transaction of the file at path ("-" for standard
@@ -45,7 +47,7 @@ func (f *Flags) ReadAll(path string, asOf time.Time, stderr io.Writer) ([]cvm.Tr
 	if !f.Quiet {
 		progress = progressEvery(stderr, "read", 2_000_000)
 	}
-	a := auditor(asOf)
+	a := f.auditor(asOf)
 	rd, closeFn, err := f.open(path, progress, a)
 	if err != nil {
 		return nil, cvm.Report{}, err
@@ -85,7 +87,7 @@ func (f *Flags) Summarize(path, name string, set *cvm.SummarySettings, stderr io
 	if set != nil {
 		s = *set
 	}
-	a := auditor(s.AsOf)
+	a := f.auditor(s.AsOf)
 	rd, closeFn, err := f.open(path, progress, a)
 	if err != nil {
 		return nil, cvm.ReadStats{}, cvm.Report{}, err
@@ -147,7 +149,7 @@ func (f *Flags) printReport(path string, r cvm.Report, stderr io.Writer) error {
 		}
 	}
 	if other > 0 && !f.Quiet {
-		fmt.Fprintf(stderr, "%s: %d more findings in the data report (-report)\n", path, other)
+		fmt.Fprintf(stderr, "%s: %d more findings about the data; -report prints them, with the checks of duplicates, customers and orders\n", path, other)
 	}
 	return nil
 }
