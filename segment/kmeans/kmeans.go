@@ -279,7 +279,7 @@ func Fit(ctx context.Context, x []float64, d, k int, weights []float64, s *Setti
 	if s == nil {
 		s = &Settings{}
 	}
-	n, err := checkMatrix(x, d)
+	n, xMax, err := scanMatrix(x, d)
 	if err != nil {
 		return nil, err
 	}
@@ -313,7 +313,7 @@ func Fit(ctx context.Context, x []float64, d, k int, weights []float64, s *Setti
 			return nil, &FeatureError{Row: j / d, Column: j % d, Value: v, Err: ErrCenterNotFinite}
 		}
 	}
-	if err := checkRange(x, s.Centers, d, total); err != nil {
+	if err := checkRange(x, xMax, s.Centers, d, total); err != nil {
 		return nil, err
 	}
 	if s.Centers == nil && s.Init == InitRandom && positive < k {
@@ -464,8 +464,19 @@ func meanOf(v []float64) float64 {
 }
 
 // checkMatrix validates the shape and finiteness of x, and that its values
-// are small enough for the sums of squared distances over its rows.
+// are small enough for unweighted sums of squared distances over its rows
+// (see checkRange).
 func checkMatrix(x []float64, d int) (int, error) {
+	n, m, err := scanMatrix(x, d)
+	if err != nil {
+		return 0, err
+	}
+	return n, checkRange(x, m, nil, d, float64(n))
+}
+
+// scanMatrix validates the shape and finiteness of x and returns its rows
+// and its largest |value|, in one pass over x when it is finite.
+func scanMatrix(x []float64, d int) (int, float64, error) {
 	if d < 1 {
 		panic(fmt.Sprintf("kmeans: d = %d, want >= 1", d))
 	}
@@ -474,28 +485,30 @@ func checkMatrix(x []float64, d int) (int, error) {
 	}
 	n := len(x) / d
 	if n == 0 {
-		return 0, ErrNoRows
+		return 0, 0, ErrNoRows
 	}
-	if maxAbs(x) <= math.MaxFloat64 {
-		return n, checkRange(x, nil, d, float64(n))
+	m := maxAbs(x)
+	if m <= math.MaxFloat64 {
+		return n, m, nil
 	}
 	for i, v := range x {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0, &FeatureError{Row: i / d, Column: i % d, Value: v, Err: ErrFeatureNotFinite}
+			return 0, 0, &FeatureError{Row: i / d, Column: i % d, Value: v, Err: ErrFeatureNotFinite}
 		}
 	}
-	return n, nil
+	panic("unreachable: maxAbs is not finite but every value is")
 }
 
 // checkRange returns a *FeatureError wrapping ErrFeatureRange, naming the
 // cell of x (or of centers, Row being the centre) of largest magnitude,
 // when values of that magnitude could make a weighted sum of squared
-// distances overflow: with M the largest |value|, every squared distance
-// is at most 4 d M^2, and a sum over rows of total weight W at most
-// 4 d M^2 W, which must stay below MaxFloat64 with a margin of 2. x and
-// centers must be finite.
-func checkRange(x, centers []float64, d int, total float64) error {
-	m := max(maxAbs(x), maxAbs(centers))
+// distances overflow: with M the largest |value| (xMax, the largest of x,
+// from scanMatrix, or of centers), every squared distance is at most
+// 4 d M^2, and a sum over rows of total weight W at most 4 d M^2 W, which
+// must stay below MaxFloat64 with a margin of 2. x and centers must be
+// finite.
+func checkRange(x []float64, xMax float64, centers []float64, d int, total float64) error {
+	m := max(xMax, maxAbs(centers))
 	limit := math.Sqrt(math.MaxFloat64 / (8 * float64(d) * max(total, 1)))
 	if m <= limit && !math.IsInf(total, 0) {
 		return nil
@@ -512,22 +525,26 @@ func checkRange(x, centers []float64, d int, total float64) error {
 }
 
 // maxAbs returns the largest |v| of x: NaN if x holds a NaN, +Inf if it
-// holds an infinity, 0 for an empty x. Four independent maxima keep the
-// loop short of its latency.
+// holds an infinity (and no NaN), 0 for an empty x. With the sign bit
+// cleared, the IEEE 754 bits of |v| read as unsigned integers order as
+// the values do, and every NaN lies above +Inf, so the maximum is taken
+// on integers: a conditional move per value, no branch. Four independent
+// maxima keep the loop short of its latency.
 func maxAbs(x []float64) float64 {
-	var m0, m1, m2, m3 float64
+	const abs = 1<<63 - 1
+	var m0, m1, m2, m3 uint64
 	i := 0
 	for ; i+4 <= len(x); i += 4 {
 		v := x[i : i+4 : i+4]
-		m0 = max(m0, math.Abs(v[0]))
-		m1 = max(m1, math.Abs(v[1]))
-		m2 = max(m2, math.Abs(v[2]))
-		m3 = max(m3, math.Abs(v[3]))
+		m0 = max(m0, math.Float64bits(v[0])&abs)
+		m1 = max(m1, math.Float64bits(v[1])&abs)
+		m2 = max(m2, math.Float64bits(v[2])&abs)
+		m3 = max(m3, math.Float64bits(v[3])&abs)
 	}
 	for _, v := range x[i:] {
-		m0 = max(m0, math.Abs(v))
+		m0 = max(m0, math.Float64bits(v)&abs)
 	}
-	return max(m0, m1, m2, m3)
+	return math.Float64frombits(max(m0, m1, m2, m3))
 }
 
 // checkWeights validates weights and returns a copy, or unit weights for

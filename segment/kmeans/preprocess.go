@@ -63,7 +63,7 @@ const (
 // values are so large that the variance would overflow, and
 // ErrWeightsZero when all weights are zero.
 func FitStandardizer(x []float64, d int, weights []float64) (*Standardizer, error) {
-	n, err := checkMatrix(x, d)
+	n, xMax, err := scanMatrix(x, d)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func FitStandardizer(x []float64, d int, weights []float64) (*Standardizer, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := checkRange(x, nil, d, wt); err != nil {
+	if err := checkRange(x, xMax, nil, d, wt); err != nil {
 		return nil, err
 	}
 	card := cvm.NewModelCard()
