@@ -78,15 +78,23 @@ func FitBGBB(ctx context.Context, cs []Customer, s *FitSettings) (*BGBB, error) 
 	if err != nil {
 		return nil, err
 	}
+	m, info, err := fitBGBBIndexed(ctx, d, set)
+	if err != nil {
+		return nil, err
+	}
+	m.Card = purchaseCard(m, cs, set, info)
+	return m, nil
+}
+
+// fitBGBBIndexed fits BG/BB to indexed rows; the model has no card.
+func fitBGBBIndexed(ctx context.Context, d *indexed, set FitSettings) (*BGBB, FitInfo, error) {
 	ev := &bgbbEval{d: d}
 	f := &fitter{names: bgbbNames, obj: ev.ll, n: d.n, rows: len(d.rows)}
 	th, info, err := f.run(ctx, set)
 	if err != nil {
-		return nil, err
+		return nil, info, err
 	}
-	m := &BGBB{Alpha: th[0], Beta: th[1], Gamma: th[2], Delta: th[3], Info: info}
-	m.Card = purchaseCard(m, cs, set, info)
-	return m, nil
+	return &BGBB{Alpha: th[0], Beta: th[1], Gamma: th[2], Delta: th[3], Info: info}, info, nil
 }
 
 func newIndexedBGBB(cs []Customer) (*indexed, error) {

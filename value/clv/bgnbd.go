@@ -86,15 +86,23 @@ func fitBG(ctx context.Context, cs []Customer, s *FitSettings, modified bool) (*
 	if err != nil {
 		return nil, err
 	}
+	m, info, err := fitBGIndexed(ctx, d, set, modified)
+	if err != nil {
+		return nil, err
+	}
+	m.Card = purchaseCard(m, cs, set, info)
+	return m, nil
+}
+
+// fitBGIndexed fits (M)BG/NBD to indexed rows; the model has no card.
+func fitBGIndexed(ctx context.Context, d *indexed, set FitSettings, modified bool) (*BGNBD, FitInfo, error) {
 	ev := newBGEval(d, modified)
 	f := &fitter{names: bgNames, obj: ev.ll, analytic: true, n: d.n, rows: len(d.rows)}
 	th, info, err := f.run(ctx, set)
 	if err != nil {
-		return nil, err
+		return nil, info, err
 	}
-	m := &BGNBD{Modified: modified, R: th[0], Alpha: th[1], A: th[2], B: th[3], Info: info}
-	m.Card = purchaseCard(m, cs, set, info)
-	return m, nil
+	return &BGNBD{Modified: modified, R: th[0], Alpha: th[1], A: th[2], B: th[3], Info: info}, info, nil
 }
 
 // LogLikelihood returns the total log-likelihood of cs under m. It returns

@@ -18,6 +18,11 @@ const DiscountConvention = "monthly at (1+annual)^(1/12)-1; default annual 0.10"
 // unit from set.Source when given, the number of customers the fit used,
 // the fingerprint of cs and the quality figures of info.
 func newCard(cs []Customer, set FitSettings, info FitInfo) *cvm.ModelCard {
+	return cardOf(Fingerprint(cs), set, info)
+}
+
+// cardOf is newCard with the fingerprint given.
+func cardOf(fingerprint string, set FitSettings, info FitInfo) *cvm.ModelCard {
 	card := cvm.NewModelCard()
 	if src := set.Source; src != nil {
 		card.AsOf = src.CalibrationEnd
@@ -28,7 +33,7 @@ func newCard(cs []Customer, set FitSettings, info FitInfo) *cvm.ModelCard {
 	}
 	card.Discount = DiscountConvention
 	card.Customers = int(info.Customers)
-	card.Fingerprint = Fingerprint(cs)
+	card.Fingerprint = fingerprint
 	card.SetQuality("log_likelihood", info.LogLikelihood)
 	card.SetQuality("aic", info.AIC)
 	card.SetQuality("bic", info.BIC)

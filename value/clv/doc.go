@@ -18,7 +18,13 @@
 // [PrepareSettings].MaxAge (100 years by default) before the calibration
 // end is an error naming the customer: a year-0000 date is a broken row,
 // not a customer. [Compress] collapses customers with identical
-// (x, t_x, T), so a fit costs what the distinct triples cost.
+// (x, t_x, T), so a fit costs what the distinct triples cost. Counts
+// computed elsewhere (a database GROUP BY, a distributed job) are fitted
+// without expanding them: [FitBGNBDRows], [FitMBGNBDRows],
+// [FitParetoNBDRows] and [FitBGBBRows] take [Row] values (x, t_x, T,
+// count), [FitGammaGammaRows] takes [SpendRow] values (x, mean spend,
+// count, built from customers by [CompressSpend]), and each gives the
+// same fit, bit for bit, as the expanded customers.
 //
 // The models are fitted by maximum likelihood with gonum's BFGS on the log
 // of the parameters (analytic gradients for BG/NBD, MBG/NBD and

@@ -160,7 +160,7 @@ func TestAnalyticGradients(t *testing.T) {
 	th := []float64{0.8, 3, 1.2, 2.5}
 	gradOK("bgnbd", newBGEval(d, false).ll, th)
 	gradOK("mbgnbd", newBGEval(d, true).ll, th)
-	rows := check.Must(spendRows(simSpend(1, 50, 6, 4, 150)))
+	rows := check.Must(CompressSpend(simSpend(1, 50, 6, 4, 150)))
 	gradOK("gammagamma", ggObjective(rows), []float64{5, 3, 100})
 }
 

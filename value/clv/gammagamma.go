@@ -90,36 +90,58 @@ func FitGammaGamma(ctx context.Context, cs []Customer, s *FitSettings) (*GammaGa
 	if len(rows) == 0 {
 		return nil, ErrNoRepeatBuyers
 	}
+	srows := make([]SpendRow, len(rows))
+	for i, r := range rows {
+		srows[i] = SpendRow{r.x, r.m, 1}
+	}
+	m, info, err := fitGGRows(ctx, mergeSpend(srows), set)
+	if err != nil {
+		return nil, err
+	}
+	m.Card = newCard(cs, set, info)
+	return m, nil
+}
+
+// fitGGRows fits Gamma-Gamma to merged repeat-buyer rows (all with
+// positive frequency and spend); the model has no card.
+func fitGGRows(ctx context.Context, rows []SpendRow, set FitSettings) (*GammaGamma, FitInfo, error) {
+	if len(rows) == 0 {
+		return nil, FitInfo{}, ErrNoRepeatBuyers
+	}
+	var n float64
+	for _, r := range rows {
+		n += r.Count
+	}
 	corr := 0.0
-	if len(rows) > 2 {
-		xs, ms := make([]float64, len(rows)), make([]float64, len(rows))
+	if n > 2 {
+		xs, ms, ws := make([]float64, len(rows)), make([]float64, len(rows)), make([]float64, len(rows))
 		for i, r := range rows {
-			xs[i], ms[i] = r.x, r.m
+			xs[i], ms[i], ws[i] = r.Frequency, r.MeanSpend, r.Count
 		}
-		corr = stat.Correlation(xs, ms, nil)
+		corr = stat.Correlation(xs, ms, ws)
 		if !num.Finite(corr) {
 			corr = 0 // constant frequency or spend
 		}
 	}
 	if set.MaxCorrelation > 0 && math.Abs(corr) > set.MaxCorrelation {
-		return nil, fmt.Errorf("%w: %.3f exceeds %.3f", ErrCorrelated, corr, set.MaxCorrelation)
+		return nil, FitInfo{}, fmt.Errorf("%w: %.3f exceeds %.3f", ErrCorrelated, corr, set.MaxCorrelation)
 	}
 	if set.Init == nil {
 		// Start on the scale of the data: p = q = 1 and gamma the mean
 		// spend, so spends in any currency unit start near the optimum.
-		mean := 0.0
-		for i, r := range rows {
-			mean += (r.m - mean) / float64(i+1)
+		mean, w := 0.0, 0.0
+		for _, r := range rows {
+			w += r.Count
+			mean += r.Count / w * (r.MeanSpend - mean)
 		}
 		set.Init = []float64{1, 1, mean}
 	}
-	f := &fitter{names: ggNames, obj: ggObjective(rows), analytic: true, n: float64(len(rows)), rows: len(rows)}
+	f := &fitter{names: ggNames, obj: ggObjective(rows), analytic: true, n: n, rows: len(rows)}
 	th, info, err := f.run(ctx, set)
 	if err != nil {
-		return nil, err
+		return nil, info, err
 	}
-	card := newCard(cs, set, info)
-	return &GammaGamma{P: th[0], Q: th[1], Gamma: th[2], Correlation: corr, Info: info, Card: card}, nil
+	return &GammaGamma{P: th[0], Q: th[1], Gamma: th[2], Correlation: corr, Info: info}, info, nil
 }
 
 // LogLikelihood returns the Gamma-Gamma log-likelihood of the repeat
@@ -138,7 +160,11 @@ func (m *GammaGamma) LogLikelihood(cs []Customer) (float64, error) {
 	if len(rows) == 0 {
 		return 0, ErrNoRepeatBuyers
 	}
-	ll, ok := ggObjective(rows)(m.params(), nil)
+	srows := make([]SpendRow, len(rows))
+	for i, r := range rows {
+		srows[i] = SpendRow{r.x, r.m, 1}
+	}
+	ll, ok := ggObjective(mergeSpend(srows))(m.params(), nil)
 	if !ok {
 		return 0, fmt.Errorf("%w: log-likelihood is not finite", ErrNotConverged)
 	}
@@ -151,7 +177,7 @@ func (m *GammaGamma) LogLikelihood(cs []Customer) (float64, error) {
 //	   + (px-1) log(m) + px log(x) - (px+q) log(gamma + m x)
 //
 // and its gradient.
-func ggObjective(rows []spendRow) objective {
+func ggObjective(rows []SpendRow) objective {
 	return func(th, grad []float64) (float64, bool) {
 		p, q, g := th[0], th[1], th[2]
 		lgq, lg := lgamma(q), math.Log(g)
@@ -161,14 +187,15 @@ func ggObjective(rows []spendRow) objective {
 		}
 		var s, gp, gq, gg float64
 		for _, r := range rows {
-			px := p * r.x
-			lm, lx, lgmx := math.Log(r.m), math.Log(r.x), math.Log(g+r.m*r.x)
-			s += lgamma(px+q) - lgamma(px) - lgq + q*lg + (px-1)*lm + px*lx - (px+q)*lgmx
+			x, m, w := r.Frequency, r.MeanSpend, r.Count
+			px := p * x
+			lm, lx, lgmx := math.Log(m), math.Log(x), math.Log(g+m*x)
+			s += w * (lgamma(px+q) - lgamma(px) - lgq + q*lg + (px-1)*lm + px*lx - (px+q)*lgmx)
 			if grad != nil {
 				dpq := mathext.Digamma(px + q)
-				gp += r.x * (dpq - mathext.Digamma(px) + lm + lx - lgmx)
-				gq += dpq - psiq + lg - lgmx
-				gg += q/g - (px+q)/(g+r.m*r.x)
+				gp += w * x * (dpq - mathext.Digamma(px) + lm + lx - lgmx)
+				gq += w * (dpq - psiq + lg - lgmx)
+				gg += w * (q/g - (px+q)/(g+m*x))
 			}
 		}
 		if grad != nil {

@@ -42,15 +42,23 @@ func FitParetoNBD(ctx context.Context, cs []Customer, s *FitSettings) (*ParetoNB
 	if err != nil {
 		return nil, err
 	}
+	m, info, err := fitParetoIndexed(ctx, d, set)
+	if err != nil {
+		return nil, err
+	}
+	m.Card = purchaseCard(m, cs, set, info)
+	return m, nil
+}
+
+// fitParetoIndexed fits Pareto/NBD to indexed rows; the model has no card.
+func fitParetoIndexed(ctx context.Context, d *indexed, set FitSettings) (*ParetoNBD, FitInfo, error) {
 	ev := &paretoEval{d: d}
 	f := &fitter{names: paretoNames, obj: ev.ll, n: d.n, rows: len(d.rows)}
 	th, info, err := f.run(ctx, set)
 	if err != nil {
-		return nil, err
+		return nil, info, err
 	}
-	m := &ParetoNBD{R: th[0], Alpha: th[1], S: th[2], Beta: th[3], Info: info}
-	m.Card = purchaseCard(m, cs, set, info)
-	return m, nil
+	return &ParetoNBD{R: th[0], Alpha: th[1], S: th[2], Beta: th[3], Info: info}, info, nil
 }
 
 // LogLikelihood returns the total log-likelihood of cs under m. Errors are
