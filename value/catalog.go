@@ -39,8 +39,9 @@ func ind(id, name string, g string, dir Direction, unit string, n Normalization,
 // groups of five. All indicator weights are 0.2 within their group; the
 // group weights are 0.4 (economic contribution, growth) and 0.3 (the other
 // two groups of each dimension). These weights are a neutral starting
-// point: replace them with [Catalog.WithWeights], from [AHP] judgements
-// ([HierarchyWeights]) or from data ([EntropyWeights], [CRITICWeights]).
+// point: replace them with [Catalog.WithWeights], from AHP judgements
+// ([HierarchyWeights]) or from data ([DataWeights], by [weight.Entropy] or
+// [weight.CRITIC]).
 // Money and volume indicators are log-transformed and winsorised at the
 // 99th percentile; unbounded ratios are winsorised at the 1st and 99th.
 //
