@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -83,49 +84,53 @@ func anomaliesWant() Report {
 func TestReportAnomalies(t *testing.T) {
 	want := anomaliesWant()
 	ignoreWarnings := cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Warnings" }, cmp.Ignore())
-	for _, size := range []int{1 << 20, 40} { // one block, and blocks of about one line
-		for _, how := range []string{"Read", "ReadAll", "Summarize"} {
-			t.Run(fmt.Sprintf("%s/chunk%d", how, size), func(t *testing.T) {
-				defer func(old int) { chunkSize = old }(chunkSize)
-				chunkSize = size
-				a := NewAuditor(nil)
-				rd := check.Must(NewReader(strings.NewReader(anomalies), &ReadSettings{Audit: a}))
-				switch how {
-				case "Read":
-					for {
-						if _, err := rd.Read(); err == io.EOF {
-							break
-						} else if err != nil {
-							t.Fatal(err)
+	// The same report whatever the path, the block size and GOMAXPROCS.
+	for _, procs := range []int{1, 3} {
+		for _, size := range []int{1 << 20, 40} { // one block, and blocks of about one line
+			for _, how := range []string{"Read", "ReadAll", "Summarize"} {
+				t.Run(fmt.Sprintf("%s/chunk%d/procs%d", how, size, procs), func(t *testing.T) {
+					defer func(old int) { chunkSize = old }(chunkSize)
+					defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+					chunkSize = size
+					a := NewAuditor(nil)
+					rd := check.Must(NewReader(strings.NewReader(anomalies), &ReadSettings{Audit: a}))
+					switch how {
+					case "Read":
+						for {
+							if _, err := rd.Read(); err == io.EOF {
+								break
+							} else if err != nil {
+								t.Fatal(err)
+							}
+						}
+					case "ReadAll":
+						check.Must(rd.ReadAll(context.Background()))
+					case "Summarize":
+						check.Must(rd.Summarize(context.Background(), nil))
+					}
+					got := rd.Report()
+					if d := cmp.Diff(want, got, ignoreWarnings); d != "" {
+						t.Errorf("report (-want +got):\n%s", d)
+					}
+					for _, w := range []string{
+						`1 rows far outside the bulk of the data, which runs 2024-01-10T10:00:00Z to 2024-03-05T11:11:11Z: line 10 (customer "D", 9999-12-31T00:00:00Z, amount 50, order "o7")`,
+						`1 rows after the default as-of (the end of the day of the last plausible row) 2024-03-05T23:59:59.999999999Z are excluded (27.8% of the purchase amount)`,
+						`1 rows with an empty customer ID are not analysed (16.7% of the purchase amount)`,
+						`1 exact duplicate rows: line 3 (customer "A", 2024-01-10T10:00:00Z, amount 10, order "o1") repeats line 2`,
+						`1 rows with a zero amount: line 5 (customer "B", 2024-02-01T12:30:00Z, amount 0, order "o2")`,
+						`1 customers with returns only, no purchase: "C"`,
+						`1 of 7 orders have rows on more than one day: line 4 (customer "A", 2024-01-11T09:00:00Z, amount 5, order "o1")`,
+						`1 rows are earlier than the same customer's previous row: line 6 (customer "B", 2024-01-20T08:00:00Z, amount 20, order "o3")`,
+					} {
+						if !slices.Contains(got.Warnings, w) {
+							t.Errorf("no warning %q in\n%s", w, strings.Join(got.Warnings, "\n"))
 						}
 					}
-				case "ReadAll":
-					check.Must(rd.ReadAll(context.Background()))
-				case "Summarize":
-					check.Must(rd.Summarize(context.Background(), nil))
-				}
-				got := rd.Report()
-				if d := cmp.Diff(want, got, ignoreWarnings); d != "" {
-					t.Errorf("report (-want +got):\n%s", d)
-				}
-				for _, w := range []string{
-					`1 rows far outside the bulk of the data, which runs 2024-01-10T10:00:00Z to 2024-03-05T11:11:11Z: line 10 (customer "D", 9999-12-31T00:00:00Z, amount 50, order "o7")`,
-					`1 rows after the default as-of (the end of the day of the last plausible row) 2024-03-05T23:59:59.999999999Z are excluded (27.8% of the purchase amount)`,
-					`1 rows with an empty customer ID are not analysed (16.7% of the purchase amount)`,
-					`1 exact duplicate rows: line 3 (customer "A", 2024-01-10T10:00:00Z, amount 10, order "o1") repeats line 2`,
-					`1 rows with a zero amount: line 5 (customer "B", 2024-02-01T12:30:00Z, amount 0, order "o2")`,
-					`1 customers with returns only, no purchase: "C"`,
-					`1 of 7 orders have rows on more than one day: line 4 (customer "A", 2024-01-11T09:00:00Z, amount 5, order "o1")`,
-					`1 rows are earlier than the same customer's previous row: line 6 (customer "B", 2024-01-20T08:00:00Z, amount 20, order "o3")`,
-				} {
-					if !slices.Contains(got.Warnings, w) {
-						t.Errorf("no warning %q in\n%s", w, strings.Join(got.Warnings, "\n"))
+					if len(got.Warnings) != 8 {
+						t.Errorf("%d warnings, want 8:\n%s", len(got.Warnings), strings.Join(got.Warnings, "\n"))
 					}
-				}
-				if len(got.Warnings) != 8 {
-					t.Errorf("%d warnings, want 8:\n%s", len(got.Warnings), strings.Join(got.Warnings, "\n"))
-				}
-			})
+				})
+			}
 		}
 	}
 }

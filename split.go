@@ -6,12 +6,18 @@ import (
 )
 
 // Split divides a stream of transactions at cutoff into a calibration
-// period, the transactions at or before cutoff (Time <= cutoff, the same
-// rule as SummarySettings.AsOf), and a holdout period, the transactions
-// strictly after it. Transactions keep their stream order in each part.
-// Split copies the transactions into new slices; an empty stream gives two
-// nil slices. Split does not validate transactions: one with a NaN amount
-// or an empty customer is split by its time like any other.
+// period, the transactions at or before cutoff (!Time.After(cutoff),
+// instants compared whatever their locations, the rule of a non-zero
+// SummarySettings.AsOf), and a holdout period, the transactions strictly
+// after it. It is the calibration/holdout cut of the customer-base models
+// (clv.Prepare cuts the same way); it does not sample customers. Split
+// reads txs once, to its end. Transactions keep their stream order in each
+// part. Split copies the transactions into new slices; an empty stream
+// gives two nil slices. A zero cutoff is an instant like any other
+// (0001-01-01 UTC: nearly everything is holdout), unlike the zero
+// SummarySettings.AsOf, which means no cut-off. Split does not validate
+// transactions: one with a NaN amount or an empty customer is split by its
+// time like any other.
 //
 // To put a whole calendar day in the calibration period, pass the last
 // instant of that day, [EndOfDay]: the standard CDNOW set-up, calibration

@@ -92,3 +92,22 @@ func TestSplitSeq(t *testing.T) {
 		t.Errorf("calibration %v, holdout %v; want [1 2 3] and [4 5]", ca, ha)
 	}
 }
+
+// A zero cutoff is the instant 0001-01-01 UTC, not "no cut-off"; times in
+// other locations are compared as instants.
+func TestSplitZeroCutoffAndLocations(t *testing.T) {
+	plus2 := time.FixedZone("+2", 7200)
+	txs := []Transaction{
+		{Customer: "a", Time: utc(2024, 1, 1, 0, 0, 0), Amount: 1},
+		// 01:00 at +2 is 23:00 UTC the day before: at or before a cutoff of
+		// 2023-12-31 23:30 UTC.
+		{Customer: "b", Time: time.Date(2024, 1, 1, 1, 0, 0, 0, plus2), Amount: 2},
+	}
+	if cal, hold := Split(slices.Values(txs), time.Time{}); cal != nil || len(hold) != 2 {
+		t.Errorf("zero cutoff: %d calibration, %d holdout; want 0 and 2", len(cal), len(hold))
+	}
+	cal, hold := Split(slices.Values(txs), utc(2023, 12, 31, 23, 30, 0))
+	if len(cal) != 1 || cal[0].Customer != "b" || len(hold) != 1 || hold[0].Customer != "a" {
+		t.Errorf("locations: calibration %v, holdout %v; want b and a", cal, hold)
+	}
+}
