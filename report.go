@@ -118,7 +118,10 @@ type Revenue struct {
 // Report is what a user should know about a data set before trusting a
 // result computed from it. It is a plain value: JSON-encodable (times in
 // RFC 3339, field names in snake case) and the same for the same rows in
-// the same order. [Auditor.Report], [Audit] and [Reader.Report] build
+// the same order. It encodes as long as its times lie in years 0-9999
+// (the range of time.Time's JSON form, and of every time a Reader parses)
+// and the purchases sum to a finite number; otherwise json.Marshal
+// returns an error, never invalid JSON. [Auditor.Report], [Audit] and [Reader.Report] build
 // it; Warnings holds the findings a user should act on as sentences.
 type Report struct {
 	// Lines is the number of physical lines read, including the header

@@ -385,3 +385,46 @@ func TestReportTimeOnly(t *testing.T) {
 		t.Errorf("report (-want +got):\n%s", d)
 	}
 }
+
+// FuzzReport: whatever the input, the report is the same by Read and by
+// the parallel reader with small blocks, and encodes as JSON.
+func FuzzReport(f *testing.F) {
+	f.Add(anomalies)
+	f.Add("customer,time,amount\na,2024-01-01,1\na,2024-01-01,1\n")
+	f.Add("customer,time,amount,order\n\"a\nb\",2024-01-01 23:00:00,0,o\n,2024-01-02,5,o\nc,9999-12-31,-1,o\n")
+	f.Fuzz(func(t *testing.T, data string) {
+		read := func(parallel bool) (Report, error) {
+			rd, err := NewReader(strings.NewReader(data), &ReadSettings{Audit: NewAuditor(nil), SkipBadRows: true})
+			if err != nil {
+				return Report{}, err
+			}
+			if parallel {
+				_, err = rd.ReadAll(context.Background())
+			} else {
+				for err == nil {
+					_, err = rd.Read()
+				}
+				if err == io.EOF {
+					err = nil
+				}
+			}
+			return rd.Report(), err
+		}
+		want, err1 := read(false)
+		defer func(old int) { chunkSize = old }(chunkSize)
+		chunkSize = 64
+		got, err2 := read(true)
+		if (err1 == nil) != (err2 == nil) {
+			return // the paths may stop at different errors; compared elsewhere
+		}
+		if err1 != nil {
+			return
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Fatalf("Read and ReadAll reports differ (-Read +ReadAll):\n%s", d)
+		}
+		if _, err := json.Marshal(got); err != nil && !strings.Contains(err.Error(), "year outside of range") {
+			t.Fatalf("JSON: %v", err)
+		}
+	})
+}
