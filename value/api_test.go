@@ -69,6 +69,17 @@ func TestModelCard(t *testing.T) {
 	if c2 := m2.Card(); c2.Fingerprint != m.Card().Fingerprint || c2.Customers != 5 || m2.Weighting() != s.Weighting {
 		t.Errorf("decoded card %+v, weighting %+v", c2, m2.Weighting())
 	}
+	// The same rows in another order: the same fingerprint.
+	rev := synthTable(2000, 5, 0.01)
+	perm := make([]int, rev.Len())
+	for i := range perm {
+		perm[i] = len(perm) - 1 - i
+	}
+	f1 := check.Must(Fit(ctx, rev, &Settings{Missing: MissingImpute})).Card().Fingerprint
+	f2 := check.Must(Fit(ctx, rev.Rows(perm), &Settings{Missing: MissingImpute})).Card().Fingerprint
+	if f1 != f2 {
+		t.Errorf("fingerprint depends on row order: %s, %s", f1, f2)
+	}
 	// Other data, other fingerprint; given weights: no ahp_cr.
 	tb := smallTable()
 	tb.Columns[0] = []float64{0, 10, 20, 30, 41}

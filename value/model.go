@@ -469,15 +469,18 @@ func Fit(ctx context.Context, t IndicatorTable, s *Settings) (*Model, error) {
 }
 
 // fitCard fills the model card of a freshly fitted model: customers, a
-// fingerprint of what it was fitted on (the number of customers, and per
-// indicator the number of non-missing values and the fitted statistics)
-// and the quality figures.
+// fingerprint of what it was fitted on and the quality figures. The
+// fingerprint covers the number of customers and, per indicator, the
+// number of non-missing values and the fitted quantiles (bounds and
+// median), which depend only on the values, not on their order; the mean
+// and SD are left out because their sums round differently when the rows
+// are shuffled.
 func fitCard(m *Model, customers int, counts []int) cvm.ModelCard {
 	card := cvm.NewModelCard()
 	card.Customers = customers
 	figs := []float64{float64(customers), float64(len(m.fit))}
 	for k, f := range m.fit {
-		figs = append(figs, float64(counts[k]), f.Lo, f.Hi, f.Mean, f.SD, f.MedianT)
+		figs = append(figs, float64(counts[k]), f.Lo, f.Hi, f.MedianT)
 	}
 	card.Fingerprint = cvm.Fingerprint(figs...)
 	card.SetQuality("indicators", float64(len(m.fit)))
