@@ -128,7 +128,10 @@
 // same, so it can be fitted in one place and scored in another. A
 // [Catalog] decodes strictly too. Scoring writes into a caller-owned
 // slice, allocates nothing per customer, and splits large tables over
-// GOMAXPROCS goroutines with results independent of their number.
+// GOMAXPROCS goroutines with results independent of their number. A
+// fitted model, and so its file, does not depend on the order of the
+// table's rows: its statistics are quantiles, and the sums of the ZScore
+// moments and of the mean cut are taken in sorted order.
 //
 // # Sources
 //

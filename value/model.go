@@ -163,7 +163,7 @@ type Settings struct {
 // (log) scale.
 type fitted struct {
 	Lo, Hi     float64   // winsorising bounds = min-max reference bounds
-	Mean, SD   float64   // of the winsorised values (ZScore)
+	Mean, SD   float64   // of the winsorised values (ZScore; 0 otherwise)
 	Grid       []float64 // 101 percentiles of the winsorised values (PercentileRank)
 	MedianT    float64   // median in the transformed scale
 	Median     float64   // raw-scale median, the imputed value
@@ -537,7 +537,10 @@ func newModel(s Settings) *Model {
 	return m
 }
 
+// mean returns the mean of x, summed in sorted order so that it does not
+// depend on the order of x; it sorts x.
 func mean(x []float64) float64 {
+	slices.Sort(x)
 	s := 0.0
 	for _, v := range x {
 		s += v
@@ -583,30 +586,40 @@ func fitIndicator(ind Indicator, col []float64) (fitted, int, error) {
 	if len(v) == 0 {
 		return fitted{}, 0, fmt.Errorf("%w: no non-missing value to fit", ErrMissing)
 	}
-	// The percentile grid needs the sorted values; the bounds and the
-	// median only need selection, which is several times faster.
+	// The percentile grid needs the sorted values, and so do the moments
+	// of ZScore, so that their sums do not depend on the order of the rows;
+	// MinMax needs only the bounds and the median, and selection is several
+	// times faster than sorting.
 	pl, ph := ind.Norm.bounds()
 	var lo, hi, med float64
-	if ind.Norm.Method == PercentileRank {
+	if ind.Norm.Method != MinMax {
 		slices.Sort(v)
 		lo, hi, med = num.QuantileSorted(v, pl), num.QuantileSorted(v, ph), num.QuantileSorted(v, 0.5)
 	} else {
 		q := quantilesSelect(v, pl, ph, 0.5)
 		lo, hi, med = q[0], q[1], q[2]
 	}
-	// Winsorise (in place: v is ours) for the moments and the grid.
-	s := 0.0
-	for i, x := range v {
-		x = min(max(x, lo), hi)
-		v[i] = x
-		s += x
+	// Winsorise (in place: v is ours, and stays sorted) for the moments and
+	// the grid. Only ZScore uses the moments; they are 0 otherwise.
+	var mu, sd float64
+	if ind.Norm.Method == ZScore {
+		s := 0.0
+		for i, x := range v {
+			x = min(max(x, lo), hi)
+			v[i] = x
+			s += x
+		}
+		mu = s / float64(len(v))
+		ss := 0.0
+		for _, x := range v {
+			ss += (x - mu) * (x - mu)
+		}
+		sd = math.Sqrt(ss / float64(len(v)))
+	} else if ind.Norm.Method == PercentileRank {
+		for i, x := range v {
+			v[i] = min(max(x, lo), hi)
+		}
 	}
-	mu := s / float64(len(v))
-	ss := 0.0
-	for _, x := range v {
-		ss += (x - mu) * (x - mu)
-	}
-	sd := math.Sqrt(ss / float64(len(v)))
 	var grid []float64
 	if ind.Norm.Method == PercentileRank {
 		grid = make([]float64, 101)
