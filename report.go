@@ -45,7 +45,8 @@ type AuditSettings struct {
 // RowRef names one row of the data.
 type RowRef struct {
 	// Row is the 1-based position of the row among those the Auditor was
-	// given (Auditor.Add calls, or data rows handed over by a Reader).
+	// given: its Add calls, or, fed by a Reader, the transactions read
+	// (rows with a customer ID).
 	Row int `json:"row"`
 	// Line is the 1-based line of the row in the CSV input when a Reader
 	// fed the Auditor, 0 otherwise.
@@ -914,45 +915,69 @@ func (r *Report) warnings(commonTOD int) []string {
 		return ": " + strings.Join(s, "; ")
 	}
 	if r.Skipped > 0 {
-		add("%d bad rows skipped (%s of rows)%s", r.Skipped, pct(r.Skipped, r.Rows), listed(r.BadRows, r.Skipped))
+		add("%s skipped (%s of rows)%s", count(r.Skipped, "bad row"), pct(r.Skipped, r.Rows), listed(r.BadRows, r.Skipped))
 	}
 	if r.Invalid > 0 {
-		add("%d transactions with a zero time or a non-finite amount ignored", r.Invalid)
+		add("%s with a zero time or a non-finite amount ignored", count(r.Invalid, "transaction"))
 	}
 	if r.Outliers.Count > 0 {
-		add("%d rows far outside the bulk of the data, which runs %s to %s%s",
-			r.Outliers.Count, r.PlausibleFirst.Format(time.RFC3339), r.PlausibleLast.Format(time.RFC3339), named(r.Outliers))
+		add("%s far outside the bulk of the data, which runs %s to %s%s",
+			count(r.Outliers.Count, "row"), r.PlausibleFirst.Format(time.RFC3339), r.PlausibleLast.Format(time.RFC3339), named(r.Outliers))
 	}
 	if r.AfterAsOf > 0 {
 		how := "the given as-of"
 		if r.DefaultAsOf {
 			how = "the default as-of (the end of the day of the last plausible row)"
 		}
-		add("%d rows after %s %s are excluded (%.1f%% of the purchase amount)", r.AfterAsOf, how, r.AsOf.Format(time.RFC3339Nano), 100*r.Revenue.AfterAsOf/max(r.Revenue.Gross, math.SmallestNonzeroFloat64))
+		add("%s after %s %s %s excluded (%.1f%% of the purchase amount)", count(r.AfterAsOf, "row"), how, r.AsOf.Format(time.RFC3339Nano), be(r.AfterAsOf), 100*r.Revenue.AfterAsOf/max(r.Revenue.Gross, math.SmallestNonzeroFloat64))
 	}
 	if r.EmptyCustomer > 0 {
-		add("%d rows with an empty customer ID are not analysed (%.1f%% of the purchase amount)", r.EmptyCustomer, 100*r.Revenue.EmptyCustomer/max(r.Revenue.Gross, math.SmallestNonzeroFloat64))
+		add("%s with an empty customer ID %s not analysed (%.1f%% of the purchase amount)", count(r.EmptyCustomer, "row"), be(r.EmptyCustomer), 100*r.Revenue.EmptyCustomer/max(r.Revenue.Gross, math.SmallestNonzeroFloat64))
 	}
 	if r.Duplicates.Count > 0 {
-		add("%d exact duplicate rows%s", r.Duplicates.Count, named(r.Duplicates))
+		add("%s%s", count(r.Duplicates.Count, "exact duplicate row"), named(r.Duplicates))
 	}
 	if r.ZeroAmounts.Count > 0 {
-		add("%d rows with a zero amount%s", r.ZeroAmounts.Count, named(r.ZeroAmounts))
+		add("%s with a zero amount%s", count(r.ZeroAmounts.Count, "row"), named(r.ZeroAmounts))
 	}
 	if r.ReturnsOnly.Count > 0 {
-		add("%d customers with returns only, no purchase%s", r.ReturnsOnly.Count, listed(quoted(r.ReturnsOnly.Examples), r.ReturnsOnly.Count))
+		add("%s with returns only, no purchase%s", count(r.ReturnsOnly.Count, "customer"), listed(quoted(r.ReturnsOnly.Examples), r.ReturnsOnly.Count))
 	}
 	if r.MultiDayOrders.Count > 0 {
-		add("%d of %d orders have rows on more than one day%s", r.MultiDayOrders.Count, r.Orders, named(r.MultiDayOrders))
+		add("%d of %d orders %s rows on more than one day%s", r.MultiDayOrders.Count, r.Orders, has(r.MultiDayOrders.Count), named(r.MultiDayOrders))
 	}
 	if r.OutOfOrder.Count > 0 {
-		add("%d rows are earlier than the same customer's previous row%s", r.OutOfOrder.Count, named(r.OutOfOrder))
+		add("%s %s earlier than the same customer's previous row%s", count(r.OutOfOrder.Count, "row"), be(r.OutOfOrder.Count), named(r.OutOfOrder))
 	}
 	if r.TimeZone != "" {
 		add("%d of %d rows are exactly on a quarter hour, most of them not at midnight (%d at the most common time of day): if the source holds dates, they look like midnights of %s shifted; read them in that zone (ReadSettings.Location)",
 			r.QuarterHours, r.Transactions, commonTOD, r.TimeZone)
 	}
 	return w
+}
+
+// count is "1 row" or "n rows".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// has is "has" for 1, "have" otherwise.
+func has(n int) string {
+	if n == 1 {
+		return "has"
+	}
+	return "have"
+}
+
+// be is "is" for 1, "are" otherwise.
+func be(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
 }
 
 func quoted(s []string) []string {

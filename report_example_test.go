@@ -41,12 +41,12 @@ C1,9999-12-31 00:00:00,30.00,o5
 	// 7 rows, 3 customers, data 2024-01-05 to 2024-02-20
 	// as of 2024-02-20T23:59:59Z (default true), 1 rows after it
 	// revenue analysed 0.6118 of 85.00
-	// - 1 rows far outside the bulk of the data, which runs 2024-01-05T10:00:00Z to 2024-02-20T11:00:00Z: line 8 (customer "C1", 9999-12-31T00:00:00Z, amount 30, order "o5")
-	// - 1 rows after the default as-of (the end of the day of the last plausible row) 2024-02-20T23:59:59.999999999Z are excluded (35.3% of the purchase amount)
-	// - 1 rows with an empty customer ID are not analysed (3.5% of the purchase amount)
-	// - 1 exact duplicate rows: line 3 (customer "C1", 2024-01-05T10:00:00Z, amount 20, order "o1") repeats line 2
-	// - 1 rows with a zero amount: line 6 (customer "C2", 2024-02-10T16:45:00Z, amount 0, order "o4")
-	// - 1 customers with returns only, no purchase: "C3"
+	// - 1 row far outside the bulk of the data, which runs 2024-01-05T10:00:00Z to 2024-02-20T11:00:00Z: line 8 (customer "C1", 9999-12-31T00:00:00Z, amount 30, order "o5")
+	// - 1 row after the default as-of (the end of the day of the last plausible row) 2024-02-20T23:59:59.999999999Z is excluded (35.3% of the purchase amount)
+	// - 1 row with an empty customer ID is not analysed (3.5% of the purchase amount)
+	// - 1 exact duplicate row: line 3 (customer "C1", 2024-01-05T10:00:00Z, amount 20, order "o1") repeats line 2
+	// - 1 row with a zero amount: line 6 (customer "C2", 2024-02-10T16:45:00Z, amount 0, order "o4")
+	// - 1 customer with returns only, no purchase: "C3"
 }
 
 // Auditing a stream of transactions with a given as-of.

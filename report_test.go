@@ -113,14 +113,14 @@ func TestReportAnomalies(t *testing.T) {
 						t.Errorf("report (-want +got):\n%s", d)
 					}
 					for _, w := range []string{
-						`1 rows far outside the bulk of the data, which runs 2024-01-10T10:00:00Z to 2024-03-05T11:11:11Z: line 10 (customer "D", 9999-12-31T00:00:00Z, amount 50, order "o7")`,
-						`1 rows after the default as-of (the end of the day of the last plausible row) 2024-03-05T23:59:59.999999999Z are excluded (27.8% of the purchase amount)`,
-						`1 rows with an empty customer ID are not analysed (16.7% of the purchase amount)`,
-						`1 exact duplicate rows: line 3 (customer "A", 2024-01-10T10:00:00Z, amount 10, order "o1") repeats line 2`,
-						`1 rows with a zero amount: line 5 (customer "B", 2024-02-01T12:30:00Z, amount 0, order "o2")`,
-						`1 customers with returns only, no purchase: "C"`,
-						`1 of 7 orders have rows on more than one day: line 4 (customer "A", 2024-01-11T09:00:00Z, amount 5, order "o1")`,
-						`1 rows are earlier than the same customer's previous row: line 6 (customer "B", 2024-01-20T08:00:00Z, amount 20, order "o3")`,
+						`1 row far outside the bulk of the data, which runs 2024-01-10T10:00:00Z to 2024-03-05T11:11:11Z: line 10 (customer "D", 9999-12-31T00:00:00Z, amount 50, order "o7")`,
+						`1 row after the default as-of (the end of the day of the last plausible row) 2024-03-05T23:59:59.999999999Z is excluded (27.8% of the purchase amount)`,
+						`1 row with an empty customer ID is not analysed (16.7% of the purchase amount)`,
+						`1 exact duplicate row: line 3 (customer "A", 2024-01-10T10:00:00Z, amount 10, order "o1") repeats line 2`,
+						`1 row with a zero amount: line 5 (customer "B", 2024-02-01T12:30:00Z, amount 0, order "o2")`,
+						`1 customer with returns only, no purchase: "C"`,
+						`1 of 7 orders has rows on more than one day: line 4 (customer "A", 2024-01-11T09:00:00Z, amount 5, order "o1")`,
+						`1 row is earlier than the same customer's previous row: line 6 (customer "B", 2024-01-20T08:00:00Z, amount 20, order "o3")`,
 					} {
 						if !slices.Contains(got.Warnings, w) {
 							t.Errorf("no warning %q in\n%s", w, strings.Join(got.Warnings, "\n"))
@@ -165,7 +165,7 @@ func TestAuditSeq(t *testing.T) {
 	if d := cmp.Diff(want, got, cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Warnings" }, cmp.Ignore())); d != "" {
 		t.Errorf("report (-want +got):\n%s", d)
 	}
-	if !slices.Contains(got.Warnings, `1 exact duplicate rows: row 2 (customer "A", 2024-01-10T10:00:00Z, amount 10, order "o1") repeats row 1`) {
+	if !slices.Contains(got.Warnings, `1 exact duplicate row: row 2 (customer "A", 2024-01-10T10:00:00Z, amount 10, order "o1") repeats row 1`) {
 		t.Errorf("warnings name rows by line:\n%s", strings.Join(got.Warnings, "\n"))
 	}
 	// The report is valid JSON and reads back the same.

@@ -80,7 +80,7 @@ func TestDefaultAsOfIgnoresOutliers(t *testing.T) {
 				for _, want := range []string{
 					fmt.Sprintf("as of          %s (default), %d rows after it excluded", outlierAsOf, after),
 					"(1 outliers)",
-					"warning: 1 rows far outside the bulk of the data, which runs 2024-01-05T00:00:00Z to 2024-12-20T00:00:00Z: " + tt.warn,
+					"warning: 1 row far outside the bulk of the data, which runs 2024-01-05T00:00:00Z to 2024-12-20T00:00:00Z: " + tt.warn,
 				} {
 					if !strings.Contains(stderr, want) {
 						t.Errorf("%s -report: stderr lacks %q:\n%s", cmd[0], want, stderr)
@@ -164,9 +164,9 @@ C,2024-02-15 14:00:00,-7,o4
 			// Purchases 10+10+5+30 = 55, 30 of them without a customer.
 			"revenue        45.5% of purchases 55 analysed (30 without a customer, 0 after the as-of)",
 			// Orders: o1, o2 and o4 (o5 has no customer).
-			`warning: 1 exact duplicate rows: line 3 (customer "A", 2024-01-10T10:00:00Z, amount 10, order "o1") repeats line 2`,
-			`warning: 1 customers with returns only, no purchase: "C"`,
-			`warning: 1 of 3 orders have rows on more than one day: line 4`,
+			`warning: 1 exact duplicate row: line 3 (customer "A", 2024-01-10T10:00:00Z, amount 10, order "o1") repeats line 2`,
+			`warning: 1 customer with returns only, no purchase: "C"`,
+			`warning: 1 of 3 orders has rows on more than one day: line 4`,
 		} {
 			if !strings.Contains(stderr, want) {
 				t.Errorf("%s -report: stderr lacks %q:\n%s", cmd[0], want, stderr)
@@ -202,7 +202,7 @@ func TestSummaryStdinOutlier(t *testing.T) {
 	os.Stdin = f
 	defer func() { os.Stdin = old }()
 	_, stderr, code := runCvm("summary", "-in", "-", "-q")
-	if code != 1 || !strings.Contains(stderr, "1 rows after the default as-of 2024-12-20T23:59:59Z") || !strings.Contains(stderr, "give -as-of") {
+	if code != 1 || !strings.Contains(stderr, "1 row(s) after the default as-of 2024-12-20T23:59:59Z") || !strings.Contains(stderr, "give -as-of") {
 		t.Errorf("exit %d, stderr %s", code, stderr)
 	}
 	// With -as-of it works.

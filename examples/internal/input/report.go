@@ -106,7 +106,7 @@ func (f *Flags) Summarize(path, name string, set *cvm.SummarySettings, stderr io
 	if s.AsOf.IsZero() && rep.AfterAsOf > 0 {
 		// The summaries hold the late outliers: cut them off.
 		if path == "-" {
-			return nil, st, rep, fmt.Errorf("%s: %d rows after the default as-of %s; standard input cannot be read again without them: give -as-of", path, rep.AfterAsOf, rep.AsOf.Format(time.RFC3339))
+			return nil, st, rep, fmt.Errorf("%s: %d row(s) after the default as-of %s; standard input cannot be read again without them: give -as-of", path, rep.AfterAsOf, rep.AsOf.Format(time.RFC3339))
 		}
 		s.AsOf = rep.AsOf
 		rd2, close2, err := f.open(path, nil, nil)
@@ -157,7 +157,7 @@ func (f *Flags) printReport(path string, r cvm.Report, stderr io.Writer) error {
 // isLoud reports whether a warning is about rows far outside the data or
 // left out after the as-of, which every command prints.
 func isLoud(w string) bool {
-	return strings.Contains(w, "far outside the bulk") || strings.Contains(w, "are excluded")
+	return strings.Contains(w, "far outside the bulk") || strings.Contains(w, "excluded (")
 }
 
 // WriteReport writes r as text: one line per figure, then the warnings.
