@@ -162,7 +162,9 @@
 // more than half of 10 or more rows are exactly on a quarter hour and
 // fewer than half of those at midnight, the most common such time of day
 // is taken for shifted midnights, and Report.TimeZone names the zone
-// whose midnight it is (23:00 UTC is midnight at UTC+01:00).
+// whose midnight it is (23:00 UTC is midnight at UTC+01:00); likewise when
+// more than half of the rows fall in one hour other than 0 (most rows at
+// 23:xx).
 //
 // Memory of an Auditor is bounded by the customers, not the rows: about
 // 40 bytes a customer plus its ID, a duplicate window of the last 4096

@@ -209,10 +209,12 @@ type Report struct {
 	// data, about 1 in 900 of times to the second.
 	QuarterHours int `json:"quarter_hours"`
 	// TimeZone is the suspected offset, such as "UTC+01:00", of a zone
-	// whose midnights were converted to AuditSettings.Location: more than
-	// half of the rows at 10 or more are on a quarter hour and fewer than
-	// half of those at midnight. It names the offset that turns the most
-	// common such time of day into midnight; "" when nothing is suspect.
+	// whose midnights were converted to AuditSettings.Location, with 10
+	// rows or more: when more than half of the rows are on a quarter hour
+	// and fewer than half of those at midnight, the offset that turns the
+	// most common such time of day into midnight; else, when more than
+	// half of the rows fall in one hour h other than 0, the offset that
+	// turns h:00 into midnight. "" when nothing is suspect.
 	TimeZone string `json:"time_zone,omitempty"`
 
 	// Revenue says how much of the purchases the analysis covers.
@@ -863,11 +865,24 @@ func (a *Auditor) Report() Report {
 		}
 	}
 	r.QuarterHours = q
-	if a.tx >= 10 && 2*q > a.tx && 2*a.quarters[0] < q {
+	hb := 0
+	for h, c := range a.hours {
+		if c > a.hours[hb] {
+			hb = h
+		}
+	}
+	mins := -1
+	switch {
+	case a.tx < 10:
+	case 2*q > a.tx && 2*a.quarters[0] < q:
+		mins = best * 15
+	case hb != 0 && 2*a.hours[hb] > a.tx:
+		mins = hb * 60
+	}
+	if mins >= 0 {
 		// Local midnight at UTC+x is 24h-x on the day before; at UTC-x
 		// it is x. An evening time suggests a zone east of the
 		// location, a morning one a zone west of it.
-		mins := best * 15
 		if mins >= 12*60 {
 			off := 24*60 - mins
 			r.TimeZone = fmt.Sprintf("UTC+%02d:%02d", off/60, off%60)
@@ -949,7 +964,16 @@ func (r *Report) warnings(commonTOD int) []string {
 	if r.OutOfOrder.Count > 0 {
 		add("%s %s earlier than the same customer's previous row%s", count(r.OutOfOrder.Count, "row"), be(r.OutOfOrder.Count), named(r.OutOfOrder))
 	}
-	if r.TimeZone != "" {
+	if r.TimeZone != "" && 2*r.QuarterHours <= r.Transactions {
+		h := 0
+		for k, c := range r.Hours {
+			if c > r.Hours[h] {
+				h = k
+			}
+		}
+		add("%d of %d rows are in the hour %02d:00-%02d:59: if the times of day are real, most were at one hour; if the source holds dates, they look like midnights of %s shifted; read them in that zone (ReadSettings.Location)",
+			r.Hours[h], r.Transactions, h, h, r.TimeZone)
+	} else if r.TimeZone != "" {
 		add("%d of %d rows are exactly on a quarter hour, most of them not at midnight (%d at the most common time of day): if the source holds dates, they look like midnights of %s shifted; read them in that zone (ReadSettings.Location)",
 			r.QuarterHours, r.Transactions, commonTOD, r.TimeZone)
 	}

@@ -229,8 +229,8 @@ func TestAuditRules(t *testing.T) {
 		{name: "early fence", txs: bulk(tx("x", day(2019, 3, 1), 5)), asOf: EndOfDay(day(2024, 12, 1))},
 		{name: "past the early fence", txs: bulk(tx("x", day(2019, 2, 28), 5)), outliers: 1, outlierAt: day(2019, 2, 28), asOf: EndOfDay(day(2024, 12, 1))},
 		// One month of data: IQR 0, M = 12 months.
-		{name: "short file", txs: append(times(10, at(12, 7)), tx("x", day(2025, 1, 31), 1)), asOf: EndOfDay(day(2025, 1, 31))},
-		{name: "short file, 13 months", txs: append(times(10, at(12, 7)), tx("x", day(2025, 2, 1), 1)), outliers: 1, outlierAt: day(2025, 2, 1), asOf: EndOfDay(utc(2024, 1, 10, 0, 0, 0)), after: 1},
+		{name: "short file", txs: append(times(10, func(i int) time.Time { return utc(2024, 1, 1+i, 9+i%2, 7, 0) }), tx("x", day(2025, 1, 31), 1)), asOf: EndOfDay(day(2025, 1, 31))},
+		{name: "short file, 13 months", txs: append(times(10, func(i int) time.Time { return utc(2024, 1, 1+i, 9+i%2, 7, 0) }), tx("x", day(2025, 2, 1), 1)), outliers: 1, outlierAt: day(2025, 2, 1), asOf: EndOfDay(utc(2024, 1, 10, 0, 0, 0)), after: 1},
 		// A given as-of is kept; rows after it are counted.
 		{name: "given as-of", txs: bulk(), set: &AuditSettings{AsOf: day(2024, 6, 30)}, asOf: day(2024, 6, 30), after: 6},
 		// Date-only data at midnight is not suspect; midnights of
@@ -240,6 +240,9 @@ func TestAuditRules(t *testing.T) {
 		{name: "UTC+1 midnights", txs: times(12, at(23, 0)), asOf: EndOfDay(day(2024, 1, 12)), zone: "UTC+01:00"},
 		{name: "UTC-5 midnights", txs: times(12, at(5, 0)), asOf: EndOfDay(day(2024, 1, 12)), zone: "UTC-05:00"},
 		{name: "UTC+5:30 midnights", txs: times(12, at(18, 30)), asOf: EndOfDay(day(2024, 1, 12)), zone: "UTC+05:30"},
+		// Most rows in one hour, not on a quarter hour: 23:07 and 23:41.
+		{name: "hour 23", txs: append(times(8, at(23, 7)), append(times(3, at(23, 41)), times(4, at(10, 7))...)...), asOf: EndOfDay(day(2024, 1, 8)), zone: "UTC+01:00"},
+		{name: "hour 11 of 15 rows, 7 of them", txs: append(times(7, at(11, 7)), times(8, func(i int) time.Time { return utc(2024, 1, 1+i, 9+i%2, 7, 0) })...), asOf: EndOfDay(day(2024, 1, 8))},
 		// Times of day to the second are not suspect.
 		{name: "times", txs: times(12, func(i int) time.Time { return utc(2024, 1, 1+i, 9+i%5, 7*i, 13) }), asOf: EndOfDay(day(2024, 1, 12))},
 		{name: "empty"},
