@@ -212,3 +212,20 @@ func TestSummaryStdinOutlier(t *testing.T) {
 		t.Errorf("-as-of: exit %d, output %s, stderr %s", code, out, stderr)
 	}
 }
+
+// Every command that reads transactions offers -report, and every one
+// that takes -as-of states the one default in its help.
+func TestReportAndAsOfHelp(t *testing.T) {
+	for _, tt := range []struct {
+		cmd  string
+		asOf bool
+	}{{"summary", true}, {"rfm", true}, {"lifecycle", true}, {"run", true}, {"clv", false}} {
+		_, stderr, code := runCvm(tt.cmd, "-h")
+		if code != 0 || !strings.Contains(stderr, "-report") {
+			t.Errorf("%s -h: exit %d, no -report:\n%s", tt.cmd, code, stderr)
+		}
+		if tt.asOf && !strings.Contains(stderr, "last plausible transaction") {
+			t.Errorf("%s -h does not state the default as-of:\n%s", tt.cmd, stderr)
+		}
+	}
+}
