@@ -1,8 +1,12 @@
 package cvm_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"log"
 	"slices"
 	"strings"
@@ -88,4 +92,48 @@ func ExampleSplit() {
 	fmt.Println(len(cal), len(hold))
 	// Output:
 	// 1 1
+}
+
+// A stray quote costs one row: with SkipBadRows, the line that opens a
+// quoted field that is never closed is skipped and counted, and reading
+// goes on at the next line.
+func ExampleReadSettings_strayQuote() {
+	const data = "customer,time,amount\nC1,2024-01-05,20\n\"C2,2024-01-06,12\nC3,2024-01-07,7\n"
+	rd, err := cvm.NewReader(strings.NewReader(data), &cvm.ReadSettings{SkipBadRows: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	txs, err := rd.ReadAll(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, t := range txs {
+		fmt.Println(t.Customer, t.Amount)
+	}
+	st := rd.Stats()
+	fmt.Println(st.Skipped, "skipped:", st.Errors[0])
+	// Output:
+	// C1 20
+	// C3 7
+	// 1 skipped: line 3: cvm: quoted field not closed within 100 lines and 1048576 bytes (ReadSettings.MaxRecordLines, MaxRecordBytes)
+}
+
+// A gzip file cut short is an error naming the line reached, never a
+// smaller, complete input.
+func ExampleNewReader_truncated() {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	io.WriteString(zw, "customer,time,amount\nC1,2024-01-05,20\nC2,2024-01-06,12.5\n")
+	zw.Close()
+	cut := buf.Bytes()[:buf.Len()-8] // without the gzip trailer
+	rd, err := cvm.NewReader(bytes.NewReader(cut), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	txs, err := rd.ReadAll(context.Background())
+	fmt.Println(len(txs), "transactions;", err)
+	fmt.Println(errors.Is(err, io.ErrUnexpectedEOF))
+	// Output:
+	// 2 transactions; cvm: reading line 4: gzip: unexpected EOF
+	// true
 }
