@@ -89,8 +89,9 @@
 // anything is allocated from it, so a small file cannot make the decoder
 // allocate more than its own size; negative sizes, weights, iteration
 // counts and inertia are errors naming the field. The card of a fit says
-// how many rows it saw, a fingerprint of their summary (n, d, the total
-// weight, the column means and variances), and the inertia and iteration
+// how many rows it saw, a fingerprint of their summary that does not
+// depend on the order of the rows (n, d, the rows of positive weight, each
+// column's smallest and largest value), and the inertia and iteration
 // count.
 //
 // # Bad input

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 
 	"github.com/cvmkit/cvm/internal/parallel"
@@ -54,6 +55,7 @@ type partials struct {
 	changed []int     // chunks: labels changed
 	fails   []int     // chunks: Hamerly rows whose bounds failed
 	vals    []float64 // chunks*m scalars (inertia, k-means++ potentials)
+	lo, hi  []float64 // chunks*d column minima and maxima
 }
 
 // totals are the per-cluster sums an update starts from.
@@ -111,6 +113,8 @@ func newFitter(x []float64, n, d, k int, w []float64, algo Algorithm) *fitter {
 		counts:  make([]int, nc*k),
 		changed: make([]int, nc),
 		vals:    make([]float64, nc*(2+int(math.Log(float64(k))))),
+		lo:      make([]float64, nc*d),
+		hi:      make([]float64, nc*d),
 	}
 	f.tot = totals{sums: make([]float64, k*d), weights: make([]float64, k), counts: make([]int, k), centreW: make([]float64, k)}
 	f.bound.shift = make([]float64, k)
@@ -147,16 +151,23 @@ func (f *fitter) close() { f.pool.Close() }
 
 // columnStats returns the mean and the population variance of every
 // column, unweighted (scikit-learn's np.var(X, axis=0)), from column sums
-// and then squared deviations, each reduced in chunk order.
-func (f *fitter) columnStats() (mean, variance []float64) {
+// and then squared deviations, each reduced in chunk order, and the
+// smallest and largest value of every column.
+func (f *fitter) columnStats() (mean, variance, lo, hi []float64) {
 	d, kd, nc := f.d, f.k*f.d, f.pool.Chunks()
 	mean = make([]float64, d)
 	variance = make([]float64, d)
+	lo = slices.Clone(f.x[:d])
+	hi = slices.Clone(f.x[:d])
 	f.pass.mean = nil
 	f.pool.Run(f.pass.stats)
 	for c := range nc {
 		for t, v := range f.part.sums[c*kd : c*kd+d] {
 			mean[t] += v
+		}
+		for t := range d {
+			lo[t] = min(lo[t], f.part.lo[c*d+t])
+			hi[t] = max(hi[t], f.part.hi[c*d+t])
 		}
 	}
 	for t := range mean {
@@ -171,29 +182,40 @@ func (f *fitter) columnStats() (mean, variance []float64) {
 		}
 		variance[t] = ss / float64(f.n)
 	}
-	return mean, variance
+	return mean, variance, lo, hi
 }
 
-// statsChunk writes chunk c's column sums (f.pass.mean nil) or sums of
-// squared deviations from f.pass.mean into its partial sums.
+// statsChunk writes chunk c's column sums and extremes (f.pass.mean nil)
+// or sums of squared deviations from f.pass.mean into its partials.
 func (f *fitter) statsChunk(c int) {
 	lo, hi := f.pool.Bounds(c)
 	d := f.d
 	out := f.part.sums[c*f.k*d : c*f.k*d+d]
 	clear(out)
 	mean := f.pass.mean
+	cmin, cmax := f.part.lo[c*d:c*d+d], f.part.hi[c*d:c*d+d]
+	if mean == nil {
+		copy(cmin, f.x[lo*d:lo*d+d])
+		copy(cmax, f.x[lo*d:lo*d+d])
+	}
 	if d == 3 {
 		// The same sums in the same order, in registers rather than
 		// through memory.
 		x := f.x[lo*3 : hi*3]
 		s0, s1, s2 := out[0], out[1], out[2]
 		if mean == nil {
+			a0, a1, a2 := cmin[0], cmin[1], cmin[2]
+			b0, b1, b2 := cmax[0], cmax[1], cmax[2]
 			for i := 0; i+2 < len(x); i += 3 {
 				r := x[i : i+3 : i+3]
 				s0 += r[0]
 				s1 += r[1]
 				s2 += r[2]
+				a0, a1, a2 = min(a0, r[0]), min(a1, r[1]), min(a2, r[2])
+				b0, b1, b2 = max(b0, r[0]), max(b1, r[1]), max(b2, r[2])
 			}
+			cmin[0], cmin[1], cmin[2] = a0, a1, a2
+			cmax[0], cmax[1], cmax[2] = b0, b1, b2
 		} else {
 			m0, m1, m2 := mean[0], mean[1], mean[2]
 			for i := 0; i+2 < len(x); i += 3 {
@@ -212,6 +234,8 @@ func (f *fitter) statsChunk(c int) {
 		if mean == nil {
 			for t, v := range row {
 				out[t] += v
+				cmin[t] = min(cmin[t], v)
+				cmax[t] = max(cmax[t], v)
 			}
 		} else {
 			for t, v := range row {

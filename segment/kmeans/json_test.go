@@ -33,35 +33,24 @@ func TestModelJSON(t *testing.T) {
 }
 
 // TestModelCard checks the card of a fit against figures computed here by
-// plain loops (300 rows: one chunk, so the sums run in the same order):
-// rows, the fingerprint of n, d, total weight, column means and
-// population variances, and the inertia and iteration count.
+// plain loops: rows, the fingerprint of n, d, the rows of positive weight
+// and each column's smallest and largest value, which shuffled rows
+// share, and the inertia and iteration count.
 func TestModelCard(t *testing.T) {
-	x := blobs(300, 3, 4, 6)
-	w := make([]float64, 300)
+	const n, d = 3000, 3
+	x := blobs(n, d, 4, 6)
+	w := make([]float64, n)
 	for i := range w {
-		w[i] = float64(1 + i%3)
+		w[i] = float64(i % 3) // a third of the rows have weight 0
 	}
-	m := fit(t, x, 3, 4, w, &Settings{Seed: 1})
-	const n, d = 300, 3
-	figs := []float64{n, d, 600}
-	mean := make([]float64, d)
+	m := fit(t, x, d, 4, w, &Settings{Seed: 1})
+	lo, hi := slices.Clone(x[:d]), slices.Clone(x[:d])
 	for i := range n {
 		for c := range d {
-			mean[c] += x[i*d+c]
+			lo[c], hi[c] = math.Min(lo[c], x[i*d+c]), math.Max(hi[c], x[i*d+c])
 		}
 	}
-	for c := range mean {
-		mean[c] /= n
-	}
-	figs = append(figs, mean...)
-	for c := range d {
-		var ss float64
-		for i := range n {
-			ss += (x[i*d+c] - mean[c]) * (x[i*d+c] - mean[c])
-		}
-		figs = append(figs, ss/n)
-	}
+	figs := append(append([]float64{n, d, 2000}, lo...), hi...)
 	if m.Card == nil || m.Card.Customers != n || m.Card.Library != cvm.Version {
 		t.Fatalf("card %+v", m.Card)
 	}
@@ -70,6 +59,15 @@ func TestModelCard(t *testing.T) {
 	}
 	if m.Card.Quality["inertia"] != m.Inertia || m.Card.Quality["iterations"] != float64(m.Iterations) {
 		t.Errorf("quality %v, want inertia %v iterations %d", m.Card.Quality, m.Inertia, m.Iterations)
+	}
+	// Reversed rows: another fit, the same data, the same fingerprint.
+	xr, wr := make([]float64, len(x)), slices.Clone(w)
+	for i := range n {
+		copy(xr[i*d:i*d+d], x[(n-1-i)*d:(n-i)*d])
+	}
+	slices.Reverse(wr)
+	if r := fit(t, xr, d, 4, wr, &Settings{Seed: 1}); r.Card.Fingerprint != m.Card.Fingerprint {
+		t.Errorf("reversed rows: fingerprint %s, want %s", r.Card.Fingerprint, m.Card.Fingerprint)
 	}
 }
 

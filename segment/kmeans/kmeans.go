@@ -192,9 +192,10 @@ type Model struct {
 	// Algorithm is the algorithm used, never AlgorithmAuto.
 	Algorithm Algorithm
 	// Card says where the model came from: Customers is the number of
-	// rows fitted, Fingerprint a hash of the data's summary (n, d, total
-	// weight, column means and variances), Quality holds "inertia" and
-	// "iterations". Fit always sets it; a decoded model has the card it
+	// rows fitted, Fingerprint a hash of the data's summary that does not
+	// depend on the order of the rows (n, d, the rows of positive weight,
+	// each column's smallest and largest value), Quality holds "inertia"
+	// and "iterations". Fit always sets it; a decoded model has the card it
 	// was saved with (nil when the file had none).
 	Card *cvm.ModelCard
 }
@@ -324,7 +325,7 @@ func Fit(ctx context.Context, x []float64, d, k int, weights []float64, s *Setti
 	f := newFitter(x, n, d, k, weights, p.algo)
 	defer f.close()
 	f.progress = s.Progress
-	mean, variance := f.columnStats()
+	_, variance, lo, hi := f.columnStats()
 	if p.algo != MiniBatch {
 		f.tol = p.tol * meanOf(variance)
 	}
@@ -367,19 +368,21 @@ func Fit(ctx context.Context, x []float64, d, k int, weights []float64, s *Setti
 	if empty > 0 {
 		return nil, fmt.Errorf("%w: %d of %d clusters are empty", ErrFewDistinct, empty, k)
 	}
-	best.Card = fitCard(n, d, total, mean, variance, best)
+	best.Card = fitCard(n, d, positive, lo, hi, best)
 	return best, nil
 }
 
 // fitCard is the model card of a fit: the rows, a fingerprint of the
-// data's summary, and the inertia and iteration count.
-func fitCard(n, d int, total float64, mean, variance []float64, m *Model) *cvm.ModelCard {
+// data's summary that does not depend on the order of the rows (n, d, the
+// rows of positive weight, each column's smallest and largest value), and
+// the inertia and iteration count.
+func fitCard(n, d, positive int, lo, hi []float64, m *Model) *cvm.ModelCard {
 	card := cvm.NewModelCard()
 	card.Customers = n
 	figs := make([]float64, 0, 3+2*d)
-	figs = append(figs, float64(n), float64(d), total)
-	figs = append(figs, mean...)
-	figs = append(figs, variance...)
+	figs = append(figs, float64(n), float64(d), float64(positive))
+	figs = append(figs, lo...)
+	figs = append(figs, hi...)
 	card.Fingerprint = cvm.Fingerprint(figs...)
 	card.SetQuality("inertia", m.Inertia)
 	card.SetQuality("iterations", float64(m.Iterations))
