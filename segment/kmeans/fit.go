@@ -170,6 +170,10 @@ func (f *fitter) columnStats() (mean, variance, lo, hi []float64) {
 			hi[t] = max(hi[t], f.part.hi[c*d+t])
 		}
 	}
+	for t := range d {
+		lo[t] += 0 // -0 becomes +0: the extremes do not depend on the row order
+		hi[t] += 0
+	}
 	for t := range mean {
 		mean[t] /= float64(f.n)
 	}
@@ -211,8 +215,28 @@ func (f *fitter) statsChunk(c int) {
 				s0 += r[0]
 				s1 += r[1]
 				s2 += r[2]
-				a0, a1, a2 = min(a0, r[0]), min(a1, r[1]), min(a2, r[2])
-				b0, b1, b2 = max(b0, r[0]), max(b1, r[1]), max(b2, r[2])
+				// Plain comparisons, rarely true after the first rows, so
+				// well predicted: cheaper than float min and max, which
+				// order NaNs and signed zeros (the data has no NaN; zeros
+				// are made +0 in the fingerprint).
+				if r[0] < a0 {
+					a0 = r[0]
+				}
+				if r[0] > b0 {
+					b0 = r[0]
+				}
+				if r[1] < a1 {
+					a1 = r[1]
+				}
+				if r[1] > b1 {
+					b1 = r[1]
+				}
+				if r[2] < a2 {
+					a2 = r[2]
+				}
+				if r[2] > b2 {
+					b2 = r[2]
+				}
 			}
 			cmin[0], cmin[1], cmin[2] = a0, a1, a2
 			cmax[0], cmax[1], cmax[2] = b0, b1, b2
@@ -234,8 +258,12 @@ func (f *fitter) statsChunk(c int) {
 		if mean == nil {
 			for t, v := range row {
 				out[t] += v
-				cmin[t] = min(cmin[t], v)
-				cmax[t] = max(cmax[t], v)
+				if v < cmin[t] {
+					cmin[t] = v
+				}
+				if v > cmax[t] {
+					cmax[t] = v
+				}
 			}
 		} else {
 			for t, v := range row {

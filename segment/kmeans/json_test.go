@@ -50,6 +50,9 @@ func TestModelCard(t *testing.T) {
 			lo[c], hi[c] = math.Min(lo[c], x[i*d+c]), math.Max(hi[c], x[i*d+c])
 		}
 	}
+	for c := range d {
+		lo[c], hi[c] = lo[c]+0, hi[c]+0 // no -0
+	}
 	figs := append(append([]float64{n, d, 2000}, lo...), hi...)
 	if m.Card == nil || m.Card.Customers != n || m.Card.Library != cvm.Version {
 		t.Fatalf("card %+v", m.Card)
