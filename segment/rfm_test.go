@@ -2,13 +2,16 @@ package segment
 
 import (
 	"context"
+	"encoding"
 	"errors"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/check"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -178,5 +181,49 @@ func TestInvalidEnumsPanic(t *testing.T) {
 			}()
 			f()
 		}()
+	}
+}
+
+// textEnum is an enum with both text methods.
+type textEnum interface {
+	encoding.TextMarshaler
+}
+
+// TestEnumText checks that every enum's text form reads back to the same
+// value, and that unknown text and invalid values are errors naming them.
+func TestEnumText(t *testing.T) {
+	for _, c := range []struct {
+		v    textEnum
+		text string
+		back func([]byte) (any, error)
+	}{
+		{WholeDays, "whole-days", func(b []byte) (any, error) { var u RecencyUnit; err := u.UnmarshalText(b); return u, err }},
+		{FractionalDays, "fractional-days", func(b []byte) (any, error) { var u RecencyUnit; err := u.UnmarshalText(b); return u, err }},
+		{MonetaryTotal, "total", func(b []byte) (any, error) { var m MonetaryRule; err := m.UnmarshalText(b); return m, err }},
+		{MonetaryMean, "mean", func(b []byte) (any, error) { var m MonetaryRule; err := m.UnmarshalText(b); return m, err }},
+		{TiesByValue, "values", func(b []byte) (any, error) { var p TiePolicy; err := p.UnmarshalText(b); return p, err }},
+		{TiesByRank, "rank", func(b []byte) (any, error) { var p TiePolicy; err := p.UnmarshalText(b); return p, err }},
+	} {
+		b := check.Must(c.v.MarshalText())
+		if string(b) != c.text {
+			t.Errorf("MarshalText(%v) = %q, want %q", c.v, b, c.text)
+		}
+		got := check.Must(c.back(b))
+		if got != any(c.v) {
+			t.Errorf("UnmarshalText(%q) = %v, want %v", b, got, c.v)
+		}
+	}
+	var u RecencyUnit
+	var m MonetaryRule
+	var p TiePolicy
+	for _, err := range []error{u.UnmarshalText([]byte("weeks")), m.UnmarshalText([]byte("median")), p.UnmarshalText([]byte("dense"))} {
+		if err == nil || !strings.Contains(err.Error(), "unknown") {
+			t.Errorf("unknown text: error %v", err)
+		}
+	}
+	for _, v := range []textEnum{RecencyUnit(9), MonetaryRule(9), TiePolicy(9)} {
+		if _, err := v.MarshalText(); err == nil {
+			t.Errorf("MarshalText(%v): no error", v)
+		}
 	}
 }
