@@ -45,6 +45,7 @@ type clvCmd struct {
 	names []string  // parameter names, in order
 	vals  []float64 // parameter values
 	table []clv.HoldoutRow
+	dist  clvDist // -interval, -pmf, -diagnostics, -plots (cmd_clv_dist.go)
 }
 
 func runCLV(args []string, stdout, stderr io.Writer) error {
@@ -73,6 +74,9 @@ func runCLV(args []string, stdout, stderr io.Writer) error {
 		if c.table, err = clv.HoldoutTable(c.pm, c.ds.Customers, c.ds.Holdout, c.ds.HoldoutLength, 7); err != nil {
 			return err
 		}
+	}
+	if err := c.dist.compute(ctx, c, slices.Values(txs)); err != nil {
+		return err
 	}
 	if err := c.print(stdout); err != nil {
 		return fmt.Errorf("standard output: %w", err)
@@ -121,6 +125,7 @@ func parseCLV(args []string, stderr io.Writer) (*clvCmd, *input.Flags, error) {
 	annual := fs.Float64("annual-discount", clv.DefaultAnnualDiscount, "annual discount rate for CLV, applied monthly as (1+d)^(1/12)-1; 0 means no discounting")
 	fs.BoolVar(&c.asJSON, "json", false, "print one JSON object with the parameters, log_likelihood, the model card and fit_seconds")
 	fs.StringVar(&c.out, "out", "", "write per-customer predictions as CSV to this file (- for standard output): customer, frequency, recency, T, mean_spend,\np_alive, expected_purchases (over -horizon), expected_spend and clv (Gamma-Gamma fitted alongside), holdout_purchases, holdout_spend")
+	c.dist.flags(fs)
 	inf := addInputFlags(fs)
 	if done, err := parseFlags(fs, args); done {
 		return nil, nil, err
@@ -175,6 +180,9 @@ func parseCLV(args []string, stderr io.Writer) (*clvCmd, *input.Flags, error) {
 	}
 	c.fit.Penalizer = *penalizer
 	c.clvSet = clv.CLVSettings{Unit: c.prep.Unit, Months: *months, AnnualDiscount: *annual, NoDiscount: *annual == 0}
+	if err := c.dist.check(c, fs); err != nil {
+		return nil, nil, err
+	}
 	return c, inf, nil
 }
 
@@ -305,6 +313,7 @@ func (c *clvCmd) print(stdout io.Writer) error {
 		if c.table != nil {
 			res["holdout"] = c.table
 		}
+		c.dist.addJSON(res)
 		return json.NewEncoder(stdout).Encode(res)
 	}
 	bw := bufio.NewWriter(stdout)
@@ -339,6 +348,7 @@ func (c *clvCmd) print(stdout io.Writer) error {
 			fmt.Fprintf(bw, "  %-3s %9d %8.3f %10.3f\n", lab, r.Customers, r.Actual, r.Predicted)
 		}
 	}
+	c.dist.text(bw, c)
 	return bw.Flush()
 }
 
@@ -388,6 +398,10 @@ func (c *clvCmd) writeOut(ctx context.Context, outs *input.Outputs, stdout, stde
 			return err
 		}
 	}
+	names, cols, err := c.dist.columns(ctx, c, spend, value)
+	if err != nil {
+		return err
+	}
 	return outs.Write(c.out, stdout, func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, 1<<20)
 		bw.WriteString("customer,frequency,recency,T,mean_spend")
@@ -399,6 +413,9 @@ func (c *clvCmd) writeOut(ctx context.Context, outs *input.Outputs, stdout, stde
 		}
 		if value != nil {
 			bw.WriteString(",clv")
+		}
+		for _, n := range names {
+			bw.WriteString("," + n)
 		}
 		if ds.Holdout != nil {
 			bw.WriteString(",holdout_purchases,holdout_spend")
@@ -415,6 +432,9 @@ func (c *clvCmd) writeOut(ctx context.Context, outs *input.Outputs, stdout, stde
 			}
 			if value != nil {
 				fmt.Fprintf(bw, ",%s", f(value[i]))
+			}
+			for _, col := range cols {
+				fmt.Fprintf(bw, ",%s", f(col[i]))
 			}
 			if ds.Holdout != nil {
 				fmt.Fprintf(bw, ",%d,%s", ds.Holdout[i].Purchases, f(ds.Holdout[i].Spend))

@@ -7,7 +7,7 @@
 // it as name.png and name.svg in a folder. The functions know nothing of
 // the cvm models, so the quickstart and "cvm run" share them: a heat map
 // with its values written in the cells ([Heatmap]), a grouped scatter with
-// reference lines ([Scatter]), line charts ([Lines]), bar charts ([Bars])
+// reference lines ([Scatter]), line charts ([Lines]), bar charts ([Bars]), grouped bars ([GroupedBars])
 // and stacked areas over time ([StackedArea]).
 //
 // Non-finite values are skipped by the scatter and line charts and drawn

@@ -19,6 +19,7 @@ func TestSaveEveryKind(t *testing.T) {
 		"scatter": Scatter("s", "x", "y", []Group{{Name: "g", X: []float64{1, 2, nan}, Y: []float64{3, math.Inf(1), 5}}, {Name: "empty"}}, []float64{1.5}, []float64{4}),
 		"lines":   Lines("l", "x", "y", []Group{{Name: "a", X: []float64{1, 2, 3}, Y: []float64{3, 1, 2}}}, 2),
 		"bars":    Bars("b", "y", []string{"a", "b"}, []float64{3, 5}, "%.0f"),
+		"grouped": GroupedBars("g", "y", []string{"a", "b"}, []string{"obs", "exp"}, [][]float64{{3, nan}, {2.5, 4}}),
 		"area":    StackedArea("a", "x", "y", []float64{0, 1, 2}, []Group{{Name: "lo", Y: []float64{1, 2, 3}}, {Name: "hi", Y: []float64{2, 2, 2}}}, []plot.Tick{{Value: 0, Label: "Jan"}}),
 	}
 	LogAxes(pics["lines"], true, true)
@@ -47,6 +48,8 @@ func TestPanics(t *testing.T) {
 		"x and y lengths": func() { Scatter("", "", "", []Group{{X: []float64{1}, Y: nil}}, nil, nil) },
 		"bars lengths":    func() { Bars("", "", []string{"a"}, nil, "%f") },
 		"stacked lengths": func() { StackedArea("", "", "", []float64{1, 2}, []Group{{Y: []float64{1}}}, nil) },
+		"grouped names":   func() { GroupedBars("", "", []string{"a"}, []string{"x"}, nil) },
+		"grouped values":  func() { GroupedBars("", "", []string{"a"}, []string{"x"}, [][]float64{{1, 2}}) },
 	} {
 		func() {
 			defer func() {
