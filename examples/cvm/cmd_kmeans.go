@@ -89,7 +89,7 @@ func (f *kmeansFlags) load() (x []float64, d int, std *kmeans.Standardizer, err 
 	if f.standardize {
 		std, err = kmeans.FitStandardizer(x, d, nil)
 		if err != nil {
-			return nil, 0, nil, err
+			return nil, 0, nil, f.locate(err)
 		}
 		x = std.Transform(x, x)
 	}
@@ -127,7 +127,7 @@ func runKMeans(args []string, stdout, stderr io.Writer) error {
 	start := time.Now()
 	m, err := kmeans.Fit(context.Background(), x, d, *k, nil, s)
 	if err != nil {
-		return err
+		return kf.locate(err)
 	}
 	secs := time.Since(start).Seconds()
 	centers := slices.Clone(m.Centers)
@@ -207,9 +207,29 @@ func kmeansPredict(modelPath, in, out string, stdout io.Writer) error {
 	}
 	labels, err := m.Predict(nil, x)
 	if err != nil {
-		return fmt.Errorf("%s: %w", in, err)
+		return locateFeature(in, "", err)
 	}
 	return input.CreateFile(out, stdout, func(w io.Writer) error { return writeLabels(w, labels) })
+}
+
+// locate names the file and the 1-based data row (header not counted) and
+// column of a *kmeans.FeatureError from the features of -in or the
+// centres of -init; other errors are returned as they are.
+func (f *kmeansFlags) locate(err error) error { return locateFeature(f.in, f.init, err) }
+
+func locateFeature(in, init string, err error) error {
+	var fe *kmeans.FeatureError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	path, what := in, "data row"
+	if fe.Center {
+		path, what = init, "centre"
+	}
+	if fe.Column < 0 {
+		return fmt.Errorf("%s: %s %d weight: %w", path, what, fe.Row+1, err)
+	}
+	return fmt.Errorf("%s: %s %d column %d: %w", path, what, fe.Row+1, fe.Column+1, err)
 }
 
 // readFeatures reads a CSV of numeric columns ("-" is standard input). The

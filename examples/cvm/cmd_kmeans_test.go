@@ -107,6 +107,8 @@ func TestKMeansErrors(t *testing.T) {
 	in := writeTemp(t, "f.csv", kmeansCSV)
 	bad := writeTemp(t, "bad.csv", "1,2\n3,x\n")
 	ragged := writeTemp(t, "r.csv", "1,2\n3\n")
+	huge := writeTemp(t, "huge.csv", "a,b\n1,2\n-1e308,4\n1e307,0\n")
+	hugeInit := writeTemp(t, "hinit.csv", "0,0\n1,1e300\n")
 	tests := []struct {
 		args  []string
 		usage bool
@@ -125,6 +127,12 @@ func TestKMeansErrors(t *testing.T) {
 		{[]string{"kmeans", "-in", bad, "-k", "1"}, false, "line 2 column 2"},
 		{[]string{"kmeans", "-in", ragged, "-k", "1"}, false, "line 2"},
 		{[]string{"kmeans", "-in", in, "extra"}, true, "unexpected"},
+		// Finite features whose squared distances overflow: before, a -Inf
+		// centre and exit 0.
+		{[]string{"kmeans", "-in", huge, "-k", "2"}, false, huge + ": data row 2 column 1: kmeans: feature too large"},
+		{[]string{"kmeans", "-in", huge, "-k", "2", "-standardize"}, false, huge + ": data row 2 column 1"},
+		{[]string{"kselect", "-in", huge, "-kmax", "2"}, false, huge + ": data row 2 column 1"},
+		{[]string{"kmeans", "-in", in, "-k", "2", "-init", hugeInit}, false, hugeInit + ": centre 2 column 2"},
 		{[]string{"kselect", "-in", in, "-kmin", "1"}, true, "kmin"},
 		{[]string{"kselect", "-in", in, "-sample", "-2"}, true, "sample"},
 		{[]string{"kselect", "-in", in, "-init", in}, true, "init"},

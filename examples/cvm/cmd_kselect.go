@@ -45,7 +45,7 @@ func runKSelect(args []string, stdout, stderr io.Writer) error {
 	}
 	rows, err := kmeans.SelectK(context.Background(), x, d, nil, *kmin, *kmax, &kmeans.SelectSettings{Fit: s, Silhouette: ss})
 	if err != nil {
-		return err
+		return kf.locate(err)
 	}
 	if *asJSON {
 		type row struct {

@@ -168,6 +168,10 @@ func TestPredict(t *testing.T) {
 	if _, err := m.Predict(nil, []float64{1, 2, math.Inf(-1), 4}); !errors.Is(err, ErrFeatureNotFinite) {
 		t.Errorf("Predict Inf: error %v", err)
 	}
+	var fe *FeatureError
+	if _, err := m.Predict(nil, []float64{0, 0, 0, 0, 1e300, 0, 0, 0}); !errors.Is(err, ErrFeatureRange) || !errors.As(err, &fe) || fe.Row != 1 || fe.Column != 0 {
+		t.Errorf("Predict 1e300: error %v, want ErrFeatureRange at row 1 column 0", err)
+	}
 	if got := check.Must(m.Predict(nil, nil)); len(got) != 0 {
 		t.Errorf("Predict empty: %v", got)
 	}

@@ -87,7 +87,7 @@ func (m *Model) UnmarshalJSON(b []byte) error {
 		}
 		for t, x := range c {
 			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return &FeatureError{Row: j, Column: t, Value: x, Err: ErrCenterNotFinite}
+				return &FeatureError{Row: j, Column: t, Center: true, Value: x, Err: ErrCenterNotFinite}
 			}
 		}
 	}

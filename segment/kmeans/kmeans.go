@@ -231,17 +231,21 @@ var (
 )
 
 // FeatureError is a data error at one cell of a feature matrix (Row and
-// Column 0-based; Column is -1 for a weight, Row is the centre index for
-// an initial centre).
+// Column 0-based; Column is -1 for a weight), or, when Center is true, at
+// one cell of the initial centres (Row is the centre).
 type FeatureError struct {
 	Row, Column int
+	Center      bool
 	Value       float64
 	Err         error
 }
 
-// Error names the row and column (or weight) and the value.
+// Error names the row and column (or weight, or centre) and the value.
 func (e *FeatureError) Error() string {
-	if e.Column < 0 {
+	switch {
+	case e.Center:
+		return fmt.Sprintf("%v: centre %d column %d value %v", e.Err, e.Row, e.Column, e.Value)
+	case e.Column < 0:
 		return fmt.Sprintf("%v: row %d weight %v", e.Err, e.Row, e.Value)
 	}
 	return fmt.Sprintf("%v: row %d column %d value %v", e.Err, e.Row, e.Column, e.Value)
@@ -311,7 +315,7 @@ func Fit(ctx context.Context, x []float64, d, k int, weights []float64, s *Setti
 	}
 	for j := 0; j < len(s.Centers); j++ {
 		if v := s.Centers[j]; math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, &FeatureError{Row: j / d, Column: j % d, Value: v, Err: ErrCenterNotFinite}
+			return nil, &FeatureError{Row: j / d, Column: j % d, Center: true, Value: v, Err: ErrCenterNotFinite}
 		}
 	}
 	if err := checkRange(x, xMax, s.Centers, d, total); err != nil {
@@ -516,10 +520,10 @@ func checkRange(x []float64, xMax float64, centers []float64, d int, total float
 	if m <= limit && !math.IsInf(total, 0) {
 		return nil
 	}
-	for _, src := range [][]float64{x, centers} {
+	for c, src := range [][]float64{x, centers} {
 		for i, v := range src {
 			if math.Abs(v) == m {
-				return &FeatureError{Row: i / d, Column: i % d, Value: v,
+				return &FeatureError{Row: i / d, Column: i % d, Center: c == 1, Value: v,
 					Err: fmt.Errorf("%w: |value| above %.3g for %d columns and total weight %g", ErrFeatureRange, limit, d, total)}
 			}
 		}
@@ -586,18 +590,26 @@ func checkWeights(weights []float64, n int) ([]float64, int, float64, error) {
 // Predict writes into dst (allocated when nil or too short) the nearest
 // centre of each row of the row-major matrix x with m.D columns, ties going
 // to the lowest index, and returns dst[:n]. It panics if len(x) is not a
-// multiple of m.D; a NaN or Inf cell is a *FeatureError. An empty x gives
-// an empty result.
+// multiple of m.D; a NaN or Inf cell is a *FeatureError, and so is one
+// (wrapping ErrFeatureRange) when a squared distance to a centre would
+// overflow, as every distance would then tie at +Inf. An empty x gives an
+// empty result.
 func (m *Model) Predict(dst []int, x []float64) ([]int, error) {
 	d := m.D
 	if len(x)%d != 0 {
 		panic(fmt.Sprintf("kmeans: len(x) = %d is not a multiple of d = %d", len(x), d))
 	}
 	n := len(x) / d
-	for i, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, &FeatureError{Row: i / d, Column: i % d, Value: v, Err: ErrFeatureNotFinite}
+	mx := maxAbs(x)
+	if !(mx <= math.MaxFloat64) {
+		for i, v := range x {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, &FeatureError{Row: i / d, Column: i % d, Value: v, Err: ErrFeatureNotFinite}
+			}
 		}
+	}
+	if err := checkRange(x, mx, m.Centers, d, 1); err != nil {
+		return nil, err
 	}
 	if cap(dst) < n {
 		dst = make([]int, n)

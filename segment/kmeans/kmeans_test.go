@@ -314,8 +314,8 @@ func TestFitErrors(t *testing.T) {
 			continue
 		}
 		var fe *FeatureError
-		if errors.As(err, &fe) && (fe.Row != tc.row || fe.Column != tc.col) {
-			t.Errorf("%s: error at row %d column %d, want %d, %d", tc.name, fe.Row, fe.Column, tc.row, tc.col)
+		if errors.As(err, &fe) && (fe.Row != tc.row || fe.Column != tc.col || fe.Center != strings.Contains(tc.name, "centre")) {
+			t.Errorf("%s: error at row %d column %d (centre %v), want %d, %d", tc.name, fe.Row, fe.Column, fe.Center, tc.row, tc.col)
 		}
 		if errors.Is(err, ErrSettings) && !strings.Contains(err.Error(), strings.Fields(tc.name)[1]) {
 			t.Errorf("%s: error %q does not name the field", tc.name, err)
