@@ -223,8 +223,11 @@ func TestLog1p(t *testing.T) {
 	}
 	_, err = Log1p(nil, []float64{0, 1, -2, 3}, 2)
 	var fe *FeatureError
-	if !errors.As(err, &fe) || fe.Row != 1 || fe.Column != 0 {
-		t.Errorf("error %v, want row 1 column 0", err)
+	if !errors.Is(err, ErrLog1pDomain) || !errors.As(err, &fe) || fe.Row != 1 || fe.Column != 0 {
+		t.Errorf("error %v, want ErrLog1pDomain at row 1 column 0", err)
+	}
+	if _, err := Log1p(nil, []float64{0, math.NaN()}, 2); !errors.Is(err, ErrFeatureNotFinite) {
+		t.Errorf("NaN: error %v, want ErrFeatureNotFinite", err)
 	}
 }
 

@@ -221,7 +221,9 @@ var (
 	// Inf; standardize the columns (see [Standardizer]) or rescale them.
 	ErrFeatureRange = errors.New("kmeans: feature too large: squared distances would overflow (rescale or standardize the columns)")
 	ErrBadWeight    = errors.New("kmeans: weight is negative, NaN or Inf")
-	ErrWeightsZero  = errors.New("kmeans: all weights are zero")
+	// ErrLog1pDomain means [Log1p] was given a value below -1.
+	ErrLog1pDomain = errors.New("kmeans: log1p of a value below -1")
+	ErrWeightsZero = errors.New("kmeans: all weights are zero")
 	// ErrFewDistinct means a fit ended with empty clusters because the
 	// data has fewer distinct points (of positive weight) than k.
 	ErrFewDistinct = errors.New("kmeans: fewer distinct points than clusters")

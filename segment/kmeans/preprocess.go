@@ -11,16 +11,21 @@ import (
 
 // Log1p writes log(1+x) of every element of x into dst (allocated when nil
 // or shorter than x) and returns dst[:len(x)]; dst may be x itself. It is
-// the usual transform of skewed RFM columns. An element below -1, NaN or
-// Inf is a *FeatureError with Row = index/d and Column = index%d (d >= 1
-// is only used to name the position); an empty x gives an empty result.
+// the usual transform of skewed RFM columns. A NaN or Inf element is a
+// *FeatureError wrapping ErrFeatureNotFinite and one below -1 a
+// *FeatureError wrapping ErrLog1pDomain, with Row = index/d and Column =
+// index%d (d >= 1 is only used to name the position); an empty x gives an
+// empty result.
 func Log1p(dst, x []float64, d int) ([]float64, error) {
 	if d < 1 {
 		panic(fmt.Sprintf("kmeans: d = %d, want >= 1", d))
 	}
 	for i, v := range x {
-		if v < -1 || math.IsNaN(v) || math.IsInf(v, 0) {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, &FeatureError{Row: i / d, Column: i % d, Value: v, Err: ErrFeatureNotFinite}
+		}
+		if v < -1 {
+			return nil, &FeatureError{Row: i / d, Column: i % d, Value: v, Err: ErrLog1pDomain}
 		}
 	}
 	if cap(dst) < len(x) {
