@@ -97,7 +97,7 @@ func TestCatalogue(t *testing.T) {
 				return []string{"summary", "-q", "-in", p}
 			},
 			wantCode: 1,
-			want:     []string{"tx.csv.gz"},
+			want:     []string{"tx.csv.gz", "line", "data after the end of the compressed stream"},
 		},
 		{
 			name: "stray quote",
@@ -118,7 +118,7 @@ func TestCatalogue(t *testing.T) {
 				return []string{"summary", "-q", "-in", p}
 			},
 			wantCode: 1,
-			want:     []string{"tx.csv", "line 12"},
+			want:     []string{"tx.csv", "line 12", "quoted field not closed"},
 		},
 		{
 			name: "stray quote, -skip-bad keeps the rows after it",
@@ -134,7 +134,7 @@ func TestCatalogue(t *testing.T) {
 				return []string{"summary", "-skip-bad", "-in", p}
 			},
 			wantCode: 0,
-			want:     []string{"1 bad rows skipped", "line 2"},
+			want:     []string{"1 bad rows skipped", "line 2", "quoted field not closed"},
 			after: func(t *testing.T, dir, stdout string) {
 				// The 2,000 customers after the bad line are all there.
 				if got := strings.Count(stdout, "\n") - 1; got != 2000 {
@@ -151,7 +151,7 @@ func TestCatalogue(t *testing.T) {
 				return []string{"summary", "-q", "-in", p}
 			},
 			wantCode: 1,
-			want:     []string{"bomb.csv.gz", "line 3"},
+			want:     []string{"bomb.csv.gz", "line 3", "record too long"},
 		},
 		{
 			name: "huge declared sizes in a k-means model file",
@@ -176,7 +176,7 @@ func TestCatalogue(t *testing.T) {
 				return []string{"summary", "-q", "-json", "-in", p}
 			},
 			wantCode: 1,
-			want:     []string{"big.csv", "whale"},
+			want:     []string{"big.csv", "line 3", `customer "whale"`, "overflows"},
 			after: func(t *testing.T, dir, stdout string) {
 				if stdout != "" && !json.Valid([]byte(stdout)) {
 					t.Errorf("invalid JSON written: %s", stdout)
