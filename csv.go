@@ -36,8 +36,14 @@ type ReadSettings struct {
 	// with a header and positions 1, 2 and 3 without one.
 	Customer, Time, Amount string
 	// Quantity and Price, when set (both must be), make each row's amount
-	// quantity x unit price; Amount is then ignored.
+	// quantity x unit price; Amount is then ignored. The quantity is kept
+	// in Transaction.Quantity.
 	Quantity, Price string
+	// Product, Category and Channel are optional columns kept in the
+	// Transaction fields of the same names (a header name or a 1-based
+	// position, as above); empty means none, and reading costs nothing
+	// more then.
+	Product, Category, Channel string
 	// Order is the order or invoice ID column. Empty means the column
 	// named "order" when the header has one and none otherwise; NoColumn
 	// means none; any other value is a column the file must have.
@@ -181,7 +187,9 @@ type Reader struct {
 	scr   []byte
 	last  string // last customer string, reused when the next row repeats it
 	lastO string
-	done  bool
+	// product, category and channel reuse the last string of each.
+	product, category, channel lastString
+	done                       bool
 
 	recordStart int    // line on which the current record starts
 	rec         []byte // the current record, for ReadSettings.Audit; valid until the next read
@@ -412,7 +420,20 @@ func (rd *Reader) configure() (parseConfig, error) {
 			return c, err
 		}
 	}
-	c.maxIdx = max(c.cust.idx, c.tim.idx, c.amt.idx, c.qty.idx, c.price.idx, c.order.idx)
+	c.product, c.category, c.channel = column{idx: -1}, column{idx: -1}, column{idx: -1}
+	for _, x := range []struct {
+		spec, what string
+		col        *column
+	}{{o.Product, "product", &c.product}, {o.Category, "category", &c.category}, {o.Channel, "channel", &c.channel}} {
+		if x.spec == "" {
+			continue
+		}
+		if *x.col, err = resolve(x.spec, "", 0, x.what); err != nil {
+			return c, err
+		}
+	}
+	c.extra = c.qty.idx >= 0 || c.product.idx >= 0 || c.category.idx >= 0 || c.channel.idx >= 0
+	c.maxIdx = max(c.cust.idx, c.tim.idx, c.amt.idx, c.qty.idx, c.price.idx, c.order.idx, c.product.idx, c.category.idx, c.channel.idx)
 	return c, nil
 }
 
@@ -617,7 +638,27 @@ func (rd *Reader) transaction(r *row) Transaction {
 		}
 		t.Order = rd.lastO
 	}
+	if rd.cfg.extra {
+		t.Quantity = r.qty
+		t.Product = rd.product.get(r.product)
+		t.Category = rd.category.get(r.category)
+		t.Channel = rd.channel.get(r.channel)
+	}
 	return t
+}
+
+// lastString turns a field into a string, reusing the last one when the
+// field repeats, as product, category and channel often do.
+type lastString struct{ s string }
+
+func (l *lastString) get(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if string(b) != l.s {
+		l.s = string(b)
+	}
+	return l.s
 }
 
 // Stats returns the counts so far; all zero before the first row. The

@@ -117,8 +117,22 @@ var readTests = []struct {
 		opts: &ReadSettings{Customer: "CustomerID", Time: "InvoiceDate", Quantity: "Quantity", Price: "UnitPrice", Order: "InvoiceNo"},
 		want: []Transaction{
 			// 6 x 2.55 = 15.30 exactly in decimal.
-			{Customer: "17850.0", Time: utc(2010, 12, 1, 8, 26, 0), Amount: 15.3, Order: "536365"},
-			{Customer: "14527.0", Time: utc(2010, 12, 1, 9, 41, 0), Amount: -27.5, Order: "C536379"},
+			{Customer: "17850.0", Time: utc(2010, 12, 1, 8, 26, 0), Amount: 15.3, Order: "536365", Quantity: 6},
+			{Customer: "14527.0", Time: utc(2010, 12, 1, 9, 41, 0), Amount: -27.5, Order: "C536379", Quantity: -1},
+		},
+		stats: ReadStats{Lines: 4, Rows: 3, Transactions: 2, EmptyCustomer: 1},
+	},
+	{
+		name: "product, category and channel columns kept",
+		input: "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n" +
+			"536365,85123A,\"HEART, T-LIGHT\",6,2010-12-01 08:26:00,2.55,17850.0,United Kingdom\n" +
+			"536366,22633,HAND WARMER,6,2010-12-01 08:28:00,1.85,,United Kingdom\n" +
+			"C536379,D,Discount,-1,2010-12-01 09:41:00,27.50,14527.0, \n",
+		opts: &ReadSettings{Customer: "CustomerID", Time: "InvoiceDate", Quantity: "Quantity", Price: "UnitPrice", Order: "InvoiceNo",
+			Product: "StockCode", Category: "3", Channel: "country"},
+		want: []Transaction{
+			{Customer: "17850.0", Time: utc(2010, 12, 1, 8, 26, 0), Amount: 15.3, Order: "536365", Quantity: 6, Product: "85123A", Category: "HEART, T-LIGHT", Channel: "United Kingdom"},
+			{Customer: "14527.0", Time: utc(2010, 12, 1, 9, 41, 0), Amount: -27.5, Order: "C536379", Quantity: -1, Product: "D", Category: "Discount"},
 		},
 		stats: ReadStats{Lines: 4, Rows: 3, Transactions: 2, EmptyCustomer: 1},
 	},
@@ -355,6 +369,9 @@ func TestNewReaderErrors(t *testing.T) {
 		{"quantity without price", "customer,time,q\n", &ReadSettings{Quantity: "q"}, nil},
 		{"bad delimiter", "customer|time|amount\n", &ReadSettings{Comma: '|'}, nil},
 		{"missing price column", "customer,time,q\n", &ReadSettings{Quantity: "q", Price: "p"}, ErrColumn},
+		{"missing product column", "customer,time,amount\n", &ReadSettings{Product: "sku"}, ErrColumn},
+		{"missing category column", "customer,time,amount\n", &ReadSettings{Category: "9"}, ErrColumn},
+		{"missing channel column", "customer,time,amount\n", &ReadSettings{Channel: "ch"}, ErrColumn},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := NewReader(strings.NewReader(tt.input), tt.opts)

@@ -24,6 +24,8 @@ type parseConfig struct {
 	maxBytes, maxLines         int // record bounds (ReadSettings.MaxRecordBytes, MaxRecordLines)
 	cust, tim, amt, qty, price column
 	order                      column // idx -1: none
+	product, category, channel column // idx -1: none
+	extra                      bool   // a quantity, product, category or channel column is read
 	maxIdx                     int
 	layout                     string
 	loc                        *time.Location
@@ -41,6 +43,10 @@ type row struct {
 	hash   uint64 // with parseConfig.hashRows, the recordHash of the record
 	amount float64
 	order  []byte
+	// With parseConfig.extra: the quantity, and the product, category and
+	// channel fields (nil without their columns).
+	qty                        float64
+	product, category, channel []byte
 }
 
 // parseRow turns the fields of the record on line into a row. It returns a
@@ -52,7 +58,7 @@ type row struct {
 func (c *parseConfig) parseRow(f [][]byte, line int, r *row) *ParseError {
 	if len(f) <= c.maxIdx {
 		missing := c.cust
-		for _, col := range []column{c.tim, c.amt, c.qty, c.price, c.order} {
+		for _, col := range []column{c.tim, c.amt, c.qty, c.price, c.order, c.product, c.category, c.channel} {
 			if col.idx >= len(f) && (missing.idx < len(f) || col.idx < missing.idx) {
 				missing = col
 			}
@@ -100,12 +106,24 @@ func (c *parseConfig) parseRow(f [][]byte, line int, r *row) *ParseError {
 			return &ParseError{Line: line, Column: c.qty.name, Value: string(qv) + " x " + string(pv), Err: ErrNonFinite}
 		}
 		r.amount = v
+		r.qty, _ = parseAmount(qv) // parseProduct accepted it
+	}
+	if c.extra {
+		r.product, r.category, r.channel = c.field(f, c.product), c.field(f, c.category), c.field(f, c.channel)
 	}
 	r.order = nil
 	if c.order.idx >= 0 {
 		r.order = trimSpace(f[c.order.idx])
 	}
 	return nil
+}
+
+// field returns the trimmed field of column col, nil when col is none.
+func (c *parseConfig) field(f [][]byte, col column) []byte {
+	if col.idx < 0 {
+		return nil
+	}
+	return trimSpace(f[col.idx])
 }
 
 // zeroUnix is the Unix time of the zero time.Time, 0001-01-01 00:00 UTC,

@@ -12,11 +12,24 @@ import (
 // refund, zero is a purchase of nothing chargeable (a free item), and a
 // positive Amount is a purchase. Order is the order or invoice identifier
 // and may be empty when the source has none.
+//
+// Quantity, Product, Category and Channel are optional line-item details:
+// the units bought (negative for units returned; 0 when the source has no
+// quantity), the product or SKU, its category and the sales channel, each
+// empty when the source has none. Nothing in the root package reads them;
+// the profile package derives units and distinct products and categories
+// from them. Validate does not check them, except that a set Quantity must
+// be finite.
 type Transaction struct {
 	Customer string
 	Time     time.Time
 	Amount   float64
 	Order    string
+
+	Quantity float64
+	Product  string
+	Category string
+	Channel  string
 }
 
 // IsReturn reports whether t is a return or refund (a negative amount).
@@ -33,6 +46,8 @@ func (t Transaction) Validate() error {
 		return &TransactionError{Customer: t.Customer, Field: "time", Err: ErrZeroTime}
 	case math.IsNaN(t.Amount) || math.IsInf(t.Amount, 0):
 		return &TransactionError{Customer: t.Customer, Field: "amount", Err: fmt.Errorf("%w: %v", ErrNonFinite, t.Amount)}
+	case math.IsNaN(t.Quantity) || math.IsInf(t.Quantity, 0):
+		return &TransactionError{Customer: t.Customer, Field: "quantity", Err: fmt.Errorf("%w: %v", ErrNonFinite, t.Quantity)}
 	}
 	return nil
 }
