@@ -1,0 +1,593 @@
+package profile
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"math"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/num"
+	"github.com/cvmkit/cvm/internal/parallel"
+	"github.com/cvmkit/cvm/lifecycle"
+	"github.com/cvmkit/cvm/recovery"
+	"github.com/cvmkit/cvm/segment"
+	"github.com/cvmkit/cvm/value"
+	"github.com/cvmkit/cvm/value/clv"
+)
+
+// Profile is one customer's file: every view of the customer, joined.
+type Profile struct {
+	Customer string `json:"customer"`
+	// Summary is the customer's cvm.Summary as of the file's as-of
+	// (occasions by UTC calendar day).
+	Summary cvm.Summary `json:"summary"`
+	// Units is the net quantity (units bought minus units returned) and
+	// Products and Categories the distinct products and categories bought
+	// (purchases only), sorted; zero and nil when the transactions carry
+	// no quantity, product or category.
+	Units      float64  `json:"units,omitempty"`
+	Products   []string `json:"products,omitempty"`
+	Categories []string `json:"categories,omitempty"`
+
+	// RFM are the raw RFM values and Cell the scores, Segment the named
+	// segment of segment.DefaultRules ("" when the cell has none); all zero
+	// for a customer with only returns (FlagReturnsOnly).
+	RFM     segment.RFM  `json:"rfm"`
+	Cell    segment.Cell `json:"cell"`
+	Segment string       `json:"segment,omitempty"`
+
+	// CLV is the lifetime-value forecast.
+	CLV CLV `json:"clv"`
+
+	// Value is the value score: current, potential and total, quadrant
+	// and tier. Reasons are the IDs of the indicators that contribute most
+	// to the total score, largest first (Settings.Reasons of them).
+	Value   value.Score `json:"value"`
+	Reasons []string    `json:"reasons,omitempty"`
+
+	// Lifecycle is the relationship state as of the as-of, Transition its
+	// last stage change (the zero Transition when none), Pattern the
+	// pattern of the current relationship.
+	Lifecycle  lifecycle.State      `json:"lifecycle"`
+	Transition lifecycle.Transition `json:"transition"`
+	Pattern    lifecycle.Pattern    `json:"pattern"`
+
+	// Recovery is the customer's input to the recovery book; the
+	// playbooks themselves are File.Book.Lookup(Customer, ...).
+	Recovery recovery.Customer `json:"recovery"`
+
+	// Attributes are what the host supplied about the customer (the zero
+	// value when nothing).
+	Attributes Attributes `json:"attributes"`
+
+	// Flags are the contradictions between the views; see Flag.
+	Flags Flag `json:"flags"`
+}
+
+// Stage returns the lifecycle stage.
+func (p *Profile) Stage() lifecycle.Stage { return p.Lifecycle.Stage() }
+
+// CLV is a customer's lifetime-value forecast with the BG/NBD purchase
+// model and the Gamma-Gamma spend model of value/clv.
+type CLV struct {
+	// OK says the customer has a forecast: a purchase on or before the
+	// as-of and fitted models. Without one the figures are zero.
+	OK bool `json:"ok"`
+	// Input is the model input: repeat purchase days x, recency t_x and
+	// age T in weeks, and the mean value of the repeat purchases, as
+	// clv.Prepare computes them with the calibration end at the as-of.
+	Input clv.Customer `json:"input"`
+	// PAlive is the probability that the customer is still active,
+	// ExpectedPurchases the purchases expected in the next 52 weeks,
+	// ExpectedSpend the expected value of one purchase and Value the
+	// discounted CLV over Settings.CLVMonths.
+	// Repeat is the amount of the repeat purchase days (Input.MeanSpend
+	// times Input.Frequency, unrounded), kept for Update.
+	Repeat            float64 `json:"repeat_spend"`
+	PAlive            float64 `json:"p_alive"`
+	ExpectedPurchases float64 `json:"expected_purchases"`
+	ExpectedSpend     float64 `json:"expected_spend"`
+	Value             float64 `json:"value"`
+}
+
+// Attributes are what a host knows about a customer besides its
+// transactions: from a CRM, a service desk, a consent register.
+type Attributes struct {
+	Customer string `json:"customer"`
+	// Indicators are value indicators by catalog ID (value.DefaultCatalog
+	// IDs such as "gross_margin" or "share_of_wallet"); they join the
+	// transaction-derived indicators in the value model. An ID the
+	// catalog does not have is an error of Build. A customer without an
+	// indicator another customer has gets NaN (imputed by the model).
+	Indicators map[string]float64 `json:"indicators,omitempty"`
+	// Channel is the stated contact channel ("email", "sms", ...), empty
+	// for none; Consent says the customer agreed to be contacted.
+	Channel string `json:"channel,omitempty"`
+	Consent bool   `json:"consent,omitempty"`
+	// Type is the customer type ("b2b", "retail", ...), free text.
+	Type string `json:"type,omitempty"`
+	// Failures12m is the number of service failures or complaints in the
+	// last 12 months; LastRecoveryOK whether the last recovery satisfied
+	// the customer; Influence how many people the customer talks to.
+	Failures12m    int     `json:"failures_12m,omitempty"`
+	LastRecoveryOK bool    `json:"last_recovery_ok,omitempty"`
+	Influence      float64 `json:"influence,omitempty"`
+	// GrossProfit is the 12-month gross profit for compensation caps;
+	// zero means unknown: AssumedMargin of the net amount is used.
+	GrossProfit float64 `json:"gross_profit,omitempty"`
+}
+
+// Settings configure Build. A nil *Settings means every default.
+type Settings struct {
+	// AsOf is the analysis time: later transactions are left out. The zero
+	// time means the one default of cvm (cvm.Report.AsOf: the end of the
+	// UTC day of the last plausible transaction).
+	AsOf time.Time
+	// Models, when not nil, are the models of an earlier Build: the
+	// profiles are scored with their breaks, parameters and weights, and
+	// nothing is fitted (Apply). Nil means fit the models on these data.
+	Models *Models
+	// Lifecycle are the lifecycle rules and Recovery the recovery policy
+	// for fitting; nil means their defaults. With Models, the models' own
+	// are used and these are ignored.
+	Lifecycle *lifecycle.Settings
+	Recovery  *recovery.Settings
+	// CLVMonths is the CLV horizon in months; 0 means 12.
+	CLVMonths int
+	// Reasons is how many top reasons each profile carries; 0 means none
+	// (they cost a value explanation per customer; see File.Explain).
+	Reasons int
+	// Progress, when not nil, is called on the calling goroutine at the
+	// end of each stage with its name and duration.
+	Progress func(stage string, took time.Duration)
+}
+
+// AssumedMargin is the gross margin assumed for the recovery book's
+// compensation caps of a customer whose host supplies no gross profit: the
+// caps use AssumedMargin times the customer's net amount.
+const AssumedMargin = 0.25
+
+// CLV settings: forecasts over 52 weeks, discounted at
+// clv.DefaultAnnualDiscount.
+const forecastWeeks = 52
+
+// File is the customer file: one Profile per customer with at least one
+// transaction on or before AsOf, sorted by customer ID, and the models
+// that scored them.
+type File struct {
+	AsOf     time.Time
+	Profiles []Profile
+	Models   *Models
+	// Book is the recovery book of the profiles (every customer x failure
+	// type x severity).
+	Book *recovery.Book
+	// Refit says whether the models are due to be refitted (Update).
+	Refit Refit
+	// Notes are plain statements of what the data could not give.
+	Notes []string
+
+	table value.IndicatorTable // the value model's input, for Explain
+	index map[string]int
+}
+
+// Lookup returns customer id's profile.
+func (f *File) Lookup(id string) (*Profile, bool) {
+	if f.index == nil {
+		f.index = make(map[string]int, len(f.Profiles))
+		for i := range f.Profiles {
+			f.index[f.Profiles[i].Customer] = i
+		}
+	}
+	i, ok := f.index[id]
+	if !ok {
+		return nil, false
+	}
+	return &f.Profiles[i], true
+}
+
+// Explain returns the value model's explanation of customer id's score:
+// every indicator's raw value and contribution.
+func (f *File) Explain(id string) (value.Explanation, error) {
+	i := sort.SearchStrings(f.table.Customers, id)
+	if i == len(f.table.Customers) || f.table.Customers[i] != id || f.Models == nil || f.Models.Value == nil {
+		return value.Explanation{}, fmt.Errorf("profile: %w: %q", value.ErrUnknownCustomer, id)
+	}
+	return f.Models.Value.Explain(f.table.Rows([]int{i}), id)
+}
+
+// ErrEmptyInput is returned by Build when no transaction is on or before
+// the as-of.
+var ErrEmptyInput = errors.New("profile: empty input")
+
+// Build builds the customer file from a transaction stream in any order,
+// ranging over it once: it keeps each transaction's customer, time and
+// amount (and quantity, product and category when present), about 24
+// bytes a row plus 16 for each optional field, and derives every view
+// from them. With settings.Models nil it fits the models (RFM breaks on
+// these customers, BG/NBD and Gamma-Gamma, the value model) and returns
+// them in File.Models; with Models set it scores with those (see Apply).
+//
+// Each view is what its package gives on the same transactions:
+// cvm.Summarize (occasions by UTC day), segment.RFMValues and
+// segment.Score, clv.Prepare with the calibration end at the as-of (a
+// default as-of is at the end of a day, where Prepare and Summarize agree),
+// clv.FitBGNBD and clv.FitGammaGamma, lifecycle.Classify with monthly
+// ticks, value.Fit with the catalog of [ValueCatalog], recovery's Build;
+// see the package doc for the join.
+//
+// attrs are the host's attributes, by customer ID in any order; a customer
+// of attrs without a transaction gets no profile, and two entries for one
+// customer are an error. attrs is not kept or modified.
+//
+// Build returns a *cvm.TransactionError for an unusable transaction,
+// ErrEmptyInput when no transaction is on or before the as-of, the error
+// of a model that cannot be fitted (too few customers or repeat buyers)
+// and ctx.Err() when ctx is done.
+func Build(ctx context.Context, txs iter.Seq[cvm.Transaction], attrs []Attributes, settings *Settings) (*File, error) {
+	var s Settings
+	if settings != nil {
+		s = *settings
+	}
+	tm := newTimer(s.Progress)
+	st, asOf, err := ingest(ctx, txs, s.AsOf)
+	if err != nil {
+		return nil, err
+	}
+	tm.done("read")
+	base, err := st.derive(ctx, asOf, lifecycleSettings(&s))
+	if err != nil {
+		return nil, err
+	}
+	tm.done("summaries, CLV inputs, lifecycle")
+	f := &File{AsOf: asOf, Profiles: base}
+	if err := f.attach(attrs); err != nil {
+		return nil, err
+	}
+	return f, f.score(ctx, &s, tm)
+}
+
+// Apply builds the file of txs and scores it with models, fitting nothing:
+// Build with Settings.Models set to models. A nil models is an error.
+func Apply(ctx context.Context, txs iter.Seq[cvm.Transaction], attrs []Attributes, models *Models, settings *Settings) (*File, error) {
+	if models == nil {
+		return nil, errors.New("profile: Apply without models")
+	}
+	var s Settings
+	if settings != nil {
+		s = *settings
+	}
+	s.Models = models
+	return Build(ctx, txs, attrs, &s)
+}
+
+func lifecycleSettings(s *Settings) *lifecycle.Settings {
+	if s.Models != nil {
+		l := s.Models.Lifecycle
+		return &l
+	}
+	if s.Lifecycle != nil {
+		return s.Lifecycle
+	}
+	l := lifecycle.DefaultSettings()
+	return &l
+}
+
+// attach joins the host's attributes to the profiles.
+func (f *File) attach(attrs []Attributes) error {
+	if len(attrs) == 0 {
+		return nil
+	}
+	seen := make(map[string]bool, len(attrs))
+	for _, a := range attrs {
+		if seen[a.Customer] {
+			return fmt.Errorf("profile: attributes: customer %q twice", a.Customer)
+		}
+		seen[a.Customer] = true
+		if p, ok := f.Lookup(a.Customer); ok {
+			p.Attributes = a
+		}
+	}
+	return nil
+}
+
+// timer reports stage durations to a Progress callback.
+type timer struct {
+	fn   func(string, time.Duration)
+	last time.Time
+}
+
+func newTimer(fn func(string, time.Duration)) *timer {
+	t := &timer{fn: fn}
+	if fn != nil {
+		t.last = time.Now()
+	}
+	return t
+}
+
+func (t *timer) done(stage string) {
+	if t.fn == nil {
+		return
+	}
+	now := time.Now()
+	t.fn(stage, now.Sub(t.last))
+	t.last = now
+}
+
+// store holds the transactions column by column.
+type store struct {
+	ids   []string
+	index map[string]int32
+	cust  []int32
+	sec   []int64
+	nsec  []int32
+	amt   []float64
+	qty   []float64 // nil until a row has a quantity
+	prod  []int32   // product index + 1, 0 for none; nil until a row has one
+	cat   []int32
+	nameIdx map[string]int32 // product and category names, interned
+	vocab []string
+}
+
+func (st *store) intern(s string) int32 {
+	if i, ok := st.nameIdx[s]; ok {
+		return i + 1
+	}
+	i := int32(len(st.vocab))
+	st.nameIdx[s] = i
+	st.vocab = append(st.vocab, s)
+	return i + 1
+}
+
+// ingest reads txs once into a store and returns it with the as-of.
+func ingest(ctx context.Context, txs iter.Seq[cvm.Transaction], asOf time.Time) (*store, time.Time, error) {
+	st := &store{index: map[string]int32{}, nameIdx: map[string]int32{}}
+	var aud *cvm.Auditor
+	if asOf.IsZero() {
+		aud = cvm.NewAuditor(&cvm.AuditSettings{TimeOnly: true})
+	}
+	last, lastID := int32(-1), ""
+	n := 0
+	for t := range txs {
+		if err := t.Validate(); err != nil {
+			return nil, asOf, err
+		}
+		if n++; n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, asOf, err
+			}
+		}
+		if aud != nil {
+			aud.Add(t)
+		}
+		if last < 0 || t.Customer != lastID {
+			i, ok := st.index[t.Customer]
+			if !ok {
+				i = int32(len(st.ids))
+				st.index[t.Customer] = i
+				st.ids = append(st.ids, t.Customer)
+			}
+			last, lastID = i, t.Customer
+		}
+		row := len(st.cust)
+		st.cust = append(st.cust, last)
+		st.sec = append(st.sec, t.Time.Unix())
+		st.nsec = append(st.nsec, int32(t.Time.Nanosecond()))
+		st.amt = append(st.amt, t.Amount)
+		if t.Quantity != 0 || st.qty != nil {
+			if st.qty == nil {
+				st.qty = make([]float64, row, cap(st.cust))
+			}
+			st.qty = append(st.qty, t.Quantity)
+		}
+		if t.Product != "" || st.prod != nil {
+			if st.prod == nil {
+				st.prod = make([]int32, row, cap(st.cust))
+			}
+			var k int32
+			if t.Product != "" {
+				k = st.intern(t.Product)
+			}
+			st.prod = append(st.prod, k)
+		}
+		if t.Category != "" || st.cat != nil {
+			if st.cat == nil {
+				st.cat = make([]int32, row, cap(st.cust))
+			}
+			var k int32
+			if t.Category != "" {
+				k = st.intern(t.Category)
+			}
+			st.cat = append(st.cat, k)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, asOf, err
+	}
+	if aud != nil {
+		asOf = aud.Report().AsOf
+	}
+	if len(st.cust) == 0 || asOf.IsZero() {
+		return nil, asOf, ErrEmptyInput
+	}
+	return st, asOf, nil
+}
+
+// grouped returns the customers sorted by ID and, for each (by rank),
+// its rows in stream order: rows[start[k]:start[k+1]].
+func (st *store) grouped() (order []int32, start []int, rows []int32) {
+	order = make([]int32, len(st.ids))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return cmp.Compare(st.ids[a], st.ids[b]) })
+	rank := make([]int32, len(st.ids))
+	for k, i := range order {
+		rank[i] = int32(k)
+	}
+	start = make([]int, len(st.ids)+1)
+	for _, c := range st.cust {
+		start[rank[c]+1]++
+	}
+	for k := range len(st.ids) {
+		start[k+1] += start[k]
+	}
+	next := slices.Clone(start[:len(st.ids)])
+	rows = make([]int32, len(st.cust))
+	for r, c := range st.cust {
+		k := rank[c]
+		rows[next[k]] = int32(r)
+		next[k]++
+	}
+	return order, start, rows
+}
+
+// derive computes each customer's base views: summary, CLV input,
+// lifecycle state, units, products and categories.
+func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Settings) ([]Profile, error) {
+	order, start, rows := st.grouped()
+	// replay gives the transactions grouped by customer in ID order, each
+	// customer's in stream order.
+	replay := func(yield func(cvm.Transaction) bool) {
+		for k, c := range order {
+			id := st.ids[c]
+			for _, r := range rows[start[k]:start[k+1]] {
+				if !yield(cvm.Transaction{Customer: id, Time: time.Unix(st.sec[r], int64(st.nsec[r])).UTC(), Amount: st.amt[r]}) {
+					return
+				}
+			}
+		}
+	}
+	var sums []cvm.Summary
+	var lres []lifecycle.Result
+	var serr, lerr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		lres, lerr = lifecycle.Classify(ctx, replay, &lifecycle.ClassifySettings{AsOf: asOf, Settings: lr})
+	}()
+	sums, serr = cvm.Summarize(ctx, replay, &cvm.SummarySettings{AsOf: asOf})
+	<-done
+	if serr != nil {
+		if errors.Is(serr, cvm.ErrEmptyInput) {
+			return nil, ErrEmptyInput
+		}
+		return nil, serr
+	}
+	if lerr != nil {
+		return nil, lerr
+	}
+	ps := make([]Profile, len(sums))
+	// Customers with a transaction on or before asOf, in ID order: the
+	// summaries'; lifecycle results come in the same order.
+	ranks := make([]int, len(sums))
+	k := 0
+	for i, s := range sums {
+		for st.ids[order[k]] != s.Customer {
+			k++
+		}
+		ranks[i] = k
+		ps[i].Customer, ps[i].Summary = s.Customer, s
+	}
+	li := 0
+	for i := range ps {
+		for li < len(lres) && lres[li].Customer < ps[i].Customer {
+			li++
+		}
+		if li < len(lres) && lres[li].Customer == ps[i].Customer {
+			x := &lres[li]
+			ps[i].Lifecycle, ps[i].Pattern = x.State, x.Pattern
+			if n := len(x.History); n > 0 {
+				ps[i].Transition = x.History[n-1]
+			}
+		}
+	}
+	asSec, asNs := asOf.Unix(), int32(asOf.Nanosecond())
+	asDay := cvm.DayNumber(asOf, time.UTC)
+	parallel.For(len(ps), 1024, func(lo, hi int) {
+		var pset, cset []int32
+		for i := lo; i < hi; i++ {
+			p := &ps[i]
+			k := ranks[i]
+			pset, cset = pset[:0], cset[:0]
+			var units, uc float64
+			var rep, repC float64
+			firstDay := cvm.DayNumber(p.Summary.First, time.UTC)
+			for _, r := range rows[start[k]:start[k+1]] {
+				if st.sec[r] > asSec || st.sec[r] == asSec && st.nsec[r] > asNs {
+					continue
+				}
+				if st.qty != nil {
+					units, uc = num.AddNeumaier(units, uc, st.qty[r])
+				}
+				if st.amt[r] < 0 {
+					continue
+				}
+				if dayOf(st.sec[r]) != firstDay {
+					rep, repC = num.AddNeumaier(rep, repC, st.amt[r])
+				}
+				if st.prod != nil && st.prod[r] > 0 {
+					pset = append(pset, st.prod[r])
+				}
+				if st.cat != nil && st.cat[r] > 0 {
+					cset = append(cset, st.cat[r])
+				}
+			}
+			p.Units = units + uc
+			p.Products = st.names(pset)
+			p.Categories = st.names(cset)
+			if p.Summary.Occasions > 0 {
+				p.CLV.Repeat = rep + repC
+				p.CLV.Input = clvInput(p.Summary, p.CLV.Repeat, firstDay, asDay)
+			}
+		}
+	})
+	return ps, ctx.Err()
+}
+
+// names returns the distinct names of the interned indices in set, sorted.
+func (st *store) names(set []int32) []string {
+	if len(set) == 0 {
+		return nil
+	}
+	out := make([]string, len(set))
+	for i, k := range set {
+		out[i] = st.vocab[k-1]
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// dayOf is the UTC day number of Unix time sec.
+func dayOf(sec int64) int64 {
+	d := sec / 86400
+	if sec%86400 < 0 {
+		d--
+	}
+	return d
+}
+
+// clvInput is clv.Prepare's Customer from a summary by UTC day, the
+// repeat-purchase amount and the day numbers of the first purchase and
+// of the calibration end.
+func clvInput(s cvm.Summary, repeat float64, firstDay, endDay int64) clv.Customer {
+	c := clv.Customer{ID: s.Customer, Frequency: float64(s.Occasions - 1)}
+	c.Recency = float64(cvm.DayNumber(s.Last, time.UTC)-firstDay) / 7
+	c.T = float64(endDay-firstDay) / 7
+	if c.Frequency > 0 {
+		c.MeanSpend = repeat / c.Frequency
+	}
+	return c
+}
+
+// isNaN is math.IsNaN, for brevity.
+func isNaN(x float64) bool { return math.IsNaN(x) }
+
+var nan = math.NaN()
+
+func contextBackground() context.Context { return context.Background() }

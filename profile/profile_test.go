@@ -1,0 +1,335 @@
+package profile
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/check"
+	"github.com/cvmkit/cvm/internal/synth"
+	"github.com/cvmkit/cvm/lifecycle"
+	"github.com/cvmkit/cvm/recovery"
+	"github.com/cvmkit/cvm/segment"
+	"github.com/cvmkit/cvm/value"
+	"github.com/cvmkit/cvm/value/clv"
+)
+
+// js is v's JSON, for comparing values that hold NaN.
+func js(t *testing.T, v any) string {
+	t.Helper()
+	return string(check.Must(json.Marshal(v)))
+}
+
+func base(n int) []cvm.Transaction {
+	return slices.Collect(synth.Transactions(synth.Config{Customers: n, Seed: 7}))
+}
+
+// shuffled returns txs in a fixed scrambled order (not grouped by
+// customer), so that Build's grouping is exercised.
+func shuffled(txs []cvm.Transaction) []cvm.Transaction {
+	out := slices.Clone(txs)
+	for i := range out {
+		j := (i * 7919) % len(out)
+		out[i], out[j] = out[j], out[i]
+	}
+	return out
+}
+
+// TestBuildJoin checks every profile field against the per-package
+// results, joined here independently by customer ID.
+func TestBuildJoin(t *testing.T) {
+	ctx := context.Background()
+	txs := shuffled(base(400))
+	asOf := time.Date(2025, 6, 30, 23, 59, 59, 999999999, time.UTC) // end of a day: Prepare and Summarize agree
+	f := check.Must(Build(ctx, slices.Values(txs), nil, &Settings{AsOf: asOf, Reasons: 2}))
+
+	sums := check.Must(cvm.Summarize(ctx, slices.Values(txs), &cvm.SummarySettings{AsOf: asOf}))
+	if len(f.Profiles) != len(sums) {
+		t.Fatalf("got %d profiles, want %d", len(f.Profiles), len(sums))
+	}
+	vals, _, err := segment.RFMValues(sums, asOf, nil)
+	check.NoErr(t, err)
+	cells, scorer, err := segment.Score(nil, vals, nil)
+	check.NoErr(t, err)
+	rules := segment.DefaultRules()
+	rfm := map[string]int{}
+	for i, v := range vals {
+		rfm[v.Customer] = i
+	}
+	ds := check.Must(clv.Prepare(ctx, slices.Values(txs), asOf, nil))
+	bg := check.Must(clv.FitBGNBD(ctx, ds.Customers, nil))
+	gg := check.Must(clv.FitGammaGamma(ctx, ds.Customers, nil))
+	fc := check.Must(clv.NewForecast(bg, gg, ds.Customers, 52, nil))
+	spend := check.Must(clv.PredictSpend(nil, gg, ds.Customers))
+	ci := map[string]int{}
+	for i, c := range ds.Customers {
+		ci[c.ID] = i
+	}
+	lres := check.Must(lifecycle.Classify(ctx, slices.Values(txs), &lifecycle.ClassifySettings{AsOf: asOf}))
+	li := map[string]lifecycle.Result{}
+	for _, r := range lres {
+		li[r.Customer] = r
+	}
+	// The value model on the same table, built here.
+	ids := make([]string, len(sums))
+	rev, freq, rec, ten := make([]float64, len(sums)), make([]float64, len(sums)), make([]float64, len(sums)), make([]float64, len(sums))
+	for i, s := range sums {
+		ids[i] = s.Customer
+		rev[i], freq[i], rec[i], ten[i] = s.Total, float64(s.Occasions), math.NaN(), math.NaN()
+		if s.Occasions > 0 {
+			rec[i] = float64(cvm.DayNumber(asOf, time.UTC) - cvm.DayNumber(s.Last, time.UTC))
+			ten[i] = asOf.Sub(s.First).Hours() / 24 / 365.25
+		}
+	}
+	tab := value.NewIndicatorTable(ids).WithColumn("revenue", rev).WithColumn("order_frequency", freq).WithColumn("recency", rec).WithColumn("tenure", ten)
+	tab = fc.AddTo(tab)
+	vm := check.Must(value.Fit(ctx, tab, &value.Settings{Catalog: ValueCatalog(nil), NormalizeWeights: true, Missing: value.MissingImpute}))
+	scores := check.Must(vm.Score(ctx, nil, tab))
+
+	for i, p := range f.Profiles {
+		s := sums[i]
+		if p.Customer != s.Customer || p.Summary != s {
+			t.Fatalf("profile %d: summary %+v, want %+v", i, p.Summary, s)
+		}
+		if j, ok := rfm[p.Customer]; ok {
+			if p.RFM != vals[j] || p.Cell != cells[j] {
+				t.Errorf("%s: rfm %+v %v, want %+v %v", p.Customer, p.RFM, p.Cell, vals[j], cells[j])
+			}
+			want := ""
+			if name, ok := rules.Segment(cells[j].R, cells[j].F, cells[j].M); ok {
+				want = name
+			}
+			if p.Segment != want {
+				t.Errorf("%s: segment %q, want %q", p.Customer, p.Segment, want)
+			}
+		} else if p.Flags&FlagReturnsOnly == 0 || p.Cell != (segment.Cell{}) {
+			t.Errorf("%s: no RFM but flags %v cell %v", p.Customer, p.Flags, p.Cell)
+		}
+		if j, ok := ci[p.Customer]; ok {
+			c := ds.Customers[j]
+			if !p.CLV.OK || p.CLV.Input.Frequency != c.Frequency || p.CLV.Input.Recency != c.Recency || p.CLV.Input.T != c.T {
+				t.Fatalf("%s: clv input %+v, want %+v", p.Customer, p.CLV.Input, c)
+			}
+			check.Float(t, p.Customer+" mean spend", p.CLV.Input.MeanSpend, c.MeanSpend, 1e-12, 1e-12)
+			check.Float(t, p.Customer+" p alive", p.CLV.PAlive, fc.ProbAlive[j], 1e-9, 1e-12)
+			check.Float(t, p.Customer+" purchases", p.CLV.ExpectedPurchases, fc.ExpectedPurchases[j], 1e-9, 1e-12)
+			check.Float(t, p.Customer+" spend", p.CLV.ExpectedSpend, spend[j], 1e-9, 1e-9)
+			check.Float(t, p.Customer+" clv", p.CLV.Value, fc.CLV[j], 1e-9, 1e-9)
+		} else if p.CLV.OK {
+			t.Errorf("%s: forecast without clv input", p.Customer)
+		}
+		r := li[p.Customer]
+		if p.Lifecycle != r.State || p.Pattern != r.Pattern {
+			t.Errorf("%s: lifecycle %v %v, want %v %v", p.Customer, p.Lifecycle.Stage(), p.Pattern, r.State.Stage(), r.Pattern)
+		}
+		var last lifecycle.Transition
+		if n := len(r.History); n > 0 {
+			last = r.History[n-1]
+		}
+		if js(t, p.Transition) != js(t, last) {
+			t.Errorf("%s: transition %+v, want %+v", p.Customer, p.Transition, last)
+		}
+		sc := scores[i]
+		check.Float(t, p.Customer+" total", p.Value.Total, sc.Total, 1e-9, 1e-9)
+		if p.Value.Quadrant != sc.Quadrant || p.Value.Tier != sc.Tier {
+			t.Errorf("%s: quadrant %v tier %v, want %v %v", p.Customer, p.Value.Quadrant, p.Value.Tier, sc.Quadrant, sc.Tier)
+		}
+		ex := check.Must(vm.Explain(tab, p.Customer))
+		if len(p.Reasons) != 2 || p.Reasons[0] != ex.Contributions[0].ID || p.Reasons[1] != ex.Contributions[1].ID {
+			t.Errorf("%s: reasons %v, want the first two of %+v", p.Customer, p.Reasons, ex.Contributions[:2])
+		}
+		e, err := f.Book.Lookup(p.Customer, recovery.Delivery, recovery.S3)
+		check.NoErr(t, err)
+		if p.Recovery.Quadrant != sc.Quadrant || p.Recovery.Stage != r.State.Stage() || e.Channel == "" {
+			t.Errorf("%s: recovery %+v entry %+v", p.Customer, p.Recovery, e)
+		}
+	}
+	_ = scorer
+}
+
+// TestUpdateEqualsRebuild: the profiles continued with a second period
+// equal a build of both periods with the same models.
+func TestUpdateEqualsRebuild(t *testing.T) {
+	ctx := context.Background()
+	txs := base(300)
+	cut := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC) // a tick: the first second of a month
+	asOf := time.Date(2025, 3, 20, 23, 59, 59, 0, time.UTC)
+	var old, later []cvm.Transaction
+	for _, t := range txs {
+		if t.Time.After(cut) {
+			later = append(later, t)
+		} else {
+			old = append(old, t)
+		}
+	}
+	f := check.Must(Build(ctx, slices.Values(old), nil, &Settings{AsOf: cut}))
+	got := check.Must(Update(ctx, f, slices.Values(later), asOf))
+	want := check.Must(Apply(ctx, slices.Values(txs), nil, f.Models, &Settings{AsOf: asOf}))
+	if got.Refit.Due {
+		t.Fatalf("refit due: %+v", got.Refit)
+	}
+	if len(got.Profiles) != len(want.Profiles) {
+		t.Fatalf("got %d profiles, want %d", len(got.Profiles), len(want.Profiles))
+	}
+	for i := range got.Profiles {
+		g, w := got.Profiles[i], want.Profiles[i]
+		check.Float(t, g.Customer+" total", g.Summary.Total, w.Summary.Total, 1e-12, 1e-9)
+		check.Float(t, g.Customer+" returns", g.Summary.Returns, w.Summary.Returns, 1e-12, 1e-9)
+		g.Summary.Total, g.Summary.Returns = w.Summary.Total, w.Summary.Returns
+		if g.Summary != w.Summary {
+			t.Fatalf("%s: summary %+v, want %+v", g.Customer, g.Summary, w.Summary)
+		}
+		if g.Lifecycle.Stage() != w.Lifecycle.Stage() || g.Lifecycle.Since() != w.Lifecycle.Since() || g.Pattern != w.Pattern || g.Transition.To != w.Transition.To || g.Transition.At() != w.Transition.At() {
+			t.Errorf("%s: lifecycle %v since %v (%v), want %v since %v (%v)", g.Customer, g.Lifecycle.Stage(), g.Lifecycle.Since(), g.Transition, w.Lifecycle.Stage(), w.Lifecycle.Since(), w.Transition)
+		}
+		if g.Cell != w.Cell || g.Segment != w.Segment || g.Value.Quadrant != w.Value.Quadrant || g.Value.Tier != w.Value.Tier || g.Flags != w.Flags {
+			t.Errorf("%s: %v %q %v %v %v, want %v %q %v %v %v", g.Customer, g.Cell, g.Segment, g.Value.Quadrant, g.Value.Tier, g.Flags, w.Cell, w.Segment, w.Value.Quadrant, w.Value.Tier, w.Flags)
+		}
+		check.Float(t, g.Customer+" clv", g.CLV.Value, w.CLV.Value, 1e-9, 1e-9)
+		check.Float(t, g.Customer+" score", g.Value.Total, w.Value.Total, 1e-9, 1e-9)
+	}
+	// Much later, the rule asks for a refit.
+	late := check.Must(Update(ctx, f, nil, cut.Add(RefitAge)))
+	if !late.Refit.Due {
+		t.Errorf("no refit due %v after the fit: %+v", RefitAge, late.Refit)
+	}
+}
+
+func TestUpdateRejectsOldTransactions(t *testing.T) {
+	ctx := context.Background()
+	txs := base(100)
+	asOf := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	f := check.Must(Build(ctx, slices.Values(txs), nil, &Settings{AsOf: asOf}))
+	if _, err := Update(ctx, f, slices.Values([]cvm.Transaction{{Customer: "x", Time: asOf, Amount: 1}}), time.Time{}); err == nil {
+		t.Error("a transaction at the file's as-of was accepted")
+	}
+}
+
+func TestFlags(t *testing.T) {
+	asOf := time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
+	day := func(d int) time.Time { return asOf.AddDate(0, 0, -d) }
+	r := lifecycle.DefaultSettings()
+	// States built through lifecycle.Apply: a purchase, then silence long
+	// enough for recency-based decline.
+	declined := func(first, last int) lifecycle.State {
+		var s lifecycle.State
+		var err error
+		for d := first; d >= last; d -= 7 {
+			s, _, err = lifecycle.Apply(s, lifecycle.Event{Kind: lifecycle.Purchase, Time: day(d), Amount: 10}, &r)
+			check.NoErr(t, err)
+		}
+		s, _, err = s.Move(lifecycle.Decline, day(last))
+		check.NoErr(t, err)
+		return s
+	}
+	for _, tc := range []struct {
+		name string
+		p    Profile
+		want Flag
+	}{
+		{"none", Profile{Summary: cvm.Summary{Occasions: 3, First: day(400)}, Segment: "Champions", RFM: segment.RFM{Recency: 2}}, 0},
+		{"champion declining", Profile{Summary: cvm.Summary{Occasions: 3, First: day(400)}, Segment: "Champions", RFM: segment.RFM{Recency: 60}, Lifecycle: declined(400, 60)}, FlagChampionDeclining},
+		{"recent buyer lapsed", Profile{Summary: cvm.Summary{Occasions: 3, First: day(400)}, Segment: "Loyal", RFM: segment.RFM{Recency: 10}, Lifecycle: declined(400, 10)}, FlagRecentLapsed},
+		{"both", Profile{Summary: cvm.Summary{Occasions: 3, First: day(400)}, Segment: "Champions", RFM: segment.RFM{Recency: 10}, Lifecycle: declined(400, 10)}, FlagChampionDeclining | FlagRecentLapsed},
+		{"returns only", Profile{Summary: cvm.Summary{Transactions: 1, Total: -5, Returns: 5}}, FlagReturnsOnly},
+		{"short history", Profile{Summary: cvm.Summary{Occasions: 2, First: day(40)}, RFM: segment.RFM{Recency: 33}, Lifecycle: declined(40, 33)}, FlagShortHistory},
+	} {
+		if got := flags(&tc.p, asOf, &r); got != tc.want {
+			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestFlagText(t *testing.T) {
+	for _, f := range []Flag{0, FlagReturnsOnly, FlagChampionDeclining | FlagShortHistory, FlagChampionDeclining | FlagRecentLapsed | FlagReturnsOnly | FlagShortHistory} {
+		b := check.Must(f.MarshalText())
+		var g Flag
+		check.NoErr(t, g.UnmarshalText(b))
+		if g != f {
+			t.Errorf("%q: got %v, want %v", b, g, f)
+		}
+	}
+	if got := (FlagChampionDeclining | FlagShortHistory).String(); got != "champion-declining|short-history" {
+		t.Errorf("String: got %q", got)
+	}
+	var g Flag
+	for _, bad := range []string{"nope", "returns-only|", "|"} {
+		if g.UnmarshalText([]byte(bad)) == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if _, err := Flag(1 << 6).MarshalText(); err == nil {
+		t.Error("unknown bit marshalled")
+	}
+}
+
+func TestJSONRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	txs := base(200)
+	f := check.Must(Build(ctx, slices.Values(txs), nil, nil))
+	b := check.Must(json.Marshal(f))
+	var g File
+	check.NoErr(t, json.Unmarshal(b, &g))
+	if len(g.Profiles) != len(f.Profiles) || g.AsOf != f.AsOf {
+		t.Fatalf("got %d profiles as of %v", len(g.Profiles), g.AsOf)
+	}
+	for i := range f.Profiles {
+		a, c := f.Profiles[i], g.Profiles[i]
+		if a.Customer != c.Customer || a.Value != c.Value || js(t, a.Lifecycle) != js(t, c.Lifecycle) || a.Flags != c.Flags || a.CLV != c.CLV {
+			t.Fatalf("%s: round trip differs", a.Customer)
+		}
+	}
+	// The decoded models score the same data to the same profiles.
+	h := check.Must(Apply(ctx, slices.Values(txs), nil, g.Models, &Settings{AsOf: f.AsOf}))
+	for i := range f.Profiles {
+		if h.Profiles[i].Value != f.Profiles[i].Value || h.Profiles[i].Cell != f.Profiles[i].Cell {
+			t.Fatalf("%s: Apply with decoded models differs", f.Profiles[i].Customer)
+		}
+	}
+	var m Models
+	if err := json.Unmarshal([]byte(`{"format":"cvm.profile.models","version":1,"rfm":null,"bogus":1}`), &m); err == nil {
+		t.Error("unknown field accepted")
+	}
+	if err := json.Unmarshal([]byte(`{"format":"cvm.profile.models","version":1}`), &m); err == nil {
+		t.Error("models without rfm accepted")
+	}
+}
+
+func TestAttributes(t *testing.T) {
+	ctx := context.Background()
+	txs := base(150)
+	f0 := check.Must(Build(ctx, slices.Values(txs), nil, nil))
+	id := f0.Profiles[3].Customer
+	attrs := []Attributes{{Customer: id, Channel: "sms", Consent: true, Failures12m: 2, Indicators: map[string]float64{"share_of_wallet": 40}}}
+	f := check.Must(Build(ctx, slices.Values(txs), attrs, nil))
+	p, ok := f.Lookup(id)
+	if !ok || p.Attributes.Channel != "sms" || p.Recovery.Channel != "sms" || p.Recovery.Failures12m != 2 {
+		t.Fatalf("attributes not joined: %+v", p)
+	}
+	if _, ok := f.Models.Value.Weight("share_of_wallet"); !ok {
+		t.Error("CRM indicator not in the value model")
+	}
+	if _, err := Build(ctx, slices.Values(txs), append(attrs, attrs[0]), nil); err == nil {
+		t.Error("duplicate attributes accepted")
+	}
+	if _, err := Build(ctx, slices.Values(txs), []Attributes{{Customer: id, Indicators: map[string]float64{"nope": 1}}}, nil); err == nil {
+		t.Error("unknown indicator accepted")
+	}
+}
+
+func TestBuildErrors(t *testing.T) {
+	ctx := context.Background()
+	if _, err := Build(ctx, slices.Values([]cvm.Transaction(nil)), nil, nil); err != ErrEmptyInput {
+		t.Errorf("empty: %v", err)
+	}
+	if _, err := Build(ctx, slices.Values([]cvm.Transaction{{Customer: "a", Amount: 1}}), nil, nil); err == nil {
+		t.Error("zero time accepted")
+	}
+	if _, err := Apply(ctx, slices.Values(base(10)), nil, nil, nil); err == nil {
+		t.Error("Apply without models accepted")
+	}
+}

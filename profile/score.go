@@ -1,0 +1,330 @@
+package profile
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/parallel"
+	"github.com/cvmkit/cvm/lifecycle"
+	"github.com/cvmkit/cvm/recovery"
+	"github.com/cvmkit/cvm/segment"
+	"github.com/cvmkit/cvm/value"
+	"github.com/cvmkit/cvm/value/clv"
+)
+
+// Indicators the profile derives from each customer's transactions, with
+// value.DefaultCatalog's IDs.
+var fromTransactions = []string{"revenue", "order_frequency", "recency", "tenure"}
+
+// ValueCatalog returns the catalog the profile's value model uses when
+// the host supplies the indicators crm (catalog IDs; nil for none): from
+// value.DefaultCatalog, the indicators the transactions give (revenue:
+// the net amount; order_frequency: the purchase days; recency: days since
+// the last purchase; tenure: years since the first, all up to the as-of),
+// those in crm, and value/clv's forecasts (12-month CLV, expected
+// purchases, P(alive)) in the growth group of potential value; groups
+// left without an indicator are dropped. Weights are renormalised by
+// value.Fit (NormalizeWeights).
+func ValueCatalog(crm []string) value.Catalog {
+	c := value.DefaultCatalog()
+	var inds []value.Indicator
+	for _, ind := range c.Indicators {
+		if slices.Contains(fromTransactions, ind.ID) || slices.Contains(crm, ind.ID) {
+			inds = append(inds, ind)
+		}
+	}
+	c.Indicators = inds
+	c = c.Add(clv.PotentialIndicators(value.GroupGrowth)...)
+	var groups []value.Group
+	for _, g := range c.Groups {
+		if slices.ContainsFunc(c.Indicators, func(ind value.Indicator) bool { return ind.Group == g.ID }) {
+			groups = append(groups, g)
+		}
+	}
+	c.Groups = groups
+	return c
+}
+
+// crmIDs returns the indicator IDs the attributes supply, sorted, or an
+// error naming one the default catalog does not have.
+func (f *File) crmIDs() ([]string, error) {
+	known := map[string]bool{}
+	for _, ind := range value.DefaultCatalog().Indicators {
+		known[ind.ID] = true
+	}
+	var ids []string
+	for i := range f.Profiles {
+		for id := range f.Profiles[i].Attributes.Indicators {
+			if !known[id] || slices.Contains(fromTransactions, id) {
+				return nil, fmt.Errorf("profile: customer %q: indicator %q is not a CRM indicator of value.DefaultCatalog", f.Profiles[i].Customer, id)
+			}
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// score fits the models (unless s.Models is set) and fills every view
+// that depends on them: RFM, CLV forecasts, value, recovery, flags.
+func (f *File) score(ctx context.Context, s *Settings, tm *timer) error {
+	m := s.Models
+	fit := m == nil
+	if fit {
+		m = &Models{AsOf: f.AsOf, Customers: len(f.Profiles), Lifecycle: *lifecycleSettings(s), Recovery: recovery.DefaultSettings()}
+		if s.Recovery != nil {
+			m.Recovery = *s.Recovery
+		}
+	}
+	ps := f.Profiles
+	sums := make([]cvm.Summary, len(ps))
+	for i := range ps {
+		sums[i] = ps[i].Summary
+	}
+	// RFM.
+	vals, _, err := segment.RFMValues(sums, f.AsOf, nil)
+	if err != nil {
+		return fmt.Errorf("profile: rfm: %w", err)
+	}
+	var cells []segment.Cell
+	if fit {
+		if cells, m.RFM, err = segment.Score(nil, vals, nil); err != nil {
+			return fmt.Errorf("profile: rfm: %w", err)
+		}
+		m.Rules = segment.DefaultRules()
+	} else {
+		cells = make([]segment.Cell, len(vals))
+		for i, v := range vals {
+			if cells[i], err = m.RFM.Score(v.Recency, v.Frequency, v.Monetary); err != nil {
+				return fmt.Errorf("profile: rfm: %w", err)
+			}
+		}
+	}
+	segs := m.Rules.AssignAll(nil, cells)
+	names := m.Rules.Segments()
+	for i, j := 0, 0; i < len(ps) && j < len(vals); i++ {
+		if ps[i].Customer != vals[j].Customer {
+			ps[i].RFM, ps[i].Cell, ps[i].Segment = segment.RFM{}, segment.Cell{}, ""
+			continue
+		}
+		ps[i].RFM, ps[i].Cell, ps[i].Segment = vals[j], cells[j], ""
+		if segs[j] >= 0 {
+			ps[i].Segment = names[segs[j]].Name
+		}
+		j++
+	}
+	tm.done("rfm")
+
+	// CLV.
+	var cs []clv.Customer
+	var at []int
+	for i := range ps {
+		if ps[i].Summary.Occasions > 0 {
+			cs = append(cs, ps[i].CLV.Input)
+			at = append(at, i)
+		}
+	}
+	if fit {
+		if m.Purchases, err = clv.FitBGNBDRows(ctx, clv.Compress(cs), nil); err != nil {
+			f.note("CLV: BG/NBD not fitted: %v", err)
+			m.Purchases = nil
+		}
+		if m.Purchases != nil {
+			rows, err := clv.CompressSpend(cs)
+			if err == nil {
+				m.Spend, err = clv.FitGammaGammaRows(ctx, rows, nil)
+			}
+			if err != nil {
+				f.note("CLV: Gamma-Gamma not fitted: %v", err)
+				m.Spend = nil
+			}
+		}
+		m.CLVMonths = s.CLVMonths
+	}
+	var fc *clv.Forecast
+	if m.Purchases != nil && m.Spend != nil {
+		months := m.CLVMonths
+		if months == 0 {
+			months = 12
+		}
+		if fc, err = clv.NewForecast(m.Purchases, m.Spend, cs, forecastWeeks, &clv.CLVSettings{Months: months}); err != nil {
+			return fmt.Errorf("profile: clv: %w", err)
+		}
+		spend, err := clv.PredictSpend(nil, m.Spend, cs)
+		if err != nil {
+			return fmt.Errorf("profile: clv: %w", err)
+		}
+		for k, i := range at {
+			c := &ps[i].CLV
+			c.OK, c.PAlive, c.ExpectedPurchases, c.ExpectedSpend, c.Value = true, fc.ProbAlive[k], fc.ExpectedPurchases[k], spend[k], fc.CLV[k]
+		}
+	}
+	tm.done("clv")
+
+	// Value.
+	crm, err := f.crmIDs()
+	if err != nil {
+		return err
+	}
+	t := f.indicators(crm)
+	if fc != nil {
+		t = fc.AddTo(t)
+	}
+	if fit {
+		cat := ValueCatalog(crm)
+		if fc == nil {
+			cat = ValueCatalog(crm)
+			cat.Indicators = slices.DeleteFunc(cat.Indicators, func(ind value.Indicator) bool { return ind.Group == value.GroupGrowth && !slices.Contains(crm, ind.ID) })
+			var groups []value.Group
+			for _, g := range cat.Groups {
+				if slices.ContainsFunc(cat.Indicators, func(ind value.Indicator) bool { return ind.Group == g.ID }) {
+					groups = append(groups, g)
+				}
+			}
+			cat.Groups = groups
+		}
+		if m.Value, err = value.Fit(ctx, t, &value.Settings{Catalog: cat, NormalizeWeights: true, Missing: value.MissingImpute, IgnoreUnknown: true}); err != nil {
+			return fmt.Errorf("profile: value: %w", err)
+		}
+	}
+	scores, err := m.Value.Score(ctx, nil, t)
+	if err != nil {
+		return fmt.Errorf("profile: value: %w", err)
+	}
+	for i := range ps {
+		ps[i].Value = scores[i]
+	}
+	f.table = t
+	if s.Reasons > 0 {
+		var ferr error
+		parallel.For(len(ps), 256, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				ex, err := m.Value.Explain(t.Rows([]int{i}), ps[i].Customer)
+				if err != nil {
+					ferr = err
+					return
+				}
+				n := min(s.Reasons, len(ex.Contributions))
+				ps[i].Reasons = make([]string, n)
+				for k := range n {
+					ps[i].Reasons[k] = ex.Contributions[k].ID
+				}
+			}
+		})
+		if ferr != nil {
+			return fmt.Errorf("profile: value: %w", ferr)
+		}
+	}
+	tm.done("value")
+
+	// Recovery.
+	rm, err := recovery.New(&m.Recovery)
+	if err != nil {
+		return fmt.Errorf("profile: recovery: %w", err)
+	}
+	rcs := make([]recovery.Customer, len(ps))
+	for i := range ps {
+		rcs[i] = recoveryCustomer(&ps[i], f.AsOf)
+		ps[i].Recovery = rcs[i]
+	}
+	if f.Book, err = rm.Build(ctx, rcs, &recovery.BuildSettings{AsOf: f.AsOf}); err != nil {
+		return fmt.Errorf("profile: recovery: %w", err)
+	}
+	tm.done("recovery")
+
+	for i := range ps {
+		ps[i].Flags = flags(&ps[i], f.AsOf, &m.Lifecycle)
+	}
+	if fit {
+		m.Card = modelCard(f, m)
+	}
+	f.Models = m
+	f.Refit = m.refit(f)
+	return nil
+}
+
+// indicators returns the value model's input: the transaction indicators
+// of every profile and the host's CRM indicators crm.
+func (f *File) indicators(crm []string) value.IndicatorTable {
+	ps := f.Profiles
+	ids := make([]string, len(ps))
+	for i := range ps {
+		ids[i] = ps[i].Customer
+	}
+	t := value.NewIndicatorTable(ids)
+	rev, freq, rec, ten := make([]float64, len(ps)), make([]float64, len(ps)), make([]float64, len(ps)), make([]float64, len(ps))
+	asDay := cvm.DayNumber(f.AsOf, time.UTC)
+	for i := range ps {
+		s := &ps[i].Summary
+		rev[i], freq[i] = s.Total, float64(s.Occasions)
+		rec[i], ten[i] = math.NaN(), math.NaN()
+		if s.Occasions > 0 {
+			rec[i] = float64(asDay - cvm.DayNumber(s.Last, time.UTC))
+			ten[i] = f.AsOf.Sub(s.First).Hours() / 24 / 365.25
+		}
+	}
+	t = t.WithColumn("revenue", rev).WithColumn("order_frequency", freq).WithColumn("recency", rec).WithColumn("tenure", ten)
+	for _, id := range crm {
+		col := make([]float64, len(ps))
+		for i := range ps {
+			v, ok := ps[i].Attributes.Indicators[id]
+			if !ok {
+				v = math.NaN()
+			}
+			col[i] = v
+		}
+		t = t.WithColumn(id, col)
+	}
+	return t
+}
+
+// recoveryCustomer is what the recovery book needs to know about p.
+func recoveryCustomer(p *Profile, asOf time.Time) recovery.Customer {
+	a := &p.Attributes
+	c := recovery.Customer{ID: p.Customer, Quadrant: p.Value.Quadrant, Tier: p.Value.Tier, Stage: p.Stage(),
+		Failures12m: a.Failures12m, LastRecoveryOK: a.LastRecoveryOK, Channel: a.Channel, Influence: a.Influence, GrossProfit: a.GrossProfit}
+	if c.GrossProfit == 0 && p.Summary.Total > 0 {
+		c.GrossProfit = p.Summary.Total * AssumedMargin
+	}
+	if c.Influence < 0 || isNaN(c.Influence) || math.IsInf(c.Influence, 0) {
+		c.Influence = 0
+	}
+	if c.Failures12m < 0 {
+		c.Failures12m = 0
+	}
+	// Strength: tenure (two years is full) times P(alive).
+	if p.Summary.Occasions > 0 && p.CLV.OK {
+		ten := asOf.Sub(p.Summary.First).Hours() / 24 / 365.25
+		c.Strength = math.Max(0, math.Min(1, ten/2)) * p.CLV.PAlive
+	}
+	return c
+}
+
+func (f *File) note(format string, args ...any) {
+	f.Notes = append(f.Notes, fmt.Sprintf(format, args...))
+}
+
+// modelCard records what the models were fitted on.
+func modelCard(f *File, m *Models) *cvm.ModelCard {
+	c := cvm.NewModelCard()
+	c.AsOf = f.AsOf
+	c.Customers = len(f.Profiles)
+	var total, occ float64
+	for i := range f.Profiles {
+		total += f.Profiles[i].Summary.Total
+		occ += float64(f.Profiles[i].Summary.Occasions)
+	}
+	c.Fingerprint = cvm.Fingerprint(float64(len(f.Profiles)), total, occ)
+	if m.Purchases != nil {
+		c.SetQuality("bgnbd_log_likelihood", m.Purchases.Info.LogLikelihood)
+	}
+	return &c
+}
+
+var _ = lifecycle.None
