@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/cvmkit/cvm/examples/internal/input"
 )
@@ -142,12 +143,25 @@ func parseFlags(fs *flag.FlagSet, args []string) (done bool, err error) {
 		if errors.Is(err, flag.ErrHelp) {
 			return true, nil
 		}
-		return true, &usageError{Msg: err.Error()}
+		msg := err.Error()
+		if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+			if now, ok := renamedFlags[fs.Name()+" -"+name]; ok {
+				msg += " (renamed: use " + now + ")"
+			}
+		}
+		return true, &usageError{Msg: msg}
 	}
 	if fs.NArg() > 0 {
 		return true, usagef("unexpected argument %q", fs.Arg(0))
 	}
 	return false, nil
+}
+
+// renamedFlags maps a flag that was renamed, as "command -old", to what to
+// use now, so that a script written for the old name is told.
+var renamedFlags = map[string]string{
+	"rfm -model-out": "-save FILE",
+	"clv -discount":  "-annual-discount, a yearly rate",
 }
 
 // exitCode prints err and returns the process exit status.

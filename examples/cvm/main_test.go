@@ -133,3 +133,20 @@ func TestStdoutDevFull(t *testing.T) {
 		}
 	}
 }
+
+// TestRenamedFlags: a script written for an old flag name is told the new
+// one, with a usage error.
+func TestRenamedFlags(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"rfm", "-model-out", "m.json"}, "renamed: use -save FILE"},
+		{[]string{"clv", "-discount", "0.01"}, "renamed: use -annual-discount"},
+	} {
+		_, stderr, code := runCvm(tt.args...)
+		if code != 2 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, stderr, tt.want)
+		}
+	}
+}
