@@ -127,3 +127,46 @@ func BenchmarkFitBGNBDCDNOWSize(b *testing.B) {
 	}
 	b.ReportMetric(float64(it), "iterations")
 }
+
+// BenchmarkFitParetoVsBGNBD fits Pareto/NBD and BG/NBD on the same data:
+// the CDNOW sample (skipped without the shared data folder) and 100,000
+// synthetic customers. It reports the iterations and the likelihood
+// evaluations, gradient evaluations included.
+func BenchmarkFitParetoVsBGNBD(b *testing.B) {
+	data := map[string]func(b *testing.B) []Customer{
+		"cdnow":     func(b *testing.B) []Customer { return cdnowSample(b).Customers },
+		"synth100k": func(*testing.B) []Customer { return synthCustomers(100_000) },
+	}
+	for _, name := range []string{"cdnow", "synth100k"} {
+		b.Run(name, func(b *testing.B) {
+			cs := data[name](b)
+			for _, kind := range []string{"bgnbd", "pareto"} {
+				b.Run(kind, func(b *testing.B) {
+					b.ReportAllocs()
+					var info FitInfo
+					for b.Loop() {
+						var err error
+						if kind == "bgnbd" {
+							var m *BGNBD
+							m, err = FitBGNBD(ctx, cs, nil)
+							if m != nil {
+								info = m.Info
+							}
+						} else {
+							var m *ParetoNBD
+							m, err = FitParetoNBD(ctx, cs, nil)
+							if m != nil {
+								info = m.Info
+							}
+						}
+						if err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.ReportMetric(float64(info.Iterations), "iterations")
+					b.ReportMetric(float64(info.Evaluations), "evaluations")
+				})
+			}
+		})
+	}
+}

@@ -19,7 +19,7 @@ import (
 
 // cdnowSample prepares CDNOW_sample.txt by sample customer ID (column 2),
 // the IDs of the published summary file.
-func cdnowSample(t *testing.T) *Dataset {
+func cdnowSample(t testing.TB) *Dataset {
 	f, err := os.Open(dataDir(t, "CDNOW_sample.txt"))
 	check.NoErr(t, err)
 	defer f.Close()

@@ -168,7 +168,7 @@ func TestPrepareErrors(t *testing.T) {
 // dataDir is the folder of the real data sets (see /work/shared/data's
 // README), CVM_DATA or the shared folder beside the main checkout; tests
 // that read it skip when it is absent.
-func dataDir(t *testing.T, name string) string {
+func dataDir(t testing.TB, name string) string {
 	dir := os.Getenv("CVM_DATA")
 	if dir == "" {
 		dir = "../../../shared/data"

@@ -54,7 +54,7 @@ type FitInfo struct {
 	BIC           float64   `json:"bic"`            // k ln(n) - 2 LL
 	StdErr        []float64 `json:"std_err"`        // natural-scale standard errors; nil if the Hessian is not negative definite
 	Iterations    int       `json:"iterations"`     // major iterations of the optimiser
-	Evaluations   int       `json:"evaluations"`    // objective evaluations
+	Evaluations   int       `json:"evaluations"`    // passes of the likelihood over the rows: the optimiser's, its numerical gradients', the optimum's and the standard errors' (a pass that also computes an analytic gradient counts once)
 	Penalizer     float64   `json:"penalizer"`      // the L2 coefficient used
 }
 
@@ -70,6 +70,13 @@ type fitter struct {
 	analytic bool    // obj fills grad
 	n        float64 // customers, the weight sum
 	rows     int
+	calls    int // passes of obj so far
+}
+
+// call is f.obj, counted.
+func (f *fitter) call(theta, grad []float64) (float64, bool) {
+	f.calls++
+	return f.obj(theta, grad)
 }
 
 // checkSettings returns the settings s of a fit of n customers with the
@@ -120,7 +127,7 @@ func (f *fitter) run(ctx context.Context, set FitSettings) ([]float64, FitInfo, 
 	if err != nil {
 		return nil, FitInfo{}, err
 	}
-	ll, ok := f.obj(theta, nil)
+	ll, ok := f.call(theta, nil)
 	if !ok {
 		return nil, FitInfo{}, fmt.Errorf("%w: log-likelihood not finite at the optimum", ErrNotConverged)
 	}
@@ -151,7 +158,7 @@ func (f *fitter) eval(u, grad, theta, gtheta []float64, pen float64) float64 {
 	if grad != nil && f.analytic {
 		g = gtheta
 	}
-	ll, ok := f.obj(theta, g)
+	ll, ok := f.call(theta, g)
 	if !ok {
 		if grad != nil {
 			clear(grad)
@@ -282,6 +289,7 @@ func (f *fitter) natural(u []float64) ([]float64, error) {
 // info describes a converged fit with log-likelihood ll at res.X.
 func (f *fitter) info(ll float64, res *optimize.Result, pen float64) FitInfo {
 	k := float64(len(f.names))
+	se := f.stdErr(res.X)
 	return FitInfo{
 		LogLikelihood: ll,
 		Customers:     f.n,
@@ -289,9 +297,9 @@ func (f *fitter) info(ll float64, res *optimize.Result, pen float64) FitInfo {
 		AIC:           2*k - 2*ll,
 		BIC:           k*math.Log(f.n) - 2*ll,
 		Iterations:    res.Stats.MajorIterations,
-		Evaluations:   res.Stats.FuncEvaluations,
 		Penalizer:     pen,
-		StdErr:        f.stdErr(res.X),
+		StdErr:        se,
+		Evaluations:   f.calls,
 	}
 }
 
@@ -313,7 +321,7 @@ func (f *fitter) numGrad(grad, u []float64, pen float64) {
 		for i := range v {
 			th[i] = math.Exp(v[i])
 		}
-		ll, ok := f.obj(th, nil)
+		ll, ok := f.call(th, nil)
 		if !ok {
 			return math.NaN()
 		}
@@ -342,7 +350,7 @@ func (f *fitter) logGrad(g, u []float64) bool {
 		th[i] = math.Exp(u[i])
 	}
 	if f.analytic {
-		if _, ok := f.obj(th, g); !ok {
+		if _, ok := f.call(th, g); !ok {
 			return false
 		}
 		for i := range g {

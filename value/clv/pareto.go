@@ -7,6 +7,8 @@ import (
 
 	"github.com/cvmkit/cvm"
 	"github.com/cvmkit/cvm/internal/num"
+	"github.com/cvmkit/cvm/internal/parallel"
+	"gonum.org/v1/gonum/mathext"
 )
 
 // ParetoNBD is a fitted Pareto/NBD model (Schmittlein, Morrison & Colombo
@@ -53,7 +55,7 @@ func FitParetoNBD(ctx context.Context, cs []Customer, s *FitSettings) (*ParetoNB
 // fitParetoIndexed fits Pareto/NBD to indexed rows; the model has no card.
 func fitParetoIndexed(ctx context.Context, d *indexed, set FitSettings) (*ParetoNBD, FitInfo, error) {
 	ev := &paretoEval{d: d}
-	f := &fitter{names: paretoNames, obj: ev.ll, n: d.n, rows: len(d.rows)}
+	f := &fitter{names: paretoNames, obj: ev.ll, analytic: true, n: d.n, rows: len(d.rows)}
 	th, info, err := f.run(ctx, set)
 	if err != nil {
 		return nil, info, err
@@ -78,40 +80,198 @@ func (m *ParetoNBD) LogLikelihood(cs []Customer) (float64, error) {
 	return ll, nil
 }
 
+// paretoEval evaluates the Pareto/NBD log-likelihood and gradient over
+// indexed rows. A0 is a difference of G at max(alpha, beta) + t_x and at
+// max(alpha, beta) + T (see paretoLG), so G is computed once per distinct
+// (x, t_x) and (x, T) pair, not per row: on 100,000 synthetic customers,
+// 22,000 pairs against 80,000 rows.
 type paretoEval struct {
 	d     *indexed
-	parts []float64
+	parts [][5]float64
+	// per distinct x: lgamma(r+x), digamma(r+x), log(r+s+x)
+	lgx, psix, lrsx []float64
+	// per distinct T: log(alpha+T), log(beta+T)
+	lat, lbt []float64
+	// the distinct (x, t_x) and (x, T) pairs, and each row's pairs
+	pairTx, pairT [][2]int32
+	rowTx, rowT   []int32
+	gTx, gT       []paretoLG
+	okTx, okT     []bool
+	quadTx        []bool // the pair's A0 is integrated (argument near 1)
 }
 
-// ll returns the total Pareto/NBD log-likelihood at (r, alpha, s, beta);
-// grad is ignored (the fitter differentiates numerically).
-func (e *paretoEval) ll(theta, _ []float64) (float64, bool) {
+// pairs builds the pair indexes of e.d.
+func (e *paretoEval) pairs() {
+	d := e.d
+	index := func(key func(irow) [2]int32) ([][2]int32, []int32) {
+		m := map[[2]int32]int32{}
+		var list [][2]int32
+		of := make([]int32, len(d.rows))
+		for i, r := range d.rows {
+			k := key(r)
+			id, ok := m[k]
+			if !ok {
+				id = int32(len(list))
+				m[k] = id
+				list = append(list, k)
+			}
+			of[i] = id
+		}
+		return list, of
+	}
+	e.pairTx, e.rowTx = index(func(r irow) [2]int32 { return [2]int32{r.ix, r.itx} })
+	e.pairT, e.rowT = index(func(r irow) [2]int32 { return [2]int32{r.ix, r.it} })
+	e.gTx, e.okTx, e.quadTx = make([]paretoLG, len(e.pairTx)), make([]bool, len(e.pairTx)), make([]bool, len(e.pairTx))
+	e.gT, e.okT = make([]paretoLG, len(e.pairT)), make([]bool, len(e.pairT))
+	e.lgx, e.psix, e.lrsx = make([]float64, len(d.xs)), make([]float64, len(d.xs)), make([]float64, len(d.xs))
+	e.lat, e.lbt = make([]float64, len(d.ts)), make([]float64, len(d.ts))
+}
+
+// pairChunk is the number of (x, t) pairs one worker evaluates at a time.
+const pairChunk = 256
+
+// ll returns the total Pareto/NBD log-likelihood at (r, alpha, s, beta)
+// and, when grad is not nil, its gradient:
+//
+//	LL = lgamma(r+x) - lgamma(r) + r log(alpha) + s log(beta) + log(E + s I)
+//	E  = (alpha+T)^-(r+x) (beta+T)^-s
+//	I  = integral_{t_x}^{T} (alpha+tau)^-(r+x) (beta+tau)^-(s+1) dtau = A0/(r+s+x)
+//
+// differentiated in closed form except for the derivatives of I, which
+// come from the differentiated series or quadrature (paretoIntGrad).
+func (e *paretoEval) ll(theta, grad []float64) (float64, bool) {
 	r, alpha, s, beta := theta[0], theta[1], theta[2], theta[3]
-	rows := e.d.rows
+	wantGrad := grad != nil
+	d := e.d
+	if e.lgx == nil {
+		e.pairs()
+	}
+	for i, x := range d.xs {
+		e.lgx[i] = lgamma(r + x)
+		e.lrsx[i] = math.Log(r + s + x)
+		if wantGrad {
+			e.psix[i] = mathext.Digamma(r + x)
+		}
+	}
+	for i, t := range d.ts {
+		e.lat[i], e.lbt[i] = math.Log(alpha+t), math.Log(beta+t)
+	}
+	low := alpha < beta
+	lo, hi := alpha, beta
+	if !low {
+		lo, hi = beta, alpha
+	}
+	dd := hi - lo
+	tOf := func(x float64) float64 {
+		if low {
+			return r + x
+		}
+		return s + 1
+	}
+	parallel.Chunks(len(e.pairTx), pairChunk, func(_, a, b int) {
+		for k := a; k < b; k++ {
+			x, tx := d.xs[e.pairTx[k][0]], d.txs[e.pairTx[k][1]]
+			if dd/(hi+tx) > 1-hypSlowGap {
+				e.quadTx[k], e.okTx[k] = true, true
+				continue
+			}
+			e.quadTx[k] = false
+			e.gTx[k], e.okTx[k] = paretoG(r+s+x, tOf(x), dd, hi+tx, low, wantGrad)
+		}
+	})
+	parallel.Chunks(len(e.pairT), pairChunk, func(_, a, b int) {
+		for k := a; k < b; k++ {
+			x, T := d.xs[e.pairT[k][0]], d.ts[e.pairT[k][1]]
+			if dd/(hi+T) > 1-hypSlowGap {
+				e.okT[k] = true // only rows integrated whole use this end
+				continue
+			}
+			e.gT[k], e.okT[k] = paretoG(r+s+x, tOf(x), dd, hi+T, low, wantGrad)
+		}
+	})
+	rows := d.rows
 	nch := (len(rows) + chunkSize - 1) / chunkSize
 	if cap(e.parts) < nch {
-		e.parts = make([]float64, nch)
+		e.parts = make([][5]float64, nch)
 	}
 	parts := e.parts[:nch]
-	base := -lgamma(r) + r*math.Log(alpha) + s*math.Log(beta)
+	la, lb, ls := math.Log(alpha), math.Log(beta), math.Log(s)
+	base := -lgamma(r) + r*la + s*lb
+	var psir float64
+	if wantGrad {
+		psir = mathext.Digamma(r)
+	}
 	parallelChunks(len(rows), func(c, lo, hi int) {
-		var sum float64
-		for _, row := range rows[lo:hi] {
-			x, tx, T := e.d.xs[row.ix], e.d.txs[row.itx], e.d.ts[row.it]
-			l, ok := paretoLL(r, alpha, s, beta, x, tx, T)
-			if !ok {
+		var sum, gr, ga, gs, gb float64
+		for i := lo; i < hi; i++ {
+			row := rows[i]
+			x, tx, T := d.xs[row.ix], d.txs[row.itx], d.ts[row.it]
+			lat, lbt := e.lat[row.it], e.lbt[row.it]
+			lE := -(r+x)*lat - s*lbt
+			var ig intGrad
+			switch p1, p2 := e.rowTx[i], e.rowT[i]; {
+			case tx >= T:
+				ig = intGrad{v: math.Inf(-1)}
+			case e.quadTx[p1] && wantGrad:
+				var ok bool
+				if ig, ok = paretoIntGradQuad(r, alpha, s, beta, x, tx, T); !ok {
+					sum = math.NaN()
+				}
+			case e.quadTx[p1]:
+				la0, ok := paretoLogA0Quad(r, alpha, s, beta, x, tx, T)
+				if !ok {
+					sum = math.NaN()
+				}
+				ig = intGrad{v: la0 - e.lrsx[row.ix]}
+			case !e.okTx[p1] || !e.okT[p2]:
 				sum = math.NaN()
+			default:
+				ig = combineG(e.gTx[p1], e.gT[p2], r+s+x, e.lrsx[row.ix])
+			}
+			if math.IsNaN(sum) {
 				break
 			}
-			sum += row.w * (l + base)
+			lS := ls + ig.v
+			tot := logAddExp(lE, lS)
+			sum += row.w * (e.lgx[row.ix] + tot + base)
+			if !wantGrad {
+				continue
+			}
+			// The weights of the two terms sum to 1; the smaller is
+			// exponentiated.
+			var wE, wS float64
+			switch {
+			case math.IsInf(ig.v, -1):
+				wE = 1
+			case lE > lS:
+				wS = math.Exp(lS - tot)
+				wE = 1 - wS
+			default:
+				wE = math.Exp(lE - tot)
+				wS = 1 - wE
+			}
+			gr += row.w * (e.psix[row.ix] - psir + la - wE*lat + wS*ig.p)
+			ga += row.w * (r/alpha - wE*(r+x)/(alpha+T) + wS*ig.alpha)
+			gs += row.w * (lb - wE*lbt + wS*(1/s+ig.q))
+			gb += row.w * (s/beta - wE*s/(beta+T) + wS*ig.beta)
 		}
-		parts[c] = sum
+		parts[c] = [5]float64{sum, gr, ga, gs, gb}
 	})
-	var tot float64
+	var tot [5]float64
 	for _, p := range parts {
-		tot += p
+		for j := range tot {
+			tot[j] += p[j]
+		}
 	}
-	return tot, num.Finite(tot)
+	if wantGrad {
+		copy(grad, tot[1:])
+	}
+	for _, v := range tot {
+		if !num.Finite(v) {
+			return 0, false
+		}
+	}
+	return tot[0], true
 }
 
 // paretoLL returns one customer's log-likelihood without the terms

@@ -86,8 +86,9 @@ func paretoLogA0Quad(r, alpha, s, beta, x, tx, T float64) (float64, bool) {
 	U := math.Log((alpha + T) / a0)
 	// h(u) = g(tau(u)) dtau/du / (g(t_x) a0), with g the integrand.
 	h := func(u float64) float64 {
-		tau := tx + a0*math.Expm1(u)
-		return math.Exp(-(rx-1)*u - s1*(math.Log(beta+tau)-lb0))
+		// log((beta+tau)/(beta+t_x)), accurate for tau near t_x
+		lbr := math.Log1p(a0 * math.Expm1(u) / (beta + tx))
+		return math.Exp(-(rx-1)*u - s1*lbr)
 	}
 	// Beyond u where the integrand is below 1e-40 of its start nothing
 	// counts: the exponent falls at least at rate rx-1 + s1*min(1, a0/(beta+tx)).
