@@ -14,6 +14,7 @@ import (
 	"unsafe"
 
 	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/check"
 )
 
 func TestTable(t *testing.T) {
@@ -425,12 +426,17 @@ func TestSizes(t *testing.T) {
 	}
 	var s State
 	evs := script(monthly(date(2022, 1, 15), date(2023, 12, 15), 100), date(2024, 1, 1))
+	var failed error
 	allocs := testing.AllocsPerRun(20, func() {
 		s = State{}
 		for _, e := range evs {
-			s, _, _ = Apply(s, e, nil)
+			var err error
+			if s, _, err = Apply(s, e, nil); err != nil {
+				failed = err
+			}
 		}
 	})
+	check.NoErr(t, failed)
 	if allocs != 0 {
 		t.Errorf("%v allocations per replay, want 0", allocs)
 	}

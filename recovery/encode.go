@@ -160,6 +160,9 @@ func row(blk *sevBlock, t, s int) rowJSON {
 // so a hand-written file with the settings and inputs only is accepted.
 // Another format or version is a *cvm.FormatError; unknown fields and
 // trailing data are errors naming them. On error *b is unchanged.
+// Rebuilding takes about a second per million customers and cannot be
+// cancelled (json.Unmarshal takes no context); a host that must cancel
+// keeps the inputs and calls [Model.Build] with its ctx.
 func (b *Book) UnmarshalJSON(data []byte) error {
 	var v bookJSON
 	if err := envelope.Decode("recovery", data, BookFormat, BookVersion, &v); err != nil {
