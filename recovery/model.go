@@ -195,15 +195,15 @@ type Model struct {
 	churnOdds [NumSeverities][2]float64
 }
 
-// New validates the settings and returns the model. A nil s means
-// [DefaultSettings], and so does every zero field of s (see [Settings]).
-// The model keeps a copy of s. Invalid settings are a *[SettingsError]
-// naming the field.
-func New(s *Settings) (*Model, error) {
-	if err := s.Validate(); err != nil {
+// New validates the settings and returns the model. A nil settings means
+// [DefaultSettings], and so does every zero field (see [Settings]). The
+// model keeps a copy. Invalid settings are a *[SettingsError] naming the
+// field.
+func New(settings *Settings) (*Model, error) {
+	if err := settings.Validate(); err != nil {
 		return nil, err
 	}
-	set := s.filled()
+	set := settings.filled()
 	c := set.effective()
 	m := &Model{set: set, cfg: c}
 	for _, q := range c.KeyAccount {
