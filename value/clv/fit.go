@@ -71,6 +71,31 @@ type fitter struct {
 	n        float64 // customers, the weight sum
 	rows     int
 	calls    int // passes of obj so far
+	// linear is the number of trailing parameters (covariate effects)
+	// optimised on their natural scale rather than the log scale.
+	linear int
+}
+
+// isLog reports whether parameter i is optimised on the log scale.
+func (f *fitter) isLog(i int) bool { return i < len(f.names)-f.linear }
+
+// theta stores in th the natural-scale parameters of u.
+func (f *fitter) theta(th, u []float64) {
+	for i, v := range u {
+		if f.isLog(i) {
+			th[i] = math.Exp(v)
+		} else {
+			th[i] = v
+		}
+	}
+}
+
+// dtheta returns d theta_i / d u_i at theta_i.
+func (f *fitter) dtheta(i int, th float64) float64 {
+	if f.isLog(i) {
+		return th
+	}
+	return 1
 }
 
 // call is f.obj, counted.
@@ -151,9 +176,7 @@ func (f *fitter) penalised(ll float64, theta []float64, pen float64) float64 {
 // gradient, which the line search backs away from. theta and gtheta are
 // scratch space of the parameters' length.
 func (f *fitter) eval(u, grad, theta, gtheta []float64, pen float64) float64 {
-	for i, v := range u {
-		theta[i] = math.Exp(v)
-	}
+	f.theta(theta, u)
 	var g []float64
 	if grad != nil && f.analytic {
 		g = gtheta
@@ -170,7 +193,7 @@ func (f *fitter) eval(u, grad, theta, gtheta []float64, pen float64) float64 {
 	case grad == nil:
 	case f.analytic:
 		for i := range grad {
-			grad[i] = theta[i] * (-g[i]/f.n + 2*pen*theta[i])
+			grad[i] = f.dtheta(i, theta[i]) * (-g[i]/f.n + 2*pen*theta[i])
 		}
 	default:
 		f.numGrad(grad, u, pen)
@@ -229,7 +252,11 @@ func (f *fitter) problem(ctx context.Context, pen float64) optimize.Problem {
 func (f *fitter) start(init []float64) []float64 {
 	u0 := make([]float64, len(f.names))
 	for i, v := range init {
-		u0[i] = math.Log(v)
+		if f.isLog(i) {
+			u0[i] = math.Log(v)
+		} else {
+			u0[i] = v
+		}
 	}
 	return u0
 }
@@ -262,11 +289,11 @@ func (f *fitter) checkResult(res *optimize.Result, err error, maxIter int) error
 	}
 	far := 0
 	for i, v := range res.X {
-		if math.Abs(v) > math.Abs(res.X[far]) {
+		if f.isLog(i) && math.Abs(v) > math.Abs(res.X[far]) {
 			far = i
 		}
 	}
-	if math.Abs(res.X[far]) > 9 {
+	if f.isLog(far) && math.Abs(res.X[far]) > 9 {
 		return &ParamError{Param: f.names[far], Value: math.Exp(res.X[far]),
 			Err: fmt.Errorf("%w: the estimate runs to the boundary (%v)", ErrNotConverged, err)}
 	}
@@ -277,9 +304,9 @@ func (f *fitter) checkResult(res *optimize.Result, err error, maxIter int) error
 // naming one that overflowed or underflowed.
 func (f *fitter) natural(u []float64) ([]float64, error) {
 	out := make([]float64, len(u))
-	for i, v := range u {
-		out[i] = math.Exp(v)
-		if !(out[i] > 0) || math.IsInf(out[i], 0) {
+	f.theta(out, u)
+	for i := range u {
+		if f.isLog(i) && !(out[i] > 0) || math.IsInf(out[i], 0) || math.IsNaN(out[i]) {
 			return nil, &ParamError{Param: f.names[i], Value: out[i], Err: fmt.Errorf("%w: fit diverged", ErrNotConverged)}
 		}
 	}
@@ -318,9 +345,7 @@ func (f *fitter) numGrad(grad, u []float64, pen float64) {
 	up := make([]float64, k)
 	th := make([]float64, k)
 	val := func(v []float64) float64 {
-		for i := range v {
-			th[i] = math.Exp(v[i])
-		}
+		f.theta(th, v)
 		ll, ok := f.call(th, nil)
 		if !ok {
 			return math.NaN()
@@ -346,15 +371,13 @@ func (f *fitter) numGrad(grad, u []float64, pen float64) {
 func (f *fitter) logGrad(g, u []float64) bool {
 	k := len(u)
 	th := make([]float64, k)
-	for i := range u {
-		th[i] = math.Exp(u[i])
-	}
+	f.theta(th, u)
 	if f.analytic {
 		if _, ok := f.call(th, g); !ok {
 			return false
 		}
 		for i := range g {
-			g[i] *= th[i]
+			g[i] *= f.dtheta(i, th[i])
 		}
 		return true
 	}
@@ -412,7 +435,11 @@ func (f *fitter) stdErr(u []float64) []float64 {
 		if !(v > 0) || math.IsInf(v, 0) {
 			return nil
 		}
-		se[i] = math.Exp(u[i]) * math.Sqrt(v)
+		th := u[i]
+		if f.isLog(i) {
+			th = math.Exp(u[i])
+		}
+		se[i] = f.dtheta(i, th) * math.Sqrt(v)
 	}
 	return se
 }
