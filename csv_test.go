@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"runtime"
 	"slices"
@@ -995,5 +996,55 @@ func TestReaderSummarizeOverflow(t *testing.T) {
 	var pe *ParseError
 	if _, err := rd.Summarize(context.Background(), nil); !errors.As(err, &pe) || pe.Line != 3 || pe.Column != "q" {
 		t.Errorf("quantity x price: %v, want ErrOverflow at line 3, column q", err)
+	}
+}
+
+// TestStream: Stream gives what Read gives, in blocks small enough that
+// the input spans many.
+func TestStream(t *testing.T) {
+	defer func(n int) { chunkSize = n }(chunkSize)
+	chunkSize = 64
+	var b strings.Builder
+	b.WriteString("customer,time,amount,sku\n")
+	for i := range 500 {
+		fmt.Fprintf(&b, "C%d,2024-01-%02d,%d.5,P%d\n", i%37, 1+i%28, i, i%5)
+	}
+	opts := &ReadSettings{Product: "sku"}
+	rd, err := NewReader(strings.NewReader(b.String()), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []Transaction
+	for tx := range rd.All() {
+		want = append(want, tx)
+	}
+	rd2, err := NewReader(strings.NewReader(b.String()), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []Transaction
+	for tx := range rd2.Stream(context.Background()) {
+		got = append(got, tx)
+	}
+	if rd2.Err() != nil || !slices.Equal(got, want) || len(got) != 500 {
+		t.Fatalf("Stream: %d transactions (err %v), want %d as Read", len(got), rd2.Err(), len(want))
+	}
+	// Stopping early is no error.
+	rd3, _ := NewReader(strings.NewReader(b.String()), opts)
+	n := 0
+	for range rd3.Stream(context.Background()) {
+		if n++; n == 3 {
+			break
+		}
+	}
+	if rd3.Err() != nil {
+		t.Errorf("stopped stream: %v", rd3.Err())
+	}
+	// A truncated gzip member is an error.
+	rd4, _ := NewReader(strings.NewReader("customer,time,amount\nA,2024-01-01,\"1"), nil)
+	for range rd4.Stream(context.Background()) {
+	}
+	if rd4.Err() == nil {
+		t.Error("stray quote at the end: no error")
 	}
 }

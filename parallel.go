@@ -3,6 +3,8 @@ package cvm
 import (
 	"bytes"
 	"context"
+	"errors"
+	"iter"
 	"hash/maphash"
 	"io"
 	"runtime"
@@ -547,4 +549,35 @@ func (rd *Reader) ReadAll(ctx context.Context) ([]Transaction, error) {
 		})
 	})
 	return out, err
+}
+
+// errStopped ends eachChunk when the consumer of Stream stops early.
+var errStopped = errors.New("cvm: stream stopped")
+
+// Stream returns an iterator over the remaining transactions, parsed in
+// parallel on GOMAXPROCS goroutines as ReadAll parses them and yielded in
+// input order on the calling goroutine, without holding more than the
+// blocks in flight: the same transactions as All, at ReadAll's speed. It
+// stops at the end of the input, when the loop stops, or at the first
+// error, which Err then returns (a truncated or failing input is an
+// error, as for Read; ctx is checked between blocks). The Reader cannot
+// continue after Stream.
+func (rd *Reader) Stream(ctx context.Context) iter.Seq[Transaction] {
+	return func(yield func(Transaction) bool) {
+		err := rd.eachChunk(ctx, nil, func(c *chunk) error {
+			stopped := false
+			err := rd.consume(c, func(lo, hi int) {
+				for i := lo; i < hi && !stopped; i++ {
+					stopped = !yield(rd.transaction(&c.rows[i]))
+				}
+			})
+			if err == nil && stopped {
+				err = errStopped
+			}
+			return err
+		})
+		if err != nil && err != errStopped {
+			rd.err = err
+		}
+	}
 }

@@ -321,17 +321,17 @@ func (t *timer) done(stage string) {
 
 // store holds the transactions column by column.
 type store struct {
-	ids   []string
-	index map[string]int32
-	cust  []int32
-	sec   []int64
-	nsec  []int32
-	amt   []float64
-	qty   []float64 // nil until a row has a quantity
-	prod  []int32   // product index + 1, 0 for none; nil until a row has one
-	cat   []int32
+	ids     []string
+	index   map[string]int32
+	cust    []int32
+	sec     []int64
+	nsec    []int32
+	amt     []float64
+	qty     []float64 // nil until a row has a quantity
+	prod    []int32   // product index + 1, 0 for none; nil until a row has one
+	cat     []int32
 	nameIdx map[string]int32 // product and category names, interned
-	vocab []string
+	vocab   []string
 }
 
 func (st *store) intern(s string) int32 {

@@ -53,6 +53,7 @@ var commands = []command{
 	{"clv", "fit BG/NBD, Pareto/NBD or Gamma-Gamma and forecast CLV", runCLV},
 	{"lifecycle", "lifecycle stage per customer", runLifecycle},
 	{"recovery", "precompute and look up service-recovery playbooks", runRecovery},
+	{"profile", "the customer file: one row per customer joining every view", runProfile},
 	{"run", "the whole quickstart flow on a file, all outputs to a folder", runAll},
 }
 

@@ -30,6 +30,7 @@ func usagef(format string, args ...any) error {
 // Flags are the flags every program that reads transactions shares.
 type Flags struct {
 	customer, time, amount, quantity, price, order string
+	product, category, channel                     string
 	noHeader                                       bool
 	delim, timeLayout                              string
 	// Quiet is set by -q: no progress or read statistics on stderr.
@@ -49,6 +50,9 @@ func AddFlags(fs *flag.FlagSet) *Flags {
 	fs.StringVar(&f.amount, "amount", "amount", "amount column (or use -quantity and -price)")
 	fs.StringVar(&f.quantity, "quantity", "", "quantity column; amount = quantity x price")
 	fs.StringVar(&f.price, "price", "", "unit price column; amount = quantity x price")
+	fs.StringVar(&f.product, "product", "", "product (SKU) column, kept for distinct products; empty for none")
+	fs.StringVar(&f.category, "category", "", "product category column; empty for none")
+	fs.StringVar(&f.channel, "channel", "", "sales channel column; empty for none")
 	fs.StringVar(&f.order, "order", "order", "order/invoice ID column (optional while left at the default); empty for none")
 	fs.BoolVar(&f.noHeader, "no-header", false, "the file has no header line; columns are positions (default 1, 2, 3)")
 	fs.StringVar(&f.delim, "delim", ",", "field delimiter: , ; tab whitespace")
@@ -81,6 +85,9 @@ func (f *Flags) ReadOptions() (*cvm.ReadSettings, error) {
 		Quantity:    f.quantity,
 		Price:       f.price,
 		Order:       pick("order", f.order),
+		Product:     f.product,
+		Category:    f.category,
+		Channel:     f.channel,
 		NoHeader:    f.noHeader,
 		TimeLayout:  f.timeLayout,
 		SkipBadRows: f.skipBad,

@@ -1,0 +1,258 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cvmkit/cvm/examples/internal/csvout"
+	"github.com/cvmkit/cvm/examples/internal/input"
+	"github.com/cvmkit/cvm/profile"
+)
+
+func runProfile(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("profile", "-in FILE [input flags] [-product COL -category COL -channel COL] [-attributes CRM.csv] [-as-of DATE] [-out FILE] [-json] [-models FILE] [-save-models FILE]",
+		"cvm profile -in tx.csv -product StockCode -out profiles.csv", stderr)
+	in := fs.String("in", "", "transactions CSV file (gzip allowed); - for standard input")
+	asOf := fs.String("as-of", "", "ignore transactions after this time; a date alone means the end of that day (UTC); "+input.AsOfDefault)
+	out := fs.String("out", "-", "output file; - for standard output")
+	asJSON := fs.Bool("json", false, "write the whole customer file as JSON (cvm.profile.file) instead of CSV")
+	attrPath := fs.String("attributes", "", "CRM attributes CSV: a customer column, optional channel, consent, type, failures_12m, last_recovery_ok, influence, gross_profit, and value indicators by catalog ID")
+	modelsIn := fs.String("models", "", "score with these saved models (cvm.profile.models JSON) instead of fitting")
+	modelsOut := fs.String("save-models", "", "write the fitted models (cvm.profile.models JSON) to this file")
+	timing := fs.Bool("timing", false, "print the time of each stage on stderr")
+	inf := addInputFlags(fs)
+	if done, err := parseFlags(fs, args); done {
+		return err
+	}
+	if *in == "" {
+		return usagef("-in is required")
+	}
+	s := &profile.Settings{Reasons: 3}
+	if *asOf != "" {
+		t, err := parseAsOf(*asOf)
+		if err != nil {
+			return usagef("-as-of %q: %v", *asOf, err)
+		}
+		s.AsOf = t
+	}
+	if *timing {
+		s.Progress = func(stage string, took time.Duration) { fmt.Fprintf(stderr, "%-36s %6.2f s\n", stage, took.Seconds()) }
+	}
+	if *modelsIn != "" {
+		b, err := os.ReadFile(*modelsIn)
+		if err != nil {
+			return err
+		}
+		var m profile.Models
+		if err := json.Unmarshal(b, &m); err != nil {
+			return fmt.Errorf("%s: %w", *modelsIn, err)
+		}
+		s.Models = &m
+	}
+	var attrs []profile.Attributes
+	if *attrPath != "" {
+		var err error
+		if attrs, err = readAttributes(*attrPath); err != nil {
+			return err
+		}
+	}
+	rd, closeFn, err := inf.Open(*in)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	start := time.Now()
+	f, err := profile.Build(context.Background(), rd.Stream(context.Background()), attrs, s)
+	if rerr := rd.Err(); rerr != nil {
+		return fmt.Errorf("%s: %w", *in, rerr)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", *in, err)
+	}
+	if !inf.Quiet {
+		inf.Report(*in, rd.Stats(), stderr)
+	}
+	err = input.CreateFile(*out, stdout, func(w io.Writer) error {
+		if *asJSON {
+			b, err := json.Marshal(f)
+			if err != nil {
+				return err
+			}
+			_, err = w.Write(append(b, '\n'))
+			return err
+		}
+		return writeProfilesCSV(w, f)
+	})
+	if err != nil {
+		return err
+	}
+	if *modelsOut != "" {
+		b, err := json.Marshal(f.Models)
+		if err != nil {
+			return err
+		}
+		if err := input.CreateFile(*modelsOut, nil, func(w io.Writer) error { _, err := w.Write(append(b, '\n')); return err }); err != nil {
+			return err
+		}
+	}
+	if !inf.Quiet {
+		flagged := 0
+		for i := range f.Profiles {
+			if f.Profiles[i].Flags != 0 {
+				flagged++
+			}
+		}
+		fmt.Fprintf(stderr, "%d profiles as of %s (%d flagged) in %.1f s\n", len(f.Profiles), f.AsOf.Format(time.DateTime), flagged, time.Since(start).Seconds())
+		for _, n := range f.Notes {
+			fmt.Fprintln(stderr, "note:", n)
+		}
+		if f.Refit.Due {
+			fmt.Fprintln(stderr, "refit due:", f.Refit.Reason)
+		}
+	}
+	return nil
+}
+
+// profileColumns are the columns of cvm profile's CSV.
+var profileColumns = []string{"customer", "first", "last", "occasions", "net", "returns", "units", "products", "categories",
+	"recency_days", "r", "f", "m", "rfm_segment", "p_alive", "expected_purchases", "expected_spend", "clv",
+	"current_value", "potential_value", "total_value", "quadrant", "tier", "reasons", "stage", "stage_since", "last_transition", "pattern", "flags"}
+
+func writeProfilesCSV(w io.Writer, f *profile.File) error {
+	cw := csvout.NewWriter(w)
+	if err := cw.Write(profileColumns...); err != nil {
+		return err
+	}
+	ff := func(x float64) string {
+		if math.IsNaN(x) {
+			return ""
+		}
+		v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 15, 64), 64)
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	stamp := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format(time.DateTime)
+	}
+	for i := range f.Profiles {
+		p := &f.Profiles[i]
+		s := &p.Summary
+		rec, r, fr, m := "", "", "", ""
+		if s.Occasions > 0 {
+			rec, r, fr, m = ff(p.RFM.Recency), strconv.Itoa(p.Cell.R), strconv.Itoa(p.Cell.F), strconv.Itoa(p.Cell.M)
+		}
+		alive, purch, spend, clvV := "", "", "", ""
+		if p.CLV.OK {
+			alive, purch, spend, clvV = ff(p.CLV.PAlive), ff(p.CLV.ExpectedPurchases), ff(p.CLV.ExpectedSpend), ff(p.CLV.Value)
+		}
+		tr := ""
+		if p.Transition.Changed() {
+			tr = fmt.Sprintf("%s->%s by %s on %s", p.Transition.From, p.Transition.To, p.Transition.Rule, p.Transition.At().UTC().Format(time.DateOnly))
+		}
+		if err := cw.Write(p.Customer, stamp(s.First), stamp(s.Last), strconv.Itoa(s.Occasions), ff(s.Total), ff(s.Returns), ff(p.Units),
+			strconv.Itoa(len(p.Products)), strconv.Itoa(len(p.Categories)), rec, r, fr, m, p.Segment, alive, purch, spend, clvV,
+			ff(p.Value.Current), ff(p.Value.Potential), ff(p.Value.Total), p.Value.Quadrant.String(), strconv.Itoa(int(p.Value.Tier)),
+			strings.Join(p.Reasons, "|"), p.Stage().String(), stamp(p.Lifecycle.Since()), tr, p.Pattern.String(), p.Flags.String()); err != nil {
+			return err
+		}
+	}
+	return cw.Flush()
+}
+
+// readAttributes reads a CRM attributes CSV: a header naming a customer
+// column and any of channel, consent, type, failures_12m,
+// last_recovery_ok, influence and gross_profit; every other column is a
+// value indicator by catalog ID (an empty cell is missing). Errors name
+// the line and column.
+func readAttributes(path string) ([]profile.Attributes, error) {
+	r, closeFn, err := input.OpenFile(path)
+	if err != nil {
+		return nil, err
+	}
+	defer closeFn()
+	cr := csv.NewReader(r)
+	head, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: header: %w", path, err)
+	}
+	cust := -1
+	for j, h := range head {
+		head[j] = strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF"))
+		if strings.EqualFold(head[j], "customer") {
+			cust = j
+		}
+	}
+	if cust < 0 {
+		return nil, fmt.Errorf("%s: no customer column in the header %q", path, head)
+	}
+	var out []profile.Attributes
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		a := profile.Attributes{Customer: strings.TrimSpace(rec[cust])}
+		if a.Customer == "" {
+			return nil, fmt.Errorf("%s:%d: empty customer", path, line)
+		}
+		for j, v := range rec {
+			v = strings.TrimSpace(v)
+			if j == cust || v == "" {
+				continue
+			}
+			bad := func(err error) error { return fmt.Errorf("%s:%d: column %s: %q: %w", path, line, head[j], v, err) }
+			switch strings.ToLower(head[j]) {
+			case "channel":
+				a.Channel = v
+			case "type":
+				a.Type = v
+			case "consent", "last_recovery_ok":
+				b, err := strconv.ParseBool(v)
+				if err != nil {
+					return nil, bad(err)
+				}
+				if strings.ToLower(head[j]) == "consent" {
+					a.Consent = b
+				} else {
+					a.LastRecoveryOK = b
+				}
+			case "failures_12m":
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 0 {
+					return nil, bad(fmt.Errorf("want a count"))
+				}
+				a.Failures12m = n
+			default:
+				x, err := strconv.ParseFloat(v, 64)
+				if err != nil || math.IsInf(x, 0) || math.IsNaN(x) {
+					return nil, bad(fmt.Errorf("want a finite number"))
+				}
+				switch strings.ToLower(head[j]) {
+				case "influence":
+					a.Influence = x
+				case "gross_profit":
+					a.GrossProfit = x
+				default:
+					if a.Indicators == nil {
+						a.Indicators = map[string]float64{}
+					}
+					a.Indicators[head[j]] = x
+				}
+			}
+		}
+		out = append(out, a)
+	}
+}
