@@ -151,12 +151,12 @@ type Report struct {
 
 	// First and Last are the earliest and latest times of all rows, in
 	// AuditSettings.Location; zero when there are none.
-	First time.Time `json:"first"`
-	Last  time.Time `json:"last"`
+	First time.Time `json:"first,omitzero"`
+	Last  time.Time `json:"last,omitzero"`
 	// PlausibleFirst and PlausibleLast are the earliest and latest times
 	// of the rows that are not Outliers.
-	PlausibleFirst time.Time `json:"plausible_first"`
-	PlausibleLast  time.Time `json:"plausible_last"`
+	PlausibleFirst time.Time `json:"plausible_first,omitzero"`
+	PlausibleLast  time.Time `json:"plausible_last,omitzero"`
 	// Outliers are the rows far outside the bulk of the data, in time
 	// order, the first of each calendar month named. A row is an outlier
 	// when its calendar month is more than M months before the month of
@@ -169,7 +169,7 @@ type Report struct {
 	// ([EndOfDay] in AuditSettings.Location). Later outliers are thus
 	// after the default as-of, never the as-of itself. Zero when there
 	// are no rows and no AuditSettings.AsOf. DefaultAsOf reports which.
-	AsOf        time.Time `json:"as_of"`
+	AsOf        time.Time `json:"as_of,omitzero"`
 	DefaultAsOf bool      `json:"default_as_of"`
 	// AfterAsOf is the number of rows after AsOf, which an analysis as of
 	// AsOf excludes.

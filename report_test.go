@@ -431,3 +431,16 @@ func FuzzReport(f *testing.F) {
 		}
 	})
 }
+
+// An empty report encodes without zero times and with a share of 1.
+func TestReportEmptyJSON(t *testing.T) {
+	data := string(check.Must(json.Marshal(Audit(slices.Values([]Transaction(nil)), nil))))
+	for _, no := range []string{`"first"`, `"last"`, `"as_of"`, `0001-01-01`} {
+		if strings.Contains(data, no) {
+			t.Errorf("empty report has %s: %s", no, data)
+		}
+	}
+	if !strings.Contains(data, `"share":1`) || !strings.Contains(data, `"warnings":[]`) {
+		t.Errorf("empty report: %s", data)
+	}
+}
