@@ -68,13 +68,16 @@ func runProfile(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	rd, closeFn, err := inf.Open(*in)
+	rd, closeFn, err := inf.OpenReport(*in, s.AsOf)
 	if err != nil {
 		return err
 	}
 	defer closeFn()
 	start := time.Now()
 	f, err := profile.Build(context.Background(), rd.Stream(context.Background()), attrs, s)
+	if perr := inf.PrintReport(*in, rd, stderr); perr != nil && err == nil {
+		err = perr
+	}
 	if rerr := rd.Err(); rerr != nil {
 		return fmt.Errorf("%s: %w", *in, rerr)
 	}

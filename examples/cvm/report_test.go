@@ -219,7 +219,7 @@ func TestReportAndAsOfHelp(t *testing.T) {
 	for _, tt := range []struct {
 		cmd  string
 		asOf bool
-	}{{"summary", true}, {"rfm", true}, {"lifecycle", true}, {"run", true}, {"clv", false}} {
+	}{{"summary", true}, {"rfm", true}, {"lifecycle", true}, {"run", true}, {"profile", true}, {"clv", false}} {
 		_, stderr, code := runCvm(tt.cmd, "-h")
 		if code != 0 || !strings.Contains(stderr, "-report") {
 			t.Errorf("%s -h: exit %d, no -report:\n%s", tt.cmd, code, stderr)
@@ -227,5 +227,46 @@ func TestReportAndAsOfHelp(t *testing.T) {
 		if tt.asOf && !strings.Contains(stderr, "last plausible transaction") {
 			t.Errorf("%s -h does not state the default as-of:\n%s", tt.cmd, stderr)
 		}
+	}
+}
+
+// cvm profile on a generated base with a row dated 9999-12-31 appended:
+// the same as-of as without it, the row named, the profiles the same.
+func TestProfileDefaultAsOf(t *testing.T) {
+	dir := t.TempDir()
+	clean := filepath.Join(dir, "tx.csv")
+	if _, errOut, code := runCvm("gen", "-customers", "300", "-seed", "3", "-out", clean, "-q"); code != 0 {
+		t.Fatalf("gen: %s", errOut)
+	}
+	data, err := os.ReadFile(clean)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Count(string(data), "\n")
+	late := writeFile(t, "late.csv", string(data)+"x,9999-12-31,50,xo\n")
+	_, stderr, _ := runCvm("summary", "-in", clean, "-out", filepath.Join(dir, "s.csv"), "-q", "-report", "-json")
+	wantAsOf := reportOf(t, stderr).AsOf
+	var out [2]string
+	for i, in := range []string{clean, late} {
+		p := filepath.Join(dir, fmt.Sprintf("p%d.csv", i))
+		_, stderr, code := runCvm("profile", "-in", in, "-out", p, "-q", "-report", "-json")
+		if code != 0 {
+			t.Fatalf("profile %s: exit %d\n%s", in, code, stderr)
+		}
+		rep := reportOf(t, stderr)
+		if i == 1 && (rep.AfterAsOf != 1 || rep.Outliers.Count != 1 || rep.Outliers.Examples[0].Line != lines+1) {
+			t.Errorf("late row: %d after the as-of, %d outliers %+v; want 1 and line %d", rep.AfterAsOf, rep.Outliers.Count, rep.Outliers.Examples, lines+1)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = string(b)
+		if !rep.AsOf.Equal(wantAsOf) {
+			t.Errorf("%s: as-of %v, want %v as summary's without the row", in, rep.AsOf, wantAsOf)
+		}
+	}
+	if out[0] != out[1] {
+		t.Error("profiles with the 9999 row differ from those without it")
 	}
 }

@@ -121,6 +121,20 @@ func (f *Flags) Summarize(path, name string, set *cvm.SummarySettings, stderr io
 	return sums, st, rep, nil
 }
 
+// OpenReport is Open with an auditor for the as-of (zero: the default),
+// for a command that reads the stream itself; after reading, PrintReport
+// prints the warnings and the -report as ReadAll does.
+func (f *Flags) OpenReport(path string, asOf time.Time) (*cvm.Reader, func(), error) {
+	return f.open(path, nil, f.auditor(asOf))
+}
+
+// PrintReport prints rd's data report (rd from OpenReport) as ReadAll
+// does: the warnings that change the analysis always, the whole report
+// with -report.
+func (f *Flags) PrintReport(path string, rd *cvm.Reader, stderr io.Writer) error {
+	return f.printReport(path, rd.Report(), stderr)
+}
+
 // printReport prints the warnings that change what is analysed (outliers
 // and rows after the as-of) always, and the whole report with -report:
 // as text, or as JSON when the command's -json is set. Without -report
