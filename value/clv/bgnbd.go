@@ -90,6 +90,7 @@ func fitBG(ctx context.Context, cs []Customer, s *FitSettings, modified bool) (*
 	if err != nil {
 		return nil, err
 	}
+	m.Info.Warnings = purchaseWarnings(cs)
 	m.Card = purchaseCard(m, cs, set, info)
 	return m, nil
 }

@@ -56,6 +56,10 @@ type FitInfo struct {
 	Iterations    int       `json:"iterations"`     // major iterations of the optimiser
 	Evaluations   int       `json:"evaluations"`    // passes of the likelihood over the rows: the optimiser's, its numerical gradients', the optimum's and the standard errors' (a pass that also computes an analytic gradient counts once)
 	Penalizer     float64   `json:"penalizer"`      // the L2 coefficient used
+	// Warnings are the assumption checks that failed on the fit's data
+	// (see CheckPurchaseData; Gamma-Gamma checks the frequency-spend
+	// correlation); nil when all pass or for a fit from rows.
+	Warnings []Warning `json:"warnings,omitempty"`
 }
 
 // objective returns the total log-likelihood at natural-scale parameters

@@ -99,6 +99,7 @@ func FitGammaGamma(ctx context.Context, cs []Customer, s *FitSettings) (*GammaGa
 		return nil, err
 	}
 	m.Card = newCard(cs, set, info)
+	m.Info.Warnings = correlationWarning(m.Correlation)
 	return m, nil
 }
 

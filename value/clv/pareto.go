@@ -48,6 +48,7 @@ func FitParetoNBD(ctx context.Context, cs []Customer, s *FitSettings) (*ParetoNB
 	if err != nil {
 		return nil, err
 	}
+	m.Info.Warnings = purchaseWarnings(cs)
 	m.Card = purchaseCard(m, cs, set, info)
 	return m, nil
 }

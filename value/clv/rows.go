@@ -257,5 +257,6 @@ func FitGammaGammaRows(ctx context.Context, rows []SpendRow, s *FitSettings) (*G
 		sm, cm = num.AddNeumaier(sm, cm, r.Count*r.MeanSpend)
 	}
 	m.Card = cardOf(cvm.Fingerprint(n+cn, sx+cx, 0, 0, sm+cm), set, info)
+	m.Info.Warnings = correlationWarning(m.Correlation)
 	return m, nil
 }

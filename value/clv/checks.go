@@ -1,0 +1,176 @@
+package clv
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/num"
+	"gonum.org/v1/gonum/stat"
+)
+
+// Warning is the finding of an assumption check made before a fit: the
+// check's name, the figure it measured and what it means.
+type Warning struct {
+	Check   string  `json:"check"`
+	Value   float64 `json:"value"`
+	Message string  `json:"message"`
+}
+
+// The assumption checks' names, Warning.Check.
+const (
+	CheckCorrelation = "frequency_spend_correlation" // Gamma-Gamma: |r| above 0.3
+	CheckRegularity  = "purchase_regularity"         // Wheat-Morrison k of 2 or more
+	CheckWindow      = "short_window"                // median age below twice the median inter-purchase time
+	CheckHeavy       = "heavy_buyers"                // a frequency of 300 or more
+	CheckRepeat      = "few_repeat_buyers"           // fewer than 30, or under 10%, repeat buyers
+)
+
+// purchaseWarnings runs the checks on a purchase model's customers that
+// need only (x, t_x, T): the calibration window against the
+// inter-purchase times, heavy buyers, and the number of repeat buyers.
+func purchaseWarnings(cs []Customer) []Warning {
+	var out []Warning
+	var ages, gaps []float64
+	repeat, heavy := 0, 0.0
+	for _, c := range cs {
+		ages = append(ages, c.T)
+		if c.Frequency > 0 {
+			repeat++
+			gaps = append(gaps, c.Recency/c.Frequency)
+		}
+		heavy = max(heavy, c.Frequency)
+	}
+	if len(cs) == 0 {
+		return nil
+	}
+	if share := float64(repeat) / float64(len(cs)); repeat < 30 || share < 0.1 {
+		out = append(out, Warning{CheckRepeat, float64(repeat), fmt.Sprintf(
+			"only %d of %d customers (%.1f%%) made a repeat purchase: too few to identify the dropout process; the dropout estimates and P(alive) are mostly the prior's",
+			repeat, len(cs), 100*share)})
+	}
+	if len(gaps) > 0 {
+		slices.Sort(ages)
+		slices.Sort(gaps)
+		mt, mg := stat.Quantile(0.5, stat.Empirical, ages, nil), stat.Quantile(0.5, stat.Empirical, gaps, nil)
+		if mg > 0 && mt < 2*mg {
+			out = append(out, Warning{CheckWindow, mt / mg, fmt.Sprintf(
+				"the median customer age %.3g is %.2f times the median time between repeat purchases %.3g: the calibration window is too short to tell a dropout from a pause; lengthen it",
+				mt, mt/mg, mg)})
+		}
+	}
+	if heavy >= 300 {
+		out = append(out, Warning{CheckHeavy, heavy, fmt.Sprintf(
+			"a customer has %g repeat purchases: such heavy buyers (wholesale or shared accounts) dominate the likelihood, push the series to thousands of terms and can overflow; consider fitting them apart",
+			heavy)})
+	}
+	return out
+}
+
+// correlationWarning is the Gamma-Gamma check of the fitted correlation.
+func correlationWarning(corr float64) []Warning {
+	if math.Abs(corr) <= 0.3 {
+		return nil
+	}
+	return []Warning{{CheckCorrelation, corr, fmt.Sprintf(
+		"frequency and mean spend of the repeat buyers correlate at %.3f: Gamma-Gamma assumes they are independent, so its spend forecasts are biased", corr)}}
+}
+
+// CheckPurchaseData runs the assumption checks of the purchase models on
+// cs and returns their warnings, empty when every check passes: fewer
+// than 30 repeat buyers or fewer than 10% of customers ("dropout not
+// identified"), a median age below twice the median time between repeat
+// purchases t_x/x ("window too short"), and a customer with 300 or more
+// repeat purchases ("heavy buyers"). Every purchase-model fit stores the
+// same warnings in FitInfo.Warnings. Empty cs gives none.
+func CheckPurchaseData(cs []Customer) []Warning { return purchaseWarnings(cs) }
+
+// Regularity is the Wheat & Morrison (1990, "Estimating purchase
+// regularity with two interpurchase times", Journal of Marketing Research
+// 27(1)) estimate of purchase regularity: for each customer with three or
+// more purchase occasions, M = t1/(t1+t2) of the first two inter-purchase
+// times. Under Poisson purchasing (the count models' assumption) M is
+// uniform on (0, 1), variance 1/12; under Erlang-k inter-purchase times M
+// is Beta(k, k), variance 1/(4(2k+1)), so
+//
+//	k = (1/(4 var(M)) - 1) / 2
+//
+// and k near 1 supports the count models while k of 2 or more points to
+// a regular-buyer model.
+type Regularity struct {
+	K         float64 `json:"k"`         // the estimate; 1 for Poisson, at most 1e6
+	MeanM     float64 `json:"mean_m"`    // 0.5 under any Erlang-k
+	Customers int     `json:"customers"` // customers with three or more occasions
+}
+
+// EstimateRegularity returns the Wheat-Morrison regularity of the
+// purchase occasions (distinct calendar days in loc, nil for UTC, of
+// transactions with a non-negative amount) on or before calibrationEnd's
+// day, in the stream txs in any order. It returns ErrNoRepeatBuyers when
+// fewer than two customers have three occasions, a *cvm.TransactionError
+// for an invalid transaction, and ctx.Err() when ctx is done first.
+func EstimateRegularity(ctx context.Context, txs iter.Seq[cvm.Transaction], calibrationEnd time.Time, loc *time.Location) (Regularity, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	end := cvm.DayNumber(calibrationEnd, loc)
+	days := map[string][]int64{}
+	n := 0
+	for t := range txs {
+		if n++; n%ctxEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return Regularity{}, err
+			}
+		}
+		if err := t.Validate(); err != nil {
+			return Regularity{}, err
+		}
+		if t.Amount < 0 {
+			continue
+		}
+		d := cvm.DayNumber(t.Time, loc)
+		if d > end {
+			continue
+		}
+		days[t.Customer] = append(days[t.Customer], d)
+	}
+	ids := make([]string, 0, len(days))
+	for id := range days {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var ms []float64
+	for _, id := range ids {
+		ds := days[id]
+		slices.Sort(ds)
+		ds = slices.Compact(ds)
+		if len(ds) < 3 {
+			continue
+		}
+		t1, t2 := float64(ds[1]-ds[0]), float64(ds[2]-ds[1])
+		ms = append(ms, t1/(t1+t2))
+	}
+	if len(ms) < 2 {
+		return Regularity{}, ErrNoRepeatBuyers
+	}
+	mean, v := stat.MeanVariance(ms, nil)
+	k := (1/(4*v) - 1) / 2
+	if !num.Finite(k) || k > 1e6 {
+		k = 1e6 // all pairs alike: as regular as measurable
+	}
+	return Regularity{K: k, MeanM: mean, Customers: len(ms)}, nil
+}
+
+// Warning returns the regularity warning when K is 2 or more, else nil.
+func (r Regularity) Warning() []Warning {
+	if !(r.K >= 2) {
+		return nil
+	}
+	return []Warning{{CheckRegularity, r.K, fmt.Sprintf(
+		"purchases are more regular than Poisson (Wheat-Morrison k = %.2f over %d customers; 1 is Poisson): the count models overstate the chance of long gaps, so they call regular customers dead too early; consider a regular-buyer (Erlang) model",
+		r.K, r.Customers)}}
+}

@@ -1,0 +1,161 @@
+package clv
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/check"
+)
+
+// synthDataset prepares synthetic transactions with a calibration and a
+// holdout period.
+func synthDataset(t *testing.T, n int) (*Dataset, []cvm.Transaction) {
+	t.Helper()
+	var txs []cvm.Transaction
+	for tx := range synthTransactions(n, 21) {
+		txs = append(txs, tx)
+	}
+	cal := time.Date(2025, 1, 31, 0, 0, 0, 0, time.UTC)
+	ds := check.Must(Prepare(ctx, slices.Values(txs), cal, &PrepareSettings{HoldoutEnd: cal.AddDate(0, 6, 0)}))
+	return ds, txs
+}
+
+// Compare's table agrees with the models fitted one by one, its holdout
+// error with a plain loop over ConditionalExpectedPurchases, its nested
+// test with 2 (LL_cov - LL_plain), and its recommendation with its own
+// rule applied to the table.
+func TestCompare(t *testing.T) {
+	ds, txs := synthDataset(t, 3000)
+	z := Covariates{Names: []string{"odd"}, Values: make([][]float64, len(ds.Customers))}
+	for i := range z.Values {
+		z.Values[i] = []float64{float64(i % 2)}
+	}
+	c := check.Must(Compare(ctx, ds, &CompareSettings{Covariates: &z, Transactions: slices.Values(txs)}))
+	names := []string{}
+	for _, m := range c.Models {
+		names = append(names, m.Name)
+		if m.Error != "" {
+			t.Errorf("%s: %s", m.Name, m.Error)
+		}
+	}
+	if !slices.Equal(names, []string{"bgnbd", "mbgnbd", "pareto", "bgnbd+cov", "pareto+cov"}) {
+		t.Fatalf("models %v", names)
+	}
+	bg := check.Must(FitBGNBD(ctx, ds.Customers, &FitSettings{Source: ds}))
+	check.Float(t, "bgnbd LL", c.Models[0].LogLikelihood, bg.Info.LogLikelihood, 1e-12, 0)
+	var mae float64
+	for i, cu := range ds.Customers {
+		p := check.Must(bg.ConditionalExpectedPurchases(ds.HoldoutLength, cu))
+		mae += math.Abs(p - float64(ds.Holdout[i].Purchases))
+	}
+	check.Float(t, "bgnbd holdout MAE", c.Models[0].HoldoutMAE, mae/float64(len(ds.Customers)), 1e-9, 0)
+	if c.Models[0].ChiSquare <= 0 {
+		t.Error("no period-transactions chi-square")
+	}
+	if len(c.Tests) != 2 || c.Tests[0].Full != "bgnbd+cov" {
+		t.Fatalf("tests %+v", c.Tests)
+	}
+	check.Float(t, "LR statistic", c.Tests[0].Statistic, max(0, 2*(c.Models[3].LogLikelihood-c.Models[0].LogLikelihood)), 1e-9, 1e-9)
+	// The rule: lowest holdout error, or a simpler model within 1%.
+	best := 0
+	for i, m := range c.Models {
+		if m.HoldoutMAE < c.Models[best].HoldoutMAE {
+			best = i
+		}
+	}
+	rec := slices.IndexFunc(c.Models, func(m ModelScore) bool { return m.Name == c.Recommend })
+	if rec < 0 || c.Models[rec].HoldoutMAE > 1.01*c.Models[best].HoldoutMAE || c.Reason == "" {
+		t.Errorf("recommend %s (%s); best holdout %s", c.Recommend, c.Reason, c.Models[best].Name)
+	}
+	// Without a holdout: the lowest BIC.
+	ds.Holdout = nil
+	c2 := check.Must(Compare(ctx, ds, nil))
+	low := slices.MinFunc(c2.Models, func(a, b ModelScore) int {
+		return int(math.Copysign(1, a.BIC-b.BIC))
+	})
+	if c2.Recommend != low.Name {
+		t.Errorf("no holdout: recommend %s, lowest BIC %s", c2.Recommend, low.Name)
+	}
+	if _, err := Compare(ctx, &Dataset{}, nil); !errors.Is(err, ErrEmptyInput) {
+		t.Errorf("empty: %v", err)
+	}
+}
+
+// The assumption checks fire on data built to fail them, named in their
+// Warning, and stay quiet on data that passes.
+func TestAssumptionChecks(t *testing.T) {
+	has := func(ws []Warning, check string) bool {
+		return slices.ContainsFunc(ws, func(w Warning) bool { return w.Check == check })
+	}
+	good := simBGNBD(1, 2000, 0.5, 5, 0.8, 2.5, false)
+	if ws := CheckPurchaseData(good); len(ws) != 0 {
+		t.Errorf("good data: %+v", ws)
+	}
+	few := make([]Customer, 500)
+	for i := range few {
+		few[i] = Customer{T: 30}
+	}
+	few[0] = Customer{Frequency: 2, Recency: 10, T: 30}
+	if ws := CheckPurchaseData(few); !has(ws, CheckRepeat) {
+		t.Errorf("few repeat buyers: %+v", ws)
+	}
+	short := slices.Clone(good)
+	for i := range short {
+		short[i].T, short[i].Recency = 1, 0
+		if short[i].Frequency > 0 {
+			short[i].Frequency, short[i].Recency = 1, 0.9
+		}
+	}
+	if ws := CheckPurchaseData(short); !has(ws, CheckWindow) {
+		t.Errorf("short window: %+v", ws)
+	}
+	heavy := append(slices.Clone(good), Customer{Frequency: 400, Recency: 38, T: 39})
+	m := check.Must(FitBGNBD(ctx, heavy, nil))
+	if !has(m.Info.Warnings, CheckHeavy) {
+		t.Errorf("heavy: %+v", m.Info.Warnings)
+	}
+	if gg := check.Must(FitGammaGamma(ctx, correlatedSpend(), nil)); !has(gg.Info.Warnings, CheckCorrelation) {
+		t.Errorf("correlated spend: %+v (r = %v)", gg.Info.Warnings, gg.Correlation)
+	}
+}
+
+// Wheat-Morrison: exactly periodic purchases (every 7 days) have M = 1/2
+// for everybody, the most regular; exponential gaps (Poisson) give k near
+// 1, as the uniform M of the paper's derivation.
+func TestRegularity(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, d) }
+	var periodic []cvm.Transaction
+	for c := range 50 {
+		for j := range 4 {
+			periodic = append(periodic, cvm.Transaction{Customer: string(rune('A'+c%26)) + string(rune('a'+c/26)), Time: day(c + 7*j), Amount: 1})
+		}
+	}
+	r := check.Must(EstimateRegularity(ctx, slices.Values(periodic), day(400), nil))
+	if r.K < 1e5 || len(r.Warning()) != 1 || r.Customers != 50 {
+		t.Errorf("periodic: %+v", r)
+	}
+	// Poisson: gaps of an exponential number of days (mean 20), rounded
+	// up to whole days.
+	var poisson []cvm.Transaction
+	rng := rand.New(rand.NewPCG(3, 3))
+	for c := range 3000 {
+		d := 0
+		id := fmt.Sprint("c", c)
+		for range 3 {
+			poisson = append(poisson, cvm.Transaction{Customer: id, Time: day(d), Amount: 1})
+			d += 1 + int(rng.ExpFloat64()*20)
+		}
+	}
+	r = check.Must(EstimateRegularity(ctx, slices.Values(poisson), day(10000), nil))
+	check.Float(t, "Poisson k", r.K, 1, 0, 0.15)
+	check.Float(t, "Poisson mean M", r.MeanM, 0.5, 0, 0.02)
+	if len(r.Warning()) != 0 {
+		t.Errorf("Poisson warns: %+v", r)
+	}
+}
