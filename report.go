@@ -597,8 +597,8 @@ func (a *Auditor) add(cust []byte, sec int64, ns int32, amount float64, order []
 	} else {
 		t := time.Unix(sec, 0).In(a.set.Location)
 		y, m, d := t.Date()
-		h, mi, s := t.Clock()
-		day, tod = civil.Days(y, int(m), d), int64(h*3600+mi*60+s)
+		hh, mm, ss := t.Clock()
+		day, tod = civil.Days(y, int(m), d), int64(hh*3600+mm*60+ss)
 	}
 	a.hours[tod/3600]++
 	if ns == 0 && tod%900 == 0 {
