@@ -46,7 +46,7 @@ var (
 	normNames   = []string{"minmax", "zscore", "percentile"}
 	policyNames = []string{"error", "impute", "drop"}
 	aggNames    = []string{"weighted-sum", "topsis"}
-	cutNames    = []string{"median", "mean", "fixed"}
+	cutNames    = []string{"concentration", "median", "mean", "fixed"}
 )
 
 // MarshalText returns "current" or "potential"; any other value is an error.
@@ -115,12 +115,12 @@ func (a *Aggregation) UnmarshalText(b []byte) error {
 	return err
 }
 
-// MarshalText returns "median", "mean" or "fixed"; any other value is an
-// error.
+// MarshalText returns "concentration", "median", "mean" or "fixed"; any
+// other value is an error.
 func (s CutRule) MarshalText() ([]byte, error) { return marshalEnum(s, cutNames) }
 
-// UnmarshalText parses "median", "mean" or "fixed"; on error s is
-// unchanged.
+// UnmarshalText parses "concentration", "median", "mean" or "fixed"; on
+// error s is unchanged.
 func (s *CutRule) UnmarshalText(b []byte) error {
 	i, err := unmarshalEnum(b, cutNames, "cut rule")
 	if err == nil {
@@ -171,6 +171,7 @@ type modelJSON struct {
 	Cut             CutRule       `json:"cut"`
 	CurrentCut      float64       `json:"current_cut"`
 	PotentialCut    float64       `json:"potential_cut"`
+	CutShare        float64       `json:"cut_share,omitempty"`
 	TierShares      []float64     `json:"tier_shares"`
 	TierCuts        []float64     `json:"tier_cuts"`
 	IgnoreUnknown   bool          `json:"ignore_unknown,omitempty"`
@@ -190,7 +191,7 @@ func (m *Model) MarshalJSON() ([]byte, error) {
 		Catalog:       m.spec.Catalog,
 		CurrentWeight: m.spec.CurrentWeight, PotentialWeight: m.spec.PotentialWeight,
 		Missing: m.spec.Missing, Aggregation: m.spec.Aggregation, Cut: m.spec.Cut,
-		CurrentCut: m.cutC, PotentialCut: m.cutP,
+		CurrentCut: m.cutC, PotentialCut: m.cutP, CutShare: m.spec.CutShare,
 		TierShares: m.spec.TierShares, TierCuts: m.tierCuts,
 		IgnoreUnknown: m.spec.IgnoreUnknown,
 		Fitted:        make([]fittedJSON, len(m.fit)),
@@ -237,7 +238,7 @@ func (m *Model) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("%w: %s", ErrFormat, fmt.Sprintf(format, args...))
 	}
 	s := Settings{Catalog: j.Catalog, CurrentWeight: j.CurrentWeight, PotentialWeight: j.PotentialWeight,
-		Missing: j.Missing, Aggregation: j.Aggregation, Cut: j.Cut, CurrentCut: j.CurrentCut, PotentialCut: j.PotentialCut,
+		Missing: j.Missing, Aggregation: j.Aggregation, Cut: j.Cut, CurrentCut: j.CurrentCut, PotentialCut: j.PotentialCut, CutShare: j.CutShare,
 		TierShares: j.TierShares, IgnoreUnknown: j.IgnoreUnknown}
 	if j.Weighting != nil {
 		if w := j.Weighting.CR; !(w >= 0) || math.IsInf(w, 0) {
@@ -274,6 +275,12 @@ func (m *Model) UnmarshalJSON(b []byte) error {
 	}
 	if !finite(s.CurrentWeight, s.PotentialWeight) || s.CurrentWeight < 0 || s.PotentialWeight < 0 || math.Abs(s.CurrentWeight+s.PotentialWeight-1) > 1e-9 {
 		return bad("dimension weights %g, %g", s.CurrentWeight, s.PotentialWeight)
+	}
+	if j.Cut > CutFixed {
+		return bad("cut rule %d", j.Cut)
+	}
+	if (j.Cut == CutConcentration) != (j.CutShare != 0) || !(j.CutShare >= 0 && j.CutShare <= 1) {
+		return bad("cut share %g for cut rule %v", j.CutShare, j.Cut)
 	}
 	if !inScore(j.CurrentCut) || !inScore(j.PotentialCut) {
 		return bad("cuts %g, %g not in 0..100", j.CurrentCut, j.PotentialCut)

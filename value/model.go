@@ -73,23 +73,24 @@ func (a Aggregation) String() string {
 // dimension, and so how customers fall into the four quadrants.
 type CutRule uint8
 
-// The cut rules. The zero value is CutMedian.
+// The cut rules. The zero value is CutConcentration.
 const (
-	CutMedian CutRule = iota // at the fitted median of each dimension's scores
-	CutMean                  // at the fitted mean
-	CutFixed                 // at Settings.CurrentCut and Settings.PotentialCut
+	// CutConcentration cuts each dimension where value concentrates: the
+	// high customers are the fewest top-scoring customers who together
+	// hold at least Settings.CutShare (0.5) of the sum of the dimension's
+	// fitted scores. The cut is the largest fitted score below the lowest
+	// score of that set, so ties at it stay together (see [Fit]).
+	CutConcentration CutRule = iota
+	CutMedian // at the fitted median of each dimension's scores
+	CutMean   // at the fitted mean
+	CutFixed  // at Settings.CurrentCut and Settings.PotentialCut
 )
 
-// String returns "median", "mean" or "fixed", or "CutRule(n)" for an
-// invalid value.
+// String returns "concentration", "median", "mean" or "fixed", or
+// "CutRule(n)" for an invalid value.
 func (s CutRule) String() string {
-	switch s {
-	case CutMedian:
-		return "median"
-	case CutMean:
-		return "mean"
-	case CutFixed:
-		return "fixed"
+	if int(s) < len(cutNames) {
+		return cutNames[s]
 	}
 	return fmt.Sprintf("CutRule(%d)", uint8(s))
 }
@@ -136,12 +137,17 @@ type Settings struct {
 	// Aggregation is WeightedSum (the zero value) or TOPSIS.
 	Aggregation Aggregation
 
-	// Cut is where the value matrix is cut; the zero value is CutMedian.
-	// A customer is high on a dimension when its score is above the cut
-	// (strictly). With CutFixed the cuts are CurrentCut and PotentialCut,
-	// both on the 0..100 scale (0 is a valid fixed cut).
+	// Cut is where the value matrix is cut; the zero value is
+	// CutConcentration. A customer is high on a dimension when its score is
+	// above the cut (strictly). With CutFixed the cuts are CurrentCut and
+	// PotentialCut, both on the 0..100 scale (0 is a valid fixed cut).
 	Cut                      CutRule
 	CurrentCut, PotentialCut float64
+
+	// CutShare is, with CutConcentration, the share of a dimension's summed
+	// fitted scores that its high customers hold; 0 means 0.5. It must be
+	// in (0, 1]; other cut rules ignore it.
+	CutShare float64
 
 	// TierShares are the shares of customers in the pyramid's tiers, top
 	// first; nil means DefaultTierShares. They must be positive and are
@@ -206,6 +212,11 @@ func (m *Model) Weighting() Weighting { return m.spec.Weighting }
 
 // Catalog returns a copy of the model's catalog, with normalised weights.
 func (m *Model) Catalog() Catalog { return m.spec.Catalog.Clone() }
+
+// CutRule returns the rule that fixed the value-matrix cuts and, for
+// CutConcentration, the share of the summed scores the high customers
+// hold (0 for the other rules).
+func (m *Model) CutRule() (CutRule, float64) { return m.spec.Cut, m.spec.CutShare }
 
 // Cuts returns the value-matrix cuts of the current and potential scores;
 // a score above the cut (strictly) is high.
@@ -316,6 +327,16 @@ func (s Settings) prepare() (Settings, error) {
 	}
 	if s.Cut > CutFixed {
 		return s, fmt.Errorf("value: unknown cut rule %d", s.Cut)
+	}
+	if s.Cut == CutConcentration {
+		if s.CutShare == 0 {
+			s.CutShare = 0.5
+		}
+		if !(s.CutShare > 0 && s.CutShare <= 1) {
+			return s, fmt.Errorf("value: cut share %g not in (0, 1]", s.CutShare)
+		}
+	} else {
+		s.CutShare = 0
 	}
 	if w := s.Weighting.CR; !(w >= 0) || math.IsInf(w, 0) {
 		return s, fmt.Errorf("value: weighting CR %g is not finite and non-negative", w)
@@ -445,6 +466,8 @@ func Fit(ctx context.Context, t IndicatorTable, s *Settings) (*Model, error) {
 		cur[i], pot[i], tot[i] = sc.Current, sc.Potential, sc.Total
 	}
 	switch set.Cut {
+	case CutConcentration:
+		m.cutC, m.cutP = concentrationCut(cur, set.CutShare), concentrationCut(pot, set.CutShare)
 	case CutMedian:
 		m.cutC, m.cutP = quantileSelect(cur, 0.5), quantileSelect(pot, 0.5)
 	case CutMean:
@@ -535,6 +558,38 @@ func newModel(s Settings) *Model {
 		m.cost[k] = ind.Direction == Cost
 	}
 	return m
+}
+
+// concentrationCut returns the cut above which the fewest top scores of x
+// hold at least share of their sum: with x sorted in decreasing order and
+// k the first index at which the running sum reaches share * sum, the cut
+// is the largest score below x[k], or x[k] itself when none is below (then
+// exactly the scores above x[k] are high). A zero sum gives 0. It sorts x;
+// the sums run in sorted order, so the cut does not depend on the order of x.
+func concentrationCut(x []float64, share float64) float64 {
+	slices.Sort(x)
+	total := 0.0
+	for _, v := range x {
+		total += v
+	}
+	if !(total > 0) {
+		return 0
+	}
+	run := 0.0
+	for k := len(x) - 1; k >= 0; k-- {
+		run += x[k]
+		if run >= share*total {
+			j := k
+			for j >= 0 && x[j] == x[k] {
+				j--
+			}
+			if j < 0 {
+				return x[k]
+			}
+			return x[j]
+		}
+	}
+	return x[0]
 }
 
 // mean returns the mean of x, summed in sorted order so that it does not

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"strings"
@@ -99,13 +100,20 @@ func TestCutRules(t *testing.T) {
 		split  CutRule
 		cc, cp float64
 		wantC  float64
+		share  float64
 	}{
-		{"median", CutMedian, 0, 0, 50},
-		{"mean", CutMean, 0, 0, 50},
-		{"fixed", CutFixed, 30, 80, 30},
+		{"median", CutMedian, 0, 0, 50, 0},
+		{"mean", CutMean, 0, 0, 50, 0},
+		{"fixed", CutFixed, 30, 80, 30, 0},
+		// Current scores 100, 75, 50, 25, 0 sum to 250 (by hand): 100 + 75
+		// reach half of it, so the cut is 50, the next score below 75.
+		{"concentration default 0.5", CutConcentration, 0, 0, 50, 0},
+		{"concentration 0.4", CutConcentration, 0, 0, 75, 0.4},   // 100 >= 100
+		{"concentration 0.41", CutConcentration, 0, 0, 50, 0.41}, // 100 < 102.5
+		{"concentration 1", CutConcentration, 0, 0, 0, 1},        // all but the 0 are high
 	} {
 		s := smallSettings()
-		s.Cut, s.CurrentCut, s.PotentialCut = tc.split, tc.cc, tc.cp
+		s.Cut, s.CurrentCut, s.PotentialCut, s.CutShare = tc.split, tc.cc, tc.cp, tc.share
 		m, err := Fit(ctx, smallTable(), &s)
 		if err != nil {
 			t.Fatal(err)
@@ -121,6 +129,57 @@ func TestCutRules(t *testing.T) {
 	sc := check.Must(m.Score(ctx, nil, smallTable()))
 	if sc[0].Quadrant != QuadrantII || sc[1].Quadrant != QuadrantI || sc[3].Quadrant != QuadrantIII {
 		t.Errorf("fixed cut quadrants: got %v %v %v, want II I III", sc[0].Quadrant, sc[1].Quadrant, sc[3].Quadrant)
+	}
+}
+
+// The concentration cut against a plain reference: the customers above
+// the cut are the fewest top-scoring ones (ties kept together) whose
+// scores sum to at least the share of the total.
+func TestConcentrationCut(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := range 200 {
+		n := 1 + rng.IntN(40)
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = float64(rng.IntN(12)) * 7.5 // many ties
+		}
+		share := []float64{0.5, 0.1, 0.9, 1, 0.33}[trial%5]
+		total := 0.0
+		for _, v := range x {
+			total += v
+		}
+		cut := concentrationCut(slices.Clone(x), share)
+		if total == 0 {
+			if cut != 0 {
+				t.Fatalf("zero scores: cut %g", cut)
+			}
+			continue
+		}
+		// Reference: walk the distinct values from the top; the high set
+		// is every value down to the first v at which the running sum of
+		// the scores >= v reaches share*total.
+		vals := slices.Clone(x)
+		slices.Sort(vals)
+		vals = slices.Compact(vals)
+		run, want := 0.0, vals[0]
+		for k := len(vals) - 1; k >= 0; k-- {
+			for _, v := range x {
+				if v == vals[k] {
+					run += v
+				}
+			}
+			if run >= share*total {
+				if k > 0 {
+					want = vals[k-1]
+				} else {
+					want = vals[0]
+				}
+				break
+			}
+		}
+		if cut != want {
+			t.Fatalf("trial %d: x %v share %g: cut %g, want %g", trial, x, share, cut, want)
+		}
 	}
 }
 

@@ -1,0 +1,572 @@
+package value
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"math"
+	"math/bits"
+	"slices"
+	"time"
+
+	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/num"
+)
+
+// Group IDs of the retail catalog ([RetailCatalog]).
+const (
+	GroupRetailEconomic  = "retail_economic"  // current: what the customer spends
+	GroupRetailBehaviour = "retail_behaviour" // current: how the customer buys
+	GroupLifetime        = "lifetime"         // current: forecasts of the current relationship (CLV), supplied by value/clv
+	GroupHeadroom        = "headroom"         // potential: wallet and cross-buying headroom
+	GroupTrend           = "trend"            // potential: growth within the current relationship
+)
+
+// Indicator IDs of the retail catalog that are not in [DefaultCatalog].
+const (
+	IndicatorAOV                 = "aov"
+	IndicatorBreadth             = "breadth"
+	IndicatorReturnShare         = "return_share"
+	IndicatorVolatility          = "volatility"
+	IndicatorRegularity          = "regularity"
+	IndicatorWalletHeadroom      = "wallet_headroom"
+	IndicatorCrossBuyingHeadroom = "cross_buying_headroom"
+	IndicatorGrowthTrend         = "growth_trend"
+)
+
+// rankNorm is the retail catalog's normalisation: the percentile rank
+// among the fitted customers, without winsorising, so that only the largest
+// fitted value maps to 1 (no saturation of the top customers) and a long
+// tail of negative values takes the bottom ranks without compressing the
+// others. Log makes the interpolation between two grid points run on the
+// signed log of money and counts.
+var (
+	rankNorm    = Normalization{Method: PercentileRank}
+	rankLogNorm = Normalization{Method: PercentileRank, Log: true}
+)
+
+func retailInd(id, name, g string, dir Direction, unit string, n Normalization, def string) Indicator {
+	d := CurrentValue
+	if g == GroupHeadroom || g == GroupTrend {
+		d = PotentialValue
+	}
+	return Indicator{ID: id, Name: name, Dimension: d, Group: g, Direction: dir, Unit: unit, Norm: n, Weight: 1, Definition: def, Source: "transactions (value.RetailIndicators)"}
+}
+
+// RetailCatalog returns, in fresh memory, the catalog of a retail (B2C)
+// business whose indicators [RetailIndicators] computes from transactions.
+// Every indicator is normalised by its percentile rank among the fitted
+// customers (money and counts on the signed log scale between grid points),
+// which neither saturates at the top nor lets negative net revenues
+// compress everyone else. Indicator weights are equal within a group (they
+// are given as 1 each; [Fit] needs [Settings.NormalizeWeights], or use the
+// catalog [RetailIndicators] returns, whose weights sum to 1); the group
+// weights are 0.5 and 0.5 in each dimension. The lifetime group of current
+// value has no indicators here: value/clv's forecasts go there (see the
+// package documentation for why CLV is current value).
+//
+// Windows: W is [RetailSettings.WindowDays] (365), as-of day A. Money is
+// net: purchases minus returns.
+//
+// Current value, economic (retail_economic):
+//   - revenue: net amount in the window (A-W, A] [currency, benefit]
+//   - gross_profit: revenue x [RetailSettings.Margin], only when a margin is given [currency, benefit]
+//   - volume: net units in the window, only when transactions carry a quantity [units, benefit]
+//   - aov: revenue / order_frequency, 0 without a purchase in the window [currency, benefit]
+//
+// Current value, behaviour (retail_behaviour):
+//   - order_frequency: purchase days in the window [days, benefit]
+//   - recency: days from the last purchase to A; a customer with no purchase (returns only) gets the file's span plus one day, the worst value [days, cost]
+//   - tenure: years (365.25 days) from the first purchase to A [years, benefit]
+//   - breadth: distinct categories (products when no category is given) bought in the window, only when transactions carry them [count, benefit]
+//   - return_share: returns / purchases in the window, at most 1; 1 with returns but no purchase [ratio, cost]
+//   - volatility: coefficient of variation (population SD / mean) of the net spend in the window's 12 equal periods; sqrt(11), the largest for non-negative spend, when the mean is not positive [ratio, cost]
+//   - regularity: 1 / (1 + CV of the gaps between purchase days in the window); 0 with fewer than three purchase days [ratio, benefit]
+//
+// Potential value, headroom (headroom):
+//   - wallet_headroom: max(0, Q_q(revenue | peers) - revenue), the spend of the customer's peers at quantile q ([RetailSettings.Quantile], 0.9) minus the customer's own [currency, benefit]
+//   - cross_buying_headroom: max(0, Q_q(breadth | peers) - breadth), categories (or products) the peers buy and the customer does not, only when breadth is computed [count, benefit]
+//
+// Potential value, trend (trend):
+//   - growth_trend: (S_recent - S_earlier) / (|S_recent| + |S_earlier|) in [-1, 1], the net spend in the later and earlier halves of the current relationship within the window; 0 when both are 0 or the relationship is shorter than W/6 days [ratio, benefit]
+func RetailCatalog() Catalog {
+	return Catalog{
+		Groups: []Group{
+			{ID: GroupRetailEconomic, Name: "Spend", Dimension: CurrentValue, Weight: 0.5},
+			{ID: GroupRetailBehaviour, Name: "Buying behaviour", Dimension: CurrentValue, Weight: 0.5},
+			{ID: GroupLifetime, Name: "Lifetime value of the current relationship", Dimension: CurrentValue, Weight: 0.5},
+			{ID: GroupHeadroom, Name: "Headroom: wallet and cross-buying", Dimension: PotentialValue, Weight: 0.5},
+			{ID: GroupTrend, Name: "Growth trend", Dimension: PotentialValue, Weight: 0.5},
+		},
+		Indicators: []Indicator{
+			retailInd("revenue", "Net revenue", GroupRetailEconomic, Benefit, "currency", rankLogNorm, "net amount (purchases minus returns) in the window"),
+			retailInd("gross_profit", "Gross profit", GroupRetailEconomic, Benefit, "currency", rankLogNorm, "revenue x the given margin"),
+			retailInd("volume", "Units", GroupRetailEconomic, Benefit, "units", rankLogNorm, "net units in the window"),
+			retailInd(IndicatorAOV, "Average order value", GroupRetailEconomic, Benefit, "currency", rankLogNorm, "revenue per purchase day in the window"),
+			retailInd("order_frequency", "Order frequency", GroupRetailBehaviour, Benefit, "days", rankLogNorm, "purchase days in the window"),
+			retailInd("recency", "Recency", GroupRetailBehaviour, Cost, "days", rankNorm, "days since the last purchase; the file's span plus one day without a purchase"),
+			retailInd("tenure", "Tenure", GroupRetailBehaviour, Benefit, "years", rankNorm, "years since the first purchase"),
+			retailInd(IndicatorBreadth, "Category breadth", GroupRetailBehaviour, Benefit, "count", rankLogNorm, "distinct categories (or products) bought in the window"),
+			retailInd(IndicatorReturnShare, "Return share", GroupRetailBehaviour, Cost, "ratio", rankNorm, "returns / purchases in the window, at most 1"),
+			retailInd(IndicatorVolatility, "Monthly volatility", GroupRetailBehaviour, Cost, "ratio", rankNorm, "coefficient of variation of the spend in 12 periods of the window"),
+			retailInd(IndicatorRegularity, "Purchase regularity", GroupRetailBehaviour, Benefit, "ratio", rankNorm, "1 / (1 + CV of the gaps between purchase days)"),
+			retailInd(IndicatorWalletHeadroom, "Share-of-wallet headroom", GroupHeadroom, Benefit, "currency", rankLogNorm, "peers' spend at the wallet quantile minus own spend, at least 0"),
+			retailInd(IndicatorCrossBuyingHeadroom, "Cross-buying headroom", GroupHeadroom, Benefit, "count", rankLogNorm, "peers' breadth at the wallet quantile minus own breadth, at least 0"),
+			retailInd(IndicatorGrowthTrend, "Growth trend", GroupTrend, Benefit, "ratio", rankNorm, "later vs earlier half of the current relationship's net spend in the window"),
+		},
+	}
+}
+
+// RetailSettings configures [RetailIndicators]. A nil *RetailSettings
+// means every default; the zero value of each field means its default.
+type RetailSettings struct {
+	// AsOf is the analysis time: transactions after it are skipped. The
+	// zero time means the time of the latest transaction.
+	AsOf time.Time
+	// Location is the calendar in which days are counted; nil means UTC.
+	Location *time.Location
+	// WindowDays is the length W of the window (A-W, A] of the money,
+	// frequency, breadth and trend indicators; 0 means 365.
+	WindowDays int
+	// Quantile is the quantile q of the peers' spend and breadth taken as
+	// the customer's wallet (Perlich et al. 2007); 0 means 0.9. It must be
+	// in (0, 1].
+	Quantile float64
+	// RelationshipGap is the gap, in days, between two purchase days after
+	// which a later purchase starts a new relationship (a re-activation):
+	// growth_trend compares spend within the current relationship only.
+	// 0 means 180.
+	RelationshipGap int
+	// Margin is the gross margin, a fraction of revenue, for gross_profit;
+	// 0 means no gross_profit indicator. It must be in [-1, 1].
+	Margin float64
+	// Peers optionally maps customer IDs to a peer group (a country, a
+	// customer type, a size class from a CRM): the wallet quantiles are then
+	// taken within the peer group and the frequency class. Customers absent
+	// from it form one group of their own. Nil means one group.
+	Peers map[string]string
+}
+
+// Retail is the result of [RetailIndicators].
+type Retail struct {
+	// Table holds one row per customer with a transaction at or before the
+	// as-of time, sorted by customer ID, and one column per indicator of
+	// Catalog. It has no missing values.
+	Table IndicatorTable
+	// Catalog is [RetailCatalog] restricted to the indicators the
+	// transactions support and to groups with indicators, with weights
+	// summing to 1 in every group and dimension, ready for [Fit].
+	Catalog Catalog
+	// ReturnsOnly marks, aligned with Table.Customers, the customers with
+	// returns but no purchase up to the as-of time: their recency is the
+	// worst value, never an imputed one; flag them in reports.
+	ReturnsOnly []bool
+	// AsOf is the analysis time used.
+	AsOf time.Time
+	// Omitted lists the retail indicators left out, each as "id: reason"
+	// (no quantity, no product or category, no margin).
+	Omitted []string
+}
+
+// dayRec is one customer's purchases and returns on one day (merged with
+// the previous record when on the same day).
+type dayRec struct {
+	day       int64
+	buy, ret  float64 // purchases and returns (positive)
+	qty       float64 // net units
+	purchased bool    // a transaction with Amount >= 0
+}
+
+type retailAcc struct {
+	days  []dayRec
+	items []itemRec
+	qty   bool
+}
+
+type itemRec struct {
+	day  int64
+	item int32
+}
+
+// RetailIndicators computes, in one pass over txs (in any order), the
+// retail indicators of [RetailCatalog] for every customer, with the
+// formulas and windows given there. The result's Catalog holds the
+// indicators the transactions support: volume needs a non-zero quantity on
+// some transaction, breadth and cross_buying_headroom a product or
+// category, gross_profit a margin; the others are always computed.
+//
+// Peers for the wallet and cross-buying quantiles are the customers of the
+// same frequency class, k = bits.Len(order_frequency) (0; 1; 2-3; 4-7;
+// ...), within the same [RetailSettings.Peers] group: customers who buy as
+// often are assumed to need as much; the quantile of their spend is the
+// wallet (a nearest-neighbour high-quantile estimate, after Perlich,
+// Rosset, Lawrence & Zadrozny 2007).
+//
+// An invalid transaction (empty customer, zero time, non-finite amount or
+// quantity) is a *[cvm.TransactionError]; no transaction at or before the
+// as-of time is [ErrEmptyInput]; bad settings are errors naming the field.
+// RetailIndicators checks ctx every few thousand transactions and returns
+// its error when it is cancelled. The result does not depend on the order
+// of txs beyond the rounding of sums of amounts (summed with Neumaier's
+// compensation).
+func RetailIndicators(ctx context.Context, txs iter.Seq[cvm.Transaction], s *RetailSettings) (*Retail, error) {
+	var set RetailSettings
+	if s != nil {
+		set = *s
+	}
+	if set.WindowDays == 0 {
+		set.WindowDays = 365
+	}
+	if set.Quantile == 0 {
+		set.Quantile = 0.9
+	}
+	if set.RelationshipGap == 0 {
+		set.RelationshipGap = 180
+	}
+	switch {
+	case set.WindowDays < 12:
+		return nil, fmt.Errorf("value: retail window %d days, need at least 12", set.WindowDays)
+	case !(set.Quantile > 0 && set.Quantile <= 1):
+		return nil, fmt.Errorf("value: retail wallet quantile %g not in (0, 1]", set.Quantile)
+	case set.RelationshipGap < 0:
+		return nil, fmt.Errorf("value: retail relationship gap %d days is negative", set.RelationshipGap)
+	case !(set.Margin >= -1 && set.Margin <= 1):
+		return nil, fmt.Errorf("value: retail margin %g not in [-1, 1]", set.Margin)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	loc := set.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	accs := map[string]*retailAcc{}
+	intern := map[string]int32{}
+	var latest time.Time
+	minDay := int64(math.MaxInt64)
+	anyItem := false
+	n := 0
+	for t := range txs {
+		if n++; n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		if err := t.Validate(); err != nil {
+			return nil, err
+		}
+		if !set.AsOf.IsZero() && t.Time.After(set.AsOf) {
+			continue
+		}
+		if t.Time.After(latest) {
+			latest = t.Time
+		}
+		a := accs[t.Customer]
+		if a == nil {
+			a = &retailAcc{}
+			accs[t.Customer] = a
+		}
+		day := cvm.DayNumber(t.Time, loc)
+		minDay = min(minDay, day)
+		qty, item := lineItem(t)
+		if qty != 0 {
+			a.qty = true
+		}
+		if k := len(a.days) - 1; k < 0 || a.days[k].day != day {
+			a.days = append(a.days, dayRec{day: day})
+		}
+		r := &a.days[len(a.days)-1]
+		if t.Amount >= 0 {
+			r.buy += t.Amount
+			r.purchased = true
+		} else {
+			r.ret -= t.Amount
+		}
+		r.qty += qty
+		if item != "" {
+			id, ok := intern[item]
+			if !ok {
+				id = int32(len(intern))
+				intern[item] = id
+			}
+			if t.Amount >= 0 {
+				a.items = append(a.items, itemRec{day: day, item: id})
+				anyItem = true
+			}
+		}
+	}
+	if len(accs) == 0 {
+		return nil, ErrEmptyInput
+	}
+	asOf := set.AsOf
+	if asOf.IsZero() {
+		asOf = latest
+	}
+	A := cvm.DayNumber(asOf, loc)
+	W := int64(set.WindowDays)
+	span := A - minDay + 1
+	ids := make([]string, 0, len(accs))
+	for id := range accs {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	nc := len(ids)
+	col := func() []float64 { return make([]float64, nc) }
+	rev, gp, vol, aov := col(), col(), col(), col()
+	freq, rec, ten, br, rs, volat, reg := col(), col(), col(), col(), col(), col(), col()
+	wall, cross, grow := col(), col(), col()
+	retOnly := make([]bool, nc)
+	anyQty := false
+	for i, id := range ids {
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		a := accs[id]
+		anyQty = anyQty || a.qty
+		m := computeRetail(a, A, W, int64(set.RelationshipGap), span)
+		rev[i], vol[i], aov[i], freq[i], rec[i], ten[i] = m.rev, m.units, m.aov, m.freq, m.rec, m.ten
+		br[i], rs[i], volat[i], reg[i], grow[i] = m.breadth, m.retShare, m.volat, m.reg, m.growth
+		gp[i] = m.rev * set.Margin
+		retOnly[i] = m.returnsOnly
+	}
+	// Peer classes and their quantiles.
+	class := make([]string, nc)
+	for i, id := range ids {
+		class[i] = fmt.Sprintf("%d\x00%s", bits.Len(uint(freq[i])), set.Peers[id])
+	}
+	peerHeadroom(wall, rev, class, set.Quantile)
+	peerHeadroom(cross, br, class, set.Quantile)
+
+	cat := RetailCatalog()
+	cols := map[string][]float64{
+		"revenue": rev, "gross_profit": gp, "volume": vol, IndicatorAOV: aov,
+		"order_frequency": freq, "recency": rec, "tenure": ten, IndicatorBreadth: br,
+		IndicatorReturnShare: rs, IndicatorVolatility: volat, IndicatorRegularity: reg,
+		IndicatorWalletHeadroom: wall, IndicatorCrossBuyingHeadroom: cross, IndicatorGrowthTrend: grow,
+	}
+	omit := map[string]string{}
+	if set.Margin == 0 {
+		omit["gross_profit"] = "no margin given"
+	}
+	if !anyQty {
+		omit["volume"] = "no transaction carries a quantity"
+	}
+	if !anyItem {
+		omit[IndicatorBreadth] = "no purchase carries a product or category"
+		omit[IndicatorCrossBuyingHeadroom] = "no purchase carries a product or category"
+	}
+	out := &Retail{Table: NewIndicatorTable(ids), ReturnsOnly: retOnly, AsOf: asOf}
+	var keep []Indicator
+	for _, ind := range cat.Indicators {
+		if why, ok := omit[ind.ID]; ok {
+			out.Omitted = append(out.Omitted, ind.ID+": "+why)
+			continue
+		}
+		keep = append(keep, ind)
+		out.Table = out.Table.WithColumn(ind.ID, cols[ind.ID])
+	}
+	cat.Indicators = keep
+	out.Catalog = normalizedCatalog(cat)
+	return out, nil
+}
+
+// normalizedCatalog drops the groups without indicators and rescales the
+// weights to sum to 1 in every group and dimension.
+func normalizedCatalog(c Catalog) Catalog {
+	var groups []Group
+	for _, g := range c.Groups {
+		if groupUsed(&c, g.ID) {
+			groups = append(groups, g)
+		}
+	}
+	c.Groups = groups
+	for _, g := range c.Groups {
+		sum := 0.0
+		for _, ind := range c.Indicators {
+			if ind.Group == g.ID {
+				sum += ind.Weight
+			}
+		}
+		for k := range c.Indicators {
+			if c.Indicators[k].Group == g.ID {
+				c.Indicators[k].Weight /= sum
+			}
+		}
+	}
+	for _, d := range []Dimension{CurrentValue, PotentialValue} {
+		sum := 0.0
+		for _, g := range c.Groups {
+			if g.Dimension == d {
+				sum += g.Weight
+			}
+		}
+		for k := range c.Groups {
+			if c.Groups[k].Dimension == d {
+				c.Groups[k].Weight /= sum
+			}
+		}
+	}
+	return c
+}
+
+// peerHeadroom sets dst[i] = max(0, Q_q(x | class) - x[i]).
+func peerHeadroom(dst, x []float64, class []string, q float64) {
+	members := map[string][]float64{}
+	for i, c := range class {
+		members[c] = append(members[c], x[i])
+	}
+	wallet := make(map[string]float64, len(members))
+	for c, v := range members {
+		slices.Sort(v)
+		wallet[c] = num.QuantileSorted(v, q)
+	}
+	for i, c := range class {
+		dst[i] = max(0, wallet[c]-x[i])
+	}
+}
+
+type retailFigures struct {
+	rev, units, aov, freq, rec, ten       float64
+	breadth, retShare, volat, reg, growth float64
+	returnsOnly                           bool
+}
+
+// computeRetail computes one customer's indicators, except the peer
+// headroom; A is the as-of day, W the window length, gap the relationship
+// gap and span the file's span in days.
+func computeRetail(a *retailAcc, A, W, gap, span int64) retailFigures {
+	slices.SortStableFunc(a.days, func(p, q dayRec) int { return int(p.day - q.day) })
+	// Merge records of one day (the stream need not be sorted).
+	days := a.days[:0]
+	for _, r := range a.days {
+		if k := len(days) - 1; k >= 0 && days[k].day == r.day {
+			days[k].buy += r.buy
+			days[k].ret += r.ret
+			days[k].qty += r.qty
+			days[k].purchased = days[k].purchased || r.purchased
+			continue
+		}
+		days = append(days, r)
+	}
+	var f retailFigures
+	from := A - W // window is (from, A]
+	var buy, ret, bc, rc float64
+	var buckets [12]float64
+	var pdays []int64 // purchase days in the window
+	first, last := int64(math.MaxInt64), int64(math.MinInt64)
+	for _, r := range days {
+		if r.purchased {
+			first = min(first, r.day)
+			last = max(last, r.day)
+		}
+		if r.day <= from {
+			continue
+		}
+		buy, bc = num.AddNeumaier(buy, bc, r.buy)
+		ret, rc = num.AddNeumaier(ret, rc, r.ret)
+		f.units += r.qty
+		b := (A - r.day) * 12 / W
+		buckets[b] += r.buy - r.ret
+		if r.purchased {
+			pdays = append(pdays, r.day)
+		}
+	}
+	buy, ret = buy+bc, ret+rc
+	f.rev = buy - ret
+	f.freq = float64(len(pdays))
+	if f.freq > 0 {
+		f.aov = f.rev / f.freq
+	}
+	if last == math.MinInt64 {
+		f.returnsOnly = true
+		f.rec = float64(span + 1)
+	} else {
+		f.rec = float64(A - last)
+		f.ten = float64(A-first) / 365.25
+	}
+	switch {
+	case buy > 0:
+		f.retShare = min(1, ret/buy)
+	case ret > 0:
+		f.retShare = 1
+	}
+	// Volatility of the 12 periods' spend.
+	mu := 0.0
+	for _, v := range buckets {
+		mu += v
+	}
+	mu /= 12
+	if mu > 0 {
+		ss := 0.0
+		for _, v := range buckets {
+			ss += (v - mu) * (v - mu)
+		}
+		f.volat = math.Sqrt(ss/12) / mu
+	} else {
+		f.volat = math.Sqrt(11)
+	}
+	// Regularity of the gaps between purchase days.
+	if len(pdays) >= 3 {
+		g := make([]float64, len(pdays)-1)
+		gm := 0.0
+		for k := range g {
+			g[k] = float64(pdays[k+1] - pdays[k])
+			gm += g[k]
+		}
+		gm /= float64(len(g))
+		ss := 0.0
+		for _, v := range g {
+			ss += (v - gm) * (v - gm)
+		}
+		f.reg = 1 / (1 + math.Sqrt(ss/float64(len(g)))/gm)
+	}
+	// Growth within the current relationship: its start is the first
+	// purchase day after the last gap longer than gap days.
+	if !f.returnsOnly {
+		start := last
+		prev := int64(math.MinInt64)
+		for k := len(days) - 1; k >= 0; k-- {
+			r := days[k]
+			if !r.purchased {
+				continue
+			}
+			if prev != math.MinInt64 && prev-r.day > gap {
+				break
+			}
+			start, prev = r.day, r.day
+		}
+		start = max(start, from+1)
+		L := A - start + 1
+		if L >= W/6 {
+			mid := float64(start) + float64(L)/2
+			var early, late float64
+			for _, r := range days {
+				if r.day < start {
+					continue
+				}
+				if float64(r.day) < mid {
+					early += r.buy - r.ret
+				} else {
+					late += r.buy - r.ret
+				}
+			}
+			if d := math.Abs(early) + math.Abs(late); d > 0 {
+				f.growth = (late - early) / d
+			}
+		}
+	}
+	// Breadth: distinct items bought in the window.
+	if len(a.items) > 0 {
+		its := make([]int32, 0, len(a.items))
+		for _, it := range a.items {
+			if it.day > from {
+				its = append(its, it.item)
+			}
+		}
+		slices.Sort(its)
+		f.breadth = float64(len(slices.Compact(its)))
+	}
+	return f
+}
