@@ -81,9 +81,9 @@ const (
 	// fitted scores. The cut is the largest fitted score below the lowest
 	// score of that set, so ties at it stay together (see [Fit]).
 	CutConcentration CutRule = iota
-	CutMedian // at the fitted median of each dimension's scores
-	CutMean   // at the fitted mean
-	CutFixed  // at Settings.CurrentCut and Settings.PotentialCut
+	CutMedian                // at the fitted median of each dimension's scores
+	CutMean                  // at the fitted mean
+	CutFixed                 // at Settings.CurrentCut and Settings.PotentialCut
 )
 
 // String returns "concentration", "median", "mean" or "fixed", or
