@@ -79,7 +79,7 @@ func TestRetailIndicatorsByHand(t *testing.T) {
 		{"tenure", []float64{300 / 365.25, 65 / 365.25, 0, 385 / 365.25}},
 		{"return_share", []float64{0, 0.4, 1, 0}},
 		{"regularity", []float64{1, 0, 0, 0}},
-		{"volatility", []float64{volA, volB, math.Sqrt(11), math.Sqrt((2*(40-80.0/12)*(40-80.0/12) + 10*(80.0/12)*(80.0/12)) / 12) / (80.0 / 12)}},
+		{"volatility", []float64{volA, volB, math.Sqrt(11), math.Sqrt((2*(40-80.0/12)*(40-80.0/12)+10*(80.0/12)*(80.0/12))/12) / (80.0 / 12)}},
 		{"growth_trend", []float64{0, -1, 0, 0}},
 	} {
 		check.Floats(t, tc.id, col(tc.id), tc.want, 1e-12, 1e-12)
