@@ -104,8 +104,8 @@ func TestQuickstartKeyFigures(t *testing.T) {
 	syn := synth.Indicators(synth.IndicatorConfig{Customers: customers, Seed: seed})
 	flat := strings.Join(strings.Fields(rep), " ")
 	for _, want := range []string{
-		fmt.Sprintf("Indicators here: %d indicators from the synthetic B2B table", len(syn.IDs)-5),
-		fmt.Sprintf("in the growth group of potential value: %d in all.", len(syn.IDs)+3),
+		fmt.Sprintf("Indicators here: the default B2B catalog: %d indicators from the synthetic B2B table", len(syn.IDs)-5),
+		fmt.Sprintf("in the lifetime group of current value: %d in all.", len(syn.IDs)+3),
 	} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("report lacks %q", want)
@@ -191,10 +191,11 @@ func TestQuickstartFile(t *testing.T) {
 	if got := figure(t, rep, "customers"); got != "150" {
 		t.Errorf("customers: got %s, want 150", got)
 	}
-	// A file gives 4 of the default catalog's 30 indicators, plus the 3
-	// forecasts.
+	// A file gives the retail catalog (value.RetailCatalog) without volume,
+	// breadth, cross-buying headroom (no quantity or product column) and
+	// gross profit (no margin): 10 indicators, plus the 3 forecasts.
 	flat := strings.Join(strings.Fields(rep), " ")
-	for _, want := range []string{"potential value: 7 in all.", "The other 26 indicators of the default B2B catalog"} {
+	for _, want := range []string{"current value: 13 in all.", "the retail catalog computed from the transactions"} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("report lacks %q", want)
 		}

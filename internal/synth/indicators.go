@@ -6,6 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+
+	"github.com/cvmkit/cvm"
 )
 
 // IndicatorIDs are the columns of an indicator table, the IDs of the
@@ -60,7 +62,8 @@ func Indicators(c IndicatorConfig) IndicatorTable {
 	for i := range n {
 		t.Customers[i] = CustomerID(i, n)
 		rng := rand.New(rand.NewPCG(c.Seed^0x5eed1d1ca7025, uint64(i)))
-		indicatorRow(rng, &row)
+		nz := rng.NormFloat64
+		indicatorRow(rng, &row, factors{nz(), nz(), nz(), nz(), nz()})
 		for j := range row {
 			v := row[j]
 			if c.MissingRate > 0 && j >= 2 && rng.Float64() < c.MissingRate {
@@ -74,9 +77,85 @@ func Indicators(c IndicatorConfig) IndicatorTable {
 
 func clamp(x, lo, hi float64) float64 { return min(max(x, lo), hi) }
 
-func indicatorRow(rng *rand.Rand, r *[30]float64) {
+// factors are a customer's latent standard-normal factors.
+type factors struct{ size, health, rel, growth, mix float64 }
+
+// IndicatorsFor generates the indicator table of the customers of s (in
+// their order, with their IDs) from their own transactions plus noise, so
+// that what the table says agrees with what they bought: the size factor
+// is the standardised log net sales (ln(1 + max(Total, 0))) plus noise of
+// SD 0.3, so volume, revenue, gross profit, total demand and contacts
+// follow the customer's net sales; relationship strength (share of wallet,
+// satisfaction, NPS) follows the standardised log purchase occasions, the
+// product mix (high-value share, price) the standardised log mean spend per
+// occasion, each plus noise of SD 0.6; financial health and growth are
+// noise. Each customer's noise comes from its own PCG stream seeded by
+// (seed, index). A constant column standardises to 0. Empty s gives an
+// empty table.
+func IndicatorsFor(s []cvm.Summary, seed uint64) IndicatorTable {
+	n := len(s)
+	t := IndicatorTable{Customers: make([]string, n), IDs: append([]string(nil), IndicatorIDs...), Columns: make([][]float64, len(IndicatorIDs))}
+	for j := range t.Columns {
+		t.Columns[j] = make([]float64, n)
+	}
+	net := make([]float64, n)
+	occ := make([]float64, n)
+	aov := make([]float64, n)
+	for i, c := range s {
+		t.Customers[i] = c.Customer
+		net[i] = math.Log1p(max(c.Total, 0))
+		occ[i] = math.Log1p(float64(c.Occasions))
+		aov[i] = math.Log1p(max(c.Mean(), 0))
+	}
+	standardise(net)
+	standardise(occ)
+	standardise(aov)
+	var row [30]float64
+	for i := range n {
+		rng := rand.New(rand.NewPCG(seed^0x5eed1d1ca7026, uint64(i)))
+		nz := rng.NormFloat64
+		f := factors{
+			size:   net[i] + 0.3*nz(),
+			health: nz(),
+			rel:    0.8*occ[i] + 0.6*nz(),
+			growth: nz(),
+			mix:    0.8*aov[i] + 0.6*nz(),
+		}
+		indicatorRow(rng, &row, f)
+		for j := range row {
+			t.Columns[j][i] = row[j]
+		}
+	}
+	return t
+}
+
+// standardise replaces x by (x - mean) / sd, or by 0 when sd is 0.
+func standardise(x []float64) {
+	if len(x) == 0 {
+		return
+	}
+	mu := 0.0
+	for _, v := range x {
+		mu += v
+	}
+	mu /= float64(len(x))
+	ss := 0.0
+	for _, v := range x {
+		ss += (v - mu) * (v - mu)
+	}
+	sd := math.Sqrt(ss / float64(len(x)))
+	for i, v := range x {
+		if sd > 0 {
+			x[i] = (v - mu) / sd
+		} else {
+			x[i] = 0
+		}
+	}
+}
+
+func indicatorRow(rng *rand.Rand, r *[30]float64, f factors) {
 	nz := rng.NormFloat64
-	size, health, rel, growth, mix := nz(), nz(), nz(), nz(), nz()
+	size, health, rel, growth, mix := f.size, f.health, f.rel, f.growth, f.mix
 	round := math.Round
 	volume := math.Round(2000 * math.Exp(1.3*size+0.2*nz()))
 	price := 4000 * (1 + 0.08*nz()) * (1 + 0.12*mix)

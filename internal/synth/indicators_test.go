@@ -2,11 +2,14 @@ package synth
 
 import (
 	"bytes"
+	"cmp"
+	"context"
 	"math"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/cvmkit/cvm"
 	"gonum.org/v1/gonum/stat"
 )
 
@@ -105,5 +108,73 @@ func TestWriteIndicatorCSV(t *testing.T) {
 	}
 	if !strings.HasPrefix(lines[1], "C0000,") || strings.Count(lines[1], ",") != 30 || !strings.Contains(buf.String(), ",,") {
 		t.Errorf("row %q", lines[1])
+	}
+}
+
+// spearman is Pearson's correlation of the mid-ranks of x and y.
+func spearman(x, y []float64) float64 {
+	rank := func(v []float64) []float64 {
+		idx := make([]int, len(v))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(v[a], v[b]) })
+		r := make([]float64, len(v))
+		for i := 0; i < len(idx); {
+			j := i
+			for j+1 < len(idx) && v[idx[j+1]] == v[idx[i]] {
+				j++
+			}
+			for k := i; k <= j; k++ {
+				r[idx[k]] = float64(i+j)/2 + 1
+			}
+			i = j + 1
+		}
+		return r
+	}
+	return stat.Correlation(rank(x), rank(y), nil)
+}
+
+// Issue 17: the synthetic B2B indicators agree with what each customer
+// bought: volume follows net sales and share of wallet the purchase
+// occasions (Spearman, computed in the test).
+func TestIndicatorsForCoherent(t *testing.T) {
+	sums, err := cvm.Summarize(context.Background(), Transactions(Config{Customers: 2000, Seed: 3}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb := IndicatorsFor(sums, 3)
+	if !slices.EqualFunc(tb.Customers, sums, func(c string, s cvm.Summary) bool { return c == s.Customer }) {
+		t.Fatal("customers differ from the summaries")
+	}
+	net := make([]float64, len(sums))
+	occ := make([]float64, len(sums))
+	for i, s := range sums {
+		net[i], occ[i] = s.Total, float64(s.Occasions)
+	}
+	for _, tc := range []struct {
+		id  string
+		x   []float64
+		min float64
+	}{
+		{"volume", net, 0.8},
+		{"revenue", net, 0.8},
+		{"total_demand", net, 0.5},
+		{"share_of_wallet", occ, 0.4},
+	} {
+		r := spearman(col(tb, tc.id), tc.x)
+		t.Logf("Spearman(%s, own figure) = %.3f", tc.id, r)
+		if r < tc.min {
+			t.Errorf("Spearman(%s, customer's own figure) = %.3f, want > %g", tc.id, r, tc.min)
+		}
+	}
+	// The noise is seeded: the same seed gives the same table, another seed another.
+	again := IndicatorsFor(sums, 3)
+	other := IndicatorsFor(sums, 4)
+	if !slices.Equal(col(again, "volume"), col(tb, "volume")) || slices.Equal(col(other, "volume"), col(tb, "volume")) {
+		t.Error("seeding")
+	}
+	if e := IndicatorsFor(nil, 1); len(e.Customers) != 0 || len(e.Columns) != 30 {
+		t.Error("empty input")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/cvmkit/cvm"
@@ -29,7 +30,10 @@ type ValueStage struct {
 	Model   *value.Model
 	Scores  []value.Score // aligned with Table.Customers
 	Sources string        // where the indicators came from, for the report
-	index   map[string]int
+	// ReturnsOnly marks, aligned with Table.Customers, the customers with
+	// returns but no purchase (transactions files only; nil otherwise).
+	ReturnsOnly []bool
+	index       map[string]int
 }
 
 // tierNames are the default pyramid's tiers (Zeithaml, Rust & Lemon 2001).
@@ -47,32 +51,29 @@ func (r *Result) runValue() error {
 	for i, s := range r.Summaries {
 		ids[i] = s.Customer
 	}
-	t := value.NewIndicatorTable(ids)
-	rev, orders := r.last12Months()
-	rec := make([]float64, len(ids))
-	ten := make([]float64, len(ids))
-	for i, s := range r.Summaries {
-		rec[i], ten[i] = nan, nan
-		if s.Occasions > 0 {
-			rec[i] = float64(cvm.DayNumber(r.AsOf, time.UTC) - cvm.DayNumber(s.Last, time.UTC))
-			ten[i] = r.AsOf.Sub(s.First).Hours() / 24 / 365.25
-		}
-	}
-	t = t.WithColumn("revenue", rev).WithColumn("order_frequency", orders).WithColumn("recency", rec).WithColumn("tenure", ten)
-	if r.CLV != nil {
-		// Customers without a forecast (only returns) get NaN: imputed.
-		t = r.CLV.Forecast.AddTo(t)
-	}
-
-	catalog := value.DefaultCatalog()
 	st := &ValueStage{}
-	left := 0 // default catalog indicators a transactions file cannot give
+	var t value.IndicatorTable
+	var catalog value.Catalog
 	if r.In.Synthetic {
-		// The indicators a firm knows besides its transactions (ERP,
-		// credit, surveys) come from the synthetic B2B table with the
-		// same customer IDs; gross profit is the synthetic margin applied
-		// to the revenue actually seen.
-		syn := synth.Indicators(synth.IndicatorConfig{Customers: len(r.Summaries), Seed: r.In.Seed})
+		// The synthetic B2B firm: the default (Baosteel) catalog, with the
+		// indicators a firm knows besides its transactions (ERP, credit,
+		// surveys) from internal/synth, derived from each customer's own
+		// transactions plus noise; revenue, order frequency, recency and
+		// tenure from the transactions, gross profit as the synthetic
+		// margin times the revenue seen.
+		t = value.NewIndicatorTable(ids)
+		rev, orders := r.last12Months()
+		rec := make([]float64, len(ids))
+		ten := make([]float64, len(ids))
+		for i, s := range r.Summaries {
+			rec[i], ten[i] = nan, nan
+			if s.Occasions > 0 {
+				rec[i] = float64(cvm.DayNumber(r.AsOf, time.UTC) - cvm.DayNumber(s.Last, time.UTC))
+				ten[i] = r.AsOf.Sub(s.First).Hours() / 24 / 365.25
+			}
+		}
+		t = t.WithColumn("revenue", rev).WithColumn("order_frequency", orders).WithColumn("recency", rec).WithColumn("tenure", ten)
+		syn := synth.IndicatorsFor(r.Summaries, r.In.Seed)
 		if !slices.Equal(syn.Customers, ids) {
 			return fmt.Errorf("value: synthetic indicator table does not match the customers")
 		}
@@ -93,38 +94,56 @@ func (r *Result) runValue() error {
 			gp[i] = rev[i] * margin[i] / 100
 		}
 		t = t.WithColumn("gross_profit", gp)
-		st.Sources = fmt.Sprintf("%d indicators from the synthetic B2B table (internal/synth: volume, margin, credit, surveys), gross profit as that margin times the revenue seen, and revenue, order frequency, recency and tenure from the transactions", fromSynth)
+		catalog = value.DefaultCatalog()
+		st.Sources = fmt.Sprintf("the default B2B catalog: %d indicators from the synthetic B2B table (internal/synth: volume, margin, credit, surveys, derived from each customer's own transactions plus noise), gross profit as that margin times the revenue seen, and revenue, order frequency, recency and tenure from the transactions", fromSynth)
 	} else {
-		// Only what transactions give: a reduced catalog.
-		keep := fromTransactions
-		var inds []value.Indicator
-		for _, ind := range catalog.Indicators {
-			if slices.Contains(keep, ind.ID) {
-				inds = append(inds, ind)
+		// A transactions file: the retail catalog computed by the library.
+		ret, err := value.RetailIndicators(context.Background(), slices.Values(r.In.Transactions), &value.RetailSettings{AsOf: r.AsOf})
+		if err != nil {
+			return fmt.Errorf("value: %w", err)
+		}
+		if !slices.Equal(ret.Table.Customers, ids) {
+			return fmt.Errorf("value: retail indicator table does not match the customers")
+		}
+		t, catalog = ret.Table, ret.Catalog
+		st.ReturnsOnly = ret.ReturnsOnly
+		st.Sources = fmt.Sprintf("the retail catalog computed from the transactions by value.RetailIndicators: %s", strings.Join(ret.Table.IDs, ", "))
+		if len(ret.Omitted) > 0 {
+			st.Sources += fmt.Sprintf(" (left out: %s)", strings.Join(ret.Omitted, "; "))
+		}
+		r.note("value: the B2B catalog's margins, credit, surveys and strategic fit cannot be derived from a transactions file; the retail catalog's %d indicators computed from the transactions are used instead, with CLV in current value", len(catalog.Indicators))
+		nret := 0
+		for _, ro := range ret.ReturnsOnly {
+			if ro {
+				nret++
 			}
 		}
-		left = len(catalog.Indicators) - len(inds)
-		catalog.Indicators = inds
-		st.Sources = "transactions only: revenue, order frequency, recency and tenure for current value"
-		r.note("value: the %d B2B indicators beyond transactions (margins, credit, surveys, strategic fit) cannot be derived from a transactions file; current value uses revenue, order frequency, recency and tenure, potential value the CLV forecasts only", left)
-	}
-	if r.CLV != nil {
-		// value/clv's forecast indicators join the growth group with its
-		// default weights; NormalizeWeights rescales the group.
-		forecasts := clv.PotentialIndicators(value.GroupGrowth)
-		catalog = catalog.Add(forecasts...)
-		st.Sources += fmt.Sprintf("; value/clv's %d forecast indicators (12-month CLV, expected purchases, P(alive)) in the growth group of potential value", len(forecasts))
-	}
-	used := 0
-	for _, ind := range catalog.Indicators {
-		if _, ok := t.Column(ind.ID); ok {
-			used++
+		if nret > 0 {
+			r.note("value: %d customers have returns but no purchase; they are flagged (returns_only in value.csv) and get the worst recency, never an imputed one", nret)
 		}
 	}
-	st.Sources += fmt.Sprintf(": %d in all.", used)
-	if left > 0 {
-		st.Sources += fmt.Sprintf(" The other %d indicators of the default B2B catalog (margins, credit, surveys, strategic fit) are not in a transactions file and are left out.", left)
+	if r.CLV != nil {
+		// A CLV forecast continues the customer's current behaviour, so it
+		// is current value (Verhoef & Donkers 2001; see package value): the
+		// forecasts form the lifetime group of current value.
+		t = r.CLV.Forecast.AddTo(t)
+		forecasts := clv.PotentialIndicators(value.GroupLifetime)
+		for k := range forecasts {
+			forecasts[k].Dimension = value.CurrentValue
+		}
+		if !slices.ContainsFunc(catalog.Groups, func(g value.Group) bool { return g.ID == value.GroupLifetime }) {
+			catalog.Groups = append(catalog.Groups, value.Group{ID: value.GroupLifetime, Name: "Lifetime value of the current relationship", Dimension: value.CurrentValue, Weight: 0.3})
+		} else {
+			for k := range catalog.Groups {
+				if catalog.Groups[k].ID == value.GroupLifetime {
+					catalog.Groups[k].Weight = 0.3
+				}
+			}
+		}
+		catalog = catalog.Add(forecasts...)
+		st.Sources += fmt.Sprintf("; value/clv's %d forecast indicators (12-month CLV, expected purchases, P(alive)) in the lifetime group of current value", len(forecasts))
 	}
+	st.Sources += fmt.Sprintf(": %d in all.", len(catalog.Indicators))
 	var groups []value.Group
 	for _, g := range catalog.Groups {
 		if slices.ContainsFunc(catalog.Indicators, func(ind value.Indicator) bool { return ind.Group == g.ID }) {
@@ -203,7 +222,23 @@ func (r *Result) reportValue(w io.Writer) {
 		net[s.Customer] = s.Total
 		total += s.Total
 	}
-	tb := report.New(fmt.Sprintf("Value matrix (split at the medians: current %.1f, potential %.1f)", cutC, cutP),
+	rule, share := st.Model.CutRule()
+	why := fmt.Sprintf("split at the %s: current %.1f, potential %.1f", map[value.CutRule]string{value.CutMedian: "medians", value.CutMean: "means", value.CutFixed: "fixed cuts"}[rule], cutC, cutP)
+	if rule == value.CutConcentration {
+		highC, highP := 0, 0
+		for _, s := range st.Scores {
+			if s.Current > cutC {
+				highC++
+			}
+			if s.Potential > cutP {
+				highP++
+			}
+		}
+		report.Para(w, fmt.Sprintf("The matrix is cut where value concentrates (value.CutConcentration): high current value means being one of the fewest top customers who together hold %.0f%% of the summed current scores (%s customers, above %.1f), and likewise for potential (%s customers, above %.1f). Quadrant IV, key-account care, is so kept to the customers high on both.",
+			100*share, report.Int(highC), cutC, report.Int(highP), cutP))
+		why = fmt.Sprintf("cut where %.0f%% of each dimension's summed scores lies: current %.1f, potential %.1f", 100*share, cutC, cutP)
+	}
+	tb := report.New(fmt.Sprintf("Value matrix (%s)", why),
 		"quadrant", "customers", "share", "net sales share", "mean current", "mean potential", "strategy")
 	for _, q := range []value.Quadrant{value.QuadrantIV, value.QuadrantIII, value.QuadrantII, value.QuadrantI} {
 		n := 0
