@@ -672,7 +672,10 @@ func (rd *Reader) Stats() ReadStats {
 
 // All returns an iterator over the remaining transactions, as Read gives
 // them (nothing for an empty input). It stops at the end of the input or at
-// the first error, which Err then returns.
+// the first error, which Err then returns. A loop over All, or a call such
+// as Summarize(ctx, rd.All(), nil), must check Err afterwards: a truncated
+// or failing input ends the sequence early and only Err says so.
+// Reader.Summarize and ReadAll return such errors themselves.
 func (rd *Reader) All() iter.Seq[Transaction] {
 	return func(yield func(Transaction) bool) {
 		for {
