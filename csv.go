@@ -591,7 +591,8 @@ func (rd *Reader) Read() (Transaction, error) {
 		}
 		rd.stats.Rows++
 		var r row
-		if pe := rd.cfg.parseRow(f, rd.recordStart, &r); pe != nil {
+		var x rowExtra
+		if pe := rd.cfg.parseRow(f, rd.recordStart, &r, &x); pe != nil {
 			if pe.Err == errEmpty {
 				rd.stats.EmptyCustomer++
 				if rd.opts.Audit != nil {
@@ -611,7 +612,7 @@ func (rd *Reader) Read() (Transaction, error) {
 			}
 			rd.opts.Audit.addParsed(&r, rd.recordStart)
 		}
-		return rd.transaction(&r), nil
+		return rd.transaction(&r, &x), nil
 	}
 }
 
@@ -627,7 +628,9 @@ func (rd *Reader) badRow(pe *ParseError) bool {
 	return false
 }
 
-func (rd *Reader) transaction(r *row) Transaction {
+// transaction turns a parsed row into a Transaction; x is the row's
+// extra fields with parseConfig.extra, else ignored (nil allowed).
+func (rd *Reader) transaction(r *row, x *rowExtra) Transaction {
 	if string(r.cust) != rd.last {
 		rd.last = string(r.cust)
 	}
@@ -639,10 +642,10 @@ func (rd *Reader) transaction(r *row) Transaction {
 		t.Order = rd.lastO
 	}
 	if rd.cfg.extra {
-		t.Quantity = r.qty
-		t.Product = rd.product.get(r.product)
-		t.Category = rd.category.get(r.category)
-		t.Channel = rd.channel.get(r.channel)
+		t.Quantity = x.qty
+		t.Product = rd.product.get(x.product)
+		t.Category = rd.category.get(x.category)
+		t.Channel = rd.channel.get(x.channel)
 	}
 	return t
 }

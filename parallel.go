@@ -24,6 +24,7 @@ var chunkSize = 1 << 20
 type chunk struct {
 	data   []byte
 	rows   []row
+	exts   []rowExtra // with parseConfig.extra, aligned with rows
 	errs   []rowErr
 	lines  int // physical lines in data
 	blank  int
@@ -34,6 +35,14 @@ type chunk struct {
 	emptyA []float64 // amounts of the rows with an empty customer ID (0 when bad)
 	ioErr  error     // the input failed after data
 	done   chan struct{}
+}
+
+// ext returns the extra fields of rows[i], nil without them.
+func (c *chunk) ext(i int) *rowExtra {
+	if i < len(c.exts) {
+		return &c.exts[i]
+	}
+	return nil
 }
 
 // rowErr is a bad row found before rows[at].
@@ -282,7 +291,7 @@ func (cfg *parseConfig) parseChunk(c *chunk, limit int) {
 	if want := len(c.data) / 24; cap(c.rows) < want {
 		c.rows = make([]row, 0, want) // rows are rarely shorter than 24 bytes
 	}
-	c.rows, c.errs = c.rows[:0], c.errs[:0]
+	c.rows, c.errs, c.exts = c.rows[:0], c.errs[:0], c.exts[:0]
 	c.lines, c.blank, c.empty = 0, 0, 0
 	c.emptyA = c.emptyA[:0]
 	c.scr = c.scr[:0]
@@ -330,8 +339,16 @@ func (cfg *parseConfig) parseChunk(c *chunk, limit int) {
 		}
 		c.rows = append(c.rows, row{})
 		r := &c.rows[len(c.rows)-1]
-		if pe := cfg.parseRow(c.fields, start, r); pe != nil {
+		var x *rowExtra
+		if cfg.extra {
+			c.exts = append(c.exts, rowExtra{})
+			x = &c.exts[len(c.exts)-1]
+		}
+		if pe := cfg.parseRow(c.fields, start, r, x); pe != nil {
 			c.rows = c.rows[:len(c.rows)-1]
+			if cfg.extra {
+				c.exts = c.exts[:len(c.exts)-1]
+			}
 			if pe.Err == errEmpty {
 				c.empty++
 				c.emptyA = append(c.emptyA, r.amount)
@@ -544,7 +561,7 @@ func (rd *Reader) ReadAll(ctx context.Context) ([]Transaction, error) {
 	err := rd.eachChunk(ctx, nil, func(c *chunk) error {
 		return rd.consume(c, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
-				out = append(out, rd.transaction(&c.rows[i]))
+				out = append(out, rd.transaction(&c.rows[i], c.ext(i)))
 			}
 		})
 	})
@@ -568,7 +585,7 @@ func (rd *Reader) Stream(ctx context.Context) iter.Seq[Transaction] {
 			stopped := false
 			err := rd.consume(c, func(lo, hi int) {
 				for i := lo; i < hi && !stopped; i++ {
-					stopped = !yield(rd.transaction(&c.rows[i]))
+					stopped = !yield(rd.transaction(&c.rows[i], c.ext(i)))
 				}
 			})
 			if err == nil && stopped {

@@ -43,8 +43,13 @@ type row struct {
 	hash   uint64 // with parseConfig.hashRows, the recordHash of the record
 	amount float64
 	order  []byte
-	// With parseConfig.extra: the quantity, and the product, category and
-	// channel fields (nil without their columns).
+}
+
+// rowExtra is the rest of a row with parseConfig.extra: the quantity, and
+// the product, category and channel fields (nil without their columns).
+// It is kept apart from row so that a file without these columns pays
+// nothing for them.
+type rowExtra struct {
 	qty                        float64
 	product, category, channel []byte
 }
@@ -55,7 +60,9 @@ type row struct {
 //
 // The parallel reader's blocks hold at most chunkSize + MaxRecordBytes
 // bytes (1 GiB at most), so a line number relative to a block fits r.line.
-func (c *parseConfig) parseRow(f [][]byte, line int, r *row) *ParseError {
+//
+// With c.extra, x receives the quantity, product, category and channel.
+func (c *parseConfig) parseRow(f [][]byte, line int, r *row, x *rowExtra) *ParseError {
 	if len(f) <= c.maxIdx {
 		missing := c.cust
 		for _, col := range []column{c.tim, c.amt, c.qty, c.price, c.order, c.product, c.category, c.channel} {
@@ -106,10 +113,12 @@ func (c *parseConfig) parseRow(f [][]byte, line int, r *row) *ParseError {
 			return &ParseError{Line: line, Column: c.qty.name, Value: string(qv) + " x " + string(pv), Err: ErrNonFinite}
 		}
 		r.amount = v
-		r.qty, _ = parseAmount(qv) // parseProduct accepted it
+		if c.extra {
+			x.qty, _ = parseAmount(qv) // parseProduct accepted it
+		}
 	}
 	if c.extra {
-		r.product, r.category, r.channel = c.field(f, c.product), c.field(f, c.category), c.field(f, c.channel)
+		x.product, x.category, x.channel = c.field(f, c.product), c.field(f, c.category), c.field(f, c.channel)
 	}
 	r.order = nil
 	if c.order.idx >= 0 {
