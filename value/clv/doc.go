@@ -106,12 +106,73 @@
 // settings say otherwise; the cvm command (clv and run) uses the same
 // default.
 //
+// # Distributions and intervals
+//
+// [ConditionalPMF] gives the distribution of a customer's purchases in
+// the next t, P(X(T, T+t) = n | x, t_x, T), for BG/NBD, MBG/NBD and
+// Pareto/NBD. A customer is dead at T with probability 1 - P(alive) and
+// then buys nothing; alive, the rates have the posterior
+// lambda ~ Gamma(r+x, alpha+T) and, for (M)BG/NBD, p ~ Beta(a, b+x+k)
+// (k = 1 for MBG/NBD), for Pareto/NBD mu ~ Gamma(s, beta+T). With
+// NB(n; r', q) = Gamma(r'+n)/(Gamma(r') n!) q^r' (1-q)^n, r' = r+x and
+// q = (alpha+T)/(alpha+T+t) (Fader, Hardie & Lee 2005, "Deriving the
+// conditional PMF of the BG/NBD model"):
+//
+//	BG/NBD: P(X = n | alive) = E[(1-p)^n] NB(n; r', q) + [n>0] E[p (1-p)^(n-1)] P(NB >= n)
+//
+// n purchases and survival after each, or death at the n-th, with
+// E[(1-p)^n] = B(a, b'+n)/B(a, b') and P(NB >= n) = I_{1-q}(n, r'); and
+// (Fader & Hardie 2006, "Deriving the conditional PMF of the Pareto/NBD
+// model"), the customer outliving the horizon or dying at y < t:
+//
+//	Pareto/NBD: P(X = n | alive) = ((beta+T)/(beta+T+t))^s NB(n; r', q)
+//	    + s (beta+T)^s integral_0^t NB(n; r', (alpha+T)/(alpha+T+y)) (beta+T+y)^-(s+1) dy
+//
+// with the integral by Gauss-Legendre quadrature in u = y/(alpha+T+y),
+// where it is a Beta-like bump. The terms run until the mass left out is
+// below a tail (DefaultTailMass, 1e-9); heavy buyers whose NB(0)
+// underflows are computed in log space. Its mean is
+// ConditionalExpectedPurchases (checked to 1e-8 in the tests). [PMF] is
+// the unconditional P(X(t) = n) of a new customer (FHL 2005, eq. 8, and
+// its Pareto/NBD and MBG/NBD analogues: the conditional PMF of the empty
+// history), and for BG/BB Fader, Hardie & Shang 2010, eq. 7.
+//
+// [PredictIntervals] turns the conditional distribution into an
+// equal-tailed interval per customer, [Lo, Hi] with P(X < Lo) < (1-L)/2
+// and P(X <= Hi) >= (1+L)/2, which covers at least L because counts are
+// discrete. Parameter uncertainty enters as a mixture over parameter
+// sets, each weighted equally: [SampleParams] draws them, seeded, from
+// the asymptotic normal distribution of the log-parameters (covariance the
+// inverse negative Hessian of the log-likelihood) or by a nonparametric
+// bootstrap over the compressed (x, t_x, T) rows. [CLVIntervals] values
+// the purchase interval over the CLV horizon at the customer's discounted
+// value per expected purchase, CLV/E[X(H)]. On the CDNOW sample the 90%
+// intervals of the calibration fits (100 normal draws) cover the 39-week
+// holdout purchases of 94.7% (BG/NBD) and 95.2% (Pareto/NBD) of the
+// 2,357 customers, where the models themselves expect 96.0% and 96.6%.
+//
 // # Diagnostics
 //
 // [HoldoutTable] compares predicted and actual holdout purchases by
 // calibration frequency (Fader, Hardie & Lee 2005, Figure 4), and
 // [ExpectedMatrix] and [AliveMatrix] give the frequency/recency matrices
 // of expected purchases and P(alive).
+//
+// [PeriodTransactions] is the period-transactions check (FHL 2005,
+// Figure 3 of the calibration fit): the number of customers with
+// 0, 1, ..., 6 and 7+ repeat purchases in calibration against
+// sum_i P(X(T_i) = n), with the chi-square statistic on bins - 1 - 4
+// degrees of freedom. On CDNOW, BG/NBD gives chi-square 4.82 (df 3,
+// p = 0.19) and Pareto/NBD 11.99 (p = 0.007). [Track] follows the repeat
+// purchases of the calibration cohort week by week through the holdout,
+// actual against sum_i E[X(t - s_i)] for customers who first bought at
+// s_i (FHL 2005, Figures 2 and 3). [DERT] is the discounted expected
+// residual transactions at a continuously compounded rate delta
+// ([ContinuousRate]; Fader, Hardie & Lee 2005, "RFM and CLV: using
+// iso-value curves for customer base analysis", eq. 2):
+//
+//	DERT = delta integral_0^inf e^(-delta t) E[Y(t) | x, t_x, T] dt
+//	Pareto/NBD: DERT = P(alive) (r+x)/(alpha+T) integral_0^inf e^(-delta w) ((beta+T)/(beta+T+w))^s dw
 //
 // # Potential value
 //

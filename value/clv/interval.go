@@ -1,10 +1,13 @@
 package clv
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/cvmkit/cvm/internal/num"
 	"gonum.org/v1/gonum/mat"
@@ -334,22 +337,29 @@ func PredictIntervals(ctx context.Context, dst []Interval, m PurchaseModel, t fl
 		dst = make([]Interval, len(cs))
 	}
 	dst = dst[:len(cs)]
+	for i, c := range cs {
+		if err := c.validate(i); err != nil {
+			return nil, err
+		}
+	}
+	// With several parameter sets, customers with the same history are
+	// computed once: groups[g] is the lowest index of group g and of[i]
+	// the group of customer i.
+	groups, of := distinctHistories(cs, len(models) > 1)
+	res := make([]Interval, len(groups))
 	lo, hi := (1-level)/2, (1+level)/2
 	tail := max(1e-3*lo, MinTailMass)
-	nch := (len(cs) + chunkSize - 1) / chunkSize
+	nch := (len(groups) + chunkSize - 1) / chunkSize
 	errs := make([]error, nch)
-	parallelChunks(len(cs), func(ch, a, b int) {
+	parallelChunks(len(groups), func(ch, a, b int) {
 		if err := ctx.Err(); err != nil {
 			errs[ch] = err
 			return
 		}
 		var mix, buf []float64
-		for i := a; i < b; i++ {
+		for g := a; g < b; g++ {
+			i := groups[g]
 			c := cs[i]
-			if err := c.validate(i); err != nil {
-				errs[ch] = err
-				return
-			}
 			mix = mix[:0]
 			for _, pm := range models {
 				var ok bool
@@ -365,15 +375,59 @@ func PredictIntervals(ctx context.Context, dst []Interval, m PurchaseModel, t fl
 					mix[n] += v
 				}
 			}
-			dst[i] = quantiles(mix, float64(len(models)), lo, hi)
+			res[g] = quantiles(mix, float64(len(models)), lo, hi)
 		}
 	})
+	var first error
 	for _, err := range errs {
-		if err != nil {
+		var ce *CustomerError
+		switch {
+		case err == nil:
+		case !errors.As(err, &ce):
 			return nil, err
+		case first == nil || ce.Index < first.(*CustomerError).Index:
+			first = err
 		}
 	}
+	if first != nil {
+		return nil, first
+	}
+	for i := range dst {
+		dst[i] = res[of[i]]
+	}
 	return dst, nil
+}
+
+// distinctHistories returns, when merge is set, the lowest index of each
+// distinct (Frequency, Recency, T) of cs and every customer's group;
+// otherwise every customer is its own group.
+func distinctHistories(cs []Customer, merge bool) (groups []int, of []int32) {
+	of = make([]int32, len(cs))
+	if !merge {
+		groups = make([]int, len(cs))
+		for i := range cs {
+			groups[i], of[i] = i, int32(i)
+		}
+		return groups, of
+	}
+	idx := make([]int32, len(cs))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	key := func(i int32) Row { c := cs[i]; return Row{Frequency: c.Frequency, Recency: c.Recency, T: c.T} }
+	slices.SortFunc(idx, func(a, b int32) int {
+		if c := cmpRow(key(a), key(b)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	for j, i := range idx {
+		if j == 0 || cmpRow(key(idx[j-1]), key(i)) != 0 {
+			groups = append(groups, int(i))
+		}
+		of[i] = int32(len(groups) - 1)
+	}
+	return groups, of
 }
 
 // quantiles returns the smallest n with sum(mix[:n+1])/w >= lo and the
