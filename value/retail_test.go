@@ -232,3 +232,38 @@ func TestRetailScoring(t *testing.T) {
 		t.Errorf("%d returns-only customers flagged, want at least 10", n)
 	}
 }
+
+// Units, breadth and cross-buying headroom, by hand. Three one-day
+// customers (frequency class 1): p buys products A, B, C (3 units each,
+// then returns one unit of A), q buys A twice (breadth 1), r buys
+// categories X and Y of products A and B (category wins: breadth 2).
+// Breadths 3, 1, 2: the 0.9 quantile is 2 + 0.8*(3-2) = 2.8, so the
+// headroom is 0, 1.8 and 0.8.
+func TestRetailItems(t *testing.T) {
+	li := func(c, prod, cat string, qty, amt float64) cvm.Transaction {
+		return cvm.Transaction{Customer: c, Time: day(10), Amount: amt, Quantity: qty, Product: prod, Category: cat}
+	}
+	txs := []cvm.Transaction{
+		li("p", "A", "", 3, 30), li("p", "B", "", 3, 30), li("p", "C", "", 3, 30), li("p", "A", "", -1, -10),
+		li("q", "A", "", 1, 10), li("q", "A", "", 2, 20),
+		li("r", "A", "X", 1, 5), li("r", "B", "Y", 1, 5),
+	}
+	r := check.Must(RetailIndicators(context.Background(), slices.Values(txs), nil))
+	for _, tc := range []struct {
+		id   string
+		want []float64
+	}{
+		{"volume", []float64{8, 3, 2}},
+		{"breadth", []float64{3, 1, 2}},
+		{"cross_buying_headroom", []float64{0, 1.8, 0.8}},
+	} {
+		got, ok := r.Table.Column(tc.id)
+		if !ok {
+			t.Fatalf("no %s column; omitted %v", tc.id, r.Omitted)
+		}
+		check.Floats(t, tc.id, got, tc.want, 1e-12, 1e-12)
+	}
+	if len(r.Omitted) != 1 || r.Omitted[0] != "gross_profit: no margin given" {
+		t.Errorf("omitted %v", r.Omitted)
+	}
+}
