@@ -84,8 +84,22 @@
 // # Value matrix and pyramid
 //
 // A customer is high on a dimension when its score is above the cut
-// (strictly), as the [CutRule] says: the fitted median (default) or mean of the fit data's
-// scores, or a given cut. Strictly, because real data often have many
+// (strictly), as the [CutRule] says. The default, [CutConcentration], cuts
+// where value concentrates: the high customers are the fewest top-scoring
+// customers who together hold [Settings.CutShare] (one half) of the sum of
+// the dimension's fitted scores,
+//
+//	s_(1) >= s_(2) >= ... sorted fitted scores,  k = min{k : s_(1) + ... + s_(k) >= share * sum_i s_i}
+//	cut = the largest fitted score below s_(k)   (ties at s_(k) stay high together)
+//
+// so that quadrant IV (key-account care) holds the customers who carry
+// both halves of the value, a minority: the seeds' gold customers and
+// "concentrate resources on the best and highest-potential customers". On
+// Online Retail (4,372 customers, retail catalog) it holds 938 customers
+// (21.5%, with 50.8% of net sales), where the median split put 1,585
+// (36.3%, 83.9% of net sales) there. The fitted median ([CutMedian]) or
+// mean ([CutMean]) of the fit data's scores, or a given cut ([CutFixed]),
+// remain available. Strictly above, because real data often have many
 // customers tied at the bottom (no repeat purchase, no growth): with a
 // median of 0, "at least the median" would make everyone high. The quadrants ([Quadrant]) carry their strategy
 // ([Quadrant.Strategy]): IV high/high invest, III high current/low
@@ -97,6 +111,53 @@
 // the next 4%, the next 15% and the rest (Zeithaml, Rust & Lemon 2001); a
 // customer is in a tier when its total is above the tier's cut, so ties at
 // a cut go to the lower tier.
+//
+// # Retail (B2C) catalog from transactions
+//
+// The default catalog is fed by a B2B firm's CRM, ERP and surveys. A
+// retail business often has only its transactions: [RetailIndicators]
+// computes [RetailCatalog]'s indicators from them in one pass (formulas
+// and windows in [RetailCatalog]): current value from net revenue, gross
+// profit (with a given margin), units, average order value, order
+// frequency, recency, tenure, category breadth, return share, monthly
+// volatility and purchase regularity; potential value from headroom, not
+// continuation: share-of-wallet headroom (the spend of comparable
+// customers at their 90th percentile minus the customer's own, a
+// nearest-neighbour high-quantile wallet estimate after Perlich et al.
+// 2007), cross-buying headroom (the breadth of comparable customers at
+// their 90th percentile minus the customer's own) and the growth trend
+// within the current relationship (a re-activated customer is compared
+// with its purchases since the re-activation, not across the gap).
+// Customers with returns but no purchase are flagged
+// ([Retail.ReturnsOnly]) and get the worst recency, never an imputed one.
+//
+// Every retail indicator is normalised by its percentile rank among the
+// fitted customers without winsorising ([PercentileRank]): only the
+// largest fitted value maps to 1, so the top customers stay apart (on
+// Online Retail the 43 highest totals, the top 1%, take 34 distinct values
+// at one decimal, the highest 93.8; with the B2B catalog's signed-log
+// min-max winsorised at the 99th percentile, 9 customers scored 100.0 and
+// the top 1% took 24), and negative net revenues take the bottom ranks
+// instead of stretching a min-max scale (issue 17 measured the 10th to
+// 90th percentile customers' revenue normalised between 0.73 and 0.91).
+//
+// # Where CLV belongs: current value
+//
+// A CLV forecast (value/clv: BG/NBD or Pareto/NBD with Gamma-Gamma) is the
+// customer's current behaviour continued. Verhoef & Donkers (2001) define
+// current value as the value of a customer if the current purchase
+// behaviour continues, and potential value as the additional value if the
+// customer buys what he does not yet buy (cross-selling, share of wallet);
+// Kumar & Reinartz (2012) likewise measure CLV as the future value of the
+// relationship under the current strategy, and customer potential as the
+// wallet not yet captured. So value/clv's forecasts belong with current
+// value: [RetailCatalog] has a lifetime group of current value for them
+// ([GroupLifetime]), and potential value holds only headroom and growth.
+// The effect on Online Retail (cvm run, retail catalog with -product
+// StockCode, Spearman over the 4,339 customers with an RFM cell): current
+// against potential 0.699 before (CLV forecasts as potential, four
+// indicators from transactions) and 0.510 after; total against a plain
+// R+F+M sum of the quintile scores 0.972 before, 0.932 after.
 //
 // # Other indicators and customer types
 //
@@ -135,6 +196,16 @@
 //
 // # Sources
 //
+//   - P. C. Verhoef, B. Donkers (2001), Predicting customer potential
+//     value: an application in the insurance industry, Decision Support
+//     Systems 32(2), 189-199 (current vs potential value).
+//   - V. Kumar, W. Reinartz (2012), Customer Relationship Management:
+//     Concept, Strategy, and Tools, 2nd ed., Springer (CLV and customer
+//     potential).
+//   - C. Perlich, S. Rosset, R. D. Lawrence, B. Zadrozny (2007),
+//     High-quantile modeling for customer wallet estimation and other
+//     applications, Proc. 13th ACM SIGKDD, 977-985 (wallet as a high
+//     quantile of comparable customers' spend).
 //   - T. L. Saaty (1977), A scaling method for priorities in hierarchical
 //     structures, J. Math. Psychology 15, 234-281; Saaty (1980), The
 //     Analytic Hierarchy Process, McGraw-Hill.
