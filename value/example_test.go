@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"time"
 
+	"github.com/cvmkit/cvm"
 	"github.com/cvmkit/cvm/internal/synth"
 	"github.com/cvmkit/cvm/value"
 	"gonum.org/v1/gonum/mat"
@@ -215,4 +218,47 @@ func ExampleParseTier() {
 	// 2 gold <nil>
 	// 4 lead <nil>
 	// IV invest: key-account care, joint development <nil>
+}
+
+// ExampleRetailIndicators computes the retail catalog's indicators from a
+// few transactions and scores them; the returns-only customer is flagged.
+func ExampleRetailIndicators() {
+	at := func(d int) time.Time { return time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, d) }
+	txs := []cvm.Transaction{
+		{Customer: "ann", Time: at(10), Amount: 120, Quantity: 4, Product: "mug"},
+		{Customer: "ann", Time: at(100), Amount: 80, Quantity: 2, Product: "tea"},
+		{Customer: "ann", Time: at(200), Amount: 95, Quantity: 3, Product: "mug"},
+		{Customer: "bob", Time: at(150), Amount: 40, Quantity: 1, Product: "mug"},
+		{Customer: "bob", Time: at(190), Amount: 35, Quantity: 1, Product: "pot"},
+		{Customer: "cy", Time: at(120), Amount: -20, Quantity: -1, Product: "mug"},
+	}
+	r, err := value.RetailIndicators(context.Background(), slices.Values(txs), nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rev, _ := r.Table.Column("revenue")
+	rec, _ := r.Table.Column("recency")
+	br, _ := r.Table.Column("breadth")
+	for i, c := range r.Table.Customers {
+		fmt.Printf("%s: revenue %.0f, recency %.0f days, breadth %.0f, returns only %v\n", c, rev[i], rec[i], br[i], r.ReturnsOnly[i])
+	}
+	fmt.Println("left out:", r.Omitted)
+	m, err := value.Fit(context.Background(), r.Table, &value.Settings{Catalog: r.Catalog})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	scores, _ := m.Score(context.Background(), nil, r.Table)
+	for _, s := range scores {
+		fmt.Printf("%s: current %.1f, potential %.1f, quadrant %v\n", s.Customer, s.Current, s.Potential, s.Quadrant)
+	}
+	// Output:
+	// ann: revenue 295, recency 0 days, breadth 2, returns only false
+	// bob: revenue 75, recency 10 days, breadth 2, returns only false
+	// cy: revenue -20, recency 192 days, breadth 0, returns only true
+	// left out: [gross_profit: no margin given]
+	// ann: current 96.4, potential 43.8, quadrant III
+	// bob: current 51.8, potential 87.5, quadrant II
+	// cy: current 1.8, potential 18.8, quadrant I
 }

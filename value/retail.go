@@ -84,11 +84,11 @@ func retailInd(id, name, g string, dir Direction, unit string, n Normalization, 
 //   - regularity: 1 / (1 + CV of the gaps between purchase days in the window); 0 with fewer than three purchase days [ratio, benefit]
 //
 // Potential value, headroom (headroom):
-//   - wallet_headroom: max(0, Q_q(revenue | peers) - revenue), the spend of the customer's peers at quantile q ([RetailSettings.Quantile], 0.9) minus the customer's own [currency, benefit]
+//   - wallet_headroom: max(0, Q_q(revenue | peers) - max(revenue, 0)), the spend of the customer's peers at quantile q ([RetailSettings.Quantile], 0.9) minus the customer's own [currency, benefit]
 //   - cross_buying_headroom: max(0, Q_q(breadth | peers) - breadth), categories (or products) the peers buy and the customer does not, only when breadth is computed [count, benefit]
 //
 // Potential value, trend (trend):
-//   - growth_trend: (S_recent - S_earlier) / (|S_recent| + |S_earlier|) in [-1, 1], the net spend in the later and earlier halves of the current relationship within the window; 0 when both are 0 or the relationship is shorter than W/6 days [ratio, benefit]
+//   - growth_trend: (S_recent - S_earlier) / (|S_recent| + |S_earlier|) in [-1, 1], the net spend in the later and earlier halves of the current relationship within the window; 0 when both are 0 or the relationship is shorter than W/6 days; -1, the worst, for a customer with returns but no purchase [ratio, benefit]
 func RetailCatalog() Catalog {
 	return Catalog{
 		Groups: []Group{
@@ -411,7 +411,8 @@ func normalizedCatalog(c Catalog) Catalog {
 	return c
 }
 
-// peerHeadroom sets dst[i] = max(0, Q_q(x | class) - x[i]).
+// peerHeadroom sets dst[i] = max(0, Q_q(x | class) - max(x[i], 0)): a
+// negative own figure (net refunds) does not make headroom of its own.
 func peerHeadroom(dst, x []float64, class []string, q float64) {
 	members := map[string][]float64{}
 	for i, c := range class {
@@ -423,7 +424,7 @@ func peerHeadroom(dst, x []float64, class []string, q float64) {
 		wallet[c] = num.QuantileSorted(v, q)
 	}
 	for i, c := range class {
-		dst[i] = max(0, wallet[c]-x[i])
+		dst[i] = max(0, wallet[c]-max(x[i], 0))
 	}
 }
 
@@ -523,8 +524,11 @@ func computeRetail(a *retailAcc, A, W, gap, span int64) retailFigures {
 		f.reg = 1 / (1 + math.Sqrt(ss/float64(len(g)))/gm)
 	}
 	// Growth within the current relationship: its start is the first
-	// purchase day after the last gap longer than gap days.
-	if !f.returnsOnly {
+	// purchase day after the last gap longer than gap days. Without a
+	// purchase there is no relationship to grow: the worst value.
+	if f.returnsOnly {
+		f.growth = -1
+	} else {
 		start := last
 		prev := int64(math.MinInt64)
 		for k := len(days) - 1; k >= 0; k-- {

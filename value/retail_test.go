@@ -32,7 +32,8 @@ func tx(c string, d int, amt float64) cvm.Transaction {
 //	   65*12/365 = 2) and 1 hold 50 and -20, mean 2.5; relationship from
 //	   300, L = 66 >= 365/6 = 60: mid 333, early 50-20, late 0 -> -1.
 //	c: return -30 on day 200 only -> returns only, recency = span + 1 =
-//	   (365 + 20 + 1) + 1 = 387, revenue -30, return share 1, tenure 0.
+//	   (365 + 20 + 1) + 1 = 387, revenue -30, return share 1, tenure 0,
+//	   growth -1 (no purchase: the worst).
 //	d: 10 on day -20 (before the window; an old relationship), then 40 on
 //	   days 300 and 360 -> revenue 80, tenure 385 days; the gap 320 > 180
 //	   starts a new relationship at day 300: L = 66, mid 333: early 40,
@@ -80,7 +81,7 @@ func TestRetailIndicatorsByHand(t *testing.T) {
 		{"return_share", []float64{0, 0.4, 1, 0}},
 		{"regularity", []float64{1, 0, 0, 0}},
 		{"volatility", []float64{volA, volB, math.Sqrt(11), math.Sqrt((2*(40-80.0/12)*(40-80.0/12)+10*(80.0/12)*(80.0/12))/12) / (80.0 / 12)}},
-		{"growth_trend", []float64{0, -1, 0, 0}},
+		{"growth_trend", []float64{0, -1, -1, 0}},
 	} {
 		check.Floats(t, tc.id, col(tc.id), tc.want, 1e-12, 1e-12)
 	}
@@ -230,6 +231,18 @@ func TestRetailScoring(t *testing.T) {
 	}
 	if n < 10 {
 		t.Errorf("%d returns-only customers flagged, want at least 10", n)
+	}
+	// Nor do they look like customers with headroom and growth: their
+	// potential is below the median customer's.
+	pot := make([]float64, len(sc))
+	for i, s := range sc {
+		pot[i] = s.Potential
+	}
+	med := quantileSelect(slices.Clone(pot), 0.5)
+	for i, ro := range r.ReturnsOnly {
+		if ro && pot[i] >= med {
+			t.Errorf("returns-only %s: potential %.1f, at or above the median %.1f", r.Table.Customers[i], pot[i], med)
+		}
 	}
 }
 
