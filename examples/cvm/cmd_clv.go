@@ -21,7 +21,7 @@ import (
 const clvExample = `cvm clv -in CDNOW_sample.txt -no-header -customer 1 -time 3 -amount 5 -delim whitespace -order "" -calibration-end 1997-09-30 -holdout-end 1998-06-30 -unit weeks -kind bgnbd -json -save bgnbd.json -out /tmp/clv.csv`
 
 // clvKinds are the models cvm clv fits, by -kind name (the models' Name).
-var clvKinds = []string{"bgnbd", "mbgnbd", "pareto", "gammagamma"}
+var clvKinds = []string{"bgnbd", "mbgnbd", "pareto", "gammagamma", "bgbb", "sbg"}
 
 // clvCmd is one run of cvm clv: its flags, checked, and what it computed.
 type clvCmd struct {
@@ -46,12 +46,16 @@ type clvCmd struct {
 	vals  []float64 // parameter values
 	table []clv.HoldoutRow
 	dist  clvDist // -interval, -pmf, -diagnostics, -plots (cmd_clv_dist.go)
+	ext   clvExt  // -kind sbg and bgbb, -covariates, -compare (cmd_clv_ext.go)
 }
 
 func runCLV(args []string, stdout, stderr io.Writer) error {
 	c, inf, err := parseCLV(args, stderr)
 	if c == nil || err != nil {
 		return err
+	}
+	if c.kind == "sbg" {
+		return c.ext.runSBG(c, stdout)
 	}
 	txs, _, err := inf.ReadAll(c.in, time.Time{}, stderr)
 	if err != nil {
@@ -62,6 +66,16 @@ func runCLV(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%s: %w", c.in, err)
 	}
 	c.fit.Source = c.ds
+	switch {
+	case c.ext.compare:
+		return c.ext.runCompare(ctx, c, txs, stdout)
+	case c.ext.covPath != "":
+		return c.ext.runCov(ctx, c, stdout)
+	case c.kind == "bgbb":
+		if err := c.ext.discrete(ctx, c, txs); err != nil {
+			return err
+		}
+	}
 	if c.modelPath != "" {
 		err = c.apply()
 	} else {
@@ -109,14 +123,14 @@ func runCLV(args []string, stdout, stderr io.Writer) error {
 // parseCLV parses and checks the flags; a nil command with a nil error
 // means -h was asked for.
 func parseCLV(args []string, stderr io.Writer) (*clvCmd, *input.Flags, error) {
-	fs := newFlagSet("clv", "-in FILE -calibration-end DATE [-holdout-end DATE] [-unit weeks|days] [-kind bgnbd|mbgnbd|pareto|gammagamma | -model FILE] [-save FILE] [-json] [-out FILE] [input flags]",
+	fs := newFlagSet("clv", "-in FILE -calibration-end DATE [-holdout-end DATE] [-unit weeks|days] [-kind bgnbd|mbgnbd|pareto|gammagamma|bgbb | -model FILE | -compare] [-covariates FILE] | -kind sbg -survivors FILE [-fit-periods N] [-save FILE] [-json] [-out FILE] [input flags]",
 		clvExample, stderr)
 	c := &clvCmd{}
 	fs.StringVar(&c.in, "in", "", "transactions CSV file; - for standard input")
 	calEnd := fs.String("calibration-end", "", "last day of the calibration period, inclusive (2006-01-02 or 20060102); required")
 	holdEnd := fs.String("holdout-end", "", "last day of the holdout period, inclusive; prints the calibration/holdout table")
 	unitFlag := fs.String("unit", "weeks", "time unit: weeks or days")
-	fs.StringVar(&c.kind, "kind", "", "model to fit: bgnbd, mbgnbd, pareto or gammagamma (default bgnbd)")
+	fs.StringVar(&c.kind, "kind", "", "model to fit: bgnbd, mbgnbd, pareto, gammagamma, bgbb (discrete periods, see -period-days) or sbg (survivor counts, see -survivors) (default bgnbd)")
 	fs.StringVar(&c.modelPath, "model", "", "apply this saved model file (from -save) instead of fitting one")
 	fs.StringVar(&c.save, "save", "", "write the fitted model, with its model card, as JSON to this file")
 	penalizer := fs.Float64("penalizer", 0, "L2 penalty coefficient on the parameters (as lifetimes' penalizer_coef)")
@@ -126,9 +140,16 @@ func parseCLV(args []string, stderr io.Writer) (*clvCmd, *input.Flags, error) {
 	fs.BoolVar(&c.asJSON, "json", false, "print one JSON object with the parameters, log_likelihood, the model card and fit_seconds")
 	fs.StringVar(&c.out, "out", "", "write per-customer predictions as CSV to this file (- for standard output): customer, frequency, recency, T, mean_spend,\np_alive, expected_purchases (over -horizon), expected_spend and clv (Gamma-Gamma fitted alongside), holdout_purchases, holdout_spend")
 	c.dist.flags(fs)
+	c.ext.flags(fs)
 	inf := addInputFlags(fs)
 	if done, err := parseFlags(fs, args); done {
 		return nil, nil, err
+	}
+	if c.kind == "sbg" {
+		if err := c.ext.checkSBG(c, fs); err != nil {
+			return nil, nil, err
+		}
+		return c, nil, nil
 	}
 	if c.in == "" {
 		return nil, nil, usagef("-in is required")
@@ -164,7 +185,7 @@ func parseCLV(args []string, stderr io.Writer) (*clvCmd, *input.Flags, error) {
 	case c.kind == "":
 		c.kind = "bgnbd"
 	case !slices.Contains(clvKinds, c.kind):
-		return nil, nil, usagef("-kind %q: want bgnbd, mbgnbd, pareto or gammagamma", c.kind)
+		return nil, nil, usagef("-kind %q: want bgnbd, mbgnbd, pareto, gammagamma, bgbb or sbg", c.kind)
 	}
 	if *penalizer < 0 {
 		return nil, nil, usagef("-penalizer %v: must be non-negative", *penalizer)
@@ -181,6 +202,9 @@ func parseCLV(args []string, stderr io.Writer) (*clvCmd, *input.Flags, error) {
 	c.fit.Penalizer = *penalizer
 	c.clvSet = clv.CLVSettings{Unit: c.prep.Unit, Months: *months, AnnualDiscount: *annual, NoDiscount: *annual == 0}
 	if err := c.dist.check(c, fs); err != nil {
+		return nil, nil, err
+	}
+	if err := c.ext.check(c, fs); err != nil {
 		return nil, nil, err
 	}
 	return c, inf, nil
@@ -213,6 +237,12 @@ func (c *clvCmd) fitModel(ctx context.Context) error {
 			return err
 		}
 		c.useSpend(m)
+	case "bgbb":
+		m, err := clv.FitBGBB(ctx, cs, &c.fit)
+		if err != nil {
+			return err
+		}
+		c.usePurchase(m, m.Info, m.Card, []string{"alpha", "beta", "gamma", "delta"}, []float64{m.Alpha, m.Beta, m.Gamma, m.Delta})
 	}
 	c.secs = time.Since(start).Seconds()
 	c.ll = c.info.LogLikelihood
@@ -263,6 +293,8 @@ func (c *clvCmd) apply() error {
 		if err = json.Unmarshal(data, &m); err == nil {
 			c.useSpend(&m)
 		}
+	case clv.BGBBFormat:
+		return usagef("-model %s: a BG/BB model; refit it with -kind bgbb (its customers are discrete periods)", c.modelPath)
 	default:
 		err = fmt.Errorf("format %q is not a model cvm clv applies (want %s, %s, %s or %s)",
 			head.Format, clv.BGNBDFormat, clv.MBGNBDFormat, clv.ParetoNBDFormat, clv.GammaGammaFormat)
@@ -310,6 +342,9 @@ func (c *clvCmd) print(stdout io.Writer) error {
 		if c.gg != nil {
 			res["correlation"] = c.gg.Correlation
 		}
+		if len(c.info.Warnings) > 0 {
+			res["warnings"] = c.info.Warnings
+		}
 		if c.table != nil {
 			res["holdout"] = c.table
 		}
@@ -337,6 +372,9 @@ func (c *clvCmd) print(stdout io.Writer) error {
 	}
 	if c.gg != nil && (c.gg.Correlation > 0.3 || c.gg.Correlation < -0.3) {
 		fmt.Fprintf(bw, "warning: frequency/spend correlation %.3f; Gamma-Gamma assumes independence\n", c.gg.Correlation)
+	}
+	if c.gg == nil {
+		printWarnings(bw, c.info.Warnings)
 	}
 	if c.table != nil {
 		fmt.Fprintf(bw, "\nholdout %.2f %s: mean purchases by calibration frequency\n  x   customers   actual  predicted\n", c.ds.HoldoutLength, unit)

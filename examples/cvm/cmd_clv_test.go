@@ -127,7 +127,7 @@ func TestCLVUsageErrors(t *testing.T) {
 		{"bad holdout", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-holdout-end", "x"}},
 		{"holdout before end", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-holdout-end", "2025-01-01"}},
 		{"bad unit", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-unit", "months"}},
-		{"bad kind", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-kind", "bgbb"}},
+		{"bad kind", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-kind", "nope"}},
 		{"kind and model", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-kind", "pareto", "-model", "m.json"}},
 		{"monthly -discount is gone", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-discount", "0.01"}},
 		{"negative penalizer", []string{"-in", csvPath, "-calibration-end", "2025-06-30", "-penalizer", "-1"}},

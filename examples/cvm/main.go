@@ -51,6 +51,7 @@ var commands = []command{
 	{"score", "customer value scores from an indicator CSV", runScore},
 	{"weights", "indicator weights by AHP, entropy or CRITIC", runWeights},
 	{"clv", "fit BG/NBD, Pareto/NBD or Gamma-Gamma and forecast CLV", runCLV},
+	{"cohort", "acquisition cohorts: retention, repeat-purchase and survivor tables, an sBG per cohort", runCohort},
 	{"lifecycle", "lifecycle stage per customer", runLifecycle},
 	{"recovery", "precompute and look up service-recovery playbooks", runRecovery},
 	{"profile", "the customer file: one row per customer joining every view", runProfile},
