@@ -3,6 +3,7 @@ package value
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Dimension is the value dimension an indicator measures: current value
@@ -282,4 +283,34 @@ func (c Catalog) Validate() error {
 		return fmt.Errorf("%w: needs at least one current and one potential indicator", ErrEmptyCatalog)
 	}
 	return nil
+}
+
+// Merge returns a copy of c with the indicators of other whose IDs are
+// given appended, each with its group when c has no group of that ID, for
+// joining indicators of two sources (such as [RetailCatalog]'s from
+// transactions and [DefaultCatalog]'s from a CRM file). An ID that other
+// lacks, or that c already has, is an error wrapping [ErrUnknownID] or
+// [ErrDuplicateID]. The weights are not rescaled: fit the result with
+// [Settings.NormalizeWeights].
+func (c Catalog) Merge(other Catalog, ids ...string) (Catalog, error) {
+	out := c.Clone()
+	for _, id := range ids {
+		k := other.Index(id)
+		if k < 0 {
+			return Catalog{}, &IndicatorError{ID: id, Err: ErrUnknownID}
+		}
+		if out.Index(id) >= 0 {
+			return Catalog{}, &IndicatorError{ID: id, Err: ErrDuplicateID}
+		}
+		ind := other.Indicators[k]
+		if !slices.ContainsFunc(out.Groups, func(g Group) bool { return g.ID == ind.Group }) {
+			for _, g := range other.Groups {
+				if g.ID == ind.Group {
+					out.Groups = append(out.Groups, g)
+				}
+			}
+		}
+		out.Indicators = append(out.Indicators, ind)
+	}
+	return out, nil
 }

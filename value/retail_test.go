@@ -280,3 +280,40 @@ func TestRetailItems(t *testing.T) {
 		t.Errorf("omitted %v", r.Omitted)
 	}
 }
+
+// Join: a left join on customer ID; shared columns from the receiver,
+// missing partners NaN, the other table's extra customers counted.
+func TestIndicatorTableJoin(t *testing.T) {
+	a := IndicatorTable{Customers: []string{"x", "y", "z"}, IDs: []string{"revenue", "recency"}, Columns: [][]float64{{1, 2, 3}, {10, 20, 30}}}
+	b := IndicatorTable{Customers: []string{"z", "w", "x"}, IDs: []string{"credit_rating", "revenue"}, Columns: [][]float64{{7, 8, 9}, {100, 200, 300}}}
+	j, rep, err := a.Join(b)
+	check.NoErr(t, err)
+	if !slices.Equal(j.IDs, []string{"revenue", "recency", "credit_rating"}) || !slices.Equal(rep.Added, []string{"credit_rating"}) || !slices.Equal(rep.Shared, []string{"revenue"}) || rep.Unmatched != 1 || rep.Dropped != 1 {
+		t.Fatalf("ids %v, report %+v", j.IDs, rep)
+	}
+	cr, _ := j.Column("credit_rating")
+	if cr[0] != 9 || !math.IsNaN(cr[1]) || cr[2] != 7 {
+		t.Errorf("credit_rating %v, want [9 NaN 7]", cr)
+	}
+	rev, _ := j.Column("revenue")
+	check.Floats(t, "revenue", rev, []float64{1, 2, 3}, 0, 0)
+	dup := IndicatorTable{Customers: []string{"x", "x"}, IDs: []string{"q"}, Columns: [][]float64{{1, 2}}}
+	if _, _, err := a.Join(dup); !errors.Is(err, ErrDuplicate) {
+		t.Errorf("duplicate customer in the joined table: got %v", err)
+	}
+}
+
+func TestCatalogMerge(t *testing.T) {
+	m, err := RetailCatalog().Merge(DefaultCatalog(), "credit_rating", "dso")
+	check.NoErr(t, err)
+	if m.Index("credit_rating") < 0 || m.Index("dso") < 0 || !slices.ContainsFunc(m.Groups, func(g Group) bool { return g.ID == GroupCredit }) {
+		t.Fatalf("merged catalog %+v", m.IDs())
+	}
+	check.NoErr(t, m.Validate())
+	if _, err := RetailCatalog().Merge(DefaultCatalog(), "revenue"); !errors.Is(err, ErrDuplicateID) {
+		t.Errorf("revenue twice: got %v", err)
+	}
+	if _, err := RetailCatalog().Merge(DefaultCatalog(), "colour"); !errors.Is(err, ErrUnknownID) {
+		t.Errorf("unknown: got %v", err)
+	}
+}

@@ -134,3 +134,70 @@ func (t IndicatorTable) Rows(rows []int) IndicatorTable {
 	}
 	return out
 }
+
+// JoinReport says where the columns and customers of a table made by
+// [IndicatorTable.Join] came from.
+type JoinReport struct {
+	Own    []string // the columns of the receiver, in its order
+	Added  []string // the columns of the other table the receiver lacks, in its order
+	Shared []string // the columns in both, taken from the receiver
+	// Unmatched counts the receiver's customers absent from the other
+	// table: their Added columns are NaN (missing values, handled by the
+	// model's [MissingPolicy]).
+	Unmatched int
+	// Dropped counts the other table's customers absent from the receiver,
+	// which the joined table leaves out.
+	Dropped int
+}
+
+// Join returns a table of t's customers, in t's order, with t's columns and
+// the columns of u that t lacks, matched by customer ID: a left join, in
+// which a column in both tables is taken from t. t's columns are shared,
+// not copied; the added columns are fresh memory. Errors are those of
+// [IndicatorTable.Validate] on either table (the one of u is wrapped
+// naming it as "joined table"); neither table is modified.
+func (t IndicatorTable) Join(u IndicatorTable) (IndicatorTable, JoinReport, error) {
+	var rep JoinReport
+	if err := t.Validate(); err != nil {
+		return IndicatorTable{}, rep, err
+	}
+	if err := u.Validate(); err != nil {
+		return IndicatorTable{}, rep, fmt.Errorf("joined table: %w", err)
+	}
+	rep.Own = append([]string(nil), t.IDs...)
+	row := make(map[string]int, len(u.Customers))
+	for i, c := range u.Customers {
+		row[c] = i
+	}
+	match := make([]int, len(t.Customers))
+	seen := 0
+	for i, c := range t.Customers {
+		j, ok := row[c]
+		if !ok {
+			j = -1
+			rep.Unmatched++
+		} else {
+			seen++
+		}
+		match[i] = j
+	}
+	rep.Dropped = len(u.Customers) - seen
+	out := IndicatorTable{Customers: t.Customers, IDs: append([]string(nil), t.IDs...), Columns: append([][]float64(nil), t.Columns...)}
+	for k, id := range u.IDs {
+		if _, ok := t.Column(id); ok {
+			rep.Shared = append(rep.Shared, id)
+			continue
+		}
+		col := make([]float64, len(t.Customers))
+		for i, j := range match {
+			col[i] = math.NaN()
+			if j >= 0 {
+				col[i] = u.Columns[k][j]
+			}
+		}
+		rep.Added = append(rep.Added, id)
+		out.IDs = append(out.IDs, id)
+		out.Columns = append(out.Columns, col)
+	}
+	return out, rep, nil
+}

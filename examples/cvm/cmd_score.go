@@ -10,9 +10,11 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/cvmkit/cvm/examples/internal/csvout"
 	"github.com/cvmkit/cvm/examples/internal/input"
@@ -26,6 +28,8 @@ const scoreExample = `cvm score -synth 10000 -seed 1 -synth-out /tmp/indicators.
   cvm score -in /tmp/indicators.csv -cut fixed -cuts 50,50 -weights 0.6,0.4 -topsis > /tmp/scores.csv
   cvm score -in /tmp/indicators.csv -objective critic -alpha 0.5 -save /tmp/model_critic.json -out /tmp/scores.csv
   cvm score -list
+  cvm score -transactions online_retail.csv.gz -customer CustomerID -time InvoiceDate -quantity Quantity -price UnitPrice -order InvoiceNo -product StockCode -out /tmp/scores.csv
+  cvm score -transactions tx.csv -in crm.csv -missing impute -out /tmp/scores.csv
 
 The indicator CSV has a header: the customer column (-customer) and one
 column per indicator ID of the catalog (cvm score -list shows the default
@@ -35,21 +39,36 @@ the file, line, column and customer. Without -model the model is fitted on
 the same file (reference bounds, cuts, tiers) and can be saved with -save
 to score other files later with -model; the saved file is written only
 after scoring succeeded. The -catalog and -model files are decoded
-strictly: an unknown field is an error naming it.`
+strictly: an unknown field is an error naming it.
+
+With -transactions FILE (and the transaction input flags) the retail
+indicators are computed from the transactions (value.RetailIndicators:
+value.RetailCatalog's formulas, as of -as-of or the default as-of). With
+-in as well, the indicator CSV (a CRM file) is joined to them by customer
+ID: one row per customer of the transactions; a column in both is taken
+from the transactions; the CRM columns take their definitions from the
+-catalog file, else from the default 30-indicator catalog; a CRM customer
+without transactions is left out and a customer without a CRM row has
+missing CRM indicators (see -missing). The joined catalog's weights are
+rescaled to sum to 1 in every group and dimension. A report on stderr
+says which indicators came from where. -customer names the customer
+column of both files.`
 
 func runScore(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("score", "(-in FILE | -synth N) [-model FILE | -catalog FILE] [-save FILE] [-missing error|impute|drop] [-cut median|mean|fixed] [-cuts C,P] [-tiers S1,S2,...] [-weights C,P] [-objective entropy|critic -alpha A] [-topsis] [-explain ID] [-out FILE]",
+	fs := newFlagSet("score", "(-in FILE | -synth N | -transactions FILE [input flags] [-in CRM.csv]) [-as-of DATE] [-margin M] [-model FILE | -catalog FILE] [-save FILE] [-missing error|impute|drop] [-cut median|mean|fixed] [-cuts C,P] [-tiers S1,S2,...] [-weights C,P] [-objective entropy|critic -alpha A] [-topsis] [-explain ID] [-out FILE]",
 		scoreExample, stderr)
 	in := fs.String("in", "", "indicator CSV file; - for standard input")
 	synthN := fs.Int("synth", 0, "score N synthetic B2B customers (internal/synth) instead of -in")
 	seed := fs.Uint64("seed", 1, "seed for -synth")
 	synthOut := fs.String("synth-out", "", "with -synth, also write the generated indicator table as CSV to this file (input for -in and cvm weights)")
-	customer := fs.String("customer", "customer", "customer ID column name")
+	txPath := fs.String("transactions", "", "transactions CSV file (gzip allowed): compute the retail indicators from it and join -in, if given, by customer ID")
+	asOfFlag := fs.String("as-of", "", "with -transactions: ignore transactions after this time; a date alone means the end of that day (UTC); "+input.AsOfDefault)
+	margin := fs.Float64("margin", 0, "with -transactions: gross margin as a fraction of revenue, for the gross_profit indicator; 0 for none")
 	modelPath := fs.String("model", "", "fitted model JSON (from -save); without it the model is fitted on the input")
 	catalogPath := fs.String("catalog", "", "catalog JSON ({\"groups\":[...],\"indicators\":[...]}) instead of the default 30 indicators")
 	save := fs.String("save", "", "write the fitted model JSON to this file")
 	missing := fs.String("missing", "error", "missing values: error, impute (fitted median) or drop (renormalise that customer's weights)")
-	cut := fs.String("cut", "median", "value-matrix cut rule: median, mean or fixed (with -cuts)")
+	cut := fs.String("cut", "concentration", "value-matrix cut rule: concentration (high = the fewest top customers holding half the summed scores), median, mean or fixed (with -cuts)")
 	cuts := fs.String("cuts", "", "fixed cuts current,potential on the 0..100 scale, for -cut fixed")
 	tiers := fs.String("tiers", "", "pyramid shares, top first; empty means 0.01,0.04,0.15,0.80")
 	dimw := fs.String("weights", "", "weights of current,potential in the total; empty means 0.5,0.5")
@@ -61,9 +80,11 @@ func runScore(args []string, stdout, stderr io.Writer) error {
 	explain := fs.String("explain", "", "print this customer's breakdown (each indicator's value, weight and points) instead of the CSV")
 	out := fs.String("out", "-", "output CSV customer,current,potential,total,quadrant,tier; - for standard output")
 	list := fs.Bool("list", false, "print the catalog's indicators (ID, dimension, group, direction, unit, definition, source) and exit")
+	inf := addInputFlags(fs)
 	if done, err := parseFlags(fs, args); done {
 		return err
 	}
+	customer := inf.CustomerColumn()
 	spec := value.Settings{NormalizeWeights: *normw, IgnoreUnknown: *ignore}
 	if *catalogPath != "" {
 		b, err := os.ReadFile(*catalogPath)
@@ -81,8 +102,14 @@ func runScore(args []string, stdout, stderr io.Writer) error {
 		}
 		return scoreList(stdout, cat)
 	}
-	if (*in == "") == (*synthN == 0) {
-		return usagef("give exactly one of -in and -synth")
+	if *synthN != 0 && (*in != "" || *txPath != "") {
+		return usagef("-synth excludes -in and -transactions")
+	}
+	if *in == "" && *synthN == 0 && *txPath == "" {
+		return usagef("give -in, -synth or -transactions")
+	}
+	if *txPath == "" && (*asOfFlag != "" || *margin != 0) {
+		return usagef("-as-of and -margin apply to -transactions")
 	}
 	if *synthN < 0 {
 		return usagef("-synth %d: want a positive number", *synthN)
@@ -136,13 +163,24 @@ func runScore(args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 		}
-	} else {
+	} else if *in != "" {
 		r, closeIn, err := input.OpenFile(*in)
 		if err != nil {
 			return err
 		}
 		defer closeIn()
-		if tb, src, err = scoreReadCSV(r, *in, *customer); err != nil {
+		if tb, src, err = scoreReadCSV(r, *in, customer); err != nil {
+			return err
+		}
+	}
+	if *txPath != "" {
+		var asOf time.Time
+		if *asOfFlag != "" {
+			if asOf, err = parseAsOf(*asOfFlag); err != nil {
+				return usagef("-as-of %q: %v", *asOfFlag, err)
+			}
+		}
+		if tb, src, err = scoreTransactions(*txPath, asOf, *margin, inf, tb, *in, &spec, stderr); err != nil {
 			return err
 		}
 	}
@@ -217,6 +255,71 @@ func runScore(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return outs.Commit()
+}
+
+// scoreTransactions computes the retail indicators of the transactions in
+// path and, when crmName is not empty, joins the indicator table crm read
+// from it; it sets spec's catalog and reports the sources on stderr.
+func scoreTransactions(path string, asOf time.Time, margin float64, inf *input.Flags, crm value.IndicatorTable, crmName string, spec *value.Settings, stderr io.Writer) (value.IndicatorTable, scoreSource, error) {
+	src := scoreSource{name: path}
+	txs, rep, err := inf.ReadAll(path, asOf, stderr)
+	if err != nil {
+		return value.IndicatorTable{}, src, err
+	}
+	r, err := value.RetailIndicators(context.Background(), slices.Values(txs), &value.RetailSettings{AsOf: rep.AsOf, Margin: margin})
+	if err != nil {
+		return value.IndicatorTable{}, src, fmt.Errorf("%s: %w", path, err)
+	}
+	ret := 0
+	for _, ro := range r.ReturnsOnly {
+		if ro {
+			ret++
+		}
+	}
+	fmt.Fprintf(stderr, "score: %d indicators from the transactions in %s, as of %s: %s\n", len(r.Table.IDs), path, r.AsOf.Format(time.RFC3339), strings.Join(r.Table.IDs, ", "))
+	if len(r.Omitted) > 0 {
+		fmt.Fprintf(stderr, "score: left out: %s\n", strings.Join(r.Omitted, "; "))
+	}
+	if ret > 0 {
+		fmt.Fprintf(stderr, "score: %d customers have returns but no purchase: the worst recency and growth, never imputed\n", ret)
+	}
+	if crmName == "" {
+		spec.Catalog = r.Catalog
+		return r.Table, src, nil
+	}
+	src.name = path + " + " + crmName
+	joined, jr, err := r.Table.Join(crm)
+	if err != nil {
+		return value.IndicatorTable{}, src, fmt.Errorf("%s: %w", src.name, err)
+	}
+	base := spec.Catalog
+	if len(base.Indicators) == 0 {
+		base = value.DefaultCatalog()
+	}
+	var known, unknown []string
+	for _, id := range jr.Added {
+		if base.Index(id) >= 0 {
+			known = append(known, id)
+		} else {
+			unknown = append(unknown, id)
+		}
+	}
+	if len(unknown) > 0 && !spec.IgnoreUnknown {
+		return value.IndicatorTable{}, src, fmt.Errorf("%s: columns %s are not indicators of the CRM catalog (use -catalog or -ignore-unknown)", crmName, strings.Join(unknown, ", "))
+	}
+	if spec.Catalog, err = r.Catalog.Merge(base, known...); err != nil {
+		return value.IndicatorTable{}, src, fmt.Errorf("%s: %w", src.name, err)
+	}
+	spec.NormalizeWeights = true
+	fmt.Fprintf(stderr, "score: %d indicators from %s: %s\n", len(known), crmName, strings.Join(known, ", "))
+	if len(jr.Shared) > 0 {
+		fmt.Fprintf(stderr, "score: in both files, taken from the transactions: %s\n", strings.Join(jr.Shared, ", "))
+	}
+	if len(unknown) > 0 {
+		fmt.Fprintf(stderr, "score: ignored (not in the catalog): %s\n", strings.Join(unknown, ", "))
+	}
+	fmt.Fprintf(stderr, "score: %d customers; %d without a row in %s (their CRM indicators are missing); %d rows of %s without transactions left out\n", joined.Len(), jr.Unmatched, crmName, jr.Dropped, crmName)
+	return joined, src, nil
 }
 
 // scoreSource is where the indicator table came from, to name the file,

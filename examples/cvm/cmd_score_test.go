@@ -169,7 +169,7 @@ func TestScoreErrors(t *testing.T) {
 		usage bool
 		want  string
 	}{
-		{"no input", "", nil, true, "exactly one"},
+		{"no input", "", nil, true, "give -in, -synth or -transactions"},
 		{"bad missing", "customer,a,c\nX,1,1\n", []string{"-missing", "zero"}, true, "-missing"},
 		{"fixed without cuts", "customer,a,c\nX,1,1\n", []string{"-cut", "fixed"}, true, "-cuts"},
 		{"bad cut", "customer,a,c\nX,1,1\n", []string{"-cut", "middle"}, true, "-cut"},
@@ -230,4 +230,58 @@ func FuzzScoreReadCSV(f *testing.F) {
 			t.Fatalf("%d lines for %d customers", len(src.lines), len(tb.Customers))
 		}
 	})
+}
+
+// Issue 17: cvm score computes the retail indicators from transactions and
+// joins a CRM indicator file by customer ID, reporting where each
+// indicator came from.
+func TestScoreTransactionsJoin(t *testing.T) {
+	dir := t.TempDir()
+	tx := scoreWrite(t, dir, "tx.csv", "customer,time,amount,order\n"+
+		"A,2024-01-10,100,o1\nA,2024-03-10,120,o2\nA,2024-06-01,90,o3\n"+
+		"B,2024-05-01,40,o4\nB,2024-05-20,-10,o5\n"+
+		"C,2024-02-01,-25,o6\n")
+	crm := scoreWrite(t, dir, "crm.csv", "customer,credit_rating,revenue\nA,8,1\nB,5,2\nZ,3,3\n")
+	out, errOut, err := scoreRun(t, "score", "-transactions", tx, "-in", crm, "-missing", "impute", "-q")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 4 || !strings.HasPrefix(lines[1], "A,") || !strings.HasPrefix(lines[3], "C,") {
+		t.Errorf("scores:\n%s", out)
+	}
+	for _, want := range []string{
+		"indicators from the transactions in " + tx,
+		"1 indicators from " + crm + ": credit_rating",
+		"in both files, taken from the transactions: revenue",
+		"3 customers; 1 without a row in " + crm,
+		"1 rows of " + crm + " without transactions left out",
+		"1 customers have returns but no purchase",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("report lacks %q:\n%s", want, errOut)
+		}
+	}
+	// Without -missing, the customer without a CRM row is an error naming it.
+	if _, _, err := scoreRun(t, "score", "-transactions", tx, "-in", crm, "-q"); err == nil || !strings.Contains(err.Error(), `"C"`) {
+		t.Errorf("missing CRM row: got %v", err)
+	}
+	// A CRM column the catalog does not know is an error naming it.
+	bad := scoreWrite(t, dir, "bad.csv", "customer,colour\nA,1\n")
+	if _, _, err := scoreRun(t, "score", "-transactions", tx, "-in", bad, "-q"); err == nil || !strings.Contains(err.Error(), "colour") {
+		t.Errorf("unknown CRM column: got %v", err)
+	}
+	// Transactions alone: the retail catalog.
+	if out, errOut, err := scoreRun(t, "score", "-transactions", tx, "-q"); err != nil || strings.Count(out, "\n") != 4 {
+		t.Errorf("transactions alone: %v\n%s%s", err, out, errOut)
+	}
+	for _, args := range [][]string{
+		{"score", "-synth", "10", "-transactions", tx},
+		{"score", "-in", crm, "-as-of", "2024-05-01"},
+		{"score"},
+	} {
+		if _, _, err := scoreRun(t, args...); err == nil {
+			t.Errorf("%v: no error", args)
+		}
+	}
 }
