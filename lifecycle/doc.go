@@ -59,6 +59,11 @@
 //	volatility = sd(V1..V12) / mean(V1..V12)            population sd
 //	level3     = (V1+V2+V3) / 3
 //
+// The months Vi are those of the current relationship: a re-activation
+// (a purchase after Ended) forgets the volumes and active months of the
+// relationship that ended, so a customer who comes back is compared with
+// its new self, never found in decline against the old one.
+//
 // A ratio with a zero or negative denominator is undefined (NaN) and
 // satisfies no rule.
 //

@@ -183,6 +183,12 @@ func (s *State) purchase(t int64, amount float64, rr *Settings, tr *Transition) 
 			if s.reacts < math.MaxUint16 {
 				s.reacts++
 			}
+			// A re-activation starts a new relationship: its trends
+			// (growth, drop, year on year, active months, volatility)
+			// compare months within it only, so the months of the
+			// relationship that ended are forgotten.
+			s.vol = [len(s.vol)]float32{s.vol[0]}
+			s.active &= 1
 		}
 		s.start, s.lastBuy, s.orders = t, t, 1
 		s.iv, s.ivSorted, s.nIv = [ivCap]uint16{}, [ivCap]uint16{}, 0
