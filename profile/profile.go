@@ -240,12 +240,22 @@ func Build(ctx context.Context, txs iter.Seq[cvm.Transaction], attrs []Attribute
 		return nil, err
 	}
 	tm.done("read")
+	var scaled bool
+	if s.Models == nil && s.Lifecycle == nil {
+		l := ScaleLifecycle(nil, asOf.Sub(time.Unix(st.first, 0)))
+		scaled = l != lifecycle.DefaultSettings()
+		s.Lifecycle = &l
+	}
 	base, err := st.derive(ctx, asOf, lifecycleSettings(&s))
 	if err != nil {
 		return nil, err
 	}
 	tm.done("summaries, CLV inputs, lifecycle")
 	f := &File{AsOf: asOf, Profiles: base}
+	if scaled {
+		f.note("lifecycle: the data span %.0f days, too short for the default stability rule (%d days of tenure); scaled to %d days and %d active months of 12 (ScaleLifecycle)",
+			asOf.Sub(time.Unix(st.first, 0)).Hours()/24, lifecycle.DefaultSettings().StabilityTenureDays, s.Lifecycle.StabilityTenureDays, s.Lifecycle.StabilityActiveMonths)
+	}
 	if err := f.attach(attrs); err != nil {
 		return nil, err
 	}
@@ -264,6 +274,52 @@ func Apply(ctx context.Context, txs iter.Seq[cvm.Transaction], attrs []Attribute
 	}
 	s.Models = models
 	return Build(ctx, txs, attrs, &s)
+}
+
+// ScaleLifecycle returns the lifecycle rules r (nil means
+// lifecycle.DefaultSettings) fitted to data that span the given time from
+// the earliest transaction to the as-of. The stability rule asks for a
+// relationship of StabilityTenureDays (default 365) with purchases in
+// StabilityActiveMonths of the last 12 months (default 8) and a trend
+// confirmed over further ticks, so on data shorter than StabilityTenureDays
+// + 90 days it can fire for almost nobody. There the rule is scaled to the
+// span:
+//
+//	tenure' = max(90, span - 90) days
+//	active' = max(2, round(active x tenure' / 365))
+//
+// and r is returned unchanged otherwise. On Online Retail (373 days)
+// this asks for 283 days and 6 active months. Build applies it when it
+// fits the models with Settings.Lifecycle nil, and says so in File.Notes.
+func ScaleLifecycle(r *lifecycle.Settings, span time.Duration) lifecycle.Settings {
+	var l lifecycle.Settings
+	if r != nil {
+		l = *r
+	} else {
+		l = lifecycle.DefaultSettings()
+	}
+	d := lifecycle.DefaultSettings()
+	tenure, active := l.StabilityTenureDays, l.StabilityActiveMonths
+	if tenure == 0 {
+		tenure = d.StabilityTenureDays
+	}
+	if active == 0 {
+		active = d.StabilityActiveMonths
+	}
+	days := int(span.Hours() / 24)
+	if days >= tenure+90 {
+		return l
+	}
+	t := max(90, days-90)
+	if t >= tenure {
+		return l
+	}
+	l.StabilityTenureDays = t
+	l.StabilityActiveMonths = max(2, int(math.Round(float64(active)*float64(t)/365)))
+	if l.StabilityActiveMonths > active {
+		l.StabilityActiveMonths = active
+	}
+	return l
 }
 
 func lifecycleSettings(s *Settings) *lifecycle.Settings {
@@ -332,6 +388,7 @@ type store struct {
 	cat     []int32
 	nameIdx map[string]int32 // product and category names, interned
 	vocab   []string
+	first   int64 // Unix seconds of the earliest transaction
 }
 
 func (st *store) intern(s string) int32 {
@@ -375,6 +432,9 @@ func ingest(ctx context.Context, txs iter.Seq[cvm.Transaction], asOf time.Time) 
 			last, lastID = i, t.Customer
 		}
 		row := len(st.cust)
+		if sec := t.Time.Unix(); row == 0 || sec < st.first {
+			st.first = sec
+		}
 		st.cust = append(st.cust, last)
 		st.sec = append(st.sec, t.Time.Unix())
 		st.nsec = append(st.nsec, int32(t.Time.Nanosecond()))

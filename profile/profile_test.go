@@ -333,3 +333,29 @@ func TestBuildErrors(t *testing.T) {
 		t.Error("Apply without models accepted")
 	}
 }
+
+func TestScaleLifecycle(t *testing.T) {
+	day := 24 * time.Hour
+	for _, tc := range []struct {
+		name           string
+		span           time.Duration
+		tenure, active int
+	}{
+		// By hand: tenure' = max(90, span-90), active' = round(8 x tenure'/365).
+		{"two years: unchanged", 730 * day, 365, 8},
+		{"455 days: unchanged", 455 * day, 365, 8},
+		{"Online Retail, 373 days", 373 * day, 283, 6},
+		{"half a year", 182 * day, 92, 2},
+		{"a month", 30 * day, 90, 2},
+	} {
+		got := ScaleLifecycle(nil, tc.span)
+		if got.StabilityTenureDays != tc.tenure || got.StabilityActiveMonths != tc.active {
+			t.Errorf("%s: %d days, %d months; want %d, %d", tc.name, got.StabilityTenureDays, got.StabilityActiveMonths, tc.tenure, tc.active)
+		}
+		check.NoErr(t, got.Validate())
+	}
+	own := lifecycle.Settings{StabilityTenureDays: 200}
+	if got := ScaleLifecycle(&own, 373*day); got.StabilityTenureDays != 200 {
+		t.Errorf("a tenure the span allows was changed to %d", got.StabilityTenureDays)
+	}
+}
