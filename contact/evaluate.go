@@ -1,0 +1,141 @@
+package contact
+
+import (
+	"math"
+	"slices"
+)
+
+// Outcome is what a customer did after a plan: responded or not, and the
+// revenue.
+type Outcome struct {
+	Customer  string
+	Responded bool
+	Revenue   float64
+}
+
+// Arm is one group's outcomes: decisions, responders, response rate,
+// revenue in total and per decision.
+type Arm struct {
+	N          int     `json:"n"`
+	Responders int     `json:"responders"`
+	Rate       float64 `json:"rate"`
+	Revenue    float64 `json:"revenue"`
+	PerCust    float64 `json:"revenue_per_customer"`
+	sumSq      float64
+}
+
+// Comparison compares the treated and the control group of one rule (or
+// all of them): the uplift in response rate, treated minus control, with
+// its 95% interval (Wald, the normal approximation of the difference of two
+// proportions: uplift +- 1.96 sqrt(p1(1-p1)/n1 + p0(1-p0)/n0)), and the
+// uplift in revenue per customer with its 95% interval (Welch's standard
+// error). OK is false, and the uplifts zero, when a group is empty.
+type Comparison struct {
+	Rule            string  `json:"rule,omitempty"`
+	Treated         Arm     `json:"treated"`
+	Control         Arm     `json:"control"`
+	OK              bool    `json:"ok"`
+	Uplift          float64 `json:"uplift"`
+	UpliftLo        float64 `json:"uplift_lo"`
+	UpliftHi        float64 `json:"uplift_hi"`
+	RevenueUplift   float64 `json:"revenue_uplift"`
+	RevenueUpliftLo float64 `json:"revenue_uplift_lo"`
+	RevenueUpliftHi float64 `json:"revenue_uplift_hi"`
+}
+
+// Evaluation is Evaluate's result: per rule in name order, and overall
+// (every decision pooled).
+type Evaluation struct {
+	Rules   []Comparison `json:"rules"`
+	Overall Comparison   `json:"overall"`
+}
+
+// z95 is the standard normal's 97.5% quantile.
+const z95 = 1.959963984540054
+
+// Evaluate compares the treated and the control decisions of a plan with
+// the outcomes that followed. Each decision reads its customer's outcome
+// (a customer with several outcome rows: responded if any did, revenues
+// summed); a decision without an outcome counts as no response and no
+// revenue. A NaN or infinite revenue is counted as it is and makes the
+// revenue figures NaN; Evaluate has no error.
+func Evaluate(decisions []Decision, outcomes []Outcome) Evaluation {
+	type oc struct {
+		resp bool
+		rev  float64
+	}
+	by := make(map[string]oc, len(outcomes))
+	for _, o := range outcomes {
+		x := by[o.Customer]
+		x.resp = x.resp || o.Responded
+		x.rev += o.Revenue
+		by[o.Customer] = x
+	}
+	rules := map[string]*Comparison{}
+	var all Comparison
+	for i := range decisions {
+		d := &decisions[i]
+		c := rules[d.RuleName]
+		if c == nil {
+			c = &Comparison{Rule: d.RuleName}
+			rules[d.RuleName] = c
+		}
+		o := by[d.Customer]
+		for _, cm := range []*Comparison{c, &all} {
+			a := &cm.Treated
+			if d.Control {
+				a = &cm.Control
+			}
+			a.N++
+			if o.resp {
+				a.Responders++
+			}
+			a.Revenue += o.rev
+			a.sumSq += o.rev * o.rev
+		}
+	}
+	var ev Evaluation
+	for _, c := range rules {
+		c.finish()
+		ev.Rules = append(ev.Rules, *c)
+	}
+	slices.SortFunc(ev.Rules, func(a, b Comparison) int {
+		if a.Rule < b.Rule {
+			return -1
+		}
+		if a.Rule > b.Rule {
+			return 1
+		}
+		return 0
+	})
+	all.finish()
+	ev.Overall = all
+	return ev
+}
+
+func (c *Comparison) finish() {
+	varRev := func(a *Arm) float64 {
+		if a.N < 2 {
+			return 0
+		}
+		v := (a.sumSq - a.Revenue*a.Revenue/float64(a.N)) / float64(a.N-1)
+		return max(v, 0) / float64(a.N)
+	}
+	for _, a := range []*Arm{&c.Treated, &c.Control} {
+		if a.N > 0 {
+			a.Rate = float64(a.Responders) / float64(a.N)
+			a.PerCust = a.Revenue / float64(a.N)
+		}
+	}
+	if c.Treated.N == 0 || c.Control.N == 0 {
+		return
+	}
+	c.OK = true
+	p1, p0 := c.Treated.Rate, c.Control.Rate
+	se := math.Sqrt(p1*(1-p1)/float64(c.Treated.N) + p0*(1-p0)/float64(c.Control.N))
+	c.Uplift = p1 - p0
+	c.UpliftLo, c.UpliftHi = c.Uplift-z95*se, c.Uplift+z95*se
+	sr := math.Sqrt(varRev(&c.Treated) + varRev(&c.Control))
+	c.RevenueUplift = c.Treated.PerCust - c.Control.PerCust
+	c.RevenueUpliftLo, c.RevenueUpliftHi = c.RevenueUplift-z95*sr, c.RevenueUplift+z95*sr
+}
