@@ -135,9 +135,9 @@ func TestCapsQuietAndPriority(t *testing.T) {
 		{Customer: "c", At: asOf.Add(-5 * day), Channel: Email, Complaint: true},
 		{Customer: "d", At: asOf.Add(-5 * day)}, {Customer: "d", At: asOf.Add(-9 * day)},
 		{Customer: "d", At: asOf.Add(-13 * day)}, {Customer: "d", At: asOf.Add(-20 * day)},
-		{Customer: "zz", At: asOf.Add(-1 * day)},  // unknown customer: ignored
-		{Customer: "a", At: asOf.Add(40 * day)},   // after the as-of: ignored
-		{Customer: "a", At: asOf.Add(-40 * day)},  // outside the window and quiet
+		{Customer: "zz", At: asOf.Add(-1 * day)}, // unknown customer: ignored
+		{Customer: "a", At: asOf.Add(40 * day)},  // after the as-of: ignored
+		{Customer: "a", At: asOf.Add(-40 * day)}, // outside the window and quiet
 	}
 	for _, per := range []int{1, 2, 3} {
 		p := mustDecide(t, cs, hist, competing(), &Settings{MaxPerCustomer: per, Control: Off})
