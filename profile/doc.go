@@ -15,8 +15,11 @@
 //     Lee 2005; Gamma-Gamma for spend, Fader, Hardie & Lee 2005b):
 //     P(alive), expected purchases in 52 weeks, expected spend, discounted
 //     CLV;
-//   - the value score with quadrant, tier and top reasons (value, on
-//     [ValueCatalog]);
+//   - the value score with quadrant, tier and top reasons (value: by
+//     default on value.RetailIndicators with the CLV forecasts as current
+//     value, [RetailIndicators]; or on the summary's four indicators,
+//     [SummaryIndicators], which [Update] can continue), the matrix cut
+//     by value concentration (value.CutConcentration);
 //   - the lifecycle state with its last transition and pattern
 //     (lifecycle.Classify, monthly ticks);
 //   - the recovery book entry (recovery; File.Book.Lookup);
@@ -28,9 +31,9 @@
 //
 // Build keeps each transaction's customer, time and amount in columns
 // (about 24 bytes a row), groups the rows by customer in ID order, and
-// replays them to cvm.Summarize and lifecycle.Classify at once (on two
-// goroutines; a stream grouped by customer in ID order is Classify's
-// fastest). The CLV input is derived from the summary and the
+// replays them to cvm.Summarize, lifecycle.Classify and
+// value.RetailIndicators at once (on three goroutines; a stream grouped by
+// customer in ID order is Classify's fastest). The CLV input is derived from the summary and the
 // repeat-purchase amounts, exactly as clv.Prepare computes it:
 //
 //	x   = occasions - 1

@@ -43,8 +43,10 @@ type Models struct {
 	Purchases *clv.BGNBD
 	Spend     *clv.GammaGamma
 	CLVMonths int
-	// Value is the value model: normalisation bounds, weights, cuts.
-	Value *value.Model
+	// Value is the value model: normalisation bounds, weights, cuts, and
+	// Indicators where its input comes from.
+	Value      *value.Model
+	Indicators IndicatorSource
 	// Lifecycle are the lifecycle rules and Recovery the recovery policy.
 	Lifecycle lifecycle.Settings
 	Recovery  recovery.Settings
@@ -52,22 +54,23 @@ type Models struct {
 
 type modelsJSON struct {
 	envelope.Header
-	AsOf      time.Time          `json:"as_of"`
-	Customers int                `json:"customers"`
-	RFM       *segment.Scorer    `json:"rfm"`
-	Rules     *segment.RuleSet   `json:"rules"`
-	Purchases *clv.BGNBD         `json:"purchases,omitempty"`
-	Spend     *clv.GammaGamma    `json:"spend,omitempty"`
-	CLVMonths int                `json:"clv_months,omitempty"`
-	Value     *value.Model       `json:"value"`
-	Lifecycle lifecycle.Settings `json:"lifecycle"`
-	Recovery  recovery.Settings  `json:"recovery"`
+	AsOf       time.Time          `json:"as_of"`
+	Customers  int                `json:"customers"`
+	RFM        *segment.Scorer    `json:"rfm"`
+	Rules      *segment.RuleSet   `json:"rules"`
+	Purchases  *clv.BGNBD         `json:"purchases,omitempty"`
+	Spend      *clv.GammaGamma    `json:"spend,omitempty"`
+	CLVMonths  int                `json:"clv_months,omitempty"`
+	Value      *value.Model       `json:"value"`
+	Indicators IndicatorSource    `json:"indicators"`
+	Lifecycle  lifecycle.Settings `json:"lifecycle"`
+	Recovery   recovery.Settings  `json:"recovery"`
 }
 
 // MarshalJSON encodes m in the cvm envelope.
 func (m *Models) MarshalJSON() ([]byte, error) {
 	return json.Marshal(modelsJSON{Header: envelope.New(ModelsFormat, ModelsVersion, m.Card), AsOf: m.AsOf, Customers: m.Customers,
-		RFM: m.RFM, Rules: m.Rules, Purchases: m.Purchases, Spend: m.Spend, CLVMonths: m.CLVMonths, Value: m.Value, Lifecycle: m.Lifecycle, Recovery: m.Recovery})
+		RFM: m.RFM, Rules: m.Rules, Purchases: m.Purchases, Spend: m.Spend, CLVMonths: m.CLVMonths, Value: m.Value, Indicators: m.Indicators, Lifecycle: m.Lifecycle, Recovery: m.Recovery})
 }
 
 // UnmarshalJSON decodes what MarshalJSON writes. It returns a
@@ -95,7 +98,7 @@ func (m *Models) UnmarshalJSON(data []byte) error {
 		return fmt.Errorf("profile: decoding %s: %w", ModelsFormat, err)
 	}
 	*m = Models{Card: v.Card, AsOf: v.AsOf, Customers: v.Customers, RFM: v.RFM, Rules: v.Rules, Purchases: v.Purchases, Spend: v.Spend,
-		CLVMonths: v.CLVMonths, Value: v.Value, Lifecycle: v.Lifecycle, Recovery: v.Recovery}
+		CLVMonths: v.CLVMonths, Value: v.Value, Indicators: v.Indicators, Lifecycle: v.Lifecycle, Recovery: v.Recovery}
 	return nil
 }
 
@@ -158,7 +161,8 @@ func (f *File) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON decodes what MarshalJSON writes and rebuilds the
-// recovery book and the value model's input. Profiles out of ID order or
+// recovery book and, for SummaryIndicators, the value model's input
+// (File.Explain; the retail indicators are not in the file). Profiles out of ID order or
 // repeated, or without models, are an error.
 func (f *File) UnmarshalJSON(data []byte) error {
 	var v fileJSON
@@ -178,8 +182,10 @@ func (f *File) UnmarshalJSON(data []byte) error {
 	if err != nil {
 		return err
 	}
-	g.table = g.indicators(crm)
-	if v.Models.Purchases != nil {
+	if v.Models.Indicators == SummaryIndicators {
+		g.table = g.indicators(crm)
+	}
+	if v.Models.Indicators == SummaryIndicators && v.Models.Purchases != nil {
 		g.table = g.table.WithColumn(clv.IndicatorCLV, g.column(func(p *Profile) float64 { return p.CLV.Value }))
 		g.table = g.table.WithColumn(clv.IndicatorExpectedPurchases, g.column(func(p *Profile) float64 { return p.CLV.ExpectedPurchases }))
 		g.table = g.table.WithColumn(clv.IndicatorProbAlive, g.column(func(p *Profile) float64 { return p.CLV.PAlive }))

@@ -140,12 +140,67 @@ type Settings struct {
 	Recovery  *recovery.Settings
 	// CLVMonths is the CLV horizon in months; 0 means 12.
 	CLVMonths int
+	// Indicators is where the value model's indicators come from; the zero
+	// value is RetailIndicators. With Models, the models' own are used.
+	Indicators IndicatorSource
 	// Reasons is how many top reasons each profile carries; 0 means none
 	// (they cost a value explanation per customer; see File.Explain).
 	Reasons int
 	// Progress, when not nil, is called on the calling goroutine at the
 	// end of each stage with its name and duration.
 	Progress func(stage string, took time.Duration)
+}
+
+// IndicatorSource says where the value model's indicators come from.
+type IndicatorSource uint8
+
+const (
+	// RetailIndicators is value.RetailIndicators: the retail catalog
+	// computed from the transactions (revenue, volume, order value,
+	// frequency, recency, tenure, breadth, return share, volatility,
+	// regularity in a 365-day window; wallet and cross-buying headroom and
+	// the growth trend as potential value), with the CLV forecasts in the
+	// lifetime group of current value (a forecast continues the current
+	// relationship: Verhoef & Donkers 2001). The windows need every
+	// transaction, so Update cannot continue it: refit with Build.
+	RetailIndicators IndicatorSource = iota
+	// SummaryIndicators are four indicators of value.DefaultCatalog that a
+	// summary gives over the whole history (revenue, order_frequency,
+	// recency, tenure) with the CLV forecasts in the growth group of
+	// potential value; see ValueCatalog. Update can continue them.
+	SummaryIndicators
+)
+
+// String returns "retail" or "summary".
+func (s IndicatorSource) String() string {
+	switch s {
+	case RetailIndicators:
+		return "retail"
+	case SummaryIndicators:
+		return "summary"
+	}
+	return fmt.Sprintf("IndicatorSource(%d)", int(s))
+}
+
+// MarshalText encodes s as String writes it; an unknown value is an error.
+func (s IndicatorSource) MarshalText() ([]byte, error) {
+	if s > SummaryIndicators {
+		return nil, fmt.Errorf("profile: unknown indicator source %d", int(s))
+	}
+	return []byte(s.String()), nil
+}
+
+// UnmarshalText decodes "retail" or "summary".
+func (s *IndicatorSource) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "retail":
+		*s = RetailIndicators
+	case "summary":
+		*s = SummaryIndicators
+	default:
+		return fmt.Errorf("profile: unknown indicator source %q (want retail or summary)", b)
+	}
+	return nil
 }
 
 // AssumedMargin is the gross margin assumed for the recovery book's
@@ -172,8 +227,9 @@ type File struct {
 	// Notes are plain statements of what the data could not give.
 	Notes []string
 
-	table value.IndicatorTable // the value model's input, for Explain
-	index map[string]int
+	table  value.IndicatorTable // the value model's input, for Explain
+	index  map[string]int
+	retail *value.Retail // the retail indicators of a Build with RetailIndicators
 }
 
 // Lookup returns customer id's profile.
@@ -246,12 +302,16 @@ func Build(ctx context.Context, txs iter.Seq[cvm.Transaction], attrs []Attribute
 		scaled = l != lifecycle.DefaultSettings()
 		s.Lifecycle = &l
 	}
-	base, err := st.derive(ctx, asOf, lifecycleSettings(&s))
+	src := s.Indicators
+	if s.Models != nil {
+		src = s.Models.Indicators
+	}
+	base, retail, err := st.derive(ctx, asOf, lifecycleSettings(&s), src == RetailIndicators)
 	if err != nil {
 		return nil, err
 	}
-	tm.done("summaries, CLV inputs, lifecycle")
-	f := &File{AsOf: asOf, Profiles: base}
+	tm.done("summaries, CLV inputs, lifecycle, retail indicators")
+	f := &File{AsOf: asOf, Profiles: base, retail: retail}
 	if scaled {
 		f.note("lifecycle: the data span %.0f days, too short for the default stability rule (%d days of tenure); scaled to %d days and %d active months of 12 (ScaleLifecycle)",
 			asOf.Sub(time.Unix(st.first, 0)).Hours()/24, lifecycle.DefaultSettings().StabilityTenureDays, s.Lifecycle.StabilityTenureDays, s.Lifecycle.StabilityActiveMonths)
@@ -509,7 +569,7 @@ func (st *store) grouped() (order []int32, start []int, rows []int32) {
 
 // derive computes each customer's base views: summary, CLV input,
 // lifecycle state, units, products and categories.
-func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Settings) ([]Profile, error) {
+func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Settings, withRetail bool) ([]Profile, *value.Retail, error) {
 	order, start, rows := st.grouped()
 	// replay gives the transactions grouped by customer in ID order, each
 	// customer's in stream order.
@@ -525,22 +585,33 @@ func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Setti
 	}
 	var sums []cvm.Summary
 	var lres []lifecycle.Result
-	var serr, lerr error
-	done := make(chan struct{})
+	var retail *value.Retail
+	var serr, lerr, rerr error
+	done := make(chan struct{}, 2)
 	go func() {
-		defer close(done)
+		defer func() { done <- struct{}{} }()
 		lres, lerr = lifecycle.Classify(ctx, replay, &lifecycle.ClassifySettings{AsOf: asOf, Settings: lr})
+	}()
+	go func() {
+		defer func() { done <- struct{}{} }()
+		if withRetail {
+			retail, rerr = value.RetailIndicators(ctx, st.replayFull(order, start, rows), &value.RetailSettings{AsOf: asOf})
+		}
 	}()
 	sums, serr = cvm.Summarize(ctx, replay, &cvm.SummarySettings{AsOf: asOf})
 	<-done
+	<-done
 	if serr != nil {
 		if errors.Is(serr, cvm.ErrEmptyInput) {
-			return nil, ErrEmptyInput
+			return nil, nil, ErrEmptyInput
 		}
-		return nil, serr
+		return nil, nil, serr
 	}
 	if lerr != nil {
-		return nil, lerr
+		return nil, nil, lerr
+	}
+	if rerr != nil {
+		return nil, nil, rerr
 	}
 	ps := make([]Profile, len(sums))
 	// Customers with a transaction on or before asOf, in ID order: the
@@ -607,7 +678,32 @@ func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Setti
 			}
 		}
 	})
-	return ps, ctx.Err()
+	return ps, retail, ctx.Err()
+}
+
+// replayFull is the grouped replay with the quantity, product and category
+// of each row, for value.RetailIndicators.
+func (st *store) replayFull(order []int32, start []int, rows []int32) func(func(cvm.Transaction) bool) {
+	return func(yield func(cvm.Transaction) bool) {
+		for k, c := range order {
+			id := st.ids[c]
+			for _, r := range rows[start[k]:start[k+1]] {
+				t := cvm.Transaction{Customer: id, Time: time.Unix(st.sec[r], int64(st.nsec[r])).UTC(), Amount: st.amt[r]}
+				if st.qty != nil {
+					t.Quantity = st.qty[r]
+				}
+				if st.prod != nil && st.prod[r] > 0 {
+					t.Product = st.vocab[st.prod[r]-1]
+				}
+				if st.cat != nil && st.cat[r] > 0 {
+					t.Category = st.vocab[st.cat[r]-1]
+				}
+				if !yield(t) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // names returns the distinct names of the interned indices in set, sorted.

@@ -3,6 +3,7 @@ package profile
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -45,7 +46,7 @@ func TestBuildJoin(t *testing.T) {
 	ctx := context.Background()
 	txs := shuffled(base(400))
 	asOf := time.Date(2025, 6, 30, 23, 59, 59, 999999999, time.UTC) // end of a day: Prepare and Summarize agree
-	f := check.Must(Build(ctx, slices.Values(txs), nil, &Settings{AsOf: asOf, Reasons: 2}))
+	f := check.Must(Build(ctx, slices.Values(txs), nil, &Settings{AsOf: asOf, Reasons: 2, Indicators: SummaryIndicators}))
 
 	sums := check.Must(cvm.Summarize(ctx, slices.Values(txs), &cvm.SummarySettings{AsOf: asOf}))
 	if len(f.Profiles) != len(sums) {
@@ -166,7 +167,7 @@ func TestUpdateEqualsRebuild(t *testing.T) {
 			old = append(old, t)
 		}
 	}
-	f := check.Must(Build(ctx, slices.Values(old), nil, &Settings{AsOf: cut}))
+	f := check.Must(Build(ctx, slices.Values(old), nil, &Settings{AsOf: cut, Indicators: SummaryIndicators}))
 	got := check.Must(Update(ctx, f, slices.Values(later), asOf))
 	want := check.Must(Apply(ctx, slices.Values(txs), nil, f.Models, &Settings{AsOf: asOf}))
 	if got.Refit.Due {
@@ -203,7 +204,10 @@ func TestUpdateRejectsOldTransactions(t *testing.T) {
 	ctx := context.Background()
 	txs := base(100)
 	asOf := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	f := check.Must(Build(ctx, slices.Values(txs), nil, &Settings{AsOf: asOf}))
+	f := check.Must(Build(ctx, slices.Values(txs), nil, &Settings{AsOf: asOf, Indicators: SummaryIndicators}))
+	if _, err := Update(ctx, check.Must(Build(ctx, slices.Values(txs), nil, &Settings{AsOf: asOf})), nil, time.Time{}); err == nil {
+		t.Error("Update of a retail file accepted")
+	}
 	if _, err := Update(ctx, f, slices.Values([]cvm.Transaction{{Customer: "x", Time: asOf, Amount: 1}}), time.Time{}); err == nil {
 		t.Error("a transaction at the file's as-of was accepted")
 	}
@@ -270,7 +274,7 @@ func TestFlagText(t *testing.T) {
 func TestJSONRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	txs := base(200)
-	f := check.Must(Build(ctx, slices.Values(txs), nil, nil))
+	f := check.Must(Build(ctx, slices.Values(txs), nil, &Settings{Indicators: SummaryIndicators}))
 	b := check.Must(json.Marshal(f))
 	var g File
 	check.NoErr(t, json.Unmarshal(b, &g))
@@ -357,5 +361,59 @@ func TestScaleLifecycle(t *testing.T) {
 	own := lifecycle.Settings{StabilityTenureDays: 200}
 	if got := ScaleLifecycle(&own, 373*day); got.StabilityTenureDays != 200 {
 		t.Errorf("a tenure the span allows was changed to %d", got.StabilityTenureDays)
+	}
+}
+
+// TestBuildRetail: with the default retail indicators, the value scores
+// are those of value.Fit on value.RetailIndicators' table with the CLV
+// forecasts in the lifetime group of current value, joined here.
+func TestBuildRetail(t *testing.T) {
+	ctx := context.Background()
+	txs := shuffled(base(300))
+	for i := range txs {
+		txs[i].Quantity = float64(1 + i%3)
+		txs[i].Product = fmt.Sprintf("P%d", i%17)
+	}
+	asOf := time.Date(2025, 6, 30, 23, 59, 59, 999999999, time.UTC)
+	f := check.Must(Build(ctx, slices.Values(txs), nil, &Settings{AsOf: asOf}))
+	ret := check.Must(value.RetailIndicators(ctx, slices.Values(txs), &value.RetailSettings{AsOf: asOf}))
+	ds := check.Must(clv.Prepare(ctx, slices.Values(txs), asOf, nil))
+	bg := check.Must(clv.FitBGNBD(ctx, ds.Customers, nil))
+	gg := check.Must(clv.FitGammaGamma(ctx, ds.Customers, nil))
+	fc := check.Must(clv.NewForecast(bg, gg, ds.Customers, 52, nil))
+	tab := fc.AddTo(ret.Table)
+	cat := ret.Catalog
+	fore := clv.PotentialIndicators(value.GroupLifetime)
+	for k := range fore {
+		fore[k].Dimension = value.CurrentValue
+	}
+	cat.Groups = append(slices.Clone(cat.Groups), value.Group{ID: value.GroupLifetime, Name: "lifetime", Dimension: value.CurrentValue, Weight: 0.3})
+	cat = cat.Add(fore...)
+	vm := check.Must(value.Fit(ctx, tab, &value.Settings{Catalog: cat, NormalizeWeights: true, Missing: value.MissingImpute}))
+	scores := check.Must(vm.Score(ctx, nil, tab))
+	if len(scores) != len(f.Profiles) {
+		t.Fatalf("%d scores, %d profiles", len(scores), len(f.Profiles))
+	}
+	for i, p := range f.Profiles {
+		check.Float(t, p.Customer+" current", p.Value.Current, scores[i].Current, 1e-9, 1e-9)
+		check.Float(t, p.Customer+" potential", p.Value.Potential, scores[i].Potential, 1e-9, 1e-9)
+		if p.Value.Quadrant != scores[i].Quadrant || p.Value.Tier != scores[i].Tier {
+			t.Errorf("%s: %v %v, want %v %v", p.Customer, p.Value.Quadrant, p.Value.Tier, scores[i].Quadrant, scores[i].Tier)
+		}
+		if ret.ReturnsOnly[i] != (p.Flags&FlagReturnsOnly != 0) {
+			t.Errorf("%s: returns-only %v, flags %v", p.Customer, ret.ReturnsOnly[i], p.Flags)
+		}
+		if want := len(p.Products); p.Summary.Occasions > 0 && want == 0 {
+			t.Errorf("%s: no products", p.Customer)
+		}
+	}
+	// The models round-trip and score the same.
+	var m Models
+	check.NoErr(t, json.Unmarshal(check.Must(json.Marshal(f.Models)), &m))
+	g := check.Must(Apply(ctx, slices.Values(txs), nil, &m, &Settings{AsOf: asOf}))
+	for i := range g.Profiles {
+		if g.Profiles[i].Value != f.Profiles[i].Value {
+			t.Fatalf("%s: Apply with decoded retail models differs", g.Profiles[i].Customer)
+		}
 	}
 }

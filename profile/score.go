@@ -172,23 +172,38 @@ func (f *File) score(ctx context.Context, s *Settings, tm *timer) error {
 	if err != nil {
 		return err
 	}
-	t := f.indicators(crm)
-	if fc != nil {
-		t = fc.AddTo(t)
+	if fit {
+		m.Indicators = s.Indicators
+	}
+	var t value.IndicatorTable
+	var cat value.Catalog
+	if m.Indicators == RetailIndicators {
+		if f.retail == nil {
+			return fmt.Errorf("profile: the models use the retail indicators, which Update cannot continue: build again")
+		}
+		t, cat = f.retail.Table, f.retail.Catalog
+		t, cat = f.withCRM(t, cat, crm)
+		if fc != nil {
+			t = fc.AddTo(t)
+			cat = lifetimeForecasts(cat)
+		}
+	} else {
+		t = f.indicators(crm)
+		cat = ValueCatalog(crm)
+		if fc != nil {
+			t = fc.AddTo(t)
+		} else {
+			cat.Indicators = slices.DeleteFunc(cat.Indicators, func(ind value.Indicator) bool { return ind.Group == value.GroupGrowth && !slices.Contains(crm, ind.ID) })
+		}
 	}
 	if fit {
-		cat := ValueCatalog(crm)
-		if fc == nil {
-			cat = ValueCatalog(crm)
-			cat.Indicators = slices.DeleteFunc(cat.Indicators, func(ind value.Indicator) bool { return ind.Group == value.GroupGrowth && !slices.Contains(crm, ind.ID) })
-			var groups []value.Group
-			for _, g := range cat.Groups {
-				if slices.ContainsFunc(cat.Indicators, func(ind value.Indicator) bool { return ind.Group == g.ID }) {
-					groups = append(groups, g)
-				}
+		var groups []value.Group
+		for _, g := range cat.Groups {
+			if slices.ContainsFunc(cat.Indicators, func(ind value.Indicator) bool { return ind.Group == g.ID }) {
+				groups = append(groups, g)
 			}
-			cat.Groups = groups
 		}
+		cat.Groups = groups
 		if m.Value, err = value.Fit(ctx, t, &value.Settings{Catalog: cat, NormalizeWeights: true, Missing: value.MissingImpute, IgnoreUnknown: true}); err != nil {
 			return fmt.Errorf("profile: value: %w", err)
 		}
@@ -247,6 +262,61 @@ func (f *File) score(ctx context.Context, s *Settings, tm *timer) error {
 	f.Models = m
 	f.Refit = m.refit(f)
 	return nil
+}
+
+// withCRM adds the host's CRM indicators crm to a retail table and its
+// catalog (the indicators of value.DefaultCatalog with those IDs, in
+// their groups).
+func (f *File) withCRM(t value.IndicatorTable, cat value.Catalog, crm []string) (value.IndicatorTable, value.Catalog) {
+	if len(crm) == 0 {
+		return t, cat
+	}
+	def := value.DefaultCatalog()
+	for _, id := range crm {
+		if _, ok := t.Column(id); ok {
+			continue // the retail table has it (revenue and the like)
+		}
+		col := make([]float64, len(f.Profiles))
+		for i := range f.Profiles {
+			v, ok := f.Profiles[i].Attributes.Indicators[id]
+			if !ok {
+				v = math.NaN()
+			}
+			col[i] = v
+		}
+		t = t.WithColumn(id, col)
+		for _, ind := range def.Indicators {
+			if ind.ID != id {
+				continue
+			}
+			cat.Indicators = append(cat.Indicators, ind)
+			if !slices.ContainsFunc(cat.Groups, func(g value.Group) bool { return g.ID == ind.Group }) {
+				for _, g := range def.Groups {
+					if g.ID == ind.Group {
+						cat.Groups = append(cat.Groups, g)
+					}
+				}
+			}
+		}
+	}
+	return t, cat
+}
+
+// lifetimeForecasts adds value/clv's forecasts to cat as the lifetime
+// group of current value (weight 0.3 before normalisation), as the
+// quickstart's report does.
+func lifetimeForecasts(cat value.Catalog) value.Catalog {
+	forecasts := clv.PotentialIndicators(value.GroupLifetime)
+	for k := range forecasts {
+		forecasts[k].Dimension = value.CurrentValue
+	}
+	cat.Groups = slices.Clone(cat.Groups)
+	if i := slices.IndexFunc(cat.Groups, func(g value.Group) bool { return g.ID == value.GroupLifetime }); i >= 0 {
+		cat.Groups[i].Weight = 0.3
+	} else {
+		cat.Groups = append(cat.Groups, value.Group{ID: value.GroupLifetime, Name: "Lifetime value of the current relationship", Dimension: value.CurrentValue, Weight: 0.3})
+	}
+	return cat.Add(forecasts...)
 }
 
 // indicators returns the value model's input: the transaction indicators

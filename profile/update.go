@@ -32,11 +32,18 @@ import (
 // month): otherwise f's lifecycle states carry the extra evaluation at
 // f.AsOf that Classify makes there and a rebuild would not.
 //
+// Update needs models built with SummaryIndicators (the retail
+// indicators' windows need every transaction); it returns an error for
+// others.
+//
 // The result's Refit says whether the models are due to be refitted
 // (RefitNewShare, RefitAge); Update scores with them anyway.
 func Update(ctx context.Context, f *File, newTxs iter.Seq[cvm.Transaction], asOf time.Time) (*File, error) {
 	if f == nil || f.Models == nil {
 		return nil, fmt.Errorf("profile: Update without a built file")
+	}
+	if f.Models.Indicators != SummaryIndicators {
+		return nil, fmt.Errorf("profile: Update: the models use the %s indicators, whose windows need every transaction; build again (or build with SummaryIndicators to update)", f.Models.Indicators)
 	}
 	by := map[string][]cvm.Transaction{}
 	var aud *cvm.Auditor

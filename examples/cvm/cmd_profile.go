@@ -27,6 +27,7 @@ func runProfile(args []string, stdout, stderr io.Writer) error {
 	attrPath := fs.String("attributes", "", "CRM attributes CSV: a customer column, optional channel, consent, type, failures_12m, last_recovery_ok, influence, gross_profit, and value indicators by catalog ID")
 	modelsIn := fs.String("models", "", "score with these saved models (cvm.profile.models JSON) instead of fitting")
 	modelsOut := fs.String("save-models", "", "write the fitted models (cvm.profile.models JSON) to this file")
+	indicators := fs.String("indicators", "retail", "value indicators: retail (value.RetailIndicators, CLV as current value) or summary (four from the summary, CLV as potential; what an update can continue)")
 	timing := fs.Bool("timing", false, "print the time of each stage on stderr")
 	reasons := fs.Int("reasons", 3, "top value reasons per customer (an explanation each: about 4 s per million customers); 0 for none")
 	inf := addInputFlags(fs)
@@ -40,6 +41,9 @@ func runProfile(args []string, stdout, stderr io.Writer) error {
 		return usagef("-reasons %d: want 0 or more", *reasons)
 	}
 	s := &profile.Settings{Reasons: *reasons}
+	if err := s.Indicators.UnmarshalText([]byte(*indicators)); err != nil {
+		return usagef("-indicators %q: want retail or summary", *indicators)
+	}
 	if *asOf != "" {
 		t, err := parseAsOf(*asOf)
 		if err != nil {
