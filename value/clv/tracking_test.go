@@ -192,6 +192,21 @@ func TestDERT(t *testing.T) {
 			check.Float(t, fmt.Sprintf("pareto %+v", c), got[i], want, 1e-6, 0)
 		}
 	}
+	// BG/NBD and MBG/NBD at the CDNOW estimates (a < 1) against the
+	// integral of the closed-form conditional expectation, and the heavy
+	// buyers too.
+	for _, m := range pmfModels[:3] {
+		got := check.Must(DERT(nil, m, delta, heavy))
+		for i, c := range heavy {
+			// v = delta t over [0, 60]: e^-60 times the linear growth of
+			// E[Y] is below 1e-20 of the whole.
+			f := func(v float64) float64 {
+				return math.Exp(-v) * check.Must(m.ConditionalExpectedPurchases(v/delta, c))
+			}
+			want := quad.Fixed(f, 0, 60, 400, nil, 0)
+			check.Float(t, fmt.Sprintf("%s %+v", m.Name(), c), got[i], want, 1e-8, 0)
+		}
+	}
 	m := &BGNBD{R: 1.5, Alpha: 5, A: 2.5, B: 4}
 	got := check.Must(DERT(nil, m, delta, small))
 	for i, c := range small {
