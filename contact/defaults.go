@@ -11,15 +11,15 @@ import (
 // is useful on a bare transactions file. The rates are policy priors, not
 // estimates: learn them from outcomes (Rates). A new RuleSet on each call.
 //
-//	rule               trigger                        offer        value    resp  base  prio
-//	welcome            into exploration, 7 days       fixed 5      spend    0.12  0.06  30
-//	cross-sell         into formation, 7 days         none         spend    0.08  0.04  20
-//	lock-in            into stability, 7 days (II,IV) share 0.05   clv      0.05  0.03  20
-//	save               into decline, 7 days           share 0.10   at_risk  0.10  0.04  40
-//	win-back           into ended, 7 days (CLV >= 20) fixed 10     at_risk  0.05  0.02  35
-//	overdue            1.5 x own interval, active     none         spend    0.06  0.03  10
-//	anniversary        first purchase, 7 days         fixed 2      spend    0.05  0.03   5
-//	recovery-follow-up days 1, 7, 30 after resolution none         clv      0.03  0.00  50
+//	rule                trigger                         offer       value    resp  base  prio
+//	welcome             into exploration, 31 days       fixed 5     spend    0.12  0.06  30
+//	cross-sell          into formation, 31 days         none        spend    0.08  0.04  20
+//	lock-in             into stability, 31 days, II/IV  share 0.05  clv      0.05  0.03  20
+//	save                into decline, 31 days           share 0.10  at_risk  0.10  0.04  40
+//	win-back            into ended, 31 days, CLV>=20    fixed 10    at_risk  0.05  0.02  35
+//	overdue             1.5 x own interval, active      none        spend    0.06  0.03  10
+//	anniversary         first purchase, 7 days          fixed 2     spend    0.05  0.03  5
+//	recovery-follow-up  days 1, 7, 30 after resolution  none        clv      0.03  0.00  50
 func DefaultRules() *RuleSet {
 	dso := "Dwyer, Schurr & Oh 1987; lifecycle package strategies"
 	return &RuleSet{Rules: []Rule{

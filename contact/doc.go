@@ -27,7 +27,7 @@
 // # Triggers
 //
 // Transition: the stage is one of To (from one of From) and began within
-// Within days (default 7) before the as-of. AliveBelow: P(alive) < Level.
+// Within days (default 31, one monthly lifecycle tick) before the as-of. AliveBelow: P(alive) < Level.
 // Overdue: the days since the last purchase exceed Factor (default 1.5)
 // times the customer's own interval, the mean gap between purchase days
 // (or 364 / expected purchases in 52 weeks for a one-time buyer). Anniversary:

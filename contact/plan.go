@@ -577,7 +577,7 @@ func (t *Trigger) fire(c *Customer, asOf time.Time, asOfDay int64) (time.Time, b
 		}
 		w := t.Within
 		if w == 0 {
-			w = 7
+			w = 31
 		}
 		if asOf.Sub(c.Since) >= time.Duration(w)*24*time.Hour {
 			return time.Time{}, false

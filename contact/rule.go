@@ -30,7 +30,7 @@ type Trigger struct {
 	Kind TriggerKind `json:"kind"`
 	// To and From (Transition): the stage the customer moved into, and
 	// the stages it came from (empty: any). Within is the window in days:
-	// the change must be within Within days before the as-of (0 means 7).
+	// the change must be within Within days before the as-of (0 means 31: the lifecycle ticks monthly).
 	// Anniversary uses Within too: the anniversary within Within days
 	// before the as-of (0 means 7).
 	To     []lifecycle.Stage `json:"to,omitempty"`

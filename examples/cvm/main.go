@@ -55,6 +55,7 @@ var commands = []command{
 	{"lifecycle", "lifecycle stage per customer", runLifecycle},
 	{"recovery", "precompute and look up service-recovery playbooks", runRecovery},
 	{"profile", "the customer file: one row per customer joining every view", runProfile},
+	{"contact", "rule-triggered contact plan (message, offer, channel, time) within a budget, and its evaluation against control", runContact},
 	{"run", "the whole quickstart flow on a file, all outputs to a folder", runAll},
 }
 
