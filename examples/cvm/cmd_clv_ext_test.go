@@ -147,3 +147,28 @@ func TestCLVCompareCovariatesBGBB(t *testing.T) {
 		t.Errorf("bgbb: %s", out.String())
 	}
 }
+
+// FuzzReadSurvivors: any file either reads as periods 0..n in order with
+// at least two counts, or is an error naming the file.
+func FuzzReadSurvivors(f *testing.F) {
+	f.Add([]byte("period,alive\n0,1000\n1,631\n"))
+	f.Add([]byte("0,10\n2,5\n"))
+	f.Add([]byte("0,10\n1,x\n"))
+	f.Add([]byte("0,10\n1,11,3\n"))
+	f.Add([]byte(""))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(dir, "s.csv")
+		check.NoErr(t, os.WriteFile(path, data, 0o644))
+		alive, err := readSurvivors(path)
+		if err != nil {
+			if !strings.Contains(err.Error(), path) {
+				t.Fatalf("error %v does not name the file", err)
+			}
+			return
+		}
+		if len(alive) < 2 {
+			t.Fatalf("%d periods accepted", len(alive))
+		}
+	})
+}

@@ -201,7 +201,9 @@ func covSettings(s *FitSettings, base []string, n int) (FitSettings, error) {
 // and r shared, so a positive trans effect raises the purchase rate and a
 // life effect scales both Beta parameters (leaving the mean dropout
 // probability a/(a+b) and changing its spread). Base holds r, alpha, a
-// and b at z = 0, Plain the model without covariates.
+// and b at z = 0 (its Info and Card are the covariate fit's), Plain the
+// model without covariates. It marshals to JSON in the envelope
+// [BGNBDCovFormat].
 type BGNBDCov struct {
 	Base  *BGNBD
 	Plain *BGNBD
@@ -248,7 +250,7 @@ func FitBGNBDCovariates(ctx context.Context, cs []Customer, z Covariates, s *Fit
 	if err != nil {
 		return nil, err
 	}
-	base := &BGNBD{R: th[0], Alpha: th[1], A: th[2], B: th[3], Info: info}
+	base := &BGNBD{R: th[0], Alpha: th[1], A: th[2], B: th[3], Info: info, Card: newCard(cs, set, info)}
 	return &BGNBDCov{Base: base, Plain: plain, CovariateFit: covFit(z, th, info, plain.Info.LogLikelihood)}, nil
 }
 
@@ -259,7 +261,9 @@ func FitBGNBDCovariates(ctx context.Context, cs []Customer, z Covariates, s *Fit
 //
 // with r and s shared, so a positive trans effect raises the purchase
 // rate and a positive life effect the dropout rate. Base holds r, alpha,
-// s and beta at z = 0, Plain the model without covariates.
+// s and beta at z = 0 (its Info and Card are the covariate fit's), Plain
+// the model without covariates. It marshals to JSON in the envelope
+// [ParetoNBDCovFormat].
 type ParetoNBDCov struct {
 	Base  *ParetoNBD
 	Plain *ParetoNBD
@@ -299,7 +303,7 @@ func FitParetoNBDCovariates(ctx context.Context, cs []Customer, z Covariates, s 
 	if err != nil {
 		return nil, err
 	}
-	base := &ParetoNBD{R: th[0], Alpha: th[1], S: th[2], Beta: th[3], Info: info}
+	base := &ParetoNBD{R: th[0], Alpha: th[1], S: th[2], Beta: th[3], Info: info, Card: newCard(cs, set, info)}
 	return &ParetoNBDCov{Base: base, Plain: plain, CovariateFit: covFit(z, th, info, plain.Info.LogLikelihood)}, nil
 }
 

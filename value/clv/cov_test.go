@@ -1,12 +1,16 @@
 package clv
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/cvmkit/cvm/internal/check"
+	"github.com/google/go-cmp/cmp"
 	"gonum.org/v1/gonum/diff/fd"
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -76,6 +80,17 @@ func TestCovariatesRecovery(t *testing.T) {
 		within(t, covNames(bgNames, z), got, truth, m.Info.StdErr, 3)
 		if m.LR.DF != 4 || !(m.LR.PValue < 1e-6) {
 			t.Errorf("bgnbd LR test %+v", m.LR)
+		}
+		// The JSON envelope round-trips exactly.
+		b := check.Must(json.Marshal(m))
+		var back BGNBDCov
+		check.NoErr(t, json.Unmarshal(b, &back))
+		if !cmp.Equal(&back, m) {
+			t.Errorf("round trip: %s", cmp.Diff(&back, m))
+		}
+		var bad BGNBDCov
+		if err := json.Unmarshal(bytes.Replace(b, []byte(`"life":[`), []byte(`"life":[1,`), 1), &bad); !errors.Is(err, ErrFormat) {
+			t.Errorf("extra life effect: %v", err)
 		}
 		// For gives the customer's own parameters.
 		c := m.For([]float64{1, -1})

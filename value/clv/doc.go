@@ -27,9 +27,19 @@
 // same fit, bit for bit, as the expanded customers.
 //
 // The models are fitted by maximum likelihood with gonum's BFGS on the log
-// of the parameters (analytic gradients for BG/NBD, MBG/NBD and
-// Gamma-Gamma, central differences for Pareto/NBD and BG/BB), all in log
-// space. Every Fit function takes a context first and returns its error
+// of the parameters (analytic gradients for BG/NBD, MBG/NBD, Pareto/NBD,
+// Gamma-Gamma and sBG, central differences for BG/BB), all in log space.
+// [FitInfo].Evaluations counts every pass of the likelihood over the
+// rows, the numerical gradients' and the standard errors' included. The
+// Pareto/NBD gradient differentiates the hypergeometric series term by
+// term (d u_k/da = u_k sum_{j<k} 1/(a+j), d u_k/dz = u_k k/z, through
+// Euler's transformation by the chain rule) and, in the quadrature branch,
+// integrates the derivatives' integrands alongside the integrand; A0 is
+// the difference of one function at max(alpha, beta) + t_x and at
+// max(alpha, beta) + T, computed once per distinct (x, t_x) and (x, T)
+// pair. On the CDNOW sample the fit takes 38 passes (28 iterations) in
+// 12-19 ms against 2.4-3.5 ms for BG/NBD; before, numerical gradients
+// took 120-127 ms. Every Fit function takes a context first and returns its error
 // when it is done before the fit ends, then the customers and a
 // *[FitSettings] (nil for the defaults).
 //
@@ -80,6 +90,44 @@
 //
 //	L = B(alpha+x, beta+n-x)/B(alpha,beta) B(gamma, delta+n)/B(gamma,delta)
 //	  + sum_{i=0}^{n-t_x-1} B(alpha+x, beta+t_x-x+i)/B(alpha,beta) B(gamma+1, delta+t_x+i)/B(gamma,delta)
+//
+// [FitSBG] fits the shifted-beta-geometric retention model (Fader & Hardie
+// 2007, "How to project customer retention", Journal of Interactive
+// Marketing 21(1), eq. B3) to a cohort's survivor counts n_0 >= n_1 >= ...:
+//
+//	P(T = t) = B(alpha+1, beta+t-1) / B(alpha, beta),  S(t) = B(alpha, beta+t) / B(alpha, beta)
+//	LL = sum_t (n_{t-1} - n_t) log P(T = t) + n_N log S(N)
+//
+// and projects survival ([SBG.Survival]) and the retention rates
+// r(t) = (beta+t-1)/(alpha+beta+t-1) ([SBG.Retention]). On the paper's
+// two groups, fitted on years 1-7, it gives alpha = 0.7041, beta = 1.1820
+// (regular; published 0.704, 1.182) and alpha = 0.6681, beta = 3.8061
+// (high end; published 0.668, 3.806). [Cohorts] builds acquisition
+// cohorts by month or week from transactions, with their retention,
+// repeat-purchase and survivor curves and an sBG per cohort;
+// [PrepareDiscrete] builds BG/BB's discrete-period customers.
+//
+// [FitBGNBDCovariates] and [FitParetoNBDCovariates] add time-invariant
+// covariates z as CLVTools does (Bachmann, Meierer & Näf 2021):
+//
+//	BG/NBD:     alpha_i = alpha exp(-gamma_trans'z), a_i = a exp(gamma_life'z), b_i = b exp(gamma_life'z)
+//	Pareto/NBD: alpha_i = alpha exp(-gamma_trans'z), beta_i = beta exp(-gamma_life'z)
+//
+// with analytic gradients (the chain rule over groups of customers that
+// share a covariate vector), standard errors, and a likelihood-ratio test
+// against the model without covariates ([LRTest], [LikelihoodRatio]).
+//
+// [Compare] fits every applicable model on the calibration period and
+// lists log-likelihood, AIC, BIC, the holdout error per customer and the
+// period-transactions chi-square side by side, with the likelihood-ratio
+// test where models nest (a covariate model and its plain model; BG/NBD,
+// MBG/NBD and Pareto/NBD do not nest), and recommends one with the
+// reason. Every fit runs assumption checks first and returns their
+// findings in [FitInfo].Warnings ([CheckPurchaseData]: too few repeat
+// buyers, a calibration window short against the inter-purchase times,
+// heavy buyers; Gamma-Gamma: the frequency-spend correlation);
+// [EstimateRegularity] is the Wheat & Morrison (1990) regularity check
+// from the transactions.
 //
 // An optional L2 penalty c * sum(theta^2) on the natural-scale parameters
 // ([FitSettings].Penalizer) is added to the mean negative log-likelihood,
@@ -209,7 +257,7 @@
 //	{"format": "cvm.clv.bgnbd", "version": 2, "card": {...}, "r": ..., "info": {...}}
 //
 // with the formats [BGNBDFormat], [MBGNBDFormat], [ParetoNBDFormat],
-// [GammaGammaFormat] and [BGBBFormat] at [FormatVersion]. json.Unmarshal
+// [GammaGammaFormat], [BGBBFormat] and [SBGFormat] at [FormatVersion]. json.Unmarshal
 // decodes them strictly: another format or version is a *[cvm.FormatError]
 // naming both, an unknown field is an error naming it, and every parameter
 // and fit figure is checked. The card ([cvm.ModelCard]) says where the fit

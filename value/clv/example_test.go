@@ -162,3 +162,46 @@ func ExampleForecast_AddTo() {
 	// cid: P(alive) 0.70, CLV  17.27, potential  53.4, quadrant I
 	// dee: P(alive) 1.00, CLV  20.63, potential  61.7, quadrant II
 }
+
+// The sBG model fitted to the "regular" customers of Fader & Hardie
+// (2007), survivors per 1,000 over years 0-7, projected to year 12.
+func ExampleFitSBG() {
+	alive := []float64{1000, 631, 468, 382, 326, 289, 262, 241}
+	m, err := clv.FitSBG(context.Background(), alive, nil)
+	if err != nil {
+		panic(err)
+	}
+	s, _ := m.Survival(nil, 13)
+	fmt.Printf("alpha %.3f beta %.3f\n", m.Alpha, m.Beta)
+	fmt.Printf("year 12: %.0f of 1000 (actual 173)\n", 1000*s[12])
+	// Output:
+	// alpha 0.704 beta 1.182
+	// year 12: 170 of 1000 (actual 173)
+}
+
+// Counts computed elsewhere (here: three groups of customers) fit without
+// expanding them into customers, to the same fit as the 1,000 customers
+// expanded (TestFitRowsEqualsExpanded checks that equality).
+func ExampleFitBGNBDRows() {
+	rows := []clv.Row{
+		{Frequency: 0, Recency: 0, T: 30, Count: 600},
+		{Frequency: 1, Recency: 10, T: 30, Count: 250},
+		{Frequency: 4, Recency: 25, T: 30, Count: 150},
+	}
+	m, err := clv.FitBGNBDRows(context.Background(), rows, nil)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("%g customers, LL %.2f\n", m.Info.Customers, m.Info.LogLikelihood)
+	// Output:
+	// 1000 customers, LL -3639.08
+}
+
+// A likelihood-ratio statistic of 3.84 on one degree of freedom is the
+// 5% point of the chi-square table.
+func ExampleLikelihoodRatio() {
+	lr := clv.LikelihoodRatio(-1000, -1000+3.841459/2, 1)
+	fmt.Printf("statistic %.3f, p %.3f\n", lr.Statistic, lr.PValue)
+	// Output:
+	// statistic 3.841, p 0.050
+}

@@ -193,12 +193,15 @@ func FuzzUnmarshalModel(f *testing.F) {
 	f.Add([]byte(`{"format":"cvm.clv.bgnbd","version":2,"r":1,"alpha":1,"a":1,"b":1,"info":{"std_err":[1,1,1,1,1,1,1,1],"rows":-9,"customers":1e308}}`))
 	f.Add([]byte(`{"format":"cvm.clv.bgnbd","version":2,"card":{"customers":-1},"r":1,"alpha":1,"a":1,"b":1}`))
 	f.Add([]byte(`{"format_version":1,"model":"bgnbd","r":0.243,"alpha":4.414,"a":0.793,"b":2.426}`))
+	f.Add([]byte(`{"format":"cvm.clv.sbg","version":2,"alpha":0.704,"beta":1.182,"info":{"std_err":[0.06,0.15]}}`))
+	f.Add([]byte(`{"format":"cvm.clv.bgnbdcov","version":2,"params":{"r":1,"alpha":2,"a":1,"b":3},"covariates":["z"],"trans":[0.5],"life":[-0.1],"info":{},"lr_test":{"statistic":3,"df":2,"p_value":0.2},"plain":{"format":"cvm.clv.bgnbd","version":2,"r":1,"alpha":2,"a":1,"b":3,"info":{}}}`))
+	f.Add([]byte(`{"format":"cvm.clv.paretonbdcov","version":2,"params":{"r":1,"alpha":2,"s":1,"beta":3},"covariates":["z","w"],"trans":[0.5],"life":[-0.1,1],"info":{},"lr_test":{"df":4,"p_value":1},"plain":{}}`))
 	f.Add([]byte(`{}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, m := range []interface {
 			json.Marshaler
 			json.Unmarshaler
-		}{new(BGNBD), new(ParetoNBD), new(GammaGamma), new(BGBB)} {
+		}{new(BGNBD), new(ParetoNBD), new(GammaGamma), new(BGBB), new(SBG), new(BGNBDCov), new(ParetoNBDCov)} {
 			if err := m.UnmarshalJSON(data); err != nil {
 				continue
 			}
@@ -217,6 +220,12 @@ func FuzzUnmarshalModel(f *testing.F) {
 				w = new(BGBB)
 			case *GammaGamma:
 				w = new(GammaGamma)
+			case *SBG:
+				w = new(SBG)
+			case *BGNBDCov:
+				w = new(BGNBDCov)
+			case *ParetoNBDCov:
+				w = new(ParetoNBDCov)
 			}
 			if err := w.UnmarshalJSON(b); err != nil || !cmp.Equal(m, w) {
 				t.Fatalf("round trip %s: %v", b, err)

@@ -33,8 +33,9 @@ func (m *ParetoNBD) check() error      { return checkParams(paretoNames, m.param
 func (m *ParetoNBD) Name() string { return "pareto" }
 
 // FitParetoNBD fits the Pareto/NBD model to cs by maximum likelihood; see
-// the package documentation for the likelihood. The gradient is taken by
-// central differences. Errors are as for FitBGNBD.
+// the package documentation for the likelihood. The gradient is
+// analytic (the hypergeometric series and the quadrature differentiated
+// with the likelihood). Errors are as for FitBGNBD.
 func FitParetoNBD(ctx context.Context, cs []Customer, s *FitSettings) (*ParetoNBD, error) {
 	set, err := checkSettings(s, paretoNames, len(cs))
 	if err != nil {
@@ -129,7 +130,7 @@ func (e *paretoEval) pairs() {
 }
 
 // pairChunk is the number of (x, t) pairs one worker evaluates at a time.
-const pairChunk = 256
+const pairChunk = 2048
 
 // ll returns the total Pareto/NBD log-likelihood at (r, alpha, s, beta)
 // and, when grad is not nil, its gradient:
