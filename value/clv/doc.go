@@ -221,6 +221,12 @@
 //
 //	DERT = delta integral_0^inf e^(-delta t) E[Y(t) | x, t_x, T] dt
 //	Pareto/NBD: DERT = P(alive) (r+x)/(alpha+T) integral_0^inf e^(-delta w) ((beta+T)/(beta+T+w))^s dw
+//	BG/NBD:     DERT = P(alive) E[lambda / (delta + p lambda)],  lambda ~ Gamma(r+x, alpha+T), p ~ Beta(a, b+x+k)
+//
+// (the BG/NBD form is the story's discounted count, a purchase at rate
+// lambda followed each time by dropout with probability p, taken by
+// double-exponential quadrature; both are checked against the first
+// form integrated numerically).
 //
 // # Potential value
 //

@@ -55,3 +55,25 @@ func ExamplePMF() {
 	// Output:
 	// P(0) 0.5936, P(1) 0.1656, P(2) 0.0825, P(3+) 0.1583
 }
+
+// The discounted expected residual transactions of the FHL 2005 CDNOW
+// customer (x = 2, t_x = 30.43, T = 38.86) at 15% a year, continuously
+// compounded (0.0027 a week), under the published BG/NBD and Pareto/NBD.
+func ExampleDERT() {
+	cs := []clv.Customer{{ID: "1", Frequency: 2, Recency: 30.43, T: 38.86}}
+	delta := clv.ContinuousRate(0.15, clv.Weeks)
+	for _, m := range []clv.PurchaseModel{
+		&clv.BGNBD{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426},
+		&clv.ParetoNBD{R: 0.553, Alpha: 10.578, S: 0.606, Beta: 11.669},
+	} {
+		d, err := clv.DERT(nil, m, delta, cs)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("%s DERT %.3f\n", m.Name(), d[0])
+	}
+	// Output:
+	// bgnbd DERT 5.177
+	// pareto DERT 6.513
+}

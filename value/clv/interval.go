@@ -277,7 +277,8 @@ type IntervalSettings struct {
 
 // Interval is a range of values, both ends included.
 type Interval struct {
-	Lo, Hi float64
+	Lo float64 `json:"lo"`
+	Hi float64 `json:"hi"`
 }
 
 func (s *IntervalSettings) checked(m PurchaseModel) (level float64, models []condPMFer, err error) {

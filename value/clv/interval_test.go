@@ -258,3 +258,27 @@ func TestIntervalErrors(t *testing.T) {
 		t.Error("cancelled context: no error")
 	}
 }
+
+// The distribution functions leave their inputs as they were.
+func TestDistNoMutation(t *testing.T) {
+	sim, _ := simHoldout(5, 2000, &BGNBD{R: 0.5, Alpha: 6, A: 0.9, B: 3}, 0)
+	fitted := slices.Clone(sim)
+	bg := check.Must(FitBGNBD(ctx, fitted, nil))
+	check.Must(SampleParams(ctx, bg, fitted, &SampleSettings{Draws: 3}))
+	check.Must(SampleParams(ctx, bg, fitted, &SampleSettings{Draws: 2, Bootstrap: true}))
+	if !slices.Equal(fitted, sim) {
+		t.Error("SampleParams modified its customers")
+	}
+	cs := slices.Clone(heavy)
+	spend := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+	spendCopy := slices.Clone(spend)
+	for _, m := range []PurchaseModel{cdnowBG, cdnowPareto} {
+		check.Must(PredictIntervals(ctx, nil, m, 39, cs, &IntervalSettings{Params: []PurchaseModel{m, m}}))
+		check.Must(CLVIntervals(ctx, nil, m, spend, cs, nil, nil))
+		check.Must(PeriodTransactions(m, cs, 7))
+		check.Must(DERT(nil, m, 0.01, cs))
+	}
+	if !slices.Equal(cs, heavy) || !slices.Equal(spend, spendCopy) {
+		t.Error("inputs modified")
+	}
+}

@@ -17,24 +17,24 @@ import (
 // with a given number of repeat purchases in the calibration period,
 // observed and expected by the model.
 type PeriodRow struct {
-	Frequency int     // repeat purchases; the last row holds this many or more
-	Observed  int     // customers with that many
-	Expected  float64 // the sum over customers of P(X(T) = Frequency)
+	Frequency int     `json:"frequency"` // repeat purchases; the last row holds this many or more
+	Observed  int     `json:"observed"`  // customers with that many
+	Expected  float64 `json:"expected"`  // the sum over customers of P(X(T) = Frequency)
 }
 
 // PeriodCheck is the period-transactions check of a purchase model: the
 // histogram of calibration repeat purchases against the model's, and the
 // chi-square statistic of the difference.
 type PeriodCheck struct {
-	Rows []PeriodRow
+	Rows []PeriodRow `json:"rows"`
 	// ChiSquare is sum (Observed - Expected)^2 / Expected over the rows.
-	ChiSquare float64
+	ChiSquare float64 `json:"chi_square"`
 	// DF is the degrees of freedom, rows - 1 - parameters (4 for every
 	// count model), at least 1.
-	DF int
+	DF int `json:"df"`
 	// PValue is the probability that a chi-square variable with DF
 	// degrees of freedom exceeds ChiSquare.
-	PValue float64
+	PValue float64 `json:"p_value"`
 }
 
 // PeriodTransactions compares the number of customers of cs with 0, 1,
@@ -115,13 +115,13 @@ type TrackSettings struct {
 
 // TrackRow is one period of the tracking of a cohort's repeat purchases.
 type TrackRow struct {
-	End         time.Time // the period's last day, in the settings' Location
-	Time        float64   // time from the cohort's first day to the end of End, in the unit
-	Holdout     bool      // the period ends after the calibration end
-	Actual      float64   // repeat purchases (occasions) in the period
-	Expected    float64   // their expectation under the model
-	CumActual   float64   // repeat purchases from the start through End
-	CumExpected float64   // their expectation
+	End         time.Time `json:"end"`          // the period's last day, in the settings' Location
+	Time        float64   `json:"time"`         // time from the cohort's first day to the end of End, in the unit
+	Holdout     bool      `json:"holdout"`      // the period ends after the calibration end
+	Actual      float64   `json:"actual"`       // repeat purchases (occasions) in the period
+	Expected    float64   `json:"expected"`     // their expectation under the model
+	CumActual   float64   `json:"cum_actual"`   // repeat purchases from the start through End
+	CumExpected float64   `json:"cum_expected"` // their expectation
 }
 
 // Track follows the repeat purchases of the cohort of customers whose
