@@ -1,8 +1,11 @@
 package value
 
 import (
+	"context"
 	"fmt"
 	"runtime"
+	"slices"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -71,6 +74,22 @@ func BenchmarkFit(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
+
+// BenchmarkRetailIndicators: the retail indicators of synthetic customers
+// (about 15 transactions each) from an in-memory stream.
+func BenchmarkRetailIndicators(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		txs := synthTransactions(n)
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := RetailIndicators(context.Background(), slices.Values(txs), nil); err != nil {
+					b.Fatal(err)
+				}
+			}
 		})
 	}
 }

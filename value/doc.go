@@ -163,10 +163,13 @@
 // # Other indicators and customer types
 //
 // Indicators are identified by ID only, so other packages can supply
-// values: value/clv, for example, adds predicted lifetime value, expected
-// purchases and P(alive) as potential-value [Indicator] entries
-// ([Catalog.Add]) and their values as table columns
-// ([IndicatorTable.WithColumn]).
+// values: value/clv, for example, gives predicted lifetime value, expected
+// purchases and P(alive) as [Indicator] entries (clv.PotentialIndicators,
+// named before the decision above: set their Dimension to CurrentValue and
+// their group to [GroupLifetime]) for [Catalog.Add], and their values as
+// table columns ([IndicatorTable.WithColumn]). Indicators from two sources
+// (transactions and a CRM file) are joined by customer ID with
+// [IndicatorTable.Join] and their catalogs with [Catalog.Merge].
 // Different customer types can use different indicator sets and weights:
 // fit one model per type ([FitByType]).
 //
