@@ -232,6 +232,22 @@ func TestRetailScoring(t *testing.T) {
 	if n < 10 {
 		t.Errorf("%d returns-only customers flagged, want at least 10", n)
 	}
+	// The default concentration cut leaves quadrant IV a minority, smaller
+	// than under the median cut on the same data.
+	med2 := check.Must(Fit(context.Background(), r.Table, &Settings{Catalog: r.Catalog, Cut: CutMedian}))
+	sc2 := check.Must(med2.Score(context.Background(), nil, r.Table))
+	iv, iv2 := 0, 0
+	for i := range sc {
+		if sc[i].Quadrant == QuadrantIV {
+			iv++
+		}
+		if sc2[i].Quadrant == QuadrantIV {
+			iv2++
+		}
+	}
+	if 2*iv >= len(sc) || iv >= iv2 {
+		t.Errorf("quadrant IV: %d of %d customers under the concentration cut, %d under the median cut", iv, len(sc), iv2)
+	}
 	// Nor do they look like customers with headroom and growth: their
 	// potential is below the median customer's.
 	pot := make([]float64, len(sc))
