@@ -9,13 +9,17 @@ import (
 // (Dwyer, Schurr & Oh 1987; the strategies of the lifecycle package) plus a
 // recovery follow-up, an overdue reminder and an anniversary, so that a plan
 // is useful on a bare transactions file. The rates are policy priors, not
-// estimates: learn them from outcomes (Rates). A new RuleSet on each call.
+// estimates: learn them from outcomes (Rates). The save is valued at the
+// CLV (what leaving would lose), not the CLV at risk: the purchase model's
+// P(alive) is near 1 for many customers the lifecycle already sees in
+// decline (one-time buyers, whose BG/NBD P(alive) is 1), so the two views
+// disagree exactly where the save matters. A new RuleSet on each call.
 //
 //	rule                trigger                         offer       value    resp  base  prio
 //	welcome             into exploration, 31 days       fixed 5     spend    0.12  0.06  30
 //	cross-sell          into formation, 31 days         none        spend    0.08  0.04  20
 //	lock-in             into stability, 31 days, II/IV  share 0.05  clv      0.05  0.03  20
-//	save                into decline, 31 days           share 0.10  at_risk  0.10  0.04  40
+//	save                into decline, 31 days           share 0.10  clv      0.10  0.04  40
 //	win-back            into ended, 31 days, CLV>=20    fixed 10    at_risk  0.05  0.02  35
 //	overdue             1.5 x own interval, active      none        spend    0.06  0.03  10
 //	anniversary         first purchase, 7 days          fixed 2     spend    0.05  0.03  5
@@ -35,7 +39,7 @@ func DefaultRules() *RuleSet {
 			Action:   Action{Message: "loyalty_programme", Offer: Offer{Kind: ShareOffer, Amount: 0.05}, Channels: []Channel{Email, Mail}, Timing: Timing{Kind: Now}, Priority: 20, Value: CLV, Response: 0.05, Baseline: 0.03}},
 		{Name: "save", Source: "diagnose-then-save in decline: ask why, then an offer (" + dso + "; Reinartz & Kumar 2003)",
 			Trigger: Trigger{Kind: Transition, To: []lifecycle.Stage{lifecycle.Decline}},
-			Action:  Action{Message: "diagnose_then_save", Offer: Offer{Kind: ShareOffer, Amount: 0.10}, Channels: []Channel{Email, SMS, Phone}, Timing: Timing{Kind: Now}, Priority: 40, Value: AtRisk, Response: 0.10, Baseline: 0.04}},
+			Action:  Action{Message: "diagnose_then_save", Offer: Offer{Kind: ShareOffer, Amount: 0.10}, Channels: []Channel{Email, SMS, Phone}, Timing: Timing{Kind: Now}, Priority: 40, Value: CLV, Response: 0.10, Baseline: 0.04}},
 		{Name: "win-back", Source: "win back ended relationships only where the expected value justifies the cost (Thomas, Blattberg & Fox 2004)",
 			Trigger:  Trigger{Kind: Transition, To: []lifecycle.Stage{lifecycle.Ended}},
 			Eligible: Eligibility{MinCLV: 20},

@@ -13,7 +13,7 @@ import (
 // One customer moved into decline three days ago; another, who prefers
 // SMS, into stability. The default rules save the first and lock in the
 // second; with no control group both are contacted. By hand: ann's save is
-// (0.10 - 0.04) x (400 x 0.45 / 0.55 - 8) - 0.05 = 19.11; bob's lock-in
+// (0.10 - 0.04) x (400 - 8) - 0.05 = 23.47; bob's lock-in
 // (0.05 - 0.03) x (150 - 1.50) - 0.10 = 2.87 on his SMS.
 func ExampleDecide() {
 	asOf := time.Date(2026, 6, 30, 23, 59, 59, 0, time.UTC)
@@ -37,7 +37,7 @@ func ExampleDecide() {
 	}
 	fmt.Printf("spent %.2f of %.0f by %s\n", plan.Allocation.Spent, plan.Allocation.Budget, plan.Allocation.Method)
 	// Output:
-	// ann: diagnose_then_save, offer share:0.1 (8.00), email because cheapest, at 2026-07-01 09:00:00, expected 19.11
+	// ann: diagnose_then_save, offer share:0.1 (8.00), email because cheapest, at 2026-07-01 09:00:00, expected 23.47
 	// bob: loyalty_programme, offer share:0.05 (1.50), sms because stated, at 2026-07-01 09:00:00, expected 2.87
 	// spent 9.65 of 100 by greedy
 }

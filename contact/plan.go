@@ -94,8 +94,8 @@ func (d *Decision) Why(rs *RuleSet) string {
 	if d.Control {
 		g = "control (held out, not contacted)"
 	}
-	return fmt.Sprintf("%s fired %s (%s); channel %s: %s; %s timing; expected %.4f x %.2f - costs = %.2f; %s",
-		r.Trigger.Kind, d.Fired.UTC().Format(time.DateOnly), r.Name, d.Channel, d.Reason, r.Action.Timing.Kind, d.Response, d.Value, d.Net, g)
+	return fmt.Sprintf("%s fired %s (%s); channel %s: %s; %s timing; expected %.4f x (%s %.2f - offer %.2f) - channel %.2f = %.2f; %s",
+		r.Trigger.Kind, d.Fired.UTC().Format(time.DateOnly), r.Name, d.Channel, d.Reason, r.Action.Timing.Kind, d.Response, r.Action.Value, d.Value, d.OfferCost, d.ChannelCost, d.Net, g)
 }
 
 // Stats count what happened to the fired rules.
