@@ -186,9 +186,7 @@ func (f *File) UnmarshalJSON(data []byte) error {
 		g.table = g.indicators(crm)
 	}
 	if v.Models.Indicators == SummaryIndicators && v.Models.Purchases != nil {
-		g.table = g.table.WithColumn(clv.IndicatorCLV, g.column(func(p *Profile) float64 { return p.CLV.Value }))
-		g.table = g.table.WithColumn(clv.IndicatorExpectedPurchases, g.column(func(p *Profile) float64 { return p.CLV.ExpectedPurchases }))
-		g.table = g.table.WithColumn(clv.IndicatorProbAlive, g.column(func(p *Profile) float64 { return p.CLV.PAlive }))
+		g.table = g.withForecasts(g.table)
 	}
 	rm, err := recovery.New(&v.Models.Recovery)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/cvmkit/cvm"
@@ -153,12 +154,31 @@ func (f *File) score(ctx context.Context, s *Settings, tm *timer) error {
 		if months == 0 {
 			months = 12
 		}
-		if fc, err = clv.NewForecast(m.Purchases, m.Spend, cs, forecastWeeks, &clv.CLVSettings{Months: months}); err != nil {
-			return fmt.Errorf("profile: clv: %w", err)
-		}
-		spend, err := clv.PredictSpend(nil, m.Spend, cs)
-		if err != nil {
-			return fmt.Errorf("profile: clv: %w", err)
+		// Forecasts are per customer: computed on blocks in parallel, the
+		// same numbers as one call.
+		fc = &clv.Forecast{Customers: make([]string, len(cs)), Horizon: forecastWeeks,
+			ExpectedPurchases: make([]float64, len(cs)), ProbAlive: make([]float64, len(cs)), CLV: make([]float64, len(cs))}
+		spend := make([]float64, len(cs))
+		var ferr error
+		var mu sync.Mutex
+		parallel.For(len(cs), 1<<14, func(lo, hi int) {
+			part, err := clv.NewForecast(m.Purchases, m.Spend, cs[lo:hi], forecastWeeks, &clv.CLVSettings{Months: months})
+			if err == nil {
+				_, err = clv.PredictSpend(spend[lo:hi:hi], m.Spend, cs[lo:hi])
+			}
+			if err != nil {
+				mu.Lock()
+				ferr = err
+				mu.Unlock()
+				return
+			}
+			copy(fc.Customers[lo:hi], part.Customers)
+			copy(fc.ExpectedPurchases[lo:hi], part.ExpectedPurchases)
+			copy(fc.ProbAlive[lo:hi], part.ProbAlive)
+			copy(fc.CLV[lo:hi], part.CLV)
+		})
+		if ferr != nil {
+			return fmt.Errorf("profile: clv: %w", ferr)
 		}
 		for k, i := range at {
 			c := &ps[i].CLV
@@ -184,14 +204,14 @@ func (f *File) score(ctx context.Context, s *Settings, tm *timer) error {
 		t, cat = f.retail.Table, f.retail.Catalog
 		t, cat = f.withCRM(t, cat, crm)
 		if fc != nil {
-			t = fc.AddTo(t)
+			t = f.withForecasts(t)
 			cat = lifetimeForecasts(cat)
 		}
 	} else {
 		t = f.indicators(crm)
 		cat = ValueCatalog(crm)
 		if fc != nil {
-			t = fc.AddTo(t)
+			t = f.withForecasts(t)
 		} else {
 			cat.Indicators = slices.DeleteFunc(cat.Indicators, func(ind value.Indicator) bool { return ind.Group == value.GroupGrowth && !slices.Contains(crm, ind.ID) })
 		}
@@ -262,6 +282,15 @@ func (f *File) score(ctx context.Context, s *Settings, tm *timer) error {
 	f.Models = m
 	f.Refit = m.refit(f)
 	return nil
+}
+
+// withForecasts adds the profiles' CLV forecasts to t, whose customers
+// are the profiles' (NaN for a profile without one), as
+// clv.Forecast.AddTo would, without matching IDs.
+func (f *File) withForecasts(t value.IndicatorTable) value.IndicatorTable {
+	return t.WithColumn(clv.IndicatorExpectedPurchases, f.column(func(p *Profile) float64 { return p.CLV.ExpectedPurchases })).
+		WithColumn(clv.IndicatorProbAlive, f.column(func(p *Profile) float64 { return p.CLV.PAlive })).
+		WithColumn(clv.IndicatorCLV, f.column(func(p *Profile) float64 { return p.CLV.Value }))
 }
 
 // withCRM adds the host's CRM indicators crm to a retail table and its

@@ -142,38 +142,78 @@ func writeProfilesCSV(w io.Writer, f *profile.File) error {
 	if err := cw.Write(profileColumns...); err != nil {
 		return err
 	}
-	ff := func(x float64) string {
+	// Each row is appended into one buffer, numbers formatted in place:
+	// no string per cell.
+	var line []byte
+	var tmp [64]byte
+	num := func(x float64) { // at most 15 significant digits, no exponent; empty for NaN
+		line = append(line, ',')
 		if math.IsNaN(x) {
-			return ""
+			return
 		}
-		v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 15, 64), 64)
-		return strconv.FormatFloat(v, 'f', -1, 64)
+		b := strconv.AppendFloat(tmp[:0], x, 'g', 15, 64)
+		v, _ := strconv.ParseFloat(string(b), 64)
+		line = strconv.AppendFloat(line, v, 'f', -1, 64)
 	}
-	stamp := func(t time.Time) string {
-		if t.IsZero() {
-			return ""
+	str := func(s string) { line = csvout.AppendField(append(line, ','), s) }
+	integer := func(n int) { line = strconv.AppendInt(append(line, ','), int64(n), 10) }
+	stamp := func(t time.Time) {
+		line = append(line, ',')
+		if !t.IsZero() {
+			line = t.UTC().AppendFormat(line, time.DateTime)
 		}
-		return t.UTC().Format(time.DateTime)
 	}
 	for i := range f.Profiles {
 		p := &f.Profiles[i]
 		s := &p.Summary
-		rec, r, fr, m := "", "", "", ""
+		line = csvout.AppendField(line[:0], p.Customer)
+		stamp(s.First)
+		stamp(s.Last)
+		integer(s.Occasions)
+		num(s.Total)
+		num(s.Returns)
+		num(p.Units)
+		integer(len(p.Products))
+		integer(len(p.Categories))
 		if s.Occasions > 0 {
-			rec, r, fr, m = ff(p.RFM.Recency), strconv.Itoa(p.Cell.R), strconv.Itoa(p.Cell.F), strconv.Itoa(p.Cell.M)
+			num(p.RFM.Recency)
+			integer(p.Cell.R)
+			integer(p.Cell.F)
+			integer(p.Cell.M)
+		} else {
+			line = append(line, ",,,,"...)
 		}
-		alive, purch, spend, clvV := "", "", "", ""
+		str(p.Segment)
 		if p.CLV.OK {
-			alive, purch, spend, clvV = ff(p.CLV.PAlive), ff(p.CLV.ExpectedPurchases), ff(p.CLV.ExpectedSpend), ff(p.CLV.Value)
+			num(p.CLV.PAlive)
+			num(p.CLV.ExpectedPurchases)
+			num(p.CLV.ExpectedSpend)
+			num(p.CLV.Value)
+		} else {
+			line = append(line, ",,,,"...)
 		}
-		tr := ""
-		if p.Transition.Changed() {
-			tr = fmt.Sprintf("%s->%s by %s on %s", p.Transition.From, p.Transition.To, p.Transition.Rule, p.Transition.At().UTC().Format(time.DateOnly))
+		num(p.Value.Current)
+		num(p.Value.Potential)
+		num(p.Value.Total)
+		str(p.Value.Quadrant.String())
+		integer(int(p.Value.Tier))
+		str(strings.Join(p.Reasons, "|"))
+		str(p.Stage().String())
+		stamp(p.Lifecycle.Since())
+		line = append(line, ',')
+		if tr := p.Transition; tr.Changed() {
+			line = append(line, tr.From.String()...)
+			line = append(line, "->"...)
+			line = append(line, tr.To.String()...)
+			line = append(line, " by "...)
+			line = append(line, tr.Rule.String()...)
+			line = append(line, " on "...)
+			line = tr.At().UTC().AppendFormat(line, time.DateOnly)
 		}
-		if err := cw.Write(p.Customer, stamp(s.First), stamp(s.Last), strconv.Itoa(s.Occasions), ff(s.Total), ff(s.Returns), ff(p.Units),
-			strconv.Itoa(len(p.Products)), strconv.Itoa(len(p.Categories)), rec, r, fr, m, p.Segment, alive, purch, spend, clvV,
-			ff(p.Value.Current), ff(p.Value.Potential), ff(p.Value.Total), p.Value.Quadrant.String(), strconv.Itoa(int(p.Value.Tier)),
-			strings.Join(p.Reasons, "|"), p.Stage().String(), stamp(p.Lifecycle.Since()), tr, p.Pattern.String(), p.Flags.String()); err != nil {
+		str(p.Pattern.String())
+		str(p.Flags.String())
+		line = append(line, '\n')
+		if err := cw.WriteLine(line); err != nil {
 			return err
 		}
 	}
