@@ -34,6 +34,10 @@ type fitter struct {
 	// The iteration state.
 	centers, next []float64    // k*d: current centres; sums then new centres
 	c3            [][3]float64 // the current centres when d = 3
+	ct            []float64    // the current centres transposed (d x padK(k)) when d != 3
+	scan          int          // rows per block of the block passes
+	blockLloyd    bool         // Lloyd scans blocks of rows ([fitter.nearestBlock])
+	blockScan     bool         // Hamerly rescans failing rows in blocks
 	labels        []int32
 	valid         bool // the bounds hold for centers
 	updateSums    bool // this pass feeds a centre update
@@ -121,6 +125,16 @@ func newFitter(x []float64, n, d, k int, w []float64, algo Algorithm) *fitter {
 	f.bound.half = make([]float64, k)
 	f.bound.cumS = make([]float64, k)
 	f.bound.cumR = make([]float64, k)
+	f.scan = gatherRows
+	fits := d == 3 || 4*(d+padK(k)) <= scanFloats
+	if d != 3 {
+		f.scan = scanRows(d, k)
+		if fits {
+			f.ct = make([]float64, d*padK(k))
+		}
+	}
+	f.blockLloyd = fits
+	f.blockScan = fits && (d == 3 || k <= blockScanMaxK)
 	f.pass.inertia = f.inertiaChunk
 	f.pass.result = f.resultChunk
 	f.pass.stats = f.statsChunk
@@ -352,6 +366,9 @@ func (f *fitter) prepare() {
 			copy(f.c3[j][:], f.centers[3*j:3*j+3])
 		}
 	}
+	if f.ct != nil {
+		transposeCenters(f.ct, f.centers, f.k, f.d)
+	}
 	if f.algo != Hamerly && f.algo != Elkan {
 		return
 	}
@@ -416,6 +433,21 @@ func (f *fitter) accumulate(c, lo, hi int) {
 			s[0] += r[0]
 			s[1] += r[1]
 			s[2] += r[2]
+			cn[j]++
+		}
+		for j := range ws {
+			ws[j] = float64(cn[j])
+		}
+		return
+	}
+	if f.unit {
+		// v * 1 is v: the same sums without the multiplications.
+		for i := lo; i < hi; i++ {
+			j := int(f.labels[i])
+			s := sums[j*d : j*d+d]
+			for t, v := range f.x[i*d : i*d+d] {
+				s[t] += v
+			}
 			cn[j]++
 		}
 		for j := range ws {

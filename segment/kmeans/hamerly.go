@@ -18,26 +18,28 @@ import "math"
 //
 //   - d = 3 with the AVX2 kernel (k <= 8): [fitter.hamerlyFused3], the
 //     bound test and scan in one kernel call;
-//   - d = 3, first pass of a run: [fitter.hamerlyFirst3], every row
-//     against every centre;
-//   - d = 3, over a third of the rows failing last pass:
-//     [fitter.hamerlyDense3], every row rescanned in order;
-//   - d = 3 otherwise: [fitter.hamerlySparse3], the failing rows
-//     collected, then rescanned a block at a time;
-//   - other d, first pass: [fitter.hamerlyFirst];
-//   - other d otherwise: [fitter.hamerlySparse], each failing row
+//   - the block passes, for d = 3 and for other d when k <=
+//     blockScanMaxK (f.blockScan), whose failing rows are rescanned
+//     against every centre a block at a time ([fitter.nearestBlock]):
+//     first pass of a run: [fitter.hamerlyFirstBlock], every row against
+//     every centre; over a third of the rows failing last pass:
+//     [fitter.hamerlyDenseBlock], every row rescanned in order;
+//     otherwise [fitter.hamerlySparseBlock], the failing rows collected,
+//     then rescanned;
+//   - larger k, first pass: [fitter.hamerlyFirst];
+//   - larger k otherwise: [fitter.hamerlySparse], each failing row
 //     tightened and, when that does not settle it, searched.
 func (f *fitter) hamerlyChunk(c int) {
 	lo, hi := f.pool.Bounds(c)
-	switch d3 := f.d == 3; {
-	case d3 && hasFused3(f.k):
+	switch {
+	case f.d == 3 && hasFused3(f.k):
 		f.hamerlyFused3(c, lo, hi, !f.valid)
-	case d3 && !f.valid:
-		f.hamerlyFirst3(c, lo, hi)
-	case d3 && denseNext(f.part.fails[c], hi-lo):
-		f.hamerlyDense3(c, lo, hi)
-	case d3:
-		f.hamerlySparse3(c, lo, hi)
+	case f.blockScan && !f.valid:
+		f.hamerlyFirstBlock(c, lo, hi)
+	case f.blockScan && denseNext(f.part.fails[c], hi-lo):
+		f.hamerlyDenseBlock(c, lo, hi)
+	case f.blockScan:
+		f.hamerlySparseBlock(c, lo, hi)
 	case !f.valid:
 		f.hamerlyFirst(c, lo, hi)
 	default:
@@ -45,7 +47,8 @@ func (f *fitter) hamerlyChunk(c int) {
 	}
 }
 
-// hamerlyFirst is the first Hamerly pass over chunk c for d != 3: every
+// hamerlyFirst is the first Hamerly pass over chunk c outside the block
+// passes (d != 3, k > blockScanMaxK): every
 // row is scanned against every centre and gets its exact bounds.
 func (f *fitter) hamerlyFirst(c, lo, hi int) {
 	d, k, b := f.d, f.k, &f.bound
@@ -64,7 +67,8 @@ func (f *fitter) hamerlyFirst(c, lo, hi int) {
 	f.accumulate(c, lo, hi)
 }
 
-// hamerlySparse is a later Hamerly pass over chunk c for d != 3: the rows
+// hamerlySparse is a later Hamerly pass over chunk c outside the block
+// passes: the rows
 // whose bounds do not prove their label are collected without branches,
 // then each is settled by [fitter.hamerlyRow].
 func (f *fitter) hamerlySparse(c, lo, hi int) {
@@ -109,45 +113,55 @@ func (f *fitter) hamerlyRow(c, i int) bool {
 	return moved
 }
 
-// hamerlySparse3 is a later d = 3 Hamerly pass over chunk c when at most
-// a third of its rows failed last pass: the failing rows are collected
-// without branches, then rescanned by [fitter.hamerlyRescan3].
+// hamerlySparseBlock is a later block Hamerly pass over chunk c when at
+// most a third of its rows failed last pass: the failing rows are
+// collected without branches, then rescanned by [fitter.hamerlyRescan].
 //
 // A failing row is rescanned against every centre at once, without
-// branches: at d = 3 that costs little more than tightening its upper
-// bound and a partial search, which branch unpredictably, and it gives
-// the exact second distance, the tightest lower bound, so fewer rows fail
-// in later iterations.
-func (f *fitter) hamerlySparse3(c, lo, hi int) {
+// branches: with the block kernels that costs little more than tightening
+// its upper bound and a partial search, which branch unpredictably, and it
+// gives the exact second distance, the tightest lower bound, so fewer rows
+// fail in later iterations.
+func (f *fitter) hamerlySparseBlock(c, lo, hi int) {
 	f.clearDelta(c)
 	b := &f.bound
 	todo := b.todo[lo:hi]
 	cnt := hamerlyFilter(f.labels[lo:hi], b.upper[lo:hi], b.lower[lo:hi], b.cumS, b.cumR, b.half, todo)
 	f.part.fails[c] = cnt
-	f.part.changed[c] = f.hamerlyRescan3(c, lo, todo[:cnt])
+	f.part.changed[c] = f.hamerlyRescan(c, lo, todo[:cnt])
 	f.accumulate(c, lo, hi)
 }
 
-// hamerlyRescan3 rescans the rows lo+t, t in rows, of chunk c (d = 3)
-// against every centre, sets their labels and exact bounds, records the
-// moves and returns the number of changed labels. The rows are first
-// copied to a small buffer, a loop of independent loads whose cache
-// misses overlap, and then scanned from there, a block at a time.
-func (f *fitter) hamerlyRescan3(c, lo int, rows []int32) int {
+// hamerlyRescan rescans the rows lo+t, t in rows, of chunk c against
+// every centre, sets their labels and exact bounds, records the moves and
+// returns the number of changed labels. The rows are first copied to a
+// small buffer, a loop of independent loads whose cache misses overlap,
+// and then scanned from there, a block at a time.
+func (f *fitter) hamerlyRescan(c, lo int, rows []int32) int {
 	b := &f.bound
+	d := f.d
 	changed := 0
-	var buf [3 * gatherRows]float64
+	var scratch [scanFloats]float64
 	var lab [gatherRows]int32
 	var d1, d2 [gatherRows]float64
-	for t0 := 0; t0 < len(rows); t0 += gatherRows {
-		blk := rows[t0:min(t0+gatherRows, len(rows))]
-		for q, t := range blk {
-			i := lo + int(t)
-			r := f.x[i*3 : i*3+3 : i*3+3]
-			bq := buf[3*q : 3*q+3 : 3*q+3]
-			bq[0], bq[1], bq[2] = r[0], r[1], r[2]
+	per := f.scan
+	buf, dist := scratch[:per*d], scratch[per*d:]
+	for t0 := 0; t0 < len(rows); t0 += per {
+		blk := rows[t0:min(t0+per, len(rows))]
+		if d == 3 {
+			for q, t := range blk {
+				i := lo + int(t)
+				r := f.x[i*3 : i*3+3 : i*3+3]
+				bq := buf[3*q : 3*q+3 : 3*q+3]
+				bq[0], bq[1], bq[2] = r[0], r[1], r[2]
+			}
+		} else {
+			for q, t := range blk {
+				i := lo + int(t)
+				copy(buf[q*d:q*d+d], f.x[i*d:i*d+d])
+			}
 		}
-		nearestTwo3Block(buf[:3*len(blk)], f.c3, lab[:], d1[:], d2[:])
+		f.nearestBlock(buf[:d*len(blk)], dist, lab[:], d1[:], d2[:])
 		for q, t := range blk {
 			i := lo + int(t)
 			a, j := f.labels[i], lab[q]
@@ -161,6 +175,18 @@ func (f *fitter) hamerlyRescan3(c, lo int, rows []int32) int {
 		}
 	}
 	return changed
+}
+
+// nearestBlock writes the nearest centre and the two smallest squared
+// distances of each row of x (row-major, at most f.scan rows) to lab, d1
+// and d2: [nearestTwo3Block] for d = 3, [nearestTwoRows] otherwise, with
+// dist as its scratch. Both give the bits of [nearestTwo].
+func (f *fitter) nearestBlock(x, dist []float64, lab []int32, d1, d2 []float64) {
+	if f.d == 3 {
+		nearestTwo3Block(x, f.c3, lab, d1, d2)
+		return
+	}
+	nearestTwoRows(x, f.d, f.centers, f.ct, f.k, dist, lab, d1, d2)
 }
 
 // hamerlySearch finds the nearest centre to row, whose current centre a is
@@ -216,22 +242,24 @@ func hamerlyFilter(labels []int32, upper, lower, cumS, cumR, half []float64, tod
 	return cnt
 }
 
-// hamerlyDense3 is the d = 3 Hamerly pass over chunk c when over a third of its
-// rows failed their bounds in the previous pass ([denseNext]), as in the first
-// iterations: every row is rescanned in order, without collecting the
-// failing ones first, and the rows whose bounds fail are only counted, to
-// choose the next pass. The labels and moves are those of the sparse pass.
-func (f *fitter) hamerlyDense3(c, lo, hi int) {
+// hamerlyDenseBlock is the block Hamerly pass over chunk c when over a
+// third of its rows failed their bounds in the previous pass
+// ([denseNext]), as in the first iterations: every row is rescanned in
+// order, without collecting the failing ones first, and the rows whose
+// bounds fail are only counted, to choose the next pass. The labels and
+// moves are those of the sparse pass.
+func (f *fitter) hamerlyDenseBlock(c, lo, hi int) {
 	f.clearDelta(c)
-	c3, x := f.c3, f.x
+	x, d := f.x, f.d
 	cumS, cumR, half := f.bound.cumS, f.bound.cumR, f.bound.half
 	labels, upper, lower := f.labels[lo:hi], f.bound.upper[lo:hi], f.bound.lower[lo:hi]
 	changed, fails := 0, 0
+	var dist [scanFloats]float64
 	var lab [gatherRows]int32
 	var d1, d2 [gatherRows]float64
-	for b0 := 0; b0 < len(labels); b0 += gatherRows {
-		b1 := min(b0+gatherRows, len(labels))
-		nearestTwo3Block(x[3*(lo+b0):3*(lo+b1)], c3, lab[:], d1[:], d2[:])
+	for b0 := 0; b0 < len(labels); b0 += f.scan {
+		b1 := min(b0+f.scan, len(labels))
+		f.nearestBlock(x[d*(lo+b0):d*(lo+b1)], dist[:], lab[:], d1[:], d2[:])
 		for q, a := range labels[b0:b1] {
 			ii := b0 + q
 			u := upper[ii] + cumS[a]
@@ -258,19 +286,20 @@ func (f *fitter) hamerlyDense3(c, lo, hi int) {
 	f.accumulate(c, lo, hi)
 }
 
-// hamerlyFirst3 is the first d = 3 Hamerly pass over chunk c: every row is
-// scanned against every centre, a block at a time, and gets its exact
-// bounds.
-func (f *fitter) hamerlyFirst3(c, lo, hi int) {
-	c3, x := f.c3, f.x
+// hamerlyFirstBlock is the first block Hamerly pass over chunk c: every
+// row is scanned against every centre, a block at a time, and gets its
+// exact bounds.
+func (f *fitter) hamerlyFirstBlock(c, lo, hi int) {
+	x, d := f.x, f.d
 	cumS, cumR := f.bound.cumS, f.bound.cumR
 	labels, upper, lower := f.labels[lo:hi], f.bound.upper[lo:hi], f.bound.lower[lo:hi]
 	changed := 0
+	var dist [scanFloats]float64
 	var lab [gatherRows]int32
 	var d1, d2 [gatherRows]float64
-	for b0 := 0; b0 < len(labels); b0 += gatherRows {
-		b1 := min(b0+gatherRows, len(labels))
-		nearestTwo3Block(x[3*(lo+b0):3*(lo+b1)], c3, lab[:], d1[:], d2[:])
+	for b0 := 0; b0 < len(labels); b0 += f.scan {
+		b1 := min(b0+f.scan, len(labels))
+		f.nearestBlock(x[d*(lo+b0):d*(lo+b1)], dist[:], lab[:], d1[:], d2[:])
 		for q, j := range lab[:b1-b0] {
 			ii := b0 + q
 			if labels[ii] != j {
@@ -286,7 +315,7 @@ func (f *fitter) hamerlyFirst3(c, lo, hi int) {
 	f.accumulate(c, lo, hi)
 }
 
-// denseNext reports whether a d = 3 chunk of the given rows, of which
+// denseNext reports whether a chunk of the given rows, of which
 // fails failed their bounds in the last pass, is rescanned densely: when
 // more than a third failed. The AVX2 and Go paths share the rule, so they
 // take the same decisions and keep the same bounds.

@@ -201,6 +201,13 @@ func TestFitMatchesReference(t *testing.T) {
 		{"low-d", 3000, 3, 8, 1e-4, false},
 		{"low-d strict", 2000, 2, 5, -1, false},
 		{"high-d", 1500, 20, 6, 1e-4, false},
+		// The block kernel at d != 3: d = 32 as in the benchmark, d = 7
+		// and 13 (not a multiple of 4 or 8), k = 33 (past blockScanMaxK:
+		// Hamerly's one-by-one search, Lloyd's blocks with a padded group).
+		{"d=32 k=16", 3000, 32, 16, 1e-4, false},
+		{"d=7 k=9 weighted", 2003, 7, 9, 1e-4, true},
+		{"d=13 k=33", 2500, 13, 33, 1e-4, false},
+		{"d=1 k=5 strict", 1001, 1, 5, -1, false},
 		{"weighted", 2500, 4, 7, 1e-4, true},
 		{"k=1", 500, 3, 1, 1e-4, false},
 		{"empty cluster", 1200, 3, 5, 1e-4, false},
@@ -344,6 +351,26 @@ func TestNoAllocPerIteration(t *testing.T) {
 		}
 		if a, b := allocs(2), allocs(12); a != b {
 			t.Errorf("%v: %v allocations for 2 iterations, %v for 12", algo, a, b)
+		}
+	}
+}
+
+// TestBenchDataMatchesReference fits the 100k x 32, k = 16 benchmark data
+// (the scikit-learn comparison's, from its first 16 rows) with every
+// exact algorithm and checks labels, iterations and inertia against the
+// plain reference refKMeans (direct differences, one row at a time).
+func TestBenchDataMatchesReference(t *testing.T) {
+	if testing.Short() {
+		t.Skip("100k x 32 reference fit")
+	}
+	const n, d, k = 100_000, 32, 16
+	x := blobs(n, d, k, 5) // as BenchmarkFitBlobs32 and TestWriteBenchCSV
+	init := slices.Clone(x[:k*d])
+	want := refKMeans(x, d, nil, init, 300, 1e-4)
+	for _, algo := range []Algorithm{Lloyd, Hamerly, Elkan, AlgorithmAuto} {
+		got := check.Must(Fit(context.Background(), x, d, k, nil, &Settings{Centers: init, Algorithm: algo}))
+		if got.Iterations != want.iters || !slices.Equal(got.Labels, want.labels) || !check.Close(got.Inertia, want.inertia, 1e-12, 0) {
+			t.Errorf("%v: %d iterations, inertia %.17g; reference %d, %.17g (or labels differ)", algo, got.Iterations, got.Inertia, want.iters, want.inertia)
 		}
 	}
 }

@@ -3,18 +3,22 @@ package kmeans
 import "math"
 
 // lloydChunk assigns every row of chunk c to its nearest centre (ties to
-// the lowest index), computing every distance: Lloyd's (1982) step.
+// the lowest index), computing every distance: Lloyd's (1982) step. Rows
+// go a block at a time through the block kernels ([fitter.nearestBlock])
+// when a block of rows and their distances fit the scratch
+// (f.blockLloyd), one by one otherwise; both give the same labels.
 func (f *fitter) lloydChunk(c int) {
 	lo, hi := f.pool.Bounds(c)
 	d, k := f.d, f.k
 	centers := f.centers
 	changed := 0
-	if d == 3 {
+	if f.blockLloyd {
+		var dist [scanFloats]float64
 		var lab [gatherRows]int32
 		var d1, d2 [gatherRows]float64
-		for b0 := lo; b0 < hi; b0 += gatherRows {
-			b1 := min(b0+gatherRows, hi)
-			nearestTwo3Block(f.x[3*b0:3*b1], f.c3, lab[:], d1[:], d2[:])
+		for b0 := lo; b0 < hi; b0 += f.scan {
+			b1 := min(b0+f.scan, hi)
+			f.nearestBlock(f.x[d*b0:d*b1], dist[:], lab[:], d1[:], d2[:])
 			for q, j := range lab[:b1-b0] {
 				if f.labels[b0+q] != j {
 					f.labels[b0+q] = j
@@ -23,7 +27,7 @@ func (f *fitter) lloydChunk(c int) {
 			}
 		}
 	}
-	for i := lo; i < hi && d != 3; i++ {
+	for i := lo; i < hi && !f.blockLloyd; i++ {
 		row := f.x[i*d : i*d+d]
 		best, bestD := int32(0), math.Inf(1)
 		for j := 0; j < k; j++ {

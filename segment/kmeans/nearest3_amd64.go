@@ -93,3 +93,20 @@ func hamerly3Block(x []float64, labels []int32, upper, lower, cumS, cumR, half [
 	}
 	return fails, changes
 }
+
+// distBlockAVX2 writes to out (n x kp, row-major) the squared distances
+// from each of the n rows of x (n x d, row-major; n a multiple of 4, any
+// remainder ignored; d >= 1) to the kp centres of ct (d x kp, the
+// centres transposed; kp a multiple of 8): four rows against eight
+// centres at a time, one centre per 64-bit lane, each lane adding
+// (x_t - c_t)^2 for t = 0..d-1 in order with separate VSUBPD, VMULPD and
+// VADDPD, from +0: the bits of [sqDist].
+//
+//go:noescape
+func distBlockAVX2(x *float64, n, d int, ct *float64, kp int, out *float64)
+
+// distBlock is [distBlockAVX2] on slices: n rows of x, n a multiple of 4.
+func distBlock(x []float64, n, d int, ct []float64, kp int, out []float64) {
+	_, _, _ = x[n*d-1], ct[d*kp-1], out[n*kp-1]
+	distBlockAVX2(&x[0], n, d, &ct[0], kp, &out[0])
+}

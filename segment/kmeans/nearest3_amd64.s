@@ -312,3 +312,108 @@ hnone:
 	MOVQ R13, fails+88(FP)
 	MOVQ DX, changes+96(FP)
 	RET
+
+// func distBlockAVX2(x *float64, n, d int, ct *float64, kp int, out *float64)
+//
+// Register use: SI the first of four rows, R10 the row stride (d*8),
+// R8 and R9 rows 0 and 3 at column t, DX the centres' column t, BX the
+// columns left, CX the byte offset of the group of eight centres, R13 the
+// bytes of a centre column (kp*8), DI the output row of the first row, AX
+// the fours left; Y0-Y7 the sums (row q, centres 0-3 and 4-7 of the group
+// in Y(2q) and Y(2q+1)), Y8 and Y9 the centres, Y10 the row value, Y11
+// and Y12 scratch.
+TEXT ·distBlockAVX2(SB), NOSPLIT, $0-48
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), AX
+	MOVQ d+16(FP), R11
+	MOVQ ct+24(FP), R12
+	MOVQ kp+32(FP), R13
+	MOVQ out+40(FP), DI
+	SHRQ $2, AX
+	JZ   dbdone
+	TESTQ R11, R11
+	JZ   dbdone
+	MOVQ R11, R10
+	SHLQ $3, R10
+	SHLQ $3, R13
+
+dbquad:
+	XORQ CX, CX
+
+dbgroup:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	MOVQ SI, R8
+	LEAQ (SI)(R10*2), R9
+	ADDQ R10, R9
+	LEAQ (R12)(CX*1), DX
+	MOVQ R11, BX
+
+dbcol:
+	VMOVUPD 0(DX), Y8
+	VMOVUPD 32(DX), Y9
+	// s += (x_t - c_t)^2, lane by lane, for rows 0..3.
+	VBROADCASTSD (R8), Y10
+	VSUBPD Y8, Y10, Y11
+	VSUBPD Y9, Y10, Y12
+	VMULPD Y11, Y11, Y11
+	VMULPD Y12, Y12, Y12
+	VADDPD Y11, Y0, Y0
+	VADDPD Y12, Y1, Y1
+	VBROADCASTSD (R8)(R10*1), Y10
+	VSUBPD Y8, Y10, Y11
+	VSUBPD Y9, Y10, Y12
+	VMULPD Y11, Y11, Y11
+	VMULPD Y12, Y12, Y12
+	VADDPD Y11, Y2, Y2
+	VADDPD Y12, Y3, Y3
+	VBROADCASTSD (R8)(R10*2), Y10
+	VSUBPD Y8, Y10, Y11
+	VSUBPD Y9, Y10, Y12
+	VMULPD Y11, Y11, Y11
+	VMULPD Y12, Y12, Y12
+	VADDPD Y11, Y4, Y4
+	VADDPD Y12, Y5, Y5
+	VBROADCASTSD (R9), Y10
+	VSUBPD Y8, Y10, Y11
+	VSUBPD Y9, Y10, Y12
+	VMULPD Y11, Y11, Y11
+	VMULPD Y12, Y12, Y12
+	VADDPD Y11, Y6, Y6
+	VADDPD Y12, Y7, Y7
+	ADDQ $8, R8
+	ADDQ $8, R9
+	ADDQ R13, DX
+	DECQ BX
+	JNZ  dbcol
+
+	LEAQ (DI)(CX*1), DX
+	VMOVUPD Y0, 0(DX)
+	VMOVUPD Y1, 32(DX)
+	ADDQ R13, DX
+	VMOVUPD Y2, 0(DX)
+	VMOVUPD Y3, 32(DX)
+	ADDQ R13, DX
+	VMOVUPD Y4, 0(DX)
+	VMOVUPD Y5, 32(DX)
+	ADDQ R13, DX
+	VMOVUPD Y6, 0(DX)
+	VMOVUPD Y7, 32(DX)
+	ADDQ $64, CX
+	CMPQ CX, R13
+	JLT  dbgroup
+
+	LEAQ (SI)(R10*4), SI
+	LEAQ (DI)(R13*4), DI
+	DECQ AX
+	JNZ  dbquad
+	VZEROUPPER
+
+dbdone:
+	RET

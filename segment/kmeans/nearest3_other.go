@@ -23,3 +23,8 @@ func hasFused3(k int) bool { return false }
 func hamerly3Block(x []float64, labels []int32, upper, lower, cumS, cumR, half []float64, c3 [][3]float64, dense bool, chg, chgLab []int32) (fails, changes int) {
 	return hamerly3Go(x, labels, upper, lower, cumS, cumR, half, c3, dense, chg, chgLab)
 }
+
+// distBlock is never called without AVX2 (see [nearestTwoRows]).
+func distBlock(x []float64, n, d int, ct []float64, kp int, out []float64) {
+	panic("kmeans: distBlock without AVX2")
+}

@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/cvmkit/cvm/internal/check"
 )
 
 // nearest3Value draws a coordinate of one of several kinds: ordinary,
@@ -252,7 +254,7 @@ func TestKernelPathsAgree(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				b, err := fitWithoutAVX2(t, x, k, wt, s)
+				b, err := fitWithoutAVX2(t, x, 3, k, wt, s)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -276,14 +278,47 @@ func withoutAVX2(t testing.TB) {
 	t.Cleanup(func() { hasAVX2 = old })
 }
 
-// fitWithoutAVX2 fits d = 3 data with the pure-Go code, in a subtest so
-// that the kernels are back on when it returns.
-func fitWithoutAVX2(t *testing.T, x []float64, k int, w []float64, s *Settings) (m *Model, err error) {
+// fitWithoutAVX2 fits d-column data with the pure-Go code, in a subtest
+// so that the kernels are back on when it returns.
+func fitWithoutAVX2(t *testing.T, x []float64, d, k int, w []float64, s *Settings) (m *Model, err error) {
 	t.Run("purego", func(t *testing.T) {
 		withoutAVX2(t)
-		m, err = Fit(context.Background(), x, 3, k, w, s)
+		m, err = Fit(context.Background(), x, d, k, w, s)
 	})
 	return m, err
+}
+
+// TestKernelPathsAgreeD is TestKernelPathsAgree for the general-d block
+// kernel: fits at d = 5, 32 and 33 (rows 4001: a chunk ends outside the
+// fours) give the same bits with the AVX2 kernel and without it, for
+// Lloyd and Hamerly, k on both sides of blockScanMaxK, weighted or not.
+func TestKernelPathsAgreeD(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2 kernel on this machine or build")
+	}
+	for _, d := range []int{5, 32, 33} {
+		x := blobs(4_001, d, 10, uint64(d))
+		w := make([]float64, len(x)/d)
+		for i := range w {
+			w[i] = float64(i % 3)
+		}
+		for _, algo := range []Algorithm{Lloyd, Hamerly} {
+			for _, k := range []int{1, 9, 16, 40} {
+				for _, wt := range [][]float64{nil, w} {
+					s := &Settings{Algorithm: algo, Seed: uint64(k), NInit: 2}
+					a := check.Must(Fit(context.Background(), x, d, k, wt, s))
+					b := check.Must(fitWithoutAVX2(t, x, d, k, wt, s))
+					if a.Iterations != b.Iterations || math.Float64bits(a.Inertia) != math.Float64bits(b.Inertia) ||
+						!slices.Equal(a.Labels, b.Labels) || !slices.EqualFunc(a.Centers, b.Centers, func(p, q float64) bool {
+						return math.Float64bits(p) == math.Float64bits(q)
+					}) {
+						t.Errorf("d=%d %v k=%d weighted=%v: AVX2 gives %d iterations, inertia %v; Go gives %d, %v (or labels/centres differ)",
+							d, algo, k, wt != nil, a.Iterations, a.Inertia, b.Iterations, b.Inertia)
+					}
+				}
+			}
+		}
+	}
 }
 
 // FuzzHamerly3Block checks the fused Hamerly pass against hamerly3Go on
