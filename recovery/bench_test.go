@@ -3,11 +3,13 @@ package recovery
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/cvmkit/cvm/lifecycle"
 	"github.com/cvmkit/cvm/value"
@@ -249,4 +251,117 @@ func BenchmarkIndex(b *testing.B) {
 			_ = s
 		})
 	}
+}
+
+// BenchmarkLookupSpread looks up customers spread over the whole
+// 1M-customer book, each once per pass in a random order, next to a
+// pointer chase over an array as large as the book's playbooks, in the
+// same run: "chase" is one random memory access (a load whose address
+// depends on the previous load), the floor of a lookup in a book that does
+// not fit in the caches. Each lookup's query index depends on the
+// previous entry, so lookups do not overlap each other either: the ratio
+// lookup/chase is the number of memory accesses a lookup costs. The query
+// IDs are stored contiguously in query order, so reading them is not a
+// miss of its own.
+func BenchmarkLookupSpread(b *testing.B) {
+	if testing.Short() {
+		b.Skip("1M-customer book")
+	}
+	const n = 1_000_000
+	m := check.Must(New(nil))
+	cs := synthCustomers(n, 8)
+	bk := check.Must(m.Build(context.Background(), cs, nil))
+	rng := rand.New(rand.NewPCG(8, 9))
+	perm := rng.Perm(n)
+	var buf []byte
+	for _, p := range perm {
+		buf = append(buf, cs[p].ID...)
+	}
+	all := string(buf)
+	type query struct {
+		id string
+		t  FailureType
+		s  Severity
+	}
+	qs := make([]query, n)
+	off := 0
+	for i, p := range perm {
+		l := len(cs[p].ID)
+		qs[i] = query{all[off : off+l], FailureType(1 + i%6), Severity(1 + i%4)}
+		off += l
+	}
+	// The chase: a random cycle (Sattolo) through as many 8-byte words as
+	// the book has bytes of playbooks, n * 4 blocks * 80 bytes.
+	words := n * NumSeverities * int(unsafe.Sizeof(sevBlock{})) / 8
+	next := make([]uint64, words)
+	for i := range next {
+		next[i] = uint64(i)
+	}
+	for i := words - 1; i > 0; i-- {
+		j := rng.IntN(i)
+		next[i], next[j] = next[j], next[i]
+	}
+	runtime.GC()
+	b.Run("lookup", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		var sink float64
+		for b.Loop() {
+			q := &qs[i]
+			e, err := bk.Lookup(q.id, q.t, q.s)
+			if err != nil {
+				b.Fatal(err)
+			}
+			sink += e.Cap
+			// e.Cap >= 0 (from the customer's block): the shift is 0,
+			// but the next index waits for this lookup's playbook.
+			i += 1 + int(math.Float64bits(e.Cap)>>63)
+			if i == n {
+				i = 0
+			}
+		}
+		_ = sink
+	})
+	b.Run("chase", func(b *testing.B) {
+		p := uint64(0)
+		for b.Loop() {
+			p = next[p]
+		}
+		_ = p
+	})
+	// paired alternates rounds of 10,000 lookups and 10,000 chase steps
+	// within one benchmark, so that both see the same machine load, and
+	// reports each one's time and their ratio: one op is one round of
+	// each.
+	b.Run("paired", func(b *testing.B) {
+		const round = 10_000
+		i, p := 0, uint64(0)
+		var sink float64
+		var tl, tc time.Duration
+		for b.Loop() {
+			t0 := time.Now()
+			for range round {
+				q := &qs[i]
+				e, err := bk.Lookup(q.id, q.t, q.s)
+				if err != nil {
+					b.Fatal(err)
+				}
+				sink += e.Cap
+				i += 1 + int(math.Float64bits(e.Cap)>>63)
+				if i == n {
+					i = 0
+				}
+			}
+			t1 := time.Now()
+			for range round {
+				p = next[p]
+			}
+			tc += time.Since(t1)
+			tl += t1.Sub(t0)
+		}
+		_, _ = sink, p
+		b.ReportMetric(float64(tl.Nanoseconds())/float64(b.N*round), "lookup-ns")
+		b.ReportMetric(float64(tc.Nanoseconds())/float64(b.N*round), "chase-ns")
+		b.ReportMetric(float64(tl)/float64(tc), "lookup/chase")
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,13 +18,25 @@ const (
 	chunkSize = 1 << chunkBits
 )
 
-// chunk holds the playbooks of up to chunkSize consecutive customers. A
+// The layout. A lookup by customer must cost one memory miss, not a miss
+// for the ID index and then another for the playbooks it points to. So the
+// playbooks are stored in the order of the index's slots, not in input
+// order: the customer in the r-th occupied slot has its blocks at rank r
+// of rows. The rank of a slot comes from a small directory of occupancy
+// bitmaps and prefix counts ([idIndex.rankOf], half a byte per slot, in
+// cache), so the address of the playbooks is known from the ID's hash
+// alone: the processor loads them while it is still waiting for the slot
+// that confirms the ID, and the two misses overlap. The inputs stay in
+// input order (chunks), for [Book.Customers], [Book.Customer] and the
+// JSON form.
+
+// chunk holds the inputs of up to chunkSize consecutive customers, in
+// input order, and the rank of each one's playbooks in the book's rows. A
 // chunk is never modified once a published Book refers to it; updating a
 // customer copies its chunk.
 type chunk struct {
 	cust []Customer
-	ch   []uint16   // channel index per customer; 0 means no preference
-	blk  []sevBlock // NumSeverities per customer
+	rank []uint32 // rank in the slot order: the playbooks are rows[rank>>chunkBits]
 }
 
 // Book holds the precomputed playbooks of a customer base: every customer x
@@ -31,10 +44,15 @@ type chunk struct {
 // [Book.WithCustomer] returns a new book. To replace a book while lookups
 // continue, keep it in a [Store].
 type Book struct {
-	m        *Model
-	asOf     time.Time // from BuildSettings, for the card
-	index    idIndex
-	chunks   []*chunk
+	m      *Model
+	asOf   time.Time // from BuildSettings, for the card
+	index  idIndex
+	chunks []*chunk
+	// rows[r>>chunkBits][(r&(chunkSize-1))*NumSeverities+s] is block s of
+	// the customer of rank r (slot order); each block carries the
+	// customer's channel index. Never modified once published; updating a
+	// customer copies its row chunk.
+	rows     [][]sevBlock
 	n        int
 	channels []string          // interned channel names; channels[0] is ""
 	chanIdx  map[string]uint16 // name -> index in channels
@@ -80,7 +98,8 @@ func (m *Model) Build(ctx context.Context, customers []Customer, settings *Build
 		chans[i] = k
 	}
 
-	// The ID index is built while the workers compute the chunks.
+	// The ID index is built while the workers copy and validate the
+	// inputs.
 	var idxErr error
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -102,7 +121,7 @@ func (m *Model) Build(ctx context.Context, customers []Customer, settings *Build
 			return
 		}
 		k := lo / chunkSize
-		b.chunks[k], errs[k] = m.buildChunk(customers[lo:hi], chans[lo:hi], lo)
+		b.chunks[k], errs[k] = newChunk(customers[lo:hi], lo)
 	})
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
@@ -116,28 +135,60 @@ func (m *Model) Build(ctx context.Context, customers []Customer, settings *Build
 	if idxErr != nil {
 		return nil, idxErr
 	}
+	b.layout(func(p int, blk *[NumSeverities]sevBlock) {
+		m.compute(&b.chunks[p>>chunkBits].cust[p&(chunkSize-1)], blk)
+		for s := range blk {
+			blk[s].ch = chans[p]
+		}
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	return b, nil
 }
 
-// buildChunk validates and computes the customers of one chunk; base is the
-// index of cs[0] in the input.
-func (m *Model) buildChunk(cs []Customer, chans []uint16, base int) (*chunk, error) {
-	k := len(cs)
-	c := &chunk{
-		cust: make([]Customer, k),
-		ch:   make([]uint16, k),
-		blk:  make([]sevBlock, k*NumSeverities),
-	}
-	copy(c.cust, cs)
-	copy(c.ch, chans)
+// newChunk copies and validates the customers of one chunk; base is the
+// index of cs[0] in the input. Their ranks are set by [Book.layout].
+func newChunk(cs []Customer, base int) (*chunk, error) {
+	c := &chunk{cust: slices.Clone(cs), rank: make([]uint32, len(cs))}
 	for j := range c.cust {
 		if err := c.cust[j].validate(base + j); err != nil {
 			return nil, err
 		}
-		m.compute(&c.cust[j],
-			(*[NumSeverities]sevBlock)(c.blk[j*NumSeverities:]))
 	}
 	return c, nil
+}
+
+// layout sets the directory of b's index, the rank of every customer in
+// b's chunks (which it must own), and b.rows, filled in parallel by fill
+// with the blocks of the customer at input position p. The result does
+// not depend on the number of workers.
+func (b *Book) layout(fill func(p int, blk *[NumSeverities]sevBlock)) {
+	b.index.buildDir()
+	order := make([]int32, b.n) // rank -> input position
+	r := 0
+	for i := range b.index.slots {
+		if pos := b.index.slots[i].pos; pos != 0 {
+			p := int(pos - 1)
+			order[r] = int32(p)
+			b.chunks[p>>chunkBits].rank[p&(chunkSize-1)] = uint32(r)
+			r++
+		}
+	}
+	b.rows = make([][]sevBlock, len(b.chunks))
+	parallel.Chunks(b.n, chunkSize, func(_, lo, hi int) {
+		blk := make([]sevBlock, (hi-lo)*NumSeverities)
+		for r := lo; r < hi; r++ {
+			fill(int(order[r]), (*[NumSeverities]sevBlock)(blk[(r-lo)*NumSeverities:]))
+		}
+		b.rows[lo>>chunkBits] = blk
+	})
+}
+
+// blocksAt returns the blocks of the customer at input position p.
+func (b *Book) blocksAt(p int) *[NumSeverities]sevBlock {
+	r := int(b.chunks[p>>chunkBits].rank[p&(chunkSize-1)])
+	return (*[NumSeverities]sevBlock)(b.rows[r>>chunkBits][(r&(chunkSize-1))*NumSeverities:])
 }
 
 // intern returns the index of channel name in b's table, adding it.
@@ -171,7 +222,9 @@ func (b *Book) Model() *Model {
 }
 
 // Lookup returns the playbook for a customer, failure type and severity.
-// It is O(1), does not allocate, and is safe for concurrent use. An
+// It is O(1), does not allocate, and is safe for concurrent use; on a
+// book too large for the caches it costs about one memory access (see
+// the package documentation, "Performance"). An
 // invalid t or s is an error wrapping [ErrUnknownFailure] or
 // [ErrUnknownSeverity]; a customer the book does not hold is a
 // *[CustomerError] wrapping [ErrNotFound], never a zero-value entry. A nil
@@ -180,14 +233,12 @@ func (b *Book) Lookup(id string, t FailureType, s Severity) (e Entry, err error)
 	if err := checkKind(t, s); err != nil {
 		return Entry{}, err
 	}
-	i := b.find(id)
-	if i < 0 {
+	r := b.findRank(id)
+	if r < 0 {
 		return Entry{}, &CustomerError{Index: -1, Customer: id, Err: ErrNotFound}
 	}
-	c := b.chunks[i>>chunkBits]
-	j := i & (chunkSize - 1)
-	si := int(s - 1)
-	b.m.fill(&e, t, s, &c.blk[j*NumSeverities+si], b.channels[c.ch[j]])
+	blk := &b.rows[r>>chunkBits][(r&(chunkSize-1))*NumSeverities+int(s-1)]
+	b.m.fill(&e, t, s, blk, b.channels[blk.ch])
 	return e, nil
 }
 
@@ -231,9 +282,11 @@ func (b *Book) WithCustomer(c Customer) (*Book, error) {
 // WithCustomers returns a new book in which the playbooks of every customer
 // in cs are rebuilt from cs; customers the book does not hold are added at
 // the end, in order. A customer given twice takes its last entry. b itself
-// is unchanged and stays valid. The cost is one copy of each 256-customer
-// block touched (about 100 KB), plus a copy of the ID index, O(Len), when
-// customers are added. cs is neither kept nor modified. An invalid
+// is unchanged and stays valid. Updating customers the book holds costs
+// a copy of each 256-customer chunk touched (inputs and playbooks, about
+// 100 KB). Adding customers costs a copy of the ID index and of every
+// playbook, O(Len) (the playbooks are laid out in the index's order, so
+// that a lookup costs one memory access): add them in batches. cs is neither kept nor modified. An invalid
 // customer is a *[CustomerError] naming its position in cs, and nothing is
 // applied. A nil book is an error: build one with [Model.Build].
 func (b *Book) WithCustomers(cs []Customer) (*Book, error) {
@@ -264,6 +317,7 @@ func (b *Book) WithCustomers(cs []Customer) (*Book, error) {
 	owned := map[int]bool{} // chunks of nb that are fresh copies
 	added := map[string]int{}
 	var addOrder []string
+	changed := map[int]bool{} // input positions of the customers rebuilt
 	for i := range cs {
 		c := &cs[i]
 		p := b.find(c.ID)
@@ -280,50 +334,81 @@ func (b *Book) WithCustomers(cs []Customer) (*Book, error) {
 			}
 			p = q
 		}
+		changed[p] = true
 		k, j := p>>chunkBits, p&(chunkSize-1)
 		if k == len(nb.chunks) {
 			nb.chunks = append(nb.chunks, &chunk{})
 		}
 		if !owned[k] {
 			old := nb.chunks[k]
-			size := len(old.cust)
-			nc := &chunk{
-				cust: make([]Customer, size, chunkSize),
-				ch:   make([]uint16, size, chunkSize),
-				blk:  make([]sevBlock, size*NumSeverities, chunkSize*NumSeverities),
-			}
+			nc := &chunk{cust: make([]Customer, len(old.cust), chunkSize), rank: make([]uint32, len(old.rank), chunkSize)}
 			copy(nc.cust, old.cust)
-			copy(nc.ch, old.ch)
-			copy(nc.blk, old.blk)
+			copy(nc.rank, old.rank)
 			nb.chunks[k] = nc
 			owned[k] = true
 		}
 		nc := nb.chunks[k]
 		if j >= len(nc.cust) { // appending: within the fresh copy's capacity
 			nc.cust = nc.cust[:j+1]
-			nc.ch = nc.ch[:j+1]
-			nc.blk = nc.blk[:(j+1)*NumSeverities]
+			nc.rank = nc.rank[:j+1]
 		}
 		nc.cust[j] = *c
-		nc.ch[j] = nb.chanIdx[c.Channel]
-		b.m.compute(&nc.cust[j], (*[NumSeverities]sevBlock)(nc.blk[j*NumSeverities:]))
 	}
-	if len(addOrder) > 0 {
-		// Copy the index (rebuilt larger when it would be over half full)
-		// now that the new IDs are readable at their positions.
-		if 2*nb.n <= len(b.index.slots) {
-			nb.index = idIndex{seed: b.index.seed, slots: append([]idSlot(nil), b.index.slots...)}
-			for _, id := range addOrder {
-				nb.index.insert(id, added[id], nb.idAt)
+	if len(addOrder) == 0 {
+		// Same IDs, same slots, same ranks: rebuild the changed
+		// customers' blocks in copies of their row chunks.
+		nb.rows = append([][]sevBlock(nil), b.rows...)
+		ownedRows := map[int]bool{}
+		for p := range changed {
+			r := int(nb.chunks[p>>chunkBits].rank[p&(chunkSize-1)])
+			k := r >> chunkBits
+			if !ownedRows[k] {
+				nb.rows[k] = slices.Clone(b.rows[k])
+				ownedRows[k] = true
 			}
-		} else {
-			nb.index = newIndexSize(b.index.seed, 2*nb.n)
-			for p := range nb.n {
-				nb.index.insert(nb.idAt(p), p, nb.idAt)
-			}
+			nb.fillBlocks(p, (*[NumSeverities]sevBlock)(nb.rows[k][(r&(chunkSize-1))*NumSeverities:]))
+		}
+		return &nb, nil
+	}
+	// Customers are added: copy the index (rebuilt larger when it would
+	// be over half full) now that the new IDs are readable at their
+	// positions, then lay the book out again, since ranks change: blocks
+	// of unchanged customers are copied, the others computed.
+	if 2*nb.n <= len(b.index.slots) {
+		nb.index = idIndex{seed: b.index.seed, slots: append([]idSlot(nil), b.index.slots...)}
+		for _, id := range addOrder {
+			nb.index.insert(id, added[id], nb.idAt)
+		}
+	} else {
+		nb.index = newIndexSize(b.index.seed, 2*nb.n)
+		for p := range nb.n {
+			nb.index.insert(nb.idAt(p), p, nb.idAt)
 		}
 	}
+	for k, c := range nb.chunks {
+		if !owned[k] { // fresh ranks, shared inputs
+			nb.chunks[k] = &chunk{cust: c.cust, rank: make([]uint32, len(c.rank))}
+		}
+	}
+	nb.layout(func(p int, blk *[NumSeverities]sevBlock) {
+		if p < b.n && !changed[p] {
+			*blk = *b.blocksAt(p)
+			return
+		}
+		nb.fillBlocks(p, blk)
+	})
 	return &nb, nil
+}
+
+// fillBlocks computes the blocks of the customer at input position p of
+// b, with its channel index.
+func (b *Book) fillBlocks(p int, blk *[NumSeverities]sevBlock) {
+	c := &b.chunks[p>>chunkBits].cust[p&(chunkSize-1)]
+	b.m.compute(c, blk)
+	ch := b.chanIdx[c.Channel]
+	for s := range blk {
+		blk[s].ch = ch
+	}
 }
 
 // Store holds the current book and lets it be replaced while lookups

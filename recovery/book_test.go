@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"maps"
 	"runtime"
 	"slices"
@@ -48,7 +49,8 @@ func TestBookMatchesPlaybook(t *testing.T) {
 	}
 }
 
-// sameBook reports whether a and b hold the same customers and records.
+// sameBook reports whether a and b hold the same customers and records
+// (the layouts may differ: each book has its own hash seed).
 func sameBook(a, b *Book) bool {
 	if a.n != b.n || len(a.chunks) != len(b.chunks) || !slices.Equal(a.channels, b.channels) || !maps.Equal(a.chanIdx, b.chanIdx) {
 		return false
@@ -57,10 +59,12 @@ func sameBook(a, b *Book) bool {
 		if id := a.idAt(p); a.find(id) != p || b.find(id) != p {
 			return false
 		}
+		if *a.blocksAt(p) != *b.blocksAt(p) {
+			return false
+		}
 	}
 	for k := range a.chunks {
-		x, y := a.chunks[k], b.chunks[k]
-		if !slices.Equal(x.cust, y.cust) || !slices.Equal(x.ch, y.ch) || !slices.Equal(x.blk, y.blk) {
+		if !slices.Equal(a.chunks[k].cust, b.chunks[k].cust) {
 			return false
 		}
 	}
@@ -70,12 +74,16 @@ func sameBook(a, b *Book) bool {
 // cloneBook deep-copies b.
 func cloneBook(b *Book) *Book {
 	c := *b
-	c.index = idIndex{seed: b.index.seed, slots: slices.Clone(b.index.slots)}
+	c.index = idIndex{seed: b.index.seed, slots: slices.Clone(b.index.slots), dir: slices.Clone(b.index.dir)}
 	c.chanIdx = maps.Clone(b.chanIdx)
 	c.channels = slices.Clone(b.channels)
 	c.chunks = make([]*chunk, len(b.chunks))
 	for k, x := range b.chunks {
-		c.chunks[k] = &chunk{slices.Clone(x.cust), slices.Clone(x.ch), slices.Clone(x.blk)}
+		c.chunks[k] = &chunk{slices.Clone(x.cust), slices.Clone(x.rank)}
+	}
+	c.rows = make([][]sevBlock, len(b.rows))
+	for k, x := range b.rows {
+		c.rows[k] = slices.Clone(x)
 	}
 	return &c
 }
@@ -514,5 +522,86 @@ func TestBuildContext(t *testing.T) {
 	c := check.Must(a.WithCustomer(Customer{ID: "new", Quadrant: value.QuadrantII}))
 	if c.Card().Fingerprint == a.Card().Fingerprint || c.Card().Customers != 301 {
 		t.Errorf("card after WithCustomer: %+v", c.Card())
+	}
+}
+
+// TestLayout checks the slot-ordered layout: for books of 1 to 300
+// customers (small tables, so IDs sit after their home slot and probes
+// wrap past the end), with short and long IDs (inline and not), built
+// whole and grown by WithCustomers a few at a time, every customer's
+// rank from the hash (findRank) is the rank recorded for its position,
+// the ranks are a permutation, and every Lookup equals the entry computed
+// directly by Playbook.
+func TestLayout(t *testing.T) {
+	m := mustModel(t, nil)
+	for _, n := range []int{1, 2, 3, 5, 8, 31, 300} {
+		cs := synthCustomers(n, uint64(40+n))
+		for i := range cs {
+			if i%3 == 1 {
+				cs[i].ID = fmt.Sprintf("customer-with-a-long-identifier-%06d", i) // > idInline bytes
+			}
+		}
+		whole := check.Must(m.Build(context.Background(), cs, nil))
+		grown := check.Must(m.Build(context.Background(), cs[:1], nil))
+		for lo := 1; lo < n; lo += 4 {
+			grown = check.Must(grown.WithCustomers(cs[lo:min(lo+4, n)]))
+		}
+		for name, b := range map[string]*Book{"built": whole, "grown": grown} {
+			seen := make([]bool, n)
+			for p, c := range cs {
+				r := b.findRank(c.ID)
+				if want := int(b.chunks[p>>chunkBits].rank[p&(chunkSize-1)]); r != want || r < 0 || r >= n || seen[r] {
+					t.Fatalf("%s n=%d: %s at position %d: findRank %d, recorded rank %d (or a repeated rank)", name, n, c.ID, p, r, want)
+				}
+				seen[r] = true
+				for ft := MoneyLoss; ft <= Outage; ft++ {
+					for s := S1; s <= S4; s++ {
+						if got, want := check.Must(b.Lookup(c.ID, ft, s)), mustEntry(t, m, c, ft, s); got != want {
+							t.Fatalf("%s n=%d %s %v %v: %+v, want %+v", name, n, c.ID, ft, s, got, want)
+						}
+					}
+				}
+			}
+			if r := b.findRank("absent"); r != -1 {
+				t.Errorf("%s n=%d: findRank of an absent ID = %d, want -1", name, n, r)
+			}
+		}
+	}
+}
+
+// TestLayoutWrap grows a book of 8 slots by three IDs chosen (with the
+// book's own hash seed) to have the last slot as their home, so that two
+// of them wrap past the end of the table: their ranks and lookups must
+// still be right.
+func TestLayoutWrap(t *testing.T) {
+	m := mustModel(t, nil)
+	base := synthCustomers(4, 77)
+	b := check.Must(m.Build(context.Background(), base[:1], nil))
+	if len(b.index.slots) != 8 {
+		t.Fatalf("%d slots, want 8", len(b.index.slots))
+	}
+	cs := []Customer{base[0]}
+	for i := 0; len(cs) < 4; i++ {
+		id := fmt.Sprintf("w%d", i)
+		if maphash.String(b.index.seed, id)&7 != 7 {
+			continue
+		}
+		c := base[len(cs)]
+		c.ID = id
+		cs = append(cs, c)
+		b = check.Must(b.WithCustomer(c))
+	}
+	if len(b.index.slots) != 8 {
+		t.Fatalf("%d slots after growing, want 8", len(b.index.slots))
+	}
+	for p, c := range cs {
+		if r, want := b.findRank(c.ID), int(b.chunks[0].rank[p]); r != want {
+			t.Errorf("%s: findRank %d, recorded rank %d", c.ID, r, want)
+		}
+		for s := S1; s <= S4; s++ {
+			if got, want := check.Must(b.Lookup(c.ID, Delivery, s)), mustEntry(t, m, c, Delivery, s); got != want {
+				t.Errorf("%s %v: %+v, want %+v", c.ID, s, got, want)
+			}
+		}
 	}
 }

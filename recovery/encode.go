@@ -114,7 +114,7 @@ func (b *Book) marshal(playbooks bool) ([]byte, error) {
 		return nil, fmt.Errorf("recovery: encoding a nil book")
 	}
 	v := bookJSON{Header: envelope.New(BookFormat, BookVersion, b.Card()), Settings: b.m.set, Customers: make([]customerJSON, 0, b.n)}
-	for _, ch := range b.chunks {
+	for k, ch := range b.chunks {
 		for j := range ch.cust {
 			c := &ch.cust[j]
 			cj := customerJSON{
@@ -124,9 +124,10 @@ func (b *Book) marshal(playbooks bool) ([]byte, error) {
 			}
 			if playbooks {
 				cj.Playbook = make([]rowJSON, 0, NumFailureTypes*NumSeverities)
+				blk := b.blocksAt(k<<chunkBits + j)
 				for t := range NumFailureTypes {
 					for s := range NumSeverities {
-						cj.Playbook = append(cj.Playbook, row(&ch.blk[j*NumSeverities+s], t, s))
+						cj.Playbook = append(cj.Playbook, row(&blk[s], t, s))
 					}
 				}
 			}
@@ -201,13 +202,12 @@ func (b *Book) UnmarshalJSON(data []byte) error {
 		if len(cj.Playbook) == 0 {
 			continue
 		}
-		ch := nb.chunks[i>>chunkBits]
-		j := i & (chunkSize - 1)
+		blk := nb.blocksAt(i)
 		for _, r := range cj.Playbook {
 			if !r.Failure.Valid() || !r.Severity.Valid() {
 				return &CustomerError{Index: i, Customer: cj.ID, Field: "playbook", Err: ErrFormat}
 			}
-			if want := row(&ch.blk[j*NumSeverities+int(r.Severity-1)], int(r.Failure-1), int(r.Severity-1)); r != want {
+			if want := row(&blk[r.Severity-1], int(r.Failure-1), int(r.Severity-1)); r != want {
 				return &CustomerError{Index: i, Customer: cj.ID, Field: "playbook",
 					Err: fmt.Errorf("%w: %s %s row does not match the settings and inputs", ErrFormat, r.Failure, r.Severity)}
 			}

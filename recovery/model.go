@@ -281,15 +281,16 @@ type sevRec struct {
 	ackMin, resMin      uint32
 	apology             Apology
 	owner               Owner
-	flags               uint8 // flagParadox, flagEscalated, flagGrudge
-	quad                uint8 // quadrant - 1, for the front-line limit
+	flags               uint8  // flagParadox, flagEscalated, flagGrudge
+	quad                uint8  // quadrant - 1, for the front-line limit
+	ch                  uint16 // the customer's channel in the book's table; set by the book
 }
 
 // typeRec is the part that depends on the failure type too.
 type typeRec struct{ expected, ratio float32 }
 
 // sevBlock holds everything a lookup for one customer and severity reads,
-// 76 contiguous bytes.
+// 80 contiguous bytes.
 type sevBlock struct {
 	sevRec
 	typ [NumFailureTypes]typeRec
