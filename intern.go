@@ -20,8 +20,8 @@ type idTable struct {
 
 func newIDTable() *idTable {
 	t := &idTable{seed: maphash.MakeSeed()}
-	t.slots = make([]uint64, 1<<10)
-	t.mask = 1<<10 - 1
+	t.slots = make([]uint64, 1<<6)
+	t.mask = 1<<6 - 1
 	return t
 }
 

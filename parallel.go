@@ -4,15 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"hash/maphash"
 	"io"
 	"iter"
 	"runtime"
 	"slices"
-	"strconv"
 	"sync"
-
-	"github.com/cvmkit/cvm/internal/parallel"
 )
 
 // chunkSize is the size of the blocks the parallel reader parses. It does
@@ -32,6 +28,7 @@ type chunk struct {
 	scr    []byte
 	fields [][]byte
 	hashes []uint64  // Summarize: hash of each row's customer ID
+	part   *pbatch   // Summarize: the rows, partitioned
 	emptyA []float64 // amounts of the rows with an empty customer ID (0 when bad)
 	ioErr  error     // the input failed after data
 	done   chan struct{}
@@ -400,9 +397,12 @@ func (rd *Reader) consume(c *chunk, add func(lo, hi int)) error {
 // Summarize reads the rest of the input and summarizes it as the function
 // Summarize would, with the same results bit for bit, but parsing in
 // parallel on GOMAXPROCS goroutines and without materialising
-// transactions. Customers are divided among GOMAXPROCS summarizers by a
-// hash of their ID, and each sees its customers' rows in input order, so
-// the results do not depend on GOMAXPROCS.
+// transactions. Customers are divided among 256 partitions by a hash of
+// their ID, each small enough to stay in cache while its rows go through
+// it, so that speed hardly depends on the order of the rows (grouped by
+// customer, by time or none); each partition sees its customers' rows in
+// input order, so the results do not depend on the row order's effect on
+// partitioning, on the partitions or on GOMAXPROCS.
 //
 // Bad rows (including NaN or infinite amounts) and empty customer IDs are
 // handled as Read handles them, and Stats counts them; a truncated or
@@ -414,139 +414,17 @@ func (rd *Reader) consume(c *chunk, add func(lo, hi int)) error {
 // Summarize checks ctx between blocks of input and returns ctx.Err() when
 // it is done.
 //
-// Memory is that of GOMAXPROCS Summarizers sharing the customers (see
-// Summarizer: bounded by the customers and their distinct occasions, not
-// by the rows) plus the input in flight: 2*GOMAXPROCS+2 blocks of 1 MiB
-// and their parsed rows (about 4 MiB each), plus the longest record (at
-// most ReadSettings.MaxRecordBytes).
+// Memory is that of the partitions' Summarizers sharing the customers
+// (see Summarizer: bounded by the customers and their distinct occasions,
+// not by the rows), the result, plus a bounded amount for the rows: up to
+// 2 million parsed rows waiting for their partitions (about 56 bytes each
+// plus their customer and order IDs, some 150 MB) and the input in
+// flight, 2*GOMAXPROCS+2 blocks of 1 MiB and their parsed rows (about 4
+// MiB each), plus the longest record (at most
+// ReadSettings.MaxRecordBytes). The README gives measured bytes per
+// customer.
 func (rd *Reader) Summarize(ctx context.Context, settings *SummarySettings) ([]Summary, error) {
-	parts := make([]*Summarizer, runtime.GOMAXPROCS(0))
-	seed := maphash.MakeSeed()
-	for k := range parts {
-		parts[k] = NewSummarizer(settings)
-		parts[k].ids.seed = seed
-	}
-	np := uint32(len(parts))
-	hashRows := func(c *chunk) {
-		c.hashes = c.hashes[:0]
-		for i := range c.rows {
-			c.hashes = append(c.hashes, maphash.Bytes(seed, c.rows[i].cust))
-		}
-	}
-	var runs [][2]int
-	collect := func(lo, hi int) {
-		if lo < hi {
-			runs = append(runs, [2]int{lo, hi})
-		}
-	}
-	// failed[k] is the first row part k could not add, and its error.
-	type failure struct {
-		at  int
-		err error
-	}
-	failed := make([]failure, len(parts))
-	err := rd.eachChunk(ctx, hashRows, func(c *chunk) error {
-		runs = runs[:0]
-		base := rd.line
-		err := rd.consume(c, collect)
-		if rd.done && np > 1 {
-			// The whole input was one block, parsed without goroutines:
-			// aggregate it the same way.
-			parts, np = parts[:1], 1
-		}
-		add := func(k int) {
-			s := parts[k]
-			failed[k] = failure{at: -1}
-			for _, r := range runs {
-				for i := r[0]; i < r[1]; i++ {
-					if h := c.hashes[i]; np == 1 || uint32(h>>32)%np == uint32(k) {
-						w := &c.rows[i]
-						if err := s.addParsed(w.cust, h, w.sec, w.nsec, w.amount, w.order); err != nil {
-							failed[k] = failure{i, err}
-							return
-						}
-					}
-				}
-			}
-		}
-		if np == 1 {
-			add(0)
-		} else {
-			var wg sync.WaitGroup
-			for k := range parts {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					add(k)
-				}()
-			}
-			wg.Wait()
-		}
-		// The first row that overflowed, in input order, comes before
-		// any bad row consume stopped at.
-		first := failure{at: -1}
-		for _, f := range failed[:len(parts)] {
-			if f.at >= 0 && (first.at < 0 || f.at < first.at) {
-				first = f
-			}
-		}
-		if first.at >= 0 {
-			w := &c.rows[first.at]
-			col := rd.cfg.amt.name
-			if rd.cfg.amt.idx < 0 {
-				col = rd.cfg.qty.name
-			}
-			return &ParseError{Line: base + int(w.line), Column: col, Value: strconv.FormatFloat(w.amount, 'g', -1, 64), Err: first.err}
-		}
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	sums := make([][]Summary, len(parts))
-	parallel.For(len(parts), 2, func(lo, hi int) {
-		for k := lo; k < hi; k++ {
-			sums[k] = parts[k].Summaries()
-		}
-	})
-	out := mergeByCustomer(sums)
-	if len(out) == 0 {
-		return nil, ErrEmptyInput
-	}
-	return out, nil
-}
-
-// mergeByCustomer merges slices sorted by customer ID, with no customer in
-// two of them, into one sorted slice.
-func mergeByCustomer(parts [][]Summary) []Summary {
-	for len(parts) > 1 {
-		var next [][]Summary
-		for k := 0; k < len(parts); k += 2 {
-			if k+1 == len(parts) {
-				next = append(next, parts[k])
-				continue
-			}
-			a, b := parts[k], parts[k+1]
-			m := make([]Summary, 0, len(a)+len(b))
-			i, j := 0, 0
-			for i < len(a) && j < len(b) {
-				if a[i].Customer < b[j].Customer {
-					m = append(m, a[i])
-					i++
-				} else {
-					m = append(m, b[j])
-					j++
-				}
-			}
-			m = append(append(m, a[i:]...), b[j:]...)
-			next = append(next, m)
-		}
-		parts = next
-	}
-	if len(parts) == 0 {
-		return nil
-	}
-	return parts[0]
+	return rd.summarizePartitioned(ctx, settings)
 }
 
 // ReadAll reads all remaining transactions, parsing in parallel on

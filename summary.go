@@ -151,6 +151,8 @@ type Summarizer struct {
 
 	orders    *idTable // ByOrder: order IDs, interned; nil for ByDay
 	lastOrder int32    // index of the last order interned, -1 if none
+
+	compactAt int // pending pairs are deduplicated once at least this many (and the distinct ones)
 }
 
 // ctxEvery is how many transactions Summarize adds between checks of its
@@ -182,7 +184,7 @@ type accum struct {
 // NewSummarizer returns a Summarizer with the given settings; nil means
 // the zero SummarySettings.
 func NewSummarizer(settings *SummarySettings) *Summarizer {
-	s := &Summarizer{ids: newIDTable(), last: -1}
+	s := &Summarizer{ids: newIDTable(), last: -1, compactAt: compactMin}
 	if settings != nil {
 		s.opts = *settings
 	}
@@ -309,7 +311,7 @@ func (s *Summarizer) accum(i int32) *accum {
 	if b == len(s.acc) {
 		size := accBlock
 		if b == 0 {
-			size = 256
+			size = 16
 		}
 		s.acc = append(s.acc, make([]accum, size))
 	}
@@ -357,7 +359,7 @@ func (s *Summarizer) add(i int32, sec int64, ns int32, amount float64, key uint3
 		a.lastKey = key + 1
 		n := len(s.blocks)
 		if n == 0 || len(s.blocks[n-1]) == cap(s.blocks[n-1]) {
-			if s.pending >= max(s.distinct, compactMin) {
+			if s.pending >= max(s.distinct, s.compactAt) {
 				s.flush()
 				n = 0
 			}
@@ -434,13 +436,7 @@ func (s *Summarizer) Len() int { return s.ids.len() }
 // keep accumulating afterwards.
 func (s *Summarizer) Summaries() []Summary {
 	n := s.ids.len()
-	s.flush()
-	occ := make([]int32, n)
-	for _, r := range s.sorted {
-		for _, p := range r {
-			occ[p>>32]++
-		}
-	}
+	occ := s.occasions()
 	order := make([]int32, n)
 	for i := range order {
 		order[i] = int32(i)
@@ -449,34 +445,50 @@ func (s *Summarizer) Summaries() []Summary {
 	// One string holds every ID; each Summary's Customer is a substring.
 	all := string(s.ids.arena)
 	out := make([]Summary, n)
-	fill := func(lo, hi int) {
+	parallel.For(n, 1<<16, func(lo, hi int) {
 		for k := lo; k < hi; k++ {
-			i := order[k]
-			a := &s.acc[i>>accShift][i&(accBlock-1)]
-			start := 0
-			if i > 0 {
-				start = s.ids.ends[i-1]
-			}
-			sum := &out[k]
-			sum.Customer = all[start:s.ids.ends[i]]
-			sum.Occasions = int(occ[i]) + a.noOrder
-			sum.Transactions = a.tx
-			sum.Total = a.total + a.comp
-			sum.Returns = -(a.ret + a.retComp)
-			if sum.Returns == 0 {
-				sum.Returns = 0 // not -0
-			}
-			if sum.Total == 0 {
-				sum.Total = 0
-			}
-			if a.bought {
-				sum.First = s.timeOf(a.firstSec, a.firstNs)
-				sum.Last = s.timeOf(a.lastSec, a.lastNs)
-			}
+			s.summary(&out[k], order[k], occ, all)
+		}
+	})
+	return out
+}
+
+// occasions deduplicates the pending occasion pairs and returns each
+// customer's number of distinct occasion keys.
+func (s *Summarizer) occasions() []int32 {
+	s.flush()
+	occ := make([]int32, s.ids.len())
+	for _, r := range s.sorted {
+		for _, p := range r {
+			occ[p>>32]++
 		}
 	}
-	parallel.For(n, 1<<16, fill)
-	return out
+	return occ
+}
+
+// summary fills sum for customer i, given occasions' counts and all, the
+// customer IDs' arena as a string.
+func (s *Summarizer) summary(sum *Summary, i int32, occ []int32, all string) {
+	a := &s.acc[i>>accShift][i&(accBlock-1)]
+	start := 0
+	if i > 0 {
+		start = s.ids.ends[i-1]
+	}
+	sum.Customer = all[start:s.ids.ends[i]]
+	sum.Occasions = int(occ[i]) + a.noOrder
+	sum.Transactions = a.tx
+	sum.Total = a.total + a.comp
+	sum.Returns = -(a.ret + a.retComp)
+	if sum.Returns == 0 {
+		sum.Returns = 0 // not -0
+	}
+	if sum.Total == 0 {
+		sum.Total = 0
+	}
+	if a.bought {
+		sum.First = s.timeOf(a.firstSec, a.firstNs)
+		sum.Last = s.timeOf(a.lastSec, a.lastNs)
+	}
 }
 
 func (s *Summarizer) timeOf(sec int64, ns int32) time.Time {

@@ -1,0 +1,232 @@
+package cvm
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cvmkit/cvm/internal/check"
+	"github.com/google/go-cmp/cmp"
+)
+
+// orderTestRows returns rows for many customers whose IDs share long
+// prefixes (more than 8 and 16 bytes), are short, or differ only in
+// their last byte, with returns and several rows a day; then the same
+// rows grouped by customer, sorted by time, and shuffled.
+func orderTestRows() (grouped, byTime, shuffled []string) {
+	rng := rand.New(rand.NewPCG(19, 1))
+	var ids []string
+	for i := range 700 {
+		switch i % 5 {
+		case 0:
+			ids = append(ids, "C"+strconv.Itoa(i))
+		case 1:
+			ids = append(ids, "customer-number-0000"+strconv.Itoa(i)) // 20+ shared bytes
+		case 2:
+			ids = append(ids, "ABCDEFGH"+strconv.Itoa(i%7)) // 8 shared bytes, then one
+		case 3:
+			ids = append(ids, strings.Repeat("x", i%17+1)) // prefixes of each other
+		default:
+			ids = append(ids, "Z"+strconv.Itoa(i*7919))
+		}
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	type r struct {
+		cust string
+		t    time.Time
+		line string
+	}
+	var rows []r
+	base := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, id := range ids {
+		for k := range 1 + rng.IntN(30) {
+			t := base.Add(time.Duration(rng.IntN(700*24)) * time.Hour).Add(time.Duration(k) * time.Second)
+			amt := float64(rng.IntN(40000))/100 - 50
+			line := id + "," + t.Format("2006-01-02 15:04:05") + "," + strconv.FormatFloat(amt, 'f', 2, 64) + ",o" + strconv.Itoa(rng.IntN(9))
+			rows = append(rows, r{id, t, line})
+		}
+	}
+	for _, x := range rows {
+		grouped = append(grouped, x.line)
+	}
+	sorted := slices.Clone(rows)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].t.Before(sorted[j].t) })
+	for _, x := range sorted {
+		byTime = append(byTime, x.line)
+	}
+	shuffled = slices.Clone(grouped)
+	rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	return grouped, byTime, shuffled
+}
+
+// refSummaries is a plain reference: per customer, in row order, a
+// Neumaier sum of amounts and of returns, the earliest and latest
+// purchase, and a set of purchase days or orders.
+func refSummaries(t *testing.T, lines []string, occ Occasion) []Summary {
+	type acc struct {
+		s            Summary
+		sum, c       float64
+		ret, retC    float64
+		days, orders map[string]bool
+	}
+	add := func(sum, c, x float64) (float64, float64) {
+		t := sum + x
+		if math.Abs(sum) >= math.Abs(x) {
+			c += (sum - t) + x
+		} else {
+			c += (x - t) + sum
+		}
+		return t, c
+	}
+	m := map[string]*acc{}
+	for _, l := range lines {
+		f := strings.Split(l, ",")
+		tm := check.Must(time.Parse("2006-01-02 15:04:05", f[1]))
+		amt := check.Must(strconv.ParseFloat(f[2], 64))
+		a := m[f[0]]
+		if a == nil {
+			a = &acc{s: Summary{Customer: f[0]}, days: map[string]bool{}, orders: map[string]bool{}}
+			m[f[0]] = a
+		}
+		a.s.Transactions++
+		a.sum, a.c = add(a.sum, a.c, amt)
+		if amt < 0 {
+			a.ret, a.retC = add(a.ret, a.retC, amt)
+			continue
+		}
+		if a.s.First.IsZero() || tm.Before(a.s.First) {
+			a.s.First = tm
+		}
+		if tm.After(a.s.Last) {
+			a.s.Last = tm
+		}
+		a.days[f[1][:10]] = true
+		a.orders[f[3]] = true
+	}
+	var out []Summary
+	for _, a := range m {
+		s := a.s
+		s.Total = a.sum + a.c
+		s.Returns = -(a.ret + a.retC)
+		if s.Returns == 0 {
+			s.Returns = 0
+		}
+		s.Occasions = len(a.days)
+		if occ == ByOrder {
+			s.Occasions = len(a.orders)
+		}
+		out = append(out, s)
+	}
+	slices.SortFunc(out, func(a, b Summary) int { return strings.Compare(a.Customer, b.Customer) })
+	return out
+}
+
+// Issue 19 item 1: the partitioned Summarize gives the same summaries
+// for rows grouped by customer, sorted by time and shuffled, equal to a
+// plain reference, whatever GOMAXPROCS, the block size and how many rows
+// are collected before they go to the partitions.
+func TestReaderSummarizeRowOrder(t *testing.T) {
+	grouped, byTime, shuffled := orderTestRows()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	defer func(c, f int) { chunkSize, flushRows = c, f }(chunkSize, flushRows)
+	for _, occ := range []Occasion{ByDay, ByOrder} {
+		want := refSummaries(t, grouped, occ)
+		for name, lines := range map[string][]string{"grouped": grouped, "time": byTime, "shuffled": shuffled} {
+			input := "customer,time,amount,order\n" + strings.Join(lines, "\n") + "\n"
+			for _, procs := range []int{1, 2, 3} {
+				for _, size := range []int{256, 4096, 1 << 20} {
+					for _, flush := range []int{1, 500, 1 << 21} {
+						runtime.GOMAXPROCS(procs)
+						chunkSize, flushRows = size, flush
+						rd := check.Must(NewReader(strings.NewReader(input), nil))
+						got, err := rd.Summarize(context.Background(), &SummarySettings{Occasions: occ})
+						if err != nil {
+							t.Fatal(err)
+						}
+						if d := cmp.Diff(want, got); d != "" {
+							t.Fatalf("%v %s GOMAXPROCS %d block %d flush %d: (-reference +got):\n%s", occ, name, procs, size, flush, d)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// The overflow error names the first overflowing row in input order
+// when rows are collected over many blocks before aggregation.
+func TestReaderSummarizeOverflowFlush(t *testing.T) {
+	input := "customer,time,amount\n" + goodRows(100) + "B,2024-01-01,1e308\n" + goodRows(50) +
+		"A,2024-01-01,1e308\n" + goodRows(5) + "A,2024-01-02,1e308\n" + goodRows(5) + "B,2024-01-02,1e308\n"
+	defer func(c, f int) { chunkSize, flushRows = c, f }(chunkSize, flushRows)
+	for _, flush := range []int{1, 100, 1 << 21} {
+		// With and without a bad row after the overflows.
+		for _, input := range []string{input + goodRows(10), input + "C,2024-01-03,x\n" + goodRows(10)} {
+			for _, size := range []int{64, 1 << 20} {
+				chunkSize, flushRows = size, flush
+				rd := check.Must(NewReader(strings.NewReader(input), nil))
+				_, err := rd.Summarize(context.Background(), nil)
+				var pe *ParseError
+				var te *TransactionError
+				// Header, 100 rows, B (102), 50 rows, A (153), 5 rows, A (159).
+				if !errors.Is(err, ErrOverflow) || !errors.As(err, &pe) || !errors.As(err, &te) || pe.Line != 159 || te.Customer != "A" {
+					t.Errorf("block %d flush %d: %v, want ErrOverflow at line 159 naming A", size, flush, err)
+				}
+			}
+		}
+	}
+}
+
+// sortRefs orders IDs bytewise, as sorting the strings does, whatever
+// prefixes they share.
+func TestSortRefs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 47, 49, 1000, 20000} {
+		var ids [][]byte
+		seen := map[string]bool{}
+		for len(ids) < n {
+			var b []byte
+			switch rng.IntN(4) {
+			case 0:
+				b = []byte("prefix-shared-by-many-" + strconv.Itoa(rng.IntN(5*n+1)))
+			case 1:
+				b = bytes.Repeat([]byte{0}, rng.IntN(20)) // zero bytes, prefixes of each other
+			case 2:
+				b = append([]byte("AB"), bytes.Repeat([]byte{0}, rng.IntN(12))...)
+			default:
+				b = []byte(strconv.Itoa(rng.IntN(10 * (n + 1))))
+			}
+			if !seen[string(b)] {
+				seen[string(b)] = true
+				ids = append(ids, b)
+			}
+		}
+		refs := make([]idRef, n)
+		for i := range refs {
+			refs[i] = idRef{key: idKey(ids[i], 0), g: uint32(i)}
+		}
+		sortRefs(refs, make([]idRef, n), 0, func(g uint32) []byte { return ids[g] })
+		got := make([]string, n)
+		for i, r := range refs {
+			got[i] = string(ids[r.g])
+		}
+		want := make([]string, n)
+		for i, b := range ids {
+			want[i] = string(b)
+		}
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%d IDs: not in bytewise order", n)
+		}
+	}
+}
