@@ -89,8 +89,12 @@ func (d *clvDist) compute(ctx context.Context, c *clvCmd, txs iter.Seq[cvm.Trans
 		if d.period, err = clv.PeriodTransactions(c.pm, c.ds.Customers, 7); err != nil {
 			return fmt.Errorf("period transactions: %w", err)
 		}
-		if d.track, err = clv.Track(ctx, c.pm, txs, c.cal, &clv.TrackSettings{Prepare: c.prep}); err != nil {
-			return fmt.Errorf("tracking: %w", err)
+		// BG/BB counts opportunities, not time since the first purchase:
+		// no tracking in calendar weeks for it.
+		if _, discrete := c.pm.(*clv.BGBB); !discrete {
+			if d.track, err = clv.Track(ctx, c.pm, txs, c.cal, &clv.TrackSettings{Prepare: c.prep}); err != nil {
+				return fmt.Errorf("tracking: %w", err)
+			}
 		}
 	}
 	if d.plotsDir != "" {
@@ -253,7 +257,7 @@ func (d *clvDist) drawPlots(c *clvCmd) error {
 	name := c.kind
 	pp := plots.GroupedBars(fmt.Sprintf("Repeat purchases in calibration: actual vs %s (chi-square %.1f, df %d)", name, d.period.ChiSquare, d.period.DF),
 		"customers", labels, []string{"actual", name}, [][]float64{obs, exp})
-	if err := plots.Save(pp, d.plotsDir, "period_transactions"); err != nil {
+	if err := plots.Save(pp, d.plotsDir, "period_transactions"); err != nil || d.track == nil {
 		return err
 	}
 	unit := c.prep.Unit.String()

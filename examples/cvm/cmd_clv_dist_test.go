@@ -123,3 +123,22 @@ func TestCLVDistUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+// BG/BB has the period-transactions check and the PMF, but no tracking
+// in calendar time (its time is opportunities).
+func TestCLVDiagnosticsBGBB(t *testing.T) {
+	csvPath, _, _ := clvFiles(t)
+	var out, errb bytes.Buffer
+	err := run([]string{"clv", "-q", "-in", csvPath, "-calibration-end", "20250331", "-kind", "bgbb", "-diagnostics", "-pmf", "6", "-json"}, &out, &errb)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	var res map[string]any
+	check.NoErr(t, json.Unmarshal(out.Bytes(), &res))
+	if res["period_transactions"] == nil || res["pmf"] == nil || res["tracking"] != nil {
+		t.Errorf("period_transactions %v, pmf %v, tracking %v", res["period_transactions"] != nil, res["pmf"], res["tracking"])
+	}
+	if p, ok := res["pmf"].([]any); !ok || len(p) > 7 {
+		t.Errorf("pmf over 6 opportunities: %v", res["pmf"])
+	}
+}
