@@ -164,6 +164,7 @@ type RuleError struct {
 	Err   error
 }
 
+// Error returns the message: the rule, the field and the problem.
 func (e *RuleError) Error() string {
 	name := e.Rule
 	if name == "" {
@@ -172,6 +173,7 @@ func (e *RuleError) Error() string {
 	return fmt.Sprintf("contact: rule %q: %s: %v", name, e.Field, e.Err)
 }
 
+// Unwrap returns the underlying error (wrapping ErrRule).
 func (e *RuleError) Unwrap() error { return e.Err }
 
 // ErrRule is wrapped by every RuleError.
