@@ -637,3 +637,17 @@ func TestEnums(t *testing.T) {
 		t.Error("moon accepted")
 	}
 }
+
+func TestComplaints(t *testing.T) {
+	d := 24 * time.Hour
+	h := []Contact{
+		{Customer: "a", At: asOf.Add(-10 * d), Complaint: true},
+		{Customer: "a", At: asOf.Add(-400 * d), Complaint: true}, // over 12 months
+		{Customer: "a", At: asOf.Add(-5 * d)},                    // no complaint
+		{Customer: "b", At: asOf.Add(2 * d), Complaint: true},    // after the as-of
+		{Customer: "c", At: asOf, Complaint: true},
+	}
+	if got := Complaints(h, asOf); !reflect.DeepEqual(got, map[string]int{"a": 1, "c": 1}) {
+		t.Fatalf("got %v", got)
+	}
+}

@@ -130,3 +130,19 @@ type Contact struct {
 	Responded bool
 	Complaint bool
 }
+
+// Complaints counts, per customer, the complaints of history in the 12
+// months (365 days) up to asOf, for the customer file's next build
+// (profile.Attributes.Failures12m, which the recovery playbooks read): the
+// contacts feed back into the file. Contacts after asOf are left out; an
+// empty history gives an empty map.
+func Complaints(history []Contact, asOf time.Time) map[string]int {
+	out := map[string]int{}
+	for i := range history {
+		c := &history[i]
+		if c.Complaint && !c.At.After(asOf) && asOf.Sub(c.At) < 365*24*time.Hour {
+			out[c.Customer]++
+		}
+	}
+	return out
+}

@@ -268,7 +268,8 @@ func newPlan(rules *RuleSet, asOf time.Time, s *Settings) (*plan, error) {
 //  5. the control holdout: per rule, the exact share of the chosen
 //     customers with the smallest seeded hash.
 //
-// history is the host's contact history in any order (contacts after asOf
+// An empty customers gives an empty plan. history is the host's contact
+// history in any order (contacts after asOf
 // are ignored; a contact of an unknown customer is ignored). customers and
 // history are not modified or kept. rules nil means DefaultRules. A zero
 // asOf is ErrAsOf; invalid rules a *RuleError; a customer with invalid

@@ -154,6 +154,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 		keyedOut[i] = outcomes[i]
 		keyedOut[i].Customer = keyed[i].Customer
 	}
+	// The complaints go back into the customer file at its next build
+	// (profile.Attributes.Failures12m, read by the recovery playbooks).
+	fails := contact.Complaints(history, start.AddDate(0, 0, *nights))
+	fmt.Fprintf(stdout, "%d customers complained: their failures_12m for the next build\n", len(fails))
 	ev := contact.Evaluate(keyed, keyedOut)
 	o := ev.Overall
 	fmt.Fprintf(stdout, "all nights: %d treated (%.4f responded), %d control (%.4f); uplift %+.4f, 95%% interval [%+.4f, %+.4f]\n",
