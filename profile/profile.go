@@ -56,7 +56,10 @@ type Profile struct {
 	// pattern of the current relationship.
 	Lifecycle  lifecycle.State      `json:"lifecycle"`
 	Transition lifecycle.Transition `json:"transition"`
-	Pattern    lifecycle.Pattern    `json:"pattern"`
+	// History is every stage change, oldest first, with Settings.History
+	// (nil otherwise).
+	History []lifecycle.Transition `json:"history,omitempty"`
+	Pattern lifecycle.Pattern      `json:"pattern"`
 
 	// Recovery is the customer's input to the recovery book; the
 	// playbooks themselves are File.Book.Lookup(Customer, ...).
@@ -143,6 +146,9 @@ type Settings struct {
 	// Indicators is where the value model's indicators come from; the zero
 	// value is RetailIndicators. With Models, the models' own are used.
 	Indicators IndicatorSource
+	// History keeps each profile's full lifecycle history (about 80 bytes
+	// a transition); false keeps the last transition only.
+	History bool
 	// Reasons is how many top reasons each profile carries; 0 means none
 	// (they cost a value explanation per customer; see File.Explain).
 	Reasons int
@@ -247,6 +253,10 @@ func (f *File) Lookup(id string) (*Profile, bool) {
 	return &f.Profiles[i], true
 }
 
+// Indicators returns the value model's input table, one row per profile
+// (nil columns for a decoded retail file). The caller must not modify it.
+func (f *File) Indicators() value.IndicatorTable { return f.table }
+
 // Explain returns the value model's explanation of customer id's score:
 // every indicator's raw value and contribution.
 func (f *File) Explain(id string) (value.Explanation, error) {
@@ -306,7 +316,7 @@ func Build(ctx context.Context, txs iter.Seq[cvm.Transaction], attrs []Attribute
 	if s.Models != nil {
 		src = s.Models.Indicators
 	}
-	base, retail, err := st.derive(ctx, asOf, lifecycleSettings(&s), src == RetailIndicators)
+	base, retail, err := st.derive(ctx, asOf, lifecycleSettings(&s), src == RetailIndicators, s.History)
 	if err != nil {
 		return nil, err
 	}
@@ -569,7 +579,7 @@ func (st *store) grouped() (order []int32, start []int, rows []int32) {
 
 // derive computes each customer's base views: summary, CLV input,
 // lifecycle state, units, products and categories.
-func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Settings, withRetail bool) ([]Profile, *value.Retail, error) {
+func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Settings, withRetail, history bool) ([]Profile, *value.Retail, error) {
 	order, start, rows := st.grouped()
 	// replay gives the transactions grouped by customer in ID order, each
 	// customer's in stream order.
@@ -635,6 +645,9 @@ func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Setti
 			ps[i].Lifecycle, ps[i].Pattern = x.State, x.Pattern
 			if n := len(x.History); n > 0 {
 				ps[i].Transition = x.History[n-1]
+			}
+			if history {
+				ps[i].History = x.History
 			}
 		}
 	}

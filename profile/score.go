@@ -27,8 +27,10 @@ var fromTransactions = []string{"revenue", "order_frequency", "recency", "tenure
 // the net amount; order_frequency: the purchase days; recency: days since
 // the last purchase; tenure: years since the first, all up to the as-of),
 // those in crm, and value/clv's forecasts (12-month CLV, expected
-// purchases, P(alive)) in the growth group of potential value; groups
-// left without an indicator are dropped. Weights are renormalised by
+// purchases, P(alive)): in the lifetime group of current value (a forecast
+// continues the current relationship) when crm gives potential value
+// indicators of its own, else in the growth group of potential value, its
+// only indicators; groups left without an indicator are dropped. Weights are renormalised by
 // value.Fit (NormalizeWeights).
 func ValueCatalog(crm []string) value.Catalog {
 	c := value.DefaultCatalog()
@@ -39,7 +41,11 @@ func ValueCatalog(crm []string) value.Catalog {
 		}
 	}
 	c.Indicators = inds
-	c = c.Add(clv.PotentialIndicators(value.GroupGrowth)...)
+	if slices.ContainsFunc(inds, func(ind value.Indicator) bool { return ind.Dimension == value.PotentialValue }) {
+		c = lifetimeForecasts(c)
+	} else {
+		c = c.Add(clv.PotentialIndicators(value.GroupGrowth)...)
+	}
 	var groups []value.Group
 	for _, g := range c.Groups {
 		if slices.ContainsFunc(c.Indicators, func(ind value.Indicator) bool { return ind.Group == g.ID }) {
@@ -213,7 +219,8 @@ func (f *File) score(ctx context.Context, s *Settings, tm *timer) error {
 		if fc != nil {
 			t = f.withForecasts(t)
 		} else {
-			cat.Indicators = slices.DeleteFunc(cat.Indicators, func(ind value.Indicator) bool { return ind.Group == value.GroupGrowth && !slices.Contains(crm, ind.ID) })
+			forecast := []string{clv.IndicatorCLV, clv.IndicatorExpectedPurchases, clv.IndicatorProbAlive}
+			cat.Indicators = slices.DeleteFunc(slices.Clone(cat.Indicators), func(ind value.Indicator) bool { return slices.Contains(forecast, ind.ID) })
 		}
 	}
 	if fit {

@@ -151,6 +151,9 @@ func (p *Profile) continueWith(ts []cvm.Transaction, from, asOf time.Time, asDay
 		st = ns
 		if tr.Changed() {
 			p.Transition = tr
+			if p.History != nil {
+				p.History = append(slices.Clip(p.History), tr)
+			}
 		}
 		return nil
 	}

@@ -1,6 +1,7 @@
 // Command quickstart runs the whole cvm flow on an embedded synthetic
-// customer base, or on your own transactions file, and prints a readable
-// report; the pictures go to a folder.
+// customer base, or on your own transactions file, in four steps on the
+// profile package (collect, build the customer file, differentiate,
+// interact), and prints a readable report; the pictures go to a folder.
 //
 // Usage:
 //
@@ -13,6 +14,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -25,6 +27,8 @@ import (
 	"github.com/cvmkit/cvm/examples/internal/flow"
 	"github.com/cvmkit/cvm/examples/internal/input"
 	"github.com/cvmkit/cvm/internal/synth"
+	"github.com/cvmkit/cvm/profile"
+	"github.com/cvmkit/cvm/recovery"
 )
 
 func main() {
@@ -81,12 +85,43 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	start := time.Now()
-	res, err := flow.Run(in)
+	ctx := context.Background()
+
+	// 1. Collect: the transactions and what the firm knows besides them
+	// (for the synthetic firm, its B2B indicators and service history).
+	attrs, err := flow.Attributes(in)
+	if err != nil {
+		return err
+	}
+
+	// 2. Build the customer file: one profile per customer joining the
+	// summary, RFM segment, CLV forecast, value scores, lifecycle stage and
+	// recovery playbooks, with the models the next period scores with.
+	file, err := profile.Build(ctx, slices.Values(in.Transactions), attrs, flow.Settings(in))
+	if err != nil {
+		return err
+	}
+
+	// 3. Differentiate: read the file by segment, cluster, value quadrant
+	// and lifecycle stage.
+	res, err := flow.Present(in, file)
 	if err != nil {
 		return err
 	}
 	if err := res.Report(stdout); err != nil {
 		return err
+	}
+
+	// 4. Interact: when a failure happens, the response is a lookup in
+	// the file, decided in advance.
+	if res.Recovery != nil && res.Recovery.Story != "" {
+		p, _ := file.Lookup(res.Recovery.Story)
+		e, err := file.Book.Lookup(p.Customer, recovery.Delivery, recovery.S3)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "\nprofile lookup: customer %s (%s, quadrant %s, %s%s) -> on a late delivery: %s apology by %s within %s\n",
+			p.Customer, orNone(p.Segment), p.Value.Quadrant, p.Stage(), flagged(p.Flags), e.Apology, e.Channel, e.AcknowledgeBy)
 	}
 	if o.plots != "" {
 		var formats []string
@@ -142,4 +177,18 @@ func (o *options) input(stderr io.Writer) (flow.Input, error) {
 // otherwise.
 func baseConfig(customers int, seed uint64) synth.Config {
 	return synth.Config{Customers: customers, Seed: seed, BGNBD: true}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no RFM segment"
+	}
+	return s
+}
+
+func flagged(f profile.Flag) string {
+	if f == 0 {
+		return ""
+	}
+	return ", mind: " + f.String()
 }

@@ -65,25 +65,29 @@ func (r *Result) runCLV() error {
 		st.Check, st.Holdout = nil, nil
 	}
 
-	if st.Data, err = clv.Prepare(ctx, slices.Values(r.In.Transactions), lastDay, nil); err != nil {
-		return fmt.Errorf("clv: %w", err)
+	// The forecast: the customer file's models and forecasts.
+	m := r.File.Models
+	if m.Purchases == nil || m.Spend == nil {
+		return fmt.Errorf("clv: the models could not be fitted on these data")
 	}
-	cs := st.Data.Customers
-	if st.Model, err = clv.FitBGNBD(ctx, cs, &clv.FitSettings{Source: st.Data}); err != nil {
-		return fmt.Errorf("clv: BG/NBD: %w", err)
+	st.Model, st.Spend = m.Purchases, m.Spend
+	var cs []clv.Customer
+	fc := &clv.Forecast{Horizon: 52}
+	for i := range r.File.Profiles {
+		p := &r.File.Profiles[i]
+		if !p.CLV.OK {
+			continue
+		}
+		cs = append(cs, p.CLV.Input)
+		fc.Customers = append(fc.Customers, p.Customer)
+		fc.ProbAlive = append(fc.ProbAlive, p.CLV.PAlive)
+		fc.ExpectedPurchases = append(fc.ExpectedPurchases, p.CLV.ExpectedPurchases)
+		fc.CLV = append(fc.CLV, p.CLV.Value)
+		st.MeanSpend = append(st.MeanSpend, p.CLV.ExpectedSpend)
 	}
-	if st.Spend, err = clv.FitGammaGamma(ctx, cs, &clv.FitSettings{Source: st.Data}); err != nil {
-		return fmt.Errorf("clv: Gamma-Gamma: %w", err)
-	}
-	// The forecasts that become potential-value indicators (value/clv's
-	// link to the value model): 52-week purchases, P(alive), 12-month CLV.
-	if st.Forecast, err = clv.NewForecast(st.Model, st.Spend, cs, 52, &clv.CLVSettings{Months: clvMonths, AnnualDiscount: clv.DefaultAnnualDiscount}); err != nil {
-		return fmt.Errorf("clv: %w", err)
-	}
-	st.Alive, st.Purchases, st.Value = st.Forecast.ProbAlive, st.Forecast.ExpectedPurchases, st.Forecast.CLV
-	if st.MeanSpend, err = clv.PredictSpend(nil, st.Spend, cs); err != nil {
-		return fmt.Errorf("clv: %w", err)
-	}
+	st.Data = &clv.Dataset{Unit: clv.Weeks, CalibrationEnd: lastDay, Customers: cs}
+	st.Forecast = fc
+	st.Alive, st.Purchases, st.Value = fc.ProbAlive, fc.ExpectedPurchases, fc.CLV
 	for i, c := range cs {
 		st.index[c.ID] = i
 		st.GridT = math.Max(st.GridT, c.T)

@@ -1,13 +1,18 @@
-// Package flow runs the whole cvm story on one customer base: summaries,
-// RFM segments, k-means clusters, CLV forecasts, value scores, lifecycle
-// stages and recovery playbooks. The quickstart prints it as a report and
-// "cvm run" writes every stage to a folder; both call [Run].
+// Package flow presents the customer file of one customer base: the
+// summaries, RFM segments, k-means clusters, CLV forecasts, value scores,
+// lifecycle stages and recovery playbooks that package profile joins. The
+// quickstart prints it as a report and "cvm run" writes every stage to a
+// folder.
 //
 // # Overview
 //
-// [Run] takes transactions (and, for the synthetic base, what a real firm
-// would know besides: indicators, contacts and failures) and returns a
-// [Result] holding every stage's output. [Result.Report] writes the text
+// The join is profile.Build; flow adds what only a presentation needs:
+// the synthetic firm's attributes ([Attributes]: indicators, contacts and
+// failures a real firm would know besides its transactions), the k-means
+// clusters, the CLV check on a holdout period, tables, pictures and files.
+// [Build] builds the file with [Settings] and [Attributes]; [Present]
+// turns a file into a [Result] holding every stage's output; [Run] does
+// both. [Result.Report] writes the text
 // report, [Result.Plots] the pictures and [Result.WriteFiles] one CSV per
 // stage and the fitted models as JSON.
 //
@@ -18,9 +23,8 @@
 // Davies-Bouldin) and by worth (value/clv: BG/NBD and Gamma-Gamma, Fader,
 // Hardie & Lee 2005, validated on a holdout of up to 26 weeks, CLV over 12
 // months at 10% a year; value: the current-plus-potential model with the
-// CLV, expected-purchase and P(alive) forecasts as potential-value
-// indicators (value/clv.Forecast.AddTo), split at the
-// medians, pyramid of Zeithaml, Rust & Lemon 2001), interact in context
+// CLV, expected-purchase and P(alive) forecasts in the lifetime group of
+// current value, cut where value concentrates, pyramid of Zeithaml, Rust & Lemon 2001), interact in context
 // (lifecycle: monthly ticks, default rules after Dwyer, Schurr & Oh 1987)
 // and customise (recovery: a playbook per customer, failure type and
 // severity with the package's documented defaults).

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cvmkit/cvm"
 	"github.com/cvmkit/cvm/examples/internal/plots"
+	"github.com/cvmkit/cvm/profile"
 )
 
 // Input is one customer base to run the flow on.
@@ -42,6 +43,9 @@ type Result struct {
 	Rows      int       // transactions read
 	Summaries []cvm.Summary
 
+	// File is the customer file (package profile) every stage shows.
+	File *profile.File
+
 	RFM       *RFMStage
 	rfmIndex  map[string]int
 	KMeans    *KMeansStage
@@ -52,6 +56,8 @@ type Result struct {
 
 	formats plots.Formats
 
+	synthIndicators int // indicators taken from the synthetic B2B table
+
 	// Notes are plain statements of what could not be done, such as a
 	// package that is not available or data a file does not contain.
 	Notes []string
@@ -60,15 +66,76 @@ type Result struct {
 // ErrNoData is returned by Run when there are no transactions.
 var ErrNoData = errors.New("flow: no transactions")
 
-// Run runs every stage of the flow on in. It returns ErrNoData for no
-// transactions and the error of the summaries or RFM stage, which every
-// other stage needs; a later stage that fails is skipped and named in
-// Result.Notes.
+// Run builds the customer file of in (Build) and presents it (Present).
 func Run(in Input) (*Result, error) {
+	f, err := Build(in)
+	if err != nil {
+		return nil, err
+	}
+	return Present(in, f)
+}
+
+// Build builds the customer file of in with package profile: for the
+// synthetic base, with the B2B indicators and the service history the
+// synthetic firm knows besides its transactions (see Attributes) and the
+// summary indicators; for a file, with the retail indicators. It returns
+// ErrNoData for no transactions.
+func Build(in Input) (*profile.File, error) {
 	if len(in.Transactions) == 0 {
 		return nil, ErrNoData
 	}
-	r := &Result{In: in, Rows: len(in.Transactions)}
+	attrs, err := Attributes(in)
+	if err != nil {
+		return nil, err
+	}
+	f, err := profile.Build(context.Background(), slices.Values(in.Transactions), attrs, Settings(in))
+	if err != nil {
+		return nil, fmt.Errorf("customer file: %w", err)
+	}
+	return f, nil
+}
+
+// Settings are the profile settings of the flow: in.AsOf (zero: the cvm
+// default), full lifecycle histories for the report, and the summary
+// indicators for the synthetic base (its B2B indicators are attributes).
+func Settings(in Input) *profile.Settings {
+	s := &profile.Settings{AsOf: in.AsOf, History: true}
+	if in.Synthetic {
+		s.Indicators = profile.SummaryIndicators
+	}
+	return s
+}
+
+// Attributes returns what the firm knows about each customer besides the
+// transactions: for the synthetic base, its B2B indicators and service
+// history (drawn from in.Seed); nil for a file.
+func Attributes(in Input) ([]profile.Attributes, error) {
+	if !in.Synthetic {
+		return nil, nil
+	}
+	asOf := in.AsOf
+	if asOf.IsZero() {
+		asOf = cvm.Audit(slices.Values(in.Transactions), nil).AsOf
+	}
+	sums, err := cvm.Summarize(context.Background(), slices.Values(in.Transactions), &cvm.SummarySettings{AsOf: asOf})
+	if err != nil {
+		return nil, fmt.Errorf("summaries: %w", err)
+	}
+	r := &Result{In: in, Summaries: sums}
+	return r.attributes(), nil
+}
+
+// Present runs the presentation stages on the customer file f of in:
+// RFM segments and their grid, k-means clusters, the CLV check on a
+// holdout period and the forecasts, the value matrix, lifecycle stages
+// and the recovery playbooks. It returns the error of the RFM stage,
+// which every other stage needs; a later stage that fails is skipped and
+// named in Result.Notes.
+func Present(in Input, f *profile.File) (*Result, error) {
+	if len(in.Transactions) == 0 {
+		return nil, ErrNoData
+	}
+	r := &Result{In: in, Rows: len(in.Transactions), File: f, AsOf: f.AsOf}
 	r.First, r.Last = in.Transactions[0].Time, in.Transactions[0].Time
 	for _, t := range in.Transactions {
 		if t.Time.Before(r.First) {
@@ -78,17 +145,13 @@ func Run(in Input) (*Result, error) {
 			r.Last = t.Time
 		}
 	}
-	r.AsOf = in.AsOf
-	if r.AsOf.IsZero() {
-		// The one default as-of of cvm: the end of the day of the last
-		// plausible transaction.
-		r.AsOf = cvm.Audit(slices.Values(in.Transactions), nil).AsOf
+	r.Summaries = make([]cvm.Summary, len(f.Profiles))
+	for i := range f.Profiles {
+		r.Summaries[i] = f.Profiles[i].Summary
 	}
-	sums, err := cvm.Summarize(context.Background(), slices.Values(in.Transactions), &cvm.SummarySettings{AsOf: r.AsOf})
-	if err != nil {
-		return nil, fmt.Errorf("summaries: %w", err)
+	if in.Synthetic {
+		r.attributes() // counts the synthetic indicators for the report
 	}
-	r.Summaries = sums
 	if err := r.runRFM(); err != nil {
 		return nil, err
 	}
@@ -108,6 +171,7 @@ func Run(in Input) (*Result, error) {
 			r.note("%s skipped: %v", step.name, err)
 		}
 	}
+	r.Notes = append(r.Notes, r.File.Notes...)
 	return r, nil
 }
 

@@ -1,7 +1,6 @@
 package flow
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -24,22 +23,12 @@ type LifecycleStage struct {
 var stages = []lifecycle.Stage{lifecycle.Exploration, lifecycle.Formation, lifecycle.Stability, lifecycle.Decline, lifecycle.Ended}
 
 func (r *Result) runLifecycle() error {
-	res, err := lifecycle.Classify(context.Background(), slices.Values(r.In.Transactions), &lifecycle.ClassifySettings{AsOf: r.AsOf})
-	if err != nil {
-		return fmt.Errorf("lifecycle: %w", err)
-	}
-	slices.SortFunc(res, func(a, b lifecycle.Result) int {
-		if a.Customer < b.Customer {
-			return -1
-		}
-		if a.Customer > b.Customer {
-			return 1
-		}
-		return 0
-	})
-	st := &LifecycleStage{Results: res, index: make(map[string]int, len(res))}
-	for i, x := range res {
-		st.index[x.Customer] = i
+	f := r.File
+	st := &LifecycleStage{Results: make([]lifecycle.Result, len(f.Profiles)), index: make(map[string]int, len(f.Profiles))}
+	for i := range f.Profiles {
+		p := &f.Profiles[i]
+		st.Results[i] = lifecycle.Result{Customer: p.Customer, State: p.Lifecycle, History: p.History, Pattern: p.Pattern}
+		st.index[p.Customer] = i
 	}
 	r.Lifecycle = st
 	return nil

@@ -1,7 +1,6 @@
 package flow
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"math"
@@ -14,6 +13,9 @@ import (
 	"github.com/cvmkit/cvm/lifecycle"
 	"github.com/cvmkit/cvm/recovery"
 	"github.com/cvmkit/cvm/value"
+
+	"github.com/cvmkit/cvm/internal/synth"
+	"github.com/cvmkit/cvm/profile"
 )
 
 // RecoveryStage is the recovery step: a playbook for every customer x
@@ -38,58 +40,68 @@ func (r *Result) runRecovery() error {
 	if r.Value == nil {
 		return nil
 	}
-	st := &RecoveryStage{}
-	share, _ := r.Value.Table.Column("share_of_wallet")
-	contacts, _ := r.Value.Table.Column("contacts")
-	gp, hasGP := r.Value.Table.Column("gross_profit")
-	for i, sc := range r.Value.Scores {
-		c := recovery.Customer{ID: sc.Customer, Quadrant: sc.Quadrant, Tier: sc.Tier, Stage: r.stage(sc.Customer)}
-		if r.In.Synthetic {
-			// What a service desk knows: contact preferences, failures
-			// and complaints. Drawn from the seed, one stream per customer.
-			rng := rand.New(rand.NewPCG(r.In.Seed, uint64(i)^0x5eed5eed))
-			c.Strength = clamp01(share[i] / 100)
-			c.Influence = contacts[i]
-			c.Channel = channels[rng.IntN(len(channels))]
-			switch u := rng.Float64(); {
-			case u < 0.70:
-			case u < 0.90:
-				c.Failures12m = 1
-			case u < 0.97:
-				c.Failures12m = 2
-			default:
-				c.Failures12m = 3
-			}
-			c.LastRecoveryOK = rng.Float64() < 0.75
-		} else {
-			// Transactions alone: strength from tenure and P(alive); no
-			// failure history, channel or influence.
-			ten, _ := r.Value.Table.Column("tenure")
-			alive, _, _, ok := r.CLVOf(sc.Customer)
-			if ok && !math.IsNaN(ten[i]) {
-				c.Strength = clamp01(ten[i]/2) * alive
-			}
-		}
-		if hasGP && !math.IsNaN(gp[i]) {
-			c.GrossProfit = gp[i]
-		} else if rev, ok := r.Value.Table.Column("revenue"); ok && rev[i] > 0 {
-			c.GrossProfit = rev[i] * assumedMargin
-		}
-		st.Customers = append(st.Customers, c)
-	}
-	m, err := recovery.New(nil)
-	if err != nil {
-		return fmt.Errorf("recovery: %w", err)
-	}
-	if st.Book, err = m.Build(context.Background(), st.Customers, &recovery.BuildSettings{AsOf: r.AsOf}); err != nil {
-		return fmt.Errorf("recovery: %w", err)
+	f := r.File
+	st := &RecoveryStage{Book: f.Book, Customers: make([]recovery.Customer, len(f.Profiles))}
+	for i := range f.Profiles {
+		st.Customers[i] = f.Profiles[i].Recovery
 	}
 	if !r.In.Synthetic {
-		r.note("recovery: a transactions file has no failure or complaint history, preferred channel, influence or gross profit; the playbooks assume no past failures, the default channel per severity, and a gross profit of %.0f%% of the last 12 months' net sales for the compensation caps", 100*assumedMargin)
+		r.note("recovery: a transactions file has no failure or complaint history, preferred channel, influence or gross profit; the playbooks assume no past failures, the default channel per severity, and a gross profit of %.0f%% of the net sales for the compensation caps", 100*profile.AssumedMargin)
 	}
 	st.Story = r.pickStory(st)
 	r.Recovery = st
 	return nil
+}
+
+// attributes are what the synthetic firm knows besides its transactions:
+// the B2B indicators of internal/synth, derived from each customer's own
+// transactions plus noise (gross profit as the synthetic margin times the
+// net sales), and a service desk's contact preferences, failures and
+// complaints, drawn from the seed, one stream per customer.
+func (r *Result) attributes() []profile.Attributes {
+	syn := synth.IndicatorsFor(r.Summaries, r.In.Seed)
+	out := make([]profile.Attributes, len(r.Summaries))
+	var margin, contacts []float64
+	for j, id := range syn.IDs {
+		switch id {
+		case "gross_margin":
+			margin = syn.Columns[j]
+		case "contacts":
+			contacts = syn.Columns[j]
+		}
+	}
+	r.synthIndicators = 0
+	for j, id := range syn.IDs {
+		if id != "gross_profit" && !slices.Contains(fromTransactions, id) {
+			r.synthIndicators++
+		}
+		_ = j
+	}
+	for i, s := range r.Summaries {
+		a := profile.Attributes{Customer: s.Customer, Indicators: map[string]float64{}}
+		for j, id := range syn.IDs {
+			if id == "gross_profit" || slices.Contains(fromTransactions, id) {
+				continue
+			}
+			a.Indicators[id] = syn.Columns[j][i]
+		}
+		a.Indicators["gross_profit"] = s.Total * margin[i] / 100
+		rng := rand.New(rand.NewPCG(r.In.Seed, uint64(i)^0x5eed5eed))
+		a.Influence = contacts[i]
+		a.Channel = channels[rng.IntN(len(channels))]
+		switch u := rng.Float64(); {
+		case u < 0.70:
+		case u < 0.90:
+			a.Failures12m = 1
+		case u < 0.97:
+			a.Failures12m = 2
+		default:
+			a.Failures12m = 3
+		}
+		a.LastRecoveryOK = rng.Float64() < 0.75
+		out[i] = a
+	}
+	return out
 }
 
 func clamp01(x float64) float64 {

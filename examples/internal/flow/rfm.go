@@ -24,15 +24,16 @@ type RFMStage struct {
 }
 
 func (r *Result) runRFM() error {
-	st := &RFMStage{Rules: segment.DefaultRules()}
-	var err error
-	st.Values, st.ReturnsOnly, err = segment.RFMValues(r.Summaries, r.AsOf, nil)
-	if err != nil {
-		return fmt.Errorf("rfm: %w", err)
-	}
-	st.Cells, st.Scorer, err = segment.Score(nil, st.Values, nil)
-	if err != nil {
-		return fmt.Errorf("rfm: %w", err)
+	f := r.File
+	st := &RFMStage{Rules: f.Models.Rules, Scorer: f.Models.RFM}
+	for i := range f.Profiles {
+		p := &f.Profiles[i]
+		if p.Summary.Occasions == 0 {
+			st.ReturnsOnly = append(st.ReturnsOnly, p.Customer)
+			continue
+		}
+		st.Values = append(st.Values, p.RFM)
+		st.Cells = append(st.Cells, p.Cell)
 	}
 	st.Segment = st.Rules.AssignAll(nil, st.Cells)
 	st.Stats = segment.SummarizeSegments(st.Values, st.Cells, st.Rules)

@@ -2,7 +2,6 @@ package flow
 
 import (
 	"cmp"
-	"context"
 	"fmt"
 	"io"
 	"math"
@@ -13,10 +12,10 @@ import (
 	"github.com/cvmkit/cvm"
 	"github.com/cvmkit/cvm/examples/internal/plots"
 	"github.com/cvmkit/cvm/examples/internal/report"
-	"github.com/cvmkit/cvm/internal/synth"
 	"github.com/cvmkit/cvm/value"
-	"github.com/cvmkit/cvm/value/clv"
 	"gonum.org/v1/plot/vg"
+
+	"github.com/cvmkit/cvm/profile"
 )
 
 // fromTransactions are the default catalog's indicators the flow computes
@@ -47,123 +46,46 @@ func tierName(t value.Tier) string {
 }
 
 func (r *Result) runValue() error {
-	ids := make([]string, len(r.Summaries))
-	for i, s := range r.Summaries {
-		ids[i] = s.Customer
+	f := r.File
+	st := &ValueStage{Table: f.Indicators(), Model: f.Models.Value, index: make(map[string]int, len(f.Profiles))}
+	st.Scores = make([]value.Score, len(f.Profiles))
+	st.ReturnsOnly = make([]bool, len(f.Profiles))
+	nret := 0
+	for i := range f.Profiles {
+		p := &f.Profiles[i]
+		st.Scores[i] = p.Value
+		st.index[p.Customer] = i
+		if p.Flags&profile.FlagReturnsOnly != 0 {
+			st.ReturnsOnly[i] = true
+			nret++
+		}
 	}
-	st := &ValueStage{}
-	var t value.IndicatorTable
-	var catalog value.Catalog
+	catalog := st.Model.Catalog()
 	if r.In.Synthetic {
-		// The synthetic B2B firm: the default (Baosteel) catalog, with the
-		// indicators a firm knows besides its transactions (ERP, credit,
-		// surveys) from internal/synth, derived from each customer's own
-		// transactions plus noise; revenue, order frequency, recency and
-		// tenure from the transactions, gross profit as the synthetic
-		// margin times the revenue seen.
-		t = value.NewIndicatorTable(ids)
-		rev, orders := r.last12Months()
-		rec := make([]float64, len(ids))
-		ten := make([]float64, len(ids))
-		for i, s := range r.Summaries {
-			rec[i], ten[i] = nan, nan
-			if s.Occasions > 0 {
-				rec[i] = float64(cvm.DayNumber(r.AsOf, time.UTC) - cvm.DayNumber(s.Last, time.UTC))
-				ten[i] = r.AsOf.Sub(s.First).Hours() / 24 / 365.25
-			}
-		}
-		t = t.WithColumn("revenue", rev).WithColumn("order_frequency", orders).WithColumn("recency", rec).WithColumn("tenure", ten)
-		syn := synth.IndicatorsFor(r.Summaries, r.In.Seed)
-		if !slices.Equal(syn.Customers, ids) {
-			return fmt.Errorf("value: synthetic indicator table does not match the customers")
-		}
-		var margin []float64
-		fromSynth := 0
-		for j, id := range syn.IDs {
-			switch {
-			case id == "gross_profit" || slices.Contains(fromTransactions, id):
-				continue
-			case id == "gross_margin":
-				margin = syn.Columns[j]
-			}
-			t = t.WithColumn(id, syn.Columns[j])
-			fromSynth++
-		}
-		gp := make([]float64, len(ids))
-		for i := range gp {
-			gp[i] = rev[i] * margin[i] / 100
-		}
-		t = t.WithColumn("gross_profit", gp)
-		catalog = value.DefaultCatalog()
-		st.Sources = fmt.Sprintf("the default B2B catalog: %d indicators from the synthetic B2B table (internal/synth: volume, margin, credit, surveys, derived from each customer's own transactions plus noise), gross profit as that margin times the revenue seen, and revenue, order frequency, recency and tenure from the transactions", fromSynth)
+		st.Sources = fmt.Sprintf("the default B2B catalog: %d indicators from the synthetic B2B table (internal/synth: volume, margin, credit, surveys, derived from each customer's own transactions plus noise), gross profit as that margin times the net sales, and revenue, order frequency, recency and tenure from the transactions", r.synthIndicators)
 	} else {
-		// A transactions file: the retail catalog computed by the library.
-		ret, err := value.RetailIndicators(context.Background(), slices.Values(r.In.Transactions), &value.RetailSettings{AsOf: r.AsOf})
-		if err != nil {
-			return fmt.Errorf("value: %w", err)
-		}
-		if !slices.Equal(ret.Table.Customers, ids) {
-			return fmt.Errorf("value: retail indicator table does not match the customers")
-		}
-		t, catalog = ret.Table, ret.Catalog
-		st.ReturnsOnly = ret.ReturnsOnly
-		st.Sources = fmt.Sprintf("the retail catalog computed from the transactions by value.RetailIndicators: %s", strings.Join(ret.Table.IDs, ", "))
-		if len(ret.Omitted) > 0 {
-			st.Sources += fmt.Sprintf(" (left out: %s)", strings.Join(ret.Omitted, "; "))
-		}
-		r.note("value: the B2B catalog's margins, credit, surveys and strategic fit cannot be derived from a transactions file; the retail catalog's %d indicators computed from the transactions are used instead, with CLV in current value", len(catalog.Indicators))
-		nret := 0
-		for _, ro := range ret.ReturnsOnly {
-			if ro {
-				nret++
+		var ids []string
+		for _, ind := range catalog.Indicators {
+			if ind.Group != value.GroupLifetime {
+				ids = append(ids, ind.ID)
 			}
 		}
+		st.Sources = fmt.Sprintf("the retail catalog computed from the transactions by value.RetailIndicators: %s", strings.Join(ids, ", "))
+		r.note("value: the B2B catalog's margins, credit, surveys and strategic fit cannot be derived from a transactions file; the retail catalog's %d indicators computed from the transactions are used instead, with CLV in current value", len(ids))
 		if nret > 0 {
 			r.note("value: %d customers have returns but no purchase; they are flagged (returns_only in value.csv) and get the worst recency, never an imputed one", nret)
 		}
 	}
-	if r.CLV != nil {
-		// A CLV forecast continues the customer's current behaviour, so it
-		// is current value (Verhoef & Donkers 2001; see package value): the
-		// forecasts form the lifetime group of current value.
-		t = r.CLV.Forecast.AddTo(t)
-		forecasts := clv.PotentialIndicators(value.GroupLifetime)
-		for k := range forecasts {
-			forecasts[k].Dimension = value.CurrentValue
+	forecasts := 0
+	for _, ind := range catalog.Indicators {
+		if ind.Group == value.GroupLifetime {
+			forecasts++
 		}
-		if !slices.ContainsFunc(catalog.Groups, func(g value.Group) bool { return g.ID == value.GroupLifetime }) {
-			catalog.Groups = append(catalog.Groups, value.Group{ID: value.GroupLifetime, Name: "Lifetime value of the current relationship", Dimension: value.CurrentValue, Weight: 0.3})
-		} else {
-			for k := range catalog.Groups {
-				if catalog.Groups[k].ID == value.GroupLifetime {
-					catalog.Groups[k].Weight = 0.3
-				}
-			}
-		}
-		catalog = catalog.Add(forecasts...)
-		st.Sources += fmt.Sprintf("; value/clv's %d forecast indicators (12-month CLV, expected purchases, P(alive)) in the lifetime group of current value", len(forecasts))
+	}
+	if forecasts > 0 {
+		st.Sources += fmt.Sprintf("; value/clv's %d forecast indicators (12-month CLV, expected purchases, P(alive)) in the lifetime group of current value", forecasts)
 	}
 	st.Sources += fmt.Sprintf(": %d in all.", len(catalog.Indicators))
-	var groups []value.Group
-	for _, g := range catalog.Groups {
-		if slices.ContainsFunc(catalog.Indicators, func(ind value.Indicator) bool { return ind.Group == g.ID }) {
-			groups = append(groups, g)
-		}
-	}
-	catalog.Groups = groups
-	spec := value.Settings{Catalog: catalog, NormalizeWeights: true, Missing: value.MissingImpute}
-	var err error
-	if st.Model, err = value.Fit(context.Background(), t, &spec); err != nil {
-		return fmt.Errorf("value: %w", err)
-	}
-	if st.Scores, err = st.Model.Score(context.Background(), nil, t); err != nil {
-		return fmt.Errorf("value: %w", err)
-	}
-	st.Table = t
-	st.index = make(map[string]int, len(ids))
-	for i, id := range ids {
-		st.index[id] = i
-	}
 	r.Value = st
 	return nil
 }
