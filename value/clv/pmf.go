@@ -210,7 +210,8 @@ var glx16, glw16 = func() ([]float64, []float64) {
 //	s (alpha+T)/(beta+T) integral_0^U Gamma(r+x+n)/(Gamma(r+x) n!) u^n (1-u)^(r+x+s-1)
 //	    (1 + (alpha-beta) u/(beta+T))^-(s+1) du,   U = t/(alpha+T+t),
 //
-// a Beta-like integrand summed by Gauss-Legendre quadrature on panels
+// a Beta-like integrand, summed in w = -log(1-u) (which spreads the end
+// near u = 1 of a long horizon) by Gauss-Legendre quadrature on panels
 // narrow against its width, each node's term advanced in n by its ratio
 // (r+x+n-1)/n u. X never exceeds the Poisson count of the whole horizon,
 // so P(X > n | alive) <= P(NB > n) bounds the left-out mass.
@@ -230,20 +231,31 @@ func (m *ParetoNBD) condPMF(dst []float64, t float64, c Customer, tail float64) 
 		return m.condPMFLog(dst, pa, r1, al, be, t, tail)
 	}
 	sur := math.Exp(-s * math.Log1p(t/be))
-	// Panels: the integrand's log falls by (r+x+s-1) u/(1-u) across [0, U].
-	panels := int(math.Ceil((r1 + s + 1) * q1 / (1 - q1) / 6))
-	panels = min(max(panels, 1), 64)
+	// The integral in w = -log(1-u), over [0, W] with W = log(1 + t/(alpha+T)),
+	// where the integrand u^n e^(-(r+x+s) w) (1 + (alpha-beta) u/(beta+T))^-(s+1)
+	// is smooth: panels narrow against the decay rate r+x+s and at most
+	// one unit wide.
+	W := -lq
+	panels := int(math.Ceil(W * max((r1+s+1)/6, 1)))
+	panels = min(max(panels, 1), 128)
 	nodes := panels * len(glx16)
 	var buf [64 * 16 * 2]float64
-	p, u := buf[:nodes], buf[nodes:2*nodes]
-	h := q1 / float64(panels)
+	var pu []float64
+	if 2*nodes <= len(buf) {
+		pu = buf[:2*nodes]
+	} else {
+		pu = make([]float64, 2*nodes)
+	}
+	p, u := pu[:nodes], pu[nodes:]
+	h := W / float64(panels)
 	lc := math.Log(s * al / be)
 	for i := range panels {
 		for j, x := range glx16 {
-			v := h * (float64(i) + x)
+			w := h * (float64(i) + x)
+			v := -math.Expm1(-w)
 			k := i*len(glx16) + j
 			u[k] = v
-			p[k] = math.Exp(lc+(r1+s-1)*math.Log1p(-v)-(s+1)*math.Log1p((al-be)*v/be)) * h * glw16[j]
+			p[k] = math.Exp(lc-(r1+s)*w-(s+1)*math.Log1p((al-be)*v/be)) * h * glw16[j]
 		}
 	}
 	nb := math.Exp(r1 * lq)

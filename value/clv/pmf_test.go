@@ -231,3 +231,24 @@ func TestPMFErrors(t *testing.T) {
 		}
 	}
 }
+
+// Long horizons against small alpha (t/(alpha+T) up to 7,000) and
+// r + s < 1, where the Pareto/NBD integrand is singular at the end of a
+// long horizon: the PMF still sums to 1 and has the closed-form mean.
+func TestConditionalPMFLongHorizon(t *testing.T) {
+	for _, m := range []*ParetoNBD{{R: 0.3, Alpha: 0.5, S: 0.4, Beta: 2}, {R: 0.2, Alpha: 0.1, S: 0.3, Beta: 50}} {
+		for _, c := range []Customer{{}, {Frequency: 3, Recency: 5, T: 10}, {Frequency: 40, Recency: 99, T: 100}} {
+			for _, h := range []float64{50, 700} {
+				name := fmt.Sprintf("%+v %+v t=%v", *m, c, h)
+				p := check.Must(ConditionalPMF(nil, m, h, c, MinTailMass))
+				var sum, mean float64
+				for n, v := range p {
+					sum += v
+					mean += float64(n) * v
+				}
+				check.Float(t, name+" mass", sum, 1, 0, 1e-11)
+				check.Float(t, name+" mean", mean, check.Must(m.ConditionalExpectedPurchases(h, c)), 1e-8, 2*float64(len(p))*MinTailMass)
+			}
+		}
+	}
+}
