@@ -51,13 +51,18 @@ func log2F1Grad(a, b, c, z float64) (hypGrad, bool) {
 	conv := false
 	for j := 0; j < maxHypTerms; j++ {
 		fj := float64(j)
-		ia, ib, ic := 1/(a+fj), 1/(b+fj), 1/(c+fj)
-		var ik float64
+		var ia, ik float64
 		if j < len(invInt) {
 			ik = invInt[j]
 		} else {
 			ik = 1 / (fj + 1)
 		}
+		if a == 1 { // after Euler's transformation of the Pareto/NBD A0
+			ia = ik
+		} else {
+			ia = 1 / (a + fj)
+		}
+		ib, ic := 1/(b+fj), 1/(c+fj)
 		ratio := (a + fj) * (b + fj) * ic * ik * z
 		ha, hb, hc = ha+ia, hb+ib, hc+ic
 		term *= ratio
@@ -74,7 +79,7 @@ func log2F1Grad(a, b, c, z float64) (hypGrad, bool) {
 		if ratio < 1 {
 			r := max(ratio, z)
 			// The k-weighted tail is at most term (k+1) r/(1-r)^2.
-			if term*r/(1-r)*max(1, (fj+2)/(1-r)) < 1e-16*s || term < 1e-300 {
+			if term*r/(1-r)*max(1, (fj+2)/(1-r)) < 1e-14*s || term < 1e-300 {
 				conv = true
 				break
 			}
