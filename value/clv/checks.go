@@ -35,7 +35,7 @@ const (
 // inter-purchase times, heavy buyers, and the number of repeat buyers.
 func purchaseWarnings(cs []Customer) []Warning {
 	var out []Warning
-	var ages, gaps []float64
+	ages, gaps := make([]float64, 0, len(cs)), make([]float64, 0, len(cs))
 	repeat, heavy := 0, 0.0
 	for _, c := range cs {
 		ages = append(ages, c.T)
@@ -54,9 +54,7 @@ func purchaseWarnings(cs []Customer) []Warning {
 			repeat, len(cs), 100*share)})
 	}
 	if len(gaps) > 0 {
-		slices.Sort(ages)
-		slices.Sort(gaps)
-		mt, mg := stat.Quantile(0.5, stat.Empirical, ages, nil), stat.Quantile(0.5, stat.Empirical, gaps, nil)
+		mt, mg := lowerMedian(ages), lowerMedian(gaps)
 		if mg > 0 && mt < 2*mg {
 			out = append(out, Warning{CheckWindow, mt / mg, fmt.Sprintf(
 				"the median customer age %.3g is %.2f times the median time between repeat purchases %.3g: the calibration window is too short to tell a dropout from a pause; lengthen it",
@@ -69,6 +67,43 @@ func purchaseWarnings(cs []Customer) []Warning {
 			heavy)})
 	}
 	return out
+}
+
+// lowerMedian returns the element of rank ceil(n/2) of v (the median of
+// stat.Quantile's Empirical rule), reordering v: Hoare's selection with a
+// median-of-three pivot, linear on average, where sorting would add a
+// tenth to a BG/NBD fit of 100,000 customers.
+func lowerMedian(v []float64) float64 {
+	k := (len(v) - 1) / 2
+	lo, hi := 0, len(v)-1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		a, b, c := v[lo], v[mid], v[hi]
+		p := max(min(a, b), min(max(a, b), c))
+		i, j := lo, hi
+		for i <= j {
+			for v[i] < p {
+				i++
+			}
+			for v[j] > p {
+				j--
+			}
+			if i <= j {
+				v[i], v[j] = v[j], v[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return v[k]
+		}
+	}
+	return v[k]
 }
 
 // correlationWarning is the Gamma-Gamma check of the fitted correlation.
