@@ -11,7 +11,12 @@ const (
 	MethodAll    = "all"    // no budget: every profitable contact
 	MethodGreedy = "greedy" // greedy by value density
 	MethodSingle = "single" // the best single contact beat the greedy set
+	MethodExact  = "exact"  // at most ExactItems candidates: every subset tried
 )
+
+// ExactItems is the most candidate contacts for which the allocation tries
+// every subset (2^16 = 65,536 sets) and so is optimal.
+const ExactItems = 16
 
 type dens struct {
 	d   float64
@@ -26,7 +31,8 @@ type dens struct {
 // Cost_i <= B. allocate sorts the items by density Net/Cost (a free item
 // first), takes each that still fits (continuing past those that do not),
 // and returns that set or the best single item that fits, whichever is worth
-// more. With the LP relaxation's value LP (Dantzig 1957: the densest prefix
+// more; with at most ExactItems candidates it tries every subset instead and
+// is optimal. With the LP relaxation's value LP (Dantzig 1957: the densest prefix
 // plus the fitting fraction of the first item that does not fit) and the
 // critical item c, greedy >= prefix and prefix + Net_c >= LP >= OPT, so
 // max(greedy, best single) >= OPT/2 (Martello & Toth 1990, sec. 2.4). The
@@ -92,7 +98,29 @@ func allocate(items []Decision, budget float64) ([]int, Allocation) {
 		}
 	}
 	a.Method = MethodGreedy
-	if best >= 0 && items[best].Net > val {
+	if n := len(ds); n > 0 && n <= ExactItems {
+		bestMask, bestVal := 0, -1.0
+		for mask := 0; mask < 1<<n; mask++ {
+			c, v := 0.0, 0.0
+			for j := 0; j < n; j++ {
+				if mask&(1<<j) != 0 {
+					c += items[ds[j].i].Cost
+					v += items[ds[j].i].Net
+				}
+			}
+			if c <= budget && v > bestVal {
+				bestMask, bestVal = mask, v
+			}
+		}
+		keep = keep[:0]
+		spent, val = 0, bestVal
+		for j := 0; j < n; j++ {
+			if bestMask&(1<<j) != 0 {
+				keep = append(keep, int(ds[j].i))
+			}
+		}
+		a.Method = MethodExact
+	} else if best >= 0 && items[best].Net > val {
 		keep = append(keep[:0], best)
 		spent, val = items[best].Cost, items[best].Net
 		a.Method = MethodSingle

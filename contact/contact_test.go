@@ -222,22 +222,56 @@ func TestAllocateAgainstBruteForce(t *testing.T) {
 		if val < opt/2-1e-9 || val > opt+1e-9 || a.Bound < opt-1e-9 {
 			t.Fatalf("trial %d: value %v, optimum %v, bound %v", trial, val, opt, a.Bound)
 		}
+		// At most ExactItems candidates: the brute-force optimum itself.
+		if !check.Close(val, opt, 1e-12, 1e-9) || (opt > 0 && a.Method != MethodExact) {
+			t.Fatalf("trial %d: %s value %v, optimum %v", trial, a.Method, val, opt)
+		}
 		check.Float(t, "chosen", a.Chosen, val, 1e-12, 1e-12)
+		if opt > 0 {
+			worst = min(worst, val/opt)
+		}
+	}
+	t.Logf("worst allocation/optimum over 2000 instances: %.3f", worst)
+	// Above ExactItems candidates the greedy set meets its bound against
+	// the brute-force optimum (n = 17 or 18).
+	worst = 1
+	for trial := 0; trial < 40; trial++ {
+		n := ExactItems + 1 + rng.IntN(2)
+		items := make([]Decision, n)
+		for i := range items {
+			items[i] = Decision{Net: 0.1 + rng.Float64()*10, Cost: 1 + float64(rng.IntN(10))}
+		}
+		budget := 10 + float64(rng.IntN(40)) // every item fits alone
+		keep, a := allocate(items, budget)
+		val, spent := 0.0, 0.0
+		for _, k := range keep {
+			val += items[k].Net
+			spent += items[k].Cost
+		}
+		opt := bruteForce(items, budget)
+		if spent > budget || val < opt/2-1e-9 || val > opt+1e-9 || a.Bound < opt-1e-9 || a.Method == MethodExact {
+			t.Fatalf("greedy trial %d: %s value %v cost %v, optimum %v, bound %v", trial, a.Method, val, spent, opt, a.Bound)
+		}
 		worst = min(worst, val/opt)
 	}
-	t.Logf("worst greedy/optimum over 2000 instances: %.3f", worst)
+	t.Logf("worst greedy/optimum, 17 or 18 items: %.3f", worst)
 	// Equal costs: greedy by density is exact (the k most valuable).
 	items := []Decision{{Net: 5, Cost: 1}, {Net: 3, Cost: 1}, {Net: 9, Cost: 1}, {Net: 1, Cost: 1}}
 	keep, _ := allocate(items, 2)
 	if !reflect.DeepEqual(keep, []int{0, 2}) {
 		t.Fatalf("equal costs: kept %v, want [0 2]", keep)
 	}
-	// The best single item beats the greedy set: greedy takes the dense
-	// small one (2 for 1) and the big one (10 for 10) no longer fits.
+	// The best single item beats the greedy set.
+	// With more than ExactItems candidates: greedy takes the dense small
+	// one (2 for 1); then neither the big one (10 for 10) nor a filler
+	// (0.01 for 9.5) fits, and the big one alone is worth more.
 	items = []Decision{{Net: 2, Cost: 1}, {Net: 10, Cost: 10}}
+	for i := 0; i < ExactItems; i++ {
+		items = append(items, Decision{Net: 0.01, Cost: 9.5})
+	}
 	keep, a := allocate(items, 10)
 	if !reflect.DeepEqual(keep, []int{1}) || a.Method != MethodSingle {
-		t.Fatalf("single: kept %v by %s, want [1] by single", keep, a.Method)
+		t.Fatalf("single: kept %v by %s, want the last by single", keep, a.Method)
 	}
 }
 

@@ -60,9 +60,10 @@
 // risk, CLV (1 - P(alive)) / max(P(alive), 0.05), and the offer is paid by
 // responders only. A contact with net <= 0 is never made. With a budget B the
 // choice is a 0/1 knapsack over the contacts (cost = channel + offer cost,
-// never exceeding B even if every customer responds): greedy by net / cost,
-// or the best single contact when it is worth more, which is at least half
-// the optimum (Martello & Toth 1990); [Allocation.Bound] reports the LP
+// never exceeding B even if every customer responds): with at most
+// [ExactItems] candidates every subset is tried (optimal); otherwise greedy
+// by net / cost, or the best single contact when it is worth more, which is
+// at least half the optimum (Martello & Toth 1990); [Allocation.Bound] reports the LP
 // relaxation's value (Dantzig 1957), an upper bound on the optimum, so
 // the gap of every plan is known.
 //

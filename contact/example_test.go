@@ -39,5 +39,5 @@ func ExampleDecide() {
 	// Output:
 	// ann: diagnose_then_save, offer share:0.1 (8.00), email because cheapest, at 2026-07-01 09:00:00, expected 23.47
 	// bob: loyalty_programme, offer share:0.05 (1.50), sms because stated, at 2026-07-01 09:00:00, expected 2.87
-	// spent 9.65 of 100 by greedy
+	// spent 9.65 of 100 by exact
 }

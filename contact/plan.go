@@ -263,8 +263,9 @@ func newPlan(rules *RuleSet, asOf time.Time, s *Settings) (*plan, error) {
 //     (history included); priority (then net value) decides between a
 //     customer's competing actions, and unprofitable ones (net <= 0) are
 //     never made;
-//  4. the budget: greedy by net value per unit cost, or the best single
-//     contact when it is worth more (at least half the optimum);
+//  4. the budget: exact for at most ExactItems candidates, else greedy by
+//     net value per unit cost, or the best single contact when it is worth
+//     more (at least half the optimum);
 //  5. the control holdout: per rule, the exact share of the chosen
 //     customers with the smallest seeded hash.
 //
