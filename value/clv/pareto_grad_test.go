@@ -2,6 +2,8 @@ package clv
 
 import (
 	"fmt"
+	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/cvmkit/cvm/internal/check"
@@ -64,5 +66,19 @@ func TestParetoGradient(t *testing.T) {
 			return v
 		}, p[:], &fd.Settings{Formula: fd.Central, Step: 1e-5})
 		check.Floats(t, fmt.Sprintf("params %v: base gradient", p), g, want, 1e-6, 1e-5)
+	}
+}
+
+// The Pareto/NBD fit gives the same bits on one core as on all: the
+// pairs are computed independently and the rows summed in fixed chunks.
+func TestParetoFitGOMAXPROCS(t *testing.T) {
+	cs := synthCustomers(40_000)
+	all := check.Must(FitParetoNBD(ctx, cs, nil))
+	prev := runtime.GOMAXPROCS(1)
+	one, err := FitParetoNBD(ctx, cs, nil)
+	runtime.GOMAXPROCS(prev)
+	check.NoErr(t, err)
+	if !slices.Equal(one.params(), all.params()) || one.Info.LogLikelihood != all.Info.LogLikelihood {
+		t.Errorf("GOMAXPROCS 1: %v %v; all: %v %v", one.params(), one.Info.LogLikelihood, all.params(), all.Info.LogLikelihood)
 	}
 }
