@@ -84,6 +84,9 @@ func runCLV(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if c.pm != nil && c.kind != "bgbb" {
+		c.ext.regularity(ctx, c, txs)
+	}
 	if c.pm != nil && c.ds.Holdout != nil {
 		if c.table, err = clv.HoldoutTable(c.pm, c.ds.Customers, c.ds.Holdout, c.ds.HoldoutLength, 7); err != nil {
 			return err

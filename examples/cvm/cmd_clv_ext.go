@@ -74,8 +74,8 @@ func (e *clvExt) check(c *clvCmd, fs *flag.FlagSet) error {
 		return usagef("-compare fits every model itself: -kind, -model, -out and -save do not apply")
 	case e.covPath != "" && !e.compare && c.kind != "bgnbd" && c.kind != "pareto":
 		return usagef("-covariates needs -kind bgnbd or pareto (or -compare), not %s", c.kind)
-	case e.covPath != "" && (c.modelPath != "" || c.out != "" || c.save != "" || c.dist.level != 0):
-		return usagef("-covariates prints the covariate fit and its test; -model, -out, -save and -interval do not apply")
+	case e.covPath != "" && (c.modelPath != "" || c.out != "" || c.dist.level != 0):
+		return usagef("-covariates prints the covariate fit and its test (and -save writes it); -model, -out and -interval do not apply")
 	}
 	return nil
 }
@@ -192,22 +192,7 @@ func (e *clvExt) runSBG(c *clvCmd, stdout io.Writer) error {
 			return err
 		}
 	}
-	if c.save == "" {
-		return nil
-	}
-	var outs input.Outputs
-	defer outs.Abort()
-	if err := outs.Write(c.save, stdout, func(w io.Writer) error {
-		b, err := json.MarshalIndent(m, "", "  ")
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(append(b, '\n'))
-		return err
-	}); err != nil {
-		return err
-	}
-	return outs.Commit()
+	return saveModel(c.save, stdout, m)
 }
 
 // discrete replaces the Dataset's customers by BG/BB's discrete-period
@@ -286,12 +271,14 @@ func (e *clvExt) runCov(ctx context.Context, c *clvCmd, stdout io.Writer) error 
 	var names []string
 	var fit clv.CovariateFit
 	var plainInfo clv.FitInfo
+	var saved json.Marshaler
 	switch c.kind {
 	case "bgnbd":
 		m, err := clv.FitBGNBDCovariates(ctx, c.ds.Customers, z, &c.fit)
 		if err != nil {
 			return err
 		}
+		saved = m
 		names, fit, plainInfo = []string{"r", "alpha", "a", "b"}, m.CovariateFit, m.Plain.Info
 		base, plain = []float64{m.Base.R, m.Base.Alpha, m.Base.A, m.Base.B}, []float64{m.Plain.R, m.Plain.Alpha, m.Plain.A, m.Plain.B}
 	case "pareto":
@@ -299,6 +286,7 @@ func (e *clvExt) runCov(ctx context.Context, c *clvCmd, stdout io.Writer) error 
 		if err != nil {
 			return err
 		}
+		saved = m
 		names, fit, plainInfo = []string{"r", "alpha", "s", "beta"}, m.CovariateFit, m.Plain.Info
 		base, plain = []float64{m.Base.R, m.Base.Alpha, m.Base.S, m.Base.Beta}, []float64{m.Plain.R, m.Plain.Alpha, m.Plain.S, m.Plain.Beta}
 	}
@@ -316,7 +304,10 @@ func (e *clvExt) runCov(ctx context.Context, c *clvCmd, stdout io.Writer) error 
 			}
 		}
 		res["std_err"] = se
-		return json.NewEncoder(stdout).Encode(res)
+		if err := json.NewEncoder(stdout).Encode(res); err != nil {
+			return err
+		}
+		return saveModel(c.save, stdout, saved)
 	}
 	bw := bufio.NewWriter(stdout)
 	fmt.Fprintf(bw, "model %s with covariates %s, %d customers, unit %s\n", c.kind, strings.Join(fit.Names, ", "), len(c.ds.Customers), c.prep.Unit)
@@ -340,7 +331,40 @@ func (e *clvExt) runCov(ctx context.Context, c *clvCmd, stdout io.Writer) error 
 	fmt.Fprintf(bw, "log-likelihood %.4f (without covariates %.4f)  AIC %.2f  BIC %.2f\n", fit.Info.LogLikelihood, plainInfo.LogLikelihood, fit.Info.AIC, fit.Info.BIC)
 	fmt.Fprintf(bw, "likelihood-ratio test against the model without covariates: chi2 %.3f on %d df, p = %.4g\n", fit.LR.Statistic, fit.LR.DF, fit.LR.PValue)
 	printWarnings(bw, fit.Info.Warnings)
-	return bw.Flush()
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	return saveModel(c.save, stdout, saved)
+}
+
+// saveModel writes m as indented JSON to path (nothing for an empty
+// path), whole or not at all.
+func saveModel(path string, stdout io.Writer, m json.Marshaler) error {
+	if path == "" {
+		return nil
+	}
+	var outs input.Outputs
+	defer outs.Abort()
+	if err := outs.Write(path, stdout, func(w io.Writer) error {
+		b, err := json.MarshalIndent(m, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(append(b, '\n'))
+		return err
+	}); err != nil {
+		return err
+	}
+	return outs.Commit()
+}
+
+// regularity adds the Wheat-Morrison regularity warning, when it applies,
+// to the fit's warnings.
+func (e *clvExt) regularity(ctx context.Context, c *clvCmd, txs []cvm.Transaction) {
+	reg, err := clv.EstimateRegularity(ctx, slices.Values(txs), c.cal, c.prep.Location)
+	if err == nil {
+		c.info.Warnings = append(c.info.Warnings, reg.Warning()...)
+	}
 }
 
 func prefixed(p string, names []string) []string {

@@ -83,6 +83,7 @@ func TestCLVExtUsageErrors(t *testing.T) {
 		{"compare with out", append([]string{"-compare", "-out", "x.csv"}, end...)},
 		{"covariates with gammagamma", append([]string{"-covariates", "z.csv", "-kind", "gammagamma"}, end...)},
 		{"covariates with out", append([]string{"-covariates", "z.csv", "-out", "x.csv"}, end...)},
+		{"covariates with model", append([]string{"-covariates", "z.csv", "-model", "m.json"}, end...)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := run(append([]string{"clv", "-q"}, tc.args...), new(bytes.Buffer), new(bytes.Buffer))
@@ -124,8 +125,12 @@ func TestCLVCompareCovariatesBGBB(t *testing.T) {
 	zPath := filepath.Join(t.TempDir(), "z.csv")
 	check.NoErr(t, os.WriteFile(zPath, []byte(z.String()), 0o644))
 	out.Reset()
-	if err := run(append([]string{"clv", "-kind", "pareto", "-covariates", zPath}, end...), &out, &errb); err != nil {
+	save := filepath.Join(t.TempDir(), "cov.json")
+	if err := run(append([]string{"clv", "-kind", "pareto", "-covariates", zPath, "-save", save}, end...), &out, &errb); err != nil {
 		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	if data := check.Must(os.ReadFile(save)); !bytes.Contains(data, []byte(`"format": "cvm.clv.paretonbdcov"`)) {
+		t.Errorf("saved %s", data)
 	}
 	for _, want := range []string{"trans.flag", "life.flag", "likelihood-ratio test"} {
 		if !strings.Contains(out.String(), want) {
