@@ -196,7 +196,7 @@ func modelFitterIndexed(m PurchaseModel, d *indexed) (*fitter, []float64) {
 	case *BGNBD:
 		f, th = &fitter{names: bgNames, obj: newBGEval(d, m.Modified).ll, analytic: true}, m.params()
 	case *ParetoNBD:
-		f, th = &fitter{names: paretoNames, obj: (&paretoEval{d: d}).ll}, m.params()
+		f, th = &fitter{names: paretoNames, obj: (&paretoEval{d: d}).ll, analytic: true}, m.params()
 	case *BGBB:
 		f, th = &fitter{names: bgbbNames, obj: (&bgbbEval{d: d}).ll}, m.params()
 	}

@@ -282,3 +282,20 @@ func TestDistNoMutation(t *testing.T) {
 		t.Error("inputs modified")
 	}
 }
+
+// Pareto/NBD parameter draws spread as the fit's standard errors say.
+func TestSampleParamsPareto(t *testing.T) {
+	cs := simPareto(6, 5000, 0.6, 8, 0.8, 10)
+	fit := check.Must(FitParetoNBD(ctx, cs, nil))
+	draws := check.Must(SampleParams(ctx, fit, cs, &SampleSettings{Draws: 400, Seed: 4}))
+	for j, name := range paretoNames {
+		var s, s2 float64
+		for _, d := range draws {
+			v := d.(*ParetoNBD).params()[j]
+			s += v
+			s2 += v * v
+		}
+		n := float64(len(draws))
+		check.Float(t, name+" normal draws SD vs StdErr", math.Sqrt((s2-s*s/n)/(n-1)), fit.Info.StdErr[j], 0.15, 0)
+	}
+}
