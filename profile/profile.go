@@ -595,21 +595,13 @@ func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Setti
 	}
 	var sums []cvm.Summary
 	var lres []lifecycle.Result
-	var retail *value.Retail
-	var serr, lerr, rerr error
-	done := make(chan struct{}, 2)
+	var serr, lerr error
+	done := make(chan struct{})
 	go func() {
-		defer func() { done <- struct{}{} }()
+		defer close(done)
 		lres, lerr = lifecycle.Classify(ctx, replay, &lifecycle.ClassifySettings{AsOf: asOf, Settings: lr})
 	}()
-	go func() {
-		defer func() { done <- struct{}{} }()
-		if withRetail {
-			retail, rerr = value.RetailIndicators(ctx, st.replayFull(order, start, rows), &value.RetailSettings{AsOf: asOf})
-		}
-	}()
 	sums, serr = cvm.Summarize(ctx, replay, &cvm.SummarySettings{AsOf: asOf})
-	<-done
 	<-done
 	if serr != nil {
 		if errors.Is(serr, cvm.ErrEmptyInput) {
@@ -619,9 +611,6 @@ func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Setti
 	}
 	if lerr != nil {
 		return nil, nil, lerr
-	}
-	if rerr != nil {
-		return nil, nil, rerr
 	}
 	ps := make([]Profile, len(sums))
 	// Customers with a transaction on or before asOf, in ID order: the
@@ -651,6 +640,20 @@ func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Setti
 			}
 		}
 	}
+	lres = nil // folded into the profiles: free before the retail pass
+	// The retail indicators run after the lifecycle results are folded
+	// into the profiles, so that their accumulators and Classify's are not
+	// in memory at once; they overlap the per-customer pass below.
+	var retail *value.Retail
+	var rerr error
+	rdone := make(chan struct{})
+	go func() {
+		defer close(rdone)
+		if withRetail {
+			retail, rerr = value.RetailIndicators(ctx, st.replayFull(order, start, rows), &value.RetailSettings{AsOf: asOf})
+		}
+	}()
+	defer func() { <-rdone }()
 	asSec, asNs := asOf.Unix(), int32(asOf.Nanosecond())
 	asDay := cvm.DayNumber(asOf, time.UTC)
 	parallel.For(len(ps), 1024, func(lo, hi int) {
@@ -691,6 +694,10 @@ func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Setti
 			}
 		}
 	})
+	<-rdone
+	if rerr != nil {
+		return nil, nil, rerr
+	}
 	return ps, retail, ctx.Err()
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,7 @@ func runProfile(args []string, stdout, stderr io.Writer) error {
 	modelsIn := fs.String("models", "", "score with these saved models (cvm.profile.models JSON) instead of fitting")
 	modelsOut := fs.String("save-models", "", "write the fitted models (cvm.profile.models JSON) to this file")
 	indicators := fs.String("indicators", "retail", "value indicators: retail (value.RetailIndicators, CLV as current value) or summary (four from the summary, CLV as potential; what an update can continue)")
+	memLimit := fs.Int("mem-limit", 0, "soft memory limit in MiB for the Go runtime (runtime/debug.SetMemoryLimit); 0 for none; GOMEMLIMIT, when set, wins")
 	timing := fs.Bool("timing", false, "print the time of each stage on stderr")
 	reasons := fs.Int("reasons", 3, "top value reasons per customer (an explanation each: about 4 s per million customers); 0 for none")
 	inf := addInputFlags(fs)
@@ -36,6 +38,14 @@ func runProfile(args []string, stdout, stderr io.Writer) error {
 	}
 	if *in == "" {
 		return usagef("-in is required")
+	}
+	if *memLimit < 0 {
+		return usagef("-mem-limit %d: want 0 or more MiB", *memLimit)
+	}
+	if *memLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		// The garbage collector works harder near the limit instead of
+		// letting the heap double: the peak stays near the live data.
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(int64(*memLimit) << 20))
 	}
 	if *reasons < 0 {
 		return usagef("-reasons %d: want 0 or more", *reasons)
