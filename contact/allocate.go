@@ -113,7 +113,7 @@ func allocate(items []Decision, budget float64) ([]int, Allocation) {
 			}
 		}
 		keep = keep[:0]
-		spent, val = 0, bestVal
+		val = bestVal
 		for j := 0; j < n; j++ {
 			if bestMask&(1<<j) != 0 {
 				keep = append(keep, int(ds[j].i))
@@ -122,7 +122,7 @@ func allocate(items []Decision, budget float64) ([]int, Allocation) {
 		a.Method = MethodExact
 	} else if best >= 0 && items[best].Net > val {
 		keep = append(keep[:0], best)
-		spent, val = items[best].Cost, items[best].Net
+		val = items[best].Net
 		a.Method = MethodSingle
 	}
 	if a.Bound < val {

@@ -140,7 +140,7 @@ const pairChunk = 2048
 //	I  = integral_{t_x}^{T} (alpha+tau)^-(r+x) (beta+tau)^-(s+1) dtau = A0/(r+s+x)
 //
 // differentiated in closed form except for the derivatives of I, which
-// come from the differentiated series or quadrature (paretoIntGrad).
+// come from the differentiated series or quadrature (paretoIntGradQuad and the series in paretoG).
 func (e *paretoEval) ll(theta, grad []float64) (float64, bool) {
 	r, alpha, s, beta := theta[0], theta[1], theta[2], theta[3]
 	wantGrad := grad != nil
@@ -274,21 +274,6 @@ func (e *paretoEval) ll(theta, grad []float64) (float64, bool) {
 		}
 	}
 	return tot[0], true
-}
-
-// paretoLL returns one customer's log-likelihood without the terms
-// -lgamma(r) + r log(alpha) + s log(beta) that all customers share:
-//
-//	LL = lgamma(r+x) - lgamma(r) + r log(alpha) + s log(beta)
-//	   + log( (alpha+T)^-(r+x) (beta+T)^-s + s/(r+s+x) A0 )
-func paretoLL(r, alpha, s, beta, x, tx, T float64) (float64, bool) {
-	la0, ok := paretoLogA0(r, alpha, s, beta, x, tx, T)
-	if !ok {
-		return 0, false
-	}
-	rsx := r + s + x
-	a2 := logAddExp(-(r+x)*math.Log(alpha+T)-s*math.Log(beta+T), math.Log(s)+la0-math.Log(rsx))
-	return lgamma(r+x) + a2, num.Finite(a2)
 }
 
 // paretoLogA0 returns log A0 of the Pareto/NBD likelihood (Fader & Hardie

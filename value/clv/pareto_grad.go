@@ -114,35 +114,6 @@ type intGrad struct {
 	v, p, q, alpha, beta float64
 }
 
-// paretoIntGrad returns log I and its derivatives (I = A0/(r+s+x), see
-// paretoLogA0). It is -Inf, with zero derivatives, when t_x = T. Like
-// paretoLogA0 it sums the differentiated hypergeometric series, or, when
-// the argument is within hypSlowGap of 1, integrates the derivatives'
-// integrands -log(alpha+tau) g, -log(beta+tau) g, -p g/(alpha+tau) and
-// -q g/(beta+tau) with the integrand g by the same adaptive quadrature.
-func paretoIntGrad(r, alpha, s, beta, x, tx, T float64) (intGrad, bool) {
-	if tx >= T {
-		return intGrad{v: math.Inf(-1)}, true
-	}
-	low := alpha < beta
-	lo, hi, t := alpha, beta, r+x
-	if !low {
-		lo, hi, t = beta, alpha, s+1
-	}
-	a := r + s + x
-	d := hi - lo
-	q1, q2 := hi+tx, hi+T
-	if d/q1 > 1-hypSlowGap {
-		return paretoIntGradQuad(r, alpha, s, beta, x, tx, T)
-	}
-	g1, ok1 := paretoG(a, t, d, q1, low, true)
-	g2, ok2 := paretoG(a, t, d, q2, low, true)
-	if !ok1 || !ok2 {
-		return intGrad{}, false
-	}
-	return combineG(g1, g2, a, math.Log(a)), true
-}
-
 // combineG returns log I and its derivatives from G at the two ends,
 // I = (G(beta or alpha + t_x) - G(. + T)) / a, a = r+s+x, la = log a.
 func combineG(g1, g2 paretoLG, a, la float64) intGrad {
@@ -193,7 +164,8 @@ func paretoG(a, t, d, qq float64, low, grad bool) (paretoLG, bool) {
 	return out, true
 }
 
-// paretoIntGradQuad is paretoIntGrad by quadrature, with the substitution
+// paretoIntGradQuad returns log I (I = A0/(r+s+x), see paretoLogA0) and
+// its derivatives by quadrature, with the substitution
 // of paretoLogA0Quad.
 func paretoIntGradQuad(r, alpha, s, beta, x, tx, T float64) (intGrad, bool) {
 	rx, s1 := r+x, s+1
