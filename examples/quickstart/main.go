@@ -24,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cvmkit/cvm/contact"
 	"github.com/cvmkit/cvm/examples/internal/flow"
 	"github.com/cvmkit/cvm/examples/internal/input"
 	"github.com/cvmkit/cvm/internal/synth"
@@ -123,6 +124,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "\nprofile lookup: customer %s (%s, quadrant %s, %s%s) -> on a late delivery: %s apology by %s within %s\n",
 			p.Customer, orNone(p.Segment), p.Value.Quadrant, p.Stage(), flagged(p.Flags), e.Apology, e.Channel, e.AcknowledgeBy)
 	}
+	// 5. Customise: what each customer gets next, the message, offer,
+	// channel and time, decided by the contact rules within a budget.
+	if err := customise(ctx, stdout, file); err != nil {
+		return err
+	}
 	if o.plots != "" {
 		var formats []string
 		for _, f := range strings.Split(o.formats, ",") {
@@ -191,4 +197,42 @@ func flagged(f profile.Flag) string {
 		return ""
 	}
 	return ", mind: " + f.String()
+}
+
+// customise plans the next contacts for the whole file with the default
+// contact rules and a budget of one unit of money per ten customers, and
+// prints the plan's size and one treated customer's decision with why.
+func customise(ctx context.Context, w io.Writer, file *profile.File) error {
+	cs, err := contact.Customers(nil, file)
+	if err != nil {
+		return err
+	}
+	rules := contact.DefaultRules()
+	budget := float64(len(cs)) / 10
+	plan, err := contact.Decide(ctx, cs, nil, rules, file.AsOf, &contact.Settings{Budget: budget, Seed: 1})
+	if err != nil {
+		return err
+	}
+	treated, control := 0, 0
+	var pick *contact.Decision
+	for i := range plan.Decisions {
+		d := &plan.Decisions[i]
+		if d.Control {
+			control++
+			continue
+		}
+		treated++
+		if pick == nil || d.Net > pick.Net {
+			pick = d
+		}
+	}
+	fmt.Fprintf(w, "\ncontact plan as of %s (default rules, budget %.2f): %d contacts, %d held out as control, %.2f spent for %.2f expected net value\n",
+		file.AsOf.Format(time.DateOnly), budget, treated, control, plan.Allocation.Spent, plan.Allocation.Value)
+	if pick == nil {
+		fmt.Fprintln(w, "no contact is worth its cost today")
+		return nil
+	}
+	fmt.Fprintf(w, "next contact: customer %s gets message %q (%s) by %s at %s, offer %s costing %.2f: %s\n",
+		pick.Customer, pick.Message, pick.RuleName, pick.Channel, pick.SendAt.Format("2006-01-02 15:04"), pick.Offer.Kind, pick.OfferCost, pick.Why(rules))
+	return nil
 }

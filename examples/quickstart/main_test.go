@@ -201,3 +201,23 @@ func TestQuickstartFile(t *testing.T) {
 		}
 	}
 }
+
+// TestQuickstartContact checks that the report ends the story with one
+// customer's next contact: the message, offer, channel, time and why, from
+// a plan that stays within its budget (one unit per ten customers).
+func TestQuickstartContact(t *testing.T) {
+	rep, _ := runQuickstart(t, "-customers", "300", "-seed", "7", "-plots", "", "-q")
+	m := regexp.MustCompile(`contact plan as of \S+ \(default rules, budget (\d+\.\d+)\): (\d+) contacts, (\d+) held out as control, (\d+\.\d+) spent`).FindStringSubmatch(rep)
+	if m == nil {
+		t.Fatalf("report has no contact plan line:\n%s", rep)
+	}
+	if budget, spent := check.Must(strconv.ParseFloat(m[1], 64)), check.Must(strconv.ParseFloat(m[4], 64)); budget != 30 || spent > budget {
+		t.Errorf("budget %v (want 300 customers / 10 = 30), spent %v", budget, spent)
+	}
+	if m[2] == "0" {
+		t.Fatalf("no contact planned:\n%s", rep)
+	}
+	if !regexp.MustCompile(`next contact: customer C\d{4} gets message "[a-z_]+" \(\S+\) by (push|email|sms|mail|phone) at \d{4}-\d\d-\d\d \d\d:\d\d, offer \S+ costing \d+\.\d+: .*treatment`).MatchString(rep) {
+		t.Errorf("report lacks one customer's decision with message, channel, time and why:\n%s", rep)
+	}
+}

@@ -34,12 +34,6 @@ func (r *Result) runLifecycle() error {
 	return nil
 }
 
-// stage returns customer id's stage, None when unknown.
-func (r *Result) stage(id string) lifecycle.Stage {
-	x, _ := r.StageOf(id)
-	return x.State.Stage()
-}
-
 // StageOf returns customer id's lifecycle result.
 func (r *Result) StageOf(id string) (lifecycle.Result, bool) {
 	if r.Lifecycle == nil {

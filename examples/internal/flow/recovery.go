@@ -26,14 +26,10 @@ type RecoveryStage struct {
 	Story     string // the customer of the closing story
 }
 
-// assumedMargin is the gross margin assumed for compensation caps when
-// the data have no gross profit.
-const assumedMargin = 0.25
-
 var (
 	failures   = []recovery.FailureType{recovery.MoneyLoss, recovery.Defect, recovery.Delivery, recovery.FailedService, recovery.Staff, recovery.Outage}
 	severities = []recovery.Severity{recovery.S1, recovery.S2, recovery.S3, recovery.S4}
-	channels   = []string{"email", "email", "phone", "sms", "account manager"}
+	channels   = []string{"email", "email", "phone", "sms", "mail"}
 )
 
 func (r *Result) runRecovery() error {
@@ -99,16 +95,12 @@ func (r *Result) attributes() []profile.Attributes {
 			a.Failures12m = 3
 		}
 		a.LastRecoveryOK = rng.Float64() < 0.75
+		// Nine in ten agreed to be contacted (contact never reaches the
+		// others).
+		a.Consent = rng.Float64() < 0.9
 		out[i] = a
 	}
 	return out
-}
-
-func clamp01(x float64) float64 {
-	if math.IsNaN(x) {
-		return 0
-	}
-	return math.Max(0, math.Min(1, x))
 }
 
 // pickStory returns the customer of the closing story: the one asked

@@ -7,9 +7,7 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"time"
 
-	"github.com/cvmkit/cvm"
 	"github.com/cvmkit/cvm/examples/internal/plots"
 	"github.com/cvmkit/cvm/examples/internal/report"
 	"github.com/cvmkit/cvm/value"
@@ -88,34 +86,6 @@ func (r *Result) runValue() error {
 	st.Sources += fmt.Sprintf(": %d in all.", len(catalog.Indicators))
 	r.Value = st
 	return nil
-}
-
-// last12Months returns, aligned with r.Summaries, each customer's net
-// amount and purchase days in the 365 days up to the analysis date.
-func (r *Result) last12Months() (revenue, orders []float64) {
-	from := r.AsOf.AddDate(0, 0, -365)
-	idx := make(map[string]int, len(r.Summaries))
-	for i, s := range r.Summaries {
-		idx[s.Customer] = i
-	}
-	revenue = make([]float64, len(r.Summaries))
-	orders = make([]float64, len(r.Summaries))
-	days := make(map[[2]int64]bool)
-	for _, t := range r.In.Transactions {
-		if !t.Time.After(from) || t.Time.After(r.AsOf) {
-			continue
-		}
-		i := idx[t.Customer]
-		revenue[i] += t.Amount
-		if t.Amount >= 0 {
-			k := [2]int64{int64(i), cvm.DayNumber(t.Time, time.UTC)}
-			if !days[k] {
-				days[k] = true
-				orders[i]++
-			}
-		}
-	}
-	return revenue, orders
 }
 
 // ScoreOf returns customer id's value score.
