@@ -126,7 +126,7 @@ func runCLV(args []string, stdout, stderr io.Writer) error {
 // parseCLV parses and checks the flags; a nil command with a nil error
 // means -h was asked for.
 func parseCLV(args []string, stderr io.Writer) (*clvCmd, *input.Flags, error) {
-	fs := newFlagSet("clv", "-in FILE -calibration-end DATE [-holdout-end DATE] [-unit weeks|days] [-kind bgnbd|mbgnbd|pareto|gammagamma|bgbb | -model FILE | -compare] [-covariates FILE] | -kind sbg -survivors FILE [-fit-periods N] [-save FILE] [-json] [-out FILE] [input flags]",
+	fs := newFlagSet("clv", "-in FILE -calibration-end DATE [-holdout-end DATE] [-unit weeks|days] [-kind bgnbd|mbgnbd|pareto|gammagamma|bgbb | -model FILE | -compare] [-covariates FILE] | -kind sbg (or -model sbg) -survivors FILE [-fit-periods N] [-save FILE] [-json] [-out FILE] [input flags]",
 		clvExample, stderr)
 	c := &clvCmd{}
 	fs.StringVar(&c.in, "in", "", "transactions CSV file; - for standard input")
@@ -147,6 +147,12 @@ func parseCLV(args []string, stderr io.Writer) (*clvCmd, *input.Flags, error) {
 	inf := addInputFlags(fs)
 	if done, err := parseFlags(fs, args); done {
 		return nil, nil, err
+	}
+	// -model sbg -survivors FILE is the sBG fit, as -kind sbg: survivor
+	// counts never come with a saved model file, so the name cannot be
+	// mistaken for one.
+	if c.modelPath == "sbg" && c.ext.survivors != "" && c.kind == "" {
+		c.kind, c.modelPath = "sbg", ""
 	}
 	if c.kind == "sbg" {
 		if err := c.ext.checkSBG(c, fs); err != nil {

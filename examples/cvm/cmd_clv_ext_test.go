@@ -54,6 +54,20 @@ func TestCLVSBG(t *testing.T) {
 		if !bytes.Contains(data, []byte(`"format": "cvm.clv.sbg"`)) {
 			t.Errorf("saved %s", data)
 		}
+		// The issue's form, -model sbg, gives the same JSON as -kind sbg.
+		kindJSON := bytes.Clone(out.Bytes())
+		out.Reset()
+		if err := run([]string{"clv", "-model", "sbg", "-survivors", path, "-fit-periods", "7", "-json"}, &out, &errb); err != nil {
+			t.Fatalf("-model sbg: %v\n%s", err, errb.String())
+		}
+		var ka, mb map[string]any
+		check.NoErr(t, json.Unmarshal(kindJSON, &ka))
+		check.NoErr(t, json.Unmarshal(out.Bytes(), &mb))
+		delete(ka, "fit_seconds")
+		delete(mb, "fit_seconds")
+		if fmt.Sprint(ka) != fmt.Sprint(mb) {
+			t.Errorf("-model sbg gave\n%v\nwant (as -kind sbg)\n%v", mb, ka)
+		}
 		out.Reset()
 		if err := run([]string{"clv", "-kind", "sbg", "-survivors", path, "-fit-periods", "7"}, &out, &errb); err != nil || !strings.Contains(out.String(), "* projected beyond") {
 			t.Errorf("text: %v\n%s", err, out.String())
