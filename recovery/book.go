@@ -23,7 +23,7 @@ const (
 // playbooks are stored in the order of the index's slots, not in input
 // order: the customer in the r-th occupied slot has its blocks at rank r
 // of rows. The rank of a slot comes from a small directory of occupancy
-// bitmaps and prefix counts ([idIndex.rankOf], half a byte per slot, in
+// bitmaps and prefix counts ([idIndex.rankOf], a quarter byte per slot, in
 // cache), so the address of the playbooks is known from the ID's hash
 // alone: the processor loads them while it is still waiting for the slot
 // that confirms the ID, and the two misses overlap. The inputs stay in

@@ -40,7 +40,7 @@ type idIndex struct {
 
 // idGroup is the directory entry of 64 consecutive slots: which of them
 // are occupied, and how many occupied slots come before the group. The
-// directory takes half a byte per slot, 1 MB for a 1M-customer book, so
+// directory takes a quarter byte per slot, 0.5 MB for a 1M-customer book, so
 // it stays in cache while the slots do not.
 type idGroup struct {
 	occ  uint64

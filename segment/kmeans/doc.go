@@ -37,8 +37,8 @@
 // scikit-learn to rounding (the package tests check this against a plain
 // transcription; the README gives a side-by-side run).
 //
-// [Lloyd] computes every distance. [Hamerly] (for small d) and [Elkan]
-// (larger d) skip distances that triangle-inequality bounds prove cannot
+// [Lloyd] computes every distance. [Hamerly] (for small d, and for any d
+// when k <= 32) and [Elkan] (larger d and k) skip distances that triangle-inequality bounds prove cannot
 // change a label, so they produce the same labels as Lloyd, iteration by
 // iteration, except for exact ties. [MiniBatch] is an approximation for
 // very large n. Work is split into chunks whose size depends only on n
@@ -56,6 +56,21 @@
 // fused multiply-add, ties to the lowest index), so results do not depend
 // on the CPU; other CPUs and architectures, and builds with the purego
 // tag, use the Go code.
+//
+// For other d, Lloyd and Hamerly (k <= 32) scan rows a block at a time
+// through a general-d AVX2 kernel: four rows against eight centres at
+// once, one centre per 64-bit lane, each lane adding (x_t - c_t)^2 for t
+// = 0..d-1 in order, separately rounded, so every distance has the bits
+// of the scalar direct-difference code, whatever d (no multiple of any
+// block size is needed) and whatever the CPU. scikit-learn instead
+// computes ||x||^2 - 2 x.c + ||c||^2 with matrix products; that
+// expansion rounds differently (and cancels for rows far from the
+// origin), so near-ties could get other labels than the direct
+// computation, and it is not used. Hamerly rescans a row whose bounds
+// fail against every centre with the kernel (exact first and second
+// distances, the tightest bounds), and the dense/sparse pass rule of
+// d = 3 applies. At 100k x 32, k = 16 this makes Hamerly 3.5-4x faster
+// than before and 1.5-2x faster than Elkan, so [AlgorithmAuto] picks it.
 //
 // [Log1p] and [Standardizer] are the usual preprocessing of RFM values:
 // fit the z-score once, apply it to new rows, and invert it to report
