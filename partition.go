@@ -326,12 +326,25 @@ func (pt *partitioner) summaries() []Summary {
 		return pt.parts[p].ids.id(i)
 	}
 	sortRefs(refs, make([]idRef, n), 0, id)
-	out := make([]Summary, n)
+	// Fill in partition order, reading each partition's tables in order,
+	// each summary written at its customer's place in the ID order.
+	inv := make([]uint32, n) // global index -> position in the ID order
 	parallel.For(n, 1<<14, func(lo, hi int) {
 		for k := lo; k < hi; k++ {
-			p, i := where(refs[k].g)
+			inv[refs[k].g] = uint32(k)
+		}
+	})
+	out := make([]Summary, n)
+	parallel.Chunks(nParts, 4, func(_, lo, hi int) {
+		for p := lo; p < hi; p++ {
 			s := pt.parts[p]
-			s.summary(&out[k], i, occ[p], all[p])
+			if s == nil {
+				continue
+			}
+			o, a, pos := occ[p], all[p], inv[offset[p]:offset[p+1]]
+			for i, k := range pos {
+				s.summary(&out[k], int32(i), o, a)
+			}
 		}
 	})
 	return out
