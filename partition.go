@@ -265,6 +265,7 @@ func (rd *Reader) summarizePartitioned(ctx context.Context, settings *SummarySet
 	if f := pt.flush(); f != nil {
 		return nil, overflow(f)
 	}
+	pt.free = nil // the batches' memory is free for the summaries
 	out := pt.summaries()
 	if len(out) == 0 {
 		return nil, ErrEmptyInput
