@@ -102,3 +102,47 @@ func BenchmarkSummarize(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReaderSummarizeOrder is BenchmarkReaderSummarize on the rows of
+// 200,000 customers (about 2M rows) in three orders: grouped by customer
+// (as synth writes them), sorted by time (the second column, whose text
+// sorts as time) and shuffled. Issue 19: the speed should hardly depend
+// on the order.
+func BenchmarkReaderSummarizeOrder(b *testing.B) {
+	data := benchCSV(b, 200_000)
+	nl := bytes.IndexByte(data, '\n') + 1
+	header, lines := data[:nl], bytes.SplitAfter(data[nl:], []byte("\n"))
+	if len(lines[len(lines)-1]) == 0 {
+		lines = lines[:len(lines)-1]
+	}
+	timeOf := func(l []byte) []byte {
+		f := bytes.SplitN(l, []byte(","), 3)
+		return f[1]
+	}
+	byTime := slices.Clone(lines)
+	slices.SortStableFunc(byTime, func(x, y []byte) int { return bytes.Compare(timeOf(x), timeOf(y)) })
+	shuffled := slices.Clone(lines)
+	for i := range shuffled { // a fixed permutation: i -> i*p mod n
+		j := int(uint64(i) * 1_000_003 % uint64(len(lines)))
+		shuffled[i], shuffled[j] = shuffled[j], shuffled[i]
+	}
+	for _, c := range []struct {
+		name  string
+		lines [][]byte
+	}{{"grouped", lines}, {"time", byTime}, {"shuffled", shuffled}} {
+		in := bytes.Join(append([][]byte{header}, c.lines...), nil)
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(in)))
+			b.ReportAllocs()
+			for b.Loop() {
+				rd, err := cvm.NewReader(bytes.NewReader(in), nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := rd.Summarize(context.Background(), nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
