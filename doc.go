@@ -97,7 +97,10 @@
 //   - The reader holds a few blocks of input and the longest record; the
 //     summaries hold about 100 bytes per customer plus its ID and 8 to 48
 //     bytes per distinct (customer, occasion) pair, whatever the number of
-//     rows ([Summarizer]).
+//     rows ([Summarizer]). [Reader.Summarize] adds up to 2M parsed rows
+//     waiting for their partitions (about 150 MB) and the result: measured
+//     peak under 950 bytes per customer all included for 1M customers and
+//     10M rows in any order (README).
 //   - A customer's total that would overflow float64 is an error naming
 //     the customer ([ErrOverflow]), never a NaN or infinite total.
 //
