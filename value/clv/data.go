@@ -1,6 +1,7 @@
 package clv
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"iter"
@@ -405,20 +406,8 @@ func Compress(cs []Customer) []Row {
 	return slices.Clip(out)
 }
 
+// cmpRow orders compressed rows by frequency, recency, then age, as
+// cmp.Compare orders floats.
 func cmpRow(a, b Row) int {
-	switch {
-	case a.Frequency < b.Frequency:
-		return -1
-	case a.Frequency > b.Frequency:
-		return 1
-	case a.Recency < b.Recency:
-		return -1
-	case a.Recency > b.Recency:
-		return 1
-	case a.T < b.T:
-		return -1
-	case a.T > b.T:
-		return 1
-	}
-	return 0
+	return cmp.Or(cmp.Compare(a.Frequency, b.Frequency), cmp.Compare(a.Recency, b.Recency), cmp.Compare(a.T, b.T))
 }

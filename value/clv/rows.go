@@ -1,6 +1,7 @@
 package clv
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -178,18 +179,10 @@ func CompressSpend(cs []Customer) ([]SpendRow, error) {
 	return mergeSpend(out), nil
 }
 
+// cmpSpend orders spend rows by frequency, then mean spend, as
+// cmp.Compare orders floats.
 func cmpSpend(a, b SpendRow) int {
-	switch {
-	case a.Frequency < b.Frequency:
-		return -1
-	case a.Frequency > b.Frequency:
-		return 1
-	case a.MeanSpend < b.MeanSpend:
-		return -1
-	case a.MeanSpend > b.MeanSpend:
-		return 1
-	}
-	return 0
+	return cmp.Or(cmp.Compare(a.Frequency, b.Frequency), cmp.Compare(a.MeanSpend, b.MeanSpend))
 }
 
 // mergeSpend sorts rows in place and merges equal pairs.
