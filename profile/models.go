@@ -114,6 +114,8 @@ const (
 
 // Refit says whether a file's models are due to be refitted, and why.
 type Refit struct {
+	// Due says the models should be refitted; Reason then says why (the
+	// first rule met: new customers before age), and is empty otherwise.
 	Due bool `json:"due"`
 	// NewCustomers are the profiles whose first purchase is after the
 	// models' as-of (or who have none), Share their share of the profiles.

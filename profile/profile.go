@@ -23,6 +23,7 @@ import (
 
 // Profile is one customer's file: every view of the customer, joined.
 type Profile struct {
+	// Customer is the customer ID.
 	Customer string `json:"customer"`
 	// Summary is the customer's cvm.Summary as of the file's as-of
 	// (occasions by UTC calendar day).
@@ -86,13 +87,13 @@ type CLV struct {
 	// age T in weeks, and the mean value of the repeat purchases, as
 	// clv.Prepare computes them with the calibration end at the as-of.
 	Input clv.Customer `json:"input"`
+	// Repeat is the amount of the repeat purchase days (Input.MeanSpend
+	// times Input.Frequency, unrounded), kept for Update.
+	Repeat float64 `json:"repeat_spend"`
 	// PAlive is the probability that the customer is still active,
 	// ExpectedPurchases the purchases expected in the next 52 weeks,
 	// ExpectedSpend the expected value of one purchase and Value the
 	// discounted CLV over Settings.CLVMonths.
-	// Repeat is the amount of the repeat purchase days (Input.MeanSpend
-	// times Input.Frequency, unrounded), kept for Update.
-	Repeat            float64 `json:"repeat_spend"`
 	PAlive            float64 `json:"p_alive"`
 	ExpectedPurchases float64 `json:"expected_purchases"`
 	ExpectedSpend     float64 `json:"expected_spend"`
@@ -102,6 +103,7 @@ type CLV struct {
 // Attributes are what a host knows about a customer besides its
 // transactions: from a CRM, a service desk, a consent register.
 type Attributes struct {
+	// Customer is the customer ID the attributes belong to.
 	Customer string `json:"customer"`
 	// Indicators are value indicators by catalog ID (value.DefaultCatalog
 	// IDs such as "gross_margin" or "share_of_wallet"); they join the
@@ -222,9 +224,12 @@ const forecastWeeks = 52
 // transaction on or before AsOf, sorted by customer ID, and the models
 // that scored them.
 type File struct {
-	AsOf     time.Time
+	// AsOf is the analysis time the profiles are as of.
+	AsOf time.Time
+	// Profiles are the customers' profiles, sorted by customer ID.
 	Profiles []Profile
-	Models   *Models
+	// Models are the models that scored the profiles.
+	Models *Models
 	// Book is the recovery book of the profiles (every customer x failure
 	// type x severity).
 	Book *recovery.Book
