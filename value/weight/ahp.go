@@ -165,10 +165,10 @@ func AHP(a mat.Matrix, s *AHPSettings) (AHPResult, error) {
 // ConsistencyError reports a pairwise comparison matrix whose consistency
 // ratio is 0.10 or more. It wraps [ErrInconsistent].
 type ConsistencyError struct {
-	Level         string // the hierarchy level or group, when known
-	N             int
-	LambdaMax, CI float64
-	CR            float64
+	Level         string  // the hierarchy level or group, when known
+	N             int     // the matrix order
+	LambdaMax, CI float64 // the principal eigenvalue and the consistency index
+	CR            float64 // the consistency ratio, CI over the random index
 }
 
 // Error formats the ConsistencyError with its position.

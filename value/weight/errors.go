@@ -45,9 +45,9 @@ var (
 // MatrixError reports a bad entry of a pairwise comparison or decision
 // matrix, by 0-based row and column (the message counts from 1).
 type MatrixError struct {
-	Row, Col int
-	Value    float64
-	Err      error
+	Row, Col int     // 0-based position
+	Value    float64 // the entry
+	Err      error   // wraps a sentinel such as ErrNonPositive
 }
 
 // Error formats the MatrixError with its 1-based position.
@@ -63,10 +63,10 @@ func (e *MatrixError) Unwrap() error { return e.Err }
 // "RI"), the 0-based index (-1 when the whole vector is meant) and the
 // value.
 type VectorError struct {
-	Vector string
-	Index  int
-	Value  float64
-	Err    error
+	Vector string  // the vector's name
+	Index  int     // 0-based; -1 for the whole vector
+	Value  float64 // the element; with Index -1, the sum or the scalar
+	Err    error   // wraps a sentinel such as ErrBadWeight
 }
 
 // Error formats the VectorError with its position.
