@@ -50,8 +50,8 @@ var (
 
 // IndicatorError reports a problem with one indicator or group, by ID.
 type IndicatorError struct {
-	ID  string
-	Err error
+	ID  string // the indicator or group ID
+	Err error  // wraps a sentinel such as ErrUnknownID
 }
 
 // Error formats the IndicatorError with its position.
@@ -63,9 +63,9 @@ func (e *IndicatorError) Unwrap() error { return e.Err }
 // WeightError reports an unusable weight or weight sum, naming the
 // indicator, group or dimension (ID) and the value.
 type WeightError struct {
-	ID     string
-	Weight float64
-	Err    error
+	ID     string  // the indicator, group or dimension
+	Weight float64 // the weight or weight sum
+	Err    error   // wraps ErrBadWeight or ErrWeightSum
 }
 
 // Error formats the WeightError with its position.
@@ -82,11 +82,11 @@ func (e *WeightError) Unwrap() error { return e.Err }
 // customer and the indicator, not the index: a caller that read the table
 // from a file maps Index to its line (as cvm score does).
 type DataError struct {
-	Index     int
-	Customer  string
-	Indicator string // empty when the problem is the customer itself
-	Value     float64
-	Err       error
+	Index     int     // 0-based index in t.Customers; -1 when not in the table
+	Customer  string  // the customer ID
+	Indicator string  // empty when the problem is the customer itself
+	Value     float64 // the cell's value
+	Err       error   // wraps a sentinel such as ErrMissing
 }
 
 // Error formats the DataError with the customer and indicator.

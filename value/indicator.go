@@ -152,8 +152,8 @@ type Group struct {
 // Weight times its own Weight. A catalog is a plain value: copy it with
 // [Catalog.Clone] before changing a shared one.
 type Catalog struct {
-	Groups     []Group     `json:"groups"`
-	Indicators []Indicator `json:"indicators"`
+	Groups     []Group     `json:"groups"`     // the groups of both dimensions
+	Indicators []Indicator `json:"indicators"` // each in one of Groups
 }
 
 // Clone returns a deep copy of c.

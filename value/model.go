@@ -239,7 +239,7 @@ func (m *Model) Weight(id string) (float64, bool) {
 
 // Score is one customer's result.
 type Score struct {
-	Customer  string
+	Customer  string   // customer ID
 	Current   float64  // current value score, 0..100
 	Potential float64  // potential value score, 0..100
 	Total     float64  // combined score, 0..100

@@ -262,13 +262,13 @@ func (m *Model) firstBad(customers []string, colv [][]float64, a, b int) error {
 
 // Contribution is one indicator's part in a customer's score.
 type Contribution struct {
-	ID        string
-	Name      string
-	Dimension Dimension
-	Group     string
-	Raw       float64 // the raw value; the fitted median when imputed; NaN when dropped
-	Imputed   bool    // the value was missing and imputed
-	Dropped   bool    // the value was missing and left out
+	ID        string    // the indicator's ID
+	Name      string    // the indicator's name
+	Dimension Dimension // the indicator's dimension
+	Group     string    // the ID of the indicator's group
+	Raw       float64   // the raw value; the fitted median when imputed; NaN when dropped
+	Imputed   bool      // the value was missing and imputed
+	Dropped   bool      // the value was missing and left out
 	// Normalized is the value mapped onto [0, 1], cost indicators inverted.
 	Normalized float64
 	// Weight is the indicator's effective weight within its dimension, after
@@ -289,7 +289,7 @@ type Contribution struct {
 // TotalPoints sum to the total.
 type Explanation struct {
 	Score
-	Contributions []Contribution
+	Contributions []Contribution // one per indicator of the model
 }
 
 // Explain scores the customer of t with the given ID and explains the
