@@ -16,18 +16,25 @@ import (
 // labels: fewer than 2 non-empty clusters, or as many clusters as rows.
 var ErrCriterionUndefined = errors.New("kmeans: criterion needs 2 <= clusters <= rows-1")
 
-// checkLabels panics on a length mismatch or a label outside [0,k) and
-// returns the cluster sizes and the number of non-empty clusters; it
-// returns ErrCriterionUndefined when that number is outside [2, n-1].
-func checkLabels(n, k int, labels []int) ([]int, int, error) {
+// mustLabels panics unless labels has n entries, each in [0,k).
+func mustLabels(n, k int, labels []int) {
 	if len(labels) != n {
 		panic(fmt.Sprintf("kmeans: %d labels for %d rows", len(labels), n))
 	}
-	sizes := make([]int, k)
 	for i, l := range labels {
 		if l < 0 || l >= k {
 			panic(fmt.Sprintf("kmeans: label %d of row %d outside [0,%d)", l, i, k))
 		}
+	}
+}
+
+// checkLabels panics on a length mismatch or a label outside [0,k) and
+// returns the cluster sizes and the number of non-empty clusters; it
+// returns ErrCriterionUndefined when that number is outside [2, n-1].
+func checkLabels(n, k int, labels []int) ([]int, int, error) {
+	mustLabels(n, k, labels)
+	sizes := make([]int, k)
+	for _, l := range labels {
 		sizes[l]++
 	}
 	m := 0
@@ -356,14 +363,9 @@ func Profile(x []float64, d, k int, labels []int) ([]ClusterProfile, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(labels) != n {
-		panic(fmt.Sprintf("kmeans: %d labels for %d rows", len(labels), n))
-	}
+	mustLabels(n, k, labels)
 	members := make([][]int, k)
 	for i, l := range labels {
-		if l < 0 || l >= k {
-			panic(fmt.Sprintf("kmeans: label %d of row %d outside [0,%d)", l, i, k))
-		}
 		members[l] = append(members[l], i)
 	}
 	out := make([]ClusterProfile, k)
