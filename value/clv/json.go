@@ -29,7 +29,10 @@ const FormatVersion = 2
 // *cvm.FormatError when the format or version differs.
 type formatError struct{ err error }
 
-func (e *formatError) Error() string   { return e.err.Error() }
+// Error returns the decoder's message.
+func (e *formatError) Error() string { return e.err.Error() }
+
+// Unwrap returns the decoder's error and ErrFormat.
 func (e *formatError) Unwrap() []error { return []error{e.err, ErrFormat} }
 
 // decode decodes the envelope data of format into v strictly, then checks
