@@ -82,16 +82,17 @@ type param struct {
 	dst  *float64
 }
 
-// fill copies every parameter into its field and returns an error wrapping
-// ErrFormat naming the first one missing.
-func fill(format string, ps ...param) error {
+// fill copies every parameter into its field of the model m, then checks
+// m. It returns an error wrapping ErrFormat naming the first parameter
+// missing, or m's *ParamError.
+func fill(format string, m interface{ check() error }, ps ...param) error {
 	for _, p := range ps {
 		if p.src == nil {
 			return &formatError{fmt.Errorf("clv: decoding %s: missing parameter %q", format, p.name)}
 		}
 		*p.dst = *p.src
 	}
-	return nil
+	return m.check()
 }
 
 func ptr(v float64) *float64 { return &v }
@@ -142,10 +143,7 @@ func (m *BGNBD) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	v := BGNBD{Modified: format == MBGNBDFormat, Info: j.Info, Card: j.Card}
-	if err := fill(format, param{"r", j.R, &v.R}, param{"alpha", j.Alpha, &v.Alpha}, param{"a", j.A, &v.A}, param{"b", j.B, &v.B}); err != nil {
-		return err
-	}
-	if err := v.check(); err != nil {
+	if err := fill(format, &v, param{"r", j.R, &v.R}, param{"alpha", j.Alpha, &v.Alpha}, param{"a", j.A, &v.A}, param{"b", j.B, &v.B}); err != nil {
 		return err
 	}
 	*m = v
@@ -181,10 +179,7 @@ func (m *ParetoNBD) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	v := ParetoNBD{Info: j.Info, Card: j.Card}
-	if err := fill(ParetoNBDFormat, param{"r", j.R, &v.R}, param{"alpha", j.Alpha, &v.Alpha}, param{"s", j.S, &v.S}, param{"beta", j.Beta, &v.Beta}); err != nil {
-		return err
-	}
-	if err := v.check(); err != nil {
+	if err := fill(ParetoNBDFormat, &v, param{"r", j.R, &v.R}, param{"alpha", j.Alpha, &v.Alpha}, param{"s", j.S, &v.S}, param{"beta", j.Beta, &v.Beta}); err != nil {
 		return err
 	}
 	*m = v
@@ -223,10 +218,7 @@ func (m *GammaGamma) UnmarshalJSON(data []byte) error {
 		return &formatError{fmt.Errorf("clv: decoding %s: correlation %v outside [-1, 1]", GammaGammaFormat, j.Correlation)}
 	}
 	v := GammaGamma{Correlation: j.Correlation, Info: j.Info, Card: j.Card}
-	if err := fill(GammaGammaFormat, param{"p", j.P, &v.P}, param{"q", j.Q, &v.Q}, param{"gamma", j.Gamma, &v.Gamma}); err != nil {
-		return err
-	}
-	if err := v.check(); err != nil {
+	if err := fill(GammaGammaFormat, &v, param{"p", j.P, &v.P}, param{"q", j.Q, &v.Q}, param{"gamma", j.Gamma, &v.Gamma}); err != nil {
 		return err
 	}
 	*m = v
@@ -262,10 +254,7 @@ func (m *BGBB) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	v := BGBB{Info: j.Info, Card: j.Card}
-	if err := fill(BGBBFormat, param{"alpha", j.Alpha, &v.Alpha}, param{"beta", j.Beta, &v.Beta}, param{"gamma", j.Gamma, &v.Gamma}, param{"delta", j.Delta, &v.Delta}); err != nil {
-		return err
-	}
-	if err := v.check(); err != nil {
+	if err := fill(BGBBFormat, &v, param{"alpha", j.Alpha, &v.Alpha}, param{"beta", j.Beta, &v.Beta}, param{"gamma", j.Gamma, &v.Gamma}, param{"delta", j.Delta, &v.Delta}); err != nil {
 		return err
 	}
 	*m = v

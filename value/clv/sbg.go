@@ -234,10 +234,7 @@ func (m *SBG) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	v := SBG{Info: j.Info, Card: j.Card}
-	if err := fill(SBGFormat, param{"alpha", j.Alpha, &v.Alpha}, param{"beta", j.Beta, &v.Beta}); err != nil {
-		return err
-	}
-	if err := v.check(); err != nil {
+	if err := fill(SBGFormat, &v, param{"alpha", j.Alpha, &v.Alpha}, param{"beta", j.Beta, &v.Beta}); err != nil {
 		return err
 	}
 	*m = v
