@@ -157,27 +157,12 @@ func Track(ctx context.Context, m PurchaseModel, txs iter.Seq[cvm.Transaction], 
 	if err != nil {
 		return nil, err
 	}
-	last, lastDay := p.cutoff, p.endDay
+	lastDay := p.endDay
 	if !p.holdCutoff.IsZero() {
-		last, lastDay = p.holdCutoff, p.holdEndDay
+		lastDay = p.holdEndDay
 	}
-	days := map[string][]int64{}
-	n := 0
-	for t := range txs {
-		if n++; n%ctxEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		if err := t.Validate(); err != nil {
-			return nil, err
-		}
-		if t.Amount < 0 || t.Time.After(last) {
-			continue
-		}
-		days[t.Customer] = append(days[t.Customer], cvm.DayNumber(t.Time, p.Location))
-	}
-	if err := ctx.Err(); err != nil {
+	days, err := purchaseDays(ctx, txs, lastDay, p.Location)
+	if err != nil {
 		return nil, err
 	}
 	// The cohort: first purchase on or before the calibration end.
@@ -186,8 +171,6 @@ func Track(ctx context.Context, m PurchaseModel, txs iter.Seq[cvm.Transaction], 
 	start := int64(math.MaxInt64)
 	maxDays := int64(p.MaxAge / (24 * time.Hour))
 	for id, ds := range days {
-		slices.Sort(ds)
-		ds = slices.Compact(ds)
 		if ds[0] > p.endDay {
 			continue
 		}
