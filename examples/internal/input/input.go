@@ -64,13 +64,13 @@ func AddFlags(fs *flag.FlagSet) *Flags {
 	return f
 }
 
-// ReadOptions turns the flags into cvm.ReadSettings. Flags left at their
-// defaults map to the library's defaults, so -no-header alone reads
-// columns 1, 2 and 3.
 // CustomerColumn returns the -customer flag's value, for commands that read
 // the same column from another file (cvm score's indicator CSV).
 func (f *Flags) CustomerColumn() string { return f.customer }
 
+// ReadOptions turns the flags into cvm.ReadSettings. Flags left at their
+// defaults map to the library's defaults, so -no-header alone reads
+// columns 1, 2 and 3.
 func (f *Flags) ReadOptions() (*cvm.ReadSettings, error) {
 	set := map[string]bool{}
 	if f.fs != nil {
