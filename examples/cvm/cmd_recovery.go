@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cvmkit/cvm/examples/internal/csvout"
 	"github.com/cvmkit/cvm/examples/internal/input"
 	"github.com/cvmkit/cvm/lifecycle"
 	"github.com/cvmkit/cvm/recovery"
@@ -517,12 +518,11 @@ func printBookSummary(w io.Writer, b *recovery.Book) error {
 			r.paradox++
 		}
 	}
-	tw := &strings.Builder{}
-	fmt.Fprintf(tw, "quadrant,customers,s4_executive_apology,s4_manager_apology,s1_paradox_eligible\n")
+	cw := csvout.NewWriter(w)
+	cw.Write("quadrant", "customers", "s4_executive_apology", "s4_manager_apology", "s1_paradox_eligible")
 	for q := value.QuadrantI; q <= value.QuadrantIV; q++ {
 		r := rows[q]
-		fmt.Fprintf(tw, "%s,%d,%d,%d,%d\n", q, r.n, r.exec, r.manager, r.paradox)
+		cw.Write(q.String(), strconv.Itoa(r.n), strconv.Itoa(r.exec), strconv.Itoa(r.manager), strconv.Itoa(r.paradox))
 	}
-	_, err := io.WriteString(w, tw.String())
-	return err
+	return cw.Flush()
 }
