@@ -19,6 +19,7 @@ import (
 	"github.com/cvmkit/cvm/contact"
 	"github.com/cvmkit/cvm/examples/internal/csvout"
 	"github.com/cvmkit/cvm/examples/internal/input"
+	"github.com/cvmkit/cvm/internal/num"
 	"github.com/cvmkit/cvm/lifecycle"
 	"github.com/cvmkit/cvm/value"
 )
@@ -282,7 +283,7 @@ func readContactProfiles(path string) ([]contact.Customer, error) {
 				return 0, false, nil
 			}
 			x, err := strconv.ParseFloat(v, 64)
-			if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			if err != nil || !num.Finite(x) {
 				return 0, false, t.errf(name, v, errors.New("want a finite number"))
 			}
 			return x, true, nil
@@ -514,7 +515,7 @@ func evaluateContact(planPath, outcomesPath string, asJSON bool, stdout io.Write
 		}
 		if v := o.get(rec, "revenue"); v != "" {
 			x, err := strconv.ParseFloat(v, 64)
-			if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			if err != nil || !num.Finite(x) {
 				return o.errf("revenue", v, errors.New("want a finite number"))
 			}
 			oc.Revenue = x

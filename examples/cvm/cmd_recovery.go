@@ -15,6 +15,7 @@ import (
 
 	"github.com/cvmkit/cvm/examples/internal/csvout"
 	"github.com/cvmkit/cvm/examples/internal/input"
+	"github.com/cvmkit/cvm/internal/num"
 	"github.com/cvmkit/cvm/lifecycle"
 	"github.com/cvmkit/cvm/recovery"
 	"github.com/cvmkit/cvm/value"
@@ -115,7 +116,7 @@ func runRecovery(args []string, stdout, stderr io.Writer) error {
 		}
 		if *lossStr != "" {
 			loss, err = strconv.ParseFloat(strings.TrimSpace(*lossStr), 64)
-			if err != nil || loss < 0 || math.IsNaN(loss) || math.IsInf(loss, 0) {
+			if err != nil || loss < 0 || !num.Finite(loss) {
 				return usagef("-loss: %q is not a finite amount >= 0", *lossStr)
 			}
 		}

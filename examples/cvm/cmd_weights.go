@@ -15,6 +15,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/cvmkit/cvm/examples/internal/input"
+	"github.com/cvmkit/cvm/internal/num"
 	"github.com/cvmkit/cvm/value/weight"
 	"gonum.org/v1/gonum/mat"
 )
@@ -212,7 +213,7 @@ func weightsRI(s string) ([]float64, error) {
 // so that no command prints NaN as a weight with exit status 0.
 func weightsFinite(w []float64) error {
 	for i, v := range w {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
+		if !num.Finite(v) {
 			return fmt.Errorf("weight %d is %g: the input cannot be weighted", i+1, v)
 		}
 	}

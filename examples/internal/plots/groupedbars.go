@@ -3,6 +3,7 @@ package plots
 import (
 	"math"
 
+	"github.com/cvmkit/cvm/internal/num"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -27,7 +28,7 @@ func GroupedBars(title, ylabel string, labels, names []string, values [][]float6
 		}
 		clean := make(plotter.Values, len(vs))
 		for j, v := range vs {
-			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			if num.Finite(v) {
 				clean[j] = v
 				top = math.Max(top, v)
 			}

@@ -143,7 +143,7 @@ func Heatmap(title, xlabel, ylabel string, z [][]float64, xticks, yticks []strin
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, r := range z {
 		for _, v := range r {
-			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			if num.Finite(v) {
 				lo, hi = math.Min(lo, v), math.Max(hi, v)
 			}
 		}
@@ -167,7 +167,7 @@ func Heatmap(title, xlabel, ylabel string, z [][]float64, xticks, yticks []strin
 	var light []bool
 	for r, row := range z {
 		for c, v := range row {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
+			if !num.Finite(v) {
 				continue
 			}
 			pts = append(pts, plotter.XY{X: float64(c + 1), Y: float64(r + 1)})

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/cvmkit/cvm/internal/num"
 )
 
 // Table is a titled table of text cells. The zero value is an empty table
@@ -82,7 +84,7 @@ func Cell(v any) string {
 // Float formats x with the given decimals, or with none when |x| >= 10,000;
 // NaN and Inf become "-".
 func Float(x float64, decimals int) string {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
+	if !num.Finite(x) {
 		return "-"
 	}
 	if math.Abs(x) >= 1e4 {
@@ -94,7 +96,7 @@ func Float(x float64, decimals int) string {
 // Pct formats a share in [0, 1] as a percentage with one decimal; NaN and
 // Inf become "-".
 func Pct(share float64) string {
-	if math.IsNaN(share) || math.IsInf(share, 0) {
+	if !num.Finite(share) {
 		return "-"
 	}
 	return strconv.FormatFloat(100*share, 'f', 1, 64) + "%"
@@ -250,7 +252,7 @@ func Money(x float64) string {
 }
 
 func group(x float64, decimals int) string {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
+	if !num.Finite(x) {
 		return "-"
 	}
 	s := strconv.FormatFloat(math.Abs(x), 'f', decimals, 64)
