@@ -267,6 +267,7 @@ type gzipStream struct {
 
 var errGzipTrailing = errors.New("data after the end of the compressed stream")
 
+// Read implements io.Reader over the concatenated members.
 func (g *gzipStream) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
