@@ -242,11 +242,8 @@ type Report struct {
 // With AuditSettings.TimeOnly, memory is that of the months and the
 // examples alone.
 type Auditor struct {
-	set      AuditSettings
-	utc      bool
-	hasAsOf  bool
-	asOfSec  int64
-	asOfNs   int32
+	set AuditSettings
+	asOfClock
 	examples int
 
 	rows, invalid, empty, tx int
@@ -392,11 +389,7 @@ func NewAuditor(s *AuditSettings) *Auditor {
 	if a.set.Location == nil {
 		a.set.Location = time.UTC
 	}
-	a.utc = a.set.Location == time.UTC
-	if !a.set.AsOf.IsZero() {
-		a.hasAsOf = true
-		a.asOfSec, a.asOfNs = a.set.AsOf.Unix(), int32(a.set.AsOf.Nanosecond())
-	}
+	a.asOfClock = newAsOfClock(a.set.Location, a.set.AsOf)
 	switch {
 	case a.set.Examples == 0:
 		a.examples = 3
@@ -562,7 +555,7 @@ func (a *Auditor) add(cust []byte, sec int64, ns int32, amount float64, order []
 	if a.tx == 1 || before(a.lastSec, a.lastNs, sec, ns) {
 		a.lastSec, a.lastNs = sec, ns
 	}
-	if a.hasAsOf && before(a.asOfSec, a.asOfNs, sec, ns) {
+	if a.afterAsOf(sec, ns) {
 		a.after++
 		if amount > 0 {
 			a.afterG, a.afterGC = num.AddNeumaier(a.afterG, a.afterGC, amount)

@@ -131,11 +131,8 @@ func Summarize(ctx context.Context, txs iter.Seq[Transaction], settings *Summary
 // distinct occasions, never by the number of rows: at most about 48 bytes
 // per distinct pair plus 100 MB while deduplicating.
 type Summarizer struct {
-	opts    SummarySettings
-	utc     bool
-	hasAsOf bool
-	asOfSec int64
-	asOfNs  int32
+	opts SummarySettings
+	asOfClock
 
 	ids  *idTable
 	acc  [][]accum // blocks of accBlock accumulators, by customer index
@@ -191,11 +188,7 @@ func NewSummarizer(settings *SummarySettings) *Summarizer {
 	if s.opts.Location == nil {
 		s.opts.Location = time.UTC
 	}
-	s.utc = s.opts.Location == time.UTC
-	if !s.opts.AsOf.IsZero() {
-		s.hasAsOf = true
-		s.asOfSec, s.asOfNs = s.opts.AsOf.Unix(), int32(s.opts.AsOf.Nanosecond())
-	}
+	s.asOfClock = newAsOfClock(s.opts.Location, s.opts.AsOf)
 	if s.opts.Occasions == ByOrder {
 		s.orders = newIDTable()
 		s.lastOrder = -1
@@ -213,7 +206,7 @@ func (s *Summarizer) Add(t Transaction) error {
 		return err
 	}
 	sec, ns := t.Time.Unix(), int32(t.Time.Nanosecond())
-	if s.after(sec, ns) {
+	if s.afterAsOf(sec, ns) {
 		return nil
 	}
 	i := s.last
@@ -241,7 +234,7 @@ func (s *Summarizer) Add(t Transaction) error {
 // reader's buffers; they are copied only when new. This is the one way in
 // for the parallel reader.
 func (s *Summarizer) addParsed(cust []byte, h uint64, sec int64, ns int32, amount float64, order []byte) error {
-	if s.after(sec, ns) {
+	if s.afterAsOf(sec, ns) {
 		return nil
 	}
 	i := s.last
@@ -285,8 +278,27 @@ func (s *Summarizer) orderKeyString(order string) uint32 {
 	return uint32(s.lastOrder)
 }
 
-func (s *Summarizer) after(sec int64, ns int32) bool {
-	return s.hasAsOf && (sec > s.asOfSec || sec == s.asOfSec && ns > s.asOfNs)
+// asOfClock is what the Summarizer and the Auditor derive from their
+// Location and AsOf settings.
+type asOfClock struct {
+	utc     bool // Location is UTC: days by integer division
+	hasAsOf bool
+	asOfSec int64
+	asOfNs  int32
+}
+
+func newAsOfClock(loc *time.Location, asOf time.Time) asOfClock {
+	c := asOfClock{utc: loc == time.UTC}
+	if !asOf.IsZero() {
+		c.hasAsOf, c.asOfSec, c.asOfNs = true, asOf.Unix(), int32(asOf.Nanosecond())
+	}
+	return c
+}
+
+// afterAsOf reports whether Unix time sec, ns is after AsOf; never when
+// AsOf is unset.
+func (c *asOfClock) afterAsOf(sec int64, ns int32) bool {
+	return c.hasAsOf && before(c.asOfSec, c.asOfNs, sec, ns)
 }
 
 // dayKey is the occasion key of a purchase at Unix time sec by day.
