@@ -585,7 +585,7 @@ func (a *Auditor) add(cust []byte, sec int64, ns int32, amount float64, order []
 	}
 	var day, tod int64 // day number and second of the day
 	if a.utc {
-		day = floorDiv(sec, 86400)
+		day = civil.UnixDay(sec)
 		tod = sec - day*86400
 	} else {
 		t := time.Unix(sec, 0).In(a.set.Location)
@@ -666,7 +666,7 @@ func (a *Auditor) add(cust []byte, sec int64, ns int32, amount float64, order []
 func (a *Auditor) bucket(sec int64) *monthBucket {
 	var y, m int
 	if a.utc {
-		y, m, _ = civil.Date(floorDiv(sec, 86400))
+		y, m, _ = civil.Date(civil.UnixDay(sec))
 	} else {
 		var mm time.Month
 		y, mm, _ = time.Unix(sec, 0).In(a.set.Location).Date()
@@ -705,14 +705,6 @@ func (a *Auditor) monthStart(y, m int) int64 {
 		return civil.Days(y, m, 1) * 86400
 	}
 	return time.Date(y, time.Month(m), 1, 0, 0, 0, 0, a.set.Location).Unix()
-}
-
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if a%b < 0 {
-		q--
-	}
-	return q
 }
 
 // rowHash hashes a row's fields, each length-prefixed or fixed-size, so

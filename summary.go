@@ -305,10 +305,7 @@ func (c *asOfClock) afterAsOf(sec int64, ns int32) bool {
 func (s *Summarizer) dayKey(sec int64) uint32 {
 	var day int64
 	if s.utc {
-		day = sec / 86400
-		if sec%86400 < 0 {
-			day--
-		}
+		day = civil.UnixDay(sec)
 	} else {
 		day = DayNumber(time.Unix(sec, 0), s.opts.Location)
 	}

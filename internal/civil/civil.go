@@ -58,6 +58,10 @@ func Date(days int64) (y, m, d int) {
 	return int(y64), m, d
 }
 
+// UnixDay returns the day number from 1970-01-01 of Unix time sec in
+// UTC: sec/86400 rounded towards minus infinity.
+func UnixDay(sec int64) int64 { return floorDiv(sec, 86400) }
+
 // floorDiv returns a/b rounded towards minus infinity, for b > 0.
 func floorDiv(a, b int64) int64 {
 	q := a / b

@@ -38,3 +38,16 @@ func TestKnownDays(t *testing.T) {
 		}
 	}
 }
+
+func TestUnixDay(t *testing.T) {
+	// Expected days by hand: 86400 seconds a day, rounded down.
+	for _, c := range []struct {
+		sec, want int64
+	}{
+		{0, 0}, {86399, 0}, {86400, 1}, {-1, -1}, {-86400, -1}, {-86401, -2},
+	} {
+		if got := UnixDay(c.sec); got != c.want {
+			t.Errorf("UnixDay(%d) = %d, want %d", c.sec, got, c.want)
+		}
+	}
+}
