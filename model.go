@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/cvmkit/cvm/internal/num"
 )
 
 // Version is the version of this library, recorded in every model card so
@@ -65,7 +67,7 @@ func NewModelCard() ModelCard { return ModelCard{Library: Version} }
 // SetQuality records a quality figure; a NaN or infinite value is not
 // recorded, so the card always encodes as valid JSON.
 func (c *ModelCard) SetQuality(name string, v float64) {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
+	if !num.Finite(v) {
 		return
 	}
 	if c.Quality == nil {

@@ -3,11 +3,11 @@ package cvm
 import (
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"time"
 
 	"github.com/cvmkit/cvm/internal/civil"
+	"github.com/cvmkit/cvm/internal/num"
 )
 
 // column is a resolved column: its 0-based index and its name for errors.
@@ -96,7 +96,7 @@ func (c *parseConfig) parseRow(f [][]byte, line int, r *row, x *rowExtra) *Parse
 		if !ok {
 			return &ParseError{Line: line, Column: c.amt.name, Value: string(v), Err: ErrBadAmount}
 		}
-		if math.IsNaN(a) || math.IsInf(a, 0) {
+		if !num.Finite(a) {
 			return &ParseError{Line: line, Column: c.amt.name, Value: string(v), Err: ErrNonFinite}
 		}
 		r.amount = a
@@ -109,7 +109,7 @@ func (c *parseConfig) parseRow(f [][]byte, line int, r *row, x *rowExtra) *Parse
 		if !pok {
 			return &ParseError{Line: line, Column: c.price.name, Value: string(pv), Err: ErrBadAmount}
 		}
-		if math.IsNaN(v) || math.IsInf(v, 0) {
+		if !num.Finite(v) {
 			return &ParseError{Line: line, Column: c.qty.name, Value: string(qv) + " x " + string(pv), Err: ErrNonFinite}
 		}
 		r.amount = v

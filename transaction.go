@@ -2,8 +2,9 @@ package cvm
 
 import (
 	"fmt"
-	"math"
 	"time"
+
+	"github.com/cvmkit/cvm/internal/num"
 )
 
 // Transaction is one purchase, return or refund by one customer.
@@ -44,9 +45,9 @@ func (t Transaction) Validate() error {
 		return &TransactionError{Field: "customer", Err: ErrEmptyCustomer}
 	case t.Time.IsZero():
 		return &TransactionError{Customer: t.Customer, Field: "time", Err: ErrZeroTime}
-	case math.IsNaN(t.Amount) || math.IsInf(t.Amount, 0):
+	case !num.Finite(t.Amount):
 		return &TransactionError{Customer: t.Customer, Field: "amount", Err: fmt.Errorf("%w: %v", ErrNonFinite, t.Amount)}
-	case math.IsNaN(t.Quantity) || math.IsInf(t.Quantity, 0):
+	case !num.Finite(t.Quantity):
 		return &TransactionError{Customer: t.Customer, Field: "quantity", Err: fmt.Errorf("%w: %v", ErrNonFinite, t.Quantity)}
 	}
 	return nil
