@@ -43,6 +43,15 @@ func (m *BGBB) Name() string { return "bgbb" }
 
 var _ PurchaseModel = (*BGBB)(nil)
 
+// validateAs checks c by validateBGBB when bgbb is set, else by
+// Customer.validate.
+func validateAs(c Customer, i int, bgbb bool) error {
+	if bgbb {
+		return validateBGBB(c, i)
+	}
+	return c.validate(i)
+}
+
 // validateBGBB adds the discrete-time rules to Customer.validate.
 func validateBGBB(c Customer, i int) error {
 	if err := c.validate(i); err != nil {

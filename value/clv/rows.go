@@ -30,13 +30,7 @@ func checkRows(rows []Row, bgbb bool) ([]Row, error) {
 	}
 	for i, r := range rows {
 		c := Customer{Frequency: r.Frequency, Recency: r.Recency, T: r.T}
-		var err error
-		if bgbb {
-			err = validateBGBB(c, i)
-		} else {
-			err = c.validate(i)
-		}
-		if err != nil {
+		if err := validateAs(c, i, bgbb); err != nil {
 			return nil, err
 		}
 		if !(r.Count > 0) || math.IsInf(r.Count, 0) {

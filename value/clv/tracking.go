@@ -57,13 +57,7 @@ func PeriodTransactions(m PurchaseModel, cs []Customer, maxFreq int) (*PeriodChe
 	ages := map[float64]int{}
 	out := &PeriodCheck{Rows: make([]PeriodRow, maxFreq+1)}
 	for i, c := range cs {
-		var err error
-		if bgbb {
-			err = validateBGBB(c, i)
-		} else {
-			err = c.validate(i)
-		}
-		if err != nil {
+		if err := validateAs(c, i, bgbb); err != nil {
 			return nil, err
 		}
 		ages[c.T]++
