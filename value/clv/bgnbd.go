@@ -238,21 +238,7 @@ func (e *bgEval) ll(theta, grad []float64) (float64, bool) {
 		}
 		parts[c] = [5]float64{s, gr, gal, ga, gb}
 	})
-	var tot [5]float64
-	for _, p := range parts {
-		for j := range tot {
-			tot[j] += p[j]
-		}
-	}
-	if wantGrad {
-		copy(grad, tot[1:])
-	}
-	for _, v := range tot {
-		if !num.Finite(v) {
-			return 0, false
-		}
-	}
-	return tot[0], true
+	return sumParts(parts, grad, wantGrad)
 }
 
 // ProbAlive returns the probability that a customer with history c is
@@ -360,4 +346,26 @@ func (m *BGNBD) condExp(t float64, c Customer) (float64, bool) {
 // Errors are as for ConditionalExpectedPurchases.
 func (m *BGNBD) ExpectedPurchases(t float64) (float64, error) {
 	return m.ConditionalExpectedPurchases(t, Customer{})
+}
+
+// sumParts adds the chunks' partial sums of a four-parameter log
+// likelihood, {value, gradient...}, in chunk order, copies the gradient
+// into grad when wantGrad, and returns the value; ok is false when any
+// total is not finite.
+func sumParts(parts [][5]float64, grad []float64, wantGrad bool) (float64, bool) {
+	var tot [5]float64
+	for _, p := range parts {
+		for j := range tot {
+			tot[j] += p[j]
+		}
+	}
+	if wantGrad {
+		copy(grad, tot[1:])
+	}
+	for _, v := range tot {
+		if !num.Finite(v) {
+			return 0, false
+		}
+	}
+	return tot[0], true
 }

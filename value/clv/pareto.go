@@ -259,21 +259,7 @@ func (e *paretoEval) ll(theta, grad []float64) (float64, bool) {
 		}
 		parts[c] = [5]float64{sum, gr, ga, gs, gb}
 	})
-	var tot [5]float64
-	for _, p := range parts {
-		for j := range tot {
-			tot[j] += p[j]
-		}
-	}
-	if wantGrad {
-		copy(grad, tot[1:])
-	}
-	for _, v := range tot {
-		if !num.Finite(v) {
-			return 0, false
-		}
-	}
-	return tot[0], true
+	return sumParts(parts, grad, wantGrad)
 }
 
 // paretoLogA0 returns log A0 of the Pareto/NBD likelihood (Fader & Hardie
