@@ -476,6 +476,23 @@ func (st *store) intern(s string) int32 {
 	return i + 1
 }
 
+// appendName appends the interned name s (0 for "") to col, the column of
+// row: col stays nil until the first non-empty name, then holds one entry a
+// row.
+func (st *store) appendName(col []int32, s string, row int) []int32 {
+	if s == "" && col == nil {
+		return nil
+	}
+	if col == nil {
+		col = make([]int32, row, cap(st.cust))
+	}
+	var k int32
+	if s != "" {
+		k = st.intern(s)
+	}
+	return append(col, k)
+}
+
 // ingest reads txs once into a store and returns it with the as-of.
 func ingest(ctx context.Context, txs iter.Seq[cvm.Transaction], asOf time.Time) (*store, time.Time, error) {
 	st := &store{index: map[string]int32{}, nameIdx: map[string]int32{}}
@@ -520,26 +537,8 @@ func ingest(ctx context.Context, txs iter.Seq[cvm.Transaction], asOf time.Time) 
 			}
 			st.qty = append(st.qty, t.Quantity)
 		}
-		if t.Product != "" || st.prod != nil {
-			if st.prod == nil {
-				st.prod = make([]int32, row, cap(st.cust))
-			}
-			var k int32
-			if t.Product != "" {
-				k = st.intern(t.Product)
-			}
-			st.prod = append(st.prod, k)
-		}
-		if t.Category != "" || st.cat != nil {
-			if st.cat == nil {
-				st.cat = make([]int32, row, cap(st.cust))
-			}
-			var k int32
-			if t.Category != "" {
-				k = st.intern(t.Category)
-			}
-			st.cat = append(st.cat, k)
-		}
+		st.prod = st.appendName(st.prod, t.Product, row)
+		st.cat = st.appendName(st.cat, t.Category, row)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, asOf, err
