@@ -49,7 +49,8 @@
 //
 // # Cost
 //
-// Memory is about 24 bytes a transaction while building (plus 16 for each
-// optional field present) and about 1 KB a profile; see the README for the
-// 10M-row benchmark and its breakdown by stage.
+// Memory is about 24 bytes a transaction while building (plus 8 for the
+// quantity and 4 each for the product and the category, when present) and
+// about 1 KB a profile; see the README for the 10M-row benchmark and its
+// breakdown by stage.
 package profile
