@@ -31,10 +31,12 @@
 //
 // Build keeps each transaction's customer, time and amount in columns
 // (about 24 bytes a row), groups the rows by customer in ID order, and
-// replays them to cvm.Summarize, lifecycle.Classify and
-// value.RetailIndicators at once (on three goroutines; a stream grouped by
-// customer in ID order is Classify's fastest). The CLV input is derived from the summary and the
-// repeat-purchase amounts, exactly as clv.Prepare computes it:
+// replays them to cvm.Summarize and lifecycle.Classify at once (on two
+// goroutines; a stream grouped by customer in ID order is Classify's
+// fastest), then to value.RetailIndicators alongside the per-customer pass,
+// so that its accumulators and Classify's are not in memory together. The
+// CLV input is derived from the summary and the repeat-purchase amounts,
+// exactly as clv.Prepare computes it:
 //
 //	x   = occasions - 1
 //	t_x = (day(last) - day(first)) / 7
