@@ -66,11 +66,11 @@ func (c *Customer) validate(idx int) error {
 // to do when that failure happens to that customer. Amounts are in the
 // currency of GrossProfit and the loss.
 type Entry struct {
-	Failure  FailureType
-	Severity Severity
-	Remedy   Remedy  // the compensation kind that fits the failure
-	Apology  Apology // who apologises
-	Owner    Owner   // who owns the case
+	Failure  FailureType // the failure type of the playbook
+	Severity Severity    // the severity of the playbook
+	Remedy   Remedy      // the compensation kind that fits the failure
+	Apology  Apology     // who apologises
+	Owner    Owner       // who owns the case
 	// Paradox is set when the failure is eligible for the recovery
 	// paradox (first failure, low severity) and Ratio aims above
 	// expectation.

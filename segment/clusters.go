@@ -4,6 +4,7 @@ import "fmt"
 
 // ClusterSegment is the RFM reading of one k-means cluster.
 type ClusterSegment struct {
+	// Cluster is the cluster's index in the centres given.
 	Cluster int
 	// Cell is the RFM cell of the cluster's centre, scored with the
 	// scorer's breaks.
@@ -14,7 +15,7 @@ type ClusterSegment struct {
 	// M); Exact is false in that case. Segment is "" only when the rule set
 	// covers no cell.
 	Segment string
-	Exact   bool
+	Exact   bool // whether a rule covers Cell itself
 }
 
 // NameClusters maps each cluster to the nearest RFM segment name, so a

@@ -165,7 +165,7 @@ type RFMSettings struct {
 
 // RFM is one customer's raw RFM values as of a date.
 type RFM struct {
-	Customer  string
+	Customer  string  // the customer's ID, from cvm.Summary.Customer
 	Recency   float64 // days since the last purchase, >= 0
 	Frequency float64 // purchase occasions, >= 1
 	Monetary  float64 // net total or net mean per occasion (see MonetaryRule)

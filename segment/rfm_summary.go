@@ -14,12 +14,12 @@ type SegmentStats struct {
 	Share           float64 // Customers / all customers
 	Revenue         float64 // sum of RFM.Revenue (net totals)
 	RevenueShare    float64 // Revenue / total revenue; 0 when the total is 0
-	MeanRecency     float64 // mean and median of the raw values
-	MedianRecency   float64
-	MeanFrequency   float64
-	MedianFrequency float64
-	MeanMonetary    float64
-	MedianMonetary  float64
+	MeanRecency     float64 // mean of the raw RFM.Recency
+	MedianRecency   float64 // median of the raw RFM.Recency
+	MeanFrequency   float64 // mean of the raw RFM.Frequency
+	MedianFrequency float64 // median of the raw RFM.Frequency
+	MeanMonetary    float64 // mean of the raw RFM.Monetary
+	MedianMonetary  float64 // median of the raw RFM.Monetary
 }
 
 // SummarizeSegments returns one row per segment of rs, in the order of
@@ -107,9 +107,9 @@ func meanMedian(x []float64) (mean, median float64) {
 // the number of customers with scores R = r and F = f, and
 // MeanMonetary[r-1][f-1] their mean monetary value (0 for an empty cell).
 type HeatGrid struct {
-	Bins         int
-	Count        [][]int
-	MeanMonetary [][]float64
+	Bins         int         // B, the number of scores per axis: the grid is B x B
+	Count        [][]int     // Count[r-1][f-1] customers have R = r and F = f
+	MeanMonetary [][]float64 // their mean monetary value; 0 for an empty cell
 }
 
 // RFGrid returns the R x F grid of cells with bins scores. Cells with a

@@ -25,7 +25,7 @@ const (
 
 // SegmentInfo names a segment and says what it means and what to do.
 type SegmentInfo struct {
-	Name    string `json:"name"`
+	Name    string `json:"name"`              // the name rules assign
 	Meaning string `json:"meaning,omitempty"` // one line: who these customers are
 	Action  string `json:"action,omitempty"`  // one line: what to do with them
 }
@@ -33,7 +33,7 @@ type SegmentInfo struct {
 // Range is a closed interval [Min, Max] of scores. Its JSON form is the
 // two-element array [min, max].
 type Range struct {
-	Min, Max float64
+	Min, Max float64 // both bounds included
 }
 
 // MarshalJSON encodes r as [min, max].
@@ -60,11 +60,11 @@ func (r *Range) contains(x float64) bool { return r == nil || (x >= r.Min && x <
 // ranges; a nil range accepts any score. FM is the mean of F and M, a
 // multiple of 0.5.
 type Rule struct {
-	Segment string `json:"segment"`
-	R       *Range `json:"r,omitempty"`
-	F       *Range `json:"f,omitempty"`
-	M       *Range `json:"m,omitempty"`
-	FM      *Range `json:"fm,omitempty"`
+	Segment string `json:"segment"`      // the name of a segment of the rule set
+	R       *Range `json:"r,omitempty"`  // the R scores accepted; nil for any
+	F       *Range `json:"f,omitempty"`  // the F scores accepted; nil for any
+	M       *Range `json:"m,omitempty"`  // the M scores accepted; nil for any
+	FM      *Range `json:"fm,omitempty"` // the (F+M)/2 values accepted; nil for any
 }
 
 func (u *Rule) matches(r, f, m int) bool {
@@ -75,9 +75,9 @@ func (u *Rule) matches(r, f, m int) bool {
 // RuleSetDef is the definition of a rule set: the fields of its JSON form
 // after the envelope.
 type RuleSetDef struct {
-	Bins     int           `json:"bins"` // B, 2..10
-	Segments []SegmentInfo `json:"segments"`
-	Rules    []Rule        `json:"rules"` // evaluated in order, first match wins
+	Bins     int           `json:"bins"`     // B, 2..10
+	Segments []SegmentInfo `json:"segments"` // the segments the rules name
+	Rules    []Rule        `json:"rules"`    // evaluated in order, first match wins
 }
 
 // RuleCheck is what building a rule set found.
@@ -99,7 +99,7 @@ func (c RuleCheck) OK() bool { return len(c.Unreachable) == 0 && len(c.Uncovered
 // CoverageError is returned by NewRuleSet in strict mode when a segment is
 // unreachable or a cell is not covered.
 type CoverageError struct {
-	Check RuleCheck
+	Check RuleCheck // what building the rule set found
 }
 
 // Error summarises the coverage problems found.
@@ -128,7 +128,7 @@ type RuleError struct {
 	Rule    int    // 0-based rule index; -1 when the problem is not in a rule
 	Segment string // the segment concerned, when there is one
 	Field   string // "segment", "segments", "r", "f", "m", "fm", "bins", "rules"
-	Err     error
+	Err     error  // the cause
 }
 
 // Error names the rule and the cause.

@@ -26,7 +26,7 @@ const DefaultBins = 5
 
 // Cell is a customer's R, F and M scores, each in 1..B.
 type Cell struct {
-	R, F, M int
+	R, F, M int // the scores, each in 1..B
 }
 
 // String returns the cell as analysts write it, "555" or "142"; when a score

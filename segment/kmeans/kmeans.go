@@ -239,10 +239,12 @@ var (
 // Column 0-based; Column is -1 for a weight), or, when Center is true, at
 // one cell of the initial centres (Row is the centre).
 type FeatureError struct {
-	Row, Column int
-	Center      bool
-	Value       float64
-	Err         error
+	Row, Column int     // the cell, 0-based; Column is -1 for a weight
+	Center      bool    // whether the cell is in the initial centres
+	Value       float64 // the value at the cell
+	// Err is the cause: ErrFeatureNotFinite, ErrCenterNotFinite,
+	// ErrFeatureRange, ErrBadWeight or ErrLog1pDomain, possibly wrapped.
+	Err error
 }
 
 // Error names the row and column (or weight, or centre) and the value.

@@ -282,13 +282,13 @@ func Silhouette(ctx context.Context, x []float64, d, k int, labels []int, s *Sil
 // KChoice is one row of [SelectK]'s table: the fit for one k and the four
 // criteria, side by side.
 type KChoice struct {
-	K          int
+	K          int     // the number of clusters
 	Inertia    float64 // lower is better; always falls as k grows
-	Iterations int
+	Iterations int     // the iterations of the kept run, as Model.Iterations
 	// Silhouette (higher is better), CalinskiHarabasz (higher is better)
 	// and DaviesBouldin (lower is better) of the fitted labels.
 	Silhouette, CalinskiHarabasz, DaviesBouldin float64
-	Model                                       *Model
+	Model                                       *Model // the fit for K
 }
 
 // SelectSettings are the settings of [SelectK]; nil means the zero value.
@@ -345,7 +345,7 @@ func SelectK(ctx context.Context, x []float64, d int, weights []float64, kmin, k
 // ClusterProfile describes one cluster in the units of the data given to
 // [Profile].
 type ClusterProfile struct {
-	Cluster int
+	Cluster int     // the label, 0..k-1
 	Size    int     // rows
 	Share   float64 // Size / n
 	// Mean and Median of each column (the median of an even count is the

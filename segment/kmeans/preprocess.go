@@ -44,7 +44,7 @@ func Log1p(dst, x []float64, d int) ([]float64, error) {
 // 0 and invert exactly. It is immutable once fitted and safe for
 // concurrent use.
 type Standardizer struct {
-	Mean, Scale []float64
+	Mean, Scale []float64 // one value per column
 	// Card says where the transform came from: Customers is the number of
 	// rows it was fitted on. FitStandardizer sets it; a decoded
 	// Standardizer has the card it was saved with (nil when none).
