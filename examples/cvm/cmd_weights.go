@@ -324,19 +324,9 @@ type matrixFile struct {
 func weightsReadMatrix(r io.Reader, name string) (matrixFile, error) {
 	cr := csv.NewReader(bufio.NewReader(r))
 	cr.FieldsPerRecord = -1
-	var recs [][]string
-	var lines []int
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return matrixFile{}, fmt.Errorf("%s: %w", name, err)
-		}
-		line, _ := cr.FieldPos(0)
-		recs = append(recs, rec)
-		lines = append(lines, line)
+	recs, lines, err := readRecords(cr, name)
+	if err != nil {
+		return matrixFile{}, err
 	}
 	if len(recs) == 0 {
 		return matrixFile{}, fmt.Errorf("%s: empty file", name)
@@ -396,6 +386,25 @@ func weightsReadMatrix(r io.Reader, name string) (matrixFile, error) {
 	return out, nil
 }
 
+// readRecords reads the records left in cr and the 1-based line each
+// begins on; a read error is prefixed with name.
+func readRecords(cr *csv.Reader, name string) ([][]string, []int, error) {
+	var recs [][]string
+	var lines []int
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return recs, lines, nil
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", name, err)
+		}
+		line, _ := cr.FieldPos(0)
+		recs = append(recs, rec)
+		lines = append(lines, line)
+	}
+}
+
 // weightsReadData reads a CSV with a header and keeps the columns in which
 // every cell is number-like (or only the named ones, which must be). It
 // returns the columns, the 1-based line of each data row and the values;
@@ -412,19 +421,11 @@ func weightsReadData(r io.Reader, name string, only []string) ([]string, []int, 
 	for j := range numeric {
 		numeric[j] = true
 	}
-	var rows [][]string
-	var lines []int
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("%s: %w", name, err)
-		}
-		line, _ := cr.FieldPos(0)
-		rows = append(rows, rec)
-		lines = append(lines, line)
+	rows, lines, err := readRecords(cr, name)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for _, rec := range rows {
 		for j, c := range rec {
 			c = strings.TrimSpace(c)
 			if !numberLike(c) && c != "" && c != "NA" {
