@@ -8,19 +8,19 @@ import (
 // Outcome is what a customer did after a plan: responded or not, and the
 // revenue.
 type Outcome struct {
-	Customer  string
-	Responded bool
-	Revenue   float64
+	Customer  string  // the customer's ID, as in Decision.Customer
+	Responded bool    // whether the customer responded
+	Revenue   float64 // the revenue that followed
 }
 
 // Arm is one group's outcomes: decisions, responders, response rate,
 // revenue in total and per decision.
 type Arm struct {
-	N          int     `json:"n"`
-	Responders int     `json:"responders"`
-	Rate       float64 `json:"rate"`
-	Revenue    float64 `json:"revenue"`
-	PerCust    float64 `json:"revenue_per_customer"`
+	N          int     `json:"n"`                    // decisions in the group
+	Responders int     `json:"responders"`           // decisions whose customer responded
+	Rate       float64 `json:"rate"`                 // Responders / N; 0 when N is 0
+	Revenue    float64 `json:"revenue"`              // revenue summed over the decisions
+	PerCust    float64 `json:"revenue_per_customer"` // Revenue / N; 0 when N is 0
 	sumSq      float64
 }
 
@@ -31,23 +31,23 @@ type Arm struct {
 // uplift in revenue per customer with its 95% interval (Welch's standard
 // error). OK is false, and the uplifts zero, when a group is empty.
 type Comparison struct {
-	Rule            string  `json:"rule,omitempty"`
-	Treated         Arm     `json:"treated"`
-	Control         Arm     `json:"control"`
-	OK              bool    `json:"ok"`
-	Uplift          float64 `json:"uplift"`
-	UpliftLo        float64 `json:"uplift_lo"`
-	UpliftHi        float64 `json:"uplift_hi"`
-	RevenueUplift   float64 `json:"revenue_uplift"`
-	RevenueUpliftLo float64 `json:"revenue_uplift_lo"`
-	RevenueUpliftHi float64 `json:"revenue_uplift_hi"`
+	Rule            string  `json:"rule,omitempty"`    // the rule's name; empty in Evaluation.Overall
+	Treated         Arm     `json:"treated"`           // the decisions acted on
+	Control         Arm     `json:"control"`           // the decisions held out
+	OK              bool    `json:"ok"`                // both groups are non-empty
+	Uplift          float64 `json:"uplift"`            // Treated.Rate - Control.Rate
+	UpliftLo        float64 `json:"uplift_lo"`         // lower end of Uplift's 95% interval
+	UpliftHi        float64 `json:"uplift_hi"`         // upper end of Uplift's 95% interval
+	RevenueUplift   float64 `json:"revenue_uplift"`    // Treated.PerCust - Control.PerCust
+	RevenueUpliftLo float64 `json:"revenue_uplift_lo"` // lower end of RevenueUplift's 95% interval
+	RevenueUpliftHi float64 `json:"revenue_uplift_hi"` // upper end of RevenueUplift's 95% interval
 }
 
 // Evaluation is Evaluate's result: per rule in name order, and overall
 // (every decision pooled).
 type Evaluation struct {
-	Rules   []Comparison `json:"rules"`
-	Overall Comparison   `json:"overall"`
+	Rules   []Comparison `json:"rules"`   // one per rule name, in name order
+	Overall Comparison   `json:"overall"` // every decision pooled
 }
 
 // z95 is the standard normal's 97.5% quantile.

@@ -158,10 +158,10 @@ type RuleSet struct {
 // RuleError is an invalid rule: the rule's name (or its index when it has
 // none), the field and what is wrong.
 type RuleError struct {
-	Rule  string
-	Index int
-	Field string
-	Err   error
+	Rule  string // the rule's name; empty when it has none
+	Index int    // the rule's index in the set
+	Field string // the field at fault, such as "eligible.quadrants"; "rules" for an empty set
+	Err   error  // what is wrong; it wraps ErrRule
 }
 
 // Error returns the message: the rule, the field and the problem.
