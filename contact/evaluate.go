@@ -1,6 +1,7 @@
 package contact
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
@@ -99,15 +100,7 @@ func Evaluate(decisions []Decision, outcomes []Outcome) Evaluation {
 		c.finish()
 		ev.Rules = append(ev.Rules, *c)
 	}
-	slices.SortFunc(ev.Rules, func(a, b Comparison) int {
-		if a.Rule < b.Rule {
-			return -1
-		}
-		if a.Rule > b.Rule {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(ev.Rules, func(a, b Comparison) int { return cmp.Compare(a.Rule, b.Rule) })
 	all.finish()
 	ev.Overall = all
 	return ev
