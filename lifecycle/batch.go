@@ -101,7 +101,7 @@ type ClassifySettings struct {
 
 // Result is one customer's classification.
 type Result struct {
-	Customer string
+	Customer string       // the customer's ID
 	State    State        // the state as of AsOf: stage, since, measures
 	History  []Transition // every stage change, oldest first
 	Pattern  Pattern      // the pattern of the current relationship as of AsOf

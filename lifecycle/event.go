@@ -75,15 +75,15 @@ func (k *Kind) UnmarshalText(b []byte) error {
 // >= 0 (NaN, ±Inf or a negative amount is an error wrapping ErrAmount); it
 // is ignored, whatever its value, for the other kinds.
 type Event struct {
-	Kind   Kind
-	Time   time.Time
-	Amount float64
+	Kind   Kind      // what happened
+	Time   time.Time // when; the zero time is an error (ErrZeroTime)
+	Amount float64   // the amount, for Purchase and Return
 }
 
 // EventError reports an event that [Apply] rejected, with the time of the
 // last event the state had seen.
 type EventError struct {
-	Kind Kind
+	Kind Kind      // the event's kind
 	Time time.Time // the event's time
 	Last time.Time // the state's last event time; zero if none
 	Err  error     // ErrUnknownKind, ErrOutOfOrder, ErrZeroTime, ErrAmount or a *TransitionError

@@ -95,9 +95,10 @@ type stateJSON struct {
 	Intervals     []int32   `json:"intervals"`
 }
 
-// MarshalJSON encodes the state in the envelope of [StateFormat]; times are Unix seconds, the month ring is the month
-// index ("month", year*12 + month-1) of the first of 24 volumes, newest
-// first, and "active" is the bit set of months with a purchase.
+// MarshalJSON encodes the state in the envelope of [StateFormat]; times
+// are Unix seconds, the month ring is the month index ("month",
+// year*12 + month-1) of the first of 24 volumes, newest first, and
+// "active" is the bit set of months with a purchase.
 // [State.UnmarshalJSON] restores exactly the same State.
 func (s State) MarshalJSON() ([]byte, error) {
 	j := stateJSON{

@@ -4,9 +4,9 @@ package lifecycle
 // the goal, and concrete actions. It is plain data: a host overrides it by
 // editing the map [DefaultStrategies] returns.
 type Strategy struct {
-	Name    string
-	Goal    string
-	Actions []string
+	Name    string   // a short name for the strategy
+	Goal    string   // what the treatment aims at
+	Actions []string // concrete actions
 }
 
 // DefaultStrategies returns the recommended strategy of each stage,
