@@ -15,7 +15,7 @@ import (
 // resolutions, allowed hours). It holds no slice, so a million of them cost
 // one allocation.
 type Customer struct {
-	ID string
+	ID string // the customer's ID
 	// Quadrant, Tier, Segment: the value quadrant, pyramid tier and RFM
 	// segment. PrevSegment is the segment of the previous period ("" when
 	// unknown: no SegmentChange trigger fires).
@@ -121,9 +121,9 @@ func Customers(dst []Customer, f *profile.File) ([]Customer, error) {
 
 // Contact is one past contact of the host's contact history.
 type Contact struct {
-	Customer string
-	At       time.Time
-	Rule     string // the rule that sent it ("" for a contact outside the rules)
+	Customer string    // the customer's ID
+	At       time.Time // when the contact was made
+	Rule     string    // the rule that sent it ("" for a contact outside the rules)
 	Channel  Channel
 	// Responded says the customer responded; Complaint that the contact
 	// (or anything at that time) brought a complaint.

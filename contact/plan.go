@@ -100,7 +100,7 @@ func (d *Decision) Why(rs *RuleSet) string {
 
 // Stats count what happened to the fired rules.
 type Stats struct {
-	Customers int `json:"customers"`
+	Customers int `json:"customers"` // the customers planned for
 	// Fired are the (customer, rule) pairs whose trigger fired and
 	// Eligible those that also met the rule's conditions.
 	Fired    int `json:"fired"`
@@ -126,8 +126,8 @@ type Stats struct {
 // bound on the best possible value of the chosen set before the holdout
 // (the LP relaxation; equal to Value when there is no budget).
 type Allocation struct {
-	Method string  `json:"method"`
-	Budget float64 `json:"budget"`
+	Method string  `json:"method"` // MethodAll, MethodGreedy, MethodExact or MethodSingle
+	Budget float64 `json:"budget"` // Settings.Budget; 0 for no budget
 	// Chosen is the value and cost of the set the budget allows, before
 	// the control holdout; Spent and Value are the treated ones'.
 	Chosen     float64 `json:"chosen_value"`
@@ -140,10 +140,10 @@ type Allocation struct {
 // Plan is the result of planning: the decisions in customer order (then
 // priority), treated and control.
 type Plan struct {
-	AsOf       time.Time
-	Decisions  []Decision
-	Stats      Stats
-	Allocation Allocation
+	AsOf       time.Time  // the time the plan was made for
+	Decisions  []Decision // the decisions, in customer order, then priority
+	Stats      Stats      // what happened to the fired rules
+	Allocation Allocation // the budget step
 }
 
 // ErrAsOf is returned by Decide for a zero as-of.
