@@ -164,17 +164,27 @@ func Track(ctx context.Context, m PurchaseModel, txs iter.Seq[cvm.Transaction], 
 	var repeats []int64
 	start := int64(math.MaxInt64)
 	maxDays := int64(p.MaxAge / (24 * time.Hour))
+	// Of several customers too old for MaxAge the error names the least
+	// ID, so that it does not depend on the map's order.
+	var old string
+	var oldAge int64
 	for id, ds := range days {
 		if ds[0] > p.endDay {
 			continue
 		}
 		if age := p.endDay - ds[0]; p.MaxAge > 0 && age > maxDays {
-			return nil, &cvm.TransactionError{Customer: id, Field: "time", Err: fmt.Errorf(
-				"%w: first purchase %d days before the calibration end, more than MaxAge (%d days)", ErrImplausibleSpan, age, maxDays)}
+			if old == "" || id < old {
+				old, oldAge = id, age
+			}
+			continue
 		}
 		firsts[ds[0]]++
 		start = min(start, ds[0])
 		repeats = append(repeats, ds[1:]...)
+	}
+	if old != "" {
+		return nil, &cvm.TransactionError{Customer: old, Field: "time", Err: fmt.Errorf(
+			"%w: first purchase %d days before the calibration end, more than MaxAge (%d days)", ErrImplausibleSpan, oldAge, maxDays)}
 	}
 	if len(firsts) == 0 {
 		return nil, ErrEmptyInput

@@ -143,6 +143,17 @@ func TestTrackHand(t *testing.T) {
 	if _, err := Track(ctx, m, slices.Values(txs), day(6), &TrackSettings{PeriodDays: -1}); !errors.Is(err, ErrInvalidParam) {
 		t.Errorf("negative period: %v", err)
 	}
+	// Several customers older than MaxAge: the error names the least ID
+	// whatever the map order (checked over repeated calls).
+	old := append(slices.Clone(txs), cvm.Transaction{Customer: "z", Time: day(-2000), Amount: 1},
+		cvm.Transaction{Customer: "k", Time: day(-3000), Amount: 1}, cvm.Transaction{Customer: "q", Time: day(-2500), Amount: 1})
+	for range 20 {
+		_, err := Track(ctx, m, slices.Values(old), day(6), &TrackSettings{Prepare: PrepareSettings{Unit: Days, MaxAge: 1000 * 24 * time.Hour}})
+		var te *cvm.TransactionError
+		if !errors.Is(err, ErrImplausibleSpan) || !errors.As(err, &te) || te.Customer != "k" {
+			t.Fatalf("too old: %v, want customer \"k\" named", err)
+		}
+	}
 }
 
 // On CDNOW the cumulative repeat purchases at the calibration end and
