@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,10 +30,10 @@ type clvExt struct {
 }
 
 func (e *clvExt) flags(fs *flag.FlagSet) {
-	fs.StringVar(&e.survivors, "survivors", "", "with -kind sbg: a CSV period,alive of one cohort's survivor counts (period 0, 1, ...; header optional);\nprints alpha, beta, ll and projected survivors for every period of the file")
+	fs.StringVar(&e.survivors, "survivors", "", "with -kind sbg: a CSV period,alive of one cohort's survivor counts (period 0, 1, ...; header optional; - for standard input);\nprints alpha, beta, ll and projected survivors for every period of the file")
 	fs.IntVar(&e.fitPeriods, "fit-periods", 0, "with -kind sbg: fit on periods 0..N and project the rest; 0 means every period of the file")
 	fs.IntVar(&e.periodDays, "period-days", 7, "with -kind bgbb: length in days of one transaction opportunity, counted from each customer's first purchase")
-	fs.StringVar(&e.covPath, "covariates", "", "with -kind bgnbd or pareto: a CSV customer,<numeric columns...> of time-invariant covariates;\nfits the model with them (CLVTools' parameterisation) and tests it against the plain model")
+	fs.StringVar(&e.covPath, "covariates", "", "with -kind bgnbd or pareto: a CSV customer,<numeric columns...> of time-invariant covariates (- for standard input);\nfits the model with them (CLVTools' parameterisation) and tests it against the plain model")
 	fs.BoolVar(&e.compare, "compare", false, "fit BG/NBD, MBG/NBD and Pareto/NBD (with -covariates also their covariate versions), score each on the holdout\nand by the period-transactions chi-square, print LL, AIC, BIC and holdout error side by side and recommend one")
 }
 
@@ -81,13 +80,13 @@ func (e *clvExt) check(c *clvCmd, fs *flag.FlagSet) error {
 }
 
 // readSurvivors reads a CSV period,alive with periods 0, 1, 2, ... in
-// order.
+// order; "-" is standard input.
 func readSurvivors(path string) ([]float64, error) {
-	f, err := os.Open(path)
+	f, closeFile, err := input.OpenFile(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer closeFile()
 	r := csv.NewReader(f)
 	r.FieldsPerRecord = 2
 	var alive []float64
@@ -211,14 +210,14 @@ func (e *clvExt) discrete(ctx context.Context, c *clvCmd, txs []cvm.Transaction)
 
 // readCovariates reads a CSV customer,<numeric columns> and returns the
 // covariates of the customers cs, in their order; a customer without a
-// row is an error naming it.
+// row is an error naming it. "-" is standard input.
 func readCovariates(path string, cs []clv.Customer) (clv.Covariates, error) {
 	var z clv.Covariates
-	f, err := os.Open(path)
+	f, closeFile, err := input.OpenFile(path)
 	if err != nil {
 		return z, err
 	}
-	defer f.Close()
+	defer closeFile()
 	r := csv.NewReader(f)
 	head, err := r.Read()
 	if err != nil {
