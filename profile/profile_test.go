@@ -417,3 +417,41 @@ func TestBuildRetail(t *testing.T) {
 		}
 	}
 }
+
+// TestForecastBits: the forecasts computed once per distinct history
+// (forecast) are clv.NewForecast's and clv.PredictSpend's, bit for bit:
+// the compression changes the cost, never a number. Bits are compared on
+// purpose (the claim is identity, not closeness).
+func TestForecastBits(t *testing.T) {
+	ctx := context.Background()
+	txs := base(600)
+	asOf := time.Date(2025, 6, 30, 23, 59, 59, 999999999, time.UTC)
+	f := check.Must(Build(ctx, slices.Values(txs), nil, &Settings{AsOf: asOf, Indicators: SummaryIndicators}))
+	var cs []clv.Customer
+	var at []int
+	for i := range f.Profiles {
+		if f.Profiles[i].CLV.OK {
+			cs = append(cs, f.Profiles[i].CLV.Input)
+			at = append(at, i)
+		}
+	}
+	if len(cs) < 100 {
+		t.Fatalf("%d forecasts", len(cs))
+	}
+	m := f.Models
+	fc := check.Must(clv.NewForecast(m.Purchases, m.Spend, cs, forecastWeeks, &clv.CLVSettings{Months: 12}))
+	spend := check.Must(clv.PredictSpend(nil, m.Spend, cs))
+	same := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }
+	distinct := map[[3]float64]bool{}
+	for k, i := range at {
+		c := f.Profiles[i].CLV
+		distinct[[3]float64{cs[k].Frequency, cs[k].Recency, cs[k].T}] = true
+		if !same(c.PAlive, fc.ProbAlive[k]) || !same(c.ExpectedPurchases, fc.ExpectedPurchases[k]) || !same(c.ExpectedSpend, spend[k]) || !same(c.Value, fc.CLV[k]) {
+			t.Errorf("%s: got %v %v %v %v, want %v %v %v %v", cs[k].ID, c.PAlive, c.ExpectedPurchases, c.ExpectedSpend, c.Value,
+				fc.ProbAlive[k], fc.ExpectedPurchases[k], spend[k], fc.CLV[k])
+		}
+	}
+	if len(distinct) == len(cs) {
+		t.Logf("every history distinct (%d): the sharing is not exercised", len(cs))
+	}
+}

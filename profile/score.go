@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/num"
 	"github.com/cvmkit/cvm/internal/parallel"
 	"github.com/cvmkit/cvm/lifecycle"
 	"github.com/cvmkit/cvm/recovery"
@@ -154,42 +156,16 @@ func (f *File) score(ctx context.Context, s *Settings, tm *timer) error {
 		}
 		m.CLVMonths = s.CLVMonths
 	}
-	var fc *clv.Forecast
+	var fc bool
 	if m.Purchases != nil && m.Spend != nil {
 		months := m.CLVMonths
 		if months == 0 {
 			months = 12
 		}
-		// Forecasts are per customer: computed on blocks in parallel, the
-		// same numbers as one call.
-		fc = &clv.Forecast{Customers: make([]string, len(cs)), Horizon: forecastWeeks,
-			ExpectedPurchases: make([]float64, len(cs)), ProbAlive: make([]float64, len(cs)), CLV: make([]float64, len(cs))}
-		spend := make([]float64, len(cs))
-		var ferr error
-		var mu sync.Mutex
-		parallel.For(len(cs), 1<<14, func(lo, hi int) {
-			part, err := clv.NewForecast(m.Purchases, m.Spend, cs[lo:hi], forecastWeeks, &clv.CLVSettings{Months: months})
-			if err == nil {
-				_, err = clv.PredictSpend(spend[lo:hi:hi], m.Spend, cs[lo:hi])
-			}
-			if err != nil {
-				mu.Lock()
-				ferr = err
-				mu.Unlock()
-				return
-			}
-			copy(fc.Customers[lo:hi], part.Customers)
-			copy(fc.ExpectedPurchases[lo:hi], part.ExpectedPurchases)
-			copy(fc.ProbAlive[lo:hi], part.ProbAlive)
-			copy(fc.CLV[lo:hi], part.CLV)
-		})
-		if ferr != nil {
-			return fmt.Errorf("profile: clv: %w", ferr)
+		if err := forecast(ps, cs, at, m.Purchases, m.Spend, months); err != nil {
+			return fmt.Errorf("profile: clv: %w", err)
 		}
-		for k, i := range at {
-			c := &ps[i].CLV
-			c.OK, c.PAlive, c.ExpectedPurchases, c.ExpectedSpend, c.Value = true, fc.ProbAlive[k], fc.ExpectedPurchases[k], spend[k], fc.CLV[k]
-		}
+		fc = true
 	}
 	tm.done("clv")
 
@@ -209,14 +185,14 @@ func (f *File) score(ctx context.Context, s *Settings, tm *timer) error {
 		}
 		t, cat = f.retail.Table, f.retail.Catalog
 		t, cat = f.withCRM(t, cat, crm)
-		if fc != nil {
+		if fc {
 			t = f.withForecasts(t)
 			cat = lifetimeForecasts(cat)
 		}
 	} else {
 		t = f.indicators(crm)
 		cat = ValueCatalog(crm)
-		if fc != nil {
+		if fc {
 			t = f.withForecasts(t)
 		} else {
 			forecast := []string{clv.IndicatorCLV, clv.IndicatorExpectedPurchases, clv.IndicatorProbAlive}
@@ -288,6 +264,104 @@ func (f *File) score(ctx context.Context, s *Settings, tm *timer) error {
 	}
 	f.Models = m
 	f.Refit = m.refit(f)
+	return nil
+}
+
+// forecast fills the CLV forecasts of the profiles ps[at[k]] from their
+// inputs cs[k]: the numbers of clv.NewForecast (expected purchases over
+// forecastWeeks, P(alive), the CLV over months at
+// clv.DefaultAnnualDiscount) and clv.PredictSpend, bit for bit, computed
+// once for each distinct (x, t_x, T): the purchase model sees nothing
+// else, so customers with the same history share their expected purchases
+// (the spend enters only the CLV sum, per customer, in clv.CLV's order).
+func forecast(ps []Profile, cs []clv.Customer, at []int, pm *clv.BGNBD, gg *clv.GammaGamma, months int) error {
+	type key struct{ x, tx, t uint64 }
+	pos := make(map[key]int32, len(cs)/4)
+	ref := make([]int32, len(cs))
+	var uniq []clv.Customer
+	for j := range cs {
+		c := &cs[j]
+		k := key{math.Float64bits(c.Frequency), math.Float64bits(c.Recency), math.Float64bits(c.T)}
+		u, ok := pos[k]
+		if !ok {
+			u = int32(len(uniq))
+			pos[k] = u
+			uniq = append(uniq, *c)
+		}
+		ref[j] = u
+	}
+	pos = nil
+	ep, err := clv.PredictPurchases(nil, pm, forecastWeeks, uniq)
+	if err != nil {
+		return err
+	}
+	alive, err := clv.PredictAlive(nil, pm, uniq)
+	if err != nil {
+		return err
+	}
+	// cum[u*months+i-1] is E[Y(i months)] of history u, as clv.CLV asks
+	// it: months of 30 days in weeks.
+	const month = 30.0 / 7
+	cum := make([]float64, len(uniq)*months)
+	errs := make([]error, len(uniq))
+	parallel.For(len(uniq), 1024, func(lo, hi int) {
+		for u := lo; u < hi; u++ {
+			for i := 1; i <= months; i++ {
+				e, err := pm.ConditionalExpectedPurchases(float64(i)*month, uniq[u])
+				if err != nil {
+					errs[u] = err
+					return
+				}
+				cum[u*months+i-1] = e
+			}
+		}
+	})
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	spend, err := clv.PredictSpend(nil, gg, cs)
+	if err != nil {
+		return err
+	}
+	monthly := clv.MonthlyRate(clv.DefaultAnnualDiscount)
+	errs = errs[:0]
+	var mu sync.Mutex
+	parallel.For(len(cs), 1<<14, func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			u := int(ref[j])
+			v := spend[j]
+			if !num.Finite(v) || v < 0 {
+				mu.Lock()
+				errs = append(errs, &clv.CustomerError{Index: j, Customer: cs[j].ID, Field: "spend", Err: fmt.Errorf("%w: expected spend %v", clv.ErrInvalidCustomer, v)})
+				mu.Unlock()
+				return
+			}
+			// clv.CLV's sum, in its order.
+			prev, sum := 0.0, 0.0
+			disc := 1.0
+			for _, e := range cum[u*months : (u+1)*months] {
+				disc /= 1 + monthly
+				sum += spend[j] * (e - prev) * disc
+				prev = e
+			}
+			if !num.Finite(sum) {
+				mu.Lock()
+				errs = append(errs, &clv.CustomerError{Index: j, Customer: cs[j].ID, Field: "prediction", Err: fmt.Errorf("%w: CLV not finite", clv.ErrNotConverged)})
+				mu.Unlock()
+				return
+			}
+			c := &ps[at[j]].CLV
+			c.OK, c.PAlive, c.ExpectedPurchases, c.ExpectedSpend, c.Value = true, alive[u], ep[u], v, sum
+		}
+	})
+	if len(errs) > 0 {
+		// The lowest customer index, as clv reports it.
+		return slices.MinFunc(errs, func(a, b error) int {
+			return cmp.Compare(a.(*clv.CustomerError).Index, b.(*clv.CustomerError).Index)
+		})
+	}
 	return nil
 }
 
