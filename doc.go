@@ -101,8 +101,9 @@
 //     waiting for their partitions (about 150 MB) and the result: measured
 //     peak under 950 bytes per customer all included for 1M customers and
 //     10M rows in any order (README).
-//   - A customer's total that would overflow float64 is an error naming
-//     the customer ([ErrOverflow]), never a NaN or infinite total.
+//   - A customer's exact sum that would reach 2^127 units of its scale
+//     (about 1.7e36 with cents) is an error naming the customer
+//     ([ErrOverflow]), never a NaN, infinite or silently rounded total.
 //
 // # Summaries
 //
@@ -115,9 +116,18 @@
 //	Returns     = -sum r_k
 //	Mean        = Total / Occasions
 //
-// Sums use Neumaier's compensated summation (Neumaier 1974, "Rundungsfehler-
-// analyse einiger Verfahren zur Summation endlicher Summen", ZAMM 54) in
-// input order, so a million amounts of 0.1 total exactly 100000. The
+// Total and Returns are the float64 nearest to the exact decimal sums
+// (ties to even), rounded once. Each amount counts as the shortest
+// decimal that converts back to its float64 (strconv.FormatFloat with
+// precision -1): 0.1 is one tenth, so a million amounts of 0.1 total
+// exactly 100000. The CSV reader's plain decimals (up to 15 significant
+// digits) are those decimals as written. A customer's purchases and
+// returns are held as integers of units of 10^-s, s the most decimal
+// places among its amounts, in 128 bits: exact up to 2^127 units. So
+// the figures depend only on the set of transactions: not on their
+// order, on GOMAXPROCS, or on how they were partitioned and merged; a
+// database that sums NUMERIC amounts exactly and converts the sum to
+// double precision once gets the same bits. The
 // frequency x, recency t_x and age T of the BG/NBD and Pareto/NBD models
 // (Fader, Hardie & Lee 2005) are Occasions-1, Last-First and T-First when
 // occasions are days.

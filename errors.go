@@ -17,9 +17,12 @@ var (
 	ErrZeroTime = errors.New("cvm: zero time")
 	// ErrNonFinite marks a NaN or infinite amount.
 	ErrNonFinite = errors.New("cvm: amount is NaN or infinite")
-	// ErrOverflow marks a transaction that would take its customer's total
-	// amount out of the range of float64 (beyond about ±1.8e308).
-	ErrOverflow = errors.New("cvm: total amount overflows float64")
+	// ErrOverflow marks a transaction that would take its customer's
+	// exact sum of purchases, or of returns, to 2^127 units of the
+	// customer's scale (the most decimal places among its amounts) or
+	// beyond: about 1.7e38 for whole amounts, 1.7e36 with cents. See
+	// [Summarize].
+	ErrOverflow = errors.New("cvm: total amount overflows the exact sum (2^127 units)")
 )
 
 // TransactionError reports an unusable transaction, naming the customer

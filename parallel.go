@@ -406,8 +406,12 @@ func (rd *Reader) consume(c *chunk, add func(lo, hi int)) error {
 //
 // Bad rows (including NaN or infinite amounts) and empty customer IDs are
 // handled as Read handles them, and Stats counts them; a truncated or
-// failing input is an error, as for Read. A customer whose total would
-// overflow float64 is a *ParseError at the row that overflows it,
+// failing input is an error, as for Read. Amounts are exact as in
+// Summarize; a plain decimal amount of at most 15 significant digits
+// (or a quantity x price whose exact product has at most 15) is summed
+// as written, which is the decimal its float64 converts back to. A
+// customer whose exact sum would overflow (ErrOverflow, see Summarize)
+// is a *ParseError at the row that overflows it,
 // wrapping a *TransactionError that names the customer and wraps
 // ErrOverflow. Summarize returns ErrEmptyInput when no transaction is at
 // or before settings.AsOf. A nil settings means the zero SummarySettings.

@@ -42,6 +42,7 @@ type row struct {
 	line   int32  // line of the record, relative to its block of input
 	hash   uint64 // with parseConfig.hashRows, the recordHash of the record
 	amount float64
+	dec    uint64 // the amount's packed exact decimal (see packDecimal), 0 for none
 	order  []byte
 }
 
@@ -92,17 +93,17 @@ func (c *parseConfig) parseRow(f [][]byte, line int, r *row, x *rowExtra) *Parse
 	}
 	if c.amt.idx >= 0 {
 		v := trimSpace(f[c.amt.idx])
-		a, ok := parseAmount(v)
+		a, dec, ok := parseAmountDec(v)
 		if !ok {
 			return &ParseError{Line: line, Column: c.amt.name, Value: string(v), Err: ErrBadAmount}
 		}
 		if !num.Finite(a) {
 			return &ParseError{Line: line, Column: c.amt.name, Value: string(v), Err: ErrNonFinite}
 		}
-		r.amount = a
+		r.amount, r.dec = a, dec
 	} else {
 		qv, pv := trimSpace(f[c.qty.idx]), trimSpace(f[c.price.idx])
-		v, qok, pok := parseProduct(qv, pv)
+		v, dec, qok, pok := parseProductDec(qv, pv)
 		if !qok {
 			return &ParseError{Line: line, Column: c.qty.name, Value: string(qv), Err: ErrBadAmount}
 		}
@@ -112,7 +113,7 @@ func (c *parseConfig) parseRow(f [][]byte, line int, r *row, x *rowExtra) *Parse
 		if !num.Finite(v) {
 			return &ParseError{Line: line, Column: c.qty.name, Value: string(qv) + " x " + string(pv), Err: ErrNonFinite}
 		}
-		r.amount = v
+		r.amount, r.dec = v, dec
 		if c.extra {
 			x.qty, _ = parseAmount(qv) // parseProduct accepted it
 		}
@@ -286,14 +287,22 @@ var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 // of ten (both exact in float64, so the quotient is correctly rounded, as
 // strconv would give); anything else goes to strconv.ParseFloat.
 func parseAmount(b []byte) (float64, bool) {
+	v, _, ok := parseAmountDec(b)
+	return v, ok
+}
+
+// parseAmountDec is parseAmount that also returns the packed exact decimal
+// of a plain decimal (see packDecimal), 0 for anything else.
+func parseAmountDec(b []byte) (v float64, dec uint64, ok bool) {
 	if m, frac, neg, ok := parseDecimal(b); ok {
 		v := float64(m) / pow10[frac]
 		if neg {
 			v = -v
 		}
-		return v, true
+		return v, packDecimal(m, frac), true
 	}
-	return parseFloatSlow(b)
+	v, ok = parseFloatSlow(b)
+	return v, 0, ok
 }
 
 // parseProduct parses quantity and unit price and returns their product.
@@ -301,6 +310,13 @@ func parseAmount(b []byte) (float64, bool) {
 // product is computed exactly and rounded once, so 6 x 2.55 is 15.3, not
 // 15.299999999999999 as float64 multiplication gives.
 func parseProduct(q, p []byte) (v float64, qok, pok bool) {
+	v, _, qok, pok = parseProductDec(q, p)
+	return v, qok, pok
+}
+
+// parseProductDec is parseProduct that also returns the packed exact
+// decimal of an exact product (see packDecimal), 0 for none.
+func parseProductDec(q, p []byte) (v float64, dec uint64, qok, pok bool) {
 	mq, fq, nq, okq := parseDecimal(q)
 	mp, fp, np, okp := parseDecimal(p)
 	if okq && okp && fq+fp < len(pow10) && (mq == 0 || mp <= (1<<53)/mq) {
@@ -308,11 +324,11 @@ func parseProduct(q, p []byte) (v float64, qok, pok bool) {
 		if nq != np && v != 0 {
 			v = -v
 		}
-		return v, true, true
+		return v, packDecimal(mq*mp, fq+fp), true, true
 	}
 	x, qok := parseAmount(q)
 	y, pok := parseAmount(p)
-	return x * y, qok, pok
+	return x * y, 0, qok, pok
 }
 
 // parseDecimal parses [+-]digits[.digits] with at most 15 significant

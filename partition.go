@@ -55,6 +55,7 @@ type prow struct {
 	h          uint64
 	sec        int64
 	amount     float64
+	dec        uint64 // packed exact decimal of amount, 0 for none
 	nsec       int32
 	at         int32 // index of the row in its block's rows
 	line       int32 // line, relative to the block
@@ -148,7 +149,7 @@ func (pt *partitioner) partition(c *chunk) {
 		cust := uint32(bcount[p])
 		ord := cust + uint32(copy(buf[cust:], r.cust))
 		bcount[p] = int32(ord) + int32(copy(buf[ord:], r.order))
-		b.rows[k] = prow{h: h, sec: r.sec, amount: r.amount, nsec: r.nsec, at: int32(i), line: r.line,
+		b.rows[k] = prow{h: h, sec: r.sec, amount: r.amount, dec: r.dec, nsec: r.nsec, at: int32(i), line: r.line,
 			cust: cust, clen: uint32(len(r.cust)), ord: ord, olen: uint32(len(r.order))}
 	}
 	b.bytes = buf
@@ -218,7 +219,7 @@ func (pt *partitioner) feed(p int, batches []*pbatch) {
 			}
 			cust := b.bytes[r.cust : r.cust+r.clen]
 			order := b.bytes[r.ord : r.ord+r.olen]
-			if err := s.addParsed(cust, r.h, r.sec, r.nsec, r.amount, order); err != nil {
+			if err := s.addParsed(cust, r.h, r.sec, r.nsec, r.amount, r.dec, order); err != nil {
 				pt.failed[p] = partFailure{batch: k, at: int(r.at), r: *r, base: b.base, err: err}
 				return
 			}

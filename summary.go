@@ -5,12 +5,10 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"math"
 	"slices"
 	"time"
 
 	"github.com/cvmkit/cvm/internal/civil"
-	"github.com/cvmkit/cvm/internal/num"
 	"github.com/cvmkit/cvm/internal/parallel"
 )
 
@@ -66,11 +64,13 @@ type Summary struct {
 	Last         time.Time // time of the last purchase
 	Occasions    int       // purchase occasions (see Occasion)
 	Transactions int       // purchases and returns, as rows
-	Total        float64   // net amount: purchases plus (negative) returns
-	Returns      float64   // total of returns and refunds, as a positive number
+	Total        float64   // net amount: purchases plus (negative) returns, exact sum rounded once
+	Returns      float64   // total of returns and refunds, as a positive number, exact sum rounded once
 }
 
-// Gross returns the total of purchases before returns, Total + Returns.
+// Gross returns the total of purchases before returns, Total + Returns
+// (a float64 sum of the two rounded figures, so it may differ from the
+// exact sum of purchases in the last bit).
 func (s Summary) Gross() float64 { return s.Total + s.Returns }
 
 // Mean returns the net amount per purchase occasion, Total/Occasions, or 0
@@ -84,16 +84,29 @@ func (s Summary) Mean() float64 {
 
 // Summarize condenses a stream of transactions, in any order, into one
 // Summary per customer, sorted by customer ID. Transactions after
-// settings.AsOf are skipped. Amounts are summed per customer with Neumaier's
-// compensated summation in stream order, so totals do not drift with the
-// number of rows; the same stream gives the same bits every time.
+// settings.AsOf are skipped.
+//
+// Money is exact: each amount is taken as the shortest decimal that
+// converts back to its float64 (0.1 is one tenth; see strconv.FormatFloat
+// with precision -1), a customer's purchases and returns are summed as
+// decimals without rounding, and Total and Returns are the float64 nearest
+// to those exact sums (ties to even), rounded once. So every figure
+// depends only on the set of transactions, never on their order or on how
+// they were split and merged: the same bits whatever the order, the
+// partitioning or GOMAXPROCS. A database that sums the same decimals
+// exactly (NUMERIC in PostgreSQL, or integer minor units when no amount
+// has more decimal places than the unit) and rounds the sum once to the
+// nearest double gets the same bits.
 //
 // Summarize returns a *TransactionError for the first transaction with an
 // empty customer, a zero time or a NaN or infinite amount, or that would
-// take its customer's total out of the range of float64 (ErrOverflow), and
-// ErrEmptyInput when no transaction is at or before AsOf. A nil settings means
-// the zero SummarySettings. Summarize checks ctx every few thousand
-// transactions and returns ctx.Err() when it is done.
+// take its customer's exact sum of purchases or of returns to 2^127 units
+// of the customer's scale (ErrOverflow: about 1.7e38 for whole amounts,
+// 1.7e36 with cents; whether a customer overflows does not depend on the
+// order, which of its transactions is named does), and ErrEmptyInput when
+// no transaction is at or before AsOf. A nil settings means the zero
+// SummarySettings. Summarize checks ctx every few thousand transactions
+// and returns ctx.Err() when it is done.
 func Summarize(ctx context.Context, txs iter.Seq[Transaction], settings *SummarySettings) ([]Summary, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -171,12 +184,50 @@ type accum struct {
 	firstSec, lastSec int64
 	firstNs, lastNs   int32
 	lastKey           uint32 // last occasion key appended + 1; 0 for none
+	scale             uint16 // pur and ret are in units of 10^-scale: the largest scale of the amounts
+	bought            bool
 	tx                int
 	noOrder           int
-	total, comp       float64 // Neumaier sum of all amounts
-	ret, retComp      float64 // Neumaier sum of returns (negative)
-	bought            bool
+	pur, ret          u128 // exact sums of the purchases and of the returns' magnitudes
 }
+
+// addAmount adds the exact amount m * 10^-s, a return when neg, to the
+// sums, or reports false, changing nothing, when a sum would reach 2^127
+// units.
+func (a *accum) addAmount(neg bool, m u128, s int) bool {
+	cur := int(a.scale)
+	if s > cur {
+		if s > maxScale {
+			return false
+		}
+		p, ok1 := a.pur.scale(s - cur)
+		r, ok2 := a.ret.scale(s - cur)
+		if !ok1 || !ok2 {
+			return false
+		}
+		a.pur, a.ret, a.scale = p, r, uint16(s)
+	} else if s < cur {
+		var ok bool
+		if m, ok = m.scale(cur - s); !ok {
+			return false
+		}
+	}
+	sum := &a.pur
+	if neg {
+		sum = &a.ret
+	}
+	v, ok := sum.add(m)
+	if !ok {
+		return false
+	}
+	*sum = v
+	return true
+}
+
+// maxScale bounds a customer's scale: an amount with more decimal places
+// (below 1e-400 at most) could not be added to any amount of 1 or more
+// without overflow anyway.
+const maxScale = 400
 
 // NewSummarizer returns a Summarizer with the given settings; nil means
 // the zero SummarySettings.
@@ -198,9 +249,9 @@ func NewSummarizer(settings *SummarySettings) *Summarizer {
 
 // Add adds one transaction. It returns a *TransactionError for an unusable
 // transaction (empty customer, zero time, NaN or infinite amount), or for
-// one that would take its customer's total (or total of returns) out of
-// the range of float64 (ErrOverflow), without adding it; and nil, without
-// adding it, for one after AsOf.
+// one that would take its customer's exact sum of purchases or of returns
+// to 2^127 units (ErrOverflow; see Summarize), without adding it; and nil,
+// without adding it, for one after AsOf.
 func (s *Summarizer) Add(t Transaction) error {
 	if err := t.Validate(); err != nil {
 		return err
@@ -222,7 +273,7 @@ func (s *Summarizer) Add(t Transaction) error {
 			key = s.dayKey(sec)
 		}
 	}
-	if !s.add(i, sec, ns, t.Amount, key, s.orders != nil && t.Order == "") {
+	if !s.add(i, sec, ns, t.Amount, 0, key, s.orders != nil && t.Order == "") {
 		return &TransactionError{Customer: t.Customer, Field: "amount", Err: ErrOverflow}
 	}
 	return nil
@@ -230,10 +281,11 @@ func (s *Summarizer) Add(t Transaction) error {
 
 // addParsed is Add for the fields of a row the CSV reader has parsed and
 // validated: customer cust, whose hash with the Summarizer's seed is h,
-// Unix time (sec, ns), amount and order. cust and order may alias the
+// Unix time (sec, ns), amount, its packed exact decimal dec (0 for none)
+// and order. cust and order may alias the
 // reader's buffers; they are copied only when new. This is the one way in
 // for the parallel reader.
-func (s *Summarizer) addParsed(cust []byte, h uint64, sec int64, ns int32, amount float64, order []byte) error {
+func (s *Summarizer) addParsed(cust []byte, h uint64, sec int64, ns int32, amount float64, dec uint64, order []byte) error {
 	if s.afterAsOf(sec, ns) {
 		return nil
 	}
@@ -250,7 +302,7 @@ func (s *Summarizer) addParsed(cust []byte, h uint64, sec int64, ns int32, amoun
 			key = s.dayKey(sec)
 		}
 	}
-	if !s.add(i, sec, ns, amount, key, s.orders != nil && len(order) == 0) {
+	if !s.add(i, sec, ns, amount, dec, key, s.orders != nil && len(order) == 0) {
 		return &TransactionError{Customer: string(cust), Field: "amount", Err: ErrOverflow}
 	}
 	return nil
@@ -333,26 +385,28 @@ func (s *Summarizer) accum(i int32) *accum {
 }
 
 // add adds a purchase or return to customer i, or reports false, adding
-// nothing, when the customer's total or total of returns would leave the
-// range of float64.
-func (s *Summarizer) add(i int32, sec int64, ns int32, amount float64, key uint32, noOrder bool) bool {
+// nothing, when the customer's exact sum of purchases or of returns would
+// reach 2^127 units of its scale. dec is the amount's packed exact
+// decimal, or 0 to take the exact value of amount.
+func (s *Summarizer) add(i int32, sec int64, ns int32, amount float64, dec uint64, key uint32, noOrder bool) bool {
 	a := s.accum(i)
-	total, comp := num.AddNeumaier(a.total, a.comp, amount)
-	if !(math.Abs(total+comp) <= math.MaxFloat64) { // also false for NaN
-		return false
-	}
-	if amount < 0 {
-		ret, retComp := num.AddNeumaier(a.ret, a.retComp, amount)
-		if !(math.Abs(ret+retComp) <= math.MaxFloat64) {
+	var m u128
+	var sc int
+	if dec != 0 {
+		m, sc = u128{0, dec & decMantMask}, int(dec>>decScaleShift&0xff)
+	} else {
+		var ok bool
+		if m, sc, ok = decimalOf(amount); !ok {
 			return false
 		}
-		a.tx++
-		a.total, a.comp = total, comp
-		a.ret, a.retComp = ret, retComp
-		return true
+	}
+	if !a.addAmount(amount < 0, m, sc) {
+		return false
 	}
 	a.tx++
-	a.total, a.comp = total, comp
+	if amount < 0 {
+		return true
+	}
 	if !a.bought || sec < a.firstSec || sec == a.firstSec && ns < a.firstNs {
 		a.firstSec, a.firstNs = sec, ns
 	}
@@ -486,14 +540,8 @@ func (s *Summarizer) summary(sum *Summary, i int32, occ []int32, all string) {
 	sum.Customer = all[start:s.ids.ends[i]]
 	sum.Occasions = int(occ[i]) + a.noOrder
 	sum.Transactions = a.tx
-	sum.Total = a.total + a.comp
-	sum.Returns = -(a.ret + a.retComp)
-	if sum.Returns == 0 {
-		sum.Returns = 0 // not -0
-	}
-	if sum.Total == 0 {
-		sum.Total = 0
-	}
+	sum.Total = signedFloat(a.pur, a.ret, int(a.scale))
+	sum.Returns = a.ret.float(int(a.scale))
 	if a.bought {
 		sum.First = s.timeOf(a.firstSec, a.firstNs)
 		sum.Last = s.timeOf(a.lastSec, a.lastNs)

@@ -234,10 +234,13 @@ func TestDayNumber(t *testing.T) {
 	}
 }
 
-// Issue 13 item 3: a total that would leave the range of float64 is an
-// error naming the customer, never a NaN or infinite total (the
-// compensated sum of 1e308 + 1e308 used to give NaN). The transaction is
-// not added, so the Summarizer stays usable.
+// Issue 13 item 3, and issue 16 item 3: a customer's exact sum of
+// purchases or of returns that would reach 2^127 units of its scale (the
+// most decimal places among its amounts) is an error naming the
+// customer, never a NaN, infinite or rounded total. 2^127 is about
+// 1.70e38: 1e38 fits at scale 0, 2e38 does not, and 1e37 does not at
+// scale 2 (1e39 cents). The transaction is not added, so the Summarizer
+// stays usable.
 func TestSummarizeOverflow(t *testing.T) {
 	day := utc(2024, 1, 1, 0, 0, 0)
 	for _, tt := range []struct {
@@ -245,12 +248,15 @@ func TestSummarizeOverflow(t *testing.T) {
 		amounts []float64
 		at      int // index of the transaction that overflows
 	}{
-		{"purchases", []float64{1e308, 1e308}, 1},
-		{"returns", []float64{-1e308, -1e308}, 1},
-		{"after a small amount", []float64{1, math.MaxFloat64, math.MaxFloat64}, 2},
-		// Returns of -1e308 twice overflow the returns even though the
+		{"purchases", []float64{1e38, 1e38}, 1},
+		{"returns", []float64{-1e38, -1e38}, 1},
+		{"after a small amount", []float64{1, 1e38, 1e38}, 2},
+		{"one huge amount", []float64{1, math.MaxFloat64}, 1},
+		{"scale of cents", []float64{0.01, 1e37}, 1},
+		{"cents after a large amount", []float64{1e37, 0.01}, 1},
+		// Returns of -1e38 twice overflow the returns even though the
 		// total, with the purchases, stays in range.
-		{"returns beside purchases", []float64{1e308, -1e308, 1e308, -1e308}, 3},
+		{"returns beside purchases", []float64{1e38, -1e38, 1e37, -1e38}, 3},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var txs []Transaction

@@ -169,10 +169,10 @@ func TestCatalogue(t *testing.T) {
 			want:     []string{"huge.json", "centre 0 has 1 values, want d = 4611686018427387904"},
 		},
 		{
-			name: "amount overflow: 1e308 twice",
+			name: "amount overflow: 1e38 twice",
 			setup: func(t *testing.T, dir string) []string {
 				p := filepath.Join(dir, "big.csv")
-				check.NoErr(t, os.WriteFile(p, []byte(header+"whale,2024-01-01,1e308,o1\nwhale,2024-01-02,1e308,o2\n"), 0o644))
+				check.NoErr(t, os.WriteFile(p, []byte(header+"whale,2024-01-01,1e38,o1\nwhale,2024-01-02,1e38,o2\n"), 0o644))
 				return []string{"summary", "-q", "-json", "-in", p}
 			},
 			wantCode: 1,
