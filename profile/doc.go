@@ -11,6 +11,8 @@
 //     distinct products and categories bought (cvm.Transaction's optional
 //     fields);
 //   - the RFM values, cell and named segment (segment, DefaultRules);
+//   - the k-means cluster on the standardised log RFM values, k by
+//     silhouette or Settings.Clusters (segment/kmeans; [Clusters]);
 //   - the CLV forecast (value/clv: BG/NBD for purchases, Fader, Hardie &
 //     Lee 2005; Gamma-Gamma for spend, Fader, Hardie & Lee 2005b):
 //     P(alive), expected purchases in 52 weeks, expected spend, discounted
@@ -45,7 +47,7 @@
 //
 // The fitted models are returned in File.Models ([Models], JSON format
 // "cvm.profile.models"), so the next period scores with the same RFM
-// breaks, CLV parameters, value bounds and weights: [Apply], or [Update]
+// breaks, cluster centres, CLV parameters, value bounds and weights: [Apply], or [Update]
 // for the incremental path that continues each profile with new
 // transactions without refitting and says when a refit is due ([Refit]).
 //

@@ -37,6 +37,9 @@ type Models struct {
 	// RFM are the RFM breaks and Rules the segment map.
 	RFM   *segment.Scorer
 	Rules *segment.RuleSet
+	// Clusters is the k-means cluster model; nil when there were too few
+	// customers or clustering was off (then no profile has a cluster).
+	Clusters *Clusters
 	// Purchases (BG/NBD) and Spend (Gamma-Gamma) are the CLV models; nil
 	// when the data could not fit them (too few repeat buyers), then no
 	// profile has a forecast. CLVMonths is the CLV horizon (0 means 12).
@@ -58,6 +61,7 @@ type modelsJSON struct {
 	Customers  int                `json:"customers"`
 	RFM        *segment.Scorer    `json:"rfm"`
 	Rules      *segment.RuleSet   `json:"rules"`
+	Clusters   *Clusters          `json:"clusters,omitempty"`
 	Purchases  *clv.BGNBD         `json:"purchases,omitempty"`
 	Spend      *clv.GammaGamma    `json:"spend,omitempty"`
 	CLVMonths  int                `json:"clv_months,omitempty"`
@@ -70,7 +74,7 @@ type modelsJSON struct {
 // MarshalJSON encodes m in the cvm envelope.
 func (m *Models) MarshalJSON() ([]byte, error) {
 	return json.Marshal(modelsJSON{Header: envelope.New(ModelsFormat, ModelsVersion, m.Card), AsOf: m.AsOf, Customers: m.Customers,
-		RFM: m.RFM, Rules: m.Rules, Purchases: m.Purchases, Spend: m.Spend, CLVMonths: m.CLVMonths, Value: m.Value, Indicators: m.Indicators, Lifecycle: m.Lifecycle, Recovery: m.Recovery})
+		RFM: m.RFM, Rules: m.Rules, Clusters: m.Clusters, Purchases: m.Purchases, Spend: m.Spend, CLVMonths: m.CLVMonths, Value: m.Value, Indicators: m.Indicators, Lifecycle: m.Lifecycle, Recovery: m.Recovery})
 }
 
 // UnmarshalJSON decodes what MarshalJSON writes. It returns a
@@ -91,13 +95,15 @@ func (m *Models) UnmarshalJSON(data []byte) error {
 		return fmt.Errorf("profile: decoding %s: no value model", ModelsFormat)
 	case (v.Purchases == nil) != (v.Spend == nil):
 		return fmt.Errorf("profile: decoding %s: purchases and spend models must come together", ModelsFormat)
+	case v.Clusters != nil && (v.Clusters.Scale == nil || v.Clusters.Model == nil || v.Clusters.Model.D != 3 || len(v.Clusters.Scale.Mean) != 3):
+		return fmt.Errorf("profile: decoding %s: clusters want a scale and a model of 3 features", ModelsFormat)
 	case v.Customers < 0 || v.CLVMonths < 0:
 		return fmt.Errorf("profile: decoding %s: negative customers or clv_months", ModelsFormat)
 	}
 	if err := v.Lifecycle.Validate(); err != nil {
 		return fmt.Errorf("profile: decoding %s: %w", ModelsFormat, err)
 	}
-	*m = Models{Card: v.Card, AsOf: v.AsOf, Customers: v.Customers, RFM: v.RFM, Rules: v.Rules, Purchases: v.Purchases, Spend: v.Spend,
+	*m = Models{Card: v.Card, AsOf: v.AsOf, Customers: v.Customers, RFM: v.RFM, Rules: v.Rules, Clusters: v.Clusters, Purchases: v.Purchases, Spend: v.Spend,
 		CLVMonths: v.CLVMonths, Value: v.Value, Indicators: v.Indicators, Lifecycle: v.Lifecycle, Recovery: v.Recovery}
 	return nil
 }

@@ -42,6 +42,10 @@ type Profile struct {
 	RFM     segment.RFM  `json:"rfm"`
 	Cell    segment.Cell `json:"cell"`
 	Segment string       `json:"segment,omitempty"`
+	// Cluster is the customer's k-means cluster on its RFM values, 1 to
+	// Models.Clusters.K(); 0 for none (no RFM values, or no cluster
+	// model). See Clusters.
+	Cluster int `json:"cluster,omitempty"`
 
 	// CLV is the lifetime-value forecast.
 	CLV CLV `json:"clv"`
@@ -151,6 +155,11 @@ type Settings struct {
 	// History keeps each profile's full lifecycle history (about 80 bytes
 	// a transition); false keeps the last transition only.
 	History bool
+	// Clusters is the number of k-means clusters (Profile.Cluster); 0
+	// means the default rule (the best silhouette for k from ClusterKMin
+	// to ClusterKMax), a negative value no clustering. With Models, the
+	// models' own are used.
+	Clusters int
 	// Reasons is how many top reasons each profile carries; 0 means none
 	// (they cost a value explanation per customer; see File.Explain).
 	Reasons int

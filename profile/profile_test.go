@@ -91,12 +91,35 @@ func TestBuildJoin(t *testing.T) {
 	vm := check.Must(value.Fit(ctx, tab, &value.Settings{Catalog: ValueCatalog(nil), NormalizeWeights: true, Missing: value.MissingImpute}))
 	scores := check.Must(vm.Score(ctx, nil, tab))
 
+	// The clusters: the model's centres applied here to the log RFM
+	// values, standardised with the model's scale.
+	if f.Models.Clusters == nil || f.Models.Clusters.K() < ClusterKMin || f.Models.Clusters.K() > ClusterKMax {
+		t.Fatalf("clusters %+v", f.Models.Clusters)
+	}
+	feat := make([]float64, 0, 3*len(vals))
+	for _, v := range vals {
+		feat = append(feat, math.Log1p(v.Recency), math.Log1p(v.Frequency), math.Log1p(math.Max(v.Monetary, 0)))
+	}
+	labels := check.Must(f.Models.Clusters.Model.Predict(nil, f.Models.Clusters.Scale.Transform(nil, feat)))
+	sizes := make([]int, f.Models.Clusters.K())
+	for _, l := range labels {
+		sizes[l]++
+	}
+	for j, n := range sizes {
+		if n == 0 {
+			t.Errorf("cluster %d empty: %v", j+1, sizes)
+		}
+	}
+
 	for i, p := range f.Profiles {
 		s := sums[i]
 		if p.Customer != s.Customer || p.Summary != s {
 			t.Fatalf("profile %d: summary %+v, want %+v", i, p.Summary, s)
 		}
 		if j, ok := rfm[p.Customer]; ok {
+			if p.Cluster != labels[j]+1 {
+				t.Errorf("%s: cluster %d, want %d", p.Customer, p.Cluster, labels[j]+1)
+			}
 			if p.RFM != vals[j] || p.Cell != cells[j] {
 				t.Errorf("%s: rfm %+v %v, want %+v %v", p.Customer, p.RFM, p.Cell, vals[j], cells[j])
 			}
@@ -107,7 +130,7 @@ func TestBuildJoin(t *testing.T) {
 			if p.Segment != want {
 				t.Errorf("%s: segment %q, want %q", p.Customer, p.Segment, want)
 			}
-		} else if p.Flags&FlagReturnsOnly == 0 || p.Cell != (segment.Cell{}) {
+		} else if p.Flags&FlagReturnsOnly == 0 || p.Cell != (segment.Cell{}) || p.Cluster != 0 {
 			t.Errorf("%s: no RFM but flags %v cell %v", p.Customer, p.Flags, p.Cell)
 		}
 		if j, ok := ci[p.Customer]; ok {
@@ -187,7 +210,7 @@ func TestUpdateEqualsRebuild(t *testing.T) {
 		if g.Lifecycle.Stage() != w.Lifecycle.Stage() || g.Lifecycle.Since() != w.Lifecycle.Since() || g.Pattern != w.Pattern || g.Transition.To != w.Transition.To || g.Transition.At() != w.Transition.At() {
 			t.Errorf("%s: lifecycle %v since %v (%v), want %v since %v (%v)", g.Customer, g.Lifecycle.Stage(), g.Lifecycle.Since(), g.Transition, w.Lifecycle.Stage(), w.Lifecycle.Since(), w.Transition)
 		}
-		if g.Cell != w.Cell || g.Segment != w.Segment || g.Value.Quadrant != w.Value.Quadrant || g.Value.Tier != w.Value.Tier || g.Flags != w.Flags {
+		if g.Cell != w.Cell || g.Segment != w.Segment || g.Cluster != w.Cluster || g.Value.Quadrant != w.Value.Quadrant || g.Value.Tier != w.Value.Tier || g.Flags != w.Flags {
 			t.Errorf("%s: %v %q %v %v %v, want %v %q %v %v %v", g.Customer, g.Cell, g.Segment, g.Value.Quadrant, g.Value.Tier, g.Flags, w.Cell, w.Segment, w.Value.Quadrant, w.Value.Tier, w.Flags)
 		}
 		check.Float(t, g.Customer+" clv", g.CLV.Value, w.CLV.Value, 1e-9, 1e-9)
@@ -283,14 +306,14 @@ func TestJSONRoundTrip(t *testing.T) {
 	}
 	for i := range f.Profiles {
 		a, c := f.Profiles[i], g.Profiles[i]
-		if a.Customer != c.Customer || a.Value != c.Value || js(t, a.Lifecycle) != js(t, c.Lifecycle) || a.Flags != c.Flags || a.CLV != c.CLV {
+		if a.Customer != c.Customer || a.Value != c.Value || js(t, a.Lifecycle) != js(t, c.Lifecycle) || a.Flags != c.Flags || a.CLV != c.CLV || a.Cluster != c.Cluster {
 			t.Fatalf("%s: round trip differs", a.Customer)
 		}
 	}
 	// The decoded models score the same data to the same profiles.
 	h := check.Must(Apply(ctx, slices.Values(txs), nil, g.Models, &Settings{AsOf: f.AsOf}))
 	for i := range f.Profiles {
-		if h.Profiles[i].Value != f.Profiles[i].Value || h.Profiles[i].Cell != f.Profiles[i].Cell {
+		if h.Profiles[i].Value != f.Profiles[i].Value || h.Profiles[i].Cell != f.Profiles[i].Cell || h.Profiles[i].Cluster != f.Profiles[i].Cluster {
 			t.Fatalf("%s: Apply with decoded models differs", f.Profiles[i].Customer)
 		}
 	}
@@ -300,6 +323,15 @@ func TestJSONRoundTrip(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(`{"format":"cvm.profile.models","version":1}`), &m); err == nil {
 		t.Error("models without rfm accepted")
+	}
+	if g.Models.Clusters == nil || g.Models.Clusters.K() != f.Models.Clusters.K() {
+		t.Fatalf("clusters lost in the round trip: %+v", g.Models.Clusters)
+	}
+	// Clusters without a model are an error.
+	half := *f.Models
+	half.Clusters = &Clusters{Scale: f.Models.Clusters.Scale}
+	if err := json.Unmarshal(check.Must(json.Marshal(&half)), &m); err == nil {
+		t.Error("clusters without a model accepted")
 	}
 }
 

@@ -128,7 +128,32 @@ func (f *File) score(ctx context.Context, s *Settings, tm *timer) error {
 		}
 		j++
 	}
-	tm.done("rfm")
+	if fit && s.Clusters >= 0 {
+		c, note, err := fitClusters(ctx, vals, s.Clusters)
+		if err != nil {
+			return fmt.Errorf("profile: clusters: %w", err)
+		}
+		if note != "" {
+			f.note("%s", note)
+		}
+		m.Clusters = c
+	}
+	var lab []int
+	if m.Clusters != nil {
+		if lab, err = m.Clusters.assign(vals); err != nil {
+			return fmt.Errorf("profile: clusters: %w", err)
+		}
+	}
+	for i, j := 0, 0; i < len(ps); i++ {
+		ps[i].Cluster = 0
+		if j < len(vals) && ps[i].Customer == vals[j].Customer {
+			if lab != nil {
+				ps[i].Cluster = lab[j]
+			}
+			j++
+		}
+	}
+	tm.done("rfm, clusters")
 
 	// CLV.
 	var cs []clv.Customer
