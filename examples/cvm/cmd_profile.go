@@ -36,6 +36,7 @@ func runProfile(args []string, stdout, stderr io.Writer) error {
 	timing := fs.Bool("timing", false, "print the time of each stage on stderr")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (runtime/pprof) of the build and the write to this file")
 	memProfile := fs.String("memprofile", "", "write a heap profile (runtime/pprof, allocations) to this file at the end")
+	clusters := fs.Int("clusters", 0, "k-means clusters on the log RFM values; 0 chooses k from 3 to 6 by silhouette (profile.Clusters); -1 for none")
 	reasons := fs.Int("reasons", 3, "top value reasons per customer (an explanation each: about 4 s per million customers); 0 for none")
 	inf := addInputFlags(fs)
 	if done, err := parseFlags(fs, args); done {
@@ -55,7 +56,7 @@ func runProfile(args []string, stdout, stderr io.Writer) error {
 	if *reasons < 0 {
 		return usagef("-reasons %d: want 0 or more", *reasons)
 	}
-	s := &profile.Settings{Reasons: *reasons}
+	s := &profile.Settings{Reasons: *reasons, Clusters: *clusters}
 	if err := s.Indicators.UnmarshalText([]byte(*indicators)); err != nil {
 		return usagef("-indicators %q: want retail or summary", *indicators)
 	}
@@ -182,7 +183,7 @@ func writeHeapProfile(path string) error {
 
 // profileColumns are the columns of cvm profile's CSV.
 var profileColumns = []string{"customer", "first", "last", "occasions", "net", "returns", "units", "products", "categories",
-	"recency_days", "r", "f", "m", "rfm_segment", "p_alive", "expected_purchases", "expected_spend", "clv",
+	"recency_days", "r", "f", "m", "rfm_segment", "cluster", "p_alive", "expected_purchases", "expected_spend", "clv",
 	"current_value", "potential_value", "total_value", "quadrant", "tier", "reasons", "stage", "stage_since", "last_transition", "pattern", "flags"}
 
 // writeProfilesCSV writes f's profiles as CSV. Rows are formatted on
@@ -257,6 +258,10 @@ func appendProfileRow(line []byte, p *profile.Profile) []byte {
 		line = append(line, ",,,,"...)
 	}
 	str(p.Segment)
+	line = append(line, ',')
+	if p.Cluster > 0 {
+		line = strconv.AppendInt(line, int64(p.Cluster), 10)
+	}
 	if p.CLV.OK {
 		num(p.CLV.PAlive)
 		num(p.CLV.ExpectedPurchases)
