@@ -18,25 +18,13 @@ const (
 	chunkSize = 1 << chunkBits
 )
 
-// The layout. A lookup by customer must cost one memory miss, not a miss
-// for the ID index and then another for the playbooks it points to. So the
-// playbooks are stored in the order of the index's slots, not in input
-// order: the customer in the r-th occupied slot has its blocks at rank r
-// of rows. The rank of a slot comes from a small directory of occupancy
-// bitmaps and prefix counts ([idIndex.rankOf], a quarter byte per slot, in
-// cache), so the address of the playbooks is known from the ID's hash
-// alone: the processor loads them while it is still waiting for the slot
-// that confirms the ID, and the two misses overlap. The inputs stay in
-// input order (chunks), for [Book.Customers], [Book.Customer] and the
-// JSON form.
-
 // chunk holds the inputs of up to chunkSize consecutive customers, in
-// input order, and the rank of each one's playbooks in the book's rows. A
-// chunk is never modified once a published Book refers to it; updating a
+// input order, for [Book.Customers], [Book.Customer] and the JSON form;
+// their playbooks are packed in the table's slots (see index.go). A chunk
+// is never modified once a published Book refers to it; updating a
 // customer copies its chunk.
 type chunk struct {
 	cust []Customer
-	rank []uint32 // rank in the slot order: the playbooks are rows[rank>>chunkBits]
 }
 
 // Book holds the precomputed playbooks of a customer base: every customer x
@@ -44,15 +32,10 @@ type chunk struct {
 // [Book.WithCustomer] returns a new book. To replace a book while lookups
 // continue, keep it in a [Store].
 type Book struct {
-	m      *Model
-	asOf   time.Time // from BuildSettings, for the card
-	index  idIndex
-	chunks []*chunk
-	// rows[r>>chunkBits][(r&(chunkSize-1))*NumSeverities+s] is block s of
-	// the customer of rank r (slot order); each block carries the
-	// customer's channel index. Never modified once published; updating a
-	// customer copies its row chunk.
-	rows     [][]sevBlock
+	m        *Model
+	asOf     time.Time // from BuildSettings, for the card
+	index    idIndex   // the slots: ID, position and packed playbooks
+	chunks   []*chunk
 	n        int
 	channels []string          // interned channel names; channels[0] is ""
 	chanIdx  map[string]uint16 // name -> index in channels
@@ -67,8 +50,9 @@ type BuildSettings struct {
 	AsOf time.Time
 }
 
-// Build precomputes the playbooks of every customer, in parallel over
-// GOMAXPROCS workers; the result does not depend on the worker count. The
+// Build precomputes the playbooks of every customer (packs into its slot
+// the numbers its 24 entries are computed from at lookup, see the package
+// documentation), in parallel over GOMAXPROCS workers; the result does not depend on the worker count. The
 // customers slice is neither kept nor modified. An invalid customer is
 // reported as a *[CustomerError] naming it (the first one in input order);
 // so is a duplicate ID ([ErrDuplicate]). An empty slice gives an empty
@@ -98,23 +82,6 @@ func (m *Model) Build(ctx context.Context, customers []Customer, settings *Build
 		chans[i] = k
 	}
 
-	// The ID index is built while the workers copy and validate the
-	// inputs.
-	var idxErr error
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		idx := newIndexSize(maphash.MakeSeed(), n)
-		idAt := func(p int) string { return customers[p].ID }
-		for i := range customers {
-			if !idx.insert(customers[i].ID, i, idAt) {
-				idxErr = &CustomerError{Index: i, Customer: customers[i].ID, Field: "id", Err: ErrDuplicate}
-				return
-			}
-		}
-		b.index = idx
-	}()
 	errs := make([]error, nch)
 	parallel.Chunks(n, chunkSize, func(_, lo, hi int) {
 		if ctx.Err() != nil {
@@ -123,7 +90,6 @@ func (m *Model) Build(ctx context.Context, customers []Customer, settings *Build
 		k := lo / chunkSize
 		b.chunks[k], errs[k] = newChunk(customers[lo:hi], lo)
 	})
-	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -132,13 +98,24 @@ func (m *Model) Build(ctx context.Context, customers []Customer, settings *Build
 			return nil, err
 		}
 	}
-	if idxErr != nil {
-		return nil, idxErr
+	// The IDs go into the table in input order, so the first duplicate is
+	// the one reported; then the slots are packed in parallel.
+	b.index = newIndexSize(maphash.MakeSeed(), n)
+	where := make([]uint32, n) // input position -> slot index
+	for p := range n {
+		id := b.idAt(p)
+		i, dup := b.probe(id)
+		if dup {
+			return nil, &CustomerError{Index: p, Customer: id, Field: "id", Err: ErrDuplicate}
+		}
+		b.index.setKey(b.index.at(i), id, p)
+		where[p] = uint32(i)
 	}
-	b.layout(func(p int, blk *[NumSeverities]sevBlock) {
-		m.compute(&b.chunks[p>>chunkBits].cust[p&(chunkSize-1)], blk)
-		for s := range blk {
-			blk[s].ch = chans[p]
+	parallel.Chunks(n, chunkSize, func(_, lo, hi int) {
+		for p := lo; p < hi; p++ {
+			s := b.index.at(uint64(where[p]))
+			m.pack(b.customerAt(p), s)
+			s.ch = chans[p]
 		}
 	})
 	if err := ctx.Err(); err != nil {
@@ -148,9 +125,9 @@ func (m *Model) Build(ctx context.Context, customers []Customer, settings *Build
 }
 
 // newChunk copies and validates the customers of one chunk; base is the
-// index of cs[0] in the input. Their ranks are set by [Book.layout].
+// index of cs[0] in the input.
 func newChunk(cs []Customer, base int) (*chunk, error) {
-	c := &chunk{cust: slices.Clone(cs), rank: make([]uint32, len(cs))}
+	c := &chunk{cust: slices.Clone(cs)}
 	for j := range c.cust {
 		if err := c.cust[j].validate(base + j); err != nil {
 			return nil, err
@@ -159,37 +136,8 @@ func newChunk(cs []Customer, base int) (*chunk, error) {
 	return c, nil
 }
 
-// layout sets the directory of b's index, the rank of every customer in
-// b's chunks (which it must own), and b.rows, filled in parallel by fill
-// with the blocks of the customer at input position p. The result does
-// not depend on the number of workers.
-func (b *Book) layout(fill func(p int, blk *[NumSeverities]sevBlock)) {
-	b.index.buildDir()
-	order := make([]int32, b.n) // rank -> input position
-	r := 0
-	for i := range b.index.slots {
-		if pos := b.index.slots[i].pos; pos != 0 {
-			p := int(pos - 1)
-			order[r] = int32(p)
-			b.chunks[p>>chunkBits].rank[p&(chunkSize-1)] = uint32(r)
-			r++
-		}
-	}
-	b.rows = make([][]sevBlock, len(b.chunks))
-	parallel.Chunks(b.n, chunkSize, func(_, lo, hi int) {
-		blk := make([]sevBlock, (hi-lo)*NumSeverities)
-		for r := lo; r < hi; r++ {
-			fill(int(order[r]), (*[NumSeverities]sevBlock)(blk[(r-lo)*NumSeverities:]))
-		}
-		b.rows[lo>>chunkBits] = blk
-	})
-}
-
-// blocksAt returns the blocks of the customer at input position p.
-func (b *Book) blocksAt(p int) *[NumSeverities]sevBlock {
-	r := int(b.chunks[p>>chunkBits].rank[p&(chunkSize-1)])
-	return (*[NumSeverities]sevBlock)(b.rows[r>>chunkBits][(r&(chunkSize-1))*NumSeverities:])
-}
+// customerAt returns the inputs of the customer at input position p.
+func (b *Book) customerAt(p int) *Customer { return &b.chunks[p>>chunkBits].cust[p&(chunkSize-1)] }
 
 // intern returns the index of channel name in b's table, adding it.
 func (b *Book) intern(name string, i int, id string) (uint16, error) {
@@ -233,27 +181,26 @@ func (b *Book) Lookup(id string, t FailureType, s Severity) (e Entry, err error)
 	if err := checkKind(t, s); err != nil {
 		return Entry{}, err
 	}
-	r := b.findRank(id)
-	if r < 0 {
+	sl := b.find(id)
+	if sl == nil {
 		return Entry{}, &CustomerError{Index: -1, Customer: id, Err: ErrNotFound}
 	}
-	blk := &b.rows[r>>chunkBits][(r&(chunkSize-1))*NumSeverities+int(s-1)]
-	b.m.fill(&e, t, s, blk, b.channels[blk.ch])
+	b.m.fill(&e, t, s, sl, b.channels[sl.ch])
 	return e, nil
 }
 
 // Customer returns the inputs the book holds for id, and whether it holds
 // them; a nil book holds none.
 func (b *Book) Customer(id string) (Customer, bool) {
-	i := b.find(id)
-	if i < 0 {
+	sl := b.find(id)
+	if sl == nil {
 		return Customer{}, false
 	}
-	return b.chunks[i>>chunkBits].cust[i&(chunkSize-1)], true
+	return *b.customerAt(int(sl.pos - 1)), true
 }
 
 // idAt returns the ID of the customer at position p.
-func (b *Book) idAt(p int) string { return b.chunks[p>>chunkBits].cust[p&(chunkSize-1)].ID }
+func (b *Book) idAt(p int) string { return b.customerAt(p).ID }
 
 // Customers calls yield with every customer in the book, in the order they
 // were given to Build (updated customers in place, new ones at the end);
@@ -283,12 +230,13 @@ func (b *Book) WithCustomer(c Customer) (*Book, error) {
 // in cs are rebuilt from cs; customers the book does not hold are added at
 // the end, in order. A customer given twice takes its last entry. b itself
 // is unchanged and stays valid. Updating customers the book holds costs
-// a copy of each 256-customer chunk touched (inputs and playbooks, about
-// 100 KB). Adding customers costs a copy of the ID index and of every
-// playbook, O(Len) (the playbooks are laid out in the index's order, so
-// that a lookup costs one memory access): add them in batches. cs is neither kept nor modified. An invalid
-// customer is a *[CustomerError] naming its position in cs, and nothing is
-// applied. A nil book is an error: build one with [Model.Build].
+// a copy of each 256-customer chunk of inputs (about 25 KB) and each
+// 4096-slot page of the table (256 KB) they touch. Adding customers
+// copies the pages their slots go in, and when the table would be over
+// half full rebuilds it twice as large, O(Len): add them in batches. cs
+// is neither kept nor modified. An invalid customer is a *[CustomerError]
+// naming its position in cs, and nothing is applied. A nil book is an
+// error: build one with [Model.Build].
 func (b *Book) WithCustomers(cs []Customer) (*Book, error) {
 	if b == nil {
 		return nil, fmt.Errorf("recovery: WithCustomers on a nil book")
@@ -320,8 +268,10 @@ func (b *Book) WithCustomers(cs []Customer) (*Book, error) {
 	changed := map[int]bool{} // input positions of the customers rebuilt
 	for i := range cs {
 		c := &cs[i]
-		p := b.find(c.ID)
-		if p < 0 {
+		p := -1
+		if sl := b.find(c.ID); sl != nil {
+			p = int(sl.pos - 1)
+		} else {
 			q, ok := added[c.ID]
 			if !ok {
 				if nb.n >= 1<<31-1 {
@@ -341,74 +291,61 @@ func (b *Book) WithCustomers(cs []Customer) (*Book, error) {
 		}
 		if !owned[k] {
 			old := nb.chunks[k]
-			nc := &chunk{cust: make([]Customer, len(old.cust), chunkSize), rank: make([]uint32, len(old.rank), chunkSize)}
+			nc := &chunk{cust: make([]Customer, len(old.cust), chunkSize)}
 			copy(nc.cust, old.cust)
-			copy(nc.rank, old.rank)
 			nb.chunks[k] = nc
 			owned[k] = true
 		}
 		nc := nb.chunks[k]
 		if j >= len(nc.cust) { // appending: within the fresh copy's capacity
 			nc.cust = nc.cust[:j+1]
-			nc.rank = nc.rank[:j+1]
 		}
 		nc.cust[j] = *c
 	}
-	if len(addOrder) == 0 {
-		// Same IDs, same slots, same ranks: rebuild the changed
-		// customers' blocks in copies of their row chunks.
-		nb.rows = append([][]sevBlock(nil), b.rows...)
-		ownedRows := map[int]bool{}
-		for p := range changed {
-			r := int(nb.chunks[p>>chunkBits].rank[p&(chunkSize-1)])
-			k := r >> chunkBits
-			if !ownedRows[k] {
-				nb.rows[k] = slices.Clone(b.rows[k])
-				ownedRows[k] = true
-			}
-			nb.fillBlocks(p, (*[NumSeverities]sevBlock)(nb.rows[k][(r&(chunkSize-1))*NumSeverities:]))
+	if 2*nb.n > int(b.index.size) {
+		// Over half full: a table twice as large, every slot packed anew.
+		nb.index = newIndexSize(b.index.seed, 2*nb.n)
+		where := make([]uint32, nb.n)
+		for p := range nb.n {
+			i, _ := nb.probe(nb.idAt(p))
+			nb.index.setKey(nb.index.at(i), nb.idAt(p), p)
+			where[p] = uint32(i)
 		}
+		parallel.Chunks(nb.n, chunkSize, func(_, lo, hi int) {
+			for p := lo; p < hi; p++ {
+				nb.packAt(nb.index.at(uint64(where[p])), p)
+			}
+		})
 		return &nb, nil
 	}
-	// Customers are added: copy the index (rebuilt larger when it would
-	// be over half full) now that the new IDs are readable at their
-	// positions, then lay the book out again, since ranks change: blocks
-	// of unchanged customers are copied, the others computed.
-	if 2*nb.n <= len(b.index.slots) {
-		nb.index = idIndex{seed: b.index.seed, slots: append([]idSlot(nil), b.index.slots...)}
-		for _, id := range addOrder {
-			nb.index.insert(id, added[id], nb.idAt)
+	// Same table: copy the pages written to, insert the new IDs (now
+	// readable at their positions), and pack the changed slots.
+	nb.index.pages = append([][]slot(nil), b.index.pages...)
+	ownedPages := map[uint64]bool{}
+	writable := func(i uint64) *slot {
+		if k := i >> pageBits; !ownedPages[k] {
+			nb.index.pages[k] = slices.Clone(b.index.pages[k])
+			ownedPages[k] = true
 		}
-	} else {
-		nb.index = newIndexSize(b.index.seed, 2*nb.n)
-		for p := range nb.n {
-			nb.index.insert(nb.idAt(p), p, nb.idAt)
-		}
+		return nb.index.at(i)
 	}
-	for k, c := range nb.chunks {
-		if !owned[k] { // fresh ranks, shared inputs
-			nb.chunks[k] = &chunk{cust: c.cust, rank: make([]uint32, len(c.rank))}
-		}
+	for _, id := range addOrder {
+		i, _ := nb.probe(id)
+		nb.index.setKey(writable(i), id, added[id])
 	}
-	nb.layout(func(p int, blk *[NumSeverities]sevBlock) {
-		if p < b.n && !changed[p] {
-			*blk = *b.blocksAt(p)
-			return
-		}
-		nb.fillBlocks(p, blk)
-	})
+	for p := range changed {
+		i, _ := nb.probe(nb.idAt(p))
+		nb.packAt(writable(i), p)
+	}
 	return &nb, nil
 }
 
-// fillBlocks computes the blocks of the customer at input position p of
-// b, with its channel index.
-func (b *Book) fillBlocks(p int, blk *[NumSeverities]sevBlock) {
-	c := &b.chunks[p>>chunkBits].cust[p&(chunkSize-1)]
-	b.m.compute(c, blk)
-	ch := b.chanIdx[c.Channel]
-	for s := range blk {
-		blk[s].ch = ch
-	}
+// packAt packs the playbooks of the customer at input position p of b,
+// with its channel index, into its slot s.
+func (b *Book) packAt(s *slot, p int) {
+	c := b.customerAt(p)
+	b.m.pack(c, s)
+	s.ch = b.chanIdx[c.Channel]
 }
 
 // Store holds the current book and lets it be replaced while lookups

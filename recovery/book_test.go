@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/cvmkit/cvm/lifecycle"
 	"github.com/cvmkit/cvm/value"
@@ -49,6 +50,14 @@ func TestBookMatchesPlaybook(t *testing.T) {
 	}
 }
 
+// packed returns slot s without its key, which holds a seeded hash for a
+// long ID: what a customer's playbooks are computed from.
+func packed(s *slot) slot {
+	c := *s
+	c.klen, c.key = 0, [idInline]byte{}
+	return c
+}
+
 // sameBook reports whether a and b hold the same customers and records
 // (the layouts may differ: each book has its own hash seed).
 func sameBook(a, b *Book) bool {
@@ -56,10 +65,12 @@ func sameBook(a, b *Book) bool {
 		return false
 	}
 	for p := range a.n {
-		if id := a.idAt(p); a.find(id) != p || b.find(id) != p {
+		id := a.idAt(p)
+		sa, sb := a.find(id), b.find(id)
+		if sa == nil || sb == nil || sa.pos != uint32(p+1) || sb.pos != uint32(p+1) {
 			return false
 		}
-		if *a.blocksAt(p) != *b.blocksAt(p) {
+		if packed(sa) != packed(sb) {
 			return false
 		}
 	}
@@ -74,16 +85,15 @@ func sameBook(a, b *Book) bool {
 // cloneBook deep-copies b.
 func cloneBook(b *Book) *Book {
 	c := *b
-	c.index = idIndex{seed: b.index.seed, slots: slices.Clone(b.index.slots), dir: slices.Clone(b.index.dir)}
+	c.index = idIndex{seed: b.index.seed, size: b.index.size, pages: make([][]slot, len(b.index.pages))}
+	for k, pg := range b.index.pages {
+		c.index.pages[k] = slices.Clone(pg)
+	}
 	c.chanIdx = maps.Clone(b.chanIdx)
 	c.channels = slices.Clone(b.channels)
 	c.chunks = make([]*chunk, len(b.chunks))
 	for k, x := range b.chunks {
-		c.chunks[k] = &chunk{slices.Clone(x.cust), slices.Clone(x.rank)}
-	}
-	c.rows = make([][]sevBlock, len(b.rows))
-	for k, x := range b.rows {
-		c.rows[k] = slices.Clone(x)
+		c.chunks[k] = &chunk{slices.Clone(x.cust)}
 	}
 	return &c
 }
@@ -457,12 +467,12 @@ func TestIndexIDLengths(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, c := range cs {
-		if p := b.find(c.ID); p != i {
-			t.Errorf("find(%q) = %d, want %d", c.ID, p, i)
+		if s := b.find(c.ID); s == nil || s.pos != uint32(i+1) {
+			t.Errorf("find(%q) = %+v, want position %d", c.ID, s, i)
 		}
 		for _, miss := range []string{c.ID + "z", c.ID[1:] + "z", "z" + c.ID[1:]} {
-			if p := b.find(miss); p >= 0 {
-				t.Errorf("find(%q) = %d, want -1", miss, p)
+			if s := b.find(miss); s != nil {
+				t.Errorf("find(%q) = %+v, want nil", miss, s)
 			}
 		}
 	}
@@ -525,14 +535,17 @@ func TestBuildContext(t *testing.T) {
 	}
 }
 
-// TestLayout checks the slot-ordered layout: for books of 1 to 300
-// customers (small tables, so IDs sit after their home slot and probes
-// wrap past the end), with short and long IDs (inline and not), built
-// whole and grown by WithCustomers a few at a time, every customer's
-// rank from the hash (findRank) is the rank recorded for its position,
-// the ranks are a permutation, and every Lookup equals the entry computed
-// directly by Playbook.
+// TestLayout checks the table: a slot is one 64-byte cache line; for
+// books of 1 to 300 customers (small tables, so IDs sit after their home
+// slot and probes wrap past the end), with short and long IDs (inline and
+// not), built whole and grown by WithCustomers a few at a time, every
+// customer is found in its own slot (position and inline ID), no two
+// share a slot, every Lookup equals the entry computed directly by
+// Playbook, and absent IDs (a long one too) are not found.
 func TestLayout(t *testing.T) {
+	if size := unsafe.Sizeof(slot{}); size != 64 {
+		t.Fatalf("a slot is %d bytes, want 64 (one cache line)", size)
+	}
 	m := mustModel(t, nil)
 	for _, n := range []int{1, 2, 3, 5, 8, 31, 300} {
 		cs := synthCustomers(n, uint64(40+n))
@@ -547,13 +560,16 @@ func TestLayout(t *testing.T) {
 			grown = check.Must(grown.WithCustomers(cs[lo:min(lo+4, n)]))
 		}
 		for name, b := range map[string]*Book{"built": whole, "grown": grown} {
-			seen := make([]bool, n)
+			seen := map[*slot]bool{}
 			for p, c := range cs {
-				r := b.findRank(c.ID)
-				if want := int(b.chunks[p>>chunkBits].rank[p&(chunkSize-1)]); r != want || r < 0 || r >= n || seen[r] {
-					t.Fatalf("%s n=%d: %s at position %d: findRank %d, recorded rank %d (or a repeated rank)", name, n, c.ID, p, r, want)
+				s := b.find(c.ID)
+				if s == nil || s.pos != uint32(p+1) || seen[s] {
+					t.Fatalf("%s n=%d: %s at position %d: slot %+v (nil, another position or shared)", name, n, c.ID, p, s)
 				}
-				seen[r] = true
+				if inline := len(c.ID) <= idInline; inline != (s.klen != idLong) || inline && string(s.key[:s.klen]) != c.ID {
+					t.Fatalf("%s n=%d: %s: slot key %q (length %d)", name, n, c.ID, s.key, s.klen)
+				}
+				seen[s] = true
 				for ft := MoneyLoss; ft <= Outage; ft++ {
 					for s := S1; s <= S4; s++ {
 						if got, want := check.Must(b.Lookup(c.ID, ft, s)), mustEntry(t, m, c, ft, s); got != want {
@@ -562,8 +578,10 @@ func TestLayout(t *testing.T) {
 					}
 				}
 			}
-			if r := b.findRank("absent"); r != -1 {
-				t.Errorf("%s n=%d: findRank of an absent ID = %d, want -1", name, n, r)
+			for _, id := range []string{"absent", "customer-with-a-long-identifier-absent"} {
+				if s := b.find(id); s != nil {
+					t.Errorf("%s n=%d: find(%q) = %+v, want nil", name, n, id, s)
+				}
 			}
 		}
 	}
@@ -571,14 +589,14 @@ func TestLayout(t *testing.T) {
 
 // TestLayoutWrap grows a book of 8 slots by three IDs chosen (with the
 // book's own hash seed) to have the last slot as their home, so that two
-// of them wrap past the end of the table: their ranks and lookups must
-// still be right.
+// of them wrap past the end of the table: they must still be found, in
+// slots 7, 0 and 1, and looked up right.
 func TestLayoutWrap(t *testing.T) {
 	m := mustModel(t, nil)
 	base := synthCustomers(4, 77)
 	b := check.Must(m.Build(context.Background(), base[:1], nil))
-	if len(b.index.slots) != 8 {
-		t.Fatalf("%d slots, want 8", len(b.index.slots))
+	if b.index.size != 8 {
+		t.Fatalf("%d slots, want 8", b.index.size)
 	}
 	cs := []Customer{base[0]}
 	for i := 0; len(cs) < 4; i++ {
@@ -591,12 +609,12 @@ func TestLayoutWrap(t *testing.T) {
 		cs = append(cs, c)
 		b = check.Must(b.WithCustomer(c))
 	}
-	if len(b.index.slots) != 8 {
-		t.Fatalf("%d slots after growing, want 8", len(b.index.slots))
+	if b.index.size != 8 {
+		t.Fatalf("%d slots after growing, want 8", b.index.size)
 	}
 	for p, c := range cs {
-		if r, want := b.findRank(c.ID), int(b.chunks[0].rank[p]); r != want {
-			t.Errorf("%s: findRank %d, recorded rank %d", c.ID, r, want)
+		if s := b.find(c.ID); s == nil || s.pos != uint32(p+1) {
+			t.Errorf("%s: slot %+v, want position %d", c.ID, s, p)
 		}
 		for s := S1; s <= S4; s++ {
 			if got, want := check.Must(b.Lookup(c.ID, Delivery, s)), mustEntry(t, m, c, Delivery, s); got != want {

@@ -182,33 +182,35 @@
 //
 // # Precomputation and lookup
 //
-// [Model.Build] computes every customer x failure type x severity in
-// parallel. A [Book] is immutable: customer ID to position in an
-// open-addressing hash table (linear probing, at most half full) whose
-// 32-byte slots hold IDs of up to 23 bytes inline (32 to 64 bytes per
-// customer); per customer and severity one 80-byte block holding
-// everything a lookup reads (caps, churn, deadlines, apology, owner, the
-// channel, and the expected and offered ratio for each failure type);
-// channel names interned. The blocks are laid out in the order of the
-// table's slots, not in input order: a directory of 16 bytes per 64 slots
-// (which slots are occupied, and how many occupied slots come before
-// them, 0.5 MB at a million customers) gives the rank of a customer's
-// blocks from the hash of its ID alone, so the processor fetches them
-// while the slot that confirms the ID is still on its way, and the two
-// misses overlap instead of following each other (chunk header, then
-// block, before). Measured against a pointer chase over an array as large
-// as the playbooks, in the same run (BenchmarkLookupSpread), a lookup
-// spread over a 1M-customer book costs 1.5-1.9 random memory accesses on
-// the build machine, against 2.3-3.3 before; the README has the figures.
-// With the customer's inputs kept in input order for rebuilding, a book
-// holds about 477 bytes per customer (measured at a million customers,
-// BenchmarkBookMemory). [Book.Lookup] is O(1), does not allocate and is
-// safe for concurrent use; a customer not in the book is an error
-// wrapping [ErrNotFound], and a nil *Book is an empty book.
+// [Model.Build] validates every customer and packs it, in parallel. A
+// [Book] is immutable: one open-addressing hash table (linear probing, at
+// most half full) of 64-byte slots, one cache line each, in which a
+// customer's slot holds its ID (inline up to 20 bytes; a longer one by
+// its hash, compared with the customer's inputs on a match) and the few
+// numbers all 24 of its playbook entries are computed from: the goodwill
+// cap, the churn model's two exp(-x) factors, the expectation factor, the
+// capped failure count, tier, quadrant, grudge, influence and channel. A
+// lookup hashes the ID, reads the home slot's line (and the next one at
+// the same time: a quarter of the IDs of a half-full table sit after
+// their home, mostly in the next slot) and computes the entry from the
+// slot with a few multiplications and two divisions, from tables of the
+// model that stay in cache. So a lookup in a book too large for the
+// caches costs one memory miss, where the layout before cost two partly
+// overlapped ones (an index slot, then the playbook block it led to), and
+// the one before that two to three in a row (chunk header, then block).
+// The entries equal the ones [Model.Playbook] computes directly, bit for
+// bit: both run the same code. BenchmarkLookupSpread measures a lookup
+// spread over a 1M-customer book against a pointer chase over an array as
+// large as the table, in the same run; the README's performance section
+// has the figures. With the customers' inputs kept in input order for
+// rebuilding, a book holds 128 to 256 bytes of table per customer plus
+// the inputs (BenchmarkBookMemory). [Book.Lookup] is O(1), does not
+// allocate and is safe for concurrent use; a customer not in the book is
+// an error wrapping [ErrNotFound], and a nil *Book is an empty book.
 // [Book.WithCustomers] returns a new book with some customers rebuilt or
-// added: updating copies the 256-customer chunks (of inputs, and of
-// playbooks in slot order) they are in; adding copies the ID index and
-// every playbook, since the ranks change.
+// added: it copies the 256-customer chunks of inputs and the 4096-slot
+// pages of the table it changes, and rebuilds the table twice as large
+// when adding would make it over half full.
 // [Store] holds the current book in an atomic pointer: lookups never block
 // and see either the old or the new book, never a half-built one.
 //

@@ -114,7 +114,7 @@ func (b *Book) marshal(playbooks bool) ([]byte, error) {
 		return nil, fmt.Errorf("recovery: encoding a nil book")
 	}
 	v := bookJSON{Header: envelope.New(BookFormat, BookVersion, b.Card()), Settings: b.m.set, Customers: make([]customerJSON, 0, b.n)}
-	for k, ch := range b.chunks {
+	for _, ch := range b.chunks {
 		for j := range ch.cust {
 			c := &ch.cust[j]
 			cj := customerJSON{
@@ -124,10 +124,10 @@ func (b *Book) marshal(playbooks bool) ([]byte, error) {
 			}
 			if playbooks {
 				cj.Playbook = make([]rowJSON, 0, NumFailureTypes*NumSeverities)
-				blk := b.blocksAt(k<<chunkBits + j)
+				sl := b.find(c.ID)
 				for t := range NumFailureTypes {
 					for s := range NumSeverities {
-						cj.Playbook = append(cj.Playbook, row(&blk[s], t, s))
+						cj.Playbook = append(cj.Playbook, b.m.row(sl, t, s))
 					}
 				}
 			}
@@ -137,10 +137,10 @@ func (b *Book) marshal(playbooks bool) ([]byte, error) {
 	return json.Marshal(v)
 }
 
-// row returns the stored playbook row of failure type index t and
-// severity index s from the customer's block.
-func row(blk *sevBlock, t, s int) rowJSON {
-	r, tr := &blk.sevRec, &blk.typ[t]
+// row returns the playbook row of failure type index t and severity
+// index s from the customer's packed slot.
+func (m *Model) row(sl *slot, t, s int) rowJSON {
+	r, tr := m.sevRec(sl, s), m.typeRec(sl, s, t)
 	return rowJSON{
 		Failure: FailureType(t + 1), Severity: Severity(s + 1),
 		Expected: tr.expected, Ratio: tr.ratio, Cap: r.cap, PreApproved: r.pre,
@@ -202,12 +202,12 @@ func (b *Book) UnmarshalJSON(data []byte) error {
 		if len(cj.Playbook) == 0 {
 			continue
 		}
-		blk := nb.blocksAt(i)
+		sl := nb.find(cj.ID)
 		for _, r := range cj.Playbook {
 			if !r.Failure.Valid() || !r.Severity.Valid() {
 				return &CustomerError{Index: i, Customer: cj.ID, Field: "playbook", Err: ErrFormat}
 			}
-			if want := row(&blk[r.Severity-1], int(r.Failure-1), int(r.Severity-1)); r != want {
+			if want := m.row(sl, int(r.Failure-1), int(r.Severity-1)); r != want {
 				return &CustomerError{Index: i, Customer: cj.ID, Field: "playbook",
 					Err: fmt.Errorf("%w: %s %s row does not match the settings and inputs", ErrFormat, r.Failure, r.Severity)}
 			}

@@ -1,178 +1,138 @@
 package recovery
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"math/bits"
 )
 
-// idInline is the longest ID kept in the index slot itself.
-const idInline = 23
+// The layout. A lookup by customer costs one memory miss: the book is one
+// open-addressing hash table (linear probing, at most half full) of
+// 64-byte slots, one cache line each, and a customer's slot holds its ID
+// (inline up to idInline bytes) and everything its playbooks are computed
+// from at lookup (the packed numbers of [Model.pack]: goodwill cap,
+// churn odds factors, expectation factors, tier, quadrant, flags and the
+// channel). So a lookup hashes the ID, reads the one line of the ID's
+// home slot (the next one when the home is taken by another ID, and so on)
+// and computes the entry from it in registers; there is no second
+// structure to visit. The table is kept in pages of pageSlots slots, so
+// that [Book.WithCustomers] copies only the pages it changes; the page
+// list (8 bytes a page, 4 KB at a million customers) stays in cache.
 
-// idLong marks a slot whose ID is too long to keep inline.
+// idInline is the longest ID kept in the slot itself.
+const idInline = 20
+
+// idLong marks a slot whose ID is too long to keep inline; its key then
+// holds the ID's 64-bit hash, and the ID is compared at its position.
 const idLong = 0xff
 
-// idSlot is one 32-byte slot of the ID index: the high 32 bits of the ID's
-// hash, the customer's position plus one (0 marks an empty slot), and the
-// ID itself when it has at most idInline bytes, so that a lookup compares
-// it without another memory access.
-type idSlot struct {
-	tag, pos uint32
-	klen     uint8 // length of the inline ID, or idLong
-	key      [idInline]byte
+// slot is one 64-byte slot of the book's table: a cache line.
+type slot struct {
+	// The packed playbook numbers (see Model.pack).
+	absCap, eOut, eWith, rel float64
+	pos                      uint32 // the customer's position plus one; 0 marks an empty slot
+	past                     uint16 // min(Failures12m, RecurrenceCap)
+	ch                       uint16 // the customer's channel in the book's table
+	tier, quad, flags        uint8  // tier, quadrant - 1, slot flags
+	klen                     uint8  // length of the inline ID, or idLong
+	key                      [idInline]byte
 }
 
-// match reports whether the slot holds id; idAt reads long IDs.
-func (s *idSlot) match(id string, idAt func(int) string) bool {
-	if s.klen != idLong {
-		return int(s.klen) == len(id) && string(s.key[:s.klen]) == id
-	}
-	return idAt(int(s.pos-1)) == id
-}
+const (
+	pageBits  = 12
+	pageSlots = 1 << pageBits // slots per page (256 KB)
+)
 
-// idIndex maps customer IDs to positions with open addressing and linear
-// probing, at most half full: 32 to 64 bytes per customer. It is not
-// modified once a published Book refers to it.
+// idIndex is the book's table: size slots, a power of two (or 0), in
+// pages of pageSlots slots (one shorter page when size is smaller). A
+// page is not modified once a published Book refers to it.
 type idIndex struct {
 	seed  maphash.Seed
-	slots []idSlot // length a power of two, or 0
-	dir   []idGroup
+	size  uint64
+	pages [][]slot
 }
 
-// idGroup is the directory entry of 64 consecutive slots: which of them
-// are occupied, and how many occupied slots come before the group. The
-// directory takes a quarter byte per slot, 0.5 MB for a 1M-customer book, so
-// it stays in cache while the slots do not.
-type idGroup struct {
-	occ  uint64
-	base uint32
-}
-
-// buildDir builds the directory of x's slots.
-func (x *idIndex) buildDir() {
-	x.dir = make([]idGroup, (len(x.slots)+63)/64)
-	n := 0
-	for g := range x.dir {
-		x.dir[g].base = uint32(n)
-		var occ uint64
-		for q, s := range x.slots[g*64 : min(g*64+64, len(x.slots))] {
-			if s.pos != 0 {
-				occ |= 1 << q
-			}
-		}
-		x.dir[g].occ = occ
-		n += bits.OnesCount64(occ)
-	}
-}
-
-// rankOf returns the number of occupied slots before slot i: its rank,
-// when it is occupied.
-func (x *idIndex) rankOf(i uint64) int {
-	g := &x.dir[i>>6]
-	return int(g.base) + bits.OnesCount64(g.occ&(1<<(i&63)-1))
-}
-
-// findRank returns the rank of id's slot, where its playbooks are in
-// b.rows, or -1; -1 for a nil b.
-//
-// The rank is computed from the directory for the ID's home slot before
-// the slot is read, and the slot where the ID is found is almost always
-// the home slot (the index is at most half full): so the address of the
-// playbooks does not depend on the slot's contents, and the processor
-// fetches them while the slot's miss is pending. When the ID sits k slots
-// after its home, every slot in between is occupied (linear probing), so
-// its rank is the home's plus k.
-func (b *Book) findRank(id string) int {
-	if b == nil {
-		return -1
-	}
-	x := &b.index
-	if len(x.slots) == 0 {
-		return -1
-	}
-	h := maphash.String(x.seed, id)
-	tag := uint32(h >> 32)
-	mask := uint64(len(x.slots) - 1)
-	home := h & mask
-	r := x.rankOf(home)
-	for i := home; ; i = (i + 1) & mask {
-		s := &x.slots[i]
-		if s.pos == 0 {
-			return -1
-		}
-		if s.tag == tag {
-			ok := false
-			if s.klen != idLong {
-				ok = int(s.klen) == len(id) && string(s.key[:s.klen]) == id
-			} else {
-				p := int(s.pos - 1)
-				ok = b.chunks[p>>chunkBits].cust[p&(chunkSize-1)].ID == id
-			}
-			if ok {
-				if i >= home {
-					return r + int(i-home)
-				}
-				return x.rankOf(i) // wrapped past the end of the table
-			}
-		}
-	}
-}
-
-// newIndexSize returns an empty index with room for n IDs.
+// newIndexSize returns an empty table with room for n IDs at most half
+// full.
 func newIndexSize(seed maphash.Seed, n int) idIndex {
 	size := 8
 	if n > 2 {
 		size = max(8, 1<<bits.Len(uint(2*n-1)))
 	}
-	return idIndex{seed: seed, slots: make([]idSlot, size)}
+	x := idIndex{seed: seed, size: uint64(size)}
+	for lo := 0; lo < size; lo += pageSlots {
+		x.pages = append(x.pages, make([]slot, min(size-lo, pageSlots)))
+	}
+	return x
 }
 
-// find returns the position of id in b, or -1; -1 for a nil b.
-func (b *Book) find(id string) int {
-	if b == nil {
-		return -1
-	}
+// at returns slot i.
+func (x *idIndex) at(i uint64) *slot { return &x.pages[i>>pageBits][i&(pageSlots-1)] }
+
+// probe returns the index of the slot holding id and true, or the index
+// of the empty slot where id would go and false; (0, false) for an empty
+// table. It is the one search of the table: lookups, Customer, updates
+// and inserts all go through it.
+func (b *Book) probe(id string) (uint64, bool) {
 	x := &b.index
-	if len(x.slots) == 0 {
-		return -1
+	if x.size == 0 {
+		return 0, false
 	}
 	h := maphash.String(x.seed, id)
-	tag := uint32(h >> 32)
-	mask := uint64(len(x.slots) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
-		s := &x.slots[i]
+	mask := x.size - 1
+	i := h & mask
+	// The home slot and the next one are read at once: a quarter of the
+	// IDs of a table half full sit after their home, most of them in the
+	// next slot, whose line then is on its way while the home's is.
+	s, next := x.at(i), x.at((i+1)&mask)
+	nextPos := next.pos
+	if s.pos == 0 {
+		return i, false
+	}
+	if b.match(s, id, h) {
+		return i, true
+	}
+	i = (i + 1) & mask
+	if nextPos == 0 {
+		return i, false
+	}
+	for ; ; i = (i + 1) & mask {
+		s := x.at(i)
 		if s.pos == 0 {
-			return -1
+			return i, false
 		}
-		if s.tag == tag {
-			p := int(s.pos - 1)
-			if s.klen != idLong {
-				if int(s.klen) == len(id) && string(s.key[:s.klen]) == id {
-					return p
-				}
-			} else if b.chunks[p>>chunkBits].cust[p&(chunkSize-1)].ID == id {
-				return p
-			}
+		if b.match(s, id, h) {
+			return i, true
 		}
 	}
 }
 
-// insert adds id at position pos; it reports false, inserting nothing, if
-// id is already there. The index must have room.
-func (x *idIndex) insert(id string, pos int, idAt func(int) string) bool {
-	h := maphash.String(x.seed, id)
-	tag := uint32(h >> 32)
-	mask := uint64(len(x.slots) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
-		s := &x.slots[i]
-		if s.pos == 0 {
-			*s = idSlot{tag: tag, pos: uint32(pos + 1), klen: idLong}
-			if len(id) <= idInline {
-				s.klen = uint8(copy(s.key[:], id))
-			}
-			return true
-		}
-		if s.tag == tag && s.match(id, idAt) {
-			return false
-		}
+// match reports whether slot s, occupied, holds id, whose hash is h.
+func (b *Book) match(s *slot, id string, h uint64) bool {
+	if s.klen != idLong {
+		return int(s.klen) == len(id) && string(s.key[:s.klen]) == id
 	}
+	return len(id) > idInline && binary.LittleEndian.Uint64(s.key[:8]) == h && b.idAt(int(s.pos-1)) == id
+}
+
+// find returns the slot holding id, or nil; nil for a nil b.
+func (b *Book) find(id string) *slot {
+	if b == nil {
+		return nil
+	}
+	if i, ok := b.probe(id); ok {
+		return b.index.at(i)
+	}
+	return nil
+}
+
+// setKey records id at position pos in the empty slot s.
+func (x *idIndex) setKey(s *slot, id string, pos int) {
+	s.pos = uint32(pos + 1)
+	if len(id) <= idInline {
+		s.klen = uint8(copy(s.key[:], id))
+		return
+	}
+	s.klen = idLong
+	binary.LittleEndian.PutUint64(s.key[:8], maphash.String(x.seed, id))
 }

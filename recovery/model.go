@@ -193,6 +193,16 @@ type Model struct {
 	// σ(base + x) = 1 / (1 + churnOdds x exp(-x)) takes one exp per
 	// customer instead of one per severity.
 	churnOdds [NumSeverities][2]float64
+	// deadline holds the acknowledge and resolve deadlines in minutes per
+	// tier and severity.
+	deadline [256][NumSeverities][2]uint32
+	// apology holds the apology records per quadrant, severity and slot
+	// flags (grudge and influence bits).
+	apology [4][NumSeverities][(slotGrudge | slotInfluential) + 1]apologyRec
+	// restore[t] is Restore x Fault, and expect[s][t] restore x
+	// SeverityExpectation, per failure type and severity.
+	restore [NumFailureTypes]float64
+	expect  [NumSeverities][NumFailureTypes]float64
 }
 
 // New validates the settings and returns the model. A nil settings means
@@ -231,6 +241,28 @@ func New(settings *Settings) (*Model, error) {
 		for k, st := range [2]int{NotResolved, ResolvedQuickly} {
 			rep := (1-w)*c.RepurchaseMinor[st] + w*c.RepurchaseMajor[st]
 			m.churnOdds[s][k] = math.Exp(-logit(1 - rep))
+		}
+	}
+	for t := range m.tierSpeed {
+		speed := m.tierSpeed[t]
+		for si := range NumSeverities {
+			m.deadline[t][si] = [2]uint32{
+				uint32(max(1, math.Round(c.AcknowledgeHours[si]*60*speed))),
+				uint32(max(1, math.Round(c.ResolveHours[si]*60*speed))),
+			}
+		}
+	}
+	for q := range m.apology {
+		for si := range NumSeverities {
+			for f := range m.apology[q][si] {
+				m.apology[q][si][f] = m.apologyOf(q, si, uint8(f))
+			}
+		}
+	}
+	for ti := range NumFailureTypes {
+		m.restore[ti] = c.Restore[ti] * c.Fault[ti]
+		for si := range NumSeverities {
+			m.expect[si][ti] = m.restore[ti] * c.SeverityExpectation[si]
 		}
 	}
 	return m, nil
@@ -281,20 +313,12 @@ type sevRec struct {
 	ackMin, resMin      uint32
 	apology             Apology
 	owner               Owner
-	flags               uint8  // flagParadox, flagEscalated, flagGrudge
-	quad                uint8  // quadrant - 1, for the front-line limit
-	ch                  uint16 // the customer's channel in the book's table; set by the book
+	flags               uint8 // flagParadox, flagEscalated, flagGrudge
+	quad                uint8 // quadrant - 1, for the front-line limit
 }
 
 // typeRec is the part that depends on the failure type too.
 type typeRec struct{ expected, ratio float32 }
-
-// sevBlock holds everything a lookup for one customer and severity reads,
-// 80 contiguous bytes.
-type sevBlock struct {
-	sevRec
-	typ [NumFailureTypes]typeRec
-}
 
 const (
 	flagParadox = 1 << iota
@@ -302,84 +326,130 @@ const (
 	flagGrudge
 )
 
-// compute fills the 4 severity records and 24 type records of c.
-func (m *Model) compute(c *Customer, blk *[NumSeverities]sevBlock) {
+// Flags of a slot (slot.flags): what of the customer the playbooks read
+// beyond the numbers.
+const (
+	slotGrudge      = 1 << iota // the last recovery did not satisfy
+	slotNoFailures              // no failure in 12 months: eligible for the paradox
+	slotInfluential             // influence at or above InfluenceEscalation
+)
+
+// pack fills the playbook part of sl from c: the few numbers per
+// customer from which [Model.sevRec] and [Model.typeRec] compute every
+// playbook entry at lookup, with the same operations in the same order
+// as a direct computation, so a book and [Model.Playbook] agree bit for
+// bit. The ID, position and channel of sl are the book's to set.
+func (m *Model) pack(c *Customer, sl *slot) {
 	cfg := &m.cfg
 	grudge := c.grudge()
-	past := float64(min(c.Failures12m, cfg.RecurrenceCap))
-	recur := 1 + cfg.RecurrenceStep*past
+	past := min(c.Failures12m, cfg.RecurrenceCap)
 	rel := 1 - cfg.LoyaltyBuffer*c.Strength
 	if grudge {
 		rel = 1 + cfg.GrudgeBase + cfg.GrudgeLoyalty*c.Strength
 	}
-	shift := cfg.StageLogit[c.Stage] + cfg.FailureLogit*past
+	shift := cfg.StageLogit[c.Stage] + cfg.FailureLogit*float64(past)
 	if grudge {
 		shift += cfg.UnsatisfiedLogit
 	}
 	q := int(c.Quadrant) - 1
 	profitCap := max(cfg.ProfitShare*c.GrossProfit, cfg.ProfitFloor)
-	absCap := min(cfg.QuadrantCap[q], profitCap)
-	speed := m.tierSpeed[c.Tier]
-	// exp(-x) of the customer's log-odds shifts; σ(base + x) below.
-	eOut := math.Exp(-(shift + cfg.StrengthLogitWithout*c.Strength))
-	eWith := math.Exp(-(shift + cfg.StrengthLogitWith*c.Strength))
-	influential := cfg.InfluenceEscalation > 0 && c.Influence >= cfg.InfluenceEscalation
+	sl.absCap = min(cfg.QuadrantCap[q], profitCap)
+	// exp(-x) of the customer's log-odds shifts; σ(base + x) in sevRec.
+	sl.eOut = math.Exp(-(shift + cfg.StrengthLogitWithout*c.Strength))
+	sl.eWith = math.Exp(-(shift + cfg.StrengthLogitWith*c.Strength))
+	sl.rel = rel
+	sl.past = uint16(past) // RecurrenceCap <= 1000
+	sl.tier = uint8(c.Tier)
+	sl.quad = uint8(q)
+	var f uint8
+	if grudge {
+		f |= slotGrudge
+	}
+	if c.Failures12m == 0 {
+		f |= slotNoFailures
+	}
+	if cfg.InfluenceEscalation > 0 && c.Influence >= cfg.InfluenceEscalation {
+		f |= slotInfluential
+	}
+	sl.flags = f
+}
 
-	for si := range NumSeverities {
-		s := si + 1
-		r := &blk[si].sevRec
-		var flags uint8
-		if grudge {
-			flags |= flagGrudge
-		}
-		paradox := c.Failures12m == 0 && s <= cfg.ParadoxMaxSeverity
-		if paradox {
-			flags |= flagParadox
-		}
-		capAmt := cfg.SeverityCapShare[si] * absCap
-		r.cap = float32(capAmt)
-		r.pre = float32(min(capAmt, cfg.FrontLineLimit[q]))
-		r.churnOut = float32(1 / (1 + m.churnOdds[si][0]*eOut))
-		r.churnWith = float32(1 / (1 + m.churnOdds[si][1]*eWith))
-		r.ackMin = uint32(max(1, math.Round(cfg.AcknowledgeHours[si]*60*speed)))
-		r.resMin = uint32(max(1, math.Round(cfg.ResolveHours[si]*60*speed)))
-
-		level := int(cfg.ApologyBySeverity[si])
-		if ks := cfg.KeySeverity[q]; ks != 0 && s >= ks {
-			level++
-		}
-		if influential {
-			level++
-		}
-		if grudge {
-			level++
-			flags |= flagEscalated
-		}
-		level = min(level, int(ApologyExecutive))
-		r.apology = Apology(level)
-		owner := cfg.OwnerByApology[level-1]
-		if owner == OwnerServiceManager && m.keyAccount[q] {
-			owner = OwnerAccountManager
-		}
-		r.owner = owner
-		r.flags = flags
-		r.quad = uint8(q)
-
-		for ti := range NumFailureTypes {
-			restore := cfg.Restore[ti] * cfg.Fault[ti]
-			exp := restore * cfg.SeverityExpectation[si] * recur * rel
-			aim := max(exp, restore)
-			if paradox {
-				aim *= 1 + cfg.ParadoxUplift
-			}
-			blk[si].typ[ti] = typeRec{expected: float32(exp), ratio: f32down(min(aim, cfg.MaxLossMultiple))}
-		}
+// sevRec computes the record of severity index si from a packed slot.
+func (m *Model) sevRec(sl *slot, si int) sevRec {
+	cfg := &m.cfg
+	q := int(sl.quad)
+	capAmt := cfg.SeverityCapShare[si] * sl.absCap
+	d := &m.deadline[sl.tier][si]
+	a := &m.apology[q][si][sl.flags&(slotGrudge|slotInfluential)]
+	flags := a.flags
+	if sl.flags&slotNoFailures != 0 && si+1 <= cfg.ParadoxMaxSeverity {
+		flags |= flagParadox
+	}
+	return sevRec{
+		cap:       float32(capAmt),
+		pre:       float32(min(capAmt, cfg.FrontLineLimit[q])),
+		churnOut:  float32(1 / (1 + m.churnOdds[si][0]*sl.eOut)),
+		churnWith: float32(1 / (1 + m.churnOdds[si][1]*sl.eWith)),
+		ackMin:    d[0], resMin: d[1],
+		apology: a.apology, owner: a.owner, flags: flags, quad: uint8(q),
 	}
 }
 
-// fill assembles the public Entry from the stored records into e.
-func (m *Model) fill(e *Entry, t FailureType, s Severity, blk *sevBlock, channel string) {
-	r, tr := &blk.sevRec, &blk.typ[t-1]
+// apologyRec is the apology, owner and flags (grudge, escalated) of a
+// quadrant, severity, grudge and influence, tabled by [New].
+type apologyRec struct {
+	apology Apology
+	owner   Owner
+	flags   uint8
+}
+
+// apologyOf returns the apology record of quadrant index q, severity
+// index si, and the slot flags f (grudge and influence).
+func (m *Model) apologyOf(q, si int, f uint8) apologyRec {
+	cfg := &m.cfg
+	s := si + 1
+	grudge := f&slotGrudge != 0
+	var flags uint8
+	if grudge {
+		flags |= flagGrudge
+	}
+	level := int(cfg.ApologyBySeverity[si])
+	if ks := cfg.KeySeverity[q]; ks != 0 && s >= ks {
+		level++
+	}
+	if f&slotInfluential != 0 {
+		level++
+	}
+	if grudge {
+		level++
+		flags |= flagEscalated
+	}
+	level = min(level, int(ApologyExecutive))
+	owner := cfg.OwnerByApology[level-1]
+	if owner == OwnerServiceManager && m.keyAccount[q] {
+		owner = OwnerAccountManager
+	}
+	return apologyRec{apology: Apology(level), owner: owner, flags: flags}
+}
+
+// typeRec computes the record of severity index si and failure type
+// index ti from a packed slot.
+func (m *Model) typeRec(sl *slot, si, ti int) typeRec {
+	cfg := &m.cfg
+	recur := 1 + cfg.RecurrenceStep*float64(sl.past)
+	restore := m.restore[ti]
+	exp := m.expect[si][ti] * recur * sl.rel
+	aim := max(exp, restore)
+	if sl.flags&slotNoFailures != 0 && si+1 <= cfg.ParadoxMaxSeverity {
+		aim *= 1 + cfg.ParadoxUplift
+	}
+	return typeRec{expected: float32(exp), ratio: f32down(min(aim, cfg.MaxLossMultiple))}
+}
+
+// fill assembles the public Entry of failure type t and severity s from
+// the packed slot into e.
+func (m *Model) fill(e *Entry, t FailureType, s Severity, sl *slot, channel string) {
+	r, tr := m.sevRec(sl, int(s-1)), m.typeRec(sl, int(s-1), int(t-1))
 	g := 0
 	if r.flags&flagGrudge != 0 {
 		g = 1
@@ -420,10 +490,10 @@ func (m *Model) Playbook(c Customer, t FailureType, s Severity) (Entry, error) {
 	if err := c.validate(-1); err != nil {
 		return Entry{}, err
 	}
-	var blk [NumSeverities]sevBlock
-	m.compute(&c, &blk)
+	var sl slot
+	m.pack(&c, &sl)
 	var e Entry
-	m.fill(&e, t, s, &blk[s-1], c.Channel)
+	m.fill(&e, t, s, &sl, c.Channel)
 	return e, nil
 }
 
