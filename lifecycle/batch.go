@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/civil"
 	"github.com/cvmkit/cvm/internal/parallel"
 )
 
@@ -68,7 +69,7 @@ func ParseCadence(s string) (Cadence, error) {
 // next returns the first tick strictly after Unix time t.
 func (c Cadence) next(t int64) int64 {
 	if c == Weekly {
-		d := floorDiv(t, daySecs)
+		d := civil.UnixDay(t)
 		// 1970-01-05 (day 4) was a Monday.
 		return (d - (((d+3)%7)+7)%7 + 7) * daySecs
 	}

@@ -300,9 +300,10 @@ type Measures struct {
 func (m Measures) String() string {
 	return fmt.Sprintf("tenure=%dd orders=%d active6=%d active12=%d recency=%dd interval=%dd growth3=%s growth6=%s yoy3=%s volatility=%s level3=%.2f",
 		m.Tenure, m.Orders, m.Active6, m.Active12, m.Recency, m.Interval,
-		pct(m.Growth3), pct(m.Growth6), pct(m.YoY3), num(m.Volatility), m.Level3)
+		pct(m.Growth3), pct(m.Growth6), pct(m.YoY3), twoPlaces(m.Volatility), m.Level3)
 }
 
+// pct formats the ratio x as a signed whole percentage, "n/a" for NaN.
 func pct(x float64) string {
 	if math.IsNaN(x) {
 		return "n/a"
@@ -310,7 +311,8 @@ func pct(x float64) string {
 	return fmt.Sprintf("%+.0f%%", 100*x)
 }
 
-func num(x float64) string {
+// twoPlaces formats x with two decimals, "n/a" for NaN.
+func twoPlaces(x float64) string {
 	if math.IsNaN(x) {
 		return "n/a"
 	}

@@ -195,7 +195,7 @@ func (s *State) purchase(t int64, amount float64, rr *Settings, tr *Transition) 
 		s.stabSecs, s.prev, s.highest, s.preDecline = 0, None, None, 0
 		return s.move(Exploration, t, rule, rr, tr)
 	}
-	day, lastDay := floorDiv(t, daySecs), floorDiv(s.lastBuy, daySecs)
+	day, lastDay := civil.UnixDay(t), civil.UnixDay(s.lastBuy)
 	if day != lastDay {
 		if s.orders < math.MaxInt32 {
 			s.orders++
@@ -666,7 +666,7 @@ func clampDays(secs int64) int32 {
 
 // monthOf returns the UTC month index year*12 + month-1 of Unix time t.
 func monthOf(t int64) int32 {
-	y, m, _ := civil.Date(floorDiv(t, daySecs))
+	y, m, _ := civil.Date(civil.UnixDay(t))
 	return int32(y*12 + m - 1)
 }
 
