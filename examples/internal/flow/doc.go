@@ -8,8 +8,9 @@
 //
 // The join is profile.Build; flow adds what only a presentation needs:
 // the synthetic firm's attributes ([Attributes]: indicators, contacts and
-// failures a real firm would know besides its transactions), the k-means
-// clusters, the CLV check on a holdout period, tables, pictures and files.
+// failures a real firm would know besides its transactions), the criteria
+// table for other numbers of k-means clusters than the file's, the CLV
+// check on a holdout period, tables, pictures and files.
 // [Build] builds the file with [Settings] and [Attributes]; [Present]
 // turns a file into a [Result] holding every stage's output; [Run] does
 // both. [Result.Report] writes the text
@@ -18,9 +19,9 @@
 //
 // The steps follow the one-to-one marketing loop (Peppers & Rogers 1993):
 // identify (cvm summaries), differentiate by behaviour (segment: RFM with
-// the default 5-bin map; k-means on log1p-standardised R, F, M with
-// k = 2..8 compared by inertia, silhouette, Calinski-Harabasz and
-// Davies-Bouldin) and by worth (value/clv: BG/NBD and Gamma-Gamma, Fader,
+// the default 5-bin map; the file's k-means clusters on log1p-standardised
+// R, F, M, with k = 2..8 compared by inertia, silhouette,
+// Calinski-Harabasz and Davies-Bouldin) and by worth (value/clv: BG/NBD and Gamma-Gamma, Fader,
 // Hardie & Lee 2005, validated on a holdout of up to 26 weeks, CLV over 12
 // months at 10% a year; value: the current-plus-potential model with the
 // CLV, expected-purchase and P(alive) forecasts in the lifetime group of

@@ -87,7 +87,7 @@ func (r *Result) WriteFiles(dir string) ([]string, error) {
 				return nil
 			}
 			if err := csv("clusters.csv", "customer,cluster,segment_of_centre", len(r.RFM.Values), func(i int) []string {
-				l := st.Model.Labels[i]
+				l := st.Labels[i]
 				return []string{r.RFM.Values[i].Customer, strconv.Itoa(l + 1), st.Profiles[l].Segment}
 			}); err != nil {
 				return err

@@ -8,24 +8,27 @@ import (
 
 	"github.com/cvmkit/cvm/examples/internal/plots"
 	"github.com/cvmkit/cvm/examples/internal/report"
+	"github.com/cvmkit/cvm/profile"
 	"github.com/cvmkit/cvm/segment/kmeans"
 )
 
-// Cluster settings of the flow: k tried from KMin to KMax, the fit kept at
-// K unless the k-selection criteria say otherwise.
+// The k-selection table of the report: k from kMin to kMax, fitted as
+// the customer file fits its clusters (profile.ClusterSeed,
+// profile.ClusterRestarts) so the reader can weigh the file's k.
 const (
 	kMin, kMax = 2, 8
-	kSeed      = 1
 )
 
-// KMeansStage is the k-means step on log(1+R), log(1+F), log(1+M),
-// standardised.
+// KMeansStage shows the customer file's k-means clusters (profile:
+// log(1+R), log(1+F), log(1+M), standardised) and the criteria for
+// other k.
 type KMeansStage struct {
 	Features []float64 // n x 3 standardised features, rows as RFM.Values
 	Std      *kmeans.Standardizer
 	KTable   []kmeans.KChoice
-	K        int // the k reported
+	K        int // the file's k
 	Model    *kmeans.Model
+	Labels   []int // the cluster (0-based) of each row of RFM.Values
 	Profiles []ClusterProfile
 }
 
@@ -41,14 +44,22 @@ type ClusterProfile struct {
 }
 
 func (r *Result) runKMeans() error {
-	vals := r.RFM.Values
-	n := len(vals)
-	if n <= kMax {
-		r.note("k-means: only %d customers with purchases; clustering skipped", n)
+	c := r.File.Models.Clusters
+	if c == nil {
+		r.note("k-means: the customer file has no clusters (too few customers with purchases)")
 		return nil
 	}
-	st := &KMeansStage{}
-	raw := make([]float64, 0, 3*n)
+	vals := r.RFM.Values
+	st := &KMeansStage{Std: c.Scale, Model: c.Model, K: c.K()}
+	for i := range r.File.Profiles {
+		if p := &r.File.Profiles[i]; p.Summary.Occasions > 0 {
+			st.Labels = append(st.Labels, p.Cluster-1)
+		}
+	}
+	if len(st.Labels) != len(vals) {
+		return fmt.Errorf("k-means: %d cluster labels for %d RFM rows", len(st.Labels), len(vals))
+	}
+	raw := make([]float64, 0, 3*len(vals))
 	for _, v := range vals {
 		raw = append(raw, v.Recency, v.Frequency, math.Max(v.Monetary, 0))
 	}
@@ -56,34 +67,18 @@ func (r *Result) runKMeans() error {
 	if err != nil {
 		return fmt.Errorf("k-means features: %w", err)
 	}
-	if st.Std, err = kmeans.FitStandardizer(logs, 3, nil); err != nil {
-		return fmt.Errorf("k-means features: %w", err)
-	}
 	st.Features = st.Std.Transform(nil, logs)
-	choices, err := kmeans.SelectK(context.Background(), st.Features, 3, nil, kMin, kMax,
-		&kmeans.SelectSettings{Fit: &kmeans.Settings{Seed: kSeed, NInit: 4}})
-	if err != nil {
-		return fmt.Errorf("k-means: %w", err)
+	if len(vals) > kMax {
+		choices, err := kmeans.SelectK(context.Background(), st.Features, 3, nil, kMin, kMax,
+			&kmeans.SelectSettings{Fit: &kmeans.Settings{Seed: profile.ClusterSeed, NInit: profile.ClusterRestarts}})
+		if err != nil {
+			return fmt.Errorf("k-means: %w", err)
+		}
+		st.KTable = choices
 	}
-	st.KTable = choices
-	st.K = chooseK(choices)
-	st.Model = choices[st.K-kMin].Model
 	st.Profiles = r.profiles(st)
 	r.KMeans = st
 	return nil
-}
-
-// chooseK returns the k the report shows: the best silhouette for k >= 3
-// (k = 2 mostly splits active from lapsed buyers, which RFM already
-// shows). The table shows every criterion, so a reader can disagree.
-func chooseK(choices []kmeans.KChoice) int {
-	best := choices[0]
-	for _, c := range choices {
-		if c.K >= 3 && (best.K < 3 || c.Silhouette > best.Silhouette) {
-			best = c
-		}
-	}
-	return best.K
 }
 
 func (r *Result) profiles(st *KMeansStage) []ClusterProfile {
@@ -95,7 +90,7 @@ func (r *Result) profiles(st *KMeansStage) []ClusterProfile {
 		total += v.Revenue
 	}
 	for i, v := range vals {
-		p := &out[m.Labels[i]]
+		p := &out[st.Labels[i]]
 		p.Customers++
 		p.Recency += v.Recency
 		p.Freq += v.Frequency
@@ -107,7 +102,7 @@ func (r *Result) profiles(st *KMeansStage) []ClusterProfile {
 	for _, v := range vals {
 		raw = append(raw, v.Recency, v.Frequency, v.Monetary)
 	}
-	if prof, err := kmeans.Profile(raw, 3, m.K, m.Labels); err == nil {
+	if prof, err := kmeans.Profile(raw, 3, m.K, st.Labels); err == nil {
 		for j, p := range prof {
 			if p.Median != nil {
 				out[j].MedianMoney = p.Median[2]
@@ -141,7 +136,7 @@ func (r *Result) reportKMeans(w io.Writer) {
 		return
 	}
 	report.Section(w, "3. Differentiate by behaviour: k-means clusters")
-	report.Para(w, "Features: log(1+recency days), log(1+purchase days), log(1+net amount), each standardised; k-means++ with 4 restarts, seed 1. The criteria for each k are set side by side; none is picked silently.")
+	report.Para(w, fmt.Sprintf("Features: log(1+recency days), log(1+purchase days), log(1+net amount), each standardised; k-means++ with %d restarts, seed %d. The criteria for each k are set side by side; none is picked silently.", profile.ClusterRestarts, profile.ClusterSeed))
 	tb := report.New("Choosing k (silhouette and Calinski-Harabasz: higher is better; Davies-Bouldin: lower)",
 		"k", "inertia", "drop vs k-1", "silhouette", "Calinski-Harabasz", "Davies-Bouldin")
 	for i, row := range st.KTable {
@@ -153,7 +148,7 @@ func (r *Result) reportKMeans(w io.Writer) {
 	}
 	tb.Write(w)
 	fmt.Fprintln(w)
-	report.Para(w, fmt.Sprintf("The report uses k = %d, the best silhouette for k >= 3 (k = 2 mostly splits active from lapsed buyers, which RFM already shows).", st.K))
+	report.Para(w, fmt.Sprintf("The customer file uses k = %d: the best silhouette for k from %d to %d on a seeded sample of up to %d customers (k = 2 mostly splits active from lapsed buyers, which RFM already shows); every customer is then assigned to the nearest centre (profile.Clusters).", st.K, profile.ClusterKMin, profile.ClusterKMax, profile.ClusterSample))
 	tb = report.New(fmt.Sprintf("Clusters at k = %d (means in original units; nearest RFM segment from the centre's cell)", st.Model.K),
 		"cluster", "customers", "share", "rev. share", "recency", "purch. days", "net amount", "median net", "reads as")
 	for _, p := range st.Profiles {
@@ -180,7 +175,7 @@ func (r *Result) plotKMeans(dir string) ([]string, error) {
 		if v.Monetary <= 0 {
 			continue
 		}
-		g := &groups[st.Model.Labels[i]]
+		g := &groups[st.Labels[i]]
 		g.X = append(g.X, v.Recency)
 		g.Y = append(g.Y, v.Monetary)
 	}
