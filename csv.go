@@ -354,6 +354,15 @@ func (rd *Reader) configure() (parseConfig, error) {
 			header = append(header, strings.TrimSpace(s))
 		}
 	}
+	err := c.resolveColumns(o, header)
+	return c, err
+}
+
+// resolveColumns resolves the columns of o in header, the column names of
+// the input (nil without a header: then columns are 1-based positions).
+// The CSV reader gives it the header line, the database reader the
+// query's columns.
+func (c *parseConfig) resolveColumns(o *ReadSettings, header []string) error {
 	resolve := func(spec, def string, defPos int, what string) (column, error) {
 		if spec == "" {
 			if header == nil {
@@ -391,21 +400,21 @@ func (rd *Reader) configure() (parseConfig, error) {
 	}
 	var err error
 	if c.cust, err = resolve(o.Customer, "customer", 1, "customer"); err != nil {
-		return c, err
+		return err
 	}
 	if c.tim, err = resolve(o.Time, "time", 2, "time"); err != nil {
-		return c, err
+		return err
 	}
 	c.amt, c.qty, c.price = column{idx: -1}, column{idx: -1}, column{idx: -1}
 	if o.Quantity != "" {
 		if c.qty, err = resolve(o.Quantity, "", 0, "quantity"); err != nil {
-			return c, err
+			return err
 		}
 		if c.price, err = resolve(o.Price, "", 0, "price"); err != nil {
-			return c, err
+			return err
 		}
 	} else if c.amt, err = resolve(o.Amount, "amount", 3, "amount"); err != nil {
-		return c, err
+		return err
 	}
 	c.order = column{idx: -1}
 	switch o.Order {
@@ -418,7 +427,7 @@ func (rd *Reader) configure() (parseConfig, error) {
 		}
 	default:
 		if c.order, err = resolve(o.Order, "", 0, "order"); err != nil {
-			return c, err
+			return err
 		}
 	}
 	c.product, c.category, c.channel = column{idx: -1}, column{idx: -1}, column{idx: -1}
@@ -430,12 +439,12 @@ func (rd *Reader) configure() (parseConfig, error) {
 			continue
 		}
 		if *x.col, err = resolve(x.spec, "", 0, x.what); err != nil {
-			return c, err
+			return err
 		}
 	}
 	c.extra = c.qty.idx >= 0 || c.product.idx >= 0 || c.category.idx >= 0 || c.channel.idx >= 0
 	c.maxIdx = max(c.cust.idx, c.tim.idx, c.amt.idx, c.qty.idx, c.price.idx, c.order.idx, c.product.idx, c.category.idx, c.channel.idx)
-	return c, nil
+	return nil
 }
 
 // more reads more input into buf, keeping the unread part. It sets eof

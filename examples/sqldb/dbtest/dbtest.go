@@ -34,10 +34,12 @@ type DB struct {
 	Schema string
 }
 
-// OpenSQLite opens (creating it if need be) the SQLite database file path.
-// The caller closes it.
+// OpenSQLite opens (creating it if need be) the SQLite database file path,
+// with the driver writing times as ISO 8601 text ("2006-01-02
+// 15:04:05.999999999-07:00", modernc's _time_format=sqlite), the form
+// cvm's SQLite summary query expects. The caller closes it.
 func OpenSQLite(path string) (*DB, error) {
-	db, err := sql.Open("sqlite", path)
+	db, err := sql.Open("sqlite", "file:"+path+"?_time_format=sqlite")
 	if err != nil {
 		return nil, err
 	}
