@@ -141,7 +141,7 @@ func TestSQLNullAndUncovered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`'Top''s'`, `WITH "cvm_rfm" AS (`, `CAST("recency" AS DOUBLE PRECISION)`, `FROM "rfm"`, `AS "segment"`} {
+	for _, want := range []string{`'Top''s'`, `WITH "cvm_rfm" AS MATERIALIZED (`, `CAST("recency" AS DOUBLE PRECISION)`, `FROM "rfm"`, `AS "segment"`} {
 		if !strings.Contains(q, want) {
 			t.Errorf("query lacks %s:\n%s", want, q)
 		}

@@ -198,6 +198,26 @@
 // table's rows: its statistics are quantiles, and the sums of the ZScore
 // moments and of the mean cut are taken in sorted order.
 //
+// # Scoring in the warehouse
+//
+// [Model.SQL] exports a fitted model as one SQL query over a table of
+// indicator columns (NULL for missing), for SQLite, PostgreSQL, DuckDB or
+// ANSI SQL, which a database runs without any cvm code. Its CTEs compute
+// what [Model.Score] computes, in the same order, one IEEE double
+// operation at a time: the signed log transform, the min-max map clamped
+// to [0, 1] or the percentile rank on the fitted 101-point grid, cost
+// inversion, the imputation or dropping of missing values, the weighted
+// sum (or TOPSIS closeness) capped at 100, the total, the quadrant and
+// the tier. Every comparison with a fitted value is made on the raw
+// input against the bound Go's own transform maps to it, so a database
+// LN that differs from Go's in the last bit (SQLite's and PostgreSQL's
+// do, for about 2% of arguments) cannot move a value across a break of
+// the percentile grid. On Online Retail the SQL scores of all 4,372
+// customers differ from Go's by at most 2.9e-14 on the 0..100 scale in
+// SQLite and PostgreSQL, with the same quadrant and tier for every
+// customer (examples/sqldb/scoring). A [ZScore] normalisation has no SQL
+// form (erfc) and is an error wrapping [ErrNoSQL].
+//
 // # Sources
 //
 //   - P. C. Verhoef, B. Donkers (2001), Predicting customer potential

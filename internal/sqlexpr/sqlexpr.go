@@ -471,18 +471,26 @@ type Select struct {
 // Query returns the query of the steps: each step but the last a named
 // CTE (the names given), reading from the one before; the first reads
 // from its own From, a table name quoted as given. The last step is the
-// final SELECT.
+// final SELECT. The CTEs are MATERIALIZED (SQLite 3.35, PostgreSQL 12,
+// DuckDB): a step refers to a column of the one before several times,
+// and an engine that inlined the steps would copy the expressions into
+// each other, growing the query exponentially with the steps. ANSI SQL
+// has no such hint.
 func Query(d cvm.Dialect, names []string, steps []Select) string {
 	if len(names) != len(steps)-1 {
 		panic("sqlexpr: Query needs a name for every step but the last")
+	}
+	as := " AS MATERIALIZED ("
+	if d == cvm.ANSI {
+		as = " AS ("
 	}
 	var b strings.Builder
 	for i, s := range steps {
 		switch {
 		case i == 0 && len(steps) > 1:
-			b.WriteString("WITH " + Quote(names[0]) + " AS (")
+			b.WriteString("WITH " + Quote(names[0]) + as)
 		case i > 0 && i < len(steps)-1:
-			b.WriteString(",\n" + Quote(names[i]) + " AS (")
+			b.WriteString(",\n" + Quote(names[i]) + as)
 		case i > 0:
 			b.WriteString("\n")
 		}

@@ -89,7 +89,7 @@ func TestQuery(t *testing.T) {
 		{From: Quote("s1"), Columns: []Column{{"id", Ref("id")}, {"z", Add(Ref("y"), Int(1))}}},
 	}
 	q := Query(cvm.SQLite, []string{"s1"}, steps)
-	want := "WITH \"s1\" AS (SELECT \"id\" AS \"id\",\n  (CAST(\"x\" AS REAL) * 2.0) AS \"y\"\nFROM \"in\")\nSELECT \"id\" AS \"id\",\n  (\"y\" + 1) AS \"z\"\nFROM \"s1\""
+	want := "WITH \"s1\" AS MATERIALIZED (SELECT \"id\" AS \"id\",\n  (CAST(\"x\" AS REAL) * 2.0) AS \"y\"\nFROM \"in\")\nSELECT \"id\" AS \"id\",\n  (\"y\" + 1) AS \"z\"\nFROM \"s1\""
 	if q != want {
 		t.Errorf("Query:\n%s\nwant:\n%s", q, want)
 	}

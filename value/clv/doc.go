@@ -255,6 +255,24 @@
 // -kind gammagamma gives p = 6.2496, q = 3.7442, gamma = 15.4435 on the
 // 946 repeat buyers (frequency/spend correlation 0.11).
 //
+// # Scoring in the warehouse
+//
+// [BGNBD.SQL] exports P(alive) in closed form (Fader, Hardie & Lee 2005,
+// eq. 11, with the x = 0 case of BG/NBD equal to 1) as one SQL query over
+// a table of (x, t_x, T) columns, with Go's branch against overflow;
+// [GammaGamma.SQL] exports the expected spend of one purchase. The
+// conditional expected purchases need the Gauss hypergeometric function,
+// which SQL lacks, so [BGNBD.LookupSQL] writes them, with P(alive) and
+// the discounted purchases of [CLV] (CLV with a spend of 1), as a lookup
+// table over the compressed rows ([Compress]): CREATE TABLE with the key
+// (x, t_x, T) and batched INSERT ... VALUES ([LookupTable]), or one
+// WITH ... AS (VALUES ...) query to join ([LookupQuery]). Joined on the
+// key, it gives each customer Go's figures to the bit; a customer's CLV
+// is its expected spend times the discounted purchases, equal to [CLV]
+// to about 1e-15 relative. On Online Retail in SQLite and PostgreSQL the
+// SQL P(alive) of all 4,339 customers with a forecast is within 2.3e-16
+// of Go's (examples/sqldb/scoring).
+//
 // # Model files
 //
 // All fitted models are immutable values, safe for concurrent reads, and

@@ -28,7 +28,7 @@ func ExampleBGNBD_SQL() {
 	}
 	fmt.Print(lookup)
 	// Output:
-	// WITH "cvm_bgnbd" AS (SELECT "customer" AS "customer",
+	// WITH "cvm_bgnbd" AS MATERIALIZED (SELECT "customer" AS "customer",
 	//   CAST("x" AS DOUBLE PRECISION) AS "cvm_x",
 	//   CASE WHEN (CAST("x" AS DOUBLE PRECISION) = 0.0) THEN NULL ELSE (((-0.23193205734728903) - LN((((2.426 + CAST("x" AS DOUBLE PRECISION)) + 0.0) - 1.0))) + ((0.243 + CAST("x" AS DOUBLE PRECISION)) * (LN((4.414 + CAST("T" AS DOUBLE PRECISION))) - LN((4.414 + CAST("t_x" AS DOUBLE PRECISION)))))) END AS "cvm_logit"
 	// FROM "customers")
