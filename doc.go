@@ -136,6 +136,33 @@
 // and holdout (after) periods; [EndOfDay] turns a date into the cut-off
 // that keeps that whole day in the calibration period.
 //
+// # Partial summaries and merging
+//
+// A [Summarizer] fed any subset of the transactions is a partial summary,
+// and [Summarizer.Merge] combines partials of the same settings. Every
+// figure is a function of the set of a customer's transactions, so the
+// merge is associative and commutative and gives exactly one pass's
+// bits:
+//
+//	First, Last   min and max over the partials
+//	Transactions  sum
+//	purchases and returns
+//	              exact sums, at the larger of the two scales
+//	Occasions     ByDay: the union of the sets of days (in
+//	              SummarySettings.Location); ByOrder: the union of
+//	              the sets of order IDs, plus the purchase rows without
+//	              an order ID, each its own occasion, whose counts add
+//
+// A partial travels between processes as JSON ([Summarizer.MarshalJSON],
+// format [SummarizerFormat]; decoding is strict). In memory a partial
+// holds about 100 bytes per customer plus its ID, 8 bytes per distinct
+// (customer, day) or (customer, order) pair (up to 48 while it
+// deduplicates) and, with ByOrder, about 30 bytes per distinct order ID
+// plus the ID; its JSON takes about 150 bytes per customer plus its ID,
+// and 6 bytes per day or the order ID plus 3 (measured on synthetic
+// data: 19.4 MB by day, 23.7 MB by order, for 100,000 customers with
+// 745,000 purchase days).
+//
 // # Data report and the default as-of
 //
 // A [Report] says what a user should know about the data before trusting

@@ -39,6 +39,22 @@ func (t *idTable) hash(b []byte) uint64 { return maphash.Bytes(t.seed, b) }
 
 func (t *idTable) hashString(s string) uint64 { return maphash.String(t.seed, s) }
 
+// find returns the index of id with hash h, or -1 when it is not there.
+func (t *idTable) find(h uint64, id []byte) int32 {
+	tag := h &^ 0xffffffff
+	for p := h & t.mask; ; p = (p + 1) & t.mask {
+		s := t.slots[p]
+		if s == 0 {
+			return -1
+		}
+		if s&^0xffffffff == tag {
+			if i := int32(s&0xffffffff) - 1; bytes.Equal(t.id(i), id) {
+				return i
+			}
+		}
+	}
+}
+
 // index returns the index of id with hash h, adding id when new.
 func (t *idTable) index(h uint64, id []byte) int32 {
 	tag := h &^ 0xffffffff

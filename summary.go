@@ -131,8 +131,13 @@ func Summarize(ctx context.Context, txs iter.Seq[Transaction], settings *Summary
 }
 
 // Summarizer accumulates transactions one at a time into per-customer
-// summaries. The zero value is not usable; call NewSummarizer. A Summarizer
-// is not safe for concurrent use.
+// summaries. The zero value is not usable; call NewSummarizer (or decode
+// one with UnmarshalJSON). A Summarizer is not safe for concurrent use.
+//
+// A Summarizer fed any subset of the transactions is a partial summary:
+// Merge combines partials of the same settings, in any order and
+// grouping, into exactly the summaries of one pass over the union, and
+// MarshalJSON and UnmarshalJSON carry partials between processes.
 //
 // Memory is about 100 bytes per customer plus the customer IDs; with
 // ByOrder, about 30 bytes per distinct order ID; and, for purchase
@@ -420,23 +425,29 @@ func (s *Summarizer) add(i int32, sec int64, ns int32, amount float64, dec uint6
 	}
 	if a.lastKey != key+1 {
 		a.lastKey = key + 1
-		n := len(s.blocks)
-		if n == 0 || len(s.blocks[n-1]) == cap(s.blocks[n-1]) {
-			if s.pending >= max(s.distinct, s.compactAt) {
-				s.flush()
-				n = 0
-			}
-			size := 1024
-			if n > 0 {
-				size = min(2*cap(s.blocks[n-1]), pairBlock)
-			}
-			s.blocks = append(s.blocks, make([]uint64, 0, size))
-			n++
-		}
-		s.blocks[n-1] = append(s.blocks[n-1], uint64(i)<<32|uint64(key))
-		s.pending++
+		s.appendPair(uint64(i)<<32 | uint64(key))
 	}
 	return true
+}
+
+// appendPair adds a (customer index << 32 | occasion key) pair to the
+// pending ones, deduplicating them first when they have piled up.
+func (s *Summarizer) appendPair(p uint64) {
+	n := len(s.blocks)
+	if n == 0 || len(s.blocks[n-1]) == cap(s.blocks[n-1]) {
+		if s.pending >= max(s.distinct, s.compactAt) {
+			s.flush()
+			n = 0
+		}
+		size := 1024
+		if n > 0 {
+			size = min(2*cap(s.blocks[n-1]), pairBlock)
+		}
+		s.blocks = append(s.blocks, make([]uint64, 0, size))
+		n++
+	}
+	s.blocks[n-1] = append(s.blocks[n-1], p)
+	s.pending++
 }
 
 // flush moves the pending occasion pairs into the distinct ones, kept as
