@@ -70,6 +70,12 @@ func load(t *testing.T, db *dbtest.DB, table string, cols []string, rows [][]any
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
+	// Statistics, as a warehouse table has them: without them PostgreSQL
+	// overestimates the joins and compiles the large scoring expressions
+	// with JIT, which takes minutes.
+	if err := db.Exec(ctx, "ANALYZE "+quote(table)); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // query runs q and calls each for every row.

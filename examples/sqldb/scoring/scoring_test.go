@@ -3,7 +3,6 @@ package scoring
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"math"
 	"os"
 	"slices"
@@ -233,5 +232,40 @@ JOIN (` + spend + `) AS s ON s.customer = c.customer`
 	if n != len(clvRows) {
 		t.Errorf("lookup join: %d rows, want %d", n, len(clvRows))
 	}
-	lap(fmt.Sprintf("lookup (%d rows)", len(clv.Compress(cs))))
+
+	lap("lookup and CLV")
+
+	// The whole script of profile.Models.SQL: every view, joined.
+	script, err := m.SQL(d, &profile.SQLSettings{Rows: f.CLVRows(), Prefix: "p_"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range strings.SplitAfter(script, ";\n") {
+		if strings.TrimSpace(stmt) != "" {
+			if err := db.Exec(ctx, stmt); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	n = 0
+	query(t, db, `SELECT customer, r, f, m, segment, p_alive, expected_purchases, expected_spend, clv, total_value, quadrant, tier FROM p_profile`, func(r *sql.Rows) {
+		var id, quad string
+		var seg sql.NullString
+		var cr, cf, cm, tier sql.NullInt64
+		var p, e, sp, v sql.NullFloat64
+		var tot float64
+		scan(t, r, &id, &cr, &cf, &cm, &seg, &p, &e, &sp, &v, &tot, &quad, &tier)
+		g := byID[id]
+		okCell := (g.Cell.R > 0) == cr.Valid && int(cr.Int64) == g.Cell.R && int(cf.Int64) == g.Cell.F && int(cm.Int64) == g.Cell.M && seg.String == g.Segment
+		okCLV := g.CLV.OK == p.Valid && math.Abs(p.Float64-g.CLV.PAlive) <= 1e-9 && e.Float64 == g.CLV.ExpectedPurchases && sp.Float64 == g.CLV.ExpectedSpend &&
+			math.Abs(v.Float64-g.CLV.Value) <= 1e-9*max(1, math.Abs(g.CLV.Value))
+		if !okCell || !okCLV || math.Abs(tot-g.Value.Total) > 1e-9 || quad != g.Value.Quadrant.String() || int(tier.Int64) != int(g.Value.Tier) {
+			t.Fatalf("customer %s: profile view %v %v %v %v %q %v %v %v %v %v %s %v, Go %+v %q %+v %+v", id, cr, cf, cm, seg, seg.String, p, e, sp, v, tot, quad, tier, g.Cell, g.Segment, g.CLV, g.Value)
+		}
+		n++
+	})
+	if n != ind.Len() {
+		t.Errorf("profile view: %d rows, want %d", n, ind.Len())
+	}
+	lap("profile script")
 }
