@@ -62,6 +62,11 @@
 //     format or version is a [*FormatError] naming both.
 //   - Enums: every enum type has String, MarshalText and UnmarshalText in
 //     the package that owns it.
+//   - SQL: a fitted model that a database can score exports itself with
+//     SQL(d Dialect, s *SQLSettings) (string, error): one query in the
+//     dialect over the input table and columns s names, numbers printed
+//     exactly, so a warehouse scores without any cvm code (segment.Scorer,
+//     value.Model, clv.BGNBD, clv.GammaGamma, profile.Models).
 //   - Errors: data problems are returned as errors naming the line,
 //     column, customer, field or parameter; panics are for programmer
 //     errors only.

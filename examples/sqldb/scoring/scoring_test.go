@@ -218,12 +218,13 @@ func checkScoring(t *testing.T, db *dbtest.DB, f *profile.File) {
 	join := `SELECT c.customer, l.p_alive, l.expected_purchases, s.expected_spend * l.discounted_purchases
 FROM clv AS c JOIN cvm_clv_lookup AS l ON l.x = c.x AND l.t_x = c.t_x AND l."T" = c."T"
 JOIN (` + spend + `) AS s ON s.customer = c.customer`
-	n = 0
+	n, maxDiff = 0, 0
 	query(t, db, join, func(r *sql.Rows) {
 		var id string
 		var p, e, v float64
 		scan(t, r, &id, &p, &e, &v)
 		c := byID[id].CLV
+		maxDiff = max(maxDiff, math.Abs(v-c.Value)/max(1, math.Abs(c.Value)))
 		if p != c.PAlive || e != c.ExpectedPurchases || math.Abs(v-c.Value) > 1e-9*max(1, math.Abs(c.Value)) {
 			t.Fatalf("customer %s: lookup P(alive) %v E %v CLV %v, Go %v %v %v", id, p, e, v, c.PAlive, c.ExpectedPurchases, c.Value)
 		}
@@ -232,6 +233,7 @@ JOIN (` + spend + `) AS s ON s.customer = c.customer`
 	if n != len(clvRows) {
 		t.Errorf("lookup join: %d rows, want %d", n, len(clvRows))
 	}
+	t.Logf("lookup: %d rows; expected purchases equal; CLV largest relative difference %.3g", len(clv.Compress(cs)), maxDiff)
 
 	lap("lookup and CLV")
 
