@@ -32,7 +32,8 @@
 // # The join
 //
 // Build keeps each transaction's customer, time and amount in columns
-// (about 24 bytes a row), groups the rows by customer in ID order, and
+// (about 20 bytes a row, read in blocks and copied once into exact-size
+// columns), groups the rows by customer in ID order, and
 // replays them to cvm.Summarize and lifecycle.Classify at once (on two
 // goroutines; a stream grouped by customer in ID order is Classify's
 // fastest), then to value.RetailIndicators alongside the per-customer pass,
@@ -53,7 +54,8 @@
 //
 // # Cost
 //
-// Memory is about 24 bytes a transaction while building (plus 8 for the
+// Memory is about 20 bytes a transaction while building (24 when times
+// have fractions of a second; plus 8 for the
 // quantity and 4 each for the product and the category, when present) and
 // about 1 KB a profile; see the README for the 10M-row benchmark and its
 // breakdown by stage.

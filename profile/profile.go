@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/civil"
 	"github.com/cvmkit/cvm/internal/num"
 	"github.com/cvmkit/cvm/internal/parallel"
 	"github.com/cvmkit/cvm/lifecycle"
@@ -287,8 +288,9 @@ var ErrEmptyInput = errors.New("profile: empty input")
 
 // Build builds the customer file from a transaction stream in any order,
 // ranging over it once: it keeps each transaction's customer, time and
-// amount (and quantity, product and category when present), about 24
-// bytes a row plus 16 for each optional field, and derives every view
+// amount (and quantity, product and category when present), about 20
+// bytes a row (24 when times have fractions of a second) plus 8 for a
+// quantity and 4 each for a product and a category, and derives every view
 // from them. With settings.Models nil it fits the models (RFM breaks on
 // these customers, BG/NBD and Gamma-Gamma, the value model) and returns
 // them in File.Models; with Models set it scores with those (see Apply).
@@ -459,13 +461,14 @@ func (t *timer) done(stage string) {
 	t.last = now
 }
 
-// store holds the transactions column by column.
+// store holds the transactions column by column, each column sized
+// exactly once the stream is read.
 type store struct {
 	ids     []string
 	index   map[string]int32
 	cust    []int32
 	sec     []int64
-	nsec    []int32
+	nsec    []int32 // nil while every row is on a whole second
 	amt     []float64
 	qty     []float64 // nil until a row has a quantity
 	prod    []int32   // product index + 1, 0 for none; nil until a row has one
@@ -473,6 +476,14 @@ type store struct {
 	nameIdx map[string]int32 // product and category names, interned
 	vocab   []string
 	first   int64 // Unix seconds of the earliest transaction
+}
+
+// ns returns row r's nanoseconds.
+func (st *store) ns(r int32) int32 {
+	if st.nsec == nil {
+		return 0
+	}
+	return st.nsec[r]
 }
 
 func (st *store) intern(s string) int32 {
@@ -493,13 +504,47 @@ func (st *store) appendName(col []int32, s string, row int) []int32 {
 		return nil
 	}
 	if col == nil {
-		col = make([]int32, row, cap(st.cust))
+		col = make([]int32, row, row+row/4+1)
 	}
 	var k int32
 	if s != "" {
 		k = st.intern(s)
 	}
 	return append(col, k)
+}
+
+// blockRows is the rows of one block of column growth: the columns are
+// read into blocks and copied once into exact-size columns, instead of
+// growing by reallocation (which copies each row several times and leaves
+// up to a quarter of the capacity unused).
+const blockRows = 1 << 16
+
+// blocks collects one column in blocks of blockRows.
+type blocks[T any] struct {
+	full [][]T
+	cur  []T
+}
+
+func (b *blocks[T]) add(v T) {
+	if len(b.cur) == cap(b.cur) {
+		if b.cur != nil {
+			b.full = append(b.full, b.cur)
+		}
+		b.cur = make([]T, 0, blockRows)
+	}
+	b.cur = append(b.cur, v)
+}
+
+// flat returns the column, n rows, releasing each block once copied.
+func (b *blocks[T]) flat(n int) []T {
+	out := make([]T, 0, n)
+	for i, c := range b.full {
+		out = append(out, c...)
+		b.full[i] = nil
+	}
+	out = append(out, b.cur...)
+	b.full, b.cur = nil, nil
+	return out
 }
 
 // ingest reads txs once into a store and returns it with the as-of.
@@ -509,13 +554,17 @@ func ingest(ctx context.Context, txs iter.Seq[cvm.Transaction], asOf time.Time) 
 	if asOf.IsZero() {
 		aud = cvm.NewAuditor(&cvm.AuditSettings{TimeOnly: true})
 	}
+	var cust, nsec blocks[int32]
+	var sec blocks[int64]
+	var amt blocks[float64]
+	subSecond := false
 	last, lastID := int32(-1), ""
 	n := 0
 	for t := range txs {
 		if err := t.Validate(); err != nil {
 			return nil, asOf, err
 		}
-		if n++; n%4096 == 0 {
+		if n%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, asOf, err
 			}
@@ -532,17 +581,21 @@ func ingest(ctx context.Context, txs iter.Seq[cvm.Transaction], asOf time.Time) 
 			}
 			last, lastID = i, t.Customer
 		}
-		row := len(st.cust)
-		if sec := t.Time.Unix(); row == 0 || sec < st.first {
-			st.first = sec
+		row := n
+		n++
+		u := t.Time.Unix()
+		if row == 0 || u < st.first {
+			st.first = u
 		}
-		st.cust = append(st.cust, last)
-		st.sec = append(st.sec, t.Time.Unix())
-		st.nsec = append(st.nsec, int32(t.Time.Nanosecond()))
-		st.amt = append(st.amt, t.Amount)
+		cust.add(last)
+		sec.add(u)
+		ns := int32(t.Time.Nanosecond())
+		subSecond = subSecond || ns != 0
+		nsec.add(ns)
+		amt.add(t.Amount)
 		if t.Quantity != 0 || st.qty != nil {
 			if st.qty == nil {
-				st.qty = make([]float64, row, cap(st.cust))
+				st.qty = make([]float64, row, row+row/4+1)
 			}
 			st.qty = append(st.qty, t.Quantity)
 		}
@@ -555,8 +608,12 @@ func ingest(ctx context.Context, txs iter.Seq[cvm.Transaction], asOf time.Time) 
 	if aud != nil {
 		asOf = aud.Report().AsOf
 	}
-	if len(st.cust) == 0 || asOf.IsZero() {
+	if n == 0 || asOf.IsZero() {
 		return nil, asOf, ErrEmptyInput
+	}
+	st.cust, st.sec, st.amt = cust.flat(n), sec.flat(n), amt.flat(n)
+	if subSecond {
+		st.nsec = nsec.flat(n)
 	}
 	return st, asOf, nil
 }
@@ -600,7 +657,7 @@ func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Setti
 		for k, c := range order {
 			id := st.ids[c]
 			for _, r := range rows[start[k]:start[k+1]] {
-				if !yield(cvm.Transaction{Customer: id, Time: time.Unix(st.sec[r], int64(st.nsec[r])).UTC(), Amount: st.amt[r]}) {
+				if !yield(cvm.Transaction{Customer: id, Time: time.Unix(st.sec[r], int64(st.ns(r))).UTC(), Amount: st.amt[r]}) {
 					return
 				}
 			}
@@ -679,7 +736,7 @@ func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Setti
 			var rep, repC float64
 			firstDay := cvm.DayNumber(p.Summary.First, time.UTC)
 			for _, r := range rows[start[k]:start[k+1]] {
-				if st.sec[r] > asSec || st.sec[r] == asSec && st.nsec[r] > asNs {
+				if st.sec[r] > asSec || st.sec[r] == asSec && st.ns(r) > asNs {
 					continue
 				}
 				if st.qty != nil {
@@ -688,7 +745,7 @@ func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Setti
 				if st.amt[r] < 0 {
 					continue
 				}
-				if dayOf(st.sec[r]) != firstDay {
+				if civil.UnixDay(st.sec[r]) != firstDay {
 					rep, repC = num.AddNeumaier(rep, repC, st.amt[r])
 				}
 				if st.prod != nil && st.prod[r] > 0 {
@@ -721,7 +778,7 @@ func (st *store) replayFull(order []int32, start []int, rows []int32) func(func(
 		for k, c := range order {
 			id := st.ids[c]
 			for _, r := range rows[start[k]:start[k+1]] {
-				t := cvm.Transaction{Customer: id, Time: time.Unix(st.sec[r], int64(st.nsec[r])).UTC(), Amount: st.amt[r]}
+				t := cvm.Transaction{Customer: id, Time: time.Unix(st.sec[r], int64(st.ns(r))).UTC(), Amount: st.amt[r]}
 				if st.qty != nil {
 					t.Quantity = st.qty[r]
 				}
@@ -750,15 +807,6 @@ func (st *store) names(set []int32) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
-}
-
-// dayOf is the UTC day number of Unix time sec.
-func dayOf(sec int64) int64 {
-	d := sec / 86400
-	if sec%86400 < 0 {
-		d--
-	}
-	return d
 }
 
 // clvInput is clv.Prepare's Customer from a summary by UTC day, the

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -485,5 +486,27 @@ func TestForecastBits(t *testing.T) {
 	}
 	if len(distinct) == len(cs) {
 		t.Logf("every history distinct (%d): the sharing is not exercised", len(cs))
+	}
+}
+
+// TestSubSecondTimes: times with nanoseconds are kept (the store's
+// nanosecond column exists only then) and the as-of cuts within a second.
+func TestSubSecondTimes(t *testing.T) {
+	ctx := context.Background()
+	txs := base(120)
+	at := time.Date(2025, 6, 30, 12, 0, 0, 500, time.UTC)
+	txs = append(txs, cvm.Transaction{Customer: "zz-ns", Time: at, Amount: 10},
+		cvm.Transaction{Customer: "zz-ns", Time: at.Add(-400), Amount: 5},
+		cvm.Transaction{Customer: "zz-ns", Time: at.Add(1), Amount: 7})
+	f := check.Must(Build(ctx, slices.Values(txs), nil, &Settings{AsOf: at, Indicators: SummaryIndicators}))
+	p, ok := f.Lookup("zz-ns")
+	if !ok {
+		t.Fatal("no profile")
+	}
+	// Summarize on the same rows is the reference.
+	sums := check.Must(cvm.Summarize(ctx, slices.Values(txs), &cvm.SummarySettings{AsOf: at}))
+	i, _ := slices.BinarySearchFunc(sums, "zz-ns", func(s cvm.Summary, id string) int { return strings.Compare(s.Customer, id) })
+	if p.Summary != sums[i] || !p.Summary.Last.Equal(at) || !p.Summary.First.Equal(at.Add(-400)) || p.Summary.Transactions != 2 {
+		t.Errorf("summary %+v, want %+v (the row 1 ns after the as-of left out)", p.Summary, sums[i])
 	}
 }
