@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cvmkit/cvm/internal/civil"
 	"github.com/cvmkit/cvm/internal/parallel"
 	"github.com/cvmkit/cvm/lifecycle"
 )
@@ -560,13 +561,7 @@ func (p *plan) sendAt(c *Customer, t Timing, fired time.Time) (time.Time, error)
 }
 
 // day returns t's UTC calendar day number.
-func day(t time.Time) int64 {
-	s := t.Unix()
-	if s < 0 {
-		return (s - 86399) / 86400
-	}
-	return s / 86400
-}
+func day(t time.Time) int64 { return civil.UnixDay(t.Unix()) }
 
 func dayTime(d int64) time.Time { return time.Unix(d*86400, 0).UTC() }
 
