@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -181,6 +182,23 @@ func TestLookupSQL(t *testing.T) {
 	f, _ := CLV(nil, cdnowBG, []float64{1}, []Customer{c}, clvSet)
 	if math.Abs(spend[0]*f[0]-v[0]) > 1e-12*v[0] {
 		t.Errorf("spend x factor %v, CLV %v", spend[0]*f[0], v[0])
+	}
+}
+
+func TestLookupSQLDoesNotModifyRows(t *testing.T) {
+	// Unsorted rows with a repeated triple: LookupSQL sorts and merges a
+	// copy.
+	rows := []Row{{2, 5, 9, 1}, {0, 0, 3, 2}, {2, 5, 9, 4}}
+	orig := slices.Clone(rows)
+	q, err := cdnowBG.LookupSQL(cvm.SQLite, rows, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rows, orig) {
+		t.Errorf("rows modified: %v, was %v", rows, orig)
+	}
+	if got := parseLookup(t, q); len(got) != 2 || got[0][0] != 0 || got[1][0] != 2 {
+		t.Errorf("lookup rows %v, want the two distinct triples sorted", got)
 	}
 }
 
