@@ -3,6 +3,9 @@ package lifecycle
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"syscall"
 	"testing"
@@ -88,4 +91,51 @@ func reportCPU(b *testing.B) func() {
 	return func() {
 		b.ReportMetric(float64(cpu()-start)/float64(b.N), "cpu-ns/op")
 	}
+}
+
+// BenchmarkClassifyFile classifies the rows of the 10.4M-row, 1M-customer
+// benchmark files as cvm.Reader reads them (each row's ID its own string,
+// as from any file), grouped by customer (tx10m.csv, from cvm gen
+// -customers 1000000 -seed 1) and the same rows in time order
+// (tx10m_time.csv), both as of the end of 2025. The files are looked for
+// in the folder CVM_BENCH names; the benchmark is skipped without it.
+func BenchmarkClassifyFile(b *testing.B) {
+	dir := os.Getenv("CVM_BENCH")
+	if dir == "" {
+		b.Skip("set CVM_BENCH to the folder of tx10m.csv and tx10m_time.csv")
+	}
+	for _, f := range []struct{ name, file string }{{"grouped", "tx10m.csv"}, {"time", "tx10m_time.csv"}} {
+		txs := readBenchFile(b, filepath.Join(dir, f.file))
+		b.Run(f.name, func(b *testing.B) {
+			b.ReportAllocs()
+			defer reportCPU(b)()
+			for b.Loop() {
+				res, err := Classify(context.Background(), slices.Values(txs), &ClassifySettings{AsOf: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+				if err != nil || len(res) == 0 {
+					b.Fatal(err, len(res))
+				}
+			}
+		})
+		txs = nil
+		runtime.GC()
+	}
+}
+
+func readBenchFile(b *testing.B, path string) []cvm.Transaction {
+	b.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		b.Skip(err)
+	}
+	defer f.Close()
+	rd, err := cvm.NewReader(f, &cvm.ReadSettings{Customer: "customer", Time: "time", Amount: "amount", Order: "order"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	txs, err := rd.ReadAll(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	return txs
 }
