@@ -179,7 +179,23 @@ func decimalOf(a float64) (m u128, s int, ok bool) {
 	// holds at most one s-place decimal, and the float64 product is off by
 	// under a quarter unit, so the rounding finds it: the first scale that
 	// works gives the shortest decimal.
-	for s := 0; s <= 9; s++ {
+	//
+	// Scale 2 is tried first: an amount of at most 2 places is a 2-place
+	// decimal, whose trailing zeros then give its smallest scale; and when
+	// no 2-place decimal converts back, no 0- or 1-place one does either.
+	if x := a * 100; x < 1<<50 {
+		if r := math.Round(x); r/100 == a {
+			m := uint64(r)
+			switch {
+			case m%100 == 0:
+				return u128{0, m / 100}, 0, true
+			case m%10 == 0:
+				return u128{0, m / 10}, 1, true
+			}
+			return u128{0, m}, 2, true
+		}
+	}
+	for s := 3; s <= 9; s++ {
 		x := a * pow10[s]
 		if x >= 1<<50 {
 			break
