@@ -26,6 +26,20 @@
 // count, built from customers by [CompressSpend]), and each gives the
 // same fit, bit for bit, as the expanded customers.
 //
+// A distributed count fits centrally. A customer's (x, t_x, T) and mean
+// spend depend only on its own transactions, so split the transactions
+// by customer (all of a customer's in one partition, by a hash of the
+// ID), run Prepare (same calibration end and settings) and [Compress] /
+// [CompressSpend] on each partition, and combine the partitions' rows
+// with [MergeRows] / [MergeSpendRows], in any order: the result is
+// Compress / CompressSpend of the whole, bit for bit (counts of customers
+// add exactly), and [FitBGNBDRows], [FitParetoNBDRows], [FitBGBBRows] and
+// [FitGammaGammaRows] on it give the single-machine fit. When the
+// transactions are not split by customer, merge the partial summaries
+// first ([cvm.Summarizer.Merge]). The merged rows are at most the number of
+// distinct triples, a few thousand for weeks of history, whatever the
+// number of customers.
+//
 // The models are fitted by maximum likelihood with gonum's BFGS on the log
 // of the parameters (analytic gradients for BG/NBD, MBG/NBD, Pareto/NBD,
 // Gamma-Gamma and sBG, central differences for BG/BB), all in log space.
