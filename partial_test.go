@@ -1,6 +1,7 @@
 package cvm_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,8 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -359,4 +362,40 @@ func FuzzSummarizerJSON(f *testing.F) {
 			sameBits(t, "merge with an empty one", back.Summaries(), sums)
 		}
 	})
+}
+
+// The merge test on CDNOW master (CVM_DATA or ../shared/data; skipped
+// when absent): its rows split into 5 random partitions, summarised apart
+// and merged in a random order, give Reader.Summarize's bits, by day and
+// by order (CDNOW has no order IDs: every purchase is its own occasion).
+func TestSummarizerMergeCDNOW(t *testing.T) {
+	dir := os.Getenv("CVM_DATA")
+	if dir == "" {
+		dir = "../shared/data"
+	}
+	path := filepath.Join(dir, "CDNOW_master.txt")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("%s not found (set CVM_DATA to the data folder): %v", path, err)
+	}
+	read := &cvm.ReadSettings{Customer: "1", Time: "2", Amount: "4", Order: cvm.NoColumn, Comma: cvm.Whitespace}
+	rd := check.Must(cvm.NewReader(bytes.NewReader(data), read))
+	txs := check.Must(rd.ReadAll(context.Background()))
+	for _, set := range []*cvm.SummarySettings{nil, {Occasions: cvm.ByOrder}} {
+		rd := check.Must(cvm.NewReader(bytes.NewReader(data), read))
+		want := check.Must(rd.Summarize(context.Background(), set))
+		rng := rand.New(rand.NewPCG(5, 16))
+		parts := make([]*cvm.Summarizer, 5)
+		for i := range parts {
+			parts[i] = cvm.NewSummarizer(set)
+		}
+		for _, tx := range txs {
+			check.NoErr(t, parts[rng.IntN(len(parts))].Add(tx))
+		}
+		rng.Shuffle(len(parts), func(i, j int) { parts[i], parts[j] = parts[j], parts[i] })
+		for _, p := range parts[1:] {
+			check.NoErr(t, parts[0].Merge(p))
+		}
+		sameBits(t, "CDNOW", parts[0].Summaries(), want)
+	}
 }
