@@ -33,7 +33,9 @@
 //
 // Build keeps each transaction's customer, time and amount in columns
 // (about 20 bytes a row, read in blocks and copied once into exact-size
-// columns), groups the rows by customer in ID order, and
+// columns), groups the rows by customer in ID order (reordering the
+// columns so that every replay reads them in sequence, whatever the
+// stream's order), and
 // replays them to cvm.Summarize and lifecycle.Classify at once (on two
 // goroutines; a stream grouped by customer in ID order is Classify's
 // fastest), then to value.RetailIndicators alongside the per-customer pass,

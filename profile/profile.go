@@ -647,10 +647,44 @@ func (st *store) grouped() (order []int32, start []int, rows []int32) {
 	return order, start, rows
 }
 
+// regroup reorders the columns into the grouped order of rows (row r of
+// the result is rows[r] of the input) and sets rows to the identity, so
+// that the replays below read the columns in sequence however the stream
+// was ordered (a file in time order would otherwise have them jump across
+// the whole store for each row). The order the replays see is unchanged.
+func (st *store) regroup(rows []int32) {
+	st.cust = gather(st.cust, rows)
+	st.sec = gather(st.sec, rows)
+	st.amt = gather(st.amt, rows)
+	st.nsec = gather(st.nsec, rows)
+	st.qty = gather(st.qty, rows)
+	st.prod = gather(st.prod, rows)
+	st.cat = gather(st.cat, rows)
+	for i := range rows {
+		rows[i] = int32(i)
+	}
+}
+
+// gather returns col[rows[0]], col[rows[1]], ... in fresh memory (nil for
+// a nil col).
+func gather[T any](col []T, rows []int32) []T {
+	if col == nil {
+		return nil
+	}
+	out := make([]T, len(rows))
+	parallel.For(len(rows), 1<<16, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			out[i] = col[rows[i]]
+		}
+	})
+	return out
+}
+
 // derive computes each customer's base views: summary, CLV input,
 // lifecycle state, units, products and categories.
 func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Settings, withRetail, history bool) ([]Profile, *value.Retail, error) {
 	order, start, rows := st.grouped()
+	st.regroup(rows)
 	// replay gives the transactions grouped by customer in ID order, each
 	// customer's in stream order.
 	replay := func(yield func(cvm.Transaction) bool) {
