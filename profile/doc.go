@@ -54,6 +54,18 @@
 // for the incremental path that continues each profile with new
 // transactions without refitting and says when a refit is due ([Refit]).
 //
+// # A distributed Build
+//
+// [Parts], [FitParts] and [ScoreParts] split Build for a distributed
+// engine (examples/beam runs them on Apache Beam): Parts computes the
+// views of one customer's own transactions on any batch of whole
+// customers; FitParts fits the models centrally on every part (RFM breaks,
+// CLV, the value model) with the figures that compare a customer with the
+// others (the retail wallet and cross-buying headroom, the data span) in a
+// [Population]; ScoreParts scores any batch of parts with it. Every
+// profile equals Build's on the whole stream, bit for bit. Host
+// attributes are not supported there.
+//
 // # Cost
 //
 // Memory is about 20 bytes a transaction while building (24 when times
