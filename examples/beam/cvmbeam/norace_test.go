@@ -1,0 +1,5 @@
+//go:build !race
+
+package cvmbeam
+
+const raceEnabled = false

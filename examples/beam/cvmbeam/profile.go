@@ -1,0 +1,301 @@
+package cvmbeam
+
+import (
+	"context"
+	"encoding/json"
+	"hash/fnv"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
+	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/examples/internal/csvout"
+	"github.com/cvmkit/cvm/profile"
+)
+
+func init() {
+	beam.RegisterType(reflect.TypeOf((*CRow)(nil)).Elem())
+	beam.RegisterType(reflect.TypeOf((*ProfileSettings)(nil)).Elem())
+	register.DoFn2x2[string, Row, int, CRow](&batchFn{})
+	register.DoFn5x1[context.Context, int, func(*CRow) bool, Cut, func([]byte), error](&partsFn{})
+	register.Iter1[CRow]()
+	register.Emitter1[[]byte]()
+	register.DoFn5x1[context.Context, []byte, func(*[]byte) bool, Cut, func([]byte), error](&fitFn{})
+	register.Iter1[[]byte]()
+	register.DoFn4x1[context.Context, []byte, []byte, func(Line), error](&scoreFn{})
+	register.Emitter1[Line]()
+}
+
+// CRow is a Row with its customer, as grouped into batches.
+type CRow struct {
+	Customer string
+	Row      Row
+}
+
+// ProfileSettings are the settings of the profile pipeline, each with
+// profile.Settings' meaning and zero value.
+type ProfileSettings struct {
+	// Indicators is "retail" (or empty) or "summary".
+	Indicators string
+	// CLVMonths is the CLV horizon; 0 means 12.
+	CLVMonths int
+	// Reasons is the number of top value reasons a profile carries.
+	Reasons int
+	// Clusters is the number of k-means clusters on the log RFM values;
+	// 0 chooses k by silhouette, -1 means none (profile.Settings.Clusters).
+	Clusters int
+	// Batches is the number of customer batches the per-customer stages
+	// work on (each a unit of parallel work); 0 means 64.
+	Batches int
+}
+
+func (p *ProfileSettings) settings(asOf time.Time) (*profile.Settings, error) {
+	s := &profile.Settings{AsOf: asOf, CLVMonths: p.CLVMonths, Reasons: p.Reasons, Clusters: p.Clusters}
+	if p.Indicators != "" {
+		if err := s.Indicators.UnmarshalText([]byte(p.Indicators)); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// batchFn assigns each customer to one of Batches batches by a hash of
+// its ID.
+type batchFn struct {
+	Batches int
+}
+
+func (f *batchFn) ProcessElement(id string, r Row) (int, CRow) {
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	return int(h.Sum64() % uint64(f.Batches)), CRow{Customer: id, Row: r}
+}
+
+// partsFn computes one batch's profile.Parts from its customers'
+// transactions in input order, and emits them as JSON.
+type partsFn struct {
+	Settings ProfileSettings
+}
+
+func (f *partsFn) ProcessElement(ctx context.Context, _ int, iter func(*CRow) bool, cut Cut, emit func([]byte)) error {
+	var rows []CRow
+	var r CRow
+	for iter(&r) {
+		rows = append(rows, r)
+	}
+	sortCRows(rows)
+	s, err := f.Settings.settings(cut.AsOf())
+	if err != nil {
+		return err
+	}
+	txs := func(yield func(cvm.Transaction) bool) {
+		for i := range rows {
+			if !yield(rows[i].Row.Transaction(rows[i].Customer)) {
+				return
+			}
+		}
+	}
+	parts, err := profile.Parts(ctx, txs, cut.First(), s)
+	if err != nil || len(parts) == 0 {
+		return err
+	}
+	b, err := json.Marshal(parts)
+	if err != nil {
+		return err
+	}
+	emit(b)
+	return nil
+}
+
+func sortCRows(rows []CRow) {
+	slices.SortFunc(rows, func(a, b CRow) int {
+		if a.Row.Shard != b.Row.Shard {
+			return compare(int64(a.Row.Shard), int64(b.Row.Shard))
+		}
+		return compare(a.Row.Seq, b.Row.Seq)
+	})
+}
+
+// fitFn fits the models centrally on every batch's parts (a side input)
+// and emits the population as JSON.
+type fitFn struct {
+	Settings ProfileSettings
+}
+
+func (f *fitFn) ProcessElement(ctx context.Context, _ []byte, batches func(*[]byte) bool, cut Cut, emit func([]byte)) error {
+	var all []profile.Part
+	var b []byte
+	for batches(&b) {
+		var parts []profile.Part
+		if err := json.Unmarshal(b, &parts); err != nil {
+			return err
+		}
+		all = append(all, parts...)
+	}
+	s, err := f.Settings.settings(cut.AsOf())
+	if err != nil {
+		return err
+	}
+	pop, err := profile.FitParts(ctx, all, cut.First(), s)
+	if err != nil {
+		return err
+	}
+	out, err := json.Marshal(pop)
+	if err != nil {
+		return err
+	}
+	emit(out)
+	return nil
+}
+
+// scoreFn scores one batch of parts with the population (a side input,
+// decoded once per worker) and emits the profiles as cvm profile's CSV
+// lines.
+type scoreFn struct {
+	Settings ProfileSettings
+
+	once sync.Once
+	pop  *profile.Population
+	err  error
+}
+
+func (f *scoreFn) ProcessElement(ctx context.Context, batch []byte, popJSON []byte, emit func(Line)) error {
+	f.once.Do(func() {
+		f.pop = new(profile.Population)
+		f.err = json.Unmarshal(popJSON, f.pop)
+	})
+	if f.err != nil {
+		return f.err
+	}
+	var parts []profile.Part
+	if err := json.Unmarshal(batch, &parts); err != nil {
+		return err
+	}
+	file, err := profile.ScoreParts(ctx, parts, f.pop, &profile.Settings{Reasons: f.Settings.Reasons})
+	if err != nil {
+		return err
+	}
+	for i := range file.Profiles {
+		p := &file.Profiles[i]
+		emit(Line{Key: p.Customer, Text: string(AppendProfileRow(nil, p))})
+	}
+	return nil
+}
+
+// Profiles are the profile pipeline's results: the per-batch parts (JSON
+// of []profile.Part), the population fitted on them (a singleton, JSON of
+// profile.Population) and the profiles as cvm profile's CSV lines.
+type Profiles struct {
+	Parts, Population, Lines beam.PCollection
+}
+
+// BuildProfiles is profile.Build as a pipeline: the transactions grouped
+// into batches of whole customers, each batch's profile.Parts in parallel
+// (summaries, CLV inputs, lifecycle replay, retail indicators), the models
+// fitted centrally with profile.FitParts on every part, and each batch
+// scored in parallel with profile.ScoreParts. Every profile equals
+// profile.Build's on the single stream of the files read one after the
+// other.
+func BuildProfiles(s beam.Scope, tx Transactions, ps ProfileSettings) Profiles {
+	s = s.Scope("cvm.BuildProfiles")
+	if ps.Batches <= 0 {
+		ps.Batches = 64
+	}
+	keyed := beam.ParDo(s, &batchFn{Batches: ps.Batches}, tx.Rows)
+	parts := beam.ParDo(s, &partsFn{Settings: ps}, beam.GroupByKey(s, keyed), beam.SideInput{Input: tx.Cut})
+	pop := beam.ParDo(s, &fitFn{Settings: ps}, beam.Impulse(s), beam.SideInput{Input: parts}, beam.SideInput{Input: tx.Cut})
+	lines := beam.ParDo(s, &scoreFn{Settings: ps}, parts, beam.SideInput{Input: pop})
+	return Profiles{Parts: parts, Population: pop, Lines: lines}
+}
+
+// ProfileColumns are the columns of cvm profile's CSV.
+var ProfileColumns = []string{"customer", "first", "last", "occasions", "net", "returns", "units", "products", "categories",
+	"recency_days", "r", "f", "m", "rfm_segment", "cluster", "p_alive", "expected_purchases", "expected_spend", "clv",
+	"current_value", "potential_value", "total_value", "quadrant", "tier", "reasons", "stage", "stage_since", "last_transition", "pattern", "flags"}
+
+// ProfileCSV writes the profiles' lines, sorted by customer, with cvm
+// profile's header to one file at path (see WriteSorted).
+func ProfileCSV(s beam.Scope, p Profiles, path string) {
+	WriteSorted(s.Scope("cvm.ProfileCSV"), path, strings.Join(ProfileColumns, ","), p.Lines)
+}
+
+// AppendProfileRow appends p's row of cvm profile's CSV, without the line
+// end: numbers at most 15 significant digits, plain decimal, empty for
+// NaN; times as 2006-01-02 15:04:05 UTC. (The command's own writer is in
+// package main; the tests hold the two to the same bytes on CDNOW.)
+func AppendProfileRow(line []byte, p *profile.Profile) []byte {
+	s := &p.Summary
+	num := func(x float64) {
+		line = append(line, ',')
+		if math.IsNaN(x) {
+			return
+		}
+		v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 15, 64), 64)
+		line = strconv.AppendFloat(line, v, 'f', -1, 64)
+	}
+	str := func(s string) { line = csvout.AppendField(append(line, ','), s) }
+	integer := func(n int) { line = strconv.AppendInt(append(line, ','), int64(n), 10) }
+	stamp := func(t time.Time) {
+		line = append(line, ',')
+		if !t.IsZero() {
+			line = t.UTC().AppendFormat(line, time.DateTime)
+		}
+	}
+	line = csvout.AppendField(line, p.Customer)
+	stamp(s.First)
+	stamp(s.Last)
+	integer(s.Occasions)
+	num(s.Total)
+	num(s.Returns)
+	num(p.Units)
+	integer(len(p.Products))
+	integer(len(p.Categories))
+	if s.Occasions > 0 {
+		num(p.RFM.Recency)
+		integer(p.Cell.R)
+		integer(p.Cell.F)
+		integer(p.Cell.M)
+	} else {
+		line = append(line, ",,,,"...)
+	}
+	str(p.Segment)
+	line = append(line, ',')
+	if p.Cluster > 0 {
+		line = strconv.AppendInt(line, int64(p.Cluster), 10)
+	}
+	if p.CLV.OK {
+		num(p.CLV.PAlive)
+		num(p.CLV.ExpectedPurchases)
+		num(p.CLV.ExpectedSpend)
+		num(p.CLV.Value)
+	} else {
+		line = append(line, ",,,,"...)
+	}
+	num(p.Value.Current)
+	num(p.Value.Potential)
+	num(p.Value.Total)
+	str(p.Value.Quadrant.String())
+	integer(int(p.Value.Tier))
+	str(strings.Join(p.Reasons, "|"))
+	str(p.Stage().String())
+	stamp(p.Lifecycle.Since())
+	line = append(line, ',')
+	if tr := p.Transition; tr.Changed() {
+		line = append(line, tr.From.String()...)
+		line = append(line, "->"...)
+		line = append(line, tr.To.String()...)
+		line = append(line, " by "...)
+		line = append(line, tr.Rule.String()...)
+		line = append(line, " on "...)
+		line = tr.At().UTC().AppendFormat(line, time.DateOnly)
+	}
+	str(p.Pattern.String())
+	str(p.Flags.String())
+	return line
+}
