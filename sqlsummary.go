@@ -165,7 +165,7 @@ func dayExpr(d Dialect, t string, loc *time.Location) (string, error) {
 		}
 		return "CAST(" + e + " AS DATE)", nil
 	default:
-		if loc != time.UTC && off != 0 {
+		if named || off != 0 {
 			return "", fmt.Errorf("cvm: ANSI summary query: Location %q must be UTC", loc)
 		}
 		return "CAST(" + t + " AS DATE)", nil
@@ -236,7 +236,18 @@ func SummaryQuery(d Dialect, table string, settings *SQLSummarySettings) (string
 		}
 		return ""
 	}
-	cust, tim := q(s.Customer), q(s.Time)
+	// Customer and order IDs compare as text, so that an integer ID
+	// column works too.
+	str := func(col string) string {
+		switch d {
+		case PostgreSQL:
+			return "CAST(" + col + " AS TEXT)"
+		case DuckDB:
+			return "CAST(" + col + " AS VARCHAR)"
+		}
+		return col
+	}
+	cust, tim := str(q(s.Customer)), q(s.Time)
 	num := func(col string) string {
 		switch d {
 		case PostgreSQL:
@@ -252,7 +263,7 @@ func SummaryQuery(d Dialect, table string, settings *SQLSummarySettings) (string
 	}
 	order := "NULL"
 	if s.Occasions == ByOrder {
-		order = q(s.Order)
+		order = str(q(s.Order))
 	}
 	if err != nil {
 		return "", err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"iter"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -148,6 +149,12 @@ var Columns = []string{"customer", "time", "amount", "order", "quantity", "produ
 // Product, Category and Channel are stored as empty strings and a zero
 // Quantity as 0.
 func (d *DB) LoadTransactions(ctx context.Context, table string, txs []cvm.Transaction) error {
+	return d.LoadStream(ctx, table, slices.Values(txs))
+}
+
+// LoadStream is LoadTransactions for a stream of transactions, such as
+// cvm.Reader.Stream, holding only a batch of rows at a time.
+func (d *DB) LoadStream(ctx context.Context, table string, txs iter.Seq[cvm.Transaction]) error {
 	types := []string{"TEXT", "TIMESTAMP", "REAL", "TEXT", "REAL", "TEXT", "TEXT", "TEXT"}
 	if d.Dialect == cvm.PostgreSQL {
 		types = []string{"text", "timestamptz", "numeric", "text", "double precision", "text", "text", "text"}
@@ -166,7 +173,7 @@ func (d *DB) LoadTransactions(ctx context.Context, table string, txs []cvm.Trans
 	return d.insertSQLite(ctx, table, txs)
 }
 
-func (d *DB) insertSQLite(ctx context.Context, table string, txs []cvm.Transaction) error {
+func (d *DB) insertSQLite(ctx context.Context, table string, txs iter.Seq[cvm.Transaction]) error {
 	const batch = 500 // rows per INSERT: 8 * 500 parameters, below SQLite's 32766
 	tx, err := d.DB.BeginTx(ctx, nil)
 	if err != nil {
@@ -183,25 +190,39 @@ func (d *DB) insertSQLite(ctx context.Context, table string, txs []cvm.Transacti
 	}
 	defer full.Close()
 	args := make([]any, 0, batch*len(Columns))
-	for lo := 0; lo < len(txs); lo += batch {
-		hi := min(lo+batch, len(txs))
-		args = args[:0]
-		for _, t := range txs[lo:hi] {
-			args = append(args, t.Customer, t.Time.UTC(), t.Amount, t.Order, t.Quantity, t.Product, t.Category, t.Channel)
+	rows := 0
+	flush := func() error {
+		n := len(args) / len(Columns)
+		if n == 0 {
+			return nil
 		}
-		if hi-lo == batch {
+		var err error
+		if n == batch {
 			_, err = full.ExecContext(ctx, args...)
 		} else {
-			_, err = tx.ExecContext(ctx, stmt(hi-lo), args...)
+			_, err = tx.ExecContext(ctx, stmt(n), args...)
 		}
 		if err != nil {
-			return fmt.Errorf("dbtest: sqlite: insert rows %d to %d: %w", lo+1, hi, err)
+			return fmt.Errorf("dbtest: sqlite: insert rows %d to %d: %w", rows-n+1, rows, err)
 		}
+		args = args[:0]
+		return nil
+	}
+	for t := range txs {
+		args = append(args, t.Customer, t.Time.UTC(), t.Amount, t.Order, t.Quantity, t.Product, t.Category, t.Channel)
+		if rows++; len(args) == cap(args) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return err
 	}
 	return tx.Commit()
 }
 
-func (d *DB) copyPostgres(ctx context.Context, table string, txs []cvm.Transaction) error {
+func (d *DB) copyPostgres(ctx context.Context, table string, txs iter.Seq[cvm.Transaction]) error {
 	conn, err := d.DB.Conn(ctx)
 	if err != nil {
 		return err
@@ -209,13 +230,13 @@ func (d *DB) copyPostgres(ctx context.Context, table string, txs []cvm.Transacti
 	defer conn.Close()
 	return conn.Raw(func(dc any) error {
 		pc := dc.(*stdlib.Conn).Conn()
-		i := 0
+		next, stop := iter.Pull(txs)
+		defer stop()
 		src := pgx.CopyFromFunc(func() ([]any, error) {
-			if i == len(txs) {
+			t, ok := next()
+			if !ok {
 				return nil, nil
 			}
-			t := txs[i]
-			i++
 			return []any{t.Customer, t.Time.UTC(), strconv.FormatFloat(t.Amount, 'g', -1, 64), t.Order, t.Quantity, t.Product, t.Category, t.Channel}, nil
 		})
 		_, err := pc.CopyFrom(ctx, pgx.Identifier{table}, Columns, src)
