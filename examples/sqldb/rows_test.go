@@ -3,6 +3,7 @@ package sqldb
 import (
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -209,5 +210,56 @@ func TestRowsPostgres(t *testing.T) {
 	// (float64 addition gives 0.30000000000000004).
 	if len(sums) != 1 || sums[0].Total != 0.3 || sums[0].Occasions != 2 || math.Signbit(sums[0].Returns) {
 		t.Errorf("push-down %+v", sums)
+	}
+}
+
+// TestRowsAll feeds RowsReader.All to cvm.Summarize, as any entry point
+// taking a transaction stream is fed, and checks the result and Err
+// against the CSV path; then a stream cut short by a bad row ends with
+// the row's error in Err.
+func TestRowsAll(t *testing.T) {
+	txs := dbtest.Synthetic(500, 3)
+	want, err := cvm.Summarize(ctx, slices.Values(txs), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := dbtest.SQLite(t)
+	if err := db.LoadTransactions(ctx, "tx", txs); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.DB.QueryContext(ctx, `SELECT * FROM tx`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	rd, err := cvm.NewRowsReader(rows, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := cvm.Summarize(ctx, rd.All(), nil)
+	if err != nil || rd.Err() != nil {
+		t.Fatal(err, rd.Err())
+	}
+	compare(t, "All", got, want)
+	if st := rd.Stats(); st.Rows != len(txs) || st.Transactions != len(txs) {
+		t.Errorf("stats %+v, want %d rows", st, len(txs))
+	}
+
+	rows2, err := db.DB.QueryContext(ctx, `SELECT customer, time, CASE WHEN rowid = 7 THEN 'bad' ELSE amount END AS amount FROM tx ORDER BY rowid`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows2.Close()
+	rd, err = cvm.NewRowsReader(rows2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for range rd.All() {
+		n++
+	}
+	var pe *cvm.ParseError
+	if n != 6 || !errors.As(rd.Err(), &pe) || pe.Line != 7 || pe.Column != "amount" || pe.Value != "bad" {
+		t.Errorf("%d transactions, Err %v; want 6, then row 7's amount", n, rd.Err())
 	}
 }

@@ -22,7 +22,8 @@
 // [DB.LoadTransactions] creates a table of transactions with the columns
 // customer, time, amount, "order", quantity, product, category and channel
 // (the ReadSettings defaults, plus the optional line-item columns) and
-// loads it in bulk; [DB.Exec] runs statements, for tables of other shapes.
+// loads it in bulk ([DB.LoadStream] from a stream, such as a CSV
+// Reader's); [DB.Exec] runs statements, for tables of other shapes.
 // The column types are those a user would choose:
 //
 //	               SQLite     PostgreSQL
@@ -32,7 +33,8 @@
 //	order ...      TEXT       text
 //	quantity       REAL       double precision
 //
-// SQLite keeps times as the driver writes them, text such as
+// SQLite keeps times as the driver writes them with the
+// _time_format=sqlite that [OpenSQLite] sets: text such as
 // "2006-01-02 15:04:05.999999999+00:00" in UTC (the loader converts to
 // UTC); PostgreSQL amounts are the shortest decimal of each float64, so the
 // numeric column holds the decimal the CSV reader parsed.
