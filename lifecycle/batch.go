@@ -89,6 +89,16 @@ type ClassifySettings struct {
 	Tick Cadence
 	// Settings are the rules; nil means the defaults.
 	Settings *Settings
+	// AsOfFunc, when AsOf is zero and AsOfFunc is not nil, is called once
+	// the stream is read, from the goroutine that read it, and the time
+	// it returns is the as-of, as if AsOf had been given: later
+	// transactions are left out (a customer with none left is not in the
+	// results) and a last tick falls on it. A zero time means the default
+	// (the latest transaction). It serves a caller whose as-of depends on
+	// the whole stream, such as cvm.Report.AsOf of the Reader that the
+	// stream reads, in one pass; the replay then starts once the stream
+	// is read, as without AsOf.
+	AsOfFunc func() time.Time
 	// Progress, when not nil, is called with the number of transactions
 	// read and of customers replayed so far: every 65536 transactions
 	// while the stream is read, once at its end, and after every batch of
@@ -153,6 +163,9 @@ type rec struct {
 // about 16 bytes a transaction for a grouped stream and 24 for another,
 // plus the results (a Result is 272 bytes, a Transition 80).
 //
+// To handle the results one at a time without holding them all, see
+// [ClassifyEach].
+//
 // Classify returns a *SettingsError for invalid settings, a
 // *cvm.TransactionError for a transaction with an empty customer, a zero
 // time or a NaN or infinite amount, cvm.ErrEmptyInput when no transaction
@@ -186,7 +199,124 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], settings *Clas
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if c.cut {
+		// Drop the customers with no transaction at or before the as-of.
+		out = slices.DeleteFunc(out, func(r Result) bool { return r.Pattern == noCustomer })
+		if len(out) == 0 {
+			return nil, cvm.ErrEmptyInput
+		}
+	}
 	return out, nil
+}
+
+// ClassifyEach classifies as [Classify] does and calls fn with each
+// customer's result, in Classify's order (first transaction in the
+// stream), one call at a time on the calling goroutine. fn may keep the
+// Result and its History; ClassifyEach does not touch them again. An
+// error from fn stops the classification, and ClassifyEach returns it.
+//
+// With AsOf set and a stream grouped by customer (each customer's rows
+// together), ClassifyEach hands the results over as the customers are
+// replayed, while the stream is still read, and holds neither all the
+// transactions nor all the results: memory stays at a few batches of
+// customers in flight (the reader waits for the replay when it is ahead)
+// plus the customer IDs seen, against about 16 bytes a transaction plus
+// the results for Classify. A stream found not grouped before the first
+// result is handed over (time order shows at once) is classified whole,
+// as by Classify, and its results handed over at the end; one found not
+// grouped later (a customer's rows again after results were handed over)
+// is an error wrapping [ErrNotGrouped]: the results handed over so far
+// are then incomplete for that customer, and the caller who cannot
+// tell whether its stream is grouped classifies again with Classify.
+// Without AsOf, every result is handed over at the end. The errors are
+// Classify's otherwise.
+func ClassifyEach(ctx context.Context, txs iter.Seq[cvm.Transaction], settings *ClassifySettings, fn func(*Result) error) error {
+	c, err := newClassifier(ctx, settings)
+	if err != nil {
+		return err
+	}
+	if c.asOf == 0 {
+		res, err := Classify(ctx, txs, settings)
+		if err != nil {
+			return err
+		}
+		for i := range res {
+			if err := fn(&res[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	defer c.stop()
+	c.each = fn
+	c.ready = map[int]done{}
+	c.jobs = make(chan job, 64) // about 64k customers in flight: the reader rarely waits
+	if err := c.group(txs); err != nil {
+		return err
+	}
+	if c.pg != nil {
+		res := c.pg.results(c)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		for i := range res {
+			if err := fn(&res[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// The rest of a grouped stream: every worker, then the last batches.
+	c.startWorkers(max(c.workers, 1))
+	for c.sent < c.runs.len() {
+		c.dispatch(c.runs.len())
+		if err := c.emit(); err != nil {
+			return err
+		}
+	}
+	c.stopWorkers()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return c.emit()
+}
+
+// emit hands the replayed batches over in order, as far as they are
+// complete, and releases the blocks of records no longer needed.
+func (c *classifier) emit() error {
+	c.mu.Lock()
+	for _, d := range c.finished {
+		c.ready[d.first] = d
+	}
+	c.finished = c.finished[:0]
+	c.mu.Unlock()
+	for {
+		d, ok := c.ready[c.emitted]
+		if !ok {
+			break
+		}
+		delete(c.ready, c.emitted)
+		for i := range d.states {
+			r := Result{Customer: *c.names.at(d.first + i), State: d.states[i], History: d.hists[i], Pattern: d.pats[i]}
+			if err := c.each(&r); err != nil {
+				return err
+			}
+		}
+		c.emitted += len(d.states)
+	}
+	if c.emitted > 0 {
+		// The jobs sent hold their records; the blocks before the first
+		// run not sent are not needed for dispatching any more.
+		upTo := len(c.blocks)
+		if c.sent < c.runs.len() {
+			upTo = int(c.runs.at(c.sent).block)
+		}
+		for k := c.freed; k < upTo; k++ {
+			c.blocks[k] = nil
+		}
+		c.freed = max(c.freed, upTo)
+	}
+	return nil
 }
 
 // Classify's pipeline for a grouped stream: workers replay batches of
@@ -233,7 +363,9 @@ type (
 // classifier holds one Classify call.
 type classifier struct {
 	ctx     context.Context
-	asOf    int64     // Unix seconds; 0 until known
+	asOf    int64 // Unix seconds; 0 until known
+	asOfFn  func() time.Time
+	cut     bool      // asOf came from asOfFn: records after it are left out at the replay
 	tick    Cadence   //
 	rules   *Settings // resolved
 	buf     Settings  // backing for rules
@@ -251,6 +383,14 @@ type classifier struct {
 	runs   chunked[run]
 	kept   int      // transactions at or before AsOf
 	pg     *grouper // for a stream not grouped, once found so
+
+	// ClassifyEach: the callback, the batches replayed but not handed
+	// over (by index of their first run), the customers handed over, and
+	// the blocks released.
+	each    func(*Result) error
+	ready   map[int]done
+	emitted int
+	freed   int
 
 	// The early pipeline.
 	jobs     chan job
@@ -278,6 +418,8 @@ func newClassifier(ctx context.Context, settings *ClassifySettings) (*classifier
 	}
 	if !o.AsOf.IsZero() {
 		c.asOf = o.AsOf.Unix()
+	} else {
+		c.asOfFn = o.AsOfFunc
 	}
 	c.rules = o.Settings.resolve(&c.buf)
 	return c, nil
@@ -288,10 +430,17 @@ func newClassifier(ctx context.Context, settings *ClassifySettings) (*classifier
 // the first customer seen in a second run it moves to the partitioned
 // grouping.
 func (c *classifier) group(txs iter.Seq[cvm.Transaction]) error {
-	early := c.asOf != 0 && c.workers > 1
+	early := c.asOf != 0 && (c.workers > 1 || c.each != nil)
 	if early {
-		c.startWorkers(c.workers - 1)
+		n := c.workers - 1
+		if c.each != nil {
+			// ClassifyEach: the reader waits while the replay is behind,
+			// so every worker replays from the start.
+			n = max(c.workers, 1)
+		}
+		c.startWorkers(n)
 	}
+	c.names = &c.ids.names
 	prevName, prev := "", int32(-1)
 	var cr *run // the current run
 	maxT := int64(math.MinInt64)
@@ -323,6 +472,9 @@ func (c *classifier) group(txs iter.Seq[cvm.Transaction]) error {
 			id, added := c.ids.lookup(tx.Customer)
 			if !added {
 				// Not grouped: this customer came before another.
+				if c.emitted > 0 {
+					return fmt.Errorf("%w: customer %q again after other customers", ErrNotGrouped, tx.Customer)
+				}
 				c.partitioned()
 				c.pg.add(tx.Customer, t, tx.Amount)
 				continue
@@ -330,6 +482,11 @@ func (c *classifier) group(txs iter.Seq[cvm.Transaction]) error {
 			prevName, prev = tx.Customer, id
 			if early && c.runs.len()-c.sent >= jobRuns {
 				c.dispatch(c.runs.len())
+				if c.each != nil {
+					if err := c.emit(); err != nil {
+						return err
+					}
+				}
 			}
 			cr = c.runs.push(run{cust: id, block: int32(len(c.blocks)), lo: int32(len(c.cur)), hi: int32(len(c.cur))})
 		}
@@ -350,13 +507,17 @@ func (c *classifier) group(txs iter.Seq[cvm.Transaction]) error {
 	if c.kept == 0 {
 		return cvm.ErrEmptyInput
 	}
+	if c.asOf == 0 && c.asOfFn != nil {
+		if t := c.asOfFn(); !t.IsZero() {
+			c.asOf, c.cut = t.Unix(), true
+		}
+	}
 	if c.asOf == 0 {
 		c.asOf = maxT
 	}
 	if c.pg != nil {
 		c.pg.close()
-	} else {
-		c.names = &c.ids.names
+		c.names = nil
 	}
 	c.ids = nil
 	return nil
@@ -367,7 +528,7 @@ func (c *classifier) group(txs iter.Seq[cvm.Transaction]) error {
 // stream order, to a new grouper.
 func (c *classifier) partitioned() {
 	c.stopWorkers()
-	c.finished = nil
+	c.finished, c.ready = nil, nil
 	g := newGrouper()
 	for i := range c.runs.len() {
 		r := *c.runs.at(i)
@@ -468,6 +629,16 @@ func (c *classifier) replay(r []rec, arena []Transition, s *State, pat *Pattern,
 	if !slices.IsSortedFunc(r, cmpRec) {
 		slices.SortStableFunc(r, cmpRec)
 	}
+	if c.cut {
+		for len(r) > 0 && r[len(r)-1].t > c.asOf {
+			r = r[:len(r)-1]
+		}
+		if len(r) == 0 {
+			// No transaction at or before the as-of: not a customer.
+			*s, *pat, *hist = State{}, noCustomer, nil
+			return arena
+		}
+	}
 	start := len(arena)
 	*s, arena, _ = replayCustomer(r, c.asOf, c.clk, c.rules, arena)
 	*hist = slices.Clip(arena[start:])
@@ -537,6 +708,10 @@ func (p *progress) report() {
 	defer p.mu.Unlock()
 	p.fn(int(p.rows.Load()), int(p.replayed.Load()))
 }
+
+// noCustomer marks, in Pattern, a result with no transaction at or
+// before an as-of from AsOfFunc, dropped before Classify returns.
+const noCustomer Pattern = 255
 
 func cmpRec(a, b rec) int { return cmp.Compare(a.t, b.t) }
 

@@ -31,8 +31,19 @@
 // parallel, with ticks at a monthly or weekly cadence, and returns each
 // customer's state, history and [Pattern]; its cost is bounded by the data,
 // not by the as-of time (ticks that change nothing, after the end or before
-// the first purchase, are skipped). [DefaultStrategies] gives each stage's
-// recommended strategy as data.
+// the first purchase, are skipped). A stream grouped by customer is
+// replayed while it is read; any other (time order, as most files come,
+// or no order) goes through a partitioned grouping: rows batched by the
+// reading goroutine, scattered by customer hash into 256 partitions small
+// enough for the caches by another while reading goes on, then each
+// partition sorted by customer and replayed in parallel, the design of
+// the root package's Reader.Summarize (after DuckDB's radix-partitioned
+// aggregation, Kuiper, Boncz & Mühleisen 2024). [ClassifyEach] hands the
+// results to a callback in the same order instead of returning them;
+// with the as-of known and a grouped stream it hands them over as the
+// customers are replayed, so neither the transactions nor the results are
+// all in memory at once (cvm lifecycle writes its file that way).
+// [DefaultStrategies] gives each stage's recommended strategy as data.
 //
 // The package follows the library's one convention: the rules are
 // [Settings] (nil or a zero field means the documented default; see
@@ -117,6 +128,10 @@
 // Jap, S. D. & Anderson, E. (2007). Testing a life-cycle theory of
 // cooperative interorganizational relationships: movement across stages
 // and performance. Management Science 53(2), 260-275.
+//
+// Kuiper, L., Boncz, P. & Mühleisen, H. (2024). Robust external hash
+// aggregation in the analytical database DuckDB. DaMoN '24, for the
+// partitioned grouping of streams not grouped by customer.
 //
 // Hinnant, H. (2013). chrono-compatible low-level date algorithms
 // (days_from_civil, civil_from_days), used for UTC calendar months.

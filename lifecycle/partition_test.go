@@ -2,12 +2,15 @@ package lifecycle
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"runtime"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/check"
 )
 
 // interleave returns txs with the customers' rows interleaved at random,
@@ -107,5 +110,126 @@ func TestClassifyPartitioned(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestClassifyEach checks ClassifyEach against Classify: the same results
+// in the same order for a grouped stream (3000 customers, so batches are
+// handed over while the stream is read), a time-ordered one (found not
+// grouped at once, classified whole) and without AsOf, at GOMAXPROCS 1
+// and 2; ErrNotGrouped for a grouped stream whose first customer comes
+// back at the end; and fn's error returned as is.
+func TestClassifyEach(t *testing.T) {
+	txs := synthBase(3000, 13)
+	byTime := slices.Clone(txs)
+	slices.SortStableFunc(byTime, func(a, b cvm.Transaction) int { return a.Time.Compare(b.Time) })
+	asOf := date(2025, 12, 1)
+	for name, tc := range map[string]struct {
+		stream []cvm.Transaction
+		set    *ClassifySettings
+	}{
+		"grouped":         {txs, &ClassifySettings{AsOf: asOf}},
+		"grouped, weekly": {txs, &ClassifySettings{AsOf: asOf, Tick: Weekly}},
+		"time order":      {byTime, &ClassifySettings{AsOf: asOf}},
+		"no as-of":        {txs, nil},
+	} {
+		want, err := Classify(context.Background(), seqOf(tc.stream), tc.set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, procs := range []int{1, 2} {
+			prev := runtime.GOMAXPROCS(procs)
+			var got []Result
+			err := ClassifyEach(context.Background(), seqOf(tc.stream), tc.set, func(r *Result) error {
+				got = append(got, *r)
+				return nil
+			})
+			runtime.GOMAXPROCS(prev)
+			if err != nil {
+				t.Fatalf("%s, GOMAXPROCS %d: %v", name, procs, err)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("%s, GOMAXPROCS %d: %d results, want %d", name, procs, len(got), len(want))
+			}
+			for i, r := range got {
+				w := want[i]
+				if r.Customer != w.Customer || r.State != w.State || !equalHistory(r.History, w.History) || r.Pattern != w.Pattern {
+					t.Fatalf("%s, GOMAXPROCS %d: result %d (%s) differs from Classify's (%s)", name, procs, i, r.Customer, w.Customer)
+				}
+			}
+		}
+	}
+	// The straggler: an error once results were handed over, or, when
+	// none were yet (the replay had not caught up), Classify's results.
+	straggler := append(slices.Clone(txs), cvm.Transaction{Customer: txs[0].Customer, Time: date(2025, 6, 3), Amount: 42})
+	want, err := Classify(context.Background(), seqOf(straggler), &ClassifySettings{AsOf: asOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []Result
+	err = ClassifyEach(context.Background(), seqOf(straggler), &ClassifySettings{AsOf: asOf}, func(r *Result) error {
+		got = append(got, *r)
+		return nil
+	})
+	switch {
+	case err == nil:
+		if len(got) != len(want) || got[0].State != want[0].State {
+			t.Errorf("straggler classified whole: %d results, first %+v; want %d, %+v", len(got), got[0].State, len(want), want[0].State)
+		}
+	case !errors.Is(err, ErrNotGrouped) || len(got) == 0:
+		t.Errorf("straggler after %d results were handed over: %v, want ErrNotGrouped", len(got), err)
+	}
+	stop := errors.New("stop")
+	n := 0
+	err = ClassifyEach(context.Background(), seqOf(txs), &ClassifySettings{AsOf: asOf}, func(*Result) error {
+		if n++; n == 1500 {
+			return stop
+		}
+		return nil
+	})
+	if err != stop || n != 1500 {
+		t.Errorf("fn's error: %v after %d calls, want stop after 1500", err, n)
+	}
+}
+
+// TestClassifyAsOfFunc checks that an as-of from AsOfFunc, decided after
+// the stream is read, gives Classify's results with that AsOf given, for
+// a grouped stream, the same rows in time order and a stream with a
+// customer whose only row is after the as-of (left out), and that a zero
+// time means the latest transaction.
+func TestClassifyAsOfFunc(t *testing.T) {
+	txs := synthBase(2000, 17)
+	late := append(slices.Clone(txs), cvm.Transaction{Customer: "only-late", Time: date(2027, 1, 1), Amount: 9})
+	byTime := slices.Clone(late)
+	slices.SortStableFunc(byTime, func(a, b cvm.Transaction) int { return a.Time.Compare(b.Time) })
+	asOf := date(2025, 6, 30)
+	for name, stream := range map[string][]cvm.Transaction{"grouped": txs, "late customer": late, "time order": byTime} {
+		want, err := Classify(context.Background(), seqOf(stream), &ClassifySettings{AsOf: asOf})
+		if err != nil {
+			t.Fatal(err)
+		}
+		called := 0
+		got, err := Classify(context.Background(), seqOf(stream), &ClassifySettings{AsOfFunc: func() time.Time { called++; return asOf }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if called != 1 || len(got) != len(want) {
+			t.Fatalf("%s: AsOfFunc called %d times, %d results, want once and %d", name, called, len(got), len(want))
+		}
+		for i, r := range got {
+			w := want[i]
+			if r.Customer != w.Customer || r.State != w.State || !equalHistory(r.History, w.History) || r.Pattern != w.Pattern {
+				t.Fatalf("%s: result %d (%s) differs from AsOf's (%s)", name, i, r.Customer, w.Customer)
+			}
+		}
+	}
+	want := check.Must(Classify(context.Background(), seqOf(txs), nil))
+	got := check.Must(Classify(context.Background(), seqOf(txs), &ClassifySettings{AsOfFunc: func() time.Time { return time.Time{} }}))
+	if len(got) != len(want) || got[0].State != want[0].State {
+		t.Errorf("zero AsOfFunc: results differ from the default as-of")
+	}
+	_, err := Classify(context.Background(), seqOf(txs), &ClassifySettings{AsOfFunc: func() time.Time { return date(1990, 1, 1) }})
+	if !errors.Is(err, cvm.ErrEmptyInput) {
+		t.Errorf("as-of before every row: %v, want ErrEmptyInput", err)
 	}
 }

@@ -163,6 +163,9 @@ var (
 	// ErrUnknownName marks a rule, pattern or cadence name that is not
 	// one of the type's names.
 	ErrUnknownName = errors.New("lifecycle: unknown name")
+	// ErrNotGrouped marks a stream that [ClassifyEach] found not grouped
+	// by customer after it had handed results over.
+	ErrNotGrouped = errors.New("lifecycle: stream not grouped by customer")
 )
 
 // TransitionError reports a stage change that the [TransitionTable] does

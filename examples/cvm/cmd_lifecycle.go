@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cvmkit/cvm"
 	"github.com/cvmkit/cvm/examples/internal/csvout"
 	"github.com/cvmkit/cvm/examples/internal/input"
 	"github.com/cvmkit/cvm/lifecycle"
@@ -78,34 +80,197 @@ func runLifecycle(args []string, stdout, stderr io.Writer) error {
 		return usagef("-in is required")
 	}
 
-	txs, rep, err := inf.ReadAll(*in, opts.AsOf, stderr)
-	if err != nil {
-		return err
-	}
-	// The one default as-of of every command (knowing it up front also
-	// lets Classify overlap grouping and replaying).
-	opts.AsOf = rep.AsOf
-	at := opts.AsOf
 	start := time.Now()
-	res, err := lifecycle.Classify(context.Background(), slices.Values(txs), opts)
-	if err != nil {
-		return fmt.Errorf("%s: %w", *in, err)
-	}
-	if *history != "" {
-		for _, r := range res {
-			if r.Customer == *history {
-				return lifecycleWriteHistory(stdout, r, at)
-			}
+	var sum lifecycleSummary
+	if *in == "-" || (*out == "-" && *history == "") {
+		// Standard input cannot be read twice, nor standard output
+		// replaced: every transaction read, then the results written.
+		txs, rep, err := inf.ReadAll(*in, opts.AsOf, stderr)
+		if err != nil {
+			return err
 		}
-		return fmt.Errorf("%s: customer %q not found (or no transaction before -as-of)", *in, *history)
-	}
-	if err := input.CreateFile(*out, stdout, func(w io.Writer) error { return lifecycleWriteCSV(w, res) }); err != nil {
-		return err
+		// The one default as-of of every command (knowing it up front also
+		// lets Classify overlap grouping and replaying).
+		opts.AsOf = rep.AsOf
+		start = time.Now()
+		res, err := lifecycle.Classify(context.Background(), slices.Values(txs), opts)
+		if err != nil {
+			return fmt.Errorf("%s: %w", *in, err)
+		}
+		txs = nil
+		if *history != "" {
+			for _, r := range res {
+				if r.Customer == *history {
+					return lifecycleWriteHistory(stdout, r, opts.AsOf)
+				}
+			}
+			return fmt.Errorf("%s: customer %q not found (or no transaction before -as-of)", *in, *history)
+		}
+		if err := input.CreateFile(*out, stdout, func(w io.Writer) error { return lifecycleWriteCSV(w, res) }); err != nil {
+			return err
+		}
+		for i := range res {
+			sum.add(&res[i])
+		}
+	} else {
+		found, err := lifecycleStream(*in, *out, *history, inf, opts, stdout, stderr, &sum)
+		if err != nil {
+			return err
+		}
+		if *history != "" {
+			if found == nil {
+				return fmt.Errorf("%s: customer %q not found (or no transaction before -as-of)", *in, *history)
+			}
+			return lifecycleWriteHistory(stdout, *found, opts.AsOf)
+		}
 	}
 	if !inf.Quiet {
-		lifecycleWriteDistribution(stderr, res, at, opts.Tick, time.Since(start))
+		sum.write(stderr, opts.AsOf, opts.Tick, time.Since(start))
 	}
 	return nil
+}
+
+// lifecycleStream classifies the file at path without holding its
+// transactions as cvm.Transaction values. With -as-of, the customers of a
+// file grouped by customer are replayed and written (to a temporary file
+// renamed over out at the end) as they complete, in one read; a file
+// found not grouped is read again and classified whole. Without -as-of,
+// the default as-of (cvm.Report.AsOf) is known once the file is read:
+// one read keeps each row as 16 bytes, the replay follows, and the rows
+// are written at the end. With history set, nothing is written and the
+// customer's result is returned (nil if absent).
+func lifecycleStream(path, out, history string, inf *input.Flags, opts *lifecycle.ClassifySettings, stdout, stderr io.Writer, sum *lifecycleSummary) (*lifecycle.Result, error) {
+	ctx := context.Background()
+	audit := func(rd *cvm.Reader) error {
+		if err := rd.Err(); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		inf.Report(path, rd.Stats(), stderr)
+		return inf.PrintReport(path, rd, stderr)
+	}
+	audited := false
+	if opts.AsOf.IsZero() {
+		// The default as-of is known once the file is read: one read, the
+		// replay after it (Classify takes the as-of from the reader's
+		// report), the rows written at the end.
+		rd, closeFn, err := inf.OpenReport(path, time.Time{})
+		if err != nil {
+			return nil, err
+		}
+		defer closeFn()
+		set := *opts
+		set.AsOfFunc = func() time.Time { return rd.Report().AsOf }
+		res, err := lifecycle.Classify(ctx, rd.Stream(ctx), &set)
+		if rerr := rd.Err(); rerr != nil {
+			return nil, fmt.Errorf("%s: %w", path, rerr)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if err := audit(rd); err != nil {
+			return nil, err
+		}
+		opts.AsOf = rd.Report().AsOf
+		var found *lifecycle.Result
+		for i := range res {
+			sum.add(&res[i])
+			if history != "" && res[i].Customer == history {
+				found = &res[i]
+			}
+		}
+		if history != "" {
+			return found, nil
+		}
+		return nil, input.CreateFile(out, stdout, func(w io.Writer) error { return lifecycleWriteCSV(w, res) })
+	}
+	classify := func(each bool) (*lifecycle.Result, error) {
+		open := inf.Open
+		if !audited {
+			open = func(path string) (*cvm.Reader, func(), error) { return inf.OpenReport(path, opts.AsOf) }
+		}
+		rd, closeFn, err := open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer closeFn()
+		var o *input.Output
+		if history == "" {
+			if o, err = input.Create(out, stdout); err != nil {
+				return nil, err
+			}
+			defer o.Abort()
+			o.WriteString("customer,stage,since,pattern,transitions\n")
+		}
+		*sum = lifecycleSummary{}
+		var found *lifecycle.Result
+		var b []byte
+		var werr error
+		fn := func(r *lifecycle.Result) error {
+			sum.add(r)
+			if history != "" {
+				if r.Customer == history {
+					found = r
+				}
+				return nil
+			}
+			b = lifecycleAppendRow(b[:0], r)
+			_, werr = o.Write(b)
+			return werr
+		}
+		txs := rd.Stream(ctx)
+		if each {
+			err = lifecycle.ClassifyEach(ctx, txs, opts, fn)
+		} else {
+			var res []lifecycle.Result
+			if res, err = lifecycle.Classify(ctx, txs, opts); err == nil {
+				for i := range res {
+					if err = fn(&res[i]); err != nil {
+						break
+					}
+				}
+			}
+		}
+		if rerr := rd.Err(); rerr != nil {
+			return nil, fmt.Errorf("%s: %w", path, rerr)
+		}
+		if werr != nil {
+			return nil, werr
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if !audited {
+			if err := audit(rd); err != nil {
+				return nil, err
+			}
+		}
+		if o != nil {
+			if err := o.Commit(); err != nil {
+				return nil, err
+			}
+		}
+		return found, nil
+	}
+	found, err := classify(true)
+	if errors.Is(err, lifecycle.ErrNotGrouped) {
+		// Rows were written for a customer that came back: classify the
+		// file whole instead (the output so far is dropped).
+		found, err = classify(false)
+	}
+	return found, err
+}
+
+// lifecycleSummary counts the customers by stage and pattern.
+type lifecycleSummary struct {
+	n        int
+	stages   [lifecycle.Ended + 1]int
+	patterns [lifecycle.LongLasting + 1]int
+}
+
+func (s *lifecycleSummary) add(r *lifecycle.Result) {
+	s.n++
+	s.stages[r.State.Stage()]++
+	s.patterns[r.Pattern]++
 }
 
 // lifecycleWriteCSV writes customer,stage,since,pattern,transitions; since
@@ -115,24 +280,28 @@ func lifecycleWriteCSV(w io.Writer, res []lifecycle.Result) error {
 	bw.WriteString("customer,stage,since,pattern,transitions\n")
 	var b []byte
 	for i := range res {
-		r := &res[i]
-		b = csvout.AppendField(b[:0], r.Customer)
-		b = append(b, ',')
-		b = append(b, r.State.Stage().String()...)
-		b = append(b, ',')
-		if since := r.State.Since(); !since.IsZero() {
-			b = since.AppendFormat(b, time.RFC3339)
-		}
-		b = append(b, ',')
-		b = append(b, r.Pattern.String()...)
-		b = append(b, ',')
-		b = strconv.AppendInt(b, int64(len(r.History)), 10)
-		b = append(b, '\n')
+		b = lifecycleAppendRow(b[:0], &res[i])
 		if _, err := bw.Write(b); err != nil {
 			return err
 		}
 	}
 	return bw.Flush()
+}
+
+// lifecycleAppendRow appends r's CSV row to b.
+func lifecycleAppendRow(b []byte, r *lifecycle.Result) []byte {
+	b = csvout.AppendField(b, r.Customer)
+	b = append(b, ',')
+	b = append(b, r.State.Stage().String()...)
+	b = append(b, ',')
+	if since := r.State.Since(); !since.IsZero() {
+		b = since.AppendFormat(b, time.RFC3339)
+	}
+	b = append(b, ',')
+	b = append(b, r.Pattern.String()...)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(len(r.History)), 10)
+	return append(b, '\n')
 }
 
 // lifecycleWriteHistory prints one customer's transitions with the rule
@@ -153,25 +322,19 @@ func lifecycleWriteHistory(w io.Writer, r lifecycle.Result, at time.Time) error 
 	return bw.Flush()
 }
 
-// lifecycleWriteDistribution prints the stage and pattern distribution.
-func lifecycleWriteDistribution(w io.Writer, res []lifecycle.Result, at time.Time, c lifecycle.Cadence, took time.Duration) {
-	var stages [lifecycle.Ended + 1]int
-	var patterns [lifecycle.LongLasting + 1]int
-	for i := range res {
-		stages[res[i].State.Stage()]++
-		patterns[res[i].Pattern]++
-	}
-	n := float64(len(res))
-	fmt.Fprintf(w, "lifecycle as of %s, %v ticks: %d customers in %v\n", at.UTC().Format(time.RFC3339), c, len(res), took.Round(time.Millisecond))
+// write prints the stage and pattern distribution.
+func (s *lifecycleSummary) write(w io.Writer, at time.Time, c lifecycle.Cadence, took time.Duration) {
+	n := float64(s.n)
+	fmt.Fprintf(w, "lifecycle as of %s, %v ticks: %d customers in %v\n", at.UTC().Format(time.RFC3339), c, s.n, took.Round(time.Millisecond))
 	fmt.Fprintln(w, "stage        customers  share")
-	for s := lifecycle.None; s <= lifecycle.Ended; s++ {
-		if s == lifecycle.None && stages[s] == 0 {
+	for st := lifecycle.None; st <= lifecycle.Ended; st++ {
+		if st == lifecycle.None && s.stages[st] == 0 {
 			continue // "none": only returns, no purchase
 		}
-		fmt.Fprintf(w, "%-12v %9d  %5.1f%%\n", s, stages[s], 100*float64(stages[s])/n)
+		fmt.Fprintf(w, "%-12v %9d  %5.1f%%\n", st, s.stages[st], 100*float64(s.stages[st])/n)
 	}
 	fmt.Fprintln(w, "pattern               customers  share")
 	for p := lifecycle.Ongoing; p <= lifecycle.LongLasting; p++ {
-		fmt.Fprintf(w, "%-21v %9d  %5.1f%%\n", p, patterns[p], 100*float64(patterns[p])/n)
+		fmt.Fprintf(w, "%-21v %9d  %5.1f%%\n", p, s.patterns[p], 100*float64(s.patterns[p])/n)
 	}
 }

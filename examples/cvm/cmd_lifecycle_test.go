@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -159,5 +160,55 @@ func TestRunLifecycleErrors(t *testing.T) {
 	var stderr bytes.Buffer
 	if err := run([]string{"lifecycle", "-h"}, &bytes.Buffer{}, &stderr); err != nil || !strings.Contains(stderr.String(), "cvm lifecycle -in CDNOW_master.txt") {
 		t.Errorf("-h: %v\n%s", err, stderr.String())
+	}
+}
+
+// TestRunLifecycleStreamed checks the streamed command (a file in, a
+// file out) against the in-memory one (standard output, every
+// transaction read first): the same bytes for a synthetic file grouped by
+// customer, the same rows in time order, the grouped file with its first
+// customer's row again at the end (written, found not grouped, classified
+// again) and with one row dated 9999-12-31 (left out by the default
+// as-of), with and without -as-of; and no temporary file left behind.
+func TestRunLifecycleStreamed(t *testing.T) {
+	dir := t.TempDir()
+	grouped := filepath.Join(dir, "g.csv")
+	var stderr bytes.Buffer
+	if err := run([]string{"gen", "-customers", "3000", "-seed", "4", "-out", grouped}, &stderr, &stderr); err != nil {
+		t.Fatal(err, stderr.String())
+	}
+	data := check.Must(os.ReadFile(grouped))
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	rows := slices.Clone(lines[1:])
+	slices.SortStableFunc(rows, func(a, b string) int { return strings.Compare(strings.Split(a, ",")[1], strings.Split(b, ",")[1]) })
+	first := strings.Split(lines[1], ",")[0]
+	files := map[string]string{
+		"grouped":    string(data),
+		"time order": lines[0] + "\n" + strings.Join(rows, "\n") + "\n",
+		"straggler":  string(data) + first + ",2025-03-03 10:00:00,10.00,x\n",
+		"outlier":    string(data) + first + ",9999-12-31 00:00:00,10.00,y\n",
+	}
+	for name, content := range files {
+		in := filepath.Join(dir, strings.ReplaceAll(name, " ", "_")+".csv")
+		if err := os.WriteFile(in, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, extra := range [][]string{nil, {"-as-of", "2025-06-30", "-tick", "weekly"}} {
+			var want bytes.Buffer
+			args := append([]string{"lifecycle", "-q", "-in", in}, extra...)
+			if err := run(args, &want, &stderr); err != nil {
+				t.Fatal(name, err, stderr.String())
+			}
+			out := filepath.Join(dir, "out.csv")
+			if err := run(append(args, "-out", out), &stderr, &stderr); err != nil {
+				t.Fatal(name, err, stderr.String())
+			}
+			if got := check.Must(os.ReadFile(out)); !bytes.Equal(got, want.Bytes()) {
+				t.Errorf("%s %v: streamed output differs from the in-memory one", name, extra)
+			}
+		}
+	}
+	if entries := check.Must(os.ReadDir(dir)); slices.ContainsFunc(entries, func(e os.DirEntry) bool { return strings.HasSuffix(e.Name(), ".tmp") }) {
+		t.Errorf("a temporary output file was left behind")
 	}
 }
