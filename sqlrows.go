@@ -66,9 +66,10 @@ var ErrColumnType = errors.New("cvm: unsupported value type")
 // row number, Column the column's name and Value the value as text
 // ("NULL" for NULL), wrapping ErrBadTime, ErrZeroTime, ErrBadAmount,
 // ErrNonFinite, ErrNull or ErrColumnType. ReadSettings.SkipBadRows,
-// MaxErrors, FailOnEmptyCustomer, Progress and Audit work as for a CSV
-// file (an Auditor's duplicate check compares the mapped values, as the
-// database gives no record text).
+// MaxErrors, FailOnEmptyCustomer and Audit work as for a CSV file (an
+// Auditor's duplicate check compares the mapped values, as the database
+// gives no record text; read the audit with Auditor.Report, whose Rows
+// count the transactions audited); Progress is called every 65,536 rows.
 type RowsReader struct {
 	rows  *sql.Rows
 	cfg   parseConfig

@@ -232,7 +232,8 @@ func TestRowsAll(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	rd, err := cvm.NewRowsReader(rows, nil)
+	audit := cvm.NewAuditor(nil)
+	rd, err := cvm.NewRowsReader(rows, &cvm.ReadSettings{Audit: audit})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,6 +244,9 @@ func TestRowsAll(t *testing.T) {
 	compare(t, "All", got, want)
 	if st := rd.Stats(); st.Rows != len(txs) || st.Transactions != len(txs) {
 		t.Errorf("stats %+v, want %d rows", st, len(txs))
+	}
+	if r := audit.Report(); r.Transactions != len(txs) || r.Customers != len(want) || !r.First.Equal(slices.MinFunc(txs, byTime).Time) {
+		t.Errorf("audit: %d transactions, %d customers, first %v; want %d, %d", r.Transactions, r.Customers, r.First, len(txs), len(want))
 	}
 
 	rows2, err := db.DB.QueryContext(ctx, `SELECT customer, time, CASE WHEN rowid = 7 THEN 'bad' ELSE amount END AS amount FROM tx ORDER BY rowid`)
@@ -263,3 +267,5 @@ func TestRowsAll(t *testing.T) {
 		t.Errorf("%d transactions, Err %v; want 6, then row 7's amount", n, rd.Err())
 	}
 }
+
+func byTime(a, b cvm.Transaction) int { return a.Time.Compare(b.Time) }
