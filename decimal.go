@@ -177,14 +177,15 @@ func decimalOf(a float64) (m u128, s int, ok bool) {
 	// and it converts back to a exactly when the float64 quotient (both
 	// operands exact) equals a. While a*10^s < 2^50, a's rounding interval
 	// holds at most one s-place decimal, and the float64 product is off by
-	// under a quarter unit, so the rounding finds it: the first scale that
-	// works gives the shortest decimal.
+	// under a quarter unit, so rounding it (x + 0.5 truncated: off at most
+	// at a tie, where no candidate converts back anyway) finds it: the first
+	// scale that works gives the shortest decimal.
 	//
 	// Scale 2 is tried first: an amount of at most 2 places is a 2-place
 	// decimal, whose trailing zeros then give its smallest scale; and when
 	// no 2-place decimal converts back, no 0- or 1-place one does either.
 	if x := a * 100; x < 1<<50 {
-		if r := math.Round(x); r/100 == a {
+		if r := float64(uint64(x + 0.5)); r/100 == a {
 			m := uint64(r)
 			switch {
 			case m%100 == 0:
@@ -200,7 +201,7 @@ func decimalOf(a float64) (m u128, s int, ok bool) {
 		if x >= 1<<50 {
 			break
 		}
-		r := math.Round(x)
+		r := float64(uint64(x + 0.5))
 		if r/pow10[s] == a {
 			return u128{0, uint64(r)}, s, true
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"math/bits"
 	"slices"
 	"time"
 
@@ -212,9 +213,17 @@ func (a *accum) addAmount(neg bool, m u128, s int) bool {
 		}
 		a.pur, a.ret, a.scale = p, r, uint16(s)
 	} else if s < cur {
-		var ok bool
-		if m, ok = m.scale(cur - s); !ok {
-			return false
+		if k := cur - s; m.hi == 0 && k < len(pow10u) {
+			hi, lo := bits.Mul64(m.lo, pow10u[k]) // the common case, inline
+			if hi >= exactHiMax {
+				return false
+			}
+			m = u128{hi, lo}
+		} else {
+			var ok bool
+			if m, ok = m.scale(k); !ok {
+				return false
+			}
 		}
 	}
 	sum := &a.pur
