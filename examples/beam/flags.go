@@ -30,6 +30,8 @@ type options struct {
 	clusters   int
 	batches    int
 	product    string
+	quantity   string
+	price      string
 	category   string
 }
 
@@ -49,6 +51,8 @@ func addFlags(fs *flag.FlagSet) *options {
 	fs.StringVar(&o.timeLayout, "time-layout", "", "Go time layout of the time column; default: cvm's detection")
 	fs.BoolVar(&o.noHeader, "no-header", false, "the files have no header line")
 	fs.StringVar(&o.product, "product", "", "product column (for cvm profile's products and the retail breadth); default: none")
+	fs.StringVar(&o.quantity, "quantity", "", "quantity column; with -price the amount is quantity x price (as cvm's -quantity and -price); default: none")
+	fs.StringVar(&o.price, "price", "", "unit price column, with -quantity; default: none")
 	fs.StringVar(&o.category, "category", "", "category column; default: none")
 	fs.BoolVar(&o.profile, "profile", false, "build the customer file (cvm profile's CSV) instead of the summaries")
 	fs.StringVar(&o.indicators, "indicators", "retail", "with -profile: value indicators, retail or summary (as cvm profile)")
@@ -60,7 +64,10 @@ func addFlags(fs *flag.FlagSet) *options {
 
 func (o *options) readSettings() (cvmbeam.ReadSettings, error) {
 	rs := cvmbeam.ReadSettings{Customer: o.customer, Time: o.time, Amount: o.amount, Order: o.order, NoHeader: o.noHeader, TimeLayout: o.timeLayout,
-		Product: o.product, Category: o.category}
+		Product: o.product, Category: o.category, Quantity: o.quantity, Price: o.price}
+	if (o.quantity == "") != (o.price == "") {
+		return rs, errors.New("-quantity and -price must be given together")
+	}
 	if o.orderSet && o.order == "" {
 		rs.Order = cvm.NoColumn // -order '': the files have no order column
 	}
