@@ -119,3 +119,14 @@ func TestProfilesCDNOW(t *testing.T) {
 	rs := ReadSettings{Customer: "1", Time: "2", Amount: "4", Order: cvm.NoColumn, Comma: cvm.Whitespace}
 	checkProfiles(t, []string{path}, rs, ProfileSettings{Reasons: 3, Batches: 16})
 }
+
+func TestProfilesOnlineRetail(t *testing.T) {
+	path := filepath.Join(dataDir(), "online_retail.csv.gz")
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("Online Retail not found (set CVM_DATA): %v", err)
+	}
+	if raceEnabled || testing.Short() {
+		t.Skip("the Online Retail profile pipeline is too slow with -race or -short")
+	}
+	checkProfiles(t, []string{path}, onlineRetail, ProfileSettings{Reasons: 3, Batches: 16})
+}

@@ -259,3 +259,38 @@ func TestDefaultAsOf(t *testing.T) {
 		}
 	}
 }
+
+// onlineRetail is UCI Online Retail as cvm reads it: quantity x unit price,
+// invoices as orders, StockCode as the product; rows without a customer are
+// skipped, as by cvm's reader.
+var onlineRetail = ReadSettings{Customer: "CustomerID", Time: "InvoiceDate", Quantity: "Quantity", Price: "UnitPrice",
+	Order: "InvoiceNo", Product: "StockCode"}
+
+func TestSummariesOnlineRetail(t *testing.T) {
+	path := filepath.Join(dataDir(), "online_retail.csv.gz")
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("Online Retail not found (set CVM_DATA): %v", err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rd, err := cvm.NewReader(f, onlineRetail.cvm())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream, err := rd.ReadAll(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "summary.csv")
+	p, s := beam.NewPipelineWithRoot()
+	SummaryCSV(s, Summaries(s, ReadCSV(s, []string{path}, onlineRetail, time.Time{})), out)
+	runPipeline(t, p)
+	got := readSummaryCSV(t, out)
+	if len(got) != 4372 { // customers with an ID (UCI's description of the data set)
+		t.Errorf("%d customers, want 4372", len(got))
+	}
+	sameSummaries(t, got, wantSummaries(t, stream, time.Time{}))
+}
