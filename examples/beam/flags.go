@@ -37,7 +37,7 @@ type options struct {
 
 func addFlags(fs *flag.FlagSet) *options {
 	o := &options{}
-	fs.StringVar(&o.in, "in", "", "transaction CSV files (gzip allowed): comma-separated paths or globs, local or of a Beam file system (gs://...); each file is a shard")
+	fs.StringVar(&o.in, "in", "", "transaction CSV files (gzip allowed) or Parquet files (named *.parquet): comma-separated paths or globs, local or of a Beam file system (gs://...); each file is a shard")
 	fs.StringVar(&o.out, "out", "summary.csv", "output CSV file, sorted by customer: cvm summary's format, or cvm profile's with -profile")
 	fs.StringVar(&o.asOf, "as-of", "", "ignore transactions after this time (2006-01-02 for the end of that day UTC, or RFC 3339); default: cvm's (the end of the UTC day of the last plausible transaction)")
 	fs.StringVar(&o.customer, "customer", "", "customer column (name, or 1-based number); default: cvm's")

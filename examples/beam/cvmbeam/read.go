@@ -1,8 +1,11 @@
 package cvmbeam
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"iter"
 	"reflect"
 	"slices"
 	"strconv"
@@ -14,6 +17,7 @@ import (
 	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem/local" // plain paths
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/examples/parquet/cvmparquet"
 )
 
 func init() {
@@ -270,6 +274,9 @@ type Transactions struct {
 
 // ReadCSV reads the CSV files (gzip allowed) with cvm.NewReader, one file
 // a shard read by one worker, and keys each transaction by its customer.
+// A file whose name ends in ".parquet" is read with cvmparquet (the
+// columns mapped by the same names; see openShard), so a pipeline may mix
+// CSV and Parquet shards.
 // A zero asOf means cvm's default (cvm.Report.AsOf over all the files).
 // Rows after the as-of are kept: each stage cuts at the as-of as the
 // single-machine path does.
@@ -308,7 +315,7 @@ func (f *readFn) ProcessElement(ctx context.Context, shard string, emit func(str
 		return err
 	}
 	defer in.Close()
-	rd, err := cvm.NewReader(in, f.Settings.cvm())
+	rd, err := openShard(in, path, f.Settings.cvm())
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -353,4 +360,26 @@ func gather(id string, iter func(*Row) bool, dst []cvm.Transaction) []cvm.Transa
 		dst = append(dst, rows[i].Transaction(id))
 	}
 	return dst
+}
+
+// shard is what a shard's reader gives: cvm.Reader for CSV,
+// cvmparquet.Reader for Parquet.
+type shard interface {
+	All() iter.Seq[cvm.Transaction]
+	Err() error
+}
+
+// openShard returns the reader of one shard: cvmparquet for a name ending
+// in ".parquet", cvm.NewReader otherwise. Parquet needs random access, so a
+// Parquet shard is read whole into memory first (its row groups are then
+// decoded in parallel); keep Parquet shards to a size a worker holds.
+func openShard(in io.Reader, path string, rs *cvm.ReadSettings) (shard, error) {
+	if !strings.HasSuffix(strings.ToLower(path), ".parquet") {
+		return cvm.NewReader(in, rs)
+	}
+	data, err := io.ReadAll(in)
+	if err != nil {
+		return nil, err
+	}
+	return cvmparquet.NewReader(bytes.NewReader(data), int64(len(data)), path, rs)
 }

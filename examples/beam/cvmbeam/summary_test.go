@@ -19,6 +19,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/runners/prism"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
 	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/examples/parquet/cvmparquet"
 	"github.com/cvmkit/cvm/internal/synth"
 )
 
@@ -293,4 +294,33 @@ func TestSummariesOnlineRetail(t *testing.T) {
 		t.Errorf("%d customers, want 4372", len(got))
 	}
 	sameSummaries(t, got, wantSummaries(t, stream, time.Time{}))
+}
+
+// TestSummariesParquet mixes Parquet and CSV shards: the summaries equal
+// cvm.Summarize over the files read one after the other.
+func TestSummariesParquet(t *testing.T) {
+	dir := t.TempDir()
+	txs := synthetic(1500, 9)
+	for i := range txs { // TIMESTAMP(MICROS), which holds the row dated 9999
+		txs[i].Time = txs[i].Time.Truncate(time.Microsecond)
+	}
+	paths, stream := writeShards(t, dir, txs, 4, 17)
+	for i := 0; i < len(paths); i += 2 { // shards 0 and 2 as Parquet
+		f, err := os.Open(paths[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		pq := strings.TrimSuffix(paths[i], ".csv") + ".parquet"
+		_, _, err = cvmparquet.ConvertCSV(context.Background(), pq, f, nil, &cvmparquet.WriteSettings{RowGroupRows: 700, Micros: true})
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		paths[i] = pq
+	}
+	out := filepath.Join(dir, "summary.csv")
+	p, s := beam.NewPipelineWithRoot()
+	SummaryCSV(s, Summaries(s, ReadCSV(s, paths, ReadSettings{}, time.Time{})), out)
+	runPipeline(t, p)
+	sameSummaries(t, readSummaryCSV(t, out), wantSummaries(t, stream, time.Time{}))
 }
