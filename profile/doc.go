@@ -29,6 +29,9 @@
 //     customer type, failure history);
 //   - [Flag]s for contradictions between the views.
 //
+// [AppendCSV] writes a profile as a row of the customer file's CSV under
+// [CSVHeader], the format "cvm profile" writes.
+//
 // # The join
 //
 // Build keeps each transaction's customer, time and amount in columns

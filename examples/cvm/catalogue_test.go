@@ -340,7 +340,7 @@ func TestCatalogue(t *testing.T) {
 // oddIDs are customer IDs that Go quoting (strconv.Quote) or hand-joined
 // CSV corrupted: quotes, commas, line ends, a carriage return, a tab, a
 // backslash. (White space around a field is trimmed by cvm's reader, so
-// IDs that begin with it are not in the list; examples/internal/csvout's
+// IDs that begin with it are not in the list; internal/csvout's
 // tests cover their quoting.)
 var oddIDs = []string{`he said "hi"`, "a,b", "two\nlines", "cr\rhere", "tab\tinside", `back\slash`, `\.`}
 

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/cvmkit/cvm"
-	"github.com/cvmkit/cvm/examples/internal/csvout"
 	"github.com/cvmkit/cvm/examples/internal/input"
+	"github.com/cvmkit/cvm/internal/csvout"
 	"github.com/cvmkit/cvm/value/clv"
 )
 

@@ -3,11 +3,8 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
-	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -69,34 +66,6 @@ func TestProfileCommand(t *testing.T) {
 	for _, bad := range [][]string{{"profile"}, {"profile", "-in", tx, "-attributes", summaryFixture(t, "bad.csv", "id,x\n1,2\n")}} {
 		if _, _, code := runCvm(bad...); code == 0 {
 			t.Errorf("%v: no error", bad)
-		}
-	}
-}
-
-// TestAppendNum: the one-conversion formatter writes what the two-step
-// rounding writes (15 significant digits with 'g', parsed, written with
-// 'f' and the shortest digits), on edge values and random ones of every
-// magnitude.
-func TestAppendNum(t *testing.T) {
-	old := func(x float64) string {
-		if math.IsNaN(x) {
-			return ""
-		}
-		v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 15, 64), 64)
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	}
-	xs := []float64{0, math.Copysign(0, -1), 1, -1, 0.1, 0.5, 9.99999999999999, 9.999999999999999, 99999999999999.95, 1e15, 1e16, 123456789012345678,
-		1e-5, 1.5e-7, 0.000123456789012345, 1e-300, 5e-324, 1e300, math.MaxFloat64, -math.MaxFloat64, math.SmallestNonzeroFloat64,
-		math.Inf(1), math.Inf(-1), math.NaN(), 0.30000000000000004, 100, 1234.5, 0.4999999999999999, 2.675, 1e21, 1e22}
-	r := rand.New(rand.NewPCG(1, 2))
-	for range 200000 {
-		e := r.IntN(80) - 40
-		x := (r.Float64()*2 - 1) * math.Pow(10, float64(e))
-		xs = append(xs, x, math.Round(x*100)/100, math.Float64frombits(r.Uint64()))
-	}
-	for _, x := range xs {
-		if got, want := string(appendNum(nil, x)), old(x); got != want {
-			t.Fatalf("appendNum(%v) = %q, want %q", x, got, want)
 		}
 	}
 }

@@ -13,8 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cvmkit/cvm/examples/internal/csvout"
 	"github.com/cvmkit/cvm/examples/internal/input"
+	"github.com/cvmkit/cvm/internal/csvout"
 	"github.com/cvmkit/cvm/internal/num"
 	"github.com/cvmkit/cvm/lifecycle"
 	"github.com/cvmkit/cvm/recovery"

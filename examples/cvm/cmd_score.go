@@ -16,8 +16,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/cvmkit/cvm/examples/internal/csvout"
 	"github.com/cvmkit/cvm/examples/internal/input"
+	"github.com/cvmkit/cvm/internal/csvout"
 	"github.com/cvmkit/cvm/internal/synth"
 	"github.com/cvmkit/cvm/value"
 )

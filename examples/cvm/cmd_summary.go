@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/cvmkit/cvm"
-	"github.com/cvmkit/cvm/examples/internal/csvout"
 	"github.com/cvmkit/cvm/examples/internal/input"
+	"github.com/cvmkit/cvm/internal/csvout"
 )
 
 func runSummary(args []string, stdout, stderr io.Writer) error {

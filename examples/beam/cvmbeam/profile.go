@@ -4,18 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"hash/fnv"
-	"math"
 	"reflect"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 	"github.com/cvmkit/cvm"
-	"github.com/cvmkit/cvm/examples/internal/csvout"
 	"github.com/cvmkit/cvm/profile"
 )
 
@@ -183,7 +179,8 @@ func (f *scoreFn) ProcessElement(ctx context.Context, batch []byte, popJSON []by
 	}
 	for i := range file.Profiles {
 		p := &file.Profiles[i]
-		emit(Line{Key: p.Customer, Text: string(AppendProfileRow(nil, p))})
+		row := profile.AppendCSV(nil, p)
+		emit(Line{Key: p.Customer, Text: string(row[:len(row)-1])}) // without the line end
 	}
 	return nil
 }
@@ -214,88 +211,8 @@ func BuildProfiles(s beam.Scope, tx Transactions, ps ProfileSettings) Profiles {
 	return Profiles{Parts: parts, Population: pop, Lines: lines}
 }
 
-// ProfileColumns are the columns of cvm profile's CSV.
-var ProfileColumns = []string{"customer", "first", "last", "occasions", "net", "returns", "units", "products", "categories",
-	"recency_days", "r", "f", "m", "rfm_segment", "cluster", "p_alive", "expected_purchases", "expected_spend", "clv",
-	"current_value", "potential_value", "total_value", "quadrant", "tier", "reasons", "stage", "stage_since", "last_transition", "pattern", "flags"}
-
 // ProfileCSV writes the profiles' lines, sorted by customer, with cvm
 // profile's header to one file at path (see WriteSorted).
 func ProfileCSV(s beam.Scope, p Profiles, path string) {
-	WriteSorted(s.Scope("cvm.ProfileCSV"), path, strings.Join(ProfileColumns, ","), p.Lines)
-}
-
-// AppendProfileRow appends p's row of cvm profile's CSV, without the line
-// end: numbers at most 15 significant digits, plain decimal, empty for
-// NaN; times as 2006-01-02 15:04:05 UTC. (The command's own writer is in
-// package main; the tests hold the two to the same bytes on CDNOW.)
-func AppendProfileRow(line []byte, p *profile.Profile) []byte {
-	s := &p.Summary
-	num := func(x float64) {
-		line = append(line, ',')
-		if math.IsNaN(x) {
-			return
-		}
-		v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 15, 64), 64)
-		line = strconv.AppendFloat(line, v, 'f', -1, 64)
-	}
-	str := func(s string) { line = csvout.AppendField(append(line, ','), s) }
-	integer := func(n int) { line = strconv.AppendInt(append(line, ','), int64(n), 10) }
-	stamp := func(t time.Time) {
-		line = append(line, ',')
-		if !t.IsZero() {
-			line = t.UTC().AppendFormat(line, time.DateTime)
-		}
-	}
-	line = csvout.AppendField(line, p.Customer)
-	stamp(s.First)
-	stamp(s.Last)
-	integer(s.Occasions)
-	num(s.Total)
-	num(s.Returns)
-	num(p.Units)
-	integer(len(p.Products))
-	integer(len(p.Categories))
-	if s.Occasions > 0 {
-		num(p.RFM.Recency)
-		integer(p.Cell.R)
-		integer(p.Cell.F)
-		integer(p.Cell.M)
-	} else {
-		line = append(line, ",,,,"...)
-	}
-	str(p.Segment)
-	line = append(line, ',')
-	if p.Cluster > 0 {
-		line = strconv.AppendInt(line, int64(p.Cluster), 10)
-	}
-	if p.CLV.OK {
-		num(p.CLV.PAlive)
-		num(p.CLV.ExpectedPurchases)
-		num(p.CLV.ExpectedSpend)
-		num(p.CLV.Value)
-	} else {
-		line = append(line, ",,,,"...)
-	}
-	num(p.Value.Current)
-	num(p.Value.Potential)
-	num(p.Value.Total)
-	str(p.Value.Quadrant.String())
-	integer(int(p.Value.Tier))
-	str(strings.Join(p.Reasons, "|"))
-	str(p.Stage().String())
-	stamp(p.Lifecycle.Since())
-	line = append(line, ',')
-	if tr := p.Transition; tr.Changed() {
-		line = append(line, tr.From.String()...)
-		line = append(line, "->"...)
-		line = append(line, tr.To.String()...)
-		line = append(line, " by "...)
-		line = append(line, tr.Rule.String()...)
-		line = append(line, " on "...)
-		line = tr.At().UTC().AppendFormat(line, time.DateOnly)
-	}
-	str(p.Pattern.String())
-	str(p.Flags.String())
-	return line
+	WriteSorted(s.Scope("cvm.ProfileCSV"), path, profile.CSVHeader, p.Lines)
 }

@@ -77,9 +77,9 @@ func checkProfiles(t *testing.T, paths []string, rs ReadSettings, ps ProfileSett
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{strings.Join(ProfileColumns, ",")}
+	want := []string{profile.CSVHeader}
 	for i := range f.Profiles {
-		want = append(want, string(AppendProfileRow(nil, &f.Profiles[i])))
+		want = append(want, strings.TrimSuffix(string(profile.AppendCSV(nil, &f.Profiles[i])), "\n"))
 	}
 	if len(got) != len(want) {
 		t.Errorf("%d lines, want %d", len(got), len(want))

@@ -11,7 +11,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 	"github.com/cvmkit/cvm"
-	"github.com/cvmkit/cvm/examples/internal/csvout"
+	"github.com/cvmkit/cvm/internal/csvout"
 )
 
 func init() {

@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cvmkit/cvm/examples/internal/csvout"
 	"github.com/cvmkit/cvm/examples/internal/input"
+	"github.com/cvmkit/cvm/internal/csvout"
 )
 
 // WriteFiles writes every stage's output into dir (created if needed) and
@@ -25,7 +25,7 @@ func (r *Result) WriteFiles(dir string) ([]string, error) {
 		return nil, err
 	}
 	var names []string
-	// csv writes one file by encoding/csv's rules (examples/internal/csvout),
+	// csv writes one file by encoding/csv's rules (internal/csvout),
 	// each file whole or not at all (examples/internal/input.CreateFile).
 	csv := func(name string, header string, n int, row func(i int) []string) error {
 		err := input.CreateFile(filepath.Join(dir, name), nil, func(f io.Writer) error {

@@ -1,7 +1,8 @@
-// Package csvout is the one CSV writer of the cvm examples: every command
-// and every file of "cvm run" writes its CSV through it, so a customer ID
-// holding a comma, a quote, a line end or leading space reads back as it
-// was with encoding/csv (or cvm's reader).
+// Package csvout is the one CSV writer of cvm and its examples: the
+// library's row formats (profile.AppendCSV, cvm.AppendSummaryCSV), every
+// command and every file of "cvm run" write their CSV through it, so a
+// customer ID holding a comma, a quote, a line end or leading space reads
+// back as it was with encoding/csv (or cvm's reader).
 //
 // The rules are encoding/csv's, with a comma as delimiter and "\n" line
 // ends: a field is quoted when it holds a comma, a double quote, "\r" or
