@@ -28,18 +28,18 @@ const CSVHeader = "customer,first,last,occasions,net,returns,units,products,cate
 // "|"; last_transition is "from->to by rule on date", empty when the
 // state did not change. Rows of one file can be appended in parallel
 // into separate buffers and concatenated in order.
-func AppendCSV(line []byte, p *Profile) []byte {
+func AppendCSV(dst []byte, p *Profile) []byte {
 	s := &p.Summary
-	num := func(x float64) { line = appendNum(append(line, ','), x) }
-	str := func(s string) { line = csvout.AppendField(append(line, ','), s) }
-	integer := func(n int) { line = strconv.AppendInt(append(line, ','), int64(n), 10) }
+	num := func(x float64) { dst = appendNum(append(dst, ','), x) }
+	str := func(s string) { dst = csvout.AppendField(append(dst, ','), s) }
+	integer := func(n int) { dst = strconv.AppendInt(append(dst, ','), int64(n), 10) }
 	stamp := func(t time.Time) {
-		line = append(line, ',')
+		dst = append(dst, ',')
 		if !t.IsZero() {
-			line = t.UTC().AppendFormat(line, time.DateTime)
+			dst = t.UTC().AppendFormat(dst, time.DateTime)
 		}
 	}
-	line = csvout.AppendField(line, p.Customer)
+	dst = csvout.AppendField(dst, p.Customer)
 	stamp(s.First)
 	stamp(s.Last)
 	integer(s.Occasions)
@@ -54,12 +54,12 @@ func AppendCSV(line []byte, p *Profile) []byte {
 		integer(p.Cell.F)
 		integer(p.Cell.M)
 	} else {
-		line = append(line, ",,,,"...)
+		dst = append(dst, ",,,,"...)
 	}
 	str(p.Segment)
-	line = append(line, ',')
+	dst = append(dst, ',')
 	if p.Cluster > 0 {
-		line = strconv.AppendInt(line, int64(p.Cluster), 10)
+		dst = strconv.AppendInt(dst, int64(p.Cluster), 10)
 	}
 	if p.CLV.OK {
 		num(p.CLV.PAlive)
@@ -67,7 +67,7 @@ func AppendCSV(line []byte, p *Profile) []byte {
 		num(p.CLV.ExpectedSpend)
 		num(p.CLV.Value)
 	} else {
-		line = append(line, ",,,,"...)
+		dst = append(dst, ",,,,"...)
 	}
 	num(p.Value.Current)
 	num(p.Value.Potential)
@@ -77,19 +77,19 @@ func AppendCSV(line []byte, p *Profile) []byte {
 	str(strings.Join(p.Reasons, "|"))
 	str(p.Stage().String())
 	stamp(p.Lifecycle.Since())
-	line = append(line, ',')
+	dst = append(dst, ',')
 	if tr := p.Transition; tr.Changed() {
-		line = append(line, tr.From.String()...)
-		line = append(line, "->"...)
-		line = append(line, tr.To.String()...)
-		line = append(line, " by "...)
-		line = append(line, tr.Rule.String()...)
-		line = append(line, " on "...)
-		line = tr.At().UTC().AppendFormat(line, time.DateOnly)
+		dst = append(dst, tr.From.String()...)
+		dst = append(dst, "->"...)
+		dst = append(dst, tr.To.String()...)
+		dst = append(dst, " by "...)
+		dst = append(dst, tr.Rule.String()...)
+		dst = append(dst, " on "...)
+		dst = tr.At().UTC().AppendFormat(dst, time.DateOnly)
 	}
 	str(p.Pattern.String())
 	str(p.Flags.String())
-	return append(line, '\n')
+	return append(dst, '\n')
 }
 
 // appendNum appends x rounded to at most 15 significant digits in plain
