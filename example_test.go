@@ -137,3 +137,23 @@ func ExampleNewReader_truncated() {
 	// 2 transactions; cvm: reading line 4: gzip: unexpected EOF
 	// true
 }
+
+func ExampleAppendSummaryCSV() {
+	sums, err := cvm.Summarize(context.Background(), slices.Values([]cvm.Transaction{
+		{Customer: "c1", Time: time.Date(2024, 1, 2, 10, 0, 0, 0, time.UTC), Amount: 30},
+		{Customer: "c1", Time: time.Date(2024, 2, 1, 9, 30, 0, 0, time.UTC), Amount: 20.5},
+		{Customer: "c2", Time: time.Date(2024, 2, 3, 12, 0, 0, 0, time.UTC), Amount: -4},
+	}), nil)
+	if err != nil {
+		panic(err)
+	}
+	b := []byte(cvm.SummaryCSVHeader + "\n")
+	for i := range sums {
+		b = cvm.AppendSummaryCSV(b, &sums[i])
+	}
+	fmt.Print(string(b))
+	// Output:
+	// customer,first,last,occasions,transactions,total,returns,mean
+	// c1,2024-01-02T10:00:00Z,2024-02-01T09:30:00Z,2,2,50.5,0,25.25
+	// c2,,,0,1,-4,4,0
+}

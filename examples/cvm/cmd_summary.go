@@ -78,32 +78,12 @@ func parseAsOf(s string) (time.Time, error) {
 	return t, nil
 }
 
-const summaryTimeLayout = time.RFC3339Nano
-
-// writeSummariesCSV writes one line per customer:
-// customer,first,last,occasions,transactions,total,returns,mean.
+// writeSummariesCSV writes one line per customer (cvm.SummaryCSVHeader,
+// cvm.AppendSummaryCSV).
 func writeSummariesCSV(w io.Writer, sums []cvm.Summary) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
-	bw.WriteString("customer,first,last,occasions,transactions,total,returns,mean\n")
-	err := writeFormatted(bw, len(sums), func(b []byte, i int) []byte {
-		s := &sums[i]
-		b = csvout.AppendField(b, s.Customer)
-		b = append(b, ',')
-		b = appendTime(b, s.First)
-		b = append(b, ',')
-		b = appendTime(b, s.Last)
-		b = append(b, ',')
-		b = strconv.AppendInt(b, int64(s.Occasions), 10)
-		b = append(b, ',')
-		b = strconv.AppendInt(b, int64(s.Transactions), 10)
-		b = append(b, ',')
-		b = strconv.AppendFloat(b, s.Total, 'f', -1, 64)
-		b = append(b, ',')
-		b = strconv.AppendFloat(b, s.Returns, 'f', -1, 64)
-		b = append(b, ',')
-		b = strconv.AppendFloat(b, s.Mean(), 'f', -1, 64)
-		return append(b, '\n')
-	})
+	bw.WriteString(cvm.SummaryCSVHeader + "\n")
+	err := writeFormatted(bw, len(sums), func(b []byte, i int) []byte { return cvm.AppendSummaryCSV(b, &sums[i]) })
 	if err != nil {
 		return err
 	}
@@ -175,27 +155,6 @@ func writeFormatted(w io.Writer, n int, format func(b []byte, i int) []byte) err
 	return nil
 }
 
-// appendTime appends t in RFC 3339 (with fractional seconds when there are
-// any), or nothing for the zero time (a customer with only returns).
-func appendTime(b []byte, t time.Time) []byte {
-	if t.IsZero() {
-		return b
-	}
-	if t.Location() == time.UTC && t.Nanosecond() == 0 {
-		// Fast path for the common case, the same bytes as AppendFormat.
-		y, m, d := t.Date()
-		hh, mm, ss := t.Clock()
-		if y >= 0 && y <= 9999 {
-			b = append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
-				byte('0'+int(m)/10), byte('0'+int(m)%10), '-', byte('0'+d/10), byte('0'+d%10), 'T',
-				byte('0'+hh/10), byte('0'+hh%10), ':', byte('0'+mm/10), byte('0'+mm%10), ':',
-				byte('0'+ss/10), byte('0'+ss%10), 'Z')
-			return b
-		}
-	}
-	return t.AppendFormat(b, summaryTimeLayout)
-}
-
 // appendJSONString appends s as a JSON string. Printable ASCII, by far the
 // usual customer ID, is quoted directly (strconv escapes only " and \
 // there, as JSON does); anything else goes through encoding/json, since
@@ -215,6 +174,6 @@ func appendJSONTime(b []byte, t time.Time) []byte {
 		return append(b, "null"...)
 	}
 	b = append(b, '"')
-	b = appendTime(b, t)
+	b = csvout.AppendTime(b, t)
 	return append(b, '"')
 }

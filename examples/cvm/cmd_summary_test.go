@@ -281,22 +281,6 @@ func TestReadAll(t *testing.T) {
 	}
 }
 
-// appendTime's fast path writes what time.Time.AppendFormat writes.
-func TestAppendTime(t *testing.T) {
-	for _, tm := range []time.Time{
-		time.Date(2024, 6, 4, 17, 35, 22, 0, time.UTC),
-		time.Date(1, 1, 1, 0, 0, 1, 0, time.UTC),
-		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
-		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
-		time.Date(2024, 6, 4, 17, 35, 22, 500, time.UTC),
-		time.Date(2024, 6, 4, 17, 35, 22, 0, time.FixedZone("+2", 7200)),
-	} {
-		if got, want := string(appendTime(nil, tm)), tm.Format(summaryTimeLayout); got != want {
-			t.Errorf("appendTime(%v) = %q, want %q", tm, got, want)
-		}
-	}
-}
-
 func BenchmarkWriteSummariesCSV(b *testing.B) {
 	for _, n := range []int{1_000, 100_000} {
 		sums := make([]cvm.Summary, n)

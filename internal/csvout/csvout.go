@@ -15,6 +15,7 @@ package csvout
 
 import (
 	"io"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -107,4 +108,27 @@ func (w *Writer) Flush() error {
 		w.buf = w.buf[:0]
 	}
 	return w.err
+}
+
+// AppendTime appends t in RFC 3339 (time.RFC3339Nano: fractional seconds
+// when there are any, in t's location), or nothing for the zero time,
+// and returns the extended buffer. UTC times of years 0 to 9999 without
+// fractional seconds, the usual case, are formatted directly, with the
+// same bytes as time.Time.AppendFormat.
+func AppendTime(b []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return b
+	}
+	if t.Location() == time.UTC && t.Nanosecond() == 0 {
+		y, m, d := t.Date()
+		hh, mm, ss := t.Clock()
+		if y >= 0 && y <= 9999 {
+			b = append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+				byte('0'+int(m)/10), byte('0'+int(m)%10), '-', byte('0'+d/10), byte('0'+d%10), 'T',
+				byte('0'+hh/10), byte('0'+hh%10), ':', byte('0'+mm/10), byte('0'+mm%10), ':',
+				byte('0'+ss/10), byte('0'+ss%10), 'Z')
+			return b
+		}
+	}
+	return t.AppendFormat(b, time.RFC3339Nano)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"testing"
+	"time"
 )
 
 // encodingCSV is the reference: what encoding/csv writes for record.
@@ -104,4 +105,27 @@ func FuzzAppendRecord(f *testing.F) {
 			}
 		}
 	})
+}
+
+// AppendTime's fast path writes what time.Time.AppendFormat writes.
+func TestAppendTime(t *testing.T) {
+	for _, tm := range []time.Time{
+		{},
+		time.Date(2024, 6, 4, 17, 35, 22, 0, time.UTC),
+		time.Date(1, 1, 1, 0, 0, 1, 0, time.UTC),
+		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2024, 6, 4, 17, 35, 22, 500, time.UTC),
+		time.Date(2024, 6, 4, 17, 35, 22, 0, time.FixedZone("+2", 7200)),
+	} {
+		want := tm.Format(time.RFC3339Nano)
+		if tm.IsZero() {
+			want = ""
+		}
+		if got := string(AppendTime(nil, tm)); got != want {
+			t.Errorf("AppendTime(%v) = %q, want %q", tm, got, want)
+		}
+	}
 }

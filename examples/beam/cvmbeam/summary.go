@@ -5,13 +5,11 @@ import (
 	"errors"
 	"reflect"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 	"github.com/cvmkit/cvm"
-	"github.com/cvmkit/cvm/internal/csvout"
 )
 
 func init() {
@@ -87,43 +85,18 @@ func Summaries(s beam.Scope, tx Transactions) beam.PCollection {
 	return beam.ParDo(s, &summarizeFn{}, grouped, beam.SideInput{Input: tx.Cut})
 }
 
-// SummaryHeader is the header of the summary CSV, that of cvm summary.
-const SummaryHeader = "customer,first,last,occasions,transactions,total,returns,mean"
-
-// summaryLine formats s as a line of cvm summary's CSV (without the line
-// end), keyed by customer for the sorted write.
+// summaryLine formats s as a line of cvm summary's CSV
+// (cvm.AppendSummaryCSV, without the line end), keyed by customer for the
+// sorted write.
 func summaryLine(s Summary) Line {
 	c := s.Cvm()
-	b := csvout.AppendField(nil, c.Customer)
-	b = append(b, ',')
-	b = appendTime(b, c.First)
-	b = append(b, ',')
-	b = appendTime(b, c.Last)
-	b = append(b, ',')
-	b = strconv.AppendInt(b, int64(c.Occasions), 10)
-	b = append(b, ',')
-	b = strconv.AppendInt(b, int64(c.Transactions), 10)
-	b = append(b, ',')
-	b = strconv.AppendFloat(b, c.Total, 'f', -1, 64)
-	b = append(b, ',')
-	b = strconv.AppendFloat(b, c.Returns, 'f', -1, 64)
-	b = append(b, ',')
-	b = strconv.AppendFloat(b, c.Mean(), 'f', -1, 64)
-	return Line{Key: c.Customer, Text: string(b)}
-}
-
-// appendTime appends t in RFC 3339 with fractional seconds when there are
-// any, nothing for the zero time: cvm summary's format.
-func appendTime(b []byte, t time.Time) []byte {
-	if t.IsZero() {
-		return b
-	}
-	return t.AppendFormat(b, time.RFC3339Nano)
+	b := cvm.AppendSummaryCSV(nil, &c)
+	return Line{Key: c.Customer, Text: string(b[:len(b)-1])}
 }
 
 // SummaryCSV formats the summaries as cvm summary's CSV lines and writes
 // them, sorted by customer, to one file at path (see WriteSorted).
 func SummaryCSV(s beam.Scope, sums beam.PCollection, path string) {
 	s = s.Scope("cvm.SummaryCSV")
-	WriteSorted(s, path, SummaryHeader, beam.ParDo(s, summaryLine, sums))
+	WriteSorted(s, path, cvm.SummaryCSVHeader, beam.ParDo(s, summaryLine, sums))
 }

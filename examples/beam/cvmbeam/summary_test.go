@@ -100,8 +100,8 @@ func readSummaryCSV(t *testing.T, path string) []cvm.Summary {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	sc.Buffer(nil, 1<<20)
-	if !sc.Scan() || sc.Text() != SummaryHeader {
-		t.Fatalf("%s: header %q, want %q", path, sc.Text(), SummaryHeader)
+	if !sc.Scan() || sc.Text() != cvm.SummaryCSVHeader {
+		t.Fatalf("%s: header %q, want %q", path, sc.Text(), cvm.SummaryCSVHeader)
 	}
 	var out []cvm.Summary
 	num := func(s string) float64 {
