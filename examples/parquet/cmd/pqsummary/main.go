@@ -1,7 +1,7 @@
 // Command pqsummary summarises the transactions of a Parquet file (with
 // cvmparquet) or a CSV file (with cvm.Reader.Summarize, the cvm summary
-// command's path) into the same CSV of one row per customer, for
-// comparing the two sources whole-process.
+// command's path) into the CSV that cvm summary writes (cvm.AppendSummaryCSV),
+// one row per customer, for comparing the sources whole-process.
 //
 //	pqsummary -in tx.parquet|tx.csv [-occasions day|order] > summary.csv
 package main
@@ -14,9 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/cvmkit/cvm"
 	"github.com/cvmkit/cvm/examples/parquet/cvmparquet"
@@ -76,32 +74,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	bw := bufio.NewWriterSize(stdout, 1<<20)
-	bw.WriteString("customer,first,last,occasions,transactions,total,returns\n")
+	bw.WriteString(cvm.SummaryCSVHeader + "\n")
 	var b []byte
 	for i := range sums {
-		s := &sums[i]
-		b = append(b[:0], s.Customer...)
-		b = append(b, ',')
-		b = appendTime(b, s.First)
-		b = append(b, ',')
-		b = appendTime(b, s.Last)
-		b = append(b, ',')
-		b = strconv.AppendInt(b, int64(s.Occasions), 10)
-		b = append(b, ',')
-		b = strconv.AppendInt(b, int64(s.Transactions), 10)
-		b = append(b, ',')
-		b = strconv.AppendFloat(b, s.Total, 'g', -1, 64)
-		b = append(b, ',')
-		b = strconv.AppendFloat(b, s.Returns, 'g', -1, 64)
-		b = append(b, '\n')
+		b = cvm.AppendSummaryCSV(b[:0], &sums[i])
 		bw.Write(b)
 	}
 	return bw.Flush()
-}
-
-func appendTime(b []byte, t time.Time) []byte {
-	if t.IsZero() {
-		return b
-	}
-	return t.AppendFormat(b, time.RFC3339Nano)
 }

@@ -34,8 +34,10 @@ func TestRun(t *testing.T) {
 		if err := run([]string{"-in", pq, "-occasions", occ}, &b, &errw); err != nil {
 			t.Fatal(err)
 		}
-		want := "customer,first,last,occasions,transactions,total,returns\n" +
-			"a,2024-01-02T10:00:00Z,2024-01-02T10:00:00Z,1,2,1.5,1\nb,2024-01-03T00:00:00Z,2024-01-03T00:00:00Z,1,1,4,0\n"
+		// cvm summary's format: a bought 2.5 and returned 1 (net 1.5 over
+		// one occasion), b bought 4.
+		want := "customer,first,last,occasions,transactions,total,returns,mean\n" +
+			"a,2024-01-02T10:00:00Z,2024-01-02T10:00:00Z,1,2,1.5,1,1.5\nb,2024-01-03T00:00:00Z,2024-01-03T00:00:00Z,1,1,4,0,4\n"
 		if a.String() != want || b.String() != want {
 			t.Errorf("CSV:\n%s\nParquet:\n%s\nwant:\n%s", a.String(), b.String(), want)
 		}
