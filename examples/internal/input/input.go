@@ -21,6 +21,7 @@ import (
 // value; programs exit with status 2 on it.
 type UsageError struct{ Msg string }
 
+// Error returns the message.
 func (e *UsageError) Error() string { return e.Msg }
 
 func usagef(format string, args ...any) error {
