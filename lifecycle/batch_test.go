@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"runtime"
 	"slices"
 	"strings"
@@ -170,24 +169,7 @@ func TestClassifyDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	var queues [][]cvm.Transaction
-	for i := 0; i < len(txs); {
-		j := i
-		for j < len(txs) && txs[j].Customer == txs[i].Customer {
-			j++
-		}
-		queues = append(queues, txs[i:j])
-		i = j
-	}
-	var mixed []cvm.Transaction
-	for len(queues) > 0 {
-		k := rng.IntN(len(queues))
-		mixed = append(mixed, queues[k][0])
-		if queues[k] = queues[k][1:]; len(queues[k]) == 0 {
-			queues = slices.Delete(queues, k, k+1)
-		}
-	}
+	mixed := interleave(txs, 1)
 	shuffled, err := Classify(context.Background(), seqOf(mixed), opts)
 	if err != nil {
 		t.Fatal(err)
