@@ -88,18 +88,26 @@ func (t *idTable) grow() {
 	if t.shift <= 32 {
 		panic("lifecycle: customer table full")
 	}
-	slots := make([]uint64, 2*len(t.slots))
-	shift := t.shift - 1
-	mask := uint64(len(slots) - 1)
-	for _, s := range t.slots {
+	t.slots, t.shift = growSlots(t.slots, t.shift, 0)
+}
+
+// growSlots returns a table of twice the slots of slots, with their
+// entries, and its shift (shift-1). An entry's tag (top 32 bits) places
+// it: its home position is the tag's bits below the top skip, shifted
+// right by the new shift.
+func growSlots(slots []uint64, shift, skip uint) ([]uint64, uint) {
+	grown := make([]uint64, 2*len(slots))
+	shift--
+	mask := uint64(len(grown) - 1)
+	for _, s := range slots {
 		if s == 0 {
 			continue
 		}
-		i := (s >> 32 << 32) >> shift
-		for slots[i] != 0 {
+		i := ((s >> 32 << 32) << skip) >> shift
+		for grown[i] != 0 {
 			i = (i + 1) & mask
 		}
-		slots[i] = s
+		grown[i] = s
 	}
-	t.slots, t.shift = slots, shift
+	return grown, shift
 }

@@ -285,20 +285,7 @@ func (pt *pgPart) grow() {
 	if pt.shift <= 40 {
 		panic("lifecycle: partition table full")
 	}
-	slots := make([]uint64, 2*len(pt.slots))
-	shift := pt.shift - 1
-	mask := uint64(len(slots) - 1)
-	for _, s := range pt.slots {
-		if s == 0 {
-			continue
-		}
-		i := ((s >> 32 << 32) << pgBits) >> shift
-		for slots[i] != 0 {
-			i = (i + 1) & mask
-		}
-		slots[i] = s
-	}
-	pt.slots, pt.shift = slots, shift
+	pt.slots, pt.shift = growSlots(pt.slots, pt.shift, pgBits)
 }
 
 // results orders the customers by first appearance and replays every
