@@ -148,7 +148,6 @@ func lifecycleStream(path, out, history string, inf *input.Flags, opts *lifecycl
 		inf.Report(path, rd.Stats(), stderr)
 		return inf.PrintReport(path, rd, stderr)
 	}
-	audited := false
 	if opts.AsOf.IsZero() {
 		// The default as-of is known once the file is read: one read, the
 		// replay after it (Classify takes the as-of from the reader's
@@ -184,11 +183,7 @@ func lifecycleStream(path, out, history string, inf *input.Flags, opts *lifecycl
 		return nil, input.CreateFile(out, stdout, func(w io.Writer) error { return lifecycleWriteCSV(w, res) })
 	}
 	classify := func(each bool) (*lifecycle.Result, error) {
-		open := inf.Open
-		if !audited {
-			open = func(path string) (*cvm.Reader, func(), error) { return inf.OpenReport(path, opts.AsOf) }
-		}
-		rd, closeFn, err := open(path)
+		rd, closeFn, err := inf.OpenReport(path, opts.AsOf)
 		if err != nil {
 			return nil, err
 		}
@@ -199,7 +194,7 @@ func lifecycleStream(path, out, history string, inf *input.Flags, opts *lifecycl
 				return nil, err
 			}
 			defer o.Abort()
-			o.WriteString("customer,stage,since,pattern,transitions\n")
+			o.WriteString(lifecycleCSVHeader)
 		}
 		*sum = lifecycleSummary{}
 		var found *lifecycle.Result
@@ -239,10 +234,8 @@ func lifecycleStream(path, out, history string, inf *input.Flags, opts *lifecycl
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		if !audited {
-			if err := audit(rd); err != nil {
-				return nil, err
-			}
+		if err := audit(rd); err != nil {
+			return nil, err
 		}
 		if o != nil {
 			if err := o.Commit(); err != nil {
@@ -273,11 +266,14 @@ func (s *lifecycleSummary) add(r *lifecycle.Result) {
 	s.patterns[r.Pattern]++
 }
 
+// lifecycleCSVHeader is the header line of the per-customer CSV.
+const lifecycleCSVHeader = "customer,stage,since,pattern,transitions\n"
+
 // lifecycleWriteCSV writes customer,stage,since,pattern,transitions; since
 // is empty for a customer with returns only (stage none).
 func lifecycleWriteCSV(w io.Writer, res []lifecycle.Result) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
-	bw.WriteString("customer,stage,since,pattern,transitions\n")
+	bw.WriteString(lifecycleCSVHeader)
 	var b []byte
 	for i := range res {
 		b = lifecycleAppendRow(b[:0], &res[i])
