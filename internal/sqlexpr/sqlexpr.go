@@ -213,12 +213,22 @@ func Mul(a, b Expr) Expr { return binary{'*', a, b} }
 // Div is a / b.
 func Div(a, b Expr) Expr { return binary{'/', a, b} }
 
-func (e binary) write(b *strings.Builder, d cvm.Dialect) {
+func (e binary) write(b *strings.Builder, d cvm.Dialect) { writeInfix(b, d, e.a, string(e.op), e.b) }
+
+// writeInfix appends (x op y).
+func writeInfix(b *strings.Builder, d cvm.Dialect, x Expr, op string, y Expr) {
 	b.WriteByte('(')
-	e.a.write(b, d)
-	b.WriteString(" " + string(e.op) + " ")
-	e.b.write(b, d)
+	x.write(b, d)
+	b.WriteString(" " + op + " ")
+	y.write(b, d)
 	b.WriteByte(')')
+}
+
+// writeWrapped appends open, x, then end.
+func writeWrapped(b *strings.Builder, d cvm.Dialect, open string, x Expr, end string) {
+	b.WriteString(open)
+	x.write(b, d)
+	b.WriteString(end)
 }
 
 func (e binary) eval(env map[string]Value) Value {
@@ -248,11 +258,7 @@ type neg struct{ a Expr }
 // Neg is -a.
 func Neg(a Expr) Expr { return neg{a} }
 
-func (e neg) write(b *strings.Builder, d cvm.Dialect) {
-	b.WriteString("(-")
-	e.a.write(b, d)
-	b.WriteByte(')')
-}
+func (e neg) write(b *strings.Builder, d cvm.Dialect) { writeWrapped(b, d, "(-", e.a, ")") }
 
 func (e neg) eval(env map[string]Value) Value {
 	x := e.a.eval(env)
@@ -278,11 +284,7 @@ func Exp(a Expr) Expr { return fn{"EXP", a} }
 // Sqrt is SQRT(a).
 func Sqrt(a Expr) Expr { return fn{"SQRT", a} }
 
-func (e fn) write(b *strings.Builder, d cvm.Dialect) {
-	b.WriteString(e.name + "(")
-	e.a.write(b, d)
-	b.WriteByte(')')
-}
+func (e fn) write(b *strings.Builder, d cvm.Dialect) { writeWrapped(b, d, e.name+"(", e.a, ")") }
 
 func (e fn) eval(env map[string]Value) Value {
 	x := e.a.eval(env)
@@ -328,13 +330,7 @@ func GreaterEq(a, b Expr) Expr { return cmpExpr{">=", a, b} }
 // Equal is a = b.
 func Equal(a, b Expr) Expr { return cmpExpr{"=", a, b} }
 
-func (e cmpExpr) write(b *strings.Builder, d cvm.Dialect) {
-	b.WriteByte('(')
-	e.a.write(b, d)
-	b.WriteString(" " + e.op + " ")
-	e.b.write(b, d)
-	b.WriteByte(')')
-}
+func (e cmpExpr) write(b *strings.Builder, d cvm.Dialect) { writeInfix(b, d, e.a, e.op, e.b) }
 
 func (e cmpExpr) eval(env map[string]Value) Value {
 	x, y := e.a.eval(env), e.b.eval(env)
@@ -362,11 +358,7 @@ type isNull struct{ a Expr }
 // IsNull is a IS NULL.
 func IsNull(a Expr) Expr { return isNull{a} }
 
-func (e isNull) write(b *strings.Builder, d cvm.Dialect) {
-	b.WriteByte('(')
-	e.a.write(b, d)
-	b.WriteString(" IS NULL)")
-}
+func (e isNull) write(b *strings.Builder, d cvm.Dialect) { writeWrapped(b, d, "(", e.a, " IS NULL)") }
 
 func (e isNull) eval(env map[string]Value) Value {
 	return Value{Kind: Truth, Bool: e.a.eval(env).Kind == NullKind}
