@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -101,7 +102,7 @@ func (m *Models) SQL(d cvm.Dialect, s *SQLSettings) (string, error) {
 		return "", err
 	}
 	view("value", q)
-	rc := name(rfmSet.Customer, "customer")
+	rc := cmp.Or(rfmSet.Customer, "customer")
 	vc := "customer"
 	if o.Value != nil && o.Value.Customer != "" {
 		vc = o.Value.Customer
@@ -126,13 +127,6 @@ func (m *Models) SQL(d cvm.Dialect, s *SQLSettings) (string, error) {
 	return b.String(), nil
 }
 
-func name(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
-}
-
 // clvView is the query of the CLV view, its customer column and its
 // other columns.
 func (m *Models) clvView(d cvm.Dialect, o SQLSettings, lookup string) (string, string, []string, error) {
@@ -140,7 +134,7 @@ func (m *Models) clvView(d cvm.Dialect, o SQLSettings, lookup string) (string, s
 	if o.CLV != nil {
 		cs = *o.CLV
 	}
-	cust := name(cs.Customer, "customer")
+	cust := cmp.Or(cs.Customer, "customer")
 	qc := sqlexpr.Quote(cust)
 	pq, err := m.Purchases.SQL(d, &cs)
 	if err != nil {
@@ -160,7 +154,7 @@ func (m *Models) clvView(d cvm.Dialect, o SQLSettings, lookup string) (string, s
 	}
 	if o.Rows != nil {
 		key := func(col, def string) string {
-			return "l." + sqlexpr.Quote(def) + " = CAST(i." + sqlexpr.Quote(name(col, def)) + " AS " + sqlexpr.DoubleType(d) + ")"
+			return "l." + sqlexpr.Quote(def) + " = CAST(i." + sqlexpr.Quote(cmp.Or(col, def)) + " AS " + sqlexpr.DoubleType(d) + ")"
 		}
 		cols = append(cols, "expected_purchases")
 		sel += ", l.\"expected_purchases\""
@@ -168,7 +162,7 @@ func (m *Models) clvView(d cvm.Dialect, o SQLSettings, lookup string) (string, s
 			cols = append(cols, "clv")
 			sel += ", (s.\"expected_spend\" * l.\"discounted_purchases\") AS \"clv\""
 		}
-		from += "\nLEFT JOIN " + sqlexpr.Table(name(cs.Table, "clv")) + " AS i ON i." + qc + " = p." + qc +
+		from += "\nLEFT JOIN " + sqlexpr.Table(cmp.Or(cs.Table, "clv")) + " AS i ON i." + qc + " = p." + qc +
 			"\nLEFT JOIN " + sqlexpr.Table(lookup) + " AS l ON " + key(cs.Frequency, "x") + " AND " + key(cs.Recency, "t_x") + " AND " + key(cs.T, "T")
 	}
 	return "SELECT " + sel + "\nFROM " + from, cust, cols, nil

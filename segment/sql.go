@@ -1,6 +1,7 @@
 package segment
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/cvmkit/cvm"
@@ -53,11 +54,11 @@ func (s *Scorer) SQL(d cvm.Dialect, set *SQLSettings) (string, error) {
 	if set != nil {
 		o = *set
 	}
-	o.Table = orDefault(o.Table, "rfm")
-	o.Customer = orDefault(o.Customer, "customer")
-	o.Recency = orDefault(o.Recency, "recency")
-	o.Frequency = orDefault(o.Frequency, "frequency")
-	o.Monetary = orDefault(o.Monetary, "monetary")
+	o.Table = cmp.Or(o.Table, "rfm")
+	o.Customer = cmp.Or(o.Customer, "customer")
+	o.Recency = cmp.Or(o.Recency, "recency")
+	o.Frequency = cmp.Or(o.Frequency, "frequency")
+	o.Monetary = cmp.Or(o.Monetary, "monetary")
 	switch o.Customer {
 	case "r", "f", "m", "segment", "cvm_rfm":
 		return "", &RFMError{Field: "customer", Err: fmt.Errorf("segment: SQL: customer column %q is an output name", o.Customer)}
@@ -70,13 +71,6 @@ func (s *Scorer) SQL(d cvm.Dialect, set *SQLSettings) (string, error) {
 		return sqlexpr.Query(d, nil, steps), nil
 	}
 	return sqlexpr.Query(d, []string{"cvm_rfm"}, steps), nil
-}
-
-func orDefault(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 // sqlSteps are the query's steps: the cells, then the segment.

@@ -1,6 +1,7 @@
 package segment
 
 import (
+	"cmp"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -36,8 +37,8 @@ func evalRFM(t *testing.T, s *Scorer, o *SQLSettings, values []RFM) ([]Cell, []s
 		t.Fatal(err)
 	}
 	d := *o
-	d.Table, d.Customer = orDefault(d.Table, "rfm"), orDefault(d.Customer, "customer")
-	d.Recency, d.Frequency, d.Monetary = orDefault(d.Recency, "recency"), orDefault(d.Frequency, "frequency"), orDefault(d.Monetary, "monetary")
+	d.Table, d.Customer = cmp.Or(d.Table, "rfm"), cmp.Or(d.Customer, "customer")
+	d.Recency, d.Frequency, d.Monetary = cmp.Or(d.Recency, "recency"), cmp.Or(d.Frequency, "frequency"), cmp.Or(d.Monetary, "monetary")
 	steps := s.sqlSteps(&d)
 	cells := make([]Cell, len(values))
 	segs := make([]sqlexpr.Value, len(values))

@@ -1,6 +1,7 @@
 package value
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -84,12 +85,8 @@ func (m *Model) sqlSteps(d cvm.Dialect, s *SQLSettings) ([]sqlexpr.Select, []str
 	if s != nil {
 		o = *s
 	}
-	if o.Table == "" {
-		o.Table = "indicators"
-	}
-	if o.Customer == "" {
-		o.Customer = "customer"
-	}
+	o.Table = cmp.Or(o.Table, "indicators")
+	o.Customer = cmp.Or(o.Customer, "customer")
 	for _, out := range sqlOutputs {
 		if o.Customer == out {
 			return nil, nil, fmt.Errorf("value: SQL: customer column %q is an output column", o.Customer)

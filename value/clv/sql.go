@@ -1,6 +1,7 @@
 package clv
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"strings"
@@ -31,17 +32,12 @@ func (s *SQLSettings) defaults() SQLSettings {
 	if s != nil {
 		o = *s
 	}
-	def := func(v *string, d string) {
-		if *v == "" {
-			*v = d
-		}
-	}
-	def(&o.Table, "clv")
-	def(&o.Customer, "customer")
-	def(&o.Frequency, "x")
-	def(&o.Recency, "t_x")
-	def(&o.T, "T")
-	def(&o.MeanSpend, "mean_spend")
+	o.Table = cmp.Or(o.Table, "clv")
+	o.Customer = cmp.Or(o.Customer, "customer")
+	o.Frequency = cmp.Or(o.Frequency, "x")
+	o.Recency = cmp.Or(o.Recency, "t_x")
+	o.T = cmp.Or(o.T, "T")
+	o.MeanSpend = cmp.Or(o.MeanSpend, "mean_spend")
 	return o
 }
 
