@@ -690,14 +690,24 @@ func (rd *Reader) Stats() ReadStats {
 // or failing input ends the sequence early and only Err says so.
 // Reader.Summarize and ReadAll return such errors themselves.
 func (rd *Reader) All() iter.Seq[Transaction] {
+	return transactionSeq(rd.Read, &rd.err)
+}
+
+// Err returns the error that stopped All, or nil.
+func (rd *Reader) Err() error { return rd.err }
+
+// transactionSeq is the iterator of Reader.All and RowsReader.All: it
+// yields what read returns until io.EOF, or until another error, which it
+// stores in *errp.
+func transactionSeq(read func() (Transaction, error), errp *error) iter.Seq[Transaction] {
 	return func(yield func(Transaction) bool) {
 		for {
-			t, err := rd.Read()
+			t, err := read()
 			if err == io.EOF {
 				return
 			}
 			if err != nil {
-				rd.err = err
+				*errp = err
 				return
 			}
 			if !yield(t) {
@@ -706,6 +716,3 @@ func (rd *Reader) All() iter.Seq[Transaction] {
 		}
 	}
 }
-
-// Err returns the error that stopped All, or nil.
-func (rd *Reader) Err() error { return rd.err }

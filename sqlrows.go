@@ -530,21 +530,7 @@ func (rd *RowsReader) Stats() ReadStats {
 // returns: a loop over All, or a call such as Summarize(ctx, rd.All(),
 // nil), must check Err afterwards.
 func (rd *RowsReader) All() iter.Seq[Transaction] {
-	return func(yield func(Transaction) bool) {
-		for {
-			t, err := rd.Read()
-			if err == io.EOF {
-				return
-			}
-			if err != nil {
-				rd.err = err
-				return
-			}
-			if !yield(t) {
-				return
-			}
-		}
-	}
+	return transactionSeq(rd.Read, &rd.err)
 }
 
 // Err returns the error that stopped All, or nil.
