@@ -257,9 +257,9 @@ func (rd *RowsReader) parseCells(line int, r *row, x *rowExtra) *ParseError {
 		}
 		r.amount, r.dec = a, dec
 	} else {
-		v, dec, err := rd.product2(r, x)
-		if err != nil {
-			return err.(*ParseError)
+		v, dec, pe := rd.product2(r, x)
+		if pe != nil {
+			return pe
 		}
 		r.amount, r.dec = v, dec
 	}
@@ -295,7 +295,7 @@ func (rd *RowsReader) emptyAmount() float64 {
 	}
 	var r row
 	var x rowExtra
-	if v, _, err := rd.product2(&r, &x); err == nil {
+	if v, _, pe := rd.product2(&r, &x); pe == nil {
 		return v
 	}
 	return 0
@@ -394,9 +394,9 @@ func (rd *RowsReader) decimal(i int) ([]byte, error) {
 
 // product2 forms quantity x price as parseRow does, with its packed exact
 // decimal, keeping the quantity in x.
-func (rd *RowsReader) product2(r *row, x *rowExtra) (float64, uint64, error) {
+func (rd *RowsReader) product2(r *row, x *rowExtra) (float64, uint64, *ParseError) {
 	c := &rd.cfg
-	bad := func(col column, err error) error {
+	bad := func(col column, err error) *ParseError {
 		return &ParseError{Line: int(r.line), Column: col.name, Value: string(rd.cells[col.idx].text()), Err: err}
 	}
 	qv, err := rd.decimal(c.qty.idx)
