@@ -21,7 +21,7 @@ import (
 	"github.com/cvmkit/cvm/profile"
 )
 
-func runProfile(args []string, stdout, stderr io.Writer) error {
+func runProfile(args []string, stdout, stderr io.Writer) (retErr error) {
 	fs := newFlagSet("profile", "-in FILE [input flags] [-product COL -category COL -channel COL] [-attributes CRM.csv] [-as-of DATE] [-out FILE] [-json] [-models FILE] [-save-models FILE]",
 		"cvm profile -in tx.csv -product StockCode -out profiles.csv", stderr)
 	in := fs.String("in", "", "transactions CSV file (gzip allowed); - for standard input")
@@ -89,15 +89,21 @@ func runProfile(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if *cpuProfile != "" {
-		pf, err := os.Create(*cpuProfile)
+		// Written to a temporary file renamed over the path at the end.
+		po, err := input.Create(*cpuProfile, stdout)
 		if err != nil {
 			return err
 		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
+		defer po.Abort()
+		if err := pprof.StartCPUProfile(po); err != nil {
 			return err
 		}
-		defer pprof.StopCPUProfile()
+		defer func() {
+			pprof.StopCPUProfile()
+			if err := po.Commit(); err != nil && retErr == nil {
+				retErr = err
+			}
+		}()
 	}
 	rd, closeFn, err := inf.OpenReport(*in, s.AsOf)
 	if err != nil {
@@ -110,7 +116,7 @@ func runProfile(args []string, stdout, stderr io.Writer) error {
 		// The heap as the file is built: what the profiles, models and
 		// book hold live, and every allocation of the build.
 		runtime.GC()
-		if err = writeHeapProfile(*memProfile); err != nil {
+		if err = writeHeapProfile(*memProfile, stdout); err != nil {
 			return err
 		}
 	}
@@ -168,17 +174,9 @@ func runProfile(args []string, stdout, stderr io.Writer) error {
 }
 
 // writeHeapProfile writes the heap profile (runtime/pprof "allocs": live
-// and allocated bytes) to path.
-func writeHeapProfile(path string) error {
-	pf, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := pprof.Lookup("allocs").WriteTo(pf, 0); err != nil {
-		pf.Close()
-		return err
-	}
-	return pf.Close()
+// and allocated bytes) to path, through a temporary file renamed over it.
+func writeHeapProfile(path string, stdout io.Writer) error {
+	return input.CreateFile(path, stdout, func(w io.Writer) error { return pprof.Lookup("allocs").WriteTo(w, 0) })
 }
 
 // writeProfilesCSV writes f's profiles as CSV (profile.CSVHeader and
