@@ -21,35 +21,21 @@ import (
 // customers), MergeRows(Compress(a), Compress(b), ...) is Compress of the
 // union, bit for bit. For any rows the result does not depend on the
 // order of the parts or of the rows within them: the counts of equal
-// triples are summed in one fixed order, and of -0 and +0 the +0 is kept. A row with a NaN is never merged with another, as in Compress.
+// triples are summed in one fixed order, and of -0 and +0 the +0 is kept. A row with a NaN is never merged with
+// another, as in Compress.
 // MergeRows does not validate or modify its inputs (the Fit*Rows
 // functions validate); it returns nil when there are no rows.
 func MergeRows(parts ...[]Row) []Row {
-	n := 0
-	for _, p := range parts {
-		n += len(p)
-	}
-	if n == 0 {
-		return nil
-	}
-	rows := make([]Row, 0, n)
-	for _, p := range parts {
-		rows = append(rows, p...)
-	}
-	slices.SortFunc(rows, func(a, b Row) int {
+	return merge(parts, func(a, b Row) int {
 		return cmp.Or(cmpRow(a, b), cmpBits(a.Frequency, b.Frequency), cmpBits(a.Recency, b.Recency), cmpBits(a.T, b.T),
 			cmp.Compare(a.Count, b.Count), cmpBits(a.Count, b.Count))
-	})
-	out := rows[:1]
-	for _, r := range rows[1:] {
-		last := &out[len(out)-1]
+	}, func(last *Row, r Row) bool {
 		if r.Frequency == last.Frequency && r.Recency == last.Recency && r.T == last.T {
 			last.Count += r.Count
-			continue
+			return true
 		}
-		out = append(out, r)
-	}
-	return slices.Clip(out)
+		return false
+	})
 }
 
 // MergeSpendRows is MergeRows for the spend rows of CompressSpend: the
@@ -62,6 +48,22 @@ func MergeRows(parts ...[]Row) []Row {
 // does not validate or modify its inputs and returns nil when there are
 // no rows.
 func MergeSpendRows(parts ...[]SpendRow) []SpendRow {
+	return merge(parts, func(a, b SpendRow) int {
+		return cmp.Or(cmpSpend(a, b), cmpBits(a.Frequency, b.Frequency), cmpBits(a.MeanSpend, b.MeanSpend),
+			cmp.Compare(a.Count, b.Count), cmpBits(a.Count, b.Count))
+	}, func(last *SpendRow, r SpendRow) bool {
+		if r.Frequency == last.Frequency && r.MeanSpend == last.MeanSpend {
+			last.Count += r.Count
+			return true
+		}
+		return false
+	})
+}
+
+// merge concatenates the parts, sorts them by order and folds each row
+// into the one before when absorb says it did (adding its count); nil
+// when there are no rows.
+func merge[T any](parts [][]T, order func(a, b T) int, absorb func(last *T, r T) bool) []T {
 	n := 0
 	for _, p := range parts {
 		n += len(p)
@@ -69,22 +71,16 @@ func MergeSpendRows(parts ...[]SpendRow) []SpendRow {
 	if n == 0 {
 		return nil
 	}
-	rows := make([]SpendRow, 0, n)
+	rows := make([]T, 0, n)
 	for _, p := range parts {
 		rows = append(rows, p...)
 	}
-	slices.SortFunc(rows, func(a, b SpendRow) int {
-		return cmp.Or(cmpSpend(a, b), cmpBits(a.Frequency, b.Frequency), cmpBits(a.MeanSpend, b.MeanSpend),
-			cmp.Compare(a.Count, b.Count), cmpBits(a.Count, b.Count))
-	})
+	slices.SortFunc(rows, order)
 	out := rows[:1]
 	for _, r := range rows[1:] {
-		last := &out[len(out)-1]
-		if r.Frequency == last.Frequency && r.MeanSpend == last.MeanSpend {
-			last.Count += r.Count
-			continue
+		if !absorb(&out[len(out)-1], r) {
+			out = append(out, r)
 		}
-		out = append(out, r)
 	}
 	return slices.Clip(out)
 }
