@@ -590,8 +590,16 @@ func ingest(ctx context.Context, txs iter.Seq[cvm.Transaction], asOf time.Time) 
 		cust.add(last)
 		sec.add(u)
 		ns := int32(t.Time.Nanosecond())
-		subSecond = subSecond || ns != 0
-		nsec.add(ns)
+		if ns != 0 && !subSecond {
+			// The first fraction of a second: the rows before were whole.
+			subSecond = true
+			for range row {
+				nsec.add(0)
+			}
+		}
+		if subSecond {
+			nsec.add(ns)
+		}
 		amt.add(t.Amount)
 		if t.Quantity != 0 || st.qty != nil {
 			if st.qty == nil {
