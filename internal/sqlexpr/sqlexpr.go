@@ -8,9 +8,10 @@
 // operation at a time, as Go does. Numbers print with strconv's 'g'
 // format and precision -1 (the shortest text that reads back to the same
 // double) as a double literal of the dialect; columns are read as
-// doubles (CAST(... AS DOUBLE PRECISION), REAL in SQLite). NULL is a
-// missing value: arithmetic on it is NULL and a comparison with it is not
-// true, as in SQL; [Eval] follows the same rules.
+// doubles (CAST(... AS DOUBLE PRECISION); REAL in SQLite, DOUBLE in
+// DuckDB). NULL is a missing value: arithmetic on it is NULL and a
+// comparison with it is not true, as in SQL; [Eval] follows the same
+// rules.
 package sqlexpr
 
 import (
