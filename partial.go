@@ -38,10 +38,10 @@ var ErrSettingsMismatch = errors.New("cvm: summarizers with different settings")
 // occasion of its own (their counts add up). A customer whose merged
 // exact sum of purchases or of returns would reach 2^127 units (or whose
 // rows would overflow int) is a *TransactionError wrapping ErrOverflow
-// naming the customer; then s is
-// left unchanged (so is it for a settings mismatch). Merge does not change
-// other's results but compacts its pending occasions, so other must not
-// be in use by another goroutine; it panics if other is s.
+// naming the customer; then s is left unchanged (so is it for a settings
+// mismatch). Merge does not change other's results but compacts its
+// pending occasions, so other must not be in use by another goroutine; it
+// panics if other is s.
 //
 // Merge costs time linear in other's customers and occasions (plus the
 // deduplication of s's occasions at the next Summaries).

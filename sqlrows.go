@@ -562,9 +562,10 @@ func (rd *RowsReader) ReadAll(ctx context.Context) ([]Transaction, error) {
 // Summarize summarises the remaining rows, as cvm.Summarize would the
 // transactions of ReadAll, without making a Transaction of each row.
 // Bad rows and empty customer IDs are handled as Read handles them. A
-// customer whose total would overflow float64 is a *ParseError at the row
-// that overflows it, wrapping a *TransactionError that names the customer
-// and wraps ErrOverflow. Summarize returns ErrEmptyInput when no
+// customer whose exact sum would overflow (ErrOverflow, see Summarize) is
+// a *ParseError at the row that overflows it, wrapping a
+// *TransactionError that names the customer and wraps ErrOverflow.
+// Summarize returns ErrEmptyInput when no
 // transaction is at or before settings.AsOf; a nil settings means the
 // zero SummarySettings. It checks ctx every few thousand rows and returns
 // ctx.Err() when it is done.
