@@ -12,6 +12,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
 	"github.com/cvmkit/cvm"
 	"github.com/cvmkit/cvm/examples/beam/cvmbeam"
+	"github.com/cvmkit/cvm/internal/delim"
 )
 
 // options are the command's flags (Beam's own, --runner and the rest, are
@@ -71,18 +72,11 @@ func (o *options) readSettings() (cvmbeam.ReadSettings, error) {
 	if o.orderSet && o.order == "" {
 		rs.Order = cvm.NoColumn // -order '': the files have no order column
 	}
-	switch strings.ToLower(o.delim) {
-	case ",", "comma":
-		rs.Comma = ','
-	case ";", "semicolon":
-		rs.Comma = ';'
-	case "tab", "\t", `\t`:
-		rs.Comma = '\t'
-	case "whitespace", "space", " ":
-		rs.Comma = cvm.Whitespace
-	default:
-		return rs, fmt.Errorf("-delim %q: want , ; tab or whitespace", o.delim)
+	comma, err := delim.Parse(o.delim)
+	if err != nil {
+		return rs, err
 	}
+	rs.Comma = comma
 	return rs, nil
 }
 

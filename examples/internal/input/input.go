@@ -12,9 +12,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/delim"
 )
 
 // UsageError is an error in how a program was called, such as a bad flag
@@ -103,18 +103,11 @@ func (f *Flags) ReadOptions() (*cvm.ReadSettings, error) {
 	if (f.quantity == "") != (f.price == "") {
 		return nil, usagef("-quantity and -price must be given together")
 	}
-	switch strings.ToLower(f.delim) {
-	case ",", "comma":
-		o.Comma = ','
-	case ";", "semicolon":
-		o.Comma = ';'
-	case "tab", "\t", `\t`:
-		o.Comma = '\t'
-	case "whitespace", "space", " ":
-		o.Comma = cvm.Whitespace
-	default:
-		return nil, usagef("-delim %q: want , ; tab or whitespace", f.delim)
+	comma, err := delim.Parse(f.delim)
+	if err != nil {
+		return nil, &UsageError{Msg: err.Error()}
 	}
+	o.Comma = comma
 	switch f.emptyCustomer {
 	case "skip":
 	case "error":

@@ -19,6 +19,7 @@ import (
 
 	"github.com/cvmkit/cvm"
 	"github.com/cvmkit/cvm/examples/parquet/cvmparquet"
+	"github.com/cvmkit/cvm/internal/delim"
 )
 
 func main() {
@@ -47,22 +48,17 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&rs.Product, "product", "", "product column")
 	fs.StringVar(&rs.Category, "category", "", "category column")
 	fs.StringVar(&rs.Channel, "channel", "", "channel column")
-	delim := fs.String("delim", ",", "field delimiter: , ; tab whitespace")
+	delimFlag := fs.String("delim", ",", "field delimiter: , ; tab whitespace")
 	noHeader := fs.Bool("no-header", false, "the file has no header line")
 	skipBad := fs.Bool("skip-bad-rows", false, "skip rows that cannot be parsed")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	switch *delim {
-	case ",", ";":
-		rs.Comma = rune((*delim)[0])
-	case "tab":
-		rs.Comma = '\t'
-	case "whitespace":
-		rs.Comma = cvm.Whitespace
-	default:
-		return fmt.Errorf("-delim %q: want , ; tab or whitespace", *delim)
+	comma, err := delim.Parse(*delimFlag)
+	if err != nil {
+		return err
 	}
+	rs.Comma = comma
 	rs.NoHeader, rs.SkipBadRows = *noHeader, *skipBad
 	if *in == "" {
 		return errors.New("-in is required")
