@@ -1,6 +1,7 @@
 package cvm
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -54,10 +55,10 @@ func newSQLSummary(settings *SQLSummarySettings) (sqlSummary, error) {
 	if settings != nil {
 		s.SQLSummarySettings = *settings
 	}
-	s.Customer = orDefault(s.Customer, "customer")
-	s.Time = orDefault(s.Time, "time")
-	s.Amount = orDefault(s.Amount, "amount")
-	s.Order = orDefault(s.Order, "order")
+	s.Customer = cmp.Or(s.Customer, "customer")
+	s.Time = cmp.Or(s.Time, "time")
+	s.Amount = cmp.Or(s.Amount, "amount")
+	s.Order = cmp.Or(s.Order, "order")
 	if s.Location == nil {
 		s.Location = time.UTC
 	}
@@ -75,13 +76,6 @@ func newSQLSummary(settings *SQLSummarySettings) (sqlSummary, error) {
 		return s, fmt.Errorf("cvm: unknown %v", s.Occasions)
 	}
 	return s, nil
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // QuoteIdent quotes name as an SQL identifier of dialect d: in double
