@@ -98,26 +98,9 @@ func (m *Model) Build(ctx context.Context, customers []Customer, settings *Build
 			return nil, err
 		}
 	}
-	// The IDs go into the table in input order, so the first duplicate is
-	// the one reported; then the slots are packed in parallel.
-	b.index = newIndexSize(maphash.MakeSeed(), n)
-	where := make([]uint32, n) // input position -> slot index
-	for p := range n {
-		id := b.idAt(p)
-		i, dup := b.probe(id)
-		if dup {
-			return nil, &CustomerError{Index: p, Customer: id, Field: "id", Err: ErrDuplicate}
-		}
-		b.index.setKey(b.index.at(i), id, p)
-		where[p] = uint32(i)
+	if p := b.fillIndex(maphash.MakeSeed(), n, chans); p >= 0 {
+		return nil, &CustomerError{Index: p, Customer: b.idAt(p), Field: "id", Err: ErrDuplicate}
 	}
-	parallel.Chunks(n, chunkSize, func(_, lo, hi int) {
-		for p := lo; p < hi; p++ {
-			s := b.index.at(uint64(where[p]))
-			m.pack(b.customerAt(p), s)
-			s.ch = chans[p]
-		}
-	})
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -304,18 +287,7 @@ func (b *Book) WithCustomers(cs []Customer) (*Book, error) {
 	}
 	if 2*nb.n > int(b.index.size) {
 		// Over half full: a table twice as large, every slot packed anew.
-		nb.index = newIndexSize(b.index.seed, 2*nb.n)
-		where := make([]uint32, nb.n)
-		for p := range nb.n {
-			i, _ := nb.probe(nb.idAt(p))
-			nb.index.setKey(nb.index.at(i), nb.idAt(p), p)
-			where[p] = uint32(i)
-		}
-		parallel.Chunks(nb.n, chunkSize, func(_, lo, hi int) {
-			for p := lo; p < hi; p++ {
-				nb.packAt(nb.index.at(uint64(where[p])), p)
-			}
-		})
+		nb.fillIndex(b.index.seed, 2*nb.n, nil)
 		return &nb, nil
 	}
 	// Same table: copy the pages written to, insert the new IDs (now
@@ -338,6 +310,37 @@ func (b *Book) WithCustomers(cs []Customer) (*Book, error) {
 		nb.packAt(writable(i), p)
 	}
 	return &nb, nil
+}
+
+// fillIndex gives b a new table with room for n IDs, seeded with seed,
+// holding every customer of b: the IDs go in in input order, then the
+// slots are packed in parallel, with channel index chans[p] for the
+// customer at input position p (looked up when chans is nil). It returns the input position of the
+// first ID already in the table (the table then is incomplete), or -1.
+func (b *Book) fillIndex(seed maphash.Seed, n int, chans []uint16) int {
+	b.index = newIndexSize(seed, n)
+	where := make([]uint32, b.n) // input position -> slot index
+	for p := range b.n {
+		id := b.idAt(p)
+		i, dup := b.probe(id)
+		if dup {
+			return p
+		}
+		b.index.setKey(b.index.at(i), id, p)
+		where[p] = uint32(i)
+	}
+	parallel.Chunks(b.n, chunkSize, func(_, lo, hi int) {
+		for p := lo; p < hi; p++ {
+			s := b.index.at(uint64(where[p]))
+			if chans == nil {
+				b.packAt(s, p)
+			} else {
+				b.m.pack(b.customerAt(p), s)
+				s.ch = chans[p]
+			}
+		}
+	})
+	return -1
 }
 
 // packAt packs the playbooks of the customer at input position p of b,
