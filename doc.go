@@ -139,11 +139,12 @@
 // returns), [ReadSummaryRows] reads those rows back into Summaries sorted
 // by customer, and [SummarizeSQL] does both. The table is a name (its
 // schema.table parts quoted) or a subquery in parentheses. The results
-// are those of [Summarize] on the same transactions, bit for bit: the
+// are those of [Summarize] on the same transactions, bit for bit (on
+// SQLite and DuckDB, as long as no amount has more decimal places than
+// [SQLSummarySettings.Scale], 4 by default; more are rounded to it): the
 // query sums money exactly (numeric in PostgreSQL, DECIMAL(38, Scale) in
-// DuckDB, integers of 10^-Scale in SQLite, [SQLSummarySettings.Scale]
-// being 4 places by default) and the sum is rounded to float64 once, in
-// Go. SQLite has no time zones: days are UTC or a fixed offset there, and
+// DuckDB, integers of 10^-Scale in SQLite) and the sum is rounded to
+// float64 once, in Go. SQLite has no time zones: days are UTC or a fixed offset there, and
 // times must be ISO 8601 text in UTC as drivers write them. The tests run
 // on SQLite and PostgreSQL in the nested module examples/sqldb; the
 // README has the timings of both paths.
