@@ -67,6 +67,8 @@ type batchFn struct {
 	Batches int
 }
 
+// ProcessElement keys the customer id's row r by its batch, the 64-bit
+// FNV-1a hash of id modulo Batches.
 func (f *batchFn) ProcessElement(id string, r Row) (int, CRow) {
 	h := fnv.New64a()
 	h.Write([]byte(id))
@@ -79,6 +81,8 @@ type partsFn struct {
 	Settings ProfileSettings
 }
 
+// ProcessElement emits the JSON of the parts of one batch's customers,
+// whose rows iter yields, cut at the as-of of cut.
 func (f *partsFn) ProcessElement(ctx context.Context, _ int, iter func(*CRow) bool, cut Cut, emit func([]byte)) error {
 	var rows []CRow
 	var r CRow
@@ -124,6 +128,8 @@ type fitFn struct {
 	Settings ProfileSettings
 }
 
+// ProcessElement fits the population on the parts of every batch, the
+// side input batches, and emits it as JSON.
 func (f *fitFn) ProcessElement(ctx context.Context, _ []byte, batches func(*[]byte) bool, cut Cut, emit func([]byte)) error {
 	var all []profile.Part
 	var b []byte
@@ -161,6 +167,8 @@ type scoreFn struct {
 	err  error
 }
 
+// ProcessElement scores the parts in batch with the population popJSON
+// and emits one CSV line per customer.
 func (f *scoreFn) ProcessElement(ctx context.Context, batch []byte, popJSON []byte, emit func(Line)) error {
 	f.once.Do(func() {
 		f.pop = new(profile.Population)

@@ -243,13 +243,16 @@ func (c Cut) AsOf() time.Time { return time.Unix(c.AsOfSec, int64(c.AsOfNs)).UTC
 // First returns the earliest transaction time.
 func (c Cut) First() time.Time { return time.Unix(c.FirstSec, int64(c.FirstNs)).UTC() }
 
+// cutFn turns the merged Clock of the shards into the Cut of the run.
 type cutFn struct {
-	// AsOf is the given as-of in Unix nanoseconds; 0 means the default.
+	// AsOfSec and AsOfNs are the given as-of in Unix seconds and
+	// nanoseconds; Fixed reports whether one was given (else the default).
 	AsOfSec int64
 	AsOfNs  int32
 	Fixed   bool
 }
 
+// ProcessElement emits the Cut of the merged clock c.
 func (f *cutFn) ProcessElement(c Clock, emit func(Cut)) error {
 	if c.Tx == 0 {
 		return fmt.Errorf("cvmbeam: %w", cvm.ErrEmptyInput)
@@ -299,6 +302,8 @@ type readFn struct {
 	Settings ReadSettings
 }
 
+// ProcessElement reads shard, emitting each transaction keyed by its
+// customer and then the shard's Clock.
 func (f *readFn) ProcessElement(ctx context.Context, shard string, emit func(string, Row), emitClock func(Clock)) error {
 	idx, path, ok := strings.Cut(shard, "\x00")
 	n, err := strconv.Atoi(idx)

@@ -60,6 +60,8 @@ func (s Summary) Cvm() cvm.Summary {
 // order. A customer whose transactions are all after the as-of gives none.
 type summarizeFn struct{}
 
+// ProcessElement emits the summary of customer id, whose rows rows
+// yields, cut at the as-of of cut.
 func (f *summarizeFn) ProcessElement(ctx context.Context, id string, rows func(*Row) bool, cut Cut, emit func(Summary)) error {
 	txs := gather(id, rows, nil)
 	sums, err := cvm.Summarize(ctx, slices.Values(txs), &cvm.SummarySettings{AsOf: cut.AsOf()})

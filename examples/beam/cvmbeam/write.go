@@ -39,10 +39,13 @@ func WriteSorted(s beam.Scope, path, header string, lines beam.PCollection) {
 	beam.ParDo0(s, &writeFn{Path: path, Header: header}, one)
 }
 
+// writeFn writes the file of WriteSorted.
 type writeFn struct {
 	Path, Header string
 }
 
+// ProcessElement sorts every line, which iter yields, by key and writes
+// them under Header to Path; a key seen twice is an error.
 func (f *writeFn) ProcessElement(ctx context.Context, _ int, iter func(*Line) bool) error {
 	var lines []Line
 	var l Line
