@@ -37,7 +37,7 @@ func NewPool(n, size int) *Pool {
 	if p.workers > 1 {
 		p.ch = make(chan func(int))
 		for range p.workers - 1 {
-			go p.work()
+			go p.work(p.ch)
 		}
 	}
 	return p
@@ -79,8 +79,11 @@ func (p *Pool) Close() {
 	}
 }
 
-func (p *Pool) work() {
-	for fn := range p.ch {
+// work takes the channel as an argument rather than reading p.ch, which
+// Close clears: a goroutine that has not yet started when Close runs must
+// still see the channel close and return.
+func (p *Pool) work(ch <-chan func(int)) {
+	for fn := range ch {
 		p.drain(fn)
 		p.wg.Done()
 	}
