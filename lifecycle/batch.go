@@ -169,7 +169,11 @@ type rec struct {
 // Classify returns a *SettingsError for invalid settings, a
 // *cvm.TransactionError for a transaction with an empty customer, a zero
 // time or a NaN or infinite amount, cvm.ErrEmptyInput when no transaction
-// is at or before AsOf, and ctx.Err() when ctx is done.
+// is at or before AsOf, an error wrapping [ErrTooLarge] naming the limit
+// for a stream beyond one (more than about two billion customers, more
+// than about eight million in one of the 256 partitions of a stream not
+// grouped by customer, or a customer ID of 2 GB or more), and ctx.Err()
+// when ctx is done.
 func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], settings *ClassifySettings) ([]Result, error) {
 	c, err := newClassifier(ctx, settings)
 	if err != nil {
@@ -450,6 +454,9 @@ func (c *classifier) group(txs iter.Seq[cvm.Transaction]) error {
 			if err := c.ctx.Err(); err != nil {
 				return err
 			}
+			if c.pg != nil && c.pg.failed.Load() {
+				break // a partition passed a limit: the error is returned below
+			}
 			if n > 0 {
 				c.prog.read(n)
 			}
@@ -465,18 +472,27 @@ func (c *classifier) group(txs iter.Seq[cvm.Transaction]) error {
 		maxT = max(maxT, t)
 		c.kept++
 		if c.pg != nil {
-			c.pg.add(tx.Customer, t, tx.Amount)
+			if err := c.pg.add(tx.Customer, t, tx.Amount); err != nil {
+				return err
+			}
 			continue
 		}
 		if prev < 0 || tx.Customer != prevName {
-			id, added := c.ids.lookup(tx.Customer)
+			id, added, err := c.ids.lookup(tx.Customer)
+			if err != nil {
+				return err
+			}
 			if !added {
 				// Not grouped: this customer came before another.
 				if c.emitted > 0 {
 					return fmt.Errorf("%w: customer %q again after other customers", ErrNotGrouped, tx.Customer)
 				}
-				c.partitioned()
-				c.pg.add(tx.Customer, t, tx.Amount)
+				if err := c.partitioned(); err != nil {
+					return err
+				}
+				if err := c.pg.add(tx.Customer, t, tx.Amount); err != nil {
+					return err
+				}
 				continue
 			}
 			prevName, prev = tx.Customer, id
@@ -503,6 +519,12 @@ func (c *classifier) group(txs iter.Seq[cvm.Transaction]) error {
 	if err := c.ctx.Err(); err != nil {
 		return err
 	}
+	if c.pg != nil {
+		c.pg.close()
+		if err := c.pg.err(); err != nil {
+			return err
+		}
+	}
 	c.prog.read(n)
 	if c.kept == 0 {
 		return cvm.ErrEmptyInput
@@ -516,7 +538,6 @@ func (c *classifier) group(txs iter.Seq[cvm.Transaction]) error {
 		c.asOf = maxT
 	}
 	if c.pg != nil {
-		c.pg.close()
 		c.names = nil
 	}
 	c.ids = nil
@@ -526,19 +547,22 @@ func (c *classifier) group(txs iter.Seq[cvm.Transaction]) error {
 // partitioned moves the grouping to the partitions: it stops the early
 // replay, dropping its results, and feeds the runs read so far, in
 // stream order, to a new grouper.
-func (c *classifier) partitioned() {
+func (c *classifier) partitioned() error {
 	c.stopWorkers()
 	c.finished, c.ready = nil, nil
 	g := newGrouper()
+	c.pg = g
 	for i := range c.runs.len() {
 		r := *c.runs.at(i)
 		name := *c.ids.names.at(int(r.cust))
 		for _, x := range c.recsOf(r) {
-			g.add(name, x.t, x.amt)
+			if err := g.add(name, x.t, x.amt); err != nil {
+				return err
+			}
 		}
 	}
-	c.pg = g
 	c.runs, c.blocks, c.cur = chunked[run]{}, nil, nil
+	return nil
 }
 
 // stop stops the early replay's workers and the grouper's flusher; it
@@ -642,7 +666,7 @@ func (c *classifier) replay(r []rec, arena []Transition, s *State, pat *Pattern,
 	start := len(arena)
 	*s, arena, _ = replayCustomer(r, c.asOf, c.clk, c.rules, arena)
 	*hist = slices.Clip(arena[start:])
-	*pat = s.Pattern(time.Unix(c.asOf, 0), c.rules)
+	*pat = s.pattern(c.asOf, c.rules) // c.rules: validated and resolved
 	if cap(arena)-len(arena) < 16 {
 		arena = make([]Transition, 0, 4096)
 	}

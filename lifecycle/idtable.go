@@ -1,6 +1,9 @@
 package lifecycle
 
-import "hash/maphash"
+import (
+	"fmt"
+	"hash/maphash"
+)
 
 // idTable maps customer IDs to dense indexes in first-appearance order. It
 // is an open-addressing table with linear probing, at most half full. A
@@ -24,18 +27,31 @@ type idTable struct {
 
 const idTableLog0 = 10
 
+// idTableMaxLog bounds the table at 1<<idTableMaxLog slots, so at
+// 1<<(idTableMaxLog-1) - 1 customers: the home position of a slot is
+// taken from its 32-bit tag, and an index plus one must fit in 32 bits.
+// Tests make it small.
+var idTableMaxLog uint = 32
+
+// idTableMax returns the most customers the table holds.
+func idTableMax() int { return 1<<(idTableMaxLog-1) - 1 }
+
 func newIDTable() *idTable {
 	return &idTable{seed: maphash.MakeSeed(), shift: 64 - idTableLog0}
 }
 
 // lookup returns the index of name, adding it when new; added reports
-// whether it was new.
-func (t *idTable) lookup(name string) (id int32, added bool) {
+// whether it was new. A new name beyond the table's limit is an error
+// wrapping ErrTooLarge.
+func (t *idTable) lookup(name string) (id int32, added bool, err error) {
 	if !t.hashed {
 		if n := t.names.len(); n == 0 || name > t.last {
+			if n >= idTableMax() {
+				return 0, false, t.full(name)
+			}
 			t.names.push(name)
 			t.last = name
-			return int32(n), true
+			return int32(n), true, nil
 		}
 		t.hashAll()
 	}
@@ -45,20 +61,28 @@ func (t *idTable) lookup(name string) (id int32, added bool) {
 	for i := h >> t.shift; ; i = (i + 1) & mask {
 		s := t.slots[i]
 		if s == 0 {
+			if t.names.len() >= idTableMax() {
+				return 0, false, t.full(name)
+			}
 			id = int32(t.names.len())
 			t.names.push(name)
 			t.slots[i] = tag<<32 | uint64(id+1)
 			if 2*t.names.len() > len(t.slots) {
 				t.grow()
 			}
-			return id, true
+			return id, true, nil
 		}
 		if s>>32 == tag {
 			if j := int32(uint32(s)) - 1; *t.names.at(int(j)) == name {
-				return j, false
+				return j, false, nil
 			}
 		}
 	}
+}
+
+// full returns the error for a new customer name beyond the limit.
+func (t *idTable) full(name string) error {
+	return fmt.Errorf("%w: customer %q is one more than the %d customers a Classify call holds", ErrTooLarge, name, idTableMax())
 }
 
 // hashAll builds the slots from the names listed so far, which are
@@ -83,11 +107,10 @@ func (t *idTable) hashAll() {
 }
 
 // grow doubles the table. The home position of a slot is the top bits of
-// its tag, so the tag alone places it.
+// its tag, so the tag alone places it. lookup's limit keeps the table
+// within 1<<idTableMaxLog slots: at most half full, it grows past
+// 1<<(idTableMaxLog-1) slots only beyond that limit's customers.
 func (t *idTable) grow() {
-	if t.shift <= 32 {
-		panic("lifecycle: customer table full")
-	}
 	t.slots, t.shift = growSlots(t.slots, t.shift, 0)
 }
 

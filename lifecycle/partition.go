@@ -1,9 +1,12 @@
 package lifecycle
 
 import (
+	"fmt"
 	"hash/maphash"
+	"math"
 	"math/bits"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cvmkit/cvm/internal/parallel"
 )
@@ -38,11 +41,27 @@ const (
 	pgParts = 1 << pgBits
 )
 
-// The batch sizes; tests make them small.
+// The batch sizes and the limits; tests make them small.
 var (
 	pgBatchRows    = 1 << 16 // rows per batch
 	pgFlushBatches = 8       // batches per flush
+
+	// pgBatchMaxBytes bounds the bytes of a batch's customer IDs, whose
+	// offsets are 32-bit: a batch that would pass it is handed over
+	// early, and an ID longer than it is an error.
+	pgBatchMaxBytes = math.MaxInt32
+	// pgPartMaxLog bounds a partition's table at 1<<pgPartMaxLog slots,
+	// so at 1<<(pgPartMaxLog-1) - 1 customers: a slot's home position
+	// is taken from the 24 bits of its 32-bit tag below the partition
+	// bits.
+	pgPartMaxLog uint = 32 - pgBits
+	// pgArenaMax bounds the bytes of a partition's customer IDs, whose
+	// ends are 32-bit.
+	pgArenaMax = math.MaxUint32
 )
+
+// pgPartMax returns the most customers a partition holds.
+func pgPartMax() int { return 1<<(pgPartMaxLog-1) - 1 }
 
 // pgRow is a row as read: customer, Unix seconds, amount.
 type pgRow struct {
@@ -96,6 +115,7 @@ type pgPart struct {
 	first []int64   // the stream index of customer i's first row
 	rows  [][]pgRec // the rows in stream order, in chunks of pgChunk
 	n     int       // rows
+	err   error     // a limit passed: the partition takes no more rows
 }
 
 // grouper gathers a stream through the partitions.
@@ -103,8 +123,11 @@ type grouper struct {
 	seed    maphash.Seed
 	parts   [pgParts]pgPart
 	cur     *pgBatch
+	bytes   int // the bytes of cur's IDs
 	pending []*pgBatch
-	rows    int64 // rows added
+	rows    int64       // rows added
+	batches int         // batches handed over
+	failed  atomic.Bool // a partition passed a limit (its err says which)
 	flushes chan []*pgBatch
 	free    chan *pgBatch
 	wg      sync.WaitGroup
@@ -118,8 +141,16 @@ func newGrouper() *grouper {
 	return g
 }
 
-// add appends one row.
-func (g *grouper) add(name string, t int64, amt float64) {
+// add appends one row. An ID longer than pgBatchMaxBytes is an error
+// wrapping ErrTooLarge.
+func (g *grouper) add(name string, t int64, amt float64) error {
+	if g.cur != nil && g.bytes+len(name) > pgBatchMaxBytes {
+		// The batch's ID offsets would overflow: hand it over as if full.
+		g.push()
+	}
+	if len(name) > pgBatchMaxBytes {
+		return fmt.Errorf("%w: customer ID of %d bytes, more than %d", ErrTooLarge, len(name), pgBatchMaxBytes)
+	}
 	if g.cur == nil {
 		select {
 		case g.cur = <-g.free:
@@ -128,17 +159,40 @@ func (g *grouper) add(name string, t int64, amt float64) {
 			g.cur = &pgBatch{rows: make([]pgRow, 0, pgBatchRows)}
 		}
 		g.cur.base = g.rows
+		g.bytes = 0
 	}
 	g.cur.rows = append(g.cur.rows, pgRow{name, t, amt})
+	g.bytes += len(name)
 	g.rows++
 	if len(g.cur.rows) == pgBatchRows {
-		g.pending = append(g.pending, g.cur)
-		g.cur = nil
-		if len(g.pending) == pgFlushBatches {
-			g.flushes <- g.pending // waits while the flusher is busy with the previous flush
-			g.pending = nil
+		g.push()
+	}
+	return nil
+}
+
+// push queues the current batch, and hands a flush of them over.
+func (g *grouper) push() {
+	g.batches++
+	g.pending = append(g.pending, g.cur)
+	g.cur = nil
+	if len(g.pending) == pgFlushBatches {
+		g.flushes <- g.pending // waits while the flusher is busy with the previous flush
+		g.pending = nil
+	}
+}
+
+// err returns the first partition's error, in partition order, once the
+// flusher is done.
+func (g *grouper) err() error {
+	if !g.failed.Load() {
+		return nil
+	}
+	for p := range g.parts {
+		if err := g.parts[p].err; err != nil {
+			return err
 		}
 	}
+	return nil
 }
 
 // close hands the last rows to the flusher and waits for it.
@@ -148,6 +202,7 @@ func (g *grouper) close() {
 	}
 	g.closed = true
 	if g.cur != nil {
+		g.batches++
 		g.pending = append(g.pending, g.cur)
 		g.cur = nil
 	}
@@ -225,13 +280,21 @@ func (g *grouper) scatter(b *pgBatch) {
 	clear(b.rows) // drop the references to the names
 }
 
-// feed adds partition p's rows of the batches, in order.
+// feed adds partition p's rows of the batches, in order. Past a limit it
+// records the error in the partition and stops.
 func (g *grouper) feed(p int, batches []*pgBatch) {
 	pt := &g.parts[p]
+	if pt.err != nil {
+		return
+	}
 	for _, b := range batches {
 		for i := b.start[p]; i < b.start[p+1]; i++ {
 			r := &b.sorted[i]
-			id := pt.intern(r.h, b.bytes[r.off:r.off+r.n], r.seq)
+			id, ok := pt.intern(r.h, b.bytes[r.off:r.off+r.n], r.seq)
+			if !ok {
+				g.failed.Store(true)
+				return
+			}
 			k := len(pt.rows) - 1
 			if k < 0 || len(pt.rows[k]) == pgChunk {
 				pt.rows = append(pt.rows, make([]pgRec, 0, pgChunk))
@@ -244,8 +307,9 @@ func (g *grouper) feed(p int, batches []*pgBatch) {
 }
 
 // intern returns the local index of the customer whose ID is name, with
-// hash h, adding it as first seen at stream row seq.
-func (pt *pgPart) intern(h uint64, name []byte, seq int64) int32 {
+// hash h, adding it as first seen at stream row seq. A new customer
+// beyond the partition's limits sets pt.err, and intern reports false.
+func (pt *pgPart) intern(h uint64, name []byte, seq int64) (int32, bool) {
 	if pt.slots == nil {
 		pt.slots, pt.shift = make([]uint64, 1<<8), 64-8
 	}
@@ -256,6 +320,11 @@ func (pt *pgPart) intern(h uint64, name []byte, seq int64) int32 {
 	for i := (h << pgBits) >> pt.shift; ; i = (i + 1) & mask {
 		s := pt.slots[i]
 		if s == 0 {
+			if len(pt.ends) >= pgPartMax() || len(pt.arena)+len(name) > pgArenaMax {
+				pt.err = fmt.Errorf("%w: customer %q is one more than a partition holds (%d customers, %d bytes of IDs; a stream not grouped by customer goes through %d partitions by customer hash)",
+					ErrTooLarge, name, pgPartMax(), pgArenaMax, pgParts)
+				return 0, false
+			}
 			id := int32(len(pt.ends))
 			pt.arena = append(pt.arena, name...)
 			pt.ends = append(pt.ends, uint32(len(pt.arena)))
@@ -264,7 +333,7 @@ func (pt *pgPart) intern(h uint64, name []byte, seq int64) int32 {
 			if 2*len(pt.ends) > len(pt.slots) {
 				pt.grow()
 			}
-			return id
+			return id, true
 		}
 		if s>>32 == tag {
 			j := int32(uint32(s)) - 1
@@ -273,18 +342,16 @@ func (pt *pgPart) intern(h uint64, name []byte, seq int64) int32 {
 				lo = pt.ends[j-1]
 			}
 			if string(pt.arena[lo:pt.ends[j]]) == string(name) {
-				return j
+				return j, true
 			}
 		}
 	}
 }
 
 // grow doubles the partition's table; a slot's tag, the hash's top 32
-// bits, places it.
+// bits, places it. intern's limit keeps the table within
+// 1<<pgPartMaxLog slots.
 func (pt *pgPart) grow() {
-	if pt.shift <= 40 {
-		panic("lifecycle: partition table full")
-	}
 	pt.slots, pt.shift = growSlots(pt.slots, pt.shift, pgBits)
 }
 

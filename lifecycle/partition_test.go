@@ -3,9 +3,12 @@ package lifecycle
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -231,5 +234,73 @@ func TestClassifyAsOfFunc(t *testing.T) {
 	_, err := Classify(context.Background(), seqOf(txs), &ClassifySettings{AsOfFunc: func() time.Time { return date(1990, 1, 1) }})
 	if !errors.Is(err, cvm.ErrEmptyInput) {
 		t.Errorf("as-of before every row: %v, want ErrEmptyInput", err)
+	}
+}
+
+// TestClassifyPartitionLimits lowers the limits of the partitioned
+// grouping. A partition's table at 1<<2 slots holds 3 customers, and a
+// partition's IDs at 20 bytes 4 of synth's 5-byte IDs: 2000
+// customers in time order pass either, an error wrapping ErrTooLarge that
+// names the limit, from Classify and ClassifyEach. A batch's IDs bounded
+// at 16 bytes: the batches are handed over early (7-byte IDs, two rows a
+// batch) and the results equal the grouped stream's; an ID longer than
+// the bound is an error.
+func TestClassifyPartitionLimits(t *testing.T) {
+	txs := synthBase(2000, 19)
+	byTime := slices.Clone(txs)
+	slices.SortStableFunc(byTime, func(a, b cvm.Transaction) int { return a.Time.Compare(b.Time) })
+	set := &ClassifySettings{AsOf: date(2025, 12, 1)}
+	for _, tc := range []struct {
+		name  string
+		log   uint
+		arena int
+		want  string
+	}{
+		{"customers", 3, math.MaxUint32, "(3 customers,"},
+		{"ID bytes", 32 - pgBits, 20, "20 bytes of IDs"},
+	} {
+		func() {
+			defer func(l uint, a int) { pgPartMaxLog, pgArenaMax = l, a }(pgPartMaxLog, pgArenaMax)
+			pgPartMaxLog, pgArenaMax = tc.log, tc.arena
+			_, err := Classify(context.Background(), seqOf(byTime), set)
+			if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s: Classify: %v, want ErrTooLarge naming %q", tc.name, err, tc.want)
+			}
+			err = ClassifyEach(context.Background(), seqOf(byTime), set, func(*Result) error { return nil })
+			if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s: ClassifyEach: %v, want ErrTooLarge naming %q", tc.name, err, tc.want)
+			}
+		}()
+	}
+
+	defer func(b int) { pgBatchMaxBytes = b }(pgBatchMaxBytes)
+	pgBatchMaxBytes = 16
+	g := newGrouper()
+	for i := range 10 {
+		if err := g.add(fmt.Sprintf("c%06d", i%4), int64(i), 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g.close()
+	if g.batches != 5 {
+		t.Errorf("10 rows of 7-byte IDs, at most 16 bytes a batch: %d batches, want 5", g.batches)
+	}
+	want := check.Must(Classify(context.Background(), seqOf(txs), set))
+	got := check.Must(Classify(context.Background(), seqOf(byTime), set))
+	index := map[string]Result{}
+	for _, r := range want {
+		index[r.Customer] = r
+	}
+	if len(got) != len(want) {
+		t.Fatalf("16-byte batches: %d results, want %d", len(got), len(want))
+	}
+	for _, r := range got {
+		if w := index[r.Customer]; r.State != w.State || !equalHistory(r.History, w.History) || r.Pattern != w.Pattern {
+			t.Fatalf("16-byte batches: customer %s differs from the grouped stream", r.Customer)
+		}
+	}
+	long := append(slices.Clone(byTime), cvm.Transaction{Customer: strings.Repeat("x", 17), Time: date(2025, 6, 1), Amount: 1})
+	if _, err := Classify(context.Background(), seqOf(long), set); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "17 bytes") {
+		t.Errorf("17-byte ID: %v, want ErrTooLarge naming its 17 bytes", err)
 	}
 }

@@ -166,6 +166,11 @@ var (
 	// ErrNotGrouped marks a stream that [ClassifyEach] found not grouped
 	// by customer after it had handed results over.
 	ErrNotGrouped = errors.New("lifecycle: stream not grouped by customer")
+	// ErrTooLarge marks an input beyond one of [Classify]'s size limits,
+	// which the error names (about two billion customers, or about eight
+	// million in one of the 256 partitions of a stream not grouped by
+	// customer).
+	ErrTooLarge = errors.New("lifecycle: input too large")
 )
 
 // TransitionError reports a stage change that the [TransitionTable] does
