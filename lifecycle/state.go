@@ -626,10 +626,14 @@ func (s State) Pattern(at time.Time, r *Settings) Pattern {
 		r = nil
 	}
 	var buf Settings
-	rr := r.resolve(&buf)
+	return s.pattern(at.Unix(), r.resolve(&buf))
+}
+
+// pattern is Pattern at Unix time at with resolved, valid rules rr.
+func (s State) pattern(at int64, rr *Settings) Pattern {
 	stab := s.stabSecs
-	if s.stage == Stability && at.Unix() > s.since {
-		stab += at.Unix() - s.since
+	if s.stage == Stability && at > s.since {
+		stab += at - s.since
 	}
 	switch {
 	case s.highest == Stability && stab >= int64(rr.LongLastingDays)*daySecs:
