@@ -294,8 +294,10 @@ func (cfg *parseConfig) parseChunk(c *chunk, limit int) {
 	c.scr = c.scr[:0]
 	data := c.data
 	sp := newSplitter(cfg.comma, cfg.maxBytes, cfg.maxLines)
+	var fast *fastRow
 	if bytes.IndexByte(data, '"') < 0 {
 		sp.comma = Whitespace // no quote to look for: every record is one line
+		fast = cfg.newFastRow()
 	}
 	var ok bool
 	for pos := 0; pos < len(data); {
@@ -328,6 +330,16 @@ func (cfg *parseConfig) parseChunk(c *chunk, limit int) {
 			}
 		} else {
 			rec = joinLines(rec, nil) // rows alias it: a new copy each time (rare)
+		}
+		if fast != nil {
+			c.rows = append(c.rows, row{})
+			if r := &c.rows[len(c.rows)-1]; fast.parse(rec, start, r) {
+				if cfg.hashRows {
+					r.hash = recordHash(rec)
+				}
+				continue
+			}
+			c.rows = c.rows[:len(c.rows)-1]
 		}
 		c.fields, c.scr, ok = splitFields(rec, cfg.comma, c.fields[:0], c.scr, limit)
 		if !ok { // the splitter found the quotes closed: not reached

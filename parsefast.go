@@ -1,0 +1,221 @@
+package cvm
+
+import (
+	"encoding/binary"
+	"math/bits"
+
+	"github.com/cvmkit/cvm/internal/civil"
+)
+
+// The fast row parser of the parallel reader, for the common shape of a
+// transaction file: a delimiter other than Whitespace, no quote in the
+// block, an amount column (not quantity x price), no extra columns and
+// automatic time layouts. It splits a line and parses its time and amount
+// in one pass, without building a slice of fields, and reads the layout
+// "2006-01-02 15:04:05" (or with a T) in UTC with straight-line code and a
+// cache of the last month's first day. It accepts only rows the generic
+// path (splitFields, then parseConfig.parseRow) turns into a good row,
+// and gives the very same row; for anything else (too few fields, white
+// space around an amount, an amount that is not a plain decimal of at
+// most 15 significant digits, an empty customer, a bad time) it declines,
+// and the generic path parses the line, errors and all. FuzzFastRow
+// checks the two against each other.
+
+// fastFields bounds the fields a fast row may need to split.
+const fastFields = 16
+
+// Roles of a column for the fast parser.
+const (
+	roleSkip = iota
+	roleCust
+	roleTime
+	roleAmount
+	roleOrder
+)
+
+// fastRow is a worker's fast parser: the config's columns as roles, and
+// the month cache.
+type fastRow struct {
+	cfg   *parseConfig
+	comma byte
+	nf    int // fields to split, maxIdx+1
+	roles [fastFields]uint8
+	fixed bool // UTC and automatic layout: the fixed time layout is read inline
+
+	ym, monthDay int64 // month key y*16+m of the cache, -1 for none, and Days(y, m, 1)
+	dim          int   // days in that month
+}
+
+// newFastRow returns the fast parser for cfg, or nil when cfg's shape is
+// not one it reads.
+func (cfg *parseConfig) newFastRow() *fastRow {
+	if cfg.comma == Whitespace || cfg.extra || cfg.amt.idx < 0 || cfg.maxIdx+1 > fastFields {
+		return nil
+	}
+	p := &fastRow{cfg: cfg, comma: cfg.comma, nf: cfg.maxIdx + 1, fixed: cfg.utc && cfg.layout == "", ym: -1}
+	p.roles[cfg.cust.idx] = roleCust
+	p.roles[cfg.tim.idx] = roleTime
+	p.roles[cfg.amt.idx] = roleAmount
+	if cfg.order.idx >= 0 {
+		p.roles[cfg.order.idx] = roleOrder
+	}
+	if cfg.cust.idx == cfg.tim.idx || cfg.cust.idx == cfg.amt.idx || cfg.tim.idx == cfg.amt.idx ||
+		cfg.order.idx >= 0 && (cfg.order.idx == cfg.cust.idx || cfg.order.idx == cfg.tim.idx || cfg.order.idx == cfg.amt.idx) {
+		return nil // a column read twice: the generic path
+	}
+	return p
+}
+
+// parse parses line, a record of one line without its line end and
+// without a quote, found on line num, into r; it reports false, leaving
+// r to be overwritten, when the generic path must parse it.
+func (p *fastRow) parse(line []byte, num int, r *row) bool {
+	n := len(line)
+	pos := 0
+	var cust, tim, order []byte
+	var amount float64
+	var dec uint64
+	haveTime := false
+	for k := 0; k < p.nf; k++ {
+		if k > 0 {
+			if pos >= n || line[pos] != p.comma {
+				return false // too few fields
+			}
+			pos++
+		}
+		switch p.roles[k] {
+		case roleAmount:
+			// [+-]digits[.digits], at most 19 digits (so m cannot
+			// overflow) of which at most 15 significant: m < 10^15,
+			// since m has exactly the significant digits.
+			i := pos
+			neg := false
+			if i < n && (line[i] == '-' || line[i] == '+') {
+				neg = line[i] == '-'
+				i++
+			}
+			var m uint64
+			j := i
+			for ; j < n; j++ {
+				d := line[j] - '0'
+				if d > 9 {
+					break
+				}
+				m = m*10 + uint64(d)
+			}
+			nd, frac := j-i, 0
+			if j < n && line[j] == '.' {
+				j++
+				k := j
+				for ; j < n; j++ {
+					d := line[j] - '0'
+					if d > 9 {
+						break
+					}
+					m = m*10 + uint64(d)
+				}
+				frac = j - k
+				nd += frac
+			}
+			if nd == 0 || nd > 19 || m >= 1e15 || j < n && line[j] != p.comma {
+				return false
+			}
+			amount = float64(m) / pow10[frac]
+			if neg {
+				amount = -amount
+			}
+			dec = packDecimal(m, frac)
+			pos = j
+		case roleTime:
+			if p.fixed && pos+19 <= n && (pos+19 == n || line[pos+19] == p.comma) {
+				if sec, ok := p.fixedTime(line[pos : pos+19]); ok {
+					r.sec, r.nsec = sec, 0
+					haveTime = true
+					pos += 19
+					continue
+				}
+			}
+			end := p.scan(line, pos)
+			tim = line[pos:end]
+			pos = end
+		default:
+			end := p.scan(line, pos)
+			switch p.roles[k] {
+			case roleCust:
+				cust = line[pos:end]
+			case roleOrder:
+				order = line[pos:end]
+			}
+			pos = end
+		}
+	}
+	if cust = trimSpace(cust); len(cust) == 0 {
+		return false
+	}
+	if !haveTime {
+		var ok bool
+		if r.sec, r.nsec, ok = p.cfg.parseTime(trimSpace(tim)); !ok {
+			return false
+		}
+	}
+	if r.sec == zeroUnix && r.nsec == 0 {
+		return false
+	}
+	r.cust, r.line, r.amount, r.dec, r.hash = cust, int32(num), amount, dec, 0
+	r.order = nil
+	if p.cfg.order.idx >= 0 {
+		r.order = trimSpace(order)
+	}
+	return true
+}
+
+// scan returns the offset of the first delimiter in line at or after
+// pos, or len(line): eight bytes at a time (a delimiter byte is a zero
+// byte of the word xor the delimiter; the lowest flagged byte of the
+// classic has-zero test is the first such byte).
+func (p *fastRow) scan(line []byte, pos int) int {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	pat := lo * uint64(p.comma)
+	for ; pos+8 <= len(line); pos += 8 {
+		x := binary.LittleEndian.Uint64(line[pos:]) ^ pat
+		if t := (x - lo) &^ x & hi; t != 0 {
+			return pos + bits.TrailingZeros64(t)/8
+		}
+	}
+	for ; pos < len(line); pos++ {
+		if line[pos] == p.comma {
+			return pos
+		}
+	}
+	return pos
+}
+
+// fixedTime reads b, 19 bytes, as "2006-01-02 15:04:05" or
+// "2006-01-02T15:04:05" in UTC, as parseTime would; ok is false for
+// anything else, such as a date that does not exist.
+func (p *fastRow) fixedTime(b []byte) (sec int64, ok bool) {
+	_ = b[18]
+	if b[4] != '-' || b[7] != '-' || b[10] != ' ' && b[10] != 'T' || b[13] != ':' || b[16] != ':' {
+		return 0, false
+	}
+	d0, d1, d2, d3 := b[0]-'0', b[1]-'0', b[2]-'0', b[3]-'0'
+	m0, m1, a0, a1 := b[5]-'0', b[6]-'0', b[8]-'0', b[9]-'0'
+	h0, h1, i0, i1 := b[11]-'0', b[12]-'0', b[14]-'0', b[15]-'0'
+	s0, s1 := b[17]-'0', b[18]-'0'
+	if max(d0, d1, d2, d3, m0, m1, a0, a1, h0, h1, i0, i1, s0, s1) > 9 {
+		return 0, false
+	}
+	y := int(d0)*1000 + int(d1)*100 + int(d2)*10 + int(d3)
+	mo, d := int(m0)*10+int(m1), int(a0)*10+int(a1)
+	h, mi, s := int(h0)*10+int(h1), int(i0)*10+int(i1), int(s0)*10+int(s1)
+	if mo < 1 || mo > 12 || h > 23 || mi > 59 || s > 59 {
+		return 0, false
+	}
+	if ym := int64(y)<<4 | int64(mo); ym != p.ym {
+		p.ym, p.monthDay, p.dim = ym, civil.Days(y, mo, 1), civil.DaysIn(y, mo)
+	}
+	if d < 1 || d > p.dim {
+		return 0, false
+	}
+	return (p.monthDay+int64(d-1))*86400 + int64(h*3600+mi*60+s), true
+}
