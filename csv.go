@@ -621,6 +621,9 @@ func (rd *Reader) Read() (Transaction, error) {
 				r.hash = recordHash(rd.rec)
 			}
 			rd.opts.Audit.addParsed(&r, rd.recordStart)
+			if err := rd.auditErr(); err != nil {
+				return Transaction{}, err
+			}
 		}
 		return rd.transaction(&r, &x), nil
 	}

@@ -23,6 +23,10 @@ var (
 	// beyond: about 1.7e38 for whole amounts, 1.7e36 with cents. See
 	// [Summarize].
 	ErrOverflow = errors.New("cvm: total amount overflows the exact sum (2^127 units)")
+	// ErrTooManyIDs marks a customer or order ID that would be the
+	// 2^31-1st distinct one of a Summarizer, a Reader's summary or an
+	// Auditor: indexes are 31-bit.
+	ErrTooManyIDs = errors.New("cvm: more than 2^31-2 distinct IDs")
 )
 
 // TransactionError reports an unusable transaction, naming the customer

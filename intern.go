@@ -55,7 +55,13 @@ func (t *idTable) find(h uint64, id []byte) int32 {
 	}
 }
 
-// index returns the index of id with hash h, adding id when new.
+// maxIDs is how many IDs an idTable holds at most, 2^31-2 (indexes and
+// index+1 fit an int32). Tests make it small.
+var maxIDs = 1<<31 - 2
+
+// index returns the index of id with hash h, adding id when new, or -1
+// when id is new and the table already holds maxIDs IDs (the caller
+// returns an error wrapping ErrTooManyIDs).
 func (t *idTable) index(h uint64, id []byte) int32 {
 	tag := h &^ 0xffffffff
 	for p := h & t.mask; ; p = (p + 1) & t.mask {
@@ -69,10 +75,10 @@ func (t *idTable) index(h uint64, id []byte) int32 {
 			}
 		}
 	}
-	i := int32(len(t.ends))
-	if int(i) != len(t.ends) || i == 1<<31-1 {
-		panic("cvm: more than 2^31-2 customers")
+	if len(t.ends) >= maxIDs {
+		return -1
 	}
+	i := int32(len(t.ends))
 	t.arena = append(t.arena, id...)
 	t.ends = append(t.ends, len(t.arena))
 	if 2*len(t.ends) > len(t.slots) {

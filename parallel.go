@@ -389,6 +389,9 @@ func (rd *Reader) consume(c *chunk, add func(lo, hi int)) error {
 	prev := 0
 	for k, e := range c.errs {
 		add(prev, e.at)
+		if err := rd.auditErr(); err != nil {
+			return err
+		}
 		rd.stats.Transactions += e.at - prev
 		prev = e.at
 		e.pe.Line += base
@@ -398,10 +401,25 @@ func (rd *Reader) consume(c *chunk, add func(lo, hi int)) error {
 		}
 	}
 	add(prev, len(c.rows))
+	if err := rd.auditErr(); err != nil {
+		return err
+	}
 	rd.stats.Transactions += len(c.rows) - prev
 	rd.stats.Rows += len(c.rows) + len(c.errs) + c.empty
 	if rd.opts.Progress != nil {
 		rd.opts.Progress(rd.stats.Rows)
+	}
+	return nil
+}
+
+// auditErr returns the Auditor's error (ErrTooManyIDs), which ends the
+// reading, or nil.
+func (rd *Reader) auditErr() error {
+	if a := rd.opts.Audit; a != nil {
+		if pe := a.parseErr(rd.cfg.cust.name); pe != nil {
+			rd.fail = pe
+			return pe
+		}
 	}
 	return nil
 }
@@ -425,7 +443,8 @@ func (rd *Reader) consume(c *chunk, add func(lo, hi int)) error {
 // customer whose exact sum would overflow (ErrOverflow, see Summarize)
 // is a *ParseError at the row that overflows it,
 // wrapping a *TransactionError that names the customer and wraps
-// ErrOverflow. Summarize returns ErrEmptyInput when no transaction is at
+// ErrOverflow; past 2^31-2 distinct customers (or order IDs) it returns
+// an error wrapping ErrTooManyIDs. Summarize returns ErrEmptyInput when no transaction is at
 // or before settings.AsOf. A nil settings means the zero SummarySettings.
 // Summarize checks ctx between blocks of input and returns ctx.Err() when
 // it is done.

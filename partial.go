@@ -72,6 +72,9 @@ func (s *Summarizer) Merge(other *Summarizer) error {
 		}
 		merged[j] = m
 	}
+	if err := s.roomFor(other, idx); err != nil {
+		return err
+	}
 	for j := range n {
 		i := idx[j]
 		if i < 0 {
@@ -108,6 +111,35 @@ func (s *Summarizer) Merge(other *Summarizer) error {
 		}
 	}
 	s.lastOrder = -1
+	return nil
+}
+
+// roomFor returns an error wrapping ErrTooManyIDs when merging other
+// would take s past maxIDs customers or order IDs; idx is other's
+// customers' indexes in s, -1 for new ones.
+func (s *Summarizer) roomFor(other *Summarizer, idx []int32) error {
+	fresh := 0
+	for _, i := range idx {
+		if i < 0 {
+			fresh++
+		}
+	}
+	if s.ids.len()+fresh > maxIDs {
+		return &TransactionError{Field: "customer", Err: ErrTooManyIDs}
+	}
+	if s.orders == nil || s.orders.len()+other.orders.len() <= maxIDs {
+		return nil
+	}
+	fresh = 0
+	for k := range other.orders.len() {
+		id := other.orders.id(int32(k))
+		if s.orders.find(s.orders.hash(id), id) < 0 {
+			fresh++
+		}
+	}
+	if s.orders.len()+fresh > maxIDs {
+		return &TransactionError{Field: "order", Err: ErrTooManyIDs}
+	}
 	return nil
 }
 
@@ -430,13 +462,23 @@ func (s *Summarizer) addCustomerJSON(c *customerJSON, k int, all []customerJSON)
 			return errors.New("order IDs are not in strictly increasing order")
 		}
 	}
+	keys := make([]uint32, len(c.Orders))
+	for j, o := range c.Orders {
+		var ok bool
+		if keys[j], ok = s.orderKeyString(o); !ok {
+			return ErrTooManyIDs
+		}
+	}
 	i := s.ids.index(s.ids.hashString(c.ID), []byte(c.ID))
+	if i < 0 {
+		return ErrTooManyIDs
+	}
 	*s.accum(i) = a
 	for _, d := range c.Days {
 		s.appendPair(uint64(i)<<32 | uint64(uint32(int32(d))^1<<31))
 	}
-	for _, o := range c.Orders {
-		s.appendPair(uint64(i)<<32 | uint64(s.orderKeyString(o)))
+	for _, k := range keys {
+		s.appendPair(uint64(i)<<32 | uint64(k))
 	}
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
+	"fmt"
 	"hash/maphash"
 	"slices"
 	"strconv"
@@ -241,11 +243,17 @@ func newPartSummarizer(settings *SummarySettings, seed maphash.Seed) *Summarizer
 func (rd *Reader) summarizePartitioned(ctx context.Context, settings *SummarySettings) ([]Summary, error) {
 	pt := &partitioner{seed: maphash.MakeSeed(), settings: settings}
 	overflow := func(f *partFailure) error {
-		col := rd.cfg.amt.name
+		col, val := rd.cfg.amt.name, strconv.FormatFloat(f.r.amount, 'g', -1, 64)
 		if rd.cfg.amt.idx < 0 {
 			col = rd.cfg.qty.name
 		}
-		return &ParseError{Line: f.base + int(f.r.line), Column: col, Value: strconv.FormatFloat(f.r.amount, 'g', -1, 64), Err: f.err}
+		if te, ok := f.err.(*TransactionError); ok && errors.Is(te, ErrTooManyIDs) {
+			col, val = rd.cfg.cust.name, te.Customer
+			if te.Field == "order" {
+				col = rd.cfg.order.name
+			}
+		}
+		return &ParseError{Line: f.base + int(f.r.line), Column: col, Value: val, Err: f.err}
 	}
 	limit := 0
 	collect := func(lo, hi int) { limit = max(limit, hi) }
@@ -267,11 +275,26 @@ func (rd *Reader) summarizePartitioned(ctx context.Context, settings *SummarySet
 		return nil, overflow(f)
 	}
 	pt.free = nil // the batches' memory is free for the summaries
+	if n := pt.customers(); n > maxIDs {
+		// Each partition holds at most maxIDs; together they may not either.
+		return nil, fmt.Errorf("cvm: %d customers: %w", n, ErrTooManyIDs)
+	}
 	out := pt.summaries()
 	if len(out) == 0 {
 		return nil, ErrEmptyInput
 	}
 	return out, nil
+}
+
+// customers returns the number of customers in the partitions.
+func (pt *partitioner) customers() int {
+	n := 0
+	for _, s := range pt.parts {
+		if s != nil {
+			n += s.ids.len()
+		}
+	}
+	return n
 }
 
 // idRef is a customer in the global order: the 8 bytes of its ID from

@@ -273,6 +273,8 @@ type Auditor struct {
 	customers  *idTable
 	cust       []custState
 	lastCust   int32
+	err        *TransactionError // the first customer past maxIDs; see Err
+	errLine    int               // its line
 }
 
 type monthBucket struct {
@@ -404,6 +406,27 @@ func NewAuditor(s *AuditSettings) *Auditor {
 		a.dups = newDupSet(w)
 	}
 	return a
+}
+
+// Err returns a *TransactionError wrapping ErrTooManyIDs, naming the
+// first customer that was a new one past the 2^31-2 customers an Auditor
+// tracks, or nil. The rows of such customers are counted everywhere but
+// in ReturnsOnly and OutOfOrder; a Reader with this Auditor returns the
+// error itself, in a *ParseError naming the row's line.
+func (a *Auditor) Err() error {
+	if a.err == nil {
+		return nil
+	}
+	return a.err
+}
+
+// parseErr is Err for a Reader: a *ParseError at the row's line in the
+// customer column col, or nil.
+func (a *Auditor) parseErr(col string) *ParseError {
+	if a.err == nil {
+		return nil
+	}
+	return &ParseError{Line: a.errLine, Column: col, Value: a.err.Customer, Err: a.err}
 }
 
 // Audit returns the report of a stream of transactions: NewAuditor(s),
@@ -642,7 +665,14 @@ func (a *Auditor) add(cust []byte, sec int64, ns int32, amount float64, order []
 	// Per customer: time order and returns only.
 	i := a.lastCust
 	if i < 0 || !bytes.Equal(a.customers.id(i), cust) {
-		i = a.customers.index(a.customers.hash(cust), cust)
+		if i = a.customers.index(a.customers.hash(cust), cust); i < 0 {
+			if a.err == nil {
+				a.err = &TransactionError{Customer: string(cust), Field: "customer", Err: ErrTooManyIDs}
+				a.errLine = line
+			}
+			a.lastCust = -1
+			return
+		}
 		a.lastCust = i
 		if int(i) == len(a.cust) {
 			a.cust = append(a.cust, custState{})

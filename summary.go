@@ -104,7 +104,9 @@ func (s Summary) Mean() float64 {
 // take its customer's exact sum of purchases or of returns to 2^127 units
 // of the customer's scale (ErrOverflow: about 1.7e38 for whole amounts,
 // 1.7e36 with cents; whether a customer overflows does not depend on the
-// order, which of its transactions is named does), and ErrEmptyInput when
+// order, which of its transactions is named does), or whose customer (or,
+// ByOrder, order ID) would be the 2^31-1st distinct one (ErrTooManyIDs),
+// and ErrEmptyInput when
 // no transaction is at or before AsOf. A nil settings means the zero
 // SummarySettings. Summarize checks ctx every few thousand transactions
 // and returns ctx.Err() when it is done.
@@ -264,7 +266,9 @@ func NewSummarizer(settings *SummarySettings) *Summarizer {
 // Add adds one transaction. It returns a *TransactionError for an unusable
 // transaction (empty customer, zero time, NaN or infinite amount), or for
 // one that would take its customer's exact sum of purchases or of returns
-// to 2^127 units (ErrOverflow; see Summarize), without adding it; and nil,
+// to 2^127 units (ErrOverflow; see Summarize) or whose customer or order
+// ID would be the 2^31-1st distinct one (ErrTooManyIDs), without adding
+// it; and nil,
 // without adding it, for one after AsOf.
 func (s *Summarizer) Add(t Transaction) error {
 	if err := t.Validate(); err != nil {
@@ -274,18 +278,23 @@ func (s *Summarizer) Add(t Transaction) error {
 	if s.afterAsOf(sec, ns) {
 		return nil
 	}
-	i := s.last
-	if i < 0 || string(s.ids.id(i)) != t.Customer {
-		i = s.ids.index(s.ids.hashString(t.Customer), []byte(t.Customer))
-		s.last = i
-	}
 	var key uint32
 	if t.Amount >= 0 {
 		if s.orders != nil {
-			key = s.orderKeyString(t.Order)
+			var ok bool
+			if key, ok = s.orderKeyString(t.Order); !ok {
+				return &TransactionError{Customer: t.Customer, Field: "order", Err: ErrTooManyIDs}
+			}
 		} else {
 			key = s.dayKey(sec)
 		}
+	}
+	i := s.last
+	if i < 0 || string(s.ids.id(i)) != t.Customer {
+		if i = s.ids.index(s.ids.hashString(t.Customer), []byte(t.Customer)); i < 0 {
+			return &TransactionError{Customer: t.Customer, Field: "customer", Err: ErrTooManyIDs}
+		}
+		s.last = i
 	}
 	if !s.add(i, sec, ns, t.Amount, 0, key, s.orders != nil && t.Order == "") {
 		return &TransactionError{Customer: t.Customer, Field: "amount", Err: ErrOverflow}
@@ -303,18 +312,23 @@ func (s *Summarizer) addParsed(cust []byte, h uint64, sec int64, ns int32, amoun
 	if s.afterAsOf(sec, ns) {
 		return nil
 	}
-	i := s.last
-	if i < 0 || !bytes.Equal(s.ids.id(i), cust) {
-		i = s.ids.index(h, cust)
-		s.last = i
-	}
 	var key uint32
 	if amount >= 0 {
 		if s.orders != nil {
-			key = s.orderKey(order)
+			var ok bool
+			if key, ok = s.orderKey(order); !ok {
+				return &TransactionError{Customer: string(cust), Field: "order", Err: ErrTooManyIDs}
+			}
 		} else {
 			key = s.dayKey(sec)
 		}
+	}
+	i := s.last
+	if i < 0 || !bytes.Equal(s.ids.id(i), cust) {
+		if i = s.ids.index(h, cust); i < 0 {
+			return &TransactionError{Customer: string(cust), Field: "customer", Err: ErrTooManyIDs}
+		}
+		s.last = i
 	}
 	if !s.add(i, sec, ns, amount, dec, key, s.orders != nil && len(order) == 0) {
 		return &TransactionError{Customer: string(cust), Field: "amount", Err: ErrOverflow}
@@ -323,25 +337,34 @@ func (s *Summarizer) addParsed(cust []byte, h uint64, sec int64, ns int32, amoun
 }
 
 // orderKey interns an order ID; rows of one order usually follow each
-// other, so the last order is checked first.
-func (s *Summarizer) orderKey(order []byte) uint32 {
+// other, so the last order is checked first. ok is false when the order
+// is new and the Summarizer holds the most order IDs it can.
+func (s *Summarizer) orderKey(order []byte) (key uint32, ok bool) {
 	if len(order) == 0 {
-		return 0
+		return 0, true
 	}
 	if s.lastOrder < 0 || !bytes.Equal(s.orders.id(s.lastOrder), order) {
-		s.lastOrder = s.orders.index(s.orders.hash(order), order)
+		k := s.orders.index(s.orders.hash(order), order)
+		if k < 0 {
+			return 0, false
+		}
+		s.lastOrder = k
 	}
-	return uint32(s.lastOrder)
+	return uint32(s.lastOrder), true
 }
 
-func (s *Summarizer) orderKeyString(order string) uint32 {
+func (s *Summarizer) orderKeyString(order string) (key uint32, ok bool) {
 	if order == "" {
-		return 0
+		return 0, true
 	}
 	if s.lastOrder < 0 || string(s.orders.id(s.lastOrder)) != order {
-		s.lastOrder = s.orders.index(s.orders.hashString(order), []byte(order))
+		k := s.orders.index(s.orders.hashString(order), []byte(order))
+		if k < 0 {
+			return 0, false
+		}
+		s.lastOrder = k
 	}
-	return uint32(s.lastOrder)
+	return uint32(s.lastOrder), true
 }
 
 // asOfClock is what the Summarizer and the Auditor derive from their
