@@ -179,6 +179,15 @@ func (m *GammaGamma) LogLikelihood(cs []Customer) (float64, error) {
 //
 // and its gradient.
 func ggObjective(rows []SpendRow) objective {
+	// log(m) and log(x) do not depend on the parameters: computed once.
+	// lgamma(px+q), lgamma(px) and their digammas depend on x alone: once
+	// per run of equal x (rows are sorted by frequency). Each row's term is
+	// the same expression on the same values as computed afresh, so the
+	// sum has the same bits.
+	lms, lxs := make([]float64, len(rows)), make([]float64, len(rows))
+	for i, r := range rows {
+		lms[i], lxs[i] = math.Log(r.MeanSpend), math.Log(r.Frequency)
+	}
 	return func(th, grad []float64) (float64, bool) {
 		p, q, g := th[0], th[1], th[2]
 		lgq, lg := lgamma(q), math.Log(g)
@@ -187,14 +196,22 @@ func ggObjective(rows []SpendRow) objective {
 			psiq = mathext.Digamma(q)
 		}
 		var s, gp, gq, gg float64
-		for _, r := range rows {
+		lastX := math.NaN()
+		var lgpxq, lgpx, dpq, dpx float64
+		for i, r := range rows {
 			x, m, w := r.Frequency, r.MeanSpend, r.Count
 			px := p * x
-			lm, lx, lgmx := math.Log(m), math.Log(x), math.Log(g+m*x)
-			s += w * (lgamma(px+q) - lgamma(px) - lgq + q*lg + (px-1)*lm + px*lx - (px+q)*lgmx)
+			if x != lastX {
+				lastX = x
+				lgpxq, lgpx = lgamma(px+q), lgamma(px)
+				if grad != nil {
+					dpq, dpx = mathext.Digamma(px+q), mathext.Digamma(px)
+				}
+			}
+			lm, lx, lgmx := lms[i], lxs[i], math.Log(g+m*x)
+			s += w * (lgpxq - lgpx - lgq + q*lg + (px-1)*lm + px*lx - (px+q)*lgmx)
 			if grad != nil {
-				dpq := mathext.Digamma(px + q)
-				gp += w * x * (dpq - mathext.Digamma(px) + lm + lx - lgmx)
+				gp += w * x * (dpq - dpx + lm + lx - lgmx)
 				gq += w * (dpq - psiq + lg - lgmx)
 				gg += w * (q/g - (px+q)/(g+m*x))
 			}
