@@ -8,14 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"math/bits"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/cvmkit/cvm"
 	"github.com/cvmkit/cvm/internal/civil"
-	"github.com/cvmkit/cvm/internal/num"
 	"github.com/cvmkit/cvm/lifecycle"
 	"github.com/cvmkit/cvm/value"
 	"github.com/cvmkit/cvm/value/clv"
@@ -45,12 +43,10 @@ type Part struct {
 	// Transition, History and Pattern. The other fields are zero (and
 	// are not in the JSON).
 	Profile Profile `json:"profile"`
-	// Retail are the customer's value.RetailIndicators figures by indicator
-	// ID, without the peer headroom (wallet_headroom and
-	// cross_buying_headroom, computed from the population) and with a
-	// returns-only customer's recency left to the population; nil without
-	// the retail indicators.
-	Retail map[string]float64 `json:"retail,omitempty"`
+	// Retail are the customer's own value.RetailIndicators figures (a
+	// returns-only customer's Recency is replaced by the population's);
+	// nil without the retail indicators.
+	Retail *RetailFigures `json:"retail,omitempty"`
 	// ReturnsOnly says the customer has returns but no purchase up to the
 	// as-of (value.Retail.ReturnsOnly).
 	ReturnsOnly bool `json:"returns_only,omitempty"`
@@ -75,7 +71,7 @@ type partJSON struct {
 	Transition  lifecycle.Transition   `json:"transition"`
 	History     []lifecycle.Transition `json:"history,omitempty"`
 	Pattern     lifecycle.Pattern      `json:"pattern"`
-	Retail      map[string]float64     `json:"retail,omitempty"`
+	Retail      *RetailFigures         `json:"retail,omitempty"`
 	ReturnsOnly bool                   `json:"returns_only,omitempty"`
 	FirstDay    int64                  `json:"first_day"`
 	Quantity    bool                   `json:"quantity,omitempty"`
@@ -143,7 +139,7 @@ func Parts(ctx context.Context, txs iter.Seq[cvm.Transaction], first time.Time, 
 	if s.Models != nil {
 		src = s.Models.Indicators
 	}
-	ps, retail, err := st.derive(ctx, asOf, &lr, src == RetailIndicators, s.History)
+	ps, rp, err := st.derive(ctx, asOf, &lr, src == RetailIndicators, s.History)
 	if errors.Is(err, ErrEmptyInput) {
 		return nil, nil
 	}
@@ -158,7 +154,7 @@ func Parts(ctx context.Context, txs iter.Seq[cvm.Transaction], first time.Time, 
 	}
 	// FirstDay, Quantity and Items from the rows on or before the as-of.
 	for r, c := range st.cust {
-		if st.sec[r] > asSec || st.sec[r] == asSec && st.nsec[r] > asNs {
+		if st.sec[r] > asSec || st.sec[r] == asSec && st.ns(int32(r)) > asNs {
 			continue
 		}
 		i, ok := slices.BinarySearchFunc(parts, st.ids[c], func(p Part, id string) int { return cmp.Compare(p.Profile.Customer, id) })
@@ -174,20 +170,10 @@ func Parts(ctx context.Context, txs iter.Seq[cvm.Transaction], first time.Time, 
 			p.Items = true
 		}
 	}
-	if retail != nil {
-		t := retail.Table
+	if rp != nil {
 		for i := range parts {
-			m := make(map[string]float64, len(t.IDs))
-			for j, id := range t.IDs {
-				if !slices.Contains(retailShared, id) {
-					m[id] = t.Columns[j][i]
-				}
-			}
-			if retail.ReturnsOnly[i] {
-				parts[i].ReturnsOnly = true
-				delete(m, "recency")
-			}
-			parts[i].Retail = m
+			parts[i].Retail = &rp.figs[i]
+			parts[i].ReturnsOnly = rp.returnsOnly[i]
 		}
 	}
 	return parts, nil
@@ -266,7 +252,7 @@ func FitParts(ctx context.Context, parts []Part, first time.Time, settings *Sett
 	l := partsLifecycle(&s, first)
 	f := &File{AsOf: s.AsOf, Profiles: profilesOf(parts)}
 	if s.Indicators == RetailIndicators {
-		pop.Wallets = wallets(parts)
+		pop.Wallets = walletsOf(retailFigures(parts))
 		var err error
 		if f.retail, err = pop.retail(ctx, parts); err != nil {
 			return nil, err
@@ -338,86 +324,27 @@ func profilesOf(parts []Part) []Profile {
 	return ps
 }
 
-// wallets computes the peer quantiles of value.RetailIndicators' headroom
-// (value's peerHeadroom, with no peer groups): within each class
-// bits.Len(order_frequency), the 0.9-quantile of revenue and of breadth.
-func wallets(parts []Part) []Wallet {
-	rev, br := map[int][]float64{}, map[int][]float64{}
-	for i := range parts {
-		r := parts[i].Retail
-		c := bits.Len(uint(r["order_frequency"]))
-		rev[c] = append(rev[c], r["revenue"])
-		br[c] = append(br[c], r[value.IndicatorBreadth])
-	}
-	var out []Wallet
-	for c, v := range rev {
-		slices.Sort(v)
-		b := br[c]
-		slices.Sort(b)
-		out = append(out, Wallet{Class: c, Revenue: num.QuantileSorted(v, retailQuantile), Breadth: num.QuantileSorted(b, retailQuantile)})
-	}
-	slices.SortFunc(out, func(a, b Wallet) int { return cmp.Compare(a.Class, b.Class) })
-	return out
-}
-
-// retailQuantile is value.RetailSettings' default wallet quantile.
-const retailQuantile = 0.9
-
 // retail returns the value.Retail of the parts (sorted by customer) with
 // the population's headroom, recency of returns-only customers and
 // indicators.
 func (pop *Population) retail(ctx context.Context, parts []Part) (*value.Retail, error) {
-	// The catalog and the indicators of the whole stream: value's own for
-	// a one-row stream with a quantity and an item when the population has
-	// them.
-	probe := cvm.Transaction{Customer: "probe", Time: pop.AsOf, Amount: 1}
-	if pop.Quantity {
-		probe.Quantity = 1
-	}
-	if pop.Items {
-		probe.Product = "probe"
-	}
-	pr, err := value.RetailIndicators(ctx, func(yield func(cvm.Transaction) bool) { yield(probe) }, &value.RetailSettings{AsOf: pop.AsOf})
-	if err != nil {
-		return nil, err
-	}
-	wall := map[int]Wallet{}
-	for _, w := range pop.Wallets {
-		wall[w.Class] = w
-	}
 	ids := make([]string, len(parts))
+	retOnly := make([]bool, len(parts))
 	for i := range parts {
 		ids[i] = parts[i].Profile.Customer
+		retOnly[i] = parts[i].ReturnsOnly
 	}
-	out := &value.Retail{Table: value.NewIndicatorTable(ids), Catalog: pr.Catalog, AsOf: pop.AsOf, Omitted: pr.Omitted, ReturnsOnly: make([]bool, len(parts))}
-	for _, id := range pr.Table.IDs {
-		col := make([]float64, len(parts))
-		for i := range parts {
-			p := &parts[i]
-			r := p.Retail
-			switch {
-			case id == value.IndicatorWalletHeadroom:
-				w, ok := wall[bits.Len(uint(r["order_frequency"]))]
-				if !ok {
-					return nil, fmt.Errorf("profile: customer %q: no wallet for its peer class", p.Profile.Customer)
-				}
-				col[i] = max(0, w.Revenue-max(r["revenue"], 0))
-			case id == value.IndicatorCrossBuyingHeadroom:
-				w, ok := wall[bits.Len(uint(r["order_frequency"]))]
-				if !ok {
-					return nil, fmt.Errorf("profile: customer %q: no wallet for its peer class", p.Profile.Customer)
-				}
-				col[i] = max(0, w.Breadth-max(r[value.IndicatorBreadth], 0))
-			case id == "recency" && p.ReturnsOnly:
-				col[i] = float64(pop.Span + 1)
-			default:
-				col[i] = r[id] // an indicator the customer's rows lack (volume, breadth) is 0, as value computes it
-			}
-		}
-		out.Table = out.Table.WithColumn(id, col)
-	}
+	return pop.retailOf(ctx, ids, retailFigures(parts), retOnly)
+}
+
+// retailFigures returns the parts' retail figures (zero for a part
+// without).
+func retailFigures(parts []Part) []RetailFigures {
+	figs := make([]RetailFigures, len(parts))
 	for i := range parts {
-		out.ReturnsOnly[i] = parts[i].ReturnsOnly
+		if parts[i].Retail != nil {
+			figs[i] = *parts[i].Retail
+		}
 	}
-	return out, nil
+	return figs
 }

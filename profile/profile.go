@@ -9,12 +9,14 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/cvmkit/cvm"
 	"github.com/cvmkit/cvm/internal/civil"
 	"github.com/cvmkit/cvm/internal/num"
 	"github.com/cvmkit/cvm/internal/parallel"
+	"github.com/cvmkit/cvm/internal/retail"
 	"github.com/cvmkit/cvm/lifecycle"
 	"github.com/cvmkit/cvm/recovery"
 	"github.com/cvmkit/cvm/segment"
@@ -332,12 +334,22 @@ func Build(ctx context.Context, txs iter.Seq[cvm.Transaction], attrs []Attribute
 	if s.Models != nil {
 		src = s.Models.Indicators
 	}
-	base, retail, err := st.derive(ctx, asOf, lifecycleSettings(&s), src == RetailIndicators, s.History)
+	base, rp, err := st.derive(ctx, asOf, lifecycleSettings(&s), src == RetailIndicators, s.History)
 	if err != nil {
 		return nil, err
 	}
+	f := &File{AsOf: asOf, Profiles: base}
+	if rp != nil {
+		ids := make([]string, len(base))
+		for i := range base {
+			ids[i] = base[i].Customer
+		}
+		pop := &Population{AsOf: asOf, Span: rp.span, Wallets: walletsOf(rp.figs), Quantity: rp.quantity, Items: rp.items}
+		if f.retail, err = pop.retailOf(ctx, ids, rp.figs, rp.returnsOnly); err != nil {
+			return nil, err
+		}
+	}
 	tm.done("summaries, CLV inputs, lifecycle, retail indicators")
-	f := &File{AsOf: asOf, Profiles: base, retail: retail}
 	if scaled {
 		f.note("lifecycle: the data span %.0f days, too short for the default stability rule (%d days of tenure); scaled to %d days and %d active months of 12 (ScaleLifecycle)",
 			asOf.Sub(time.Unix(st.first, 0)).Hours()/24, lifecycle.DefaultSettings().StabilityTenureDays, s.Lifecycle.StabilityTenureDays, s.Lifecycle.StabilityActiveMonths)
@@ -690,7 +702,7 @@ func gather[T any](col []T, rows []int32) []T {
 
 // derive computes each customer's base views: summary, CLV input,
 // lifecycle state, units, products and categories.
-func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Settings, withRetail, history bool) ([]Profile, *value.Retail, error) {
+func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Settings, withRetail, history bool) ([]Profile, *retailPass, error) {
 	order, start, rows := st.grouped()
 	st.regroup(rows)
 	// replay gives the transactions grouped by customer in ID order, each
@@ -752,28 +764,27 @@ func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Setti
 			}
 		}
 	}
-	lres = nil // folded into the profiles: free before the retail pass
-	// The retail indicators run after the lifecycle results are folded
-	// into the profiles, so that their accumulators and Classify's are not
-	// in memory at once; they overlap the per-customer pass below.
-	var retail *value.Retail
-	var rerr error
-	rdone := make(chan struct{})
-	go func() {
-		defer close(rdone)
-		if withRetail {
-			retail, rerr = value.RetailIndicators(ctx, st.replayFull(order, start, rows), &value.RetailSettings{AsOf: asOf})
-		}
-	}()
-	defer func() { <-rdone }()
+	lres = nil // folded into the profiles
+	// The retail figures are computed in the per-customer pass below, from
+	// the store's columns, with value.RetailIndicators' own accumulation
+	// and formulas (internal/retail).
+	var rp *retailPass
+	if withRetail {
+		rp = &retailPass{figs: make([]RetailFigures, len(ps)), returnsOnly: make([]bool, len(ps))}
+		rp.span = cvm.DayNumber(asOf, time.UTC) - civil.UnixDay(st.first) + 1
+	}
+	var anyQty, anyItem atomic.Bool
 	asSec, asNs := asOf.Unix(), int32(asOf.Nanosecond())
 	asDay := cvm.DayNumber(asOf, time.UTC)
 	parallel.For(len(ps), 1024, func(lo, hi int) {
 		var pset, cset []int32
+		var acc retail.Acc
+		var sc retail.Scratch
 		for i := lo; i < hi; i++ {
 			p := &ps[i]
 			k := ranks[i]
 			pset, cset = pset[:0], cset[:0]
+			acc.Reset()
 			var units, uc float64
 			var rep, repC float64
 			firstDay := cvm.DayNumber(p.Summary.First, time.UTC)
@@ -781,13 +792,29 @@ func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Setti
 				if st.sec[r] > asSec || st.sec[r] == asSec && st.ns(r) > asNs {
 					continue
 				}
+				day := civil.UnixDay(st.sec[r])
+				if rp != nil {
+					// value.RetailIndicators' line item: the category,
+					// else the product.
+					var qty float64
+					if st.qty != nil {
+						qty = st.qty[r]
+					}
+					var item int32
+					if st.cat != nil && st.cat[r] > 0 {
+						item = st.cat[r]
+					} else if st.prod != nil {
+						item = st.prod[r]
+					}
+					acc.Add(day, st.amt[r], qty, item, item > 0)
+				}
 				if st.qty != nil {
 					units, uc = num.AddNeumaier(units, uc, st.qty[r])
 				}
 				if st.amt[r] < 0 {
 					continue
 				}
-				if civil.UnixDay(st.sec[r]) != firstDay {
+				if day != firstDay {
 					rep, repC = num.AddNeumaier(rep, repC, st.amt[r])
 				}
 				if st.prod != nil && st.prod[r] > 0 {
@@ -804,39 +831,30 @@ func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Setti
 				p.CLV.Repeat = rep + repC
 				p.CLV.Input = clvInput(p.Summary, p.CLV.Repeat, firstDay, asDay)
 			}
-		}
-	})
-	<-rdone
-	if rerr != nil {
-		return nil, nil, rerr
-	}
-	return ps, retail, ctx.Err()
-}
-
-// replayFull is the grouped replay with the quantity, product and category
-// of each row, for value.RetailIndicators.
-func (st *store) replayFull(order []int32, start []int, rows []int32) func(func(cvm.Transaction) bool) {
-	return func(yield func(cvm.Transaction) bool) {
-		for k, c := range order {
-			id := st.ids[c]
-			for _, r := range rows[start[k]:start[k+1]] {
-				t := cvm.Transaction{Customer: id, Time: time.Unix(st.sec[r], int64(st.ns(r))).UTC(), Amount: st.amt[r]}
-				if st.qty != nil {
-					t.Quantity = st.qty[r]
+			if rp != nil {
+				if acc.Qty {
+					anyQty.Store(true)
 				}
-				if st.prod != nil && st.prod[r] > 0 {
-					t.Product = st.vocab[st.prod[r]-1]
+				if acc.AnyItem {
+					anyItem.Store(true)
 				}
-				if st.cat != nil && st.cat[r] > 0 {
-					t.Category = st.vocab[st.cat[r]-1]
-				}
-				if !yield(t) {
-					return
-				}
+				fg := acc.Compute(asDay, retailWindow, retailGap, rp.span, &sc)
+				rp.figs[i], rp.returnsOnly[i] = figuresOf(&fg), fg.ReturnsOnly
 			}
 		}
+	})
+	if rp != nil {
+		rp.quantity, rp.items = anyQty.Load(), anyItem.Load()
 	}
+	return ps, rp, ctx.Err()
 }
+
+// The windows of value.RetailIndicators' defaults (RetailSettings:
+// WindowDays, RelationshipGap).
+const (
+	retailWindow = 365
+	retailGap    = 180
+)
 
 // names returns the distinct names of the interned indices in set, sorted.
 func (st *store) names(set []int32) []string {

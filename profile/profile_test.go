@@ -424,6 +424,18 @@ func TestBuildRetail(t *testing.T) {
 	cat = cat.Add(fore...)
 	vm := check.Must(value.Fit(ctx, tab, &value.Settings{Catalog: cat, NormalizeWeights: true, Missing: value.MissingImpute}))
 	scores := check.Must(vm.Score(ctx, nil, tab))
+	// The retail indicators, computed in the profile's own pass, are
+	// value's to the bit.
+	for _, id := range ret.Table.IDs {
+		got, ok := f.Indicators().Column(id)
+		want, _ := ret.Table.Column(id)
+		if !ok || !slices.EqualFunc(got, want, func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }) {
+			t.Errorf("retail indicator %s: profile's column differs from value.RetailIndicators'", id)
+		}
+	}
+	if !slices.Equal(f.retail.ReturnsOnly, ret.ReturnsOnly) || !slices.Equal(f.retail.Omitted, ret.Omitted) {
+		t.Errorf("returns-only or omitted differ: %v %v, want %v %v", f.retail.ReturnsOnly, f.retail.Omitted, ret.ReturnsOnly, ret.Omitted)
+	}
 	if len(scores) != len(f.Profiles) {
 		t.Fatalf("%d scores, %d profiles", len(scores), len(f.Profiles))
 	}

@@ -5,12 +5,11 @@ import (
 	"fmt"
 	"iter"
 	"math"
-	"math/bits"
 	"slices"
 	"time"
 
 	"github.com/cvmkit/cvm"
-	"github.com/cvmkit/cvm/internal/num"
+	"github.com/cvmkit/cvm/internal/retail"
 )
 
 // Group IDs of the retail catalog ([RetailCatalog]).
@@ -168,26 +167,6 @@ type Retail struct {
 	Omitted []string
 }
 
-// dayRec is one customer's purchases and returns on one day (merged with
-// the previous record when on the same day).
-type dayRec struct {
-	day       int64
-	buy, ret  float64 // purchases and returns (positive)
-	qty       float64 // net units
-	purchased bool    // a transaction with Amount >= 0
-}
-
-type retailAcc struct {
-	days  []dayRec
-	items []itemRec
-	qty   bool
-}
-
-type itemRec struct {
-	day  int64
-	item int32
-}
-
 // RetailIndicators computes, in one pass over txs (in any order), the
 // retail indicators of [RetailCatalog] for every customer, with the
 // formulas and windows given there. The result's Catalog holds the
@@ -221,7 +200,7 @@ func RetailIndicators(ctx context.Context, txs iter.Seq[cvm.Transaction], s *Ret
 		set.WindowDays = 365
 	}
 	if set.Quantile == 0 {
-		set.Quantile = 0.9
+		set.Quantile = retail.DefaultQuantile
 	}
 	if set.RelationshipGap == 0 {
 		set.RelationshipGap = 180
@@ -243,7 +222,7 @@ func RetailIndicators(ctx context.Context, txs iter.Seq[cvm.Transaction], s *Ret
 	if loc == nil {
 		loc = time.UTC
 	}
-	accs := map[string]*retailAcc{}
+	accs := map[string]*retail.Acc{}
 	intern := map[string]int32{}
 	var latest time.Time
 	minDay := int64(math.MaxInt64)
@@ -266,37 +245,22 @@ func RetailIndicators(ctx context.Context, txs iter.Seq[cvm.Transaction], s *Ret
 		}
 		a := accs[t.Customer]
 		if a == nil {
-			a = &retailAcc{}
+			a = &retail.Acc{}
 			accs[t.Customer] = a
 		}
 		day := cvm.DayNumber(t.Time, loc)
 		minDay = min(minDay, day)
 		qty, item := lineItem(t)
-		if qty != 0 {
-			a.qty = true
-		}
-		if k := len(a.days) - 1; k < 0 || a.days[k].day != day {
-			a.days = append(a.days, dayRec{day: day})
-		}
-		r := &a.days[len(a.days)-1]
-		if t.Amount >= 0 {
-			r.buy += t.Amount
-			r.purchased = true
-		} else {
-			r.ret -= t.Amount
-		}
-		r.qty += qty
+		var id int32
 		if item != "" {
-			id, ok := intern[item]
-			if !ok {
+			var ok bool
+			if id, ok = intern[item]; !ok {
 				id = int32(len(intern))
 				intern[item] = id
 			}
-			if t.Amount >= 0 {
-				a.items = append(a.items, itemRec{day: day, item: id})
-				anyItem = true
-			}
 		}
+		a.Add(day, t.Amount, qty, id, item != "")
+		anyItem = anyItem || a.AnyItem
 	}
 	if len(accs) == 0 {
 		return nil, ErrEmptyInput
@@ -320,6 +284,7 @@ func RetailIndicators(ctx context.Context, txs iter.Seq[cvm.Transaction], s *Ret
 	wall, cross, grow := col(), col(), col()
 	retOnly := make([]bool, nc)
 	anyQty := false
+	var sc retail.Scratch
 	for i, id := range ids {
 		if i%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -327,17 +292,17 @@ func RetailIndicators(ctx context.Context, txs iter.Seq[cvm.Transaction], s *Ret
 			}
 		}
 		a := accs[id]
-		anyQty = anyQty || a.qty
-		m := computeRetail(a, A, W, int64(set.RelationshipGap), span)
-		rev[i], vol[i], aov[i], freq[i], rec[i], ten[i] = m.rev, m.units, m.aov, m.freq, m.rec, m.ten
-		br[i], rs[i], volat[i], reg[i], grow[i] = m.breadth, m.retShare, m.volat, m.reg, m.growth
-		gp[i] = m.rev * set.Margin
-		retOnly[i] = m.returnsOnly
+		anyQty = anyQty || a.Qty
+		m := a.Compute(A, W, int64(set.RelationshipGap), span, &sc)
+		rev[i], vol[i], aov[i], freq[i], rec[i], ten[i] = m.Rev, m.Units, m.AOV, m.Freq, m.Rec, m.Ten
+		br[i], rs[i], volat[i], reg[i], grow[i] = m.Breadth, m.RetShare, m.Volat, m.Reg, m.Growth
+		gp[i] = m.Rev * set.Margin
+		retOnly[i] = m.ReturnsOnly
 	}
 	// Peer classes and their quantiles.
-	class := make([]peerClass, nc)
+	class := make([]retail.Class, nc)
 	for i, id := range ids {
-		class[i] = peerClass{bits.Len(uint(freq[i])), set.Peers[id]}
+		class[i] = retail.ClassOf(freq[i], set.Peers[id])
 	}
 	peerHeadroom(wall, rev, class, set.Quantile)
 	peerHeadroom(cross, br, class, set.Quantile)
@@ -414,172 +379,12 @@ func normalizedCatalog(c Catalog) Catalog {
 	return c
 }
 
-// peerClass is a customer's peers: its frequency class and peer group.
-type peerClass struct {
-	freq  int
-	group string
-}
-
-// peerHeadroom sets dst[i] = max(0, Q_q(x | class) - max(x[i], 0)): a
-// negative own figure (net refunds) does not make headroom of its own.
-func peerHeadroom(dst, x []float64, class []peerClass, q float64) {
-	members := map[peerClass][]float64{}
+// peerHeadroom sets dst[i] to the headroom of x[i] under its class's
+// wallet, the quantile q of x in the class (retail.Wallets,
+// retail.Headroom).
+func peerHeadroom(dst, x []float64, class []retail.Class, q float64) {
+	wallet := retail.Wallets(x, class, q)
 	for i, c := range class {
-		members[c] = append(members[c], x[i])
+		dst[i] = retail.Headroom(wallet[c], x[i])
 	}
-	wallet := make(map[peerClass]float64, len(members))
-	for c, v := range members {
-		slices.Sort(v)
-		wallet[c] = num.QuantileSorted(v, q)
-	}
-	for i, c := range class {
-		dst[i] = max(0, wallet[c]-max(x[i], 0))
-	}
-}
-
-type retailFigures struct {
-	rev, units, aov, freq, rec, ten       float64
-	breadth, retShare, volat, reg, growth float64
-	returnsOnly                           bool
-}
-
-// computeRetail computes one customer's indicators, except the peer
-// headroom; A is the as-of day, W the window length, gap the relationship
-// gap and span the file's span in days.
-func computeRetail(a *retailAcc, A, W, gap, span int64) retailFigures {
-	slices.SortStableFunc(a.days, func(p, q dayRec) int { return int(p.day - q.day) })
-	// Merge records of one day (the stream need not be sorted).
-	days := a.days[:0]
-	for _, r := range a.days {
-		if k := len(days) - 1; k >= 0 && days[k].day == r.day {
-			days[k].buy += r.buy
-			days[k].ret += r.ret
-			days[k].qty += r.qty
-			days[k].purchased = days[k].purchased || r.purchased
-			continue
-		}
-		days = append(days, r)
-	}
-	var f retailFigures
-	from := A - W // window is (from, A]
-	var buy, ret, bc, rc float64
-	var buckets [12]float64
-	var pdays []int64 // purchase days in the window
-	first, last := int64(math.MaxInt64), int64(math.MinInt64)
-	for _, r := range days {
-		if r.purchased {
-			first = min(first, r.day)
-			last = max(last, r.day)
-		}
-		if r.day <= from {
-			continue
-		}
-		buy, bc = num.AddNeumaier(buy, bc, r.buy)
-		ret, rc = num.AddNeumaier(ret, rc, r.ret)
-		f.units += r.qty
-		b := (A - r.day) * 12 / W
-		buckets[b] += r.buy - r.ret
-		if r.purchased {
-			pdays = append(pdays, r.day)
-		}
-	}
-	buy, ret = buy+bc, ret+rc
-	f.rev = buy - ret
-	f.freq = float64(len(pdays))
-	if f.freq > 0 {
-		f.aov = f.rev / f.freq
-	}
-	if last == math.MinInt64 {
-		f.returnsOnly = true
-		f.rec = float64(span + 1)
-	} else {
-		f.rec = float64(A - last)
-		f.ten = float64(A-first) / 365.25
-	}
-	switch {
-	case buy > 0:
-		f.retShare = min(1, ret/buy)
-	case ret > 0:
-		f.retShare = 1
-	}
-	// Volatility of the 12 periods' spend.
-	mu := 0.0
-	for _, v := range buckets {
-		mu += v
-	}
-	mu /= 12
-	if mu > 0 {
-		ss := 0.0
-		for _, v := range buckets {
-			ss += (v - mu) * (v - mu)
-		}
-		f.volat = math.Sqrt(ss/12) / mu
-	} else {
-		f.volat = math.Sqrt(11)
-	}
-	// Regularity of the gaps between purchase days.
-	if len(pdays) >= 3 {
-		g := make([]float64, len(pdays)-1)
-		gm := 0.0
-		for k := range g {
-			g[k] = float64(pdays[k+1] - pdays[k])
-			gm += g[k]
-		}
-		gm /= float64(len(g))
-		ss := 0.0
-		for _, v := range g {
-			ss += (v - gm) * (v - gm)
-		}
-		f.reg = 1 / (1 + math.Sqrt(ss/float64(len(g)))/gm)
-	}
-	// Growth within the current relationship: its start is the first
-	// purchase day after the last gap longer than gap days. Without a
-	// purchase there is no relationship to grow: the worst value.
-	if f.returnsOnly {
-		f.growth = -1
-	} else {
-		start := last
-		prev := int64(math.MinInt64)
-		for k := len(days) - 1; k >= 0; k-- {
-			r := days[k]
-			if !r.purchased {
-				continue
-			}
-			if prev != math.MinInt64 && prev-r.day > gap {
-				break
-			}
-			start, prev = r.day, r.day
-		}
-		start = max(start, from+1)
-		L := A - start + 1
-		if L >= W/6 {
-			mid := float64(start) + float64(L)/2
-			var early, late float64
-			for _, r := range days {
-				if r.day < start {
-					continue
-				}
-				if float64(r.day) < mid {
-					early += r.buy - r.ret
-				} else {
-					late += r.buy - r.ret
-				}
-			}
-			if d := math.Abs(early) + math.Abs(late); d > 0 {
-				f.growth = (late - early) / d
-			}
-		}
-	}
-	// Breadth: distinct items bought in the window.
-	if len(a.items) > 0 {
-		its := make([]int32, 0, len(a.items))
-		for _, it := range a.items {
-			if it.day > from {
-				its = append(its, it.item)
-			}
-		}
-		slices.Sort(its)
-		f.breadth = float64(len(slices.Compact(its)))
-	}
-	return f
 }
