@@ -104,9 +104,6 @@ func (p *Part) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// retailShared are the retail indicators that need the population.
-var retailShared = []string{value.IndicatorWalletHeadroom, value.IndicatorCrossBuyingHeadroom}
-
 // Parts computes the parts of the customers of txs: every transaction of
 // each customer in txs must be in txs (a stream of whole customers, in
 // any order; each customer's transactions in the order of the whole
