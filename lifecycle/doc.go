@@ -34,9 +34,10 @@
 // the first purchase, are skipped). A stream grouped by customer is
 // replayed while it is read; any other (time order, as most files come,
 // or no order) goes through a partitioned grouping: rows batched by the
-// reading goroutine, scattered by customer hash into 256 partitions small
-// enough for the caches by another while reading goes on, then each
-// partition sorted by customer and replayed in parallel, the design of
+// reading goroutine, scattered by customer hash into 256 partitions by
+// another while reading goes on, then each partition, in parallel,
+// grouped through an ID table small enough for the caches, sorted by
+// customer and replayed, the design of
 // the root package's Reader.Summarize (after DuckDB's radix-partitioned
 // aggregation, Kuiper, Boncz & Mühleisen 2024). [ClassifyEach] hands the
 // results to a callback in the same order instead of returning them;

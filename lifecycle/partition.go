@@ -22,13 +22,18 @@ import (
 // batch's customer IDs and scatters its rows by the top pgBits bits of
 // the hash into pgParts partitions (a counting sort, keeping stream order
 // within a partition), then, the partitions spread over GOMAXPROCS
-// goroutines, each partition interns its rows' IDs in its own table (a
-// 256th of the customers: small enough to stay in cache while a flush's
-// rows go through it, about one cache miss per row or fewer whatever the
-// order, where one table for all customers costs about three dependent
-// misses a row) and appends the rows' records under the customer's local
-// index. At the end of the stream each partition, in parallel, sorts its
-// records by customer (a stable counting sort) and replays its customers.
+// goroutines, appends each partition's rows to it: time and amount, the
+// ID's bytes, and the row's place in its batch. Nothing is looked up
+// while the stream is read: in time order a customer comes back about
+// once in all its rows' flushes, so a table looked up then would cost a
+// few cache misses a row however it is partitioned.
+//
+// At the end of the stream each partition, in parallel, interns its rows'
+// IDs in its own table (a 256th of the customers, which stays in cache
+// while the partition's rows stream through it), which gives each
+// customer's first row; then, in parallel again, each partition sorts
+// its records by customer (a stable counting sort) and replays its
+// customers.
 //
 // Each customer lives in one partition and keeps its rows in stream
 // order, so its replay is the one of a grouped stream, bit for bit. A
@@ -43,8 +48,9 @@ const (
 
 // The batch sizes and the limits; tests make them small.
 var (
-	pgBatchRows    = 1 << 16 // rows per batch
+	pgBatchRows    = 1 << 16 // rows per batch (at most 1<<32: pgSorted.idx)
 	pgFlushBatches = 8       // batches per flush
+	pgChunkRows    = 4096    // rows per chunk of a partition's rows
 
 	// pgBatchMaxBytes bounds the bytes of a batch's customer IDs, whose
 	// offsets are 32-bit: a batch that would pass it is handed over
@@ -55,8 +61,8 @@ var (
 	// is taken from the 24 bits of its 32-bit tag below the partition
 	// bits.
 	pgPartMaxLog uint = 32 - pgBits
-	// pgArenaMax bounds the bytes of a partition's customer IDs, whose
-	// ends are 32-bit.
+	// pgArenaMax bounds the bytes of the rows' IDs in a chunk of a
+	// partition, whose ends are 32-bit.
 	pgArenaMax = math.MaxUint32
 )
 
@@ -70,52 +76,70 @@ type pgRow struct {
 	amt  float64
 }
 
-// pgSorted is a row scattered to its partition: the ID's hash, the ID
-// as bytes[off:off+n] of its batch, the row's index in the stream of kept
-// rows, time and amount. It holds no pointer, so the garbage collector
-// does not scan the batches.
+// pgSorted is a row scattered to its partition: time, amount, the end of
+// its ID in its batch's bytes (the ID begins where the previous row's of
+// the partition ends) and its index in its batch. It holds no pointer,
+// so the garbage collector does not scan the batches.
 type pgSorted struct {
-	h      uint64
-	seq    int64
-	t      int64
-	amt    float64
-	off, n uint32
-}
-
-// pgRec is a row in its partition: time, amount and the customer's
-// local index.
-type pgRec struct {
 	t   int64
 	amt float64
-	lid int32
+	end uint32
+	idx uint32
 }
 
-// pgChunk is the number of rows in a chunk of a partition's rows.
-const pgChunk = 4096
+// pgChunk is a chunk of a partition's rows, in stream order: records,
+// their IDs back to back (at most pgArenaMax bytes: a chunk is full at
+// pgChunkRows rows or when the next row's ID would pass them) and their
+// meta.
+type pgChunk struct {
+	n    int
+	recs []rec    // pgChunkRows long
+	meta []pgMeta // pgChunkRows long
+	ids  []byte
+}
+
+// pgMeta is a row's ID end in its chunk's ids and its index in its batch;
+// once the partition is interned, end is the row's customer.
+type pgMeta struct{ end, idx uint32 }
+
+// pgSeg says that a partition's rows from row on came from the batch whose
+// first row is base in the stream.
+type pgSeg struct {
+	row  int
+	base int64
+}
 
 // pgBatch is a batch of rows in stream order, the first one row base of
 // the kept rows; after scattering, partition p's rows are
-// sorted[start[p]:start[p+1]].
+// sorted[start[p]:start[p+1]] and their IDs bytes[bstart[p]:bstart[p+1]].
 type pgBatch struct {
 	rows   []pgRow
 	base   int64
-	hs     []uint64
+	parts  []uint8
 	sorted []pgSorted
 	bytes  []byte // the IDs of sorted, in its order
 	start  [pgParts + 1]int32
+	bstart [pgParts + 1]int32
 }
 
-// pgPart is one partition: its customers in first-appearance order
-// (within the partition) and the records of its rows.
+// pgPart is one partition. While the stream is read it gathers its rows
+// (chunks, ids, segs); at the end its table (slots, arena, ends) interns
+// them, giving its customers in first-appearance order (within the
+// partition), each row's customer (lids) and each customer's rows
+// (counts).
 type pgPart struct {
-	slots []uint64  // tag<<32 | local index + 1; a power of two long, at most half full
-	shift uint      // 64 - log2(len(slots))
-	arena []byte    // the customers' IDs, back to back
-	ends  []uint32  // arena end of customer i's ID
-	first []int64   // the stream index of customer i's first row
-	rows  [][]pgRec // the rows in stream order, in chunks of pgChunk
-	n     int       // rows
-	err   error     // a limit passed: the partition takes no more rows
+	chunks []*pgChunk
+	segs   []pgSeg // where each batch's rows begin
+	n      int     // rows
+
+	slots  []uint64 // tag<<32 | local index + 1; a power of two long, at most half full
+	shift  uint     // 64 - log2(len(slots))
+	arena  []byte   // the customers' IDs, back to back
+	ends   []uint32 // arena end of customer i's ID
+	first  []int64  // the stream index of customer i's first row
+	counts []int32  // customer i's rows
+
+	err error // a limit passed: the partition takes no more rows
 }
 
 // grouper gathers a stream through the partitions.
@@ -245,65 +269,125 @@ func (g *grouper) scatter(b *pgBatch) {
 		b.sorted = make([]pgSorted, n)
 	}
 	b.sorted = b.sorted[:n]
-	if cap(b.hs) < n {
-		b.hs = make([]uint64, n)
+	if cap(b.parts) < n {
+		b.parts = make([]uint8, n)
 	}
-	hs := b.hs[:n]
+	parts := b.parts[:n]
 	var count, bcount [pgParts]int32
 	for i := range b.rows {
-		h := maphash.String(g.seed, b.rows[i].name)
-		hs[i] = h
-		p := h >> (64 - pgBits)
+		p := maphash.String(g.seed, b.rows[i].name) >> (64 - pgBits)
+		parts[i] = uint8(p)
 		count[p]++
 		bcount[p] += int32(len(b.rows[i].name))
 	}
 	pos, bpos := int32(0), int32(0)
 	for p := range count {
-		b.start[p] = pos
+		b.start[p], b.bstart[p] = pos, bpos
 		pos, count[p] = pos+count[p], pos
 		bpos, bcount[p] = bpos+bcount[p], bpos
 	}
-	b.start[pgParts] = pos
+	b.start[pgParts], b.bstart[pgParts] = pos, bpos
 	if cap(b.bytes) < int(bpos) {
 		b.bytes = make([]byte, bpos)
 	}
 	buf := b.bytes[:bpos]
-	for i, h := range hs {
-		p := h >> (64 - pgBits)
+	for i, p := range parts {
 		r := &b.rows[i]
-		off := bcount[p]
-		bcount[p] += int32(copy(buf[off:], r.name))
-		b.sorted[count[p]] = pgSorted{h: h, seq: b.base + int64(i), t: r.t, amt: r.amt, off: uint32(off), n: uint32(len(r.name))}
+		end := bcount[p] + int32(copy(buf[bcount[p]:], r.name))
+		bcount[p] = end
+		b.sorted[count[p]] = pgSorted{t: r.t, amt: r.amt, end: uint32(end), idx: uint32(i)}
 		count[p]++
 	}
 	b.bytes = buf
 	clear(b.rows) // drop the references to the names
 }
 
-// feed adds partition p's rows of the batches, in order. Past a limit it
-// records the error in the partition and stops.
+// feed appends partition p's rows of the batches, in order. An ID longer
+// than pgArenaMax is an error recorded in the partition, after which feed
+// does nothing.
 func (g *grouper) feed(p int, batches []*pgBatch) {
 	pt := &g.parts[p]
 	if pt.err != nil {
 		return
 	}
 	for _, b := range batches {
-		for i := b.start[p]; i < b.start[p+1]; i++ {
-			r := &b.sorted[i]
-			id, ok := pt.intern(r.h, b.bytes[r.off:r.off+r.n], r.seq)
-			if !ok {
-				g.failed.Store(true)
-				return
-			}
-			k := len(pt.rows) - 1
-			if k < 0 || len(pt.rows[k]) == pgChunk {
-				pt.rows = append(pt.rows, make([]pgRec, 0, pgChunk))
+		lo, hi := b.start[p], b.start[p+1]
+		if lo == hi {
+			continue
+		}
+		pt.segs = append(pt.segs, pgSeg{row: pt.n, base: b.base})
+		from := uint32(b.bstart[p]) // where row i's ID begins in b.bytes
+		for i := int(lo); i < int(hi); {
+			k := len(pt.chunks) - 1
+			if k < 0 || pt.chunks[k].n == pgChunkRows {
+				pt.chunks = append(pt.chunks, g.newChunk(b, p))
 				k++
 			}
-			pt.rows[k] = append(pt.rows[k], pgRec{r.t, r.amt, id})
-			pt.n++
+			ch := pt.chunks[k]
+			m := min(int(hi)-i, pgChunkRows-ch.n)
+			for m > 0 && len(ch.ids)+int(b.sorted[i+m-1].end-from) > pgArenaMax {
+				m-- // (rare: only IDs of hundreds of kilobytes come near)
+			}
+			if m == 0 {
+				if ch.n == 0 {
+					pt.err = fmt.Errorf("%w: customer ID of %d bytes, more than %d", ErrTooLarge, b.sorted[i].end-from, pgArenaMax)
+					g.failed.Store(true)
+					return
+				}
+				pt.chunks = append(pt.chunks, g.newChunk(b, p))
+				continue
+			}
+			to := b.sorted[i+m-1].end
+			// Row r's ID ends at its end in the batch less from, plus the
+			// chunk's IDs before.
+			shift := uint32(len(ch.ids)) - from
+			ch.ids = append(ch.ids, b.bytes[from:to]...)
+			for j, r := range b.sorted[i : i+m] {
+				ch.recs[ch.n+j] = rec{r.t, r.amt}
+				ch.meta[ch.n+j] = pgMeta{r.end + shift, r.idx}
+			}
+			ch.n += m
+			pt.n += m
+			i += m
+			from = to
 		}
 	}
+}
+
+// newChunk returns an empty chunk with room for the IDs of pgChunkRows
+// rows as long on average as partition p's in b.
+func (g *grouper) newChunk(b *pgBatch, p int) *pgChunk {
+	avg := float64(b.bstart[p+1]-b.bstart[p]) / float64(b.start[p+1]-b.start[p])
+	room := int(min(float64(pgArenaMax), 1.125*avg*float64(pgChunkRows)+64))
+	return &pgChunk{recs: make([]rec, pgChunkRows), meta: make([]pgMeta, pgChunkRows), ids: make([]byte, 0, room)}
+}
+
+// index interns the partition's rows' IDs: it fills the customers (arena,
+// ends, first) and each customer's count, sets each row's meta.end to its
+// customer, and drops the rows' IDs. Past a limit it returns an error.
+func (pt *pgPart) index(seed maphash.Seed) error {
+	row, seg := 0, 0
+	for _, ch := range pt.chunks {
+		lo := uint32(0)
+		for j := range ch.n {
+			for seg+1 < len(pt.segs) && pt.segs[seg+1].row <= row {
+				seg++
+			}
+			m := &ch.meta[j]
+			name := ch.ids[lo:m.end]
+			lo = m.end
+			id, ok := pt.intern(maphash.Bytes(seed, name), name, pt.segs[seg].base+int64(m.idx))
+			if !ok {
+				return pt.err
+			}
+			m.end = uint32(id)
+			pt.counts[id]++
+			row++
+		}
+		ch.ids = nil
+	}
+	pt.segs, pt.slots = nil, nil
+	return nil
 }
 
 // intern returns the local index of the customer whose ID is name, with
@@ -320,15 +404,18 @@ func (pt *pgPart) intern(h uint64, name []byte, seq int64) (int32, bool) {
 	for i := (h << pgBits) >> pt.shift; ; i = (i + 1) & mask {
 		s := pt.slots[i]
 		if s == 0 {
-			if len(pt.ends) >= pgPartMax() || len(pt.arena)+len(name) > pgArenaMax {
-				pt.err = fmt.Errorf("%w: customer %q is one more than a partition holds (%d customers, %d bytes of IDs; a stream not grouped by customer goes through %d partitions by customer hash)",
-					ErrTooLarge, name, pgPartMax(), pgArenaMax, pgParts)
+			// (The customers' IDs are some of the rows', which feed
+			// kept within pgArenaMax bytes.)
+			if len(pt.ends) >= pgPartMax() {
+				pt.err = fmt.Errorf("%w: customer %q is one more than the %d customers a partition holds (a stream not grouped by customer goes through %d partitions by customer hash)",
+					ErrTooLarge, name, pgPartMax(), pgParts)
 				return 0, false
 			}
 			id := int32(len(pt.ends))
 			pt.arena = append(pt.arena, name...)
 			pt.ends = append(pt.ends, uint32(len(pt.arena)))
 			pt.first = append(pt.first, seq)
+			pt.counts = append(pt.counts, 0)
 			pt.slots[i] = tag<<32 | uint64(id+1)
 			if 2*len(pt.ends) > len(pt.slots) {
 				pt.grow()
@@ -355,9 +442,24 @@ func (pt *pgPart) grow() {
 	pt.slots, pt.shift = growSlots(pt.slots, pt.shift, pgBits)
 }
 
-// results orders the customers by first appearance and replays every
-// partition's customers into the results, the partitions in parallel.
-func (g *grouper) results(c *classifier) []Result {
+// results interns every partition's IDs, orders the customers by first
+// appearance and replays every partition's customers into the results,
+// the partitions in parallel. A partition past a limit is an error
+// wrapping ErrTooLarge (the first such partition's).
+func (g *grouper) results(c *classifier) ([]Result, error) {
+	parallel.Chunks(pgParts, 1, func(_, lo, hi int) {
+		for p := lo; p < hi; p++ {
+			if c.ctx.Err() == nil && g.parts[p].index(g.seed) != nil {
+				g.failed.Store(true)
+			}
+		}
+	})
+	if err := c.ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := g.err(); err != nil {
+		return nil, err
+	}
 	n := 0
 	for p := range g.parts {
 		n += len(g.parts[p].ends)
@@ -403,7 +505,7 @@ func (g *grouper) results(c *classifier) []Result {
 			*pt = pgPart{}
 		}
 	})
-	return out
+	return out, c.ctx.Err()
 }
 
 // sortByCustomer returns each customer's records in stream order (a
@@ -411,12 +513,7 @@ func (g *grouper) results(c *classifier) []Result {
 // needed) and buf, and drops the rows.
 func (pt *pgPart) sortByCustomer(buf []rec) ([][]rec, []rec) {
 	nc := len(pt.ends)
-	next := make([]int32, nc)
-	for _, ch := range pt.rows {
-		for i := range ch {
-			next[ch[i].lid]++
-		}
-	}
+	next := pt.counts
 	pos := int32(0)
 	for j, k := range next {
 		next[j], pos = pos, pos+k
@@ -425,11 +522,11 @@ func (pt *pgPart) sortByCustomer(buf []rec) ([][]rec, []rec) {
 		buf = make([]rec, pt.n)
 	}
 	all := buf[:pt.n]
-	for _, ch := range pt.rows {
-		for i := range ch {
-			r := &ch[i]
-			all[next[r.lid]] = rec{r.t, r.amt}
-			next[r.lid]++
+	for _, ch := range pt.chunks {
+		for i, r := range ch.recs[:ch.n] {
+			id := ch.meta[i].end // the row's customer
+			all[next[id]] = r
+			next[id]++
 		}
 	}
 	byCust := make([][]rec, nc)
@@ -439,6 +536,6 @@ func (pt *pgPart) sortByCustomer(buf []rec) ([][]rec, []rec) {
 		byCust[j] = all[lo:next[j]:next[j]]
 		lo = next[j]
 	}
-	pt.rows, pt.slots = nil, nil
+	pt.chunks = nil
 	return byCust, buf
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -58,14 +57,14 @@ func firstAppearance(txs []cvm.Transaction, asOf int64) []string {
 // TestClassifyPartitioned runs streams not grouped by customer (time
 // order, customers interleaved at random, and a grouped stream with one
 // row of its first customer again at the end) through the partitioned
-// grouping with tiny batches and flushes, so that rows cross many
-// batches and flushes, at GOMAXPROCS 1 and 2: every customer's result
-// equals the one of the grouped stream, and the results come in the
-// order of each customer's first row in the stream (computed here
-// independently).
+// grouping with tiny batches, flushes and chunks, so that rows cross
+// many batches, flushes and chunks, at GOMAXPROCS 1 and 2: every
+// customer's result equals the one of the grouped stream, and the
+// results come in the order of each customer's first row in the stream
+// (computed here independently).
 func TestClassifyPartitioned(t *testing.T) {
-	defer func(b, f int) { pgBatchRows, pgFlushBatches = b, f }(pgBatchRows, pgFlushBatches)
-	pgBatchRows, pgFlushBatches = 7, 3
+	defer func(b, f, c int) { pgBatchRows, pgFlushBatches, pgChunkRows = b, f, c }(pgBatchRows, pgFlushBatches, pgChunkRows)
+	pgBatchRows, pgFlushBatches, pgChunkRows = 7, 3, 5
 	txs := synthBase(2000, 11)
 	asOf := date(2025, 12, 1)
 	for _, set := range []*ClassifySettings{{AsOf: asOf}, {Tick: Weekly}} {
@@ -238,69 +237,93 @@ func TestClassifyAsOfFunc(t *testing.T) {
 }
 
 // TestClassifyPartitionLimits lowers the limits of the partitioned
-// grouping. A partition's table at 1<<2 slots holds 3 customers, and a
-// partition's IDs at 20 bytes 4 of synth's 5-byte IDs: 2000
-// customers in time order pass either, an error wrapping ErrTooLarge that
-// names the limit, from Classify and ClassifyEach. A batch's IDs bounded
-// at 16 bytes: the batches are handed over early (7-byte IDs, two rows a
-// batch) and the results equal the grouped stream's; an ID longer than
-// the bound is an error.
+// grouping, each in turn:
+//   - a partition's table at 1<<2 slots holds 3 customers: 2000
+//     customers in time order pass it, an error wrapping ErrTooLarge
+//     that names the limit, from Classify and ClassifyEach;
+//   - a chunk's IDs at 20 bytes: a chunk is full at 2 rows of 7-byte IDs
+//     (10 rows of one customer make 5 chunks), the results equal the
+//     grouped stream's, and a 21-byte ID is an error;
+//   - a batch's IDs at 16 bytes: the batches are handed over early (two
+//     rows of 7-byte IDs a batch), the results equal the grouped
+//     stream's, and a 17-byte ID is an error.
 func TestClassifyPartitionLimits(t *testing.T) {
 	txs := synthBase(2000, 19)
 	byTime := slices.Clone(txs)
 	slices.SortStableFunc(byTime, func(a, b cvm.Transaction) int { return a.Time.Compare(b.Time) })
 	set := &ClassifySettings{AsOf: date(2025, 12, 1)}
-	for _, tc := range []struct {
-		name  string
-		log   uint
-		arena int
-		want  string
-	}{
-		{"customers", 3, math.MaxUint32, "(3 customers,"},
-		{"ID bytes", 32 - pgBits, 20, "20 bytes of IDs"},
-	} {
-		func() {
-			defer func(l uint, a int) { pgPartMaxLog, pgArenaMax = l, a }(pgPartMaxLog, pgArenaMax)
-			pgPartMaxLog, pgArenaMax = tc.log, tc.arena
-			_, err := Classify(context.Background(), seqOf(byTime), set)
-			if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("%s: Classify: %v, want ErrTooLarge naming %q", tc.name, err, tc.want)
-			}
-			err = ClassifyEach(context.Background(), seqOf(byTime), set, func(*Result) error { return nil })
-			if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("%s: ClassifyEach: %v, want ErrTooLarge naming %q", tc.name, err, tc.want)
-			}
-		}()
-	}
-
-	defer func(b int) { pgBatchMaxBytes = b }(pgBatchMaxBytes)
-	pgBatchMaxBytes = 16
-	g := newGrouper()
-	for i := range 10 {
-		if err := g.add(fmt.Sprintf("c%06d", i%4), int64(i), 1); err != nil {
-			t.Fatal(err)
-		}
-	}
-	g.close()
-	if g.batches != 5 {
-		t.Errorf("10 rows of 7-byte IDs, at most 16 bytes a batch: %d batches, want 5", g.batches)
-	}
 	want := check.Must(Classify(context.Background(), seqOf(txs), set))
-	got := check.Must(Classify(context.Background(), seqOf(byTime), set))
 	index := map[string]Result{}
 	for _, r := range want {
 		index[r.Customer] = r
 	}
-	if len(got) != len(want) {
-		t.Fatalf("16-byte batches: %d results, want %d", len(got), len(want))
-	}
-	for _, r := range got {
-		if w := index[r.Customer]; r.State != w.State || !equalHistory(r.History, w.History) || r.Pattern != w.Pattern {
-			t.Fatalf("16-byte batches: customer %s differs from the grouped stream", r.Customer)
+	// sameAsGrouped checks byTime's results against the grouped stream's.
+	sameAsGrouped := func(what string) {
+		t.Helper()
+		got := check.Must(Classify(context.Background(), seqOf(byTime), set))
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d results, want %d", what, len(got), len(want))
+		}
+		for _, r := range got {
+			if w := index[r.Customer]; r.State != w.State || !equalHistory(r.History, w.History) || r.Pattern != w.Pattern {
+				t.Fatalf("%s: customer %s differs from the grouped stream", what, r.Customer)
+			}
 		}
 	}
-	long := append(slices.Clone(byTime), cvm.Transaction{Customer: strings.Repeat("x", 17), Time: date(2025, 6, 1), Amount: 1})
-	if _, err := Classify(context.Background(), seqOf(long), set); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "17 bytes") {
-		t.Errorf("17-byte ID: %v, want ErrTooLarge naming its 17 bytes", err)
+	// tooLong checks that byTime with one more row, of an ID of n bytes,
+	// is an error wrapping ErrTooLarge that names n.
+	tooLong := func(what string, n int) {
+		t.Helper()
+		long := append(slices.Clone(byTime), cvm.Transaction{Customer: strings.Repeat("x", n), Time: date(2025, 6, 1), Amount: 1})
+		if _, err := Classify(context.Background(), seqOf(long), set); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), fmt.Sprintf("%d bytes", n)) {
+			t.Errorf("%s: %d-byte ID: %v, want ErrTooLarge naming its %d bytes", what, n, err, n)
+		}
 	}
+	// chunksAndBatches adds 10 rows of customer c000001 and returns the
+	// chunks and batches they make.
+	chunksAndBatches := func() (chunks, batches int) {
+		g := newGrouper()
+		for i := range 10 {
+			if err := g.add("c000001", int64(i), 1); err != nil {
+				t.Fatal(err)
+			}
+		}
+		g.close()
+		for p := range g.parts {
+			chunks += len(g.parts[p].chunks)
+		}
+		return chunks, g.batches
+	}
+
+	t.Run("customers", func(t *testing.T) {
+		defer func(l uint) { pgPartMaxLog = l }(pgPartMaxLog)
+		pgPartMaxLog = 3
+		const want = "3 customers a partition holds"
+		_, err := Classify(context.Background(), seqOf(byTime), set)
+		if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), want) {
+			t.Errorf("Classify: %v, want ErrTooLarge naming %q", err, want)
+		}
+		err = ClassifyEach(context.Background(), seqOf(byTime), set, func(*Result) error { return nil })
+		if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), want) {
+			t.Errorf("ClassifyEach: %v, want ErrTooLarge naming %q", err, want)
+		}
+	})
+	t.Run("chunk bytes", func(t *testing.T) {
+		defer func(a int) { pgArenaMax = a }(pgArenaMax)
+		pgArenaMax = 20
+		if chunks, _ := chunksAndBatches(); chunks != 5 {
+			t.Errorf("10 rows of a 7-byte ID, at most 20 bytes a chunk: %d chunks, want 5", chunks)
+		}
+		sameAsGrouped("20-byte chunks")
+		tooLong("20-byte chunks", 21)
+	})
+	t.Run("batch bytes", func(t *testing.T) {
+		defer func(b int) { pgBatchMaxBytes = b }(pgBatchMaxBytes)
+		pgBatchMaxBytes = 16
+		if _, batches := chunksAndBatches(); batches != 5 {
+			t.Errorf("10 rows of a 7-byte ID, at most 16 bytes a batch: %d batches, want 5", batches)
+		}
+		sameAsGrouped("16-byte batches")
+		tooLong("16-byte batches", 17)
+	})
 }
