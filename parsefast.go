@@ -12,8 +12,9 @@ import (
 // block, an amount column (not quantity x price), no extra columns and
 // automatic time layouts. It splits a line and parses its time and amount
 // in one pass, without building a slice of fields, and reads the layout
-// "2006-01-02 15:04:05" (or with a T) in UTC with straight-line code and a
-// cache of the last month's first day. It accepts only rows the generic
+// "2006-01-02 15:04:05" (or with a T) in UTC, and the same followed by Z
+// in any location, with straight-line code and a cache of the last
+// month's first day. It accepts only rows the generic
 // path (splitFields, then parseConfig.parseRow) turns into a good row,
 // and gives the very same row; for anything else (too few fields, white
 // space around an amount, an amount that is not a plain decimal of at
@@ -40,7 +41,8 @@ type fastRow struct {
 	comma byte
 	nf    int // fields to split, maxIdx+1
 	roles [fastFields]uint8
-	fixed bool // UTC and automatic layout: the fixed time layout is read inline
+	fixed bool // automatic layout: the fixed time layout is read inline (with Z, or in UTC)
+	utc   bool
 
 	ym, monthDay int64 // month key y*16+m of the cache, -1 for none, and Days(y, m, 1)
 	dim          int   // days in that month
@@ -52,7 +54,7 @@ func (cfg *parseConfig) newFastRow() *fastRow {
 	if cfg.comma == Whitespace || cfg.extra || cfg.amt.idx < 0 || cfg.maxIdx+1 > fastFields {
 		return nil
 	}
-	p := &fastRow{cfg: cfg, comma: cfg.comma, nf: cfg.maxIdx + 1, fixed: cfg.utc && cfg.layout == "", ym: -1}
+	p := &fastRow{cfg: cfg, comma: cfg.comma, nf: cfg.maxIdx + 1, fixed: cfg.layout == "", utc: cfg.utc, ym: -1}
 	p.roles[cfg.cust.idx] = roleCust
 	p.roles[cfg.tim.idx] = roleTime
 	p.roles[cfg.amt.idx] = roleAmount
@@ -127,12 +129,19 @@ func (p *fastRow) parse(line []byte, num int, r *row) bool {
 			dec = packDecimal(m, frac)
 			pos = j
 		case roleTime:
-			if p.fixed && pos+19 <= n && (pos+19 == n || line[pos+19] == p.comma) {
-				if sec, ok := p.fixedTime(line[pos : pos+19]); ok {
-					r.sec, r.nsec = sec, 0
-					haveTime = true
-					pos += 19
-					continue
+			// The fixed layout, in UTC, or in any location with a Z.
+			if p.fixed && pos+19 <= n {
+				w := 19
+				if pos+20 <= n && line[pos+19] == 'Z' {
+					w = 20
+				}
+				if (w == 20 || p.utc) && (pos+w == n || line[pos+w] == p.comma) {
+					if sec, ok := p.fixedTime(line[pos : pos+19]); ok {
+						r.sec, r.nsec = sec, 0
+						haveTime = true
+						pos += w
+						continue
+					}
 				}
 			}
 			end := p.scan(line, pos)
@@ -191,7 +200,7 @@ func (p *fastRow) scan(line []byte, pos int) int {
 }
 
 // fixedTime reads b, 19 bytes, as "2006-01-02 15:04:05" or
-// "2006-01-02T15:04:05" in UTC, as parseTime would; ok is false for
+// "2006-01-02T15:04:05" in UTC as a Unix time, as parseTime would; ok is false for
 // anything else, such as a date that does not exist.
 func (p *fastRow) fixedTime(b []byte) (sec int64, ok bool) {
 	_ = b[18]
