@@ -1,6 +1,7 @@
 package cvm
 
 import (
+	"math"
 	"strconv"
 
 	"github.com/cvmkit/cvm/internal/csvout"
@@ -31,10 +32,41 @@ func AppendSummaryCSV(dst []byte, s *Summary) []byte {
 	dst = append(dst, ',')
 	dst = strconv.AppendInt(dst, int64(s.Transactions), 10)
 	dst = append(dst, ',')
-	dst = strconv.AppendFloat(dst, s.Total, 'f', -1, 64)
+	dst = appendShortest(dst, s.Total)
 	dst = append(dst, ',')
-	dst = strconv.AppendFloat(dst, s.Returns, 'f', -1, 64)
+	dst = appendShortest(dst, s.Returns)
 	dst = append(dst, ',')
-	dst = strconv.AppendFloat(dst, s.Mean(), 'f', -1, 64)
+	dst = appendShortest(dst, s.Mean())
 	return append(dst, '\n')
+}
+
+// appendShortest appends v as strconv.AppendFloat(dst, v, 'f', -1, 64)
+// does, faster for a whole number of hundredths n/100 with |n| < 10^15,
+// as most money figures are: when float64(n)/100 is v, the decimal n/100
+// converts to v, and it is the only decimal of at most 15 significant
+// digits that does (such decimals lie at least 10^-15 of their size
+// apart, farther than a float64's rounding interval of 2^-52), so it is
+// the shortest one, the digits strconv writes.
+func appendShortest(dst []byte, v float64) []byte {
+	if a := math.Abs(v); a >= 1e13 || v == 0 {
+		return strconv.AppendFloat(dst, v, 'f', -1, 64)
+	}
+	n := math.Round(v * 100)
+	if n/100 != v {
+		return strconv.AppendFloat(dst, v, 'f', -1, 64)
+	}
+	u := int64(n)
+	if u < 0 {
+		dst = append(dst, '-')
+		u = -u
+	}
+	dst = strconv.AppendInt(dst, u/100, 10)
+	switch c := u % 100; {
+	case c == 0:
+	case c%10 == 0:
+		dst = append(dst, '.', byte('0'+c/10))
+	default:
+		dst = append(dst, '.', byte('0'+c/10), byte('0'+c%10))
+	}
+	return dst
 }

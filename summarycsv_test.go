@@ -2,6 +2,9 @@ package cvm
 
 import (
 	"encoding/csv"
+	"math"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -46,5 +49,26 @@ func TestAppendSummaryCSV(t *testing.T) {
 				t.Errorf("read back %q", recs)
 			}
 		})
+	}
+}
+
+// appendShortest writes what strconv.AppendFloat writes with 'f' and
+// precision -1, for money figures (whole hundredths, the fast path) and
+// for everything else.
+func TestAppendShortest(t *testing.T) {
+	vals := []float64{0, math.Copysign(0, -1), 0.01, -0.01, 0.1, 0.3, 0.1 + 0.2, 1, 10, 100, 12.3, 12.34, -12.3,
+		1234567.89, 99999999999.99, 9999999999999.99, 1e13, 1e13 - 0.01, 123456789012.34, 1e-5, 5e-324,
+		math.MaxFloat64, math.Inf(1), math.Inf(-1), math.NaN(), 1.005, 2.675, 0.125, 1.0 / 3}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200000 {
+		n := rng.Int64N(2e15) - 1e15
+		vals = append(vals, float64(n)/100, float64(rng.Int64N(1e7))/100, rng.NormFloat64()*1e4, float64(n)/1000,
+			math.Float64frombits(rng.Uint64()))
+	}
+	for _, v := range vals {
+		want := strconv.AppendFloat(nil, v, 'f', -1, 64)
+		if got := appendShortest([]byte("x"), v); string(got[1:]) != string(want) || got[0] != 'x' {
+			t.Fatalf("%v (%016x): %q, want %q", v, math.Float64bits(v), got[1:], want)
+		}
 	}
 }
