@@ -526,7 +526,7 @@ func (s *Summarizer) flush() {
 		tail = append(tail, b...)
 	}
 	s.blocks, s.pending = nil, 0
-	radixSort(tail, s.ids.len())
+	sortPairs(tail, s.ids.len())
 	tail = compact(tail)
 	if s.distinct > 0 {
 		tail = mergeUnique(s.sorted, tail)
@@ -607,6 +607,48 @@ func sortByID(order []int32, ids *idTable) {
 		return
 	}
 	slices.SortFunc(order, less)
+}
+
+// sortPairs sorts occasion pairs (customer index << 32 | key) of
+// customers below n in place. When there are not many more customers
+// than pairs, as in a partition's flush, it counts the pairs by customer
+// and sorts each customer's few keys on their own, one pass over the
+// pairs where the radix sort makes two or three, each with 2^16 counts
+// to clear and add up; otherwise it radix-sorts.
+func sortPairs(a []uint64, n int) {
+	if len(a) < 256 || n > 4*len(a) {
+		radixSort(a, n)
+		return
+	}
+	start := make([]int32, n+1)
+	for _, v := range a {
+		start[v>>32+1]++
+	}
+	for i := 1; i <= n; i++ {
+		start[i] += start[i-1]
+	}
+	tmp := make([]uint64, len(a))
+	pos := slices.Clone(start[:n])
+	for _, v := range a {
+		c := v >> 32
+		tmp[pos[c]] = v
+		pos[c]++
+	}
+	for c := range n {
+		g := tmp[start[c]:start[c+1]]
+		if len(g) > 16 {
+			slices.Sort(g)
+			continue
+		}
+		for i := 1; i < len(g); i++ { // insertion sort
+			v, j := g[i], i
+			for ; j > 0 && g[j-1] > v; j-- {
+				g[j] = g[j-1]
+			}
+			g[j] = v
+		}
+	}
+	copy(a, tmp)
 }
 
 // radixSort sorts a in place by an LSD radix sort on 16-bit digits,
