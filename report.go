@@ -255,7 +255,8 @@ type Auditor struct {
 	firstNs, lastNs          int32
 
 	months map[int64]*monthBucket
-	cur    *monthBucket // the bucket of the last row
+	cur    *monthBucket   // the bucket of the last row
+	byLo   []*monthBucket // the buckets in time order, to find one by binary search
 
 	hours    [24]int
 	quarters [96]int
@@ -588,7 +589,7 @@ func (a *Auditor) add(cust []byte, sec int64, ns int32, amount float64, order []
 	// Calendar: month bucket, day, time of day.
 	b := a.cur
 	if b == nil || sec < b.lo || sec >= b.hi {
-		b = a.bucket(sec)
+		b = a.find(sec)
 		a.cur = b
 	}
 	b.n++
@@ -690,6 +691,28 @@ func (a *Auditor) add(cust []byte, sec int64, ns int32, amount float64, order []
 	} else {
 		c.bought = true
 	}
+}
+
+// find returns the month bucket holding Unix time sec, creating it: by
+// binary search among the buckets (rows in no time order change month
+// nearly every row), then by the calendar.
+func (a *Auditor) find(sec int64) *monthBucket {
+	// The first bucket starting after sec; the one before may hold it.
+	lo, hi := 0, len(a.byLo)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if a.byLo[m].lo <= sec {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo > 0 && sec < a.byLo[lo-1].hi {
+		return a.byLo[lo-1]
+	}
+	b := a.bucket(sec)
+	a.byLo = slices.Insert(a.byLo, lo, b)
+	return b
 }
 
 // bucket returns the month bucket holding Unix time sec, creating it.
