@@ -257,6 +257,8 @@ type Auditor struct {
 	months map[int64]*monthBucket
 	cur    *monthBucket   // the bucket of the last row
 	byLo   []*monthBucket // the buckets in time order, to find one by binary search
+	byDay  []*monthBucket // UTC: byDay[d] is the bucket of day dayLo+d, nil when not yet known
+	dayLo  int64
 
 	hours    [24]int
 	quarters [96]int
@@ -697,6 +699,44 @@ func (a *Auditor) add(cust []byte, sec int64, ns int32, amount float64, order []
 // binary search among the buckets (rows in no time order change month
 // nearly every row), then by the calendar.
 func (a *Auditor) find(sec int64) *monthBucket {
+	if !a.utc {
+		return a.search(sec)
+	}
+	day := civil.UnixDay(sec)
+	if d := day - a.dayLo; uint64(d) < uint64(len(a.byDay)) {
+		if b := a.byDay[d]; b != nil {
+			return b
+		}
+	}
+	b := a.search(sec)
+	// Remember the day, unless the days seen would span more than
+	// maxDaySpan.
+	switch {
+	case len(a.byDay) == 0:
+		a.byDay, a.dayLo = make([]*monthBucket, 1, 64), day
+	case day < a.dayLo:
+		if a.dayLo+int64(len(a.byDay))-day > maxDaySpan {
+			return b
+		}
+		grown := make([]*monthBucket, a.dayLo+int64(len(a.byDay))-day, 2*(a.dayLo+int64(len(a.byDay))-day))
+		copy(grown[a.dayLo-day:], a.byDay)
+		a.byDay, a.dayLo = grown, day
+	case day-a.dayLo >= int64(len(a.byDay)):
+		if day-a.dayLo >= maxDaySpan {
+			return b
+		}
+		a.byDay = append(a.byDay, make([]*monthBucket, day-a.dayLo+1-int64(len(a.byDay)))...)
+	}
+	a.byDay[day-a.dayLo] = b
+	return b
+}
+
+// maxDaySpan bounds the days the Auditor's table of days covers, some
+// 360 years (1 MiB); rows beyond find their month by binary search.
+const maxDaySpan = 1 << 17
+
+// search finds the month bucket of sec by binary search, creating it.
+func (a *Auditor) search(sec int64) *monthBucket {
 	// The first bucket starting after sec; the one before may hold it.
 	lo, hi := 0, len(a.byLo)
 	for lo < hi {

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"strings"
@@ -442,5 +444,46 @@ func TestReportEmptyJSON(t *testing.T) {
 	}
 	if !strings.Contains(data, `"share":1`) || !strings.Contains(data, `"warnings":[]`) {
 		t.Errorf("empty report: %s", data)
+	}
+}
+
+// Every row lands in the month bucket of its calendar month, whether the
+// bucket is found through the last row's, the table of days or the binary
+// search: rows in random time order over centuries, far outliers (beyond
+// the table of days) included, in UTC and in a location.
+func TestAuditorMonthBuckets(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip(err)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	var times []time.Time
+	for range 5000 {
+		times = append(times, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(rng.Int64N(5*365*86400))*time.Second))
+	}
+	for _, y := range []int{1, 1200, 1969, 2400, 9999, 12000} {
+		times = append(times, time.Date(y, 6, 30, 23, 59, 59, 0, time.UTC), time.Date(y, 7, 1, 0, 0, 0, 0, time.UTC))
+	}
+	rng.Shuffle(len(times), func(i, j int) { times[i], times[j] = times[j], times[i] })
+	for _, loc := range []*time.Location{time.UTC, ny} {
+		a := NewAuditor(&AuditSettings{Location: loc})
+		want := map[int64]int{}
+		for _, tm := range times {
+			a.Add(Transaction{Customer: "c", Time: tm, Amount: 1})
+			y, m, _ := tm.In(loc).Date()
+			k := int64(y)*12 + int64(m-1)
+			k = min(max(k, minMonth), maxMonth)
+			want[k]++
+			if b := a.cur; b.key != k {
+				t.Fatalf("%v: %s in the bucket of month key %d, want %d", loc, tm, b.key, k)
+			}
+		}
+		got := map[int64]int{}
+		for k, b := range a.months {
+			got[k] = b.n
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("%v: months %v, want %v", loc, got, want)
+		}
 	}
 }
