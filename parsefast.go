@@ -13,8 +13,8 @@ import (
 // automatic time layouts. It splits a line and parses its time and amount
 // in one pass, without building a slice of fields, and reads the layout
 // "2006-01-02 15:04:05" (or with a T) in UTC, and the same followed by Z
-// in any location, with straight-line code and a cache of the last
-// month's first day. It accepts only rows the generic
+// in any location, with straight-line code and a cache of months' first
+// days. It accepts only rows the generic
 // path (splitFields, then parseConfig.parseRow) turns into a good row,
 // and gives the very same row; for anything else (too few fields, white
 // space around an amount, an amount that is not a plain decimal of at
@@ -44,8 +44,13 @@ type fastRow struct {
 	fixed bool // automatic layout: the fixed time layout is read inline (with Z, or in UTC)
 	utc   bool
 
-	ym, monthDay int64 // month key y*16+m of the cache, -1 for none, and Days(y, m, 1)
-	dim          int   // days in that month
+	months [16]monthDays // by month key y*16+m mod 16
+}
+
+// monthDays is an entry of fastRow's month cache.
+type monthDays struct {
+	ym, day int64 // month key y*16+m, 0 for none, and Days(y, m, 1)
+	n       int64 // days in the month
 }
 
 // newFastRow returns the fast parser for cfg, or nil when cfg's shape is
@@ -54,7 +59,7 @@ func (cfg *parseConfig) newFastRow() *fastRow {
 	if cfg.comma == Whitespace || cfg.extra || cfg.amt.idx < 0 || cfg.maxIdx+1 > fastFields {
 		return nil
 	}
-	p := &fastRow{cfg: cfg, comma: cfg.comma, nf: cfg.maxIdx + 1, fixed: cfg.layout == "", utc: cfg.utc, ym: -1}
+	p := &fastRow{cfg: cfg, comma: cfg.comma, nf: cfg.maxIdx + 1, fixed: cfg.layout == "", utc: cfg.utc}
 	p.roles[cfg.cust.idx] = roleCust
 	p.roles[cfg.tim.idx] = roleTime
 	p.roles[cfg.amt.idx] = roleAmount
@@ -220,11 +225,13 @@ func (p *fastRow) fixedTime(b []byte) (sec int64, ok bool) {
 	if mo < 1 || mo > 12 || h > 23 || mi > 59 || s > 59 {
 		return 0, false
 	}
-	if ym := int64(y)<<4 | int64(mo); ym != p.ym {
-		p.ym, p.monthDay, p.dim = ym, civil.Days(y, mo, 1), civil.DaysIn(y, mo)
+	ym := int64(y)<<4 | int64(mo)
+	c := &p.months[ym&15]
+	if c.ym != ym {
+		*c = monthDays{ym, civil.Days(y, mo, 1), int64(civil.DaysIn(y, mo))}
 	}
-	if d < 1 || d > p.dim {
+	if d < 1 || int64(d) > c.n {
 		return 0, false
 	}
-	return (p.monthDay+int64(d-1))*86400 + int64(h*3600+mi*60+s), true
+	return (c.day+int64(d-1))*86400 + int64(h*3600+mi*60+s), true
 }
