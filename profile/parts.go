@@ -124,7 +124,7 @@ func Parts(ctx context.Context, txs iter.Seq[cvm.Transaction], first time.Time, 
 	if s.AsOf.IsZero() {
 		return nil, errors.New("profile: Parts without an as-of")
 	}
-	st, asOf, err := ingest(ctx, txs, s.AsOf)
+	st, asOf, err := ingest(ctx, txs, s.AsOf, nil)
 	if errors.Is(err, ErrEmptyInput) {
 		return nil, nil
 	}

@@ -141,6 +141,13 @@ type Settings struct {
 	// time means the one default of cvm (cvm.Report.AsOf: the end of the
 	// UTC day of the last plausible transaction).
 	AsOf time.Time
+	// AsOfFunc, when AsOf is zero and AsOfFunc is not nil, is called once
+	// the stream is read, and the time it returns is the as-of, as if AsOf
+	// had been given. It serves a caller who reads the stream through a
+	// cvm.Reader, whose report already has the default as-of
+	// (cvm.Report.AsOf): Build then does not audit every transaction's
+	// time a second time. A zero time is ErrEmptyInput.
+	AsOfFunc func() time.Time
 	// Models, when not nil, are the models of an earlier Build: the
 	// profiles are scored with their breaks, parameters and weights, and
 	// nothing is fitted (Apply). Nil means fit the models on these data.
@@ -319,14 +326,17 @@ func Build(ctx context.Context, txs iter.Seq[cvm.Transaction], attrs []Attribute
 		s = *settings
 	}
 	tm := newTimer(s.Progress)
-	st, asOf, err := ingest(ctx, txs, s.AsOf)
+	st, asOf, err := ingest(ctx, txs, s.AsOf, s.AsOfFunc)
 	if err != nil {
 		return nil, err
 	}
 	tm.done("read")
+	// st is not used after derive, so that the column store is garbage
+	// while the models are fitted.
+	first := time.Unix(st.first, 0)
 	var scaled bool
 	if s.Models == nil && s.Lifecycle == nil {
-		l := ScaleLifecycle(nil, asOf.Sub(time.Unix(st.first, 0)))
+		l := ScaleLifecycle(nil, asOf.Sub(first))
 		scaled = l != lifecycle.DefaultSettings()
 		s.Lifecycle = &l
 	}
@@ -352,7 +362,7 @@ func Build(ctx context.Context, txs iter.Seq[cvm.Transaction], attrs []Attribute
 	tm.done("summaries, CLV inputs, lifecycle, retail indicators")
 	if scaled {
 		f.note("lifecycle: the data span %.0f days, too short for the default stability rule (%d days of tenure); scaled to %d days and %d active months of 12 (ScaleLifecycle)",
-			asOf.Sub(time.Unix(st.first, 0)).Hours()/24, lifecycle.DefaultSettings().StabilityTenureDays, s.Lifecycle.StabilityTenureDays, s.Lifecycle.StabilityActiveMonths)
+			asOf.Sub(first).Hours()/24, lifecycle.DefaultSettings().StabilityTenureDays, s.Lifecycle.StabilityTenureDays, s.Lifecycle.StabilityActiveMonths)
 	}
 	if err := f.attach(attrs); err != nil {
 		return nil, err
@@ -559,11 +569,12 @@ func (b *blocks[T]) flat(n int) []T {
 	return out
 }
 
-// ingest reads txs once into a store and returns it with the as-of.
-func ingest(ctx context.Context, txs iter.Seq[cvm.Transaction], asOf time.Time) (*store, time.Time, error) {
+// ingest reads txs once into a store and returns it with the as-of:
+// asOf, else asOfFunc's when not nil, else cvm.Report.AsOf of the stream.
+func ingest(ctx context.Context, txs iter.Seq[cvm.Transaction], asOf time.Time, asOfFunc func() time.Time) (*store, time.Time, error) {
 	st := &store{index: map[string]int32{}, nameIdx: map[string]int32{}}
 	var aud *cvm.Auditor
-	if asOf.IsZero() {
+	if asOf.IsZero() && asOfFunc == nil {
 		aud = cvm.NewAuditor(&cvm.AuditSettings{TimeOnly: true})
 	}
 	var cust, nsec blocks[int32]
@@ -625,12 +636,16 @@ func ingest(ctx context.Context, txs iter.Seq[cvm.Transaction], asOf time.Time) 
 	if err := ctx.Err(); err != nil {
 		return nil, asOf, err
 	}
-	if aud != nil {
+	switch {
+	case aud != nil:
 		asOf = aud.Report().AsOf
+	case asOf.IsZero():
+		asOf = asOfFunc()
 	}
 	if n == 0 || asOf.IsZero() {
 		return nil, asOf, ErrEmptyInput
 	}
+	st.index = nil // the IDs are interned: free the table for what follows
 	st.cust, st.sec, st.amt = cust.flat(n), sec.flat(n), amt.flat(n)
 	if subSecond {
 		st.nsec = nsec.flat(n)
@@ -673,6 +688,16 @@ func (st *store) grouped() (order []int32, start []int, rows []int32) {
 // was ordered (a file in time order would otherwise have them jump across
 // the whole store for each row). The order the replays see is unchanged.
 func (st *store) regroup(rows []int32) {
+	identity := true
+	for i, r := range rows {
+		if r != int32(i) {
+			identity = false
+			break
+		}
+	}
+	if identity {
+		return // a stream grouped by customer in ID order: nothing to move
+	}
 	st.cust = gather(st.cust, rows)
 	st.sec = gather(st.sec, rows)
 	st.amt = gather(st.amt, rows)
@@ -717,13 +742,35 @@ func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Setti
 			}
 		}
 	}
+	// The lifecycle results are folded into the profiles as ClassifyEach
+	// hands them over (in replay order: customer ID order), so that they
+	// are never all held at once; all holds a profile for every customer
+	// by rank, compacted below to the customers with a summary (those with
+	// a transaction on or before the as-of, as the lifecycle results).
+	all := make([]Profile, len(order))
 	var sums []cvm.Summary
-	var lres []lifecycle.Result
 	var serr, lerr error
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		lres, lerr = lifecycle.Classify(ctx, replay, &lifecycle.ClassifySettings{AsOf: asOf, Settings: lr})
+		k := 0
+		lerr = lifecycle.ClassifyEach(ctx, replay, &lifecycle.ClassifySettings{AsOf: asOf, Settings: lr}, func(x *lifecycle.Result) error {
+			for k < len(order) && st.ids[order[k]] != x.Customer {
+				k++
+			}
+			if k == len(order) {
+				return fmt.Errorf("profile: lifecycle result for customer %q out of order", x.Customer)
+			}
+			p := &all[k]
+			p.Lifecycle, p.Pattern = x.State, x.Pattern
+			if n := len(x.History); n > 0 {
+				p.Transition = x.History[n-1]
+			}
+			if history {
+				p.History = x.History
+			}
+			return nil
+		})
 	}()
 	sums, serr = cvm.Summarize(ctx, replay, &cvm.SummarySettings{AsOf: asOf})
 	<-done
@@ -736,9 +783,8 @@ func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Setti
 	if lerr != nil {
 		return nil, nil, lerr
 	}
-	ps := make([]Profile, len(sums))
 	// Customers with a transaction on or before asOf, in ID order: the
-	// summaries'; lifecycle results come in the same order.
+	// summaries'.
 	ranks := make([]int, len(sums))
 	k := 0
 	for i, s := range sums {
@@ -746,25 +792,14 @@ func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Setti
 			k++
 		}
 		ranks[i] = k
-		ps[i].Customer, ps[i].Summary = s.Customer, s
-	}
-	li := 0
-	for i := range ps {
-		for li < len(lres) && lres[li].Customer < ps[i].Customer {
-			li++
+		if i != k {
+			all[i], all[k] = all[k], Profile{}
 		}
-		if li < len(lres) && lres[li].Customer == ps[i].Customer {
-			x := &lres[li]
-			ps[i].Lifecycle, ps[i].Pattern = x.State, x.Pattern
-			if n := len(x.History); n > 0 {
-				ps[i].Transition = x.History[n-1]
-			}
-			if history {
-				ps[i].History = x.History
-			}
-		}
+		all[i].Customer, all[i].Summary = s.Customer, s
 	}
-	lres = nil // folded into the profiles
+	clear(all[len(sums):])
+	ps := all[:len(sums):len(sums)]
+	sums = nil
 	// The retail figures are computed in the per-customer pass below, from
 	// the store's columns, with value.RetailIndicators' own accumulation
 	// and formulas (internal/retail).

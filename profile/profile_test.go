@@ -3,6 +3,7 @@ package profile
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -520,5 +521,41 @@ func TestSubSecondTimes(t *testing.T) {
 	i, _ := slices.BinarySearchFunc(sums, "zz-ns", func(s cvm.Summary, id string) int { return strings.Compare(s.Customer, id) })
 	if p.Summary != sums[i] || !p.Summary.Last.Equal(at) || !p.Summary.First.Equal(at.Add(-400)) || p.Summary.Transactions != 2 {
 		t.Errorf("summary %+v, want %+v (the row 1 ns after the as-of left out)", p.Summary, sums[i])
+	}
+}
+
+// TestAsOfFunc: an as-of from Settings.AsOfFunc gives the file of the same
+// Settings.AsOf (cvm.Report.AsOf giving Build's own default), and a zero
+// one is ErrEmptyInput.
+func TestAsOfFunc(t *testing.T) {
+	ctx := context.Background()
+	txs := shuffled(base(200))
+	cases := []struct {
+		name string
+		asOf time.Time // given to AsOfFunc
+		set  time.Time // Settings.AsOf of the file expected
+	}{
+		{"the report's as-of, Build's default", cvm.Audit(slices.Values(txs), nil).AsOf, time.Time{}},
+		{"a given day", time.Date(2025, 3, 31, 23, 59, 59, 0, time.UTC), time.Date(2025, 3, 31, 23, 59, 59, 0, time.UTC)},
+	}
+	for _, c := range cases {
+		want := check.Must(Build(ctx, slices.Values(txs), nil, &Settings{AsOf: c.set}))
+		calls := 0
+		got := check.Must(Build(ctx, slices.Values(txs), nil, &Settings{AsOfFunc: func() time.Time { calls++; return c.asOf }}))
+		// As CSV rows: reflect.DeepEqual would call NaN fields unequal.
+		var a, b []byte
+		for i := range got.Profiles {
+			a = AppendCSV(a, &got.Profiles[i])
+		}
+		for i := range want.Profiles {
+			b = AppendCSV(b, &want.Profiles[i])
+		}
+		same := len(want.Profiles) > 0 && string(a) == string(b)
+		if calls != 1 || !got.AsOf.Equal(want.AsOf) || !same {
+			t.Errorf("%s: %d calls, as-of %v (want %v), profiles equal %v", c.name, calls, got.AsOf, want.AsOf, same)
+		}
+	}
+	if _, err := Build(ctx, slices.Values(txs), nil, &Settings{AsOfFunc: func() time.Time { return time.Time{} }}); !errors.Is(err, ErrEmptyInput) {
+		t.Errorf("zero as-of: %v, want ErrEmptyInput", err)
 	}
 }

@@ -110,6 +110,10 @@ func runProfile(args []string, stdout, stderr io.Writer) (retErr error) {
 		return err
 	}
 	defer closeFn()
+	if s.AsOf.IsZero() {
+		// The reader's report has the default as-of once the file is read.
+		s.AsOfFunc = func() time.Time { return rd.Report().AsOf }
+	}
 	start := time.Now()
 	f, err := profile.Build(context.Background(), rd.Stream(context.Background()), attrs, s)
 	if *memProfile != "" && err == nil {
