@@ -363,14 +363,7 @@ func forecast(ps []Profile, cs []clv.Customer, at []int, pm *clv.BGNBD, gg *clv.
 				mu.Unlock()
 				return
 			}
-			// clv.CLV's sum, in its order.
-			prev, sum := 0.0, 0.0
-			disc := 1.0
-			for _, e := range cum[u*months : (u+1)*months] {
-				disc /= 1 + monthly
-				sum += spend[j] * (e - prev) * disc
-				prev = e
-			}
+			sum := clv.DiscountedCLV(v, cum[u*months:(u+1)*months], monthly) // clv.CLV's sum
 			if !num.Finite(sum) {
 				mu.Lock()
 				errs = append(errs, &clv.CustomerError{Index: j, Customer: cs[j].ID, Field: "prediction", Err: fmt.Errorf("%w: CLV not finite", clv.ErrNotConverged)})

@@ -205,3 +205,11 @@ func ExampleLikelihoodRatio() {
 	// Output:
 	// statistic 3.841, p 0.050
 }
+
+// DiscountedCLV is CLV's discounted sum for one customer whose cumulative
+// expected purchases are known: one purchase expected in each of two
+// months, worth 10 each, at 10% a month.
+func ExampleDiscountedCLV() {
+	fmt.Printf("%.4f\n", clv.DiscountedCLV(10, []float64{1, 2}, 0.1)) // 10/1.1 + 10/1.21
+	// Output: 17.3554
+}

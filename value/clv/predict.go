@@ -209,10 +209,9 @@ func CLV(dst []float64, m PurchaseModel, spend []float64, cs []Customer, s *CLVS
 	nch := (len(cs) + chunkSize - 1) / chunkSize
 	errs := make([]error, nch)
 	parallelChunks(len(cs), func(ch, lo, hi int) {
+		cum := make([]float64, set.Months)
 		for j := lo; j < hi; j++ {
 			c := cs[j]
-			prev, sum := 0.0, 0.0
-			disc := 1.0
 			for i := 1; i <= set.Months; i++ {
 				e, err := m.ConditionalExpectedPurchases(float64(i)*month, c)
 				if err != nil {
@@ -224,10 +223,9 @@ func CLV(dst []float64, m PurchaseModel, spend []float64, cs []Customer, s *CLVS
 					errs[ch] = err
 					return
 				}
-				disc /= 1 + monthly
-				sum += spend[j] * (e - prev) * disc
-				prev = e
+				cum[i-1] = e
 			}
+			sum := DiscountedCLV(spend[j], cum, monthly)
 			if !num.Finite(sum) {
 				errs[ch] = &CustomerError{Index: j, Customer: c.ID, Field: "prediction", Err: fmt.Errorf("%w: CLV not finite", ErrNotConverged)}
 				return
@@ -241,4 +239,23 @@ func CLV(dst []float64, m PurchaseModel, spend []float64, cs []Customer, s *CLVS
 		}
 	}
 	return dst, nil
+}
+
+// DiscountedCLV returns CLV's sum for one customer from the expected
+// value of one purchase and the cumulative expected purchases cum, cum[i-1]
+// = E[Y(i months)], at the monthly discount rate:
+//
+//	sum_{i=1..len(cum)} spend * (cum[i-1] - cum[i-2]) / (1+monthly)^i
+//
+// with cum[-1] = 0, in CLV's order of operations (so that a caller who
+// computes E[Y] once for many customers gets CLV's bits).
+func DiscountedCLV(spend float64, cum []float64, monthly float64) float64 {
+	prev, sum := 0.0, 0.0
+	disc := 1.0
+	for _, e := range cum {
+		disc /= 1 + monthly
+		sum += spend * (e - prev) * disc
+		prev = e
+	}
+	return sum
 }
