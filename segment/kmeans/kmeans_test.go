@@ -360,7 +360,7 @@ func TestNoAllocPerIteration(t *testing.T) {
 // exact algorithm and checks labels, iterations and inertia against the
 // plain reference refKMeans (direct differences, one row at a time).
 func TestBenchDataMatchesReference(t *testing.T) {
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		t.Skip("100k x 32 reference fit")
 	}
 	const n, d, k = 100_000, 32, 16

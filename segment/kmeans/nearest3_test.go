@@ -289,21 +289,27 @@ func fitWithoutAVX2(t *testing.T, x []float64, d, k int, w []float64, s *Setting
 }
 
 // TestKernelPathsAgreeD is TestKernelPathsAgree for the general-d block
-// kernel: fits at d = 5, 32 and 33 (rows 4001: a chunk ends outside the
-// fours) give the same bits with the AVX2 kernel and without it, for
-// Lloyd and Hamerly, k on both sides of blockScanMaxK, weighted or not.
+// kernel: fits at d = 5, 32 and 33 (rows 4001, or 2053 under the race
+// detector: two chunks, the second ending outside the fours) give the
+// same bits with the AVX2 kernel and without it, for Lloyd and Hamerly, k
+// on both sides of blockScanMaxK (k = 16 too without the race detector),
+// weighted or not.
 func TestKernelPathsAgreeD(t *testing.T) {
 	if !hasAVX2 {
 		t.Skip("no AVX2 kernel on this machine or build")
 	}
+	n, ks := 4_001, []int{1, 9, 16, 40}
+	if raceEnabled {
+		n, ks = 2_053, []int{1, 9, 40}
+	}
 	for _, d := range []int{5, 32, 33} {
-		x := blobs(4_001, d, 10, uint64(d))
+		x := blobs(n, d, 10, uint64(d))
 		w := make([]float64, len(x)/d)
 		for i := range w {
 			w[i] = float64(i % 3)
 		}
 		for _, algo := range []Algorithm{Lloyd, Hamerly} {
-			for _, k := range []int{1, 9, 16, 40} {
+			for _, k := range ks {
 				for _, wt := range [][]float64{nil, w} {
 					s := &Settings{Algorithm: algo, Seed: uint64(k), NInit: 2}
 					a := check.Must(Fit(context.Background(), x, d, k, wt, s))
