@@ -98,9 +98,11 @@ type pgChunk struct {
 	ids  []byte
 }
 
-// pgMeta is a row's ID end in its chunk's ids and its index in its batch;
-// once the partition is interned, end is the row's customer.
-type pgMeta struct{ end, idx uint32 }
+// pgMeta is a row's ID end in its chunk's ids, its index in its batch and
+// its ID's hash's top 32 bits (all intern needs of the hash: the partition
+// is some of them); once the partition is interned, end is the row's
+// customer.
+type pgMeta struct{ end, idx, tag uint32 }
 
 // pgSeg says that a partition's rows from row on came from the batch whose
 // first row is base in the stream.
@@ -115,7 +117,7 @@ type pgSeg struct {
 type pgBatch struct {
 	rows   []pgRow
 	base   int64
-	parts  []uint8
+	hs     []uint64 // the rows' ID hashes
 	sorted []pgSorted
 	bytes  []byte // the IDs of sorted, in its order
 	start  [pgParts + 1]int32
@@ -159,7 +161,7 @@ type grouper struct {
 }
 
 func newGrouper() *grouper {
-	g := &grouper{seed: maphash.MakeSeed(), flushes: make(chan []*pgBatch, 1), free: make(chan *pgBatch, 2*pgFlushBatches+1)}
+	g := &grouper{seed: maphash.MakeSeed(), flushes: make(chan []*pgBatch), free: make(chan *pgBatch, 2*pgFlushBatches+1)}
 	g.wg.Add(1)
 	go g.flusher()
 	return g
@@ -200,7 +202,7 @@ func (g *grouper) push() {
 	g.pending = append(g.pending, g.cur)
 	g.cur = nil
 	if len(g.pending) == pgFlushBatches {
-		g.flushes <- g.pending // waits while the flusher is busy with the previous flush
+		g.flushes <- g.pending // waits while the flusher is busy with the previous flush (unbuffered: at most two flushes of batches in use, and the one filling)
 		g.pending = nil
 	}
 }
@@ -269,14 +271,15 @@ func (g *grouper) scatter(b *pgBatch) {
 		b.sorted = make([]pgSorted, n)
 	}
 	b.sorted = b.sorted[:n]
-	if cap(b.parts) < n {
-		b.parts = make([]uint8, n)
+	if cap(b.hs) < n {
+		b.hs = make([]uint64, n)
 	}
-	parts := b.parts[:n]
+	hs := b.hs[:n]
 	var count, bcount [pgParts]int32
 	for i := range b.rows {
-		p := maphash.String(g.seed, b.rows[i].name) >> (64 - pgBits)
-		parts[i] = uint8(p)
+		h := maphash.String(g.seed, b.rows[i].name)
+		hs[i] = h
+		p := h >> (64 - pgBits)
 		count[p]++
 		bcount[p] += int32(len(b.rows[i].name))
 	}
@@ -291,7 +294,8 @@ func (g *grouper) scatter(b *pgBatch) {
 		b.bytes = make([]byte, bpos)
 	}
 	buf := b.bytes[:bpos]
-	for i, p := range parts {
+	for i, h := range hs {
+		p := h >> (64 - pgBits)
 		r := &b.rows[i]
 		end := bcount[p] + int32(copy(buf[bcount[p]:], r.name))
 		bcount[p] = end
@@ -344,7 +348,7 @@ func (g *grouper) feed(p int, batches []*pgBatch) {
 			ch.ids = append(ch.ids, b.bytes[from:to]...)
 			for j, r := range b.sorted[i : i+m] {
 				ch.recs[ch.n+j] = rec{r.t, r.amt}
-				ch.meta[ch.n+j] = pgMeta{r.end + shift, r.idx}
+				ch.meta[ch.n+j] = pgMeta{r.end + shift, r.idx, uint32(b.hs[r.idx] >> 32)}
 			}
 			ch.n += m
 			pt.n += m
@@ -365,7 +369,7 @@ func (g *grouper) newChunk(b *pgBatch, p int) *pgChunk {
 // index interns the partition's rows' IDs: it fills the customers (arena,
 // ends, first) and each customer's count, sets each row's meta.end to its
 // customer, and drops the rows' IDs. Past a limit it returns an error.
-func (pt *pgPart) index(seed maphash.Seed) error {
+func (pt *pgPart) index() error {
 	row, seg := 0, 0
 	for _, ch := range pt.chunks {
 		lo := uint32(0)
@@ -376,7 +380,7 @@ func (pt *pgPart) index(seed maphash.Seed) error {
 			m := &ch.meta[j]
 			name := ch.ids[lo:m.end]
 			lo = m.end
-			id, ok := pt.intern(maphash.Bytes(seed, name), name, pt.segs[seg].base+int64(m.idx))
+			id, ok := pt.intern(uint64(m.tag)<<32, name, pt.segs[seg].base+int64(m.idx))
 			if !ok {
 				return pt.err
 			}
@@ -391,7 +395,8 @@ func (pt *pgPart) index(seed maphash.Seed) error {
 }
 
 // intern returns the local index of the customer whose ID is name, with
-// hash h, adding it as first seen at stream row seq. A new customer
+// hash h (only its top 32 bits are read), adding it as first seen at
+// stream row seq. A new customer
 // beyond the partition's limits sets pt.err, and intern reports false.
 func (pt *pgPart) intern(h uint64, name []byte, seq int64) (int32, bool) {
 	if pt.slots == nil {
@@ -449,7 +454,7 @@ func (pt *pgPart) grow() {
 func (g *grouper) results(c *classifier) ([]Result, error) {
 	parallel.Chunks(pgParts, 1, func(_, lo, hi int) {
 		for p := lo; p < hi; p++ {
-			if c.ctx.Err() == nil && g.parts[p].index(g.seed) != nil {
+			if c.ctx.Err() == nil && g.parts[p].index() != nil {
 				g.failed.Store(true)
 			}
 		}
@@ -484,7 +489,17 @@ func (g *grouper) results(c *classifier) ([]Result, error) {
 	}
 	arenas := make([][]Transition, parallel.Workers())
 	bufs := make([][]rec, parallel.Workers())
+	// A partition's customers are spread over all of out: each worker
+	// replays pgStage customers into its own results, then copies them to
+	// their places in a row, so the cache misses of those writes overlap
+	// instead of each stalling a replay.
+	stages := make([][]Result, parallel.Workers())
+	at := make([][]int32, parallel.Workers())
 	parallel.Chunks(pgParts, 1, func(w, lo, hi int) {
+		if stages[w] == nil {
+			stages[w], at[w] = make([]Result, pgStage), make([]int32, pgStage)
+		}
+		stage, at := stages[w], at[w]
 		for p := lo; p < hi; p++ {
 			if c.ctx.Err() != nil {
 				return
@@ -495,18 +510,31 @@ func (g *grouper) results(c *classifier) ([]Result, error) {
 			// The IDs as strings, one allocation for the partition.
 			names := string(pt.arena)
 			lo := uint32(0)
-			for j, f := range pt.first {
-				res := &out[rank[f>>6]+int32(bits.OnesCount64(firsts[f>>6]&(1<<(f&63)-1)))]
-				res.Customer = names[lo:pt.ends[j]]
-				lo = pt.ends[j]
-				arenas[w] = c.replay(byCust[j], arenas[w], &res.State, &res.Pattern, &res.History)
+			for j0 := 0; j0 < len(pt.first); j0 += pgStage {
+				m := min(pgStage, len(pt.first)-j0)
+				for i, f := range pt.first[j0 : j0+m] {
+					j := j0 + i
+					at[i] = rank[f>>6] + int32(bits.OnesCount64(firsts[f>>6]&(1<<(f&63)-1)))
+					res := &stage[i]
+					res.Customer = names[lo:pt.ends[j]]
+					lo = pt.ends[j]
+					arenas[w] = c.replay(byCust[j], arenas[w], &res.State, &res.Pattern, &res.History)
+				}
+				for i := range m {
+					out[at[i]] = stage[i]
+				}
 			}
 			c.prog.add(len(pt.first))
 			*pt = pgPart{}
 		}
+		clear(stage) // drop the references to the histories
 	})
 	return out, c.ctx.Err()
 }
+
+// pgStage is the number of results a worker replays before it copies
+// them into place.
+const pgStage = 64
 
 // sortByCustomer returns each customer's records in stream order (a
 // stable counting sort of the partition's rows into buf, grown as
