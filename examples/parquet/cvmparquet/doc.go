@@ -71,8 +71,10 @@
 // fields nullable; strings dictionary-encoded, pages Snappy-compressed,
 // row groups of [DefaultRowGroupRows] rows); WriteFile writes whole or
 // not at all, to a temporary file renamed over the target. [ConvertCSV]
-// converts a CSV file that cvm reads; the command
-// examples/parquet/cmd/csv2parquet wraps it.
+// converts a CSV file that cvm reads, [ConvertReader] the transactions of
+// a cvm.Reader the caller made (with an Auditor, say); the command
+// examples/parquet/cmd/csv2parquet wraps it, with the cvm command's
+// input flags.
 //
 // # Why parquet-go
 //

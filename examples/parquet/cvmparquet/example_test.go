@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/cvmkit/cvm"
@@ -48,4 +51,42 @@ func Example() {
 	// Output:
 	// alice: 2 occasions, total 30.00, returns 4.50, last 2025-03-09
 	// bob: 1 occasions, total 9.99, returns 0.00, last 2025-03-02
+}
+
+// Convert a CSV reader's transactions to a Parquet file, then print the
+// reader's data report: the reader is the caller's, so it can carry an
+// Auditor.
+func ExampleConvertReader() {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "cvmparquet-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	csv := "customer;time;amount\nalice;2025-03-01;20.5\nbob;2025-03-02;9.99\n;2025-03-03;5\nalice;2025-03-09;14\n"
+	rd, err := cvm.NewReader(strings.NewReader(csv), &cvm.ReadSettings{Comma: ';', Audit: cvm.NewAuditor(nil)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	path := filepath.Join(dir, "tx.parquet")
+	n, err := cvmparquet.ConvertReader(ctx, path, rd, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rep := rd.Report()
+	fmt.Printf("wrote %d transactions; report: %d rows, %d customers, %d with an empty customer ID\n",
+		n, rep.Rows, rep.Customers, rep.EmptyCustomer)
+	pq, err := cvmparquet.OpenFile(path, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer pq.Close()
+	fmt.Println("file rows:", pq.NumRows())
+	// Output:
+	// wrote 3 transactions; report: 4 rows, 2 customers, 1 with an empty customer ID
+	// file rows: 3
 }

@@ -3,7 +3,22 @@
 // command's path) into the CSV that cvm summary writes (cvm.AppendSummaryCSV),
 // one row per customer, for comparing the sources whole-process.
 //
-//	pqsummary -in tx.parquet|tx.csv [-occasions day|order] > summary.csv
+//	pqsummary -in tx.parquet|tx.csv [-occasions day|order] [input flags] > summary.csv
+//
+// Both paths take the cvm command's input flags, the same names and
+// meanings: -customer, -time, -amount, -quantity and -price (given
+// together), -order (an empty value for none), -product, -category,
+// -channel, -time-layout, -skip-bad, -empty-customer skip|error and -q
+// (no read statistics on stderr) map a Parquet file's columns as they map
+// a CSV file's (cvmparquet reads the same cvm.ReadSettings); -no-header
+// and -delim concern CSV only (-no-header is an error on Parquet, -delim
+// is ignored there), as does -report (the data report on stderr; its
+// as-of is cvm's default, while pqsummary cuts nothing), an error on
+// Parquet. Neither path cuts at an as-of: every transaction is
+// summarised.
+//
+// The exit status is 2 for a usage error (a bad flag, a missing column),
+// 1 for any other error.
 package main
 
 import (
@@ -15,26 +30,41 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/examples/internal/input"
 	"github.com/cvmkit/cvm/examples/parquet/cvmparquet"
 )
 
 func main() {
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "pqsummary:", err)
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(2)
 		}
-		os.Exit(2)
+		fmt.Fprintln(os.Stderr, "pqsummary:", err)
+		var ue *input.UsageError
+		if errors.As(err, &ue) {
+			os.Exit(2)
+		}
+		os.Exit(1)
 	}
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("pqsummary", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	in := fs.String("in", "", "Parquet (.parquet) or CSV file of transactions")
+	in := fs.String("in", "", "Parquet (.parquet) or CSV file of transactions; - for CSV on standard input")
 	occ := fs.String("occasions", "day", "day or order")
+	inf := input.AddFlags(fs)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return &input.UsageError{Msg: fmt.Sprintf("unexpected arguments %q", fs.Args())}
+	}
+	rs, err := inf.ReadOptions()
+	if err != nil {
 		return err
 	}
 	ss := &cvm.SummarySettings{}
@@ -43,34 +73,58 @@ func run(args []string, stdout, stderr io.Writer) error {
 	case "order":
 		ss.Occasions = cvm.ByOrder
 	default:
-		return fmt.Errorf("-occasions %q: want day or order", *occ)
+		return &input.UsageError{Msg: fmt.Sprintf("-occasions %q: want day or order", *occ)}
 	}
 	if *in == "" {
-		return errors.New("-in is required")
+		return &input.UsageError{Msg: "-in is required"}
 	}
+	report := fs.Lookup("report").Value.String() == "true"
 	ctx := context.Background()
 	var sums []cvm.Summary
 	if strings.HasSuffix(*in, ".parquet") {
-		rd, err := cvmparquet.OpenFile(*in, nil)
+		if report {
+			return &input.UsageError{Msg: "-report: the data report is for CSV input"}
+		}
+		rd, err := cvmparquet.OpenFile(*in, rs)
+		if errors.Is(err, cvm.ErrColumn) || errors.Is(err, cvmparquet.ErrUnsupported) {
+			return &input.UsageError{Msg: err.Error()}
+		}
 		if err != nil {
 			return err
 		}
 		defer rd.Close()
-		if sums, err = rd.Summarize(ctx, ss); err != nil {
+		sums, err = rd.Summarize(ctx, ss)
+		st := rd.Stats()
+		inf.Report(*in, cvm.ReadStats{Rows: st.Rows, Transactions: st.Transactions, EmptyCustomer: st.EmptyCustomer, Skipped: st.Skipped}, stderr)
+		if !inf.Quiet && st.Skipped > 0 {
+			for _, e := range st.Errors {
+				fmt.Fprintf(stderr, "  %v\n", e)
+			}
+		}
+		if err != nil {
 			return err
 		}
 	} else {
-		f, err := os.Open(*in)
+		var rd *cvm.Reader
+		var closeFn func()
+		if report {
+			rd, closeFn, err = inf.OpenReport(*in, time.Time{})
+		} else {
+			rd, closeFn, err = inf.Open(*in)
+		}
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		rd, err := cvm.NewReader(f, nil)
+		defer closeFn()
+		sums, err = rd.Summarize(ctx, ss)
+		inf.Report(*in, rd.Stats(), stderr)
 		if err != nil {
 			return fmt.Errorf("%s: %w", *in, err)
 		}
-		if sums, err = rd.Summarize(ctx, ss); err != nil {
-			return fmt.Errorf("%s: %w", *in, err)
+		if report {
+			if err := inf.PrintReport(*in, rd, stderr); err != nil {
+				return err
+			}
 		}
 	}
 	bw := bufio.NewWriterSize(stdout, 1<<20)
