@@ -61,8 +61,12 @@
 // in its chunk, claim at most 256 times its compressed size (plus 1 MiB)
 // uncompressed and at most its row group's rows (and 16,777,216) values,
 // so lengths in a hostile file cannot size allocations the file could
-// not back. A panic inside parquet-go on a malformed file is recovered
-// and returned as an ErrCorrupt error.
+// not back. Every column chunk of a mapped column must carry that
+// column's path and physical type, as the schema gives them (parquet-go
+// decodes by the schema's type, so a chunk that says otherwise would be
+// read as values it does not hold). A panic inside parquet-go on a
+// malformed file is recovered and returned as an ErrCorrupt error naming
+// the file.
 //
 // # Writing
 //

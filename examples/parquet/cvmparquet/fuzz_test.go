@@ -25,6 +25,9 @@ func FuzzOpen(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add(build(f, goodCols()))
+	for _, c := range hostileCases(f) {
+		f.Add(c.data)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, rs := range []*cvm.ReadSettings{allColumns, {SkipBadRows: true, Order: cvm.NoColumn}} {
 			rd, err := NewReader(bytes.NewReader(data), int64(len(data)), "fuzz", rs)

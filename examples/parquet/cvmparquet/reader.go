@@ -315,6 +315,9 @@ func (rd *Reader) mapColumns() error {
 		if t.leaf < 0 {
 			return nil, fmt.Errorf("%w: %s column %q is a group, not a column of values", ErrColumnType, roleNames[r], t.el.Name)
 		}
+		if err := rd.checkChunks(t); err != nil {
+			return nil, fmt.Errorf("%w: %s column %q: %v", ErrCorrupt, roleNames[r], t.el.Name, err)
+		}
 		c, err := specOf(t.el, t.leaf, r)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s column %q %v", ErrColumnType, roleNames[r], t.el.Name, err)
@@ -360,6 +363,29 @@ func (rd *Reader) mapColumns() error {
 		}
 		if rd.cols[x.r], err = resolve(x.spec, "", x.r); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// checkChunks checks that the column chunks of the leaf column t in every
+// row group are that column's: the same path and physical type as the
+// schema says. parquet-go decodes pages by the schema's type, so a chunk
+// whose metadata says otherwise would be read as values it does not hold.
+// A row group without the chunk is left to decodeGroup.
+func (rd *Reader) checkChunks(t top) error {
+	md := rd.file.Metadata()
+	for g := range md.RowGroups {
+		cols := md.RowGroups[g].Columns
+		if t.leaf >= len(cols) {
+			continue
+		}
+		cm := &cols[t.leaf].MetaData
+		if len(cm.PathInSchema) != 1 || cm.PathInSchema[0] != t.el.Name {
+			return fmt.Errorf("row group %d: its column chunk %d is of column %q", g, t.leaf, strings.Join(cm.PathInSchema, "."))
+		}
+		if !t.el.Type.Valid || cm.Type != t.el.Type.V {
+			return fmt.Errorf("row group %d: its column chunk holds %s, the schema says %s", g, cm.Type, describe(t.el))
 		}
 	}
 	return nil
@@ -686,14 +712,16 @@ func (rd *Reader) decodeGroup(g int, need [nRoles]bool, out chan<- *batch, done 
 	nrows := rg.NumRows()
 	var cols []*colSpec
 	var curs []*cursor
-	defer func() {
-		for _, c := range curs {
-			c.pages.Close()
-		}
-	}()
+	// The recover is deferred first, so that it runs last and also
+	// catches a panic in closing the pages.
 	defer func() {
 		if p := recover(); p != nil {
 			send(&batch{err: fail(fmt.Errorf("parquet-go failed decoding: %v", p))})
+		}
+	}()
+	defer func() {
+		for _, c := range curs {
+			c.pages.Close()
 		}
 	}()
 	chunks := rg.ColumnChunks()
