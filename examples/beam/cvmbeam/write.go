@@ -43,7 +43,7 @@ const DefaultSortBytes = 64 << 20
 // WriteSorted writes header and the lines, sorted by key, to one file at
 // path: a local path, or any scheme registered with Beam's filesystem
 // package (such as gs:// with its import). Two lines with the same key are
-// an error naming the key.
+// an error naming the key; no lines give a file of the header alone.
 //
 // One worker writes the whole file, whole or not at all. A local file is
 // written to a temporary file of a unique name (os.CreateTemp) in path's

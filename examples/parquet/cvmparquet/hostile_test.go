@@ -393,3 +393,24 @@ func TestHostileDecimals(t *testing.T) {
 		})
 	}
 }
+
+// TestConvertReaderEmpty: a CSV of a header alone converts to a file of
+// no rows, which reads back to none.
+func TestConvertReaderEmpty(t *testing.T) {
+	rd, err := cvm.NewReader(strings.NewReader("customer,time,amount\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := t.TempDir() + "/empty.parquet"
+	if n, err := ConvertReader(ctx, path, rd, nil); err != nil || n != 0 {
+		t.Fatalf("ConvertReader = %d, %v; want 0, nil", n, err)
+	}
+	pq, err := OpenFile(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pq.Close()
+	if got, err := pq.ReadAll(ctx); err != nil || len(got) != 0 || pq.NumRows() != 0 {
+		t.Errorf("read back %d transactions (%d rows), %v; want none", len(got), pq.NumRows(), err)
+	}
+}

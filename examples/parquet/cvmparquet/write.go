@@ -227,8 +227,9 @@ func ConvertCSV(ctx context.Context, path string, src io.Reader, read *cvm.ReadS
 
 // ConvertReader writes the transactions of the CSV reader rd (its
 // Stream) to a Parquet file at path with WriteFile, whole or not at all,
-// and returns how many it wrote. A reader error (rd.Err: a bad row without
-// SkipBadRows, a truncated input) is returned and nothing is written.
+// and returns how many it wrote; a reader that yields none gives a file of
+// no rows. A reader error (rd.Err: a bad row without SkipBadRows, a
+// truncated input) is returned and nothing is written.
 // It is ConvertCSV for a reader the caller made, such as one with an
 // Auditor whose report it prints afterwards (rd.Report).
 func ConvertReader(ctx context.Context, path string, rd *cvm.Reader, write *WriteSettings) (int, error) {
