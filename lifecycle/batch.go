@@ -161,7 +161,7 @@ type rec struct {
 // On the 10.4M-row, 1M-customer benchmark files read by cvm.Reader, time
 // order costs about 1.5 times the CPU of grouped rows (the README has the
 // figures). Memory is about 16 bytes a transaction for a grouped stream,
-// and for another 24 plus the length of its customer ID, plus the
+// and for another 28 plus the length of its customer ID, plus the
 // results (a Result is 272 bytes, a Transition 80).
 //
 // To handle the results one at a time without holding them all, see
