@@ -39,10 +39,13 @@
 // columns), groups the rows by customer in ID order (reordering the
 // columns so that every replay reads them in sequence, whatever the
 // stream's order), and
-// replays them to cvm.Summarize and lifecycle.Classify at once (on two
-// goroutines; a stream grouped by customer in ID order is Classify's
-// fastest), then to value.RetailIndicators alongside the per-customer pass,
-// so that its accumulators and Classify's are not in memory together. The
+// replays them to cvm.Summarize and lifecycle.ClassifyEach at once (on two
+// goroutines; a stream grouped by customer in ID order is the fastest),
+// folding each lifecycle result into its profile as it is handed over. A
+// per-customer pass on every core then computes the units, products and
+// categories, the CLV input and the retail indicators from the columns,
+// with value.RetailIndicators' own accumulation and formulas (the same
+// bits, no accumulator per customer). The
 // CLV input is derived from the summary and the repeat-purchase amounts,
 // exactly as clv.Prepare computes it:
 //

@@ -329,15 +329,15 @@ func forecast(ps []Profile, cs []clv.Customer, at []int, pm *clv.BGNBD, gg *clv.
 	const month = 30.0 / 7
 	cum := make([]float64, len(uniq)*months)
 	errs := make([]error, len(uniq))
+	ts := make([]float64, months)
+	for i := range ts {
+		ts[i] = float64(i+1) * month
+	}
 	parallel.For(len(uniq), 1024, func(lo, hi int) {
 		for u := lo; u < hi; u++ {
-			for i := 1; i <= months; i++ {
-				e, err := pm.ConditionalExpectedPurchases(float64(i)*month, uniq[u])
-				if err != nil {
-					errs[u] = err
-					return
-				}
-				cum[u*months+i-1] = e
+			if _, err := pm.ConditionalExpectedPurchasesAt(cum[u*months:(u+1)*months], ts, uniq[u]); err != nil {
+				errs[u] = err
+				return
 			}
 		}
 	})

@@ -307,6 +307,41 @@ func (m *BGNBD) ConditionalExpectedPurchases(t float64, c Customer) (float64, er
 	return v, nil
 }
 
+// ConditionalExpectedPurchasesAt stores in dst, allocated when nil or too
+// short, ConditionalExpectedPurchases(ts[i], c) for each horizon of ts,
+// and returns it: the same values, bit for bit, with the customer's
+// P(alive) computed once for all horizons (what CLV's monthly sums need).
+// Errors are ConditionalExpectedPurchases'.
+func (m *BGNBD) ConditionalExpectedPurchasesAt(dst, ts []float64, c Customer) ([]float64, error) {
+	if err := m.check(); err != nil {
+		return nil, err
+	}
+	for _, t := range ts {
+		if err := checkHorizon(t); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.validate(0); err != nil {
+		return nil, err
+	}
+	if cap(dst) < len(ts) {
+		dst = make([]float64, len(ts))
+	}
+	dst = dst[:len(ts)]
+	pa := m.probAlive(c)
+	for i, t := range ts {
+		v, ok := 0.0, true
+		if t != 0 {
+			v, ok = m.condExpAlive(t, c, pa)
+		}
+		if !ok {
+			return nil, &CustomerError{Index: 0, Customer: c.ID, Field: "prediction", Err: ErrNotConverged}
+		}
+		dst[i] = v
+	}
+	return dst, nil
+}
+
 func checkHorizon(t float64) error {
 	if !(t >= 0) || math.IsInf(t, 0) {
 		return &ParamError{Param: "t", Value: t, Err: fmt.Errorf("%w: horizon must be finite and non-negative", ErrInvalidParam)}
@@ -318,6 +353,12 @@ func (m *BGNBD) condExp(t float64, c Customer) (float64, bool) {
 	if t == 0 {
 		return 0, true
 	}
+	return m.condExpAlive(t, c, m.probAlive(c))
+}
+
+// condExpAlive is condExp for t > 0 with the customer's P(alive) pa, which
+// does not depend on t.
+func (m *BGNBD) condExpAlive(t float64, c Customer, pa float64) (float64, bool) {
 	k := m.k()
 	r, alpha, a, b := m.R, m.Alpha, m.A, m.B
 	x, T := c.Frequency, c.T
@@ -329,7 +370,7 @@ func (m *BGNBD) condExp(t float64, c Customer) (float64, bool) {
 	// 1 - (1-z)^(r+x) 2F1(...)
 	lq := (r+x)*math.Log1p(-z) + lf
 	second := -math.Expm1(lq)
-	v := (a + b + x + k - 1) / (a - 1) * second * m.probAlive(c)
+	v := (a + b + x + k - 1) / (a - 1) * second * pa
 	if !num.Finite(v) || v < 0 {
 		return 0, false
 	}

@@ -213,3 +213,19 @@ func ExampleDiscountedCLV() {
 	fmt.Printf("%.4f\n", clv.DiscountedCLV(10, []float64{1, 2}, 0.1)) // 10/1.1 + 10/1.21
 	// Output: 17.3554
 }
+
+// ConditionalExpectedPurchasesAt gives the expected purchases of one
+// customer at several horizons at once; with the BG/NBD parameters of
+// CDNOW, a customer with x = 2, t_x = 30.43, T = 38.86 weeks expects 1.226
+// purchases in the next 39 weeks (Fader, Hardie & Lee 2005).
+func ExampleBGNBD_ConditionalExpectedPurchasesAt() {
+	m := &clv.BGNBD{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426}
+	c := clv.Customer{Frequency: 2, Recency: 30.43, T: 38.86}
+	e, err := m.ConditionalExpectedPurchasesAt(nil, []float64{13, 26, 39}, c)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%.3f %.3f %.3f\n", e[0], e[1], e[2])
+	// Output: 0.457 0.862 1.226
+}

@@ -459,3 +459,26 @@ func TestGGObjectiveBits(t *testing.T) {
 		}
 	}
 }
+
+// TestConditionalExpectedPurchasesAt: the horizons at once are
+// ConditionalExpectedPurchases at each, bit for bit, for both variants and
+// customers with and without repeat purchases; a bad horizon is an error.
+func TestConditionalExpectedPurchasesAt(t *testing.T) {
+	ts := []float64{0, 30.0 / 7, 60.0 / 7, 13, 52, 520}
+	cs := []Customer{{Frequency: 0, Recency: 0, T: 10}, {Frequency: 2, Recency: 30.43, T: 38.86}, {Frequency: 14, Recency: 70, T: 71}}
+	for _, mod := range []bool{false, true} {
+		m := &BGNBD{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426, Modified: mod}
+		for _, c := range cs {
+			got := check.Must(m.ConditionalExpectedPurchasesAt(nil, ts, c))
+			for i, h := range ts {
+				want := check.Must(m.ConditionalExpectedPurchases(h, c))
+				if math.Float64bits(got[i]) != math.Float64bits(want) {
+					t.Errorf("modified %v, %+v, t %g: %v, want %v", mod, c, h, got[i], want)
+				}
+			}
+		}
+		if _, err := m.ConditionalExpectedPurchasesAt(nil, []float64{1, -1}, cs[1]); err == nil {
+			t.Error("negative horizon accepted")
+		}
+	}
+}
