@@ -109,6 +109,8 @@
 //   - A customer's exact sum that would reach 2^127 units of its scale
 //     (about 1.7e36 with cents) is an error naming the customer
 //     ([ErrOverflow]), never a NaN, infinite or silently rounded total.
+//   - Customer and order IDs are interned as 31-bit indexes: a 2^31-1st
+//     distinct one is an error ([ErrTooManyIDs]) naming it, never a panic.
 //
 // # Database sources
 //
