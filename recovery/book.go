@@ -168,7 +168,13 @@ func (b *Book) Lookup(id string, t FailureType, s Severity) (e Entry, err error)
 	if sl == nil {
 		return Entry{}, &CustomerError{Index: -1, Customer: id, Err: ErrNotFound}
 	}
-	b.m.fill(&e, t, s, sl, b.channels[sl.ch])
+	// Channel 0 is "": the model's default for s then, chosen without a
+	// branch on the slot.
+	ch, def := b.channels[sl.ch], b.m.cfg.DefaultChannel[s-1]
+	if sl.ch == 0 {
+		ch = def
+	}
+	b.m.fill(&e, t, s, sl, ch)
 	return e, nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"maps"
 	"runtime"
 	"slices"
@@ -85,7 +84,7 @@ func sameBook(a, b *Book) bool {
 // cloneBook deep-copies b.
 func cloneBook(b *Book) *Book {
 	c := *b
-	c.index = idIndex{seed: b.index.seed, size: b.index.size, pages: make([][]slot, len(b.index.pages))}
+	c.index.pages = make([][]slot, len(b.index.pages))
 	for k, pg := range b.index.pages {
 		c.index.pages[k] = slices.Clone(pg)
 	}
@@ -588,9 +587,10 @@ func TestLayout(t *testing.T) {
 }
 
 // TestLayoutWrap grows a book of 8 slots by three IDs chosen (with the
-// book's own hash seed) to have the last slot as their home, so that two
+// book's own hash keys) to have the last slot as their home, so that two
 // of them wrap past the end of the table: they must still be found, in
-// slots 7, 0 and 1, and looked up right.
+// slots 7, 0 and 1 (one further for each the first customer holds), and
+// looked up right.
 func TestLayoutWrap(t *testing.T) {
 	m := mustModel(t, nil)
 	base := synthCustomers(4, 77)
@@ -601,7 +601,7 @@ func TestLayoutWrap(t *testing.T) {
 	cs := []Customer{base[0]}
 	for i := 0; len(cs) < 4; i++ {
 		id := fmt.Sprintf("w%d", i)
-		if maphash.String(b.index.seed, id)&7 != 7 {
+		if b.index.hash(id)&7 != 7 {
 			continue
 		}
 		c := base[len(cs)]
@@ -611,6 +611,18 @@ func TestLayoutWrap(t *testing.T) {
 	}
 	if b.index.size != 8 {
 		t.Fatalf("%d slots after growing, want 8", b.index.size)
+	}
+	// The w IDs fill the slots from 7 on, wrapping to 0, in the order
+	// they were added, around the slot of cs[0].
+	j := uint64(7)
+	for p := 1; p < len(cs); p++ {
+		if b.index.at(j).pos == 1 {
+			j = (j + 1) & 7
+		}
+		if s := b.index.at(j); s.pos != uint32(p+1) {
+			t.Errorf("%s: slot %d holds position %d, want %d", cs[p].ID, j, int(s.pos)-1, p)
+		}
+		j = (j + 1) & 7
 	}
 	for p, c := range cs {
 		if s := b.find(c.ID); s == nil || s.pos != uint32(p+1) {

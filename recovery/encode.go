@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/cvmkit/cvm"
 	"github.com/cvmkit/cvm/internal/envelope"
@@ -140,13 +141,16 @@ func (b *Book) marshal(playbooks bool) ([]byte, error) {
 // row returns the playbook row of failure type index t and severity
 // index s from the customer's packed slot.
 func (m *Model) row(sl *slot, t, s int) rowJSON {
-	r, tr := m.sevRec(sl, s), m.typeRec(sl, s, t)
+	// The entry's numbers are float32s widened and whole minutes, so the
+	// row holds them exactly.
+	var e Entry
+	m.fill(&e, FailureType(t+1), Severity(s+1), sl, "")
 	return rowJSON{
-		Failure: FailureType(t + 1), Severity: Severity(s + 1),
-		Expected: tr.expected, Ratio: tr.ratio, Cap: r.cap, PreApproved: r.pre,
-		ChurnWith: r.churnWith, ChurnOut: r.churnOut, AckMin: r.ackMin, ResMin: r.resMin,
-		Apology: r.apology, Owner: r.owner,
-		Paradox: r.flags&flagParadox != 0, Escalated: r.flags&flagEscalated != 0,
+		Failure: e.Failure, Severity: e.Severity,
+		Expected: float32(e.Expected), Ratio: float32(e.Ratio), Cap: float32(e.Cap), PreApproved: float32(e.PreApproved),
+		ChurnWith: float32(e.ChurnWith), ChurnOut: float32(e.ChurnWithout),
+		AckMin: uint32(e.AcknowledgeBy / time.Minute), ResMin: uint32(e.ResolveBy / time.Minute),
+		Apology: e.Apology, Owner: e.Owner, Paradox: e.Paradox, Escalated: e.Escalated,
 	}
 }
 

@@ -203,6 +203,15 @@ type Model struct {
 	// SeverityExpectation, per failure type and severity.
 	restore [NumFailureTypes]float64
 	expect  [NumSeverities][NumFailureTypes]float64
+	// restoreRatio[t] is min(Restore[t], 1).
+	restoreRatio [NumFailureTypes]float64
+	// paradox[s] is slotNoFailures if severity index s is eligible for
+	// the paradox (s+1 <= ParadoxMaxSeverity), else 0: a slot's
+	// eligibility is one AND with its flags.
+	paradox [NumSeverities]uint8
+	// uplift is the factor of the aim without and with the paradox: 1
+	// and 1 + ParadoxUplift.
+	uplift [2]float64
 }
 
 // New validates the settings and returns the model. A nil settings means
@@ -259,7 +268,14 @@ func New(settings *Settings) (*Model, error) {
 			}
 		}
 	}
+	for si := range NumSeverities {
+		if si+1 <= c.ParadoxMaxSeverity {
+			m.paradox[si] = slotNoFailures
+		}
+	}
+	m.uplift = [2]float64{1, 1 + c.ParadoxUplift}
 	for ti := range NumFailureTypes {
+		m.restoreRatio[ti] = min(c.Restore[ti], 1)
 		m.restore[ti] = c.Restore[ti] * c.Fault[ti]
 		for si := range NumSeverities {
 			m.expect[si][ti] = m.restore[ti] * c.SeverityExpectation[si]
@@ -294,31 +310,25 @@ func insertCheckpoint(f [MaxFollowUps]uint16, d uint16) [MaxFollowUps]uint16 {
 func (m *Model) Settings() Settings { return m.set.clone() }
 
 // f32down rounds x >= 0 to a float32 not above it, so a clamped ratio
-// stays within MaxLossMultiple.
+// stays within MaxLossMultiple: float32(x), or the next float32 towards
+// zero when that is above x (math.Nextafter32(f, 0), which for a nonzero
+// f is the float32 whose bits are one less). It has no branch: a lookup's
+// branches on the slot's numbers would each be a misprediction half the
+// time, paid after the slot's memory access.
 func f32down(x float64) float32 {
 	f := float32(x)
+	bits := math.Float32bits(f)
+	var above, nonzero uint32
 	if float64(f) > x {
-		f = math.Nextafter32(f, 0)
+		above = 1
 	}
-	return f
+	if bits<<1 != 0 {
+		nonzero = 1
+	}
+	return math.Float32frombits(bits - above&nonzero)
 }
 
 func logit(p float64) float64 { return math.Log(p / (1 - p)) }
-
-// sevRec is the part of a playbook that depends on the customer and the
-// severity only.
-type sevRec struct {
-	cap, pre            float32
-	churnWith, churnOut float32
-	ackMin, resMin      uint32
-	apology             Apology
-	owner               Owner
-	flags               uint8 // flagParadox, flagEscalated, flagGrudge
-	quad                uint8 // quadrant - 1, for the front-line limit
-}
-
-// typeRec is the part that depends on the failure type too.
-type typeRec struct{ expected, ratio float32 }
 
 const (
 	flagParadox = 1 << iota
@@ -374,27 +384,6 @@ func (m *Model) pack(c *Customer, sl *slot) {
 	sl.flags = f
 }
 
-// sevRec computes the record of severity index si from a packed slot.
-func (m *Model) sevRec(sl *slot, si int) sevRec {
-	cfg := &m.cfg
-	q := int(sl.quad)
-	capAmt := cfg.SeverityCapShare[si] * sl.absCap
-	d := &m.deadline[sl.tier][si]
-	a := &m.apology[q][si][sl.flags&(slotGrudge|slotInfluential)]
-	flags := a.flags
-	if sl.flags&slotNoFailures != 0 && si+1 <= cfg.ParadoxMaxSeverity {
-		flags |= flagParadox
-	}
-	return sevRec{
-		cap:       float32(capAmt),
-		pre:       float32(min(capAmt, cfg.FrontLineLimit[q])),
-		churnOut:  float32(1 / (1 + m.churnOdds[si][0]*sl.eOut)),
-		churnWith: float32(1 / (1 + m.churnOdds[si][1]*sl.eWith)),
-		ackMin:    d[0], resMin: d[1],
-		apology: a.apology, owner: a.owner, flags: flags, quad: uint8(q),
-	}
-}
-
 // apologyRec is the apology, owner and flags (grudge, escalated) of a
 // quadrant, severity, grudge and influence, tabled by [New].
 type apologyRec struct {
@@ -432,51 +421,50 @@ func (m *Model) apologyOf(q, si int, f uint8) apologyRec {
 	return apologyRec{apology: Apology(level), owner: owner, flags: flags}
 }
 
-// typeRec computes the record of severity index si and failure type
-// index ti from a packed slot.
-func (m *Model) typeRec(sl *slot, si, ti int) typeRec {
-	cfg := &m.cfg
-	recur := 1 + cfg.RecurrenceStep*float64(sl.past)
-	restore := m.restore[ti]
-	exp := m.expect[si][ti] * recur * sl.rel
-	aim := max(exp, restore)
-	if sl.flags&slotNoFailures != 0 && si+1 <= cfg.ParadoxMaxSeverity {
-		aim *= 1 + cfg.ParadoxUplift
-	}
-	return typeRec{expected: float32(exp), ratio: f32down(min(aim, cfg.MaxLossMultiple))}
-}
-
-// fill assembles the public Entry of failure type t and severity s from
-// the packed slot into e.
+// fill computes the public Entry of failure type t and severity s from
+// the packed slot into e; channel is the customer's channel, or for one
+// without a preference the model's default for s. It is the one
+// computation of an entry (lookups, [Model.Playbook] and the JSON rows
+// all go through it): straight-line code on the slot and the model's
+// tables, which stay in cache, without a branch on the slot's contents,
+// since on a book too large for the caches each such branch mispredicted
+// would cost a pipeline refill after the slot's memory access.
 func (m *Model) fill(e *Entry, t FailureType, s Severity, sl *slot, channel string) {
-	r, tr := m.sevRec(sl, int(s-1)), m.typeRec(sl, int(s-1), int(t-1))
-	g := 0
-	if r.flags&flagGrudge != 0 {
-		g = 1
+	cfg := &m.cfg
+	si, ti := int(s-1), int(t-1)
+	q := int(sl.quad) & 3
+	capAmt := cfg.SeverityCapShare[si] * sl.absCap
+	a := &m.apology[q][si][sl.flags&(slotGrudge|slotInfluential)]
+	paradox := 0
+	if sl.flags&m.paradox[si] != 0 {
+		paradox = 1
 	}
-	if channel == "" {
-		channel = m.cfg.DefaultChannel[s-1]
-	}
+	recur := 1 + cfg.RecurrenceStep*float64(sl.past)
+	exp := m.expect[si][ti] * recur * sl.rel
+	// The aim times 1 is the aim, bit for bit.
+	aim := max(exp, m.restore[ti]) * m.uplift[paradox]
+	d := &m.deadline[sl.tier][si]
+	g := int(a.flags/flagGrudge) & 1
 	e.Failure = t
 	e.Severity = s
-	e.Remedy = m.cfg.Remedy[t-1]
-	e.Apology = r.apology
-	e.Owner = r.owner
-	e.Paradox = r.flags&flagParadox != 0
-	e.Escalated = r.flags&flagEscalated != 0
+	e.Remedy = cfg.Remedy[ti]
+	e.Apology = a.apology
+	e.Owner = a.owner
+	e.Paradox = paradox != 0
+	e.Escalated = a.flags&flagEscalated != 0
 	e.Channel = channel
-	e.Expected = float64(tr.expected)
-	e.Ratio = float64(tr.ratio)
-	e.RestoreRatio = min(m.cfg.Restore[t-1], 1)
-	e.LossCap = m.cfg.MaxLossMultiple
-	e.Cap = float64(r.cap)
-	e.PreApproved = float64(r.pre)
-	e.FrontLineLimit = m.cfg.FrontLineLimit[r.quad]
-	e.ChurnWithout = float64(r.churnOut)
-	e.ChurnWith = float64(r.churnWith)
-	e.AcknowledgeBy = time.Duration(r.ackMin) * time.Minute
-	e.ResolveBy = time.Duration(r.resMin) * time.Minute
-	e.FollowUp = m.follow[int(s-1)*2+g]
+	e.Expected = float64(float32(exp))
+	e.Ratio = float64(f32down(min(aim, cfg.MaxLossMultiple)))
+	e.RestoreRatio = m.restoreRatio[ti]
+	e.LossCap = cfg.MaxLossMultiple
+	e.Cap = float64(float32(capAmt))
+	e.PreApproved = float64(float32(min(capAmt, cfg.FrontLineLimit[q])))
+	e.FrontLineLimit = cfg.FrontLineLimit[q]
+	e.ChurnWithout = float64(float32(1 / (1 + m.churnOdds[si][0]*sl.eOut)))
+	e.ChurnWith = float64(float32(1 / (1 + m.churnOdds[si][1]*sl.eWith)))
+	e.AcknowledgeBy = time.Duration(d[0]) * time.Minute
+	e.ResolveBy = time.Duration(d[1]) * time.Minute
+	e.FollowUp = m.follow[si*2+g]
 }
 
 // Playbook computes one entry for c directly, without a book: the same
@@ -492,8 +480,12 @@ func (m *Model) Playbook(c Customer, t FailureType, s Severity) (Entry, error) {
 	}
 	var sl slot
 	m.pack(&c, &sl)
+	ch := c.Channel
+	if ch == "" {
+		ch = m.cfg.DefaultChannel[s-1]
+	}
 	var e Entry
-	m.fill(&e, t, s, &sl, c.Channel)
+	m.fill(&e, t, s, &sl, ch)
 	return e, nil
 }
 
