@@ -335,15 +335,29 @@ func BenchmarkLookupSpread(b *testing.B) {
 	// both see the same machine load, and reports each one's time per
 	// access and the median over the rounds of their ratio, which a burst
 	// of load on a shared machine moves least: one op is one round of
-	// each.
+	// each. Each round is timed twice: by the wall clock (lookup/chase,
+	// lookup-ns, chase-ns) and, on Linux, by the CPU time of the thread
+	// (lookup/chase-cpu, lookup-cpu-ns, chase-cpu-ns), the goroutine
+	// locked to it, which does not count the time the thread waits for a
+	// CPU (most of it on a loaded machine) but does count the misses
+	// after another process has had the caches.
 	b.Run("paired", func(b *testing.B) {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
 		const round = 2_000
 		i, p := 0, uint64(0)
 		var sink float64
-		var tl, tc time.Duration
-		var ratios []float64
-		lookups := func() time.Duration {
+		var tl, tc, cl, cc time.Duration
+		var ratios, cpuRatios []float64
+		_, cpuOK := threadCPU()
+		timed := func(f func()) (wall, cpu time.Duration) {
 			t0 := time.Now()
+			c0, _ := threadCPU()
+			f()
+			c1, _ := threadCPU()
+			return time.Since(t0), c1 - c0
+		}
+		lookups := func() {
 			for range round {
 				q := &qs[i]
 				e, err := bk.Lookup(q.id, q.t, q.s)
@@ -356,32 +370,42 @@ func BenchmarkLookupSpread(b *testing.B) {
 					i = 0
 				}
 			}
-			return time.Since(t0)
 		}
-		chase := func() time.Duration {
-			t0 := time.Now()
+		chase := func() {
 			for range round {
 				p = next[p]
 			}
-			return time.Since(t0)
 		}
 		k := 0
 		for b.Loop() {
-			var l, c time.Duration
+			var l, c, lc, ccpu time.Duration
 			if k&1 == 0 {
-				l, c = lookups(), chase()
+				l, lc = timed(lookups)
+				c, ccpu = timed(chase)
 			} else {
-				c, l = chase(), lookups()
+				c, ccpu = timed(chase)
+				l, lc = timed(lookups)
 			}
 			k++
 			tl += l
 			tc += c
+			cl += lc
+			cc += ccpu
 			ratios = append(ratios, float64(l)/float64(c))
+			if cpuOK && ccpu > 0 {
+				cpuRatios = append(cpuRatios, float64(lc)/float64(ccpu))
+			}
 		}
 		_, _ = sink, p
 		slices.Sort(ratios)
 		b.ReportMetric(float64(tl.Nanoseconds())/float64(b.N*round), "lookup-ns")
 		b.ReportMetric(float64(tc.Nanoseconds())/float64(b.N*round), "chase-ns")
 		b.ReportMetric(ratios[len(ratios)/2], "lookup/chase")
+		if len(cpuRatios) > 0 {
+			slices.Sort(cpuRatios)
+			b.ReportMetric(float64(cl.Nanoseconds())/float64(b.N*round), "lookup-cpu-ns")
+			b.ReportMetric(float64(cc.Nanoseconds())/float64(b.N*round), "chase-cpu-ns")
+			b.ReportMetric(cpuRatios[len(cpuRatios)/2], "lookup/chase-cpu")
+		}
 	})
 }

@@ -132,19 +132,14 @@ func mix(a, b uint64) uint64 {
 
 // probe returns the index of the slot holding id and true, or the index
 // of the empty slot where id would go and false; (0, false) for an empty
-// table. Lookups, Customer, updates and inserts all go through it (find
-// first tries the home slot inline).
+// table. Updates and inserts go through it, and so do lookups of IDs
+// not 8 to 16 bytes long (find).
 func (b *Book) probe(id string) (uint64, bool) {
 	x := &b.index
 	if x.size == 0 {
 		return 0, false
 	}
-	return b.probeFrom(id, x.hash(id))
-}
-
-// probeFrom is probe for an ID whose hash is h.
-func (b *Book) probeFrom(id string, h uint64) (uint64, bool) {
-	x := &b.index
+	h := x.hash(id)
 	mask := x.size - 1
 	for i := h & mask; ; i = (i + 1) & mask {
 		s := x.at(i)
@@ -166,8 +161,9 @@ func (b *Book) match(s *slot, id string, h uint64) bool {
 }
 
 // find returns the slot holding id, or nil; nil for a nil b. An ID of 8
-// to 16 bytes in its home slot, the usual case, is decided there, by its
-// two words; any other goes through probeFrom.
+// to 16 bytes, the usual case, is compared by its two words and length
+// (idWords), slot after slot from its home; any other goes through
+// probe.
 func (b *Book) find(id string) *slot {
 	if b == nil || b.index.size == 0 {
 		return nil
@@ -182,17 +178,18 @@ func (b *Book) find(id string) *slot {
 	}
 	a, w := le64(id), le64(id[n-8:])
 	h := mix(mix(a^x.k[0], w^x.k[1]), uint64(n)^x.k[2])
-	i := h & (x.size - 1)
-	s := x.at(i)
-	// One branch for the three comparisons (length, first and last
-	// word): it fails for the IDs not at home, one in four.
-	if (uint64(s.klen)^uint64(n))|(binary.LittleEndian.Uint64(s.key[:8])^a)|(binary.LittleEndian.Uint64(s.key[n-8:])^w) == 0 {
-		return s
+	mask := x.size - 1
+	// One branch for the three comparisons: it fails for the IDs not at
+	// home, one in four; an empty slot (length 0) never matches.
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := x.at(i)
+		if (uint64(s.klen)^uint64(n))|(binary.LittleEndian.Uint64(s.key[:8])^a)|(binary.LittleEndian.Uint64(s.key[n-8:])^w) == 0 {
+			return s
+		}
+		if s.pos == 0 {
+			return nil
+		}
 	}
-	if i, ok := b.probeFrom(id, h); ok {
-		return x.at(i)
-	}
-	return nil
 }
 
 // setKey records id at position pos in the empty slot s.
