@@ -58,6 +58,15 @@ type Hours struct {
 	From, To uint8
 }
 
+// check returns an error naming the customer and the field for a figure
+// Decide cannot use: a stated channel that is not a channel.
+func (c *Customer) check() error {
+	if c.Channel >= numChannels {
+		return fmt.Errorf("contact: customer %q: channel %d: not a channel", c.ID, c.Channel)
+	}
+	return nil
+}
+
 func (h Hours) valid() bool { return h.From < h.To && h.To <= 24 }
 
 // Interval returns the customer's own purchase rhythm in days: the mean gap

@@ -275,8 +275,8 @@ func newPlan(rules *RuleSet, asOf time.Time, s *Settings) (*plan, error) {
 // are ignored; a contact of an unknown customer is ignored). customers and
 // history are not modified or kept. rules nil means DefaultRules. A zero
 // asOf is ErrAsOf; invalid rules a *RuleError; a customer with invalid
-// hours, or a NaN figure where a rule reads it, an error naming it; ctx.Err
-// when ctx is done.
+// hours, a stated channel that is not a channel, or a NaN figure where a
+// rule reads it, an error naming it; ctx.Err when ctx is done.
 func Decide(ctx context.Context, customers []Customer, history []Contact, rules *RuleSet, asOf time.Time, s *Settings) (*Plan, error) {
 	if asOf.IsZero() {
 		return nil, ErrAsOf
@@ -378,6 +378,9 @@ func (s *Stats) add(o *Stats) {
 func (p *plan) customer(dst, scratch []Decision, cs []Customer, i int, st *Stats) ([]Decision, []Decision, error) {
 	c := &cs[i]
 	scratch = scratch[:0]
+	if err := c.check(); err != nil {
+		return dst, scratch, err
+	}
 	var hc *custHistory
 	if p.hist != nil {
 		hc = p.hist.of(i)

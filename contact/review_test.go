@@ -1,0 +1,59 @@
+package contact
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/cvmkit/cvm/lifecycle"
+)
+
+// oneCustomer is a forecast customer in stability whom the overdue rule
+// alone can fire for.
+func oneCustomer() Customer {
+	return Customer{ID: "x1", Stage: lifecycle.Stability, Forecast: true, PAlive: 0.8, ExpectedPurchases: 4, ExpectedSpend: 50, CLV: 150,
+		First: asOf.AddDate(-1, 0, 0), Last: asOf.AddDate(0, -6, 0), Occasions: 3}
+}
+
+func overdueRules() *RuleSet {
+	return &RuleSet{Rules: []Rule{{Name: "remind", Trigger: Trigger{Kind: Overdue},
+		Action: Action{Message: "m", Value: Spend, Response: 0.5, Priority: 1, Control: Off}}}}
+}
+
+// Bad customer figures are errors naming the customer and the field, never
+// a panic or a silent result; figures of a customer without a forecast are
+// not read and so are not errors.
+func TestDecideBadCustomer(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(c *Customer)
+		want string // "" for no error
+	}{
+		{"stated channel out of range", func(c *Customer) { c.Channel = Channel(99) }, "channel"},
+		{"stated channel just past the last", func(c *Customer) { c.Channel = numChannels }, "channel"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := oneCustomer()
+			tt.edit(&c)
+			var err error
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Fatalf("panic: %v", r)
+					}
+				}()
+				_, err = Decide(context.Background(), []Customer{c}, nil, overdueRules(), asOf, nil)
+			}()
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("error %v, want none", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), `"x1"`) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want one naming customer \"x1\" and %q", err, tt.want)
+			}
+		})
+	}
+}
