@@ -2,6 +2,7 @@ package contact
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/cvmkit/cvm/lifecycle"
@@ -28,7 +29,10 @@ type Customer struct {
 	Stage, From lifecycle.Stage
 	Since       time.Time
 	// Forecast says the CLV figures are known (profile.CLV.OK); without it
-	// no AliveBelow trigger fires and CLV bounds never hold.
+	// no AliveBelow trigger fires and CLV bounds never hold, and the four
+	// figures are not read. With it PAlive must be in [0, 1], CLV finite,
+	// ExpectedSpend and ExpectedPurchases finite and >= 0 (else Decide's
+	// error names the customer and the field).
 	Forecast          bool
 	PAlive            float64
 	ExpectedPurchases float64 // in the next 52 weeks
@@ -59,10 +63,29 @@ type Hours struct {
 }
 
 // check returns an error naming the customer and the field for a figure
-// Decide cannot use: a stated channel that is not a channel.
+// Decide cannot use: a stated channel that is not a channel, and with a
+// forecast a P(alive) outside [0, 1], a NaN or infinite CLV, or a NaN,
+// infinite or negative expected spend or purchases. The figures of a
+// customer without a forecast are not read.
 func (c *Customer) check() error {
 	if c.Channel >= numChannels {
 		return fmt.Errorf("contact: customer %q: channel %d: not a channel", c.ID, c.Channel)
+	}
+	if !c.Forecast {
+		return nil
+	}
+	bad := func(field string, v float64, want string) error {
+		return fmt.Errorf("contact: customer %q: %s %v: want %s", c.ID, field, v, want)
+	}
+	switch {
+	case !(c.PAlive >= 0 && c.PAlive <= 1):
+		return bad("p_alive", c.PAlive, "a probability in [0, 1]")
+	case math.IsNaN(c.CLV) || math.IsInf(c.CLV, 0):
+		return bad("clv", c.CLV, "a finite value")
+	case !(c.ExpectedSpend >= 0 && c.ExpectedSpend < math.Inf(1)):
+		return bad("expected_spend", c.ExpectedSpend, "a finite value >= 0")
+	case !(c.ExpectedPurchases >= 0 && c.ExpectedPurchases < math.Inf(1)):
+		return bad("expected_purchases", c.ExpectedPurchases, "a finite value >= 0")
 	}
 	return nil
 }

@@ -275,8 +275,10 @@ func newPlan(rules *RuleSet, asOf time.Time, s *Settings) (*plan, error) {
 // are ignored; a contact of an unknown customer is ignored). customers and
 // history are not modified or kept. rules nil means DefaultRules. A zero
 // asOf is ErrAsOf; invalid rules a *RuleError; a customer with invalid
-// hours, a stated channel that is not a channel, or a NaN figure where a
-// rule reads it, an error naming it; ctx.Err when ctx is done.
+// hours, a stated channel that is not a channel, or (with a forecast) a
+// P(alive) outside [0, 1], a NaN or infinite CLV, or a NaN, infinite or
+// negative expected spend or purchases, an error naming the customer and
+// the field; ctx.Err when ctx is done.
 func Decide(ctx context.Context, customers []Customer, history []Contact, rules *RuleSet, asOf time.Time, s *Settings) (*Plan, error) {
 	if asOf.IsZero() {
 		return nil, ErrAsOf
@@ -497,9 +499,6 @@ func (p *plan) decide(c *Customer, i, r int, fired time.Time, ch Channel, why Ch
 	spend := c.ExpectedSpend
 	if !c.Forecast {
 		spend = 0
-	}
-	if math.IsNaN(spend) || math.IsNaN(c.CLV) || math.IsNaN(c.PAlive) {
-		return d, fmt.Errorf("contact: customer %q: NaN forecast", c.ID)
 	}
 	d.OfferCost = a.Offer.Cost(spend)
 	d.ChannelCost = p.costs[ch]

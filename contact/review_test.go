@@ -2,6 +2,7 @@ package contact
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 
@@ -31,6 +32,18 @@ func TestDecideBadCustomer(t *testing.T) {
 	}{
 		{"stated channel out of range", func(c *Customer) { c.Channel = Channel(99) }, "channel"},
 		{"stated channel just past the last", func(c *Customer) { c.Channel = numChannels }, "channel"},
+		{"p_alive NaN", func(c *Customer) { c.PAlive = math.NaN() }, "p_alive"},
+		{"p_alive above 1", func(c *Customer) { c.PAlive = 1.5 }, "p_alive"},
+		{"p_alive negative", func(c *Customer) { c.PAlive = -0.1 }, "p_alive"},
+		{"clv +Inf", func(c *Customer) { c.CLV = math.Inf(1) }, "clv"},
+		{"clv -Inf", func(c *Customer) { c.CLV = math.Inf(-1) }, "clv"},
+		{"expected spend +Inf", func(c *Customer) { c.ExpectedSpend = math.Inf(1) }, "expected_spend"},
+		{"expected spend negative", func(c *Customer) { c.ExpectedSpend = -1 }, "expected_spend"},
+		{"expected purchases NaN", func(c *Customer) { c.ExpectedPurchases = math.NaN() }, "expected_purchases"},
+		{"expected purchases +Inf", func(c *Customer) { c.ExpectedPurchases = math.Inf(1) }, "expected_purchases"},
+		{"no forecast, NaN figures not read", func(c *Customer) {
+			c.Forecast, c.PAlive, c.CLV, c.ExpectedSpend, c.ExpectedPurchases = false, math.NaN(), math.NaN(), math.NaN(), math.NaN()
+		}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
