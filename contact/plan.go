@@ -535,10 +535,10 @@ func (p *plan) sendAt(c *Customer, t Timing, fired time.Time) (time.Time, error)
 	at := p.asOf
 	switch t.Kind {
 	case Delay:
-		at = fired.Add(time.Duration(t.Days * 24 * float64(time.Hour)))
+		at = addDays(fired, t.Days)
 	case Rhythm:
 		if iv := c.Interval(); iv > 0 && !c.Last.IsZero() {
-			at = c.Last.Add(time.Duration(iv * 24 * float64(time.Hour)))
+			at = addDays(c.Last, iv)
 		}
 	}
 	if at.Before(p.asOf) {
@@ -560,6 +560,17 @@ func (p *plan) sendAt(c *Customer, t Timing, fired time.Time) (time.Time, error)
 		at = time.Date(y, m, dd+1, int(h.From), 0, 0, 0, time.UTC)
 	}
 	return at, nil
+}
+
+// addDays returns t plus days (>= 0), at most t plus the longest
+// time.Duration (some 292 years): the conversion of more days would
+// overflow and wrap to a time in the past.
+func addDays(t time.Time, days float64) time.Time {
+	ns := days * 24 * float64(time.Hour)
+	if !(ns < math.MaxInt64) {
+		return t.Add(math.MaxInt64)
+	}
+	return t.Add(time.Duration(ns))
 }
 
 // day returns t's UTC calendar day number.
@@ -595,8 +606,10 @@ func (t *Trigger) fire(c *Customer, asOf time.Time, asOfDay int64) (time.Time, b
 		if f == 0 {
 			f = 1.5
 		}
-		due := c.Last.Add(time.Duration(f * iv * 24 * float64(time.Hour)))
-		if due.Before(asOf) {
+		if !(asOf.Sub(c.Last).Hours()/24 > f*iv) {
+			return time.Time{}, false
+		}
+		if due := addDays(c.Last, f*iv); due.Before(asOf) {
 			return due, true
 		}
 	case Anniversary:

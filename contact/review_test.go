@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cvmkit/cvm/internal/check"
 	"github.com/cvmkit/cvm/lifecycle"
 )
 
@@ -68,5 +69,41 @@ func TestDecideBadCustomer(t *testing.T) {
 				t.Fatalf("error %v, want one naming customer \"x1\" and %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// A rhythm of billions of days (a one-time buyer the purchase model
+// expects to buy 1e-7 times a year) is not overdue ten days after the
+// purchase, and a rhythm send time is after the as-of, not the as-of: the
+// days are never converted to a time.Duration that overflows.
+func TestLongInterval(t *testing.T) {
+	c := oneCustomer()
+	c.Occasions, c.First, c.Last = 1, asOf.AddDate(0, 0, -10), asOf.AddDate(0, 0, -10)
+	c.ExpectedPurchases = 1e-7 // interval 364e7 days
+	p, err := Decide(context.Background(), []Customer{c}, nil, overdueRules(), asOf, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Decisions) != 0 {
+		t.Fatalf("overdue fired for an interval of %v days, 10 days after the purchase: %+v", c.Interval(), p.Decisions[0])
+	}
+	// Fired 400 days after a purchase with an interval of 100 days, a
+	// rhythm rule sends at the expected next purchase, or the as-of.
+	c.ExpectedPurchases = 3.64 // interval 100 days
+	c.Last = asOf.AddDate(0, 0, -400)
+	rs := overdueRules()
+	p = check.Must(Decide(context.Background(), []Customer{c}, nil, rs, asOf, nil))
+	if len(p.Decisions) != 1 {
+		t.Fatalf("overdue did not fire 400 days after, interval 100: %+v", p.Stats)
+	}
+	// Rhythm timing with a huge interval: never the as-of (the expected
+	// purchase is centuries away), never before it.
+	rs.Rules[0].Trigger = Trigger{Kind: AliveBelow, Level: 1}
+	rs.Rules[0].Action.Timing = Timing{Kind: Rhythm}
+	c.ExpectedPurchases = 1e-7
+	c.Last = asOf.AddDate(0, 0, -10)
+	p = check.Must(Decide(context.Background(), []Customer{c}, nil, rs, asOf, nil))
+	if len(p.Decisions) != 1 || !p.Decisions[0].SendAt.After(asOf.AddDate(200, 0, 0)) {
+		t.Fatalf("rhythm send time for an interval of 364e7 days: %+v", p.Decisions)
 	}
 }
