@@ -36,7 +36,8 @@ type dens struct {
 // plus the fitting fraction of the first item that does not fit) and the
 // critical item c, greedy >= prefix and prefix + Net_c >= LP >= OPT, so
 // max(greedy, best single) >= OPT/2 (Martello & Toth 1990, sec. 2.4). The
-// sort is O(n log n); exact dynamic programming is O(n B) in cents, too
+// sort is O(n log n); ties of density and value go to the smaller
+// customer ID (then rule), never to the customers' order; exact dynamic programming is O(n B) in cents, too
 // slow for a million contacts. A final check keeps rounding from
 // ever exceeding B (summed in the plan's order).
 func allocate(items []Decision, budget float64) ([]int, Allocation) {
@@ -65,7 +66,7 @@ func allocate(items []Decision, budget float64) ([]int, Allocation) {
 			d = it.Net / it.Cost
 		}
 		ds = append(ds, dens{d, it.Net, int32(i)})
-		if best < 0 || it.Net > items[best].Net {
+		if best < 0 || it.Net > items[best].Net || (it.Net == items[best].Net && byCustomer(it, &items[best]) < 0) {
 			best = i
 		}
 	}
@@ -76,7 +77,7 @@ func allocate(items []Decision, budget float64) ([]int, Allocation) {
 		if c := cmp.Compare(y.net, x.net); c != 0 {
 			return c
 		}
-		return cmp.Compare(x.i, y.i)
+		return byCustomer(&items[x.i], &items[y.i])
 	})
 	spent, val, prefixCost := 0.0, 0.0, 0.0
 	critical := false
@@ -141,7 +142,8 @@ func allocate(items []Decision, budget float64) ([]int, Allocation) {
 		}
 		worst := 0
 		for j, k := range keep {
-			if items[k].Net*items[keep[worst]].Cost < items[keep[worst]].Net*items[k].Cost {
+			a, b := items[k].Net*items[keep[worst]].Cost, items[keep[worst]].Net*items[k].Cost
+			if a < b || (a == b && byCustomer(&items[k], &items[keep[worst]]) > 0) {
 				worst = j
 			}
 		}
@@ -150,6 +152,19 @@ func allocate(items []Decision, budget float64) ([]int, Allocation) {
 	}
 	a.Chosen, a.ChosenCost = val, spent
 	return keep, a
+}
+
+// byCustomer orders decisions by customer ID, then rule: the allocation's
+// tie-break, so that the customers' order does not choose among contacts
+// of equal value (Index last, for a repeated ID).
+func byCustomer(a, b *Decision) int {
+	if c := cmp.Compare(a.Customer, b.Customer); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Rule, b.Rule); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Index, b.Index)
 }
 
 // hashID is a seeded 64-bit hash of a rule and a customer ID: FNV-1a over

@@ -22,7 +22,10 @@
 // of a caller-given time, never the clock, and returns a [Plan]: one
 // [Decision] per chosen contact, with why. It is deterministic: the same
 // customers, history, rules, as-of and settings give the same plan whatever
-// GOMAXPROCS.
+// GOMAXPROCS, and the customers in another order get the same decisions
+// (ties between contacts of equal value go to the smaller customer ID;
+// only a budget filled to within rounding may differ, since the costs are
+// summed in the plan's order).
 //
 // # Triggers
 //

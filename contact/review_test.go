@@ -2,9 +2,15 @@ package contact
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"math/rand/v2"
+	"reflect"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cvmkit/cvm/internal/check"
 	"github.com/cvmkit/cvm/lifecycle"
@@ -105,5 +111,93 @@ func TestLongInterval(t *testing.T) {
 	p = check.Must(Decide(context.Background(), []Customer{c}, nil, rs, asOf, nil))
 	if len(p.Decisions) != 1 || !p.Decisions[0].SendAt.After(asOf.AddDate(200, 0, 0)) {
 		t.Fatalf("rhythm send time for an interval of 364e7 days: %+v", p.Decisions)
+	}
+}
+
+type planKey struct {
+	customer, rule string
+	control        bool
+	channel        Channel
+	sendAt         time.Time
+	net, cost      float64
+}
+
+// planSet is a plan's decisions without their place: what each customer
+// gets.
+func planSet(p *Plan) map[planKey]int {
+	m := map[planKey]int{}
+	for _, d := range p.Decisions {
+		m[planKey{d.Customer, d.RuleName, d.Control, d.Channel, d.SendAt, d.Net, d.Cost}]++
+	}
+	return m
+}
+
+// The same customers in another order, on one or two workers, get the
+// same decisions, with a budget that leaves out some of many contacts of
+// equal value density (ties broken by customer, not by place). The costs
+// are binary fractions, so that every order of summing them is exact.
+func TestDecideOrderAndWorkers(t *testing.T) {
+	cs := genCustomers(12000, 11)
+	// 3000 customers identical but for the ID: equal densities.
+	for i := 0; i < 3000; i++ {
+		c := oneCustomer()
+		c.ID = fmt.Sprintf("tie%05d", i)
+		cs = append(cs, c)
+	}
+	costs := [NumChannels]float64{0, 0.25, 0.5, 1, 2, 4}
+	for _, rs := range []*RuleSet{overdueRules(), nil} {
+		for _, budget := range []float64{0, 3, 40, 400} {
+			s := &Settings{Budget: budget, Seed: 9, Costs: costs}
+			prev := runtime.GOMAXPROCS(1)
+			want := planSet(mustDecide(t, cs, nil, rs, s))
+			runtime.GOMAXPROCS(2)
+			rng := rand.New(rand.NewPCG(uint64(budget), 1))
+			sh := slices.Clone(cs)
+			rng.Shuffle(len(sh), func(i, j int) { sh[i], sh[j] = sh[j], sh[i] })
+			got := mustDecide(t, sh, nil, rs, s)
+			runtime.GOMAXPROCS(prev)
+			if g := planSet(got); !reflect.DeepEqual(g, want) {
+				t.Errorf("rules %v, budget %v: %d decisions shuffled on 2 workers differ from %d in order on 1", rs != nil, budget, len(g), len(want))
+			}
+		}
+	}
+}
+
+// allocate breaks ties of density and value by customer ID: among equal
+// contacts the budget takes the customers with the smallest IDs, whatever
+// their order (a plain reference: sort the IDs).
+func TestAllocateTiesByCustomer(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for _, n := range []int{ExactItems + 4, 200} {
+		items := make([]Decision, n)
+		for i := range items {
+			items[i] = Decision{Customer: fmt.Sprintf("c%04d", i), Index: i, Net: 3, Cost: 1}
+		}
+		rng.Shuffle(n, func(i, j int) { items[i], items[j] = items[j], items[i] })
+		for i := range items {
+			items[i].Index = i
+		}
+		keep, _ := allocate(items, 7)
+		var got []string
+		for _, k := range keep {
+			got = append(got, items[k].Customer)
+		}
+		slices.Sort(got)
+		var want []string
+		for i := 0; i < 7; i++ {
+			want = append(want, fmt.Sprintf("c%04d", i))
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%d items: kept %v, want %v", n, got, want)
+		}
+	}
+	// The best single contact among equals: the smallest ID.
+	items := []Decision{{Customer: "b", Net: 2, Cost: 1}, {Customer: "z", Net: 10, Cost: 10}, {Customer: "a", Net: 10, Cost: 10}}
+	for i := 0; i < ExactItems; i++ {
+		items = append(items, Decision{Customer: fmt.Sprintf("f%02d", i), Net: 0.01, Cost: 9.5})
+	}
+	keep, a := allocate(items, 10)
+	if len(keep) != 1 || items[keep[0]].Customer != "a" || a.Method != MethodSingle {
+		t.Errorf("single: kept %v by %s, want customer a by single", keep, a.Method)
 	}
 }
