@@ -31,13 +31,14 @@ type Settings struct {
 	// 0 means 1.
 	MaxPerCustomer int
 	// MaxPerWindow is the most contacts one customer gets in any Window
-	// days, the history's included; 0 means 4. Window 0 means 30 days.
+	// days, the history's included; 0 means 4. Window 0 means 30 days, at
+	// most 3660.
 	MaxPerWindow int
 	Window       int
 	// QuietAfterContact is the days after a contact during which the
 	// customer is not contacted again (0 means 3; Off none);
 	// QuietAfterComplaint the days after a complaint during which only
-	// service contacts are made (0 means 14; Off none).
+	// service contacts are made (0 means 14; Off none). At most 3660.
 	QuietAfterContact   int
 	QuietAfterComplaint int
 	// Control is the share of each rule's chosen customers held out as a
@@ -150,6 +151,10 @@ type Plan struct {
 // ErrAsOf is returned by Decide for a zero as-of.
 var ErrAsOf = errors.New("contact: zero as-of")
 
+// maxDays is the most days of a setting (Window, the quiet periods), as of
+// a rule's day fields: some ten years.
+const maxDays = 3660
+
 // settings with defaults applied.
 type plan struct {
 	rules        *RuleSet
@@ -177,10 +182,16 @@ func newPlan(rules *RuleSet, asOf time.Time, s *Settings) (*plan, error) {
 	p := &plan{rules: rules, asOf: asOf, asOfDay: day(asOf), budget: s.Budget, perCustomer: s.MaxPerCustomer, perWindow: s.MaxPerWindow,
 		seed: s.Seed, costs: s.Costs, hours: s.Hours, rates: s.Rates}
 	if !(p.budget >= 0 && p.budget < math.Inf(1)) {
-		return nil, fmt.Errorf("contact: budget %v: want a finite amount >= 0", s.Budget)
+		return nil, fmt.Errorf("contact: Settings.Budget %v: want a finite amount >= 0", s.Budget)
 	}
-	if p.perCustomer < 0 || p.perWindow < 0 || s.Window < 0 {
-		return nil, fmt.Errorf("contact: negative cap")
+	if p.perCustomer < 0 {
+		return nil, fmt.Errorf("contact: Settings.MaxPerCustomer %d: want 0 or more", s.MaxPerCustomer)
+	}
+	if p.perWindow < 0 {
+		return nil, fmt.Errorf("contact: Settings.MaxPerWindow %d: want 0 or more", s.MaxPerWindow)
+	}
+	if s.Window < 0 || s.Window > maxDays {
+		return nil, fmt.Errorf("contact: Settings.Window %d: want 0 to %d days", s.Window, maxDays)
 	}
 	if p.perCustomer == 0 {
 		p.perCustomer = 1
@@ -193,22 +204,22 @@ func newPlan(rules *RuleSet, asOf time.Time, s *Settings) (*plan, error) {
 		w = 30
 	}
 	p.window = time.Duration(w) * 24 * time.Hour
-	quiet := func(v, def int) (time.Duration, error) {
+	quiet := func(name string, v, def int) (time.Duration, error) {
 		switch {
 		case v == Off:
 			return 0, nil
 		case v == 0:
 			return time.Duration(def) * 24 * time.Hour, nil
-		case v > 0:
+		case v > 0 && v <= maxDays:
 			return time.Duration(v) * 24 * time.Hour, nil
 		}
-		return 0, fmt.Errorf("contact: quiet period %d: want days >= 0 or Off", v)
+		return 0, fmt.Errorf("contact: Settings.%s %d: want 0 to %d days, or Off", name, v, maxDays)
 	}
 	var err error
-	if p.quietContact, err = quiet(s.QuietAfterContact, 3); err != nil {
+	if p.quietContact, err = quiet("QuietAfterContact", s.QuietAfterContact, 3); err != nil {
 		return nil, err
 	}
-	if p.quietCompl, err = quiet(s.QuietAfterComplaint, 14); err != nil {
+	if p.quietCompl, err = quiet("QuietAfterComplaint", s.QuietAfterComplaint, 14); err != nil {
 		return nil, err
 	}
 	switch {
@@ -219,21 +230,21 @@ func newPlan(rules *RuleSet, asOf time.Time, s *Settings) (*plan, error) {
 	case s.Control > 0 && s.Control < 1:
 		p.control = s.Control
 	default:
-		return nil, fmt.Errorf("contact: control share %v: want [0, 1) or Off", s.Control)
+		return nil, fmt.Errorf("contact: Settings.Control %v: want a share in [0, 1) or Off", s.Control)
 	}
 	if p.costs == ([NumChannels]float64{}) {
 		p.costs = DefaultCosts
 	}
 	for c, v := range p.costs {
 		if !(v >= 0 && v < math.Inf(1)) {
-			return nil, fmt.Errorf("contact: cost of %s %v: want a finite cost >= 0", Channel(c), v)
+			return nil, fmt.Errorf("contact: Settings.Costs[%s] %v: want a finite cost >= 0", Channel(c), v)
 		}
 	}
 	if p.hours == (Hours{}) {
 		p.hours = Hours{9, 20}
 	}
 	if !p.hours.valid() {
-		return nil, fmt.Errorf("contact: hours %d-%d: want 0 <= from < to <= 24", p.hours.From, p.hours.To)
+		return nil, fmt.Errorf("contact: Settings.Hours %d-%d: want 0 <= from < to <= 24", p.hours.From, p.hours.To)
 	}
 	p.allowed = make([]ChannelSet, len(rules.Rules))
 	for i := range rules.Rules {

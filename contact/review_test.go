@@ -201,3 +201,36 @@ func TestAllocateTiesByCustomer(t *testing.T) {
 		t.Errorf("single: kept %v by %s, want customer a by single", keep, a.Method)
 	}
 }
+
+// Every bad setting is an error naming the setting; days that would
+// overflow a time.Duration (and wrap negative, turning a window or a quiet
+// period off) are errors too.
+func TestSettingsErrors(t *testing.T) {
+	cs := []Customer{oneCustomer()}
+	tests := []struct {
+		s    Settings
+		want string
+	}{
+		{Settings{MaxPerCustomer: -1}, "MaxPerCustomer"},
+		{Settings{MaxPerWindow: -1}, "MaxPerWindow"},
+		{Settings{Window: -1}, "Window"},
+		{Settings{Window: 1 << 40}, "Window"},
+		{Settings{QuietAfterContact: -2}, "QuietAfterContact"},
+		{Settings{QuietAfterContact: 1 << 40}, "QuietAfterContact"},
+		{Settings{QuietAfterComplaint: -5}, "QuietAfterComplaint"},
+		{Settings{QuietAfterComplaint: 1 << 40}, "QuietAfterComplaint"},
+		{Settings{Budget: math.Inf(1)}, "Budget"},
+		{Settings{Control: 1.5}, "Control"},
+		{Settings{Control: math.NaN()}, "Control"},
+		{Settings{Costs: [NumChannels]float64{0, -1}}, "Costs"},
+		{Settings{Hours: Hours{9, 25}}, "Hours"},
+	}
+	for _, tt := range tests {
+		_, err := Decide(context.Background(), cs, nil, nil, asOf, &tt.s)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%+v: error %v, want one naming %s", tt.s, err, tt.want)
+		}
+	}
+	// The longest allowed days are fine.
+	check.Must(Decide(context.Background(), cs, nil, nil, asOf, &Settings{Window: 3660, QuietAfterContact: 3660, QuietAfterComplaint: 3660}))
+}
