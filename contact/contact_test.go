@@ -1,6 +1,7 @@
 package contact
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -517,6 +518,37 @@ func TestRulesJSON(t *testing.T) {
 func FuzzRulesJSON(f *testing.F) {
 	f.Add(check.Must(json.Marshal(DefaultRules())))
 	f.Add([]byte(`{"format":"cvm.contact.rules","version":1,"rules":[{"name":"r","trigger":{"kind":"schedule","every_days":0}}]}`))
+	// Hostile seeds: each a near miss of a valid file.
+	const head = `{"format":"cvm.contact.rules","version":1,"rules":[`
+	const act = `"action":{"message":"m","offer":{"kind":"none"},"timing":{"kind":"now"},"priority":1,"value":"spend","response":0.1,"baseline":0}`
+	for _, r := range []string{
+		`{"name":"r","trigger":{"kind":"schedule","start":"2026-01-05T00:00:00Z","every_days":-7},` + act + `}`,
+		`{"name":"r","trigger":{"kind":"schedule","start":"0001-01-01T00:00:00Z","every_days":7},` + act + `}`,
+		`{"name":"r","trigger":{"kind":"schedule","start":"9999-12-31T23:59:59Z","every_days":3660},` + act + `}`,
+		`{"name":"r","trigger":{"kind":"transition","to":["decline"],"within_days":-1},` + act + `}`,
+		`{"name":"r","trigger":{"kind":"transition","to":["decline"],"within_days":9223372036854775807},` + act + `}`,
+		`{"name":"r","trigger":{"kind":"transition","to":[255]},` + act + `}`,
+		`{"name":"r","trigger":{"kind":"anniversary","within_days":3660},` + act + `}`,
+		`{"name":"r","trigger":{"kind":"follow_up","days":[-1,99999999999]},` + act + `}`,
+		`{"name":"r","trigger":{"kind":"overdue","factor":1e308},` + act + `}`,
+		`{"name":"r","trigger":{"kind":"alive_below","level":"NaN"},` + act + `}`,
+		`{"name":"r","trigger":{"kind":"alive_below","level":1e-320},` + act + `}`,
+		`{"name":"r","trigger":{"kind":"overdue"},"action":{"message":"m","offer":{"kind":"fixed","amount":1e308},"timing":{"kind":"delay","days":3660},"priority":-9223372036854775808,"value":"at_risk","response":1,"baseline":1,"control":0.9999999999999999}}`,
+		`{"name":"r","trigger":{"kind":"overdue"},"action":{"message":"m","offer":{"kind":"share","amount":1},"channels":["phone","phone",""],"timing":{"kind":"rhythm"},"value":"clv","response":1,"baseline":0,"control":-1}}`,
+		`{"name":"r","trigger":{"kind":"overdue"},"eligible":{"min_clv":5,"max_clv":1,"flags":["x"]},` + act + `}`,
+		`{"name":"r","trigger":{"kind":"overdue"},` + act + `},{"name":"r","trigger":{"kind":"overdue"},` + act + `}`,
+		`{"name":"","trigger":{"kind":"overdue"},` + act + `}`,
+		`null`,
+		`{"name":"r","trigger":null,"action":null}`,
+	} {
+		f.Add([]byte(head + r + `]}`))
+	}
+	f.Add([]byte(head))
+	f.Add([]byte(`{"format":"cvm.contact.rules","version":1,"rules":null}`))
+	f.Add([]byte(`{"format":"cvm.contact.rules","version":1,"rules":[]} {}`))
+	f.Add([]byte(`{"format":"cvm.contact.rules","version":1,"version":2,"rules":[]}`))
+	f.Add([]byte(`[` + strings.Repeat(`[`, 10000)))
+	cs := genCustomers(40, 1)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var rs RuleSet
 		if json.Unmarshal(b, &rs) != nil {
@@ -526,6 +558,21 @@ func FuzzRulesJSON(f *testing.F) {
 		b2 := check.Must(json.Marshal(&rs))
 		var rs2 RuleSet
 		check.NoErr(t, json.Unmarshal(b2, &rs2))
+		// The encoding is a fixed point (an empty list decodes as nil
+		// after one round).
+		if b3 := check.Must(json.Marshal(&rs2)); !bytes.Equal(b2, b3) {
+			t.Fatalf("round trip differs:\n%s\n%s", b2, b3)
+		}
+		// A rule set that decodes plans without a panic, with and
+		// without a budget.
+		for _, s := range []*Settings{nil, {Budget: 1}} {
+			if _, err := Decide(context.Background(), cs, nil, &rs, asOf, s); err != nil {
+				var re *RuleError
+				if errors.As(err, &re) {
+					t.Fatalf("decoded rules invalid in Decide: %v", err)
+				}
+			}
+		}
 	})
 }
 
