@@ -126,7 +126,7 @@ type Stats struct {
 // Allocation describes the budget step: the algorithm, the budget, what the
 // treated contacts cost and their expected net value, and Bound, an upper
 // bound on the best possible value of the chosen set before the holdout
-// (the LP relaxation; equal to Value when there is no budget).
+// (the LP relaxation; equal to Chosen when there is no budget).
 type Allocation struct {
 	Method string  `json:"method"` // MethodAll, MethodGreedy, MethodExact or MethodSingle
 	Budget float64 `json:"budget"` // Settings.Budget; 0 for no budget

@@ -1,8 +1,10 @@
 package contact
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -233,4 +235,71 @@ func TestSettingsErrors(t *testing.T) {
 	}
 	// The longest allowed days are fine.
 	check.Must(Decide(context.Background(), cs, nil, nil, asOf, &Settings{Window: 3660, QuietAfterContact: 3660, QuietAfterComplaint: 3660}))
+}
+
+// refHash is hashID written from its definition: FNV-1a (hash/fnv) of
+// rule, a 0xff byte and the ID, then the splitmix64 finaliser (Steele, Lea
+// & Flood 2014); with seed 0 the offset basis is FNV's own.
+func refHash(rule, id string) uint64 {
+	f := fnv.New64a()
+	f.Write([]byte(rule))
+	f.Write([]byte{0xff})
+	f.Write([]byte(id))
+	z := f.Sum64()
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
+
+// The control group of each rule is, by a plain reference, the
+// round(share x n) of its n chosen customers with the smallest hash;
+// Allocation.Bound equals Chosen without a budget, and the treated are
+// Value and Spent.
+func TestHoldoutReference(t *testing.T) {
+	cs := genCustomers(5000, 12)
+	rs := DefaultRules()
+	rs.Rules[0].Action.Control = 0.5
+	rs.Rules[1].Action.Control = Off
+	rs.Rules[2].Action.Control = 0.999
+	for _, budget := range []float64{0, 50} {
+		p := mustDecide(t, cs, nil, rs, &Settings{Budget: budget, Control: 0.15})
+		by := map[string][]Decision{}
+		for _, d := range p.Decisions {
+			by[d.RuleName] = append(by[d.RuleName], d)
+		}
+		value, spent := 0.0, 0.0
+		for i, r := range rs.Rules {
+			ds := by[r.Name]
+			share := 0.15 // Settings.Control
+			switch i {
+			case 0:
+				share = 0.5
+			case 1:
+				share = 0 // Off
+			case 2:
+				share = 0.999
+			}
+			if budget == 0 && i < 3 && len(ds) == 0 {
+				t.Fatalf("budget %v: rule %s chose no one", budget, r.Name)
+			}
+			n := int(math.Floor(share*float64(len(ds)) + 0.5))
+			slices.SortFunc(ds, func(a, b Decision) int {
+				return cmp.Compare(refHash(a.RuleName, a.Customer), refHash(b.RuleName, b.Customer))
+			})
+			for j, d := range ds {
+				if d.Control != (j < n) {
+					t.Fatalf("budget %v, rule %s: decision %d of %d by hash control %v, want %v (n %d)", budget, r.Name, j, len(ds), d.Control, j < n, n)
+				}
+				if !d.Control {
+					value += d.Net
+					spent += d.Cost
+				}
+			}
+		}
+		check.Float(t, "value", p.Allocation.Value, value, 1e-9, 1e-9)
+		check.Float(t, "spent", p.Allocation.Spent, spent, 1e-9, 1e-9)
+		if budget == 0 {
+			check.Float(t, "bound", p.Allocation.Bound, p.Allocation.Chosen, 0, 0)
+		}
+	}
 }
