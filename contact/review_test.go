@@ -303,3 +303,20 @@ func TestHoldoutReference(t *testing.T) {
 		}
 	}
 }
+
+// An invalid stage is named by the list it is in.
+func TestTriggerStageField(t *testing.T) {
+	for _, tt := range []struct {
+		tr   Trigger
+		want string
+	}{
+		{Trigger{Kind: Transition, To: []lifecycle.Stage{99}}, "trigger.to"},
+		{Trigger{Kind: Transition, To: []lifecycle.Stage{lifecycle.Decline}, From: []lifecycle.Stage{99}}, "trigger.from"},
+	} {
+		rs := overdueRules()
+		rs.Rules[0].Trigger = tt.tr
+		if err := rs.Validate(); err == nil || !strings.Contains(err.Error(), tt.want+":") {
+			t.Errorf("%+v: %v, want %s", tt.tr, err, tt.want)
+		}
+	}
+}

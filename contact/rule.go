@@ -301,9 +301,14 @@ func (t *Trigger) validate(bad func(field, f string, a ...any) error) error {
 		if len(t.To) == 0 {
 			return bad("trigger.to", "empty: name the stages moved into")
 		}
-		for _, s := range append(append([]lifecycle.Stage{}, t.To...), t.From...) {
+		for _, s := range t.To {
 			if s > lifecycle.Ended {
 				return bad("trigger.to", "invalid stage %d", s)
+			}
+		}
+		for _, s := range t.From {
+			if s > lifecycle.Ended {
+				return bad("trigger.from", "invalid stage %d", s)
 			}
 		}
 		checks = append(checks, unused(t.Level != 0, "level"), unused(t.Factor != 0, "factor"), unused(segs, "segments"), unused(len(t.Days) > 0, "days"), unused(!t.Start.IsZero() || t.Every != 0, "start"))
