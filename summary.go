@@ -240,6 +240,20 @@ func (a *accum) addAmount(neg bool, m u128, s int) bool {
 	return true
 }
 
+// exactAmount returns amount as m * 10^-sc: dec, the reader's packed
+// decimal as written, when it is not 0, else the amount's shortest
+// round-trip decimal. ok is false when there is none a sum can hold: no
+// finite decimal, or more than maxScale places.
+func exactAmount(amount float64, dec uint64) (m u128, sc int, ok bool) {
+	if dec != 0 {
+		return u128{0, dec & decMantMask}, int(dec >> decScaleShift & 0xff), true
+	}
+	if m, sc, ok = decimalOf(amount); !ok || sc > maxScale {
+		return u128{}, 0, false
+	}
+	return m, sc, true
+}
+
 // maxScale bounds a customer's scale: an amount with more decimal places
 // (below 1e-400 at most) could not be added to any amount of 1 or more
 // without overflow anyway.
@@ -278,6 +292,12 @@ func (s *Summarizer) Add(t Transaction) error {
 	if s.afterAsOf(sec, ns) {
 		return nil
 	}
+	// The amount is checked before anything is interned, so that a
+	// refused transaction of a new customer leaves no customer behind.
+	m, sc, ok := exactAmount(t.Amount, 0)
+	if !ok {
+		return &TransactionError{Customer: t.Customer, Field: "amount", Err: ErrOverflow}
+	}
 	var key uint32
 	if t.Amount >= 0 {
 		if s.orders != nil {
@@ -296,7 +316,7 @@ func (s *Summarizer) Add(t Transaction) error {
 		}
 		s.last = i
 	}
-	if !s.add(i, sec, ns, t.Amount, 0, key, s.orders != nil && t.Order == "") {
+	if !s.add(i, sec, ns, t.Amount, m, sc, key, s.orders != nil && t.Order == "") {
 		return &TransactionError{Customer: t.Customer, Field: "amount", Err: ErrOverflow}
 	}
 	return nil
@@ -312,10 +332,13 @@ func (s *Summarizer) addParsed(cust []byte, h uint64, sec int64, ns int32, amoun
 	if s.afterAsOf(sec, ns) {
 		return nil
 	}
+	m, sc, ok := exactAmount(amount, dec) // before interning, as in Add
+	if !ok {
+		return &TransactionError{Customer: string(cust), Field: "amount", Err: ErrOverflow}
+	}
 	var key uint32
 	if amount >= 0 {
 		if s.orders != nil {
-			var ok bool
 			if key, ok = s.orderKey(order); !ok {
 				return &TransactionError{Customer: string(cust), Field: "order", Err: ErrTooManyIDs}
 			}
@@ -330,7 +353,7 @@ func (s *Summarizer) addParsed(cust []byte, h uint64, sec int64, ns int32, amoun
 		}
 		s.last = i
 	}
-	if !s.add(i, sec, ns, amount, dec, key, s.orders != nil && len(order) == 0) {
+	if !s.add(i, sec, ns, amount, m, sc, key, s.orders != nil && len(order) == 0) {
 		return &TransactionError{Customer: string(cust), Field: "amount", Err: ErrOverflow}
 	}
 	return nil
@@ -423,20 +446,10 @@ func (s *Summarizer) accum(i int32) *accum {
 
 // add adds a purchase or return to customer i, or reports false, adding
 // nothing, when the customer's exact sum of purchases or of returns would
-// reach 2^127 units of its scale. dec is the amount's packed exact
-// decimal, or 0 to take the exact value of amount.
-func (s *Summarizer) add(i int32, sec int64, ns int32, amount float64, dec uint64, key uint32, noOrder bool) bool {
+// reach 2^127 units of its scale. The amount is m * 10^-sc (see
+// exactAmount); amount gives its sign.
+func (s *Summarizer) add(i int32, sec int64, ns int32, amount float64, m u128, sc int, key uint32, noOrder bool) bool {
 	a := s.accum(i)
-	var m u128
-	var sc int
-	if dec != 0 {
-		m, sc = u128{0, dec & decMantMask}, int(dec>>decScaleShift&0xff)
-	} else {
-		var ok bool
-		if m, sc, ok = decimalOf(amount); !ok {
-			return false
-		}
-	}
 	if !a.addAmount(amount < 0, m, sc) {
 		return false
 	}

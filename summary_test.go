@@ -257,6 +257,10 @@ func TestSummarizeOverflow(t *testing.T) {
 		// Returns of -1e38 twice overflow the returns even though the
 		// total, with the purchases, stays in range.
 		{"returns beside purchases", []float64{1e38, -1e38, 1e37, -1e38}, 3},
+		// A new customer's refused first amount leaves no customer
+		// behind, however many transactions follow for others.
+		{"first amount", []float64{math.MaxFloat64}, 0},
+		{"first return", []float64{-1e300}, 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var txs []Transaction
@@ -275,7 +279,11 @@ func TestSummarizeOverflow(t *testing.T) {
 					t.Fatalf("Add %d (%v): %v", i, tx.Amount, err)
 				}
 			}
-			for _, sum := range s.Summaries() {
+			sums := s.Summaries()
+			if i := slices.IndexFunc(sums, func(sum Summary) bool { return sum.Customer == "A" }); (i >= 0) != (len(tt.amounts) > 1) {
+				t.Errorf("A in the summaries: %v, want %v", i >= 0, len(tt.amounts) > 1)
+			}
+			for _, sum := range sums {
 				if math.IsNaN(sum.Total) || math.IsInf(sum.Total, 0) || math.IsNaN(sum.Returns) || math.IsInf(sum.Returns, 0) {
 					t.Errorf("%+v: not finite", sum)
 				}
