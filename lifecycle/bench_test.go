@@ -7,11 +7,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/cputime"
 	"github.com/cvmkit/cvm/internal/synth"
 )
 
@@ -20,7 +20,7 @@ func BenchmarkApply(b *testing.B) {
 	// the events are ticks that evaluate every rule.
 	evs := script(monthly(date(2022, 1, 15), date(2025, 12, 15), 100), date(2026, 1, 1))
 	b.ReportAllocs()
-	defer reportCPU(b)()
+	defer cputime.Report(b)()
 	var s State
 	j := 0
 	for b.Loop() {
@@ -59,7 +59,7 @@ func benchmarkClassify(b *testing.B, timeOrdered bool) {
 		}
 		b.Run(fmt.Sprintf("customers=%d/rows=%d", n, len(txs)), func(b *testing.B) {
 			b.ReportAllocs()
-			defer reportCPU(b)()
+			defer cputime.Report(b)()
 			for b.Loop() {
 				res, err := Classify(context.Background(), func(yield func(cvm.Transaction) bool) {
 					for _, t := range txs {
@@ -73,23 +73,6 @@ func benchmarkClassify(b *testing.B, timeOrdered bool) {
 				}
 			}
 		})
-	}
-}
-
-// reportCPU reports the process CPU time (user + system) per operation as
-// "cpu-ns/op", a figure that does not depend on how busy a shared machine
-// is the way wall time does. Call as defer reportCPU(b)().
-func reportCPU(b *testing.B) func() {
-	cpu := func() time.Duration {
-		var ru syscall.Rusage
-		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-			return 0
-		}
-		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
-	start := cpu()
-	return func() {
-		b.ReportMetric(float64(cpu()-start)/float64(b.N), "cpu-ns/op")
 	}
 }
 
@@ -111,7 +94,7 @@ func BenchmarkClassifyFile(b *testing.B) {
 		b.Run(f.name, func(b *testing.B) {
 			txs := readBenchFile(b, filepath.Join(dir, f.file))
 			b.ReportAllocs()
-			defer reportCPU(b)()
+			defer cputime.Report(b)()
 			for b.Loop() {
 				res, err := Classify(context.Background(), slices.Values(txs), &ClassifySettings{AsOf: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
 				if err != nil || len(res) == 0 {

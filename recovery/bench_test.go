@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 	"unsafe"
@@ -16,18 +15,8 @@ import (
 	"github.com/cvmkit/cvm/value"
 
 	"github.com/cvmkit/cvm/internal/check"
+	"github.com/cvmkit/cvm/internal/cputime"
 )
-
-// cpuTime returns the process's user+system CPU time. On a shared machine
-// it is a steadier measure than wall time: time spent descheduled is not
-// counted.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // synthCustomers returns n seeded, varied customers with IDs "c0000001"...
 func synthCustomers(n int, seed uint64) []Customer {
@@ -68,8 +57,7 @@ func BenchmarkBuild(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			b.ReportAllocs()
 			var bk *Book
-			c0 := cpuTime()
-			defer func() { b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op") }()
+			defer cputime.Report(b)()
 			for b.Loop() {
 				bk, err = m.Build(context.Background(), cs, nil)
 				if err != nil {
@@ -135,8 +123,7 @@ func BenchmarkLookup(b *testing.B) {
 			b.ReportAllocs()
 			i := 0
 			var sink float64
-			c0 := cpuTime()
-			defer func() { b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op") }()
+			defer cputime.Report(b)()
 			for b.Loop() {
 				q := &qs[i&4095]
 				e, err := bk.Lookup(q.id, q.t, q.s)
@@ -220,8 +207,7 @@ func BenchmarkIndex(b *testing.B) {
 		}
 		runtime.GC()
 		b.Run(fmt.Sprintf("book/%d", n), func(b *testing.B) {
-			c0 := cpuTime()
-			defer func() { b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op") }()
+			defer cputime.Report(b)()
 			i, s := 0, 0
 			for b.Loop() {
 				s += int(bk.find(ids[i&4095]).pos)
@@ -230,8 +216,7 @@ func BenchmarkIndex(b *testing.B) {
 			_ = s
 		})
 		b.Run(fmt.Sprintf("lookup/%d", n), func(b *testing.B) {
-			c0 := cpuTime()
-			defer func() { b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op") }()
+			defer cputime.Report(b)()
 			i := 0
 			var s float64
 			for b.Loop() {
@@ -242,8 +227,7 @@ func BenchmarkIndex(b *testing.B) {
 			_ = s
 		})
 		b.Run(fmt.Sprintf("gomap/%d", n), func(b *testing.B) {
-			c0 := cpuTime()
-			defer func() { b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op") }()
+			defer cputime.Report(b)()
 			i, s := 0, 0
 			for b.Loop() {
 				s += ref[ids[i&4095]]

@@ -6,20 +6,10 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
-	"syscall"
 	"testing"
-	"time"
-)
 
-// cpuTime returns the process's user plus system CPU time. On a shared
-// machine it measures the work done better than the wall clock.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+	"github.com/cvmkit/cvm/internal/cputime"
+)
 
 var benchTables = map[int]IndicatorTable{}
 
@@ -48,13 +38,13 @@ func BenchmarkScore(b *testing.B) {
 				prev := runtime.GOMAXPROCS(procs)
 				defer runtime.GOMAXPROCS(prev)
 				b.ReportAllocs()
-				c0 := cpuTime()
+				stopCPU := cputime.Report(b)
 				for b.Loop() {
 					if _, err := m.Score(ctx, dst, tb); err != nil {
 						b.Fatal(err)
 					}
 				}
-				b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op")
+				stopCPU()
 			})
 		}
 	}
@@ -67,13 +57,13 @@ func BenchmarkFit(b *testing.B) {
 		tb := benchTable(n)
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
-			c0 := cpuTime()
+			stopCPU := cputime.Report(b)
 			for b.Loop() {
 				if _, err := Fit(ctx, tb, &Settings{Missing: MissingImpute}); err != nil {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op")
+			stopCPU()
 		})
 	}
 }

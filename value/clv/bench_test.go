@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/cputime"
 	"github.com/cvmkit/cvm/internal/synth"
 )
 
@@ -130,14 +130,11 @@ func BenchmarkFitBGNBDCDNOWSize(b *testing.B) {
 }
 
 // cpuTime returns the CPU time (user and system) of the process so far in
-// seconds: on a shared machine it is the fairer measure of a fit's cost
-// than wall time.
+// seconds, 0 where the platform gives none: on a shared machine it is the
+// fairer measure of a fit's cost than wall time.
 func cpuTime() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+	d, _ := cputime.Process()
+	return d.Seconds()
 }
 
 // BenchmarkFitParetoVsBGNBD fits Pareto/NBD and BG/NBD on the same data:
