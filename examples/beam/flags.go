@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -12,49 +11,31 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
 	"github.com/cvmkit/cvm"
 	"github.com/cvmkit/cvm/examples/beam/cvmbeam"
-	"github.com/cvmkit/cvm/internal/delim"
+	"github.com/cvmkit/cvm/examples/internal/input"
 )
 
 // options are the command's flags (Beam's own, --runner and the rest, are
-// registered by the Beam packages on the same flag set).
+// registered by the Beam packages on the same flag set). The input flags
+// are the cvm command's (examples/internal/input), same names and
+// meanings, except those a Beam pipeline cannot honour (see usable).
 type options struct {
-	in, out, asOf     string
-	customer, time    string
-	amount, order     string
-	delim, timeLayout string
-	noHeader          bool
-	orderSet          bool // -order was given
+	in, out, asOf string
+	input         *input.Flags
+	fs            *flag.FlagSet
 
 	profile    bool
 	indicators string
 	reasons    int
 	clusters   int
 	batches    int
-	product    string
-	quantity   string
-	price      string
-	category   string
 }
 
 func addFlags(fs *flag.FlagSet) *options {
-	o := &options{}
+	o := &options{fs: fs}
 	fs.StringVar(&o.in, "in", "", "transaction CSV files (gzip allowed) or Parquet files (named *.parquet): comma-separated paths or globs, local or of a Beam file system (gs://...); each file is a shard")
 	fs.StringVar(&o.out, "out", "summary.csv", "output CSV file, sorted by customer: cvm summary's format, or cvm profile's with -profile")
 	fs.StringVar(&o.asOf, "as-of", "", "ignore transactions after this time (2006-01-02 for the end of that day UTC, or RFC 3339); default: cvm's (the end of the UTC day of the last plausible transaction)")
-	fs.StringVar(&o.customer, "customer", "", "customer column (name, or 1-based number); default: cvm's")
-	fs.StringVar(&o.time, "time", "", "time column; default: cvm's")
-	fs.StringVar(&o.amount, "amount", "", "amount column; default: cvm's")
-	fs.Func("order", "order column; an empty value for none; default: cvm's", func(v string) error {
-		o.order, o.orderSet = v, true
-		return nil
-	})
-	fs.StringVar(&o.delim, "delim", ",", "field delimiter: , ; tab or whitespace")
-	fs.StringVar(&o.timeLayout, "time-layout", "", "Go time layout of the time column; default: cvm's detection")
-	fs.BoolVar(&o.noHeader, "no-header", false, "the files have no header line")
-	fs.StringVar(&o.product, "product", "", "product column (for cvm profile's products and the retail breadth); default: none")
-	fs.StringVar(&o.quantity, "quantity", "", "quantity column; with -price the amount is quantity x price (as cvm's -quantity and -price); default: none")
-	fs.StringVar(&o.price, "price", "", "unit price column, with -quantity; default: none")
-	fs.StringVar(&o.category, "category", "", "category column; default: none")
+	o.input = input.AddFlags(fs)
 	fs.BoolVar(&o.profile, "profile", false, "build the customer file (cvm profile's CSV) instead of the summaries")
 	fs.StringVar(&o.indicators, "indicators", "retail", "with -profile: value indicators, retail or summary (as cvm profile)")
 	fs.IntVar(&o.reasons, "reasons", 3, "with -profile: top value reasons per customer (as cvm profile)")
@@ -63,21 +44,32 @@ func addFlags(fs *flag.FlagSet) *options {
 	return o
 }
 
+// isTrue says whether the boolean flag name was given true.
+func (o *options) isTrue(name string) bool {
+	f := o.fs.Lookup(name)
+	return f != nil && f.Value.String() == "true"
+}
+
+// readSettings turns the input flags into the pipeline's settings. -skip-bad
+// and -report are usage errors: the shards are read on the workers, which
+// have no way to count and report the rows skipped, or to print the data
+// report, and a flag silently ignored would lose rows unseen. -q is
+// accepted: cvmbeam prints no progress or read statistics of its own
+// (Beam's log lines are the runner's).
 func (o *options) readSettings() (cvmbeam.ReadSettings, error) {
-	rs := cvmbeam.ReadSettings{Customer: o.customer, Time: o.time, Amount: o.amount, Order: o.order, NoHeader: o.noHeader, TimeLayout: o.timeLayout,
-		Product: o.product, Category: o.category, Quantity: o.quantity, Price: o.price}
-	if (o.quantity == "") != (o.price == "") {
-		return rs, errors.New("-quantity and -price must be given together")
-	}
-	if o.orderSet && o.order == "" {
-		rs.Order = cvm.NoColumn // -order '': the files have no order column
-	}
-	comma, err := delim.Parse(o.delim)
+	ro, err := o.input.ReadOptions()
 	if err != nil {
-		return rs, err
+		return cvmbeam.ReadSettings{}, err
 	}
-	rs.Comma = comma
-	return rs, nil
+	if ro.SkipBadRows {
+		return cvmbeam.ReadSettings{}, &input.UsageError{Msg: "-skip-bad: not supported by cvmbeam (the workers cannot count and report the skipped rows); fix the bad rows, or run cvm"}
+	}
+	if o.isTrue("report") {
+		return cvmbeam.ReadSettings{}, &input.UsageError{Msg: "-report: not supported by cvmbeam (the data report needs every row on one machine); run cvm report"}
+	}
+	return cvmbeam.ReadSettings{Customer: ro.Customer, Time: ro.Time, Amount: ro.Amount, Quantity: ro.Quantity, Price: ro.Price,
+		Product: ro.Product, Category: ro.Category, Channel: ro.Channel, Order: ro.Order, NoHeader: ro.NoHeader, Comma: ro.Comma,
+		TimeLayout: ro.TimeLayout, FailOnEmptyCustomer: ro.FailOnEmptyCustomer}, nil
 }
 
 func parseAsOf(s string) (time.Time, error) {
@@ -92,7 +84,7 @@ func parseAsOf(s string) (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return t, fmt.Errorf("-as-of %q: want 2006-01-02, 2006-01-02 15:04:05 or RFC 3339", s)
+		return t, &input.UsageError{Msg: fmt.Sprintf("-as-of %q: want 2006-01-02, 2006-01-02 15:04:05 or RFC 3339", s)}
 	}
 	return t, nil
 }
@@ -119,7 +111,7 @@ func (o *options) files(ctx context.Context) ([]string, error) {
 		out = append(out, names...)
 	}
 	if len(out) == 0 {
-		return nil, errors.New("-in is required")
+		return nil, &input.UsageError{Msg: "-in is required"}
 	}
 	return out, nil
 }
@@ -141,10 +133,10 @@ func (o *options) pipeline(ctx context.Context) (*beam.Pipeline, error) {
 	tx := cvmbeam.ReadCSV(s, files, rs, asOf)
 	if o.profile {
 		if o.reasons < 0 || o.batches < 1 {
-			return nil, fmt.Errorf("-reasons %d, -batches %d: want 0 or more, 1 or more", o.reasons, o.batches)
+			return nil, &input.UsageError{Msg: fmt.Sprintf("-reasons %d, -batches %d: want 0 or more, 1 or more", o.reasons, o.batches)}
 		}
 		if o.indicators != "retail" && o.indicators != "summary" {
-			return nil, fmt.Errorf("-indicators %q: want retail or summary", o.indicators)
+			return nil, &input.UsageError{Msg: fmt.Sprintf("-indicators %q: want retail or summary", o.indicators)}
 		}
 		cvmbeam.ProfileCSV(s, cvmbeam.BuildProfiles(s, tx, cvmbeam.ProfileSettings{Indicators: o.indicators, Reasons: o.reasons, Clusters: o.clusters, Batches: o.batches}), o.out)
 		return p, nil

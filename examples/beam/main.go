@@ -4,6 +4,18 @@
 // (Prism in-process by default; Flink, Spark or Dataflow with Beam's
 // runner flags). See the README's "Beam" section.
 //
+// The input flags are the cvm command's, same names and meanings:
+// -customer, -time, -amount, -quantity and -price (given together), -order
+// (an empty value for none), -product, -category, -channel, -no-header,
+// -delim, -time-layout, -empty-customer skip|error and -q (cvmbeam prints
+// no progress or read statistics of its own). -skip-bad and -report are
+// usage errors: the workers cannot count and report skipped rows, and the
+// data report needs every row on one machine. Rows with an empty customer
+// ID are skipped by default, as in cvm, but not counted.
+//
+// The exit status is 2 for a usage error (a bad flag value, a flag the
+// pipeline cannot honour), 1 for any other error.
+//
 //	cvmbeam -in 'tx-*.csv' -out summary.csv
 //	cvmbeam -profile -in tx.csv -out profiles.csv
 //	cvmbeam -in gs://bucket/tx-*.csv -out gs://bucket/summary.csv \
@@ -12,6 +24,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -19,11 +32,19 @@ import (
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
+	"github.com/cvmkit/cvm/examples/internal/input"
 )
 
 func main() {
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(2)
+		}
 		fmt.Fprintln(os.Stderr, "cvmbeam:", err)
+		var ue *input.UsageError
+		if errors.As(err, &ue) {
+			os.Exit(2)
+		}
 		os.Exit(1)
 	}
 }
@@ -33,6 +54,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	opts := addFlags(flag.CommandLine)
 	if err := flag.CommandLine.Parse(args); err != nil {
 		return err
+	}
+	if flag.CommandLine.NArg() > 0 {
+		return &input.UsageError{Msg: fmt.Sprintf("unexpected arguments %q", flag.CommandLine.Args())}
 	}
 	beam.Init() // a worker started by the runner serves here and exits
 	ctx := context.Background()
