@@ -226,13 +226,16 @@ func TestSortRefs(t *testing.T) {
 // at least a quarter of the customers) and by radix sort (fewer).
 func TestSortPairs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, c := range []struct{ pairs, customers, keys int }{
+	for _, c := range []struct {
+		pairs, customers int
+		keys             int64
+	}{
 		{0, 1, 1}, {10, 5, 3}, {300, 1, 1000}, {300, 50, 2}, {5000, 4096, 40}, {5000, 100, 5000},
 		{5000, 30000, 40}, {100000, 1 << 20, 1 << 30}, {20000, 300, 1 << 32},
 	} {
 		a := make([]uint64, c.pairs)
 		for i := range a {
-			a[i] = uint64(rng.IntN(c.customers))<<32 | uint64(rng.Int64N(int64(c.keys)))
+			a[i] = uint64(rng.IntN(c.customers))<<32 | uint64(rng.Int64N(c.keys))
 		}
 		want := slices.Sorted(slices.Values(a))
 		sortPairs(a, c.customers)

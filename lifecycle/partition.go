@@ -62,8 +62,9 @@ var (
 	// bits.
 	pgPartMaxLog uint = 32 - pgBits
 	// pgArenaMax bounds the bytes of the rows' IDs in a chunk of a
-	// partition, whose ends are 32-bit.
-	pgArenaMax = math.MaxUint32
+	// partition, whose ends are 32-bit (and by the largest int on a
+	// 32-bit platform).
+	pgArenaMax = min(math.MaxUint32, math.MaxInt)
 )
 
 // pgPartMax returns the most customers a partition holds.
