@@ -199,3 +199,21 @@ func progressEvery(stderr io.Writer, name string, every int) func(rows int) {
 		}
 	}
 }
+
+// ExitCode returns the exit status for a program's error, printing the
+// error on stderr after the program's name: 0 for nil; 2, silently, for
+// flag.ErrHelp (the flag package has printed the usage); 2 for a
+// [UsageError]; 1 for anything else.
+func ExitCode(prog string, err error, stderr io.Writer) int {
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 2
+	}
+	fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+	if ue := (*UsageError)(nil); errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}
