@@ -747,7 +747,7 @@ func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Setti
 	// are never all held at once; all holds a profile for every customer
 	// by rank, compacted below to the customers with a summary (those with
 	// a transaction on or before the as-of, as the lifecycle results).
-	all := make([]Profile, len(order))
+	all := parallel.Make[Profile](len(order))
 	var sums []cvm.Summary
 	var serr, lerr error
 	done := make(chan struct{})

@@ -75,3 +75,25 @@ func TestPoolCoversOnce(t *testing.T) {
 		runtime.GOMAXPROCS(old)
 	}
 }
+
+func TestMakeIsZeroed(t *testing.T) {
+	type rec struct {
+		s string
+		p *int
+		x [5]float64
+	}
+	for _, n := range []int{0, 1, 1000, 1 << 16, 1<<16 + 3} { // 1<<16 is 3.7 MB: paged in
+		s := Make[rec](n)
+		if len(s) != n || cap(s) != n {
+			t.Fatalf("Make(%d): len %d cap %d", n, len(s), cap(s))
+		}
+		for i := range s {
+			if s[i] != (rec{}) {
+				t.Fatalf("Make(%d)[%d] = %v, want zero", n, i, s[i])
+			}
+		}
+	}
+	if b := Make[struct{}](10); len(b) != 10 {
+		t.Fatalf("Make of a zero-size type: len %d", len(b))
+	}
+}
