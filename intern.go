@@ -99,6 +99,12 @@ func (t *idTable) put(h uint64, i int32) {
 
 func (t *idTable) grow() {
 	t.slots = make([]uint64, 2*len(t.slots))
+	// A large new table may be memory the process never touched, which
+	// make leaves as it is; put reads each slot before it writes one, and
+	// a page first read is mapped to the shared zero page, to be copied,
+	// with a TLB flush on every CPU, at its first write. Writing the
+	// zeros first maps each page once, writable.
+	clear(t.slots)
 	t.mask = uint64(len(t.slots) - 1)
 	for i := range t.ends {
 		t.put(t.hash(t.id(int32(i))), int32(i))

@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+
+	"github.com/cvmkit/cvm/internal/parallel"
 )
 
 // chunkSize is the size of the blocks the parallel reader parses. It does
@@ -286,7 +288,10 @@ func (rd *Reader) cut(data []byte) (cut, long int) {
 // record as Read does).
 func (cfg *parseConfig) parseChunk(c *chunk, limit int) {
 	if want := len(c.data) / 24; cap(c.rows) < want {
-		c.rows = make([]row, 0, want) // rows are rarely shorter than 24 bytes
+		// Rows are rarely shorter than 24 bytes. Rows hold pointers: the
+		// collector may scan the new slice before it is written, and
+		// parallel.Make maps its pages writable first (see Make).
+		c.rows = parallel.Make[row](want)[:0]
 	}
 	c.rows, c.errs, c.exts = c.rows[:0], c.errs[:0], c.exts[:0]
 	c.lines, c.blank, c.empty = 0, 0, 0

@@ -134,12 +134,15 @@ func (pt *partitioner) partition(c *chunk) {
 		bpos, bcount[p] = bpos+bcount[p], bpos
 	}
 	b.start[nParts] = pos
+	// Batches are reused for blocks of other sizes: room for the most
+	// rows the block's rows could hold, and for a quarter more ID bytes,
+	// so that a batch is seldom allocated again.
 	if cap(b.rows) < n {
-		b.rows = make([]prow, n)
+		b.rows = make([]prow, max(n, cap(c.rows)))
 	}
 	b.rows = b.rows[:n]
 	if cap(b.bytes) < int(bpos) {
-		b.bytes = make([]byte, bpos)
+		b.bytes = make([]byte, int(bpos)+int(bpos)/4)
 	}
 	buf := b.bytes[:bpos]
 	for i := range c.rows {
