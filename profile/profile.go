@@ -730,35 +730,50 @@ func gather[T any](col []T, rows []int32) []T {
 func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Settings, withRetail, history bool) ([]Profile, *retailPass, error) {
 	order, start, rows := st.grouped()
 	st.regroup(rows)
-	// replay gives the transactions grouped by customer in ID order, each
-	// customer's in stream order.
-	replay := func(yield func(cvm.Transaction) bool) {
-		for k, c := range order {
-			id := st.ids[c]
-			for _, r := range rows[start[k]:start[k+1]] {
-				if !yield(cvm.Transaction{Customer: id, Time: time.Unix(st.sec[r], int64(st.ns(r))).UTC(), Amount: st.amt[r]}) {
-					return
+	// The lifecycle results are folded into the profiles as ClassifyEach
+	// hands them over, so that they are never all held at once; all holds
+	// a profile for every customer by rank, compacted below to the
+	// customers with a summary (those with a transaction on or before the
+	// as-of, as the lifecycle results).
+	all := parallel.Make[Profile](len(order))
+	// Each run of deriveChunk consecutive customers (in ID order) is
+	// summarised and classified on its own, the runs on every core: a
+	// customer's summary and lifecycle state depend on its own rows only,
+	// so the results are those of one replay of the whole store, and the
+	// runs' summaries, each in ID order, concatenate in ID order.
+	nchunks := (len(order) + deriveChunk - 1) / deriveChunk
+	chunkSums := make([][]cvm.Summary, nchunks)
+	chunkErrs := make([]error, nchunks)
+	parallel.Chunks(len(order), deriveChunk, func(_, lo, hi int) {
+		c := lo / deriveChunk
+		if chunkErrs[c] = ctx.Err(); chunkErrs[c] != nil {
+			return
+		}
+		// replay gives the transactions of customers [lo, hi) by rank,
+		// each customer's in stream order.
+		replay := func(yield func(cvm.Transaction) bool) {
+			for k := lo; k < hi; k++ {
+				id := st.ids[order[k]]
+				for _, r := range rows[start[k]:start[k+1]] {
+					if !yield(cvm.Transaction{Customer: id, Time: time.Unix(st.sec[r], int64(st.ns(r))).UTC(), Amount: st.amt[r]}) {
+						return
+					}
 				}
 			}
 		}
-	}
-	// The lifecycle results are folded into the profiles as ClassifyEach
-	// hands them over (in replay order: customer ID order), so that they
-	// are never all held at once; all holds a profile for every customer
-	// by rank, compacted below to the customers with a summary (those with
-	// a transaction on or before the as-of, as the lifecycle results).
-	all := parallel.Make[Profile](len(order))
-	var sums []cvm.Summary
-	var serr, lerr error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		k := 0
-		lerr = lifecycle.ClassifyEach(ctx, replay, &lifecycle.ClassifySettings{AsOf: asOf, Settings: lr}, func(x *lifecycle.Result) error {
-			for k < len(order) && st.ids[order[k]] != x.Customer {
+		sm := cvm.NewSummarizer(&cvm.SummarySettings{AsOf: asOf})
+		for t := range replay {
+			if chunkErrs[c] = sm.Add(t); chunkErrs[c] != nil {
+				return
+			}
+		}
+		chunkSums[c] = sm.Summaries()
+		k := lo
+		chunkErrs[c] = lifecycle.ClassifyEach(ctx, replay, &lifecycle.ClassifySettings{AsOf: asOf, Settings: lr}, func(x *lifecycle.Result) error {
+			for k < hi && st.ids[order[k]] != x.Customer {
 				k++
 			}
-			if k == len(order) {
+			if k == hi {
 				return fmt.Errorf("profile: lifecycle result for customer %q out of order", x.Customer)
 			}
 			p := &all[k]
@@ -771,17 +786,19 @@ func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Setti
 			}
 			return nil
 		})
-	}()
-	sums, serr = cvm.Summarize(ctx, replay, &cvm.SummarySettings{AsOf: asOf})
-	<-done
-	if serr != nil {
-		if errors.Is(serr, cvm.ErrEmptyInput) {
-			return nil, nil, ErrEmptyInput
+	})
+	for _, err := range chunkErrs {
+		if err != nil {
+			return nil, nil, err
 		}
-		return nil, nil, serr
 	}
-	if lerr != nil {
-		return nil, nil, lerr
+	var sums []cvm.Summary
+	for _, cs := range chunkSums {
+		sums = append(sums, cs...)
+	}
+	chunkSums = nil
+	if len(sums) == 0 {
+		return nil, nil, ErrEmptyInput
 	}
 	// Customers with a transaction on or before asOf, in ID order: the
 	// summaries'.
@@ -883,6 +900,10 @@ func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Setti
 	}
 	return ps, rp, ctx.Err()
 }
+
+// deriveChunk is the number of consecutive customers derive summarises
+// and classifies as one piece of work.
+const deriveChunk = 1 << 15
 
 // The windows of value.RetailIndicators' defaults (RetailSettings:
 // WindowDays, RelationshipGap).
