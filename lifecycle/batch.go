@@ -125,8 +125,9 @@ type rec struct {
 
 // Classify classifies a customer base from a transaction stream in one
 // pass. It groups the transactions by customer, then replays each
-// customer's transactions in time order (a stable sort: transactions with
-// equal times keep their stream order) as Purchase events (Amount >= 0) and
+// customer's transactions in time order (at equal times the larger amount
+// first, so that the results do not depend on the stream's order) as
+// Purchase events (Amount >= 0) and
 // Return events (Amount < 0, returned value -Amount), with a Tick at the
 // chosen cadence between them from the first transaction on, and a last
 // Tick at AsOf; at equal times a transaction comes before a tick.
@@ -740,7 +741,16 @@ func (p *progress) report() {
 // before an as-of from AsOfFunc, dropped before Classify returns.
 const noCustomer Pattern = 255
 
-func cmpRec(a, b rec) int { return cmp.Compare(a.t, b.t) }
+// cmpRec orders a customer's records by time and, at equal times, by
+// amount, largest first (purchases before returns): the order of the
+// replay, and so the bits of the float32 monthly volumes, then depend on
+// the set of records only, not on the stream's order.
+func cmpRec(a, b rec) int {
+	if c := cmp.Compare(a.t, b.t); c != 0 {
+		return c
+	}
+	return cmp.Compare(b.amt, a.amt)
+}
 
 // clock generates the ticks of one Classify call: for Monthly, from a
 // table of month starts around AsOf, so a tick needs no calendar

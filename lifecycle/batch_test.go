@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -23,13 +24,18 @@ func seqOf(txs []cvm.Transaction) func(func(cvm.Transaction) bool) {
 
 // referenceReplay is a plain re-implementation of what Classify documents
 // for one customer, with the time package's calendar: transactions sorted
-// stably by time, ticks on the first of each month (or each Monday) after
+// by time, at equal times the larger amount first, ticks on the first of each month (or each Monday) after
 // the first transaction, transactions before ticks at equal times, a last
 // tick at asOf.
 func referenceReplay(t *testing.T, txs []cvm.Transaction, asOf time.Time, weekly bool, r *Settings) (State, []Transition) {
 	t.Helper()
 	txs = slices.Clone(txs)
-	slices.SortStableFunc(txs, func(a, b cvm.Transaction) int { return a.Time.Compare(b.Time) })
+	slices.SortFunc(txs, func(a, b cvm.Transaction) int {
+		if c := a.Time.Compare(b.Time); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.Amount, a.Amount)
+	})
 	first := txs[0].Time.UTC()
 	var tick time.Time
 	if weekly {
@@ -161,8 +167,7 @@ func TestClassifyDeterministic(t *testing.T) {
 	for _, r := range want {
 		index[r.Customer] = r
 	}
-	// Same again with one worker, and with the customers interleaved (each
-	// customer's own rows keep their order, so equal times keep theirs).
+	// Same again with one worker, and with the customers interleaved.
 	prev := runtime.GOMAXPROCS(1)
 	one, err := Classify(context.Background(), seqOf(txs), opts)
 	runtime.GOMAXPROCS(prev)
@@ -542,5 +547,37 @@ func TestEnumText(t *testing.T) {
 	// Stages in JSON are their names.
 	if b := check.Must(json.Marshal(map[Stage]Stage{Decline: Stability})); string(b) != `{"decline":"stability"}` {
 		t.Errorf("JSON %s", b)
+	}
+}
+
+// TestClassifyEqualTimesAnyOrder: rows of one customer at the same time
+// give the same state in any stream order. The float32 monthly volume
+// of 2^24 + 1 + 1 is 2^24 when 2^24 comes first and 2^24 + 2 when it
+// comes last, so a replay in stream order would differ.
+func TestClassifyEqualTimesAnyOrder(t *testing.T) {
+	at := date(2024, 3, 15)
+	rows := []cvm.Transaction{
+		{Customer: "a", Time: at, Amount: 1 << 24},
+		{Customer: "a", Time: at, Amount: 1},
+		{Customer: "a", Time: at, Amount: 1},
+		{Customer: "a", Time: at, Amount: -1},
+	}
+	s := &ClassifySettings{AsOf: date(2024, 6, 1)}
+	want, err := Classify(context.Background(), seqOf(rows), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, order := range [][]int{{1, 2, 0, 3}, {3, 2, 1, 0}, {1, 3, 0, 2}} {
+		var txs []cvm.Transaction
+		for _, i := range order {
+			txs = append(txs, rows[i])
+		}
+		got, err := Classify(context.Background(), seqOf(txs), s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[0].State != want[0].State || !equalHistory(got[0].History, want[0].History) {
+			t.Errorf("order %v: state %+v, want %+v", order, got[0].State, want[0].State)
+		}
 	}
 }
