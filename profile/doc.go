@@ -38,14 +38,18 @@
 // (about 20 bytes a row, read in blocks and copied once into exact-size
 // columns), groups the rows by customer in ID order (reordering the
 // columns so that every replay reads them in sequence, whatever the
-// stream's order), and
-// replays them to cvm.Summarize and lifecycle.ClassifyEach at once (on two
-// goroutines; a stream grouped by customer in ID order is the fastest),
-// folding each lifecycle result into its profile as it is handed over. A
+// stream's order), and replays each run of 32,768 consecutive customers
+// to a cvm.Summarizer and to lifecycle.ClassifyEach, the runs on every
+// core (a stream grouped by customer in ascending ID order is the
+// fastest: it needs no ID table and nothing is reordered), folding each
+// lifecycle result into its profile as it is handed over. A
 // per-customer pass on every core then computes the units, products and
 // categories, the CLV input and the retail indicators from the columns,
 // with value.RetailIndicators' own accumulation and formulas (the same
-// bits, no accumulator per customer). The
+// bits, no accumulator per customer). The profiles do not depend on the
+// stream's order, except in the last bits of the sums rounded in each
+// customer's row order: units, repeat-purchase amounts and the retail
+// indicators' sums (as value.RetailIndicators documents). The
 // CLV input is derived from the summary and the repeat-purchase amounts,
 // exactly as clv.Prepare computes it:
 //

@@ -136,7 +136,7 @@ func Parts(ctx context.Context, txs iter.Seq[cvm.Transaction], first time.Time, 
 	if s.Models != nil {
 		src = s.Models.Indicators
 	}
-	ps, rp, err := st.derive(ctx, asOf, &lr, src == RetailIndicators, s.History)
+	ps, rp, err := st.derive(ctx, asOf, &lr, src == RetailIndicators, s.History, deriveChunk)
 	if errors.Is(err, ErrEmptyInput) {
 		return nil, nil
 	}

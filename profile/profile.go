@@ -344,7 +344,7 @@ func Build(ctx context.Context, txs iter.Seq[cvm.Transaction], attrs []Attribute
 	if s.Models != nil {
 		src = s.Models.Indicators
 	}
-	base, rp, err := st.derive(ctx, asOf, lifecycleSettings(&s), src == RetailIndicators, s.History)
+	base, rp, err := st.derive(ctx, asOf, lifecycleSettings(&s), src == RetailIndicators, s.History, deriveChunk)
 	if err != nil {
 		return nil, err
 	}
@@ -487,7 +487,7 @@ func (t *timer) done(stage string) {
 // exactly once the stream is read.
 type store struct {
 	ids     []string
-	index   map[string]int32
+	index   map[string]int32 // customer ID -> index in ids; nil while the IDs ascend
 	cust    []int32
 	sec     []int64
 	nsec    []int32 // nil while every row is on a whole second
@@ -572,7 +572,12 @@ func (b *blocks[T]) flat(n int) []T {
 // ingest reads txs once into a store and returns it with the as-of:
 // asOf, else asOfFunc's when not nil, else cvm.Report.AsOf of the stream.
 func ingest(ctx context.Context, txs iter.Seq[cvm.Transaction], asOf time.Time, asOfFunc func() time.Time) (*store, time.Time, error) {
-	st := &store{index: map[string]int32{}, nameIdx: map[string]int32{}}
+	st := &store{nameIdx: map[string]int32{}}
+	// While the customers come in ascending ID order (as a file grouped
+	// and sorted by customer does), a new ID is one above the last and
+	// the IDs need no table; st.index is built at the first ID out of
+	// order.
+	ascending := true
 	var aud *cvm.Auditor
 	if asOf.IsZero() && asOfFunc == nil {
 		aud = cvm.NewAuditor(&cvm.AuditSettings{TimeOnly: true})
@@ -596,13 +601,28 @@ func ingest(ctx context.Context, txs iter.Seq[cvm.Transaction], asOf time.Time, 
 			aud.Add(t)
 		}
 		if last < 0 || t.Customer != lastID {
-			i, ok := st.index[t.Customer]
-			if !ok {
-				i = int32(len(st.ids))
-				st.index[t.Customer] = i
+			if ascending && (len(st.ids) == 0 || t.Customer > st.ids[len(st.ids)-1]) {
+				// Above every ID so far: new, no lookup needed.
+				last = int32(len(st.ids))
 				st.ids = append(st.ids, t.Customer)
+			} else {
+				if ascending {
+					// The first ID out of order: index the IDs so far.
+					ascending = false
+					st.index = make(map[string]int32, 2*len(st.ids))
+					for i, id := range st.ids {
+						st.index[id] = int32(i)
+					}
+				}
+				i, ok := st.index[t.Customer]
+				if !ok {
+					i = int32(len(st.ids))
+					st.index[t.Customer] = i
+					st.ids = append(st.ids, t.Customer)
+				}
+				last = i
 			}
-			last, lastID = i, t.Customer
+			lastID = t.Customer
 		}
 		row := n
 		n++
@@ -727,7 +747,7 @@ func gather[T any](col []T, rows []int32) []T {
 
 // derive computes each customer's base views: summary, CLV input,
 // lifecycle state, units, products and categories.
-func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Settings, withRetail, history bool) ([]Profile, *retailPass, error) {
+func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Settings, withRetail, history bool, chunk int) ([]Profile, *retailPass, error) {
 	order, start, rows := st.grouped()
 	st.regroup(rows)
 	// The lifecycle results are folded into the profiles as ClassifyEach
@@ -736,16 +756,16 @@ func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Setti
 	// customers with a summary (those with a transaction on or before the
 	// as-of, as the lifecycle results).
 	all := parallel.Make[Profile](len(order))
-	// Each run of deriveChunk consecutive customers (in ID order) is
+	// Each run of chunk consecutive customers (in ID order) is
 	// summarised and classified on its own, the runs on every core: a
 	// customer's summary and lifecycle state depend on its own rows only,
 	// so the results are those of one replay of the whole store, and the
 	// runs' summaries, each in ID order, concatenate in ID order.
-	nchunks := (len(order) + deriveChunk - 1) / deriveChunk
+	nchunks := (len(order) + chunk - 1) / chunk
 	chunkSums := make([][]cvm.Summary, nchunks)
 	chunkErrs := make([]error, nchunks)
-	parallel.Chunks(len(order), deriveChunk, func(_, lo, hi int) {
-		c := lo / deriveChunk
+	parallel.Chunks(len(order), chunk, func(_, lo, hi int) {
+		c := lo / chunk
 		if chunkErrs[c] = ctx.Err(); chunkErrs[c] != nil {
 			return
 		}

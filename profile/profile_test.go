@@ -559,3 +559,69 @@ func TestAsOfFunc(t *testing.T) {
 		t.Errorf("zero as-of: %v, want ErrEmptyInput", err)
 	}
 }
+
+// TestBuildRowOrder: the same transactions in another order give the same
+// file: grouped in ascending ID order (the store needs no ID table),
+// ascending until one early customer comes back at the end (the table is
+// built there), grouped in descending order, and scrambled. With the
+// retail indicators, whose sums are rounded in each customer's row order
+// (as value.RetailIndicators documents), only the grouped orders that keep
+// each customer's rows in their order are compared.
+func TestBuildRowOrder(t *testing.T) {
+	ctx := context.Background()
+	txs := base(150)
+	asc := slices.Clone(txs)
+	slices.SortStableFunc(asc, func(a, b cvm.Transaction) int { return strings.Compare(a.Customer, b.Customer) })
+	desc := slices.Clone(asc)
+	slices.SortStableFunc(desc, func(a, b cvm.Transaction) int { return strings.Compare(b.Customer, a.Customer) })
+	back := slices.Clone(asc)
+	back = append(back[1:], back[0]) // the first customer's first row last
+	if asc[0].Customer == asc[1].Customer {
+		// back[0] is that customer's second row: still in ascending order
+		// until the last row, which revisits it.
+		if back[0].Customer != asc[0].Customer {
+			t.Fatal("set-up: back does not revisit the first customer")
+		}
+	}
+	for _, ind := range []IndicatorSource{SummaryIndicators, RetailIndicators} {
+		s := &Settings{Indicators: ind, Reasons: 2}
+		want := js(t, check.Must(Build(ctx, slices.Values(asc), nil, s)).Profiles)
+		for name, order := range map[string][]cvm.Transaction{"ascending then back": back, "descending": desc, "scrambled": shuffled(asc)} {
+			if ind == RetailIndicators && name != "descending" {
+				continue
+			}
+			if got := js(t, check.Must(Build(ctx, slices.Values(order), nil, s)).Profiles); got != want {
+				t.Errorf("%v, %s: profiles differ from those of the ascending order", ind, name)
+			}
+		}
+	}
+}
+
+// TestDeriveChunks: derive's results do not depend on how many customers
+// each run summarises and classifies.
+func TestDeriveChunks(t *testing.T) {
+	ctx := context.Background()
+	txs := shuffled(base(120))
+	asOf := time.Date(2025, 12, 31, 23, 59, 59, 0, time.UTC)
+	lr := lifecycle.DefaultSettings()
+	var want string
+	for _, chunk := range []int{1 << 15, 1, 7, 64} {
+		st, _, err := ingest(ctx, slices.Values(txs), asOf, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps, _, err := st.derive(ctx, asOf, &lr, true, true, chunk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := fmt.Sprintf("%+v", ps)
+		if want == "" {
+			want = got
+			if len(ps) < 100 {
+				t.Fatalf("only %d profiles", len(ps))
+			}
+		} else if got != want {
+			t.Errorf("chunk %d: profiles differ from those of one chunk", chunk)
+		}
+	}
+}
