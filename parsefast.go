@@ -44,7 +44,7 @@ type fastRow struct {
 	fixed bool // automatic layout: the fixed time layout is read inline (with Z, or in UTC)
 	utc   bool
 
-	months [16]monthDays // by month key y*16+m mod 16
+	months [32]monthDays // by month (y*12 + m) mod 32: any 32 consecutive months at once
 }
 
 // monthDays is an entry of fastRow's month cache.
@@ -207,26 +207,51 @@ func (p *fastRow) scan(line []byte, pos int) int {
 // fixedTime reads b, 19 bytes, as "2006-01-02 15:04:05" or
 // "2006-01-02T15:04:05" in UTC as a Unix time, as parseTime would; ok is false for
 // anything else, such as a date that does not exist.
+//
+// It reads the date and the clock as two 8-byte words (bytes 0-7 and
+// 11-18) and checks their separators and digits a word at a time: a
+// digit byte has high nibble 3 and stays below 0x3a plus 6, with no carry
+// between bytes once the high nibbles are 3. Each pair of digits is then
+// 10*first + second in one multiply of the word.
 func (p *fastRow) fixedTime(b []byte) (sec int64, ok bool) {
+	const (
+		ones = 0x0101010101010101
+		// "YYYY-MM-": digits in bytes 0-3, 5, 6; '-' in bytes 4, 7.
+		dateDigits = 0x00ffff00ffffffff
+		dateSeps   = 0xff0000ff00000000
+		dateWant   = '-'<<56 | '-'<<32
+		// "HH:MM:SS": digits in bytes 0, 1, 3, 4, 6, 7; ':' in 2, 5.
+		clockDigits = 0xffff00ffff00ffff
+		clockSeps   = 0x0000ff0000ff0000
+		clockWant   = ':'<<40 | ':'<<16
+	)
 	_ = b[18]
-	if b[4] != '-' || b[7] != '-' || b[10] != ' ' && b[10] != 'T' || b[13] != ':' || b[16] != ':' {
+	wd := binary.LittleEndian.Uint64(b[0:8])
+	wc := binary.LittleEndian.Uint64(b[11:19])
+	if wd&dateSeps != dateWant || wc&clockSeps != clockWant || b[10] != ' ' && b[10] != 'T' {
 		return 0, false
 	}
-	d0, d1, d2, d3 := b[0]-'0', b[1]-'0', b[2]-'0', b[3]-'0'
-	m0, m1, a0, a1 := b[5]-'0', b[6]-'0', b[8]-'0', b[9]-'0'
-	h0, h1, i0, i1 := b[11]-'0', b[12]-'0', b[14]-'0', b[15]-'0'
-	s0, s1 := b[17]-'0', b[18]-'0'
-	if max(d0, d1, d2, d3, m0, m1, a0, a1, h0, h1, i0, i1, s0, s1) > 9 {
+	if !digits8(wd, dateDigits) || !digits8(wc, clockDigits) {
 		return 0, false
 	}
-	y := int(d0)*1000 + int(d1)*100 + int(d2)*10 + int(d3)
-	mo, d := int(m0)*10+int(m1), int(a0)*10+int(a1)
-	h, mi, s := int(h0)*10+int(h1), int(i0)*10+int(i1), int(s0)*10+int(s1)
+	a0, a1 := b[8]-'0', b[9]-'0'
+	if a0 > 9 || a1 > 9 {
+		return 0, false
+	}
+	// Digits as values 0-9, separators as 0; then byte i of t is
+	// 10*digit(i) + digit(i+1), at most 99: no carries.
+	dd := wd&dateDigits - 0x30*ones&dateDigits
+	dc := wc&clockDigits - 0x30*ones&clockDigits
+	td := dd*10 + dd>>8
+	tc := dc*10 + dc>>8
+	y := int(td&0xff)*100 + int(td>>16&0xff)
+	mo, d := int(td>>40&0xff), int(a0)*10+int(a1)
+	h, mi, s := int(tc&0xff), int(tc>>24&0xff), int(tc>>48&0xff)
 	if mo < 1 || mo > 12 || h > 23 || mi > 59 || s > 59 {
 		return 0, false
 	}
 	ym := int64(y)<<4 | int64(mo)
-	c := &p.months[ym&15]
+	c := &p.months[(y*12+mo)&(len(p.months)-1)]
 	if c.ym != ym {
 		*c = monthDays{ym, civil.Days(y, mo, 1), int64(civil.DaysIn(y, mo))}
 	}
@@ -234,4 +259,16 @@ func (p *fastRow) fixedTime(b []byte) (sec int64, ok bool) {
 		return 0, false
 	}
 	return (c.day+int64(d-1))*86400 + int64(h*3600+mi*60+s), true
+}
+
+// digits8 reports whether the bytes of w that mask selects (each 0 or
+// 0xff) are ASCII digits.
+func digits8(w, mask uint64) bool {
+	const hi, six, three = 0xf0f0f0f0f0f0f0f0, 0x0606060606060606, 0x3030303030303030
+	if w&hi&mask != three&mask {
+		return false
+	}
+	// Selected bytes are 0x30-0x3f: adding 6 carries out of none of
+	// them, and keeps the high nibble 3 exactly for 0x30-0x39.
+	return (w+six&mask)&hi&mask == three&mask
 }

@@ -183,3 +183,31 @@ func FuzzFastRow(f *testing.F) {
 		checkFastRow(t, header, comma, loc, line)
 	})
 }
+
+// The fixed layout accepts a stamp with any one byte changed exactly when
+// the time package parses it (with the T read as a space), and then gives
+// the same Unix time; except that it declines the space-padded hour the
+// time package reads (" 7:35:22"), which the generic path then parses.
+func TestFastRowFixedTimeBytes(t *testing.T) {
+	p := (&parseConfig{comma: ',', utc: true, loc: time.UTC, cust: column{0, "c"}, tim: column{1, "t"}, amt: column{2, "a"}, order: column{idx: -1}, maxIdx: 2}).newFastRow()
+	for _, stamp := range []string{"2024-06-04 17:35:22", "1999-12-31T23:59:59", "2000-02-29 00:00:00"} {
+		for i := range len(stamp) {
+			for v := range 256 {
+				b := []byte(stamp)
+				b[i] = byte(v)
+				sec, ok := p.fixedTime(b)
+				s := []byte(string(b))
+				if s[10] == 'T' {
+					s[10] = ' '
+				}
+				tm, err := time.Parse(time.DateTime, string(s))
+				if !ok && err == nil && i == 11 && v == ' ' {
+					continue
+				}
+				if ok != (err == nil) || ok && sec != tm.Unix() {
+					t.Errorf("%q: %d %v; time.Parse %v %v", b, sec, ok, tm, err)
+				}
+			}
+		}
+	}
+}
