@@ -177,8 +177,14 @@ type Summarizer struct {
 // context.
 const ctxEvery = 4096
 
+// Accumulators are kept in blocks of accBlock (80 KiB): the first block
+// doubles from 16 entries, so a small Summarizer stays small, and later
+// blocks are allocated whole. Small blocks matter for the 256 partitions
+// of Reader.Summarize, a few thousand customers each: doubling one array
+// to its final size wrote (and page-faulted) about twice the memory the
+// accumulators need, half of it garbage.
 const (
-	accShift  = 16
+	accShift  = 10
 	accBlock  = 1 << accShift
 	pairBlock = 1 << 20
 )
@@ -425,8 +431,14 @@ func (s *Summarizer) dayKey(sec int64) uint32 {
 }
 
 // accum returns customer i's accumulator, allocating as i grows: the
-// first block doubles from 256 entries, later blocks are allocated whole
+// first block doubles from 16 entries, later blocks are allocated whole
 // and never move.
+//
+// A new block is cleared although make zeroes it: a large allocation may
+// be memory the process never touched, which make leaves as it is, and
+// add reads an accumulator before it writes it; a page first read is
+// mapped to the shared zero page and copied, with a TLB flush on every
+// CPU, at its first write. Clearing writes each page first.
 func (s *Summarizer) accum(i int32) *accum {
 	b, off := int(i>>accShift), int(i&(accBlock-1))
 	if b == len(s.acc) {
@@ -434,10 +446,13 @@ func (s *Summarizer) accum(i int32) *accum {
 		if b == 0 {
 			size = 16
 		}
-		s.acc = append(s.acc, make([]accum, size))
+		nb := make([]accum, size)
+		clear(nb)
+		s.acc = append(s.acc, nb)
 	}
 	if blk := s.acc[b]; off >= len(blk) {
 		nb := make([]accum, min(2*len(blk), accBlock))
+		clear(nb[len(blk):])
 		copy(nb, blk)
 		s.acc[b] = nb
 	}
