@@ -812,7 +812,11 @@ func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Setti
 			return nil, nil, err
 		}
 	}
-	var sums []cvm.Summary
+	n := 0
+	for _, cs := range chunkSums {
+		n += len(cs)
+	}
+	sums := make([]cvm.Summary, 0, n)
 	for _, cs := range chunkSums {
 		sums = append(sums, cs...)
 	}

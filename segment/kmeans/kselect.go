@@ -231,26 +231,50 @@ func Silhouette(ctx context.Context, x []float64, d, k int, labels []int, s *Sil
 	if err != nil {
 		return 0, fmt.Errorf("silhouette sample: %w", err)
 	}
-	// One partial sum per chunk, reduced in chunk order, and one buffer
-	// of k distance sums per worker; ctx is checked before every chunk.
-	chunk := chunkRows(m)
-	part := make([]float64, (m+chunk-1)/chunk)
+	// The sample's rows are copied into one block per cluster, each in
+	// sample order, so that a row's distance sum to a cluster runs over
+	// consecutive memory into one register, in the order of the sample:
+	// the sums of the plain loop over the sample, bit for bit.
+	start := make([]int, k+1)
+	for _, c := range lab {
+		start[c+1]++
+	}
+	for c := range k {
+		start[c+1] += start[c]
+	}
+	next := slices.Clone(start[:k])
+	packed := make([]float64, m*d)
+	pos := make([]int, m) // sample row i is packed row pos[i]
+	for i, r := range idx {
+		p := next[lab[i]]
+		next[lab[i]]++
+		pos[i] = p
+		copy(packed[p*d:p*d+d], x[r*d:r*d+d])
+	}
+	// Each row's coefficient, on every core in small chunks (ctx checked
+	// before each); then one partial sum per chunk of chunkRows(m) rows,
+	// reduced in chunk order, as the result has always been summed.
+	coef := make([]float64, m)
+	counted := make([]bool, m)
 	sums := make([]float64, parallel.Workers()*k)
 	var cancelled atomic.Bool
-	parallel.Chunks(m, chunk, func(w, lo, hi int) {
+	parallel.Chunks(m, 64, func(w, lo, hi int) {
 		if cancelled.Load() || ctx.Err() != nil {
 			cancelled.Store(true)
 			return
 		}
 		acc := sums[w*k : w*k+k]
-		var tot float64
 		for i := lo; i < hi; i++ {
-			clear(acc)
-			ri := x[idx[i]*d : idx[i]*d+d]
-			for j, r := range idx {
-				if j != i {
-					acc[lab[j]] += math.Sqrt(sqDist(ri, x[r*d:r*d+d]))
+			pi := pos[i]
+			ri := packed[pi*d : pi*d+d]
+			for c := range k {
+				var sum float64
+				for p := start[c]; p < start[c+1]; p++ {
+					if p != pi {
+						sum += math.Sqrt(sqDist(ri, packed[p*d:p*d+d]))
+					}
 				}
+				acc[c] = sum
 			}
 			own := lab[i]
 			if sizes[own] == 1 {
@@ -264,13 +288,19 @@ func Silhouette(ctx context.Context, x []float64, d, k int, labels []int, s *Sil
 				}
 			}
 			if mx := max(a, b); mx > 0 {
-				tot += (b - a) / mx
+				coef[i], counted[i] = (b-a)/mx, true
 			}
 		}
-		part[lo/chunk] = tot
 	})
 	if err := ctx.Err(); err != nil {
 		return 0, err
+	}
+	chunk := chunkRows(m)
+	part := make([]float64, (m+chunk-1)/chunk)
+	for i := range m {
+		if counted[i] {
+			part[i/chunk] += coef[i]
+		}
 	}
 	var total float64
 	for _, v := range part {

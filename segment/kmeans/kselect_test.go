@@ -161,3 +161,82 @@ func TestCriteriaHugeFeatures(t *testing.T) {
 		}
 	}
 }
+
+// plainSilhouette is the silhouette of the sampled rows idx (in order)
+// by the plain double loop: each row's distance sums to every cluster
+// accumulated in sample order, one partial sum per chunkRows rows.
+func plainSilhouette(x []float64, d, k int, labels, idx []int) float64 {
+	m := len(idx)
+	sizes := make([]int, k)
+	for _, r := range idx {
+		sizes[labels[r]]++
+	}
+	chunk := chunkRows(m)
+	part := make([]float64, (m+chunk-1)/chunk)
+	acc := make([]float64, k)
+	for i, ri := range idx {
+		clear(acc)
+		for j, rj := range idx {
+			if j != i {
+				var s float64
+				for t := range d {
+					dv := x[ri*d+t] - x[rj*d+t]
+					s += dv * dv
+				}
+				acc[labels[rj]] += math.Sqrt(s)
+			}
+		}
+		own := labels[ri]
+		if sizes[own] == 1 {
+			continue
+		}
+		a := acc[own] / float64(sizes[own]-1)
+		b := math.Inf(1)
+		for j, sj := range sizes {
+			if j != own && sj > 0 {
+				b = min(b, acc[j]/float64(sj))
+			}
+		}
+		if mx := max(a, b); mx > 0 {
+			part[i/chunk] += (b - a) / mx
+		}
+	}
+	var total float64
+	for _, v := range part {
+		total += v
+	}
+	return total / float64(m)
+}
+
+// TestSilhouetteBits: the silhouette equals the plain double loop bit for
+// bit, with singleton and empty clusters, several k and d, and more rows
+// than one chunk.
+func TestSilhouetteBits(t *testing.T) {
+	for _, c := range []struct{ n, d, k int }{{9, 2, 3}, {300, 3, 4}, {2500, 3, 5}, {700, 5, 7}} {
+		x := blobs(c.n, c.d, c.k, 11)
+		labels := make([]int, c.n)
+		for i := range labels {
+			labels[i] = (i*7 + i/3) % (c.k - 1) // cluster k-1 empty
+		}
+		labels[c.n/2] = c.k - 2 // and a few rows moved
+		if c.n > 9 {
+			labels[0] = c.k - 1 // a singleton
+		}
+		idx := make([]int, c.n)
+		for i := range idx {
+			idx[i] = i
+		}
+		got := check.Must(Silhouette(context.Background(), x, c.d, c.k, labels, &SilhouetteSettings{SampleSize: -1}))
+		if want := plainSilhouette(x, c.d, c.k, labels, idx); got != want {
+			t.Errorf("n=%d d=%d k=%d: %v, want %v (plain loop)", c.n, c.d, c.k, got, want)
+		}
+	}
+}
+
+func BenchmarkSilhouette(b *testing.B) {
+	x := blobs(20000, 3, 5, 3)
+	m := check.Must(Fit(context.Background(), x, 3, 5, nil, &Settings{Seed: 1}))
+	for b.Loop() {
+		check.Must(Silhouette(context.Background(), x, 3, 5, m.Labels, nil))
+	}
+}
