@@ -39,6 +39,9 @@ type Flags struct {
 	skipBad       bool
 	emptyCustomer string
 	report        bool // -report: print the data report
+	// orderForReport: the program uses no order IDs, so the order column
+	// is read only for the data report of -report.
+	orderForReport bool
 
 	fs *flag.FlagSet
 }
@@ -64,6 +67,11 @@ func AddFlags(fs *flag.FlagSet) *Flags {
 	fs.BoolVar(&f.report, "report", false, reportHelp)
 	return f
 }
+
+// OrderOnlyForReport tells ReadOptions that the program uses no order
+// IDs: the order column is then read only with -report, whose data report
+// counts orders (parsing and copying an ID per row is otherwise wasted).
+func (f *Flags) OrderOnlyForReport() { f.orderForReport = true }
 
 // CustomerColumn returns the -customer flag's value, for commands that read
 // the same column from another file (cvm score's indicator CSV).
@@ -97,7 +105,7 @@ func (f *Flags) ReadOptions() (*cvm.ReadSettings, error) {
 		TimeLayout:  f.timeLayout,
 		SkipBadRows: f.skipBad,
 	}
-	if set["order"] && f.order == "" {
+	if set["order"] && f.order == "" || f.orderForReport && !f.report {
 		o.Order = cvm.NoColumn
 	}
 	if (f.quantity == "") != (f.price == "") {
