@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cvmkit/cvm/internal/civil"
 	"github.com/cvmkit/cvm/internal/csvout"
 )
 
@@ -36,7 +37,7 @@ func AppendCSV(dst []byte, p *Profile) []byte {
 	stamp := func(t time.Time) {
 		dst = append(dst, ',')
 		if !t.IsZero() {
-			dst = t.UTC().AppendFormat(dst, time.DateTime)
+			dst = appendStamp(dst, t, true)
 		}
 	}
 	dst = csvout.AppendField(dst, p.Customer)
@@ -85,11 +86,43 @@ func AppendCSV(dst []byte, p *Profile) []byte {
 		dst = append(dst, " by "...)
 		dst = append(dst, tr.Rule.String()...)
 		dst = append(dst, " on "...)
-		dst = tr.At().UTC().AppendFormat(dst, time.DateOnly)
+		dst = appendStamp(dst, tr.At(), false)
 	}
 	str(p.Pattern.String())
 	str(p.Flags.String())
 	return append(dst, '\n')
+}
+
+// appendStamp appends t in UTC as time.DateTime (2006-01-02 15:04:05), or
+// as time.DateOnly without clock, the bytes of t.UTC().AppendFormat:
+// directly for the years 0 to 9999, through AppendFormat otherwise.
+func appendStamp(dst []byte, t time.Time, clock bool) []byte {
+	sec := t.Unix()
+	day := civil.UnixDay(sec)
+	y, m, d := civil.Date(day)
+	if y < 0 || y > 9999 {
+		if clock {
+			return t.UTC().AppendFormat(dst, time.DateTime)
+		}
+		return t.UTC().AppendFormat(dst, time.DateOnly)
+	}
+	two := func(v int) { dst = append(dst, byte('0'+v/10), byte('0'+v%10)) }
+	two(y / 100)
+	two(y % 100)
+	dst = append(dst, '-')
+	two(m)
+	dst = append(dst, '-')
+	two(d)
+	if clock {
+		s := int(sec - day*86400)
+		dst = append(dst, ' ')
+		two(s / 3600)
+		dst = append(dst, ':')
+		two(s / 60 % 60)
+		dst = append(dst, ':')
+		two(s % 60)
+	}
+	return dst
 }
 
 // appendNum appends x rounded to at most 15 significant digits in plain

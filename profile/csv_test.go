@@ -116,3 +116,37 @@ func TestAppendNum(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendStamp: the stamps are time.Time.AppendFormat's bytes, for
+// times spread over years -100 to 10100 and the edges of days, months,
+// leap days and the range written directly.
+func TestAppendStamp(t *testing.T) {
+	times := []time.Time{
+		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2024, 2, 29, 12, 30, 45, 0, time.UTC),
+		time.Date(1900, 2, 28, 23, 59, 59, 0, time.UTC),
+		time.Date(2000, 2, 29, 0, 0, 0, 0, time.UTC),
+		time.Date(1969, 12, 31, 23, 59, 59, 500, time.UTC),
+		time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2025, 6, 1, 8, 0, 0, 0, time.FixedZone("X", 5*3600+1800)),
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	lo, hi := time.Date(-100, 1, 1, 0, 0, 0, 0, time.UTC).Unix(), time.Date(10100, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	for range 200000 {
+		times = append(times, time.Unix(lo+rng.Int64N(hi-lo), rng.Int64N(1e9)))
+	}
+	for _, tm := range times {
+		for _, c := range []struct {
+			clock  bool
+			layout string
+		}{{true, time.DateTime}, {false, time.DateOnly}} {
+			want := tm.UTC().Format(c.layout)
+			if got := string(appendStamp([]byte("x"), tm, c.clock)); got != "x"+want {
+				t.Fatalf("%v (clock %v): %q, want %q", tm, c.clock, got, "x"+want)
+			}
+		}
+	}
+}
