@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"math/bits"
+
+	"github.com/cvmkit/cvm/internal/parallel"
 )
 
 // The layout. A lookup by customer costs one memory miss: the book is one
@@ -68,8 +70,13 @@ func newIndexSize(seed maphash.Seed, n int) idIndex {
 	for j := range x.k {
 		x.k[j] = maphash.String(seed, hashKeyNames[j])
 	}
+	// One allocation whose memory is mapped before it is probed (a probe
+	// of a never-written page maps the zero page, and the write after it
+	// copies it and flushes both CPUs' TLBs; see parallel.Make), cut into
+	// the pages.
+	all := parallel.Make[slot](size)
 	for lo := 0; lo < size; lo += pageSlots {
-		x.pages = append(x.pages, make([]slot, min(size-lo, pageSlots)))
+		x.pages = append(x.pages, all[lo:min(size, lo+pageSlots):min(size, lo+pageSlots)])
 	}
 	return x
 }
