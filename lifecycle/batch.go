@@ -304,13 +304,14 @@ func (c *classifier) emit() error {
 			break
 		}
 		delete(c.ready, c.emitted)
-		for i := range d.states {
-			r := Result{Customer: *c.names.at(d.first + i), State: d.states[i], History: d.hists[i], Pattern: d.pats[i]}
-			if err := c.each(&r); err != nil {
+		for i := range d.res {
+			r := &d.res[i]
+			r.Customer = *c.names.at(d.first + i)
+			if err := c.each(r); err != nil {
 				return err
 			}
 		}
-		c.emitted += len(d.states)
+		c.emitted += len(d.res)
 	}
 	if c.emitted > 0 {
 		// The jobs sent hold their records; the blocks before the first
@@ -357,12 +358,11 @@ type (
 		out   []Result
 		names *chunked[string]
 	}
-	// done is a batch replayed before the results were allocated.
+	// done is a batch replayed before the results were allocated: the
+	// results of runs first, first+1, ..., their Customer not yet set.
 	done struct {
-		first  int
-		states []State
-		pats   []Pattern
-		hists  [][]Transition
+		first int
+		res   []Result
 	}
 	// run is one customer's consecutive records: block and range.
 	run struct{ cust, block, lo, hi int32 }
@@ -637,10 +637,10 @@ func (c *classifier) worker() {
 				arena = c.replay(r, arena, &res.State, &res.Pattern, &res.History)
 			}
 		} else {
-			n := len(j.recs)
-			d := done{first: j.first, states: make([]State, n), pats: make([]Pattern, n), hists: make([][]Transition, n)}
+			d := done{first: j.first, res: make([]Result, len(j.recs))}
 			for i, r := range j.recs {
-				arena = c.replay(r, arena, &d.states[i], &d.pats[i], &d.hists[i])
+				res := &d.res[i]
+				arena = c.replay(r, arena, &res.State, &res.Pattern, &res.History)
 			}
 			c.mu.Lock()
 			c.finished = append(c.finished, d)
@@ -697,9 +697,10 @@ func (c *classifier) collectEarly(out []Result) {
 	parallel.Chunks(len(c.finished), 1, func(_, lo, hi int) {
 		for k := lo; k < hi; k++ {
 			d := &c.finished[k]
-			for i := range d.states {
+			for i := range d.res {
 				cust := d.first + i
-				out[cust] = Result{Customer: *c.names.at(cust), State: d.states[i], History: d.hists[i], Pattern: d.pats[i]}
+				out[cust] = d.res[i]
+				out[cust].Customer = *c.names.at(cust)
 			}
 			*d = done{}
 		}
