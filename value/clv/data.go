@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"math"
 	"slices"
 	"time"
 
@@ -389,6 +390,9 @@ func Compress(cs []Customer) []Row {
 	if len(cs) == 0 {
 		return nil
 	}
+	if rows, _, ok := compressPlain(cs, false); ok {
+		return rows
+	}
 	rows := make([]Row, len(cs))
 	for i, c := range cs {
 		rows[i] = Row{c.Frequency, c.Recency, c.T, 1}
@@ -404,6 +408,97 @@ func Compress(cs []Customer) []Row {
 		out = append(out, r)
 	}
 	return slices.Clip(out)
+}
+
+// CompressIndex returns Compress(cs) and the row of each customer:
+// rows[index[i]] holds the Frequency, Recency and T of cs[i], so that a
+// figure computed once per distinct triple is handed back to every
+// customer who has it. It does not validate or modify cs; it returns nil,
+// nil for empty cs. A customer with a NaN has a row of its own.
+func CompressIndex(cs []Customer) (rows []Row, index []int) {
+	if len(cs) == 0 {
+		return nil, nil
+	}
+	if rows, index, ok := compressPlain(cs, true); ok {
+		return rows, index
+	}
+	// Compress's sort, on the rows with their customers: the same
+	// comparisons, so the same order.
+	type irow struct {
+		Row
+		i int
+	}
+	rs := make([]irow, len(cs))
+	for i, c := range cs {
+		rs[i] = irow{Row{c.Frequency, c.Recency, c.T, 1}, i}
+	}
+	slices.SortFunc(rs, func(a, b irow) int { return cmpRow(a.Row, b.Row) })
+	index = make([]int, len(cs))
+	for _, r := range rs {
+		if n := len(rows); n > 0 {
+			if last := &rows[n-1]; r.Frequency == last.Frequency && r.Recency == last.Recency && r.T == last.T {
+				last.Count++
+				index[r.i] = n - 1
+				continue
+			}
+		}
+		rows = append(rows, r.Row)
+		index[r.i] = len(rows) - 1
+	}
+	return slices.Clip(rows), index
+}
+
+// compressPlain is Compress (and CompressIndex when withIndex) by counting
+// sorts of the ranks of each column's values, for customers whose values
+// are all plain (see group.go); ok is false, and nothing is done, for
+// others. The rows are those of Compress's sort, which for plain values
+// are determined by the values alone.
+func compressPlain(cs []Customer, withIndex bool) (rows []Row, index []int, ok bool) {
+	n := len(cs)
+	if uint64(n) >= math.MaxUint32 {
+		return nil, nil, false
+	}
+	rx, rtx, rt := make([]uint32, n), make([]uint32, n), make([]uint32, n)
+	fx, ftx, ft := make([]float64, n), make([]float64, n), make([]float64, n)
+	for i := range cs {
+		fx[i], ftx[i], ft[i] = cs[i].Frequency, cs[i].Recency, cs[i].T
+	}
+	vx, okx := ranks(rx, fx)
+	vtx, oktx := ranks(rtx, ftx)
+	vt, okt := ranks(rt, ft)
+	if !okx || !oktx || !okt {
+		return nil, nil, false
+	}
+	fx, ftx, ft = nil, nil, nil
+	bounds := []int{len(vx), len(vtx), len(vt)}
+	order, shift, ok := lexOrder([][]uint32{rx, rtx, rt}, bounds)
+	if !ok {
+		return nil, nil, false
+	}
+	distinct := 0
+	for k := range order {
+		if k == 0 || order[k]>>shift != order[k-1]>>shift {
+			distinct++
+		}
+	}
+	rows = make([]Row, 0, distinct)
+	if withIndex {
+		index = make([]int, n)
+	}
+	imask := uint64(1)<<shift - 1
+	for k, o := range order {
+		if key := o >> shift; k == 0 || key != order[k-1]>>shift {
+			t := key % uint64(len(vt))
+			tx := key / uint64(len(vt)) % uint64(len(vtx))
+			x := key / uint64(len(vt)) / uint64(len(vtx))
+			rows = append(rows, Row{vx[x], vtx[tx], vt[t], 0})
+		}
+		rows[len(rows)-1].Count++
+		if withIndex {
+			index[o&imask] = len(rows) - 1
+		}
+	}
+	return rows, index, true
 }
 
 // cmpRow orders compressed rows by frequency, recency, then age, as

@@ -90,11 +90,7 @@ func FitGammaGamma(ctx context.Context, cs []Customer, s *FitSettings) (*GammaGa
 	if len(rows) == 0 {
 		return nil, ErrNoRepeatBuyers
 	}
-	srows := make([]SpendRow, len(rows))
-	for i, r := range rows {
-		srows[i] = SpendRow{r.x, r.m, 1}
-	}
-	m, info, err := fitGGRows(ctx, mergeSpend(srows), set)
+	m, info, err := fitGGRows(ctx, compressSpendRows(rows), set)
 	if err != nil {
 		return nil, err
 	}
@@ -161,11 +157,7 @@ func (m *GammaGamma) LogLikelihood(cs []Customer) (float64, error) {
 	if len(rows) == 0 {
 		return 0, ErrNoRepeatBuyers
 	}
-	srows := make([]SpendRow, len(rows))
-	for i, r := range rows {
-		srows[i] = SpendRow{r.x, r.m, 1}
-	}
-	ll, ok := ggObjective(mergeSpend(srows))(m.params(), nil)
+	ll, ok := ggObjective(compressSpendRows(rows))(m.params(), nil)
 	if !ok {
 		return 0, fmt.Errorf("%w: log-likelihood is not finite", ErrNotConverged)
 	}

@@ -1,6 +1,7 @@
 package clv
 
 import (
+	"math"
 	"slices"
 
 	"github.com/cvmkit/cvm/internal/parallel"
@@ -35,6 +36,9 @@ func newIndexed(cs []Customer) (*indexed, error) {
 }
 
 func indexRows(rows []Row) *indexed {
+	if d, ok := indexRowsPlain(rows); ok {
+		return d
+	}
 	d := &indexed{rows: make([]irow, len(rows))}
 	distinct := func(get func(Row) float64) ([]float64, map[float64]int32) {
 		var vals []float64
@@ -58,6 +62,45 @@ func indexRows(rows []Row) *indexed {
 		d.n += r.Count
 	}
 	return d
+}
+
+// indexRowsPlain is indexRows by the ranks of each column's values (see
+// group.go), for rows whose values are all plain: the same distinct
+// values in the same order and the same indices. ok is false, and
+// nothing is done, for other rows.
+func indexRowsPlain(rows []Row) (*indexed, bool) {
+	n := len(rows)
+	if uint64(n) >= math.MaxUint32 {
+		return nil, false
+	}
+	d := &indexed{rows: make([]irow, n)}
+	rank := make([]uint32, n)
+	col := make([]float64, n)
+	for c, dst := range []*[]float64{&d.xs, &d.txs, &d.ts} {
+		for i, r := range rows {
+			col[i] = [3]float64{r.Frequency, r.Recency, r.T}[c]
+		}
+		vals, ok := ranks(rank, col)
+		if !ok || len(vals) > math.MaxInt32 {
+			return nil, false
+		}
+		*dst = vals
+		for i, k := range rank {
+			switch c {
+			case 0:
+				d.rows[i].ix = int32(k)
+			case 1:
+				d.rows[i].itx = int32(k)
+			default:
+				d.rows[i].it = int32(k)
+			}
+		}
+	}
+	for i, r := range rows {
+		d.rows[i].w = r.Count
+		d.n += r.Count
+	}
+	return d, true
 }
 
 // chunkSize is the number of rows one worker sums at a time. Partial sums

@@ -38,6 +38,9 @@ func checkRows(rows []Row, bgbb bool) ([]Row, error) {
 		}
 	}
 	out := slices.Clone(rows)
+	if increasing(out, cmpRow) {
+		return out, nil // sorted, nothing to merge: as Compress builds them
+	}
 	slices.SortStableFunc(out, cmpRow)
 	m := out[:1]
 	for _, r := range out[1:] {
@@ -48,6 +51,18 @@ func checkRows(rows []Row, bgbb bool) ([]Row, error) {
 		m = append(m, r)
 	}
 	return m, nil
+}
+
+// increasing reports whether every element of s is before the next by
+// cmp: sorted with no two equal, which a stable sort and a merge of equal
+// elements leave as they are.
+func increasing[E any](s []E, cmp func(a, b E) int) bool {
+	for i := 1; i < len(s); i++ {
+		if cmp(s[i-1], s[i]) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // rowsFingerprint is the fingerprint of the customers that rows stand
@@ -166,11 +181,71 @@ func CompressSpend(cs []Customer) ([]SpendRow, error) {
 	if err != nil {
 		return nil, err
 	}
+	return compressSpendRows(rows), nil
+}
+
+// compressSpendRows returns the distinct pairs of rows with their counts,
+// sorted: mergeSpend of the rows with a count of 1 each. rows are repeat
+// buyers with a positive mean spend, so their values are plain (see
+// group.go) and the pairs are put in order by the rank of the frequency,
+// then by sorting each frequency's spends as unsigned integers; mergeSpend
+// sorts the others.
+func compressSpendRows(rows []spendRow) []SpendRow {
+	if out, ok := compressSpendPlain(rows); ok {
+		return out
+	}
 	out := make([]SpendRow, len(rows))
 	for i, r := range rows {
 		out[i] = SpendRow{r.x, r.m, 1}
 	}
-	return mergeSpend(out), nil
+	return mergeSpend(out)
+}
+
+func compressSpendPlain(rows []spendRow) ([]SpendRow, bool) {
+	n := len(rows)
+	if n == 0 || uint64(n) >= math.MaxUint32 {
+		return nil, false
+	}
+	col := make([]float64, n)
+	for i, r := range rows {
+		if b := math.Float64bits(r.m); b>>63 != 0 || r.m != r.m {
+			return nil, false
+		}
+		col[i] = r.x
+	}
+	rx := make([]uint32, n)
+	xs, ok := ranks(rx, col)
+	if !ok {
+		return nil, false
+	}
+	start := make([]int, len(xs)+1)
+	for _, k := range rx {
+		start[k+1]++
+	}
+	for k := range xs {
+		start[k+1] += start[k]
+	}
+	bits := make([]uint64, n)
+	next := slices.Clone(start[:len(xs)])
+	for i, r := range rows {
+		k := rx[i]
+		bits[next[k]] = math.Float64bits(r.m)
+		next[k]++
+	}
+	var out []SpendRow
+	for k, x := range xs {
+		b := bits[start[k]:start[k+1]]
+		slices.Sort(b)
+		for i := 0; i < len(b); {
+			j := i + 1
+			for j < len(b) && b[j] == b[i] {
+				j++
+			}
+			out = append(out, SpendRow{x, math.Float64frombits(b[i]), float64(j - i)})
+			i = j
+		}
+	}
+	return slices.Clip(out), true
 }
 
 // cmpSpend orders spend rows by frequency, then mean spend, as
@@ -183,6 +258,9 @@ func cmpSpend(a, b SpendRow) int {
 func mergeSpend(rows []SpendRow) []SpendRow {
 	if len(rows) == 0 {
 		return rows
+	}
+	if increasing(rows, cmpSpend) {
+		return slices.Clip(rows) // sorted, nothing to merge
 	}
 	slices.SortStableFunc(rows, cmpSpend)
 	m := rows[:1]
