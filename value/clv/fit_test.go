@@ -415,9 +415,9 @@ func TestFitContext(t *testing.T) {
 }
 
 // TestGGObjectiveBits checks the Gamma-Gamma objective, which reuses
-// log(m), log(x) and the per-frequency gamma functions, against the
-// log-likelihood and gradient written out afresh for every row: the same
-// bits.
+// log(m), log(x) and the per-frequency gamma functions and computes the
+// rows' terms on several cores, against the log-likelihood and gradient
+// written out afresh for every row, in row order: the same bits.
 func TestGGObjectiveBits(t *testing.T) {
 	ref := func(rows []SpendRow, th, grad []float64) float64 {
 		p, q, g := th[0], th[1], th[2]
@@ -437,7 +437,14 @@ func TestGGObjectiveBits(t *testing.T) {
 		return s
 	}
 	for seed := range uint64(4) {
-		rows := check.Must(CompressSpend(simSpend(seed+1, 2000, 6, 4, 150)))
+		n := 2000
+		if seed == 3 {
+			n = 60000 // rows in several chunks, summed on several cores
+		}
+		rows := check.Must(CompressSpend(simSpend(seed+1, n, 6, 4, 150)))
+		if seed == 3 && len(rows) <= 2*chunkSize {
+			t.Fatalf("%d rows, want several chunks", len(rows))
+		}
 		// Unsorted rows too: the reuse must not depend on the order.
 		shuffled := slices.Clone(rows)
 		for i := range shuffled {

@@ -169,17 +169,24 @@ func (m *GammaGamma) LogLikelihood(cs []Customer) (float64, error) {
 //	LL = lgamma(px+q) - lgamma(px) - lgamma(q) + q log(gamma)
 //	   + (px-1) log(m) + px log(x) - (px+q) log(gamma + m x)
 //
-// and its gradient.
+// and its gradient. The objective keeps scratch space: it must not be
+// called from two goroutines at once.
 func ggObjective(rows []SpendRow) objective {
 	// log(m) and log(x) do not depend on the parameters: computed once.
 	// lgamma(px+q), lgamma(px) and their digammas depend on x alone: once
-	// per run of equal x (rows are sorted by frequency). Each row's term is
-	// the same expression on the same values as computed afresh, so the
-	// sum has the same bits.
-	lms, lxs := make([]float64, len(rows)), make([]float64, len(rows))
-	for i, r := range rows {
-		lms[i], lxs[i] = math.Log(r.MeanSpend), math.Log(r.Frequency)
-	}
+	// per run of equal x within a chunk of rows (rows are sorted by
+	// frequency). Each row's bracketed terms are computed on all cores,
+	// chunk by chunk, into per-row slots, and then weighted and added in
+	// row order: the same expressions on the same values as computed
+	// afresh row after row, so the sums have the same bits.
+	n := len(rows)
+	lms, lxs := make([]float64, n), make([]float64, n)
+	parallelChunks(n, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			lms[i], lxs[i] = math.Log(rows[i].MeanSpend), math.Log(rows[i].Frequency)
+		}
+	})
+	ts, tp, tq, tg := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	return func(th, grad []float64) (float64, bool) {
 		p, q, g := th[0], th[1], th[2]
 		lgq, lg := lgamma(q), math.Log(g)
@@ -187,25 +194,36 @@ func ggObjective(rows []SpendRow) objective {
 		if grad != nil {
 			psiq = mathext.Digamma(q)
 		}
-		var s, gp, gq, gg float64
-		lastX := math.NaN()
-		var lgpxq, lgpx, dpq, dpx float64
-		for i, r := range rows {
-			x, m, w := r.Frequency, r.MeanSpend, r.Count
-			px := p * x
-			if x != lastX {
-				lastX = x
-				lgpxq, lgpx = lgamma(px+q), lgamma(px)
+		parallelChunks(n, func(_, lo, hi int) {
+			lastX := math.NaN()
+			var lgpxq, lgpx, dpq, dpx float64
+			for i := lo; i < hi; i++ {
+				x, m := rows[i].Frequency, rows[i].MeanSpend
+				px := p * x
+				if x != lastX {
+					lastX = x
+					lgpxq, lgpx = lgamma(px+q), lgamma(px)
+					if grad != nil {
+						dpq, dpx = mathext.Digamma(px+q), mathext.Digamma(px)
+					}
+				}
+				lm, lx, lgmx := lms[i], lxs[i], math.Log(g+m*x)
+				ts[i] = lgpxq - lgpx - lgq + q*lg + (px-1)*lm + px*lx - (px+q)*lgmx
 				if grad != nil {
-					dpq, dpx = mathext.Digamma(px+q), mathext.Digamma(px)
+					tp[i] = dpq - dpx + lm + lx - lgmx
+					tq[i] = dpq - psiq + lg - lgmx
+					tg[i] = q/g - (px+q)/(g+m*x)
 				}
 			}
-			lm, lx, lgmx := lms[i], lxs[i], math.Log(g+m*x)
-			s += w * (lgpxq - lgpx - lgq + q*lg + (px-1)*lm + px*lx - (px+q)*lgmx)
+		})
+		var s, gp, gq, gg float64
+		for i, r := range rows {
+			w := r.Count
+			s += w * ts[i]
 			if grad != nil {
-				gp += w * x * (dpq - dpx + lm + lx - lgmx)
-				gq += w * (dpq - psiq + lg - lgmx)
-				gg += w * (q/g - (px+q)/(g+m*x))
+				gp += w * r.Frequency * tp[i]
+				gq += w * tq[i]
+				gg += w * tg[i]
 			}
 		}
 		if grad != nil {
