@@ -342,6 +342,90 @@ func (m *BGNBD) ConditionalExpectedPurchasesAt(dst, ts []float64, c Customer) ([
 	return dst, nil
 }
 
+// predictAt is PredictPurchasesAt for m, whose parameters are valid, and
+// valid horizons ts: condExp's value for every customer and horizon, with
+// the horizon's factor, 1 - (1-z)^(r+x) 2F1(...), computed once per
+// distinct (x, T) by condExpAlive's expressions.
+func (m *BGNBD) predictAt(dst, ts []float64, cs []Customer) error {
+	// The first invalid customer; only those before it are forecast.
+	n := len(cs)
+	var bad error
+	for i := range cs {
+		if err := cs[i].validate(i); err != nil {
+			n, bad = i, err
+			break
+		}
+	}
+	// Group the customers by the bits of (x, T): valid values are not
+	// NaN, and values with other bits (-0 and 0) give the same results.
+	xt := newIDTable(64)
+	xid, tid := newIDTable(64), newIDTable(64)
+	group := make([]uint32, n)
+	var reps []int // a customer of each group
+	for i := range n {
+		kx, kt := xid.id(math.Float64bits(cs[i].Frequency)), tid.id(math.Float64bits(cs[i].T))
+		g := xt.id(uint64(kx)<<32 | uint64(kt))
+		if int(g) == len(reps) {
+			reps = append(reps, i)
+		}
+		group[i] = g
+	}
+	k := m.k()
+	r, alpha, a, b := m.R, m.Alpha, m.A, m.B
+	H := len(ts)
+	second := make([]float64, len(reps)*H)
+	failed := make([]bool, len(reps)*H)
+	parallelChunks(len(reps), func(_, lo, hi int) {
+		for g := lo; g < hi; g++ {
+			x, T := cs[reps[g]].Frequency, cs[reps[g]].T
+			for h, t := range ts {
+				if t == 0 {
+					continue
+				}
+				z := t / (alpha + T + t)
+				lf, ok := log2F1(r+x, b+x+k, a+b+x+k-1, z)
+				if !ok {
+					failed[g*H+h] = true
+					continue
+				}
+				// 1 - (1-z)^(r+x) 2F1(...)
+				lq := (r+x)*math.Log1p(-z) + lf
+				second[g*H+h] = -math.Expm1(lq)
+			}
+		}
+	})
+	nch := (n + chunkSize - 1) / chunkSize
+	first := make([]int, nch) // the first failing customer of each chunk
+	parallelChunks(n, func(ch, lo, hi int) {
+		first[ch] = -1
+		for i := lo; i < hi; i++ {
+			c := cs[i]
+			x := c.Frequency
+			pa := m.probAlive(c)
+			f := (a + b + x + k - 1) / (a - 1)
+			g := int(group[i])
+			for h, t := range ts {
+				if t == 0 {
+					dst[i*H+h] = 0
+					continue
+				}
+				v := f * second[g*H+h] * pa
+				if failed[g*H+h] || !num.Finite(v) || v < 0 {
+					first[ch] = i
+					return
+				}
+				dst[i*H+h] = v
+			}
+		}
+	})
+	for _, i := range first {
+		if i >= 0 {
+			return &CustomerError{Index: i, Customer: cs[i].ID, Field: "prediction", Err: ErrNotConverged}
+		}
+	}
+	return bad
+}
+
 func checkHorizon(t float64) error {
 	if !(t >= 0) || math.IsInf(t, 0) {
 		return &ParamError{Param: "t", Value: t, Err: fmt.Errorf("%w: horizon must be finite and non-negative", ErrInvalidParam)}

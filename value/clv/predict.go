@@ -81,6 +81,72 @@ func PredictPurchases(dst []float64, m PurchaseModel, t float64, cs []Customer) 
 	return forEach(dst, cs, func(c Customer) (float64, error) { return m.ConditionalExpectedPurchases(t, c) })
 }
 
+// PredictPurchasesAt stores in dst, allocated when nil or too short, the
+// expected purchases of every customer of cs at every horizon of ts,
+// dst[i*len(ts)+h] for cs[i] in the next ts[h] time units, and returns
+// it: m.ConditionalExpectedPurchases(ts[h], cs[i]), bit for bit, computed
+// on all cores. For BG/NBD and MBG/NBD the part of the forecast that
+// depends on the horizon, (1-z)^(r+x) 2F1(r+x, b+x+k; a+b+x+k-1; z) with
+// z = t/(alpha+T+t), does not depend on the recency, so it is computed
+// once for each distinct (Frequency, T) and horizon, and P(alive) once for
+// each customer; a customer base has far fewer distinct (Frequency, T)
+// than customers. cs is not modified. Empty cs or ts gives an empty
+// result. It returns a *ParamError for a bad horizon or model parameter
+// and a *CustomerError, with the customer's index, for the first
+// customer that is invalid or whose forecast at some horizon is not
+// finite; dst's contents are then unspecified.
+func PredictPurchasesAt(dst []float64, m PurchaseModel, ts []float64, cs []Customer) ([]float64, error) {
+	for _, t := range ts {
+		if err := checkHorizon(t); err != nil {
+			return nil, err
+		}
+	}
+	if cap(dst) < len(cs)*len(ts) {
+		dst = make([]float64, len(cs)*len(ts))
+	}
+	dst = dst[:len(cs)*len(ts)]
+	if len(ts) == 0 {
+		return dst, nil
+	}
+	if bg, ok := m.(*BGNBD); ok {
+		if err := bg.check(); err != nil {
+			return nil, err
+		}
+		return dst, bg.predictAt(dst, ts, cs)
+	}
+	nch := (len(cs) + chunkSize - 1) / chunkSize
+	errs := make([]error, nch)
+	parallelChunks(len(cs), func(ch, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			for h, t := range ts {
+				v, err := m.ConditionalExpectedPurchases(t, cs[i])
+				if err != nil {
+					errs[ch] = withIndex(err, i)
+					return
+				}
+				dst[i*len(ts)+h] = v
+			}
+		}
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return dst, nil
+}
+
+// withIndex returns err with the customer index i when it is a
+// *CustomerError (a copy), else err.
+func withIndex(err error, i int) error {
+	if ce, ok := err.(*CustomerError); ok {
+		cp := *ce
+		cp.Index = i
+		return &cp
+	}
+	return err
+}
+
 // PredictAlive stores in dst, allocated when nil or too short, the
 // probability that each customer of cs is alive, and returns it. Errors
 // are as for PredictPurchases.

@@ -428,3 +428,106 @@ func TestHoldoutTableAndMatrices(t *testing.T) {
 		t.Errorf("bad holdout length: %v", err)
 	}
 }
+
+// refPredictPurchasesAt is PredictPurchasesAt written as the loop it
+// replaces: ConditionalExpectedPurchases of every customer at every
+// horizon, the first error by customer, then horizon, with the
+// customer's index.
+func refPredictPurchasesAt(m PurchaseModel, ts []float64, cs []Customer) ([]float64, error) {
+	out := make([]float64, len(cs)*len(ts))
+	for _, t := range ts {
+		if err := checkHorizon(t); err != nil {
+			return nil, err
+		}
+	}
+	for i, c := range cs {
+		for h, t := range ts {
+			v, err := m.ConditionalExpectedPurchases(t, c)
+			if err != nil {
+				return nil, withIndex(err, i)
+			}
+			out[i*len(ts)+h] = v
+		}
+	}
+	return out, nil
+}
+
+// TestPredictPurchasesAt: every customer's forecast at every horizon has
+// the bits of ConditionalExpectedPurchases (refPredictPurchasesAt), for
+// BG/NBD and MBG/NBD, whose horizon factor is shared by the customers of
+// a (Frequency, T), and for Pareto/NBD; horizons 0, one whose z
+// underflows to 0, and far ones; many customers sharing (Frequency, T)
+// with different recencies, and -0; the error is the reference's: the
+// first customer that is invalid or whose forecast fails, a bad horizon,
+// a bad parameter.
+func TestPredictPurchasesAt(t *testing.T) {
+	cs := synthCustomers(3 * chunkSize)
+	for i := range cs {
+		// Ages in whole weeks: many customers per (Frequency, T).
+		cs[i].T = math.Ceil(cs[i].T)
+		cs[i].ID = fmt.Sprint("c", i)
+	}
+	cs = append(cs, Customer{ID: "new", T: 0}, Customer{ID: "zero", Frequency: math.Copysign(0, -1), Recency: math.Copysign(0, -1), T: 3})
+	orig := slices.Clone(cs)
+	models := []PurchaseModel{
+		cdnowBG,
+		&BGNBD{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426, Modified: true},
+		&BGNBD{R: 0.7186, Alpha: 5.5138, A: 1.00905, B: 9.9779}, // the profile's fit on tx10m.csv
+		cdnowPareto,
+	}
+	for _, ts := range [][]float64{{52}, {0, 30.0 / 7, 60.0 / 7, 13, 52, 520, 5e-324}, {}} {
+		for _, m := range models {
+			cs := cs
+			if m.Name() == "pareto" {
+				cs = cs[len(cs)-1000:] // slow, and takes the same path at any size
+			}
+			got, err := PredictPurchasesAt(nil, m, ts, cs)
+			want, werr := refPredictPurchasesAt(m, ts, cs)
+			if err != nil || werr != nil {
+				t.Fatalf("%s: %v, want %v", m.Name(), err, werr)
+			}
+			if !sameBits(got, want) {
+				t.Errorf("%s, horizons %v: not the reference's bits", m.Name(), ts)
+			}
+		}
+	}
+	if !slices.Equal(cs, orig) {
+		t.Error("PredictPurchasesAt modified its input")
+	}
+	ts := []float64{4, 52}
+	for _, c := range []struct {
+		name string
+		m    PurchaseModel
+		ts   []float64
+		cs   func([]Customer) []Customer
+	}{
+		{"invalid customer", cdnowBG, ts, func(cs []Customer) []Customer { cs[chunkSize+5].Recency = -1; return cs }},
+		{"two invalid", cdnowBG, ts, func(cs []Customer) []Customer { cs[9].T = math.NaN(); cs[2].Frequency = -1; return cs }},
+		// a + b - 1 < 0: the hypergeometric function's c is negative for
+		// customers without repeat purchases, whose forecasts fail.
+		{"forecast fails", &BGNBD{R: 0.5, Alpha: 5, A: 0.3, B: 0.4}, ts, func(cs []Customer) []Customer { return cs }},
+		{"forecast fails before invalid", &BGNBD{R: 0.5, Alpha: 5, A: 0.3, B: 0.4}, ts, func(cs []Customer) []Customer {
+			cs[len(cs)-3].T = -1
+			return cs
+		}},
+		{"invalid before forecast fails", &BGNBD{R: 0.5, Alpha: 5, A: 0.3, B: 0.4}, ts, func(cs []Customer) []Customer {
+			cs[0].Frequency = 1
+			cs[0].T = -1
+			return cs
+		}},
+		{"negative horizon", cdnowBG, []float64{4, -1}, func(cs []Customer) []Customer { return cs }},
+		{"infinite horizon", cdnowPareto, []float64{math.Inf(1)}, func(cs []Customer) []Customer { return cs }},
+		{"bad parameter", &BGNBD{R: 1, Alpha: 1, A: -1, B: 1}, ts, func(cs []Customer) []Customer { return cs }},
+		{"pareto invalid", cdnowPareto, ts, func(cs []Customer) []Customer { cs[7].Recency = cs[7].T + 1; return cs }},
+	} {
+		bad := c.cs(slices.Clone(cs))
+		_, err := PredictPurchasesAt(nil, c.m, c.ts, bad)
+		_, werr := refPredictPurchasesAt(c.m, c.ts, bad)
+		if err == nil || werr == nil || err.Error() != werr.Error() {
+			t.Errorf("%s: %v, want %v", c.name, err, werr)
+		}
+	}
+	if got, err := PredictPurchasesAt(nil, cdnowBG, ts, nil); err != nil || len(got) != 0 {
+		t.Errorf("empty: %v %v", got, err)
+	}
+}
