@@ -156,16 +156,23 @@ func (f *File) score(ctx context.Context, s *Settings, tm *timer) error {
 	tm.done("rfm, clusters")
 
 	// CLV.
-	var cs []clv.Customer
-	var at []int
+	nc := 0
+	for i := range ps {
+		if ps[i].Summary.Occasions > 0 {
+			nc++
+		}
+	}
+	cs := make([]clv.Customer, 0, nc)
+	at := make([]int, 0, nc)
 	for i := range ps {
 		if ps[i].Summary.Occasions > 0 {
 			cs = append(cs, ps[i].CLV.Input)
 			at = append(at, i)
 		}
 	}
+	rows, index := clv.CompressIndex(cs)
 	if fit {
-		if m.Purchases, err = clv.FitBGNBDRows(ctx, clv.Compress(cs), nil); err != nil {
+		if m.Purchases, err = clv.FitBGNBDRows(ctx, rows, nil); err != nil {
 			f.note("CLV: BG/NBD not fitted: %v", err)
 			m.Purchases = nil
 		}
@@ -187,7 +194,7 @@ func (f *File) score(ctx context.Context, s *Settings, tm *timer) error {
 		if months == 0 {
 			months = 12
 		}
-		if err := forecast(ps, cs, at, m.Purchases, m.Spend, months); err != nil {
+		if err := forecast(ps, cs, at, len(rows), index, m.Purchases, m.Spend, months); err != nil {
 			return fmt.Errorf("profile: clv: %w", err)
 		}
 		fc = true
@@ -299,59 +306,34 @@ func (f *File) score(ctx context.Context, s *Settings, tm *timer) error {
 // once for each distinct (x, t_x, T): the purchase model sees nothing
 // else, so customers with the same history share their expected purchases
 // (the spend enters only the CLV sum, per customer, in clv.CLV's order).
-func forecast(ps []Profile, cs []clv.Customer, at []int, pm *clv.BGNBD, gg *clv.GammaGamma, months int) error {
-	type key struct{ x, tx, t uint64 }
-	pos := make(map[key]int32, len(cs)/4)
-	ref := make([]int32, len(cs))
-	var uniq []clv.Customer
-	for j := range cs {
-		c := &cs[j]
-		k := key{math.Float64bits(c.Frequency), math.Float64bits(c.Recency), math.Float64bits(c.T)}
-		u, ok := pos[k]
-		if !ok {
-			u = int32(len(uniq))
-			pos[k] = u
-			uniq = append(uniq, *c)
-		}
-		ref[j] = u
+// index[k] is the row of cs[k] among the rows distinct histories of
+// clv.CompressIndex.
+func forecast(ps []Profile, cs []clv.Customer, at []int, rows int, index []int, pm *clv.BGNBD, gg *clv.GammaGamma, months int) error {
+	uniq, ref := histories(cs, rows, index)
+	// cum[u*(months+1)+i-1] is E[Y(i months)] of history u, as clv.CLV
+	// asks it: months of 30 days in weeks; the last of each history's
+	// horizons is forecastWeeks.
+	const month = 30.0 / 7
+	ts := make([]float64, months+1)
+	for i := range months {
+		ts[i] = float64(i+1) * month
 	}
-	pos = nil
-	ep, err := clv.PredictPurchases(nil, pm, forecastWeeks, uniq)
+	ts[months] = forecastWeeks
+	stride := months + 1
+	cum, err := clv.PredictPurchasesAt(nil, pm, ts, uniq)
 	if err != nil {
-		return err
+		return forecastError(pm, uniq, ts[:months])
 	}
 	alive, err := clv.PredictAlive(nil, pm, uniq)
 	if err != nil {
 		return err
-	}
-	// cum[u*months+i-1] is E[Y(i months)] of history u, as clv.CLV asks
-	// it: months of 30 days in weeks.
-	const month = 30.0 / 7
-	cum := make([]float64, len(uniq)*months)
-	errs := make([]error, len(uniq))
-	ts := make([]float64, months)
-	for i := range ts {
-		ts[i] = float64(i+1) * month
-	}
-	parallel.For(len(uniq), 1024, func(lo, hi int) {
-		for u := lo; u < hi; u++ {
-			if _, err := pm.ConditionalExpectedPurchasesAt(cum[u*months:(u+1)*months], ts, uniq[u]); err != nil {
-				errs[u] = err
-				return
-			}
-		}
-	})
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
 	}
 	spend, err := clv.PredictSpend(nil, gg, cs)
 	if err != nil {
 		return err
 	}
 	monthly := clv.MonthlyRate(clv.DefaultAnnualDiscount)
-	errs = errs[:0]
+	var errs []error
 	var mu sync.Mutex
 	parallel.For(len(cs), 1<<14, func(lo, hi int) {
 		for j := lo; j < hi; j++ {
@@ -363,7 +345,7 @@ func forecast(ps []Profile, cs []clv.Customer, at []int, pm *clv.BGNBD, gg *clv.
 				mu.Unlock()
 				return
 			}
-			sum := clv.DiscountedCLV(v, cum[u*months:(u+1)*months], monthly) // clv.CLV's sum
+			sum := clv.DiscountedCLV(v, cum[u*stride:u*stride+months], monthly) // clv.CLV's sum
 			if !num.Finite(sum) {
 				mu.Lock()
 				errs = append(errs, &clv.CustomerError{Index: j, Customer: cs[j].ID, Field: "prediction", Err: fmt.Errorf("%w: CLV not finite", clv.ErrNotConverged)})
@@ -371,7 +353,7 @@ func forecast(ps []Profile, cs []clv.Customer, at []int, pm *clv.BGNBD, gg *clv.
 				return
 			}
 			c := &ps[at[j]].CLV
-			c.OK, c.PAlive, c.ExpectedPurchases, c.ExpectedSpend, c.Value = true, alive[u], ep[u], v, sum
+			c.OK, c.PAlive, c.ExpectedPurchases, c.ExpectedSpend, c.Value = true, alive[u], cum[u*stride+months], v, sum
 		}
 	})
 	if len(errs) > 0 {
@@ -381,6 +363,64 @@ func forecast(ps []Profile, cs []clv.Customer, at []int, pm *clv.BGNBD, gg *clv.
 		})
 	}
 	return nil
+}
+
+// histories returns the distinct histories (x, t_x, T) of cs, each as its
+// first customer, in the order of their first customers, and the history
+// of each customer: a map from the values' bits to the first customer
+// would give them, and does for values whose bits are not their
+// comparison (-0, NaN), so that an error names the customer and the index
+// it always named; for the others the rows of clv.CompressIndex, which
+// group the same customers, give them without the map.
+func histories(cs []clv.Customer, rows int, index []int) (uniq []clv.Customer, ref []int32) {
+	ref = make([]int32, len(cs))
+	plain := func(v float64) bool { return math.Float64bits(v)>>63 == 0 && !isNaN(v) }
+	if !slices.ContainsFunc(cs, func(c clv.Customer) bool { return !plain(c.Frequency) || !plain(c.Recency) || !plain(c.T) }) {
+		u := make([]int32, rows) // a row's place in uniq, +1
+		for j, r := range index {
+			if u[r] == 0 {
+				uniq = append(uniq, cs[j])
+				u[r] = int32(len(uniq))
+			}
+			ref[j] = u[r] - 1
+		}
+		return uniq, ref
+	}
+	type key struct{ x, tx, t uint64 }
+	pos := make(map[key]int32, len(cs)/4)
+	for j := range cs {
+		c := &cs[j]
+		k := key{math.Float64bits(c.Frequency), math.Float64bits(c.Recency), math.Float64bits(c.T)}
+		u, ok := pos[k]
+		if !ok {
+			u = int32(len(uniq))
+			pos[k] = u
+			uniq = append(uniq, *c)
+		}
+		ref[j] = u
+	}
+	return uniq, ref
+}
+
+// forecastError returns the error of the first forecast of the histories
+// uniq that fails, as the forecasts reported it when each was computed
+// on its own: expected purchases over forecastWeeks of every history
+// (naming the history's index), P(alive), then the months ts of each
+// history (index 0, as clv.BGNBD.ConditionalExpectedPurchasesAt gives
+// it). clv.PredictPurchasesAt found one.
+func forecastError(pm *clv.BGNBD, uniq []clv.Customer, ts []float64) error {
+	if _, err := clv.PredictPurchases(nil, pm, forecastWeeks, uniq); err != nil {
+		return err
+	}
+	if _, err := clv.PredictAlive(nil, pm, uniq); err != nil {
+		return err
+	}
+	for _, c := range uniq {
+		if _, err := pm.ConditionalExpectedPurchasesAt(nil, ts, c); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("%w: a forecast failed once and not again", clv.ErrNotConverged)
 }
 
 // withForecasts adds the profiles' CLV forecasts to t, whose customers
