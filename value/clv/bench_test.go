@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/check"
 	"github.com/cvmkit/cvm/internal/cputime"
 	"github.com/cvmkit/cvm/internal/synth"
 )
@@ -178,6 +179,98 @@ func BenchmarkFitParetoVsBGNBD(b *testing.B) {
 					b.ReportMetric(float64(info.Evaluations), "evaluations")
 				})
 			}
+		})
+	}
+}
+
+// benchSizes are the customer counts of the grouping and forecast
+// benchmarks; -short stops at 10,000.
+func benchSizes() []int {
+	if testing.Short() {
+		return []int{1_000, 10_000}
+	}
+	return []int{1_000, 10_000, 100_000, 1_000_000}
+}
+
+// BenchmarkCompress: the ranks and counting sorts of Compress against
+// the comparison sort they replaced (refCompress), on synthetic customers
+// in weeks of whole days.
+func BenchmarkCompress(b *testing.B) {
+	for _, n := range benchSizes() {
+		cs := synthCustomers(n)
+		for _, v := range []struct {
+			name string
+			f    func([]Customer) []Row
+		}{{"ranks", Compress}, {"sort", refCompress}} {
+			b.Run(fmt.Sprintf("%d/%s", n, v.name), func(b *testing.B) {
+				b.ReportAllocs()
+				defer cputime.Report(b)()
+				for b.Loop() {
+					v.f(cs)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkPredictPurchasesAt: the 13 horizons of the customer file (12
+// months and 52 weeks) for every distinct history, at once, against one
+// ConditionalExpectedPurchasesAt per history (the loop it replaced), with
+// the parameters of the profile's fit on the 1M-customer file.
+func BenchmarkPredictPurchasesAt(b *testing.B) {
+	m := &BGNBD{R: 0.7186, Alpha: 5.5138, A: 1.00905, B: 9.9779}
+	ts := make([]float64, 13)
+	for i := range 12 {
+		ts[i] = float64(i+1) * 30 / 7
+	}
+	ts[12] = 52
+	for _, n := range benchSizes() {
+		rows := Compress(synthCustomers(n))
+		cs := make([]Customer, len(rows))
+		for i, r := range rows {
+			cs[i] = Customer{Frequency: r.Frequency, Recency: r.Recency, T: r.T}
+		}
+		dst := make([]float64, len(cs)*len(ts))
+		b.Run(fmt.Sprintf("%d/at-once", n), func(b *testing.B) {
+			b.ReportAllocs()
+			defer cputime.Report(b)()
+			for b.Loop() {
+				if _, err := PredictPurchasesAt(dst, m, ts, cs); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(cs)), "histories")
+		})
+		b.Run(fmt.Sprintf("%d/per-history", n), func(b *testing.B) {
+			b.ReportAllocs()
+			defer cputime.Report(b)()
+			for b.Loop() {
+				parallelChunks(len(cs), func(_, lo, hi int) {
+					for i := lo; i < hi; i++ {
+						if _, err := m.ConditionalExpectedPurchasesAt(dst[i*len(ts):(i+1)*len(ts)], ts, cs[i]); err != nil {
+							panic(err)
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkFitGammaGammaRows fits the spend model to the repeat buyers of
+// simulated customers, whose rows' terms are computed on all cores.
+func BenchmarkFitGammaGammaRows(b *testing.B) {
+	for _, n := range benchSizes() {
+		rows := check.Must(CompressSpend(simSpend(3, n, 6, 4, 150)))
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.ReportAllocs()
+			defer cputime.Report(b)()
+			for b.Loop() {
+				if _, err := FitGammaGammaRows(ctx, rows, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(rows)), "rows")
 		})
 	}
 }

@@ -18,7 +18,15 @@
 // [PrepareSettings].MaxAge (100 years by default) before the calibration
 // end is an error naming the customer: a year-0000 date is a broken row,
 // not a customer. [Compress] collapses customers with identical
-// (x, t_x, T), so a fit costs what the distinct triples cost. Counts
+// (x, t_x, T), so a fit costs what the distinct triples cost;
+// [CompressIndex] also gives each customer's row, so that a figure
+// computed once per triple goes back to every customer who has it. Both
+// group by the ranks of each column's values (a hash table of the
+// distinct values, few for counts and ages in days) and counting sorts of
+// those ranks instead of a comparison sort, with the same rows (values
+// that are -0, NaN or negative take the comparison sort): 0.14 s of CPU
+// instead of 0.50 s for 1M synthetic customers, 592,044 triples
+// (BenchmarkCompress, 2026-12-02, shared 2-core VM). Counts
 // computed elsewhere (a database GROUP BY, a distributed job) are fitted
 // without expanding them: [FitBGNBDRows], [FitMBGNBDRows],
 // [FitParetoNBDRows] and [FitBGBBRows] take [Row] values (x, t_x, T,
@@ -156,7 +164,20 @@
 // that the customer is alive, and expected purchases of a new customer.
 // [PredictPurchases], [PredictAlive], [PredictSpend] and [CLV] evaluate
 // them over a customer base on all cores, writing into a dst slice given
-// first (allocated when nil), as gonum does. CLV is discounted monthly:
+// first (allocated when nil), as gonum does; [PredictPurchasesAt] gives
+// several horizons at once (the months of a CLV sum, say). For BG/NBD
+// and MBG/NBD the horizon enters only through
+//
+//	1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x+k; a+b+x+k-1; t/(alpha+T+t))
+//
+// which does not depend on t_x, so PredictPurchasesAt sums the
+// hypergeometric series once per distinct (x, T) and horizon, and
+// P(alive) once per customer, with the bits of one call per customer and
+// horizon. The 592,044 histories of 1M synthetic customers at 13 horizons
+// (12 months and 52 weeks) take 0.17 s of CPU instead of 1.85 s for one
+// ConditionalExpectedPurchasesAt per history (BenchmarkPredictPurchasesAt);
+// the 591,080 histories of the 1M-customer file of cvm's README have
+// 10,802 distinct (x, T). CLV is discounted monthly:
 //
 //	CLV = sum_{i=1..H} spend * (E[Y(i*M)] - E[Y((i-1)*M)]) / (1+d)^i
 //	d   = (1 + annual)^(1/12) - 1
