@@ -487,7 +487,7 @@ func (t *timer) done(stage string) {
 // exactly once the stream is read.
 type store struct {
 	ids     []string
-	index   map[string]int32 // customer ID -> index in ids; nil while the IDs ascend
+	index   *idTable // customer ID -> index in ids; nil while the IDs ascend
 	cust    []int32
 	sec     []int64
 	nsec    []int32 // nil while every row is on a whole second
@@ -609,18 +609,10 @@ func ingest(ctx context.Context, txs iter.Seq[cvm.Transaction], asOf time.Time, 
 				if ascending {
 					// The first ID out of order: index the IDs so far.
 					ascending = false
-					st.index = make(map[string]int32, 2*len(st.ids))
-					for i, id := range st.ids {
-						st.index[id] = int32(i)
-					}
+					st.index = newIDTable(st.ids)
 				}
-				i, ok := st.index[t.Customer]
-				if !ok {
-					i = int32(len(st.ids))
-					st.index[t.Customer] = i
-					st.ids = append(st.ids, t.Customer)
-				}
-				last = i
+				last = st.index.index(t.Customer)
+				st.ids = st.index.ids
 			}
 			lastID = t.Customer
 		}

@@ -1,0 +1,78 @@
+package profile
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// TestIDTable: indices in order of first appearance, as a map assigns
+// them, over IDs of every length from 0 to 20 bytes (inline up to 7),
+// bytes 0 and 255, IDs of 8 bytes that look like the inline encoding of
+// a shorter one, and growth from an initial table of IDs.
+func TestIDTable(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var stream []string
+	for range 30000 {
+		b := make([]byte, rng.IntN(21))
+		for i := range b {
+			b[i] = []byte{0, 1, 'C', '7', 255}[rng.IntN(5)]
+		}
+		stream = append(stream, string(b))
+	}
+	// "ABC" inline is the bytes A B C 0 0 0 0 3: an 8-byte ID with those
+	// bytes must not be taken for it, nor "ABC" for it.
+	stream = append(stream, "ABC", "ABC\x00\x00\x00\x00\x03", "ABC", "ABC\x00\x00\x00\x00\x03", "", "\x00", "")
+	for _, initial := range []int{0, 1, 100} {
+		want := map[string]int32{}
+		var ids []string
+		for _, id := range stream[:initial] {
+			if _, ok := want[id]; !ok {
+				want[id] = int32(len(ids))
+				ids = append(ids, id)
+			}
+		}
+		tb := newIDTable(ids)
+		for i, id := range stream {
+			w, ok := want[id]
+			if !ok {
+				w = int32(len(want))
+				want[id] = w
+			}
+			if got := tb.index(id); got != w {
+				t.Fatalf("initial %d, row %d (%q): index %d, want %d", initial, i, id, got, w)
+			}
+		}
+		if len(tb.ids) != len(want) {
+			t.Fatalf("initial %d: %d IDs, want %d", initial, len(tb.ids), len(want))
+		}
+		for id, w := range want {
+			if tb.ids[w] != id {
+				t.Fatalf("ids[%d] = %q, want %q", w, tb.ids[w], id)
+			}
+		}
+	}
+}
+
+// TestIDTableCollisions: with every hash equal (one probe run), IDs are
+// told apart by their keys alone: an ID of 8 bytes that looks like the
+// inline encoding of a shorter one, IDs sharing their first 8 bytes.
+func TestIDTableCollisions(t *testing.T) {
+	stream := []string{"ABC", "ABC\x00\x00\x00\x00\x03", "XYZ\x00\x00\x00\x00\x03", "XYZ", "ABCDEFGH1", "ABCDEFGH2", "", "\x00", "ABCDEFGH", "ABCDEFG"}
+	for i := range 300 {
+		stream = append(stream, string(rune('a'+i%26))+string(rune('a'+i/26)))
+	}
+	stream = append(stream, stream...)
+	tb := newIDTable(nil)
+	tb.rehash(4096) // never grown below: rehash would place the IDs by their real hashes
+	want := map[string]int32{}
+	for i, id := range stream {
+		w, ok := want[id]
+		if !ok {
+			w = int32(len(want))
+			want[id] = w
+		}
+		if got := tb.indexHash(id, 42<<32|7); got != w {
+			t.Fatalf("row %d (%q): index %d, want %d", i, id, got, w)
+		}
+	}
+}
