@@ -3,6 +3,7 @@ package profile
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -108,4 +109,34 @@ func BenchmarkIDTable(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows), "ns/row")
 	})
+}
+
+// TestSortIDs: sortIDs orders indices as sorting the strings does, for
+// IDs sharing their first 8 bytes, shorter IDs padded by zero bytes
+// ("a" and "a\x00"), bytes above 127, and random IDs of 0-12 bytes.
+func TestSortIDs(t *testing.T) {
+	ids := []string{"a", "a\x00", "a\x00\x00", "", "\xff", "abcdefgh", "abcdefgh\x00", "abcdefghz", "abcdefgha", "abcdefg", "b", "\x80a"}
+	rng := rand.New(rand.NewPCG(8, 9))
+	seen := map[string]bool{}
+	for _, id := range ids {
+		seen[id] = true
+	}
+	for len(ids) < 5000 {
+		b := make([]byte, rng.IntN(13))
+		for i := range b {
+			b[i] = []byte{0, 'a', 'b', 200}[rng.IntN(4)]
+		}
+		if !seen[string(b)] {
+			seen[string(b)] = true
+			ids = append(ids, string(b))
+		}
+	}
+	want := slices.Clone(ids)
+	slices.Sort(want)
+	order := sortIDs(ids)
+	for k, i := range order {
+		if ids[i] != want[k] {
+			t.Fatalf("position %d: %q, want %q", k, ids[i], want[k])
+		}
+	}
 }
