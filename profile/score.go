@@ -252,23 +252,13 @@ func (f *File) score(ctx context.Context, s *Settings, tm *timer) error {
 	}
 	f.table = t
 	if s.Reasons > 0 {
-		var ferr error
-		parallel.For(len(ps), 256, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				ex, err := m.Value.Explain(t.Rows([]int{i}), ps[i].Customer)
-				if err != nil {
-					ferr = err
-					return
-				}
-				n := min(s.Reasons, len(ex.Contributions))
-				ps[i].Reasons = make([]string, n)
-				for k := range n {
-					ps[i].Reasons[k] = ex.Contributions[k].ID
-				}
-			}
-		})
-		if ferr != nil {
-			return fmt.Errorf("profile: value: %w", ferr)
+		// The first s.Reasons contributions of Explain, for every row at once.
+		reasons, err := m.Value.Reasons(ctx, nil, t, s.Reasons)
+		if err != nil {
+			return fmt.Errorf("profile: value: %w", err)
+		}
+		for i := range ps {
+			ps[i].Reasons = reasons[i]
 		}
 	}
 	tm.done("value")

@@ -186,6 +186,8 @@ type Model struct {
 	dim  []uint8   // 0 current, 1 potential, per indicator
 	cost []bool
 	aff  []affine   // per indicator: the min-max map as off + scale*x
+	rank []*rankGrid // per indicator: the percentile grid prepared for prank; nil unless PercentileRank
+	pts  []float64  // per indicator: 100 * gw / wdim, its points per unit of normalised value
 	wdim [2]float64 // total global weight of each dimension
 	a    float64    // weight of current in Total
 
@@ -525,6 +527,8 @@ type affine struct {
 // are known.
 func (m *Model) finish() {
 	m.aff = make([]affine, len(m.fit))
+	m.rank = make([]*rankGrid, len(m.fit))
+	m.pts = make([]float64, len(m.fit))
 	m.wdim = [2]float64{}
 	for k, f := range m.fit {
 		ind := &m.spec.Catalog.Indicators[k]
@@ -540,6 +544,14 @@ func (m *Model) finish() {
 		}
 		m.aff[k] = af
 		m.wdim[m.dim[k]] += m.gw[k]
+		if ind.Norm.Method == PercentileRank {
+			m.rank[k] = newRankGrid(f.Grid)
+		}
+	}
+	// Explain's Weight (gw / the dimension's weight sum, in catalog order
+	// as wdim) times 100, as its Points compute it.
+	for k := range m.fit {
+		m.pts[k] = 100 * (m.gw[k] / m.wdim[m.dim[k]])
 	}
 }
 
@@ -745,7 +757,7 @@ func minmax(x, lo, hi float64) float64 {
 
 // prank returns the percentile rank of x on the grid of 101 percentiles,
 // interpolating linearly between grid points and taking the middle of a run
-// of equal grid points.
+// of equal grid points. x must not be NaN; g is sorted.
 func prank(x float64, g []float64) float64 {
 	n := len(g) - 1
 	if x < g[0] {
@@ -754,7 +766,7 @@ func prank(x float64, g []float64) float64 {
 	if x > g[n] {
 		return 1
 	}
-	lo, _ := slices.BinarySearch(g, x) // first index with g[lo] >= x
+	lo := lowerBound(g, x)
 	if g[lo] == x {
 		hi := lo
 		for hi < n && g[hi+1] == x {
@@ -764,6 +776,97 @@ func prank(x float64, g []float64) float64 {
 	}
 	// g[lo-1] < x < g[lo]
 	return (float64(lo-1) + (x-g[lo-1])/(g[lo]-g[lo-1])) / float64(n)
+}
+
+// lowerBound returns the first index i of the sorted g with g[i] >= x
+// (len(g) when there is none), for a non-NaN x, as slices.BinarySearch
+// does. The search halves a window of fixed length without a branch on
+// the data, so that the compiler can use conditional moves: on random
+// values a binary search mispredicts about half its branches.
+func lowerBound(g []float64, x float64) int {
+	base, n := 0, len(g)
+	if n == 0 {
+		return 0
+	}
+	for n > 1 {
+		half := n / 2
+		if g[base+half-1] < x {
+			base += half
+		}
+		n -= half
+	}
+	if g[base] < x {
+		base++
+	}
+	return base
+}
+
+// rankGrid is a fitted percentile grid of 101 points prepared for prank:
+// eq[i] is the rank of a value equal to g[i] when g[i] starts a run of
+// equal points, prank's middle of the run, so that a value on a grid
+// point costs no scan of its run. The arrays have 128 entries (the last
+// 27 unused) so that an index masked by 127 needs no bounds check.
+type rankGrid struct {
+	g  [128]float64
+	eq [128]float64
+}
+
+// newRankGrid prepares g, which has 101 points (a fitted or decoded grid).
+func newRankGrid(g []float64) *rankGrid {
+	rg := &rankGrid{}
+	copy(rg.g[:101], g)
+	const n = 100
+	for lo := range 101 {
+		hi := lo
+		for hi < n && rg.g[hi+1] == rg.g[lo] {
+			hi++
+		}
+		rg.eq[lo] = float64(lo+hi) / float64(2*n)
+	}
+	return rg
+}
+
+// b2i is 1 for true and 0 for false; the compiler makes it a conditional
+// move.
+func b2i(c bool) int {
+	var i int
+	if c {
+		i = 1
+	}
+	return i
+}
+
+// at is prank(x, g[:101]), bit for bit, for a non-NaN x. The lower bound
+// (the first point >= x) takes eight steps that halve a window of the 101
+// points (101, 51, 26, 13, 7, 4, 2, 1 long) by conditional moves instead
+// of branches: on spread values a binary search mispredicts about half
+// its branches, and without them the searches of consecutive values
+// overlap. The window [b, b+n) holds the answer; a step whose probe
+// g[b+half-1] is below x drops the lower half. A value on a grid point
+// takes the run's rank from eq.
+func (rg *rankGrid) at(x float64) float64 {
+	g := &rg.g
+	if x < g[0] {
+		return 0
+	}
+	if x > g[100] {
+		return 1
+	}
+	b := 50 * b2i(g[49] < x)
+	b += 25 * b2i(g[(b+24)&127] < x)
+	b += 13 * b2i(g[(b+12)&127] < x)
+	b += 6 * b2i(g[(b+5)&127] < x)
+	b += 3 * b2i(g[(b+2)&127] < x)
+	b += 2 * b2i(g[(b+1)&127] < x)
+	b += b2i(g[b&127] < x)
+	b += b2i(g[b&127] < x)
+	// g[0] <= x <= g[100], so 0 <= b <= 100, and b > 0 unless x == g[0].
+	b &= 127
+	if g[b] == x {
+		return rg.eq[b]
+	}
+	// g[b-1] < x < g[b]
+	return (float64(b-1) + (x-g[(b-1)&127])/(g[b]-g[(b-1)&127])) / 100
 }
 
 // FitByType fits one model per customer type, each with its own settings

@@ -33,14 +33,7 @@ const chunk = 256
 // does not depend on their number. Score returns ctx's error when ctx is
 // cancelled (checked between blocks of customers).
 func (m *Model) Score(ctx context.Context, dst []Score, t IndicatorTable) ([]Score, error) {
-	if len(t.IDs) != len(t.Columns) {
-		panic("value: table IDs and columns differ in length")
-	}
-	for j, c := range t.Columns {
-		if len(c) != len(t.Customers) {
-			panic("value: column " + t.IDs[j] + " length differs from the number of customers")
-		}
-	}
+	checkShape(t)
 	n := t.Len()
 	if n == 0 {
 		return dst[:0], nil
@@ -58,6 +51,18 @@ func (m *Model) Score(ctx context.Context, dst []Score, t IndicatorTable) ([]Sco
 		return nil, err
 	}
 	return dst, nil
+}
+
+// checkShape panics if t's IDs, columns and customers differ in length.
+func checkShape(t IndicatorTable) {
+	if len(t.IDs) != len(t.Columns) {
+		panic("value: table IDs and columns differ in length")
+	}
+	for j, c := range t.Columns {
+		if len(c) != len(t.Customers) {
+			panic("value: column " + t.IDs[j] + " length differs from the number of customers")
+		}
+	}
 }
 
 // block is the number of customers handed to one goroutine at a time.
@@ -106,16 +111,23 @@ func (m *Model) score(ctx context.Context, t IndicatorTable, cols []int, dst []S
 
 func (m *Model) scoreRange(customers []string, colv [][]float64, dst []Score, a, b int, cuts bool) error {
 	for c := a; c < b; c += chunk {
-		if err := m.scoreChunk(customers, colv, dst, c, min(c+chunk, b), cuts); err != nil {
+		if err := m.scoreChunk(customers, colv, dst, c, min(c+chunk, b), cuts, nil, nil); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (m *Model) scoreChunk(customers []string, colv [][]float64, dst []Score, a, b int, cuts bool) error {
+// scoreChunk scores rows [a, b) of at most chunk rows into dst[a:b].
+// With dst nil it only checks the rows, returning the error Score would.
+// With rv non-nil (at least len(m.fit)*chunk long) it also leaves the
+// normalised value of row a+i of indicator k in rv[k*chunk+i] (the
+// imputed value's for a missing one, unspecified when dropped) and the
+// number of dropped values of each row in drops.
+func (m *Model) scoreChunk(customers []string, colv [][]float64, dst []Score, a, b int, cuts bool, rv []float64, drops *[chunk]int32) error {
 	var acc, acc2, dropw [2][chunk]float64
 	var imp, drop [chunk]int32
+	var rbuf [chunk]float64
 	policy := m.spec.Missing
 	topsis := m.spec.Aggregation == TOPSIS
 	nb := b - a
@@ -123,8 +135,9 @@ func (m *Model) scoreChunk(customers []string, colv [][]float64, dst []Score, a,
 	// The fast path handles a min-max indicator, r = clamp(off + scale*x,
 	// 0, 1), in one pass over the column; at the first missing or infinite
 	// value of the chunk the chunk is scored again from the start on the
-	// general path, which handles them by the missing-value policy.
-	fast := !topsis
+	// general path, which handles them by the missing-value policy. It
+	// keeps no normalised values, so rv turns it off.
+	fast := !topsis && rv == nil
 columns:
 	for k := range m.fit {
 		f := &m.fit[k]
@@ -149,10 +162,29 @@ columns:
 			bad = false
 			goto columns
 		}
-		ind := &m.spec.Catalog.Indicators[k]
 		ac2 := acc2[d][:nb]
+		var rs []float64
+		if rv != nil {
+			rs = rv[k*chunk : k*chunk+nb]
+		} else {
+			rs = rbuf[:nb]
+		}
+		if !m.normCol(k, rs, col) {
+			// No missing or infinite value: the same sums as below.
+			if topsis {
+				for i, r := range rs {
+					ac[i] += w * w * (1 - r) * (1 - r)
+					ac2[i] += w * w * r * r
+				}
+			} else {
+				for i, r := range rs {
+					ac[i] += w * r
+				}
+			}
+			continue
+		}
 		for i, x := range col {
-			var r float64
+			r := rs[i]
 			if x-x != 0 { // NaN or Inf
 				if math.IsInf(x, 0) || policy == MissingError {
 					bad = true
@@ -165,8 +197,7 @@ columns:
 				}
 				imp[i]++
 				r = f.ImputeNorm
-			} else {
-				r = m.norm(k, ind, x)
+				rs[i] = r
 			}
 			if topsis {
 				ac[i] += w * w * (1 - r) * (1 - r)
@@ -178,6 +209,9 @@ columns:
 	}
 	if bad {
 		return m.firstBad(customers, colv, a, b)
+	}
+	if drops != nil {
+		*drops = drop
 	}
 	for i := range nb {
 		var s [2]float64
@@ -195,6 +229,9 @@ columns:
 			} else {
 				s[d] = min(100*acc[d][i]/ws, 100)
 			}
+		}
+		if dst == nil {
+			continue
 		}
 		sc := &dst[a+i]
 		sc.Customer = customers[a+i]
@@ -227,7 +264,68 @@ func (m *Model) norm(k int, ind *Indicator, x float64) float64 {
 		}
 		return r
 	}
+	if rg := m.rank[k]; rg != nil {
+		r := rg.at(x) // prank(x, m.fit[k].Grid)
+		if af.cost {
+			r = 1 - r
+		}
+		return r
+	}
 	return normalize(ind.Norm.Method, &m.fit[k], x, af.cost)
+}
+
+// normCol writes into out[i] the normalised value of col[i], as norm
+// computes it, for every finite col[i], and reports whether col holds a
+// NaN or infinite value (whose out[i] is left unspecified). The
+// indicator's method is chosen once per column, not per value.
+func (m *Model) normCol(k int, out, col []float64) (special bool) {
+	out = out[:len(col)]
+	af := m.aff[k]
+	switch rg := m.rank[k]; {
+	case af.ok:
+		off, scale := af.off, af.scale
+		for i, x := range col {
+			if x-x != 0 {
+				special = true
+				continue
+			}
+			if af.log {
+				x = slog(x)
+			}
+			r := off + scale*x
+			if r < 0 {
+				r = 0
+			} else if r > 1 {
+				r = 1
+			}
+			out[i] = r
+		}
+	case rg != nil:
+		for i, x := range col {
+			if x-x != 0 {
+				special = true
+				continue
+			}
+			if af.log {
+				x = slog(x)
+			}
+			r := rg.at(x)
+			if af.cost {
+				r = 1 - r
+			}
+			out[i] = r
+		}
+	default:
+		ind := &m.spec.Catalog.Indicators[k]
+		for i, x := range col {
+			if x-x != 0 {
+				special = true
+				continue
+			}
+			out[i] = m.norm(k, ind, x)
+		}
+	}
+	return special
 }
 
 func (m *Model) tier(total float64) Tier {
@@ -349,4 +447,194 @@ func (m *Model) Explain(t IndicatorTable, customer string) (Explanation, error) 
 	}
 	slices.SortStableFunc(ex.Contributions, func(p, q Contribution) int { return cmp.Compare(q.TotalPoints, p.TotalPoints) })
 	return ex, nil
+}
+
+// Reasons returns, for every customer of t in row order, the IDs of the n
+// indicators that contribute most to its total score: the IDs of the first
+// n Contributions of [Model.Explain], in Explain's order (TotalPoints
+// highest first, ties in catalog order, a NaN last), or of all of them
+// when the model has fewer than n indicators. It computes them in one
+// pass over the table, each value normalised once, without Explain's
+// per-customer table, score and sort.
+//
+// The result is written into dst when it has the capacity, and each row's
+// IDs into the memory of dst[i] when it has the capacity; other rows get
+// fresh memory, shared by blocks of rows but each row capped at its own
+// length, so appending to one row does not change another. The IDs are
+// the strings of the model's catalog.
+//
+// The rules for t and the errors are those of [Model.Score] on t: a
+// missing (NaN) value is handled by the model's [MissingPolicy], an
+// infinite value is a [DataError] wrapping [ErrNonFinite], and when
+// several cells are bad the error names the first in row-major order. An
+// empty table returns dst[:0] and no error. Reasons does not modify t. It
+// panics if n is negative or t's IDs, columns and customers differ in
+// length.
+//
+// Work is split over GOMAXPROCS goroutines for large tables; the result
+// does not depend on their number. Reasons returns ctx's error when ctx is
+// cancelled (checked between blocks of customers).
+func (m *Model) Reasons(ctx context.Context, dst [][]string, t IndicatorTable, n int) ([][]string, error) {
+	if n < 0 {
+		panic(fmt.Sprintf("value: Reasons: negative number of reasons %d", n))
+	}
+	checkShape(t)
+	rows := t.Len()
+	if rows == 0 {
+		return dst[:0], nil
+	}
+	cols, err := m.spec.columns(t)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if cap(dst) >= rows {
+		dst = dst[:rows]
+	} else {
+		dst = make([][]string, rows)
+	}
+	colv := make([][]float64, len(cols))
+	for k, j := range cols {
+		colv[k] = t.Columns[j]
+	}
+	n = min(n, len(m.fit))
+	// Scratch space per worker: the chunk's normalised values, by
+	// indicator, and the best n indicators of a row with their points.
+	type scratch struct {
+		rv  []float64
+		top []int32
+		tp  []float64
+	}
+	sc := make([]scratch, parallel.Workers())
+	var mu sync.Mutex
+	var first error
+	firstLo := rows
+	parallel.Chunks(rows, block, func(w, lo, hi int) {
+		if ctx.Err() != nil {
+			return
+		}
+		s := &sc[w]
+		if s.rv == nil {
+			s.rv, s.top, s.tp = make([]float64, len(m.fit)*chunk), make([]int32, n), make([]float64, n)
+		}
+		if err := m.reasonsRange(t.Customers, colv, dst, lo, hi, n, s.rv, s.top, s.tp); err != nil {
+			mu.Lock()
+			if lo < firstLo {
+				first, firstLo = err, lo
+			}
+			mu.Unlock()
+		}
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if first != nil {
+		return nil, first
+	}
+	return dst, nil
+}
+
+// reasonsRange fills dst[a:b] with n reasons per row; rv, top and tp are
+// scratch space (len(m.fit)*chunk, n and n long).
+func (m *Model) reasonsRange(customers []string, colv [][]float64, dst [][]string, a, b, n int, rv []float64, top []int32, tp []float64) error {
+	need := 0
+	for i := a; i < b; i++ {
+		if cap(dst[i]) < n {
+			need++
+		}
+	}
+	var mem []string
+	if need > 0 {
+		mem = make([]string, need*n)
+	}
+	inds := m.spec.Catalog.Indicators
+	for c := a; c < b; c += chunk {
+		e := min(c+chunk, b)
+		var drops [chunk]int32
+		// Score's checks and normalised values (the same errors), no scores.
+		if err := m.scoreChunk(customers, colv, nil, c, e, false, rv, &drops); err != nil {
+			return err
+		}
+		if n == 0 {
+			for i := c; i < e; i++ {
+				dst[i] = dst[i][:0]
+			}
+			continue
+		}
+		for i := c; i < e; i++ {
+			m.topN(top, tp, rv, i-c, drops[i-c] > 0, colv, i)
+			row := dst[i]
+			if cap(row) >= n {
+				row = row[:n]
+			} else {
+				row, mem = mem[:n:n], mem[n:]
+			}
+			for j, k := range top {
+				row[j] = inds[k].ID
+			}
+			dst[i] = row
+		}
+	}
+	return nil
+}
+
+// topN leaves in top the indices of the len(top) indicators of largest
+// TotalPoints of one row, in Explain's order, and their TotalPoints in tp.
+// rv[k*chunk+i] is the normalised value of indicator k in the row; with
+// dropped true some of the row's values (those of raw row ri, NaN, under
+// MissingDrop) are left out and the weights renormalised as Explain does.
+// The selection keeps the best so far in order and inserts each indicator,
+// in catalog order, after every one at least as good.
+func (m *Model) topN(top []int32, tp, rv []float64, i int, dropped bool, colv [][]float64, ri int) {
+	n := len(top)
+	ad := [2]float64{m.a, 1 - m.a} // the dimensions' weights in Total, as Explain's TotalPoints
+	pts := m.pts
+	var ws [2]float64
+	if dropped {
+		// Explain's weight sums: the kept indicators' weights in catalog order.
+		for k := range m.fit {
+			if x := colv[k][ri]; x == x {
+				ws[m.dim[k]] += m.gw[k]
+			}
+		}
+	}
+	cnt := 0
+	for k := range m.fit {
+		d := m.dim[k]
+		var p float64
+		switch {
+		case !dropped:
+			p = (pts[k] * rv[k*chunk+i]) * ad[d]
+		case colv[k][ri] != colv[k][ri]:
+			p = 0 // Weight and Normalized are 0
+		default:
+			w := m.gw[k]
+			if ws[d] > 0 {
+				w /= ws[d]
+			}
+			p = (100 * w * rv[k*chunk+i]) * ad[d]
+		}
+		if cnt == n && !better(p, tp[n-1]) {
+			continue
+		}
+		j := cnt
+		if cnt < n {
+			cnt++
+		} else {
+			j = n - 1
+		}
+		for j > 0 && better(p, tp[j-1]) {
+			tp[j], top[j] = tp[j-1], top[j-1]
+			j--
+		}
+		tp[j], top[j] = p, int32(k)
+	}
+}
+
+// better reports whether TotalPoints p sorts before q in Explain's order
+// (descending by cmp.Compare: larger first, NaN after every number).
+func better(p, q float64) bool {
+	return p > q || (q != q && p == p)
 }
