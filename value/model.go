@@ -185,11 +185,11 @@ type Model struct {
 	gw   []float64 // global weight of each indicator within its dimension
 	dim  []uint8   // 0 current, 1 potential, per indicator
 	cost []bool
-	aff  []affine   // per indicator: the min-max map as off + scale*x
+	aff  []affine    // per indicator: the min-max map as off + scale*x
 	rank []*rankGrid // per indicator: the percentile grid prepared for prank; nil unless PercentileRank
-	pts  []float64  // per indicator: 100 * gw / wdim, its points per unit of normalised value
-	wdim [2]float64 // total global weight of each dimension
-	a    float64    // weight of current in Total
+	pts  []float64   // per indicator: 100 * gw / wdim, its points per unit of normalised value
+	wdim [2]float64  // total global weight of each dimension
+	a    float64     // weight of current in Total
 
 	cutC, cutP float64   // quadrant cuts on the 0..100 scale
 	tierCuts   []float64 // tier k+1 when Total > tierCuts[k]; len = tiers-1
