@@ -467,15 +467,16 @@ func Fit(ctx context.Context, t IndicatorTable, s *Settings) (*Model, error) {
 	for i, sc := range scores {
 		cur[i], pot[i], tot[i] = sc.Current, sc.Potential, sc.Total
 	}
-	switch set.Cut {
-	case CutConcentration:
-		m.cutC, m.cutP = concentrationCut(cur, set.CutShare), concentrationCut(pot, set.CutShare)
-	case CutMedian:
-		m.cutC, m.cutP = quantileSelect(cur, 0.5), quantileSelect(pot, 0.5)
-	case CutMean:
-		m.cutC, m.cutP = mean(cur), mean(pot)
-	case CutFixed:
-		m.cutC, m.cutP = set.CurrentCut, set.PotentialCut
+	cut := func(x []float64, fixed float64) float64 {
+		switch set.Cut {
+		case CutConcentration:
+			return concentrationCut(x, set.CutShare)
+		case CutMedian:
+			return quantileSelect(x, 0.5)
+		case CutMean:
+			return mean(x)
+		}
+		return fixed
 	}
 	ps := make([]float64, len(set.TierShares)-1)
 	cum := 0.0
@@ -483,7 +484,20 @@ func Fit(ctx context.Context, t IndicatorTable, s *Settings) (*Model, error) {
 		cum += set.TierShares[k]
 		ps[k] = math.Max(0, 1-cum)
 	}
-	m.tierCuts = quantilesSelect(tot, ps...)
+	// The two cuts and the tier cuts (each sorting or selecting its own
+	// slice) at the same time.
+	parallel.Chunks(3, 1, func(_, lo, hi int) {
+		for j := lo; j < hi; j++ {
+			switch j {
+			case 0:
+				m.cutC = cut(cur, set.CurrentCut)
+			case 1:
+				m.cutP = cut(pot, set.PotentialCut)
+			default:
+				m.tierCuts = quantilesSelect(tot, ps...)
+			}
+		}
+	})
 	// Quantiles of decreasing p from rounded cumulative shares are
 	// non-increasing; enforce it against rounding.
 	for k := 1; k < len(m.tierCuts); k++ {
@@ -658,6 +672,11 @@ func fitIndicator(ind Indicator, col []float64) (fitted, int, error) {
 	// MinMax needs only the bounds and the median, and selection is several
 	// times faster than sorting.
 	pl, ph := ind.Norm.bounds()
+	if ind.Norm.Method == PercentileRank {
+		if f, ok := fitRankSelect(ind, v, pl, ph); ok {
+			return f, len(v), nil
+		}
+	}
 	var lo, hi, med float64
 	if ind.Norm.Method != MinMax {
 		slices.Sort(v)
@@ -695,6 +714,38 @@ func fitIndicator(ind Indicator, col []float64) (fitted, int, error) {
 		}
 	}
 	return newFitted(ind, lo, hi, mu, sd, med, grid), len(v), nil
+}
+
+// fitRankSelect fits a PercentileRank indicator on its transformed
+// values v as fitIndicator does by sorting, with the same bits, but by
+// selecting the 2*101+6 order statistics the bounds, the median and the
+// grid need (several times faster than sorting). It reorders v. Order
+// statistics are values, the same whatever the algorithm, except the sign
+// of a zero (sorting leaves -0 and +0 in no set order), and a quantile
+// that is not zero does not depend on the signs of zeros; so when any
+// fitted quantile is zero it returns false and fitIndicator sorts.
+func fitRankSelect(ind Indicator, v []float64, pl, ph float64) (fitted, bool) {
+	ps := make([]float64, 0, 104)
+	ps = append(ps, pl, ph, 0.5)
+	for p := range 101 {
+		ps = append(ps, float64(p)/100)
+	}
+	placeQuantiles(v, ps...)
+	same := func(x float64) float64 { return x }
+	lo, hi, med := placedQuantile(v, pl, same), placedQuantile(v, ph, same), placedQuantile(v, 0.5, same)
+	if lo == 0 || hi == 0 || med == 0 {
+		return fitted{}, false
+	}
+	// The grid is of the winsorised values, as fitIndicator's.
+	wins := func(x float64) float64 { return min(max(x, lo), hi) }
+	grid := make([]float64, 101)
+	for p := range grid {
+		grid[p] = placedQuantile(v, float64(p)/100, wins)
+		if grid[p] == 0 {
+			return fitted{}, false
+		}
+	}
+	return newFitted(ind, lo, hi, 0, 0, med, grid), true
 }
 
 // newFitted assembles the fitted state of ind; med is the median in the
@@ -812,9 +863,13 @@ type rankGrid struct {
 }
 
 // newRankGrid prepares g, which has 101 points (a fitted or decoded grid).
+// The unused entries of rg.g are +Inf.
 func newRankGrid(g []float64) *rankGrid {
 	rg := &rankGrid{}
 	copy(rg.g[:101], g)
+	for i := 101; i < len(rg.g); i++ {
+		rg.g[i] = math.Inf(1)
+	}
 	const n = 100
 	for lo := range 101 {
 		hi := lo
@@ -867,6 +922,54 @@ func (rg *rankGrid) at(x float64) float64 {
 	}
 	// g[b-1] < x < g[b]
 	return (float64(b-1) + (x-g[(b-1)&127])/(g[b]-g[(b-1)&127])) / 100
+}
+
+// sel returns a if c and b otherwise, by a conditional move on the bits
+// (the compiler has no branch-free select of floats).
+func sel(c bool, a, b float64) float64 {
+	m := -uint64(b2i(c))
+	ab, bb := math.Float64bits(a), math.Float64bits(b)
+	return math.Float64frombits(bb ^ (ab^bb)&m)
+}
+
+// at4 sets r[j] = rg.at(x[j]) for four non-NaN values, bit for bit,
+// without a branch on the data: the four searches run interleaved (each
+// step of one overlaps the others'), every candidate result is computed
+// and the right one selected. The interpolation of a value on a grid
+// point or outside the grid reads a neighbour that may be an unused +Inf
+// entry (index 127 for -1, 101 above the grid) and gives NaN or garbage,
+// which is never selected.
+func (rg *rankGrid) at4(r *[4]float64, x *[4]float64) {
+	g := &rg.g
+	x0, x1, x2, x3 := x[0], x[1], x[2], x[3]
+	b0 := 50 * b2i(g[49] < x0)
+	b1 := 50 * b2i(g[49] < x1)
+	b2 := 50 * b2i(g[49] < x2)
+	b3 := 50 * b2i(g[49] < x3)
+	for _, h := range [...]int{25, 13, 6, 3, 2, 1} {
+		b0 += h * b2i(g[(b0+h-1)&127] < x0)
+		b1 += h * b2i(g[(b1+h-1)&127] < x1)
+		b2 += h * b2i(g[(b2+h-1)&127] < x2)
+		b3 += h * b2i(g[(b3+h-1)&127] < x3)
+	}
+	b0 += b2i(g[b0&127] < x0)
+	b1 += b2i(g[b1&127] < x1)
+	b2 += b2i(g[b2&127] < x2)
+	b3 += b2i(g[b3&127] < x3)
+	r[0] = rg.pick(b0&127, x0)
+	r[1] = rg.pick(b1&127, x1)
+	r[2] = rg.pick(b2&127, x2)
+	r[3] = rg.pick(b3&127, x3)
+}
+
+// pick is at's result for x given the lower bound b, by selection.
+func (rg *rankGrid) pick(b int, x float64) float64 {
+	g := &rg.g
+	lo := g[(b-1)&127]
+	r := (float64(b-1) + (x-lo)/(g[b]-lo)) / 100
+	r = sel(g[b] == x, rg.eq[b], r)
+	r = sel(x < g[0], 0, r)
+	return sel(x > g[100], 1, r)
 }
 
 // FitByType fits one model per customer type, each with its own settings

@@ -74,6 +74,17 @@ func selectK(v []float64, k int) {
 // so k quantiles cost about O(n log k). v must be non-empty and free of
 // NaN.
 func quantilesSelect(v []float64, ps ...float64) []float64 {
+	placeQuantiles(v, ps...)
+	out := make([]float64, len(ps))
+	for j, p := range ps {
+		out[j] = placedQuantile(v, p, func(x float64) float64 { return x })
+	}
+	return out
+}
+
+// placeQuantiles reorders v by selection so that the order statistics
+// the p-quantiles of ps need are at their places (see quantilesSelect).
+func placeQuantiles(v []float64, ps ...float64) {
 	n := len(v)
 	var ks []int
 	for _, p := range ps {
@@ -86,17 +97,20 @@ func quantilesSelect(v []float64, ps ...float64) []float64 {
 	slices.Sort(ks)
 	ks = slices.Compact(ks)
 	multiSelect(v, 0, n, ks)
-	out := make([]float64, len(ps))
-	for j, p := range ps {
-		h := p * float64(n-1)
-		i := min(int(math.Floor(h)), n-1)
-		if i >= n-1 {
-			out[j] = v[n-1]
-			continue
-		}
-		out[j] = v[i] + (h-float64(i))*(v[i+1]-v[i])
+}
+
+// placedQuantile returns the p-quantile of f(v) for a v reordered by
+// placeQuantiles with p among its ps and a non-decreasing f, with the
+// arithmetic of num.QuantileSorted on the sorted f(v).
+func placedQuantile(v []float64, p float64, f func(float64) float64) float64 {
+	n := len(v)
+	h := p * float64(n-1)
+	i := min(int(math.Floor(h)), n-1)
+	if i >= n-1 {
+		return f(v[n-1])
 	}
-	return out
+	a, b := f(v[i]), f(v[i+1])
+	return a + (h-float64(i))*(b-a)
 }
 
 // multiSelect places the order statistics ks (sorted, within [lo, hi)) of

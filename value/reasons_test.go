@@ -120,6 +120,24 @@ func TestPrankMatchesLinearScan(t *testing.T) {
 				t.Errorf("%s: rankGrid.at(%v) = %v, want %v", name, x, got, want)
 			}
 		}
+		checkAt4(t, name, rg, g, probes(g))
+	}
+}
+
+// checkAt4 checks at4 on xs in groups of four, shifted so that every
+// value takes every lane.
+func checkAt4(t *testing.T, name string, rg *rankGrid, g, xs []float64) {
+	t.Helper()
+	for shift := range 4 {
+		for i := shift; i+4 <= len(xs); i += 4 {
+			var r [4]float64
+			rg.at4(&r, (*[4]float64)(xs[i:i+4]))
+			for j, got := range r {
+				if want := prankRef(xs[i+j], g); math.Float64bits(got) != math.Float64bits(want) {
+					t.Fatalf("%s: rankGrid.at4 lane %d (%v) = %v, want %v", name, j, xs[i+j], got, want)
+				}
+			}
+		}
 	}
 }
 
@@ -134,11 +152,13 @@ func TestPrankRandomGrids(t *testing.T) {
 		}
 		slices.Sort(g)
 		rg := newRankGrid(g)
+		xs := make([]float64, 0, 50)
 		for range 50 {
 			x := float64(rng.IntN(levels+4)) - float64(levels+4)/2
 			if rng.IntN(2) == 0 {
 				x += rng.Float64()
 			}
+			xs = append(xs, x)
 			want := prankRef(x, g)
 			if got := rg.at(x); math.Float64bits(got) != math.Float64bits(want) {
 				t.Fatalf("rankGrid.at(%v) = %v, want %v on %v", x, got, want, g)
@@ -147,6 +167,7 @@ func TestPrankRandomGrids(t *testing.T) {
 				t.Fatalf("prank(%v) = %v, want %v on %v", x, got, want, g)
 			}
 		}
+		checkAt4(t, "random", rg, g, xs)
 	}
 }
 
@@ -463,4 +484,91 @@ func TestReasonsErrors(t *testing.T) {
 		}
 	}()
 	_, _ = mImp.Reasons(ctx, nil, base, -1)
+}
+
+// fitRankSort is fitIndicator's fit of a PercentileRank indicator by
+// sorting, as it was before selection: the reference for fitRankSelect.
+func fitRankSort(ind Indicator, v []float64) fitted {
+	v = slices.Clone(v)
+	slices.Sort(v)
+	pl, ph := ind.Norm.bounds()
+	lo, hi, med := quantileSortedRef(v, pl), quantileSortedRef(v, ph), quantileSortedRef(v, 0.5)
+	for i, x := range v {
+		v[i] = min(max(x, lo), hi)
+	}
+	grid := make([]float64, 101)
+	for p := range grid {
+		grid[p] = quantileSortedRef(v, float64(p)/100)
+	}
+	return newFitted(ind, lo, hi, 0, 0, med, grid)
+}
+
+// quantileSortedRef is definition 7 of Hyndman & Fan (1996) on sorted x.
+func quantileSortedRef(x []float64, p float64) float64 {
+	h := float64(len(x)-1) * p
+	j := int(math.Floor(h))
+	if j+1 >= len(x) {
+		return x[len(x)-1]
+	}
+	return x[j] + (h-float64(j))*(x[j+1]-x[j])
+}
+
+// The percentile fit by selection has the bits of the fit by sorting, or
+// declines (a zero quantile, whose sign sorting leaves open).
+func TestFitRankSelect(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	gen := map[string]func(n int) []float64{
+		"normal":   func(n int) []float64 { return fill(n, func() float64 { return rng.NormFloat64() }) },
+		"counts":   func(n int) []float64 { return fill(n, func() float64 { return float64(1 + rng.IntN(5)) }) },
+		"skewed":   func(n int) []float64 { return fill(n, func() float64 { return math.Floor(rng.ExpFloat64()*3) + 1 }) },
+		"negative": func(n int) []float64 { return fill(n, func() float64 { return -1 - float64(rng.IntN(50)) }) },
+		"with zeros": func(n int) []float64 {
+			return fill(n, func() float64 { return []float64{0, math.Copysign(0, -1), 1, 2}[rng.IntN(4)] })
+		},
+		"subnormal": func(n int) []float64 {
+			return fill(n, func() float64 { return float64(1+rng.IntN(9)) * math.SmallestNonzeroFloat64 })
+		},
+		"huge": func(n int) []float64 {
+			return fill(n, func() float64 { return math.MaxFloat64 / 2 * (rng.Float64() + 0.1) })
+		},
+		"constant": func(n int) []float64 { return fill(n, func() float64 { return 3 }) },
+	}
+	norms := []Normalization{{Method: PercentileRank}, {Method: PercentileRank, Lower: 0.05, Upper: 0.95}, {Method: PercentileRank, Lower: 0.2, Upper: 0.3}}
+	for name, g := range gen {
+		for _, n := range []int{1, 2, 3, 7, 100, 101, 1000, 4099} {
+			for _, norm := range norms {
+				for _, dir := range []Direction{Benefit, Cost} {
+					ind := Indicator{ID: "x", Norm: norm, Direction: dir}
+					v := g(n)
+					want := fitRankSort(ind, v)
+					pl, ph := norm.bounds()
+					got, ok := fitRankSelect(ind, slices.Clone(v), pl, ph)
+					if !ok {
+						if name != "with zeros" {
+							t.Errorf("%s n=%d %v: declined", name, n, norm)
+						}
+						// fitIndicator then sorts: the reference's bits.
+						got, _, _ = fitIndicator(ind, v)
+					}
+					if !sameFitted(got, want) {
+						t.Fatalf("%s n=%d %v %v: selected %+v, sorted %+v", name, n, norm, dir, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+func fill(n int, f func() float64) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = f()
+	}
+	return v
+}
+
+func sameFitted(a, b fitted) bool {
+	eq := func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) }
+	return eq(a.Lo, b.Lo) && eq(a.Hi, b.Hi) && eq(a.Mean, b.Mean) && eq(a.SD, b.SD) && eq(a.MedianT, b.MedianT) &&
+		eq(a.Median, b.Median) && eq(a.ImputeNorm, b.ImputeNorm) && slices.EqualFunc(a.Grid, b.Grid, eq)
 }

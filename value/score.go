@@ -301,7 +301,37 @@ func (m *Model) normCol(k int, out, col []float64) (special bool) {
 			out[i] = r
 		}
 	case rg != nil:
-		for i, x := range col {
+		// Four values at a time, interleaved; a group with a NaN or
+		// infinite value, and the tail, one at a time.
+		i := 0
+		for ; i+4 <= len(col); i += 4 {
+			x := *(*[4]float64)(col[i : i+4])
+			if x[0]-x[0] != 0 || x[1]-x[1] != 0 || x[2]-x[2] != 0 || x[3]-x[3] != 0 {
+				special = true
+				for j, v := range x {
+					if v-v == 0 {
+						if af.log {
+							v = slog(v)
+						}
+						out[i+j] = rg.at(v)
+						if af.cost {
+							out[i+j] = 1 - out[i+j]
+						}
+					}
+				}
+				continue
+			}
+			if af.log {
+				x = [4]float64{slog(x[0]), slog(x[1]), slog(x[2]), slog(x[3])}
+			}
+			o := (*[4]float64)(out[i : i+4])
+			rg.at4(o, &x)
+			if af.cost {
+				o[0], o[1], o[2], o[3] = 1-o[0], 1-o[1], 1-o[2], 1-o[3]
+			}
+		}
+		for ; i < len(col); i++ {
+			x := col[i]
 			if x-x != 0 {
 				special = true
 				continue

@@ -2,7 +2,11 @@ package value
 
 import (
 	"fmt"
+	"hash/maphash"
 	"math"
+	"slices"
+
+	"github.com/cvmkit/cvm/internal/parallel"
 )
 
 // IndicatorTable is the input of [Fit] and [Model.Score]: one row per customer and
@@ -90,15 +94,8 @@ func (t IndicatorTable) Validate() error {
 	if len(t.Customers) == 0 {
 		return ErrEmptyInput
 	}
-	seen := make(map[string]int, len(t.Customers))
-	for i, c := range t.Customers {
-		if c == "" {
-			return &DataError{Index: i, Customer: c, Err: ErrEmptyID}
-		}
-		if first, dup := seen[c]; dup {
-			return &DataError{Index: i, Customer: c, Err: fmt.Errorf("%w (first at index %d)", ErrDuplicate, first)}
-		}
-		seen[c] = i
+	if err := checkCustomers(t.Customers); err != nil {
+		return err
 	}
 	cols := make(map[string]bool, len(t.IDs))
 	for j, id := range t.IDs {
@@ -200,4 +197,74 @@ func (t IndicatorTable) Join(u IndicatorTable) (IndicatorTable, JoinReport, erro
 		out.Columns = append(out.Columns, col)
 	}
 	return out, rep, nil
+}
+
+// checkCustomers returns Validate's error for the first empty or repeated
+// customer ID of cs, or nil. A large cs is first checked by sorting the
+// IDs' 64-bit hashes, in two halves on up to two goroutines, several times
+// faster than a map of the IDs: when no two hashes are equal no ID
+// repeats, and only empty IDs remain to be found. Equal hashes (a repeated
+// ID, or a collision) take the map, which names the first repeat.
+func checkCustomers(cs []string) error {
+	if len(cs) < 1<<14 || hashesRepeat(cs) {
+		seen := make(map[string]int, len(cs))
+		for i, c := range cs {
+			if c == "" {
+				return &DataError{Index: i, Customer: c, Err: ErrEmptyID}
+			}
+			if first, dup := seen[c]; dup {
+				return &DataError{Index: i, Customer: c, Err: fmt.Errorf("%w (first at index %d)", ErrDuplicate, first)}
+			}
+			seen[c] = i
+		}
+		return nil
+	}
+	if i := slices.Index(cs, ""); i >= 0 {
+		return &DataError{Index: i, Customer: "", Err: ErrEmptyID}
+	}
+	return nil
+}
+
+// hashesRepeat reports whether two IDs of cs have the same hash (with a
+// seed of its own; the answer changes only which path checkCustomers
+// takes, never its result).
+func hashesRepeat(cs []string) bool {
+	seed := maphash.MakeSeed()
+	h := make([]uint64, len(cs))
+	mid := len(cs) / 2
+	parallel.Chunks(len(cs), mid, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			h[i] = maphash.String(seed, cs[i])
+		}
+		slices.Sort(h[lo:hi])
+	})
+	// Sorted runs h[:mid] and h[mid:2*mid], and h[2*mid:] of at most one
+	// element: a repeat is equal neighbours in a run or equal across runs.
+	a, b, c := h[:mid], h[mid:2*mid], h[2*mid:]
+	for _, r := range [][]uint64{a, b} {
+		for i := 1; i < len(r); i++ {
+			if r[i] == r[i-1] {
+				return true
+			}
+		}
+	}
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			return true
+		}
+	}
+	for _, v := range c {
+		if _, found := slices.BinarySearch(a, v); found {
+			return true
+		}
+		if _, found := slices.BinarySearch(b, v); found {
+			return true
+		}
+	}
+	return false
 }
