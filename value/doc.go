@@ -176,10 +176,19 @@
 // # Calls, persistence and concurrency
 //
 // The package follows the module's one convention: [Fit], [FitByType],
-// [Model.Score] and [DataWeights] take a context first (they can run long
-// on a million customers) and return its error when it is cancelled;
-// [Model.Score] takes its dst slice before the table; settings are a
-// *[Settings] where nil means every default.
+// [Model.Score], [Model.Reasons] and [DataWeights] take a context first
+// (they can run long on a million customers) and return its error when it
+// is cancelled; [Model.Score] and [Model.Reasons] take their dst slice
+// before the table; settings are a *[Settings] where nil means every
+// default.
+//
+// [Model.Explain] explains one customer's score in full. [Model.Reasons]
+// gives, for every customer of a table in one pass, the IDs of the n
+// indicators that contribute most to the total, in Explain's order (ties
+// in catalog order): each value is normalised once and the top n are
+// selected among small indices, without a table, a score or a sort per
+// customer (a million customers x 18 retail indicators take about half a
+// second of CPU, BenchmarkReasons).
 //
 // A fitted [Model] is immutable and safe for concurrent use. It marshals to
 // JSON in the cvm envelope, {"format": "cvm.value.model", "version": 2,

@@ -48,6 +48,36 @@ func Example() {
 	// volume_volatility  current   r=0.8509 w=0.0600 points=5.11
 }
 
+// The top three reasons of every customer at once: the IDs of the first
+// three contributions Explain gives, in its order.
+func ExampleModel_Reasons() {
+	ctx := context.Background()
+	st := synth.Indicators(synth.IndicatorConfig{Customers: 2000, Seed: 1, MissingRate: 0.01})
+	t := value.IndicatorTable{Customers: st.Customers, IDs: st.IDs, Columns: st.Columns}
+	m, err := value.Fit(ctx, t, &value.Settings{Missing: value.MissingImpute})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	reasons, err := m.Reasons(ctx, nil, t, 3)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(len(reasons), "customers")
+	fmt.Println(t.Customers[42], reasons[42])
+	ex, err := m.Explain(t, t.Customers[42])
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(ex.Contributions[0].ID, ex.Contributions[1].ID, ex.Contributions[2].ID)
+	// Output:
+	// 2000 customers
+	// C0042 [gross_profit recency volume_volatility]
+	// gross_profit recency volume_volatility
+}
+
 // A package that forecasts a per-customer quantity, such as value/clv with
 // predicted lifetime value, adds it to the catalog as a potential-value
 // indicator and to the table as a column with the same ID.

@@ -593,7 +593,7 @@ func newModel(s Settings) *Model {
 // exactly the scores above x[k] are high). A zero sum gives 0. It sorts x;
 // the sums run in sorted order, so the cut does not depend on the order of x.
 func concentrationCut(x []float64, share float64) float64 {
-	slices.Sort(x)
+	sortFloats(x)
 	total := 0.0
 	for _, v := range x {
 		total += v
@@ -621,7 +621,7 @@ func concentrationCut(x []float64, share float64) float64 {
 // mean returns the mean of x, summed in sorted order so that it does not
 // depend on the order of x; it sorts x.
 func mean(x []float64) float64 {
-	slices.Sort(x)
+	sortFloats(x)
 	s := 0.0
 	for _, v := range x {
 		s += v
@@ -672,14 +672,9 @@ func fitIndicator(ind Indicator, col []float64) (fitted, int, error) {
 	// MinMax needs only the bounds and the median, and selection is several
 	// times faster than sorting.
 	pl, ph := ind.Norm.bounds()
-	if ind.Norm.Method == PercentileRank {
-		if f, ok := fitRankSelect(ind, v, pl, ph); ok {
-			return f, len(v), nil
-		}
-	}
 	var lo, hi, med float64
 	if ind.Norm.Method != MinMax {
-		slices.Sort(v)
+		sortFloats(v)
 		lo, hi, med = num.QuantileSorted(v, pl), num.QuantileSorted(v, ph), num.QuantileSorted(v, 0.5)
 	} else {
 		q := quantilesSelect(v, pl, ph, 0.5)
@@ -714,38 +709,6 @@ func fitIndicator(ind Indicator, col []float64) (fitted, int, error) {
 		}
 	}
 	return newFitted(ind, lo, hi, mu, sd, med, grid), len(v), nil
-}
-
-// fitRankSelect fits a PercentileRank indicator on its transformed
-// values v as fitIndicator does by sorting, with the same bits, but by
-// selecting the 2*101+6 order statistics the bounds, the median and the
-// grid need (several times faster than sorting). It reorders v. Order
-// statistics are values, the same whatever the algorithm, except the sign
-// of a zero (sorting leaves -0 and +0 in no set order), and a quantile
-// that is not zero does not depend on the signs of zeros; so when any
-// fitted quantile is zero it returns false and fitIndicator sorts.
-func fitRankSelect(ind Indicator, v []float64, pl, ph float64) (fitted, bool) {
-	ps := make([]float64, 0, 104)
-	ps = append(ps, pl, ph, 0.5)
-	for p := range 101 {
-		ps = append(ps, float64(p)/100)
-	}
-	placeQuantiles(v, ps...)
-	same := func(x float64) float64 { return x }
-	lo, hi, med := placedQuantile(v, pl, same), placedQuantile(v, ph, same), placedQuantile(v, 0.5, same)
-	if lo == 0 || hi == 0 || med == 0 {
-		return fitted{}, false
-	}
-	// The grid is of the winsorised values, as fitIndicator's.
-	wins := func(x float64) float64 { return min(max(x, lo), hi) }
-	grid := make([]float64, 101)
-	for p := range grid {
-		grid[p] = placedQuantile(v, float64(p)/100, wins)
-		if grid[p] == 0 {
-			return fitted{}, false
-		}
-	}
-	return newFitted(ind, lo, hi, 0, 0, med, grid), true
 }
 
 // newFitted assembles the fitted state of ind; med is the median in the

@@ -74,17 +74,6 @@ func selectK(v []float64, k int) {
 // so k quantiles cost about O(n log k). v must be non-empty and free of
 // NaN.
 func quantilesSelect(v []float64, ps ...float64) []float64 {
-	placeQuantiles(v, ps...)
-	out := make([]float64, len(ps))
-	for j, p := range ps {
-		out[j] = placedQuantile(v, p, func(x float64) float64 { return x })
-	}
-	return out
-}
-
-// placeQuantiles reorders v by selection so that the order statistics
-// the p-quantiles of ps need are at their places (see quantilesSelect).
-func placeQuantiles(v []float64, ps ...float64) {
 	n := len(v)
 	var ks []int
 	for _, p := range ps {
@@ -97,20 +86,17 @@ func placeQuantiles(v []float64, ps ...float64) {
 	slices.Sort(ks)
 	ks = slices.Compact(ks)
 	multiSelect(v, 0, n, ks)
-}
-
-// placedQuantile returns the p-quantile of f(v) for a v reordered by
-// placeQuantiles with p among its ps and a non-decreasing f, with the
-// arithmetic of num.QuantileSorted on the sorted f(v).
-func placedQuantile(v []float64, p float64, f func(float64) float64) float64 {
-	n := len(v)
-	h := p * float64(n-1)
-	i := min(int(math.Floor(h)), n-1)
-	if i >= n-1 {
-		return f(v[n-1])
+	out := make([]float64, len(ps))
+	for j, p := range ps {
+		h := p * float64(n-1)
+		i := min(int(math.Floor(h)), n-1)
+		if i >= n-1 {
+			out[j] = v[n-1]
+			continue
+		}
+		out[j] = v[i] + (h-float64(i))*(v[i+1]-v[i])
 	}
-	a, b := f(v[i]), f(v[i+1])
-	return a + (h-float64(i))*(b-a)
+	return out
 }
 
 // multiSelect places the order statistics ks (sorted, within [lo, hi)) of
@@ -124,4 +110,70 @@ func multiSelect(v []float64, lo, hi int, ks []int) {
 	selectK(v[lo:hi], k-lo)
 	multiSelect(v, lo, k, ks[:m])
 	multiSelect(v, k+1, hi, ks[m+1:])
+}
+
+// sortFloats sorts v, which is free of NaN, into the order of
+// slices.Sort, bit for bit. A large v that does not hold both -0 and +0
+// (the only equal values with different bits, which slices.Sort leaves
+// in no set order) is sorted by an LSD radix sort of order-preserving
+// keys, 11 bits a pass, several times faster than comparison sorting;
+// the sorted values are then the same bits whatever the algorithm.
+func sortFloats(v []float64) {
+	if len(v) < 1<<12 {
+		slices.Sort(v)
+		return
+	}
+	var pos, neg bool
+	for _, x := range v {
+		if x == 0 {
+			if math.Signbit(x) {
+				neg = true
+			} else {
+				pos = true
+			}
+		}
+	}
+	if pos && neg {
+		slices.Sort(v)
+		return
+	}
+	// key is the bits with the sign bit flipped for x >= 0 and every bit
+	// flipped for x < 0: unsigned order of keys is the order of values.
+	key := func(x float64) uint64 {
+		b := math.Float64bits(x)
+		return b ^ (uint64(int64(b)>>63) | 1<<63)
+	}
+	const bitsPer, passes = 11, 6
+	const size = 1 << bitsPer
+	var count [passes][size]int
+	k := make([]uint64, len(v))
+	for i, x := range v {
+		u := key(x)
+		k[i] = u
+		for p := range passes {
+			count[p][u>>(p*bitsPer)&(size-1)]++
+		}
+	}
+	tmp := make([]uint64, len(v))
+	for p := range passes {
+		c := &count[p]
+		if c[k[0]>>(p*bitsPer)&(size-1)] == len(v) {
+			continue // every key has this digit
+		}
+		sum := 0
+		for d := range c {
+			c[d], sum = sum, sum+c[d]
+		}
+		shift := p * bitsPer
+		for _, u := range k {
+			d := u >> shift & (size - 1)
+			tmp[c[d]] = u
+			c[d]++
+		}
+		k, tmp = tmp, k
+	}
+	for i, u := range k {
+		// Undo key: a key with the top bit set was x >= 0.
+		v[i] = math.Float64frombits(u ^ (uint64(int64(^u)>>63) | 1<<63))
+	}
 }

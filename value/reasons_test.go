@@ -486,21 +486,102 @@ func TestReasonsErrors(t *testing.T) {
 	_, _ = mImp.Reasons(ctx, nil, base, -1)
 }
 
-// fitRankSort is fitIndicator's fit of a PercentileRank indicator by
-// sorting, as it was before selection: the reference for fitRankSelect.
-func fitRankSort(ind Indicator, v []float64) fitted {
+// sortFloats gives slices.Sort's bits: the same sorted values, and a
+// fit (every method that sorts) with the bits of the fit by slices.Sort.
+func TestSortFloats(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	gen := map[string]func(n int) []float64{
+		"normal":   func(n int) []float64 { return fill(n, func() float64 { return rng.NormFloat64() }) },
+		"counts":   func(n int) []float64 { return fill(n, func() float64 { return float64(1 + rng.IntN(5)) }) },
+		"skewed":   func(n int) []float64 { return fill(n, func() float64 { return math.Floor(rng.ExpFloat64()*3) + 1 }) },
+		"negative": func(n int) []float64 { return fill(n, func() float64 { return -1 - float64(rng.IntN(50)) }) },
+		"both zeros": func(n int) []float64 {
+			return fill(n, func() float64 { return []float64{0, math.Copysign(0, -1), 1, -2}[rng.IntN(4)] })
+		},
+		"positive zeros": func(n int) []float64 {
+			return fill(n, func() float64 { return []float64{0, 0, 1, -2}[rng.IntN(4)] })
+		},
+		"negative zeros": func(n int) []float64 {
+			return fill(n, func() float64 { return []float64{math.Copysign(0, -1), 1, -2}[rng.IntN(3)] })
+		},
+		"subnormal": func(n int) []float64 {
+			return fill(n, func() float64 { return float64(rng.IntN(19)-9) * math.SmallestNonzeroFloat64 })
+		},
+		"extremes": func(n int) []float64 {
+			return fill(n, func() float64 {
+				// Differences of values near the end of the range
+				// overflow the quantiles' interpolation (a NaN grid).
+				return []float64{1e300, -1e300, math.SmallestNonzeroFloat64, 1, -1}[rng.IntN(5)] * (1 + rng.Float64()/1e3)
+			})
+		},
+		"bits": func(n int) []float64 {
+			return fill(n, func() float64 {
+				for {
+					if x := math.Float64frombits(rng.Uint64()); math.Abs(x) < 1e300 && x != 0 {
+						return x
+					}
+				}
+			})
+		},
+		"constant": func(n int) []float64 { return fill(n, func() float64 { return 3 }) },
+	}
+	norms := []Normalization{{Method: PercentileRank}, {Method: PercentileRank, Lower: 0.05, Upper: 0.95}, {Method: ZScore, Lower: 0.01, Upper: 0.99}}
+	eq := func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) }
+	for name, g := range gen {
+		for _, n := range []int{1, 2, 100, 4095, 4096, 5000, 70_001} {
+			v := g(n)
+			want := slices.Clone(v)
+			slices.Sort(want)
+			got := slices.Clone(v)
+			sortFloats(got)
+			if name != "both zeros" && !slices.EqualFunc(got, want, eq) {
+				t.Fatalf("%s n=%d: sortFloats differs from slices.Sort", name, n)
+			}
+			if !slices.IsSorted(got) {
+				t.Fatalf("%s n=%d: not sorted", name, n)
+			}
+			for _, norm := range norms {
+				ind := Indicator{ID: "x", Norm: norm, Direction: Cost}
+				got, _, err := fitIndicator(ind, v)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := fitSortRef(ind, v); !sameFitted(got, want) {
+					t.Fatalf("%s n=%d %v: fit %+v, by slices.Sort %+v", name, n, norm, got, want)
+				}
+			}
+		}
+	}
+}
+
+// fitSortRef is fitIndicator's fit for PercentileRank and ZScore with
+// slices.Sort, as it was before sortFloats: the reference.
+func fitSortRef(ind Indicator, v []float64) fitted {
 	v = slices.Clone(v)
 	slices.Sort(v)
 	pl, ph := ind.Norm.bounds()
 	lo, hi, med := quantileSortedRef(v, pl), quantileSortedRef(v, ph), quantileSortedRef(v, 0.5)
+	var mu, sd float64
+	sum := 0.0
 	for i, x := range v {
 		v[i] = min(max(x, lo), hi)
+		sum += v[i]
 	}
-	grid := make([]float64, 101)
-	for p := range grid {
-		grid[p] = quantileSortedRef(v, float64(p)/100)
+	var grid []float64
+	if ind.Norm.Method == ZScore {
+		mu = sum / float64(len(v))
+		ss := 0.0
+		for _, x := range v {
+			ss += (x - mu) * (x - mu)
+		}
+		sd = math.Sqrt(ss / float64(len(v)))
+	} else {
+		grid = make([]float64, 101)
+		for p := range grid {
+			grid[p] = quantileSortedRef(v, float64(p)/100)
+		}
 	}
-	return newFitted(ind, lo, hi, 0, 0, med, grid)
+	return newFitted(ind, lo, hi, mu, sd, med, grid)
 }
 
 // quantileSortedRef is definition 7 of Hyndman & Fan (1996) on sorted x.
@@ -511,52 +592,6 @@ func quantileSortedRef(x []float64, p float64) float64 {
 		return x[len(x)-1]
 	}
 	return x[j] + (h-float64(j))*(x[j+1]-x[j])
-}
-
-// The percentile fit by selection has the bits of the fit by sorting, or
-// declines (a zero quantile, whose sign sorting leaves open).
-func TestFitRankSelect(t *testing.T) {
-	rng := rand.New(rand.NewPCG(8, 9))
-	gen := map[string]func(n int) []float64{
-		"normal":   func(n int) []float64 { return fill(n, func() float64 { return rng.NormFloat64() }) },
-		"counts":   func(n int) []float64 { return fill(n, func() float64 { return float64(1 + rng.IntN(5)) }) },
-		"skewed":   func(n int) []float64 { return fill(n, func() float64 { return math.Floor(rng.ExpFloat64()*3) + 1 }) },
-		"negative": func(n int) []float64 { return fill(n, func() float64 { return -1 - float64(rng.IntN(50)) }) },
-		"with zeros": func(n int) []float64 {
-			return fill(n, func() float64 { return []float64{0, math.Copysign(0, -1), 1, 2}[rng.IntN(4)] })
-		},
-		"subnormal": func(n int) []float64 {
-			return fill(n, func() float64 { return float64(1+rng.IntN(9)) * math.SmallestNonzeroFloat64 })
-		},
-		"huge": func(n int) []float64 {
-			return fill(n, func() float64 { return math.MaxFloat64 / 2 * (rng.Float64() + 0.1) })
-		},
-		"constant": func(n int) []float64 { return fill(n, func() float64 { return 3 }) },
-	}
-	norms := []Normalization{{Method: PercentileRank}, {Method: PercentileRank, Lower: 0.05, Upper: 0.95}, {Method: PercentileRank, Lower: 0.2, Upper: 0.3}}
-	for name, g := range gen {
-		for _, n := range []int{1, 2, 3, 7, 100, 101, 1000, 4099} {
-			for _, norm := range norms {
-				for _, dir := range []Direction{Benefit, Cost} {
-					ind := Indicator{ID: "x", Norm: norm, Direction: dir}
-					v := g(n)
-					want := fitRankSort(ind, v)
-					pl, ph := norm.bounds()
-					got, ok := fitRankSelect(ind, slices.Clone(v), pl, ph)
-					if !ok {
-						if name != "with zeros" {
-							t.Errorf("%s n=%d %v: declined", name, n, norm)
-						}
-						// fitIndicator then sorts: the reference's bits.
-						got, _, _ = fitIndicator(ind, v)
-					}
-					if !sameFitted(got, want) {
-						t.Fatalf("%s n=%d %v %v: selected %+v, sorted %+v", name, n, norm, dir, got, want)
-					}
-				}
-			}
-		}
-	}
 }
 
 func fill(n int, f func() float64) []float64 {
