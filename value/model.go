@@ -440,10 +440,11 @@ func Fit(ctx context.Context, t IndicatorTable, s *Settings) (*Model, error) {
 	inds := set.Catalog.Indicators
 	errs := make([]error, len(inds))
 	counts := make([]int, len(inds))
-	parallel.Chunks(len(inds), 1, func(_, lo, hi int) {
+	bufs := make([]sortBuf, parallel.Workers())
+	parallel.Chunks(len(inds), 1, func(w, lo, hi int) {
 		for k := lo; k < hi; k++ {
 			if ctx.Err() == nil {
-				m.fit[k], counts[k], errs[k] = fitIndicator(inds[k], t.Columns[cols[k]])
+				m.fit[k], counts[k], errs[k] = fitIndicator(inds[k], t.Columns[cols[k]], &bufs[w])
 			}
 		}
 	})
@@ -593,7 +594,7 @@ func newModel(s Settings) *Model {
 // exactly the scores above x[k] are high). A zero sum gives 0. It sorts x;
 // the sums run in sorted order, so the cut does not depend on the order of x.
 func concentrationCut(x []float64, share float64) float64 {
-	sortFloats(x)
+	sortFloats(x, nil)
 	total := 0.0
 	for _, v := range x {
 		total += v
@@ -621,7 +622,7 @@ func concentrationCut(x []float64, share float64) float64 {
 // mean returns the mean of x, summed in sorted order so that it does not
 // depend on the order of x; it sorts x.
 func mean(x []float64) float64 {
-	sortFloats(x)
+	sortFloats(x, nil)
 	s := 0.0
 	for _, v := range x {
 		s += v
@@ -654,8 +655,19 @@ func slog(x float64) float64 {
 
 // fitIndicator fits the reference statistics of one indicator and returns
 // them with the number of non-missing values.
-func fitIndicator(ind Indicator, col []float64) (fitted, int, error) {
-	v := make([]float64, 0, len(col))
+//
+// buf, when not nil, is the memory of the transformed values and of the
+// sort, reused from call to call by one goroutine (a million customers
+// need 24 MB, which a fit of 15 indicators would otherwise allocate 15
+// times, each time bringing the collector nearer); nil means fresh memory.
+func fitIndicator(ind Indicator, col []float64, buf *sortBuf) (fitted, int, error) {
+	if buf == nil {
+		buf = &sortBuf{}
+	}
+	if cap(buf.v) < len(col) {
+		buf.v = make([]float64, 0, len(col))
+	}
+	v := buf.v[:0]
 	for _, x := range col {
 		if x == x {
 			if ind.Norm.Log {
@@ -674,7 +686,7 @@ func fitIndicator(ind Indicator, col []float64) (fitted, int, error) {
 	pl, ph := ind.Norm.bounds()
 	var lo, hi, med float64
 	if ind.Norm.Method != MinMax {
-		sortFloats(v)
+		sortFloats(v, buf)
 		lo, hi, med = num.QuantileSorted(v, pl), num.QuantileSorted(v, ph), num.QuantileSorted(v, 0.5)
 	} else {
 		q := quantilesSelect(v, pl, ph, 0.5)

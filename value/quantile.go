@@ -112,13 +112,21 @@ func multiSelect(v []float64, lo, hi int, ks []int) {
 	multiSelect(v, k+1, hi, ks[m+1:])
 }
 
+// sortBuf is scratch memory for fitIndicator and sortFloats, reused by
+// one goroutine.
+type sortBuf struct {
+	v      []float64
+	k, tmp []uint64
+}
+
 // sortFloats sorts v, which is free of NaN, into the order of
 // slices.Sort, bit for bit. A large v that does not hold both -0 and +0
 // (the only equal values with different bits, which slices.Sort leaves
 // in no set order) is sorted by an LSD radix sort of order-preserving
 // keys, 11 bits a pass, several times faster than comparison sorting;
-// the sorted values are then the same bits whatever the algorithm.
-func sortFloats(v []float64) {
+// the sorted values are then the same bits whatever the algorithm. buf,
+// when not nil, holds the keys' memory from call to call.
+func sortFloats(v []float64, buf *sortBuf) {
 	if len(v) < 1<<12 {
 		slices.Sort(v)
 		return
@@ -146,7 +154,13 @@ func sortFloats(v []float64) {
 	const bitsPer, passes = 11, 6
 	const size = 1 << bitsPer
 	var count [passes][size]int
-	k := make([]uint64, len(v))
+	if buf == nil {
+		buf = &sortBuf{}
+	}
+	if cap(buf.k) < len(v) {
+		buf.k, buf.tmp = make([]uint64, len(v)), make([]uint64, len(v))
+	}
+	k, tmp := buf.k[:len(v)], buf.tmp[:len(v)]
 	for i, x := range v {
 		u := key(x)
 		k[i] = u
@@ -154,7 +168,6 @@ func sortFloats(v []float64) {
 			count[p][u>>(p*bitsPer)&(size-1)]++
 		}
 	}
-	tmp := make([]uint64, len(v))
 	for p := range passes {
 		c := &count[p]
 		if c[k[0]>>(p*bitsPer)&(size-1)] == len(v) {

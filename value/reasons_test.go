@@ -533,7 +533,7 @@ func TestSortFloats(t *testing.T) {
 			want := slices.Clone(v)
 			slices.Sort(want)
 			got := slices.Clone(v)
-			sortFloats(got)
+			sortFloats(got, nil)
 			if name != "both zeros" && !slices.EqualFunc(got, want, eq) {
 				t.Fatalf("%s n=%d: sortFloats differs from slices.Sort", name, n)
 			}
@@ -542,7 +542,7 @@ func TestSortFloats(t *testing.T) {
 			}
 			for _, norm := range norms {
 				ind := Indicator{ID: "x", Norm: norm, Direction: Cost}
-				got, _, err := fitIndicator(ind, v)
+				got, _, err := fitIndicator(ind, v, nil)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -207,7 +207,7 @@ func TestRetailScoring(t *testing.T) {
 	ind := &m.spec.Catalog.Indicators[k]
 	p10, p90 := m.norm(k, ind, pos[len(pos)/10]), m.norm(k, ind, pos[9*len(pos)/10])
 	old := Indicator{Norm: logNorm}
-	f, _, err := fitIndicator(old, rev)
+	f, _, err := fitIndicator(old, rev, nil)
 	check.NoErr(t, err)
 	o10, o90 := normalize(MinMax, &f, slog(pos[len(pos)/10]), false), normalize(MinMax, &f, slog(pos[9*len(pos)/10]), false)
 	if p90-p10 < 0.4 || p90-p10 < 2*(o90-o10) {
