@@ -468,14 +468,14 @@ func Fit(ctx context.Context, t IndicatorTable, s *Settings) (*Model, error) {
 	for i, sc := range scores {
 		cur[i], pot[i], tot[i] = sc.Current, sc.Potential, sc.Total
 	}
-	cut := func(x []float64, fixed float64) float64 {
+	cut := func(x []float64, fixed float64, buf *sortBuf) float64 {
 		switch set.Cut {
 		case CutConcentration:
-			return concentrationCut(x, set.CutShare)
+			return concentrationCut(x, set.CutShare, buf)
 		case CutMedian:
 			return quantileSelect(x, 0.5)
 		case CutMean:
-			return mean(x)
+			return mean(x, buf)
 		}
 		return fixed
 	}
@@ -486,14 +486,14 @@ func Fit(ctx context.Context, t IndicatorTable, s *Settings) (*Model, error) {
 		ps[k] = math.Max(0, 1-cum)
 	}
 	// The two cuts and the tier cuts (each sorting or selecting its own
-	// slice) at the same time.
-	parallel.Chunks(3, 1, func(_, lo, hi int) {
+	// slice) at the same time, the sorts in the fit's buffers.
+	parallel.Chunks(3, 1, func(w, lo, hi int) {
 		for j := lo; j < hi; j++ {
 			switch j {
 			case 0:
-				m.cutC = cut(cur, set.CurrentCut)
+				m.cutC = cut(cur, set.CurrentCut, &bufs[w])
 			case 1:
-				m.cutP = cut(pot, set.PotentialCut)
+				m.cutP = cut(pot, set.PotentialCut, &bufs[w])
 			default:
 				m.tierCuts = quantilesSelect(tot, ps...)
 			}
@@ -593,8 +593,10 @@ func newModel(s Settings) *Model {
 // is the largest score below x[k], or x[k] itself when none is below (then
 // exactly the scores above x[k] are high). A zero sum gives 0. It sorts x;
 // the sums run in sorted order, so the cut does not depend on the order of x.
-func concentrationCut(x []float64, share float64) float64 {
-	sortFloats(x, nil)
+//
+// buf is sortFloats' scratch memory (nil for fresh memory).
+func concentrationCut(x []float64, share float64, buf *sortBuf) float64 {
+	sortFloats(x, buf)
 	total := 0.0
 	for _, v := range x {
 		total += v
@@ -620,9 +622,10 @@ func concentrationCut(x []float64, share float64) float64 {
 }
 
 // mean returns the mean of x, summed in sorted order so that it does not
-// depend on the order of x; it sorts x.
-func mean(x []float64) float64 {
-	sortFloats(x, nil)
+// depend on the order of x; it sorts x, with buf as sortFloats' scratch
+// memory (nil for fresh memory).
+func mean(x []float64, buf *sortBuf) float64 {
+	sortFloats(x, buf)
 	s := 0.0
 	for _, v := range x {
 		s += v

@@ -148,7 +148,7 @@ func TestConcentrationCut(t *testing.T) {
 		for _, v := range x {
 			total += v
 		}
-		cut := concentrationCut(slices.Clone(x), share)
+		cut := concentrationCut(slices.Clone(x), share, nil)
 		if total == 0 {
 			if cut != 0 {
 				t.Fatalf("zero scores: cut %g", cut)
