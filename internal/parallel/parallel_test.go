@@ -88,8 +88,16 @@ func TestMakeIsZeroed(t *testing.T) {
 			t.Fatalf("Make(%d): len %d cap %d", n, len(s), cap(s))
 		}
 		for i := range s {
-			if s[i] != (rec{}) {
-				t.Fatalf("Make(%d)[%d] = %v, want zero", n, i, s[i])
+			if r := s[i]; r.s != "" || r.p != nil || r.x != [5]float64{} {
+				t.Fatalf("Make(%d)[%d] = %v, want zero", n, i, r)
+			}
+		}
+		if n > 0 {
+			// Writable, pointers and all.
+			v := 7
+			s[n-1] = rec{s: "x", p: &v, x: [5]float64{1}}
+			if *s[n-1].p != 7 || s[n-1].s != "x" || s[n-1].x[0] != 1 {
+				t.Fatalf("Make(%d): last element not written", n)
 			}
 		}
 	}
