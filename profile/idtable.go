@@ -8,7 +8,7 @@ import (
 
 // idTable interns customer IDs: the index of each distinct ID in ids, in
 // order of first appearance. It is an open-addressing table of 16-byte
-// slots, at most half full, whose slot holds an ID of up to 7 bytes
+// slots, at most half full, whose slot holds an ID of up to 8 bytes
 // itself (customer IDs usually are that short), so that a lookup in a
 // stream that is not grouped by customer costs about one cache miss
 // instead of a Go map's two (the table, then the key's bytes).
@@ -19,9 +19,9 @@ type idTable struct {
 }
 
 // idSlot is one slot: tag 0 when empty; otherwise the high bits of the
-// ID's hash with bit 1 set, and bit 0 set when key holds the whole ID
-// (inline: its bytes and, in the top byte, its length); key holds the
-// first 8 bytes of a longer ID, which is compared in ids.
+// ID's hash, bit 4 set, and in bits 0-3 the ID's length code (keyOf):
+// the length plus one when key holds the whole ID, 0 for a longer ID,
+// whose first 8 bytes key holds and which is compared in ids.
 type idSlot struct {
 	key uint64
 	tag uint32
@@ -35,27 +35,22 @@ func newIDTable(ids []string) *idTable {
 	return t
 }
 
-// keyOf returns id's slot key and whether it is the whole ID.
-func keyOf(id string) (uint64, bool) {
-	var k uint64
+// keyOf returns id's slot key (its first 8 bytes, zero-padded) and its
+// length code: len(id)+1 when the key holds the whole ID (up to 8 bytes),
+// 0 when it does not.
+func keyOf(id string) (key uint64, code uint32) {
 	n := min(len(id), 8)
 	for i := range n {
-		k |= uint64(id[i]) << (8 * i)
+		key |= uint64(id[i]) << (8 * i)
 	}
-	if len(id) <= 7 {
-		return k | uint64(len(id))<<56, true
+	if len(id) <= 8 {
+		return key, uint32(len(id)) + 1
 	}
-	return k, false
+	return key, 0
 }
 
-// tagOf returns the slot tag of hash h and the inline flag.
-func tagOf(h uint64, inline bool) uint32 {
-	t := uint32(h>>32)&^3 | 2
-	if inline {
-		t |= 1
-	}
-	return t
-}
+// tagOf returns the slot tag of hash h and length code: never 0.
+func tagOf(h uint64, code uint32) uint32 { return uint32(h>>32)&^0x1f | 0x10 | code }
 
 // index returns id's index, adding it (copied by reference: ids keeps the
 // string) when it is new.
@@ -65,8 +60,8 @@ func (t *idTable) index(id string) int32 {
 
 // indexHash is index with id's hash h.
 func (t *idTable) indexHash(id string, h uint64) int32 {
-	key, inline := keyOf(id)
-	tag := tagOf(h, inline)
+	key, code := keyOf(id)
+	tag := tagOf(h, code)
 	mask := uint64(len(t.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		s := &t.slots[i]
@@ -79,7 +74,7 @@ func (t *idTable) indexHash(id string, h uint64) int32 {
 			}
 			return idx
 		}
-		if s.tag == tag && s.key == key && (inline || t.ids[s.idx] == id) {
+		if s.tag == tag && s.key == key && (code != 0 || t.ids[s.idx] == id) {
 			return s.idx
 		}
 	}
@@ -97,11 +92,11 @@ func (t *idTable) rehash(n int) {
 	mask := uint64(size - 1)
 	for idx, id := range t.ids {
 		h := maphash.String(t.seed, id)
-		key, inline := keyOf(id)
+		key, code := keyOf(id)
 		i := h & mask
 		for t.slots[i].tag != 0 {
 			i = (i + 1) & mask
 		}
-		t.slots[i] = idSlot{key: key, tag: tagOf(h, inline), idx: int32(idx)}
+		t.slots[i] = idSlot{key: key, tag: tagOf(h, code), idx: int32(idx)}
 	}
 }

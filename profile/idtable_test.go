@@ -8,7 +8,7 @@ import (
 )
 
 // TestIDTable: indices in order of first appearance, as a map assigns
-// them, over IDs of every length from 0 to 20 bytes (inline up to 7),
+// them, over IDs of every length from 0 to 20 bytes (inline up to 8),
 // bytes 0 and 255, IDs of 8 bytes that look like the inline encoding of
 // a shorter one, and growth from an initial table of IDs.
 func TestIDTable(t *testing.T) {
@@ -56,10 +56,11 @@ func TestIDTable(t *testing.T) {
 }
 
 // TestIDTableCollisions: with every hash equal (one probe run), IDs are
-// told apart by their keys alone: an ID of 8 bytes that looks like the
+// told apart by their keys and lengths alone: IDs that differ only by
+// trailing zero bytes, an ID of 8 bytes that looks like the
 // inline encoding of a shorter one, IDs sharing their first 8 bytes.
 func TestIDTableCollisions(t *testing.T) {
-	stream := []string{"ABC", "ABC\x00\x00\x00\x00\x03", "XYZ\x00\x00\x00\x00\x03", "XYZ", "ABCDEFGH1", "ABCDEFGH2", "", "\x00", "ABCDEFGH", "ABCDEFG"}
+	stream := []string{"a", "a\x00", "a\x00\x00\x00\x00\x00\x00\x00", "a\x00\x00\x00\x00\x00\x00\x00\x00", "ABC", "ABC\x00\x00\x00\x00\x03", "XYZ\x00\x00\x00\x00\x03", "XYZ", "ABCDEFGH1", "ABCDEFGH2", "", "\x00", "ABCDEFGH", "ABCDEFG"}
 	for i := range 300 {
 		stream = append(stream, string(rune('a'+i%26))+string(rune('a'+i/26)))
 	}
@@ -87,7 +88,7 @@ func BenchmarkIDTable(b *testing.B) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	stream := make([]string, rows)
 	for i := range stream {
-		stream[i] = fmt.Sprintf("C%06d", rng.IntN(n))
+		stream[i] = fmt.Sprintf("C%07d", rng.IntN(n))
 	}
 	b.Run("table", func(b *testing.B) {
 		for b.Loop() {
