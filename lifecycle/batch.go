@@ -220,7 +220,9 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], settings *Clas
 // ClassifyEach classifies as [Classify] does and calls fn with each
 // customer's result, in Classify's order (first transaction in the
 // stream), one call at a time on the calling goroutine. fn may keep the
-// Result and its History; ClassifyEach does not touch them again. An
+// Result and its History; ClassifyEach does not touch them again (the
+// Results of a batch of up to 1,024 customers share one allocation, which
+// a kept pointer keeps in memory: copy the Result to keep few). An
 // error from fn stops the classification, and ClassifyEach returns it.
 //
 // With AsOf set and a stream grouped by customer (each customer's rows
