@@ -362,7 +362,9 @@ func (pt *partitioner) summaries() []Summary {
 			inv[refs[k].g] = uint32(k)
 		}
 	})
-	out := make([]Summary, n)
+	// Written out of order while the collector may scan it: mapped first
+	// (see parallel.Make).
+	out := parallel.Make[Summary](n)
 	parallel.Chunks(nParts, 4, func(_, lo, hi int) {
 		for p := lo; p < hi; p++ {
 			s := pt.parts[p]

@@ -578,7 +578,7 @@ func (s *Summarizer) Summaries() []Summary {
 	sortByID(order, s.ids)
 	// One string holds every ID; each Summary's Customer is a substring.
 	all := string(s.ids.arena)
-	out := make([]Summary, n)
+	out := parallel.Make[Summary](n) // mapped before the collector can scan it
 	parallel.For(n, 1<<16, func(lo, hi int) {
 		for k := lo; k < hi; k++ {
 			s.summary(&out[k], order[k], occ, all)
