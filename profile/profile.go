@@ -487,7 +487,6 @@ func (t *timer) done(stage string) {
 // exactly once the stream is read.
 type store struct {
 	ids     []string
-	index   *idTable // customer ID -> index in ids; nil while the IDs ascend
 	cust    []int32
 	sec     []int64
 	nsec    []int32 // nil while every row is on a whole second
@@ -575,9 +574,9 @@ func ingest(ctx context.Context, txs iter.Seq[cvm.Transaction], asOf time.Time, 
 	st := &store{nameIdx: map[string]int32{}}
 	// While the customers come in ascending ID order (as a file grouped
 	// and sorted by customer does), a new ID is one above the last and
-	// the IDs need no table; st.index is built at the first ID out of
-	// order.
-	ascending := true
+	// the IDs need no table; index is built at the first ID out of order
+	// and holds the IDs from then on.
+	var index *idTable
 	var aud *cvm.Auditor
 	if asOf.IsZero() && asOfFunc == nil {
 		aud = cvm.NewAuditor(&cvm.AuditSettings{TimeOnly: true})
@@ -601,18 +600,16 @@ func ingest(ctx context.Context, txs iter.Seq[cvm.Transaction], asOf time.Time, 
 			aud.Add(t)
 		}
 		if last < 0 || t.Customer != lastID {
-			if ascending && (len(st.ids) == 0 || t.Customer > st.ids[len(st.ids)-1]) {
+			if index == nil && (len(st.ids) == 0 || t.Customer > st.ids[len(st.ids)-1]) {
 				// Above every ID so far: new, no lookup needed.
 				last = int32(len(st.ids))
 				st.ids = append(st.ids, t.Customer)
 			} else {
-				if ascending {
+				if index == nil {
 					// The first ID out of order: index the IDs so far.
-					ascending = false
-					st.index = newIDTable(st.ids)
+					index = newIDTable(st.ids)
 				}
-				last = st.index.index(t.Customer)
-				st.ids = st.index.ids
+				last = index.index(t.Customer)
 			}
 			lastID = t.Customer
 		}
@@ -657,7 +654,9 @@ func ingest(ctx context.Context, txs iter.Seq[cvm.Transaction], asOf time.Time, 
 	if n == 0 || asOf.IsZero() {
 		return nil, asOf, ErrEmptyInput
 	}
-	st.index = nil // the IDs are interned: free the table for what follows
+	if index != nil {
+		st.ids = index.ids // the table is garbage from here on
+	}
 	st.cust, st.sec, st.amt = cust.flat(n), sec.flat(n), amt.flat(n)
 	if subSecond {
 		st.nsec = nsec.flat(n)
