@@ -76,7 +76,8 @@ func newIndexSize(seed maphash.Seed, n int) idIndex {
 	// the pages.
 	all := parallel.Make[slot](size)
 	for lo := 0; lo < size; lo += pageSlots {
-		x.pages = append(x.pages, all[lo:min(size, lo+pageSlots):min(size, lo+pageSlots)])
+		hi := min(size, lo+pageSlots)
+		x.pages = append(x.pages, all[lo:hi:hi])
 	}
 	return x
 }
