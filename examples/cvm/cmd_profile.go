@@ -42,7 +42,7 @@ func runProfile(args []string, stdout, stderr io.Writer) (retErr error) {
 	modelsOut := fs.String("save-models", "", "write the fitted models (cvm.profile.models JSON) to this file")
 	indicators := fs.String("indicators", "retail", "value indicators: retail (value.RetailIndicators, CLV as current value) or summary (four from the summary, CLV as potential; what an update can continue)")
 	memLimit := fs.Int("mem-limit", defaultProfileMemLimit, "soft memory limit in MiB for the Go runtime (runtime/debug.SetMemoryLimit): the collector runs before the heap doubles past it; 0 for none; GOMEMLIMIT, when set, wins")
-	timing := fs.Bool("timing", false, "print the time of each stage on stderr")
+	timing := fs.Bool("timing", false, "print the time of each stage, and of writing the output, on stderr")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (runtime/pprof) of the build and the write to this file")
 	memProfile := fs.String("memprofile", "", "write a heap profile (runtime/pprof, allocations) to this file at the end")
 	clusters := fs.Int("clusters", 0, "k-means clusters on the log RFM values; 0 chooses k from 3 to 6 by silhouette (profile.Clusters); -1 for none")
@@ -146,6 +146,7 @@ func runProfile(args []string, stdout, stderr io.Writer) (retErr error) {
 	if !inf.Quiet {
 		inf.Report(*in, rd.Stats(), stderr)
 	}
+	wrote := time.Now()
 	err = input.CreateFile(*out, stdout, func(w io.Writer) error {
 		if *asJSON {
 			b, err := json.Marshal(f)
@@ -159,6 +160,9 @@ func runProfile(args []string, stdout, stderr io.Writer) (retErr error) {
 	})
 	if err != nil {
 		return err
+	}
+	if *timing {
+		fmt.Fprintf(stderr, "%-36s %6.2f s\n", "write", time.Since(wrote).Seconds())
 	}
 	if *modelsOut != "" {
 		b, err := json.Marshal(f.Models)
