@@ -39,10 +39,11 @@
 // columns), groups the rows by customer in ID order (reordering the
 // columns so that every replay reads them in sequence, whatever the
 // stream's order), and replays each run of 32,768 consecutive customers
-// to a cvm.Summarizer and to lifecycle.ClassifyEach, the runs on every
-// core (a stream grouped by customer in ascending ID order is the
-// fastest: it needs no ID table and nothing is reordered), folding each
-// lifecycle result into its profile as it is handed over. A
+// in one pass to a cvm.Summarizer and to a lifecycle.Replayer (which
+// gives lifecycle.Classify's results one customer at a time), the runs on
+// every core (a stream grouped by customer in ascending ID order is the
+// fastest: it needs no ID table and nothing is reordered), writing each
+// lifecycle result and summary into its profile. A
 // per-customer pass on every core then computes the units, products and
 // categories, the CLV input and the retail indicators from the columns,
 // with value.RetailIndicators' own accumulation and formulas (the same

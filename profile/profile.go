@@ -775,51 +775,46 @@ func gather[T any](col []T, rows []int32) []T {
 func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Settings, withRetail, history bool, chunk int) ([]Profile, *retailPass, error) {
 	order, start, rows := st.grouped()
 	st.regroup(rows)
-	// The lifecycle results are folded into the profiles as ClassifyEach
-	// hands them over, so that they are never all held at once; all holds
-	// a profile for every customer by rank, compacted below to the
-	// customers with a summary (those with a transaction on or before the
-	// as-of, as the lifecycle results).
+	// Each customer's lifecycle result and summary go straight into its
+	// profile, so that they are never all held apart; all holds a profile
+	// for every customer by rank, compacted below to the customers with a
+	// summary (those with a transaction on or before the as-of).
 	all := parallel.Make[Profile](len(order))
 	// Each run of chunk consecutive customers (in ID order) is
 	// summarised and classified on its own, the runs on every core: a
 	// customer's summary and lifecycle state depend on its own rows only,
 	// so the results are those of one replay of the whole store, and the
-	// runs' summaries, each in ID order, concatenate in ID order.
+	// runs' summaries, each in ID order, go to their customers' places.
 	nchunks := (len(order) + chunk - 1) / chunk
-	chunkSums := make([][]cvm.Summary, nchunks)
+	chunkLen := make([]int, nchunks)
 	chunkErrs := make([]error, nchunks)
 	parallel.Chunks(len(order), chunk, func(_, lo, hi int) {
 		c := lo / chunk
 		if chunkErrs[c] = ctx.Err(); chunkErrs[c] != nil {
 			return
 		}
-		// replay gives the transactions of customers [lo, hi) by rank,
-		// each customer's in stream order.
-		replay := func(yield func(cvm.Transaction) bool) {
-			for k := lo; k < hi; k++ {
-				id := st.ids[order[k]]
-				for _, r := range rows[start[k]:start[k+1]] {
-					if !yield(cvm.Transaction{Customer: id, Time: time.Unix(st.sec[r], int64(st.ns(r))).UTC(), Amount: st.amt[r]}) {
-						return
-					}
+		// One pass over the customers' rows feeds both the summarizer
+		// and the lifecycle replay (lifecycle.Replayer gives
+		// lifecycle.ClassifyEach's results for a customer's rows).
+		sm := cvm.NewSummarizer(&cvm.SummarySettings{AsOf: asOf})
+		rp, err := lifecycle.NewReplayer(&lifecycle.ClassifySettings{AsOf: asOf, Settings: lr})
+		if err != nil {
+			chunkErrs[c] = err
+			return
+		}
+		for k := lo; k < hi; k++ {
+			id := st.ids[order[k]]
+			for _, r := range rows[start[k]:start[k+1]] {
+				if chunkErrs[c] = sm.Add(cvm.Transaction{Customer: id, Time: time.Unix(st.sec[r], int64(st.ns(r))).UTC(), Amount: st.amt[r]}); chunkErrs[c] != nil {
+					return
+				}
+				if chunkErrs[c] = rp.Add(st.sec[r], st.amt[r]); chunkErrs[c] != nil {
+					return
 				}
 			}
-		}
-		sm := cvm.NewSummarizer(&cvm.SummarySettings{AsOf: asOf})
-		for t := range replay {
-			if chunkErrs[c] = sm.Add(t); chunkErrs[c] != nil {
-				return
-			}
-		}
-		chunkSums[c] = sm.Summaries()
-		k := lo
-		chunkErrs[c] = lifecycle.ClassifyEach(ctx, replay, &lifecycle.ClassifySettings{AsOf: asOf, Settings: lr}, func(x *lifecycle.Result) error {
-			for k < hi && st.ids[order[k]] != x.Customer {
-				k++
-			}
-			if k == hi {
-				return fmt.Errorf("profile: lifecycle result for customer %q out of order", x.Customer)
+			x, ok := rp.Replay(history)
+			if !ok {
+				continue
 			}
 			p := &all[k]
 			p.Lifecycle, p.Pattern = x.State, x.Pattern
@@ -829,8 +824,18 @@ func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Setti
 			if history {
 				p.History = x.History
 			}
-			return nil
-		})
+		}
+		// The summaries, in ID order, of the customers of [lo, hi) with
+		// a transaction on or before asOf.
+		k := lo
+		sums := sm.Summaries()
+		for _, s := range sums {
+			for st.ids[order[k]] != s.Customer {
+				k++
+			}
+			all[k].Customer, all[k].Summary = s.Customer, s
+		}
+		chunkLen[c] = len(sums)
 	})
 	for _, err := range chunkErrs {
 		if err != nil {
@@ -838,34 +843,28 @@ func (st *store) derive(ctx context.Context, asOf time.Time, lr *lifecycle.Setti
 		}
 	}
 	n := 0
-	for _, cs := range chunkSums {
-		n += len(cs)
+	for _, cn := range chunkLen {
+		n += cn
 	}
-	sums := make([]cvm.Summary, 0, n)
-	for _, cs := range chunkSums {
-		sums = append(sums, cs...)
-	}
-	chunkSums = nil
-	if len(sums) == 0 {
+	if n == 0 {
 		return nil, nil, ErrEmptyInput
 	}
-	// Customers with a transaction on or before asOf, in ID order: the
-	// summaries'.
-	ranks := make([]int, len(sums))
-	k := 0
-	for i, s := range sums {
-		for st.ids[order[k]] != s.Customer {
-			k++
+	// Customers with a transaction on or before asOf, in ID order: those
+	// with a summary (a Customer) move to the front.
+	ranks := make([]int, n)
+	i := 0
+	for k := range all {
+		if all[k].Customer == "" {
+			continue
 		}
 		ranks[i] = k
 		if i != k {
 			all[i], all[k] = all[k], Profile{}
 		}
-		all[i].Customer, all[i].Summary = s.Customer, s
+		i++
 	}
-	clear(all[len(sums):])
-	ps := all[:len(sums):len(sums)]
-	sums = nil
+	clear(all[n:])
+	ps := all[:n:n]
 	// The retail figures are computed in the per-customer pass below, from
 	// the store's columns, with value.RetailIndicators' own accumulation
 	// and formulas (internal/retail).

@@ -625,3 +625,60 @@ func TestDeriveChunks(t *testing.T) {
 		}
 	}
 }
+
+// TestDeriveHistory: with history, each profile's full lifecycle history
+// (kept across the customers of a chunk) and state are those of
+// lifecycle.Classify on the same transactions, with an as-of inside the
+// data so that later rows are left out.
+func TestDeriveHistory(t *testing.T) {
+	ctx := context.Background()
+	txs := shuffled(base(150))
+	asOf := time.Date(2025, 6, 30, 12, 0, 0, 0, time.UTC)
+	later := 0
+	for _, x := range txs {
+		if x.Time.After(asOf) {
+			later++
+		}
+	}
+	if later == 0 {
+		t.Fatal("no transaction after the as-of")
+	}
+	lr := lifecycle.DefaultSettings()
+	res := check.Must(lifecycle.Classify(ctx, slices.Values(txs), &lifecycle.ClassifySettings{AsOf: asOf, Settings: &lr}))
+	want := map[string]lifecycle.Result{}
+	for _, r := range res {
+		want[r.Customer] = r
+	}
+	for _, chunk := range []int{5, 1 << 15} {
+		st, _, err := ingest(ctx, slices.Values(txs), asOf, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps, _, err := st.derive(ctx, asOf, &lr, true, true, chunk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ps) != len(want) {
+			t.Fatalf("chunk %d: %d profiles, want %d", chunk, len(ps), len(want))
+		}
+		multi := 0
+		for _, p := range ps {
+			r, ok := want[p.Customer]
+			if !ok {
+				t.Fatalf("chunk %d: %s has a profile but no lifecycle result", chunk, p.Customer)
+			}
+			if p.Lifecycle != r.State || p.Pattern != r.Pattern {
+				t.Errorf("chunk %d: %s: lifecycle %+v %v, want %+v %v", chunk, p.Customer, p.Lifecycle, p.Pattern, r.State, r.Pattern)
+			}
+			if js(t, p.History) != js(t, r.History) {
+				t.Errorf("chunk %d: %s: history %v, want %v", chunk, p.Customer, p.History, r.History)
+			}
+			if len(r.History) > 1 {
+				multi++
+			}
+		}
+		if multi == 0 {
+			t.Fatalf("no customer with more than one transition")
+		}
+	}
+}
