@@ -35,6 +35,9 @@ import (
 // so every figure is what one Summarizer fed the whole stream computes,
 // bit for bit, whatever the seed, the partitions and GOMAXPROCS.
 //
+// Input whose customer IDs ascend takes a path without partitions while
+// it lasts (ascending.go).
+//
 // Finishing is parallel too: each partition sorts its occasion pairs
 // (radix) on its own; customers are then ordered by ID with a radix sort
 // on 8-byte prefixes of their IDs (ties, IDs that share 8 bytes, sorted
@@ -45,6 +48,14 @@ const (
 	partBits = 8
 	nParts   = 1 << partBits
 )
+
+// partitionSeed returns the seed of the partitions' hash; tests that
+// compare errors which depend on it (ErrTooManyIDs with few IDs allowed)
+// fix it.
+var partitionSeed = maphash.MakeSeed
+
+// rowByRow turns the ascending path off; tests compare the two paths.
+var rowByRow = false
 
 // flushRows is how many parsed rows the reader collects before it feeds
 // them to the partitions; it bounds the rows in memory (about 56 bytes
@@ -80,6 +91,8 @@ type pbatch struct {
 type partitioner struct {
 	seed     maphash.Seed
 	settings *SummarySettings
+	clock    *Summarizer // the settings' clock and days, for the ascending path
+	asc      ascending
 	parts    [nParts]*Summarizer
 	failed   [nParts]partFailure
 	pending  []*pbatch
@@ -89,10 +102,12 @@ type partitioner struct {
 }
 
 // partFailure is the first row a partition could not add: the pending
-// batch it is in, its index in its block, and the error.
+// batch it is in, its index in its block, its line (base plus line) and
+// amount, and the error.
 type partFailure struct {
 	batch, at int
-	r         prow
+	line      int32
+	amount    float64
 	base      int
 	err       error
 }
@@ -108,9 +123,18 @@ func (pt *partitioner) get() *pbatch {
 	return &pbatch{}
 }
 
-// partition scatters c's rows into a batch, c.part. It runs on the
+// partition accumulates c's rows for the ascending path while it holds
+// (c.ascOK), else scatters them into a batch, c.part. It runs on the
 // worker that parsed c.
 func (pt *partitioner) partition(c *chunk) {
+	if c.ascOK = pt.asc.on.Load() && pt.accumulate(c); c.ascOK {
+		return
+	}
+	pt.scatter(c)
+}
+
+// scatter scatters c's rows into a batch, c.part.
+func (pt *partitioner) scatter(c *chunk) {
 	b := pt.get()
 	c.part = b
 	n := len(c.rows)
@@ -165,6 +189,20 @@ func (pt *partitioner) partition(c *chunk) {
 // last. It returns the first row, in input order, that a partition could
 // not add.
 func (pt *partitioner) add(c *chunk, base, limit int, last bool) *partFailure {
+	if pt.asc.mode {
+		if c.ascOK && limit == len(c.rows) {
+			ok, f := pt.appendAscending(c, base)
+			if ok || f != nil {
+				return f
+			}
+		}
+		if f := pt.leaveAscending(); f != nil {
+			return f
+		}
+	}
+	if c.part == nil { // accumulated for the ascending path, which has ended
+		pt.scatter(c)
+	}
 	b := c.part
 	c.part = nil
 	b.base, b.limit = base, limit
@@ -225,7 +263,7 @@ func (pt *partitioner) feed(p int, batches []*pbatch) {
 			cust := b.bytes[r.cust : r.cust+r.clen]
 			order := b.bytes[r.ord : r.ord+r.olen]
 			if err := s.addParsed(cust, r.h, r.sec, r.nsec, r.amount, r.dec, order); err != nil {
-				pt.failed[p] = partFailure{batch: k, at: int(r.at), r: *r, base: b.base, err: err}
+				pt.failed[p] = partFailure{batch: k, at: int(r.at), line: r.line, amount: r.amount, base: b.base, err: err}
 				return
 			}
 		}
@@ -244,9 +282,14 @@ func newPartSummarizer(settings *SummarySettings, seed maphash.Seed) *Summarizer
 
 // summarize reads the rest of rd through the partitions.
 func (rd *Reader) summarizePartitioned(ctx context.Context, settings *SummarySettings) ([]Summary, error) {
-	pt := &partitioner{seed: maphash.MakeSeed(), settings: settings}
+	pt := &partitioner{seed: partitionSeed(), settings: settings}
+	if settings == nil || settings.Occasions != ByOrder {
+		pt.clock = NewSummarizer(settings)
+		pt.asc.mode = !rowByRow
+		pt.asc.on.Store(pt.asc.mode)
+	}
 	overflow := func(f *partFailure) error {
-		col, val := rd.cfg.amt.name, strconv.FormatFloat(f.r.amount, 'g', -1, 64)
+		col, val := rd.cfg.amt.name, strconv.FormatFloat(f.amount, 'g', -1, 64)
 		if rd.cfg.amt.idx < 0 {
 			col = rd.cfg.qty.name
 		}
@@ -256,7 +299,7 @@ func (rd *Reader) summarizePartitioned(ctx context.Context, settings *SummarySet
 				col = rd.cfg.order.name
 			}
 		}
-		return &ParseError{Line: f.base + int(f.r.line), Column: col, Value: val, Err: f.err}
+		return &ParseError{Line: f.base + int(f.line), Column: col, Value: val, Err: f.err}
 	}
 	limit := 0
 	collect := func(lo, hi int) { limit = max(limit, hi) }
@@ -276,6 +319,20 @@ func (rd *Reader) summarizePartitioned(ctx context.Context, settings *SummarySet
 	}
 	if f := pt.flush(); f != nil {
 		return nil, overflow(f)
+	}
+	if pt.asc.mode {
+		if pt.asc.n <= maxIDs {
+			out := pt.ascendingSummaries()
+			if len(out) == 0 {
+				return nil, ErrEmptyInput
+			}
+			return out, nil
+		}
+		// More customers than a partition holds: the partitions say
+		// which row is the first too many.
+		if f := pt.leaveAscending(); f != nil {
+			return nil, overflow(f)
+		}
 	}
 	pt.free = nil // the batches' memory is free for the summaries
 	if n := pt.customers(); n > maxIDs {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"hash/maphash"
 	"math/big"
 	"math/rand/v2"
 	"runtime"
@@ -242,5 +244,135 @@ func TestSortPairs(t *testing.T) {
 		if !slices.Equal(a, want) {
 			t.Errorf("%d pairs of %d customers: not sorted", c.pairs, c.customers)
 		}
+	}
+}
+
+// runTestInput returns CSV rows in runs of one customer, the customers
+// mostly in ascending ID order, and, by kind, hostile rows among them: amounts
+// that overflow a customer's exact sums in one run or across runs, an
+// amount with more decimal places than a sum can hold, rows after the
+// as-of, and bad rows.
+func runTestInput(rng *rand.Rand, kind int) string {
+	var b strings.Builder
+	b.WriteString("customer,time,amount\n")
+	next := 0
+	// Up to about 150 KB: past the reader's first 64 KiB, which is one
+	// block whatever the block size.
+	for range 40 + rng.IntN(1000) {
+		// Customers in ascending ID order (C100000, C100001, ...), some
+		// coming again at once (a run cut in two), and with kind&16 one
+		// now and then out of order.
+		if rng.IntN(8) != 0 {
+			next++
+		}
+		id := next
+		if kind&16 != 0 && rng.IntN(50) == 0 {
+			id = rng.IntN(next + 1)
+		}
+		c := "C" + strconv.Itoa(100000+id)
+		for range 1 + rng.IntN(12) {
+			day := 1 + rng.IntN(28)
+			amt := strconv.FormatFloat(float64(rng.IntN(100000))/100-100, 'f', 2, 64)
+			switch x := rng.IntN(200); {
+			case kind&1 != 0 && x < 2:
+				amt = "9e37" // two overflow a sum, in one run or across runs
+			case kind&1 != 0 && x < 3:
+				amt = "-9e37"
+			case kind&2 != 0 && x < 4:
+				amt = "1e-401" // more places than a sum holds
+			case kind&2 != 0 && x < 6:
+				amt = "0.123456789" // a new, larger scale
+			case kind&4 != 0 && x < 8:
+				amt = "x" // a bad row
+			}
+			month := "2024-01-"
+			if kind&8 != 0 && rng.IntN(4) == 0 {
+				month = "2024-03-" // after the as-of
+			}
+			b.WriteString(c + "," + month + pad2(day) + " 1" + strconv.Itoa(rng.IntN(10)) + ":00:00," + amt + "\n")
+		}
+	}
+	return b.String()
+}
+
+// The ascending path gives the same summaries, and the same first error
+// at the same row, as the partitions alone, for inputs whose IDs ascend
+// or stop ascending, with overflowing sums (within a block, across a
+// block boundary, across runs), unholdable amounts, rows after the as-of
+// and bad rows (strict and skipped), whatever the block size, the flush
+// size and GOMAXPROCS; and with fewer IDs allowed than customers.
+func TestReaderSummarizeAscendingMatchesRows(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	defer func(c, f, m int) { chunkSize, flushRows, maxIDs, rowByRow = c, f, m, false }(chunkSize, flushRows, maxIDs)
+	// Which customer is the first too many for its partition depends on
+	// the partitions' hash seed: both paths use the same.
+	defer func(s func() maphash.Seed) { partitionSeed = s }(partitionSeed)
+	seed := maphash.MakeSeed()
+	partitionSeed = func() maphash.Seed { return seed }
+	rng := rand.New(rand.NewPCG(23, 5))
+	idLimit := maxIDs
+	summarize := func(input string, skip bool, asOf time.Time) ([]Summary, error) {
+		rd := check.Must(NewReader(strings.NewReader(input), &ReadSettings{SkipBadRows: skip}))
+		return rd.Summarize(context.Background(), &SummarySettings{AsOf: asOf})
+	}
+	// A bad row within a run, then an overflow in the same run: the
+	// bad row is the error, for the rows after it were never accepted.
+	limitCase := "customer,time,amount\n" + goodRows(30) + "A,2024-01-01,9e37\nA,2024-01-01,x\nA,2024-01-02,9e37\nA,2024-01-03,1\n" + goodRows(30)
+	// One customer's sums overflow in a later block than the one they
+	// started in, while the IDs ascend.
+	boundaryCase := "customer,time,amount\n" + goodRows(30) + "D,2024-01-01,9e37\n" + strings.Repeat("D,2024-01-02,1\n", 20000) + "D,2024-01-03,9e37\n" + "E,2024-01-01,1\n"
+	failed, succeeded := 0, 0
+	trials := 640
+	if testing.Short() || raceEnabled {
+		trials = 64
+	}
+	for trial := range trials + 2 {
+		kind := trial % 32
+		input := runTestInput(rng, kind)
+		switch trial {
+		case trials:
+			input, kind = limitCase, 0
+		case trials + 1:
+			input, kind = boundaryCase, 0
+		}
+		skip := trial%64 >= 32 && trial < trials
+		if trial == trials+1 && !strings.Contains(fmt.Sprint(summarize(input, false, time.Time{})), "line 20033") {
+			t.Fatalf("the boundary case: %v, want the overflow at line 20033", fmt.Sprint(summarize(input, false, time.Time{})))
+		}
+		maxIDs = idLimit
+		if trial%4 == 0 { // kinds without hostile amounts, which end the ascending path
+			maxIDs = 2 + trial%7 // fewer than the customers
+		}
+		var asOf time.Time
+		if kind&8 != 0 {
+			asOf = utc(2024, 2, 1, 0, 0, 0)
+		}
+		for _, procs := range []int{1, 2} {
+			for _, size := range []int{128, 1 << 20} {
+				for _, flush := range []int{50, 1 << 21} {
+					runtime.GOMAXPROCS(procs)
+					chunkSize, flushRows = size, flush
+					rowByRow = true
+					want, wantErr := summarize(input, skip, asOf)
+					rowByRow = false
+					got, err := summarize(input, skip, asOf)
+					if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+						t.Fatalf("trial %d, GOMAXPROCS %d block %d flush %d: error %v, want %v", trial, procs, size, flush, err, wantErr)
+					}
+					if d := cmp.Diff(want, got); d != "" {
+						t.Fatalf("trial %d, GOMAXPROCS %d block %d flush %d: (-rows +runs):\n%s", trial, procs, size, flush, d)
+					}
+					if wantErr != nil {
+						failed++
+					} else {
+						succeeded++
+					}
+				}
+			}
+		}
+	}
+	// Both outcomes must be common, or the test checks little.
+	if failed < trials || succeeded < trials {
+		t.Errorf("%d failing and %d succeeding runs: the inputs test too little", failed, succeeded)
 	}
 }

@@ -464,13 +464,24 @@ func (s *Summarizer) accum(i int32) *accum {
 // reach 2^127 units of its scale. The amount is m * 10^-sc (see
 // exactAmount); amount gives its sign.
 func (s *Summarizer) add(i int32, sec int64, ns int32, amount float64, m u128, sc int, key uint32, noOrder bool) bool {
-	a := s.accum(i)
-	if !a.addAmount(amount < 0, m, sc) {
-		return false
+	ok, pair := s.accum(i).addRow(sec, ns, amount < 0, m, sc, key, noOrder)
+	if pair {
+		s.appendPair(uint64(i)<<32 | uint64(key))
+	}
+	return ok
+}
+
+// addRow adds a purchase or a return (neg) of m * 10^-sc at Unix time
+// (sec, ns), with occasion key key, to a, or reports false, changing
+// nothing, when a sum would reach 2^127 units. pair reports that key is
+// new after the last purchase's, so that its occasion is to be recorded.
+func (a *accum) addRow(sec int64, ns int32, neg bool, m u128, sc int, key uint32, noOrder bool) (ok, pair bool) {
+	if !a.addAmount(neg, m, sc) {
+		return false, false
 	}
 	a.tx++
-	if amount < 0 {
-		return true
+	if neg {
+		return true, false
 	}
 	if !a.bought || sec < a.firstSec || sec == a.firstSec && ns < a.firstNs {
 		a.firstSec, a.firstNs = sec, ns
@@ -481,11 +492,52 @@ func (s *Summarizer) add(i int32, sec int64, ns int32, amount float64, m u128, s
 	a.bought = true
 	if noOrder {
 		a.noOrder++
-		return true
+		return true, false
 	}
 	if a.lastKey != key+1 {
 		a.lastKey = key + 1
-		s.appendPair(uint64(i)<<32 | uint64(key))
+		return true, true
+	}
+	return true, false
+}
+
+// merge adds p, an accumulation of more rows of a's customer, to a, with
+// the result of adding those rows one by one (except the occasion keys,
+// which the caller adds); or reports false, changing nothing, when a sum
+// would reach 2^127 units (and so would have at one of the rows: sums
+// and scales only grow).
+func (a *accum) merge(p *accum) bool {
+	t := *a
+	if !t.addAmount(false, p.pur, int(p.scale)) || !t.addAmount(true, p.ret, int(p.scale)) {
+		return false
+	}
+	t.tx += p.tx
+	t.noOrder += p.noOrder
+	if p.bought {
+		if !t.bought || before(p.firstSec, p.firstNs, t.firstSec, t.firstNs) {
+			t.firstSec, t.firstNs = p.firstSec, p.firstNs
+		}
+		if !t.bought || before(t.lastSec, t.lastNs, p.lastSec, p.lastNs) {
+			t.lastSec, t.lastNs = p.lastSec, p.lastNs
+		}
+		t.bought = true
+	}
+	*a = t
+	return true
+}
+
+// addPartial adds to customer i the accumulation p of some of its rows
+// by day, whose new occasion keys, in order, are keys, as merge does.
+func (s *Summarizer) addPartial(i int32, p *accum, keys []uint32) bool {
+	a := s.accum(i)
+	if !a.merge(p) {
+		return false
+	}
+	for _, key := range keys {
+		if a.lastKey != key+1 {
+			a.lastKey = key + 1
+			s.appendPair(uint64(i)<<32 | uint64(key))
+		}
 	}
 	return true
 }
