@@ -683,7 +683,9 @@ func (c *classifier) replay(r []rec, arena []Transition, s *State, pat *Pattern,
 // customer i) and replays the runs not yet replayed straight into them.
 // It stops the workers.
 func (c *classifier) finishGrouped() []Result {
-	out := make([]Result, c.names.len())
+	// Written by the workers while the collector may scan it: mapped
+	// first (see parallel.Make).
+	out := parallel.Make[Result](c.names.len())
 	c.direct.Store(&results{out, c.names})
 	c.startWorkers(c.workers)
 	c.dispatch(c.runs.len())

@@ -484,7 +484,7 @@ func (g *grouper) results(c *classifier) ([]Result, error) {
 		rank[k] = cum
 		cum += int32(bits.OnesCount64(w))
 	}
-	out := make([]Result, n)
+	out := parallel.Make[Result](n) // written out of order while the collector may scan it (see parallel.Make)
 	if c.clk == nil {
 		c.clk = newClock(c.tick, c.asOf)
 	}
