@@ -40,6 +40,7 @@ func runLifecycle(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "-", "per-customer CSV: customer,stage,since,pattern,transitions; - for standard output")
 	history := fs.String("history", "", "print this customer's transitions with their rules and measures instead of the CSV")
 	inf := addInputFlags(fs)
+	inf.OrderOnlyForReport() // the stages use no order IDs
 	if done, err := parseFlags(fs, args); done {
 		return err
 	}
