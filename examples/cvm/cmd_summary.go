@@ -31,6 +31,7 @@ func runSummary(args []string, stdout, stderr io.Writer) error {
 	switch *occasions {
 	case "day":
 		opts.Occasions = cvm.ByDay
+		inf.OrderOnlyForReport() // occasions are days: the summaries use no order IDs
 	case "order":
 		opts.Occasions = cvm.ByOrder
 	default:
