@@ -485,10 +485,90 @@ func (a *Auditor) addParsed(r *row, line int) {
 // addRows adds rows parsed by the parallel reader from a chunk that starts
 // after line base.
 func (a *Auditor) addRows(rows []row, base int) {
+	if a.set.TimeOnly && a.utc {
+		a.addRowsTime(rows, base)
+		return
+	}
 	for i := range rows {
 		r := &rows[i]
 		a.add(r.cust, r.sec, r.nsec, r.amount, r.order, base+int(r.line), r.hash)
 	}
+}
+
+// addRowsTime is addRows for a TimeOnly audit in UTC, what the cvm
+// commands run without -report: the updates of add in the same order,
+// with the running totals in locals and the calendar by integer
+// division, so that the pass, which the reader makes on one goroutine,
+// costs a few nanoseconds a row. TestAuditorAddRowsTime checks it against
+// add.
+func (a *Auditor) addRowsTime(rows []row, base int) {
+	gross, grossC := a.gross, a.grossC
+	after, afterG, afterGC := a.after, a.afterG, a.afterGC
+	firstSec, firstNs, lastSec, lastNs := a.firstSec, a.firstNs, a.lastSec, a.lastNs
+	hasAsOf, asOfSec, asOfNs := a.hasAsOf, a.asOfSec, a.asOfNs
+	rows0, tx0 := a.rows, a.tx
+	b := a.cur
+	for i := range rows {
+		r := &rows[i]
+		sec, ns, amount := r.sec, r.nsec, r.amount
+		if tx0+i == 0 {
+			firstSec, firstNs, lastSec, lastNs = sec, ns, sec, ns
+		} else {
+			if before(sec, ns, firstSec, firstNs) {
+				firstSec, firstNs = sec, ns
+			}
+			if before(lastSec, lastNs, sec, ns) {
+				lastSec, lastNs = sec, ns
+			}
+		}
+		if amount > 0 {
+			gross, grossC = num.AddNeumaier(gross, grossC, amount)
+		}
+		if hasAsOf && before(asOfSec, asOfNs, sec, ns) {
+			after++
+			if amount > 0 {
+				afterG, afterGC = num.AddNeumaier(afterG, afterGC, amount)
+			}
+		}
+		if b == nil || sec < b.lo || sec >= b.hi {
+			b = a.find(sec)
+		}
+		b.n++
+		if amount > 0 {
+			b.gross, b.grossC = num.AddNeumaier(b.gross, b.grossC, amount)
+		}
+		if b.n == 1 {
+			b.minSec, b.minNs, b.maxSec, b.maxNs = sec, ns, sec, ns
+			a.rows = rows0 + i + 1
+			b.first = a.ref(r.cust, sec, ns, amount, r.order, base+int(r.line))
+		} else {
+			if before(sec, ns, b.minSec, b.minNs) {
+				b.minSec, b.minNs = sec, ns
+			}
+			if before(b.maxSec, b.maxNs, sec, ns) {
+				b.maxSec, b.maxNs = sec, ns
+			}
+		}
+		day := civil.UnixDay(sec)
+		tod := sec - day*86400
+		a.hours[tod/3600]++
+		if ns == 0 && tod%900 == 0 {
+			a.quarters[tod/900]++
+		}
+		if amount <= 0 {
+			a.rows = rows0 + i + 1
+			f := &a.neg
+			if amount == 0 {
+				f = &a.zero
+			}
+			a.keep(f, r.cust, sec, ns, amount, r.order, base+int(r.line))
+		}
+	}
+	a.rows, a.tx = rows0+len(rows), tx0+len(rows)
+	a.gross, a.grossC = gross, grossC
+	a.after, a.afterG, a.afterGC = after, afterG, afterGC
+	a.firstSec, a.firstNs, a.lastSec, a.lastNs = firstSec, firstNs, lastSec, lastNs
+	a.cur = b
 }
 
 // addEmptyRows adds the rows with an empty customer ID of a parsed chunk.

@@ -487,3 +487,59 @@ func TestAuditorMonthBuckets(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditorAddRowsTime: the TimeOnly pass in UTC (addRowsTime) gives
+// the report that add, row by row, gives, for rows of every kind:
+// zero and negative amounts, fractions of seconds, quarter hours, times
+// before year 0 and after 9999, rows after the as-of, and batches of
+// every size, so that the month a batch ends in carries over.
+func TestAuditorAddRowsTime(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 3))
+	jan2024 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	for k := range 200 {
+		var rows []row
+		for i := range 1 + rng.IntN(400) {
+			r := row{cust: []byte(fmt.Sprintf("c%d", rng.IntN(20))), line: int32(i + 1), order: []byte("o")}
+			switch rng.IntN(20) {
+			case 0:
+				r.sec = -62167219200 - rng.Int64N(1e9) // before year 0
+			case 1:
+				r.sec = 253402300800 + rng.Int64N(1e9) // after 9999
+			case 2, 3:
+				r.sec = jan2024 + rng.Int64N(96)*900 // quarter hours
+			default:
+				r.sec = jan2024 + rng.Int64N(3*365*86400)
+			}
+			if rng.IntN(4) == 0 {
+				r.nsec = int32(rng.IntN(1e9))
+			}
+			switch rng.IntN(10) {
+			case 0:
+				r.amount = 0
+			case 1:
+				r.amount = -float64(rng.IntN(10000)) / 100
+			default:
+				r.amount = float64(rng.IntN(1e6)) / 100
+			}
+			rows = append(rows, r)
+		}
+		set := &AuditSettings{TimeOnly: true}
+		if k%2 == 1 {
+			set.AsOf = time.Unix(jan2024+rng.Int64N(3*365*86400), 0)
+		}
+		fast, slow := NewAuditor(set), NewAuditor(set)
+		for lo := 0; lo < len(rows); {
+			hi := min(len(rows), lo+1+rng.IntN(50))
+			base := 10 * lo
+			fast.addRows(rows[lo:hi], base)
+			for i := lo; i < hi; i++ {
+				r := &rows[i]
+				slow.add(r.cust, r.sec, r.nsec, r.amount, r.order, base+int(r.line), r.hash)
+			}
+			lo = hi
+		}
+		if d := cmp.Diff(slow.Report(), fast.Report()); d != "" {
+			t.Fatalf("case %d (%d rows): report (-add +addRowsTime):\n%s", k, len(rows), d)
+		}
+	}
+}
