@@ -238,24 +238,16 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], settings *Clas
 // is an error wrapping [ErrNotGrouped]: the results handed over so far
 // are then incomplete for that customer, and the caller who cannot
 // tell whether its stream is grouped classifies again with Classify.
-// Without AsOf, every result is handed over at the end. The errors are
-// Classify's otherwise.
+// Without AsOf (the default as-of or AsOfFunc), the as-of is known once
+// the stream is read, and the results are handed over from then on: a
+// grouped stream's as its customers are replayed, holding its
+// transactions (about 16 bytes each) but never all the results, which
+// Classify returns at once; a stream not grouped, at the end. The errors
+// are Classify's otherwise.
 func ClassifyEach(ctx context.Context, txs iter.Seq[cvm.Transaction], settings *ClassifySettings, fn func(*Result) error) error {
 	c, err := newClassifier(ctx, settings)
 	if err != nil {
 		return err
-	}
-	if c.asOf == 0 {
-		res, err := Classify(ctx, txs, settings)
-		if err != nil {
-			return err
-		}
-		for i := range res {
-			if err := fn(&res[i]); err != nil {
-				return err
-			}
-		}
-		return nil
 	}
 	defer c.stop()
 	c.each = fn
@@ -270,16 +262,24 @@ func ClassifyEach(ctx context.Context, txs iter.Seq[cvm.Transaction], settings *
 			return err
 		}
 		for i := range res {
+			if c.cut && res[i].Pattern == noCustomer {
+				continue
+			}
+			c.handed++
 			if err := fn(&res[i]); err != nil {
 				return err
 			}
 		}
+		if c.handed == 0 {
+			return cvm.ErrEmptyInput
+		}
 		return nil
 	}
-	// The rest of a grouped stream: every worker, then the last batches.
+	// The rest of a grouped stream (all of it without AsOf): every worker,
+	// a few jobs at a time between handing over, then the last batches.
 	c.startWorkers(max(c.workers, 1))
 	for c.sent < c.runs.len() {
-		c.dispatch(c.runs.len())
+		c.dispatch(min(c.runs.len(), c.sent+8*jobRuns))
 		if err := c.emit(); err != nil {
 			return err
 		}
@@ -288,7 +288,13 @@ func ClassifyEach(ctx context.Context, txs iter.Seq[cvm.Transaction], settings *
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return c.emit()
+	if err := c.emit(); err != nil {
+		return err
+	}
+	if c.handed == 0 {
+		return cvm.ErrEmptyInput // every customer's rows are after the as-of
+	}
+	return nil
 }
 
 // emit hands the replayed batches over in order, as far as they are
@@ -308,7 +314,11 @@ func (c *classifier) emit() error {
 		delete(c.ready, c.emitted)
 		for i := range d.res {
 			r := &d.res[i]
+			if c.cut && r.Pattern == noCustomer {
+				continue // no transaction at or before the as-of
+			}
 			r.Customer = *c.names.at(d.first + i)
+			c.handed++
 			if err := c.each(r); err != nil {
 				return err
 			}
@@ -399,7 +409,8 @@ type classifier struct {
 	// the blocks released.
 	each    func(*Result) error
 	ready   map[int]done
-	emitted int
+	emitted int // runs handed over or left out
+	handed  int // results handed over
 	freed   int
 
 	// The early pipeline.

@@ -126,14 +126,27 @@ func TestClassifyEach(t *testing.T) {
 	byTime := slices.Clone(txs)
 	slices.SortStableFunc(byTime, func(a, b cvm.Transaction) int { return a.Time.Compare(b.Time) })
 	asOf := date(2025, 12, 1)
+	half := len(txs) / 2 // at a customer's first row, so that late stays grouped
+	for txs[half].Customer == txs[half-1].Customer {
+		half++
+	}
+	late := append(slices.Clone(txs[:half]), cvm.Transaction{Customer: "only-late", Time: date(2026, 3, 1), Amount: 9})
+	late = append(late, txs[half:]...)
+	lateByTime := slices.Clone(late)
+	slices.SortStableFunc(lateByTime, func(a, b cvm.Transaction) int { return a.Time.Compare(b.Time) })
 	for name, tc := range map[string]struct {
 		stream []cvm.Transaction
 		set    *ClassifySettings
 	}{
-		"grouped":         {txs, &ClassifySettings{AsOf: asOf}},
-		"grouped, weekly": {txs, &ClassifySettings{AsOf: asOf, Tick: Weekly}},
-		"time order":      {byTime, &ClassifySettings{AsOf: asOf}},
-		"no as-of":        {txs, nil},
+		"grouped":              {txs, &ClassifySettings{AsOf: asOf}},
+		"grouped, weekly":      {txs, &ClassifySettings{AsOf: asOf, Tick: Weekly}},
+		"time order":           {byTime, &ClassifySettings{AsOf: asOf}},
+		"no as-of":             {txs, nil},
+		"no as-of, time order": {byTime, nil},
+		// The as-of known once the stream is read, leaving out rows and a
+		// customer whose only row is after it.
+		"as-of func":             {late, &ClassifySettings{AsOfFunc: func() time.Time { return asOf }}},
+		"as-of func, time order": {lateByTime, &ClassifySettings{AsOfFunc: func() time.Time { return asOf }}},
 	} {
 		want, err := Classify(context.Background(), seqOf(tc.stream), tc.set)
 		if err != nil {
@@ -159,6 +172,16 @@ func TestClassifyEach(t *testing.T) {
 					t.Fatalf("%s, GOMAXPROCS %d: result %d (%s) differs from Classify's (%s)", name, procs, i, r.Customer, w.Customer)
 				}
 			}
+		}
+	}
+	// An as-of before every row: no customer, as from Classify.
+	for _, stream := range [][]cvm.Transaction{txs, byTime} {
+		err := ClassifyEach(context.Background(), seqOf(stream), &ClassifySettings{AsOfFunc: func() time.Time { return date(1990, 1, 1) }}, func(*Result) error {
+			t.Fatal("a result handed over")
+			return nil
+		})
+		if !errors.Is(err, cvm.ErrEmptyInput) {
+			t.Errorf("as-of before every row: %v, want ErrEmptyInput", err)
 		}
 	}
 	// The straggler: an error once results were handed over, or, when

@@ -138,7 +138,8 @@ func runLifecycle(args []string, stdout, stderr io.Writer) error {
 // found not grouped is read again and classified whole. Without -as-of,
 // the default as-of (cvm.Report.AsOf) is known once the file is read:
 // one read keeps each row as 16 bytes, the replay follows, and the rows
-// are written at the end. With history set, nothing is written and the
+// are written as the customers are replayed, without holding every
+// result. With history set, nothing is written and the
 // customer's result is returned (nil if absent).
 func lifecycleStream(path, out, history string, inf *input.Flags, opts *lifecycle.ClassifySettings, stdout, stderr io.Writer, sum *lifecycleSummary) (*lifecycle.Result, error) {
 	ctx := context.Background()
@@ -148,40 +149,6 @@ func lifecycleStream(path, out, history string, inf *input.Flags, opts *lifecycl
 		}
 		inf.Report(path, rd.Stats(), stderr)
 		return inf.PrintReport(path, rd, stderr)
-	}
-	if opts.AsOf.IsZero() {
-		// The default as-of is known once the file is read: one read, the
-		// replay after it (Classify takes the as-of from the reader's
-		// report), the rows written at the end.
-		rd, closeFn, err := inf.OpenReport(path, time.Time{})
-		if err != nil {
-			return nil, err
-		}
-		defer closeFn()
-		set := *opts
-		set.AsOfFunc = func() time.Time { return rd.Report().AsOf }
-		res, err := lifecycle.Classify(ctx, rd.Stream(ctx), &set)
-		if rerr := rd.Err(); rerr != nil {
-			return nil, fmt.Errorf("%s: %w", path, rerr)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		if err := audit(rd); err != nil {
-			return nil, err
-		}
-		opts.AsOf = rd.Report().AsOf
-		var found *lifecycle.Result
-		for i := range res {
-			sum.add(&res[i])
-			if history != "" && res[i].Customer == history {
-				found = &res[i]
-			}
-		}
-		if history != "" {
-			return found, nil
-		}
-		return nil, input.CreateFile(out, stdout, func(w io.Writer) error { return lifecycleWriteCSV(w, res) })
 	}
 	classify := func(each bool) (*lifecycle.Result, error) {
 		rd, closeFn, err := inf.OpenReport(path, opts.AsOf)
@@ -213,12 +180,19 @@ func lifecycleStream(path, out, history string, inf *input.Flags, opts *lifecycl
 			_, werr = o.Write(b)
 			return werr
 		}
+		set := *opts
+		if set.AsOf.IsZero() {
+			// The default as-of is known once the file is read: one read,
+			// the replay after it (the as-of comes from the reader's
+			// report), the rows written as the customers are replayed.
+			set.AsOfFunc = func() time.Time { return rd.Report().AsOf }
+		}
 		txs := rd.Stream(ctx)
 		if each {
-			err = lifecycle.ClassifyEach(ctx, txs, opts, fn)
+			err = lifecycle.ClassifyEach(ctx, txs, &set, fn)
 		} else {
 			var res []lifecycle.Result
-			if res, err = lifecycle.Classify(ctx, txs, opts); err == nil {
+			if res, err = lifecycle.Classify(ctx, txs, &set); err == nil {
 				for i := range res {
 					if err = fn(&res[i]); err != nil {
 						break
@@ -237,6 +211,9 @@ func lifecycleStream(path, out, history string, inf *input.Flags, opts *lifecycl
 		}
 		if err := audit(rd); err != nil {
 			return nil, err
+		}
+		if opts.AsOf.IsZero() {
+			opts.AsOf = rd.Report().AsOf
 		}
 		if o != nil {
 			if err := o.Commit(); err != nil {
