@@ -43,7 +43,9 @@
 // results to a callback in the same order instead of returning them;
 // with the as-of known and a grouped stream it hands them over as the
 // customers are replayed, so neither the transactions nor the results are
-// all in memory at once (cvm lifecycle writes its file that way).
+// all in memory at once; without it (the as-of decided once the stream is
+// read), it holds the transactions but hands each batch of results over
+// as it is replayed (cvm lifecycle writes its file these ways).
 // [DefaultStrategies] gives each stage's recommended strategy as data.
 //
 // The package follows the library's one convention: the rules are
