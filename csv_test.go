@@ -1005,11 +1005,11 @@ func TestStream(t *testing.T) {
 	defer func(n int) { chunkSize = n }(chunkSize)
 	chunkSize = 64
 	var b strings.Builder
-	b.WriteString("customer,time,amount,sku\n")
+	b.WriteString("customer,time,amount,sku,order,cat,channel\n")
 	for i := range 500 {
-		fmt.Fprintf(&b, "C%d,2024-01-%02d,%d.5,P%d\n", i%37, 1+i%28, i, i%5)
+		fmt.Fprintf(&b, "C%d,2024-01-%02d,%d.5,P%d,O%d,K%d,%s\n", i/7%37, 1+i%28, i, i%5, i/3, i/11%4, []string{"web", "", "shop"}[i/13%3])
 	}
-	opts := &ReadSettings{Product: "sku"}
+	opts := &ReadSettings{Product: "sku", Order: "order", Category: "cat", Channel: "channel"}
 	rd, err := NewReader(strings.NewReader(b.String()), opts)
 	if err != nil {
 		t.Fatal(err)

@@ -37,9 +37,10 @@ type chunk struct {
 	ascIDs  []byte
 	ascKeys []uint32
 	ascOK   bool
-	ascHint [3]int    // lengths of the buffers last handed over
-	emptyA  []float64 // amounts of the rows with an empty customer ID (0 when bad)
-	ioErr   error     // the input failed after data
+	ascHint [3]int        // lengths of the buffers last handed over
+	emptyA  []float64     // amounts of the rows with an empty customer ID (0 when bad)
+	txs     []Transaction // ReadAll and Stream: the rows as transactions, made by the worker
+	ioErr   error         // the input failed after data
 	done    chan struct{}
 }
 
@@ -496,14 +497,35 @@ func (rd *Reader) Summarize(ctx context.Context, settings *SummarySettings) ([]S
 // returns ctx.Err() when it is done.
 func (rd *Reader) ReadAll(ctx context.Context) ([]Transaction, error) {
 	var out []Transaction
-	err := rd.eachChunk(ctx, nil, func(c *chunk) error {
+	err := rd.eachChunk(ctx, rd.cfg.transactions, func(c *chunk) error {
 		return rd.consume(c, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				out = append(out, rd.transaction(&c.rows[i], c.ext(i)))
-			}
+			out = append(out, c.txs[lo:hi]...)
 		})
 	})
 	return out, err
+}
+
+// transactions makes c.txs, c's rows as the transactions
+// Reader.transaction makes of them, on the worker that parsed the chunk
+// (the reading goroutine then only hands them over): each string is made
+// once for a run of equal customer IDs, order IDs, products, categories
+// or channels within the chunk.
+func (cfg *parseConfig) transactions(c *chunk) {
+	c.txs = slices.Grow(c.txs[:0], len(c.rows))[:len(c.rows)]
+	var cust, order lastString
+	var product, category, channel lastString
+	for i := range c.rows {
+		r := &c.rows[i]
+		t := Transaction{Customer: cust.get(r.cust), Time: cfg.timeOf(r.sec, r.nsec), Amount: r.amount, Order: order.get(r.order)}
+		if cfg.extra {
+			x := &c.exts[i]
+			t.Quantity = x.qty
+			t.Product = product.get(x.product)
+			t.Category = category.get(x.category)
+			t.Channel = channel.get(x.channel)
+		}
+		c.txs[i] = t
+	}
 }
 
 // errStopped ends eachChunk when the consumer of Stream stops early.
@@ -519,11 +541,11 @@ var errStopped = errors.New("cvm: stream stopped")
 // continue after Stream.
 func (rd *Reader) Stream(ctx context.Context) iter.Seq[Transaction] {
 	return func(yield func(Transaction) bool) {
-		err := rd.eachChunk(ctx, nil, func(c *chunk) error {
+		err := rd.eachChunk(ctx, rd.cfg.transactions, func(c *chunk) error {
 			stopped := false
 			err := rd.consume(c, func(lo, hi int) {
 				for i := lo; i < hi && !stopped; i++ {
-					stopped = !yield(rd.transaction(&c.rows[i], c.ext(i)))
+					stopped = !yield(c.txs[i])
 				}
 			})
 			if err == nil && stopped {
