@@ -44,14 +44,6 @@ type chunk struct {
 	done    chan struct{}
 }
 
-// ext returns the extra fields of rows[i], nil without them.
-func (c *chunk) ext(i int) *rowExtra {
-	if i < len(c.exts) {
-		return &c.exts[i]
-	}
-	return nil
-}
-
 // rowErr is a bad row found before rows[at].
 type rowErr struct {
 	at int
