@@ -268,9 +268,7 @@ func lifecycleAppendRow(b []byte, r *lifecycle.Result) []byte {
 	b = append(b, ',')
 	b = append(b, r.State.Stage().String()...)
 	b = append(b, ',')
-	if since := r.State.Since(); !since.IsZero() {
-		b = since.AppendFormat(b, time.RFC3339)
-	}
+	b = csvout.AppendTime(b, r.State.Since()) // RFC 3339: since is whole seconds in UTC; nothing when zero
 	b = append(b, ',')
 	b = append(b, r.Pattern.String()...)
 	b = append(b, ',')
