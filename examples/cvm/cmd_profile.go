@@ -13,11 +13,9 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/cvmkit/cvm/examples/internal/input"
-	"github.com/cvmkit/cvm/internal/csvout"
 	"github.com/cvmkit/cvm/profile"
 )
 
@@ -198,45 +196,14 @@ func writeHeapProfile(path string, stdout io.Writer) error {
 }
 
 // writeProfilesCSV writes f's profiles as CSV (profile.CSVHeader and
-// profile.AppendCSV). Rows are formatted on every core in batches, each
-// part appended into its own buffer, and written in profile order: the
-// bytes do not depend on the number of cores.
+// profile.AppendCSV), formatted on every core and written in profile
+// order by writeFormatted: the bytes do not depend on the number of
+// cores.
 func writeProfilesCSV(w io.Writer, f *profile.File) error {
-	cw := csvout.NewWriter(w)
-	if err := cw.WriteLine([]byte(profile.CSVHeader + "\n")); err != nil {
+	if _, err := io.WriteString(w, profile.CSVHeader+"\n"); err != nil {
 		return err
 	}
-	// Each batch is cut into one contiguous part per core; the parts are
-	// written in order.
-	const batch = 1 << 15
-	workers := runtime.GOMAXPROCS(0)
-	bufs := make([][]byte, workers)
-	for lo := 0; lo < len(f.Profiles); lo += batch {
-		hi := min(lo+batch, len(f.Profiles))
-		n, w := hi-lo, workers
-		if n < 4096 {
-			w = 1
-		}
-		var wg sync.WaitGroup
-		for k := range w {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				line := bufs[k][:0]
-				for i := lo + n*k/w; i < lo+n*(k+1)/w; i++ {
-					line = profile.AppendCSV(line, &f.Profiles[i])
-				}
-				bufs[k] = line
-			}()
-		}
-		wg.Wait()
-		for k := range w {
-			if err := cw.WriteLine(bufs[k]); err != nil {
-				return err
-			}
-		}
-	}
-	return cw.Flush()
+	return writeFormatted(w, len(f.Profiles), func(b []byte, i int) []byte { return profile.AppendCSV(b, &f.Profiles[i]) })
 }
 
 // readAttributes reads a CRM attributes CSV: a header naming a customer

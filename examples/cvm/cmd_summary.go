@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"runtime"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/cvmkit/cvm"
@@ -124,36 +122,6 @@ func writeSummariesJSON(w io.Writer, sums []cvm.Summary) error {
 	}
 	bw.WriteString("\n]\n")
 	return bw.Flush()
-}
-
-// writeFormatted writes the records 0..n-1 that format appends, formatting
-// blocks of them on GOMAXPROCS goroutines and writing them in order.
-func writeFormatted(w io.Writer, n int, format func(b []byte, i int) []byte) error {
-	const block = 1 << 14
-	workers := runtime.GOMAXPROCS(0)
-	bufs := make([][]byte, workers)
-	for lo := 0; lo < n; lo += block * workers {
-		var wg sync.WaitGroup
-		for k := range workers {
-			start, end := min(lo+k*block, n), min(lo+(k+1)*block, n)
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				b := bufs[k][:0]
-				for i := start; i < end; i++ {
-					b = format(b, i)
-				}
-				bufs[k] = b
-			}()
-		}
-		wg.Wait()
-		for _, b := range bufs {
-			if _, err := w.Write(b); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // appendJSONString appends s as a JSON string. Printable ASCII, by far the
