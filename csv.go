@@ -182,14 +182,11 @@ type Reader struct {
 	fail error
 	sp   splitter
 
-	join  []byte // a record of several lines, joined
-	flds  [][]byte
-	scr   []byte
-	last  string // last customer string, reused when the next row repeats it
-	lastO string
-	// product, category and channel reuse the last string of each.
-	product, category, channel lastString
-	done                       bool
+	join []byte // a record of several lines, joined
+	flds [][]byte
+	scr  []byte
+	strs txStrings // the last strings of the fields, reused when they repeat
+	done bool
 
 	recordStart int    // line on which the current record starts
 	rec         []byte // the current record, for ReadSettings.Audit; valid until the next read
@@ -625,7 +622,7 @@ func (rd *Reader) Read() (Transaction, error) {
 				return Transaction{}, err
 			}
 		}
-		return rd.transaction(&r, &x), nil
+		return rd.strs.transaction(&rd.cfg, &r, &x), nil
 	}
 }
 
@@ -641,30 +638,29 @@ func (rd *Reader) badRow(pe *ParseError) bool {
 	return false
 }
 
-// transaction turns a parsed row into a Transaction; x is the row's
-// extra fields with parseConfig.extra, else ignored (nil allowed).
-func (rd *Reader) transaction(r *row, x *rowExtra) Transaction {
-	if string(r.cust) != rd.last {
-		rd.last = string(r.cust)
-	}
-	t := Transaction{Customer: rd.last, Time: rd.cfg.timeOf(r.sec, r.nsec), Amount: r.amount}
-	if len(r.order) > 0 {
-		if string(r.order) != rd.lastO {
-			rd.lastO = string(r.order)
-		}
-		t.Order = rd.lastO
-	}
-	if rd.cfg.extra {
+// txStrings are the last strings made of each text field of a row, so
+// that a field repeating the row before (the customer of a run, an order's
+// lines, a product, category or channel) costs no new string.
+type txStrings struct {
+	cust, order, product, category, channel lastString
+}
+
+// transaction turns a parsed row of cfg into a Transaction, reusing the
+// last strings when they repeat; x is the row's extra fields with
+// parseConfig.extra, else ignored (nil allowed).
+func (s *txStrings) transaction(cfg *parseConfig, r *row, x *rowExtra) Transaction {
+	t := Transaction{Customer: s.cust.get(r.cust), Time: cfg.timeOf(r.sec, r.nsec), Amount: r.amount, Order: s.order.get(r.order)}
+	if cfg.extra {
 		t.Quantity = x.qty
-		t.Product = rd.product.get(x.product)
-		t.Category = rd.category.get(x.category)
-		t.Channel = rd.channel.get(x.channel)
+		t.Product = s.product.get(x.product)
+		t.Category = s.category.get(x.category)
+		t.Channel = s.channel.get(x.channel)
 	}
 	return t
 }
 
 // lastString turns a field into a string, reusing the last one when the
-// field repeats, as product, category and channel often do.
+// field repeats.
 type lastString struct{ s string }
 
 func (l *lastString) get(b []byte) string {

@@ -497,26 +497,18 @@ func (rd *Reader) ReadAll(ctx context.Context) ([]Transaction, error) {
 	return out, err
 }
 
-// transactions makes c.txs, c's rows as the transactions
-// Reader.transaction makes of them, on the worker that parsed the chunk
-// (the reading goroutine then only hands them over): each string is made
-// once for a run of equal customer IDs, order IDs, products, categories
-// or channels within the chunk.
+// transactions makes c.txs, c's rows as transactions, on the worker that
+// parsed the chunk (the reading goroutine then only hands them over):
+// each string is made once for a run of equal values within the chunk.
 func (cfg *parseConfig) transactions(c *chunk) {
 	c.txs = slices.Grow(c.txs[:0], len(c.rows))[:len(c.rows)]
-	var cust, order lastString
-	var product, category, channel lastString
+	var strs txStrings
 	for i := range c.rows {
-		r := &c.rows[i]
-		t := Transaction{Customer: cust.get(r.cust), Time: cfg.timeOf(r.sec, r.nsec), Amount: r.amount, Order: order.get(r.order)}
+		var x *rowExtra
 		if cfg.extra {
-			x := &c.exts[i]
-			t.Quantity = x.qty
-			t.Product = product.get(x.product)
-			t.Category = category.get(x.category)
-			t.Channel = channel.get(x.channel)
+			x = &c.exts[i]
 		}
-		c.txs[i] = t
+		c.txs[i] = strs.transaction(cfg, &c.rows[i], x)
 	}
 }
 

@@ -533,28 +533,11 @@ func (a *Auditor) addRowsTime(rows []row, base int) {
 		if b == nil || sec < b.lo || sec >= b.hi {
 			b = a.find(sec)
 		}
-		b.n++
-		if amount > 0 {
-			b.gross, b.grossC = num.AddNeumaier(b.gross, b.grossC, amount)
-		}
-		if b.n == 1 {
-			b.minSec, b.minNs, b.maxSec, b.maxNs = sec, ns, sec, ns
+		if b.add(sec, ns, amount) {
 			a.rows = rows0 + i + 1
 			b.first = a.ref(r.cust, sec, ns, amount, r.order, base+int(r.line))
-		} else {
-			if before(sec, ns, b.minSec, b.minNs) {
-				b.minSec, b.minNs = sec, ns
-			}
-			if before(b.maxSec, b.maxNs, sec, ns) {
-				b.maxSec, b.maxNs = sec, ns
-			}
 		}
-		day := civil.UnixDay(sec)
-		tod := sec - day*86400
-		a.hours[tod/3600]++
-		if ns == 0 && tod%900 == 0 {
-			a.quarters[tod/900]++
-		}
+		a.countTimeOfDay(sec-civil.UnixDay(sec)*86400, ns)
 		if amount <= 0 {
 			a.rows = rows0 + i + 1
 			f := &a.neg
@@ -674,20 +657,8 @@ func (a *Auditor) add(cust []byte, sec int64, ns int32, amount float64, order []
 		b = a.find(sec)
 		a.cur = b
 	}
-	b.n++
-	if amount > 0 {
-		b.gross, b.grossC = num.AddNeumaier(b.gross, b.grossC, amount)
-	}
-	if b.n == 1 {
-		b.minSec, b.minNs, b.maxSec, b.maxNs = sec, ns, sec, ns
+	if b.add(sec, ns, amount) {
 		b.first = a.ref(cust, sec, ns, amount, order, line)
-	} else {
-		if before(sec, ns, b.minSec, b.minNs) {
-			b.minSec, b.minNs = sec, ns
-		}
-		if before(b.maxSec, b.maxNs, sec, ns) {
-			b.maxSec, b.maxNs = sec, ns
-		}
 	}
 	var day, tod int64 // day number and second of the day
 	if a.utc {
@@ -699,10 +670,7 @@ func (a *Auditor) add(cust []byte, sec int64, ns int32, amount float64, order []
 		hh, mm, ss := t.Clock()
 		day, tod = civil.Days(y, int(m), d), int64(hh*3600+mm*60+ss)
 	}
-	a.hours[tod/3600]++
-	if ns == 0 && tod%900 == 0 {
-		a.quarters[tod/900]++
-	}
+	a.countTimeOfDay(tod, ns)
 
 	// Amounts.
 	switch {
@@ -772,6 +740,36 @@ func (a *Auditor) add(cust []byte, sec int64, ns int32, amount float64, order []
 		c.returned = true
 	} else {
 		c.bought = true
+	}
+}
+
+// add counts a row at Unix time sec, ns of amount in the month and
+// reports whether it is the month's first, whose reference the caller
+// keeps in b.first.
+func (b *monthBucket) add(sec int64, ns int32, amount float64) bool {
+	b.n++
+	if amount > 0 {
+		b.gross, b.grossC = num.AddNeumaier(b.gross, b.grossC, amount)
+	}
+	if b.n == 1 {
+		b.minSec, b.minNs, b.maxSec, b.maxNs = sec, ns, sec, ns
+		return true
+	}
+	if before(sec, ns, b.minSec, b.minNs) {
+		b.minSec, b.minNs = sec, ns
+	}
+	if before(b.maxSec, b.maxNs, sec, ns) {
+		b.maxSec, b.maxNs = sec, ns
+	}
+	return false
+}
+
+// countTimeOfDay counts a row at second tod of its day, ns past it, in
+// the hours of day and, on a whole quarter hour, in the quarters.
+func (a *Auditor) countTimeOfDay(tod int64, ns int32) {
+	a.hours[tod/3600]++
+	if ns == 0 && tod%900 == 0 {
+		a.quarters[tod/900]++
 	}
 }
 

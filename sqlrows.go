@@ -83,8 +83,7 @@ type RowsReader struct {
 	cells []cell
 	dest  []any
 
-	last, lastO                lastString
-	product, category, channel lastString
+	strs txStrings
 }
 
 // NewRowsReader returns a RowsReader of rows, resolving the columns of
@@ -498,22 +497,7 @@ func (rd *RowsReader) Read() (Transaction, error) {
 	if err := rd.next(&r, &x); err != nil {
 		return Transaction{}, err
 	}
-	return rd.transaction(&r, &x), nil
-}
-
-// transaction turns a parsed row into a Transaction, reusing the last
-// strings when they repeat.
-func (rd *RowsReader) transaction(r *row, x *rowExtra) Transaction {
-	c := &rd.cfg
-	t := Transaction{Customer: rd.last.get(r.cust), Time: c.timeOf(r.sec, r.nsec), Amount: r.amount,
-		Order: rd.lastO.get(r.order)}
-	if c.extra {
-		t.Quantity = x.qty
-		t.Product = rd.product.get(x.product)
-		t.Category = rd.category.get(x.category)
-		t.Channel = rd.channel.get(x.channel)
-	}
-	return t
+	return rd.strs.transaction(&rd.cfg, &r, &x), nil
 }
 
 // Stats returns the counts so far. Lines equals Rows (a database has no

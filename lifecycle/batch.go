@@ -262,39 +262,44 @@ func ClassifyEach(ctx context.Context, txs iter.Seq[cvm.Transaction], settings *
 			return err
 		}
 		for i := range res {
-			if c.cut && res[i].Pattern == noCustomer {
-				continue
-			}
-			c.handed++
-			if err := fn(&res[i]); err != nil {
+			if err := c.hand(&res[i]); err != nil {
 				return err
 			}
 		}
-		if c.handed == 0 {
-			return cvm.ErrEmptyInput
+	} else {
+		// The rest of a grouped stream (all of it without AsOf): every
+		// worker, a few jobs at a time between handing over, then the
+		// last batches.
+		c.startWorkers(max(c.workers, 1))
+		for c.sent < c.runs.len() {
+			c.dispatch(min(c.runs.len(), c.sent+8*jobRuns))
+			if err := c.emit(); err != nil {
+				return err
+			}
 		}
-		return nil
-	}
-	// The rest of a grouped stream (all of it without AsOf): every worker,
-	// a few jobs at a time between handing over, then the last batches.
-	c.startWorkers(max(c.workers, 1))
-	for c.sent < c.runs.len() {
-		c.dispatch(min(c.runs.len(), c.sent+8*jobRuns))
+		c.stopWorkers()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if err := c.emit(); err != nil {
 			return err
 		}
-	}
-	c.stopWorkers()
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := c.emit(); err != nil {
-		return err
 	}
 	if c.handed == 0 {
 		return cvm.ErrEmptyInput // every customer's rows are after the as-of
 	}
 	return nil
+}
+
+// hand hands r over to ClassifyEach's callback, unless r is of a customer
+// with no transaction at or before an as-of from AsOfFunc (left out, as
+// Classify leaves it out).
+func (c *classifier) hand(r *Result) error {
+	if c.cut && r.Pattern == noCustomer {
+		return nil
+	}
+	c.handed++
+	return c.each(r)
 }
 
 // emit hands the replayed batches over in order, as far as they are
@@ -314,12 +319,8 @@ func (c *classifier) emit() error {
 		delete(c.ready, c.emitted)
 		for i := range d.res {
 			r := &d.res[i]
-			if c.cut && r.Pattern == noCustomer {
-				continue // no transaction at or before the as-of
-			}
 			r.Customer = *c.names.at(d.first + i)
-			c.handed++
-			if err := c.each(r); err != nil {
+			if err := c.hand(r); err != nil {
 				return err
 			}
 		}

@@ -44,7 +44,8 @@ func TestWriteFormatted(t *testing.T) {
 	}
 }
 
-// failingWriter fails every write after the first after.
+// failingWriter accepts its first after writes and fails every later one
+// with err.
 type failingWriter struct {
 	after int
 	err   error
