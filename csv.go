@@ -96,7 +96,7 @@ type ReadSettings struct {
 	MaxRecordLines int
 	// Progress, when not nil, is called by ReadAll and Summarize on the
 	// calling goroutine with the number of data rows read so far, after
-	// each block of about 1 MiB of input.
+	// each block of about 512 KiB of input.
 	Progress func(rows int)
 	// Audit, when not nil, is given every row the Reader returns, reads or
 	// summarises, with its line, on the calling goroutine, and every row
