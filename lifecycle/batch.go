@@ -668,9 +668,7 @@ func (c *classifier) worker() {
 // are not) into *s, *pat and *hist, keeping the history in arena, and
 // returns the arena to use next.
 func (c *classifier) replay(r []rec, arena []Transition, s *State, pat *Pattern, hist *[]Transition) []Transition {
-	if !slices.IsSortedFunc(r, cmpRec) {
-		slices.SortStableFunc(r, cmpRec)
-	}
+	sortRecs(r)
 	if c.cut {
 		for len(r) > 0 && r[len(r)-1].t > c.asOf {
 			r = r[:len(r)-1]
@@ -767,6 +765,33 @@ func cmpRec(a, b rec) int {
 		return c
 	}
 	return cmp.Compare(b.amt, a.amt)
+}
+
+// recBefore reports whether a comes before b in cmpRec's order.
+func recBefore(a, b rec) bool { return a.t < b.t || a.t == b.t && a.amt > b.amt }
+
+// sortRecs sorts r stably by cmpRec: a customer's few records by
+// insertion with the comparison inline, many by slices.SortStableFunc.
+// Records already in order (the common case) cost one pass.
+func sortRecs(r []rec) {
+	i := 1
+	for i < len(r) && !recBefore(r[i], r[i-1]) {
+		i++
+	}
+	if i >= len(r) {
+		return
+	}
+	if len(r) > 32 {
+		slices.SortStableFunc(r, cmpRec)
+		return
+	}
+	for ; i < len(r); i++ {
+		x, j := r[i], i
+		for ; j > 0 && recBefore(x, r[j-1]); j-- {
+			r[j] = r[j-1]
+		}
+		r[j] = x
+	}
 }
 
 // clock generates the ticks of one Classify call: for Monthly, from a

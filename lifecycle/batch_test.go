@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -578,6 +580,43 @@ func TestClassifyEqualTimesAnyOrder(t *testing.T) {
 		}
 		if got[0].State != want[0].State || !equalHistory(got[0].History, want[0].History) {
 			t.Errorf("order %v: state %+v, want %+v", order, got[0].State, want[0].State)
+		}
+	}
+}
+
+// TestSortRecs checks sortRecs against sort.SliceStable with the order
+// written out: by time, at equal times the larger amount first, ties
+// (0 and -0 included, told apart by their bits) in their first order.
+func TestSortRecs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 19))
+	amounts := []float64{0, math.Copysign(0, -1), 1, -1, 2.5, -2.5}
+	for trial := range 3000 {
+		n := rng.IntN(80)
+		r := make([]rec, n)
+		for i := range r {
+			r[i] = rec{t: int64(rng.IntN(1 + n/3)), amt: amounts[rng.IntN(len(amounts))]}
+		}
+		if trial%3 == 0 { // mostly in order, as real records are
+			sort.SliceStable(r, func(i, j int) bool { return r[i].t < r[j].t })
+			if n > 1 {
+				k := rng.IntN(n - 1)
+				r[k], r[k+1] = r[k+1], r[k]
+			}
+		}
+		want := slices.Clone(r)
+		sort.SliceStable(want, func(i, j int) bool {
+			a, b := want[i], want[j]
+			if a.t != b.t {
+				return a.t < b.t
+			}
+			return a.amt > b.amt
+		})
+		got := slices.Clone(r)
+		sortRecs(got)
+		for i := range want {
+			if got[i].t != want[i].t || math.Float64bits(got[i].amt) != math.Float64bits(want[i].amt) {
+				t.Fatalf("trial %d: sortRecs(%v) = %v, want %v", trial, r, got, want)
+			}
 		}
 	}
 }

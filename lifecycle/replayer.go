@@ -76,9 +76,7 @@ func (r *Replayer) Replay(keep bool) (res Result, ok bool) {
 	if len(recs) == 0 {
 		return Result{}, false
 	}
-	if !slices.IsSortedFunc(recs, cmpRec) {
-		slices.SortStableFunc(recs, cmpRec)
-	}
+	sortRecs(recs)
 	if !keep {
 		r.arena = r.arena[:0]
 	}
