@@ -514,7 +514,13 @@ func (rd *Reader) ReadAll(ctx context.Context) ([]Transaction, error) {
 // parsed the chunk (the reading goroutine then only hands them over):
 // each string is made once for a run of equal values within the chunk.
 func (cfg *parseConfig) transactions(c *chunk) {
-	c.txs = slices.Grow(c.txs[:0], len(c.rows))[:len(c.rows)]
+	if n := len(c.rows); cap(c.txs) < n {
+		// Transactions hold pointers: mapped first (see parallel.Make),
+		// with room for the next blocks' rows, so that the slice is
+		// rarely allocated again.
+		c.txs = parallel.Make[Transaction](n + n/8 + 64)
+	}
+	c.txs = c.txs[:len(c.rows)]
 	var strs txStrings
 	for i := range c.rows {
 		var x *rowExtra
