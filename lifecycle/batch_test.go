@@ -131,6 +131,9 @@ func TestClassifyMatchesReference(t *testing.T) {
 				if !equalHistory(r.History, hist) {
 					t.Fatalf("%s: history differs:\n got %v\nwant %v", r.Customer, r.History, hist)
 				}
+				if r.Changes != len(hist) {
+					t.Fatalf("%s: %d changes, want %d", r.Customer, r.Changes, len(hist))
+				}
 				if r.Pattern != s.Pattern(asOf, tc.rules) {
 					t.Fatalf("%s: pattern %v, want %v", r.Customer, r.Pattern, s.Pattern(asOf, tc.rules))
 				}
@@ -447,7 +450,7 @@ func TestReplayTicksBounded(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			asOf := tc.asOf.Unix()
-			s, _, ticks := replayCustomer(tc.r, asOf, newClock(Monthly, asOf), &defaultSettings, nil)
+			s, _, _, ticks := replayCustomer(tc.r, asOf, newClock(Monthly, asOf), &defaultSettings, nil, true)
 			if ticks != tc.ticks {
 				t.Errorf("%d ticks evaluated, want %d", ticks, tc.ticks)
 			}
@@ -618,5 +621,74 @@ func TestSortRecs(t *testing.T) {
 				t.Fatalf("trial %d: sortRecs(%v) = %v, want %v", trial, r, got, want)
 			}
 		}
+	}
+}
+
+// TestClassifyNoHistory checks that NoHistory changes nothing but the
+// History, which it leaves nil, keeping its length in Changes: for a
+// grouped and a time-ordered stream, by Classify and ClassifyEach, with
+// AsOf and with AsOfFunc.
+func TestClassifyNoHistory(t *testing.T) {
+	grouped := synthBase(400, 11)
+	byTime := slices.Clone(grouped)
+	slices.SortStableFunc(byTime, func(a, b cvm.Transaction) int { return a.Time.Compare(b.Time) })
+	asOf := date(2025, 9, 30)
+	each := func(txs []cvm.Transaction, o *ClassifySettings) ([]Result, error) {
+		var out []Result
+		err := ClassifyEach(context.Background(), seqOf(txs), o, func(r *Result) error {
+			out = append(out, *r)
+			return nil
+		})
+		return out, err
+	}
+	classify := func(txs []cvm.Transaction, o *ClassifySettings) ([]Result, error) {
+		return Classify(context.Background(), seqOf(txs), o)
+	}
+	for _, tc := range []struct {
+		name string
+		txs  []cvm.Transaction
+		run  func([]cvm.Transaction, *ClassifySettings) ([]Result, error)
+		fn   bool // AsOfFunc instead of AsOf
+	}{
+		{"grouped/Classify", grouped, classify, false},
+		{"grouped/ClassifyEach", grouped, each, false},
+		{"grouped/ClassifyEach/AsOfFunc", grouped, each, true},
+		{"time/Classify", byTime, classify, false},
+		{"time/ClassifyEach/AsOfFunc", byTime, each, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			settings := func(noHist bool) *ClassifySettings {
+				o := &ClassifySettings{AsOf: asOf, NoHistory: noHist}
+				if tc.fn {
+					o.AsOf, o.AsOfFunc = time.Time{}, func() time.Time { return asOf }
+				}
+				return o
+			}
+			full, err := tc.run(tc.txs, settings(false))
+			if err != nil {
+				t.Fatal(err)
+			}
+			bare, err := tc.run(tc.txs, settings(true))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(bare) != len(full) || len(full) == 0 {
+				t.Fatalf("%d results without history, %d with", len(bare), len(full))
+			}
+			changed := 0
+			for i, r := range bare {
+				f := full[i]
+				if r.Customer != f.Customer || r.State != f.State || r.Pattern != f.Pattern {
+					t.Fatalf("result %d: %s %+v %v, want %s %+v %v", i, r.Customer, r.State, r.Pattern, f.Customer, f.State, f.Pattern)
+				}
+				if r.History != nil || r.Changes != len(f.History) || f.Changes != len(f.History) {
+					t.Fatalf("%s: history %v, changes %d; with history %d changes (Changes %d)", r.Customer, r.History, r.Changes, len(f.History), f.Changes)
+				}
+				changed += r.Changes
+			}
+			if changed <= len(full) {
+				t.Errorf("%d changes for %d customers: want more than one each on average", changed, len(full))
+			}
+		})
 	}
 }

@@ -519,7 +519,7 @@ func (g *grouper) results(c *classifier) ([]Result, error) {
 					res := &stage[i]
 					res.Customer = names[lo:pt.ends[j]]
 					lo = pt.ends[j]
-					arenas[w] = c.replay(byCust[j], arenas[w], &res.State, &res.Pattern, &res.History)
+					arenas[w] = c.replay(byCust[j], arenas[w], res)
 				}
 				for i := range m {
 					out[at[i]] = stage[i]

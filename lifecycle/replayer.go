@@ -81,7 +81,7 @@ func (r *Replayer) Replay(keep bool) (res Result, ok bool) {
 		r.arena = r.arena[:0]
 	}
 	start := len(r.arena)
-	res.State, r.arena, _ = replayCustomer(recs, r.asOf, r.clk, r.rules, r.arena)
+	res.State, r.arena, res.Changes, _ = replayCustomer(recs, r.asOf, r.clk, r.rules, r.arena, true)
 	res.History = slices.Clip(r.arena[start:])
 	res.Pattern = res.State.pattern(r.asOf, r.rules)
 	if keep && cap(r.arena)-len(r.arena) < 16 {

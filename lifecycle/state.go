@@ -128,7 +128,8 @@ func Apply(s State, e Event, r *Settings) (State, Transition, error) {
 }
 
 // step applies a valid event at Unix time t >= s.last in place, under the
-// resolved rules rr. On a stage change it fills *tr and returns true.
+// resolved rules rr. On a stage change it fills *tr (unless tr is nil)
+// and returns true.
 func (s *State) step(t int64, k Kind, amount float64, rr *Settings, tr *Transition) bool {
 	s.last = t
 	switch k {
@@ -308,15 +309,19 @@ func (s *State) volatility() float64 {
 	return math.Sqrt(ss/12) / mean
 }
 
-// move changes the stage to to at time t by rule, recording the measures
-// before the change. The callers only make changes in the table; move
-// panics on any other, which would be a bug in this package.
+// move changes the stage to to at time t by rule, recording the change and
+// the measures before it in *tr unless tr is nil. The callers only make
+// changes in the table; move panics on any other, which would be a bug in
+// this package.
 func (s *State) move(to Stage, t int64, rule Rule, r *Settings, tr *Transition) bool {
 	from := s.stage
 	if !Allowed(from, to) {
 		panic(fmt.Sprintf("lifecycle: internal error: %v -> %v by %v", from, to, rule))
 	}
-	m := s.measure(t, r)
+	var m Measures
+	if tr != nil {
+		m = s.measure(t, r)
+	}
 	if from == Stability {
 		s.stabSecs += t - s.since
 	}
@@ -335,7 +340,9 @@ func (s *State) move(to Stage, t int64, rule Rule, r *Settings, tr *Transition) 
 		s.highest = to
 	}
 	s.stage, s.since, s.pending, s.streak = to, t, None, 0
-	*tr = Transition{From: from, To: to, at: t, Rule: rule, Measures: m}
+	if tr != nil {
+		*tr = Transition{From: from, To: to, at: t, Rule: rule, Measures: m}
+	}
 	return true
 }
 

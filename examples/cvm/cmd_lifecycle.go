@@ -181,6 +181,9 @@ func lifecycleStream(path, out, history string, inf *input.Flags, opts *lifecycl
 			return werr
 		}
 		set := *opts
+		// The file needs the number of changes only; -history the
+		// customer's changes with their measures.
+		set.NoHistory = history == ""
 		if set.AsOf.IsZero() {
 			// The default as-of is known once the file is read: one read,
 			// the replay after it (the as-of comes from the reader's
@@ -272,7 +275,7 @@ func lifecycleAppendRow(b []byte, r *lifecycle.Result) []byte {
 	b = append(b, ',')
 	b = append(b, r.Pattern.String()...)
 	b = append(b, ',')
-	b = strconv.AppendInt(b, int64(len(r.History)), 10)
+	b = strconv.AppendInt(b, int64(r.Changes), 10)
 	return append(b, '\n')
 }
 
