@@ -48,7 +48,13 @@ func AppendSummaryCSV(dst []byte, s *Summary) []byte {
 // apart, farther than a float64's rounding interval of 2^-52), so it is
 // the shortest one, the digits strconv writes.
 func appendShortest(dst []byte, v float64) []byte {
-	if a := math.Abs(v); a >= 1e13 || v == 0 {
+	if v == 0 { // most customers' returns
+		if math.Signbit(v) {
+			return append(dst, '-', '0')
+		}
+		return append(dst, '0')
+	}
+	if math.Abs(v) >= 1e13 {
 		return strconv.AppendFloat(dst, v, 'f', -1, 64)
 	}
 	n := math.Round(v * 100)
