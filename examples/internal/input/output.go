@@ -17,7 +17,9 @@ import (
 // Output is one output of a program, written whole or not at all. A file
 // is written to a temporary file in the same folder; [Output.Commit]
 // flushes it, syncs it to disk and renames it over the file at its path,
-// and [Output.Abort] removes it, leaving any previous file as it was.
+// and [Output.Abort] removes it, leaving any previous file as it was. On
+// Linux the kernel is asked to start writing a temporary file out every
+// 8 MiB, so that the sync at Commit waits for the last part only.
 // Standard output, and a path that is not a regular file (a device such
 // as /dev/null, a named pipe), are written in place: Commit flushes them
 // and reports the first write error.
@@ -31,6 +33,7 @@ type Output struct {
 	tmp  string // the temporary file; "" when in place
 	f    *os.File
 	bw   *bufio.Writer
+	wb   *writeback // under bw for a temporary file
 	err  error
 	done bool
 }
@@ -71,8 +74,33 @@ func Create(path string, stdout io.Writer) (*Output, error) {
 		os.Remove(f.Name())
 		return nil, o.pathError("create", err)
 	}
-	o.path, o.tmp, o.f, o.bw = target, f.Name(), f, bufio.NewWriterSize(f, 1<<16)
+	o.wb = &writeback{f: f}
+	o.path, o.tmp, o.f, o.bw = target, f.Name(), f, bufio.NewWriterSize(o.wb, 1<<16)
 	return o, nil
+}
+
+// writebackEvery is how many bytes a temporary file takes before the
+// kernel is asked to start writing them out.
+const writebackEvery = 8 << 20
+
+// writeback writes to a temporary file, and after every writebackEvery
+// bytes asks the kernel to start writing them to disk (on Linux), so that
+// the disk works while the rest is formatted and the sync at Commit waits
+// only for the last bytes: 77 MB of summaries took 37 ms to sync at the
+// end without it.
+type writeback struct {
+	f          *os.File
+	n, started int64 // bytes written, and handed to the kernel's writeback
+}
+
+func (w *writeback) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.n += int64(n)
+	if w.n-w.started >= writebackEvery {
+		startWriteback(w.f, w.started, w.n-w.started)
+		w.started = w.n
+	}
+	return n, err
 }
 
 // Name returns the output's path, or "standard output".

@@ -285,3 +285,40 @@ func TestReplaceDirKeepsForeignFiles(t *testing.T) {
 	}
 	assertOnly(t, dir, "b.csv", ManifestName)
 }
+
+// TestOutputWriteback writes a file of several writeback rounds and a
+// part, in writes of odd sizes: the file is whole, and the kernel was
+// asked to write the rounds out as they filled.
+func TestOutputWriteback(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big.csv")
+	o, err := Create(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []byte
+	line := []byte("C0000001,2025-01-02T03:04:05Z,2025-06-07T08:09:10Z,12,34,5678.9,0\n")
+	for len(want) < 2*writebackEvery+12345 {
+		k := 1 + len(want)%len(line)
+		o.Write(line[:k])
+		want = append(want, line[:k]...)
+	}
+	if o.wb == nil {
+		t.Fatal("no writeback under the temporary file")
+	}
+	started := o.wb.started
+	if err := o.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("file of %d bytes differs from the %d written", len(got), len(want))
+	}
+	// Rounds start once writebackEvery bytes have reached the file
+	// (through the 64 KiB buffer): two rounds, not the part after them.
+	if started < 2*writebackEvery || started > int64(len(want)) {
+		t.Fatalf("writeback started for %d bytes of %d, want the first %d at least", started, len(want), 2*writebackEvery)
+	}
+}
