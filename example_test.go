@@ -157,3 +157,38 @@ func ExampleAppendSummaryCSV() {
 	// c1,2024-01-02T10:00:00Z,2024-02-01T09:30:00Z,2,2,50.5,0,25.25
 	// c2,,,0,1,-4,4,0
 }
+
+// Totals per run of a customer's rows, from the parsed rows themselves:
+// no Transaction is made of each.
+func ExampleReader_EachBatch() {
+	in := "customer,time,amount\nA,2024-01-01,10\nA,2024-01-05,2.5\nB,2024-01-02,7\nB,2024-02-01,-1\nC,2024-03-01,4\n"
+	rd, err := cvm.NewReader(strings.NewReader(in), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var cust string
+	var total float64
+	flush := func() {
+		if cust != "" {
+			fmt.Printf("%s %.2f\n", cust, total)
+		}
+	}
+	err = rd.EachBatch(context.Background(), func(b *cvm.Batch) error {
+		for i := range b.Len() {
+			if c := b.Customer(i); string(c) != cust {
+				flush()
+				cust, total = string(c), 0
+			}
+			total += b.Amount(i)
+		}
+		return nil
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	flush()
+	// Output:
+	// A 12.50
+	// B 6.00
+	// C 4.00
+}
