@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"math"
@@ -192,7 +193,7 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], settings *Clas
 	// and AsOf known, replay the customers already complete meanwhile. At
 	// the first customer that comes back after another, gather the rest
 	// through the partitions.
-	if err := c.group(txs); err != nil {
+	if err := c.group(txRows(txs)); err != nil {
 		return nil, err
 	}
 	var out []Result
@@ -251,6 +252,24 @@ func Classify(ctx context.Context, txs iter.Seq[cvm.Transaction], settings *Clas
 // Classify returns at once; a stream not grouped, at the end. The errors
 // are Classify's otherwise.
 func ClassifyEach(ctx context.Context, txs iter.Seq[cvm.Transaction], settings *ClassifySettings, fn func(*Result) error) error {
+	return classifyEach(ctx, txRows(txs), settings, fn)
+}
+
+// ClassifyReader classifies the rest of rd's input as
+// ClassifyEach(ctx, rd.Stream(ctx), settings, fn) does, with the same
+// results in the same order, but reads rd's rows through
+// [cvm.Reader.EachBatch], without making a cvm.Transaction of each row
+// (a customer's ID becomes a string once per run of its rows), and
+// returns the input's error itself (a truncated or failing input, or a
+// bad row without SkipBadRows) where a loop over Stream would end early
+// and leave it to rd.Err. rd cannot continue after it. The README gives
+// what it saves on a large file.
+func ClassifyReader(ctx context.Context, rd *cvm.Reader, settings *ClassifySettings, fn func(*Result) error) error {
+	return classifyEach(ctx, readerRows(ctx, rd), settings, fn)
+}
+
+// classifyEach is ClassifyEach over a rowSeq.
+func classifyEach(ctx context.Context, rows rowSeq, settings *ClassifySettings, fn func(*Result) error) error {
 	c, err := newClassifier(ctx, settings)
 	if err != nil {
 		return err
@@ -259,7 +278,7 @@ func ClassifyEach(ctx context.Context, txs iter.Seq[cvm.Transaction], settings *
 	c.each = fn
 	c.ready = map[int]done{}
 	c.jobs = make(chan job, 64) // about 64k customers in flight: the reader rarely waits
-	if err := c.group(txs); err != nil {
+	if err := c.group(rows); err != nil {
 		return err
 	}
 	if c.pg != nil {
@@ -455,11 +474,61 @@ func newClassifier(ctx context.Context, settings *ClassifySettings) (*classifier
 	return c, nil
 }
 
+// rowSeq is a stream of transactions as its rows' customer, Unix seconds
+// and amount: it calls yield with each in order until yield returns
+// false, and returns the stream's error.
+type rowSeq func(yield func(cust string, t int64, amt float64) bool) error
+
+// txRows is the rowSeq of txs, of which it validates each transaction.
+func txRows(txs iter.Seq[cvm.Transaction]) rowSeq {
+	return func(yield func(string, int64, float64) bool) error {
+		for tx := range txs {
+			if err := tx.Validate(); err != nil {
+				return err
+			}
+			if !yield(tx.Customer, tx.Time.Unix(), tx.Amount) {
+				return nil
+			}
+		}
+		return nil
+	}
+}
+
+// readerRows is the rowSeq of the rest of rd's input, read through
+// cvm.Reader.EachBatch: a customer's ID becomes a string once for each
+// run of its rows.
+func readerRows(ctx context.Context, rd *cvm.Reader) rowSeq {
+	return func(yield func(string, int64, float64) bool) error {
+		var last string
+		stopped := false
+		err := rd.EachBatch(ctx, func(b *cvm.Batch) error {
+			for i := range b.Len() {
+				if c := b.Customer(i); string(c) != last {
+					last = string(c)
+				}
+				sec, _ := b.Unix(i)
+				if !yield(last, sec, b.Amount(i)) {
+					stopped = true
+					return errStopped
+				}
+			}
+			return nil
+		})
+		if stopped {
+			return nil
+		}
+		return err
+	}
+}
+
+// errStopped ends readerRows' reading when the grouping stops early.
+var errStopped = errors.New("lifecycle: stopped")
+
 // group reads the stream, grouping the records by customer in
 // first-appearance order, and starts the early replay when it can; at
 // the first customer seen in a second run it moves to the partitioned
 // grouping.
-func (c *classifier) group(txs iter.Seq[cvm.Transaction]) error {
+func (c *classifier) group(rows rowSeq) error {
 	early := c.asOf != 0 && (c.workers > 1 || c.each != nil)
 	if early {
 		n := c.workers - 1
@@ -475,58 +544,62 @@ func (c *classifier) group(txs iter.Seq[cvm.Transaction]) error {
 	var cr *run // the current run
 	maxT := int64(math.MinInt64)
 	n := 0
-	for tx := range txs {
+	var ferr error // the error that stopped the loop
+	serr := rows(func(cust string, t int64, amt float64) bool {
 		if n&0xffff == 0 {
 			if err := c.ctx.Err(); err != nil {
-				return err
+				ferr = err
+				return false
 			}
 			if c.pg != nil && c.pg.failed.Load() {
-				break // a partition passed a limit: the error is returned below
+				return false // a partition passed a limit: the error is returned below
 			}
 			if n > 0 {
 				c.prog.read(n)
 			}
 		}
 		n++
-		if err := tx.Validate(); err != nil {
-			return err
-		}
-		t := tx.Time.Unix()
 		if c.asOf != 0 && t > c.asOf {
-			continue
+			return true
 		}
 		maxT = max(maxT, t)
 		c.kept++
 		if c.pg != nil {
-			if err := c.pg.add(tx.Customer, t, tx.Amount); err != nil {
-				return err
+			if err := c.pg.add(cust, t, amt); err != nil {
+				ferr = err
+				return false
 			}
-			continue
+			return true
 		}
-		if prev < 0 || tx.Customer != prevName {
-			id, added, err := c.ids.lookup(tx.Customer)
+		if prev < 0 || cust != prevName {
+			id, added, err := c.ids.lookup(cust)
 			if err != nil {
-				return err
+				ferr = err
+				return false
 			}
 			if !added {
 				// Not grouped: this customer came before another.
 				if c.emitted > 0 {
-					return fmt.Errorf("%w: customer %q again after other customers", ErrNotGrouped, tx.Customer)
+					ferr = fmt.Errorf("%w: customer %q again after other customers", ErrNotGrouped, cust)
+					return false
 				}
 				if err := c.partitioned(); err != nil {
-					return err
+					ferr = err
+					return false
 				}
-				if err := c.pg.add(tx.Customer, t, tx.Amount); err != nil {
-					return err
+				if err := c.pg.add(cust, t, amt); err != nil {
+					ferr = err
+					return false
 				}
-				continue
+				return true
 			}
-			prevName, prev = tx.Customer, id
+			prevName, prev = cust, id
 			if early && c.runs.len()-c.sent >= jobRuns {
 				c.dispatch(c.runs.len())
 				if c.each != nil {
 					if err := c.emit(); err != nil {
-						return err
+						ferr = err
+						return false
 					}
 				}
 			}
@@ -539,8 +612,15 @@ func (c *classifier) group(txs iter.Seq[cvm.Transaction]) error {
 			c.cur = append(c.cur, open...)
 			cr.block, cr.lo = int32(len(c.blocks)), 0
 		}
-		c.cur = append(c.cur, rec{t, tx.Amount})
+		c.cur = append(c.cur, rec{t, amt})
 		cr.hi = int32(len(c.cur))
+		return true
+	})
+	if ferr != nil {
+		return ferr
+	}
+	if serr != nil {
+		return serr
 	}
 	if err := c.ctx.Err(); err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -688,6 +689,96 @@ func TestClassifyNoHistory(t *testing.T) {
 			}
 			if changed <= len(full) {
 				t.Errorf("%d changes for %d customers: want more than one each on average", changed, len(full))
+			}
+		})
+	}
+}
+
+// csvOf writes txs as a CSV file of customer, time and amount that
+// cvm.NewReader reads back exactly.
+func csvOf(txs []cvm.Transaction) string {
+	var b strings.Builder
+	b.WriteString("customer,time,amount\n")
+	for _, x := range txs {
+		fmt.Fprintf(&b, "%s,%s,%s\n", x.Customer, x.Time.UTC().Format(time.RFC3339Nano), strconv.FormatFloat(x.Amount, 'f', -1, 64))
+	}
+	return b.String()
+}
+
+// TestClassifyReader checks ClassifyReader against ClassifyEach over the
+// Reader's Stream: the same results in the same order for grouped and
+// time-ordered files and one whose first customer comes back, with AsOf,
+// AsOfFunc and NoHistory; and the input's errors returned, where the loop
+// over Stream ends early.
+func TestClassifyReader(t *testing.T) {
+	grouped := synthBase(300, 5)
+	byTime := slices.Clone(grouped)
+	slices.SortStableFunc(byTime, func(a, b cvm.Transaction) int { return a.Time.Compare(b.Time) })
+	asOf := date(2025, 10, 31)
+	reader := func(t *testing.T, in string) *cvm.Reader {
+		rd, err := cvm.NewReader(strings.NewReader(in), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rd
+	}
+	collect := func(run func(fn func(*Result) error) error) ([]Result, error) {
+		var out []Result
+		err := run(func(r *Result) error { out = append(out, *r); return nil })
+		return out, err
+	}
+	for _, tc := range []struct {
+		name string
+		txs  []cvm.Transaction
+		set  ClassifySettings
+	}{
+		{"grouped/AsOf", grouped, ClassifySettings{AsOf: asOf}},
+		{"grouped/default", grouped, ClassifySettings{}},
+		{"grouped/AsOfFunc/NoHistory", grouped, ClassifySettings{AsOfFunc: func() time.Time { return asOf }, NoHistory: true}},
+		{"time/AsOf", byTime, ClassifySettings{AsOf: asOf, Tick: Weekly}},
+		{"time/default", byTime, ClassifySettings{}},
+		{"grouped-then-again", append(slices.Clone(grouped[:len(grouped)/2]), grouped[0]), ClassifySettings{AsOf: asOf}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := csvOf(tc.txs)
+			rd := reader(t, in)
+			set := tc.set
+			want, err := collect(func(fn func(*Result) error) error {
+				return ClassifyEach(context.Background(), rd.Stream(context.Background()), &set, fn)
+			})
+			if err != nil || rd.Err() != nil {
+				t.Fatal(err, rd.Err())
+			}
+			set = tc.set
+			got, err := collect(func(fn func(*Result) error) error {
+				return ClassifyReader(context.Background(), reader(t, in), &set, fn)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) || len(want) < 100 {
+				t.Fatalf("%d results, want %d", len(got), len(want))
+			}
+			for i := range want {
+				g, w := got[i], want[i]
+				if g.Customer != w.Customer || g.State != w.State || g.Pattern != w.Pattern || g.Changes != w.Changes || !equalHistory(g.History, w.History) {
+					t.Fatalf("result %d: %s %+v, want %s %+v", i, g.Customer, g.State, w.Customer, w.State)
+				}
+			}
+		})
+	}
+	for _, tc := range []struct {
+		name string
+		in   string
+		want error
+	}{
+		{"truncated", "customer,time,amount\nA,2024-01-01,1\nB,2024-01-02,\"2", nil},
+		{"bad row", "customer,time,amount\nA,2024-01-01,1\nB,soon,2\n", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := ClassifyReader(context.Background(), reader(t, tc.in), &ClassifySettings{AsOf: asOf}, func(*Result) error { return nil })
+			if err == nil || tc.want != nil && !errors.Is(err, tc.want) {
+				t.Fatalf("ClassifyReader = %v, want an error (%v)", err, tc.want)
 			}
 		})
 	}

@@ -45,7 +45,11 @@
 // customers are replayed, so neither the transactions nor the results are
 // all in memory at once; without it (the as-of decided once the stream is
 // read), it holds the transactions but hands each batch of results over
-// as it is replayed (cvm lifecycle writes its file these ways).
+// as it is replayed. [ClassifyReader] does the same for a cvm.Reader,
+// reading its rows without making a Transaction of each, and
+// [ClassifySettings].NoHistory skips recording the stage changes (and
+// their measures) for a host that needs the current stages only: cvm
+// lifecycle writes its file these ways.
 // [DefaultStrategies] gives each stage's recommended strategy as data.
 //
 // The package follows the library's one convention: the rules are

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/cvmkit/cvm"
@@ -95,4 +96,31 @@ func ExampleSettings_UnmarshalJSON() {
 	// 3 365 true 0 <nil>
 	// lifecycle: decoding cvm.lifecycle.settings: json: unknown field "decline_recencey"
 	// lifecycle: decoding cvm.lifecycle.settings: field "decline_drop": settings: DeclineDrop (decline_drop) = 1.5: want 0 (the default) to 1 (a fraction)
+}
+
+// The customers of ExampleClassify read from a CSV file, with the stage
+// changes counted but not recorded.
+func ExampleClassifyReader() {
+	var b strings.Builder
+	b.WriteString("customer,time,amount\n")
+	for m := range 18 {
+		fmt.Fprintf(&b, "steady,%s,80\n", time.Date(2023, time.Month(1+m), 10, 0, 0, 0, 0, time.UTC).Format("2006-01-02"))
+	}
+	b.WriteString("once,2023-02-03,25\n")
+	rd, err := cvm.NewReader(strings.NewReader(b.String()), nil)
+	if err != nil {
+		panic(err)
+	}
+	set := &lifecycle.ClassifySettings{AsOf: time.Date(2024, 7, 1, 0, 0, 0, 0, time.UTC), NoHistory: true}
+	err = lifecycle.ClassifyReader(context.Background(), rd, set, func(r *lifecycle.Result) error {
+		fmt.Printf("%-6s %-9v since %s  %d changes, history %v\n", r.Customer, r.State.Stage(),
+			r.State.Since().Format("2006-01-02"), r.Changes, r.History)
+		return nil
+	})
+	if err != nil {
+		panic(err)
+	}
+	// Output:
+	// steady stability since 2024-03-01  3 changes, history []
+	// once   ended     since 2024-02-01  3 changes, history []
 }

@@ -190,12 +190,11 @@ func lifecycleStream(path, out, history string, inf *input.Flags, opts *lifecycl
 			// report), the rows written as the customers are replayed.
 			set.AsOfFunc = func() time.Time { return rd.Report().AsOf }
 		}
-		txs := rd.Stream(ctx)
 		if each {
-			err = lifecycle.ClassifyEach(ctx, txs, &set, fn)
+			err = lifecycle.ClassifyReader(ctx, rd, &set, fn)
 		} else {
 			var res []lifecycle.Result
-			if res, err = lifecycle.Classify(ctx, txs, &set); err == nil {
+			if res, err = lifecycle.Classify(ctx, rd.Stream(ctx), &set); err == nil {
 				for i := range res {
 					if err = fn(&res[i]); err != nil {
 						break
