@@ -6,6 +6,7 @@ import (
 	"hash/maphash"
 	"slices"
 	"sync/atomic"
+	"time"
 
 	"github.com/cvmkit/cvm/internal/parallel"
 )
@@ -280,25 +281,72 @@ func (pt *partitioner) ascendingSummaries() []Summary {
 	parallel.For(len(a.segs), 1, func(lo, hi int) {
 		var scratch []uint32
 		for k := lo; k < hi; k++ {
-			sg := &a.segs[k]
-			all := string(sg.ids)
-			for j := range sg.parts {
-				ap := &sg.parts[j]
-				sum := &out[start[k]+j]
-				sum.Customer = all[ap.id : ap.id+ap.idLen]
-				sum.Occasions, scratch = distinct(sg.keys[ap.key:ap.key+ap.nkeys], scratch)
-				sum.Occasions += ap.acc.noOrder
-				sum.Transactions = ap.acc.tx
-				sum.Total = signedFloat(ap.acc.pur, ap.acc.ret, int(ap.acc.scale))
-				sum.Returns = ap.acc.ret.float(int(ap.acc.scale))
-				if ap.acc.bought {
-					sum.First = pt.clock.timeOf(ap.acc.firstSec, ap.acc.firstNs)
-					sum.Last = pt.clock.timeOf(ap.acc.lastSec, ap.acc.lastNs)
-				}
-			}
+			scratch = pt.segmentSummaries(out[start[k]:start[k+1]], &a.segs[k], scratch)
 		}
 	})
 	return out
+}
+
+// summaryBatch is about how many summaries SummarizeEach hands over at a
+// time (on the ascending path whole segments: a few more). Tests make it
+// small.
+var summaryBatch = 1 << 15
+
+// eachAscending calls fn with the summaries of the ascending path's
+// customers, in ID order, in batches of whole segments made in parallel
+// into one buffer that every batch reuses; each segment is dropped once
+// handed over. It returns fn's first error.
+func (pt *partitioner) eachAscending(fn func([]Summary) error) error {
+	a := &pt.asc
+	var buf []Summary
+	var start []int
+	for k0 := 0; k0 < len(a.segs); {
+		start = append(start[:0], 0)
+		k1 := k0
+		for ; k1 < len(a.segs) && start[len(start)-1] < summaryBatch; k1++ {
+			start = append(start, start[len(start)-1]+len(a.segs[k1].parts))
+		}
+		n := start[len(start)-1]
+		if cap(buf) < n {
+			buf = parallel.Make[Summary](max(n, summaryBatch+summaryBatch/4)) // mapped before the collector can scan it
+		}
+		buf = buf[:n]
+		segs := a.segs[k0:k1]
+		parallel.For(len(segs), 1, func(lo, hi int) {
+			var scratch []uint32
+			for k := lo; k < hi; k++ {
+				scratch = pt.segmentSummaries(buf[start[k]:start[k+1]], &segs[k], scratch)
+			}
+		})
+		clear(segs) // handed over: the segments' memory can go
+		if err := fn(buf); err != nil {
+			return err
+		}
+		k0 = k1
+	}
+	return nil
+}
+
+// segmentSummaries writes the summaries of segment sg's customers into
+// out, returning the scratch it sorted occasion keys in.
+func (pt *partitioner) segmentSummaries(out []Summary, sg *aseg, scratch []uint32) []uint32 {
+	all := string(sg.ids)
+	for j := range sg.parts {
+		ap := &sg.parts[j]
+		sum := &out[j]
+		sum.Customer = all[ap.id : ap.id+ap.idLen]
+		sum.Occasions, scratch = distinct(sg.keys[ap.key:ap.key+ap.nkeys], scratch)
+		sum.Occasions += ap.acc.noOrder
+		sum.Transactions = ap.acc.tx
+		sum.Total = signedFloat(ap.acc.pur, ap.acc.ret, int(ap.acc.scale))
+		sum.Returns = ap.acc.ret.float(int(ap.acc.scale))
+		sum.First, sum.Last = time.Time{}, time.Time{}
+		if ap.acc.bought {
+			sum.First = pt.clock.timeOf(ap.acc.firstSec, ap.acc.firstNs)
+			sum.Last = pt.clock.timeOf(ap.acc.lastSec, ap.acc.lastNs)
+		}
+	}
+	return scratch
 }
 
 // distinct returns the number of distinct keys, sorting a copy in

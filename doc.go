@@ -82,7 +82,9 @@
 // [Reader.Summarize] and [Reader.ReadAll] read the rest of the input in
 // blocks of whole records parsed on GOMAXPROCS goroutines and combined in
 // input order, so their results never depend on the number of goroutines.
-// [Reader.Stream] yields the same transactions one at a time, and
+// [Reader.SummarizeEach] hands Summarize's summaries over in batches
+// (never all held on a file sorted by customer), [Reader.Stream] yields
+// the transactions one at a time, and
 // [Reader.EachBatch] hands over runs of parsed rows ([Batch]: customer,
 // time and amount) for a caller that needs no Transaction of each.
 // A bad row is a [*ParseError] naming the line, the column and the value;

@@ -490,7 +490,24 @@ func (rd *Reader) auditErr() error {
 // are deduplicated when they pile up), the result and the blocks in
 // flight. The README gives measured bytes per customer.
 func (rd *Reader) Summarize(ctx context.Context, settings *SummarySettings) ([]Summary, error) {
-	return rd.summarizePartitioned(ctx, settings)
+	return rd.summarizePartitioned(ctx, settings, nil)
+}
+
+// SummarizeEach summarizes the rest of the input as Summarize does and
+// calls fn with the summaries, in Summarize's order, a batch of about
+// 32,768 at a time, on the calling goroutine; fn must not keep the slice,
+// which the next batch reuses. The first call comes once the whole input
+// is read, so an error of the input (a bad row, a truncated file) comes
+// before any summary, and Report is complete by then. It returns fn's
+// first error, or Summarize's.
+//
+// For a caller that writes the summaries out: on the ascending path (IDs
+// in ascending order, as in a file grouped and sorted by customer) the
+// result is never held whole, which saves its 96 bytes per customer and
+// the pass that fills it; otherwise memory is Summarize's.
+func (rd *Reader) SummarizeEach(ctx context.Context, settings *SummarySettings, fn func([]Summary) error) error {
+	_, err := rd.summarizePartitioned(ctx, settings, fn)
+	return err
 }
 
 // ReadAll reads all remaining transactions, parsing in parallel on

@@ -281,7 +281,7 @@ func newPartSummarizer(settings *SummarySettings, seed maphash.Seed) *Summarizer
 }
 
 // summarize reads the rest of rd through the partitions.
-func (rd *Reader) summarizePartitioned(ctx context.Context, settings *SummarySettings) ([]Summary, error) {
+func (rd *Reader) summarizePartitioned(ctx context.Context, settings *SummarySettings, each func([]Summary) error) ([]Summary, error) {
 	pt := &partitioner{seed: partitionSeed(), settings: settings}
 	if settings == nil || settings.Occasions != ByOrder {
 		pt.clock = NewSummarizer(settings)
@@ -322,11 +322,13 @@ func (rd *Reader) summarizePartitioned(ctx context.Context, settings *SummarySet
 	}
 	if pt.asc.mode {
 		if pt.asc.n <= maxIDs {
-			out := pt.ascendingSummaries()
-			if len(out) == 0 {
+			if pt.asc.n == 0 {
 				return nil, ErrEmptyInput
 			}
-			return out, nil
+			if each != nil {
+				return nil, pt.eachAscending(each)
+			}
+			return pt.ascendingSummaries(), nil
 		}
 		// More customers than a partition holds: the partitions say
 		// which row is the first too many.
@@ -342,6 +344,14 @@ func (rd *Reader) summarizePartitioned(ctx context.Context, settings *SummarySet
 	out := pt.summaries()
 	if len(out) == 0 {
 		return nil, ErrEmptyInput
+	}
+	if each != nil {
+		for lo := 0; lo < len(out); lo += summaryBatch {
+			if err := each(out[lo:min(lo+summaryBatch, len(out))]); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
 	}
 	return out, nil
 }

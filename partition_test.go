@@ -376,3 +376,75 @@ func TestReaderSummarizeAscendingMatchesRows(t *testing.T) {
 		t.Errorf("%d failing and %d succeeding runs: the inputs test too little", failed, succeeded)
 	}
 }
+
+// SummarizeEach hands over what Summarize returns, in order, in batches
+// of about summaryBatch, after the whole input is read: on the ascending
+// path and through the partitions, for inputs that ascend or stop
+// ascending, with bad rows strict and skipped; and fn's error stops it.
+func TestSummarizeEach(t *testing.T) {
+	defer func(c, b int) { chunkSize, summaryBatch, rowByRow = c, b, false }(chunkSize, summaryBatch)
+	chunkSize, summaryBatch = 128, 5
+	rng := rand.New(rand.NewPCG(41, 3))
+	for trial := range 96 {
+		input := runTestInput(rng, trial%32)
+		skip := trial%3 == 0
+		rowByRow = trial%2 == 1
+		rd := check.Must(NewReader(strings.NewReader(input), &ReadSettings{SkipBadRows: skip}))
+		want, wantErr := rd.Summarize(context.Background(), nil)
+		rd = check.Must(NewReader(strings.NewReader(input), &ReadSettings{SkipBadRows: skip}))
+		var got []Summary
+		calls := 0
+		err := rd.SummarizeEach(context.Background(), nil, func(s []Summary) error {
+			// Whole segments on the ascending path (the first block holds
+			// what the header's read left over): no bound but non-empty.
+			if rd.Stats().Rows == 0 || len(s) == 0 || rowByRow && len(s) > summaryBatch {
+				return fmt.Errorf("a batch of %d after %d rows", len(s), rd.Stats().Rows)
+			}
+			calls++
+			got = append(got, s...)
+			return nil
+		})
+		if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Fatalf("trial %d: error %v, want %v", trial, err, wantErr)
+		}
+		if wantErr != nil {
+			if calls != 0 {
+				t.Fatalf("trial %d: %d batches before the error %v", trial, calls, err)
+			}
+			continue
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Fatalf("trial %d (row by row %v): (-Summarize +SummarizeEach):\n%s", trial, rowByRow, d)
+		}
+		if rowByRow && len(want) > summaryBatch && calls < 2 {
+			t.Fatalf("trial %d: %d summaries in %d batch(es)", trial, len(want), calls)
+		}
+	}
+	// A file larger than the first block, whose IDs ascend: many batches
+	// on the ascending path too.
+	var big strings.Builder
+	big.WriteString("customer,time,amount\n")
+	for i := range 20000 {
+		fmt.Fprintf(&big, "C%06d,2024-%02d-%02d,%d.25\n", i/10, 1+i%12, 1+i%28, i%97-20)
+	}
+	for _, rows := range []bool{false, true} {
+		rowByRow = rows
+		want := check.Must(check.Must(NewReader(strings.NewReader(big.String()), nil)).Summarize(context.Background(), nil))
+		var got []Summary
+		calls := 0
+		err := check.Must(NewReader(strings.NewReader(big.String()), nil)).SummarizeEach(context.Background(), nil, func(s []Summary) error {
+			calls++
+			got = append(got, s...)
+			return nil
+		})
+		if err != nil || calls < 10 || !cmp.Equal(want, got) || len(want) != 2000 {
+			t.Fatalf("row by row %v: %d summaries in %d batches (error %v), want Summarize's %d", rows, len(got), calls, err, len(want))
+		}
+	}
+	// fn's error is returned, after one call.
+	rd := check.Must(NewReader(strings.NewReader("customer,time,amount\n"+goodRows(40)), nil))
+	stop, calls := errors.New("stop"), 0
+	if err := rd.SummarizeEach(context.Background(), nil, func([]Summary) error { calls++; return stop }); err != stop || calls != 1 {
+		t.Errorf("SummarizeEach = %v after %d calls, want %v after 1", err, calls, stop)
+	}
+}
