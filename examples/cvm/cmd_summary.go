@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -45,18 +46,20 @@ func runSummary(args []string, stdout, stderr io.Writer) error {
 	if *in == "" {
 		return usagef("-in is required")
 	}
-	sums, _, _, err := inf.Summarize(*in, "summary", opts, stderr)
-	if err != nil {
-		return err
-	}
-	err = input.CreateFile(*out, stdout, func(w io.Writer) error {
-		if *asJSON {
-			return writeSummariesJSON(w, sums)
+	// The summaries are written as they are made: the file is replaced
+	// only once the input is read whole and every summary written.
+	n := 0
+	err := input.CreateFile(*out, stdout, func(w io.Writer) error {
+		sw := newSummaryWriter(w, *asJSON)
+		_, _, err := inf.SummarizeEach(*in, "summary", opts, stderr, sw.write)
+		if cerr := sw.close(); err == nil {
+			err = cerr
 		}
-		return writeSummariesCSV(w, sums)
+		n = sw.n
+		return err
 	})
 	if err == nil && !inf.Quiet {
-		fmt.Fprintf(stderr, "%d customers\n", len(sums))
+		fmt.Fprintf(stderr, "%d customers\n", n)
 	}
 	return err
 }
@@ -80,48 +83,92 @@ func parseAsOf(s string) (time.Time, error) {
 // writeSummariesCSV writes one line per customer (cvm.SummaryCSVHeader,
 // cvm.AppendSummaryCSV).
 func writeSummariesCSV(w io.Writer, sums []cvm.Summary) error {
-	bw := bufio.NewWriterSize(w, 1<<20)
-	bw.WriteString(cvm.SummaryCSVHeader + "\n")
-	err := writeFormatted(bw, len(sums), func(b []byte, i int) []byte { return cvm.AppendSummaryCSV(b, &sums[i]) })
-	if err != nil {
-		return err
-	}
-	return bw.Flush()
+	sw := newSummaryWriter(w, false)
+	sw.write(sums)
+	return sw.close()
 }
 
 // writeSummariesJSON writes a JSON array of objects with the CSV's fields;
 // a customer with only returns has null first and last purchases.
 func writeSummariesJSON(w io.Writer, sums []cvm.Summary) error {
-	bw := bufio.NewWriterSize(w, 1<<20)
-	bw.WriteString("[")
-	err := writeFormatted(bw, len(sums), func(b []byte, i int) []byte {
-		s := &sums[i]
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, "\n{\"customer\":"...)
-		b = appendJSONString(b, s.Customer)
-		b = append(b, `,"first":`...)
-		b = appendJSONTime(b, s.First)
-		b = append(b, `,"last":`...)
-		b = appendJSONTime(b, s.Last)
-		b = append(b, `,"occasions":`...)
-		b = strconv.AppendInt(b, int64(s.Occasions), 10)
-		b = append(b, `,"transactions":`...)
-		b = strconv.AppendInt(b, int64(s.Transactions), 10)
-		b = append(b, `,"total":`...)
-		b = strconv.AppendFloat(b, s.Total, 'g', -1, 64)
-		b = append(b, `,"returns":`...)
-		b = strconv.AppendFloat(b, s.Returns, 'g', -1, 64)
-		b = append(b, `,"mean":`...)
-		b = strconv.AppendFloat(b, s.Mean(), 'g', -1, 64)
-		return append(b, '}')
-	})
-	if err != nil {
+	sw := newSummaryWriter(w, true)
+	sw.write(sums)
+	return sw.close()
+}
+
+// summaryWriter writes summaries batch by batch, as CSV (a header, then
+// one line per customer) or as a JSON array (writeSummariesJSON).
+type summaryWriter struct {
+	bw     *bufio.Writer
+	fw     *formatWriter
+	asJSON bool
+	n      int // summaries written
+}
+
+// newSummaryWriter starts the file on w.
+func newSummaryWriter(w io.Writer, asJSON bool) *summaryWriter {
+	sw := &summaryWriter{bw: bufio.NewWriterSize(w, 1<<20), asJSON: asJSON}
+	if asJSON {
+		sw.bw.WriteString("[")
+	} else {
+		sw.bw.WriteString(cvm.SummaryCSVHeader + "\n")
+	}
+	sw.fw = newFormatWriter(sw.bw)
+	return sw
+}
+
+// errWriting stops the summaries after a write error, which close returns.
+var errWriting = errors.New("writing failed")
+
+// write formats and queues a batch of summaries; sums may be reused once
+// it returns.
+func (sw *summaryWriter) write(sums []cvm.Summary) error {
+	format := func(b []byte, i int) []byte { return cvm.AppendSummaryCSV(b, &sums[i]) }
+	if sw.asJSON {
+		first := sw.n == 0
+		format = func(b []byte, i int) []byte { return appendSummaryJSON(b, &sums[i], first && i == 0) }
+	}
+	sw.n += len(sums)
+	if !sw.fw.add(len(sums), format) {
+		return errWriting
+	}
+	return nil
+}
+
+// close ends the file and returns the first write error.
+func (sw *summaryWriter) close() error {
+	if err := sw.fw.close(); err != nil {
 		return err
 	}
-	bw.WriteString("\n]\n")
-	return bw.Flush()
+	if sw.asJSON {
+		sw.bw.WriteString("\n]\n")
+	}
+	return sw.bw.Flush()
+}
+
+// appendSummaryJSON appends s as a JSON object, after a comma unless it is
+// the first.
+func appendSummaryJSON(b []byte, s *cvm.Summary, first bool) []byte {
+	if !first {
+		b = append(b, ',')
+	}
+	b = append(b, "\n{\"customer\":"...)
+	b = appendJSONString(b, s.Customer)
+	b = append(b, `,"first":`...)
+	b = appendJSONTime(b, s.First)
+	b = append(b, `,"last":`...)
+	b = appendJSONTime(b, s.Last)
+	b = append(b, `,"occasions":`...)
+	b = strconv.AppendInt(b, int64(s.Occasions), 10)
+	b = append(b, `,"transactions":`...)
+	b = strconv.AppendInt(b, int64(s.Transactions), 10)
+	b = append(b, `,"total":`...)
+	b = strconv.AppendFloat(b, s.Total, 'g', -1, 64)
+	b = append(b, `,"returns":`...)
+	b = strconv.AppendFloat(b, s.Returns, 'g', -1, 64)
+	b = append(b, `,"mean":`...)
+	b = strconv.AppendFloat(b, s.Mean(), 'g', -1, 64)
+	return append(b, '}')
 }
 
 // appendJSONString appends s as a JSON string. Printable ASCII, by far the

@@ -3,6 +3,7 @@ package input
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -79,6 +80,48 @@ func (f *Flags) ReadAll(path string, asOf time.Time, stderr io.Writer) ([]cvm.Tr
 // names path and wraps the reader's error. Warnings and -report are
 // printed as by ReadAll.
 func (f *Flags) Summarize(path, name string, set *cvm.SummarySettings, stderr io.Writer) ([]cvm.Summary, cvm.ReadStats, cvm.Report, error) {
+	var sums []cvm.Summary
+	st, rep, err := f.summarize(path, name, set, stderr, func(rd *cvm.Reader, s *cvm.SummarySettings, first func() error) error {
+		var err error
+		if sums, err = rd.Summarize(context.Background(), s); err == nil {
+			err = first()
+		}
+		return err
+	})
+	if err != nil {
+		return nil, st, rep, err
+	}
+	return sums, st, rep, nil
+}
+
+// SummarizeEach is Summarize handing the summaries to fn in batches, as
+// cvm.Reader.SummarizeEach does, once the input is read and the report
+// printed; with rows after the default as-of, the file is read again
+// before fn is called at all.
+func (f *Flags) SummarizeEach(path, name string, set *cvm.SummarySettings, stderr io.Writer, fn func([]cvm.Summary) error) (cvm.ReadStats, cvm.Report, error) {
+	return f.summarize(path, name, set, stderr, func(rd *cvm.Reader, s *cvm.SummarySettings, first func() error) error {
+		called := false
+		return rd.SummarizeEach(context.Background(), s, func(sums []cvm.Summary) error {
+			if !called {
+				called = true
+				if err := first(); err != nil {
+					return err
+				}
+			}
+			return fn(sums)
+		})
+	})
+}
+
+// errAgain stops a summary whose input has rows after the default as-of:
+// it is read again with that as-of.
+var errAgain = errors.New("read again with the as-of")
+
+// summarize reads path with run, which calls first once the input is read
+// and before it hands any summary over: first prints the report and stops
+// the run (errAgain) when the summaries must leave out rows after the
+// default as-of, and the file is then read again with it.
+func (f *Flags) summarize(path, name string, set *cvm.SummarySettings, stderr io.Writer, run func(rd *cvm.Reader, s *cvm.SummarySettings, first func() error) error) (cvm.ReadStats, cvm.Report, error) {
 	var progress func(rows int)
 	if !f.Quiet {
 		progress = progressEvery(stderr, name, 2_000_000)
@@ -90,35 +133,49 @@ func (f *Flags) Summarize(path, name string, set *cvm.SummarySettings, stderr io
 	a := f.auditor(s.AsOf)
 	rd, closeFn, err := f.open(path, progress, a)
 	if err != nil {
-		return nil, cvm.ReadStats{}, cvm.Report{}, err
+		return cvm.ReadStats{}, cvm.Report{}, err
 	}
 	defer closeFn()
-	sums, err := rd.Summarize(context.Background(), &s)
-	st := rd.Stats()
-	f.Report(path, st, stderr)
-	rep := rd.Report()
-	if perr := f.printReport(path, rep, stderr); perr != nil && err == nil {
-		err = perr
-	}
-	if err != nil {
-		return nil, st, rep, fmt.Errorf("%s: %w", path, err)
-	}
-	if s.AsOf.IsZero() && rep.AfterAsOf > 0 {
-		// The summaries hold the late outliers: cut them off.
-		if path == "-" {
-			return nil, st, rep, fmt.Errorf("%s: %d row(s) after the default as-of %s; standard input cannot be read again without them: give -as-of", path, rep.AfterAsOf, rep.AsOf.Format(time.RFC3339))
+	var st cvm.ReadStats
+	var rep cvm.Report
+	reported := false
+	report := func() error {
+		reported = true
+		st = rd.Stats()
+		f.Report(path, st, stderr)
+		rep = rd.Report()
+		if err := f.printReport(path, rep, stderr); err != nil {
+			return err
 		}
-		s.AsOf = rep.AsOf
-		rd2, close2, err := f.open(path, nil, nil)
+		if s.AsOf.IsZero() && rep.AfterAsOf > 0 {
+			return errAgain
+		}
+		return nil
+	}
+	err = run(rd, &s, report)
+	if !reported { // the input failed: its statistics and report still
+		report()
+	}
+	if err != errAgain {
 		if err != nil {
-			return nil, st, rep, err
+			return st, rep, fmt.Errorf("%s: %w", path, err)
 		}
-		defer close2()
-		if sums, err = rd2.Summarize(context.Background(), &s); err != nil {
-			return nil, st, rep, fmt.Errorf("%s: %w", path, err)
-		}
+		return st, rep, nil
 	}
-	return sums, st, rep, nil
+	// The summaries would hold the late outliers: cut them off.
+	if path == "-" {
+		return st, rep, fmt.Errorf("%s: %d row(s) after the default as-of %s; standard input cannot be read again without them: give -as-of", path, rep.AfterAsOf, rep.AsOf.Format(time.RFC3339))
+	}
+	s.AsOf = rep.AsOf
+	rd2, close2, err := f.open(path, nil, nil)
+	if err != nil {
+		return st, rep, err
+	}
+	defer close2()
+	if err := run(rd2, &s, func() error { return nil }); err != nil {
+		return st, rep, fmt.Errorf("%s: %w", path, err)
+	}
+	return st, rep, nil
 }
 
 // OpenReport is Open with an auditor for the as-of (zero: the default),
