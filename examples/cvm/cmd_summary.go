@@ -88,16 +88,10 @@ func writeSummariesCSV(w io.Writer, sums []cvm.Summary) error {
 	return sw.close()
 }
 
-// writeSummariesJSON writes a JSON array of objects with the CSV's fields;
-// a customer with only returns has null first and last purchases.
-func writeSummariesJSON(w io.Writer, sums []cvm.Summary) error {
-	sw := newSummaryWriter(w, true)
-	sw.write(sums)
-	return sw.close()
-}
-
 // summaryWriter writes summaries batch by batch, as CSV (a header, then
-// one line per customer) or as a JSON array (writeSummariesJSON).
+// one line per customer) or as a JSON array of objects with the CSV's
+// fields (a customer with only returns has null first and last
+// purchases).
 type summaryWriter struct {
 	bw     *bufio.Writer
 	fw     *formatWriter
