@@ -308,7 +308,9 @@ func (pt *partitioner) eachAscending(fn func([]Summary) error) error {
 		}
 		n := start[len(start)-1]
 		if cap(buf) < n {
-			buf = parallel.Make[Summary](max(n, summaryBatch+summaryBatch/4)) // mapped before the collector can scan it
+			// Room for the next batches' few more; no more than the
+			// customers (mapped before the collector can scan it).
+			buf = parallel.Make[Summary](max(n, min(a.n, summaryBatch+summaryBatch/4)))
 		}
 		buf = buf[:n]
 		segs := a.segs[k0:k1]

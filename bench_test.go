@@ -88,6 +88,38 @@ func BenchmarkReadAll(b *testing.B) {
 	})
 }
 
+// BenchmarkStream and BenchmarkEachBatch read every row in order, as a
+// Transaction and in place: the cost of making the Transactions.
+func BenchmarkStream(b *testing.B) {
+	benchReader(b, func(rd *cvm.Reader) error {
+		var sum float64
+		for tx := range rd.Stream(context.Background()) {
+			sum += tx.Amount
+		}
+		return rd.Err()
+	})
+}
+
+func BenchmarkEachBatch(b *testing.B) {
+	benchReader(b, func(rd *cvm.Reader) error {
+		var sum float64
+		return rd.EachBatch(context.Background(), func(bt *cvm.Batch) error {
+			for i := range bt.Len() {
+				sum += bt.Amount(i)
+			}
+			return nil
+		})
+	})
+}
+
+// BenchmarkReaderSummarizeEach is cvm summary's path: the summaries handed
+// over in batches.
+func BenchmarkReaderSummarizeEach(b *testing.B) {
+	benchReader(b, func(rd *cvm.Reader) error {
+		return rd.SummarizeEach(context.Background(), nil, func([]cvm.Summary) error { return nil })
+	})
+}
+
 // BenchmarkSummarize summarizes transactions already in memory.
 func BenchmarkSummarize(b *testing.B) {
 	for _, n := range benchSizes {
