@@ -192,3 +192,30 @@ func ExampleReader_EachBatch() {
 	// B 6.00
 	// C 4.00
 }
+
+// Writing the summaries as they come, never holding them all: the
+// batches arrive once the file is read whole. B's return is not a
+// purchase: its last purchase and its one occasion are the 2nd of
+// January's.
+func ExampleReader_SummarizeEach() {
+	in := "customer,time,amount\nA,2024-01-01,10\nA,2024-01-05,2.5\nB,2024-01-02,7\nB,2024-02-01,-1\nC,2024-03-01,4\n"
+	rd, err := cvm.NewReader(strings.NewReader(in), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var line []byte
+	err = rd.SummarizeEach(context.Background(), nil, func(sums []cvm.Summary) error {
+		for i := range sums {
+			line = cvm.AppendSummaryCSV(line[:0], &sums[i])
+			fmt.Print(string(line))
+		}
+		return nil
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// A,2024-01-01T00:00:00Z,2024-01-05T00:00:00Z,2,2,12.5,0,6.25
+	// B,2024-01-02T00:00:00Z,2024-01-02T00:00:00Z,1,2,6,1,6
+	// C,2024-03-01T00:00:00Z,2024-03-01T00:00:00Z,1,1,4,0,4
+}
