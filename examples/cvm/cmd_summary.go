@@ -52,7 +52,9 @@ func runSummary(args []string, stdout, stderr io.Writer) error {
 	err := input.CreateFile(*out, stdout, func(w io.Writer) error {
 		sw := newSummaryWriter(w, *asJSON)
 		_, _, err := inf.SummarizeEach(*in, "summary", opts, stderr, sw.write)
-		if cerr := sw.close(); err == nil {
+		// A write error stopped the summaries (errWriting): close
+		// returns it, naming the output.
+		if cerr := sw.close(); err == nil || errors.Is(err, errWriting) {
 			err = cerr
 		}
 		n = sw.n

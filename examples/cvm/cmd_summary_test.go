@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -296,5 +297,26 @@ func BenchmarkWriteSummariesCSV(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// A write error in the middle of the summaries (more than one batch, more
+// than the 1 MiB buffer) is reported as the output's, not the input's.
+func TestSummaryWriteErrorMidway(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full")
+	}
+	var b strings.Builder
+	b.WriteString("customer,time,amount\n")
+	for i := range 70000 {
+		fmt.Fprintf(&b, "C%06d,2024-01-%02d,%d.5\n", i, 1+i%28, i%90)
+	}
+	in := writeFile(t, "many.csv", b.String())
+	for _, format := range [][]string{nil, {"-json"}} {
+		args := append([]string{"summary", "-q", "-in", in, "-out", "/dev/full"}, format...)
+		_, stderr, code := runCvm(args...)
+		if code != 1 || !strings.Contains(stderr, "/dev/full") || !strings.Contains(stderr, "no space left on device") {
+			t.Errorf("%v: exit %d, stderr %q; want 1 naming /dev/full and ENOSPC", args, code, stderr)
+		}
 	}
 }
