@@ -518,13 +518,13 @@ func (rd *Reader) SummarizeEach(ctx context.Context, settings *SummarySettings, 
 // error, as for Read. ReadAll checks ctx between blocks of input and
 // returns ctx.Err() when it is done.
 func (rd *Reader) ReadAll(ctx context.Context) ([]Transaction, error) {
-	var out []Transaction
+	var out parallel.Gather[Transaction]
 	err := rd.eachChunk(ctx, rd.cfg.transactions, func(c *chunk) error {
 		return rd.consume(c, func(lo, hi int) {
-			out = append(out, c.txs[lo:hi]...)
+			out.Append(c.txs[lo:hi]...)
 		})
 	})
-	return out, err
+	return out.Slice(), err
 }
 
 // transactions makes c.txs, c's rows as transactions, on the worker that

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cvmkit/cvm/internal/num"
+	"github.com/cvmkit/cvm/internal/parallel"
 )
 
 // ErrNull marks a NULL in the time, amount, quantity or price column of a
@@ -525,21 +526,21 @@ func (rd *RowsReader) Err() error { return rd.err }
 // ReadAll checks ctx every few thousand rows and returns ctx.Err() when it
 // is done (a query run with QueryContext stops too).
 func (rd *RowsReader) ReadAll(ctx context.Context) ([]Transaction, error) {
-	var out []Transaction
+	var out parallel.Gather[Transaction]
 	for n := 0; ; n++ {
 		if n%ctxEvery == 0 {
 			if err := ctx.Err(); err != nil {
-				return out, err
+				return out.Slice(), err
 			}
 		}
 		t, err := rd.Read()
 		if err == io.EOF {
-			return out, nil
+			return out.Slice(), nil
 		}
 		if err != nil {
-			return out, err
+			return out.Slice(), err
 		}
-		out = append(out, t)
+		out.Add(t)
 	}
 }
 
