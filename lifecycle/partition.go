@@ -120,6 +120,7 @@ type pgBatch struct {
 	base   int64
 	hs     []uint64 // the rows' ID hashes
 	sorted []pgSorted
+	tags   []uint32 // the top 32 bits of sorted's ID hashes, in its order
 	bytes  []byte // the IDs of sorted, in its order
 	start  [pgParts + 1]int32
 	bstart [pgParts + 1]int32
@@ -276,6 +277,10 @@ func (g *grouper) scatter(b *pgBatch) {
 		b.hs = make([]uint64, n)
 	}
 	hs := b.hs[:n]
+	if cap(b.tags) < n {
+		b.tags = make([]uint32, n)
+	}
+	tags := b.tags[:n]
 	var count, bcount [pgParts]int32
 	for i := range b.rows {
 		h := maphash.String(g.seed, b.rows[i].name)
@@ -301,6 +306,7 @@ func (g *grouper) scatter(b *pgBatch) {
 		end := bcount[p] + int32(copy(buf[bcount[p]:], r.name))
 		bcount[p] = end
 		b.sorted[count[p]] = pgSorted{t: r.t, amt: r.amt, end: uint32(end), idx: uint32(i)}
+		tags[count[p]] = uint32(h >> 32)
 		count[p]++
 	}
 	b.bytes = buf
@@ -347,9 +353,10 @@ func (g *grouper) feed(p int, batches []*pgBatch) {
 			// chunk's IDs before.
 			shift := uint32(len(ch.ids)) - from
 			ch.ids = append(ch.ids, b.bytes[from:to]...)
+			tags := b.tags[i : i+m] // (read in order: b.hs is in the batch's)
 			for j, r := range b.sorted[i : i+m] {
 				ch.recs[ch.n+j] = rec{r.t, r.amt}
-				ch.meta[ch.n+j] = pgMeta{r.end + shift, r.idx, uint32(b.hs[r.idx] >> 32)}
+				ch.meta[ch.n+j] = pgMeta{r.end + shift, r.idx, tags[j]}
 			}
 			ch.n += m
 			pt.n += m
@@ -501,6 +508,7 @@ func (g *grouper) results(c *classifier) ([]Result, error) {
 			stages[w], at[w] = make([]Result, pgStage), make([]int32, pgStage)
 		}
 		stage, at := stages[w], at[w]
+		arena := arenas[w] // (a local: the workers' slice headers share a cache line)
 		for p := lo; p < hi; p++ {
 			if c.ctx.Err() != nil {
 				return
@@ -519,7 +527,7 @@ func (g *grouper) results(c *classifier) ([]Result, error) {
 					res := &stage[i]
 					res.Customer = names[lo:pt.ends[j]]
 					lo = pt.ends[j]
-					arenas[w] = c.replay(byCust[j], arenas[w], res)
+					arena = c.replay(byCust[j], arena, res)
 				}
 				for i := range m {
 					out[at[i]] = stage[i]
@@ -528,6 +536,7 @@ func (g *grouper) results(c *classifier) ([]Result, error) {
 			c.prog.add(len(pt.first))
 			*pt = pgPart{}
 		}
+		arenas[w] = arena
 		clear(stage) // drop the references to the histories
 	})
 	return out, c.ctx.Err()
