@@ -1,13 +1,17 @@
 package recovery
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/cvmkit/cvm"
 	"github.com/cvmkit/cvm/internal/envelope"
+	"github.com/cvmkit/cvm/internal/parallel"
 	"github.com/cvmkit/cvm/lifecycle"
 	"github.com/cvmkit/cvm/value"
 )
@@ -102,7 +106,9 @@ type bookJSON struct {
 
 // MarshalJSON encodes the book in the envelope of [BookFormat]: the model
 // card ([Book.Card]), the settings, and per customer its inputs and its
-// 24 playbook entries. A nil book is an error.
+// 24 playbook entries, about 6 KB a customer. A nil book is an error. A
+// large book is better written with [Book.WriteJSON], which gives the
+// same bytes without holding them.
 func (b *Book) MarshalJSON() ([]byte, error) { return b.marshal(true) }
 
 // MarshalInputsJSON encodes the book as MarshalJSON does but without the
@@ -110,32 +116,126 @@ func (b *Book) MarshalJSON() ([]byte, error) { return b.marshal(true) }
 // smaller. json.Unmarshal rebuilds the same book from it.
 func (b *Book) MarshalInputsJSON() ([]byte, error) { return b.marshal(false) }
 
+// WriteJSON writes MarshalJSON's encoding of the book to w, byte for
+// byte, a few hundred customers at a time, encoded on every core: memory
+// stays at a few such blocks, where MarshalJSON holds the whole document
+// (and json.Marshal of a book a second copy). It returns the first error
+// of w. A nil book is an error.
+func (b *Book) WriteJSON(w io.Writer) error { return b.write(w, true) }
+
+// WriteInputsJSON writes MarshalInputsJSON's encoding of the book to w,
+// byte for byte, as WriteJSON does.
+func (b *Book) WriteInputsJSON(w io.Writer) error { return b.write(w, false) }
+
 func (b *Book) marshal(playbooks bool) ([]byte, error) {
-	if b == nil {
-		return nil, fmt.Errorf("recovery: encoding a nil book")
+	var buf bytes.Buffer
+	if err := b.write(&buf, playbooks); err != nil {
+		return nil, err
 	}
-	v := bookJSON{Header: envelope.New(BookFormat, BookVersion, b.Card()), Settings: b.m.set, Customers: make([]customerJSON, 0, b.n)}
-	for _, ch := range b.chunks {
-		for j := range ch.cust {
-			c := &ch.cust[j]
-			cj := customerJSON{
-				ID: c.ID, Quadrant: c.Quadrant.String(), Tier: c.Tier, Stage: c.Stage.String(),
-				Strength: c.Strength, Failures12m: c.Failures12m, LastRecoveryOK: c.LastRecoveryOK,
-				Channel: c.Channel, Influence: c.Influence, GrossProfit: c.GrossProfit,
+	return buf.Bytes(), nil
+}
+
+// write writes the book's encoding: the envelope and settings as
+// json.Marshal encodes bookJSON with no customers, then the customers,
+// each as json.Marshal encodes its customerJSON, which is how
+// json.Marshal encodes them within the whole bookJSON. The book's chunks
+// are encoded on every core, at most 2*GOMAXPROCS at a time, and written
+// in order.
+func (b *Book) write(w io.Writer, playbooks bool) error {
+	if b == nil {
+		return fmt.Errorf("recovery: encoding a nil book")
+	}
+	head, err := json.Marshal(bookJSON{Header: envelope.New(BookFormat, BookVersion, b.Card()), Settings: b.m.set, Customers: []customerJSON{}})
+	if err != nil {
+		return err
+	}
+	const tail = "]}"
+	if !bytes.HasSuffix(head, []byte(tail)) {
+		panic("recovery: the book's envelope does not end with its customers") // a change of bookJSON
+	}
+	if _, err := w.Write(head[:len(head)-len(tail)]); err != nil {
+		return err
+	}
+	type block struct {
+		buf []byte
+		err error
+	}
+	n := len(b.chunks)
+	done := make([]chan block, n)
+	for k := range done {
+		done[k] = make(chan block, 1)
+	}
+	var stop atomic.Bool
+	slots := make(chan struct{}, 2*parallel.Workers())
+	go func() {
+		for k := range n {
+			slots <- struct{}{}
+			if stop.Load() {
+				done[k] <- block{}
+				continue
 			}
-			if playbooks {
-				cj.Playbook = make([]rowJSON, 0, NumFailureTypes*NumSeverities)
-				sl := b.find(c.ID)
-				for t := range NumFailureTypes {
-					for s := range NumSeverities {
-						cj.Playbook = append(cj.Playbook, b.m.row(sl, t, s))
-					}
+			go func() {
+				buf, err := b.encodeChunk(b.chunks[k], k > 0, playbooks)
+				done[k] <- block{buf, err}
+			}()
+		}
+	}()
+	var werr error
+	for k := range n {
+		r := <-done[k]
+		if werr == nil {
+			if werr = r.err; werr == nil {
+				_, werr = w.Write(r.buf)
+			}
+			if werr != nil {
+				stop.Store(true)
+			}
+		}
+		<-slots
+	}
+	if werr != nil {
+		return werr
+	}
+	_, err = io.WriteString(w, tail)
+	return err
+}
+
+// encodeChunk returns the encodings of ch's customers, each after a comma
+// but the first when first is false.
+func (b *Book) encodeChunk(ch *chunk, comma, playbooks bool) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	var rows []rowJSON
+	if playbooks {
+		rows = make([]rowJSON, 0, NumFailureTypes*NumSeverities)
+	}
+	for j := range ch.cust {
+		c := &ch.cust[j]
+		cj := customerJSON{
+			ID: c.ID, Quadrant: c.Quadrant.String(), Tier: c.Tier, Stage: c.Stage.String(),
+			Strength: c.Strength, Failures12m: c.Failures12m, LastRecoveryOK: c.LastRecoveryOK,
+			Channel: c.Channel, Influence: c.Influence, GrossProfit: c.GrossProfit,
+		}
+		if playbooks {
+			rows = rows[:0]
+			sl := b.find(c.ID)
+			for t := range NumFailureTypes {
+				for s := range NumSeverities {
+					rows = append(rows, b.m.row(sl, t, s))
 				}
 			}
-			v.Customers = append(v.Customers, cj)
+			cj.Playbook = rows
 		}
+		if comma || j > 0 {
+			buf.WriteByte(',')
+		}
+		// Encode writes json.Marshal's bytes and a newline, dropped.
+		if err := enc.Encode(cj); err != nil {
+			return nil, fmt.Errorf("recovery: customer %q: %w", c.ID, err)
+		}
+		buf.Truncate(buf.Len() - 1)
 	}
-	return json.Marshal(v)
+	return buf.Bytes(), nil
 }
 
 // row returns the playbook row of failure type index t and severity

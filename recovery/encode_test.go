@@ -5,12 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cvmkit/cvm"
 	"github.com/cvmkit/cvm/internal/check"
+	"github.com/cvmkit/cvm/internal/envelope"
 	"github.com/cvmkit/cvm/value"
 )
 
@@ -227,4 +230,92 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// plainBookJSON is the book's encoding built the plain way, independently
+// of write: every customer's inputs and playbook rows (read through
+// Lookup, not the packed slots) in one bookJSON, through json.Marshal.
+func plainBookJSON(t *testing.T, b *Book, playbooks bool) []byte {
+	t.Helper()
+	v := bookJSON{Header: envelope.New(BookFormat, BookVersion, b.Card()), Settings: b.m.set, Customers: []customerJSON{}}
+	for c := range b.Customers {
+		cj := customerJSON{
+			ID: c.ID, Quadrant: c.Quadrant.String(), Tier: c.Tier, Stage: c.Stage.String(),
+			Strength: c.Strength, Failures12m: c.Failures12m, LastRecoveryOK: c.LastRecoveryOK,
+			Channel: c.Channel, Influence: c.Influence, GrossProfit: c.GrossProfit,
+		}
+		if playbooks {
+			for ft := FailureType(1); ft <= NumFailureTypes; ft++ {
+				for sv := Severity(1); sv <= NumSeverities; sv++ {
+					e := check.Must(b.Lookup(c.ID, ft, sv))
+					cj.Playbook = append(cj.Playbook, rowJSON{
+						Failure: e.Failure, Severity: e.Severity,
+						Expected: float32(e.Expected), Ratio: float32(e.Ratio), Cap: float32(e.Cap), PreApproved: float32(e.PreApproved),
+						ChurnWith: float32(e.ChurnWith), ChurnOut: float32(e.ChurnWithout),
+						AckMin: uint32(e.AcknowledgeBy / time.Minute), ResMin: uint32(e.ResolveBy / time.Minute),
+						Apology: e.Apology, Owner: e.Owner, Paradox: e.Paradox, Escalated: e.Escalated,
+					})
+				}
+			}
+		}
+		v.Customers = append(v.Customers, cj)
+	}
+	return check.Must(json.Marshal(v))
+}
+
+// failAfter is a writer that fails once it has taken n bytes.
+type failAfter struct {
+	n   int
+	err error
+}
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	if len(p) > f.n {
+		k := f.n
+		f.n = 0
+		return k, f.err
+	}
+	f.n -= len(p)
+	return len(p), nil
+}
+
+// TestBookWriteJSON checks WriteJSON and WriteInputsJSON (and so
+// MarshalJSON and MarshalInputsJSON, which go through them) against the
+// plain encoding for books of 0, 1, 256 (one chunk) and 1,100 customers at
+// GOMAXPROCS 1 and 2, and that a failing writer's error is returned, at
+// the envelope, among the customers and at the end.
+func TestBookWriteJSON(t *testing.T) {
+	m := mustModel(t, nil)
+	asOf := time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
+	for _, n := range []int{0, 1, chunkSize, 1100} {
+		b := check.Must(m.Build(context.Background(), synthCustomers(n, 7), &BuildSettings{AsOf: asOf}))
+		for _, procs := range []int{1, 2} {
+			prev := runtime.GOMAXPROCS(procs)
+			for _, tc := range []struct {
+				name      string
+				write     func(io.Writer) error
+				playbooks bool
+			}{{"WriteJSON", b.WriteJSON, true}, {"WriteInputsJSON", b.WriteInputsJSON, false}} {
+				want := plainBookJSON(t, b, tc.playbooks)
+				var buf bytes.Buffer
+				if err := tc.write(&buf); err != nil {
+					t.Fatalf("%d customers, %s: %v", n, tc.name, err)
+				}
+				if !bytes.Equal(buf.Bytes(), want) {
+					t.Errorf("%d customers, GOMAXPROCS %d, %s: %d bytes differ from the plain encoding's %d", n, procs, tc.name, buf.Len(), len(want))
+				}
+				for _, at := range []int{0, len(want) / 2, len(want) - 1} {
+					boom := errors.New("disk full")
+					if err := tc.write(&failAfter{n: at, err: boom}); err != boom {
+						t.Errorf("%d customers, %s, writer failing after %d bytes: %v, want its error", n, tc.name, at, err)
+					}
+				}
+			}
+			runtime.GOMAXPROCS(prev)
+		}
+	}
+	var nb *Book
+	if err := nb.WriteJSON(io.Discard); err == nil {
+		t.Error("nil book: no error")
+	}
 }

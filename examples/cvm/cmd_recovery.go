@@ -166,15 +166,11 @@ func runRecovery(args []string, stdout, stderr io.Writer) error {
 	}
 
 	if *out != "" {
-		marshal := book.MarshalJSON
+		write := book.WriteJSON // streamed: a million customers' playbooks are some 6 GB of JSON
 		if *compact {
-			marshal = book.MarshalInputsJSON
+			write = book.WriteInputsJSON
 		}
-		data, err := marshal()
-		if err != nil {
-			return err
-		}
-		if err := input.CreateFile(*out, stdout, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
+		if err := input.CreateFile(*out, stdout, write); err != nil {
 			return err
 		}
 	}

@@ -141,7 +141,21 @@ func (r *Result) WriteFiles(dir string) ([]string, error) {
 			if r.Recovery == nil {
 				return nil
 			}
-			return js("recovery_book.json", r.Recovery.Book)
+			// Streamed: a million customers' playbooks are some 6 GB
+			// of JSON, which json.Marshal would hold twice.
+			const name = "recovery_book.json"
+			err := input.CreateFile(filepath.Join(dir, name), nil, func(w io.Writer) error {
+				if err := r.Recovery.Book.WriteJSON(w); err != nil {
+					return err
+				}
+				_, err := io.WriteString(w, "\n")
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			names = append(names, name)
+			return nil
 		},
 		func() error {
 			if err := input.CreateFile(filepath.Join(dir, "report.txt"), nil, r.Report); err != nil {
