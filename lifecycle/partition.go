@@ -121,7 +121,7 @@ type pgBatch struct {
 	hs     []uint64 // the rows' ID hashes
 	sorted []pgSorted
 	tags   []uint32 // the top 32 bits of sorted's ID hashes, in its order
-	bytes  []byte // the IDs of sorted, in its order
+	bytes  []byte   // the IDs of sorted, in its order
 	start  [pgParts + 1]int32
 	bstart [pgParts + 1]int32
 }
