@@ -227,14 +227,61 @@ func xys(x, y []float64) plotter.XYs {
 	return out
 }
 
+// ScatterMax is the most dots Scatter draws. Past it every group is
+// thinned alike to every k-th of its points, in order, the first kept (k
+// the smallest that brings the total within ScatterMax), so that the
+// groups keep their shares and shapes and a picture of a million
+// customers stays a picture of a few megabytes (a dot a customer made
+// 126 MB SVGs).
+const ScatterMax = 20000
+
+// thin thins the groups' points in place to at most max in all, as
+// ScatterMax says.
+func thin(groups []plotter.XYs, max int) {
+	total := 0
+	for _, g := range groups {
+		total += len(g)
+	}
+	if total <= max {
+		return
+	}
+	// Group i keeps ceil(len/k) points: find the smallest k whose total
+	// is within max (k = ceil(total/max) leaves at most one extra a group).
+	kept := func(k int) int {
+		n := 0
+		for _, g := range groups {
+			n += (len(g) + k - 1) / k
+		}
+		return n
+	}
+	k := (total + max - 1) / max
+	for kept(k) > max {
+		k++
+	}
+	for i, g := range groups {
+		n := 0
+		for j := 0; j < len(g); j += k {
+			g[n] = g[j]
+			n++
+		}
+		groups[i] = g[:n]
+	}
+}
+
 // Scatter draws each group as small translucent dots in its own colour,
-// with dashed reference lines at vlines (x) and hlines (y). It panics if a
-// group's X and Y differ in length.
+// with dashed reference lines at vlines (x) and hlines (y), thinned to
+// ScatterMax dots or fewer (see ScatterMax). It panics if a group's X and
+// Y differ in length.
 func Scatter(title, xlabel, ylabel string, groups []Group, vlines, hlines []float64) *plot.Plot {
 	p := newPlot(title, xlabel, ylabel)
 	p.Legend.Top = true
+	all := make([]plotter.XYs, len(groups))
 	for i, g := range groups {
-		pts := xys(g.X, g.Y)
+		all[i] = xys(g.X, g.Y)
+	}
+	thin(all, ScatterMax)
+	for i, g := range groups {
+		pts := all[i]
 		if len(pts) == 0 {
 			continue
 		}

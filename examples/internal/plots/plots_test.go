@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
 )
 
 // TestSaveEveryKind draws one picture of every kind, NaN and Inf
@@ -68,5 +69,55 @@ func TestShort(t *testing.T) {
 		if got := Short(v); got != want {
 			t.Errorf("Short(%v) = %q, want %q", v, got, want)
 		}
+	}
+}
+
+func TestThin(t *testing.T) {
+	pts := func(n, base int) plotter.XYs {
+		out := make(plotter.XYs, n)
+		for i := range out {
+			out[i] = plotter.XY{X: float64(base + i)}
+		}
+		return out
+	}
+	tests := []struct {
+		name  string
+		sizes []int
+		max   int
+		want  []int // points kept a group
+		k     int   // the stride
+	}{
+		{"within", []int{3, 4}, 7, []int{3, 4}, 1},
+		{"empty", nil, 5, nil, 1},
+		{"half", []int{10, 10}, 10, []int{5, 5}, 2},
+		// k = ceil(21/10) = 3 keeps 4+4+1 = 9.
+		{"uneven", []int{10, 10, 1}, 10, []int{4, 4, 1}, 3},
+		// k = 2 would keep 2+2+2 = 6 > 5: k = 3 keeps 1+1+1.
+		{"one extra a group", []int{3, 3, 3}, 5, []int{1, 1, 1}, 3},
+		{"a million", []int{600_000, 400_000}, ScatterMax, []int{12_000, 8_000}, 50},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			groups := make([]plotter.XYs, len(tt.sizes))
+			for i, n := range tt.sizes {
+				groups[i] = pts(n, 1000*i)
+			}
+			thin(groups, tt.max)
+			total := 0
+			for i, g := range groups {
+				total += len(g)
+				if len(g) != tt.want[i] {
+					t.Errorf("group %d: %d points, want %d", i, len(g), tt.want[i])
+				}
+				for j, p := range g {
+					if want := float64(1000*i + j*tt.k); p.X != want {
+						t.Fatalf("group %d, point %d: x %v, want %v (every %d-th)", i, j, p.X, want, tt.k)
+					}
+				}
+			}
+			if total > tt.max {
+				t.Errorf("%d points kept, more than %d", total, tt.max)
+			}
+		})
 	}
 }
