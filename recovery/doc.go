@@ -229,7 +229,10 @@
 // checked against a rebuild on decoding, card included;
 // [Book.MarshalInputsJSON] writes only the card, the settings and the
 // inputs (about 250 bytes per customer), from which json.Unmarshal
-// rebuilds the same book. Decoding is strict: another format or version
+// rebuilds the same book. [Book.WriteJSON] and [Book.WriteInputsJSON]
+// write the same bytes to an io.Writer a few hundred customers at a
+// time, encoded on every core, for a book too large to hold encoded (a
+// million customers' full form is about 6 GB). Decoding is strict: another format or version
 // is a *cvm.FormatError, and unknown fields and trailing data are errors.
 // No binary form is provided: the playbooks are rebuilt from the inputs in
 // about a second per million customers, so storing them in binary would

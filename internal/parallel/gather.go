@@ -15,7 +15,7 @@ type Gather[T any] struct {
 }
 
 // gatherSeg is the number of values in a segment (a segment of
-// 128-byte values is 4 MiB).
+// cvm.Transaction values, 120 bytes each, is about 4 MB).
 const gatherSeg = 1 << 15
 
 // Add appends v.
