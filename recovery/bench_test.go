@@ -2,7 +2,9 @@ package recovery
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -390,6 +392,47 @@ func BenchmarkLookupSpread(b *testing.B) {
 			b.ReportMetric(float64(cl.Nanoseconds())/float64(b.N*round), "lookup-cpu-ns")
 			b.ReportMetric(float64(cc.Nanoseconds())/float64(b.N*round), "chase-cpu-ns")
 			b.ReportMetric(cpuRatios[len(cpuRatios)/2], "lookup/chase-cpu")
+		}
+	})
+}
+
+// BenchmarkBookWriteJSON writes the full encoding of a 100,000-customer
+// book (about 6 KB a customer) to io.Discard: through WriteJSON, and,
+// for comparison, each customer through json.Marshal (the reflection
+// encoder WriteJSON leaves only for uncommon values), on one core.
+func BenchmarkBookWriteJSON(b *testing.B) {
+	m := check.Must(New(nil))
+	book := check.Must(m.Build(context.Background(), synthCustomers(100_000, 5), nil))
+	n := int64(len(check.Must(book.MarshalJSON())))
+	b.Run("WriteJSON", func(b *testing.B) {
+		b.SetBytes(n)
+		defer cputime.Report(b)()
+		for b.Loop() {
+			if err := book.WriteJSON(io.Discard); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("json.Marshal", func(b *testing.B) {
+		b.SetBytes(n)
+		defer cputime.Report(b)()
+		rows := make([]rowJSON, 0, NumFailureTypes*NumSeverities)
+		for b.Loop() {
+			for c := range book.Customers {
+				rows = rows[:0]
+				sl := book.find(c.ID)
+				for t := range NumFailureTypes {
+					for s := range NumSeverities {
+						rows = append(rows, book.m.row(sl, t, s))
+					}
+				}
+				cj := customerJSON{ID: c.ID, Quadrant: c.Quadrant.String(), Tier: c.Tier, Stage: c.Stage.String(),
+					Strength: c.Strength, Failures12m: c.Failures12m, LastRecoveryOK: c.LastRecoveryOK,
+					Channel: c.Channel, Influence: c.Influence, GrossProfit: c.GrossProfit, Playbook: rows}
+				if _, err := json.Marshal(&cj); err != nil {
+					b.Fatal(err)
+				}
+			}
 		}
 	})
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -167,6 +169,7 @@ func (b *Book) write(w io.Writer, playbooks bool) error {
 	}
 	var stop atomic.Bool
 	slots := make(chan struct{}, 2*parallel.Workers())
+	free := make(chan []byte, cap(slots)) // the written blocks' buffers, for the next
 	go func() {
 		for k := range n {
 			slots <- struct{}{}
@@ -174,8 +177,13 @@ func (b *Book) write(w io.Writer, playbooks bool) error {
 				done[k] <- block{}
 				continue
 			}
+			var buf []byte
+			select {
+			case buf = <-free:
+			default:
+			}
 			go func() {
-				buf, err := b.encodeChunk(b.chunks[k], k > 0, playbooks)
+				buf, err := b.encodeChunk(buf[:0], b.chunks[k], k > 0, playbooks)
 				done[k] <- block{buf, err}
 			}()
 		}
@@ -191,6 +199,10 @@ func (b *Book) write(w io.Writer, playbooks bool) error {
 				stop.Store(true)
 			}
 		}
+		select {
+		case free <- r.buf:
+		default:
+		}
 		<-slots
 	}
 	if werr != nil {
@@ -200,11 +212,9 @@ func (b *Book) write(w io.Writer, playbooks bool) error {
 	return err
 }
 
-// encodeChunk returns the encodings of ch's customers, each after a comma
-// but the first when first is false.
-func (b *Book) encodeChunk(ch *chunk, comma, playbooks bool) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+// encodeChunk appends the encodings of ch's customers to buf, each after a
+// comma but the first when comma is false.
+func (b *Book) encodeChunk(buf []byte, ch *chunk, comma, playbooks bool) ([]byte, error) {
 	var rows []rowJSON
 	if playbooks {
 		rows = make([]rowJSON, 0, NumFailureTypes*NumSeverities)
@@ -227,15 +237,144 @@ func (b *Book) encodeChunk(ch *chunk, comma, playbooks bool) ([]byte, error) {
 			cj.Playbook = rows
 		}
 		if comma || j > 0 {
-			buf.WriteByte(',')
+			buf = append(buf, ',')
 		}
-		// Encode writes json.Marshal's bytes and a newline, dropped.
-		if err := enc.Encode(cj); err != nil {
+		var err error
+		if buf, err = appendCustomer(buf, &cj); err != nil {
 			return nil, fmt.Errorf("recovery: customer %q: %w", c.ID, err)
 		}
-		buf.Truncate(buf.Len() - 1)
 	}
-	return buf.Bytes(), nil
+	return buf, nil
+}
+
+// appendCustomer appends cj as json.Marshal encodes it. It writes the
+// common case itself (plain ASCII strings, valid enumerations, finite
+// numbers) and hands any other customer to json.Marshal, so that the
+// bytes, and the errors, are encoding/json's in every case; reflection
+// made the encoding most of cvm run's time on a large book.
+func appendCustomer(b []byte, cj *customerJSON) ([]byte, error) {
+	if out, ok := appendCustomerPlain(b, cj); ok {
+		return out, nil
+	}
+	js, err := json.Marshal(cj)
+	if err != nil {
+		return b, err
+	}
+	return append(b, js...), nil
+}
+
+// appendCustomerPlain appends cj in customerJSON's field order and tags
+// and reports true, or returns b as it was and false when cj holds
+// anything beyond the common case.
+func appendCustomerPlain(b []byte, cj *customerJSON) ([]byte, bool) {
+	start := len(b)
+	ok := true
+	str := func(key, v string) {
+		b = append(b, key...)
+		if ok = ok && plainJSON(v); ok {
+			b = append(b, '"')
+			b = append(b, v...)
+			b = append(b, '"')
+		}
+	}
+	float := func(key string, f float64, bits int) {
+		b = append(b, key...)
+		var fine bool
+		b, fine = appendJSONFloat(b, f, bits)
+		ok = ok && fine
+	}
+	str(`{"customer":`, cj.ID)
+	str(`,"quadrant":`, cj.Quadrant)
+	b = append(b, `,"tier":`...) // value.Tier's MarshalJSON: its number
+	b = strconv.AppendInt(b, int64(cj.Tier), 10)
+	str(`,"stage":`, cj.Stage)
+	float(`,"strength":`, cj.Strength, 64)
+	b = append(b, `,"failures_12m":`...)
+	b = strconv.AppendInt(b, int64(cj.Failures12m), 10)
+	b = append(b, `,"last_recovery_ok":`...)
+	b = strconv.AppendBool(b, cj.LastRecoveryOK)
+	if cj.Channel != "" {
+		str(`,"channel":`, cj.Channel)
+	}
+	float(`,"influence":`, cj.Influence, 64)
+	float(`,"gross_profit":`, cj.GrossProfit, 64)
+	if len(cj.Playbook) > 0 {
+		b = append(b, `,"playbook":[`...)
+		for i := range cj.Playbook {
+			r := &cj.Playbook[i]
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if !r.Failure.Valid() || !r.Severity.Valid() || !r.Apology.Valid() || !r.Owner.Valid() {
+				return b[:start], false
+			}
+			str(`{"failure":`, r.Failure.String())
+			str(`,"severity":`, r.Severity.String())
+			float(`,"expected":`, float64(r.Expected), 32)
+			float(`,"ratio":`, float64(r.Ratio), 32)
+			float(`,"cap":`, float64(r.Cap), 32)
+			float(`,"pre_approved":`, float64(r.PreApproved), 32)
+			float(`,"churn_with":`, float64(r.ChurnWith), 32)
+			float(`,"churn_without":`, float64(r.ChurnOut), 32)
+			b = append(b, `,"acknowledge_min":`...)
+			b = strconv.AppendUint(b, uint64(r.AckMin), 10)
+			b = append(b, `,"resolve_min":`...)
+			b = strconv.AppendUint(b, uint64(r.ResMin), 10)
+			str(`,"apology":`, r.Apology.String())
+			str(`,"owner":`, r.Owner.String())
+			if r.Paradox {
+				b = append(b, `,"paradox":true`...)
+			}
+			if r.Escalated {
+				b = append(b, `,"escalated":true`...)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b = append(b, '}')
+	if !ok {
+		return b[:start], false
+	}
+	return b, true
+}
+
+// plainJSON reports whether encoding/json writes s as its bytes in
+// quotes: printable ASCII without the characters it escapes (quote,
+// backslash, and <, > and & for HTML).
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c > 0x7e, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
+}
+
+// appendJSONFloat appends f of the given bit size as encoding/json does
+// (shortest form; exponent form below 1e-6 and from 1e21, its exponent
+// without a leading zero), or reports false for NaN and infinities,
+// which encoding/json refuses.
+func appendJSONFloat(b []byte, f float64, bits int) ([]byte, bool) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return b, false
+	}
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 {
+		if bits == 64 && (abs < 1e-6 || abs >= 1e21) || bits == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21) {
+			format = 'e'
+		}
+	}
+	b = strconv.AppendFloat(b, f, format, -1, bits)
+	if format == 'e' {
+		// e-09 to e-9
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b, true
 }
 
 // row returns the playbook row of failure type index t and severity

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
+	"math/rand/v2"
 	"runtime"
 	"strings"
 	"testing"
@@ -317,5 +319,90 @@ func TestBookWriteJSON(t *testing.T) {
 	var nb *Book
 	if err := nb.WriteJSON(io.Discard); err == nil {
 		t.Error("nil book: no error")
+	}
+}
+
+// TestAppendCustomer checks appendCustomer against json.Marshal on 20,000
+// random customers drawn from hostile values: IDs and channels with
+// quotes, backslashes, HTML characters, control bytes, non-ASCII and
+// invalid UTF-8; floats at the bounds of encoding/json's exponent form,
+// subnormal, negative zero, NaN and infinite; invalid enumerations.
+// Either both give the same bytes or both an error.
+func TestAppendCustomer(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	pick := func(n int) int { return rng.IntN(n) }
+	// values draws strings and floats from the hostile lists, or, plain
+	// true, from the common case only.
+	type values struct {
+		strs []string
+		f64s []float64
+		f32s []float32
+	}
+	hostile := values{
+		strs: []string{"", "C1", `a"b`, `a\b`, "<x>", "a&b", "tab\there", "\x00", "é", "\u2028", "\xff", "Ω-1", "~ok~"},
+		f64s: []float64{0, math.Copysign(0, -1), 1, -2.5, 0.1, 1e-6, 9.99e-7, 1e-7, 1e20, 1e21, 1e22, -1e-300, 5e-324, math.MaxFloat64, math.NaN(), math.Inf(1), math.Inf(-1)},
+		f32s: []float32{0, 1, 0.3, 1e-6, 9.9e-7, 1e-7, 1e20, 1e21, 3e38, 1e-45, float32(math.NaN()), float32(math.Inf(-1))},
+	}
+	plainVals := values{
+		strs: []string{"", "C1", "12668.0", "~ok~", "key-account"},
+		f64s: []float64{0, math.Copysign(0, -1), 1e-6, 9.99e-7, 1e-7, 1e20, 1e21, 1e22, 5e-324, math.MaxFloat64, 123456.789},
+		f32s: []float32{0, float32(math.Copysign(0, -1)), 1e-6, 9.9e-7, 1e-7, 1e20, 1e21, 3e38, 1e-45, 0.00012},
+	}
+	errs, same, plain := 0, 0, 0
+	for i := range 20000 {
+		v, common := hostile, i%2 == 1
+		if common {
+			v = plainVals
+		}
+		str := func() string { return v.strs[pick(len(v.strs))] }
+		f64 := func() float64 {
+			if pick(2) == 0 {
+				return rng.NormFloat64() * math.Pow(10, float64(pick(44)-22))
+			}
+			return v.f64s[pick(len(v.f64s))]
+		}
+		f32 := func() float32 {
+			if pick(2) == 0 {
+				return float32(rng.NormFloat64() * math.Pow(10, float64(pick(24)-12)))
+			}
+			return v.f32s[pick(len(v.f32s))]
+		}
+		cj := customerJSON{
+			ID: str(), Quadrant: str(), Tier: value.Tier(pick(6)), Stage: str(),
+			Strength: f64(), Failures12m: pick(5) - 1, LastRecoveryOK: pick(2) == 0,
+			Channel: str(), Influence: f64(), GrossProfit: f64(),
+		}
+		for range pick(3) * 12 {
+			r := rowJSON{
+				Failure: FailureType(pick(NumFailureTypes + 2)), Severity: Severity(pick(NumSeverities + 2)),
+				Expected: f32(), Ratio: f32(), Cap: f32(), PreApproved: f32(), ChurnWith: f32(), ChurnOut: f32(),
+				AckMin: rng.Uint32(), ResMin: uint32(pick(100)), Apology: Apology(pick(5)), Owner: Owner(pick(6)),
+				Paradox: pick(2) == 0, Escalated: pick(2) == 0,
+			}
+			if common {
+				r.Failure, r.Severity = FailureType(1+pick(NumFailureTypes)), Severity(1+pick(NumSeverities))
+				r.Apology, r.Owner = Apology(1+pick(3)), Owner(1+pick(4))
+			}
+			cj.Playbook = append(cj.Playbook, r)
+		}
+		want, werr := json.Marshal(&cj)
+		if _, ok := appendCustomerPlain(nil, &cj); ok {
+			plain++
+		}
+		got, gerr := appendCustomer([]byte("prefix"), &cj)
+		switch {
+		case werr != nil || gerr != nil:
+			if (werr == nil) != (gerr == nil) {
+				t.Fatalf("customer %d: error %v, json.Marshal's %v", i, gerr, werr)
+			}
+			errs++
+		case !bytes.Equal(got, append([]byte("prefix"), want...)):
+			t.Fatalf("customer %d:\n got %s\nwant prefix%s", i, got, want)
+		default:
+			same++
+		}
+	}
+	if errs < 1000 || same < 1000 || plain < 9000 {
+		t.Errorf("%d errors, %d equal encodings, %d written by appendCustomerPlain: the draws miss a case", errs, same, plain)
 	}
 }
