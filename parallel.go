@@ -517,8 +517,8 @@ func (rd *Reader) SummarizeEach(ctx context.Context, settings *SummarySettings, 
 // continue after it, unlike Read. A truncated or failing input is an
 // error, as for Read. ReadAll checks ctx between blocks of input and
 // returns ctx.Err() when it is done. The transactions are gathered in
-// segments of 32,768 and joined into the result once, on every core, so
-// memory peaks at about twice the result (a Transaction is 120 bytes on
+// segments (doubling from 256 to 32,768) and joined into the result once,
+// on every core, so memory peaks at about twice the result (a Transaction is 120 bytes on
 // 64-bit platforms, plus its strings, made once for each run of equal
 // values within a block) rather than the three times of a slice grown by
 // doubling.

@@ -18,9 +18,11 @@ func TestGather(t *testing.T) {
 		{"none", nil},
 		{"empty runs", []int{0, 0}},
 		{"one value", []int{1}},
-		{"one segment exactly", []int{gatherSeg}},
-		{"across a boundary", []int{gatherSeg - 3, 7}},
-		{"a run longer than two segments", []int{5, 2*gatherSeg + 11}},
+		{"the first segment exactly", []int{256}},
+		{"past the first segment", []int{255, 2}},
+		{"a full segment", []int{gatherSeg}},
+		{"across a full segment's end", []int{4*gatherSeg - 3, 7}},
+		{"a run longer than two full segments", []int{5, 2*gatherSeg + 11}},
 		{"many small runs", slices.Repeat([]int{1000}, 100)},
 	}
 	for _, procs := range []int{1, 2, 3} {
