@@ -6,6 +6,7 @@ import (
 	"iter"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/cvmkit/cvm"
@@ -153,7 +154,11 @@ func EstimateRegularity(ctx context.Context, txs iter.Seq[cvm.Transaction], cali
 		loc = time.UTC
 	}
 	end := cvm.DayNumber(calibrationEnd, loc)
-	days := map[string][]int64{}
+	// Only each customer's first three distinct days count: keep the three
+	// smallest seen, in order, one map lookup a row and no list of days.
+	index := map[string]int32{}
+	var firsts []firstDays
+	var ids []string
 	n := 0
 	for t := range txs {
 		if n++; n%ctxEvery == 0 {
@@ -171,22 +176,27 @@ func EstimateRegularity(ctx context.Context, txs iter.Seq[cvm.Transaction], cali
 		if d > end {
 			continue
 		}
-		days[t.Customer] = append(days[t.Customer], d)
+		i, ok := index[t.Customer]
+		if !ok {
+			i = int32(len(firsts))
+			index[t.Customer] = i
+			firsts = append(firsts, firstDays{})
+			ids = append(ids, t.Customer)
+		}
+		firsts[i].add(d)
 	}
-	ids := make([]string, 0, len(days))
-	for id := range days {
-		ids = append(ids, id)
+	order := make([]int32, len(ids))
+	for i := range order {
+		order[i] = int32(i)
 	}
-	slices.Sort(ids)
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(ids[a], ids[b]) })
 	var ms []float64
-	for _, id := range ids {
-		ds := days[id]
-		slices.Sort(ds)
-		ds = slices.Compact(ds)
-		if len(ds) < 3 {
+	for _, i := range order {
+		f := &firsts[i]
+		if f.n < 3 {
 			continue
 		}
-		t1, t2 := float64(ds[1]-ds[0]), float64(ds[2]-ds[1])
+		t1, t2 := float64(f.d[1]-f.d[0]), float64(f.d[2]-f.d[1])
 		ms = append(ms, t1/(t1+t2))
 	}
 	if len(ms) < 2 {
@@ -198,6 +208,30 @@ func EstimateRegularity(ctx context.Context, txs iter.Seq[cvm.Transaction], cali
 		k = 1e6 // all pairs alike: as regular as measurable
 	}
 	return Regularity{K: k, MeanM: mean, Customers: len(ms)}, nil
+}
+
+// firstDays holds the n (at most 3) smallest distinct days added, in
+// ascending order.
+type firstDays struct {
+	d [3]int64
+	n int
+}
+
+// add adds day d.
+func (f *firstDays) add(d int64) {
+	j := 0
+	for j < f.n && f.d[j] < d {
+		j++
+	}
+	if j < f.n && f.d[j] == d || j == 3 {
+		return // seen, or later than the three kept
+	}
+	// Shift the larger ones up, dropping a fourth.
+	for k := min(f.n, 2); k > j; k-- {
+		f.d[k] = f.d[k-1]
+	}
+	f.d[j] = d
+	f.n = min(f.n+1, 3)
 }
 
 // Warning returns the regularity warning when K is 2 or more, else nil.

@@ -1,13 +1,17 @@
 package clv
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
+
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/cvmkit/cvm"
 	"github.com/cvmkit/cvm/internal/check"
@@ -157,5 +161,63 @@ func TestRegularity(t *testing.T) {
 	check.Float(t, "Poisson mean M", r.MeanM, 0.5, 0, 0.02)
 	if len(r.Warning()) != 0 {
 		t.Errorf("Poisson warns: %+v", r)
+	}
+}
+
+// TestEstimateRegularityPlain checks EstimateRegularity against a plain
+// reference (every customer's days listed, sorted and deduplicated, the
+// first three used) on random streams in random order: repeated days,
+// returns, rows after the calibration end, customers with one to six
+// days; the results must be equal bit for bit.
+func TestEstimateRegularityPlain(t *testing.T) {
+	plain := func(txs []cvm.Transaction, calEnd time.Time) (Regularity, error) {
+		end := cvm.DayNumber(calEnd, time.UTC)
+		days := map[string][]int64{}
+		for _, x := range txs {
+			if d := cvm.DayNumber(x.Time, time.UTC); x.Amount >= 0 && d <= end {
+				days[x.Customer] = append(days[x.Customer], d)
+			}
+		}
+		ids := slices.Sorted(maps.Keys(days))
+		var ms []float64
+		for _, id := range ids {
+			ds := slices.Compact(slices.Sorted(slices.Values(days[id])))
+			if len(ds) >= 3 {
+				t1, t2 := float64(ds[1]-ds[0]), float64(ds[2]-ds[1])
+				ms = append(ms, t1/(t1+t2))
+			}
+		}
+		if len(ms) < 2 {
+			return Regularity{}, ErrNoRepeatBuyers
+		}
+		mean, v := stat.MeanVariance(ms, nil)
+		k := (1/(4*v) - 1) / 2
+		if math.IsNaN(k) || math.IsInf(k, 0) || k > 1e6 {
+			k = 1e6
+		}
+		return Regularity{K: k, MeanM: mean, Customers: len(ms)}, nil
+	}
+	rng := rand.New(rand.NewPCG(21, 5))
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	calEnd := base.AddDate(0, 0, 300)
+	for round := range 50 {
+		var txs []cvm.Transaction
+		for c := range 1 + rng.IntN(300) {
+			id := fmt.Sprintf("c%03d", c)
+			for range 1 + rng.IntN(8) {
+				d := rng.IntN(6) * (1 + rng.IntN(90)) // repeats, and days after the end
+				amt := float64(rng.IntN(100)) - 10    // some returns, some zero
+				txs = append(txs, cvm.Transaction{Customer: id, Time: base.AddDate(0, 0, d).Add(time.Duration(rng.IntN(86400)) * time.Second), Amount: amt})
+			}
+		}
+		rng.Shuffle(len(txs), func(i, j int) { txs[i], txs[j] = txs[j], txs[i] })
+		want, werr := plain(txs, calEnd)
+		got, err := EstimateRegularity(context.Background(), slices.Values(txs), calEnd, nil)
+		if !errors.Is(err, werr) && (err != nil || werr != nil) {
+			t.Fatalf("round %d: error %v, want %v", round, err, werr)
+		}
+		if got != want {
+			t.Fatalf("round %d: %+v, want %+v", round, got, want)
+		}
 	}
 }
