@@ -450,45 +450,50 @@ func (c *clvCmd) writeOut(ctx context.Context, outs *input.Outputs, stdout, stde
 		return err
 	}
 	return outs.Write(c.out, stdout, func(w io.Writer) error {
-		bw := bufio.NewWriterSize(w, 1<<20)
-		bw.WriteString("customer,frequency,recency,T,mean_spend")
+		head := []byte("customer,frequency,recency,T,mean_spend")
 		if pm != nil {
-			bw.WriteString(",p_alive,expected_purchases")
+			head = append(head, ",p_alive,expected_purchases"...)
 		}
 		if spend != nil {
-			bw.WriteString(",expected_spend")
+			head = append(head, ",expected_spend"...)
 		}
 		if value != nil {
-			bw.WriteString(",clv")
+			head = append(head, ",clv"...)
 		}
 		for _, n := range names {
-			bw.WriteString("," + n)
+			head = append(head, ","+n...)
 		}
 		if ds.Holdout != nil {
-			bw.WriteString(",holdout_purchases,holdout_spend")
+			head = append(head, ",holdout_purchases,holdout_spend"...)
 		}
-		bw.WriteByte('\n')
-		f := func(v float64) string { return strconv.FormatFloat(v, 'g', 10, 64) }
-		for i, cu := range ds.Customers {
-			fmt.Fprintf(bw, "%s,%s,%s,%s,%s", string(csvout.AppendField(nil, cu.ID)), f(cu.Frequency), f(cu.Recency), f(cu.T), f(cu.MeanSpend))
+		if _, err := w.Write(append(head, '\n')); err != nil {
+			return err
+		}
+		// Each number as strconv.FormatFloat(v, 'g', 10, 64); the rows
+		// are formatted on every core (writeFormatted).
+		f := func(b []byte, v float64) []byte { return strconv.AppendFloat(append(b, ','), v, 'g', 10, 64) }
+		return writeFormatted(w, len(ds.Customers), func(b []byte, i int) []byte {
+			cu := &ds.Customers[i]
+			b = csvout.AppendField(b, cu.ID)
+			b = f(f(f(f(b, cu.Frequency), cu.Recency), cu.T), cu.MeanSpend)
 			if pm != nil {
-				fmt.Fprintf(bw, ",%s,%s", f(alive[i]), f(exp[i]))
+				b = f(f(b, alive[i]), exp[i])
 			}
 			if spend != nil {
-				fmt.Fprintf(bw, ",%s", f(spend[i]))
+				b = f(b, spend[i])
 			}
 			if value != nil {
-				fmt.Fprintf(bw, ",%s", f(value[i]))
+				b = f(b, value[i])
 			}
 			for _, col := range cols {
-				fmt.Fprintf(bw, ",%s", f(col[i]))
+				b = f(b, col[i])
 			}
 			if ds.Holdout != nil {
-				fmt.Fprintf(bw, ",%d,%s", ds.Holdout[i].Purchases, f(ds.Holdout[i].Spend))
+				b = strconv.AppendInt(append(b, ','), int64(ds.Holdout[i].Purchases), 10)
+				b = f(b, ds.Holdout[i].Spend)
 			}
-			bw.WriteByte('\n')
-		}
-		return bw.Flush()
+			return append(b, '\n')
+		})
 	})
 }
 
