@@ -1,7 +1,11 @@
 package clv
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -114,5 +118,37 @@ func TestPrepareDiscrete(t *testing.T) {
 	}
 	if _, err := PrepareDiscrete(ctx, slices.Values(txs), noon(2023, 1, 31), nil); !errors.Is(err, ErrEmptyInput) {
 		t.Errorf("empty: %v", err)
+	}
+}
+
+// TestPurchaseDaysPlain checks purchaseDays against the plain map of
+// appended, sorted and deduplicated days on 50 shuffled streams with
+// repeated days, returns, zero amounts and rows after the end.
+func TestPurchaseDaysPlain(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	end := cvm.DayNumber(base, time.UTC) + 200
+	for round := range 50 {
+		var txs []cvm.Transaction
+		for c := range 1 + rng.IntN(200) {
+			for range 1 + rng.IntN(10) {
+				d := rng.IntN(5) * (1 + rng.IntN(80))
+				txs = append(txs, cvm.Transaction{Customer: fmt.Sprintf("c%03d", c), Time: base.AddDate(0, 0, d).Add(time.Duration(rng.IntN(86400)) * time.Second), Amount: float64(rng.IntN(50)) - 5})
+			}
+		}
+		rng.Shuffle(len(txs), func(i, j int) { txs[i], txs[j] = txs[j], txs[i] })
+		want := map[string][]int64{}
+		for _, x := range txs {
+			if d := cvm.DayNumber(x.Time, time.UTC); x.Amount >= 0 && d <= end {
+				want[x.Customer] = append(want[x.Customer], d)
+			}
+		}
+		for id, ds := range want {
+			want[id] = slices.Compact(slices.Sorted(slices.Values(ds)))
+		}
+		got := check.Must(purchaseDays(context.Background(), slices.Values(txs), end, time.UTC))
+		if !maps.EqualFunc(got, want, slices.Equal[[]int64]) {
+			t.Fatalf("round %d: %d customers' days differ from the plain lists' %d", round, len(got), len(want))
+		}
 	}
 }
