@@ -36,7 +36,7 @@ type Input struct {
 
 // Result is the output of every stage of the flow.
 type Result struct {
-	In        Input
+	In        Input // the input, without its Transactions once the stages have run
 	AsOf      time.Time
 	First     time.Time // first transaction
 	Last      time.Time // last transaction
@@ -172,6 +172,10 @@ func Present(in Input, f *profile.File) (*Result, error) {
 		}
 	}
 	r.Notes = append(r.Notes, r.File.Notes...)
+	// The stages are done with the transactions, and the report and the
+	// files need only Rows, First and Last: letting them go frees their
+	// memory (1.2 GB for 10M rows) for the writing.
+	r.In.Transactions = nil
 	return r, nil
 }
 
