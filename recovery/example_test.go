@@ -1,7 +1,9 @@
 package recovery_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -102,4 +104,39 @@ func ExampleSettings() {
 	// Output:
 	// true 30 2 0.2
 	// paradox false, ratio 1.00, cap 7.50
+}
+
+// Writing a book to a file as it is encoded, rather than holding its
+// JSON: a million customers' full form is about 6 GB. The bytes are
+// MarshalJSON's, and json.Unmarshal reads them back into the same book.
+func ExampleBook_WriteJSON() {
+	m, err := recovery.New(nil)
+	if err != nil {
+		panic(err)
+	}
+	book, err := m.Build(context.Background(), []recovery.Customer{
+		{ID: "C1", Quadrant: value.QuadrantIV, Tier: 1, Stage: lifecycle.Stability, Strength: 0.8, GrossProfit: 40000},
+	}, nil)
+	if err != nil {
+		panic(err)
+	}
+	var buf bytes.Buffer // a file, in a program
+	if err := book.WriteJSON(&buf); err != nil {
+		panic(err)
+	}
+	data, err := book.MarshalJSON()
+	if err != nil {
+		panic(err)
+	}
+	var back recovery.Book
+	if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
+		panic(err)
+	}
+	e, err := back.Lookup("C1", recovery.Delivery, recovery.S3)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(bytes.Equal(buf.Bytes(), data), back.Len(), e.Apology)
+	// Output:
+	// true 1 executive
 }
