@@ -518,10 +518,10 @@ func (rd *Reader) SummarizeEach(ctx context.Context, settings *SummarySettings, 
 // error, as for Read. ReadAll checks ctx between blocks of input and
 // returns ctx.Err() when it is done. The transactions are gathered in
 // segments (doubling from 256 to 32,768) and joined into the result once,
-// on every core, so memory peaks at about twice the result (a Transaction is 120 bytes on
-// 64-bit platforms, plus its strings, made once for each run of equal
-// values within a block) rather than the three times of a slice grown by
-// doubling.
+// on every core, so memory peaks at about twice the result (a Transaction
+// is 120 bytes on 64-bit platforms, plus its strings, made once for each
+// run of equal values within a block) rather than the three times of a
+// slice grown by doubling.
 func (rd *Reader) ReadAll(ctx context.Context) ([]Transaction, error) {
 	var out parallel.Gather[Transaction]
 	err := rd.eachChunk(ctx, rd.cfg.transactions, func(c *chunk) error {

@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"strconv"
-	"sync/atomic"
 	"time"
 
 	"github.com/cvmkit/cvm"
@@ -141,8 +140,8 @@ func (b *Book) marshal(playbooks bool) ([]byte, error) {
 // json.Marshal encodes bookJSON with no customers, then the customers,
 // each as json.Marshal encodes its customerJSON, which is how
 // json.Marshal encodes them within the whole bookJSON. The book's chunks
-// are encoded on every core, at most 2*GOMAXPROCS at a time, and written
-// in order.
+// are encoded on every core and written in order
+// (internal/parallel.OrderedWriter).
 func (b *Book) write(w io.Writer, playbooks bool) error {
 	if b == nil {
 		return fmt.Errorf("recovery: encoding a nil book")
@@ -158,55 +157,12 @@ func (b *Book) write(w io.Writer, playbooks bool) error {
 	if _, err := w.Write(head[:len(head)-len(tail)]); err != nil {
 		return err
 	}
-	type block struct {
-		buf []byte
-		err error
-	}
-	n := len(b.chunks)
-	done := make([]chan block, n)
-	for k := range done {
-		done[k] = make(chan block, 1)
-	}
-	var stop atomic.Bool
-	slots := make(chan struct{}, 2*parallel.Workers())
-	free := make(chan []byte, cap(slots)) // the written blocks' buffers, for the next
-	go func() {
-		for k := range n {
-			slots <- struct{}{}
-			if stop.Load() {
-				done[k] <- block{}
-				continue
-			}
-			var buf []byte
-			select {
-			case buf = <-free:
-			default:
-			}
-			go func() {
-				buf, err := b.encodeChunk(buf[:0], b.chunks[k], k > 0, playbooks)
-				done[k] <- block{buf, err}
-			}()
-		}
-	}()
-	var werr error
-	for k := range n {
-		r := <-done[k]
-		if werr == nil {
-			if werr = r.err; werr == nil {
-				_, werr = w.Write(r.buf)
-			}
-			if werr != nil {
-				stop.Store(true)
-			}
-		}
-		select {
-		case free <- r.buf:
-		default:
-		}
-		<-slots
-	}
-	if werr != nil {
-		return werr
+	// A chunk (a few hundred customers) a record.
+	err = parallel.WriteOrdered(w, len(b.chunks), 1, func(buf []byte, k int) ([]byte, error) {
+		return b.encodeChunk(buf, b.chunks[k], k > 0, playbooks)
+	})
+	if err != nil {
+		return err
 	}
 	_, err = io.WriteString(w, tail)
 	return err

@@ -12,6 +12,7 @@ import (
 	"github.com/cvmkit/cvm"
 	"github.com/cvmkit/cvm/examples/internal/input"
 	"github.com/cvmkit/cvm/internal/csvout"
+	"github.com/cvmkit/cvm/internal/parallel"
 )
 
 func runSummary(args []string, stdout, stderr io.Writer) error {
@@ -96,7 +97,7 @@ func writeSummariesCSV(w io.Writer, sums []cvm.Summary) error {
 // purchases).
 type summaryWriter struct {
 	bw     *bufio.Writer
-	fw     *formatWriter
+	fw     *parallel.OrderedWriter
 	asJSON bool
 	n      int // summaries written
 }
@@ -109,7 +110,7 @@ func newSummaryWriter(w io.Writer, asJSON bool) *summaryWriter {
 	} else {
 		sw.bw.WriteString(cvm.SummaryCSVHeader + "\n")
 	}
-	sw.fw = newFormatWriter(sw.bw)
+	sw.fw = parallel.NewOrderedWriter(sw.bw, formatBlock)
 	return sw
 }
 
@@ -125,7 +126,7 @@ func (sw *summaryWriter) write(sums []cvm.Summary) error {
 		format = func(b []byte, i int) []byte { return appendSummaryJSON(b, &sums[i], first && i == 0) }
 	}
 	sw.n += len(sums)
-	if !sw.fw.add(len(sums), format) {
+	if !sw.fw.Add(len(sums), infallible(format)) {
 		return errWriting
 	}
 	return nil
@@ -133,7 +134,7 @@ func (sw *summaryWriter) write(sums []cvm.Summary) error {
 
 // close ends the file and returns the first write error.
 func (sw *summaryWriter) close() error {
-	if err := sw.fw.close(); err != nil {
+	if err := sw.fw.Close(); err != nil {
 		return err
 	}
 	if sw.asJSON {
