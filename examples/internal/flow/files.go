@@ -25,10 +25,18 @@ func (r *Result) WriteFiles(dir string) ([]string, error) {
 		return nil, err
 	}
 	var names []string
-	// csv writes one file by encoding/csv's rules (internal/csvout),
-	// each file whole or not at all (examples/internal/input.CreateFile).
+	// file writes one file whole or not at all
+	// (examples/internal/input.CreateFile) and records its name.
+	file := func(name string, write func(io.Writer) error) error {
+		if err := input.CreateFile(filepath.Join(dir, name), nil, write); err != nil {
+			return err
+		}
+		names = append(names, name)
+		return nil
+	}
+	// csv writes one file by encoding/csv's rules (internal/csvout).
 	csv := func(name string, header string, n int, row func(i int) []string) error {
-		err := input.CreateFile(filepath.Join(dir, name), nil, func(f io.Writer) error {
+		return file(name, func(f io.Writer) error {
 			w := csvout.NewWriter(f)
 			w.Write(strings.Split(header, ",")...)
 			for i := range n {
@@ -38,26 +46,16 @@ func (r *Result) WriteFiles(dir string) ([]string, error) {
 			}
 			return w.Flush()
 		})
-		if err != nil {
-			return err
-		}
-		names = append(names, name)
-		return nil
 	}
 	js := func(name string, v any) error {
 		b, err := json.Marshal(v)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		err = input.CreateFile(filepath.Join(dir, name), nil, func(w io.Writer) error {
+		return file(name, func(w io.Writer) error {
 			_, err := w.Write(append(b, '\n'))
 			return err
 		})
-		if err != nil {
-			return err
-		}
-		names = append(names, name)
-		return nil
 	}
 	// ff writes a float with at most 15 significant digits, so sums of
 	// cents read 6683.65 rather than 6683.650000000001.
@@ -143,26 +141,16 @@ func (r *Result) WriteFiles(dir string) ([]string, error) {
 			}
 			// Streamed: a million customers' playbooks are some 6 GB
 			// of JSON, which json.Marshal would hold twice.
-			const name = "recovery_book.json"
-			err := input.CreateFile(filepath.Join(dir, name), nil, func(w io.Writer) error {
+			return file("recovery_book.json", func(w io.Writer) error {
 				if err := r.Recovery.Book.WriteJSON(w); err != nil {
 					return err
 				}
 				_, err := io.WriteString(w, "\n")
 				return err
 			})
-			if err != nil {
-				return err
-			}
-			names = append(names, name)
-			return nil
 		},
 		func() error {
-			if err := input.CreateFile(filepath.Join(dir, "report.txt"), nil, r.Report); err != nil {
-				return err
-			}
-			names = append(names, "report.txt")
-			return nil
+			return file("report.txt", r.Report)
 		},
 	}
 	for _, step := range steps {
