@@ -235,18 +235,18 @@ func xys(x, y []float64) plotter.XYs {
 // 126 MB SVGs).
 const ScatterMax = 20000
 
-// thin thins the groups' points in place to at most max in all, as
+// thin thins the groups' points in place to at most limit in all, as
 // ScatterMax says.
-func thin(groups []plotter.XYs, max int) {
+func thin(groups []plotter.XYs, limit int) {
 	total := 0
 	for _, g := range groups {
 		total += len(g)
 	}
-	if total <= max {
+	if total <= limit {
 		return
 	}
 	// Group i keeps ceil(len/k) points: find the smallest k whose total
-	// is within max (k = ceil(total/max) leaves at most one extra a group).
+	// is within limit (k = ceil(total/limit) leaves at most one extra a group).
 	kept := func(k int) int {
 		n := 0
 		for _, g := range groups {
@@ -254,8 +254,8 @@ func thin(groups []plotter.XYs, max int) {
 		}
 		return n
 	}
-	k := (total + max - 1) / max
-	for kept(k) > max {
+	k := (total + limit - 1) / limit
+	for kept(k) > limit {
 		k++
 	}
 	for i, g := range groups {
