@@ -18,15 +18,16 @@ import (
 //
 // The reading goroutine only validates rows and appends them to batches
 // of pgBatchRows. Every pgFlushBatches batches go to a flusher goroutine,
-// while reading goes on into fresh batches: the flusher hashes each
-// batch's customer IDs and scatters its rows by the top pgBits bits of
-// the hash into pgParts partitions (a counting sort, keeping stream order
-// within a partition), then, the partitions spread over GOMAXPROCS
-// goroutines, appends each partition's rows to it: time and amount, the
-// ID's bytes, and the row's place in its batch. Nothing is looked up
-// while the stream is read: in time order a customer comes back about
-// once in all its rows' flushes, so a table looked up then would cost a
-// few cache misses a row however it is partitioned.
+// while reading goes on into fresh batches: the flusher, the batches
+// spread over GOMAXPROCS goroutines, hashes each batch's customer IDs and
+// scatters its rows by the top pgBits bits of the hash into pgParts
+// slices (a counting sort, keeping stream order within a partition): time
+// and amount, the ID's bytes, and the row's place in its batch. The
+// scattered batches, in stream order, are the partitions' rows: partition
+// p's are slice p of every batch, so nothing is copied again. Nothing is
+// looked up while the stream is read: in time order a customer comes back
+// about once in all its rows' flushes, so a table looked up then would
+// cost a few cache misses a row however it is partitioned.
 //
 // At the end of the stream each partition, in parallel, interns its rows'
 // IDs in its own table (a 256th of the customers, which stays in cache
@@ -50,7 +51,6 @@ const (
 var (
 	pgBatchRows    = 1 << 16 // rows per batch (at most 1<<32: pgSorted.idx)
 	pgFlushBatches = 8       // batches per flush
-	pgChunkRows    = 4096    // rows per chunk of a partition's rows
 
 	// pgBatchMaxBytes bounds the bytes of a batch's customer IDs, whose
 	// offsets are 32-bit: a batch that would pass it is handed over
@@ -61,9 +61,8 @@ var (
 	// is taken from the 24 bits of its 32-bit tag below the partition
 	// bits.
 	pgPartMaxLog uint = 32 - pgBits
-	// pgArenaMax bounds the bytes of the rows' IDs in a chunk of a
-	// partition, whose ends are 32-bit (and by the largest int on a
-	// 32-bit platform).
+	// pgArenaMax bounds the bytes of a partition's customers' IDs, whose
+	// ends are 32-bit (and by the largest int on a 32-bit platform).
 	pgArenaMax = min(math.MaxUint32, math.MaxInt)
 )
 
@@ -79,8 +78,9 @@ type pgRow struct {
 
 // pgSorted is a row scattered to its partition: time, amount, the end of
 // its ID in its batch's bytes (the ID begins where the previous row's of
-// the partition ends) and its index in its batch. It holds no pointer,
-// so the garbage collector does not scan the batches.
+// the partition ends; once the partition is interned, end is the row's
+// customer) and its index in its batch. It holds no pointer, so the
+// garbage collector does not scan the batches.
 type pgSorted struct {
 	t   int64
 	amt float64
@@ -88,53 +88,35 @@ type pgSorted struct {
 	idx uint32
 }
 
-// pgChunk is a chunk of a partition's rows, in stream order: records,
-// their IDs back to back (at most pgArenaMax bytes: a chunk is full at
-// pgChunkRows rows or when the next row's ID would pass them) and their
-// meta.
-type pgChunk struct {
-	n    int
-	recs []rec    // pgChunkRows long
-	meta []pgMeta // pgChunkRows long
-	ids  []byte
-}
-
-// pgMeta is a row's ID end in its chunk's ids, its index in its batch and
-// its ID's hash's top 32 bits (all intern needs of the hash: the partition
-// is some of them); once the partition is interned, end is the row's
-// customer.
-type pgMeta struct{ end, idx, tag uint32 }
-
-// pgSeg says that a partition's rows from row on came from the batch whose
-// first row is base in the stream.
-type pgSeg struct {
-	row  int
-	base int64
-}
-
-// pgBatch is a batch of rows in stream order, the first one row base of
-// the kept rows; after scattering, partition p's rows are
-// sorted[start[p]:start[p+1]] and their IDs bytes[bstart[p]:bstart[p+1]].
+// pgBatch is a batch of rows in stream order, as read; reused once
+// scattered.
 type pgBatch struct {
-	rows   []pgRow
+	rows []pgRow
+	base int64    // the stream index of rows[0] among the kept rows
+	hs   []uint64 // the rows' ID hashes
+}
+
+// pgScattered is a batch scattered by partition: partition p's rows are
+// sorted[start[p]:start[p+1]], the top 32 bits of their ID hashes
+// tags[start[p]:start[p+1]] (all intern needs of a hash: the partition is
+// some of them) and their IDs bytes[bstart[p]:bstart[p+1]]. base is the
+// stream index of the batch's first row.
+type pgScattered struct {
 	base   int64
-	hs     []uint64 // the rows' ID hashes
 	sorted []pgSorted
-	tags   []uint32 // the top 32 bits of sorted's ID hashes, in its order
-	bytes  []byte   // the IDs of sorted, in its order
+	tags   []uint32
+	bytes  []byte
 	start  [pgParts + 1]int32
 	bstart [pgParts + 1]int32
 }
 
-// pgPart is one partition. While the stream is read it gathers its rows
-// (chunks, ids, segs); at the end its table (slots, arena, ends) interns
-// them, giving its customers in first-appearance order (within the
-// partition), each row's customer (lids) and each customer's rows
+// pgPart is one partition, whose rows are its slices of the grouper's
+// scattered batches. At the end of the stream its table (slots, arena,
+// ends) interns them, giving its customers in first-appearance order
+// (within the partition), each row's customer and each customer's rows
 // (counts).
 type pgPart struct {
-	chunks []*pgChunk
-	segs   []pgSeg // where each batch's rows begin
-	n      int     // rows
+	n int // rows
 
 	slots  []uint64 // tag<<32 | local index + 1; a power of two long, at most half full
 	shift  uint     // 64 - log2(len(slots))
@@ -150,6 +132,7 @@ type pgPart struct {
 type grouper struct {
 	seed    maphash.Seed
 	parts   [pgParts]pgPart
+	done    []*pgScattered // the batches scattered, in stream order
 	cur     *pgBatch
 	bytes   int // the bytes of cur's IDs
 	pending []*pgBatch
@@ -242,18 +225,15 @@ func (g *grouper) close() {
 	g.wg.Wait()
 }
 
-// flusher feeds the flushes to the partitions, one flush at a time.
+// flusher scatters the flushes' batches, one flush at a time.
 func (g *grouper) flusher() {
 	defer g.wg.Done()
 	for batches := range g.flushes {
+		at := len(g.done)
+		g.done = append(g.done, make([]*pgScattered, len(batches))...)
 		parallel.Chunks(len(batches), 1, func(_, lo, hi int) {
-			for _, b := range batches[lo:hi] {
-				g.scatter(b)
-			}
-		})
-		parallel.Chunks(pgParts, 4, func(_, lo, hi int) {
-			for p := lo; p < hi; p++ {
-				g.feed(p, batches)
+			for i := lo; i < hi; i++ {
+				g.done[at+i] = g.scatter(batches[i])
 			}
 		})
 		for _, b := range batches {
@@ -267,20 +247,14 @@ func (g *grouper) flusher() {
 
 // scatter hashes b's IDs and sorts its rows, with copies of their IDs,
 // by partition, stably.
-func (g *grouper) scatter(b *pgBatch) {
+func (g *grouper) scatter(b *pgBatch) *pgScattered {
 	n := len(b.rows)
-	if cap(b.sorted) < n {
-		b.sorted = make([]pgSorted, n)
-	}
-	b.sorted = b.sorted[:n]
+	sb := &pgScattered{base: b.base, sorted: make([]pgSorted, n), tags: make([]uint32, n)}
 	if cap(b.hs) < n {
 		b.hs = make([]uint64, n)
 	}
 	hs := b.hs[:n]
-	if cap(b.tags) < n {
-		b.tags = make([]uint32, n)
-	}
-	tags := b.tags[:n]
+	tags := sb.tags
 	var count, bcount [pgParts]int32
 	for i := range b.rows {
 		h := maphash.String(g.seed, b.rows[i].name)
@@ -291,114 +265,47 @@ func (g *grouper) scatter(b *pgBatch) {
 	}
 	pos, bpos := int32(0), int32(0)
 	for p := range count {
-		b.start[p], b.bstart[p] = pos, bpos
+		sb.start[p], sb.bstart[p] = pos, bpos
 		pos, count[p] = pos+count[p], pos
 		bpos, bcount[p] = bpos+bcount[p], bpos
 	}
-	b.start[pgParts], b.bstart[pgParts] = pos, bpos
-	if cap(b.bytes) < int(bpos) {
-		b.bytes = make([]byte, bpos)
-	}
-	buf := b.bytes[:bpos]
+	sb.start[pgParts], sb.bstart[pgParts] = pos, bpos
+	buf := make([]byte, bpos)
 	for i, h := range hs {
 		p := h >> (64 - pgBits)
 		r := &b.rows[i]
 		end := bcount[p] + int32(copy(buf[bcount[p]:], r.name))
 		bcount[p] = end
-		b.sorted[count[p]] = pgSorted{t: r.t, amt: r.amt, end: uint32(end), idx: uint32(i)}
+		sb.sorted[count[p]] = pgSorted{t: r.t, amt: r.amt, end: uint32(end), idx: uint32(i)}
 		tags[count[p]] = uint32(h >> 32)
 		count[p]++
 	}
-	b.bytes = buf
+	sb.bytes = buf
 	clear(b.rows) // drop the references to the names
+	return sb
 }
 
-// feed appends partition p's rows of the batches, in order. An ID longer
-// than pgArenaMax is an error recorded in the partition, after which feed
-// does nothing.
-func (g *grouper) feed(p int, batches []*pgBatch) {
-	pt := &g.parts[p]
-	if pt.err != nil {
-		return
-	}
+// index interns partition p's rows' IDs in the batches: it fills the
+// customers (arena, ends, first) and each customer's count, and sets each
+// row's end to its customer. Past a limit it returns an error.
+func (pt *pgPart) index(p int, batches []*pgScattered) error {
 	for _, b := range batches {
 		lo, hi := b.start[p], b.start[p+1]
-		if lo == hi {
-			continue
-		}
-		pt.segs = append(pt.segs, pgSeg{row: pt.n, base: b.base})
 		from := uint32(b.bstart[p]) // where row i's ID begins in b.bytes
-		for i := int(lo); i < int(hi); {
-			k := len(pt.chunks) - 1
-			if k < 0 || pt.chunks[k].n == pgChunkRows {
-				pt.chunks = append(pt.chunks, g.newChunk(b, p))
-				k++
-			}
-			ch := pt.chunks[k]
-			m := min(int(hi)-i, pgChunkRows-ch.n)
-			for m > 0 && len(ch.ids)+int(b.sorted[i+m-1].end-from) > pgArenaMax {
-				m-- // (rare: only IDs of hundreds of kilobytes come near)
-			}
-			if m == 0 {
-				if ch.n == 0 {
-					pt.err = fmt.Errorf("%w: customer ID of %d bytes, more than %d", ErrTooLarge, b.sorted[i].end-from, pgArenaMax)
-					g.failed.Store(true)
-					return
-				}
-				pt.chunks = append(pt.chunks, g.newChunk(b, p))
-				continue
-			}
-			to := b.sorted[i+m-1].end
-			// Row r's ID ends at its end in the batch less from, plus the
-			// chunk's IDs before.
-			shift := uint32(len(ch.ids)) - from
-			ch.ids = append(ch.ids, b.bytes[from:to]...)
-			tags := b.tags[i : i+m] // (read in order: b.hs is in the batch's)
-			for j, r := range b.sorted[i : i+m] {
-				ch.recs[ch.n+j] = rec{r.t, r.amt}
-				ch.meta[ch.n+j] = pgMeta{r.end + shift, r.idx, tags[j]}
-			}
-			ch.n += m
-			pt.n += m
-			i += m
-			from = to
-		}
-	}
-}
-
-// newChunk returns an empty chunk with room for the IDs of pgChunkRows
-// rows as long on average as partition p's in b.
-func (g *grouper) newChunk(b *pgBatch, p int) *pgChunk {
-	avg := float64(b.bstart[p+1]-b.bstart[p]) / float64(b.start[p+1]-b.start[p])
-	room := int(min(float64(pgArenaMax), 1.125*avg*float64(pgChunkRows)+64))
-	return &pgChunk{recs: make([]rec, pgChunkRows), meta: make([]pgMeta, pgChunkRows), ids: make([]byte, 0, room)}
-}
-
-// index interns the partition's rows' IDs: it fills the customers (arena,
-// ends, first) and each customer's count, sets each row's meta.end to its
-// customer, and drops the rows' IDs. Past a limit it returns an error.
-func (pt *pgPart) index() error {
-	row, seg := 0, 0
-	for _, ch := range pt.chunks {
-		lo := uint32(0)
-		for j := range ch.n {
-			for seg+1 < len(pt.segs) && pt.segs[seg+1].row <= row {
-				seg++
-			}
-			m := &ch.meta[j]
-			name := ch.ids[lo:m.end]
-			lo = m.end
-			id, ok := pt.intern(uint64(m.tag)<<32, name, pt.segs[seg].base+int64(m.idx))
+		for i := lo; i < hi; i++ {
+			r := &b.sorted[i]
+			end := r.end
+			id, ok := pt.intern(uint64(b.tags[i])<<32, b.bytes[from:end], b.base+int64(r.idx))
 			if !ok {
 				return pt.err
 			}
-			m.end = uint32(id)
+			from = end
+			r.end = uint32(id)
 			pt.counts[id]++
-			row++
 		}
-		ch.ids = nil
+		pt.n += int(hi - lo)
 	}
-	pt.segs, pt.slots = nil, nil
+	pt.slots = nil
 	return nil
 }
 
@@ -417,11 +324,14 @@ func (pt *pgPart) intern(h uint64, name []byte, seq int64) (int32, bool) {
 	for i := (h << pgBits) >> pt.shift; ; i = (i + 1) & mask {
 		s := pt.slots[i]
 		if s == 0 {
-			// (The customers' IDs are some of the rows', which feed
-			// kept within pgArenaMax bytes.)
 			if len(pt.ends) >= pgPartMax() {
 				pt.err = fmt.Errorf("%w: customer %q is one more than the %d customers a partition holds (a stream not grouped by customer goes through %d partitions by customer hash)",
 					ErrTooLarge, name, pgPartMax(), pgParts)
+				return 0, false
+			}
+			if len(name) > pgArenaMax-len(pt.arena) {
+				pt.err = fmt.Errorf("%w: customer ID of %d bytes passes the %d bytes of IDs a partition holds (a stream not grouped by customer goes through %d partitions by customer hash)",
+					ErrTooLarge, len(name), pgArenaMax, pgParts)
 				return 0, false
 			}
 			id := int32(len(pt.ends))
@@ -462,11 +372,14 @@ func (pt *pgPart) grow() {
 func (g *grouper) results(c *classifier) ([]Result, error) {
 	parallel.Chunks(pgParts, 1, func(_, lo, hi int) {
 		for p := lo; p < hi; p++ {
-			if c.ctx.Err() == nil && g.parts[p].index() != nil {
+			if c.ctx.Err() == nil && g.parts[p].index(p, g.done) != nil {
 				g.failed.Store(true)
 			}
 		}
 	})
+	for _, b := range g.done {
+		b.tags, b.bytes = nil, nil // the IDs are interned
+	}
 	if err := c.ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -515,7 +428,7 @@ func (g *grouper) results(c *classifier) ([]Result, error) {
 			}
 			pt := &g.parts[p]
 			var byCust [][]rec
-			byCust, bufs[w] = pt.sortByCustomer(bufs[w])
+			byCust, bufs[w] = pt.sortByCustomer(p, g.done, bufs[w])
 			// The IDs as strings, one allocation for the partition.
 			names := string(pt.arena)
 			lo := uint32(0)
@@ -539,6 +452,7 @@ func (g *grouper) results(c *classifier) ([]Result, error) {
 		arenas[w] = arena
 		clear(stage) // drop the references to the histories
 	})
+	g.done = nil
 	return out, c.ctx.Err()
 }
 
@@ -547,9 +461,9 @@ func (g *grouper) results(c *classifier) ([]Result, error) {
 const pgStage = 64
 
 // sortByCustomer returns each customer's records in stream order (a
-// stable counting sort of the partition's rows into buf, grown as
-// needed) and buf, and drops the rows.
-func (pt *pgPart) sortByCustomer(buf []rec) ([][]rec, []rec) {
+// stable counting sort of partition p's rows in the batches into buf,
+// grown as needed) and buf.
+func (pt *pgPart) sortByCustomer(p int, batches []*pgScattered, buf []rec) ([][]rec, []rec) {
 	nc := len(pt.ends)
 	next := pt.counts
 	pos := int32(0)
@@ -560,10 +474,10 @@ func (pt *pgPart) sortByCustomer(buf []rec) ([][]rec, []rec) {
 		buf = make([]rec, pt.n)
 	}
 	all := buf[:pt.n]
-	for _, ch := range pt.chunks {
-		for i, r := range ch.recs[:ch.n] {
-			id := ch.meta[i].end // the row's customer
-			all[next[id]] = r
+	for _, b := range batches {
+		for _, r := range b.sorted[b.start[p]:b.start[p+1]] {
+			id := r.end // the row's customer
+			all[next[id]] = rec{r.t, r.amt}
 			next[id]++
 		}
 	}
@@ -574,6 +488,5 @@ func (pt *pgPart) sortByCustomer(buf []rec) ([][]rec, []rec) {
 		byCust[j] = all[lo:next[j]:next[j]]
 		lo = next[j]
 	}
-	pt.chunks = nil
 	return byCust, buf
 }

@@ -57,14 +57,14 @@ func firstAppearance(txs []cvm.Transaction, asOf int64) []string {
 // TestClassifyPartitioned runs streams not grouped by customer (time
 // order, customers interleaved at random, and a grouped stream with one
 // row of its first customer again at the end) through the partitioned
-// grouping with tiny batches, flushes and chunks, so that rows cross
-// many batches, flushes and chunks, at GOMAXPROCS 1 and 2: every
+// grouping with tiny batches and flushes, so that rows cross many
+// batches and flushes, at GOMAXPROCS 1 and 2: every
 // customer's result equals the one of the grouped stream, and the
 // results come in the order of each customer's first row in the stream
 // (computed here independently).
 func TestClassifyPartitioned(t *testing.T) {
-	defer func(b, f, c int) { pgBatchRows, pgFlushBatches, pgChunkRows = b, f, c }(pgBatchRows, pgFlushBatches, pgChunkRows)
-	pgBatchRows, pgFlushBatches, pgChunkRows = 7, 3, 5
+	defer func(b, f int) { pgBatchRows, pgFlushBatches = b, f }(pgBatchRows, pgFlushBatches)
+	pgBatchRows, pgFlushBatches = 7, 3
 	txs := synthBase(2000, 11)
 	asOf := date(2025, 12, 1)
 	for _, set := range []*ClassifySettings{{AsOf: asOf}, {Tick: Weekly}} {
@@ -264,9 +264,11 @@ func TestClassifyAsOfFunc(t *testing.T) {
 //   - a partition's table at 1<<2 slots holds 3 customers: 2000
 //     customers in time order pass it, an error wrapping ErrTooLarge
 //     that names the limit, from Classify and ClassifyEach;
-//   - a chunk's IDs at 20 bytes: a chunk is full at 2 rows of 7-byte IDs
-//     (10 rows of one customer make 5 chunks), the results equal the
-//     grouped stream's, and a 21-byte ID is an error;
+//   - a partition's customers' IDs at 20 bytes: 2000 customers of
+//     7-byte IDs pass it (some partition has three), and in a stream
+//     of two customers, the other one's ID of 1 byte, a 19-byte ID is
+//     not an error (20 bytes, in one partition or two) and a 21-byte
+//     one is;
 //   - a batch's IDs at 16 bytes: the batches are handed over early (two
 //     rows of 7-byte IDs a batch), the results equal the grouped
 //     stream's, and a 17-byte ID is an error.
@@ -302,9 +304,9 @@ func TestClassifyPartitionLimits(t *testing.T) {
 			t.Errorf("%s: %d-byte ID: %v, want ErrTooLarge naming its %d bytes", what, n, err, n)
 		}
 	}
-	// chunksAndBatches adds 10 rows of customer c000001 and returns the
-	// chunks and batches they make.
-	chunksAndBatches := func() (chunks, batches int) {
+	// batches adds 10 rows of customer c000001 and returns the batches
+	// they make.
+	batches := func() int {
 		g := newGrouper()
 		for i := range 10 {
 			if err := g.add("c000001", int64(i), 1); err != nil {
@@ -312,10 +314,7 @@ func TestClassifyPartitionLimits(t *testing.T) {
 			}
 		}
 		g.close()
-		for p := range g.parts {
-			chunks += len(g.parts[p].chunks)
-		}
-		return chunks, g.batches
+		return g.batches
 	}
 
 	t.Run("customers", func(t *testing.T) {
@@ -331,19 +330,33 @@ func TestClassifyPartitionLimits(t *testing.T) {
 			t.Errorf("ClassifyEach: %v, want ErrTooLarge naming %q", err, want)
 		}
 	})
-	t.Run("chunk bytes", func(t *testing.T) {
+	t.Run("partition bytes", func(t *testing.T) {
 		defer func(a int) { pgArenaMax = a }(pgArenaMax)
 		pgArenaMax = 20
-		if chunks, _ := chunksAndBatches(); chunks != 5 {
-			t.Errorf("10 rows of a 7-byte ID, at most 20 bytes a chunk: %d chunks, want 5", chunks)
+		const want = "20 bytes of IDs a partition holds"
+		if _, err := Classify(context.Background(), seqOf(byTime), set); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), want) {
+			t.Errorf("2000 customers: %v, want ErrTooLarge naming %q", err, want)
 		}
-		sameAsGrouped("20-byte chunks")
-		tooLong("20-byte chunks", 21)
+		for _, n := range []int{19, 21} {
+			long := strings.Repeat("x", n)
+			two := []cvm.Transaction{
+				{Customer: long, Time: date(2025, 6, 1), Amount: 1},
+				{Customer: "a", Time: date(2025, 6, 2), Amount: 1},
+				{Customer: long, Time: date(2025, 6, 3), Amount: 1},
+			}
+			res, err := Classify(context.Background(), seqOf(two), set)
+			switch {
+			case n == 19 && (err != nil || len(res) != 2):
+				t.Errorf("a 19-byte ID: %d results, %v; want 2, nil", len(res), err)
+			case n == 21 && (!errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "21 bytes")):
+				t.Errorf("a 21-byte ID: %v, want ErrTooLarge naming its 21 bytes", err)
+			}
+		}
 	})
 	t.Run("batch bytes", func(t *testing.T) {
 		defer func(b int) { pgBatchMaxBytes = b }(pgBatchMaxBytes)
 		pgBatchMaxBytes = 16
-		if _, batches := chunksAndBatches(); batches != 5 {
+		if batches := batches(); batches != 5 {
 			t.Errorf("10 rows of a 7-byte ID, at most 16 bytes a batch: %d batches, want 5", batches)
 		}
 		sameAsGrouped("16-byte batches")
