@@ -13,8 +13,9 @@ import (
 // TestEachBatch checks EachBatch against Read on the same input: the same
 // rows with the same customer, time and amount, the same error, in files
 // for both parsers (quotes send a block to the general one), with bad rows
-// skipped or fatal, times before 1970 and with fractions, a location, and
-// quantity times price; and that fn's error stops it.
+// skipped or fatal, times before 1970 and with fractions, a location,
+// quantity times price, and the optional product, category and channel
+// columns (empty fields among them); and that fn's error stops it.
 func TestEachBatch(t *testing.T) {
 	defer func(n int) { chunkSize = n }(chunkSize)
 	chunkSize = 128
@@ -46,6 +47,8 @@ func TestEachBatch(t *testing.T) {
 		{"bad-skipped", bad.String(), ReadSettings{SkipBadRows: true, MaxErrors: -1}},
 		{"bad-fatal", bad.String(), ReadSettings{}},
 		{"quantity-price", "customer,time,q,p\nA,2024-01-01,3,1.5\nA,2024-01-02,-1,1.5\nB,2024-02-01,2,0.25\n", ReadSettings{Quantity: "q", Price: "p"}},
+		{"optional-columns", "customer,time,q,p,sku,cat,ch\nA,2024-01-01,3,1.5,X1,toys,web\nA,2024-01-02,-1,1.5,,toys,\nB,2024-02-01,2,0.25,Y2,,shop\n\"C\",2024-02-02,1,1,\"Z,3\",games,web\n",
+			ReadSettings{Quantity: "q", Price: "p", Product: "sku", Category: "cat", Channel: "ch"}},
 		{"truncated", "customer,time,amount\nA,2024-01-01,1\nB,2024-01-02,\"2", ReadSettings{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -82,6 +85,9 @@ func TestEachBatch(t *testing.T) {
 					if string(b.Customer(i)) != w.Customer || b.Amount(i) != w.Amount || !b.Time(i).Equal(w.Time) ||
 						b.Time(i).Location().String() != w.Time.Location().String() || sec != w.Time.Unix() || int(nsec) != w.Time.Nanosecond() {
 						return fmt.Errorf("row %d: %s %v (%d, %d) %v, want %s %v %v", n, b.Customer(i), b.Time(i), sec, nsec, b.Amount(i), w.Customer, w.Time, w.Amount)
+					}
+					if b.Quantity(i) != w.Quantity || string(b.Product(i)) != w.Product || string(b.Category(i)) != w.Category || string(b.Channel(i)) != w.Channel {
+						return fmt.Errorf("row %d: %v %q %q %q, want %v %q %q %q", n, b.Quantity(i), b.Product(i), b.Category(i), b.Channel(i), w.Quantity, w.Product, w.Category, w.Channel)
 					}
 					n++
 				}

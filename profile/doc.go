@@ -29,6 +29,10 @@
 //     customer type, failure history);
 //   - [Flag]s for contradictions between the views.
 //
+// [BuildReader] builds the same file from a cvm.Reader's rows without
+// making a cvm.Transaction of each (cvm.Reader.EachBatch), as "cvm
+// profile" reads a file.
+//
 // [AppendCSV] writes a profile as a row of the customer file's CSV under
 // [CSVHeader], the format "cvm profile" writes.
 //

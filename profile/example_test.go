@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/cvmkit/cvm"
@@ -39,4 +40,30 @@ func ExampleBuild() {
 	// hal: 8 purchase days, net 720.00, RFM 555 Champions, stage stability
 	// a late delivery: acknowledge within 30m0s
 	// ivy: flags returns-only
+}
+
+// ExampleBuildReader builds the customer file of a CSV file's rows, read
+// by a cvm.Reader without a cvm.Transaction made of each row.
+func ExampleBuildReader() {
+	var in strings.Builder
+	in.WriteString("customer,time,amount\n")
+	for i, id := range []string{"ann", "bob", "cat", "dan", "eve", "fay", "gus", "hal"} {
+		for k := 0; k <= i; k++ {
+			fmt.Fprintf(&in, "%s,2025-%02d-%02d 12:00:00,%d\n", id, 1+k, 3+i, 20+10*i)
+		}
+	}
+	rd, err := cvm.NewReader(strings.NewReader(in.String()), nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	f, err := profile.BuildReader(context.Background(), rd, nil, &profile.Settings{AsOf: time.Date(2025, 9, 30, 12, 0, 0, 0, time.UTC)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p, _ := f.Lookup("hal")
+	fmt.Printf("%d profiles; %s: %d purchase days, net %.2f, RFM %s %s\n", len(f.Profiles), p.Customer, p.Summary.Occasions, p.Summary.Total, p.Cell, p.Segment)
+	// Output:
+	// 8 profiles; hal: 8 purchase days, net 720.00, RFM 555 Champions
 }

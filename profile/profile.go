@@ -325,8 +325,31 @@ func Build(ctx context.Context, txs iter.Seq[cvm.Transaction], attrs []Attribute
 	if settings != nil {
 		s = *settings
 	}
+	return build(ctx, attrs, &s, func() (*store, time.Time, error) { return ingest(ctx, txs, s.AsOf, s.AsOfFunc) })
+}
+
+// BuildReader builds the customer file from the rest of rd's input as
+// Build(ctx, rd.Stream(ctx), attrs, settings) does, with the same result,
+// reading the rows through cvm.Reader.EachBatch: no cvm.Transaction is
+// made of each row, and a customer's ID becomes a string once a run of its
+// rows. Without settings.AsOf and settings.AsOfFunc it audits every row's
+// time for the default as-of, as Build does; a reader with
+// ReadSettings.Audit has it already: set AsOfFunc to return
+// rd.Report().AsOf. An error of rd (a truncated or failing input, a bad
+// row it does not skip) is returned; rd cannot be read again afterwards.
+func BuildReader(ctx context.Context, rd *cvm.Reader, attrs []Attributes, settings *Settings) (*File, error) {
+	var s Settings
+	if settings != nil {
+		s = *settings
+	}
+	return build(ctx, attrs, &s, func() (*store, time.Time, error) { return ingestReader(ctx, rd, s.AsOf, s.AsOfFunc) })
+}
+
+// build builds the file of the store that read returns, with its as-of.
+func build(ctx context.Context, attrs []Attributes, settings *Settings, read func() (*store, time.Time, error)) (*File, error) {
+	s := *settings
 	tm := newTimer(s.Progress)
-	st, asOf, err := ingest(ctx, txs, s.AsOf, s.AsOfFunc)
+	st, asOf, err := read()
 	if err != nil {
 		return nil, err
 	}
@@ -507,7 +530,12 @@ func (st *store) ns(r int32) int32 {
 	return st.nsec[r]
 }
 
+// intern returns the product or category name s interned, its index in
+// vocab + 1, or 0 for "".
 func (st *store) intern(s string) int32 {
+	if s == "" {
+		return 0
+	}
 	if i, ok := st.nameIdx[s]; ok {
 		return i + 1
 	}
@@ -517,19 +545,25 @@ func (st *store) intern(s string) int32 {
 	return i + 1
 }
 
-// appendName appends the interned name s (0 for "") to col, the column of
-// row: col stays nil until the first non-empty name, then holds one entry a
-// row.
-func (st *store) appendName(col []int32, s string, row int) []int32 {
-	if s == "" && col == nil {
+// internBytes is intern for a name's bytes, made a string only when new.
+func (st *store) internBytes(b []byte) int32 {
+	if len(b) == 0 {
+		return 0
+	}
+	if i, ok := st.nameIdx[string(b)]; ok {
+		return i + 1
+	}
+	return st.intern(string(b))
+}
+
+// appendIndex appends the interned name k (0 for none) to col, the column
+// of row: col stays nil until the first name, then holds one entry a row.
+func appendIndex(col []int32, k int32, row int) []int32 {
+	if k == 0 && col == nil {
 		return nil
 	}
 	if col == nil {
 		col = make([]int32, row, row+row/4+1)
-	}
-	var k int32
-	if s != "" {
-		k = st.intern(s)
 	}
 	return append(col, k)
 }
@@ -568,80 +602,79 @@ func (b *blocks[T]) flat(n int) []T {
 	return out
 }
 
-// ingest reads txs once into a store and returns it with the as-of:
-// asOf, else asOfFunc's when not nil, else cvm.Report.AsOf of the stream.
-func ingest(ctx context.Context, txs iter.Seq[cvm.Transaction], asOf time.Time, asOfFunc func() time.Time) (*store, time.Time, error) {
-	st := &store{nameIdx: map[string]int32{}}
+// ingester fills a store row by row, in stream order.
+type ingester struct {
+	st *store
 	// While the customers come in ascending ID order (as a file grouped
 	// and sorted by customer does), a new ID is one above the last and
 	// the IDs need no table; index is built at the first ID out of order
 	// and holds the IDs from then on.
-	var index *idTable
-	var aud *cvm.Auditor
-	if asOf.IsZero() && asOfFunc == nil {
-		aud = cvm.NewAuditor(&cvm.AuditSettings{TimeOnly: true})
+	index      *idTable
+	cust, nsec blocks[int32]
+	sec        blocks[int64]
+	amt        blocks[float64]
+	subSecond  bool
+	last       int32 // the current run's customer, -1 before the first row
+	lastID     string
+	n          int // rows
+}
+
+func newIngester() *ingester {
+	return &ingester{st: &store{nameIdx: map[string]int32{}}, last: -1}
+}
+
+// customer makes id the customer of the rows that follow.
+func (ing *ingester) customer(id string) {
+	st := ing.st
+	if ing.index == nil && (len(st.ids) == 0 || id > st.ids[len(st.ids)-1]) {
+		// Above every ID so far: new, no lookup needed.
+		ing.last = int32(len(st.ids))
+		st.ids = append(st.ids, id)
+	} else {
+		if ing.index == nil {
+			// The first ID out of order: index the IDs so far.
+			ing.index = newIDTable(st.ids)
+		}
+		ing.last = ing.index.index(id)
 	}
-	var cust, nsec blocks[int32]
-	var sec blocks[int64]
-	var amt blocks[float64]
-	subSecond := false
-	last, lastID := int32(-1), ""
-	n := 0
-	for t := range txs {
-		if err := t.Validate(); err != nil {
-			return nil, asOf, err
-		}
-		if n%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, asOf, err
-			}
-		}
-		if aud != nil {
-			aud.Add(t)
-		}
-		if last < 0 || t.Customer != lastID {
-			if index == nil && (len(st.ids) == 0 || t.Customer > st.ids[len(st.ids)-1]) {
-				// Above every ID so far: new, no lookup needed.
-				last = int32(len(st.ids))
-				st.ids = append(st.ids, t.Customer)
-			} else {
-				if index == nil {
-					// The first ID out of order: index the IDs so far.
-					index = newIDTable(st.ids)
-				}
-				last = index.index(t.Customer)
-			}
-			lastID = t.Customer
-		}
-		row := n
-		n++
-		u := t.Time.Unix()
-		if row == 0 || u < st.first {
-			st.first = u
-		}
-		cust.add(last)
-		sec.add(u)
-		ns := int32(t.Time.Nanosecond())
-		if ns != 0 && !subSecond {
-			// The first fraction of a second: the rows before were whole.
-			subSecond = true
-			for range row {
-				nsec.add(0)
-			}
-		}
-		if subSecond {
-			nsec.add(ns)
-		}
-		amt.add(t.Amount)
-		if t.Quantity != 0 || st.qty != nil {
-			if st.qty == nil {
-				st.qty = make([]float64, row, row+row/4+1)
-			}
-			st.qty = append(st.qty, t.Quantity)
-		}
-		st.prod = st.appendName(st.prod, t.Product, row)
-		st.cat = st.appendName(st.cat, t.Category, row)
+	ing.lastID = id
+}
+
+// add appends a row of the current customer: Unix time (u, ns), amount,
+// quantity and the interned product and category (0 for none).
+func (ing *ingester) add(u int64, ns int32, amount, qty float64, prod, cat int32) {
+	st := ing.st
+	row := ing.n
+	ing.n++
+	if row == 0 || u < st.first {
+		st.first = u
 	}
+	ing.cust.add(ing.last)
+	ing.sec.add(u)
+	if ns != 0 && !ing.subSecond {
+		// The first fraction of a second: the rows before were whole.
+		ing.subSecond = true
+		for range row {
+			ing.nsec.add(0)
+		}
+	}
+	if ing.subSecond {
+		ing.nsec.add(ns)
+	}
+	ing.amt.add(amount)
+	if qty != 0 || st.qty != nil {
+		if st.qty == nil {
+			st.qty = make([]float64, row, row+row/4+1)
+		}
+		st.qty = append(st.qty, qty)
+	}
+	st.prod = appendIndex(st.prod, prod, row)
+	st.cat = appendIndex(st.cat, cat, row)
+}
+
+// finish returns the store with its columns, and the as-of: asOf, else
+// asOfFunc's when not nil, else the auditor's.
+func (ing *ingester) finish(ctx context.Context, asOf time.Time, asOfFunc func() time.Time, aud *cvm.Auditor) (*store, time.Time, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, asOf, err
 	}
@@ -651,17 +684,74 @@ func ingest(ctx context.Context, txs iter.Seq[cvm.Transaction], asOf time.Time, 
 	case asOf.IsZero():
 		asOf = asOfFunc()
 	}
+	n, st := ing.n, ing.st
 	if n == 0 || asOf.IsZero() {
 		return nil, asOf, ErrEmptyInput
 	}
-	if index != nil {
-		st.ids = index.ids // the table is garbage from here on
+	if ing.index != nil {
+		st.ids = ing.index.ids // the table is garbage from here on
 	}
-	st.cust, st.sec, st.amt = cust.flat(n), sec.flat(n), amt.flat(n)
-	if subSecond {
-		st.nsec = nsec.flat(n)
+	st.cust, st.sec, st.amt = ing.cust.flat(n), ing.sec.flat(n), ing.amt.flat(n)
+	if ing.subSecond {
+		st.nsec = ing.nsec.flat(n)
 	}
 	return st, asOf, nil
+}
+
+// ingest reads txs once into a store and returns it with the as-of:
+// asOf, else asOfFunc's when not nil, else cvm.Report.AsOf of the stream.
+func ingest(ctx context.Context, txs iter.Seq[cvm.Transaction], asOf time.Time, asOfFunc func() time.Time) (*store, time.Time, error) {
+	ing := newIngester()
+	var aud *cvm.Auditor
+	if asOf.IsZero() && asOfFunc == nil {
+		aud = cvm.NewAuditor(&cvm.AuditSettings{TimeOnly: true})
+	}
+	for t := range txs {
+		if err := t.Validate(); err != nil {
+			return nil, asOf, err
+		}
+		if ing.n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, asOf, err
+			}
+		}
+		if aud != nil {
+			aud.Add(t)
+		}
+		if ing.last < 0 || t.Customer != ing.lastID {
+			ing.customer(t.Customer)
+		}
+		ing.add(t.Time.Unix(), int32(t.Time.Nanosecond()), t.Amount, t.Quantity, ing.st.intern(t.Product), ing.st.intern(t.Category))
+	}
+	return ing.finish(ctx, asOf, asOfFunc, aud)
+}
+
+// ingestReader reads the rest of rd's input into a store, as ingest does
+// its Stream, through EachBatch, and returns it with the as-of as ingest
+// does.
+func ingestReader(ctx context.Context, rd *cvm.Reader, asOf time.Time, asOfFunc func() time.Time) (*store, time.Time, error) {
+	ing := newIngester()
+	var aud *cvm.Auditor
+	if asOf.IsZero() && asOfFunc == nil {
+		aud = cvm.NewAuditor(&cvm.AuditSettings{TimeOnly: true})
+	}
+	err := rd.EachBatch(ctx, func(b *cvm.Batch) error {
+		for i := range b.Len() {
+			if c := b.Customer(i); ing.last < 0 || string(c) != ing.lastID {
+				ing.customer(string(c))
+			}
+			if aud != nil {
+				aud.Add(cvm.Transaction{Customer: ing.lastID, Time: b.Time(i), Amount: b.Amount(i)})
+			}
+			sec, ns := b.Unix(i)
+			ing.add(sec, ns, b.Amount(i), b.Quantity(i), ing.st.internBytes(b.Product(i)), ing.st.internBytes(b.Category(i)))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, asOf, err
+	}
+	return ing.finish(ctx, asOf, asOfFunc, aud)
 }
 
 // grouped returns the customers sorted by ID and, for each (by rank),

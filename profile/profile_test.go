@@ -682,3 +682,96 @@ func TestDeriveHistory(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildReader: BuildReader gives the file that Build gives over the
+// same Reader's Stream, on the same CSV: grouped rows with the default
+// as-of (the report's) and with a given one, scrambled rows with quantity
+// times price, products (some empty), categories and a channel; and the
+// same error for a truncated file.
+func TestBuildReader(t *testing.T) {
+	ctx := context.Background()
+	csvOf := func(txs []cvm.Transaction, extra bool) string {
+		var b strings.Builder
+		if extra {
+			b.WriteString("customer,time,q,p,sku,cat,ch\n")
+		} else {
+			b.WriteString("customer,time,amount\n")
+		}
+		for i, x := range txs {
+			stamp := x.Time.UTC().Format(time.RFC3339Nano)
+			if !extra {
+				fmt.Fprintf(&b, "%s,%s,%.2f\n", x.Customer, stamp, x.Amount)
+				continue
+			}
+			q := float64(1 + i%3)
+			if x.Amount < 0 {
+				q = -q
+			}
+			sku := fmt.Sprintf("P%d", i%17)
+			if i%5 == 0 {
+				sku = ""
+			}
+			fmt.Fprintf(&b, "%s,%s,%g,%.2f,%s,c%d,%s\n", x.Customer, stamp, q, x.Amount/q, sku, i%4, []string{"web", "shop"}[i%2])
+		}
+		return b.String()
+	}
+	grouped := base(150)
+	scrambled := partsData(150, false)
+	extra := &cvm.ReadSettings{Quantity: "q", Price: "p", Product: "sku", Category: "cat", Channel: "ch"}
+	for _, c := range []struct {
+		name string
+		in   string
+		read *cvm.ReadSettings
+		set  Settings
+	}{
+		{"grouped, default as-of", csvOf(grouped, false), nil, Settings{Reasons: 2}},
+		{"grouped, given as-of", csvOf(grouped, false), nil, Settings{AsOf: time.Date(2025, 3, 31, 23, 59, 59, 0, time.UTC), Indicators: SummaryIndicators}},
+		{"scrambled, optional columns", csvOf(scrambled, true), extra, Settings{Reasons: 3, History: true}},
+		{"truncated", csvOf(grouped, false) + "Z1,2025-01-01,\"3", nil, Settings{}},
+	} {
+		open := func() *cvm.Reader {
+			var rs *cvm.ReadSettings
+			if c.read != nil {
+				r := *c.read
+				rs = &r
+			}
+			return check.Must(cvm.NewReader(strings.NewReader(c.in), rs))
+		}
+		rd := open()
+		set := c.set
+		want, werr := Build(ctx, rd.Stream(ctx), nil, &set)
+		if rerr := rd.Err(); rerr != nil {
+			werr = rerr // the Stream's error, which Build sees as its end
+		}
+		set = c.set
+		got, gerr := BuildReader(ctx, open(), nil, &set)
+		if (werr == nil) != (gerr == nil) || werr != nil && werr.Error() != gerr.Error() {
+			t.Errorf("%s: error %v, Build over Stream %v", c.name, gerr, werr)
+			continue
+		}
+		if werr != nil {
+			if c.name != "truncated" {
+				t.Errorf("%s: %v", c.name, werr)
+			}
+			continue
+		}
+		if c.name == "truncated" {
+			t.Errorf("truncated: no error")
+		}
+		if len(got.Profiles) == 0 || !got.AsOf.Equal(want.AsOf) || js(t, got.Profiles) != js(t, want.Profiles) || js(t, got.Models) != js(t, want.Models) {
+			t.Errorf("%s: %d profiles as of %v, differ from Build over Stream's %d as of %v", c.name, len(got.Profiles), got.AsOf, len(want.Profiles), want.AsOf)
+		}
+		if c.read != nil && !slices.ContainsFunc(got.Profiles, func(p Profile) bool { return len(p.Products) > 0 && len(p.Categories) > 0 && p.Units != 0 }) {
+			t.Errorf("%s: no profile with products, categories and units", c.name)
+		}
+	}
+	// A reader that audits has the default as-of in its report, as cvm
+	// profile reads: the file of Build's own default.
+	in := csvOf(scrambled, false)
+	want := check.Must(Build(ctx, check.Must(cvm.NewReader(strings.NewReader(in), nil)).Stream(ctx), nil, nil))
+	rd := check.Must(cvm.NewReader(strings.NewReader(in), &cvm.ReadSettings{Audit: cvm.NewAuditor(&cvm.AuditSettings{TimeOnly: true})}))
+	got := check.Must(BuildReader(ctx, rd, nil, &Settings{AsOfFunc: func() time.Time { return rd.Report().AsOf }}))
+	if !got.AsOf.Equal(want.AsOf) || js(t, got.Profiles) != js(t, want.Profiles) {
+		t.Errorf("as-of from the reader's audit: %d profiles as of %v, want %d as of %v", len(got.Profiles), got.AsOf, len(want.Profiles), want.AsOf)
+	}
+}

@@ -133,7 +133,7 @@ func runProfile(args []string, stdout, stderr io.Writer) (retErr error) {
 		s.AsOfFunc = func() time.Time { return rd.Report().AsOf }
 	}
 	start := time.Now()
-	f, err := profile.Build(context.Background(), rd.Stream(context.Background()), attrs, s)
+	f, err := profile.BuildReader(context.Background(), rd, attrs, s)
 	if *memProfile != "" && err == nil {
 		// The heap as the file is built: what the profiles, models and
 		// book hold live, and every allocation of the build.
