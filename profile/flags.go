@@ -91,13 +91,15 @@ func (f *Flag) UnmarshalText(b []byte) error {
 // flags computes p's contradictions as of asOf under the lifecycle rules r.
 func flags(p *Profile, asOf time.Time, r *lifecycle.Settings) Flag {
 	var f Flag
-	d := lifecycle.DefaultSettings()
 	minDays, interval := r.DeclineMinDays, r.DefaultInterval
-	if minDays == 0 {
-		minDays = d.DeclineMinDays
-	}
-	if interval == 0 {
-		interval = d.DefaultInterval
+	if minDays == 0 || interval == 0 {
+		d := lifecycle.DefaultSettings()
+		if minDays == 0 {
+			minDays = d.DeclineMinDays
+		}
+		if interval == 0 {
+			interval = d.DefaultInterval
+		}
 	}
 	stage := p.Stage()
 	lapsed := stage == lifecycle.Decline || stage == lifecycle.Ended

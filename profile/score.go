@@ -268,19 +268,23 @@ func (f *File) score(ctx context.Context, s *Settings, tm *timer) error {
 	if err != nil {
 		return fmt.Errorf("profile: recovery: %w", err)
 	}
-	rcs := make([]recovery.Customer, len(ps))
-	for i := range ps {
-		rcs[i] = recoveryCustomer(&ps[i], f.AsOf)
-		ps[i].Recovery = rcs[i]
-	}
+	rcs := parallel.Make[recovery.Customer](len(ps)) // filled on every core while the collector may scan it
+	parallel.For(len(ps), 1<<12, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			rcs[i] = recoveryCustomer(&ps[i], f.AsOf)
+			ps[i].Recovery = rcs[i]
+		}
+	})
 	if f.Book, err = rm.Build(ctx, rcs, &recovery.BuildSettings{AsOf: f.AsOf}); err != nil {
 		return fmt.Errorf("profile: recovery: %w", err)
 	}
 	tm.done("recovery")
 
-	for i := range ps {
-		ps[i].Flags = flags(&ps[i], f.AsOf, &m.Lifecycle)
-	}
+	parallel.For(len(ps), 1<<12, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			ps[i].Flags = flags(&ps[i], f.AsOf, &m.Lifecycle)
+		}
+	})
 	if fit {
 		m.Card = modelCard(f, m)
 	}
