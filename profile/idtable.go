@@ -38,7 +38,7 @@ func newIDTable(ids []string) *idTable {
 // keyOf returns id's slot key (its first 8 bytes, zero-padded) and its
 // length code: len(id)+1 when the key holds the whole ID (up to 8 bytes),
 // 0 when it does not.
-func keyOf(id string) (key uint64, code uint32) {
+func keyOf[S string | []byte](id S) (key uint64, code uint32) {
 	n := min(len(id), 8)
 	for i := range n {
 		key |= uint64(id[i]) << (8 * i)
@@ -55,11 +55,16 @@ func tagOf(h uint64, code uint32) uint32 { return uint32(h>>32)&^0x1f | 0x10 | c
 // index returns id's index, adding it (copied by reference: ids keeps the
 // string) when it is new.
 func (t *idTable) index(id string) int32 {
-	return t.indexHash(id, maphash.String(t.seed, id))
+	return indexHash(t, id, maphash.String(t.seed, id))
 }
 
-// indexHash is index with id's hash h.
-func (t *idTable) indexHash(id string, h uint64) int32 {
+// indexBytes is index for an ID's bytes, made a string only when new.
+func (t *idTable) indexBytes(id []byte) int32 {
+	return indexHash(t, id, maphash.Bytes(t.seed, id))
+}
+
+// indexHash is t.index with id's hash h.
+func indexHash[S string | []byte](t *idTable, id S, h uint64) int32 {
 	key, code := keyOf(id)
 	tag := tagOf(h, code)
 	mask := uint64(len(t.slots) - 1)
@@ -68,13 +73,13 @@ func (t *idTable) indexHash(id string, h uint64) int32 {
 		if s.tag == 0 {
 			idx := int32(len(t.ids))
 			*s = idSlot{key: key, tag: tag, idx: idx}
-			t.ids = append(t.ids, id)
+			t.ids = append(t.ids, string(id))
 			if 2*len(t.ids) > len(t.slots) {
 				t.rehash(2 * len(t.slots))
 			}
 			return idx
 		}
-		if s.tag == tag && s.key == key && (code != 0 || t.ids[s.idx] == id) {
+		if s.tag == tag && s.key == key && (code != 0 || t.ids[s.idx] == string(id)) {
 			return s.idx
 		}
 	}

@@ -10,7 +10,8 @@ import (
 // TestIDTable: indices in order of first appearance, as a map assigns
 // them, over IDs of every length from 0 to 20 bytes (inline up to 8),
 // bytes 0 and 255, IDs of 8 bytes that look like the inline encoding of
-// a shorter one, and growth from an initial table of IDs.
+// a shorter one, and growth from an initial table of IDs; every other
+// row looked up by its bytes (indexBytes).
 func TestIDTable(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	var stream []string
@@ -40,7 +41,11 @@ func TestIDTable(t *testing.T) {
 				w = int32(len(want))
 				want[id] = w
 			}
-			if got := tb.index(id); got != w {
+			got := tb.index(id)
+			if i%2 == 1 {
+				got = tb.indexBytes([]byte(id))
+			}
+			if got != w {
 				t.Fatalf("initial %d, row %d (%q): index %d, want %d", initial, i, id, got, w)
 			}
 		}
@@ -74,7 +79,7 @@ func TestIDTableCollisions(t *testing.T) {
 			w = int32(len(want))
 			want[id] = w
 		}
-		if got := tb.indexHash(id, 42<<32|7); got != w {
+		if got := indexHash(tb, id, 42<<32|7); got != w {
 			t.Fatalf("row %d (%q): index %d, want %d", i, id, got, w)
 		}
 	}

@@ -614,9 +614,10 @@ type ingester struct {
 	sec        blocks[int64]
 	amt        blocks[float64]
 	subSecond  bool
-	last       int32 // the current run's customer, -1 before the first row
-	lastID     string
-	n          int // rows
+	last       int32  // the current run's customer, -1 before the first row
+	lastID     string // the current run's customer, of customer
+	lastBuf    []byte // the current run's customer, of customerBytes
+	n          int    // rows
 }
 
 func newIngester() *ingester {
@@ -638,6 +639,23 @@ func (ing *ingester) customer(id string) {
 		ing.last = ing.index.index(id)
 	}
 	ing.lastID = id
+}
+
+// customerBytes is customer for an ID's bytes, made a string only for a
+// new customer; lastBuf keeps a copy of them (its string, in the table,
+// would be another cache miss a row in a stream not grouped).
+func (ing *ingester) customerBytes(id []byte) {
+	st := ing.st
+	if ing.index == nil && (len(st.ids) == 0 || string(id) > st.ids[len(st.ids)-1]) {
+		ing.last = int32(len(st.ids))
+		st.ids = append(st.ids, string(id))
+	} else {
+		if ing.index == nil {
+			ing.index = newIDTable(st.ids)
+		}
+		ing.last = ing.index.indexBytes(id)
+	}
+	ing.lastBuf = append(ing.lastBuf[:0], id...)
 }
 
 // add appends a row of the current customer: Unix time (u, ns), amount,
@@ -737,11 +755,12 @@ func ingestReader(ctx context.Context, rd *cvm.Reader, asOf time.Time, asOfFunc 
 	}
 	err := rd.EachBatch(ctx, func(b *cvm.Batch) error {
 		for i := range b.Len() {
-			if c := b.Customer(i); ing.last < 0 || string(c) != ing.lastID {
-				ing.customer(string(c))
+			c := b.Customer(i)
+			if ing.last < 0 || string(c) != string(ing.lastBuf) {
+				ing.customerBytes(c)
 			}
 			if aud != nil {
-				aud.Add(cvm.Transaction{Customer: ing.lastID, Time: b.Time(i), Amount: b.Amount(i)})
+				aud.Add(cvm.Transaction{Customer: string(c), Time: b.Time(i), Amount: b.Amount(i)})
 			}
 			sec, ns := b.Unix(i)
 			ing.add(sec, ns, b.Amount(i), b.Quantity(i), ing.st.internBytes(b.Product(i)), ing.st.internBytes(b.Category(i)))
