@@ -333,3 +333,53 @@ func TestCatalogMerge(t *testing.T) {
 		t.Errorf("unknown: got %v", err)
 	}
 }
+
+// TestRetailAsOfFunc: an as-of from AsOfFunc gives the result of the same
+// AsOf, bit for bit (every column, the catalog, the returns-only marks,
+// the omissions), on synthetic customers with products and quantities,
+// a customer whose only rows are after the as-of, a row on the as-of's
+// day after it, and rows at it; a zero time gives the latest
+// transaction's; an as-of before every row is ErrEmptyInput.
+func TestRetailAsOfFunc(t *testing.T) {
+	ctx := context.Background()
+	txs := synthTransactions(300)
+	for i := range txs {
+		if i%3 == 0 {
+			txs[i].Quantity, txs[i].Product = float64(1+i%4), []string{"A", "B", "C"}[i%3]
+		}
+	}
+	cut := txs[len(txs)/2].Time
+	txs = append(txs,
+		cvm.Transaction{Customer: "late-only", Time: cut.Add(time.Hour), Amount: 9},
+		cvm.Transaction{Customer: txs[0].Customer, Time: cut.Add(time.Second), Amount: 7, Product: "Z"},
+		cvm.Transaction{Customer: txs[1].Customer, Time: cut, Amount: 5})
+	for _, c := range []struct {
+		name string
+		asOf time.Time // from AsOfFunc
+		want time.Time // the AsOf of the same result
+	}{
+		{"mid-file, within a day", cut, cut},
+		{"zero: the latest", time.Time{}, time.Time{}},
+	} {
+		want := check.Must(RetailIndicators(ctx, slices.Values(txs), &RetailSettings{AsOf: c.want, Margin: 0.3}))
+		calls := 0
+		got := check.Must(RetailIndicators(ctx, slices.Values(txs), &RetailSettings{Margin: 0.3, AsOfFunc: func() time.Time { calls++; return c.asOf }}))
+		if calls != 1 || !got.AsOf.Equal(want.AsOf) || !slices.Equal(got.Table.Customers, want.Table.Customers) || !slices.Equal(got.Table.IDs, want.Table.IDs) ||
+			!slices.Equal(got.ReturnsOnly, want.ReturnsOnly) || !slices.Equal(got.Omitted, want.Omitted) || len(got.Catalog.Indicators) != len(want.Catalog.Indicators) {
+			t.Fatalf("%s: %d calls, as-of %v, %d customers; want 1, %v, %d", c.name, calls, got.AsOf, len(got.Table.Customers), want.AsOf, len(want.Table.Customers))
+		}
+		for j, id := range want.Table.IDs {
+			for k := range want.Table.Columns[j] {
+				if math.Float64bits(got.Table.Columns[j][k]) != math.Float64bits(want.Table.Columns[j][k]) {
+					t.Fatalf("%s: %s row %d: %v, want %v", c.name, id, k, got.Table.Columns[j][k], want.Table.Columns[j][k])
+				}
+			}
+		}
+		if c.name == "mid-file, within a day" && slices.Contains(got.Table.Customers, "late-only") {
+			t.Errorf("%s: the customer with rows after the as-of only has a row", c.name)
+		}
+	}
+	if _, err := RetailIndicators(ctx, slices.Values(txs), &RetailSettings{AsOfFunc: func() time.Time { return txs[0].Time.AddDate(-10, 0, 0) }}); !errors.Is(err, ErrEmptyInput) {
+		t.Errorf("as-of before every row: %v, want ErrEmptyInput", err)
+	}
+}

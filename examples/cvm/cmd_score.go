@@ -10,7 +10,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -262,13 +261,24 @@ func runScore(args []string, stdout, stderr io.Writer) error {
 // from it; it sets spec's catalog and reports the sources on stderr.
 func scoreTransactions(path string, asOf time.Time, margin float64, inf *input.Flags, crm value.IndicatorTable, crmName string, spec *value.Settings, stderr io.Writer) (value.IndicatorTable, scoreSource, error) {
 	src := scoreSource{name: path}
-	txs, rep, err := inf.ReadAll(path, asOf, stderr)
+	rd, closeFn, err := inf.OpenReport(path, asOf)
 	if err != nil {
 		return value.IndicatorTable{}, src, err
 	}
-	r, err := value.RetailIndicators(context.Background(), slices.Values(txs), &value.RetailSettings{AsOf: rep.AsOf, Margin: margin})
+	defer closeFn()
+	// The rows stream through: the as-of (given, or the report's default)
+	// is the reader's once the file is read, and RetailIndicators holds
+	// each row (48 bytes) until then instead of every cvm.Transaction.
+	r, err := value.RetailIndicators(context.Background(), rd.Stream(context.Background()), &value.RetailSettings{Margin: margin, AsOfFunc: func() time.Time { return rd.Report().AsOf }})
+	if rerr := rd.Err(); rerr != nil {
+		return value.IndicatorTable{}, src, fmt.Errorf("%s: %w", path, rerr)
+	}
 	if err != nil {
 		return value.IndicatorTable{}, src, fmt.Errorf("%s: %w", path, err)
+	}
+	inf.Report(path, rd.Stats(), stderr)
+	if err := inf.PrintReport(path, rd, stderr); err != nil {
+		return value.IndicatorTable{}, src, err
 	}
 	ret := 0
 	for _, ro := range r.ReturnsOnly {
