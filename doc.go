@@ -86,7 +86,8 @@
 // (never all held on a file sorted by customer), [Reader.Stream] yields
 // the transactions one at a time, and
 // [Reader.EachBatch] hands over runs of parsed rows ([Batch]: customer,
-// time and amount) for a caller that needs no Transaction of each.
+// time, amount and the optional quantity, product, category and channel)
+// for a caller that needs no Transaction of each.
 // A bad row is a [*ParseError] naming the line, the column and the value;
 // [ReadSettings.SkipBadRows] skips and counts bad rows instead
 // ([ReadStats]). Rows with an empty customer ID are skipped and counted, or
