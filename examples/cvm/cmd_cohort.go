@@ -47,7 +47,13 @@ func runCohort(args []string, stdout, stderr io.Writer) error {
 			return usagef("-as-of %q: %v", *asOfFlag, err)
 		}
 	}
-	txs, _, err := inf.ReadAll(*in, asOf, stderr)
+	// The reader's as-of is the end of that day (UTC), which is counted:
+	// clv.Cohorts cuts by day.
+	readAsOf := asOf
+	if !asOf.IsZero() {
+		readAsOf = asOf.AddDate(0, 0, 1).Add(-time.Nanosecond)
+	}
+	txs, _, err := inf.ReadAll(*in, readAsOf, stderr)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,6 +37,19 @@ func TestCohortCommand(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "by week") || !strings.Contains(out.String(), "2024-01-01") || !strings.Contains(out.String(), "sBG per cohort") {
 		t.Errorf("text:\n%s", out.String())
+	}
+	// -as-of is the last day counted: its purchases after midnight are
+	// in (a's repeat and b's first purchase on 2024-03-01).
+	late := filepath.Join(t.TempDir(), "late.csv")
+	check.NoErr(t, os.WriteFile(late, []byte("customer,time,amount\na,2024-01-03 10:00:00,5\nb,2024-03-01 12:00:00,5\na,2024-03-01 13:00:00,5\nc,2024-03-02 09:00:00,5\n"), 0o644))
+	out.Reset()
+	if err := run([]string{"cohort", "-in", late, "-q", "-json", "-as-of", "2024-03-01"}, &out, &errb); err != nil {
+		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	cs = nil
+	check.NoErr(t, json.Unmarshal(out.Bytes(), &cs))
+	if len(cs) != 2 || cs[0].Customers != 1 || !slices.Equal(cs[0].Active, []int{1, 0, 1}) || cs[1].Customers != 1 || !slices.Equal(cs[1].Active, []int{1}) {
+		t.Errorf("-as-of 2024-03-01: cohorts %s, want January (a: active 1, 0, 1) and March (b)", out.String())
 	}
 	for _, args := range [][]string{{}, {"-in", path, "-by", "day"}, {"-in", path, "-periods", "0"}, {"-in", path, "-as-of", "x"}} {
 		err := run(append([]string{"cohort", "-q"}, args...), new(bytes.Buffer), new(bytes.Buffer))
