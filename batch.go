@@ -78,10 +78,11 @@ func (b *Batch) Channel(i int) []byte {
 // rows and Audit) and calls fn with each run of its rows, on the calling
 // goroutine. It is for a caller that needs the fields of each row and not
 // a Transaction (which costs a time.Time and a string for each):
-// lifecycle.ClassifyReader and profile.BuildReader read a file through it. It returns
-// fn's first error, or the input's (a truncated or failing input is an
-// error, as for Read; ctx is checked between blocks), after which the
-// Reader cannot continue. Memory is the blocks in flight, as for Stream.
+// lifecycle.ClassifyReader and profile.BuildReader read a file through
+// it. It returns fn's first error, or the input's (a truncated or failing
+// input is an error, as for Read; ctx is checked between blocks), after
+// which the Reader cannot continue. Memory is the blocks in flight, as
+// for Stream.
 func (rd *Reader) EachBatch(ctx context.Context, fn func(*Batch) error) error {
 	var ferr error
 	b := &Batch{cfg: &rd.cfg}

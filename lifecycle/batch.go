@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/chunks"
 	"github.com/cvmkit/cvm/internal/civil"
 	"github.com/cvmkit/cvm/internal/parallel"
 )
@@ -168,9 +169,9 @@ type rec struct {
 // in its own small ID table, sorts its rows by customer and replays them.
 // On the 10.4M-row, 1M-customer benchmark files read by cvm.Reader, time
 // order costs about 1.3 times the CPU and the wall time of grouped rows
-// (the README has the figures). Memory is about 16 bytes a transaction for a grouped stream,
-// and for another 28 plus the length of its customer ID, plus the
-// results (a Result is 272 bytes, a Transition 80).
+// (the README has the figures). Memory is about 16 bytes a transaction
+// for a grouped stream, and for another 28 plus the length of its
+// customer ID, plus the results (a Result is 272 bytes, a Transition 80).
 //
 // To handle the results one at a time without holding them all, see
 // [ClassifyEach].
@@ -296,8 +297,8 @@ func classifyEach(ctx context.Context, rows rowSeq, settings *ClassifySettings, 
 		// worker, a few jobs at a time between handing over, then the
 		// last batches.
 		c.startWorkers(max(c.workers, 1))
-		for c.sent < c.runs.len() {
-			c.dispatch(min(c.runs.len(), c.sent+8*jobRuns))
+		for c.sent < c.runs.Len() {
+			c.dispatch(min(c.runs.Len(), c.sent+8*jobRuns))
 			if err := c.emit(); err != nil {
 				return err
 			}
@@ -344,7 +345,7 @@ func (c *classifier) emit() error {
 		delete(c.ready, c.emitted)
 		for i := range d.res {
 			r := &d.res[i]
-			r.Customer = *c.names.at(d.first + i)
+			r.Customer = *c.names.At(d.first + i)
 			if err := c.hand(r); err != nil {
 				return err
 			}
@@ -355,8 +356,8 @@ func (c *classifier) emit() error {
 		// The jobs sent hold their records; the blocks before the first
 		// run not sent are not needed for dispatching any more.
 		upTo := len(c.blocks)
-		if c.sent < c.runs.len() {
-			upTo = int(c.runs.at(c.sent).block)
+		if c.sent < c.runs.Len() {
+			upTo = int(c.runs.At(c.sent).block)
 		}
 		for k := c.freed; k < upTo; k++ {
 			c.blocks[k] = nil
@@ -394,7 +395,7 @@ type (
 	// results is where a grouped stream's workers write directly.
 	results struct {
 		out   []Result
-		names *chunked[string]
+		names *chunks.List[string]
 	}
 	// done is a batch replayed before the results were allocated: the
 	// results of runs first, first+1, ..., their Customer not yet set.
@@ -424,10 +425,10 @@ type classifier struct {
 	// two blocks (a full block's open run moves to the next), and a run
 	// is never written again once the next run has begun.
 	ids    *idTable
-	names  *chunked[string] // ids.names once the stream is read
+	names  *chunks.List[string] // ids.names once the stream is read
 	blocks [][]rec
 	cur    []rec
-	runs   chunked[run]
+	runs   chunks.List[run]
 	kept   int      // transactions at or before AsOf
 	pg     *grouper // for a stream not grouped, once found so
 
@@ -594,8 +595,8 @@ func (c *classifier) group(rows rowSeq) error {
 				return true
 			}
 			prevName, prev = cust, id
-			if early && c.runs.len()-c.sent >= jobRuns {
-				c.dispatch(c.runs.len())
+			if early && c.runs.Len()-c.sent >= jobRuns {
+				c.dispatch(c.runs.Len())
 				if c.each != nil {
 					if err := c.emit(); err != nil {
 						ferr = err
@@ -603,7 +604,7 @@ func (c *classifier) group(rows rowSeq) error {
 					}
 				}
 			}
-			cr = c.runs.push(run{cust: id, block: int32(len(c.blocks)), lo: int32(len(c.cur)), hi: int32(len(c.cur))})
+			cr = c.runs.Push(run{cust: id, block: int32(len(c.blocks)), lo: int32(len(c.cur)), hi: int32(len(c.cur))})
 		}
 		if len(c.cur) == cap(c.cur) {
 			open := c.cur[cr.lo:]
@@ -658,16 +659,16 @@ func (c *classifier) partitioned() error {
 	c.finished, c.ready = nil, nil
 	g := newGrouper()
 	c.pg = g
-	for i := range c.runs.len() {
-		r := *c.runs.at(i)
-		name := *c.ids.names.at(int(r.cust))
+	for i := range c.runs.Len() {
+		r := *c.runs.At(i)
+		name := *c.ids.names.At(int(r.cust))
 		for _, x := range c.recsOf(r) {
 			if err := g.add(name, x.t, x.amt); err != nil {
 				return err
 			}
 		}
 	}
-	c.runs, c.blocks, c.cur = chunked[run]{}, nil, nil
+	c.runs, c.blocks, c.cur = chunks.List[run]{}, nil, nil
 	return nil
 }
 
@@ -691,11 +692,11 @@ func (c *classifier) recsOf(r run) []rec {
 // dispatch sends the runs from c.sent up to upTo in jobs of jobRuns runs
 // (a shorter last one when upTo is all the runs).
 func (c *classifier) dispatch(upTo int) {
-	for upTo-c.sent >= jobRuns || (upTo == c.runs.len() && c.sent < upTo) {
+	for upTo-c.sent >= jobRuns || (upTo == c.runs.Len() && c.sent < upTo) {
 		hi := min(upTo, c.sent+jobRuns)
 		j := job{first: c.sent, recs: make([][]rec, hi-c.sent)}
 		for i := c.sent; i < hi; i++ {
-			j.recs[i-c.sent] = c.recsOf(*c.runs.at(i))
+			j.recs[i-c.sent] = c.recsOf(*c.runs.At(i))
 		}
 		c.jobs <- j
 		c.sent = hi
@@ -735,7 +736,7 @@ func (c *classifier) worker() {
 		if d := c.direct.Load(); d != nil {
 			for i, r := range j.recs {
 				res := &d.out[j.first+i]
-				res.Customer = *d.names.at(j.first + i)
+				res.Customer = *d.names.At(j.first + i)
 				arena = c.replay(r, arena, res)
 			}
 		} else {
@@ -786,10 +787,10 @@ func (c *classifier) replay(r []rec, arena []Transition, res *Result) []Transiti
 func (c *classifier) finishGrouped() []Result {
 	// Written by the workers while the collector may scan it: mapped
 	// first (see parallel.Make).
-	out := parallel.Make[Result](c.names.len())
+	out := parallel.Make[Result](c.names.Len())
 	c.direct.Store(&results{out, c.names})
 	c.startWorkers(c.workers)
-	c.dispatch(c.runs.len())
+	c.dispatch(c.runs.Len())
 	c.stopWorkers()
 	c.blocks = append(c.blocks, c.cur)
 	c.cur = nil
@@ -805,7 +806,7 @@ func (c *classifier) collectEarly(out []Result) {
 			for i := range d.res {
 				cust := d.first + i
 				out[cust] = d.res[i]
-				out[cust].Customer = *c.names.at(cust)
+				out[cust].Customer = *c.names.At(cust)
 			}
 			*d = done{}
 		}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/cvmkit/cvm"
 	"github.com/cvmkit/cvm/internal/check"
+	"github.com/cvmkit/cvm/internal/chunks"
 	"github.com/cvmkit/cvm/internal/synth"
 )
 
@@ -367,7 +368,7 @@ func TestClassifyManyCustomers(t *testing.T) {
 	// grouped (IDs increasing) and then with the first customer again at
 	// the end: every customer in first-appearance order, one purchase each
 	// (two for the first), all in exploration 10 days later.
-	const n = chunkLen + 4000
+	const n = chunks.Len + 4000
 	txs := make([]cvm.Transaction, n)
 	for i := range txs {
 		txs[i] = cvm.Transaction{Customer: fmt.Sprintf("c%06d", i), Time: date(2025, 3, 1), Amount: 5}

@@ -3,6 +3,8 @@ package lifecycle
 import (
 	"fmt"
 	"hash/maphash"
+
+	"github.com/cvmkit/cvm/internal/chunks"
 )
 
 // idTable maps customer IDs to dense indexes in first-appearance order. It
@@ -20,7 +22,7 @@ type idTable struct {
 	seed   maphash.Seed
 	shift  uint     // 64 - log2(len(slots))
 	slots  []uint64 // tag<<32 | index+1; nil while the names are in order
-	names  chunked[string]
+	names  chunks.List[string]
 	last   string // the last name added
 	hashed bool   // the slots are in use
 }
@@ -45,11 +47,11 @@ func newIDTable() *idTable {
 // wrapping ErrTooLarge.
 func (t *idTable) lookup(name string) (id int32, added bool, err error) {
 	if !t.hashed {
-		if n := t.names.len(); n == 0 || name > t.last {
+		if n := t.names.Len(); n == 0 || name > t.last {
 			if n >= idTableMax() {
 				return 0, false, t.full(name)
 			}
-			t.names.push(name)
+			t.names.Push(name)
 			t.last = name
 			return int32(n), true, nil
 		}
@@ -61,19 +63,19 @@ func (t *idTable) lookup(name string) (id int32, added bool, err error) {
 	for i := h >> t.shift; ; i = (i + 1) & mask {
 		s := t.slots[i]
 		if s == 0 {
-			if t.names.len() >= idTableMax() {
+			if t.names.Len() >= idTableMax() {
 				return 0, false, t.full(name)
 			}
-			id = int32(t.names.len())
-			t.names.push(name)
+			id = int32(t.names.Len())
+			t.names.Push(name)
 			t.slots[i] = tag<<32 | uint64(id+1)
-			if 2*t.names.len() > len(t.slots) {
+			if 2*t.names.Len() > len(t.slots) {
 				t.grow()
 			}
 			return id, true, nil
 		}
 		if s>>32 == tag {
-			if j := int32(uint32(s)) - 1; *t.names.at(int(j)) == name {
+			if j := int32(uint32(s)) - 1; *t.names.At(int(j)) == name {
 				return j, false, nil
 			}
 		}
@@ -90,14 +92,14 @@ func (t *idTable) full(name string) error {
 func (t *idTable) hashAll() {
 	t.hashed = true
 	log := uint(idTableLog0)
-	for 1<<log < 2*t.names.len()+2 {
+	for 1<<log < 2*t.names.Len()+2 {
 		log++
 	}
 	t.shift = 64 - log
 	t.slots = make([]uint64, 1<<log)
 	mask := uint64(len(t.slots) - 1)
-	for j := range t.names.len() {
-		h := maphash.String(t.seed, *t.names.at(j))
+	for j := range t.names.Len() {
+		h := maphash.String(t.seed, *t.names.At(j))
 		i := h >> t.shift
 		for t.slots[i] != 0 {
 			i = (i + 1) & mask

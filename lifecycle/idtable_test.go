@@ -30,8 +30,8 @@ func TestIDTable(t *testing.T) {
 			t.Fatalf("lookup(%q) = %d, %v; want %d, %v", name, id, added, want, !ok)
 		}
 	}
-	if tab.names.len() != len(ref) {
-		t.Errorf("%d names, want %d", tab.names.len(), len(ref))
+	if tab.names.Len() != len(ref) {
+		t.Errorf("%d names, want %d", tab.names.Len(), len(ref))
 	}
 }
 

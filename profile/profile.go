@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/chunks"
 	"github.com/cvmkit/cvm/internal/civil"
 	"github.com/cvmkit/cvm/internal/num"
 	"github.com/cvmkit/cvm/internal/parallel"
@@ -345,9 +346,9 @@ func BuildReader(ctx context.Context, rd *cvm.Reader, attrs []Attributes, settin
 	return build(ctx, attrs, &s, func() (*store, time.Time, error) { return ingestReader(ctx, rd, s.AsOf, s.AsOfFunc) })
 }
 
-// build builds the file of the store that read returns, with its as-of.
-func build(ctx context.Context, attrs []Attributes, settings *Settings, read func() (*store, time.Time, error)) (*File, error) {
-	s := *settings
+// build builds the file of the store that read returns, with its as-of,
+// under s, which Build and BuildReader copied from the caller's.
+func build(ctx context.Context, attrs []Attributes, s *Settings, read func() (*store, time.Time, error)) (*File, error) {
 	tm := newTimer(s.Progress)
 	st, asOf, err := read()
 	if err != nil {
@@ -367,7 +368,7 @@ func build(ctx context.Context, attrs []Attributes, settings *Settings, read fun
 	if s.Models != nil {
 		src = s.Models.Indicators
 	}
-	base, rp, err := st.derive(ctx, asOf, lifecycleSettings(&s), src == RetailIndicators, s.History, deriveChunk)
+	base, rp, err := st.derive(ctx, asOf, lifecycleSettings(s), src == RetailIndicators, s.History, deriveChunk)
 	if err != nil {
 		return nil, err
 	}
@@ -390,7 +391,7 @@ func build(ctx context.Context, attrs []Attributes, settings *Settings, read fun
 	if err := f.attach(attrs); err != nil {
 		return nil, err
 	}
-	return f, f.score(ctx, &s, tm)
+	return f, f.score(ctx, s, tm)
 }
 
 // Apply builds the file of txs and scores it with models, fitting nothing:
@@ -568,40 +569,6 @@ func appendIndex(col []int32, k int32, row int) []int32 {
 	return append(col, k)
 }
 
-// blockRows is the rows of one block of column growth: the columns are
-// read into blocks and copied once into exact-size columns, instead of
-// growing by reallocation (which copies each row several times and leaves
-// up to a quarter of the capacity unused).
-const blockRows = 1 << 16
-
-// blocks collects one column in blocks of blockRows.
-type blocks[T any] struct {
-	full [][]T
-	cur  []T
-}
-
-func (b *blocks[T]) add(v T) {
-	if len(b.cur) == cap(b.cur) {
-		if b.cur != nil {
-			b.full = append(b.full, b.cur)
-		}
-		b.cur = make([]T, 0, blockRows)
-	}
-	b.cur = append(b.cur, v)
-}
-
-// flat returns the column, n rows, releasing each block once copied.
-func (b *blocks[T]) flat(n int) []T {
-	out := make([]T, 0, n)
-	for i, c := range b.full {
-		out = append(out, c...)
-		b.full[i] = nil
-	}
-	out = append(out, b.cur...)
-	b.full, b.cur = nil, nil
-	return out
-}
-
 // ingester fills a store row by row, in stream order.
 type ingester struct {
 	st *store
@@ -609,77 +576,90 @@ type ingester struct {
 	// and sorted by customer does), a new ID is one above the last and
 	// the IDs need no table; index is built at the first ID out of order
 	// and holds the IDs from then on.
-	index      *idTable
-	cust, nsec blocks[int32]
-	sec        blocks[int64]
-	amt        blocks[float64]
+	index *idTable
+	// The columns are read into chunks and copied once into exact-size
+	// columns, instead of growing by reallocation (which copies each row
+	// several times and leaves up to a quarter of the capacity unused).
+	cust, nsec chunks.List[int32]
+	sec        chunks.List[int64]
+	amt        chunks.List[float64]
 	subSecond  bool
 	last       int32  // the current run's customer, -1 before the first row
-	lastID     string // the current run's customer, of customer
-	lastBuf    []byte // the current run's customer, of customerBytes
-	n          int    // rows
+	lastBytes  []byte // its ID, a copy (its string, in the table, would be a cache miss a row in a stream not grouped)
 }
 
 func newIngester() *ingester {
 	return &ingester{st: &store{nameIdx: map[string]int32{}}, last: -1}
 }
 
+// same reports whether id is the current run's customer (false before
+// the first row).
+func (ing *ingester) same(id string) bool { return ing.last >= 0 && id == string(ing.lastBytes) }
+
 // customer makes id the customer of the rows that follow.
 func (ing *ingester) customer(id string) {
-	st := ing.st
-	if ing.index == nil && (len(st.ids) == 0 || id > st.ids[len(st.ids)-1]) {
-		// Above every ID so far: new, no lookup needed.
-		ing.last = int32(len(st.ids))
-		st.ids = append(st.ids, id)
+	if ing.ascending(id) {
+		ing.appendID(id)
 	} else {
-		if ing.index == nil {
-			// The first ID out of order: index the IDs so far.
-			ing.index = newIDTable(st.ids)
-		}
-		ing.last = ing.index.index(id)
+		ing.last = ing.table().index(id)
 	}
-	ing.lastID = id
+	ing.lastBytes = append(ing.lastBytes[:0], id...)
 }
 
 // customerBytes is customer for an ID's bytes, made a string only for a
-// new customer; lastBuf keeps a copy of them (its string, in the table,
-// would be another cache miss a row in a stream not grouped).
+// new customer.
 func (ing *ingester) customerBytes(id []byte) {
-	st := ing.st
-	if ing.index == nil && (len(st.ids) == 0 || string(id) > st.ids[len(st.ids)-1]) {
-		ing.last = int32(len(st.ids))
-		st.ids = append(st.ids, string(id))
+	if ing.ascending(string(id)) {
+		ing.appendID(string(id))
 	} else {
-		if ing.index == nil {
-			ing.index = newIDTable(st.ids)
-		}
-		ing.last = ing.index.indexBytes(id)
+		ing.last = ing.table().indexBytes(id)
 	}
-	ing.lastBuf = append(ing.lastBuf[:0], id...)
+	ing.lastBytes = append(ing.lastBytes[:0], id...)
+}
+
+// ascending reports whether id is above every ID so far, no ID having
+// come out of order: a new customer that needs no table.
+func (ing *ingester) ascending(id string) bool {
+	ids := ing.st.ids
+	return ing.index == nil && (len(ids) == 0 || id > ids[len(ids)-1])
+}
+
+// appendID adds the new customer id, in ascending order.
+func (ing *ingester) appendID(id string) {
+	ing.last = int32(len(ing.st.ids))
+	ing.st.ids = append(ing.st.ids, id)
+}
+
+// table returns the ID table, made of the IDs so far at the first ID out
+// of order.
+func (ing *ingester) table() *idTable {
+	if ing.index == nil {
+		ing.index = newIDTable(ing.st.ids)
+	}
+	return ing.index
 }
 
 // add appends a row of the current customer: Unix time (u, ns), amount,
 // quantity and the interned product and category (0 for none).
 func (ing *ingester) add(u int64, ns int32, amount, qty float64, prod, cat int32) {
 	st := ing.st
-	row := ing.n
-	ing.n++
+	row := ing.cust.Len()
 	if row == 0 || u < st.first {
 		st.first = u
 	}
-	ing.cust.add(ing.last)
-	ing.sec.add(u)
+	ing.cust.Push(ing.last)
+	ing.sec.Push(u)
 	if ns != 0 && !ing.subSecond {
 		// The first fraction of a second: the rows before were whole.
 		ing.subSecond = true
 		for range row {
-			ing.nsec.add(0)
+			ing.nsec.Push(0)
 		}
 	}
 	if ing.subSecond {
-		ing.nsec.add(ns)
+		ing.nsec.Push(ns)
 	}
-	ing.amt.add(amount)
+	ing.amt.Push(amount)
 	if qty != 0 || st.qty != nil {
 		if st.qty == nil {
 			st.qty = make([]float64, row, row+row/4+1)
@@ -702,16 +682,16 @@ func (ing *ingester) finish(ctx context.Context, asOf time.Time, asOfFunc func()
 	case asOf.IsZero():
 		asOf = asOfFunc()
 	}
-	n, st := ing.n, ing.st
-	if n == 0 || asOf.IsZero() {
+	st := ing.st
+	if ing.cust.Len() == 0 || asOf.IsZero() {
 		return nil, asOf, ErrEmptyInput
 	}
 	if ing.index != nil {
 		st.ids = ing.index.ids // the table is garbage from here on
 	}
-	st.cust, st.sec, st.amt = ing.cust.flat(n), ing.sec.flat(n), ing.amt.flat(n)
+	st.cust, st.sec, st.amt = ing.cust.Flat(), ing.sec.Flat(), ing.amt.Flat()
 	if ing.subSecond {
-		st.nsec = ing.nsec.flat(n)
+		st.nsec = ing.nsec.Flat()
 	}
 	return st, asOf, nil
 }
@@ -728,7 +708,7 @@ func ingest(ctx context.Context, txs iter.Seq[cvm.Transaction], asOf time.Time, 
 		if err := t.Validate(); err != nil {
 			return nil, asOf, err
 		}
-		if ing.n%4096 == 0 {
+		if ing.cust.Len()%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, asOf, err
 			}
@@ -736,7 +716,7 @@ func ingest(ctx context.Context, txs iter.Seq[cvm.Transaction], asOf time.Time, 
 		if aud != nil {
 			aud.Add(t)
 		}
-		if ing.last < 0 || t.Customer != ing.lastID {
+		if !ing.same(t.Customer) {
 			ing.customer(t.Customer)
 		}
 		ing.add(t.Time.Unix(), int32(t.Time.Nanosecond()), t.Amount, t.Quantity, ing.st.intern(t.Product), ing.st.intern(t.Category))
@@ -756,7 +736,7 @@ func ingestReader(ctx context.Context, rd *cvm.Reader, asOf time.Time, asOfFunc 
 	err := rd.EachBatch(ctx, func(b *cvm.Batch) error {
 		for i := range b.Len() {
 			c := b.Customer(i)
-			if ing.last < 0 || string(c) != string(ing.lastBuf) {
+			if !ing.same(string(c)) {
 				ing.customerBytes(c)
 			}
 			if aud != nil {

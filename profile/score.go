@@ -268,11 +268,14 @@ func (f *File) score(ctx context.Context, s *Settings, tm *timer) error {
 	if err != nil {
 		return fmt.Errorf("profile: recovery: %w", err)
 	}
+	// The recovery inputs and the flags (which read neither the book nor
+	// the inputs) in one pass on every core.
 	rcs := parallel.Make[recovery.Customer](len(ps)) // filled on every core while the collector may scan it
 	parallel.For(len(ps), 1<<12, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			rcs[i] = recoveryCustomer(&ps[i], f.AsOf)
 			ps[i].Recovery = rcs[i]
+			ps[i].Flags = flags(&ps[i], f.AsOf, &m.Lifecycle)
 		}
 	})
 	if f.Book, err = rm.Build(ctx, rcs, &recovery.BuildSettings{AsOf: f.AsOf}); err != nil {
@@ -280,11 +283,6 @@ func (f *File) score(ctx context.Context, s *Settings, tm *timer) error {
 	}
 	tm.done("recovery")
 
-	parallel.For(len(ps), 1<<12, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			ps[i].Flags = flags(&ps[i], f.AsOf, &m.Lifecycle)
-		}
-	})
 	if fit {
 		m.Card = modelCard(f, m)
 	}

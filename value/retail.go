@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cvmkit/cvm"
+	"github.com/cvmkit/cvm/internal/chunks"
 	"github.com/cvmkit/cvm/internal/retail"
 )
 
@@ -246,7 +247,7 @@ func RetailIndicators(ctx context.Context, txs iter.Seq[cvm.Transaction], s *Ret
 	}
 	// With AsOfFunc the rows wait in held until the as-of is known.
 	deferred := set.AsOf.IsZero() && set.AsOfFunc != nil
-	var held heldRows
+	var held chunks.List[heldRow]
 	n := 0
 	for t := range txs {
 		if n++; n%4096 == 0 {
@@ -278,7 +279,7 @@ func RetailIndicators(ctx context.Context, txs iter.Seq[cvm.Transaction], s *Ret
 			}
 		}
 		if deferred {
-			held.add(heldRow{acc: a, sec: t.Time.Unix(), nsec: int32(t.Time.Nanosecond()), item: id, hasItem: item != "", amount: t.Amount, qty: qty})
+			held.Push(heldRow{acc: a, sec: t.Time.Unix(), nsec: int32(t.Time.Nanosecond()), item: id, hasItem: item != "", amount: t.Amount, qty: qty})
 			continue
 		}
 		add(a, t.Time, t.Amount, qty, id, item != "")
@@ -293,7 +294,7 @@ func RetailIndicators(ctx context.Context, txs iter.Seq[cvm.Transaction], s *Ret
 	if deferred {
 		// The held rows at or before the as-of, in stream order: the
 		// accumulation of the loop above with AsOf set.
-		for _, b := range held.blocks {
+		for _, b := range held.Chunks() {
 			for i := range b {
 				r := &b[i]
 				if tm := time.Unix(r.sec, int64(r.nsec)); !tm.After(asOf) {
@@ -301,7 +302,7 @@ func RetailIndicators(ctx context.Context, txs iter.Seq[cvm.Transaction], s *Ret
 				}
 			}
 		}
-		held = heldRows{}
+		held = chunks.List[heldRow]{}
 		maps.DeleteFunc(accs, func(_ string, a *retail.Acc) bool { return len(a.Days) == 0 }) // only rows after the as-of
 	}
 	if len(accs) == 0 {
@@ -388,20 +389,6 @@ type heldRow struct {
 	hasItem bool
 	amount  float64
 	qty     float64
-}
-
-// heldRows collects rows in blocks of heldBlock, never copied as they
-// grow.
-type heldRows struct{ blocks [][]heldRow }
-
-const heldBlock = 1 << 14
-
-func (h *heldRows) add(r heldRow) {
-	if k := len(h.blocks) - 1; k < 0 || len(h.blocks[k]) == cap(h.blocks[k]) {
-		h.blocks = append(h.blocks, make([]heldRow, 0, heldBlock))
-	}
-	k := len(h.blocks) - 1
-	h.blocks[k] = append(h.blocks[k], r)
 }
 
 // normalizedCatalog drops the groups without indicators and rescales the
