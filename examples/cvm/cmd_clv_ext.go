@@ -357,15 +357,6 @@ func saveModel(path string, stdout io.Writer, m json.Marshaler) error {
 	return outs.Commit()
 }
 
-// regularity adds the Wheat-Morrison regularity warning, when it applies,
-// to the fit's warnings.
-func (e *clvExt) regularity(ctx context.Context, c *clvCmd, txs []cvm.Transaction) {
-	reg, err := clv.EstimateRegularity(ctx, slices.Values(txs), c.cal, c.prep.Location)
-	if err == nil {
-		c.info.Warnings = append(c.info.Warnings, reg.Warning()...)
-	}
-}
-
 func prefixed(p string, names []string) []string {
 	out := make([]string, len(names))
 	for i, n := range names {

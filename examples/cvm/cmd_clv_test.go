@@ -12,9 +12,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cvmkit/cvm/internal/check"
 	"github.com/cvmkit/cvm/internal/synth"
+	"github.com/cvmkit/cvm/value/clv"
 )
 
 // clvFiles writes a synthetic base as the usual CSV and as a CDNOW-style
@@ -325,6 +327,66 @@ func TestCLVDiscount(t *testing.T) {
 	for i := range def {
 		if none[i] < def[i] || def[i] > 0 && none[i] == def[i] {
 			t.Fatalf("customer %d: undiscounted CLV %v, discounted %v", i, none[i], def[i])
+		}
+	}
+}
+
+// TestCLVStreamed checks that cvm clv, which streams a file through
+// clv.Prepare unless a later step needs the transactions again, gives
+// what the held transactions give (-diagnostics holds them): the same
+// predictions, the regularity warning of customers who buy every 7 days,
+// and a row after the data report's as-of left out even where it falls
+// in the holdout period (the file is then read again and held).
+func TestCLVStreamed(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("customer,time,amount\n")
+	day := func(d int) string {
+		return time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC).AddDate(0, 0, d).Format(time.DateTime)
+	}
+	for c := range 60 {
+		for j := range 4 + c%3 { // every 7 days from day c: M = 1/2, k at its cap
+			fmt.Fprintf(&b, "R%02d,%s,%d\n", c, day(c+7*j), 10+c)
+		}
+	}
+	for c := range 200 { // a few irregular buyers, so that the fit has variety
+		d := c % 97
+		for j := range c % 5 {
+			fmt.Fprintf(&b, "P%03d,%s,%d\n", c, day(d), 5+j)
+			d += 1 + (c*7+j*13)%41
+		}
+		fmt.Fprintf(&b, "P%03d,%s,%d\n", c, day(d), 7)
+	}
+	// A row dated far beyond the rest, inside the holdout period asked
+	// for: the report's as-of leaves it out, so Z has no holdout purchase.
+	fmt.Fprintf(&b, "Z,%s,20\nZ,%s,30\nZ,2030-06-01 10:00:00,999\n", day(3), day(40))
+	dir := t.TempDir()
+	in := filepath.Join(dir, "tx.csv")
+	if err := os.WriteFile(in, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runCLV := func(name string, extra ...string) (string, [][]string) {
+		out := filepath.Join(dir, name+".csv")
+		args := append([]string{"clv", "-q", "-in", in, "-calibration-end", day(150)[:10], "-holdout-end", "2031-01-01", "-out", out}, extra...)
+		var stdout, stderr bytes.Buffer
+		if err := run(args, &stdout, &stderr); err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, stderr.String())
+		}
+		return stdout.String(), readCSV(t, out)
+	}
+	streamed, got := runCLV("streamed")
+	held, want := runCLV("held", "-diagnostics")
+	if !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("streamed predictions differ from the held ones:\n%v\n%v", got, want)
+	}
+	for name, out := range map[string]string{"streamed": streamed, "held": held} {
+		if !strings.Contains(out, "warning ("+clv.CheckRegularity+")") {
+			t.Errorf("%s: no regularity warning:\n%s", name, out)
+		}
+	}
+	col := slices.Index(got[0], "holdout_purchases")
+	for _, r := range got[1:] {
+		if r[0] == "Z" && r[col] != "0" {
+			t.Errorf("Z: holdout purchases %s, want 0 (the 2030 row is after the as-of)", r[col])
 		}
 	}
 }

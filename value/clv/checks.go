@@ -192,13 +192,16 @@ func EstimateRegularity(ctx context.Context, txs iter.Seq[cvm.Transaction], cali
 	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(ids[a], ids[b]) })
 	var ms []float64
 	for _, i := range order {
-		f := &firsts[i]
-		if f.n < 3 {
-			continue
+		if m, ok := firsts[i].m(); ok {
+			ms = append(ms, m)
 		}
-		t1, t2 := float64(f.d[1]-f.d[0]), float64(f.d[2]-f.d[1])
-		ms = append(ms, t1/(t1+t2))
 	}
+	return regularityOf(ms)
+}
+
+// regularityOf returns the regularity of the customers' M values, in
+// customer ID order (so that the sums do not depend on the input order).
+func regularityOf(ms []float64) (Regularity, error) {
 	if len(ms) < 2 {
 		return Regularity{}, ErrNoRepeatBuyers
 	}
@@ -215,6 +218,16 @@ func EstimateRegularity(ctx context.Context, txs iter.Seq[cvm.Transaction], cali
 type firstDays struct {
 	d [3]int64
 	n int
+}
+
+// m returns M = t1/(t1+t2) of the first two inter-purchase times, and
+// false with fewer than three days.
+func (f *firstDays) m() (float64, bool) {
+	if f.n < 3 {
+		return 0, false
+	}
+	t1, t2 := float64(f.d[1]-f.d[0]), float64(f.d[2]-f.d[1])
+	return t1 / (t1 + t2), true
 }
 
 // add adds day d.

@@ -219,5 +219,24 @@ func TestEstimateRegularityPlain(t *testing.T) {
 		if got != want {
 			t.Fatalf("round %d: %+v, want %+v", round, got, want)
 		}
+		// Prepare's Dataset.Regularity is the same, with or without a
+		// holdout (whose rows it must not count), nil where there is none.
+		set := &PrepareSettings{}
+		if round%2 == 1 {
+			set.HoldoutEnd = calEnd.AddDate(0, 0, 200)
+		}
+		ds, err := Prepare(context.Background(), slices.Values(txs), calEnd, set)
+		if errors.Is(err, ErrEmptyInput) {
+			continue
+		}
+		if err != nil {
+			t.Fatalf("round %d: Prepare: %v", round, err)
+		}
+		switch {
+		case werr != nil && ds.Regularity != nil:
+			t.Fatalf("round %d: Dataset.Regularity %+v, want nil (%v)", round, *ds.Regularity, werr)
+		case werr == nil && (ds.Regularity == nil || *ds.Regularity != want):
+			t.Fatalf("round %d: Dataset.Regularity %v, want %+v", round, ds.Regularity, want)
+		}
 	}
 }

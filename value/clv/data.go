@@ -157,6 +157,13 @@ type Dataset struct {
 	HoldoutLength    float64           // length of the holdout period in Unit; 0 without holdout
 	Customers        []Customer        // sorted by ID
 	Holdout          []HoldoutCustomer // nil without holdout; else aligned with Customers
+	// Regularity is the Wheat-Morrison regularity of the calibration
+	// purchase occasions, what EstimateRegularity returns for the same
+	// transactions, calibration end and location, computed by Prepare in
+	// its one pass; nil when fewer than two customers have three
+	// occasions (EstimateRegularity's ErrNoRepeatBuyers), and for a
+	// Dataset Prepare did not make.
+	Regularity *Regularity
 }
 
 // Prepare builds the model input from a stream of transactions in any
@@ -258,6 +265,7 @@ type spend struct {
 	day             int64
 	first, firstC   float64
 	repeat, repeatC float64
+	days            firstDays // the first three purchase days, for Regularity
 }
 
 func (s *spend) add(day int64, amount float64) {
@@ -304,11 +312,14 @@ func (p *prepare) summarize(ctx context.Context, txs iter.Seq[cvm.Transaction]) 
 				return nil, nil, nil, err
 			}
 			d := cvm.DayNumber(t.Time, p.Location)
-			if sp := spends[t.Customer]; sp != nil {
+			sp := spends[t.Customer]
+			if sp != nil {
 				sp.add(d, t.Amount)
 			} else {
-				spends[t.Customer] = &spend{day: d, first: t.Amount}
+				sp = &spend{day: d, first: t.Amount}
+				spends[t.Customer] = sp
 			}
+			sp.days.add(d)
 		case hold != nil: // holdout; Add skips what is after its end
 			if err := hold.Add(t); err != nil {
 				return nil, nil, nil, err
@@ -326,6 +337,7 @@ func (p *prepare) dataset(cal, hold *cvm.Summarizer, spends map[string]*spend) (
 	}
 	ds := &Dataset{Unit: p.Unit, CalibrationEnd: p.calEnd, Customers: make([]Customer, len(sums))}
 	maxDays := int64(p.MaxAge / (24 * time.Hour))
+	var ms []float64 // the regularity's M of each customer with three occasions, in ID order
 	for i, s := range sums {
 		d0 := cvm.DayNumber(s.First, p.Location)
 		if age := p.endDay - d0; p.MaxAge > 0 && age > maxDays {
@@ -342,11 +354,17 @@ func (p *prepare) dataset(cal, hold *cvm.Summarizer, spends map[string]*spend) (
 		if s.Occasions > 1 {
 			sp := spends[s.Customer]
 			c.MeanSpend = (sp.repeat + sp.repeatC) / c.Frequency
+			if m, ok := sp.days.m(); ok {
+				ms = append(ms, m)
+			}
 		}
 		ds.Customers[i] = c
 		if i == 0 || s.First.Before(ds.CalibrationStart) {
 			ds.CalibrationStart = s.First
 		}
+	}
+	if r, err := regularityOf(ms); err == nil {
+		ds.Regularity = &r
 	}
 	if hold != nil {
 		ds.HoldoutEnd = p.HoldoutEnd
