@@ -51,6 +51,21 @@ func TestCohortCommand(t *testing.T) {
 	if len(cs) != 2 || cs[0].Customers != 1 || !slices.Equal(cs[0].Active, []int{1, 0, 1}) || cs[1].Customers != 1 || !slices.Equal(cs[1].Active, []int{1}) {
 		t.Errorf("-as-of 2024-03-01: cohorts %s, want January (a: active 1, 0, 1) and March (b)", out.String())
 	}
+	// A row dated far beyond the rest is after the default as-of and left
+	// out (the streamed file is then read again): the cohorts of the
+	// first file, checked above.
+	clean := new(bytes.Buffer)
+	check.NoErr(t, run([]string{"cohort", "-in", path, "-q", "-json"}, clean, &errb))
+	outlier := filepath.Join(t.TempDir(), "outlier.csv")
+	check.NoErr(t, os.WriteFile(outlier, []byte("customer,time,amount\na,2024-01-03,5\nb,2024-01-09,5\nd,9999-12-31,5\na,2024-03-01,5\nc,2024-02-10,5\n"), 0o644))
+	out.Reset()
+	errb.Reset()
+	if err := run([]string{"cohort", "-in", outlier, "-q", "-json"}, &out, &errb); err != nil {
+		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	if out.String() != clean.String() || !strings.Contains(errb.String(), "9999-12-31") {
+		t.Errorf("with a row on 9999-12-31: cohorts %s, want %s; stderr:\n%s", out.String(), clean.String(), errb.String())
+	}
 	for _, args := range [][]string{{}, {"-in", path, "-by", "day"}, {"-in", path, "-periods", "0"}, {"-in", path, "-as-of", "x"}} {
 		err := run(append([]string{"cohort", "-q"}, args...), new(bytes.Buffer), new(bytes.Buffer))
 		var ue *usageError
