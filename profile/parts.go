@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"iter"
 	"slices"
 	"strings"
@@ -95,7 +96,7 @@ func (p *Part) UnmarshalJSON(data []byte) error {
 	if err := dec.Decode(&v); err != nil {
 		return fmt.Errorf("profile: decoding a part: %w", err)
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF {
 		return errors.New("profile: decoding a part: trailing data")
 	}
 	*p = Part{Profile: Profile{Customer: v.Customer, Summary: v.Summary, Units: v.Units, Products: v.Products, Categories: v.Categories,

@@ -227,13 +227,13 @@ func openCSVTable(path string, required ...string) (*csvTable, func(), error) {
 // next returns the next row, io.EOF at the end.
 func (t *csvTable) next() ([]string, error) {
 	rec, err := t.cr.Read()
-	t.line++
 	if err == io.EOF {
 		return nil, io.EOF
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", t.path, err)
 	}
+	t.line, _ = t.cr.FieldPos(0) // the line the row begins on: blank lines and quoted line ends count
 	return rec, nil
 }
 
@@ -316,6 +316,9 @@ func readContactProfiles(path string) ([]contact.Customer, error) {
 		occ, _, err := num("occasions")
 		if err != nil {
 			return nil, err
+		}
+		if occ < 0 || occ != math.Trunc(occ) || occ > math.MaxInt32 {
+			return nil, t.errf("occasions", t.get(rec, "occasions"), errors.New("want a whole number >= 0"))
 		}
 		c.Occasions = int(occ)
 		if c.First, err = stamp("first"); err != nil {
@@ -451,6 +454,9 @@ func readContactHistory(path string) ([]contact.Contact, error) {
 			return nil, err
 		}
 		c := contact.Contact{Customer: t.get(rec, "customer"), Rule: t.get(rec, "rule")}
+		if c.Customer == "" {
+			return nil, fmt.Errorf("%s:%d: empty customer", path, t.line)
+		}
 		v := t.get(rec, "at")
 		if c.At, err = parseStamp(v); err != nil {
 			return nil, t.errf("at", v, err)

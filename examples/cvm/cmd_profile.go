@@ -243,7 +243,7 @@ func readAttributes(path string) ([]profile.Attributes, error) {
 		return nil, fmt.Errorf("%s: no customer column in the header %q", path, head)
 	}
 	var out []profile.Attributes
-	for line := 2; ; line++ {
+	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			return out, nil
@@ -251,6 +251,7 @@ func readAttributes(path string) ([]profile.Attributes, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
+		line, _ := cr.FieldPos(0) // the line the record begins on: blank lines and quoted line ends count
 		a := profile.Attributes{Customer: strings.TrimSpace(rec[cust])}
 		if a.Customer == "" {
 			return nil, fmt.Errorf("%s:%d: empty customer", path, line)
