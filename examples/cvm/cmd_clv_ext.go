@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -224,11 +225,12 @@ func readCovariates(path string, cs []clv.Customer) (clv.Covariates, error) {
 		return z, fmt.Errorf("%s: header: %w", path, err)
 	}
 	if len(head) < 2 {
-		return z, fmt.Errorf("%s:1: want a customer column and at least one covariate column", path)
+		line, _ := r.FieldPos(0)
+		return z, fmt.Errorf("%s:%d: want a customer column and at least one covariate column", path, line)
 	}
 	z.Names = head[1:]
 	rows := map[string][]float64{}
-	for line := 2; ; line++ {
+	for {
 		rec, err := r.Read()
 		if err == io.EOF {
 			break
@@ -236,14 +238,15 @@ func readCovariates(path string, cs []clv.Customer) (clv.Covariates, error) {
 		if err != nil {
 			return z, fmt.Errorf("%s: %w", path, err)
 		}
+		line, _ := r.FieldPos(0) // where the record begins: blank lines and quoted line ends count
 		if _, dup := rows[rec[0]]; dup {
 			return z, fmt.Errorf("%s:%d: customer %q appears twice", path, line, rec[0])
 		}
 		v := make([]float64, len(z.Names))
 		for j := range v {
 			x, err := strconv.ParseFloat(strings.TrimSpace(rec[j+1]), 64)
-			if err != nil {
-				return z, fmt.Errorf("%s:%d: column %s: %q is not a number", path, line, z.Names[j], rec[j+1])
+			if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+				return z, fmt.Errorf("%s:%d: column %s: %q is not a finite number", path, line, z.Names[j], rec[j+1])
 			}
 			v[j] = x
 		}

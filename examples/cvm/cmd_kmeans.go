@@ -251,7 +251,7 @@ func parseFeatures(r io.Reader, name string) ([]float64, int, error) {
 	cr.TrimLeadingSpace = true
 	var x []float64
 	d := 0
-	for line := 1; ; line++ {
+	for first := true; ; first = false {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
@@ -259,9 +259,13 @@ func parseFeatures(r io.Reader, name string) ([]float64, int, error) {
 		if err != nil {
 			return nil, 0, fmt.Errorf("%s: %w", name, err)
 		}
+		line, _ := cr.FieldPos(0) // where the record begins: blank lines and quoted line ends count
+		if first && len(rec) > 0 {
+			rec[0] = strings.TrimPrefix(rec[0], "\uFEFF") // a byte order mark is not part of a header or a number
+		}
 		if d == 0 {
 			d = len(rec)
-			if line == 1 && isHeader(rec) {
+			if first && isHeader(rec) {
 				continue
 			}
 		}

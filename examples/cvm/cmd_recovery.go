@@ -271,7 +271,7 @@ func readRecoveryTable(files []string, stdin io.Reader, comma rune) ([]recoveryR
 				return fmt.Errorf("%s: header has no \"customer\" column (have %s)", name, strings.Join(header, ","))
 			}
 			seen := map[string]bool{}
-			for line := 2; ; line++ {
+			for {
 				rec, err := cr.Read()
 				if err == io.EOF {
 					return nil
@@ -279,6 +279,7 @@ func readRecoveryTable(files []string, stdin io.Reader, comma rune) ([]recoveryR
 				if err != nil {
 					return fmt.Errorf("%s: %w", name, err)
 				}
+				line, _ := cr.FieldPos(0) // where the record begins: blank lines and quoted line ends count
 				id := ""
 				if idCol < len(rec) {
 					id = strings.TrimSpace(rec[idCol])

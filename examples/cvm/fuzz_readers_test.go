@@ -388,6 +388,7 @@ func FuzzReadCovariates(f *testing.F) {
 		"customer,z\nA,\nB,1\n",
 		"customer,z,z\nA,1,2\nB,3,4\n",
 		"customer,z\nA,1\nB\n",
+		"\n00", // a header of one column after a blank line: its line is 2
 	} {
 		f.Add([]byte(s))
 	}
@@ -397,7 +398,7 @@ func FuzzReadCovariates(f *testing.F) {
 		path := fuzzInput(t, dir, "cov.csv", data)
 		z, err := readCovariates(path, cs)
 		if err != nil {
-			checkReadErr(t, err, path, data, false)
+			checkReadErr(t, err, path, data, true)
 			return
 		}
 		if len(z.Names) == 0 || len(z.Values) != len(cs) {
@@ -406,6 +407,11 @@ func FuzzReadCovariates(f *testing.F) {
 		for i, v := range z.Values {
 			if len(v) != len(z.Names) {
 				t.Fatalf("row %d: %d values for %d covariates", i, len(v), len(z.Names))
+			}
+			for j, x := range v {
+				if !finite(x) {
+					t.Fatalf("row %d covariate %d = %v", i, j, x)
+				}
 			}
 		}
 	})
@@ -436,7 +442,7 @@ func FuzzReadFeatures(f *testing.F) {
 		path := fuzzInput(t, dir, "features.csv", data)
 		x, d, err := readFeatures(path)
 		if err != nil {
-			checkReadErr(t, err, path, data, false)
+			checkReadErr(t, err, path, data, true)
 			return
 		}
 		if d < 1 || len(x) == 0 || len(x)%d != 0 {
@@ -480,7 +486,7 @@ func FuzzReadRecoveryCustomers(f *testing.F) {
 		path := fuzzInput(t, dir, "customers.csv", data)
 		cs, err := readRecoveryCustomers([]string{path}, nil, ',')
 		if err != nil {
-			checkReadErr(t, err, path, data, false)
+			checkReadErr(t, err, path, data, true)
 			return
 		}
 		recs, ok := records(data)
@@ -596,4 +602,30 @@ func FuzzEvaluateContact(f *testing.F) {
 			t.Fatalf("table after JSON: %v", err)
 		}
 	})
+}
+
+// TestReadersNameRecordLines: after a blank line and a quoted line end,
+// the readers name the line the bad record begins on (counted by hand);
+// a byte order mark before the first number of a features file without
+// header keeps that row.
+func TestReadersNameRecordLines(t *testing.T) {
+	dir := t.TempDir()
+	cov := fuzzInput(t, dir, "cov.csv", []byte("customer,z\n\nA,1\n\"B\nb\",2\nC,x\n"))
+	_, err := readCovariates(cov, []clv.Customer{{ID: "A"}})
+	if err == nil || !strings.Contains(err.Error(), cov+":6:") {
+		t.Errorf("readCovariates: %v, want line 6", err)
+	}
+	nan := fuzzInput(t, dir, "nan.csv", []byte("customer,z\nA,NaN\n"))
+	if _, err := readCovariates(nan, []clv.Customer{{ID: "A"}}); err == nil || !strings.Contains(err.Error(), nan+":2:") {
+		t.Errorf("readCovariates of NaN: %v, want an error at line 2", err)
+	}
+	feat := fuzzInput(t, dir, "feat.csv", []byte("1,2\n\n3,4\n5,x\n"))
+	if _, _, err := readFeatures(feat); err == nil || !strings.Contains(err.Error(), "line 4 ") {
+		t.Errorf("readFeatures: %v, want line 4", err)
+	}
+	bom := fuzzInput(t, dir, "bom.csv", []byte("\uFEFF1,2\n3,4\n"))
+	x, d, err := readFeatures(bom)
+	if err != nil || d != 2 || !slices.Equal(x, []float64{1, 2, 3, 4}) {
+		t.Errorf("readFeatures with a byte order mark: %v, %d, %v; want [1 2 3 4], 2", x, d, err)
+	}
 }
