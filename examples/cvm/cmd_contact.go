@@ -532,7 +532,8 @@ func evaluateContact(planPath, outcomesPath string, asJSON bool, stdout io.Write
 	if asJSON {
 		b, err := json.MarshalIndent(ev, "", "  ")
 		if err != nil {
-			return err
+			// Every revenue cell is finite, so only a sum can overflow.
+			return fmt.Errorf("%s: the revenue totals overflow a float64: %w", outcomesPath, err)
 		}
 		_, err = stdout.Write(append(b, '\n'))
 		return err

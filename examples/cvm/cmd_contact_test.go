@@ -140,6 +140,8 @@ func TestContactCommandErrors(t *testing.T) {
 	unknown := summaryFixture(t, "a2.csv", "customer,opt_out\nC9,true\n")
 	plan := summaryFixture(t, "plan.csv", "customer,rule,group\nC1,save,maybe\n")
 	outcomes := summaryFixture(t, "o.csv", "customer,responded,revenue\nC1,true,x\n")
+	treated := summaryFixture(t, "plan2.csv", "customer,rule,group\nC1,save,treatment\nC2,save,treatment\nC3,save,control\n")
+	huge := summaryFixture(t, "o2.csv", "customer,responded,revenue\nC1,true,1.5e308\nC2,true,1.5e308\nC3,false,0\n")
 	rules := summaryFixture(t, "r.json", `{"format":"cvm.contact.rules","version":1,"rules":[{"name":"r","trigger":{"kind":"overdue","factor":-1}}]}`)
 	tests := []struct {
 		name string
@@ -155,6 +157,7 @@ func TestContactCommandErrors(t *testing.T) {
 		{"unknown customer", []string{"-profiles", prof, "-attributes", unknown, "-as-of", "2025-01-01"}, `customer "C9" has no profile`, 1},
 		{"bad rules", []string{"-profiles", prof, "-rules", rules, "-as-of", "2025-01-01"}, `rule "r": trigger.factor`, 1},
 		{"bad group", []string{"-evaluate", "-plan", plan, "-outcomes", outcomes}, "plan.csv:2: column group", 1},
+		{"revenue overflow", []string{"-evaluate", "-plan", treated, "-outcomes", huge, "-json"}, "o2.csv: the revenue totals overflow", 1},
 		{"evaluate without plan", []string{"-evaluate"}, "-plan and -outcomes", 2},
 	}
 	for _, tt := range tests {

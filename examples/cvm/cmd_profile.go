@@ -219,8 +219,9 @@ func writeProfilesCSV(w io.Writer, f *profile.File) error {
 // readAttributes reads a CRM attributes CSV: a header naming a customer
 // column and any of channel, consent, type, failures_12m,
 // last_recovery_ok, influence and gross_profit; every other column is a
-// value indicator by catalog ID (an empty cell is missing). Errors name
-// the line and column.
+// value indicator by catalog ID (an empty cell is missing). Column names
+// are compared without case; a header with an empty or a repeated name is
+// an error. Errors name the line and column.
 func readAttributes(path string) ([]profile.Attributes, error) {
 	r, closeFn, err := input.OpenFile(path)
 	if err != nil {
@@ -233,9 +234,18 @@ func readAttributes(path string) ([]profile.Attributes, error) {
 		return nil, fmt.Errorf("%s: header: %w", path, err)
 	}
 	cust := -1
+	seen := make(map[string]int, len(head))
 	for j, h := range head {
 		head[j] = strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF"))
-		if strings.EqualFold(head[j], "customer") {
+		if head[j] == "" {
+			return nil, fmt.Errorf("%s: header: column %d has no name", path, j+1)
+		}
+		key := strings.ToLower(head[j])
+		if k, ok := seen[key]; ok {
+			return nil, fmt.Errorf("%s: header: columns %d and %d are both %q", path, k+1, j+1, head[j])
+		}
+		seen[key] = j
+		if key == "customer" {
 			cust = j
 		}
 	}

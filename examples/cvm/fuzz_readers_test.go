@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -602,6 +603,36 @@ func FuzzEvaluateContact(f *testing.F) {
 			t.Fatalf("table after JSON: %v", err)
 		}
 	})
+}
+
+// TestReadAttributesHeader: a header with an empty or a repeated column
+// name (without case) is refused, naming both columns; a header whose
+// names differ keeps every indicator.
+func TestReadAttributesHeader(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name, data, want string
+	}{
+		{"two customer columns", "customer,Customer\nA,B\n", `columns 1 and 2 are both "Customer"`},
+		{"repeated indicator", "customer,credit_rating,x,CREDIT_RATING\nA,1,2,3\n", `columns 2 and 4 are both "CREDIT_RATING"`},
+		{"repeated after trimming", "customer, type ,type\nA,b,c\n", `columns 2 and 3 are both "type"`},
+		{"empty name", "customer,,x\nA,1,2\n", "column 2 has no name"},
+		{"distinct", "customer,credit_rating,share_of_wallet\nA,1,2\n", ""},
+	}
+	for _, tt := range tests {
+		path := fuzzInput(t, dir, "attrs.csv", []byte(tt.data))
+		as, err := readAttributes(path)
+		if tt.want == "" {
+			want := []profile.Attributes{{Customer: "A", Indicators: map[string]float64{"credit_rating": 1, "share_of_wallet": 2}}}
+			if err != nil || !reflect.DeepEqual(as, want) {
+				t.Errorf("%s: %+v, %v; want %+v", tt.name, as, err, want)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), path+": header: "+tt.want) {
+			t.Errorf("%s: %v; want %q", tt.name, err, tt.want)
+		}
+	}
 }
 
 // TestReadersNameRecordLines: after a blank line and a quoted line end,
