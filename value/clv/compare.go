@@ -6,6 +6,7 @@ import (
 	"iter"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/cvmkit/cvm"
 )
@@ -25,9 +26,15 @@ type CompareSettings struct {
 	// against its plain model by a likelihood-ratio test.
 	Covariates *Covariates
 	// Transactions, when not nil, is the stream the Dataset was prepared
-	// from; it adds the Wheat-Morrison regularity check
-	// (EstimateRegularity) to the warnings.
+	// from, read for the Wheat-Morrison regularity check
+	// (EstimateRegularity, with Location) when the Dataset has no
+	// Regularity of its own (one Prepare did not make, or one with fewer
+	// than two customers of three occasions). A Dataset with a Regularity
+	// needs no Transactions.
 	Transactions iter.Seq[cvm.Transaction]
+	// Location is the calendar of the Transactions' purchase days, as
+	// PrepareSettings.Location; nil means UTC.
+	Location *time.Location
 }
 
 // ModelScore is one model's line of a Comparison.
@@ -86,8 +93,11 @@ type Comparison struct {
 //
 // BG/NBD and MBG/NBD are not nested (neither is a special case of the
 // other), nor are they nested with Pareto/NBD, so the likelihood-ratio
-// test is reported only for a covariate model against its plain one. A
-// model whose fit fails is listed with its Error and never recommended.
+// test is reported only for a covariate model against its plain one. The
+// warnings are the purchase-data checks (CheckPurchaseData) and the
+// regularity check: ds.Regularity, else EstimateRegularity of
+// s.Transactions when given. A model whose fit fails is listed with its
+// Error and never recommended.
 // It returns ErrEmptyInput for a Dataset without customers, an error
 // wrapping ErrNotConverged when no model fits, and ctx.Err() when ctx is
 // done first.
@@ -106,8 +116,12 @@ func Compare(ctx context.Context, ds *Dataset, s *CompareSettings) (*Comparison,
 	fs := set.Fit
 	fs.Source, fs.Init = ds, nil
 	out := &Comparison{Holdout: ds.Holdout != nil, Warnings: purchaseWarnings(cs)}
-	if set.Transactions != nil {
-		reg, err := EstimateRegularity(ctx, set.Transactions, ds.CalibrationEnd, nil)
+	switch {
+	case ds.Regularity != nil:
+		// Prepare's, in its Location, from its one pass.
+		out.Warnings = append(out.Warnings, ds.Regularity.Warning()...)
+	case set.Transactions != nil:
+		reg, err := EstimateRegularity(ctx, set.Transactions, ds.CalibrationEnd, set.Location)
 		switch {
 		case err == nil:
 			out.Warnings = append(out.Warnings, reg.Warning()...)

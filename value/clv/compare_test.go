@@ -240,3 +240,68 @@ func TestEstimateRegularityPlain(t *testing.T) {
 		}
 	}
 }
+
+// TestCompareRegularityLocation: Compare's regularity warning counts days
+// in the Dataset's calendar. Its three-occasion customers buy every ten
+// days at noon UTC, except two whose second purchase comes at 15:00 UTC,
+// the next local day ten hours east: every M is 0.5 in UTC (k capped at
+// 1e6), and two are 11/20 in local days. Compare takes Prepare's
+// Regularity without the transactions, and reads them, with
+// CompareSettings.Location, for a Dataset without one.
+func TestCompareRegularityLocation(t *testing.T) {
+	east := time.FixedZone("UTC+10", 10*3600)
+	day0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(day, hour int) time.Time { return day0.AddDate(0, 0, day).Add(time.Duration(hour) * time.Hour) }
+	var txs []cvm.Transaction
+	var ms []float64 // the local-day M of each three-occasion customer, by hand
+	for i := range 40 {
+		id := fmt.Sprintf("c%02d", i)
+		second := 12
+		if i < 2 {
+			second = 15
+		}
+		txs = append(txs, cvm.Transaction{Customer: id, Time: at(0, 13), Amount: 10},
+			cvm.Transaction{Customer: id, Time: at(10, second), Amount: 10})
+		if i%4 == 3 {
+			continue // two occasions only
+		}
+		txs = append(txs, cvm.Transaction{Customer: id, Time: at(20, 13), Amount: 10})
+		if i < 2 {
+			ms = append(ms, 11.0/20)
+		} else {
+			ms = append(ms, 0.5)
+		}
+		for j := range i % 6 {
+			txs = append(txs, cvm.Transaction{Customer: id, Time: at(30+7*j+i, 12), Amount: 10 + float64(j)})
+		}
+	}
+	var mean, ss float64
+	for _, m := range ms {
+		mean += m / float64(len(ms))
+	}
+	for _, m := range ms {
+		ss += (m - mean) * (m - mean)
+	}
+	wantK := (1/(4*ss/float64(len(ms)-1)) - 1) / 2
+	cal := at(120, 0)
+	ds := check.Must(Prepare(ctx, slices.Values(txs), cal, &PrepareSettings{Location: east}))
+	regularityK := func(c *Comparison) float64 {
+		for _, w := range c.Warnings {
+			if w.Check == CheckRegularity {
+				return w.Value
+			}
+		}
+		return math.NaN()
+	}
+	got := check.Must(Compare(ctx, ds, nil))
+	check.Float(t, "k from Prepare's Regularity", regularityK(got), wantK, 1e-9, 0)
+	bare := *ds
+	bare.Regularity = nil
+	got = check.Must(Compare(ctx, &bare, &CompareSettings{Transactions: slices.Values(txs), Location: east}))
+	check.Float(t, "k from the transactions in local days", regularityK(got), wantK, 1e-9, 0)
+	got = check.Must(Compare(ctx, &bare, &CompareSettings{Transactions: slices.Values(txs)}))
+	check.Float(t, "k from the transactions in UTC days", regularityK(got), 1e6, 0, 0)
+	if got := check.Must(Compare(ctx, &bare, nil)); !math.IsNaN(regularityK(got)) {
+		t.Errorf("a Dataset without Regularity nor transactions: warning k = %v, want none", regularityK(got))
+	}
+}

@@ -150,7 +150,7 @@
 // heavy buyers; Gamma-Gamma: the frequency-spend correlation);
 // [EstimateRegularity] is the Wheat & Morrison (1990) regularity check
 // from the transactions, which [Prepare] also computes in its one pass
-// ([Dataset].Regularity).
+// ([Dataset].Regularity), and which [Compare] adds to its warnings.
 //
 // An optional L2 penalty c * sum(theta^2) on the natural-scale parameters
 // ([FitSettings].Penalizer) is added to the mean negative log-likelihood,
