@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"slices"
 	"strconv"
@@ -127,48 +128,26 @@ func runCLV(args []string, stdout, stderr io.Writer) error {
 // 0.9 GB in place of 4.2 GB, and less than half the time). Either way the transactions after
 // the as-of of the data report are left out (see input.Flags.ReadAll):
 // when some lie after it but within the calibration or holdout period, the
-// stream counted them, and the file is read again and held.
+// stream counted them, and the file is read again and held (input.Stream).
 func (c *clvCmd) prepare(ctx context.Context, inf *input.Flags, stderr io.Writer) ([]cvm.Transaction, error) {
-	hold := c.ext.compare || c.kind == "bgbb" || c.dist.diag || c.dist.plotsDir != "" || c.in == "-"
-	if !hold {
-		rd, closeFn, err := inf.OpenReport(c.in, time.Time{})
-		if err != nil {
-			return nil, err
-		}
-		ds, err := clv.Prepare(ctx, rd.Stream(ctx), c.cal, &c.prep)
-		closeFn()
-		if rerr := rd.Err(); rerr != nil {
-			return nil, fmt.Errorf("%s: %w", c.in, rerr)
-		}
-		rep := rd.Report()
-		end := c.cal
-		if !c.prep.HoldoutEnd.IsZero() {
-			end = c.prep.HoldoutEnd
-		}
-		if loc := c.prep.Location; loc != nil {
-			end = end.In(loc)
-		}
-		if rep.AfterAsOf == 0 || !rep.AsOf.Before(cvm.EndOfDay(end)) {
-			// The report is printed before an error of Prepare (such as
-			// a first purchase centuries before the calibration end).
-			inf.Report(c.in, rd.Stats(), stderr)
-			if perr := inf.PrintReport(c.in, rd, stderr); perr != nil {
-				return nil, perr
-			}
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", c.in, err)
-			}
-			c.ds = ds
-			return nil, nil
-		}
+	end := c.cal
+	if !c.prep.HoldoutEnd.IsZero() {
+		end = c.prep.HoldoutEnd
 	}
-	txs, _, err := inf.ReadAll(c.in, time.Time{}, stderr)
+	if loc := c.prep.Location; loc != nil {
+		end = end.In(loc)
+	}
+	set := input.StreamSettings{
+		Until: cvm.EndOfDay(end), // clv.Prepare ignores what follows
+		Hold:  c.ext.compare || c.kind == "bgbb" || c.dist.diag || c.dist.plotsDir != "",
+	}
+	ds, txs, err := input.Stream(ctx, inf, c.in, &set, stderr, func(ctx context.Context, txs iter.Seq[cvm.Transaction]) (*clv.Dataset, error) {
+		return clv.Prepare(ctx, txs, c.cal, &c.prep)
+	})
 	if err != nil {
 		return nil, err
 	}
-	if c.ds, err = clv.Prepare(ctx, slices.Values(txs), c.cal, &c.prep); err != nil {
-		return nil, fmt.Errorf("%s: %w", c.in, err)
-	}
+	c.ds = ds
 	return txs, nil
 }
 

@@ -6,9 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
+	"iter"
 	"time"
 
+	"github.com/cvmkit/cvm"
 	"github.com/cvmkit/cvm/examples/internal/input"
 	"github.com/cvmkit/cvm/value/clv"
 )
@@ -108,37 +109,14 @@ func runCohort(args []string, stdout, stderr io.Writer) error {
 // are never all held (on the README's 10M-row file, 0.5 GB in place of
 // 3.1 GB); without -as-of (a zero asOf), the rows after the data report's
 // default as-of are left out (see input.Flags.ReadAll), so when there are
-// some the file is read again and held, as is standard input.
+// some the file is read again and held, as is standard input
+// (input.Stream).
 func cohorts(path string, asOf, readAsOf time.Time, set *clv.CohortSettings, inf *input.Flags, stderr io.Writer) ([]clv.Cohort, error) {
-	ctx := context.Background()
-	if path != "-" {
-		rd, closeFn, err := inf.OpenReport(path, readAsOf)
-		if err != nil {
-			return nil, err
-		}
-		cs, err := clv.Cohorts(ctx, rd.Stream(ctx), asOf, set)
-		closeFn()
-		if rerr := rd.Err(); rerr != nil {
-			return nil, fmt.Errorf("%s: %w", path, rerr)
-		}
-		if !asOf.IsZero() || rd.Report().AfterAsOf == 0 {
-			inf.Report(path, rd.Stats(), stderr)
-			if perr := inf.PrintReport(path, rd, stderr); perr != nil {
-				return nil, perr
-			}
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", path, err)
-			}
-			return cs, nil
-		}
-	}
-	txs, _, err := inf.ReadAll(path, readAsOf, stderr)
-	if err != nil {
-		return nil, err
-	}
-	cs, err := clv.Cohorts(ctx, slices.Values(txs), asOf, set)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return cs, nil
+	// readAsOf, the end of asOf's day, is where clv.Cohorts stops counting
+	// (zero, counting everything, without -as-of).
+	rs := input.StreamSettings{AsOf: readAsOf, Until: readAsOf}
+	cs, _, err := input.Stream(context.Background(), inf, path, &rs, stderr, func(ctx context.Context, txs iter.Seq[cvm.Transaction]) ([]clv.Cohort, error) {
+		return clv.Cohorts(ctx, txs, asOf, set)
+	})
+	return cs, err
 }
