@@ -66,7 +66,7 @@ func runCLV(args []string, stdout, stderr io.Writer) error {
 	c.fit.Source = c.ds
 	switch {
 	case c.ext.compare:
-		return c.ext.runCompare(ctx, c, txs, stdout)
+		return c.ext.runCompare(ctx, c, stdout)
 	case c.ext.covPath != "":
 		return c.ext.runCov(ctx, c, stdout)
 	case c.kind == "bgbb":
@@ -122,10 +122,10 @@ func runCLV(args []string, stdout, stderr io.Writer) error {
 }
 
 // prepare reads the input and prepares the model input (c.ds). It returns
-// the transactions when a later step needs them again (-compare, -kind
-// bgbb, -diagnostics and -plots); otherwise they stream through
-// clv.Prepare and are never all held (on the README's 10M-row file,
-// 0.9 GB in place of 4.2 GB, and less than half the time). Either way the transactions after
+// the transactions when a later step needs them again (-kind bgbb,
+// -diagnostics and -plots); otherwise they stream through clv.Prepare and
+// are never all held (on the README's 10M-row file, 0.9 GB in place of
+// 4.2 GB, and less than half the time). Either way the transactions after
 // the as-of of the data report are left out (see input.Flags.ReadAll):
 // when some lie after it but within the calibration or holdout period, the
 // stream counted them, and the file is read again and held (input.Stream).
@@ -139,7 +139,7 @@ func (c *clvCmd) prepare(ctx context.Context, inf *input.Flags, stderr io.Writer
 	}
 	set := input.StreamSettings{
 		Until: cvm.EndOfDay(end), // clv.Prepare ignores what follows
-		Hold:  c.ext.compare || c.kind == "bgbb" || c.dist.diag || c.dist.plotsDir != "",
+		Hold:  c.kind == "bgbb" || c.dist.diag || c.dist.plotsDir != "",
 	}
 	ds, txs, err := input.Stream(ctx, inf, c.in, &set, stderr, func(ctx context.Context, txs iter.Seq[cvm.Transaction]) (*clv.Dataset, error) {
 		return clv.Prepare(ctx, txs, c.cal, &c.prep)

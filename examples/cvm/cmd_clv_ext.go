@@ -374,9 +374,10 @@ func printWarnings(w io.Writer, ws []clv.Warning) {
 	}
 }
 
-// runCompare fits and compares every applicable model.
-func (e *clvExt) runCompare(ctx context.Context, c *clvCmd, txs []cvm.Transaction, stdout io.Writer) error {
-	set := &clv.CompareSettings{Fit: c.fit, Transactions: slices.Values(txs)}
+// runCompare fits and compares every applicable model. The regularity
+// check is the Dataset's, computed by clv.Prepare in its pass.
+func (e *clvExt) runCompare(ctx context.Context, c *clvCmd, stdout io.Writer) error {
+	set := &clv.CompareSettings{Fit: c.fit}
 	if e.covPath != "" {
 		z, err := readCovariates(e.covPath, c.ds.Customers)
 		if err != nil {

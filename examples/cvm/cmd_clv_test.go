@@ -334,8 +334,8 @@ func TestCLVDiscount(t *testing.T) {
 // TestCLVStreamed checks that cvm clv, which streams a file through
 // clv.Prepare unless a later step needs the transactions again, gives
 // what the held transactions give (-diagnostics holds them): the same
-// predictions, the regularity warning of customers who buy every 7 days,
-// and a row after the data report's as-of left out even where it falls
+// predictions, the regularity warning of customers who buy every 7 days
+// (in -compare's warnings too), and a row after the data report's as-of left out even where it falls
 // in the holdout period (the file is then read again and held).
 func TestCLVStreamed(t *testing.T) {
 	var b strings.Builder
@@ -378,7 +378,12 @@ func TestCLVStreamed(t *testing.T) {
 	if !slices.EqualFunc(got, want, slices.Equal) {
 		t.Errorf("streamed predictions differ from the held ones:\n%v\n%v", got, want)
 	}
-	for name, out := range map[string]string{"streamed": streamed, "held": held} {
+	// -compare streams too: its regularity check is the Dataset's.
+	var compared, cmpErr bytes.Buffer
+	if err := run([]string{"clv", "-q", "-in", in, "-calibration-end", day(150)[:10], "-holdout-end", "2031-01-01", "-compare"}, &compared, &cmpErr); err != nil {
+		t.Fatalf("compare: %v\n%s", err, cmpErr.String())
+	}
+	for name, out := range map[string]string{"streamed": streamed, "held": held, "compare": compared.String()} {
 		if !strings.Contains(out, "warning ("+clv.CheckRegularity+")") {
 			t.Errorf("%s: no regularity warning:\n%s", name, out)
 		}
