@@ -99,6 +99,7 @@ type partitioner struct {
 	rows     int
 	mu       sync.Mutex
 	free     []*pbatch
+	warmth   [nParts]uint64 // the sums of the partitions' last warm reads, kept so that the reads stay
 }
 
 // partFailure is the first row a partition could not add: the pending
@@ -252,6 +253,9 @@ func (pt *partitioner) feed(p int, batches []*pbatch) {
 		return
 	}
 	s := pt.parts[p]
+	if s != nil {
+		pt.warmth[p] = s.warm()
+	}
 	for k, b := range batches {
 		rows := b.rows[b.start[p]:b.start[p+1]]
 		if len(rows) == 0 {
