@@ -29,7 +29,11 @@ import (
 // stay in cache while its rows of a flush (some 8k) go through them: about
 // one cache miss per row or fewer whatever the row order, where one table
 // for all customers costs several dependent misses per row when rows of a
-// customer do not follow each other.
+// customer do not follow each other. Between flushes the other partitions
+// evict them, so each partition reads its tables in address order (which
+// the hardware prefetches) before its rows look customers up, and a batch,
+// reused a flush later, is cleared in address order before rows scatter
+// over it.
 //
 // Each customer lives in one partition and sees its rows in input order,
 // so every figure is what one Summarizer fed the whole stream computes,
