@@ -53,6 +53,10 @@ const (
 	nParts   = 1 << partBits
 )
 
+// warmMax is the most bytes of customer tables a partition reads ahead
+// of a flush's rows (see partitioner.feed).
+const warmMax = 8 << 20
+
 // partitionSeed returns the seed of the partitions' hash; tests that
 // compare errors which depend on it (ErrTooManyIDs with few IDs allowed)
 // fix it.
@@ -258,7 +262,17 @@ func (pt *partitioner) feed(p int, batches []*pbatch) {
 	}
 	s := pt.parts[p]
 	if s != nil {
-		pt.warmth[p] = s.warm()
+		rows := 0
+		for _, b := range batches {
+			rows += int(b.start[p+1] - b.start[p])
+		}
+		// Worth it while the tables are cheaper to stream in than the
+		// rows' misses they save (some 1 KiB of tables a row), and small
+		// enough to stay in cache; with many customers a partition
+		// (past some 16 million in all) the rows go as they come.
+		if n := s.tableBytes(); n <= rows<<10 && n <= warmMax {
+			pt.warmth[p] = s.warm()
+		}
 	}
 	for k, b := range batches {
 		rows := b.rows[b.start[p]:b.start[p+1]]

@@ -8,6 +8,7 @@ import (
 	"math/bits"
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/cvmkit/cvm/internal/civil"
 	"github.com/cvmkit/cvm/internal/parallel"
@@ -197,6 +198,16 @@ func (s *Summarizer) warm() uint64 {
 		}
 	}
 	return x
+}
+
+// tableBytes returns the bytes that warm reads.
+func (s *Summarizer) tableBytes() int {
+	t := s.ids
+	n := 8*len(t.slots) + len(t.arena) + 8*len(t.ends)
+	for _, b := range s.acc {
+		n += len(b) * int(unsafe.Sizeof(accum{}))
+	}
+	return n
 }
 
 // ctxEvery is how many transactions Summarize adds between checks of its
