@@ -234,6 +234,7 @@ func readAttributes(path string) ([]profile.Attributes, error) {
 		return nil, fmt.Errorf("%s: header: %w", path, err)
 	}
 	cust := -1
+	keys := make([]string, len(head)) // the names without case
 	seen := make(map[string]int, len(head))
 	for j, h := range head {
 		head[j] = strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF"))
@@ -241,6 +242,7 @@ func readAttributes(path string) ([]profile.Attributes, error) {
 			return nil, fmt.Errorf("%s: header: column %d has no name", path, j+1)
 		}
 		key := strings.ToLower(head[j])
+		keys[j] = key
 		if k, ok := seen[key]; ok {
 			return nil, fmt.Errorf("%s: header: columns %d and %d are both %q", path, k+1, j+1, head[j])
 		}
@@ -272,7 +274,7 @@ func readAttributes(path string) ([]profile.Attributes, error) {
 				continue
 			}
 			bad := func(err error) error { return fmt.Errorf("%s:%d: column %s: %q: %w", path, line, head[j], v, err) }
-			switch strings.ToLower(head[j]) {
+			switch keys[j] {
 			case "channel":
 				a.Channel = v
 			case "type":
@@ -282,7 +284,7 @@ func readAttributes(path string) ([]profile.Attributes, error) {
 				if err != nil {
 					return nil, bad(err)
 				}
-				if strings.ToLower(head[j]) == "consent" {
+				if keys[j] == "consent" {
 					a.Consent = b
 				} else {
 					a.LastRecoveryOK = b
@@ -298,7 +300,7 @@ func readAttributes(path string) ([]profile.Attributes, error) {
 				if err != nil || math.IsInf(x, 0) || math.IsNaN(x) {
 					return nil, bad(fmt.Errorf("want a finite number"))
 				}
-				switch strings.ToLower(head[j]) {
+				switch keys[j] {
 				case "influence":
 					a.Influence = x
 				case "gross_profit":
