@@ -296,8 +296,9 @@ func fitRFM(dst []Cell, values []RFM, settings *ScorerSettings, score bool) (*Sc
 	if score {
 		dst = growCells(dst, n)
 	}
-	var sorted []float64 // TiesByValue: one dimension's values, sorted
-	var rs *rankSorter   // TiesByRank
+	var sorted []float64   // TiesByValue: one dimension's values, sorted
+	var sc num.SortScratch // its radix sort's memory
+	var rs *rankSorter     // TiesByRank
 	for d := range 3 {
 		b := s.dim(d)
 		if fixed[d] != nil {
@@ -318,7 +319,7 @@ func fitRFM(dst []Cell, values []RFM, settings *ScorerSettings, score bool) (*Sc
 			for i := range values {
 				sorted[i] = rfmDim(&values[i], d)
 			}
-			slices.Sort(sorted)
+			num.SortFloats(sorted, &sc)
 			for k := 1; k < s.bins; k++ {
 				br[k-1] = num.QuantileSorted(sorted, float64(k)/float64(s.bins))
 			}
