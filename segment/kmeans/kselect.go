@@ -351,25 +351,55 @@ func SelectK(ctx context.Context, x []float64, d int, weights []float64, kmin, k
 	if kmin < 2 || kmax < kmin || kmax > n-1 {
 		return nil, fmt.Errorf("%w: k range [%d, %d] with n = %d (need 2 <= kmin <= kmax <= n-1)", ErrBadK, kmin, kmax, n)
 	}
-	var out []KChoice
-	for k := kmin; k <= kmax; k++ {
-		m, err := Fit(ctx, x, d, k, weights, s.Fit)
+	out := make([]KChoice, kmax-kmin+1)
+	errs := make([]error, len(out))
+	choose := func(j int) {
+		k := kmin + j
+		c, err := selectOne(ctx, x, d, k, weights, s)
 		if err != nil {
-			return nil, fmt.Errorf("k = %d: %w", k, err)
+			err = fmt.Errorf("k = %d: %w", k, err)
 		}
-		c := KChoice{K: k, Inertia: m.Inertia, Iterations: m.Iterations, Model: m}
-		if c.Silhouette, err = Silhouette(ctx, x, d, k, m.Labels, s.Silhouette); err != nil {
-			return nil, fmt.Errorf("k = %d: %w", k, err)
+		out[j], errs[j] = c, err
+	}
+	if f := s.Fit; f != nil && (f.Src != nil || f.Progress != nil) {
+		// A caller's source is drawn from, and Progress called, in k
+		// order: one k at a time.
+		for j := range out {
+			if choose(j); errs[j] != nil {
+				return nil, errs[j]
+			}
 		}
-		if c.CalinskiHarabasz, err = CalinskiHarabasz(x, d, k, m.Labels); err != nil {
-			return nil, fmt.Errorf("k = %d: %w", k, err)
+		return out, nil
+	}
+	// Each k's fit draws from its own source seeded with Fit.Seed, so the
+	// fits are independent: up to GOMAXPROCS at once, largest k first
+	// (the longest), the same results as one at a time.
+	parallel.Chunks(len(out), 1, func(_, lo, _ int) { choose(len(out) - 1 - lo) })
+	for j := range out {
+		if errs[j] != nil {
+			return nil, errs[j] // the least k's error, as one at a time
 		}
-		if c.DaviesBouldin, err = DaviesBouldin(x, d, k, m.Labels); err != nil {
-			return nil, fmt.Errorf("k = %d: %w", k, err)
-		}
-		out = append(out, c)
 	}
 	return out, nil
+}
+
+// selectOne is SelectK's row for k.
+func selectOne(ctx context.Context, x []float64, d, k int, weights []float64, s *SelectSettings) (KChoice, error) {
+	m, err := Fit(ctx, x, d, k, weights, s.Fit)
+	if err != nil {
+		return KChoice{}, err
+	}
+	c := KChoice{K: k, Inertia: m.Inertia, Iterations: m.Iterations, Model: m}
+	if c.Silhouette, err = Silhouette(ctx, x, d, k, m.Labels, s.Silhouette); err != nil {
+		return KChoice{}, err
+	}
+	if c.CalinskiHarabasz, err = CalinskiHarabasz(x, d, k, m.Labels); err != nil {
+		return KChoice{}, err
+	}
+	if c.DaviesBouldin, err = DaviesBouldin(x, d, k, m.Labels); err != nil {
+		return KChoice{}, err
+	}
+	return c, nil
 }
 
 // ClusterProfile describes one cluster in the units of the data given to

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/cvmkit/cvm/internal/check"
@@ -108,6 +111,63 @@ func TestSelectK(t *testing.T) {
 		if _, err := SelectK(context.Background(), x, 2, nil, r[0], r[1], nil); !errors.Is(err, ErrBadK) {
 			t.Errorf("range %v: error %v, want ErrBadK", r, err)
 		}
+	}
+}
+
+// Each row of SelectK is the fit and criteria of that k alone, at any
+// GOMAXPROCS (the k values are fitted concurrently); with a caller's
+// source the fits draw from it one k after another, in k order.
+func TestSelectKRowsAreSingleFits(t *testing.T) {
+	ctx := context.Background()
+	x := blobs(900, 2, 4, 7)
+	fit := &Settings{Seed: 5, NInit: 2}
+	sil := &SilhouetteSettings{SampleSize: 300, Seed: 1}
+	for _, procs := range []int{1, 2, 3} {
+		prev := runtime.GOMAXPROCS(procs)
+		got, err := SelectK(ctx, x, 2, nil, 2, 6, &SelectSettings{Fit: fit, Silhouette: sil})
+		runtime.GOMAXPROCS(prev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j, c := range got {
+			k := 2 + j
+			m, err := Fit(ctx, x, 2, k, nil, fit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, _ := Silhouette(ctx, x, 2, k, m.Labels, sil)
+			ch, _ := CalinskiHarabasz(x, 2, k, m.Labels)
+			db, _ := DaviesBouldin(x, 2, k, m.Labels)
+			if c.K != k || c.Inertia != m.Inertia || c.Silhouette != s || c.CalinskiHarabasz != ch || c.DaviesBouldin != db ||
+				!slices.Equal(c.Model.Labels, m.Labels) || !slices.Equal(c.Model.Centers, m.Centers) {
+				t.Errorf("GOMAXPROCS %d, k = %d: row %+v, alone inertia %v silhouette %v CH %v DB %v", procs, k, c, m.Inertia, s, ch, db)
+			}
+		}
+	}
+	// A caller's source: SelectK's fits are those of one shared source
+	// drawn by k = 2, 3, 4 in turn.
+	var runs []int
+	src := rand.NewPCG(9, 9)
+	got, err := SelectK(ctx, x, 2, nil, 2, 4, &SelectSettings{Fit: &Settings{Src: src, NInit: 1, Progress: func(run, it int, _ float64) {
+		if it == 1 {
+			runs = append(runs, run)
+		}
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := rand.NewPCG(9, 9)
+	for j, c := range got {
+		m, err := Fit(ctx, x, 2, 2+j, nil, &Settings{Src: ref, NInit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Inertia != m.Inertia || !slices.Equal(c.Model.Labels, m.Labels) {
+			t.Errorf("shared source, k = %d: inertia %v, in turn %v", 2+j, c.Inertia, m.Inertia)
+		}
+	}
+	if len(runs) != 3 {
+		t.Errorf("Progress saw %d first iterations, want 3 (one a k)", len(runs))
 	}
 }
 
