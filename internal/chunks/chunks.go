@@ -3,6 +3,8 @@
 // buffers of cvm's packages.
 package chunks
 
+import "github.com/cvmkit/cvm/internal/parallel"
+
 // Len is the length of a full chunk; Bits its base-2 logarithm.
 const (
 	Bits = 16
@@ -45,14 +47,17 @@ func (l *List[T]) At(i int) *T {
 func (l *List[T]) Chunks() [][]T { return append(l.full[:len(l.full):len(l.full)], l.cur) }
 
 // Flat returns the elements in one slice of their exact length and
-// empties the list, releasing each chunk once copied.
+// empties the list. The chunks are copied on every core: the slice is
+// usually fresh memory, whose first writes (page faults) cost more than
+// the copy on one core.
 func (l *List[T]) Flat() []T {
-	out := make([]T, 0, l.n)
-	for i, c := range l.full {
-		out = append(out, c...)
-		l.full[i] = nil
-	}
-	out = append(out, l.cur...)
+	out := make([]T, l.n)
+	chunks := l.Chunks()
+	parallel.For(len(chunks), 2, func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			copy(out[k<<Bits:], chunks[k])
+		}
+	})
 	*l = List[T]{}
 	return out
 }
