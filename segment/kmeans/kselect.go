@@ -336,7 +336,11 @@ type SelectSettings struct {
 // with the inertia and the three criteria. It does not pick a k: the
 // criteria often disagree, and the choice is the caller's. It panics if
 // s.Fit.Centers is set; it returns ErrBadK unless 2 <= kmin <= kmax and
-// kmax <= n-1, and otherwise the errors of [Fit].
+// kmax <= n-1, and otherwise the errors of [Fit] (of the least k that has
+// one). The k values are fitted concurrently, on up to GOMAXPROCS
+// goroutines, with the results of one at a time; with s.Fit.Src or
+// s.Fit.Progress set they are fitted one at a time, in k order, so that
+// the source is drawn and Progress called in that order.
 func SelectK(ctx context.Context, x []float64, d int, weights []float64, kmin, kmax int, s *SelectSettings) ([]KChoice, error) {
 	if s == nil {
 		s = &SelectSettings{}
