@@ -43,6 +43,7 @@ type fastRow struct {
 	roles [fastFields]uint8
 	fixed bool // automatic layout: the fixed time layout is read inline (with Z, or in UTC)
 	utc   bool
+	std   bool // columns customer, time, amount, then at most one more (skipped or the order), the time in the fixed layout
 
 	months [32]monthDays // by month (y*12 + m) mod 32: any 32 consecutive months at once
 }
@@ -70,6 +71,7 @@ func (cfg *parseConfig) newFastRow() *fastRow {
 		cfg.order.idx >= 0 && (cfg.order.idx == cfg.cust.idx || cfg.order.idx == cfg.tim.idx || cfg.order.idx == cfg.amt.idx) {
 		return nil // a column read twice: the generic path
 	}
+	p.std = p.fixed && cfg.cust.idx == 0 && cfg.tim.idx == 1 && cfg.amt.idx == 2 && p.nf <= 4
 	return p
 }
 
@@ -77,6 +79,86 @@ func (cfg *parseConfig) newFastRow() *fastRow {
 // without a quote, found on line num, into r; it reports false, leaving
 // r to be overwritten, when the generic path must parse it.
 func (p *fastRow) parse(line []byte, num int, r *row) bool {
+	if p.std && p.parseStd(line, num, r) {
+		return true
+	}
+	return p.parseAny(line, num, r)
+}
+
+// parseStd is parse for the usual columns (fastRow.std), in straight
+// lines; it reports false, leaving r to be overwritten, for anything but
+// the common row (a customer without surrounding space, the fixed time
+// layout, a short plain amount), which parseAny then reads.
+func (p *fastRow) parseStd(line []byte, num int, r *row) bool {
+	n, comma := len(line), p.comma
+	e := p.scan(line, 0)
+	cust := line[:e]
+	pos := e + 1
+	if e == 0 || pos+19 > n || cust[0] <= ' ' || cust[e-1] <= ' ' {
+		return false
+	}
+	w := 19
+	if pos+20 <= n && line[pos+19] == 'Z' {
+		w = 20
+	}
+	if w == 19 && !p.utc || pos+w >= n || line[pos+w] != comma {
+		return false
+	}
+	sec, ok := p.fixedTime(line[pos : pos+19])
+	if !ok || sec == zeroUnix {
+		return false
+	}
+	pos += w + 1
+	// The amount: [+-]digits[.digits], at most 15 digits.
+	i := pos
+	neg := i < n && line[i] == '-'
+	if neg || i < n && line[i] == '+' {
+		i++
+	}
+	var m uint64
+	j := i
+	for ; j < n && line[j]-'0' <= 9; j++ {
+		m = m*10 + uint64(line[j]-'0')
+	}
+	nd, frac := j-i, 0
+	if j < n && line[j] == '.' {
+		j++
+		k := j
+		for ; j < n && line[j]-'0' <= 9; j++ {
+			m = m*10 + uint64(line[j]-'0')
+		}
+		frac = j - k
+		nd += frac
+	}
+	if nd == 0 || nd > 15 {
+		return false
+	}
+	if j < n && line[j] != comma {
+		return false
+	}
+	var order []byte
+	if p.nf == 4 {
+		if j == n {
+			return false // too few fields
+		}
+		if p.cfg.order.idx == 3 {
+			order = line[j+1 : p.scan(line, j+1)]
+		}
+	}
+	amount := float64(m) / pow10[frac]
+	if neg {
+		amount = -amount
+	}
+	r.cust, r.sec, r.nsec, r.line, r.amount, r.dec, r.hash = cust, sec, 0, int32(num), amount, packDecimal(m, frac), 0
+	r.order = nil
+	if p.cfg.order.idx >= 0 {
+		r.order = trimSpace(order)
+	}
+	return true
+}
+
+// parseAny is parse for any column layout of the fast parser.
+func (p *fastRow) parseAny(line []byte, num int, r *row) bool {
 	n := len(line)
 	pos := 0
 	var cust, tim, order []byte

@@ -55,12 +55,23 @@ func checkFastRow(t *testing.T, header string, comma byte, loc *time.Location, l
 	if !ok {
 		return false
 	}
-	if !bytes.Equal(got.cust, want.cust) || got.sec != want.sec || got.nsec != want.nsec || got.line != want.line ||
-		math.Float64bits(got.amount) != math.Float64bits(want.amount) || got.dec != want.dec ||
-		!bytes.Equal(got.order, want.order) || (got.order == nil) != (want.order == nil) || got.hash != want.hash {
+	if !sameRow(got, want) {
 		t.Fatalf("%q (%s): fast %+v, generic %+v", line, header, got, want)
 	}
+	// The straight-line path for the usual columns reads a line, when it
+	// does, as the general fast loop does.
+	var std, loop row
+	if fast.std && fast.parseStd(line, 7, &std) && (!fast.parseAny(line, 7, &loop) || !sameRow(std, loop)) {
+		t.Fatalf("%q (%s): parseStd %+v, parseAny %+v", line, header, std, loop)
+	}
 	return true
+}
+
+// sameRow reports whether a and b are the same parsed row, bit for bit.
+func sameRow(a, b row) bool {
+	return bytes.Equal(a.cust, b.cust) && a.sec == b.sec && a.nsec == b.nsec && a.line == b.line &&
+		math.Float64bits(a.amount) == math.Float64bits(b.amount) && a.dec == b.dec &&
+		bytes.Equal(a.order, b.order) && (a.order == nil) == (b.order == nil) && a.hash == b.hash
 }
 
 // The fast parser reads the common shapes and declines the rest, which
@@ -85,6 +96,17 @@ func TestFastRow(t *testing.T) {
 		{fastHeaders[0], ',', nil, " C0 , 2024-06-04 17:35:22 ,12, o ", true},
 		{fastHeaders[0], ',', nil, "C0,2024-06-04 17:35:22,12,o,extra,fields", true},
 		{fastHeaders[0], ',', nil, "C0,2024-02-29 00:00:00,+007.50,o", true},
+		{fastHeaders[0], ',', nil, "C0,2024-02-29 00:00:00,-0.00, o ", true},
+		{fastHeaders[0], ',', nil, "C0,2024-02-29 00:00:00,.5,o", true},
+		{fastHeaders[0], ',', nil, "C0,2024-02-29 00:00:00,5.,o", true},
+		{fastHeaders[0], ',', nil, "C0,2024-02-29 00:00:00,123456789012345,o", true},
+		{fastHeaders[0], ',', nil, "C0,2024-02-29 00:00:00,1234567890.123456,o", false},
+		{fastHeaders[0], ',', nil, "C 0,2024-02-29 00:00:00,1,o", true},
+		{fastHeaders[0], ',', nil, "C0\t,2024-02-29 00:00:00,1,o", true},
+		{fastHeaders[1], ',', nil, "C0,2024-02-29 00:00:00,1,extra", true},
+		{fastHeaders[1], ',', nil, "C0,2024-02-29 00:00:00,1,extra,more", true},
+		{fastHeaders[1], ',', nil, "C0,2024-02-29 00:00:00,1x,extra", false},
+		{fastHeaders[1], ',', nil, "C0,2024-02-29 00:00:00,1,", true},
 		{fastHeaders[0], ';', nil, "C0;2024-06-04 17:35:22;1.5;o", true},
 		{fastHeaders[0], '\t', nil, "C0\t2024-06-04 17:35:22\t1.5\to", true},
 		{fastHeaders[0], ',', ny, "C0,2024-06-04 17:35:22,1.5,o", true},
@@ -124,6 +146,21 @@ func TestFastRow(t *testing.T) {
 	} {
 		if got := checkFastRow(t, c.header, c.comma, c.loc, []byte(c.line)); got != c.fast {
 			t.Errorf("%q (%s): fast parser accepted %v, want %v", c.line, c.header, got, c.fast)
+		}
+	}
+}
+
+// The straight-line path reads the rows of cvm gen (and of most exports):
+// with the order column read, and with it left as an extra field (as
+// cvm summary reads such a file: the order counts only for the report).
+func TestFastRowStd(t *testing.T) {
+	line := []byte("C000000,2024-06-04 17:35:22,262.19,C000000-1")
+	for _, settings := range []*ReadSettings{{}, {Order: NoColumn}} {
+		rd := check.Must(NewReader(strings.NewReader(fastHeaders[0]+"\n"), settings))
+		fast := rd.cfg.newFastRow()
+		var r row
+		if fast == nil || !fast.std || !fast.parseStd(line, 1, &r) || string(r.cust) != "C000000" || r.amount != 262.19 {
+			t.Errorf("settings %+v: the straight-line path does not read %q (%+v)", settings, line, r)
 		}
 	}
 }
