@@ -14,7 +14,9 @@ import (
 // in one pass, without building a slice of fields, and reads the layout
 // "2006-01-02 15:04:05" (or with a T) in UTC, and the same followed by Z
 // in any location, with straight-line code and a cache of months' first
-// days. It accepts only rows the generic
+// days; the usual columns (customer, time, amount, then at most one more)
+// are read in straight lines, without the loop over the columns' roles.
+// It accepts only rows the generic
 // path (splitFields, then parseConfig.parseRow) turns into a good row,
 // and gives the very same row; for anything else (too few fields, white
 // space around an amount, an amount that is not a plain decimal of at
