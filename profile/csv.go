@@ -133,10 +133,21 @@ func appendStamp(dst []byte, t time.Time, clock bool) []byte {
 // and a parse: a decimal of at most 15 significant digits converts to a
 // float64 and back unchanged (DBL_DIG), so r's shortest digits are the 15
 // digits without their trailing zeros. Outside the normal range (and for
-// Inf) it takes the long way.
+// Inf) it takes the long way; zero and whole numbers below 10^15 (days,
+// counts, figures without cents), which the 15 digits hold exactly, take
+// a short one.
 func appendNum(dst []byte, x float64) []byte {
 	if math.IsNaN(x) {
 		return dst
+	}
+	if x == 0 {
+		if math.Signbit(x) {
+			return append(dst, "-0"...)
+		}
+		return append(dst, '0')
+	}
+	if math.Abs(x) < 1e15 && x == math.Trunc(x) {
+		return strconv.AppendInt(dst, int64(x), 10)
 	}
 	if a := math.Abs(x); x != 0 && !(a >= 1e-300 && a <= 1e300) {
 		var tmp [32]byte

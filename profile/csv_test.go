@@ -108,7 +108,13 @@ func TestAppendNum(t *testing.T) {
 	for range 200000 {
 		e := r.IntN(80) - 40
 		x := (r.Float64()*2 - 1) * math.Pow(10, float64(e))
-		xs = append(xs, x, math.Round(x*100)/100, math.Float64frombits(r.Uint64()))
+		xs = append(xs, x, math.Round(x*100)/100, math.Float64frombits(r.Uint64()), math.Trunc(x))
+	}
+	// Whole numbers on both sides of 10^15 and of 2^53.
+	for _, w := range []float64{1e15, 1 << 53, 1e14, 1e3} {
+		for d := -3.0; d <= 3; d++ {
+			xs = append(xs, w+d, -(w + d), math.Nextafter(w+d, 0))
+		}
 	}
 	for _, x := range xs {
 		if got, want := string(appendNum(nil, x)), old(x); got != want {
