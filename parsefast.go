@@ -92,26 +92,66 @@ func (p *fastRow) parse(line []byte, num int, r *row) bool {
 // the common row (a customer without surrounding space, the fixed time
 // layout, a short plain amount), which parseAny then reads.
 func (p *fastRow) parseStd(line []byte, num int, r *row) bool {
-	n, comma := len(line), p.comma
+	n := len(line)
 	e := p.scan(line, 0)
-	cust := line[:e]
-	pos := e + 1
-	if e == 0 || pos+19 > n || cust[0] <= ' ' || cust[e-1] <= ' ' {
+	if e == 0 || e == n || line[0] <= ' ' || line[e-1] <= ' ' {
 		return false
 	}
-	w := 19
-	if pos+20 <= n && line[pos+19] == 'Z' {
-		w = 20
-	}
-	if w == 19 && !p.utc || pos+w >= n || line[pos+w] != comma {
+	sec, pos, ok := p.fixedAt(line, e+1)
+	if !ok || pos == n || sec == zeroUnix {
 		return false
 	}
-	sec, ok := p.fixedTime(line[pos : pos+19])
-	if !ok || sec == zeroUnix {
+	amount, dec, j, ok := p.amountAt(line, pos+1)
+	if !ok {
 		return false
 	}
-	pos += w + 1
-	// The amount: [+-]digits[.digits], at most 15 digits.
+	var order []byte
+	if p.nf == 4 {
+		if j == n {
+			return false // too few fields
+		}
+		if p.cfg.order.idx == 3 {
+			order = line[j+1 : p.scan(line, j+1)]
+		}
+	}
+	r.cust, r.sec, r.nsec, r.line, r.amount, r.dec, r.hash = line[:e], sec, 0, int32(num), amount, dec, 0
+	r.order = nil
+	if p.cfg.order.idx >= 0 {
+		r.order = trimSpace(order)
+	}
+	return true
+}
+
+// fixedAt reads the time field at line[pos:] in the fixed layout, in UTC
+// or with a Z in any location, as far as the delimiter or the end of the
+// line; it returns the Unix time and the field's end, ok false for any
+// other field.
+func (p *fastRow) fixedAt(line []byte, pos int) (sec int64, end int, ok bool) {
+	n := len(line)
+	if pos+19 > n {
+		return 0, 0, false
+	}
+	end = pos + 19
+	if end < n && line[end] == 'Z' {
+		end++
+	} else if !p.utc {
+		return 0, 0, false
+	}
+	if end < n && line[end] != p.comma {
+		return 0, 0, false
+	}
+	sec, ok = p.fixedTime(line[pos : pos+19])
+	return sec, end, ok
+}
+
+// amountAt reads the amount field at line[pos:], [+-]digits[.digits] as
+// far as the delimiter or the end of the line, of at most 19 digits (so
+// that the digits cannot overflow) of which at most 15 significant (the
+// digits below 10^15, since they are exactly the significant ones): the
+// amount, its packed exact decimal and the field's end; ok is false for
+// any other field.
+func (p *fastRow) amountAt(line []byte, pos int) (amount float64, dec uint64, end int, ok bool) {
+	n := len(line)
 	i := pos
 	neg := i < n && line[i] == '-'
 	if neg || i < n && line[i] == '+' {
@@ -132,31 +172,14 @@ func (p *fastRow) parseStd(line []byte, num int, r *row) bool {
 		frac = j - k
 		nd += frac
 	}
-	if nd == 0 || nd > 15 {
-		return false
+	if nd == 0 || nd > 19 || m >= 1e15 || j < n && line[j] != p.comma {
+		return 0, 0, 0, false
 	}
-	if j < n && line[j] != comma {
-		return false
-	}
-	var order []byte
-	if p.nf == 4 {
-		if j == n {
-			return false // too few fields
-		}
-		if p.cfg.order.idx == 3 {
-			order = line[j+1 : p.scan(line, j+1)]
-		}
-	}
-	amount := float64(m) / pow10[frac]
+	amount = float64(m) / pow10[frac]
 	if neg {
 		amount = -amount
 	}
-	r.cust, r.sec, r.nsec, r.line, r.amount, r.dec, r.hash = cust, sec, 0, int32(num), amount, packDecimal(m, frac), 0
-	r.order = nil
-	if p.cfg.order.idx >= 0 {
-		r.order = trimSpace(order)
-	}
-	return true
+	return amount, packDecimal(m, frac), j, true
 }
 
 // parseAny is parse for any column layout of the fast parser.
@@ -176,61 +199,17 @@ func (p *fastRow) parseAny(line []byte, num int, r *row) bool {
 		}
 		switch p.roles[k] {
 		case roleAmount:
-			// [+-]digits[.digits], at most 19 digits (so m cannot
-			// overflow) of which at most 15 significant: m < 10^15,
-			// since m has exactly the significant digits.
-			i := pos
-			neg := false
-			if i < n && (line[i] == '-' || line[i] == '+') {
-				neg = line[i] == '-'
-				i++
-			}
-			var m uint64
-			j := i
-			for ; j < n; j++ {
-				d := line[j] - '0'
-				if d > 9 {
-					break
-				}
-				m = m*10 + uint64(d)
-			}
-			nd, frac := j-i, 0
-			if j < n && line[j] == '.' {
-				j++
-				k := j
-				for ; j < n; j++ {
-					d := line[j] - '0'
-					if d > 9 {
-						break
-					}
-					m = m*10 + uint64(d)
-				}
-				frac = j - k
-				nd += frac
-			}
-			if nd == 0 || nd > 19 || m >= 1e15 || j < n && line[j] != p.comma {
+			var ok bool
+			if amount, dec, pos, ok = p.amountAt(line, pos); !ok {
 				return false
 			}
-			amount = float64(m) / pow10[frac]
-			if neg {
-				amount = -amount
-			}
-			dec = packDecimal(m, frac)
-			pos = j
 		case roleTime:
-			// The fixed layout, in UTC, or in any location with a Z.
-			if p.fixed && pos+19 <= n {
-				w := 19
-				if pos+20 <= n && line[pos+19] == 'Z' {
-					w = 20
-				}
-				if (w == 20 || p.utc) && (pos+w == n || line[pos+w] == p.comma) {
-					if sec, ok := p.fixedTime(line[pos : pos+19]); ok {
-						r.sec, r.nsec = sec, 0
-						haveTime = true
-						pos += w
-						continue
-					}
+			if p.fixed {
+				if sec, end, ok := p.fixedAt(line, pos); ok {
+					r.sec, r.nsec = sec, 0
+					haveTime = true
+					pos = end
+					continue
 				}
 			}
 			end := p.scan(line, pos)
