@@ -55,13 +55,13 @@ func Make[T any](n int) []T {
 // populateAll populates b in GOMAXPROCS pieces of whole pages at once,
 // one a goroutine, and reports whether every piece was mapped.
 func populateAll(b []byte) bool {
-	base := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	// skip: the bytes before b's first page boundary. Piece [lo, hi) is
+	// those pages counted from it (the first piece from b's start, the
+	// last to its end); populate maps the whole pages inside each.
+	skip := int((pageSize - uintptr(unsafe.Pointer(unsafe.SliceData(b)))%pageSize) % pageSize)
 	pages := (len(b) + pageSize - 1) / pageSize
 	var failed atomic.Bool
 	For(pages, 2, func(lo, hi int) {
-		// Piece [lo, hi) of the pages from the first page boundary in b:
-		// populate maps the whole pages inside it.
-		skip := int((pageSize - base%pageSize) % pageSize)
 		from, to := min(skip+lo*pageSize, len(b)), min(skip+hi*pageSize, len(b))
 		if lo == 0 {
 			from = 0
